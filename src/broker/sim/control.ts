@@ -1,0 +1,93 @@
+// Owns the venue's in-process control surface; the /__sim/* routes are a thin HTTP face over it.
+import type { FaultRequest, FaultState } from './http/faults.js';
+import type { AccountStreamerServer } from './streams/account-streamer.js';
+import type { FillRule, JsonObject, MarketModel, SimClock, Venue } from './types.js';
+
+/** What the DXLink server must offer to fault injection. */
+export interface StreamFaultTarget {
+  dropAll(): void;
+  silence(ms: number): void;
+}
+
+export interface SimControl {
+  /** A rule with underlying/symbol/next applies there; a rule with none of them becomes the default behaviour. */
+  setFillBehavior(rule: FillRule): void;
+  injectFault(request: FaultRequest): void;
+  moveMarket(symbol: string, change: { spot?: number; vol?: number }): { ok: true; spot: number } | { ok: false; message: string };
+  advanceClock(ms: number): number;
+  /** Runs one venue cycle now (prices, routing, fills, expiry) instead of waiting for the timer. */
+  tick(): void;
+  /** Back to the initial accounts, no orders or positions, default fill behaviour, no faults. */
+  reset(): void;
+  state(): JsonObject;
+}
+
+export interface ControlDeps {
+  clock: SimClock;
+  market: MarketModel & { step(): void };
+  venue: Venue;
+  faults: FaultState;
+  accountStreamer: AccountStreamerServer;
+  dxlink: StreamFaultTarget;
+}
+
+export function createControl({ clock, market, venue, faults, accountStreamer, dxlink }: ControlDeps): SimControl {
+  const tick = () => {
+    market.step();
+    venue.tick();
+  };
+  return {
+    setFillBehavior(rule) {
+      if (rule.underlying === undefined && rule.symbol === undefined && rule.next === undefined) {
+        const { behavior, delayMs, code, message, leg, quantity } = rule;
+        venue.setDefaultFillBehavior({ behavior, delayMs, code, message, leg, quantity });
+      } else {
+        venue.addFillRule(rule);
+      }
+      venue.tick();
+    },
+    injectFault(request) {
+      // Stream faults act at once; HTTP faults are armed and fire on the next matching requests
+      if (request.kind === 'dropStreams') {
+        faults.fired.dropStreams += 1;
+        accountStreamer.dropAll();
+        dxlink.dropAll();
+      } else if (request.kind === 'silentStreams') {
+        faults.fired.silentStreams += 1;
+        accountStreamer.silence(request.ms ?? 10_000);
+        dxlink.silence(request.ms ?? 10_000);
+      } else if (request.kind === 'duplicatePushes') {
+        faults.fired.duplicatePushes += 1;
+        accountStreamer.duplicateNext(request.count ?? 1);
+      } else if (request.kind === 'reorderPushes') {
+        faults.fired.reorderPushes += 1;
+        accountStreamer.reorderNext(request.count ?? 1);
+      } else {
+        faults.arm(request);
+      }
+    },
+    moveMarket(symbol, change) {
+      if (!market.hasUnderlying(symbol)) return { ok: false, message: `Unknown underlying ${symbol}` };
+      market.setMarket(symbol, change);
+      venue.tick();
+      return { ok: true, spot: market.spot(symbol) };
+    },
+    advanceClock(ms) {
+      clock.advance(ms);
+      tick();
+      return clock.now();
+    },
+    tick,
+    reset() {
+      venue.reset();
+      faults.clear();
+    },
+    state() {
+      return {
+        ...venue.snapshot(),
+        clock: { now: new Date(clock.now()).toISOString(), mode: clock.spec.mode, session: clock.session().state },
+        faults: { pending: faults.pending(), fired: { ...faults.fired } },
+      };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, reset, state.
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { SimControl } from '../control.js';
+import { faultRequestSchema } from './faults.js';
+import { sendError } from './envelope.js';
+
+const fillBehaviorSchema = z
+  .object({
+    underlying: z.string().min(1).optional(),
+    symbol: z.string().min(1).optional(),
+    next: z.boolean().optional(),
+    behavior: z.enum(['immediate', 'delayed', 'never', 'partial', 'reject']),
+    delayMs: z.number().int().nonnegative().optional(),
+    code: z.string().min(1).optional(),
+    message: z.string().min(1).optional(),
+    leg: z.string().min(1).optional(),
+    quantity: z.number().int().positive().optional(),
+  })
+  .strict();
+
+const marketSchema = z
+  .object({ symbol: z.string().min(1), spot: z.number().positive().optional(), vol: z.number().positive().max(5).optional() })
+  .strict()
+  .refine((b) => b.spot !== undefined || b.vol !== undefined, { message: 'give spot and/or vol' });
+
+const clockSchema = z.object({ advanceMs: z.number().int().nonnegative() }).strict();
+
+/** 400 with every problem, each naming its field. */
+function invalid(res: Response, error: z.ZodError): void {
+  sendError(res, 400, {
+    code: 'validation_error',
+    message: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+    errors: error.issues.map((i) => ({ code: i.path.join('.') || 'body', message: i.message })),
+  });
+}
+
+export function controlRoutes(control: SimControl): Router {
+  const router = Router();
+
+  router.get('/__sim/state', (_req, res) => {
+    res.json(control.state());
+  });
+  router.post('/__sim/fill-behavior', (req, res) => {
+    const parsed = fillBehaviorSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    control.setFillBehavior(parsed.data);
+    res.json({ ok: true, rule: parsed.data });
+  });
+  router.post('/__sim/faults', (req, res) => {
+    const parsed = faultRequestSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    control.injectFault(parsed.data);
+    res.json({ ok: true, fault: parsed.data });
+  });
+  router.post('/__sim/market', (req, res) => {
+    const parsed = marketSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const { symbol, ...change } = parsed.data;
+    const moved = control.moveMarket(symbol.toUpperCase(), change);
+    if (!moved.ok) return sendError(res, 404, { code: 'not_found', message: moved.message });
+    res.json({ ok: true, symbol: symbol.toUpperCase(), spot: moved.spot });
+  });
+  router.post('/__sim/clock', (req, res) => {
+    const parsed = clockSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const now = control.advanceClock(parsed.data.advanceMs);
+    res.json({ ok: true, now: new Date(now).toISOString() });
+  });
+  router.post('/__sim/reset', (_req, res) => {
+    control.reset();
+    res.json({ ok: true });
+  });
+
+  return router;
+}
