@@ -2,6 +2,9 @@
 import { createLogger } from '../../log.js';
 import { parseClockSpec } from './clock.js';
 import { startSim } from './server.js';
+import { defaultUnderlyings } from './market/underlyings.js';
+import { readUnderlyingsFile } from './underlyings-file.js';
+import type { UnderlyingSpec } from './types.js';
 
 const log = createLogger({ name: 'legwork-sim' });
 
@@ -12,6 +15,15 @@ function readInt(name: string, fallback: number, min: number, max: number): numb
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return Number(raw);
+}
+
+/** SIM_UNDERLYINGS names a YAML file of extra (or replacement) underlyings; see README. */
+function readUnderlyings(path: string | undefined): UnderlyingSpec[] | undefined {
+  if (!path) return undefined;
+  const file = readUnderlyingsFile(path);
+  if (!file.includeDefaults) return file.underlyings;
+  const mine = new Set(file.underlyings.map((u) => u.symbol));
+  return [...defaultUnderlyings().filter((u) => !mine.has(u.symbol)), ...file.underlyings];
 }
 
 async function main(): Promise<void> {
@@ -27,6 +39,7 @@ async function main(): Promise<void> {
   const port = attempt(() => readInt('SIM_PORT', 4100, 0, 65535), 4100);
   const seed = attempt(() => readInt('SIM_SEED', 42, 0, 2 ** 31 - 1), 42);
   const clock = attempt(() => parseClockSpec(process.env['SIM_CLOCK']), { mode: 'open' as const });
+  const underlyings = attempt(() => readUnderlyings(process.env['SIM_UNDERLYINGS']), undefined);
   if (problems.length > 0) {
     log.error({ problems }, `venue configuration is invalid:\n  - ${problems.join('\n  - ')}`);
     process.exit(2);
@@ -36,6 +49,7 @@ async function main(): Promise<void> {
     host: process.env['SIM_HOST'] ?? '127.0.0.1',
     seed,
     clock,
+    ...(underlyings ? { underlyings } : {}),
     log: (message, extra) => log.warn(extra ?? {}, message),
   });
   log.info(

@@ -1,0 +1,163 @@
+// Fidelity: each kind of venue response and account-streamer message has the keys and value types of a real Tastytrade recording.
+// Order, position and balance objects are compared in test/unit/sim/venue-fidelity.test.ts; DXLink messages in dxlink-fidelity.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { SimHandle } from '../../src/broker/sim/server.js';
+import { startTestSim } from '../support/sim.js';
+import { diffShape, type ShapeOptions } from '../support/wire-shape.js';
+import { waitUntil } from '../support/wait-until.js';
+
+type Json = Record<string, any>;
+
+const recording = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../fixtures/tastytrade/${name}.json`, import.meta.url), 'utf8')) as Json;
+
+let sim: SimHandle;
+let token: string;
+let account: string;
+
+async function get(path: string, auth = true): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${sim.baseUrl}${path}`, { headers: auth ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: (await res.json()) as Json };
+}
+
+function expectSameShape(actual: unknown, recorded: unknown, options: ShapeOptions = {}): void {
+  expect(diffShape(actual, recorded, options)).toEqual([]);
+}
+
+beforeAll(async () => {
+  sim = await startTestSim();
+  const res = await fetch(`${sim.baseUrl}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: 'r', client_secret: 's', scope: 'read trade' }),
+  });
+  token = ((await res.json()) as Json).access_token;
+  account = sim.venue.accountNumbers()[0]!;
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+describe('REST responses match the recordings', () => {
+  it('GET /option-chains/:sym/nested', async () => {
+    const { body } = await get('/option-chains/AAPL/nested');
+    expectSameShape(body, recording('http_get_option-chains_nested__aapl_2023'));
+  });
+
+  it('GET /option-chains/:sym (flat)', async () => {
+    const { body } = await get('/option-chains/AAPL');
+    // 2023 items carry `halted-at`-free production fields; the 2026 capture adds nothing we lack
+    expectSameShape(body.data, recording('http_get_option-chains__aapl_flat_mcp'));
+    expectSameShape(body, recording('http_get_option-chains__aapl_flat_2023'), { added: ['$.data.items[].market-time-instrument-collection', '$.data.items[].is-closing-only', '$.data.items[].active'], omitted: [] });
+  });
+
+  it('GET /instruments/equities/:sym', async () => {
+    const { body } = await get('/instruments/equities/AAPL');
+    expectSameShape(body, recording('http_get_instruments_equities__aapl'));
+  });
+
+  it('GET /instruments/equity-options/:occ', async () => {
+    const [chain] = (await get('/option-chains/AAPL/nested')).body.data.items;
+    const occ = chain.expirations[0].strikes[0].call as string;
+    const { body } = await get(`/instruments/equity-options/${encodeURIComponent(occ)}`);
+    expect(body.data.symbol).toBe(occ);
+    expectSameShape(body, recording('http_get_instruments_equity-options__aapl_call'), {
+      omitted: ['$.data.halted-at', '$.data.listed-market', '$.data.old-security-number'],
+    });
+  });
+
+  it('GET /market-metrics', async () => {
+    const { body } = await get('/market-metrics?symbols=AAPL');
+    // Dividend, EPS, P/E and liquidity-running-state details are not modelled by the venue
+    const omitted = [
+      'liquidity-running-state',
+      'dividend-rate-per-share',
+      'annual-dividend-per-share',
+      'dividend-ex-date',
+      'dividend-next-date',
+      'dividend-pay-date',
+      'dividend-updated-at',
+      'price-earnings-ratio',
+      'earnings-per-share',
+    ].map((k) => `$.items[].${k}`);
+    const earningsOmitted = ['quarter-end-date', 'actual-eps', 'consensus-estimate'].map((k) => `$.items[].earnings.${k}`);
+    expectSameShape(body.data, recording('http_get_market-metrics__aapl_mcp'), {
+      omitted: [...omitted, ...earningsOmitted],
+      added: ['$.items[].earnings.time-of-day'],
+    });
+  });
+
+  it('GET /api-quote-tokens', async () => {
+    const { body } = await get('/api-quote-tokens');
+    expectSameShape(body, recording('http_get_api-quote-tokens__api_realtime'));
+    expect(body.data['dxlink-url']).toBe(sim.dxlinkUrl);
+  });
+
+  it('GET /customers/me/accounts', async () => {
+    const { body } = await get('/customers/me/accounts');
+    expectSameShape(body, recording('http_get_customers_me_accounts__three_accounts'), {
+      omitted: ['$.data.items[].account.closed-at', '$.data.items[].account.external-fdid', '$.data.items[].account.futures-account-purpose', '$.data.items[].account.liquidity-needs', '$.data.items[].account.risk-tolerance', '$.data.items[].account.investment-time-horizon'],
+    });
+  });
+
+  it('error bodies: 401 unauthorized, 403 not_permitted, 422 preflight_check_failure', async () => {
+    const unauthorized = await get('/customers/me/accounts', false);
+    expect(unauthorized.status).toBe(401);
+    expectSameShape(unauthorized.body, recording('error_unauthorized__generic'));
+
+    const forbidden = await get('/accounts/5WX99999/balances');
+    expect(forbidden.status).toBe(403);
+    expectSameShape(forbidden.body, recording('error_not_permitted__user'));
+
+    const res = await fetch(`${sim.baseUrl}/accounts/${account}/orders/dry-run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ 'time-in-force': 'GTC', 'order-type': 'Market', legs: [{ 'instrument-type': 'Equity', symbol: 'SPY', quantity: 1, action: 'Buy to Open' }] }),
+    });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as Json;
+    expectSameShape(body, recording('error_preflight_check_failure__gtc_market_order'));
+    expect(body.error.errors.map((e: Json) => e.code)).toContain('gtc_market_orders_not_supported');
+  });
+});
+
+describe('account streamer messages match the recordings', () => {
+  it('connect and heartbeat acks, a failed connect, and an Order notification envelope', async () => {
+    const socket = new WebSocket(sim.streamerUrl);
+    const messages: Json[] = [];
+    socket.on('message', (data) => messages.push(JSON.parse(data.toString()) as Json));
+    await new Promise((resolve) => socket.once('open', resolve));
+    try {
+      const send = (m: Json) => socket.send(JSON.stringify({ ...m, source: 'test' }));
+      send({ action: 'connect', value: 'NOPE0000', 'request-id': 1, 'auth-token': `Bearer ${token}` });
+      const failed = await waitUntil(() => messages.find((m) => m.status === 'error'));
+      expectSameShape(failed, recording('ws_account_connect__error_failed'));
+
+      send({ action: 'connect', value: [account], 'request-id': 2, 'auth-token': `Bearer ${token}` });
+      const connected = await waitUntil(() => messages.find((m) => m.action === 'connect' && m.status === 'ok'));
+      expectSameShape(connected, recording('ws_account_connect__ok'));
+      expect(connected.value).toEqual([account]);
+
+      send({ action: 'heartbeat', 'request-id': 3, 'auth-token': `Bearer ${token}` });
+      const heartbeat = await waitUntil(() => messages.find((m) => m.action === 'heartbeat'));
+      expectSameShape(heartbeat, recording('ws_account_heartbeat__ok'));
+
+      const chain = sim.market.chain('SPY')!;
+      const strike = chain.expirations[3]!.strikes[0]!;
+      await fetch(`${sim.baseUrl}/accounts/${account}/orders`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ 'time-in-force': 'Day', 'order-type': 'Limit', price: '0.01', 'price-effect': 'Debit', legs: [{ 'instrument-type': 'Equity Option', symbol: strike.putSymbol, quantity: 1, action: 'Buy to Open' }] }),
+      });
+      const order = await waitUntil(() => messages.find((m) => m.type === 'Order'));
+      const recorded = recording('ws_account_order__routed_production');
+      expect(Object.keys(order).sort()).toEqual(Object.keys(recorded).sort());
+      expect(typeof order.timestamp).toBe('number');
+      expect(typeof order['ws-sequence']).toBe('number');
+    } finally {
+      socket.terminate();
+    }
+  });
+});
