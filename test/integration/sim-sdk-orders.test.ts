@@ -51,14 +51,18 @@ afterAll(async () => {
 });
 
 describe('dry-run', () => {
-  it('previews an iron condor: no id, updated-at 0, buying-power effect of width minus credit', async () => {
+  it('previews an iron condor: no id, updated-at 0, margin of the width, buying power of width minus credit plus fees', async () => {
     const preview = (await client.orderService.postOrderDryRun(account, condorOrder(legs, '1.00'))) as Json;
     expect(preview.order.id).toBeUndefined();
     expect(preview.order['updated-at']).toBe(0);
     expect(preview.order.legs).toHaveLength(4);
     const width = legs.shortPut.strike - legs.longPut.strike;
     const bp = preview['buying-power-effect'];
-    expect(money(bp['change-in-buying-power'])).toBe((width - 1) * 100 * 100);
+    expect(money(bp['change-in-margin-requirement'])).toBe(width * 100 * 100);
+    // The credit received offsets the requirement; as recorded from Tastytrade, fees come on top
+    const fees = money(preview['fee-calculation']['total-fees']);
+    expect(fees).toBeGreaterThan(0);
+    expect(money(bp['change-in-buying-power'])).toBe((width - 1) * 100 * 100 + fees);
     expect(bp['change-in-buying-power-effect']).toBe('Debit');
     expect(await positions()).toEqual([]);
   });

@@ -87,6 +87,8 @@ export function equityWire(spec: UnderlyingSpec, chain: OptionChain | undefined,
     id,
     symbol: spec.symbol,
     'instrument-type': 'Equity',
+    // Not a real CUSIP: nine characters derived from the id, so it is stable and obviously simulated
+    cusip: `SIM${String(id).padStart(6, '0')}`,
     'short-description': spec.description.toUpperCase().slice(0, 30),
     'is-index': false,
     'listed-market': isEtf ? 'ARCX' : 'XNAS',
