@@ -224,7 +224,8 @@ export interface FillRule extends FillBehavior {
 export interface WireError {
   code: string;
   message: string;
-  errors?: { code: string; message: string }[];
+  /** Preflight sub-errors use code/message; request validation errors use domain/reason (both recorded). */
+  errors?: ({ code: string; message: string } | { domain: string; reason: string })[];
 }
 
 export type VenueResult<T> = { ok: true; value: T } | { ok: false; httpStatus: number; error: WireError };

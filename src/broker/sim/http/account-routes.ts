@@ -31,7 +31,7 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
   const orderId = (req: Request, res: Response): number | undefined => {
     const text = String(req.params['orderId']);
     if (/^\d+$/.test(text)) return Number(text);
-    sendError(res, 400, { code: 'validation_error', message: 'Request validation failed', errors: [{ code: 'id', message: 'is invalid' }] });
+    sendError(res, 400, { code: 'validation_error', message: 'Request validation failed', errors: [{ domain: 'id', reason: 'is invalid' }] });
     return undefined;
   };
 
