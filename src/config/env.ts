@@ -1,0 +1,96 @@
+// Owns reading process.env: the ONLY reader of environment variables. Validates all at once, returns a frozen config.
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Legwork configuration is invalid:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a ${protocols.join(' or ')} URL`);
+
+const envSchema = z.object({
+  TT_ENV: z.enum(['sim', 'sandbox', 'production']).default('sim'),
+  LEGWORK_VENUE_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
+  TT_CLIENT_SECRET: z.string().min(1).optional(),
+  TT_REFRESH_TOKEN: z.string().min(1).optional(),
+  TT_ACCOUNT: z.string().regex(/^[0-9A-Z]{5,10}$/, 'must look like a Tastytrade account number, e.g. 5WT00001').optional(),
+  LEGWORK_LIVE_TRADING: z.string().optional(),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/postgres'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type TastytradeEnv = 'sim' | 'sandbox' | 'production';
+
+export interface BrokerConfig {
+  env: TastytradeEnv;
+  /** REST base URL and account-streamer URL; for sandbox/production the SDK's presets. */
+  baseUrl: string;
+  accountStreamerUrl: string;
+  clientSecret: string;
+  refreshToken: string;
+  accountNumber: string | undefined;
+  liveTrading: boolean;
+}
+
+export interface AppConfig {
+  broker: BrokerConfig;
+  databaseUrl: string;
+  redisUrl: string;
+  logLevel: string;
+}
+
+const PRESETS: Record<Exclude<TastytradeEnv, 'sim'>, { baseUrl: string; accountStreamerUrl: string }> = {
+  sandbox: { baseUrl: 'https://api.cert.tastyworks.com', accountStreamerUrl: 'wss://streamer.cert.tastyworks.com' },
+  production: { baseUrl: 'https://api.tastyworks.com', accountStreamerUrl: 'wss://streamer.tastyworks.com' },
+};
+
+/** Reads and validates every variable; throws one ConfigError listing every problem. Secrets never appear in messages. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
+  const blankToUndefined = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v === '' ? undefined : v]));
+  const parsed = envSchema.safeParse(blankToUndefined);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Cross-field checks run on the raw values too, so one message lists every problem at once
+  const raw = (key: string) => blankToUndefined[key];
+  const ttEnv = raw('TT_ENV') ?? 'sim';
+  const liveText = raw('LEGWORK_LIVE_TRADING');
+  if (liveText !== undefined && liveText !== 'yes' && liveText !== 'no') problems.push('LEGWORK_LIVE_TRADING: must be "yes" or "no"');
+  if (ttEnv === 'sandbox' || ttEnv === 'production') {
+    if (!raw('TT_CLIENT_SECRET')) problems.push(`TT_CLIENT_SECRET: required when TT_ENV=${ttEnv}`);
+    if (!raw('TT_REFRESH_TOKEN')) problems.push(`TT_REFRESH_TOKEN: required when TT_ENV=${ttEnv}`);
+  }
+  if (ttEnv === 'production' && liveText !== 'yes') {
+    problems.push('LEGWORK_LIVE_TRADING: TT_ENV=production trades real money and needs LEGWORK_LIVE_TRADING=yes');
+  }
+  if (liveText === 'yes' && ttEnv !== 'production') problems.push('LEGWORK_LIVE_TRADING: "yes" only makes sense with TT_ENV=production');
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const live = liveText === 'yes';
+  const urls =
+    e.TT_ENV === 'sim'
+      ? { baseUrl: e.LEGWORK_VENUE_URL.replace(/\/$/, ''), accountStreamerUrl: `${e.LEGWORK_VENUE_URL.replace(/\/$/, '').replace(/^http/, 'ws')}/streamer` }
+      : PRESETS[e.TT_ENV];
+  return Object.freeze({
+    broker: Object.freeze({
+      env: e.TT_ENV,
+      ...urls,
+      // The local venue accepts any credentials; paper trading needs none from the user
+      clientSecret: e.TT_CLIENT_SECRET ?? 'legwork-paper',
+      refreshToken: e.TT_REFRESH_TOKEN ?? 'legwork-paper',
+      accountNumber: e.TT_ACCOUNT,
+      liveTrading: live,
+    }),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+  });
+}

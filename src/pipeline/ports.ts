@@ -1,0 +1,55 @@
+// Owns the contracts between Legwork's pipeline and the outside world (broker, market data). Interfaces only.
+import type { Balances, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
+import type { BrokerOrder, OrderRequest } from '../domain/broker-order.js';
+import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
+
+/**
+ * Orders, positions and balances of one account. Every method throws BrokerError (src/domain/broker-error.ts)
+ * on failure, classified so that a submit whose outcome is unknown is never retried blindly.
+ */
+export interface Broker {
+  readonly accountNumber: string;
+  /** Preflight without placing. A refused order throws BrokerError('rejected') with the broker's sub-errors. */
+  dryRun(order: OrderRequest): Promise<DryRunResult>;
+  /** Places the order once. Never retried internally: a timeout or 5xx throws BrokerError('unknown'). */
+  submit(order: OrderRequest & { externalId: string }): Promise<BrokerOrder>;
+  cancel(brokerOrderId: number): Promise<BrokerOrder>;
+  /** Cancel/replace with a new price: returns the NEW order (new broker id, `replacesOrderId` = the old one). */
+  replace(brokerOrderId: number, change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' }): Promise<BrokerOrder>;
+  getOrder(brokerOrderId: number): Promise<BrokerOrder>;
+  /** Orders created or updated today in any status, plus working GTC orders. */
+  liveOrders(): Promise<BrokerOrder[]>;
+  /** Orders carrying our id as `external-identifier` (today's and recent ones). */
+  findByExternalId(externalId: string): Promise<BrokerOrder[]>;
+  positions(): Promise<Position[]>;
+  balances(): Promise<Balances>;
+  marketSession(): Promise<MarketSessionInfo>;
+}
+
+export type AccountEvent =
+  | { kind: 'order'; order: BrokerOrder; receivedAt: number }
+  | { kind: 'position'; position: Position; receivedAt: number }
+  | { kind: 'balance'; balances: Balances; receivedAt: number }
+  /** Connection changes; after `resynced` every working order has been re-read over REST. */
+  | { kind: 'connection'; state: 'connected' | 'disconnected' | 'silent' | 'resynced'; detail?: string; receivedAt: number };
+
+/** Typed account events with reconnect, silence detection and REST catch-up after each reconnect. */
+export interface AccountEvents {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  onEvent(listener: (event: AccountEvent) => void): () => void;
+  readonly connected: boolean;
+}
+
+export interface MarketData {
+  /** Metrics for many symbols in batched calls; symbols the broker does not know are absent. */
+  metrics(symbols: string[]): Promise<Map<string, MarketMetrics>>;
+  /** Nested option chain, cached for a TTL. */
+  chain(underlying: string): Promise<OptionChain>;
+  /**
+   * Quotes (and greeks for options) of many streamer symbols: subscribe, wait until every symbol has data or
+   * the deadline passes, unsubscribe. Symbols without data by then are listed in `missing`.
+   */
+  snapshot(streamerSymbols: string[], options?: { timeoutMs?: number; greeks?: boolean }): Promise<MarketSnapshot>;
+  close(): Promise<void>;
+}
