@@ -1,0 +1,61 @@
+// Owns the ONLY import of @tastytrade/api: builds the SDK client for sim, sandbox or production from BrokerConfig.
+// Also installs the WebSocket global the SDK's DXLink client needs on Node 20, and keeps SDK logs free of secrets.
+import TastytradeClient, { AccountStreamer, LogLevel, STREAMER_STATE, type Logger as SdkLogger } from '@tastytrade/api';
+import WebSocket from 'ws';
+import type { BrokerConfig } from '../../config/env.js';
+import type { Logger } from '../../log.js';
+
+export { AccountStreamer, STREAMER_STATE, TastytradeClient };
+
+/** Node 20 has no global WebSocket and @dxfeed/dxlink-api uses the global one. Idempotent. */
+export function ensureWebSocketGlobal(): void {
+  const g = globalThis as { WebSocket?: unknown };
+  g.WebSocket ??= WebSocket;
+}
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [REDACTED]'],
+  [/("?(?:refresh_token|client_secret|access_token|auth-token|token|id_token)"?\s*[:=]\s*"?)[^",}\s]+/gi, '$1[REDACTED]'],
+];
+
+/** Removes bearer tokens and credential fields from any text the SDK wants to log. */
+export function scrubSecrets(text: string): string {
+  return SECRET_PATTERNS.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * The SDK logs every request (with the refresh token and client secret in the body) at info level, and every
+ * streamer message with its auth token. Only warnings and errors are forwarded, scrubbed.
+ */
+function sdkLogger(log: Logger | undefined): SdkLogger | undefined {
+  if (!log) return undefined;
+  const line = (data: unknown[]) => scrubSecrets(data.map(stringify).join(' '));
+  return {
+    info: () => {},
+    warn: (...data: unknown[]) => log.warn({ component: 'tastytrade-sdk' }, line(data)),
+    error: (...data: unknown[]) => log.error({ component: 'tastytrade-sdk' }, line(data)),
+  };
+}
+
+export function createTastytradeClient(config: BrokerConfig, log?: Logger): TastytradeClient {
+  ensureWebSocketGlobal();
+  const logger = sdkLogger(log);
+  return new TastytradeClient({
+    baseUrl: config.baseUrl,
+    accountStreamerUrl: config.accountStreamerUrl,
+    clientSecret: config.clientSecret,
+    refreshToken: config.refreshToken,
+    oauthScopes: ['read', 'trade'],
+    ...(logger ? { logger, logLevel: LogLevel.WARN } : {}),
+  });
+}
