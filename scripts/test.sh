@@ -2,7 +2,7 @@
 # Owns the one test command (`npm test`): dependencies, services, every vitest project, one summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || npm ci --no-fund --no-audit
+[ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-services.sh
 set -a; . .legwork/services.env; set +a
 mkdir -p .legwork
