@@ -17,6 +17,15 @@ let legs: CondorLegs;
 const control = (path: string, body: unknown) =>
   fetch(`${sim.baseUrl}/__sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const liveOrders = async () => (await client.orderService.getLiveOrders(account)) as Json[];
+/** A fresh SDK account streamer subscribed to the account, collecting every message. */
+async function subscribedStreamer() {
+  const messages: Json[] = [];
+  const streamer = sdkClient(sim).accountStreamer;
+  streamer.addMessageObserver((m) => messages.push(m as Json));
+  await streamer.start();
+  await streamer.subscribeToAccounts([account]);
+  return { streamer, messages };
+}
 /** A condor far from marketable, so it stays working. */
 const restingOrder = (externalId: string) => condorOrder(legs, '9.00', { 'external-identifier': externalId });
 
@@ -96,12 +105,8 @@ describe('stream faults', () => {
   });
 
   it('silentStreams: notifications in the window are lost, the socket stays open, later ones arrive', async () => {
-    const messages: Json[] = [];
-    const streamer = sdkClient(sim).accountStreamer;
-    streamer.addMessageObserver((m) => messages.push(m as Json));
-    await streamer.start();
+    const { streamer, messages } = await subscribedStreamer();
     try {
-      await streamer.subscribeToAccounts([account]);
       await control('faults', { kind: 'silentStreams', ms: 500 });
       const quiet = (await client.orderService.createOrder(account, restingOrder('lw-silent-1'))) as Json;
       await new Promise((r) => setTimeout(r, 600));
@@ -115,12 +120,8 @@ describe('stream faults', () => {
   });
 
   it('duplicatePushes and reorderPushes: the client sees the same ws-sequence twice, and sequences out of order', async () => {
-    const messages: Json[] = [];
-    const streamer = sdkClient(sim).accountStreamer;
-    streamer.addMessageObserver((m) => messages.push(m as Json));
-    await streamer.start();
+    const { streamer, messages } = await subscribedStreamer();
     try {
-      await streamer.subscribeToAccounts([account]);
       await control('faults', { kind: 'duplicatePushes', count: 1 });
       await client.orderService.createOrder(account, restingOrder('lw-dup-1'));
       await waitUntil(() => {
