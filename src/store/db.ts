@@ -1,0 +1,41 @@
+// Owns the ONLY import of postgres (postgres.js): the client, transactions, and SQLSTATE helpers.
+import postgres from 'postgres';
+
+export type Sql = postgres.Sql;
+export type TransactionSql = postgres.TransactionSql;
+/** Either the pool or a transaction: repository functions accept both so callers choose the transaction scope. */
+export type Queryable = Sql | TransactionSql;
+export type JsonValue = postgres.JSONValue;
+
+export interface DbOptions {
+  max?: number;
+  applicationName?: string;
+  /** Silence NOTICE messages (e.g. "relation already exists, skipping"). */
+  quiet?: boolean;
+}
+
+export function createDb(url: string, options: DbOptions = {}): Sql {
+  return postgres(url, {
+    max: options.max ?? 10,
+    idle_timeout: 30,
+    connect_timeout: 10,
+    // bigint columns (cents, broker ids) come back as JS numbers: all our values are far below 2^53
+    types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
+    transform: { undefined: null },
+    connection: { application_name: options.applicationName ?? 'legwork' },
+    ...(options.quiet !== false ? { onnotice: () => {} } : {}),
+  });
+}
+
+/** Runs `work` in one transaction; rolls back when it throws. */
+export async function inTransaction<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
+  return (await sql.begin((tx) => work(tx))) as T;
+}
+
+export const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
+
+/** Wraps a JS value for a jsonb parameter (never pass pre-stringified JSON: it would be stored as a string). */
+export function json(sql: Queryable, value: unknown): postgres.Parameter {
+  return sql.json(value as JsonValue);
+}
