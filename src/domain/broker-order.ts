@@ -40,6 +40,8 @@ export interface Fill {
   priceCents: Cents;
   filledAt: number; // epoch ms
   venue?: string;
+  /** The broker's exact per-unit price, set only when it has digits beyond the cent (equity fills such as "10.665"). */
+  priceDecimal?: string;
 }
 
 export interface BrokerOrderLeg {

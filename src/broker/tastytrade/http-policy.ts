@@ -1,0 +1,195 @@
+// Owns how every Tastytrade call is run: a deadline per call, retries with backoff for reads only, a circuit breaker.
+import { BrokerError } from '../../domain/broker-error.js';
+import { DeadlineExceededError, classifyError, isUnauthorized, type BrokerOperation } from './errors.js';
+
+export interface HttpPolicyOptions {
+  /** Deadline of one attempt of a read, cancel or dry-run. */
+  readTimeoutMs: number;
+  /** Deadline of a submit or replace (attempted exactly once). */
+  submitTimeoutMs: number;
+  /** Attempts of a read / dry-run on retryable errors, the first included. */
+  maxReadAttempts: number;
+  /** Full-jitter backoff: the n-th retry waits random() × min(maxDelayMs, baseDelayMs × 2^(n-1)). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Consecutive transport failures (retryable/unknown) that open the circuit. */
+  breakerThreshold: number;
+  /** How long the circuit stays open before one trial call is let through (half-open). */
+  breakerCooldownMs: number;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  /** Starts a timer; returns its canceller. */
+  schedule: (fn: () => void, ms: number) => () => void;
+  /** Called on a 401 (not from the token endpoint): drop the cached access token so the next call refreshes it. */
+  onUnauthorized?: () => void;
+  onEvent?: (event: PolicyEvent) => void;
+}
+
+export type PolicyEvent =
+  | { kind: 'retry'; operation: BrokerOperation; attempt: number; delayMs: number; error: BrokerError }
+  | { kind: 'circuit'; state: BreakerState }
+  | { kind: 'tokenRefresh'; operation: BrokerOperation };
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export const DEFAULT_POLICY: Omit<HttpPolicyOptions, 'onUnauthorized' | 'onEvent'> = {
+  readTimeoutMs: 10_000,
+  submitTimeoutMs: 15_000,
+  maxReadAttempts: 4,
+  baseDelayMs: 250,
+  maxDelayMs: 4_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 30_000,
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: Math.random,
+  schedule: (fn, ms) => {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
+
+/** Operations that create nothing at the broker and may be re-sent automatically. */
+const RETRIED: ReadonlySet<BrokerOperation> = new Set(['read', 'dryRun']);
+
+export interface HttpPolicy {
+  /** Runs `call` under the policy; every failure comes out as a classified BrokerError. */
+  run<T>(operation: BrokerOperation, call: () => Promise<T>, label?: string): Promise<T>;
+  readonly breakerState: BreakerState;
+}
+
+class AttemptFailure {
+  constructor(
+    readonly error: BrokerError,
+    readonly unauthorized: boolean,
+  ) {}
+}
+
+/** Races `promise` against a deadline. The losing SDK call cannot be aborted; its outcome is swallowed. */
+export function withDeadline<T>(promise: Promise<T>, ms: number, schedule: HttpPolicyOptions['schedule']): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const cancel = schedule(() => {
+      if (settled) return;
+      settled = true;
+      reject(new DeadlineExceededError(ms));
+    }, ms);
+    promise.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        cancel();
+        reject(error);
+      },
+    );
+  });
+}
+
+export function backoffDelay(retry: number, options: Pick<HttpPolicyOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+  const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(options.random() * cap);
+}
+
+export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): HttpPolicy {
+  const o: HttpPolicyOptions = { ...DEFAULT_POLICY, ...overrides };
+  let state: BreakerState = 'closed';
+  let failures = 0;
+  let openedAt = 0;
+  let trialInFlight = false;
+
+  const setState = (next: BreakerState) => {
+    if (next === state) return;
+    state = next;
+    o.onEvent?.({ kind: 'circuit', state: next });
+  };
+
+  /** Lets a call through or fails fast. Returns whether this call is the half-open trial. */
+  const admit = (operation: BrokerOperation, label: string): boolean => {
+    if (state === 'open' && o.now() - openedAt >= o.breakerCooldownMs) setState('half-open');
+    if (state === 'closed') return false;
+    if (state === 'half-open' && !trialInFlight) {
+      trialInFlight = true;
+      return true;
+    }
+    const retryIn = Math.max(0, o.breakerCooldownMs - (o.now() - openedAt));
+    throw new BrokerError('retryable', `circuit open: ${label} not sent after ${failures} consecutive broker failures (retry in ${retryIn} ms)`, {
+      code: 'circuit_open',
+      operation,
+    });
+  };
+
+  const record = (ok: boolean, trial: boolean) => {
+    if (trial) trialInFlight = false;
+    if (ok) {
+      failures = 0;
+      setState('closed');
+      return;
+    }
+    failures += 1;
+    if (trial || failures >= o.breakerThreshold) {
+      openedAt = o.now();
+      setState('open');
+    }
+  };
+
+  /** One attempt through the breaker and the deadline; failures come out as AttemptFailure. */
+  const attempt = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string): Promise<T> => {
+    let trial: boolean;
+    try {
+      trial = admit(operation, label);
+    } catch (error) {
+      throw new AttemptFailure(error as BrokerError, false);
+    }
+    const timeout = operation === 'submit' || operation === 'replace' ? o.submitTimeoutMs : o.readTimeoutMs;
+    try {
+      const value = await withDeadline(Promise.resolve().then(call), timeout, o.schedule);
+      record(true, trial);
+      return value;
+    } catch (raw) {
+      const error = classifyError(raw, operation);
+      // Only transport trouble says anything about the broker's health; a rejection or auth failure is an answer
+      record(!(error.kind === 'retryable' || error.kind === 'unknown'), trial);
+      const unauthorized = isUnauthorized(raw);
+      if (unauthorized) o.onUnauthorized?.();
+      throw new AttemptFailure(error, unauthorized);
+    }
+  };
+
+  return {
+    get breakerState() {
+      if (state === 'open' && o.now() - openedAt >= o.breakerCooldownMs) return 'half-open';
+      return state;
+    },
+    async run<T>(operation: BrokerOperation, call: () => Promise<T>, label: string = operation): Promise<T> {
+      let refreshed = false;
+      for (let n = 1; ; ) {
+        try {
+          return await attempt(operation, call, label);
+        } catch (e) {
+          if (!(e instanceof AttemptFailure)) throw classifyError(e, operation);
+          const { error } = e;
+          // Submits, replaces and cancels are attempted exactly once
+          if (!RETRIED.has(operation)) throw error;
+          if (e.unauthorized && !refreshed) {
+            // One retry with a fresh token (the SDK never reacts to a 401 by itself)
+            refreshed = true;
+            o.onEvent?.({ kind: 'tokenRefresh', operation });
+            continue;
+          }
+          if (error.kind !== 'retryable' || error.code === 'circuit_open' || n >= o.maxReadAttempts) throw error;
+          const delayMs = backoffDelay(n, o);
+          o.onEvent?.({ kind: 'retry', operation, attempt: n, delayMs, error });
+          await o.sleep(delayMs);
+          n += 1;
+        }
+      }
+    },
+  };
+}
