@@ -32,8 +32,10 @@ export interface Balances {
 export interface DryRunResult {
   /** Signed change of buying power: negative uses buying power. Includes fees, as Tastytrade reports it. */
   buyingPowerChangeCents: Cents;
+  /** Signed like money from its effect: a requirement that grows (Debit) is negative. */
   marginRequirementChangeCents: Cents;
   newBuyingPowerCents: Cents;
+  /** Total fees as a cost: positive = paid, negative = a rebate. */
   feesCents: Cents;
   warnings: { code: string; message: string }[];
 }

@@ -26,10 +26,11 @@ export interface Broker {
   marketSession(): Promise<MarketSessionInfo>;
 }
 
+/** `sequence` is the streamer's `ws-sequence` when it sent one: the true order of pushes within one connection. */
 export type AccountEvent =
-  | { kind: 'order'; order: BrokerOrder; receivedAt: number }
-  | { kind: 'position'; position: Position; receivedAt: number }
-  | { kind: 'balance'; balances: Balances; receivedAt: number }
+  | { kind: 'order'; order: BrokerOrder; receivedAt: number; sequence?: number }
+  | { kind: 'position'; position: Position; receivedAt: number; sequence?: number }
+  | { kind: 'balance'; balances: Balances; receivedAt: number; sequence?: number }
   /** Connection changes; after `resynced` every working order has been re-read over REST. */
   | { kind: 'connection'; state: 'connected' | 'disconnected' | 'silent' | 'resynced'; detail?: string; receivedAt: number };
 

@@ -159,7 +159,7 @@ export function brokerContract(target: ContractTarget): void {
       const before = (await broker.liveOrders()).length;
       const preview = await broker.dryRun(condorRequest(condor, 100));
       expect(preview.buyingPowerChangeCents).toBeLessThan(0);
-      expect(preview.feesCents).toBeLessThan(0); // fees are a debit
+      expect(preview.feesCents).toBeGreaterThan(0); // fees are a cost
       expect(Math.abs(preview.marginRequirementChangeCents)).toBeGreaterThan(0);
       expect((await broker.liveOrders()).length).toBe(before);
       if (target.control) expect(venueOrders(target.control)).toHaveLength(0);

@@ -149,7 +149,7 @@ export function createAccountEvents(opts: AccountEventsOptions): AccountEvents {
       return;
     }
     try {
-      const event = notificationToEvent(message.type, message.data, receivedAt);
+      const event = notificationToEvent(message.type, message.data, receivedAt, message.sequence);
       if (event) emit(event);
     } catch (error) {
       log?.warn({ err: error, type: message.type }, 'account stream: unreadable notification skipped');

@@ -128,7 +128,8 @@ function toEffect(r: TtDryRunResponse): DryRunResult {
     buyingPowerChangeCents: signed(bp['change-in-buying-power'], bp['change-in-buying-power-effect']),
     marginRequirementChangeCents: signed(bp['change-in-margin-requirement'], bp['change-in-margin-requirement-effect']),
     newBuyingPowerCents: signed(bp['new-buying-power'], bp['new-buying-power-effect']),
-    feesCents: signed(fees['total-fees'], fees['total-fees-effect']),
+    // Fees are a cost: a Debit of fees is a positive cost, a Credit (rebate) a negative one
+    feesCents: 0 - signed(fees['total-fees'], fees['total-fees-effect']) || 0,
     warnings: (r.warnings ?? []).map((w) => ({ code: w.code, message: w.message })),
   }));
 }

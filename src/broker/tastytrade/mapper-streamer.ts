@@ -51,14 +51,15 @@ export function parseStreamerMessage(json: unknown): StreamerMessage {
 }
 
 /** A notification's data → AccountEvent for Order, CurrentPosition and AccountBalance; other types → null. */
-export function notificationToEvent(type: string, data: unknown, receivedAt: number): AccountEvent | null {
+export function notificationToEvent(type: string, data: unknown, receivedAt: number, sequence?: number): AccountEvent | null {
+  const seq = sequence === undefined ? {} : { sequence };
   switch (type) {
     case 'Order':
-      return { kind: 'order', order: parseOrder(data), receivedAt };
+      return { kind: 'order', order: parseOrder(data), receivedAt, ...seq };
     case 'CurrentPosition':
-      return { kind: 'position', position: parsePosition(data), receivedAt };
+      return { kind: 'position', position: parsePosition(data), receivedAt, ...seq };
     case 'AccountBalance':
-      return { kind: 'balance', balances: parseBalances(data), receivedAt };
+      return { kind: 'balance', balances: parseBalances(data), receivedAt, ...seq };
     default:
       return null;
   }

@@ -215,7 +215,7 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
         buyingPowerChangeCents: -413,
         marginRequirementChangeCents: 0,
         newBuyingPowerCents: 23_749,
-        feesCents: -13,
+        feesCents: 13,
         warnings: [{ code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' }],
       });
     },
@@ -223,7 +223,7 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   'http_post_accounts_orders_dry-run__gtc_limit_credit.json': {
     parser: 'parseDryRun',
     check: (body) => {
-      expect(m.parseDryRun(sdk(body))).toEqual({ buyingPowerChangeCents: 12_454, marginRequirementChangeCents: 12_397, newBuyingPowerCents: 36_616, feesCents: -1, warnings: [] });
+      expect(m.parseDryRun(sdk(body))).toEqual({ buyingPowerChangeCents: 12_454, marginRequirementChangeCents: 12_397, newBuyingPowerCents: 36_616, feesCents: 1, warnings: [] });
       expectWireError(() => m.parsePlaceResponse(sdk(body)), 'place-order response', '$.order.id');
     },
   },
