@@ -3,6 +3,8 @@ const USAGE = `usage: legwork <command>
 
 commands:
   sim        start the local Tastytrade venue (same as npm run sim; SIM_PORT, SIM_SEED, SIM_CLOCK)
+  chain      SYMBOL [--dte MIN-MAX] [--json]: option chain with bid/ask/mid, IV and greeks from the broker
+  rules      check [PATH...]: validate rule files (default rules/), file:line:col for every problem
   help       show this text`;
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -11,6 +13,10 @@ export async function runCli(argv: string[]): Promise<number> {
     case 'sim':
       await import('../broker/sim/main.js');
       return new Promise<number>(() => {}); // runs until a signal stops it
+    case 'chain':
+      return (await import('./chain.js')).runChain(argv.slice(1));
+    case 'rules':
+      return (await import('./rules-check.js')).runRules(argv.slice(1));
     case undefined:
     case 'help':
     case '--help':

@@ -7,10 +7,22 @@ import type { Logger } from '../../log.js';
 
 export { AccountStreamer, STREAMER_STATE, TastytradeClient };
 
+/**
+ * `ws` throws an unhandled 'error' (and kills the process) when a socket that is still connecting is closed and
+ * nobody listens; the DXLink connector removes its listeners before closing. Every socket gets a no-op listener,
+ * the connector's own listeners still see every error.
+ */
+class ListenedWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 /** Node 20 has no global WebSocket and @dxfeed/dxlink-api uses the global one. Idempotent. */
 export function ensureWebSocketGlobal(): void {
   const g = globalThis as { WebSocket?: unknown };
-  g.WebSocket ??= WebSocket;
+  g.WebSocket ??= ListenedWebSocket;
 }
 
 const SECRET_PATTERNS: [RegExp, string][] = [
