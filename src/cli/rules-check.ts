@@ -1,0 +1,50 @@
+// Owns `legwork rules check [PATH...]`: validates rule files (default rules/) and prints a summary line per valid file
+// or every problem as file:line:col; exit 0 when all are valid, 1 when any is not, 2 on a usage error.
+import { formatLocated } from '../util/yaml-zod.js';
+import type { RuleSet } from '../rules/schema.js';
+
+export const RULES_USAGE = `usage: legwork rules check [PATH...]
+
+  PATH   a rule file or a directory of *.yaml / *.yml files (default: rules/)
+
+Prints one summary line per valid file, or every problem as file:line:col: message. Exit 0 when every file is valid.`;
+
+/** One line: file, name, strategy, universe, filters, schedule, enabled, short hash. */
+export function summarise(r: RuleSet): string {
+  const universe = r.universe.symbols ? r.universe.symbols.join(',') : `watchlist ${r.universe.watchlist}`;
+  const count = (c: unknown): number =>
+    c === null || typeof c !== 'object' ? 0 : 'fact' in c ? 1 : Object.values(c).reduce((n: number, v) => n + (Array.isArray(v) ? v.reduce((m: number, x) => m + count(x), 0) : count(v)), 0);
+  const leaves = count(r.conditions);
+  const schedule = r.schedule.cron !== null ? `cron '${r.schedule.cron}'` : `every ${r.schedule.every}`;
+  const state = r.enabled ? 'enabled' : 'disabled';
+  return `${r.file}: ok ${r.name} (${r.strategy}, ${universe}, ${leaves} conditions, ${schedule}, ${state}) sha256:${r.hash.slice(0, 12)}`;
+}
+
+export async function runRules(argv: string[]): Promise<number> {
+  const [sub, ...paths] = argv;
+  if (sub !== 'check' || paths.some((p) => p.startsWith('-'))) {
+    const help = sub === '--help' || sub === '-h' || sub === 'help';
+    (help ? console.log : console.error)(RULES_USAGE);
+    return help ? 0 : 2;
+  }
+  const { listRuleFiles, loadRules } = await import('../rules/loader.js');
+  const targets = paths.length > 0 ? paths : ['rules'];
+  let result;
+  try {
+    if ((await listRuleFiles(targets)).length === 0) {
+      console.error(`legwork rules check: no *.yaml or *.yml files in ${targets.join(' ')}`);
+      return 1;
+    }
+    result = await loadRules(targets);
+  } catch (e) {
+    console.error(`legwork rules check: ${(e as Error).message}`);
+    return 1;
+  }
+  for (const f of result.files) {
+    if (f.ok) console.log(summarise(f.ruleSet));
+    else for (const p of f.problems) console.error(formatLocated(p));
+  }
+  const bad = result.files.filter((f) => !f.ok).length;
+  if (bad > 0) console.error(`${bad} of ${result.files.length} rule files invalid (${result.problems.length} problems)`);
+  return bad > 0 ? 1 : 0;
+}

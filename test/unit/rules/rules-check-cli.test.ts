@@ -1,0 +1,57 @@
+// `legwork rules check` as a trader runs it: exit codes, one summary line per valid file, file:line:col per problem.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+function legwork(args: string[]): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/legwork.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+      resolve({ code, stdout: lines(out), stderr: lines(err) });
+    });
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lw-rules-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('legwork rules check', () => {
+  it('checks rules/ by default: exit 0 and one summary line per file', async () => {
+    const r = await legwork(['rules', 'check']);
+    expect(r.stderr).toEqual([]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toHaveLength(5);
+    expect(r.stdout[2]).toMatch(/^rules\/iron-condor\.yaml: ok iron-condor \(iron-condor, SPY,QQQ,IWM, \d+ conditions, every 5m, enabled\) sha256:[0-9a-f]{12}$/);
+    expect(r.stdout[4]).toMatch(/^rules\/short-strangle\.yaml: ok short-strangle \(short-strangle, SPY, .*disabled\)/);
+  }, 30_000);
+
+  it('exits 1 with file:line:col for every problem, and still summarises the good files', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nfilters:\n  iv_rnak: { min: 30 }\n  dte: { min: 45, max: 30 }\n');
+    const r = await legwork(['rules', 'check', bad, 'rules/iron-condor.yaml']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toEqual([expect.stringMatching(/^rules\/iron-condor\.yaml: ok /)]);
+    expect(r.stderr).toEqual([
+      `${bad}:5:3: filters.iv_rnak: unknown fact "iv_rnak"; did you mean iv_rank? (facts are listed in docs/rules.md)`,
+      `${bad}:6:3: filters.dte: the lower bound 45 is above the upper bound 30; no candidate can pass`,
+      '1 of 2 rule files invalid (2 problems)',
+    ]);
+  }, 30_000);
+
+  it('exits non-zero on a missing path or a usage error', async () => {
+    const missing = await legwork(['rules', 'check', join(dir, 'nope')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr[0]).toMatch(/^legwork rules check: ENOENT/);
+    const usage = await legwork(['rules', 'lint']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr[0]).toBe('usage: legwork rules check [PATH...]');
+  }, 30_000);
+});
