@@ -221,7 +221,6 @@ export function checkConsistency(input: CheckInput, report: Report): void {
   const r = input.risk;
   if (r) {
     if (r.maxRiskPerUnderlying > r.maxTotalRisk) report(['risk', 'maxRiskPerUnderlying'], `maxRiskPerUnderlying ${r.maxRiskPerUnderlying} exceeds maxTotalRisk ${r.maxTotalRisk}`);
-    if (r.maxNewTradesPerScan > r.maxOpenTrades) report(['risk', 'maxNewTradesPerScan'], `maxNewTradesPerScan ${r.maxNewTradesPerScan} exceeds maxOpenTrades ${r.maxOpenTrades}`);
     if (input.strategy && r.maxLegsPerGroup < STRATEGY_LEGS[input.strategy]) {
       report(['risk', 'maxLegsPerGroup'], `${input.strategy} has ${STRATEGY_LEGS[input.strategy]} legs; maxLegsPerGroup ${r.maxLegsPerGroup} would refuse every trade`);
     }

@@ -131,7 +131,8 @@ const riskSchema = z
     maxRiskPerUnderlying: dollars.default(2000),
     maxLegsPerGroup: int(1, 100).default(6),
     maxWorkingGroups: int(1, 100).default(2),
-    maxNewTradesPerScan: int(1, 100).default(1),
+    // The pipeline hands at most five validated trades per scan to the executor; a rule set may ask for fewer
+    maxNewTradesPerScan: int(1, 5).default(5),
   })
   .strict();
 

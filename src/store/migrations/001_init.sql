@@ -36,6 +36,9 @@ create table candidates (
   rank          int,                          -- 1 = best; null when not ranked
   score         double precision,
   selected      boolean not null default false, -- among the top trades handed to the executor
+  dte           int not null,
+  credit_mid_cents     bigint not null,     -- per structure, rounded to the package tick (credit +)
+  credit_natural_cents bigint not null,
   facts         jsonb not null,
   legs          jsonb not null,
   trace         jsonb,                         -- which conditions passed, with values (finalists)
@@ -55,6 +58,10 @@ create table trades (
   quantity            int not null check (quantity > 0),
   legs                jsonb not null,
   status              text not null check (status in ('pending', 'opening', 'open', 'closing', 'closed', 'rejected', 'rolled_back', 'broken')),
+  entry_group_id      uuid not null,         -- the executor's group that opens it (created by the executor)
+  risk_cents          bigint not null,       -- max loss (or buying power for undefined risk) × quantity, for account limits
+  expected_credit_cents bigint not null,     -- mid credit per structure when chosen (credit +)
+  facts               jsonb not null default '{}'::jsonb,
   entry_credit_cents  bigint,               -- per structure, signed (credit +)
   exit_debit_cents    bigint,
   realized_pnl_cents  bigint,

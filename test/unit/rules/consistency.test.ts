@@ -104,7 +104,6 @@ describe('consistency checks', () => {
       problems(`${HEAD}sizing: { maxRiskPerTrade: 3000 }\nrisk: { maxOpenTrades: 2, maxNewTradesPerScan: 3, maxLegsPerGroup: 2, maxRiskPerUnderlying: 2500, maxTotalRisk: 2000 }\n`),
     ).toEqual([
       't.yaml:4:28: sizing.maxRiskPerTrade: maxRiskPerTrade 3000 exceeds risk.maxRiskPerUnderlying 2500',
-      't.yaml:5:48: risk.maxNewTradesPerScan: maxNewTradesPerScan 3 exceeds maxOpenTrades 2',
       't.yaml:5:68: risk.maxLegsPerGroup: iron-condor has 4 legs; maxLegsPerGroup 2 would refuse every trade',
       't.yaml:5:93: risk.maxRiskPerUnderlying: maxRiskPerUnderlying 2500 exceeds maxTotalRisk 2000',
     ]);

@@ -34,7 +34,7 @@ describe('rule file schema', () => {
     expect(r.entry).toEqual({ price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 });
     expect(r.execution).toEqual({ mode: 'combo', partialFill: 'keep' });
     expect(r.exits).toEqual({ takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: 21, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null });
-    expect(r.risk).toEqual({ maxOpenTrades: 5, maxTotalRisk: 5000, maxRiskPerUnderlying: 2000, maxLegsPerGroup: 6, maxWorkingGroups: 2, maxNewTradesPerScan: 1 });
+    expect(r.risk).toEqual({ maxOpenTrades: 5, maxTotalRisk: 5000, maxRiskPerUnderlying: 2000, maxLegsPerGroup: 6, maxWorkingGroups: 2, maxNewTradesPerScan: 5 });
     expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.file).toBe('rules/spy-condor.yml');
   });

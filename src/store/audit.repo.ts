@@ -1,0 +1,62 @@
+// Owns the append-only audit log: every decision (trade chosen, order sent, price step, fill, rollback, exit, halt).
+import type { Queryable } from './db.js';
+
+export type AuditKind =
+  | 'scan_completed'
+  | 'trade_selected'
+  | 'trade_skipped'
+  | 'order_planned'
+  | 'order_sent'
+  | 'order_unknown'
+  | 'order_reconciled'
+  | 'price_step'
+  | 'fill'
+  | 'rollback'
+  | 'exit_triggered'
+  | 'halt'
+  | 'resume'
+  | 'alert'
+  | 'rules_refused';
+
+export interface AuditEvent {
+  kind: AuditKind;
+  tradeId?: string | null;
+  groupId?: string | null;
+  orderId?: string | null;
+  /** When set, a second append with the same key is ignored (idempotent replays). */
+  dedupeKey?: string;
+  data?: Record<string, unknown>;
+}
+
+/** Appends one event; returns false when the dedupe key was already recorded. */
+export async function appendAudit(sql: Queryable, event: AuditEvent): Promise<boolean> {
+  const rows = await sql`
+    insert into audit_events (kind, trade_id, group_id, order_id, dedupe_key, data)
+    values (${event.kind}, ${event.tradeId ?? null}, ${event.groupId ?? null}, ${event.orderId ?? null},
+            ${event.dedupeKey ?? null}, ${sql.json((event.data ?? {}) as never)})
+    on conflict (dedupe_key) do nothing
+    returning id`;
+  return rows.length > 0;
+}
+
+export interface AuditRow {
+  id: number;
+  at: Date;
+  kind: AuditKind;
+  tradeId: string | null;
+  groupId: string | null;
+  orderId: string | null;
+  data: Record<string, unknown>;
+}
+
+export async function auditForTrade(sql: Queryable, tradeId: string): Promise<AuditRow[]> {
+  return sql<AuditRow[]>`
+    select id, at, kind, trade_id as "tradeId", group_id as "groupId", order_id as "orderId", data
+    from audit_events where trade_id = ${tradeId} order by id`;
+}
+
+export async function recentAudit(sql: Queryable, limit = 100): Promise<AuditRow[]> {
+  return sql<AuditRow[]>`
+    select id, at, kind, trade_id as "tradeId", group_id as "groupId", order_id as "orderId", data
+    from audit_events order by id desc limit ${limit}`;
+}

@@ -1,0 +1,32 @@
+// Owns the kill switch: the persisted trading state (active | halted | reducing) and who changed it, with an audit event.
+import { appendAudit } from './audit.repo.js';
+import type { Queryable, Sql } from './db.js';
+
+/** active: entries and exits; halted: no new entries, exits still managed; reducing: only closing orders (after a broken group). */
+export type TradingState = 'active' | 'halted' | 'reducing';
+
+export interface TradingStateValue {
+  state: TradingState;
+  reason?: string;
+  by?: string;
+  at?: string;
+}
+
+export async function getTradingState(sql: Queryable): Promise<TradingStateValue> {
+  const [row] = await sql<{ value: TradingStateValue }[]>`select value from settings where key = 'trading_state'`;
+  return row?.value ?? { state: 'active' };
+}
+
+/** Sets the state and records a halt/resume audit event in the same transaction. */
+export async function setTradingState(sql: Sql, state: TradingState, by: string, reason?: string): Promise<TradingStateValue> {
+  const value: TradingStateValue = { state, by, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
+  await sql.begin(async (tx) => {
+    await tx`
+      insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, now())
+      on conflict (key) do update set value = excluded.value, updated_at = now()`;
+    await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value } });
+  });
+  return value;
+}
+
+export const allowsEntries = (s: TradingStateValue): boolean => s.state === 'active';

@@ -1,0 +1,113 @@
+// Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
+import type { Queryable } from './db.js';
+
+export type TradeStatus = 'pending' | 'opening' | 'open' | 'closing' | 'closed' | 'rejected' | 'rolled_back' | 'broken';
+export const ACTIVE_TRADE_STATUSES: readonly TradeStatus[] = ['pending', 'opening', 'open', 'closing'];
+
+export interface TradeLeg {
+  symbol: string;
+  streamerSymbol: string;
+  action: 'Buy to Open' | 'Sell to Open';
+  quantity: number; // per structure
+  strike: number;
+  right: 'C' | 'P';
+  expiration: string;
+}
+
+export interface NewTrade {
+  id: string;
+  ruleSet: string;
+  rulesHash: string;
+  candidateId: string | null;
+  strategy: string;
+  underlying: string;
+  expiration: string;
+  quantity: number;
+  legs: TradeLeg[];
+  entryGroupId: string;
+  riskCents: number;
+  expectedCreditCents: number;
+  facts: Record<string, unknown>;
+}
+
+export interface TradeRow extends NewTrade {
+  status: TradeStatus;
+  entryCreditCents: number | null;
+  exitDebitCents: number | null;
+  realizedPnlCents: number | null;
+  exitReason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  openedAt: Date | null;
+  closedAt: Date | null;
+}
+
+const COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", candidate_id as "candidateId", strategy,
+  underlying, to_char(expiration, 'YYYY-MM-DD') as expiration, quantity, legs, status, entry_group_id as "entryGroupId",
+  risk_cents as "riskCents", expected_credit_cents as "expectedCreditCents", facts,
+  entry_credit_cents as "entryCreditCents", exit_debit_cents as "exitDebitCents", realized_pnl_cents as "realizedPnlCents",
+  exit_reason as "exitReason", created_at as "createdAt", updated_at as "updatedAt", opened_at as "openedAt", closed_at as "closedAt"`;
+
+/** Inserts a pending trade; a candidate becomes at most one trade (a retried scan gets the existing one back). */
+export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{ trade: TradeRow; created: boolean }> {
+  const inserted = await sql<TradeRow[]>`
+    insert into trades (id, rule_set, rules_hash, candidate_id, strategy, underlying, expiration, quantity, legs, status,
+                        entry_group_id, risk_cents, expected_credit_cents, facts)
+    values (${t.id}, ${t.ruleSet}, ${t.rulesHash}, ${t.candidateId}, ${t.strategy}, ${t.underlying}, ${t.expiration}, ${t.quantity},
+            ${sql.json(t.legs as never)}, 'pending', ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)})
+    on conflict (candidate_id) do nothing
+    returning ${COLUMNS(sql)}`;
+  if (inserted[0]) return { trade: inserted[0], created: true };
+  const [existing] = await sql<TradeRow[]>`select ${COLUMNS(sql)} from trades where candidate_id = ${t.candidateId}`;
+  if (!existing) throw new Error(`trade for candidate ${t.candidateId} vanished`);
+  return { trade: existing, created: false };
+}
+
+export async function getTrade(sql: Queryable, id: string): Promise<TradeRow | undefined> {
+  const [row] = await sql<TradeRow[]>`select ${COLUMNS(sql)} from trades where id = ${id}`;
+  return row;
+}
+
+export async function listTrades(sql: Queryable, options: { statuses?: TradeStatus[]; limit?: number } = {}): Promise<TradeRow[]> {
+  const limit = options.limit ?? 200;
+  return options.statuses
+    ? sql<TradeRow[]>`select ${COLUMNS(sql)} from trades where status = any(${options.statuses}) order by created_at desc limit ${limit}`
+    : sql<TradeRow[]>`select ${COLUMNS(sql)} from trades order by created_at desc limit ${limit}`;
+}
+
+export interface RiskSummary {
+  openTrades: number;
+  totalRiskCents: number;
+  riskByUnderlying: Map<string, number>;
+  underlyings: Set<string>;
+}
+
+/** What is at risk now: trades from selection until closed (pending ones count, they may fill). */
+export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<RiskSummary> {
+  const rows = await sql<{ underlying: string; trades: number; risk: number }[]>`
+    select underlying, count(*)::int as trades, coalesce(sum(risk_cents), 0)::bigint as risk
+    from trades where status = any(${ACTIVE_TRADE_STATUSES as TradeStatus[]}) ${ruleSet ? sql`and rule_set = ${ruleSet}` : sql``}
+    group by underlying`;
+  const riskByUnderlying = new Map(rows.map((r) => [r.underlying, Number(r.risk)]));
+  return {
+    openTrades: rows.reduce((n, r) => n + r.trades, 0),
+    totalRiskCents: [...riskByUnderlying.values()].reduce((a, b) => a + b, 0),
+    riskByUnderlying,
+    underlyings: new Set(rows.map((r) => r.underlying)),
+  };
+}
+
+/** Compare-and-set on the status; returns false when the trade was not in `from`. */
+export async function transitionTrade(sql: Queryable, id: string, from: TradeStatus[], to: TradeStatus, fields: Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>> = {}): Promise<boolean> {
+  const rows = await sql`
+    update trades set status = ${to}, updated_at = now(),
+      entry_credit_cents = coalesce(${fields.entryCreditCents ?? null}, entry_credit_cents),
+      exit_debit_cents = coalesce(${fields.exitDebitCents ?? null}, exit_debit_cents),
+      realized_pnl_cents = coalesce(${fields.realizedPnlCents ?? null}, realized_pnl_cents),
+      exit_reason = coalesce(${fields.exitReason ?? null}, exit_reason),
+      opened_at = case when ${to} = 'open' and opened_at is null then now() else opened_at end,
+      closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and closed_at is null then now() else closed_at end
+    where id = ${id} and status = any(${from})
+    returning id`;
+  return rows.length > 0;
+}
