@@ -1,5 +1,6 @@
 // Owns Redis connections for BullMQ: one options object, fail-fast producers, blocking-safe workers.
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'bullmq';
+import { Redis } from 'ioredis';
 
 export interface QueueSettings {
   redisUrl: string;

@@ -6,11 +6,19 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const uuid = z.string().uuid();
 
+/** Payloads by job name. The `scan` queue carries `scan` (from a scheduler or by hand) and `rank` (a scan's flow parent). */
 export const jobSchemas = {
-  /** One scan of one rule set for one schedule slot. */
-  scan: z.object({ ruleSet: z.string().min(1), slot: z.string().min(1) }).strict(),
-  /** One underlying of a scan (a child of the scan's flow). */
-  'scan-underlying': z.object({ ruleSet: z.string().min(1), rulesHash: z.string().min(1), underlying: z.string().min(1), scanRunId: uuid }).strict(),
+  /** One scan of one rule set; the slot is the scheduler's run time (or a manual id): one scan run per slot. */
+  scan: z.object({ ruleSet: z.string().min(1), slot: z.string().min(1).optional() }).strict(),
+  /** Gathers a scan's underlyings, ranks, validates and hands the top trades to the executor. */
+  rank: z.object({ scanRunId: uuid, ruleSet: z.string().min(1), rulesHash: z.string().min(1) }).strict(),
+  /**
+   * One underlying of a scan (a child of the scan's flow). Carries the underlying's market metrics from the scan's one
+   * batched call: immutable market data, so the child needs no second request.
+   */
+  'scan-underlying': z
+    .object({ ruleSet: z.string().min(1), rulesHash: z.string().min(1), underlying: z.string().min(1), scanRunId: uuid, metrics: z.unknown().nullable() })
+    .strict(),
   /** Open or close one trade through the atomic executor. */
   execute: z.object({ tradeId: uuid, groupId: uuid }).strict(),
   /** Re-check one order group's working orders at the broker (polling fallback). */
@@ -19,9 +27,10 @@ export const jobSchemas = {
   exit: z.object({}).strict(),
   /** Settle every non-terminal order with the broker's truth. */
   reconcile: z.object({ reason: z.string().default('periodic') }).strict(),
-} as const satisfies Record<QueueName, z.ZodType>;
+} as const;
 
-export type JobPayload<Q extends QueueName> = z.infer<(typeof jobSchemas)[Q]>;
+export type JobName = keyof typeof jobSchemas;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobSchemas)[N]>;
 
 /** BullMQ job ids may not contain ':' nor be all digits; ours are `<kind>-<parts joined by _>`. */
 export function jobId(kind: string, ...parts: string[]): string {
@@ -30,15 +39,15 @@ export function jobId(kind: string, ...parts: string[]): string {
 }
 
 export class JobPayloadError extends Error {
-  constructor(queue: QueueName, problems: string[]) {
-    super(`invalid ${queue} job payload: ${problems.join('; ')}`);
+  constructor(name: JobName, problems: string[]) {
+    super(`invalid ${name} job payload: ${problems.join('; ')}`);
     this.name = 'JobPayloadError';
   }
 }
 
 /** Validates a job's data at the worker boundary. */
-export function parsePayload<Q extends QueueName>(queue: Q, data: unknown): JobPayload<Q> {
-  const result = jobSchemas[queue].safeParse(data);
-  if (!result.success) throw new JobPayloadError(queue, result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`));
-  return result.data as JobPayload<Q>;
+export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
+  const result = jobSchemas[name].safeParse(data);
+  if (!result.success) throw new JobPayloadError(name, result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`));
+  return result.data as JobPayload<N>;
 }

@@ -34,8 +34,8 @@ describe('migrate', () => {
 
   it('keeps the audit log append-only', async () => {
     await db.sql`insert into audit_events (kind, data) values ('halt', ${db.sql.json({ by: 'test' })})`;
-    await db.sql`update audit_events set kind = 'forged'`;
-    await db.sql`delete from audit_events`;
+    await expect(db.sql`update audit_events set kind = 'forged'`).rejects.toThrow(/append-only/);
+    await expect(db.sql`delete from audit_events`).rejects.toThrow(/append-only/);
     const rows = await db.sql<{ kind: string; data: { by: string } }[]>`select kind, data from audit_events`;
     expect(rows).toEqual([{ kind: 'halt', data: { by: 'test' } }]);
   });

@@ -88,8 +88,12 @@ create table audit_events (
   data      jsonb not null default '{}'::jsonb
 );
 create index audit_events_by_trade on audit_events (trade_id, id);
-create rule audit_events_no_update as on update to audit_events do instead nothing;
-create rule audit_events_no_delete as on delete to audit_events do instead nothing;
+create function audit_events_append_only() returns trigger language plpgsql as $$
+begin
+  raise exception 'audit_events is append-only' using errcode = 'insufficient_privilege';
+end $$;
+create trigger audit_events_append_only before update or delete on audit_events
+  for each statement execute function audit_events_append_only();
 
 create table settings (
   key        text primary key,

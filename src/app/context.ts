@@ -1,0 +1,74 @@
+// Owns the composition root: builds every adapter from the configuration once and hands ports to the pipeline.
+import { loadConfig, type AppConfig } from '../config/env.js';
+import { createLogger, type Logger } from '../log.js';
+import { createTastytradeClient } from '../broker/tastytrade/client.js';
+import { createTastytradeBroker } from '../broker/tastytrade/broker.js';
+import { createTastytradeMarketData } from '../broker/tastytrade/market-data.js';
+import type { Broker, MarketData } from '../pipeline/ports.js';
+import type { ScanContext } from '../pipeline/scan-flow.js';
+import { RuleRegistry } from '../rules/loader.js';
+import { createDb, type Sql } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { createQueues, type Queues } from '../queue/queues.js';
+import { bullScanJobs } from '../queue/scan-jobs.js';
+
+export interface AppContext {
+  config: Readonly<AppConfig>;
+  log: Logger;
+  sql: Sql;
+  broker: Broker;
+  marketData: MarketData;
+  rules: RuleRegistry;
+  queues: Queues;
+  scan: ScanContext;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  config?: Readonly<AppConfig>;
+  log?: Logger;
+  /** BullMQ key prefix (default "legwork"); tests use their own. */
+  queuePrefix?: string;
+  rulesDir?: string;
+  /** Today in New York; defaults to the wall clock's New York date. */
+  today?: () => string;
+}
+
+export const newYorkDate = (ms = Date.now()): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+
+export async function createAppContext(options: AppOptions = {}): Promise<AppContext> {
+  const config = options.config ?? loadConfig();
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const sql = createDb(config.databaseUrl);
+  await migrate(sql);
+  const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
+  const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }) });
+  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }) });
+  const rules = new RuleRegistry(options.rulesDir ?? process.env['LEGWORK_RULES_DIR'] ?? 'rules');
+  await rules.reload();
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? 'legwork' });
+  const scan: ScanContext = {
+    sql,
+    broker,
+    marketData,
+    rules,
+    jobs: bullScanJobs(queues),
+    log: log.child({ component: 'scan' }),
+    today: options.today ?? (() => newYorkDate()),
+  };
+  return {
+    config,
+    log,
+    sql,
+    broker,
+    marketData,
+    rules,
+    queues,
+    scan,
+    async close() {
+      await Promise.allSettled([queues.close(), marketData.close()]);
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,234 @@
+// Owns the scheduled scan as three idempotent steps: start (one run per rule set and slot, fan out per underlying),
+// scan one underlying (store what passed), finish (rank, validate, create trades, hand them to the executor).
+import type { Logger } from '../log.js';
+import { deterministicId } from '../domain/ids.js';
+import type { MarketMetrics } from '../domain/market.js';
+import { isTerminal } from '../domain/broker-order.js';
+import { compileConditions, type CompiledRule } from '../rules/compile.js';
+import { parseRuleSet, type RuleRegistry } from '../rules/loader.js';
+import { rankForRuleSet } from '../rules/rank.js';
+import type { RuleSet } from '../rules/schema.js';
+import type { Candidate } from '../strategies/types.js';
+import { appendAudit } from '../store/audit.repo.js';
+import type { Sql } from '../store/db.js';
+import {
+  candidatesOfRun,
+  finishScanRun,
+  insertCandidates,
+  recordRuleVersion,
+  setRanks,
+  startScanRun,
+} from '../store/scans.repo.js';
+import { allowsEntries, getTradingState } from '../store/settings.repo.js';
+import { insertPendingTrade, riskSummary } from '../store/trades.repo.js';
+import type { Broker, MarketData } from './ports.js';
+import { scanUnderlying } from './scan-underlying.js';
+import { selectTrades } from './select-trades.js';
+
+/** How a scan reaches the queue: the fan-out flow and the executor's queue (implemented over BullMQ in src/queue). */
+export interface ScanJobs {
+  addScanFlow(scan: { scanRunId: string; ruleSet: string; rulesHash: string }, children: { underlying: string; metrics: MarketMetrics | null }[]): Promise<void>;
+  enqueueExecute(tradeId: string, groupId: string): Promise<void>;
+}
+
+export interface ScanContext {
+  sql: Sql;
+  broker: Broker;
+  marketData: MarketData;
+  rules: RuleRegistry;
+  jobs: ScanJobs;
+  log: Logger;
+  /** Today in New York (YYYY-MM-DD) as the broker counts days. */
+  today: () => string;
+}
+
+export type StartResult =
+  | { status: 'started'; scanRunId: string; underlyings: number }
+  | { status: 'skipped'; reason: string }
+  | { status: 'duplicate'; scanRunId: string };
+
+/** Step 1: the rule set as it is now (hot reload), the market session, one scan run per slot, one batched metrics call. */
+export async function startScan(ctx: ScanContext, ruleSetName: string, slot: string): Promise<StartResult> {
+  await reloadRules(ctx);
+  const ruleSet = ctx.rules.get(ruleSetName);
+  if (!ruleSet) return { status: 'skipped', reason: `rule set ${ruleSetName} is not loaded` };
+  if (!ruleSet.enabled) return { status: 'skipped', reason: `rule set ${ruleSetName} is disabled` };
+  if (ruleSet.schedule.marketHoursOnly) {
+    const session = await ctx.broker.marketSession();
+    if (session.state !== 'Open') return { status: 'skipped', reason: `market is ${session.state}` };
+  }
+  if (!ruleSet.universe.symbols) return { status: 'skipped', reason: 'watchlist universes are not supported by this broker yet' };
+  await recordRuleVersion(ctx.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
+  const scanRunId = deterministicId('scan-run', ruleSet.name, slot);
+  const { run, created } = await startScanRun(ctx.sql, { id: scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, slot });
+  // A redelivered start re-adds the same flow (same job ids: a no-op) unless the run already finished
+  if (!created && run.status !== 'running') return { status: 'duplicate', scanRunId: run.id };
+  const symbols = ruleSet.universe.symbols;
+  const metrics = await ctx.marketData.metrics(symbols);
+  await ctx.jobs.addScanFlow(
+    { scanRunId: run.id, ruleSet: ruleSet.name, rulesHash: run.rulesHash },
+    symbols.map((underlying) => ({ underlying, metrics: metrics.get(underlying) ?? null })),
+  );
+  return { status: 'started', scanRunId: run.id, underlyings: symbols.length };
+}
+
+export interface UnderlyingResult {
+  underlying: string;
+  evaluated: number;
+  accepted: number;
+  skipped?: string;
+}
+
+/** Step 2 (many in parallel, on any machine): build, filter and store one underlying's candidates for the run's rules. */
+export async function scanOneUnderlying(
+  ctx: ScanContext,
+  job: { scanRunId: string; ruleSet: string; rulesHash: string; underlying: string; metrics: MarketMetrics | null },
+): Promise<UnderlyingResult> {
+  const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
+  const result = await scanUnderlying({ marketData: ctx.marketData, today: ctx.today() }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
+  await insertCandidates(
+    ctx.sql,
+    job.scanRunId,
+    result.passed.map(({ candidate, trace }) => ({
+      id: deterministicId('candidate', job.scanRunId, candidate.id),
+      candidateKey: candidate.id,
+      ruleSet: ruleSet.name,
+      rulesHash: ruleSet.hash,
+      strategy: candidate.strategy,
+      underlying: candidate.underlying,
+      expiration: candidate.expiration,
+      dte: candidate.dte,
+      creditMidCents: candidate.creditMidCents,
+      creditNaturalCents: candidate.creditNaturalCents,
+      facts: { ...candidate.facts },
+      legs: candidate.legs,
+      trace: trace.entries,
+    })),
+  );
+  return { underlying: job.underlying, evaluated: result.evaluated, accepted: result.passed.length, ...(result.skipped ? { skipped: result.skipped } : {}) };
+}
+
+export interface FinishResult {
+  scanRunId: string;
+  candidatesEvaluated: number;
+  accepted: number;
+  trades: { tradeId: string; underlying: string; quantity: number; created: boolean }[];
+  skipped: { candidateId: string; underlying: string; reason: string }[];
+}
+
+/** Step 3: rank what the children stored, validate, create the trades and enqueue them (deterministic ids throughout). */
+export async function finishScan(
+  ctx: ScanContext,
+  job: { scanRunId: string; ruleSet: string; rulesHash: string },
+  children: UnderlyingResult[],
+): Promise<FinishResult> {
+  const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
+  const rows = await candidatesOfRun(ctx.sql, job.scanRunId);
+  const rowIdByKey = new Map(rows.map((r) => [r.candidateKey, r.id]));
+  const candidates: Candidate[] = rows.map((r) => ({
+    id: r.candidateKey,
+    strategy: ruleSet.strategy,
+    underlying: r.underlying,
+    expiration: r.expiration,
+    dte: r.dte,
+    legs: r.legs as Candidate['legs'],
+    creditMidCents: r.creditMidCents,
+    creditNaturalCents: r.creditNaturalCents,
+    facts: r.facts as unknown as Candidate['facts'],
+  }));
+  const { ranked } = rankForRuleSet(ruleSet, candidates);
+  const state = await getTradingState(ctx.sql);
+  const working = (await ctx.broker.liveOrders()).filter((o) => !isTerminal(o.status)).map((o) => o.underlyingSymbol);
+  const all = await riskSummary(ctx.sql);
+  const mine = await riskSummary(ctx.sql, ruleSet.name);
+  const selection = await selectTrades(
+    {
+      ruleSet,
+      ranked: ranked.map((r) => ({ candidate: r.candidate, score: r.score })),
+      tradingAllowed: allowsEntries(state) ? { allowed: true } : { allowed: false, reason: `trading is ${state.state}` },
+      busyUnderlyings: new Set([...all.underlyings, ...working]),
+      openRisk: mine,
+    },
+    (order) => ctx.broker.dryRun(order),
+  );
+  const selectedKeys = new Set(selection.selected.map((s) => s.candidate.id));
+  await setRanks(ctx.sql, job.scanRunId, ranked.map((r) => ({ candidateKey: r.candidate.id, rank: r.rank, score: r.score, selected: selectedKeys.has(r.candidate.id) })));
+
+  const trades: FinishResult['trades'] = [];
+  for (const s of selection.selected) {
+    const candidateRowId = rowIdByKey.get(s.candidate.id)!;
+    const tradeId = deterministicId('trade', candidateRowId);
+    const entryGroupId = deterministicId('entry-group', tradeId);
+    const { trade, created } = await insertPendingTrade(ctx.sql, {
+      id: tradeId,
+      ruleSet: ruleSet.name,
+      rulesHash: ruleSet.hash,
+      candidateId: candidateRowId,
+      strategy: s.candidate.strategy,
+      underlying: s.candidate.underlying,
+      expiration: s.candidate.expiration,
+      quantity: s.quantity,
+      legs: s.candidate.legs.map((l) => ({ symbol: l.symbol, streamerSymbol: l.streamerSymbol, action: l.action, quantity: l.ratio, strike: l.strike, right: l.right, expiration: l.expiration })),
+      entryGroupId,
+      riskCents: s.riskCents,
+      expectedCreditCents: s.candidate.creditMidCents,
+      facts: { ...s.candidate.facts },
+    });
+    if (created) {
+      await appendAudit(ctx.sql, {
+        kind: 'trade_selected',
+        tradeId: trade.id,
+        dedupeKey: `trade_selected:${trade.id}`,
+        data: { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidate: s.candidate.id, score: s.score, quantity: s.quantity, facts: s.candidate.facts, dryRun: s.dryRun },
+      });
+    }
+    // Enqueued even when the trade existed: the job id is deterministic, so a retried finish cannot add a second job
+    await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId);
+    trades.push({ tradeId: trade.id, underlying: trade.underlying, quantity: trade.quantity, created });
+  }
+  const candidatesEvaluated = children.reduce((n, c) => n + c.evaluated, 0);
+  await finishScanRun(ctx.sql, job.scanRunId, { status: 'completed', underlyings: children.length, candidatesEvaluated, accepted: rows.length });
+  await appendAudit(ctx.sql, {
+    kind: 'scan_completed',
+    dedupeKey: `scan_completed:${job.scanRunId}`,
+    data: { scanRunId: job.scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidatesEvaluated, accepted: rows.length, selected: trades.length, skipped: selection.skipped },
+  });
+  return { scanRunId: job.scanRunId, candidatesEvaluated, accepted: rows.length, trades, skipped: selection.skipped };
+}
+
+/** Re-reads rules/; a refused edit is logged and audited once per refused content, the last good version stays. */
+export async function reloadRules(ctx: Pick<ScanContext, 'rules' | 'log' | 'sql'>): Promise<void> {
+  const report = await ctx.rules.reload();
+  if (report.added.length + report.changed.length + report.removed.length > 0) {
+    ctx.log.info({ added: report.added, changed: report.changed, removed: report.removed }, 'rule files reloaded');
+  }
+  for (const error of ctx.rules.errors()) {
+    const fresh = await appendAudit(ctx.sql, {
+      kind: 'rules_refused',
+      dedupeKey: `rules_refused:${error.file}:${error.hash}`,
+      data: { file: error.file, hash: error.hash, activeHash: error.activeHash, problems: error.problems },
+    });
+    if (fresh) ctx.log.error({ file: error.file, problems: error.problems }, `rule file ${error.file} refused; the last good version stays active`);
+  }
+}
+
+const compiledByHash = new Map<string, CompiledRule>();
+function compiledFor(ruleSet: RuleSet): CompiledRule {
+  let compiled = compiledByHash.get(ruleSet.hash);
+  if (!compiled) {
+    compiled = compileConditions(ruleSet.conditions);
+    compiledByHash.set(ruleSet.hash, compiled);
+  }
+  return compiled;
+}
+
+/** The exact rules a scan started with, even if the file changed since: from the registry or the stored version. */
+async function ruleSetByHash(ctx: ScanContext, name: string, hash: string): Promise<RuleSet> {
+  const current = ctx.rules.get(name);
+  if (current?.hash === hash) return current;
+  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
+  if (!row) throw new Error(`rule set ${name} version ${hash.slice(0, 12)} is not stored`);
+  const parsed = parseRuleSet(row.content, row.file);
+  if (!parsed.ok) throw new Error(`stored rule set ${name} version ${hash.slice(0, 12)} no longer parses`);
+  return parsed.ruleSet;
+}

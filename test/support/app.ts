@@ -1,0 +1,54 @@
+// Owns a whole Legwork app for integration tests: the venue, a fresh database, its own BullMQ prefix and rules folder.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppContext, type AppContext } from '../../src/app/context.js';
+import { loadConfig } from '../../src/config/env.js';
+import { createLogger } from '../../src/log.js';
+import type { SimHandle } from '../../src/broker/sim/server.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+import { startTestSim } from './sim.js';
+
+export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+export interface TestApp {
+  sim: SimHandle;
+  db: TestDatabase;
+  ctx: AppContext;
+  rulesDir: string;
+  writeRule(file: string, text: string): void;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(rules: Record<string, string>): Promise<TestApp> {
+  const sim = await startTestSim();
+  const db = await createTestDatabase();
+  const rulesDir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
+  const writeRule = (file: string, text: string) => writeFileSync(join(rulesDir, file), text);
+  for (const [file, text] of Object.entries(rules)) writeRule(file, text);
+  const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn' });
+  const ctx = await createAppContext({
+    config,
+    log: createLogger({ level: 'warn', pretty: false }),
+    queuePrefix: `lwt${randomBytes(4).toString('hex')}`,
+    rulesDir,
+    // The venue's frozen clock is Tuesday 2026-11-17, 10:00 New York
+    today: () => '2026-11-17',
+  });
+  return {
+    sim,
+    db,
+    ctx,
+    rulesDir,
+    writeRule,
+    async close() {
+      for (const q of ['scan', 'scan-underlying', 'execute', 'monitor', 'exit', 'reconcile'] as const) {
+        await ctx.queues[q].obliterate({ force: true }).catch(() => {});
+      }
+      await ctx.close();
+      await db.drop();
+      await sim.close();
+    },
+  };
+}

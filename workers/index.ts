@@ -1,0 +1,58 @@
+// Owns running worker roles in one process: starts their BullMQ workers, keeps schedulers in step with the rule files,
+// and shuts down gracefully (stop taking jobs, let active ones finish within a bound, close connections).
+import type { Worker } from 'bullmq';
+import type { AppContext } from '../src/app/context.js';
+import { reloadRules } from '../src/pipeline/scan-flow.js';
+import { syncSchedulers } from '../src/queue/schedulers.js';
+import { scanWorker } from './scan.worker.js';
+import { scanUnderlyingWorker } from './scan-underlying.worker.js';
+
+export const ROLES = ['scan'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningWorkers {
+  workers: Worker[];
+  stop(graceMs?: number): Promise<void>;
+}
+
+export async function runWorkers(ctx: AppContext, roles: readonly Role[], options: { rulesPollMs?: number; schedulers?: boolean } = {}): Promise<RunningWorkers> {
+  const workers: Worker[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  if (roles.includes('scan')) {
+    workers.push(scanWorker(ctx), scanUnderlyingWorker(ctx));
+    if (options.schedulers !== false) {
+      const sync = async () => {
+        const result = await syncSchedulers(ctx.queues.scan, ctx.rules.active());
+        ctx.log.info({ schedulers: result.upserted, removed: result.removed }, 'scan schedulers in step with rules/');
+      };
+      await sync();
+      // Hot reload: a changed file applies at the next scan; schedule changes need the schedulers re-synced
+      let lastHashes = ctx.rules.active().map((r) => `${r.name}:${r.hash}:${r.enabled}`).join(',');
+      const poll = setInterval(() => {
+        void (async () => {
+          await reloadRules(ctx.scan);
+          const hashes = ctx.rules.active().map((r) => `${r.name}:${r.hash}:${r.enabled}`).join(',');
+          if (hashes !== lastHashes) {
+            lastHashes = hashes;
+            await sync();
+          }
+        })().catch((error: unknown) => ctx.log.error({ err: error }, 'rules reload failed'));
+      }, options.rulesPollMs ?? 5000);
+      timers.push(poll);
+    }
+  }
+  for (const w of workers) {
+    w.on('failed', (job, error) => ctx.log.warn({ queue: w.name, jobId: job?.id, err: error }, `job failed: ${error.message}`));
+    w.on('error', (error) => ctx.log.error({ queue: w.name, err: error }, 'worker error'));
+  }
+  return {
+    workers,
+    async stop(graceMs = 25_000) {
+      for (const t of timers) clearInterval(t);
+      const closing = Promise.all(workers.map((w) => w.close()));
+      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
+      // Jobs still running after the grace period are handed back (they stall and another worker resumes them from Postgres)
+      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}
