@@ -65,5 +65,10 @@ ensure_postgres() {
 
 REDIS=$(ensure_redis)
 PG=$(ensure_postgres)
+# Legwork keeps its tables in its own database unless DATABASE_URL names one
+if [ -z "${DATABASE_URL:-}" ]; then
+  [ "$(psql "$PG" -Atqc "select 1 from pg_database where datname = 'legwork'")" = "1" ] || psql "$PG" -qc 'create database legwork' >/dev/null
+  PG="${PG%/*}/legwork"
+fi
 printf 'REDIS_URL=%s\nDATABASE_URL=%s\n' "$REDIS" "$PG" > .legwork/services.env
 log "Redis $REDIS, PostgreSQL $PG"

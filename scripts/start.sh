@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Owns `npm start`: installs dependencies if needed, makes Redis and PostgreSQL reachable, then runs Legwork in paper mode.
-# Today Legwork's runnable part is the local Tastytrade venue; the pipeline processes join here as they land.
+# Owns `npm start`: installs dependencies if needed, makes Redis and PostgreSQL reachable, then runs Legwork in paper
+# mode (the local venue, every worker and scheduler) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || bash scripts/install-deps.sh
 bash scripts/ensure-services.sh
 set -a; . .legwork/services.env; set +a
-exec npx tsx src/broker/sim/main.ts
+exec node bin/legwork.mjs start

@@ -24,7 +24,7 @@ const envSchema = z.object({
   TT_REFRESH_TOKEN: z.string().min(1).optional(),
   TT_ACCOUNT: z.string().regex(/^[0-9A-Z]{5,10}$/, 'must look like a Tastytrade account number, e.g. 5WT00001').optional(),
   LEGWORK_LIVE_TRADING: z.string().optional(),
-  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/postgres'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/legwork'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

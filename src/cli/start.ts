@@ -1,0 +1,71 @@
+// Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
+// schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
+const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
+       legwork worker ROLE      one role: scan`;
+
+async function venueReachable(baseUrl: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${baseUrl}/__sim/state`, { signal: AbortSignal.timeout(1500) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+export async function runStart(argv: string[], mode: 'start' | 'worker'): Promise<number> {
+  const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../config/env.js'), import('../../workers/index.js')]);
+  const roles = mode === 'start' ? [...ROLES] : argv.slice(0, 1);
+  if (mode === 'worker' && (roles.length !== 1 || !(ROLES as readonly string[]).includes(roles[0]!))) {
+    console.error(`legwork worker: give one role (${ROLES.join(', ')}); the executor, monitor, exit and reconcile roles arrive with the executor\n\n${USAGE}`);
+    return 2;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 2;
+    }
+    throw error;
+  }
+  const { createLogger } = await import('../log.js');
+  const log = createLogger({ level: config.logLevel });
+  const stops: (() => Promise<void>)[] = [];
+
+  if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
+    const { startSim } = await import('../broker/sim/server.js');
+    const { parseClockSpec } = await import('../broker/sim/clock.js');
+    const url = new URL(config.broker.baseUrl);
+    const sim = await startSim({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(process.env['SIM_CLOCK']), seed: Number(process.env['SIM_SEED'] ?? 42) });
+    stops.push(() => sim.close());
+    log.info({ baseUrl: sim.baseUrl }, `local Tastytrade venue listening on ${sim.baseUrl} (paper trading)`);
+  }
+
+  const { createAppContext } = await import('../app/context.js');
+  const { runWorkers } = await import('../../workers/index.js');
+  const ctx = await createAppContext({ config, log });
+  const running = await runWorkers(ctx, roles as (typeof ROLES)[number][]);
+  log.info(
+    { roles, broker: config.broker.env, rules: ctx.rules.active().map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`), rulesRefused: ctx.rules.errors().map((e) => e.file) },
+    `legwork ${mode === 'start' ? 'started' : `worker ${roles[0]} started`} against ${config.broker.env === 'sim' ? `the local venue at ${config.broker.baseUrl}` : `Tastytrade ${config.broker.env}`}`,
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'stopping: no new jobs, waiting for active ones');
+      void (async () => {
+        await running.stop();
+        await ctx.close();
+        for (const s of stops) await s();
+        log.info('stopped');
+        resolve(0);
+      })();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
