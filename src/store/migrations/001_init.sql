@@ -88,12 +88,12 @@ create table audit_events (
   data      jsonb not null default '{}'::jsonb
 );
 create index audit_events_by_trade on audit_events (trade_id, id);
-create function audit_events_append_only() returns trigger language plpgsql as $$
+create function forbid_change() returns trigger language plpgsql as $$
 begin
-  raise exception 'audit_events is append-only' using errcode = 'insufficient_privilege';
+  raise exception '% is append-only', tg_table_name using errcode = 'insufficient_privilege';
 end $$;
 create trigger audit_events_append_only before update or delete on audit_events
-  for each statement execute function audit_events_append_only();
+  for each statement execute function forbid_change();
 
 create table settings (
   key        text primary key,

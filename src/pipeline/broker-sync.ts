@@ -1,0 +1,68 @@
+// Owns applying what the broker says about an order (REST response, streamer push, poll, reconciliation) to ours:
+// find it by broker id or external identifier, follow replaces, record new fills once, move the status.
+import { filledUnits, type BrokerOrder } from '../domain/broker-order.js';
+import type { Sql } from '../store/db.js';
+import { getOrder, orderByBrokerId, recordFill, transitionOrder, type EventSource, type OrderRow } from '../store/orders.repo.js';
+
+export interface SyncResult {
+  order: OrderRow;
+  changed: boolean;
+  newFills: number;
+  /** The report was about an older broker id of this order (replaced): fills count, status does not. */
+  stale: boolean;
+}
+
+/** Returns undefined when the broker order is not one of ours. */
+export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, source: EventSource): Promise<SyncResult | undefined> {
+  let order = await orderByBrokerId(ctx.sql, broker.brokerOrderId);
+  if (!order && broker.externalId) order = await getOrder(ctx.sql, broker.externalId);
+  if (!order && broker.replacesOrderId !== undefined) order = await orderByBrokerId(ctx.sql, broker.replacesOrderId);
+  if (!order) return undefined;
+
+  const [group] = await ctx.sql<{ tradeId: string }[]>`select trade_id as "tradeId" from order_groups where id = ${order.groupId}`;
+  let newFills = 0;
+  for (const leg of broker.legs) {
+    for (const fill of leg.fills) {
+      const recorded = await recordFill(ctx.sql, {
+        brokerFillId: fill.fillId,
+        orderId: order.id,
+        groupId: order.groupId,
+        tradeId: group!.tradeId,
+        brokerOrderId: broker.brokerOrderId,
+        symbol: leg.symbol,
+        action: leg.action,
+        quantity: fill.quantity,
+        priceCents: fill.priceCents,
+        filledAt: new Date(fill.filledAt),
+      });
+      if (recorded) newFills += 1;
+    }
+  }
+
+  // Units filled across the whole replace chain: fills are recorded per order, whichever broker id carried them
+  const [{ units } = { units: 0 }] = await ctx.sql<{ units: number }[]>`
+    select coalesce(min(filled / ratio), 0)::int as units from (
+      select l.symbol, (l.quantity / ${order.size})::int as ratio, coalesce(sum(f.quantity), 0)::int as filled
+      from jsonb_to_recordset(${ctx.sql.json(order.legs as never)}) as l(symbol text, quantity int)
+      left join fills f on f.order_id = ${order.id} and f.symbol = l.symbol
+      group by l.symbol, l.quantity) per_leg`;
+  const units_ = Math.max(units, broker.brokerOrderId === order.brokerOrderId ? filledUnits(broker) : 0);
+
+  const isCurrent = order.brokerOrderId === null || order.brokerOrderId === broker.brokerOrderId || broker.replacesOrderId === order.brokerOrderId;
+  if (!isCurrent) {
+    // An update about a broker id this order had before a replace: keep its fills, ignore its status
+    const r = await transitionOrder(ctx.sql, order.id, { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: units_, size: order.size }, source, { filledUnits: units_ });
+    return { order: r.order, changed: r.changed, newFills, stale: true };
+  }
+  const event =
+    order.status === 'unknown' || order.status === 'submitting'
+      ? ({ type: 'Found', brokerOrderId: broker.brokerOrderId, brokerStatus: broker.status, filledUnits: units_, size: order.size } as const)
+      : ({ type: 'BrokerUpdate', brokerStatus: broker.status, filledUnits: units_, size: order.size } as const);
+  const r = await transitionOrder(ctx.sql, order.id, event, source, {
+    brokerOrderId: broker.brokerOrderId,
+    brokerStatus: broker.rawStatus,
+    filledUnits: units_,
+    ...(broker.rejectReason ? { rejectReason: broker.rejectReason.slice(0, 500) } : {}),
+  });
+  return { order: r.order, changed: r.changed, newFills, stale: false };
+}

@@ -1,0 +1,68 @@
+// Owns order groups in Postgres: idempotent insert of the intent, compare-and-set status changes, open-group queries.
+import type { GroupIntent, GroupStatus } from '../domain/order-group.js';
+import type { Queryable } from './db.js';
+
+export interface GroupRow {
+  id: string;
+  tradeId: string;
+  kind: 'entry' | 'exit';
+  mode: 'combo' | 'legged';
+  status: GroupStatus;
+  intent: GroupIntent;
+  filledUnits: number;
+  reason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = (sql: Queryable) => sql`id, trade_id as "tradeId", kind, mode, status, intent, filled_units as "filledUnits", reason,
+  created_at as "createdAt", updated_at as "updatedAt"`;
+
+/** Writes the intent before any broker call; a second insert of the same id returns the stored group. */
+export async function insertGroup(sql: Queryable, id: string, intent: GroupIntent): Promise<{ group: GroupRow; created: boolean }> {
+  const inserted = await sql<GroupRow[]>`
+    insert into order_groups (id, trade_id, kind, mode, status, intent)
+    values (${id}, ${intent.tradeId}, ${intent.kind}, ${intent.mode}, 'planned', ${sql.json(intent as never)})
+    on conflict (id) do nothing returning ${COLUMNS(sql)}`;
+  if (inserted[0]) return { group: inserted[0], created: true };
+  const group = await getGroup(sql, id);
+  if (!group) throw new Error(`order group ${id} vanished`);
+  return { group, created: false };
+}
+
+export async function getGroup(sql: Queryable, id: string): Promise<GroupRow | undefined> {
+  const [row] = await sql<GroupRow[]>`select ${COLUMNS(sql)} from order_groups where id = ${id}`;
+  return row;
+}
+
+/** Compare-and-set: moves the group only from one of `from`; false when another worker got there first. */
+export async function transitionGroup(
+  sql: Queryable,
+  id: string,
+  from: readonly GroupStatus[],
+  to: GroupStatus,
+  fields: { filledUnits?: number; reason?: string } = {},
+): Promise<boolean> {
+  const rows = await sql`
+    update order_groups set status = ${to}, updated_at = now(),
+      filled_units = coalesce(${fields.filledUnits ?? null}, filled_units),
+      reason = coalesce(${fields.reason ?? null}, reason)
+    where id = ${id} and status = any(${from as GroupStatus[]}) returning id`;
+  return rows.length > 0;
+}
+
+export async function openGroups(sql: Queryable): Promise<GroupRow[]> {
+  return sql<GroupRow[]>`select ${COLUMNS(sql)} from order_groups
+    where status in ('planned', 'submitting', 'working', 'compensating') order by created_at`;
+}
+
+/** Groups with orders at the broker right now (the "most groups working at once" limit). */
+export async function workingGroupCount(sql: Queryable, exceptGroupId?: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from order_groups
+    where status in ('submitting', 'working', 'compensating') and id <> ${exceptGroupId ?? '00000000-0000-0000-0000-000000000000'}`;
+  return row?.n ?? 0;
+}
+
+export async function groupsOfTrade(sql: Queryable, tradeId: string): Promise<GroupRow[]> {
+  return sql<GroupRow[]>`select ${COLUMNS(sql)} from order_groups where trade_id = ${tradeId} order by created_at`;
+}

@@ -1,0 +1,180 @@
+// Owns orders in Postgres: the planned intent, state changes as compare-and-set + an appended event in one
+// transaction (through the domain transition table), the broker-id chain across replaces, and fills recorded once.
+import { applyOrderEvent } from '../domain/order-transitions.js';
+import type { OrderEvent, OrderStatus } from '../domain/order.js';
+import type { LegAction } from '../domain/broker-order.js';
+import type { Queryable, Sql } from './db.js';
+
+export type OrderRole = 'package' | 'leg' | 'compensation';
+export type EventSource = 'local' | 'http' | 'stream' | 'poll' | 'reconcile';
+
+export interface OrderLegRow {
+  symbol: string;
+  instrumentType: 'Equity Option' | 'Equity';
+  action: LegAction;
+  quantity: number;
+}
+
+export interface OrderRow {
+  id: string;
+  groupId: string;
+  role: OrderRole;
+  seq: number;
+  status: OrderStatus;
+  brokerStatus: string | null;
+  brokerOrderId: number | null;
+  legs: OrderLegRow[];
+  size: number;
+  limitPriceCents: number | null;
+  filledUnits: number;
+  priceSteps: number;
+  rejectReason: string | null;
+  submittedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const COLUMNS = (sql: Queryable) => sql`id, group_id as "groupId", role, seq, status, broker_status as "brokerStatus",
+  broker_order_id as "brokerOrderId", legs, size, limit_price_cents as "limitPriceCents", filled_units as "filledUnits",
+  price_steps as "priceSteps", reject_reason as "rejectReason", submitted_at as "submittedAt", created_at as "createdAt",
+  updated_at as "updatedAt"`;
+
+export interface NewOrder {
+  id: string;
+  groupId: string;
+  role: OrderRole;
+  seq: number;
+  legs: OrderLegRow[];
+  size: number;
+  limitPriceCents: number | null;
+}
+
+/** Persists the intent of one broker order before it is sent; idempotent on (group, role, seq). */
+export async function insertPlannedOrder(sql: Queryable, o: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
+  const inserted = await sql<OrderRow[]>`
+    insert into orders (id, group_id, role, seq, status, legs, size, limit_price_cents)
+    values (${o.id}, ${o.groupId}, ${o.role}, ${o.seq}, 'planned', ${sql.json(o.legs as never)}, ${o.size}, ${o.limitPriceCents})
+    on conflict (group_id, role, seq) do nothing returning ${COLUMNS(sql)}`;
+  if (inserted[0]) return { order: inserted[0], created: true };
+  const [existing] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where group_id = ${o.groupId} and role = ${o.role} and seq = ${o.seq}`;
+  if (!existing) throw new Error(`order ${o.groupId}/${o.role}/${o.seq} vanished`);
+  return { order: existing, created: false };
+}
+
+export async function getOrder(sql: Queryable, id: string): Promise<OrderRow | undefined> {
+  const [row] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where id = ${id}`;
+  return row;
+}
+
+export async function ordersOfGroup(sql: Queryable, groupId: string): Promise<OrderRow[]> {
+  return sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where group_id = ${groupId} order by role, seq`;
+}
+
+/** Our order behind a broker id, including ids it had before a replace. */
+export async function orderByBrokerId(sql: Queryable, brokerOrderId: number): Promise<OrderRow | undefined> {
+  const [row] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders
+    where id = (select order_id from order_broker_ids where broker_order_id = ${brokerOrderId})`;
+  return row;
+}
+
+export async function openOrders(sql: Queryable): Promise<OrderRow[]> {
+  return sql<OrderRow[]>`select ${COLUMNS(sql)} from orders
+    where status in ('planned', 'submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel') order by created_at`;
+}
+
+export interface TransitionOutcome {
+  ok: boolean;
+  order: OrderRow;
+  changed: boolean;
+  error?: string;
+}
+
+export interface TransitionFields {
+  brokerOrderId?: number;
+  brokerStatus?: string;
+  filledUnits?: number;
+  limitPriceCents?: number;
+  priceSteps?: number;
+  rejectReason?: string;
+}
+
+/**
+ * Applies one event to an order under a row lock: the domain table decides the new status; the row and an
+ * order_events entry are written in the same transaction. A dedupe key makes a replayed observation a no-op.
+ * An invalid transition changes nothing and reports the error (the caller decides whether to alert).
+ */
+export async function transitionOrder(
+  sql: Sql,
+  orderId: string,
+  event: OrderEvent,
+  source: EventSource,
+  fields: TransitionFields = {},
+  dedupeKey?: string,
+): Promise<TransitionOutcome> {
+  return sql.begin(async (tx) => {
+    const [order] = await tx<OrderRow[]>`select ${COLUMNS(tx)} from orders where id = ${orderId} for update`;
+    if (!order) throw new Error(`order ${orderId} not found`);
+    if (dedupeKey) {
+      const seen = await tx`select 1 from order_events where dedupe_key = ${dedupeKey}`;
+      if (seen.length > 0) return { ok: true, order, changed: false };
+    }
+    const result = applyOrderEvent(order.status, event);
+    if (!result.ok) return { ok: false, order, changed: false, error: result.error };
+    const filledUnits = Math.max(order.filledUnits, fields.filledUnits ?? 0);
+    const [updated] = await tx<OrderRow[]>`
+      update orders set status = ${result.status}, updated_at = now(),
+        broker_order_id = coalesce(${fields.brokerOrderId ?? null}, broker_order_id),
+        broker_status = coalesce(${fields.brokerStatus ?? null}, broker_status),
+        filled_units = ${filledUnits},
+        limit_price_cents = coalesce(${fields.limitPriceCents ?? null}, limit_price_cents),
+        price_steps = coalesce(${fields.priceSteps ?? null}, price_steps),
+        reject_reason = coalesce(${fields.rejectReason ?? null}, reject_reason),
+        submitted_at = case when ${event.type} = 'SubmitStarted' then now() else submitted_at end
+      where id = ${orderId} returning ${COLUMNS(tx)}`;
+    if (fields.brokerOrderId !== undefined) {
+      await tx`insert into order_broker_ids (broker_order_id, order_id) values (${fields.brokerOrderId}, ${orderId}) on conflict do nothing`;
+    }
+    const changed = result.changed || filledUnits !== order.filledUnits || (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
+    if (changed || event.type !== 'BrokerUpdate') {
+      await tx`insert into order_events (order_id, group_id, type, from_status, to_status, source, dedupe_key, data)
+        values (${orderId}, ${order.groupId}, ${event.type}, ${order.status}, ${result.status}, ${source}, ${dedupeKey ?? null},
+                ${tx.json({ ...event, ...fields } as never)})`;
+    }
+    return { ok: true, order: updated!, changed };
+  }) as Promise<TransitionOutcome>;
+}
+
+export interface FillRecord {
+  brokerFillId: string;
+  orderId: string;
+  groupId: string;
+  tradeId: string;
+  brokerOrderId: number;
+  symbol: string;
+  action: LegAction;
+  quantity: number;
+  priceCents: number;
+  filledAt: Date;
+}
+
+/** Records a fill once (the broker's fill id is the key); true when it is new. */
+export async function recordFill(sql: Queryable, f: FillRecord): Promise<boolean> {
+  const rows = await sql`
+    insert into fills (broker_fill_id, order_id, group_id, trade_id, broker_order_id, symbol, action, quantity, price_cents, filled_at)
+    values (${f.brokerFillId}, ${f.orderId}, ${f.groupId}, ${f.tradeId}, ${f.brokerOrderId}, ${f.symbol}, ${f.action}, ${f.quantity},
+            ${f.priceCents}, ${f.filledAt})
+    on conflict (broker_fill_id) do nothing returning broker_fill_id`;
+  return rows.length > 0;
+}
+
+export interface PositionRow {
+  tradeId: string;
+  symbol: string;
+  quantity: number;
+  cashCents: number;
+}
+
+export async function tradePositions(sql: Queryable, tradeId: string): Promise<PositionRow[]> {
+  return sql<PositionRow[]>`select trade_id as "tradeId", symbol, quantity, cash_cents as "cashCents"
+    from trade_positions where trade_id = ${tradeId} order by symbol`;
+}

@@ -1,0 +1,92 @@
+// Sending an order at most once and syncing broker truth into Postgres, through the real adapter and the venue.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import type { GroupIntent } from '../../src/domain/order-group.js';
+import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
+import { submitOnce } from '../../src/pipeline/order-submission.js';
+import { insertGroup } from '../../src/store/groups.repo.js';
+import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
+import { insertPendingTrade } from '../../src/store/trades.repo.js';
+import { pickCondor } from '../support/iron-condor.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { waitUntil } from '../support/wait-until.js';
+
+let app: TestApp;
+let legs: OrderLegRow[];
+
+async function plannedOrder(limitPriceCents: number): Promise<{ orderId: string; tradeId: string }> {
+  const tradeId = newId();
+  await insertPendingTrade(app.ctx.sql, {
+    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
+    quantity: 1, legs: [], entryGroupId: deterministicId('entry-group', tradeId), riskCents: 50_000, expectedCreditCents: limitPriceCents, facts: {},
+  });
+  const intent: GroupIntent = {
+    tradeId, kind: 'entry', mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
+    pricing: { startCents: limitPriceCents, floorCents: limitPriceCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
+    partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
+  };
+  const groupId = deterministicId('entry-group', tradeId);
+  await insertGroup(app.ctx.sql, groupId, intent);
+  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs, size: 1, limitPriceCents });
+  return { orderId: order.id, tradeId };
+}
+
+beforeAll(async () => {
+  app = await startTestApp({});
+  const chain = app.sim.market.chain('SPY')!;
+  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const c = pickCondor(nested, app.sim.market.spot('SPY'));
+  legs = [
+    { symbol: c.longPut.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+    { symbol: c.shortPut.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.shortCall.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.longCall.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+  ];
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('submitOnce', () => {
+  it('sends a marketable condor once; its fills are recorded once and positions derive from them', async () => {
+    const { orderId, tradeId } = await plannedOrder(5); // $0.05 credit: marketable
+    const outcome = await submitOnce(app.ctx, orderId, tradeId);
+    expect(outcome.kind).toBe('accepted');
+    expect((await submitOnce(app.ctx, orderId, tradeId)).kind).toBe('not_planned');
+    const filled = await waitUntil(async () => {
+      const bo = (await app.ctx.broker.findByExternalId(orderId))[0];
+      return bo?.status === 'filled' ? bo : undefined;
+    }, { what: 'the fill at the venue' });
+    const first = await applyBrokerOrder(app.ctx, filled, 'poll');
+    const again = await applyBrokerOrder(app.ctx, filled, 'stream');
+    expect(first?.newFills).toBe(4);
+    expect(again?.newFills).toBe(0);
+    expect((await getOrder(app.ctx.sql, orderId))?.status).toBe('filled');
+    const positions = await tradePositions(app.ctx.sql, tradeId);
+    expect(positions.map((p) => p.quantity).sort()).toEqual([-1, -1, 1, 1]);
+    const venueOrders = app.sim.venue.liveOrders(app.sim.venue.accountNumbers()[0]!).filter((o) => o['external-identifier'] === orderId);
+    expect(venueOrders).toHaveLength(1);
+  });
+
+  it('marks a 500-after-create as unknown without re-sending; the broker truth later settles it', async () => {
+    const { orderId, tradeId } = await plannedOrder(900); // far from marketable: stays working
+    app.sim.control.injectFault({ kind: 'http500AfterCreate' });
+    const outcome = await submitOnce(app.ctx, orderId, tradeId);
+    expect(outcome.kind).toBe('unknown');
+    expect((await getOrder(app.ctx.sql, orderId))?.status).toBe('unknown');
+    const found = await app.ctx.broker.findByExternalId(orderId);
+    expect(found).toHaveLength(1);
+    const synced = await applyBrokerOrder(app.ctx, found[0]!, 'reconcile');
+    expect(synced?.order.status).toBe('working');
+    expect(synced?.order.brokerOrderId).toBe(found[0]!.brokerOrderId);
+  });
+
+  it('records a preflight refusal as rejected', async () => {
+    const { orderId, tradeId } = await plannedOrder(5);
+    // A zero limit price fails Tastytrade's preflight (price must be positive)
+    await app.ctx.sql`update orders set limit_price_cents = 0 where id = ${orderId}`;
+    const outcome = await submitOnce(app.ctx, orderId, tradeId);
+    expect(outcome.kind).toBe('rejected');
+    expect((await getOrder(app.ctx.sql, orderId))?.status).toBe('rejected');
+  });
+});
