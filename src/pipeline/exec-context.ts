@@ -1,0 +1,26 @@
+// Owns what the executor, reconciliation, the fill monitor and exits need from the outside world, in one place.
+import type { Logger } from '../log.js';
+import type { RuleRegistry } from '../rules/loader.js';
+import type { Sql } from '../store/db.js';
+import type { Broker, MarketData } from './ports.js';
+
+/** How execution reaches the queue (BullMQ in src/queue); job ids are deterministic so a retry cannot duplicate. */
+export interface ExecJobs {
+  /** Runs (or resumes) the executor for a group. `attempt` > 0 gives a new job id for a deliberate resume. */
+  enqueueExecute(tradeId: string, groupId: string, options?: { attempt?: number; delayMs?: number; priority?: number }): Promise<void>;
+}
+
+export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch';
+
+export interface ExecContext {
+  sql: Sql;
+  broker: Broker;
+  marketData: MarketData;
+  rules: RuleRegistry;
+  jobs: ExecJobs;
+  log: Logger;
+  /** Always logged and recorded as an audit event; posted to LEGWORK_ALERT_WEBHOOK when set. */
+  alert(kind: AlertKind, message: string, data?: Record<string, unknown>): Promise<void>;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
