@@ -30,12 +30,9 @@ export interface AppOptions {
   /** BullMQ key prefix (default "legwork"); tests use their own. */
   queuePrefix?: string;
   rulesDir?: string;
-  /** Today in New York; defaults to the wall clock's New York date. */
+  /** Today in New York; by default each scan reads it off the broker's chain. */
   today?: () => string;
 }
-
-export const newYorkDate = (ms = Date.now()): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 
 export async function createAppContext(options: AppOptions = {}): Promise<AppContext> {
   const config = options.config ?? loadConfig();
@@ -55,7 +52,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     rules,
     jobs: bullScanJobs(queues),
     log: log.child({ component: 'scan' }),
-    today: options.today ?? (() => newYorkDate()),
+    ...(options.today ? { today: options.today } : {}),
   };
   return {
     config,

@@ -38,8 +38,8 @@ export interface ScanContext {
   rules: RuleRegistry;
   jobs: ScanJobs;
   log: Logger;
-  /** Today in New York (YYYY-MM-DD) as the broker counts days. */
-  today: () => string;
+  /** Today in New York (YYYY-MM-DD) as the broker counts days; default: read off each chain (follows the venue's clock). */
+  today?: () => string;
 }
 
 export type StartResult =
@@ -85,7 +85,7 @@ export async function scanOneUnderlying(
   job: { scanRunId: string; ruleSet: string; rulesHash: string; underlying: string; metrics: MarketMetrics | null },
 ): Promise<UnderlyingResult> {
   const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
-  const result = await scanUnderlying({ marketData: ctx.marketData, today: ctx.today() }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
+  const result = await scanUnderlying({ marketData: ctx.marketData, ...(ctx.today ? { today: ctx.today() } : {}) }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
   await insertCandidates(
     ctx.sql,
     job.scanRunId,

@@ -33,8 +33,6 @@ export async function startTestApp(rules: Record<string, string>): Promise<TestA
     log: createLogger({ level: 'warn', pretty: false }),
     queuePrefix: `lwt${randomBytes(4).toString('hex')}`,
     rulesDir,
-    // The venue's frozen clock is Tuesday 2026-11-17, 10:00 New York
-    today: () => '2026-11-17',
   });
   return {
     sim,
