@@ -1,43 +1,17 @@
 // Owns `legwork chain` as a user runs it: the real bin/legwork.mjs against an in-process venue, JSON and table output,
 // the DTE filter, exit codes for bad arguments, unknown symbols and an unreachable venue, and exiting by itself.
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimHandle } from '../../src/broker/sim/server.js';
 import { startTestSim } from '../support/sim.js';
+import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 let sim: SimHandle;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-/** Runs the CLI and waits for it to exit by itself (killed and failed after 30 s). */
-function legwork(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bin/legwork.mjs'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, LEGWORK_LIVE_TRADING: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`legwork ${args.join(' ')} did not exit by itself\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the CLI against this file's venue. */
+const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> => runLegwork(args, sim.baseUrl, env, 30_000);
 
 interface Row {
   symbol: string;

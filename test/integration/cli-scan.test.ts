@@ -1,49 +1,24 @@
 // Owns `legwork scan` as a user runs it: the real bin/legwork.mjs against an in-process venue — the documented JSON
 // shape, the merged top five, condors with four legs, the table, exit codes for bad rule files, a missing --once, bad
 // arguments and an unreachable venue, and exiting by itself.
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimHandle } from '../../src/broker/sim/server.js';
 import { loadRules } from '../../src/rules/loader.js';
 import { startTestSim } from '../support/sim.js';
+import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 let sim: SimHandle;
 let dir: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
-/** Runs the CLI and waits for it to exit by itself (killed and failed after 40 s). */
-function legwork(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const child = spawn(process.execPath, [resolve(ROOT, 'bin/legwork.mjs'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, LEGWORK_LIVE_TRADING: '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      fail(new Error(`legwork ${args.join(' ')} did not exit by itself\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr}`));
-    }, 40_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the CLI against this file's venue. */
+const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> => runLegwork(args, sim.baseUrl, env, 40_000);
 
 const TOP_KEYS = ['rank', 'ruleSet', 'strategy', 'underlying', 'expiration', 'dte', 'legs', 'credit', 'width', 'maxLoss', 'pop', 'score'].sort();
 const LEG_KEYS = ['symbol', 'action', 'quantity', 'strike', 'right', 'delta'].sort();
