@@ -27,6 +27,7 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/legwork'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LEGWORK_ALERT_WEBHOOK: url(['http:', 'https:']).optional(),
 });
 
 export type TastytradeEnv = 'sim' | 'sandbox' | 'production';
@@ -47,6 +48,8 @@ export interface AppConfig {
   databaseUrl: string;
   redisUrl: string;
   logLevel: string;
+  /** Discord/Slack-compatible incoming webhook for alerts (LEGWORK_ALERT_WEBHOOK). */
+  alertWebhookUrl?: string;
 }
 
 const PRESETS: Record<Exclude<TastytradeEnv, 'sim'>, { baseUrl: string; accountStreamerUrl: string }> = {
@@ -92,5 +95,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
+    ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
   });
 }

@@ -1,8 +1,11 @@
 // Owns putting scans and trades on BullMQ: the per-underlying flow of a scan and the executor's jobs, with deterministic ids.
 import type { MarketMetrics } from '../domain/market.js';
 import type { ScanJobs } from '../pipeline/scan-flow.js';
+import { bullExecJobs } from './exec-jobs.js';
 import { jobId, type JobPayload } from './jobs.js';
 import { retentionFor, type Queues } from './queues.js';
+
+export const ENTRY_PRIORITY = 10;
 
 export function bullScanJobs(queues: Queues): ScanJobs {
   return {
@@ -26,8 +29,8 @@ export function bullScanJobs(queues: Queues): ScanJobs {
       });
     },
     async enqueueExecute(tradeId, groupId) {
-      const data: JobPayload<'execute'> = { tradeId, groupId };
-      await queues.execute.add('execute', data, { jobId: jobId('execute', groupId) });
+      // Entries wait behind exits and monitoring: BullMQ runs lower priority numbers first (exits use 1)
+      await bullExecJobs(queues).enqueueExecute(tradeId, groupId, { priority: ENTRY_PRIORITY });
     },
   };
 }

@@ -111,3 +111,10 @@ export async function transitionTrade(sql: Queryable, id: string, from: TradeSta
     returning id`;
   return rows.length > 0;
 }
+
+/** A partially filled entry that is kept becomes a smaller trade: only while it is still being opened. */
+export async function setTradeQuantity(sql: Queryable, id: string, quantity: number): Promise<boolean> {
+  const rows = await sql`update trades set quantity = ${quantity}, updated_at = now()
+    where id = ${id} and status in ('pending', 'opening') returning id`;
+  return rows.length > 0;
+}

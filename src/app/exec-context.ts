@@ -1,0 +1,21 @@
+// Owns building the executor's context from the app's adapters: ports, the BullMQ executor jobs, the alerter, the clock.
+import type { ExecContext } from '../pipeline/exec-context.js';
+import { createAlerter } from '../pipeline/alerts.js';
+import { bullExecJobs } from '../queue/exec-jobs.js';
+import type { AppContext } from './context.js';
+
+export function createExecContext(app: AppContext, overrides: Partial<ExecContext> = {}): ExecContext {
+  const log = app.log.child({ component: 'execute' });
+  return {
+    sql: app.sql,
+    broker: app.broker,
+    marketData: app.marketData,
+    rules: app.rules,
+    jobs: bullExecJobs(app.queues),
+    log,
+    alert: createAlerter({ sql: app.sql, log, webhookUrl: app.config.alertWebhookUrl }),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    ...overrides,
+  };
+}

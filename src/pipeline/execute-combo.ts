@@ -1,0 +1,149 @@
+// Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
+// (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
+import { BrokerError } from '../domain/broker-error.js';
+import type { OrderRequest } from '../domain/broker-order.js';
+import { newId } from '../domain/ids.js';
+import { priceAtStep } from '../domain/order-group.js';
+import { isTerminalOrder } from '../domain/order.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
+import { transitionTrade, type TradeRow } from '../store/trades.repo.js';
+import type { ExecContext } from './exec-context.js';
+import { groupResult } from './execute.js';
+import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
+import { compensate, settleCombo } from './execute-settle.js';
+import { submitOnce } from './order-submission.js';
+import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
+import { claimWorkingSlot, preTradeGate } from './pre-trade-gate.js';
+
+/** How long to wait for the broker to confirm a cancel before leaving the group to reconciliation. */
+const CANCEL_CONFIRM_MS = 30_000;
+
+export const orderRequestOf = (order: OrderRow): OrderRequest => ({
+  orderType: 'Limit',
+  timeInForce: 'Day',
+  ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
+  legs: order.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.quantity, action: l.action })),
+  externalId: order.id,
+});
+
+export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
+  const intent = group.intent;
+  const { order: planned } = await insertPlannedOrder(ctx.sql, {
+    id: newId(),
+    groupId: group.id,
+    role: 'package',
+    seq: 0,
+    legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: l.ratio * intent.quantity })),
+    size: intent.quantity,
+    limitPriceCents: intent.pricing.startCents,
+  });
+  let order = planned;
+  if (group.status === 'compensating') return compensate(ctx, group, trade, order);
+
+  if (order.status === 'planned') {
+    const stop = await gateAndSubmit(ctx, group, trade, order);
+    if (stop) return stop;
+    order = (await getOrder(ctx.sql, order.id))!;
+  }
+  if (order.status === 'submitting' || order.status === 'unknown') {
+    const found = await lookUpUnknown(ctx, order);
+    if (!found) {
+      ctx.log.warn({ groupId: group.id, orderId: order.id }, 'submit outcome still unknown; the group waits for reconciliation');
+      return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'submit outcome unknown; left for reconciliation' });
+    }
+    await appendAudit(ctx.sql, { kind: 'order_reconciled', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `order_found:${order.id}`, data: { status: found.status, brokerOrderId: found.brokerOrderId } });
+    order = found;
+  }
+  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'working');
+  if (!isTerminalOrder(order.status)) order = await walk(ctx, group, trade, order);
+  if (!isTerminalOrder(order.status)) {
+    await ctx.alert('reconcile_mismatch', `order ${order.id} did not end after its cancel`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
+    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'cancel not confirmed by the broker' });
+  }
+  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
+}
+
+/** Returns a result when the group must stop here (denied, or wait for a working-group slot). */
+async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow): Promise<ExecuteResult | undefined> {
+  const decision = await preTradeGate(ctx, group, orderRequestOf(order));
+  if (decision.kind === 'denied') return deny(ctx, group, trade, order, decision.reason);
+  if (decision.kind === 'wait') return groupResult(ctx, group, { reason: decision.reason, retryAfterMs: decision.ms });
+  const ruleSet = await loadRuleSet(ctx, group.intent.ruleSet, group.intent.rulesHash);
+  const claim = await claimWorkingSlot(ctx.sql, group, ruleSet.risk.maxWorkingGroups);
+  if (claim === 'full') return groupResult(ctx, group, { reason: 'working-groups limit reached', retryAfterMs: 5000 });
+  if (claim === 'lost') return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'another run moved the group' });
+  if (group.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'opening');
+  const outcome = await submitOnce(ctx, order.id, trade.id);
+  if (outcome.kind === 'rejected') ctx.log.warn({ groupId: group.id, reason: outcome.error.message }, 'package order rejected by the broker');
+  return undefined;
+}
+
+async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, reason: string): Promise<ExecuteResult> {
+  await transitionOrder(ctx.sql, order.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
+  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'denied', { reason });
+  if (group.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'rejected', { exitReason: `denied: ${reason}` });
+  await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_denied:${group.id}`, data: { reason, kind: group.kind } });
+  ctx.log.info({ groupId: group.id, tradeId: trade.id, reason }, 'order group denied by the pre-trade gate');
+  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+}
+
+/**
+ * Polls the order about every second (the fill monitor may update Postgres too: the row is always re-read) and walks
+ * the price one step toward the floor every stepEverySeconds, measured from `submitted_at`, so a resumed run carries
+ * on where the last one stopped. At the deadline it cancels and waits until the broker confirms.
+ */
+async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<OrderRow> {
+  const plan = group.intent.pricing;
+  const submittedAt = (start.submittedAt ?? start.createdAt).getTime();
+  const deadline = submittedAt + plan.fillTimeoutSeconds * 1000;
+  let order = start;
+  let replaceFailures = 0;
+  for (;;) {
+    order = await refreshOrder(ctx, order);
+    if (isTerminalOrder(order.status)) return order;
+    const now = ctx.now();
+    if (now >= deadline || order.status === 'pending_cancel') {
+      await requestCancel(ctx, order);
+      return waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS);
+    }
+    const nextStepAt = submittedAt + (order.priceSteps + 1) * plan.stepEverySeconds * 1000;
+    const nextPrice = priceAtStep(plan, order.priceSteps + 1);
+    const canStep = order.status === 'working' && order.priceSteps < plan.maxSteps && nextPrice !== order.limitPriceCents && replaceFailures < 3;
+    if (canStep && now >= nextStepAt) {
+      if (!(await stepPrice(ctx, group, trade, order, nextPrice))) replaceFailures += 1;
+      continue;
+    }
+    const nextEvent = Math.min(deadline, canStep ? nextStepAt : deadline);
+    await ctx.sleep(Math.max(50, Math.min(1000, nextEvent - now)));
+  }
+}
+
+/** One cancel/replace at the next price: the broker gives a new id, which carries on as the same order of ours. */
+async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, price: number): Promise<boolean> {
+  const step = order.priceSteps + 1;
+  const oldId = order.brokerOrderId!;
+  let newBrokerId: number | undefined;
+  try {
+    newBrokerId = (await ctx.broker.replace(oldId, { limitPriceCents: price })).brokerOrderId;
+  } catch (error) {
+    if (!(error instanceof BrokerError)) throw error;
+    ctx.log.warn({ err: error, orderId: order.id, step }, `price step refused or failed: ${error.message}`);
+    if (error.kind !== 'unknown') return false;
+    // The replace may have happened: its replacement carries our id too
+    const found = await ctx.broker.findByExternalId(order.id).catch(() => []);
+    newBrokerId = found.find((o) => o.replacesOrderId === oldId)?.brokerOrderId;
+    if (newBrokerId === undefined) return false;
+  }
+  await transitionOrder(ctx.sql, order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
+  await appendAudit(ctx.sql, {
+    kind: 'price_step',
+    tradeId: trade.id,
+    groupId: group.id,
+    orderId: order.id,
+    dedupeKey: `price_step:${order.id}:${step}`,
+    data: { step, fromCents: order.limitPriceCents, toCents: price, oldBrokerOrderId: oldId, newBrokerOrderId: newBrokerId },
+  });
+  return true;
+}

@@ -1,0 +1,90 @@
+// Owns running one order group: plan it if it is a new entry (idempotent), hold the group's lock so two deliveries of
+// the same job never act at once, return at once when it is settled, and dispatch by mode (combo | legged).
+import { isTerminalGroup } from '../domain/order-group.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { getGroup, insertGroup, type GroupRow } from '../store/groups.repo.js';
+import { ordersOfGroup } from '../store/orders.repo.js';
+import { getTrade } from '../store/trades.repo.js';
+import type { ExecContext } from './exec-context.js';
+import { executeCombo } from './execute-combo.js';
+import { executeLegged } from './execute-legged.js';
+import { planEntry, type ExecuteResult } from './plan-entry.js';
+
+
+/** The job names a trade Postgres does not have (e.g. a database restored without Redis): retrying cannot help. */
+export class MissingTradeError extends Error {
+  override name = 'MissingTradeError';
+}
+
+export type { ExecuteResult } from './plan-entry.js';
+
+export async function groupResult(ctx: Pick<ExecContext, 'sql'>, group: GroupRow, extra: Partial<ExecuteResult> = {}): Promise<ExecuteResult> {
+  const orders = await ordersOfGroup(ctx.sql, group.id);
+  return {
+    groupId: group.id,
+    status: group.status,
+    filledUnits: group.filledUnits,
+    orders: orders.length,
+    ...(group.reason ? { reason: group.reason } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * Runs (or resumes) a group from what Postgres holds. Safe to call any number of times, concurrently too: the group's
+ * advisory lock serialises runs (a second run waits, then sees the first one's result); a run of a killed process
+ * loses its lock with its connection, so a redelivered job resumes at once.
+ */
+export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: string): Promise<ExecuteResult> {
+  const before = await getGroup(ctx.sql, groupId);
+  if (before && isTerminalGroup(before.status)) return groupResult(ctx, before);
+  const waitMs = ((before?.intent.pricing.fillTimeoutSeconds ?? 60) + 60) * 1000;
+  return withGroupLock(ctx, groupId, waitMs, async () => {
+    let group = await getGroup(ctx.sql, groupId);
+    if (!group) {
+      const trade = await getTrade(ctx.sql, tradeId);
+      if (!trade) throw new MissingTradeError(`trade ${tradeId} not found`);
+      if (trade.entryGroupId !== groupId) throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
+      if (trade.status !== 'pending') throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
+      const intent = await planEntry(ctx, trade);
+      group = (await insertGroup(ctx.sql, groupId, intent)).group;
+      await appendAudit(ctx.sql, {
+        kind: 'order_planned',
+        tradeId,
+        groupId,
+        dedupeKey: `group_planned:${groupId}`,
+        data: { kind: intent.kind, mode: intent.mode, quantity: intent.quantity, pricing: { ...intent.pricing }, partialFill: intent.partialFill },
+      });
+    }
+    if (isTerminalGroup(group.status)) return groupResult(ctx, group);
+    const trade = await getTrade(ctx.sql, group.tradeId);
+    if (!trade) throw new MissingTradeError(`trade ${group.tradeId} of group ${groupId} not found`);
+    return group.intent.mode === 'legged' ? executeLegged(ctx, group, trade) : executeCombo(ctx, group, trade);
+  });
+}
+
+/** Session-level advisory lock on a reserved connection: released on unlock, or by Postgres when the process dies. */
+async function withGroupLock(ctx: ExecContext, groupId: string, waitMs: number, work: () => Promise<ExecuteResult>): Promise<ExecuteResult> {
+  const reserved = await ctx.sql.reserve();
+  const key = `legwork:group:${groupId}`;
+  try {
+    const until = ctx.now() + waitMs;
+    for (;;) {
+      const [row] = await reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`;
+      if (row?.ok) break;
+      if (ctx.now() > until) {
+        const group = await getGroup(ctx.sql, groupId);
+        if (!group) throw new Error(`order group ${groupId} is locked by another run and not planned yet`);
+        return groupResult(ctx, group, { reason: 'another run of this group is still active' });
+      }
+      await ctx.sleep(250);
+    }
+    try {
+      return await work();
+    } finally {
+      await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => {});
+    }
+  } finally {
+    reserved.release();
+  }
+}

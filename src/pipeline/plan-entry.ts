@@ -1,0 +1,127 @@
+// Owns turning a pending trade into its entry GroupIntent (legs, quantity, mode, partial-fill policy, the price ladder
+// from a fresh quote), package pricing from leg quotes, loading a rule set by hash, and the executor's result type.
+import type { LegAction } from '../domain/broker-order.js';
+import { occToStreamer } from '../domain/instrument.js';
+import type { QuoteSnapshot } from '../domain/market.js';
+import type { Cents } from '../domain/money.js';
+import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
+import { parseRuleSet } from '../rules/loader.js';
+import type { RuleSet } from '../rules/schema.js';
+import { roundToTick, tickCentsAt } from '../strategies/facts.js';
+import type { TradeRow } from '../store/trades.repo.js';
+import type { ExecContext } from './exec-context.js';
+
+export interface ExecuteResult {
+  groupId: string;
+  status: GroupStatus;
+  filledUnits: number;
+  /** Orders of the group (package, legs, compensation). */
+  orders: number;
+  reason?: string;
+  /** Set when the group may not start yet (working-groups limit): run the same job again after this long. */
+  retryAfterMs?: number;
+}
+
+/** The exact rules a trade was chosen with: from the registry when it still has that hash, else the stored version. */
+export async function loadRuleSet(ctx: Pick<ExecContext, 'rules' | 'sql'>, name: string, hash: string): Promise<RuleSet> {
+  const current = ctx.rules.get(name);
+  if (current?.hash === hash) return current;
+  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
+  if (!row) throw new Error(`rule set ${name} version ${hash.slice(0, 12)} is not stored`);
+  const parsed = parseRuleSet(row.content, row.file);
+  if (!parsed.ok) throw new Error(`stored rule set ${name} version ${hash.slice(0, 12)} no longer parses`);
+  return parsed.ruleSet;
+}
+
+const isBuy = (a: LegAction): boolean => a.startsWith('Buy');
+
+export interface PackageQuote {
+  /** Signed per-unit package prices in cents (credit +, debit −); unrounded mid. */
+  midCents: number;
+  naturalCents: Cents;
+  /** Natural price of the opposite (closing) package: what flattening would cost now, signed. */
+  closingNaturalCents: Cents;
+  tickCents: number;
+  quotes: Map<string, QuoteSnapshot>;
+  /** Legs without a two-sided quote. */
+  missing: string[];
+  /** Oldest quote's receipt time (epoch ms); 0 when a quote is missing. */
+  oldestAt: number;
+}
+
+/** One fresh snapshot of the legs' quotes and the package's mid / natural on the underlying's tick. */
+export async function quotePackage(ctx: Pick<ExecContext, 'marketData'>, legs: readonly IntentLeg[], underlying?: string): Promise<PackageQuote> {
+  const streamers = legs.map((l) => occToStreamer(l.symbol));
+  const snap = await ctx.marketData.snapshot(streamers, { greeks: false, timeoutMs: 3000 });
+  const ticks = (await ctx.marketData.chain(underlying ?? underlyingOf(legs))).tickSizes;
+  let mid = 0;
+  let natural = 0;
+  let closing = 0;
+  let tick = Infinity;
+  let oldestAt = Infinity;
+  const missing: string[] = [];
+  legs.forEach((leg, i) => {
+    const q = snap.quotes.get(streamers[i]!);
+    if (!q || q.bid === null || q.ask === null || q.ask <= 0 || q.bid > q.ask) {
+      missing.push(leg.symbol);
+      return;
+    }
+    const sign = isBuy(leg.action) ? -1 : 1;
+    mid += sign * ((q.bid + q.ask) / 2) * 100 * leg.ratio;
+    natural += (sign > 0 ? q.bid : -q.ask) * 100 * leg.ratio;
+    closing += (sign > 0 ? -q.ask : q.bid) * 100 * leg.ratio;
+    tick = Math.min(tick, tickCentsAt((q.bid + q.ask) / 2, ticks));
+    oldestAt = Math.min(oldestAt, q.receivedAt);
+  });
+  return {
+    midCents: mid,
+    naturalCents: Math.round(natural),
+    closingNaturalCents: Math.round(closing),
+    tickCents: Number.isFinite(tick) && tick > 0 ? tick : 1,
+    quotes: snap.quotes,
+    missing,
+    oldestAt: missing.length > 0 || !Number.isFinite(oldestAt) ? 0 : oldestAt,
+  };
+}
+
+/** OCC root of the first leg ("SPY   261218P00550000" → "SPY"). */
+export const underlyingOf = (legs: readonly { symbol: string }[]): string => (legs[0]?.symbol.slice(0, 6).trim() ?? '');
+
+/** Signed cents rounded to the tick (roundToTick works on magnitudes: a debit rounds like its credit mirror). */
+export const signedRound = (cents: number, tick: number): Cents => (cents < 0 ? -roundToTick(-cents, tick) : roundToTick(cents, tick));
+
+/** The entry intent of a pending trade, priced from a fresh snapshot and the rule set it was chosen with. */
+export async function planEntry(ctx: Pick<ExecContext, 'rules' | 'sql' | 'marketData'>, trade: TradeRow): Promise<GroupIntent> {
+  const ruleSet = await loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
+  const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.quantity }));
+  const quote = await quotePackage(ctx, legs, trade.underlying);
+  if (quote.missing.length > 0) throw new Error(`no two-sided quote for ${quote.missing.join(', ')}`);
+  const tick = quote.tickCents;
+  const natural = quote.naturalCents;
+  const e = ruleSet.entry;
+  let start = e.price === 'natural' ? natural : signedRound(quote.midCents, tick);
+  let floor = natural;
+  // A credit structure: never sell for less than minCredit (per share, dollars)
+  if (start > 0 && e.minCredit !== undefined) floor = Math.max(floor, Math.round(e.minCredit * 100));
+  // Never start worse than the floor (a debit starts at mid and may pay up to natural)
+  start = Math.max(start, floor);
+  return {
+    tradeId: trade.id,
+    kind: 'entry',
+    // `legwork trade --mode` records an override on the trade; a structure that fits no single order is always legged
+    mode: fitsOneOrder(legs) ? ((trade.facts['executionMode'] as 'combo' | 'legged' | undefined) ?? ruleSet.execution.mode) : 'legged',
+    quantity: trade.quantity,
+    legs,
+    pricing: {
+      startCents: start,
+      floorCents: floor,
+      stepCents: e.stepTicks * tick,
+      stepEverySeconds: e.stepEverySeconds,
+      maxSteps: e.maxSteps,
+      fillTimeoutSeconds: e.fillTimeoutSeconds,
+    },
+    partialFill: ruleSet.execution.partialFill,
+    ruleSet: ruleSet.name,
+    rulesHash: ruleSet.hash,
+  };
+}
