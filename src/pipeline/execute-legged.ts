@@ -1,0 +1,165 @@
+// Owns the legged executor: one single-leg order per leg, placed in sequence (protective legs first), each waiting
+// for its fill; any rejection or timeout rolls the group back through compensation.ts. Every step is read back from
+// Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
+import { deterministicId } from '../domain/ids.js';
+import { isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
+import { isTerminalOrder } from '../domain/order.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { getOrder, insertPlannedOrder, ordersOfGroup, type OrderRow } from '../store/orders.repo.js';
+import { getTradingState, setTradingState } from '../store/settings.repo.js';
+import { transitionTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
+import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOptions } from './compensation.js';
+import type { ExecContext } from './exec-context.js';
+import { submitOnce } from './order-submission.js';
+
+/** Same shape as plan-entry.ts's ExecuteResult (kept local so this file does not depend on the combo executor). */
+export interface ExecuteResult {
+  groupId: string;
+  status: GroupStatus;
+  filledUnits: number;
+  orders: number;
+  reason?: string;
+}
+
+export interface LeggedOptions extends CompensationOptions {
+  /** How long one leg may work before the group is rolled back (default: the intent's fillTimeoutSeconds). */
+  legTimeoutMs: number;
+}
+
+const defaults = (intent: GroupIntent): LeggedOptions => ({
+  legTimeoutMs: Math.max(1, intent.pricing.fillTimeoutSeconds) * 1000,
+  closeTimeoutMs: Math.max(1, intent.pricing.fillTimeoutSeconds) * 1000,
+  maxCloseAttempts: 5,
+  closeBackoffMs: 500,
+  pollMs: 150,
+});
+
+const isBuy = (l: IntentLeg) => l.action.startsWith('Buy');
+
+/** Placement order: buys first (wings before shorts on entry; shorts bought back first on exit), stable otherwise. */
+export function placementOrder(legs: readonly IntentLeg[]): IntentLeg[] {
+  return [...legs].map((l, i) => ({ l, i })).sort((a, b) => Number(isBuy(b.l)) - Number(isBuy(a.l)) || a.i - b.i).map((x) => x.l);
+}
+
+/** A limit at the natural price of one contract from a fresh snapshot: buy at the ask (debit −), sell at the bid (credit +). */
+async function naturalLimit(ctx: ExecContext, streamerSymbol: string | undefined, buy: boolean): Promise<number> {
+  const snap = streamerSymbol ? await ctx.marketData.snapshot([streamerSymbol], { timeoutMs: 3000 }).catch(() => undefined) : undefined;
+  const q = streamerSymbol ? snap?.quotes.get(streamerSymbol) : undefined;
+  const cents = Math.round(((buy ? q?.ask : q?.bid) ?? 0) * 100);
+  const tick = cents >= 300 ? 5 : 1;
+  if (buy) return -(cents > 0 ? Math.ceil(cents / tick) * tick : 5);
+  return Math.max(1, Math.floor(cents / tick) * tick);
+}
+
+async function result(ctx: ExecContext, groupId: string, reason?: string): Promise<ExecuteResult> {
+  const g = (await getGroup(ctx.sql, groupId))!;
+  const orders = await ordersOfGroup(ctx.sql, groupId);
+  const why = reason ?? g.reason ?? undefined;
+  return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}) };
+}
+
+/** Waits for one leg to fill; past its deadline (from the persisted submit time) it is cancelled. */
+async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LeggedOptions): Promise<OrderRow> {
+  let order = start;
+  let cancelled = false;
+  for (;;) {
+    order = await refreshOrder(ctx, (await getOrder(ctx.sql, order.id))!);
+    if (isTerminalOrder(order.status) || isUnsettled(order)) return order;
+    const deadline = (order.submittedAt?.getTime() ?? ctx.now()) + opts.legTimeoutMs;
+    if (!cancelled && ctx.now() >= deadline) {
+      order = await cancelOrder(ctx, order);
+      cancelled = true;
+      continue;
+    }
+    await ctx.sleep(opts.pollMs);
+  }
+}
+
+export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: TradeRow, options: Partial<LeggedOptions> = {}): Promise<ExecuteResult> {
+  const intent = group.intent;
+  const opts = { ...defaults(intent), ...options };
+  const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
+  const current = (await getGroup(ctx.sql, group.id))!;
+  if (isTerminalGroup(current.status)) return result(ctx, group.id);
+  if (current.status === 'compensating') return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', streamerOf, opts);
+
+  const legs = placementOrder(intent.legs);
+  const existing = await ordersOfGroup(ctx.sql, group.id);
+  if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
+  if (intent.kind === 'entry' && existing.length === 0 && (await getTradingState(ctx.sql)).state !== 'active') {
+    await transitionGroup(ctx.sql, group.id, ['planned'], 'denied', { reason: 'trading is not active' });
+    await transitionTrade(ctx.sql, trade.id, ['pending'], 'rejected');
+    return result(ctx, group.id);
+  }
+
+  for (let seq = 0; seq < legs.length; seq++) {
+    const leg = legs[seq]!;
+    const quantity = leg.ratio * intent.quantity;
+    let order =
+      existing.find((o) => o.role === 'leg' && o.seq === seq) ??
+      (
+        await insertPlannedOrder(ctx.sql, {
+          id: deterministicId('leg', group.id, String(seq)),
+          groupId: group.id,
+          role: 'leg',
+          seq,
+          legs: [{ symbol: leg.symbol, instrumentType: 'Equity Option', action: leg.action, quantity }],
+          size: quantity,
+          limitPriceCents: await naturalLimit(ctx, streamerOf.get(leg.symbol), isBuy(leg)),
+        })
+      ).order;
+    if (order.status === 'planned') {
+      await transitionGroup(ctx.sql, group.id, ['planned'], 'submitting');
+      if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'opening');
+      order = (await submitOnce(ctx, order.id, trade.id)).order;
+    }
+    if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
+    await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'working');
+    order = order.status === 'filled' ? order : await awaitLeg(ctx, order, opts);
+    if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
+    if (order.status !== 'filled') {
+      const why = `leg ${seq} (${leg.action} ${leg.symbol}) ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}`;
+      return rollBack(ctx, (await getGroup(ctx.sql, group.id))!, trade, why, streamerOf, opts);
+    }
+  }
+
+  const [cash] = await ctx.sql<{ net: number }[]>`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
+    from fills where group_id = ${group.id}`;
+  const perUnit = Math.round((cash?.net ?? 0) / Math.max(1, intent.quantity));
+  if (await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'filled', { filledUnits: intent.quantity })) {
+    if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'open', { entryCreditCents: perUnit });
+    else await transitionTrade(ctx.sql, trade.id, ['open', 'closing'], 'closed', { exitDebitCents: -perUnit });
+  }
+  return result(ctx, group.id);
+}
+
+/** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */
+async function waitForReconcile(ctx: ExecContext, groupId: string): Promise<ExecuteResult> {
+  await transitionGroup(ctx.sql, groupId, ['planned', 'working'], 'submitting');
+  return result(ctx, groupId, 'waiting for reconciliation of an order with an unknown outcome');
+}
+
+async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, streamerOf: Map<string, string>, opts: LeggedOptions): Promise<ExecuteResult> {
+  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'compensating', { reason });
+  await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
+  const step = await compensate(ctx, group.id, group.intent, streamerOf, opts);
+  if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
+  const entry = group.intent.kind === 'entry';
+  const from: TradeStatus[] = entry ? ['pending', 'opening'] : ['open', 'closing'];
+  if (step.kind === 'flat') {
+    const to = step.hadFills ? 'rolled_back' : 'cancelled';
+    if (await transitionGroup(ctx.sql, group.id, ['compensating'], to)) {
+      await transitionTrade(ctx.sql, trade.id, from, entry ? (step.hadFills ? 'rolled_back' : 'rejected') : 'open');
+      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to } });
+    }
+    return result(ctx, group.id);
+  }
+  if (await transitionGroup(ctx.sql, group.id, ['compensating'], 'broken', { reason: step.reason })) {
+    await transitionTrade(ctx.sql, trade.id, [...from, 'open'], 'broken');
+    await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken: ${step.reason}`);
+    await ctx.alert('broken_group', `group ${group.id} could not be flattened: ${step.reason}`, { groupId: group.id, tradeId: trade.id });
+  }
+  return result(ctx, group.id);
+}
+
