@@ -3,11 +3,15 @@ const USAGE = `usage: legwork <command>
 
 commands:
   start      run Legwork: every worker and scan scheduler (paper mode: starts the local venue if needed)
-  worker     ROLE: run one worker role (scan)
+  worker     ROLE: run one worker role (reconcile, monitor, execute, exit, scan)
   sim        start the local Tastytrade venue (same as npm run sim; SIM_PORT, SIM_SEED, SIM_CLOCK)
   chain      SYMBOL [--dte MIN-MAX] [--json]: option chain with bid/ask/mid, IV and greeks from the broker
   rules      check [PATH...]: validate rule files (default rules/), file:line:col for every problem
   scan       --once [--rules FILE] [--json]: one scan of the enabled rule sets, ranked candidates (trades nothing)
+  trade      --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N]: one trade by hand
+  trades     [--json]: trades with status, legs, entry credit, realised/unrealised P&L
+  halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes every open trade)
+  resume     [--reason TEXT]: allow new entries again
   help       show this text`;
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -26,6 +30,14 @@ export async function runCli(argv: string[]): Promise<number> {
       return (await import('./rules-check.js')).runRules(argv.slice(1));
     case 'scan':
       return (await import('./scan.js')).runScan(argv.slice(1));
+    case 'trade':
+      return (await import('./trade.js')).runTrade(argv.slice(1));
+    case 'trades':
+      return (await import('./trades.js')).runTrades(argv.slice(1));
+    case 'halt':
+      return (await import('./halt.js')).runHalt(argv.slice(1), 'halt');
+    case 'resume':
+      return (await import('./halt.js')).runHalt(argv.slice(1), 'resume');
     case undefined:
     case 'help':
     case '--help':

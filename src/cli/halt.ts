@@ -1,0 +1,107 @@
+// Owns the kill switch on the command line: `legwork halt [--flatten] [--reason TEXT]` and `legwork resume`. The state is
+// persisted in Postgres (survives restarts), audited and alerted; `--flatten` also queues an exit for every open trade.
+import type { AppContext } from '../app/context.js';
+import type { ExecContext } from '../pipeline/exec-context.js';
+
+export const HALT_USAGE = `usage: legwork halt [--flatten] [--reason TEXT]
+       legwork resume [--reason TEXT]
+
+  halt       stop new entries (exits are still managed); persisted, audited and alerted
+  --flatten  also close every open trade now: an exit group per trade, queued for the executor (needs Redis)
+  --reason   why, recorded with the state and the audit event
+  resume     allow new entries again`;
+
+export interface HaltArgs {
+  flatten: boolean;
+  reason: string | undefined;
+}
+
+export function parseHaltArgs(argv: string[], command: 'halt' | 'resume'): HaltArgs | string {
+  const args: HaltArgs = { flatten: false, reason: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--flatten' && command === 'halt') args.flatten = true;
+    else if (arg === '--reason' || arg.startsWith('--reason=')) {
+      const value = arg === '--reason' ? argv[++i] : arg.slice('--reason='.length);
+      if (!value || value.startsWith('--')) return '--reason needs TEXT';
+      args.reason = value;
+    } else return arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`;
+  }
+  return args;
+}
+
+/** Who is at the keyboard, for the audit trail. */
+export const operator = (): string => `cli:${process.env['USER'] ?? process.env['USERNAME'] ?? 'unknown'}`;
+
+/** The executor's context for a CLI process (the same one the workers use). */
+export async function cliExecContext(app: AppContext): Promise<ExecContext> {
+  const { createExecContext } = await import('../app/exec-context.js');
+  return createExecContext(app);
+}
+
+async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | 'log' | 'config'> & Partial<AppContext>; close(): Promise<void> } | string> {
+  const { ConfigError, loadConfig } = await import('../config/env.js');
+  try {
+    const config = loadConfig();
+    const { createLogger } = await import('../log.js');
+    const log = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel });
+    if (full) {
+      const { createAppContext } = await import('../app/context.js');
+      const app = await createAppContext({ config, log });
+      return { app, close: () => app.close() };
+    }
+    // A plain halt needs Postgres only: it must work while the broker or Redis is down
+    const [{ createDb }, { migrate }] = await Promise.all([import('../store/db.js'), import('../store/migrate.js')]);
+    const sql = createDb(config.databaseUrl);
+    await migrate(sql);
+    return { app: { sql, log, config }, close: () => sql.end({ timeout: 5 }) };
+  } catch (error) {
+    return error instanceof ConfigError ? error.message : `cannot open Legwork (Postgres${full ? ', Redis, broker' : ''}): ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** `deps.app` lets tests (and `legwork start`) pass an open context; otherwise one is built from the environment. */
+export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: { app?: AppContext; out?: (s: string) => void } = {}): Promise<number> {
+  const out = deps.out ?? ((s: string) => process.stdout.write(`${s}\n`));
+  if (argv.includes('--help') || argv.includes('-h')) {
+    out(HALT_USAGE);
+    return 0;
+  }
+  const args = parseHaltArgs(argv, command);
+  if (typeof args === 'string') {
+    process.stderr.write(`legwork ${command}: ${args}\n\n${HALT_USAGE}\n`);
+    return 2;
+  }
+  const opened = deps.app ? { app: deps.app, close: async () => {} } : await openApp(command === 'halt' && args.flatten);
+  if (typeof opened === 'string') {
+    process.stderr.write(`legwork ${command}: ${opened}\n`);
+    return 2;
+  }
+  const { app } = opened;
+  try {
+    const { setTradingState, getTradingState } = await import('../store/settings.repo.js');
+    const by = operator();
+    const before = await getTradingState(app.sql);
+    const state = await setTradingState(app.sql, command === 'halt' ? 'halted' : 'active', by, args.reason);
+    const { createAlerter } = await import('../pipeline/alerts.js');
+    const alert = createAlerter({ sql: app.sql, log: app.log, webhookUrl: app.config.alertWebhookUrl });
+    if (command === 'halt') {
+      await alert('halt', `trading halted by ${by}${args.reason ? `: ${args.reason}` : ''}`, { by, ...(args.reason ? { reason: args.reason } : {}), flatten: args.flatten });
+    }
+    out(`trading ${state.state} (was ${before.state})${args.reason ? `: ${args.reason}` : ''}`);
+    if (command === 'halt' && args.flatten) {
+      const { flattenAll } = await import('../pipeline/exits.js');
+      const result = await flattenAll(await cliExecContext(app as AppContext), by);
+      out(`flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued`);
+      for (const f of result.flattened) out(`  trade ${f.tradeId} → exit group ${f.groupId}`);
+      for (const s of result.skipped) out(`  skipped trade ${s.tradeId}: ${s.reason}`);
+      if (result.skipped.length > 0) return 1;
+    }
+    return 0;
+  } catch (error) {
+    process.stderr.write(`legwork ${command}: failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,237 @@
+// Owns exits: every open trade against its own rule set's `exits:` (loaded by the trade's rules hash) with ONE market
+// snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
+// `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
+import { deterministicId } from '../domain/ids.js';
+import type { MarketSnapshot } from '../domain/market.js';
+import { closingAction, isTerminalGroup, type GroupIntent } from '../domain/order-group.js';
+import { parseRuleSet } from '../rules/loader.js';
+import type { RuleSet } from '../rules/schema.js';
+import { tickCentsAt } from '../strategies/facts.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { groupsOfTrade, insertGroup } from '../store/groups.repo.js';
+import { tradePositions, type PositionRow } from '../store/orders.repo.js';
+import { listTrades, transitionTrade, type TradeRow } from '../store/trades.repo.js';
+import type { ExecContext } from './exec-context.js';
+import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
+
+/** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
+export const EXIT_PRIORITY = 1;
+
+export interface ExitReport {
+  evaluated: number;
+  triggered: { tradeId: string; groupId: string; reason: ExitReason; detail: string }[];
+  /** Open trades where no rule fired. */
+  held: { tradeId: string; costToCloseCents: number | null; unavailable: string[] }[];
+  /** Trades that could not be evaluated or closed now (no rule set, no marks, nothing held), with why. */
+  skipped: { tradeId: string; reason: string }[];
+  /** Exit groups of closing trades that were still planned: enqueued again (a crash between insert and enqueue). */
+  requeued: number;
+}
+
+/** The first exit of a trade is `exit-group/<trade>`; after a cancelled attempt (trade back to open) `…/<n>`. */
+export const exitGroupId = (tradeId: string, attempt = 0): string =>
+  attempt === 0 ? deterministicId('exit-group', tradeId) : deterministicId('exit-group', tradeId, String(attempt));
+
+const newYorkDate = (ms: number): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+
+/** The exact rules a trade was opened with: the registry's when the hash matches, else the stored version. */
+export async function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'sql'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
+  const current = ctx.rules.get(trade.ruleSet);
+  if (current?.hash === trade.rulesHash) return current;
+  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${trade.rulesHash}`;
+  if (!row) throw new Error(`rule set ${trade.ruleSet} version ${trade.rulesHash.slice(0, 12)} is not stored`);
+  const parsed = parseRuleSet(row.content, row.file);
+  if (!parsed.ok) throw new Error(`stored rule set ${trade.ruleSet} version ${trade.rulesHash.slice(0, 12)} no longer parses`);
+  return parsed.ruleSet;
+}
+
+interface Held {
+  trade: TradeRow;
+  positions: PositionRow[];
+  /** Whole structures still held. */
+  units: number;
+}
+
+async function heldOf(ctx: ExecContext, trade: TradeRow): Promise<Held> {
+  const positions = await tradePositions(ctx.sql, trade.id);
+  const qty = new Map(positions.map((p) => [p.symbol, p.quantity]));
+  const units = Math.min(
+    ...trade.legs.map((l) => {
+      const q = qty.get(l.symbol) ?? 0;
+      const sign = l.action === 'Sell to Open' ? -1 : 1;
+      return Math.max(0, Math.floor((sign * q) / l.quantity));
+    }),
+  );
+  return { trade, positions, units: Number.isFinite(units) ? units : 0 };
+}
+
+function legMarks(trade: TradeRow, snap: MarketSnapshot | null): ExitLegMark[] {
+  return trade.legs.map((l) => {
+    const q = snap?.quotes.get(l.streamerSymbol);
+    const g = snap?.greeks.get(l.streamerSymbol);
+    return { symbol: l.symbol, action: l.action, ratio: l.quantity, strike: l.strike, right: l.right, bid: q?.bid ?? null, ask: q?.ask ?? null, delta: g?.delta ?? null };
+  });
+}
+
+function underlyingPrice(snap: MarketSnapshot | null, underlying: string): number | null {
+  const q = snap?.quotes.get(underlying);
+  if (!q) return null;
+  if (q.bid !== null && q.ask !== null) return (q.bid + q.ask) / 2;
+  return q.bid ?? q.ask ?? null;
+}
+
+async function snapshotFor(ctx: ExecContext, trades: readonly TradeRow[]): Promise<MarketSnapshot | null> {
+  const symbols = [...new Set(trades.flatMap((t) => [t.underlying, ...t.legs.map((l) => l.streamerSymbol)]))];
+  if (symbols.length === 0) return null;
+  try {
+    return await ctx.marketData.snapshot(symbols, { timeoutMs: 5000, greeks: true });
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'exit marks unavailable: only the DTE and time-stop rules can fire');
+    return null;
+  }
+}
+
+async function tickFor(ctx: ExecContext, trade: TradeRow, marks: ExitLegMark[]): Promise<number> {
+  try {
+    const chain = await ctx.marketData.chain(trade.underlying);
+    return Math.min(...marks.map((m) => tickCentsAt(m.bid !== null && m.ask !== null ? (m.bid + m.ask) / 2 : 0, chain.tickSizes)));
+  } catch {
+    return 1;
+  }
+}
+
+/** Entry fills' first time (broker clock) — when the trade began to be held; falls back to opened/created. */
+async function heldSince(ctx: ExecContext, trade: TradeRow): Promise<number> {
+  const [row] = await ctx.sql<{ at: Date | null }[]>`select min(filled_at) as at from fills where group_id = ${trade.entryGroupId}`;
+  return (row?.at ?? trade.openedAt ?? trade.createdAt).getTime();
+}
+
+/** Entry credit per structure per share (cents): the recorded one, else from the fills. */
+function entryCredit(h: Held): number | null {
+  if (h.trade.entryCreditCents !== null) return Number(h.trade.entryCreditCents);
+  if (h.units === 0) return null;
+  const cash = h.positions.reduce((n, p) => n + Number(p.cashCents), 0);
+  return Math.round(cash / (h.units * 100));
+}
+
+/**
+ * Creates the exit group (idempotent), moves the trade open→closing, audits and enqueues. False when the trade was no
+ * longer open (another evaluation got there first); the group it created then stays planned and harmless.
+ */
+async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: ExitLegMark[], reason: ExitReason, detail: string): Promise<string | null> {
+  const { trade } = h;
+  const pricing = exitPricing(closeCosts(marks), await tickFor(ctx, trade, marks), ruleSet.entry);
+  if (!pricing) return null;
+  const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
+  if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
+  const groupId = exitGroupId(trade.id, exits.length);
+  const intent: GroupIntent = {
+    tradeId: trade.id,
+    kind: 'exit',
+    mode: 'combo',
+    quantity: h.units,
+    legs: trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closingAction(l.action), ratio: l.quantity })),
+    pricing,
+    partialFill: 'keep',
+    ruleSet: trade.ruleSet,
+    rulesHash: trade.rulesHash,
+    reason,
+  };
+  const moved = await ctx.sql.begin(async (tx) => {
+    if (!(await transitionTrade(tx, trade.id, ['open'], 'closing', { exitReason: reason }))) return false;
+    await insertGroup(tx, groupId, intent);
+    return true;
+  });
+  if (!moved) return null;
+  await appendAudit(ctx.sql, {
+    kind: 'exit_triggered',
+    tradeId: trade.id,
+    groupId,
+    dedupeKey: `exit_triggered:${groupId}`,
+    data: { reason, detail, quantity: h.units, pricing, ruleSet: trade.ruleSet, rulesHash: trade.rulesHash },
+  });
+  await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
+  ctx.log.info({ tradeId: trade.id, groupId, reason, detail }, `exit triggered: ${reason}`);
+  return groupId;
+}
+
+/** Re-enqueues exit groups of closing trades that never reached the executor (deterministic job ids: no duplicate). */
+async function requeuePlanned(ctx: ExecContext): Promise<number> {
+  let n = 0;
+  for (const t of await listTrades(ctx.sql, { statuses: ['closing'], limit: 10_000 })) {
+    for (const group of await groupsOfTrade(ctx.sql, t.id)) {
+      if (group.kind !== 'exit' || group.status !== 'planned') continue;
+      await ctx.jobs.enqueueExecute(t.id, group.id, { priority: EXIT_PRIORITY });
+      n += 1;
+    }
+  }
+  return n;
+}
+
+export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
+  const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: await requeuePlanned(ctx) };
+  const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
+  if (trades.length === 0) return report;
+  const snap = await snapshotFor(ctx, trades);
+  const now = ctx.now();
+  const today = newYorkDate(now);
+  for (const trade of trades) {
+    report.evaluated += 1;
+    try {
+      const ruleSet = await ruleSetForTrade(ctx, trade);
+      const h = await heldOf(ctx, trade);
+      if (h.units === 0) {
+        report.skipped.push({ tradeId: trade.id, reason: 'no whole structure held' });
+        continue;
+      }
+      const marks = legMarks(trade, snap);
+      const decision = decideExit({
+        exits: ruleSet.exits,
+        entryCreditCents: entryCredit(h),
+        legs: marks,
+        underlyingPrice: underlyingPrice(snap, trade.underlying),
+        daysToExpiration: daysBetween(today, trade.expiration),
+        daysHeld: Math.floor((now - (await heldSince(ctx, trade))) / 86_400_000),
+      });
+      if (!decision.exit) {
+        report.held.push({ tradeId: trade.id, costToCloseCents: decision.costs.midCents, unavailable: decision.unavailable });
+        continue;
+      }
+      const groupId = await startExit(ctx, h, ruleSet, marks, decision.reason, decision.detail);
+      if (groupId) report.triggered.push({ tradeId: trade.id, groupId, reason: decision.reason, detail: decision.detail });
+      else report.skipped.push({ tradeId: trade.id, reason: `${decision.reason} fired but ${decision.costs.midCents === null ? 'the legs have no marks to price the close' : 'the trade is no longer open'}` });
+    } catch (error) {
+      ctx.log.error({ err: error, tradeId: trade.id }, 'exit evaluation failed');
+      report.skipped.push({ tradeId: trade.id, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return report;
+}
+
+/** `legwork halt --flatten`: an exit group (reason `flatten`) for every open trade, enqueued at exit priority. */
+export async function flattenAll(ctx: ExecContext, by: string): Promise<{ flattened: { tradeId: string; groupId: string }[]; skipped: { tradeId: string; reason: string }[] }> {
+  const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
+  const snap = await snapshotFor(ctx, trades);
+  const flattened: { tradeId: string; groupId: string }[] = [];
+  const skipped: { tradeId: string; reason: string }[] = [];
+  for (const trade of trades) {
+    try {
+      const ruleSet = await ruleSetForTrade(ctx, trade);
+      const h = await heldOf(ctx, trade);
+      if (h.units === 0) {
+        skipped.push({ tradeId: trade.id, reason: 'no whole structure held' });
+        continue;
+      }
+      const groupId = await startExit(ctx, h, ruleSet, legMarks(trade, snap), 'flatten', `flatten requested by ${by}`);
+      if (groupId) flattened.push({ tradeId: trade.id, groupId });
+      else skipped.push({ tradeId: trade.id, reason: 'no marks to price the close, or no longer open' });
+    } catch (error) {
+      skipped.push({ tradeId: trade.id, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  if (trades.length > 0) {
+    await ctx.alert('emergency_flatten', `flatten by ${by}: ${flattened.length} exit groups, ${skipped.length} skipped`, { flattened, skipped });
+  }
+  return { flattened, skipped };
+}

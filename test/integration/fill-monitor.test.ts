@@ -1,0 +1,125 @@
+// The fill monitor through the real account streamer and REST adapter against the venue: stream pushes (duplicated,
+// reordered) record each fill once; a fill during a dropped stream arrives by the catch-up; polling alone records fills.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import type { GroupIntent } from '../../src/domain/order-group.js';
+import { startFillMonitor } from '../../src/pipeline/fill-monitor.js';
+import { submitOnce } from '../../src/pipeline/order-submission.js';
+import type { AccountEvents } from '../../src/pipeline/ports.js';
+import { insertGroup } from '../../src/store/groups.repo.js';
+import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
+import { insertPendingTrade } from '../../src/store/trades.repo.js';
+import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
+import { pickCondor } from '../support/iron-condor.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { waitUntil } from '../support/wait-until.js';
+
+let app: TestApp;
+let legs: OrderLegRow[];
+let running: { stop(): Promise<void> } | undefined;
+
+beforeAll(async () => {
+  app = await startTestApp({});
+  const chain = app.sim.market.chain('SPY')!;
+  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const c = pickCondor(nested, app.sim.market.spot('SPY'));
+  legs = [
+    { symbol: c.longPut.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+    { symbol: c.shortPut.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.shortCall.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.longCall.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+  ];
+}, 60_000);
+afterEach(async () => {
+  await running?.stop();
+  running = undefined;
+  app.sim.venue.clearFillRules();
+  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A marketable condor sent once while the venue holds fills back (delayed on the frozen clock): working, no fills. */
+async function workingOrder(): Promise<{ orderId: string; tradeId: string }> {
+  app.sim.venue.setDefaultFillBehavior({ behavior: 'delayed', delayMs: 1000 });
+  const tradeId = newId();
+  const groupId = deterministicId('entry-group', tradeId);
+  await insertPendingTrade(app.ctx.sql, {
+    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
+    quantity: 1, legs: [], entryGroupId: groupId, riskCents: 50_000, expectedCreditCents: 5, facts: {},
+  });
+  const intent: GroupIntent = {
+    tradeId, kind: 'entry', mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
+    pricing: { startCents: 5, floorCents: 5, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 }, partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
+  };
+  await insertGroup(app.ctx.sql, groupId, intent);
+  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs, size: 1, limitPriceCents: 5 });
+  const outcome = await submitOnce(app.ctx, order.id, tradeId);
+  expect(outcome.kind).toBe('accepted');
+  expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('working');
+  return { orderId: order.id, tradeId };
+}
+
+const fillsOf = async (orderId: string) => (await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where order_id = ${orderId}`)[0]!.n;
+const sourcesOf = async (orderId: string) =>
+  (await app.ctx.sql<{ source: string }[]>`select distinct source from order_events where order_id = ${orderId} and to_status = 'filled'`).map((r) => r.source);
+const filledInDb = (orderId: string, timeoutMs = 15_000) =>
+  waitUntil(async () => (await getOrder(app.ctx.sql, orderId))?.status === 'filled', { timeoutMs, what: `order ${orderId} filled in Postgres` });
+const resynced = (m: RunningMonitor) => {
+  let n = 0;
+  m.events.onEvent((e) => {
+    if (e.kind === 'connection' && e.state === 'resynced') n += 1;
+  });
+  return () => n;
+};
+
+describe('fill monitor', () => {
+  it('stream only: duplicated and reordered pushes record each fill once', async () => {
+    const monitor = await runMonitor(app.ctx, { pollEveryMs: 0 });
+    running = monitor;
+    const { orderId, tradeId } = await workingOrder();
+    app.sim.control.injectFault({ kind: 'duplicatePushes', count: 6 });
+    app.sim.control.injectFault({ kind: 'reorderPushes', count: 6 });
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    expect(await sourcesOf(orderId)).toEqual(['stream']);
+    // Later duplicates change nothing
+    await waitUntil(async () => (await fillsOf(orderId)) === 4, { what: 'four fills' });
+    expect(await fillsOf(orderId)).toBe(4);
+    expect((await tradePositions(app.ctx.sql, tradeId)).map((p) => p.quantity).sort()).toEqual([-1, -1, 1, 1]);
+  });
+
+  it('a fill while the stream is down is recorded by the catch-up after reconnecting', async () => {
+    const monitor = await runMonitor(app.ctx, { pollEveryMs: 0 });
+    running = monitor;
+    const resyncs = resynced(monitor);
+    const { orderId } = await workingOrder();
+    app.sim.control.injectFault({ kind: 'dropStreams' });
+    app.sim.control.advanceClock(2000); // fills while disconnected
+    await filledInDb(orderId);
+    expect(resyncs()).toBeGreaterThanOrEqual(1);
+    expect(await fillsOf(orderId)).toBe(4);
+  });
+
+  it('polling alone (no stream) records fills', async () => {
+    const silent: AccountEvents = { start: async () => {}, stop: async () => {}, onEvent: () => () => {}, connected: false };
+    running = startFillMonitor({ sql: app.ctx.sql, broker: app.ctx.broker, events: silent, log: app.ctx.log, pollEveryMs: 100 });
+    const { orderId } = await workingOrder();
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    expect(await sourcesOf(orderId)).toEqual(['poll']);
+    expect(await fillsOf(orderId)).toBe(4);
+  });
+
+  it('stream and polling together still record each fill once', async () => {
+    running = await runMonitor(app.ctx, { pollEveryMs: 50 });
+    const { orderId } = await workingOrder();
+    app.sim.control.injectFault({ kind: 'duplicatePushes', count: 4 });
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    expect(await fillsOf(orderId)).toBe(4);
+    const [{ n } = { n: 0 }] = await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from order_events where order_id = ${orderId} and to_status = 'filled' and from_status <> 'filled'`;
+    expect(n).toBe(1);
+  });
+});

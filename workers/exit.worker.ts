@@ -1,0 +1,21 @@
+// Owns the `exit` queue's worker: runs `evaluateExits` for every open trade (scheduled by src/queue/exit-jobs.ts).
+// Concurrency 1: two evaluations at once could only race to the same deterministic exit groups.
+import { Worker, type Job } from 'bullmq';
+import type { AppContext } from '../src/app/context.js';
+import type { ExecContext } from '../src/pipeline/exec-context.js';
+import { evaluateExits } from '../src/pipeline/exits.js';
+import { workerConnectionOptions } from '../src/queue/connection.js';
+import { parsePayload } from '../src/queue/jobs.js';
+
+export function exitWorker(app: AppContext, execCtx: ExecContext): Worker {
+  return new Worker(
+    'exit',
+    async (job: Job) => {
+      parsePayload('exit', job.data);
+      const report = await evaluateExits(execCtx);
+      await job.log(`evaluated ${report.evaluated}, triggered ${report.triggered.length}, skipped ${report.skipped.length}, requeued ${report.requeued}`);
+      return report;
+    },
+    { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'exit' },
+  );
+}
