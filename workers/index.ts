@@ -2,12 +2,21 @@
 // and shuts down gracefully (stop taking jobs, let active ones finish within a bound, close connections).
 import type { Worker } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
+import { createExecContext } from '../src/app/exec-context.js';
+import { reconcileOnStartup } from '../src/pipeline/reconcile.js';
 import { reloadRules } from '../src/pipeline/scan-flow.js';
+import { syncExitScheduler } from '../src/queue/exit-jobs.js';
+import { syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';
+import { executeWorker } from './execute.worker.js';
+import { exitWorker } from './exit.worker.js';
+import { runMonitor } from './monitor.worker.js';
+import { reconcileWorker } from './reconcile.worker.js';
 import { scanWorker } from './scan.worker.js';
 import { scanUnderlyingWorker } from './scan-underlying.worker.js';
 
-export const ROLES = ['scan'] as const;
+/** Process roles; `legwork start` runs all of them, `legwork worker ROLE` one. */
+export const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningWorkers {
@@ -18,6 +27,26 @@ export interface RunningWorkers {
 export async function runWorkers(ctx: AppContext, roles: readonly Role[], options: { rulesPollMs?: number; schedulers?: boolean } = {}): Promise<RunningWorkers> {
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  const exec = createExecContext(ctx);
+  // Crash-only: settle every non-terminal order with the broker before any worker takes a job
+  if (roles.includes('reconcile') || roles.includes('execute')) {
+    const report = await reconcileOnStartup(exec);
+    ctx.log.info({ report }, 'startup reconciliation done');
+  }
+  if (roles.includes('reconcile')) {
+    workers.push(reconcileWorker(ctx, exec));
+    if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile);
+  }
+  if (roles.includes('monitor')) {
+    const monitor = await runMonitor(ctx);
+    stops.push(() => monitor.stop());
+  }
+  if (roles.includes('execute')) workers.push(executeWorker(ctx, exec));
+  if (roles.includes('exit')) {
+    workers.push(exitWorker(ctx, exec));
+    if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit);
+  }
   if (roles.includes('scan')) {
     workers.push(scanWorker(ctx), scanUnderlyingWorker(ctx));
     if (options.schedulers !== false) {
@@ -53,6 +82,7 @@ export async function runWorkers(ctx: AppContext, roles: readonly Role[], option
       const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
       // Jobs still running after the grace period are handed back (they stall and another worker resumes them from Postgres)
       if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+      for (const stop of stops) await stop();
     },
   };
 }

@@ -1,7 +1,7 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
-       legwork worker ROLE      one role: scan`;
+       legwork worker ROLE      one role: reconcile, monitor, execute, exit or scan`;
 
 async function venueReachable(baseUrl: string): Promise<boolean> {
   try {
@@ -16,7 +16,7 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../config/env.js'), import('../../workers/index.js')]);
   const roles = mode === 'start' ? [...ROLES] : argv.slice(0, 1);
   if (mode === 'worker' && (roles.length !== 1 || !(ROLES as readonly string[]).includes(roles[0]!))) {
-    console.error(`legwork worker: give one role (${ROLES.join(', ')}); the executor, monitor, exit and reconcile roles arrive with the executor\n\n${USAGE}`);
+    console.error(`legwork worker: give one role (${ROLES.join(', ')})\n\n${USAGE}`);
     return 2;
   }
   let config;
