@@ -1,6 +1,7 @@
 // Owns the legged executor: one single-leg order per leg, placed in sequence (protective legs first), each waiting
 // for its fill; any rejection or timeout rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
+import type { ExecuteResult } from './plan-entry.js';
 import { deterministicId } from '../domain/ids.js';
 import { isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
@@ -13,14 +14,7 @@ import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOp
 import type { ExecContext } from './exec-context.js';
 import { submitOnce } from './order-submission.js';
 
-/** Same shape as plan-entry.ts's ExecuteResult (kept local so this file does not depend on the combo executor). */
-export interface ExecuteResult {
-  groupId: string;
-  status: GroupStatus;
-  filledUnits: number;
-  orders: number;
-  reason?: string;
-}
+export type { ExecuteResult };
 
 export interface LeggedOptions extends CompensationOptions {
   /** How long one leg may work before the group is rolled back (default: the intent's fillTimeoutSeconds). */

@@ -1,10 +1,10 @@
 // Owns exits: every open trade against its own rule set's `exits:` (loaded by the trade's rules hash) with ONE market
 // snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
 // `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
+import { loadRuleSet } from './rule-versions.js';
 import { deterministicId } from '../domain/ids.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import { closingAction, isTerminalGroup, type GroupIntent } from '../domain/order-group.js';
-import { parseRuleSet } from '../rules/loader.js';
 import type { RuleSet } from '../rules/schema.js';
 import { tickCentsAt } from '../strategies/facts.js';
 import { appendAudit } from '../store/audit.repo.js';
@@ -36,14 +36,8 @@ const newYorkDate = (ms: number): string =>
   new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 
 /** The exact rules a trade was opened with: the registry's when the hash matches, else the stored version. */
-export async function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'sql'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
-  const current = ctx.rules.get(trade.ruleSet);
-  if (current?.hash === trade.rulesHash) return current;
-  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${trade.rulesHash}`;
-  if (!row) throw new Error(`rule set ${trade.ruleSet} version ${trade.rulesHash.slice(0, 12)} is not stored`);
-  const parsed = parseRuleSet(row.content, row.file);
-  if (!parsed.ok) throw new Error(`stored rule set ${trade.ruleSet} version ${trade.rulesHash.slice(0, 12)} no longer parses`);
-  return parsed.ruleSet;
+export function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'sql'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
+  return loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
 }
 
 interface Held {

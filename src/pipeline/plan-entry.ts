@@ -1,11 +1,11 @@
 // Owns turning a pending trade into its entry GroupIntent (legs, quantity, mode, partial-fill policy, the price ladder
 // from a fresh quote), package pricing from leg quotes, loading a rule set by hash, and the executor's result type.
+import { loadRuleSet } from './rule-versions.js';
 import type { LegAction } from '../domain/broker-order.js';
 import { occToStreamer } from '../domain/instrument.js';
 import type { QuoteSnapshot } from '../domain/market.js';
 import type { Cents } from '../domain/money.js';
 import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
-import { parseRuleSet } from '../rules/loader.js';
 import type { RuleSet } from '../rules/schema.js';
 import { roundToTick, tickCentsAt } from '../strategies/facts.js';
 import type { TradeRow } from '../store/trades.repo.js';
@@ -22,16 +22,7 @@ export interface ExecuteResult {
   retryAfterMs?: number;
 }
 
-/** The exact rules a trade was chosen with: from the registry when it still has that hash, else the stored version. */
-export async function loadRuleSet(ctx: Pick<ExecContext, 'rules' | 'sql'>, name: string, hash: string): Promise<RuleSet> {
-  const current = ctx.rules.get(name);
-  if (current?.hash === hash) return current;
-  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
-  if (!row) throw new Error(`rule set ${name} version ${hash.slice(0, 12)} is not stored`);
-  const parsed = parseRuleSet(row.content, row.file);
-  if (!parsed.ok) throw new Error(`stored rule set ${name} version ${hash.slice(0, 12)} no longer parses`);
-  return parsed.ruleSet;
-}
+export { loadRuleSet };
 
 const isBuy = (a: LegAction): boolean => a.startsWith('Buy');
 

@@ -5,7 +5,8 @@ import { deterministicId } from '../domain/ids.js';
 import type { MarketMetrics } from '../domain/market.js';
 import { isTerminal } from '../domain/broker-order.js';
 import { compileConditions, type CompiledRule } from '../rules/compile.js';
-import { parseRuleSet, type RuleRegistry } from '../rules/loader.js';
+import type { RuleRegistry } from '../rules/loader.js';
+import { loadRuleSet } from './rule-versions.js';
 import { rankForRuleSet } from '../rules/rank.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { Candidate } from '../strategies/types.js';
@@ -222,13 +223,5 @@ function compiledFor(ruleSet: RuleSet): CompiledRule {
   return compiled;
 }
 
-/** The exact rules a scan started with, even if the file changed since: from the registry or the stored version. */
-async function ruleSetByHash(ctx: ScanContext, name: string, hash: string): Promise<RuleSet> {
-  const current = ctx.rules.get(name);
-  if (current?.hash === hash) return current;
-  const [row] = await ctx.sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
-  if (!row) throw new Error(`rule set ${name} version ${hash.slice(0, 12)} is not stored`);
-  const parsed = parseRuleSet(row.content, row.file);
-  if (!parsed.ok) throw new Error(`stored rule set ${name} version ${hash.slice(0, 12)} no longer parses`);
-  return parsed.ruleSet;
-}
+/** The exact rules a scan started with, even if the file changed since. */
+const ruleSetByHash = (ctx: ScanContext, name: string, hash: string): Promise<RuleSet> => loadRuleSet(ctx, name, hash);
