@@ -45,7 +45,7 @@ export async function runWorkers(ctx: AppContext, roles: readonly Role[], option
   if (roles.includes('execute')) workers.push(executeWorker(ctx, exec));
   if (roles.includes('exit')) {
     workers.push(exitWorker(ctx, exec));
-    if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit);
+    if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit, ctx.config.exitEverySeconds);
   }
   if (roles.includes('scan')) {
     workers.push(scanWorker(ctx), scanUnderlyingWorker(ctx));

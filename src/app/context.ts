@@ -27,7 +27,7 @@ export interface AppContext {
 export interface AppOptions {
   config?: Readonly<AppConfig>;
   log?: Logger;
-  /** BullMQ key prefix (default "legwork"); tests use their own. */
+  /** BullMQ key prefix (default: the config's LEGWORK_QUEUE_PREFIX, "legwork"); tests use their own. */
   queuePrefix?: string;
   rulesDir?: string;
   /** Today in New York; by default each scan reads it off the broker's chain. */
@@ -42,9 +42,9 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
   const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }) });
   const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }) });
-  const rules = new RuleRegistry(options.rulesDir ?? process.env['LEGWORK_RULES_DIR'] ?? 'rules');
+  const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? 'legwork' });
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
   const scan: ScanContext = {
     sql,
     broker,

@@ -28,6 +28,9 @@ const envSchema = z.object({
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LEGWORK_ALERT_WEBHOOK: url(['http:', 'https:']).optional(),
+  LEGWORK_RULES_DIR: z.string().min(1).default('rules'),
+  LEGWORK_EXIT_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  LEGWORK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -').default('legwork'),
 });
 
 export type TastytradeEnv = 'sim' | 'sandbox' | 'production';
@@ -48,6 +51,12 @@ export interface AppConfig {
   databaseUrl: string;
   redisUrl: string;
   logLevel: string;
+  /** BullMQ key prefix (LEGWORK_QUEUE_PREFIX, default "legwork"): processes sharing a prefix share the queues. */
+  queuePrefix: string;
+  /** The folder of rule files (LEGWORK_RULES_DIR). */
+  rulesDir: string;
+  /** How often exit rules run (LEGWORK_EXIT_EVERY_SECONDS). */
+  exitEverySeconds: number;
   /** Discord/Slack-compatible incoming webhook for alerts (LEGWORK_ALERT_WEBHOOK). */
   alertWebhookUrl?: string;
 }
@@ -95,6 +104,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
+    queuePrefix: e.LEGWORK_QUEUE_PREFIX,
+    rulesDir: e.LEGWORK_RULES_DIR,
+    exitEverySeconds: e.LEGWORK_EXIT_EVERY_SECONDS,
     ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
   });
 }

@@ -8,7 +8,7 @@ export const EXIT_SCHEDULER_ID = 'exit-evaluate';
 export const DEFAULT_EXIT_EVERY_SECONDS = 30;
 
 /** Idempotent: call at every start. `everySeconds` from LEGWORK_EXIT_EVERY_SECONDS or 30. */
-export async function syncExitScheduler(exitQueue: Queue, everySeconds = Number(process.env['LEGWORK_EXIT_EVERY_SECONDS'] ?? DEFAULT_EXIT_EVERY_SECONDS)): Promise<void> {
+export async function syncExitScheduler(exitQueue: Queue, everySeconds = DEFAULT_EXIT_EVERY_SECONDS): Promise<void> {
   const every = Math.max(1, Number.isFinite(everySeconds) ? everySeconds : DEFAULT_EXIT_EVERY_SECONDS) * 1000;
   const data: JobPayload<'exit'> = {};
   const { attempts, removeOnComplete, removeOnFail } = retentionFor('exit');
