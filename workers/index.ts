@@ -8,6 +8,7 @@ import { reloadRules } from '../src/pipeline/scan-flow.js';
 import { syncExitScheduler } from '../src/queue/exit-jobs.js';
 import { syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';
+import { startHttpServer, type RunningHttpServer } from '../src/http/server.js';
 import { executeWorker } from './execute.worker.js';
 import { exitWorker } from './exit.worker.js';
 import { runMonitor } from './monitor.worker.js';
@@ -15,16 +16,22 @@ import { reconcileWorker } from './reconcile.worker.js';
 import { scanWorker } from './scan.worker.js';
 import { scanUnderlyingWorker } from './scan-underlying.worker.js';
 
-/** Process roles; `legwork start` runs all of them, `legwork worker ROLE` one. */
-export const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan'] as const;
+/** Process roles; `legwork start` runs all of them, `legwork worker ROLE` one. `api` is the HTTP server (src/http). */
+export const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan', 'api'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningWorkers {
   workers: Worker[];
+  /** Set when the `api` role runs: where the HTTP server listens and how its admin password was set. */
+  http?: { url: string; adminSource: 'env' | 'generated' };
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function runWorkers(ctx: AppContext, roles: readonly Role[], options: { rulesPollMs?: number; schedulers?: boolean } = {}): Promise<RunningWorkers> {
+export async function runWorkers(
+  ctx: AppContext,
+  roles: readonly Role[],
+  options: { rulesPollMs?: number; schedulers?: boolean; http?: { port?: number; host?: string } } = {},
+): Promise<RunningWorkers> {
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
   const stops: (() => Promise<void>)[] = [];
@@ -70,14 +77,21 @@ export async function runWorkers(ctx: AppContext, roles: readonly Role[], option
       timers.push(poll);
     }
   }
+  let http: RunningHttpServer | undefined;
+  if (roles.includes('api')) {
+    http = await startHttpServer(ctx, { port: options.http?.port ?? ctx.config.http.port, ...(options.http?.host ? { host: options.http.host } : {}) });
+    ctx.log.info({ url: http.url }, `HTTP server listening on ${http.url}`);
+  }
   for (const w of workers) {
     w.on('failed', (job, error) => ctx.log.warn({ queue: w.name, jobId: job?.id, err: error }, `job failed: ${error.message}`));
     w.on('error', (error) => ctx.log.error({ queue: w.name, err: error }, 'worker error'));
   }
   return {
     workers,
+    ...(http ? { http: { url: http.url, adminSource: http.auth.adminSource } } : {}),
     async stop(graceMs = 25_000) {
       for (const t of timers) clearInterval(t);
+      await http?.close().catch((error: unknown) => ctx.log.warn({ err: error }, 'HTTP server close failed'));
       const closing = Promise.all(workers.map((w) => w.close()));
       const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
       // Jobs still running after the grace period are handed back (they stall and another worker resumes them from Postgres)

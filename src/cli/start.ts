@@ -1,7 +1,7 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
-       legwork worker ROLE      one role: reconcile, monitor, execute, exit or scan`;
+       legwork worker ROLE      one role: reconcile, monitor, execute, exit, scan or api (the HTTP server, PORT)`;
 
 async function venueReachable(baseUrl: string): Promise<boolean> {
   try {
@@ -50,6 +50,27 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     { roles, broker: config.broker.env, rules: ctx.rules.active().map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`), rulesRefused: ctx.rules.errors().map((e) => e.file) },
     `legwork ${mode === 'start' ? 'started' : `worker ${roles[0]} started`} against ${config.broker.env === 'sim' ? `the local venue at ${config.broker.baseUrl}` : `Tastytrade ${config.broker.env}`}`,
   );
+
+  if (running.http) {
+    const u = running.http.url;
+    const admin =
+      running.http.adminSource === 'env'
+        ? 'admin login: LEGWORK_ADMIN_USER / LEGWORK_ADMIN_PASSWORD'
+        : 'admin login: user "admin" with the generated password logged above (loopback clients only; set LEGWORK_ADMIN_USER/LEGWORK_ADMIN_PASSWORD to choose one)';
+    const viewer = config.http.viewer ? 'viewer login (read-only): LEGWORK_VIEWER_USER / LEGWORK_VIEWER_PASSWORD' : 'no viewer login (set LEGWORK_VIEWER_USER/LEGWORK_VIEWER_PASSWORD for read-only access)';
+    process.stdout.write(
+      [
+        '',
+        `  Dashboard   ${u}/`,
+        `  Bull Board  ${u}/admin/queues  (admin; read-only view for viewers: ${u}/admin/queues-view)`,
+        `  API         ${u}/api  (health: ${u}/api/health, readiness: ${u}/api/ready)`,
+        `  Metrics     ${u}/metrics  (Prometheus; viewer/admin, or no login from this machine)`,
+        `  ${admin}`,
+        `  ${viewer}`,
+        '',
+      ].join('\n') + '\n',
+    );
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;

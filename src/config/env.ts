@@ -30,6 +30,11 @@ const envSchema = z.object({
   LEGWORK_ALERT_WEBHOOK: url(['http:', 'https:']).optional(),
   LEGWORK_RULES_DIR: z.string().min(1).default('rules'),
   LEGWORK_EXIT_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LEGWORK_ADMIN_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
+  LEGWORK_ADMIN_PASSWORD: z.string().min(1).optional(),
+  LEGWORK_VIEWER_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
+  LEGWORK_VIEWER_PASSWORD: z.string().min(1).optional(),
   LEGWORK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -').default('legwork'),
 });
 
@@ -59,6 +64,21 @@ export interface AppConfig {
   exitEverySeconds: number;
   /** Discord/Slack-compatible incoming webhook for alerts (LEGWORK_ALERT_WEBHOOK). */
   alertWebhookUrl?: string;
+  /** The HTTP server (role `api`): PORT, and Basic-auth users (LEGWORK_ADMIN_USER/PASSWORD, LEGWORK_VIEWER_USER/PASSWORD). */
+  http: HttpConfig;
+}
+
+export interface HttpCredentials {
+  user: string;
+  password: string;
+}
+
+export interface HttpConfig {
+  port: number;
+  /** Unset: admin routes are served to loopback clients only, with a password generated at start. */
+  admin?: HttpCredentials;
+  /** Read-only access (optional). */
+  viewer?: HttpCredentials;
 }
 
 const PRESETS: Record<Exclude<TastytradeEnv, 'sim'>, { baseUrl: string; accountStreamerUrl: string }> = {
@@ -82,6 +102,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   }
   if (ttEnv === 'production' && liveText !== 'yes') {
     problems.push('LEGWORK_LIVE_TRADING: TT_ENV=production trades real money and needs LEGWORK_LIVE_TRADING=yes');
+  }
+  for (const role of ['ADMIN', 'VIEWER']) {
+    const user = raw(`LEGWORK_${role}_USER`);
+    const password = raw(`LEGWORK_${role}_PASSWORD`);
+    if (user && !password) problems.push(`LEGWORK_${role}_PASSWORD: required when LEGWORK_${role}_USER is set`);
+    if (password && !user) problems.push(`LEGWORK_${role}_USER: required when LEGWORK_${role}_PASSWORD is set`);
   }
   if (liveText === 'yes' && ttEnv !== 'production') problems.push('LEGWORK_LIVE_TRADING: "yes" only makes sense with TT_ENV=production');
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
@@ -108,5 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     rulesDir: e.LEGWORK_RULES_DIR,
     exitEverySeconds: e.LEGWORK_EXIT_EVERY_SECONDS,
     ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
+    http: Object.freeze({
+      port: e.PORT,
+      ...(e.LEGWORK_ADMIN_USER && e.LEGWORK_ADMIN_PASSWORD ? { admin: Object.freeze({ user: e.LEGWORK_ADMIN_USER, password: e.LEGWORK_ADMIN_PASSWORD }) } : {}),
+      ...(e.LEGWORK_VIEWER_USER && e.LEGWORK_VIEWER_PASSWORD ? { viewer: Object.freeze({ user: e.LEGWORK_VIEWER_USER, password: e.LEGWORK_VIEWER_PASSWORD }) } : {}),
+    }),
   });
 }
