@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || bash scripts/install-deps.sh
-bash scripts/ensure-services.sh
+bash scripts/ensure-services.sh && bash scripts/ensure-browser.sh
 set -a; . .legwork/services.env; set +a
 mkdir -p .legwork
 status=0

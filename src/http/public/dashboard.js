@@ -1,0 +1,204 @@
+// Legwork traders' dashboard: polls the JSON API and renders state, trades, candidates, events and rule errors.
+// All data goes into the DOM as text nodes (never innerHTML) so nothing from the API is interpreted as markup.
+const REFRESH_MS = 5000;
+const $ = (id) => document.getElementById(id);
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+async function api(path, init = {}) {
+  let res;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) }, ...init });
+  } catch {
+    throw new ApiError(0, 'The Legwork API is unreachable — is the server running?');
+  }
+  let body = null;
+  try { body = await res.json(); } catch { /* non-JSON body */ }
+  if (res.ok) return body;
+  const detail = body?.error?.message;
+  if (res.status === 401) throw new ApiError(401, 'Not signed in (401): reload the page and enter your Legwork credentials.');
+  if (res.status === 403) throw new ApiError(403, `Permission denied (403): ${detail ?? 'your account may not do this'}.`);
+  throw new ApiError(res.status, `API error ${res.status}: ${detail ?? res.statusText}`);
+}
+
+// ---- formatting ----
+function money(cents) {
+  if (cents === null || cents === undefined || Number.isNaN(Number(cents))) return '—';
+  const n = Number(cents) / 100;
+  return `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
+}
+const moneyClass = (cents) => (cents === null || cents === undefined ? '' : cents > 0 ? 'pos' : cents < 0 ? 'neg' : '');
+function dollars(v) { return v === null || v === undefined || v === '' ? '—' : `$${Number(v).toFixed(2)}`; }
+function pct(v) {
+  if (v === null || v === undefined || v === '') return '—';
+  const n = Number(v);
+  return `${(n <= 1 ? n * 100 : n).toFixed(1)}%`;
+}
+function num(v, digits = 3) { return v === null || v === undefined ? '—' : Number(v).toFixed(digits); }
+function time(v) {
+  if (!v) return '—';
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+// ---- DOM helpers (text only) ----
+function el(tag, opts = {}, children = []) {
+  const node = document.createElement(tag);
+  if (opts.className) node.className = opts.className;
+  if (opts.text !== undefined) node.textContent = String(opts.text);
+  if (opts.title) node.title = opts.title;
+  for (const c of children) node.append(c);
+  return node;
+}
+const td = (text, className) => el('td', { text, className });
+function fillBody(table, rows, cols, emptyText) {
+  const body = $(table).tBodies[0];
+  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, [el('td', { text: emptyText, className: 'empty' })])]));
+  if (!rows.length) body.rows[0].cells[0].colSpan = cols;
+}
+
+// ---- sections ----
+function renderState({ tradingState: s }) {
+  const badge = $('trading-state');
+  badge.textContent = s.state;
+  badge.className = `badge ${s.state}`;
+  const bits = [];
+  if (s.reason) bits.push(`reason: ${s.reason}`);
+  if (s.by) bits.push(`by ${s.by}`);
+  if (s.at) bits.push(`at ${time(s.at)}`);
+  $('state-detail').textContent = bits.join(' · ');
+  $('halt-btn').disabled = s.state === 'halted';
+  $('resume-btn').disabled = s.state === 'active';
+}
+
+function legList(legs = []) {
+  return el('ul', { className: 'legs' }, legs.map((l) => {
+    const sell = String(l.action).startsWith('Sell');
+    const text = `${sell ? 'S' : 'B'} ${l.quantity}× ${l.strike}${l.right ?? ''}  ${l.symbol}`;
+    return el('li', { text, className: sell ? 'sell' : 'buy', title: l.action });
+  }));
+}
+
+const ACTIVE = new Set(['pending', 'opening', 'open', 'closing', 'broken']);
+function renderTrades({ trades }) {
+  const rows = trades.filter((t) => ACTIVE.has(t.status)).map((t) => {
+    const tr = el('tr', {}, [
+      td(t.underlying), td(t.ruleSet), td(t.strategy), td(t.expiration), td(t.quantity, 'num'), td(t.status),
+      el('td', {}, [legList(t.legs)]),
+      td(money(t.entryCreditCents), 'num'),
+      td(money(t.realizedPnlCents), `num ${moneyClass(t.realizedPnlCents)}`),
+      td(money(t.unrealizedPnlCents), `num ${moneyClass(t.unrealizedPnlCents)}`),
+      td(time(t.openedAt ?? t.createdAt)),
+    ]);
+    tr.dataset.tradeId = t.id;
+    return tr;
+  });
+  fillBody('trades', rows, 11, 'No open trades.');
+}
+
+function renderCandidates({ candidates }) {
+  const rows = candidates.map((c) => {
+    const f = c.facts ?? {};
+    const tr = el('tr', { className: c.selected ? 'selected' : '' }, [
+      td(c.rank ?? '—', 'num'), td(c.ruleSet), td(c.strategy), td(c.underlying), td(c.expiration), td(c.dte, 'num'),
+      td(dollars(f.credit_mid), 'num'), td(dollars(f.width), 'num'), td(dollars(f.max_loss), 'num'),
+      td(pct(f.pop), 'num'), td(num(c.score), 'num'), td(c.selected ? '✔ selected' : ''),
+    ]);
+    return tr;
+  });
+  fillBody('candidates', rows, 12, 'No ranked candidates yet.');
+}
+
+const NOISY = new Set(['facts', 'dryRun', 'rulesHash', 'trace', 'legs']);
+const ID_LIKE = /(^id$|Id$)/;
+function summarize(e) {
+  const d = e.data ?? {};
+  const parts = [];
+  if (e.tradeId) parts.push(`trade ${String(e.tradeId).slice(0, 8)}`);
+  const entries = Object.entries(d).filter(([k, v]) => v !== null && v !== undefined && !NOISY.has(k));
+  // Scalars first (they read best), then small objects/arrays
+  entries.sort(([, a], [, b]) => Number(typeof a === 'object') - Number(typeof b === 'object'));
+  for (const [k, v] of entries) {
+    if (k === 'tradeId' && e.tradeId) continue;
+    let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
+    if (typeof v === 'number' && !Number.isInteger(v)) s = v.toFixed(3);
+    if (ID_LIKE.test(k)) s = s.slice(0, 8);
+    parts.push(`${k}=${s.length > 40 ? `${s.slice(0, 37)}…` : s}`);
+    if (parts.length >= 7) break;
+  }
+  return parts.join('  ');
+}
+
+function renderEvents({ events }) {
+  const rows = events.map((e) => el('tr', {}, [td(time(e.at)), td(e.kind), el('td', { text: summarize(e), className: 'summary' })]));
+  fillBody('events', rows, 3, 'No events yet.');
+}
+
+function renderRules({ errors = [] }) {
+  $('rule-errors-card').hidden = errors.length === 0;
+  $('rule-errors').replaceChildren(...errors.flatMap((f) => f.problems.map((p) =>
+    el('li', { text: `${f.file}:${p.line ?? '?'}:${p.col ?? '?'} — ${p.message}` }))));
+}
+
+// ---- refresh loop ----
+function showNotice(message) {
+  const n = $('notice');
+  n.hidden = !message;
+  n.textContent = message ?? '';
+}
+
+const SECTIONS = [
+  ['/api/state', renderState],
+  ['/api/trades?status=pending,opening,open,closing,broken&limit=200', renderTrades],
+  ['/api/candidates/latest', renderCandidates],
+  ['/api/events?limit=50', renderEvents],
+  ['/api/rules', renderRules],
+];
+
+let refreshing = false;
+async function refresh() {
+  if (refreshing) return;
+  refreshing = true;
+  const results = await Promise.allSettled(SECTIONS.map(([path, render]) => api(path).then(render)));
+  refreshing = false;
+  const failed = results.find((r) => r.status === 'rejected');
+  showNotice(failed ? failed.reason.message : null);
+  $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
+}
+
+function actionMessage(text, kind) {
+  const m = $('action-msg');
+  m.textContent = text;
+  m.className = `action-msg ${kind}`;
+}
+
+async function changeState(path, body) {
+  $('halt-btn').disabled = true;
+  $('resume-btn').disabled = true;
+  try {
+    const res = await api(path, { method: 'POST', body: JSON.stringify(body) });
+    renderState(res);
+    $('flatten').checked = false;
+    actionMessage(`Trading is now ${res.tradingState.state}.`, 'success');
+  } catch (err) {
+    actionMessage(err.message, 'error');
+  }
+  await refresh();
+}
+
+$('halt-btn').addEventListener('click', () => {
+  const flatten = $('flatten').checked;
+  const question = flatten
+    ? 'Halt trading AND flatten: stop new entries and close all open trades?'
+    : 'Halt trading: stop new entries (open trades keep being managed)?';
+  if (!window.confirm(question)) return;
+  void changeState('/api/halt', { reason: flatten ? 'halted and flattened from dashboard' : 'halted from dashboard', flatten });
+});
+$('resume-btn').addEventListener('click', () => {
+  void changeState('/api/resume', { reason: 'resumed from dashboard' });
+});
+
+void refresh();
+setInterval(refresh, REFRESH_MS);

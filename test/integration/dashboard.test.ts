@@ -1,0 +1,234 @@
+// The traders' dashboard in a real headless Chromium against the real HTTP app, Postgres, Redis and the venue:
+// state, candidates and trades from a real scan, Halt/Resume round trips to Postgres, viewer 403, a screenshot.
+import { readFileSync, statSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { inflateSync } from 'node:zlib';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuth } from '../../src/http/auth.js';
+import { createHttpApp } from '../../src/http/server.js';
+import { enqueueManualScan } from '../../src/queue/scan-jobs.js';
+import { getScanRun } from '../../src/store/scans.repo.js';
+import { listTrades } from '../../src/store/trades.repo.js';
+import { deterministicId } from '../../src/domain/ids.js';
+import { runWorkers, type RunningWorkers } from '../../workers/index.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { waitUntil } from '../support/wait-until.js';
+
+const RULE = `version: 1
+name: ic-dash
+strategy: iron-condor
+universe: { symbols: [SPY, QQQ, AAPL] }
+schedule: { every: 5m }
+params:
+  dte: { min: 20, max: 50 }
+  shortDelta: { target: 0.16, tolerance: 0.06 }
+  wings: { points: 5 }
+filters:
+  pop: { min: 40 }
+score:
+  weights: { pop: 0.5, credit_to_width: 0.5 }
+maxPerUnderlying: 1
+sizing: { quantity: 1, maxRiskPerTrade: 2000 }
+exits: { takeProfitPct: 50 }
+risk: { maxOpenTrades: 10, maxTotalRisk: 50000, maxRiskPerUnderlying: 5000 }
+`;
+
+const ADMIN = { username: 'trader', password: 'adm1n-secret' };
+const VIEWER = { username: 'watcher', password: 'v1ewer-secret' };
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let app: TestApp;
+let workers: RunningWorkers | undefined;
+let server: Server;
+let baseUrl: string;
+let browser: Browser;
+
+async function tradingStateInDb(): Promise<string | undefined> {
+  const [row] = await app.ctx.sql<{ value: { state: string } }[]>`select value from settings where key = 'trading_state'`;
+  return row?.value.state;
+}
+
+async function openAs(creds: { username: string; password: string }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ httpCredentials: creds, viewport: { width: 1400, height: 1000 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}/`);
+  await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('active');
+  return { context, page };
+}
+
+beforeAll(async () => {
+  app = await startTestApp({ 'ic.yaml': RULE });
+  workers = await runWorkers(app.ctx, ['scan'], { schedulers: false });
+  await enqueueManualScan(app.ctx.queues, 'ic-dash', 'dash-1');
+  const runId = deterministicId('scan-run', 'ic-dash', 'dash-1');
+  await waitUntil(async () => (await getScanRun(app.ctx.sql, runId))?.status === 'completed', { timeoutMs: 30_000, what: 'the scan to complete' });
+  await workers.stop(2000);
+  workers = undefined;
+
+  const auth = createAuth({ admin: { user: ADMIN.username, password: ADMIN.password }, viewer: { user: VIEWER.username, password: VIEWER.password } });
+  const http = createHttpApp(app.ctx, { auth, requestLogging: false });
+  server = await new Promise<Server>((resolve) => { const s = http.express.listen(0, '127.0.0.1', () => resolve(s)); });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  // launch() always runs Chromium on a fresh temporary profile (user-data dir) and deletes it on close; no browser download
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.closeAllConnections();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await workers?.stop(2000);
+  await app?.close();
+});
+
+/** Decodes an 8-bit RGB/RGBA PNG just enough to count its distinct colours. */
+function distinctColours(png: Buffer): number {
+  let pos = 8;
+  let width = 0; let height = 0; let channels = 4;
+  const idat: Buffer[] = [];
+  while (pos < png.length) {
+    const len = png.readUInt32BE(pos);
+    const type = png.toString('ascii', pos + 4, pos + 8);
+    const data = png.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); channels = data[9] === 6 ? 4 : 3; }
+    if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * channels;
+  const colours = new Set<string>();
+  // Sample the filter-independent first pixel of rows plus raw row bytes: enough to tell a blank page from a rendered one
+  for (let y = 0; y < height; y += 7) {
+    const row = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    for (let x = 0; x < stride; x += channels * 11) colours.add(row.subarray(x, x + channels).toString('hex'));
+  }
+  return colours.size;
+}
+
+describe('the dashboard in headless Chromium', () => {
+  it('serves the page itself without auth and the API behind it', async () => {
+    const page = await fetch(`${baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('dashboard.js');
+    for (const f of ['dashboard.js', 'dashboard.css']) expect((await fetch(`${baseUrl}/${f}`)).status).toBe(200);
+    expect((await fetch(`${baseUrl}/api/state`)).status).toBe(401);
+  });
+
+  it('shows the trading state, the ranked candidates from the DB and the open trades with their legs', async () => {
+    const { context, page } = await openAs(ADMIN);
+    try {
+      const dbCandidates = await app.ctx.sql<{ underlying: string }[]>`select underlying from candidates where rank is not null`;
+      expect(dbCandidates.length).toBeGreaterThan(0);
+      const candidateRows = page.locator('#candidates tbody tr');
+      await expect.poll(() => candidateRows.count(), { timeout: 10_000 }).toBe(dbCandidates.length);
+      const shown = await page.locator('#candidates tbody tr td:nth-child(4)').allTextContents();
+      expect(shown.sort()).toEqual(dbCandidates.map((c) => c.underlying).sort());
+      expect(await page.locator('#candidates tbody tr td:nth-child(3)').first().textContent()).toBe('iron-condor');
+      expect(await page.locator('#candidates tbody tr td:nth-child(7)').first().textContent()).toMatch(/^\$\d+\.\d{2}$/);
+
+      const trades = await listTrades(app.ctx.sql);
+      expect(trades.length).toBeGreaterThan(0);
+      const trade = trades[0]!;
+      const row = page.locator(`#trades tbody tr[data-trade-id="${trade.id}"]`);
+      await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+      expect(await row.locator('td').first().textContent()).toBe(trade.underlying);
+      const legs = await row.locator('ul.legs li').allTextContents();
+      expect(legs).toHaveLength(trade.legs.length);
+      for (const leg of trade.legs) expect(legs.some((l) => l.includes(leg.symbol) && l.includes(`${leg.strike}${leg.right}`))).toBe(true);
+
+      expect(await page.locator('#events tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('#notice').isHidden()).toBe(true);
+      expect(await page.locator('a[href="/admin/queues"]').count()).toBe(1);
+      expect(await page.locator('a[href="/metrics"]').count()).toBe(1);
+
+      const shot = '.legwork/dashboard.png';
+      await page.screenshot({ path: shot, fullPage: true });
+      expect(statSync(shot).size).toBeGreaterThan(10_000);
+      expect(distinctColours(readFileSync(shot))).toBeGreaterThan(5);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('halts (after confirming) and resumes, and Postgres follows', async () => {
+    const { context, page } = await openAs(ADMIN);
+    try {
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+      await page.click('#halt-btn');
+      await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('halted');
+      expect(dialogs).toHaveLength(1);
+      expect(dialogs[0]).toMatch(/halt/i);
+      expect(await tradingStateInDb()).toBe('halted');
+      expect(await page.locator('#state-detail').textContent()).toContain('dashboard');
+
+      await page.click('#resume-btn');
+      await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('active');
+      expect(await tradingStateInDb()).toBe('active');
+      expect(dialogs).toHaveLength(1); // resume does not ask
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('"halt and flatten" asks a stronger question and posts flatten: true', async () => {
+    const { context, page } = await openAs(ADMIN);
+    try {
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+      await page.check('#flatten');
+      const [request] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/halt')), page.click('#halt-btn')]);
+      expect(request.postDataJSON()).toMatchObject({ flatten: true });
+      expect(dialogs[0]).toMatch(/flatten/i);
+      await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('halted');
+      expect(await tradingStateInDb()).toBe('halted');
+      await page.click('#resume-btn');
+      await expect.poll(() => tradingStateInDb(), { timeout: 10_000 }).toBe('active');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a dismissed confirm does not halt', async () => {
+    const { context, page } = await openAs(ADMIN);
+    try {
+      page.once('dialog', (d) => void d.dismiss());
+      await page.click('#halt-btn');
+      await page.waitForTimeout(300);
+      expect(await page.locator('#trading-state').textContent()).toBe('active');
+      expect(await tradingStateInDb()).toBe('active');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a viewer sees the data but Halt shows a permission message', async () => {
+    const { context, page } = await openAs(VIEWER);
+    try {
+      await expect.poll(() => page.locator('#candidates tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      page.on('dialog', (d) => void d.accept());
+      await page.click('#halt-btn');
+      await expect.poll(() => page.locator('#action-msg').textContent(), { timeout: 10_000 }).toMatch(/403/);
+      expect(await page.locator('#action-msg').getAttribute('class')).toContain('error');
+      expect(await page.locator('#trading-state').textContent()).toBe('active');
+      expect(await tradingStateInDb()).not.toBe('halted');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('wrong credentials get a clear 401 message', async () => {
+    const context = await browser.newContext({ httpCredentials: { username: 'nobody', password: 'wrong' } });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/`);
+      await expect.poll(() => page.locator('#notice').textContent(), { timeout: 10_000 }).toMatch(/401/);
+    } finally {
+      await context.close();
+    }
+  });
+});
