@@ -27,7 +27,8 @@ export function ensureWebSocketGlobal(): void {
 
 const SECRET_PATTERNS: [RegExp, string][] = [
   [/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [REDACTED]'],
-  [/("?(?:refresh_token|client_secret|access_token|auth-token|token|id_token)"?\s*[:=]\s*"?)[^",}\s]+/gi, '$1[REDACTED]'],
+  // Also matches JSON inside JSON (the SDK logs its request config with the OAuth body as an escaped string)
+  [/(\\?"?(?:refresh_token|client_secret|access_token|auth-token|token|id_token)\\?"?\s*[:=]\s*\\?"?)[^",}\s\\]+/gi, '$1[REDACTED]'],
 ];
 
 /** Removes bearer tokens and credential fields from any text the SDK wants to log. */

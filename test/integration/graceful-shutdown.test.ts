@@ -1,0 +1,162 @@
+// Graceful shutdown of the production `legwork worker ROLE` process (node --import tsx bin/legwork.mjs): SIGTERM and
+// SIGINT stop it with exit code 0 within a bound, logging "stopped"; with an execute job active (a combo order working at
+// the venue) SIGTERM lets the job finish (not fail) before the process exits, and no Redis/Postgres error is logged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import { executeJobId } from '../../src/queue/exec-jobs.js';
+import { bullScanJobs } from '../../src/queue/scan-jobs.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
+import { insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
+import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
+import { accountOf, condorOf } from '../support/executor-process.js';
+import { waitUntil } from '../support/wait-until.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+
+// Starts at mid (not marketable on the frozen test clock) and steps slowly: the order keeps working until the test
+// raises SPY's volatility (the condor's credit grows and the resting order fills).
+const RULE = `version: 1
+name: ic-shutdown
+strategy: iron-condor
+universe: { symbols: [SPY] }
+schedule: { every: 5m }
+params:
+  dte: { min: 20, max: 50 }
+  shortDelta: { target: 0.16, tolerance: 0.06 }
+  wings: { points: 5 }
+sizing: { quantity: 1, maxRiskPerTrade: 2000 }
+entry: { price: mid, stepTicks: 1, stepEverySeconds: 5, maxSteps: 8, fillTimeoutSeconds: 45 }
+execution: { mode: combo, partialFill: close }
+exits: { takeProfitPct: 50 }
+risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, maxWorkingGroups: 5 }
+`;
+
+const STOP_BOUND_MS = 30_000;
+let app: TestApp;
+const spawned: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  app = await startTestApp({ 'shutdown.yaml': RULE });
+  await setTradingState(app.ctx.sql, 'active', 'test');
+});
+afterAll(async () => {
+  for (const p of spawned) p.kill9();
+  await Promise.all(spawned.map((p) => p.exited));
+  await app?.close();
+});
+
+function env(): Record<string, string> {
+  return {
+    TT_ENV: 'sim', LEGWORK_VENUE_URL: app.sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
+    LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir, NODE_ENV: 'production',
+  };
+}
+
+async function start(role: string): Promise<WorkerProcess> {
+  const p = startWorkerProcess(role, env());
+  spawned.push(p);
+  try {
+    await p.ready;
+  } catch (error) {
+    throw new Error(`${String(error)}; output: ${p.output.join('').slice(-3000)}`);
+  }
+  return p;
+}
+
+/** Sends the signal and waits for the exit within the bound; returns the exit code, the time taken and the JSON lines. */
+async function stopWith(p: WorkerProcess, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; lines: Record<string, unknown>[]; after: Record<string, unknown>[] }> {
+  const before = p.output.join('').length;
+  const t0 = Date.now();
+  p.child.kill(signal);
+  const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_BOUND_MS + 5_000))]);
+  if (code === 'timeout') throw new Error(`no exit within ${STOP_BOUND_MS + 5_000} ms after ${signal}: ${p.output.join('').slice(-3000)}`);
+  const ms = Date.now() - t0;
+  const parse = (text: string) =>
+    text.split('\n').filter((l) => l.startsWith('{')).map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        return { msg: l };
+      }
+    });
+  const text = p.output.join('');
+  return { code, ms, lines: parse(text), after: parse(text.slice(before)) };
+}
+
+const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection is closed|CONNECTION_ENDED|CONNECTION_CLOSED|ERR_STREAM|write after end|socket hang up/i;
+
+function expectCleanStop(result: Awaited<ReturnType<typeof stopWith>>, signal: string, output: string): void {
+  expect(result.code, output.slice(-3000)).toBe(0);
+  expect(result.ms).toBeLessThan(STOP_BOUND_MS);
+  const msgs = result.after.map((l) => String(l['msg']));
+  expect(msgs, output.slice(-3000)).toContain('stopping: no new jobs, waiting for active ones');
+  expect(msgs).toContain('stopped');
+  expect(result.after.find((l) => l['msg'] === 'stopping: no new jobs, waiting for active ones')?.['signal']).toBe(signal);
+  // Nothing at error level or above while stopping, and no connection error anywhere in the output
+  expect(result.after.filter((l) => Number(l['level']) >= 50), output.slice(-3000)).toEqual([]);
+  expect(output).not.toMatch(CONNECTION_ERROR);
+}
+
+describe('graceful shutdown of `legwork worker ROLE`', () => {
+  it('SIGTERM: an idle `worker execute` exits 0 within the bound and logs "stopped"', async () => {
+    const p = await start('execute');
+    const result = await stopWith(p, 'SIGTERM');
+    expectCleanStop(result, 'SIGTERM', p.output.join(''));
+  }, 60_000);
+
+  it('SIGINT: an idle `worker scan` exits 0 within the bound and logs "stopped"', async () => {
+    const p = await start('scan');
+    const result = await stopWith(p, 'SIGINT');
+    expectCleanStop(result, 'SIGINT', p.output.join(''));
+  }, 60_000);
+
+  it('SIGTERM while an execute job is active: the job finishes (not failed), then the process exits 0', async () => {
+    const { sim, ctx } = app;
+    const rs = ctx.rules.get('ic-shutdown');
+    if (!rs) throw new Error(`rule not loaded: ${JSON.stringify(ctx.rules.errors())}`);
+    const c = condorOf(sim, 0.05);
+    const leg = (l: typeof c.longPut, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
+      symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
+    });
+    const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+    const tradeId = newId();
+    const groupId = deterministicId('entry-group', tradeId);
+    await insertPendingTrade(ctx.sql, {
+      id: tradeId, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
+      quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
+    });
+    sim.venue.clearFillRules();
+    sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+
+    const p = await start('execute');
+    await bullScanJobs(ctx.queues).enqueueExecute(tradeId, groupId);
+    const jobId = executeJobId(groupId);
+    const venueOrders = () => ((sim.control.state()['accounts'] as { 'account-number': string; orders: Record<string, unknown>[] }[])
+      .find((acc) => acc['account-number'] === accountOf(sim))?.orders ?? []);
+    try {
+      await waitUntil(async () => {
+        const [o] = await ctx.sql<{ id: string; status: string }[]>`select id, status from orders where group_id = ${groupId}`;
+        return o && o.status === 'working' && venueOrders().some((v) => v['external-identifier'] === o.id && v['status'] === 'Live');
+      }, { timeoutMs: 20_000, what: 'the package order working at the venue' });
+      expect(await ctx.queues.execute.getJobState(jobId)).toBe('active');
+    } catch (error) {
+      throw new Error(`${String(error)}; worker output: ${p.output.join('').slice(-3000)}`);
+    }
+
+    // SIGTERM with the order working; the market then moves so the resting order fills during the grace period
+    const stopping = stopWith(p, 'SIGTERM');
+    await waitUntil(() => p.output.join('').includes('stopping: no new jobs'), { timeoutMs: 5_000, what: 'the worker to start stopping' });
+    expect(p.alive()).toBe(true); // still finishing its active job
+    const iv = sim.market.metrics('SPY')!.iv30 / 100;
+    expect(sim.control.moveMarket('SPY', { vol: iv * 1.6 }).ok).toBe(true);
+    const result = await stopping;
+    expectCleanStop(result, 'SIGTERM', p.output.join(''));
+
+    // The job was finished by the stopping worker, not failed (and not left for another worker)
+    const state = await ctx.queues.execute.getJobState(jobId);
+    const job = await ctx.queues.execute.getJob(jobId);
+    expect(state, p.output.join('').slice(-3000)).toBe('completed');
+    expect(job?.failedReason ?? '').toBe('');
+    const [g] = await ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
+    expect(g?.status).toBe('filled');
+  }, 90_000);
+});

@@ -1,0 +1,129 @@
+// Proves docker-compose.yml (Docker cannot run here): the services exist with the right images and commands, every
+// Legwork variable is one env.ts knows (or SIM_*), dependencies wait for health checks, and no secret is hard-coded.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/env.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const compose = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string | number>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+  stop_grace_period?: string;
+}
+
+const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan'] as const;
+const LEGWORK = ['api', ...ROLES] as const;
+const services = compose.services;
+
+function schemaKeys(): string[] {
+  const body = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(readFileSync(`${ROOT}src/config/env.ts`, 'utf8'))?.[1] ?? '';
+  return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
+}
+
+/** Resolves ${VAR}, ${VAR:-default} and ${VAR:?message} the way docker compose does, with an empty environment. */
+function interpolate(value: string, env: Record<string, string> = {}): string {
+  return value.replace(/\$\{([A-Z0-9_]+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg?: string) => {
+    if (env[name]) return env[name];
+    if (op === '-') return arg ?? '';
+    if (op === '?') throw new Error(`${name}: ${arg}`);
+    return '';
+  });
+}
+
+describe('docker-compose.yml', () => {
+  it('has redis, postgres (health checks, volumes), the venue, the api and one service per worker role', () => {
+    expect(Object.keys(services)).toEqual(expect.arrayContaining(['redis', 'postgres', 'venue', ...LEGWORK]));
+    expect(services['redis']!.image).toMatch(/^redis:7/);
+    expect(services['postgres']!.image).toMatch(/^postgres:16/);
+    for (const s of ['redis', 'postgres']) {
+      expect(services[s]!.healthcheck?.test.join(' '), s).toMatch(/redis-cli ping|pg_isready/);
+      expect(services[s]!.volumes?.length, s).toBeGreaterThan(0);
+    }
+    expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['redis-data', 'pg-data']));
+  });
+
+  it('the venue runs `npm run sim` on 0.0.0.0:4100 with a health check', () => {
+    const venue = services['venue']!;
+    expect(venue.build).toBeDefined();
+    expect(venue.command).toEqual(['npm', 'run', 'sim']);
+    expect(venue.environment).toMatchObject({ SIM_HOST: '0.0.0.0', SIM_PORT: '4100' });
+    expect(venue.healthcheck?.test.join(' ')).toContain('/__sim/state');
+  });
+
+  it('api and workers run `node bin/legwork.mjs worker ROLE` from the image against the venue, Postgres and Redis', () => {
+    for (const name of LEGWORK) {
+      const s = services[name]!;
+      expect(s.build, name).toBeDefined();
+      expect(s.command, name).toEqual(['node', 'bin/legwork.mjs', 'worker', name]);
+      const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { LEGWORK_ADMIN_PASSWORD: 'x' })]));
+      expect(env, name).toMatchObject({
+        TT_ENV: 'sim',
+        LEGWORK_VENUE_URL: 'http://venue:4100',
+        DATABASE_URL: 'postgres://legwork:legwork@postgres:5432/legwork',
+        REDIS_URL: 'redis://redis:6379',
+      });
+      // The environment as compose resolves it is a valid Legwork configuration
+      expect(() => loadConfig(env), name).not.toThrow();
+      // Longer than runWorkers' 25 s grace so an active job is finished or handed back, never SIGKILLed
+      expect(Number.parseInt(s.stop_grace_period ?? '10s', 10), name).toBeGreaterThan(25);
+    }
+    const api = services['api']!;
+    expect(api.environment).toMatchObject({ PORT: '3000', LEGWORK_ADMIN_PASSWORD: '${LEGWORK_ADMIN_PASSWORD:?set LEGWORK_ADMIN_PASSWORD}' });
+    expect(api.environment?.['LEGWORK_ADMIN_USER']).toBeDefined();
+    expect(() => interpolate(String(api.environment!['LEGWORK_ADMIN_PASSWORD']))).toThrow(/set LEGWORK_ADMIN_PASSWORD/);
+    expect(api.healthcheck?.test.join(' ')).toContain('/api/health');
+  });
+
+  it('every Legwork environment key is one env.ts knows (or SIM_*)', () => {
+    const known = new Set(schemaKeys());
+    for (const name of ['venue', ...LEGWORK]) {
+      const unknown = Object.keys(services[name]!.environment ?? {}).filter((k) => !known.has(k) && !k.startsWith('SIM_'));
+      expect(unknown, name).toEqual([]);
+    }
+  });
+
+  it('depends_on waits for healthy services, and every service has a health check', () => {
+    for (const name of LEGWORK) {
+      const deps = services[name]!.depends_on ?? {};
+      expect(Object.keys(deps).sort(), name).toEqual(['postgres', 'redis', 'venue']);
+      for (const [dep, { condition }] of Object.entries(deps)) {
+        expect(condition, `${name} → ${dep}`).toBe('service_healthy');
+        expect(services[dep]!.healthcheck, dep).toBeDefined();
+      }
+    }
+    for (const [name, s] of Object.entries(services)) expect(s.healthcheck?.test.length, name).toBeGreaterThan(0);
+  });
+
+  it('no secret is hard-coded: secret-like values are ${...} references only', () => {
+    const secretKey = /PASSWORD|SECRET|TOKEN|WEBHOOK/;
+    for (const [name, s] of Object.entries(services)) {
+      for (const [k, v] of Object.entries(s.environment ?? {})) {
+        if (secretKey.test(k)) expect(String(v), `${name}.${k}`).toMatch(/^\$\{[A-Z0-9_]+(:[-?][^}]*)?\}$/);
+        // Credentials inside URLs come from references too
+        const userinfo = /:\/\/[^/@:\s]*:([^@\s]+)@/.exec(String(v))?.[1];
+        if (userinfo !== undefined) expect(userinfo, `${name}.${k}`).toMatch(/^\$\{[A-Z0-9_]+(:-[^}]*)?\}$/);
+      }
+    }
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds one Node 20 image with the dependencies and JSON logs', () => {
+    const text = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+    expect(text).toMatch(/^FROM node:20/m);
+    expect(text).toMatch(/npm ci/);
+    expect(text).toMatch(/ENV NODE_ENV=production/);
+    expect(text).not.toMatch(/SECRET|TOKEN|PASSWORD/);
+  });
+});
