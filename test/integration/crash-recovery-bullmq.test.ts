@@ -3,13 +3,11 @@
 // `legwork worker execute` starts (startup reconciliation, then the stalled job comes back), and the group must end
 // settled with one venue order chain per order of ours and no naked leg. Kill → terminal is measured and printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicId, newId } from '../../src/domain/ids.js';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { bullScanJobs } from '../../src/queue/scan-jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
-import { accountOf, condorOf, nakedLegs } from '../support/executor-process.js';
+import { accountOf, insertPendingCondor, nakedLegs } from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -49,19 +47,7 @@ afterAll(async () => {
 describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork worker execute`)', () => {
   it('a second worker process settles the group; one venue order chain per order id, no naked leg', async () => {
     const { sim, ctx } = app;
-    const rs = ctx.rules.get('ic-crash');
-    if (!rs) throw new Error(`rule not loaded: ${JSON.stringify(ctx.rules.errors())}`);
-    const c = condorOf(sim, 0.05);
-    const leg = (l: typeof c.longPut, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
-      symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
-    });
-    const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
-    const tradeId = newId();
-    const groupId = deterministicId('entry-group', tradeId);
-    await insertPendingTrade(ctx.sql, {
-      id: tradeId, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
-      quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
-    });
+    const { tradeId, groupId, condor: c } = await insertPendingCondor(app, 'ic-crash');
 
     sim.venue.clearFillRules();
     sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });

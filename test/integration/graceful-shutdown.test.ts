@@ -2,13 +2,11 @@
 // SIGINT stop it with exit code 0 within a bound, logging "stopped"; with an execute job active (a combo order working at
 // the venue) SIGTERM lets the job finish (not fail) before the process exits, and no Redis/Postgres error is logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicId, newId } from '../../src/domain/ids.js';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { bullScanJobs } from '../../src/queue/scan-jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
-import { accountOf, condorOf } from '../support/executor-process.js';
+import { accountOf, insertPendingCondor } from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -111,19 +109,7 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
 
   it('SIGTERM while an execute job is active: the job finishes (not failed), then the process exits 0', async () => {
     const { sim, ctx } = app;
-    const rs = ctx.rules.get('ic-shutdown');
-    if (!rs) throw new Error(`rule not loaded: ${JSON.stringify(ctx.rules.errors())}`);
-    const c = condorOf(sim, 0.05);
-    const leg = (l: typeof c.longPut, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
-      symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
-    });
-    const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
-    const tradeId = newId();
-    const groupId = deterministicId('entry-group', tradeId);
-    await insertPendingTrade(ctx.sql, {
-      id: tradeId, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
-      quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
-    });
+    const { tradeId, groupId } = await insertPendingCondor(app, 'ic-shutdown');
     sim.venue.clearFillRules();
     sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
 

@@ -11,6 +11,7 @@ import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
 import { insertGroup, type GroupRow } from '../../src/store/groups.repo.js';
 import { insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
 import { pickCondor, type CondorLegs } from './iron-condor.js';
+import type { TestApp } from './app.js';
 
 export interface RecordingJobs extends ExecJobs {
   calls: { tradeId: string; groupId: string; attempt?: number }[];
@@ -236,4 +237,23 @@ export async function crashScenario(
     duplicateIds: [...perId].filter(([, n]) => n > 1).map(([id]) => id),
     unmatched: ours.filter((o) => o.brokerOrderId !== null && perId.get(o.id) !== 1).map((o) => o.id),
   };
+}
+
+/** A pending SPY iron-condor trade for a loaded rule set, as the scanner would create it; returns its ids. */
+export async function insertPendingCondor(app: TestApp, ruleSetName: string, offset = 0.05): Promise<{ tradeId: string; groupId: string; condor: CondorLegs }> {
+  const { sim, ctx } = app;
+  const rs = ctx.rules.get(ruleSetName);
+  if (!rs) throw new Error(`rule not loaded: ${JSON.stringify(ctx.rules.errors())}`);
+  const c = condorOf(sim, offset);
+  const leg = (l: typeof c.longPut, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
+    symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
+  });
+  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+  const tradeId = newId();
+  const groupId = deterministicId('entry-group', tradeId);
+  await insertPendingTrade(ctx.sql, {
+    id: tradeId, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
+    quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
+  });
+  return { tradeId, groupId, condor: c };
 }
