@@ -11,6 +11,8 @@ import { createDb, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import { bullScanJobs } from '../queue/scan-jobs.js';
+import { createBrokerStats, type BrokerStats } from '../queue/broker-stats.js';
+import type { PolicyEvent } from '../broker/tastytrade/http-policy.js';
 
 export interface AppContext {
   config: Readonly<AppConfig>;
@@ -20,6 +22,8 @@ export interface AppContext {
   marketData: MarketData;
   rules: RuleRegistry;
   queues: Queues;
+  /** Broker call counts and latency, shared by every process through Redis. */
+  brokerStats: BrokerStats;
   scan: ScanContext;
   close(): Promise<void>;
 }
@@ -40,11 +44,15 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const sql = createDb(config.databaseUrl);
   await migrate(sql);
   const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
-  const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }) });
-  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }) });
+  const prefix = options.queuePrefix ?? config.queuePrefix;
+  const brokerStats = createBrokerStats(config.redisUrl, prefix);
+  // Every broker call's duration and outcome, shared across processes for /metrics
+  const policy = { onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record(e) : undefined) };
+  const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }), policy });
+  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }), policy });
   const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix: options.queuePrefix ?? config.queuePrefix });
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix });
   const scan: ScanContext = {
     sql,
     broker,
@@ -62,9 +70,10 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     marketData,
     rules,
     queues,
+    brokerStats,
     scan,
     async close() {
-      await Promise.allSettled([queues.close(), marketData.close()]);
+      await Promise.allSettled([queues.close(), marketData.close(), brokerStats.close()]);
       await sql.end({ timeout: 5 });
     },
   };

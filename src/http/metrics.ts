@@ -27,7 +27,7 @@ function scraped(registry: Registry, name: string, help: string, labelNames: str
   });
 }
 
-export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules'>): Registry {
+export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { sql } = app;
@@ -55,6 +55,16 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules'>)
     byLabel('reason', sql`select exit_reason as k, count(*)::int as n from trades where exit_reason is not null group by exit_reason`),
   );
   scraped(registry, 'legwork_trades', 'Trades by status', ['status'], () => byLabel('status', sql`select status as k, count(*)::int as n from trades group by status`));
+  // Broker calls as every process saw them (recorded in Redis by the adapter's policy)
+  scraped(registry, 'legwork_broker_requests', 'Broker calls by operation and outcome (ok, rejected, unknown, retryable, fatal), all processes', ['operation', 'outcome'], async () =>
+    (await app.brokerStats.read()).calls.map((c) => ({ labels: { operation: c.operation, outcome: c.outcome }, value: c.count })),
+  );
+  scraped(registry, 'legwork_broker_latency_ms_bucket', 'Broker call duration: calls at or under `le` milliseconds (cumulative), all processes', ['operation', 'le'], async () =>
+    (await app.brokerStats.read()).latency.flatMap((l) => l.buckets.map((b) => ({ labels: { operation: l.operation, le: b.le }, value: b.count }))),
+  );
+  scraped(registry, 'legwork_broker_latency_ms_sum', 'Broker call duration, total milliseconds, all processes', ['operation'], async () =>
+    (await app.brokerStats.read()).latency.map((l) => ({ labels: { operation: l.operation }, value: l.sumMs })),
+  );
   scraped(registry, 'legwork_rule_reload_failures', 'Rule files refused: source=registry (refused now, this process), source=audit (rules_refused events)', ['source'], async () => [
     { labels: { source: 'registry' }, value: app.rules.errors().length },
     { labels: { source: 'audit' }, value: await one(sql`select count(*)::int as n from audit_events where kind = 'rules_refused'`) },

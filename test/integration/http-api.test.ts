@@ -10,6 +10,7 @@ import { appendAudit, recentAudit } from '../../src/store/audit.repo.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
 import { insertPlannedOrder } from '../../src/store/orders.repo.js';
 import { finishScanRun, insertCandidates, recordRuleVersion, setRanks, startScanRun } from '../../src/store/scans.repo.js';
+import { waitUntil } from '../support/wait-until.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { insertPendingTrade, transitionTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -233,8 +234,28 @@ describe('/metrics', () => {
     expect(text).toMatch(/legwork_queue_oldest_waiting_seconds\{queue="scan"\} [\d.]+/);
     expect(text).toContain('legwork_rule_reload_failures{source="registry"} 0');
     // loopback scrapes need no credentials; a wrong password is still refused
+    await setTradingState(app.ctx.sql, 'active', 'test');
+  });
+
+  it('counts broker calls by operation and outcome, with latency buckets, across processes (through Redis)', async () => {
+    const before = await app.ctx.brokerStats.read();
+    const okBefore = before.calls.find((c) => c.operation === 'read' && c.outcome === 'ok')?.count ?? 0;
+    await app.ctx.broker.balances();
+    // A burst of 429s longer than the read retries: the read ends retryable
+    app.sim.control.injectFault({ kind: 'rateLimit', count: 10 });
+    await expect(app.ctx.broker.positions()).rejects.toMatchObject({ kind: 'retryable' });
+    await waitUntil(async () => ((await app.ctx.brokerStats.read()).calls.find((c) => c.outcome === 'retryable')?.count ?? 0) >= 1, { what: 'the failed call to be counted' });
+    const text = await (await get('/metrics', VIEWER)).text();
+    const ok = Number(/legwork_broker_requests\{operation="read",outcome="ok"\} (\d+)/.exec(text)?.[1]);
+    expect(ok).toBeGreaterThan(okBefore);
+    expect(text).toMatch(/legwork_broker_requests\{operation="read",outcome="retryable"\} [1-9]/);
+    const inf = Number(/legwork_broker_latency_ms_bucket\{operation="read",le="\+Inf"\} (\d+)/.exec(text)?.[1]);
+    expect(inf).toBeGreaterThanOrEqual(ok);
+    expect(text).toMatch(/legwork_broker_latency_ms_sum\{operation="read"\} \d+/);
+  });
+
+  it('keeps refusing a wrong password on /metrics', async () => {
     expect((await get('/metrics')).status).toBe(200);
     expect((await get('/metrics', 'Basic ' + Buffer.from('x:y').toString('base64'))).status).toBe(401);
-    await setTradingState(app.ctx.sql, 'active', 'test');
   });
 });

@@ -50,16 +50,18 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   const { client, log } = opts;
   const policy = createHttpPolicy({
     onUnauthorized: () => client.accessToken.clear(),
+    ...opts.policy,
     onEvent: (event) => {
+      opts.policy?.onEvent?.(event);
+      if (event.kind === 'call') return;
       if (event.kind === 'retry') {
         log?.warn({ operation: event.operation, attempt: event.attempt, delayMs: event.delayMs, kind: event.error.kind }, `broker retry: ${event.error.message}`);
       } else if (event.kind === 'circuit') {
         log?.[event.state === 'open' ? 'error' : 'info']({ state: event.state }, `broker circuit ${event.state}`);
-      } else {
+      } else if (event.kind === 'tokenRefresh') {
         log?.info({ operation: event.operation }, 'broker access token refused; refreshing once');
       }
     },
-    ...opts.policy,
   });
   const perPage = opts.search?.perPage ?? 100;
   const maxPages = opts.search?.maxPages ?? 5;

@@ -27,6 +27,8 @@ export interface HttpPolicyOptions {
 }
 
 export type PolicyEvent =
+  /** One broker call finished (after its retries): how long it took in all and how it ended. */
+  | { kind: 'call'; operation: BrokerOperation; ms: number; outcome: 'ok' | BrokerError['kind'] }
   | { kind: 'retry'; operation: BrokerOperation; attempt: number; delayMs: number; error: BrokerError }
   | { kind: 'circuit'; state: BreakerState }
   | { kind: 'tokenRefresh'; operation: BrokerOperation };
@@ -162,34 +164,49 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
     }
   };
 
+  /** Reads are retried with backoff on retryable failures (and once after a 401); everything else is tried once. */
+  const runWithRetries = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string): Promise<T> => {
+    let refreshed = false;
+    for (let n = 1; ; ) {
+      try {
+        return await attempt(operation, call, label);
+      } catch (e) {
+        if (!(e instanceof AttemptFailure)) throw classifyError(e, operation);
+        const { error } = e;
+        // Submits, replaces and cancels are attempted exactly once
+        if (!RETRIED.has(operation)) throw error;
+        if (e.unauthorized && !refreshed) {
+          // One retry with a fresh token (the SDK never reacts to a 401 by itself)
+          refreshed = true;
+          o.onEvent?.({ kind: 'tokenRefresh', operation });
+          continue;
+        }
+        if (error.kind !== 'retryable' || error.code === 'circuit_open' || n >= o.maxReadAttempts) throw error;
+        const delayMs = backoffDelay(n, o);
+        o.onEvent?.({ kind: 'retry', operation, attempt: n, delayMs, error });
+        await o.sleep(delayMs);
+        n += 1;
+      }
+    }
+  };
+
   return {
     get breakerState() {
       if (state === 'open' && o.now() - openedAt >= o.breakerCooldownMs) return 'half-open';
       return state;
     },
     async run<T>(operation: BrokerOperation, call: () => Promise<T>, label: string = operation): Promise<T> {
-      let refreshed = false;
-      for (let n = 1; ; ) {
-        try {
-          return await attempt(operation, call, label);
-        } catch (e) {
-          if (!(e instanceof AttemptFailure)) throw classifyError(e, operation);
-          const { error } = e;
-          // Submits, replaces and cancels are attempted exactly once
-          if (!RETRIED.has(operation)) throw error;
-          if (e.unauthorized && !refreshed) {
-            // One retry with a fresh token (the SDK never reacts to a 401 by itself)
-            refreshed = true;
-            o.onEvent?.({ kind: 'tokenRefresh', operation });
-            continue;
-          }
-          if (error.kind !== 'retryable' || error.code === 'circuit_open' || n >= o.maxReadAttempts) throw error;
-          const delayMs = backoffDelay(n, o);
-          o.onEvent?.({ kind: 'retry', operation, attempt: n, delayMs, error });
-          await o.sleep(delayMs);
-          n += 1;
-        }
+      const started = o.now();
+      try {
+        const value = await runWithRetries(operation, call, label);
+        o.onEvent?.({ kind: 'call', operation, ms: o.now() - started, outcome: 'ok' });
+        return value;
+      } catch (error) {
+        const outcome = error instanceof BrokerError ? error.kind : 'unknown';
+        o.onEvent?.({ kind: 'call', operation, ms: o.now() - started, outcome });
+        throw error;
       }
     },
   };
+
 }

@@ -1,0 +1,66 @@
+// Owns broker call statistics shared by every process through Redis: calls by operation and outcome, and latency
+// buckets, so one /metrics endpoint reports the broker as all workers see it. Recording never throws or waits.
+import type { Redis } from 'ioredis';
+import { producerConnection } from './connection.js';
+
+export const LATENCY_BUCKETS_MS = [25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000] as const;
+
+export interface BrokerCall {
+  operation: string;
+  outcome: string;
+  ms: number;
+}
+
+export interface BrokerStatsSnapshot {
+  calls: { operation: string; outcome: string; count: number }[];
+  /** Cumulative bucket counts per operation (le in ms, "+Inf" last), with sum and count, Prometheus-style. */
+  latency: { operation: string; buckets: { le: string; count: number }[]; sumMs: number; count: number }[];
+}
+
+export interface BrokerStats {
+  record(call: BrokerCall): void;
+  read(): Promise<BrokerStatsSnapshot>;
+  close(): Promise<void>;
+}
+
+export function createBrokerStats(redisUrl: string, prefix: string): BrokerStats {
+  let redis: Redis | undefined;
+  const client = () => (redis ??= producerConnection(redisUrl));
+  const callsKey = `${prefix}:stats:broker:calls`;
+  const latencyKey = `${prefix}:stats:broker:latency`;
+  return {
+    record({ operation, outcome, ms }) {
+      const bucket = LATENCY_BUCKETS_MS.find((b) => ms <= b) ?? '+Inf';
+      client()
+        .multi()
+        .hincrby(callsKey, `${operation}|${outcome}`, 1)
+        .hincrby(latencyKey, `${operation}|${bucket}`, 1)
+        .hincrby(latencyKey, `${operation}|sum`, Math.round(ms))
+        .exec()
+        .catch(() => {});
+    },
+    async read() {
+      const [calls, latency] = await Promise.all([client().hgetall(callsKey), client().hgetall(latencyKey)]);
+      const snapshot: BrokerStatsSnapshot = {
+        calls: Object.entries(calls).map(([k, v]) => {
+          const [operation = '?', outcome = '?'] = k.split('|');
+          return { operation, outcome, count: Number(v) };
+        }),
+        latency: [],
+      };
+      const operations = new Set(Object.keys(latency).map((k) => k.split('|')[0]!));
+      for (const operation of operations) {
+        let cumulative = 0;
+        const buckets = [...LATENCY_BUCKETS_MS.map(String), '+Inf'].map((le) => {
+          cumulative += Number(latency[`${operation}|${le}`] ?? 0);
+          return { le, count: cumulative };
+        });
+        snapshot.latency.push({ operation, buckets, sumMs: Number(latency[`${operation}|sum`] ?? 0), count: cumulative });
+      }
+      return snapshot;
+    },
+    async close() {
+      await redis?.quit().catch(() => {});
+    },
+  };
+}
