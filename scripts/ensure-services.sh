@@ -37,7 +37,10 @@ ensure_redis() {
   redis-server --daemonize yes --bind 127.0.0.1 --port $port --save '' --appendonly no \
     --dir "$STATE_DIR" --logfile "$STATE_DIR/redis-$port.log" >/dev/null
   for _ in $(seq 1 50); do redis_ok "redis://127.0.0.1:$port" && { echo "redis://127.0.0.1:$port"; return; }; sleep 0.1; done
-  log "Redis could not be started; see $STATE_DIR/redis-$port.log"; exit 1
+  log "Redis could not be started (see $STATE_DIR/redis-$port.log). Start one yourself and point Legwork at it, e.g.:"
+  log "  sudo apt-get install -y redis-server && redis-server --daemonize yes --port 6379   (or: docker compose up -d redis)"
+  log "  then: REDIS_URL=redis://127.0.0.1:6379 npm start"
+  exit 1
 }
 
 ensure_postgres() {
@@ -60,7 +63,10 @@ ensure_postgres() {
   fi
   as_root su postgres -s /bin/sh -c "$bin/pg_ctl -D '$data' -o '-p $port -k /tmp -c listen_addresses=127.0.0.1' -l '$data/server.log' -w start >/dev/null" || true
   for _ in $(seq 1 50); do pg_ok "postgres://postgres@127.0.0.1:$port/postgres" && { echo "postgres://postgres@127.0.0.1:$port/postgres"; return; }; sleep 0.2; done
-  log "PostgreSQL could not be started; see $data/server.log"; exit 1
+  log "PostgreSQL could not be started (see $data/server.log). Start one yourself and point Legwork at it, e.g.:"
+  log "  sudo apt-get install -y postgresql && sudo pg_ctlcluster \$(ls /etc/postgresql) main start   (or: docker compose up -d postgres)"
+  log "  then: DATABASE_URL=postgres://USER:PASSWORD@127.0.0.1:5432/legwork npm start"
+  exit 1
 }
 
 REDIS=$(ensure_redis)
