@@ -1,0 +1,71 @@
+// Owns `npm run bench`: runs every benchmark in its own process, one after the other, and prints one JSON report
+// (stdout) plus a readable table (stderr), with each process's wall time and peak RSS.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const BENCHES = [
+  { name: 'rules', file: 'bench/rules.ts' },
+  { name: 'scan-compute', file: 'bench/scan-compute.ts' },
+  { name: 'dxlink-snapshot', file: 'bench/dxlink-snapshot.ts' },
+  { name: 'scan-wire', file: 'bench/scan-wire.ts' },
+  { name: 'crash-recovery', file: 'bench/crash-recovery.ts' },
+];
+const GNU_TIME = '/usr/bin/time';
+
+interface BenchRun {
+  name: string;
+  ok: boolean;
+  wallMs: number;
+  /** Peak resident set size of the benchmark process (GNU time's %M), when GNU time is installed. */
+  peakRssMb: number | null;
+  result: unknown;
+  error?: string;
+}
+
+function runOne(name: string, file: string): Promise<BenchRun> {
+  const node = [process.execPath, '--import', 'tsx', resolve(ROOT, file)];
+  const withTime = existsSync(GNU_TIME);
+  const [cmd, ...args] = withTime ? [GNU_TIME, '-f', 'LEGWORK_PEAK_RSS_KB=%M', ...node] : node;
+  const started = Date.now();
+  return new Promise((done) => {
+    const child = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => {
+      const rss = /LEGWORK_PEAK_RSS_KB=(\d+)/.exec(err);
+      const json = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      let result: unknown = null;
+      try {
+        result = json ? JSON.parse(json) : null;
+      } catch {
+        result = null;
+      }
+      const ok = code === 0 && result !== null;
+      done({
+        name,
+        ok,
+        wallMs: Date.now() - started,
+        peakRssMb: rss ? Math.round(Number(rss[1]) / 102.4) / 10 : null,
+        result,
+        ...(ok ? {} : { error: `exit ${code}: ${err.split('\n').filter((l) => !l.startsWith('LEGWORK_PEAK_RSS_KB')).slice(-5).join(' | ')}` }),
+      });
+    });
+  });
+}
+
+const only = process.argv.slice(2);
+const runs: BenchRun[] = [];
+for (const b of BENCHES.filter((b) => only.length === 0 || only.includes(b.name))) {
+  process.stderr.write(`running ${b.name}…\n`);
+  runs.push(await runOne(b.name, b.file));
+}
+const pass = (r: BenchRun) => (r.result as { pass?: boolean } | null)?.pass;
+process.stderr.write(
+  ['', 'benchmark          ok    pass   wall s   peak RSS MB', ...runs.map((r) => `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(pass(r) ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${r.peakRssMb ?? '-'}`), ''].join('\n') + '\n',
+);
+console.log(JSON.stringify({ name: 'legwork-bench', node: process.version, at: new Date().toISOString(), runs }));
+process.exitCode = runs.every((r) => r.ok) ? 0 : 1;
