@@ -8,26 +8,13 @@ import { bullScanJobs } from '../../src/queue/scan-jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
 import { accountOf, insertPendingCondor, nakedLegs } from '../support/executor-process.js';
+import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 // Starts at mid (above natural: not marketable on the frozen test clock) and walks one tick every 5 s toward natural, so
 // the order works for a while; the test makes it marketable by raising SPY's volatility (the condor's credit grows).
-const RULE = `version: 1
-name: ic-crash
-strategy: iron-condor
-universe: { symbols: [SPY] }
-schedule: { every: 5m }
-params:
-  dte: { min: 20, max: 50 }
-  shortDelta: { target: 0.16, tolerance: 0.06 }
-  wings: { points: 5 }
-sizing: { quantity: 1, maxRiskPerTrade: 2000 }
-entry: { price: mid, stepTicks: 1, stepEverySeconds: 5, maxSteps: 8, fillTimeoutSeconds: 45 }
-execution: { mode: combo, partialFill: close }
-exits: { takeProfitPct: 50 }
-risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, maxWorkingGroups: 5 }
-`;
+const RULE = condorRule({ name: 'ic-crash' });
 
 const TERMINAL = ['filled', 'rolled_back', 'cancelled'];
 

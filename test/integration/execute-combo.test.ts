@@ -14,23 +14,11 @@ import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, transitionTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { pickCondor } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
 
-const RULE = (name: string, entry: string, execution = 'execution: { mode: combo, partialFill: keep }', risk = 'maxWorkingGroups: 5') => `version: 1
-name: ${name}
-strategy: iron-condor
-universe: { symbols: [SPY] }
-schedule: { every: 5m }
-params:
-  dte: { min: 20, max: 50 }
-  shortDelta: { target: 0.16, tolerance: 0.06 }
-  wings: { points: 5 }
-sizing: { quantity: 1, maxRiskPerTrade: 2000 }
-entry: ${entry}
-${execution}
-exits: { takeProfitPct: 50 }
-risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, ${risk} }
-`;
+const RULE = (name: string, entry: string, execution = 'execution: { mode: combo, partialFill: keep }', risk = 'maxWorkingGroups: 5') =>
+  condorRule({ name, entry, execution, risk });
 const NATURAL = '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }';
 
 let app: TestApp;
