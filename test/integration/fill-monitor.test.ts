@@ -10,8 +10,8 @@ import { insertGroup } from '../../src/store/groups.repo.js';
 import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
 import { insertPendingTrade } from '../../src/store/trades.repo.js';
 import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
-import { pickCondor } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { condorOrderLegs } from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let app: TestApp;
@@ -20,15 +20,7 @@ let running: { stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   app = await startTestApp({});
-  const chain = app.sim.market.chain('SPY')!;
-  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
-  const c = pickCondor(nested, app.sim.market.spot('SPY'));
-  legs = [
-    { symbol: c.longPut.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
-    { symbol: c.shortPut.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
-    { symbol: c.shortCall.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
-    { symbol: c.longCall.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
-  ];
+  legs = condorOrderLegs(app.sim);
 }, 60_000);
 afterEach(async () => {
   await running?.stop();

@@ -11,6 +11,7 @@ import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
 import { insertGroup, type GroupRow } from '../../src/store/groups.repo.js';
 import { insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
 import { pickCondor, type CondorLegs } from './iron-condor.js';
+import type { OrderLegRow } from '../../src/store/orders.repo.js';
 import type { TestApp } from './app.js';
 
 export interface RecordingJobs extends ExecJobs {
@@ -256,4 +257,15 @@ export async function insertPendingCondor(app: TestApp, ruleSetName: string, off
     quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
   });
   return { tradeId, groupId, condor: c };
+}
+
+/** The opening legs of a SPY condor (one contract each) as an order of ours carries them. */
+export function condorOrderLegs(sim: SimHandle, offset = 0.05): OrderLegRow[] {
+  const c = condorOf(sim, offset);
+  return [
+    { symbol: c.longPut.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+    { symbol: c.shortPut.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.shortCall.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 1 },
+    { symbol: c.longCall.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },
+  ];
 }
