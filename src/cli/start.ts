@@ -1,7 +1,7 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
-       legwork worker ROLE      one role: reconcile, monitor, execute, exit, scan or api (the HTTP server, PORT)`;
+       legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
 
 async function venueReachable(baseUrl: string): Promise<boolean> {
   try {
@@ -14,9 +14,9 @@ async function venueReachable(baseUrl: string): Promise<boolean> {
 
 export async function runStart(argv: string[], mode: 'start' | 'worker'): Promise<number> {
   const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../config/env.js'), import('../../workers/index.js')]);
-  const roles = mode === 'start' ? [...ROLES] : argv.slice(0, 1);
-  if (mode === 'worker' && (roles.length !== 1 || !(ROLES as readonly string[]).includes(roles[0]!))) {
-    console.error(`legwork worker: give one role (${ROLES.join(', ')})\n\n${USAGE}`);
+  const roles = mode === 'start' ? [...ROLES] : argv.length === 1 ? argv[0]!.split(',') : [];
+  if (mode === 'worker' && (roles.length === 0 || new Set(roles).size !== roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
+    console.error(`legwork worker: give one role or a comma-separated list of distinct roles (${ROLES.join(', ')})\n\n${USAGE}`);
     return 2;
   }
   let config;
@@ -48,7 +48,7 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   const running = await runWorkers(ctx, roles as (typeof ROLES)[number][]);
   log.info(
     { roles, broker: config.broker.env, rules: ctx.rules.active().map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`), rulesRefused: ctx.rules.errors().map((e) => e.file) },
-    `legwork ${mode === 'start' ? 'started' : `worker ${roles[0]} started`} against ${config.broker.env === 'sim' ? `the local venue at ${config.broker.baseUrl}` : `Tastytrade ${config.broker.env}`}`,
+    `legwork ${mode === 'start' ? 'started' : `worker ${roles.join(',')} started`} against ${config.broker.env === 'sim' ? `the local venue at ${config.broker.baseUrl}` : `Tastytrade ${config.broker.env}`}`,
   );
 
   if (running.http) {
