@@ -43,7 +43,7 @@ export async function runWorkers(
   }
   if (roles.includes('reconcile')) {
     workers.push(reconcileWorker(ctx, exec));
-    if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile);
+    if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
   }
   if (roles.includes('monitor')) {
     const monitor = await runMonitor(ctx);

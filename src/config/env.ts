@@ -30,6 +30,7 @@ const envSchema = z.object({
   LEGWORK_ALERT_WEBHOOK: url(['http:', 'https:']).optional(),
   LEGWORK_RULES_DIR: z.string().min(1).default('rules'),
   LEGWORK_EXIT_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  LEGWORK_RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LEGWORK_ADMIN_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
   LEGWORK_ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -62,6 +63,8 @@ export interface AppConfig {
   rulesDir: string;
   /** How often exit rules run (LEGWORK_EXIT_EVERY_SECONDS). */
   exitEverySeconds: number;
+  /** How often periodic reconciliation runs (LEGWORK_RECONCILE_EVERY_SECONDS). */
+  reconcileEverySeconds: number;
   /** Discord/Slack-compatible incoming webhook for alerts (LEGWORK_ALERT_WEBHOOK). */
   alertWebhookUrl?: string;
   /** The HTTP server (role `api`): PORT, and Basic-auth users (LEGWORK_ADMIN_USER/PASSWORD, LEGWORK_VIEWER_USER/PASSWORD). */
@@ -133,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     queuePrefix: e.LEGWORK_QUEUE_PREFIX,
     rulesDir: e.LEGWORK_RULES_DIR,
     exitEverySeconds: e.LEGWORK_EXIT_EVERY_SECONDS,
+    reconcileEverySeconds: e.LEGWORK_RECONCILE_EVERY_SECONDS,
     ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
     http: Object.freeze({
       port: e.PORT,
