@@ -17,6 +17,8 @@ export interface SimControl {
   advanceClock(ms: number): number;
   /** Runs one venue cycle now (prices, routing, fills, expiry) instead of waiting for the timer. */
   tick(): void;
+  /** No fill rules, immediate fills by default, nothing armed: orders and positions are kept (chaos "settle"). */
+  calm(): void;
   /** Back to the initial accounts, no orders or positions, default fill behaviour, no faults. */
   reset(): void;
   state(): JsonObject;
@@ -78,6 +80,12 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
       return clock.now();
     },
     tick,
+    calm() {
+      venue.clearFillRules();
+      venue.setDefaultFillBehavior({ behavior: 'immediate' });
+      faults.clear();
+      venue.tick();
+    },
     reset() {
       venue.reset();
       faults.clear();

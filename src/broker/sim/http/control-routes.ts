@@ -1,4 +1,4 @@
-// Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, reset, state.
+// Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, calm, reset, state.
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { SimControl } from '../control.js';
@@ -66,6 +66,10 @@ export function controlRoutes(control: SimControl): Router {
     if (!parsed.success) return invalid(res, parsed.error);
     const now = control.advanceClock(parsed.data.advanceMs);
     res.json({ ok: true, now: new Date(now).toISOString() });
+  });
+  router.post('/__sim/calm', (_req, res) => {
+    control.calm();
+    res.json({ ok: true });
   });
   router.post('/__sim/reset', (_req, res) => {
     control.reset();
