@@ -1,0 +1,26 @@
+// Checks that the installed postgres.js carries patches/postgres+3.4.9.patch (applied by `npm install` via
+// patch-package): without it a PostgreSQL restart can crash a worker with an uncatchable TypeError in nextWrite.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(require.resolve('postgres')), '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+
+describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
+  it('is written for the installed version', () => {
+    expect(readFileSync(new URL('../../../patches/postgres+3.4.9.patch', import.meta.url), 'utf8')).toContain('socket === null');
+    expect(pkg.version).toBe('3.4.9');
+  });
+  for (const build of ['src', 'cjs/src']) {
+    it(`guards nextWrite against a closed socket and resets the write timer on close (${build})`, () => {
+      const code = readFileSync(join(root, build, 'connection.js'), 'utf8');
+      const nextWrite = code.slice(code.indexOf('function nextWrite'), code.indexOf('function connectTimedOut'));
+      expect(nextWrite.indexOf('if (socket === null)')).toBeGreaterThan(0);
+      expect(nextWrite.indexOf('if (socket === null)')).toBeLessThan(nextWrite.indexOf('socket.write'));
+      expect(code.match(/\n    clearImmediate\(nextWriteTimer\)\n\s+chunk = nextWriteTimer = null/g)?.length).toBe(2);
+    });
+  }
+});
