@@ -1,8 +1,8 @@
 // Owns orders in Postgres: the planned intent, state changes as compare-and-set + an appended event in one
 // transaction (through the domain transition table), the broker-id chain across replaces, and fills recorded once.
 import { applyOrderEvent } from '../domain/order-transitions.js';
-import type { OrderEvent, OrderStatus } from '../domain/order.js';
-import type { LegAction } from '../domain/broker-order.js';
+import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
+import { isTerminal, type LegAction } from '../domain/broker-order.js';
 import type { Queryable, Sql } from './db.js';
 
 export type OrderRole = 'package' | 'leg' | 'compensation';
@@ -121,10 +121,13 @@ export async function transitionOrder(
     const result = applyOrderEvent(order.status, event);
     if (!result.ok) return { ok: false, order, changed: false, error: result.error };
     const filledUnits = Math.max(order.filledUnits, fields.filledUnits ?? 0);
+    // An older snapshot (reordered push, slow poll) after a terminal one changes nothing, not even the raw status
+    const stale = isTerminalOrder(order.status) && (event.type === 'BrokerUpdate' || event.type === 'Accepted') && !isTerminal(event.brokerStatus);
+    const brokerStatus = stale ? null : (fields.brokerStatus ?? null);
     const [updated] = await tx<OrderRow[]>`
       update orders set status = ${result.status}, updated_at = now(),
         broker_order_id = coalesce(${fields.brokerOrderId ?? null}, broker_order_id),
-        broker_status = coalesce(${fields.brokerStatus ?? null}, broker_status),
+        broker_status = coalesce(${brokerStatus}, broker_status),
         filled_units = ${filledUnits},
         limit_price_cents = coalesce(${fields.limitPriceCents ?? null}, limit_price_cents),
         price_steps = coalesce(${fields.priceSteps ?? null}, price_steps),

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { GroupIntent } from '../../src/domain/order-group.js';
+import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
 import { startFillMonitor } from '../../src/pipeline/fill-monitor.js';
 import { submitOnce } from '../../src/pipeline/order-submission.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
@@ -80,6 +81,21 @@ describe('fill monitor', () => {
     await waitUntil(async () => (await fillsOf(orderId)) === 4, { what: 'four fills' });
     expect(await fillsOf(orderId)).toBe(4);
     expect((await tradePositions(app.ctx.sql, tradeId)).map((p) => p.quantity).sort()).toEqual([-1, -1, 1, 1]);
+  });
+
+  it('an older snapshot arriving after the fill (reordered push, slow poll) changes neither the status nor the raw broker status', async () => {
+    running = await runMonitor(app.ctx, { pollEveryMs: 0 });
+    const { orderId } = await workingOrder();
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    const brokerOrderId = (await getOrder(app.ctx.sql, orderId))!.brokerOrderId!;
+    const filled = await app.ctx.broker.getOrder(brokerOrderId);
+    expect(filled.rawStatus).toBe('Filled');
+    // Found by the first chaos campaigns: a late "Routed" overwrote broker_status, so Postgres disagreed with the venue
+    const older = { ...filled, status: 'routed' as const, rawStatus: 'Routed', legs: filled.legs.map((l) => ({ ...l, fills: [] })) };
+    await applyBrokerOrder(app.ctx, older, 'stream');
+    const row = (await getOrder(app.ctx.sql, orderId))!;
+    expect([row.status, row.brokerStatus, row.filledUnits]).toEqual(['filled', 'Filled', 1]);
   });
 
   it('a fill while the stream is down is recorded by the catch-up after reconnecting', async () => {
