@@ -42,4 +42,4 @@ try {
 }
 const sorted = [...runs].sort((a, b) => a - b);
 const p50Ms = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-console.log(JSON.stringify({ name: 'crash-recovery', runs, p50Ms, maxMs: sorted[sorted.length - 1] ?? 0, detail }));
+console.log(JSON.stringify({ name: 'crash-recovery', runs, p50Ms, maxMs: sorted[sorted.length - 1] ?? 0, detail, summary: `kill -9 → group terminal p50 ${p50Ms} ms, max ${sorted[sorted.length - 1] ?? 0} ms (n ${runs.length})` }));

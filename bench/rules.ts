@@ -90,6 +90,7 @@ async function main(): Promise<void> {
     ratio: Math.round(fast.perSecond / enginePerSecond),
     node: process.version,
     pass: fast.perSecond >= 1_000_000 && agree === sample.length,
+    summary: `compiled ${fast.perSecond} evals/s vs engine.run ${enginePerSecond} evals/s (×${Math.round(fast.perSecond / enginePerSecond)}); agree ${agree}/${sample.length}`,
   }));
 }
 

@@ -1,5 +1,6 @@
 // Owns `npm run bench`: runs every benchmark in its own process, one after the other, and prints one JSON report
-// (stdout) plus a readable table (stderr), with each process's wall time and peak RSS.
+// (stdout) plus a readable table (stderr), with each process's wall time and peak RSS and each bench's headline (the
+// `summary` field of its JSON line, plus the peak RSS of the worker processes it reports under `processes`).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -10,7 +11,10 @@ const BENCHES = [
   { name: 'scan-compute', file: 'bench/scan-compute.ts' },
   { name: 'dxlink-snapshot', file: 'bench/dxlink-snapshot.ts' },
   { name: 'scan-wire', file: 'bench/scan-wire.ts' },
+  { name: 'decision-to-order', file: 'bench/decision-to-order.ts' },
+  { name: 'legged-rollback', file: 'bench/legged-rollback.ts' },
   { name: 'crash-recovery', file: 'bench/crash-recovery.ts' },
+  { name: 'bullmq-overhead', file: 'bench/bullmq-overhead.ts' },
 ];
 const GNU_TIME = '/usr/bin/time';
 
@@ -63,9 +67,19 @@ for (const b of BENCHES.filter((b) => only.length === 0 || only.includes(b.name)
   process.stderr.write(`running ${b.name}…\n`);
   runs.push(await runOne(b.name, b.file));
 }
-const pass = (r: BenchRun) => (r.result as { pass?: boolean } | null)?.pass;
+const field = (r: BenchRun) => (r.result ?? {}) as { pass?: boolean; summary?: string; processes?: { role: string; peakRssMb: number | null }[] };
+// Each bench's headline (its `summary`), and the peak RSS of the worker processes it started, if any
+const headline = (r: BenchRun) => {
+  const children = field(r).processes?.map((p) => `${p.role} ${p.peakRssMb ?? '?'}`).join(', ');
+  return [field(r).summary ?? (r.ok ? '' : (r.error ?? '')), children ? `[child RSS MB: ${children}]` : ''].filter(Boolean).join(' ');
+};
 process.stderr.write(
-  ['', 'benchmark          ok    pass   wall s   peak RSS MB', ...runs.map((r) => `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(pass(r) ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${r.peakRssMb ?? '-'}`), ''].join('\n') + '\n',
+  [
+    '',
+    'benchmark          ok    pass   wall s   peak RSS MB   headline',
+    ...runs.map((r) => `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(field(r).pass ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${String(r.peakRssMb ?? '-').padEnd(11)}   ${headline(r)}`),
+    '',
+  ].join('\n') + '\n',
 );
 console.log(JSON.stringify({ name: 'legwork-bench', node: process.version, at: new Date().toISOString(), runs }));
 process.exitCode = runs.every((r) => r.ok) ? 0 : 1;

@@ -46,7 +46,7 @@ try {
     optionsRequested, optionsMissing, targetMs: TARGET_MS,
     pass: maxMs < TARGET_MS && (last?.skipped.length ?? 1) === 0 && (last?.candidatesEvaluated ?? 0) > 0,
   };
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, summary: `${symbols.length} underlyings p50 ${p50Ms} ms, max ${maxMs} ms (target ${TARGET_MS}); ${result.candidatesEvaluated} candidates, ${result.skipped} skipped` })}\n`);
   process.exitCode = result.pass ? 0 : 1;
 } finally {
   await md.close();

@@ -1,7 +1,9 @@
 // Owns running the production `legwork worker ROLE` as a child process for crash tests: node itself with the tsx
 // loader on bin/legwork.mjs (no tsx/npx wrapper, so SIGKILL hits the process that holds the BullMQ locks), its output
-// kept for failure messages, ready once the worker logs that it started (after startup reconciliation).
+// kept for failure messages, ready once the worker logs that it started (after startup reconciliation); and reading a
+// process's peak RSS for benchmarks.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export interface WorkerProcess {
@@ -53,4 +55,15 @@ export function startWorkerProcess(role: string, env: Record<string, string>): W
   );
   const alive = () => child.exitCode === null && child.signalCode === null;
   return { child, output, ready, exited, alive, kill9: () => void (alive() && child.kill('SIGKILL')) };
+}
+
+/** Peak resident set size (VmHWM in /proc/PID/status) of a live process in MB, one decimal; null when unreadable. */
+export function peakRssMb(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return kb ? Math.round(Number(kb[1]) / 102.4) / 10 : null;
+  } catch {
+    return null;
+  }
 }
