@@ -1,14 +1,16 @@
 // Owns the legged executor: one single-leg order per leg, placed in sequence (protective legs first), each waiting
 // for its fill; any rejection or timeout rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
-import type { ExecuteResult } from './plan-entry.js';
+import type { OrderRequest } from '../domain/broker-order.js';
+import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
+import { claimWorkingSlot, preTradeGate } from './pre-trade-gate.js';
 import { deterministicId } from '../domain/ids.js';
-import { isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
+import { fitsOneOrder, isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, ordersOfGroup, type OrderRow } from '../store/orders.repo.js';
-import { getTradingState, setTradingState } from '../store/settings.repo.js';
+import { setTradingState } from '../store/settings.repo.js';
 import { transitionTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
 import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOptions } from './compensation.js';
 import type { ExecContext } from './exec-context.js';
@@ -46,11 +48,11 @@ async function naturalLimit(ctx: ExecContext, streamerSymbol: string | undefined
   return Math.max(1, Math.floor(cents / tick) * tick);
 }
 
-async function result(ctx: ExecContext, groupId: string, reason?: string): Promise<ExecuteResult> {
+async function result(ctx: ExecContext, groupId: string, reason?: string, retryAfterMs?: number): Promise<ExecuteResult> {
   const g = (await getGroup(ctx.sql, groupId))!;
   const orders = await ordersOfGroup(ctx.sql, groupId);
   const why = reason ?? g.reason ?? undefined;
-  return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}) };
+  return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 /** Waits for one leg to fill; past its deadline (from the persisted submit time) it is cancelled. */
@@ -81,10 +83,9 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
   const legs = placementOrder(intent.legs);
   const existing = await ordersOfGroup(ctx.sql, group.id);
   if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
-  if (intent.kind === 'entry' && existing.length === 0 && (await getTradingState(ctx.sql)).state !== 'active') {
-    await transitionGroup(ctx.sql, group.id, ['planned'], 'denied', { reason: 'trading is not active' });
-    await transitionTrade(ctx.sql, trade.id, ['pending'], 'rejected');
-    return result(ctx, group.id);
+  if (existing.length === 0 && current.status === 'planned') {
+    const stop = await gateAndClaim(ctx, current, trade);
+    if (stop) return stop;
   }
 
   for (let seq = 0; seq < legs.length; seq++) {
@@ -104,7 +105,7 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
         })
       ).order;
     if (order.status === 'planned') {
-      await transitionGroup(ctx.sql, group.id, ['planned'], 'submitting');
+      await transitionGroup(ctx.sql, group.id, ['planned'], 'submitting'); // no-op once the slot was claimed
       if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'opening');
       order = (await submitOnce(ctx, order.id, trade.id)).order;
     }
@@ -126,6 +127,36 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
     else await transitionTrade(ctx.sql, trade.id, ['open', 'closing'], 'closed', { exitDebitCents: -perUnit });
   }
   return result(ctx, group.id);
+}
+
+/**
+ * The same last check as a combo entry, before the first leg: trading state, session, fresh quotes, the limits, and
+ * buying power by a dry-run of the whole structure as one package (≤ 4 legs; Tastytrade takes no larger order), then
+ * a working-group slot. Returns a result when the group must stop (denied) or come back later (slot, limit).
+ */
+async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult | undefined> {
+  const intent = group.intent;
+  const packageRequest: OrderRequest = {
+    orderType: 'Limit',
+    timeInForce: 'Day',
+    limitPriceCents: intent.pricing.startCents,
+    legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })),
+  };
+  const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
+  if (decision.kind === 'wait') return result(ctx, group.id, decision.reason, decision.ms);
+  if (decision.kind === 'denied') {
+    if (await transitionGroup(ctx.sql, group.id, ['planned'], 'denied', { reason: decision.reason })) {
+      if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'rejected', { exitReason: `denied: ${decision.reason}` });
+      await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
+      ctx.log.info({ groupId: group.id, tradeId: trade.id, reason: decision.reason }, 'legged group denied by the pre-trade gate');
+    }
+    return result(ctx, group.id);
+  }
+  const ruleSet = await loadRuleSet(ctx, intent.ruleSet, intent.rulesHash);
+  const claim = await claimWorkingSlot(ctx.sql, group, ruleSet.risk.maxWorkingGroups);
+  if (claim === 'full') return result(ctx, group.id, 'working-groups limit reached', 5000);
+  if (claim === 'lost') return result(ctx, group.id, 'another run moved the group');
+  return undefined;
 }
 
 /** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */

@@ -15,6 +15,8 @@ export interface GateOptions {
   quoteMaxAgeMs?: number;
   /** How long to wait before retrying when the working-groups limit is reached (default 5 s). */
   waitMs?: number;
+  /** Check buying power by a dry-run of `order` (default true; a legged group of more than 4 legs has no one order). */
+  dryRun?: boolean;
 }
 
 /** One advisory lock for "how many groups are working": the count and the claim happen under it. */
@@ -50,12 +52,14 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
     if (working >= ruleSet.risk.maxWorkingGroups) {
       return { kind: 'wait', ms: options.waitMs ?? 5000, reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})` };
     }
-    try {
-      const dry = await ctx.broker.dryRun(order);
-      if (dry.newBuyingPowerCents < 0) return { kind: 'denied', reason: `not enough buying power (${dry.buyingPowerChangeCents} cents needed)` };
-    } catch (error) {
-      if (error instanceof BrokerError && error.kind === 'rejected') return { kind: 'denied', reason: `dry-run refused: ${error.message}` };
-      throw error;
+    if (options.dryRun !== false) {
+      try {
+        const dry = await ctx.broker.dryRun(order);
+        if (dry.newBuyingPowerCents < 0) return { kind: 'denied', reason: `not enough buying power (${dry.buyingPowerChangeCents} cents needed)` };
+      } catch (error) {
+        if (error instanceof BrokerError && error.kind === 'rejected') return { kind: 'denied', reason: `dry-run refused: ${error.message}` };
+        throw error;
+      }
     }
   }
   return { kind: 'allowed' };

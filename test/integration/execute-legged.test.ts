@@ -1,5 +1,6 @@
 // Legged execution against the venue: all legs fill; a rejected short rolls the wings back; a closing order rejected
-// right after a fill (ledger lag) is retried; flattening impossible → broken + reducing + alert; reruns add nothing.
+// right after a fill (ledger lag) is retried; flattening impossible → broken + reducing + alert; reruns add nothing;
+// the pre-trade gate (buying power by dry-run, trading state) runs before the first leg.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeLegged } from '../../src/pipeline/execute-legged.js';
@@ -77,6 +78,20 @@ describe('executeLegged', () => {
     expect(result.status).toBe('rolled_back');
     const closes = (await ordersOfGroup(app.ctx.sql, group.id)).filter((o) => o.role === 'compensation' && o.legs[0]!.symbol === c.longPut.symbol);
     expect(closes.map((o) => o.status)).toEqual(['rejected', 'filled']);
+    expect(venuePositions(app.sim, c).size).toBe(0);
+  });
+
+  it('the pre-trade gate runs before the first leg: too little buying power or trading halted → denied, nothing sent', async () => {
+    const big = await leggedCondorTrade(app.ctx, c, { quantity: 5000 });
+    const denied = await executeLegged(ctx, big.group, big.trade, fast);
+    expect([denied.status, denied.reason]).toEqual(['denied', expect.stringMatching(/buying power/)]);
+    expect((await getTrade(app.ctx.sql, big.trade.id))?.status).toBe('rejected');
+
+    await setTradingState(app.ctx.sql, 'halted', 'test');
+    const small = await leggedCondorTrade(app.ctx, c);
+    const halted = await executeLegged(ctx, small.group, small.trade, fast);
+    expect([halted.status, halted.reason]).toEqual(['denied', expect.stringContaining('trading is halted')]);
+    expect([...(await ordersOfGroup(app.ctx.sql, big.group.id)), ...(await ordersOfGroup(app.ctx.sql, small.group.id))]).toEqual([]);
     expect(venuePositions(app.sim, c).size).toBe(0);
   });
 

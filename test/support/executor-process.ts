@@ -11,6 +11,9 @@ import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
 import { insertGroup, type GroupRow } from '../../src/store/groups.repo.js';
 import { insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
 import { pickCondor, type CondorLegs } from './iron-condor.js';
+import { parseRuleSet } from '../../src/rules/loader.js';
+import { recordRuleVersion } from '../../src/store/scans.repo.js';
+import { condorRule } from './rules.js';
 import type { OrderLegRow } from '../../src/store/orders.repo.js';
 import type { TestApp } from './app.js';
 
@@ -48,8 +51,19 @@ export function condorOf(sim: SimHandle, offset = 0.05, underlying = 'SPY'): Con
   return pickCondor(nested, sim.market.spot(underlying), { offset });
 }
 
+/** The legged rule set these trades were "decided" with, stored like a scan stores it (the pre-trade gate reads it). */
+const LEGGED_RULES = condorRule({ name: 'manual-legged', execution: 'execution: { mode: legged, partialFill: close }', risk: 'maxWorkingGroups: 20' });
+async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash: string }> {
+  const parsed = parseRuleSet(LEGGED_RULES, 'manual-legged.yaml');
+  if (!parsed.ok) throw new Error(`test rule set does not parse: ${JSON.stringify(parsed.problems)}`);
+  const { name, hash } = parsed.ruleSet;
+  await recordRuleVersion(app.sql, { hash, name, file: 'manual-legged.yaml', content: LEGGED_RULES });
+  return { name, hash };
+}
+
 /** A pending condor trade with a legged entry group (the intent persisted, nothing sent). */
 export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1 } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
+  const rules = await storedLeggedRules(app);
   const tradeId = newId();
   const leg = (l: CondorLegs['longPut'], action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
     symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
@@ -57,14 +71,14 @@ export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTi
   const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
   const groupId = deterministicId('entry-group', tradeId);
   const { trade } = await insertPendingTrade(app.sql, {
-    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
+    id: tradeId, ruleSet: rules.name, rulesHash: rules.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
     quantity, legs, entryGroupId: groupId, riskCents: 50_000, expectedCreditCents: 100, facts: {},
   });
   const intentLegs: IntentLeg[] = legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 }));
   const intent: GroupIntent = {
     tradeId, kind: 'entry', mode: 'legged', quantity, legs: intentLegs,
     pricing: { startCents: 100, floorCents: 100, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
-    partialFill: 'close', ruleSet: 'manual', rulesHash: 'h',
+    partialFill: 'close', ruleSet: rules.name, rulesHash: rules.hash,
   };
   const { group } = await insertGroup(app.sql, groupId, intent);
   return { trade, group };
