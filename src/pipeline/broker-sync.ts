@@ -48,7 +48,17 @@ export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, s
       group by l.symbol, l.quantity) per_leg`;
   const units_ = Math.max(units, broker.brokerOrderId === order.brokerOrderId ? filledUnits(broker) : 0);
 
-  const isCurrent = order.brokerOrderId === null || order.brokerOrderId === broker.brokerOrderId || broker.replacesOrderId === order.brokerOrderId;
+  // A replaced broker order (it names its replacement) is never the current one, whatever its status says
+  const isCurrent =
+    broker.replacingOrderId === undefined &&
+    (order.brokerOrderId === null || order.brokerOrderId === broker.brokerOrderId || broker.replacesOrderId === order.brokerOrderId);
+  if (broker.replacingOrderId !== undefined && order.brokerOrderId === broker.brokerOrderId) {
+    // The broker reports the replace before our PUT returned: follow the order to its new broker id now, so the
+    // old id's "Cancelled" can never be read as the order's end while the replacement works
+    const r = await transitionOrder(ctx.sql, order.id, { type: 'Replaced', newBrokerOrderId: broker.replacingOrderId }, source,
+      { brokerOrderId: broker.replacingOrderId, filledUnits: units_, reportFor: { brokerOrderId: broker.brokerOrderId } }, `replaced-by:${broker.replacingOrderId}`);
+    if (r.ok) return { order: r.order, changed: r.changed, newFills, stale: true };
+  }
   if (!isCurrent) {
     // An update about a broker id this order had before a replace: keep its fills, ignore its status
     const r = await transitionOrder(ctx.sql, order.id, { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: units_, size: order.size }, source, { filledUnits: units_ });
@@ -63,6 +73,7 @@ export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, s
     brokerStatus: broker.rawStatus,
     filledUnits: units_,
     ...(broker.rejectReason ? { rejectReason: broker.rejectReason.slice(0, 500) } : {}),
+    reportFor: { brokerOrderId: broker.brokerOrderId, ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}) },
   });
   return { order: r.order, changed: r.changed, newFills, stale: false };
 }

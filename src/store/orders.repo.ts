@@ -96,6 +96,11 @@ export interface TransitionFields {
   limitPriceCents?: number;
   priceSteps?: number;
   rejectReason?: string;
+  /**
+   * The broker order a report is about. Checked under the row lock: if the order has moved to another broker id
+   * since the caller read it (a replace committed in between), the report is stale: its fills count, its status not.
+   */
+  reportFor?: { brokerOrderId: number; replacesOrderId?: number };
 }
 
 /**
@@ -118,6 +123,12 @@ export async function transitionOrder(
       const seen = await tx`select 1 from order_events where dedupe_key = ${dedupeKey}`;
       if (seen.length > 0) return { ok: true, order, changed: false };
     }
+    const about = fields.reportFor;
+    if (about && order.brokerOrderId !== null && about.brokerOrderId !== order.brokerOrderId && about.replacesOrderId !== order.brokerOrderId) {
+      event = { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: fields.filledUnits ?? 0, size: order.size };
+      fields = { ...(fields.filledUnits !== undefined ? { filledUnits: fields.filledUnits } : {}) };
+    }
+    const { reportFor: _about, ...recorded } = fields;
     const result = applyOrderEvent(order.status, event);
     if (!result.ok) return { ok: false, order, changed: false, error: result.error };
     const filledUnits = Math.max(order.filledUnits, fields.filledUnits ?? 0);
@@ -141,7 +152,7 @@ export async function transitionOrder(
     if (changed || event.type !== 'BrokerUpdate') {
       await tx`insert into order_events (order_id, group_id, type, from_status, to_status, source, dedupe_key, data)
         values (${orderId}, ${order.groupId}, ${event.type}, ${order.status}, ${result.status}, ${source}, ${dedupeKey ?? null},
-                ${tx.json({ ...event, ...fields } as never)})`;
+                ${tx.json({ ...event, ...recorded } as never)})`;
     }
     return { ok: true, order: updated!, changed };
   }) as Promise<TransitionOutcome>;

@@ -8,7 +8,7 @@ import { startFillMonitor } from '../../src/pipeline/fill-monitor.js';
 import { submitOnce } from '../../src/pipeline/order-submission.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
-import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
+import { getOrder, insertPlannedOrder, tradePositions, transitionOrder, type OrderLegRow } from '../../src/store/orders.repo.js';
 import { insertPendingTrade } from '../../src/store/trades.repo.js';
 import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -96,6 +96,28 @@ describe('fill monitor', () => {
     await applyBrokerOrder(app.ctx, older, 'stream');
     const row = (await getOrder(app.ctx.sql, orderId))!;
     expect([row.status, row.brokerStatus, row.filledUnits]).toEqual(['filled', 'Filled', 1]);
+  });
+
+  it('the broker reports a replace before our PUT returns: the order follows its new broker id and is not cancelled', async () => {
+    const { orderId } = await workingOrder();
+    const oldId = (await getOrder(app.ctx.sql, orderId))!.brokerOrderId!;
+    // The replace happens at the venue, the executor has not recorded it yet (its response is in flight)
+    const replacement = await app.ctx.broker.replace(oldId, { limitPriceCents: 4 });
+    const old = await app.ctx.broker.getOrder(oldId);
+    expect([old.replacingOrderId, replacement.replacesOrderId]).toEqual([replacement.brokerOrderId, oldId]);
+    // Found by chaos (seed 104): the old id's terminal status was taken as the order's, while the replacement worked
+    await applyBrokerOrder(app.ctx, old, 'poll');
+    let row = (await getOrder(app.ctx.sql, orderId))!;
+    expect([row.status, row.brokerOrderId]).toEqual(['working', replacement.brokerOrderId]);
+    // A report about the old id that raced with the move (read before it) changes nothing under the row lock
+    await transitionOrder(app.ctx.sql, orderId, { type: 'BrokerUpdate', brokerStatus: 'cancelled', filledUnits: 0, size: 1 }, 'stream',
+      { brokerStatus: 'Cancelled', reportFor: { brokerOrderId: oldId } });
+    row = (await getOrder(app.ctx.sql, orderId))!;
+    expect([row.status, row.brokerOrderId]).toEqual(['working', replacement.brokerOrderId]);
+    expect(row.brokerStatus).not.toBe('Cancelled');
+    await applyBrokerOrder(app.ctx, await app.ctx.broker.getOrder(replacement.brokerOrderId), 'poll');
+    expect((await getOrder(app.ctx.sql, orderId))!.status).toBe('working');
+    await app.ctx.broker.cancel(replacement.brokerOrderId);
   });
 
   it('a fill while the stream is down is recorded by the catch-up after reconnecting', async () => {
