@@ -134,10 +134,15 @@ export function exitPricing(costs: CloseCosts, tickCents: number, entry: RuleSet
   const start = Math.max(tick, entry.price === 'natural' ? roundUpToTick(natural, tick) : roundToTick(costs.midCents, tick));
   const slippage = Math.max(2 * tick, Math.round(Math.abs(natural) * 0.05));
   const floor = Math.max(start, roundUpToTick(natural + slippage, tick));
+  // An exit must be able to reach its floor (through natural) within its steps: a stop loss that walks a few ticks
+  // from mid and is cancelled, again and again, never closes anything (seen in chaos campaigns)
+  const steps = Math.max(0, entry.maxSteps);
+  const first = steps === 0 ? floor : start;
+  const step = Math.max(Math.max(1, entry.stepTicks) * tick, steps === 0 ? tick : roundUpToTick(Math.ceil((floor - first) / steps), tick));
   return {
-    startCents: -start,
+    startCents: -first,
     floorCents: -floor,
-    stepCents: Math.max(1, entry.stepTicks) * tick,
+    stepCents: step,
     stepEverySeconds: entry.stepEverySeconds,
     maxSteps: entry.maxSteps,
     fillTimeoutSeconds: entry.fillTimeoutSeconds,

@@ -1,5 +1,6 @@
 // The exit decision, table-driven: each rule fires alone, the documented order breaks ties, missing inputs never fire.
 import { describe, expect, it } from 'vitest';
+import { priceAtStep } from '../../../src/domain/order-group.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/pipeline/exit-rules.js';
 
 const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null };
@@ -67,7 +68,9 @@ describe('closing price', () => {
   });
   it('plan: a debit starting at mid, floor at natural plus slippage, on the tick; steps from the entry settings', () => {
     const plan = exitPricing({ midCents: 100, naturalCents: 104 }, 1, { price: 'mid', stepTicks: 2, stepEverySeconds: 15, maxSteps: 4, fillTimeoutSeconds: 120 });
-    expect(plan).toEqual({ startCents: -100, floorCents: -109, stepCents: 2, stepEverySeconds: 15, maxSteps: 4, fillTimeoutSeconds: 120 });
+    // 4 steps of the rule's 2 ticks would stop at 108, short of the floor: the step grows to 3 so the walk gets there
+    expect(plan).toEqual({ startCents: -100, floorCents: -109, stepCents: 3, stepEverySeconds: 15, maxSteps: 4, fillTimeoutSeconds: 120 });
+    expect(priceAtStep(plan!, plan!.maxSteps)).toBe(-109);
     const tick5 = exitPricing({ midCents: 102, naturalCents: 131 }, 5, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 })!;
     expect(Math.abs(tick5.startCents % 5)).toBe(0);
     expect(Math.abs(tick5.floorCents % 5)).toBe(0);
@@ -76,10 +79,16 @@ describe('closing price', () => {
     expect(exitPricing({ midCents: 0, naturalCents: 1 }, 1, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 })!.startCents).toBe(-1);
     expect(exitPricing({ midCents: null, naturalCents: null }, 1, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 })).toBeNull();
   });
-  it('entry.price natural starts at the natural cost', () => {
-    const plan = exitPricing({ midCents: 100, naturalCents: 104 }, 1, { price: 'natural', stepTicks: 1, stepEverySeconds: 30, maxSteps: 0, fillTimeoutSeconds: 300 })!;
-    expect(plan.startCents).toBe(-104);
-    expect(plan.floorCents).toBe(-109);
+  it('entry.price natural starts at the natural cost; with no steps allowed an exit starts at its floor', () => {
+    const plan = exitPricing({ midCents: 100, naturalCents: 104 }, 1, { price: 'natural', stepTicks: 1, stepEverySeconds: 30, maxSteps: 2, fillTimeoutSeconds: 300 })!;
+    expect([plan.startCents, plan.floorCents, priceAtStep(plan, 2)]).toEqual([-104, -109, -109]);
+    const once = exitPricing({ midCents: 100, naturalCents: 104 }, 1, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 0, fillTimeoutSeconds: 300 })!;
+    expect([once.startCents, once.floorCents]).toEqual([-109, -109]);
+  });
+  it.each([1, 2, 3, 5, 8])('the walk reaches the floor within maxSteps = %i on a 5-cent tick', (maxSteps) => {
+    const plan = exitPricing({ midCents: 240, naturalCents: 410 }, 5, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps, fillTimeoutSeconds: 300 })!;
+    expect(priceAtStep(plan, maxSteps)).toBe(plan.floorCents);
+    expect(plan.stepCents % 5).toBe(0);
   });
   it('daysBetween counts calendar days', () => {
     expect(daysBetween('2026-11-17', '2026-12-18')).toBe(31);
