@@ -14,11 +14,15 @@ export interface ReconcileOptions {
   absentChecks: number;
   /** ... spread over at least this long since the first one. */
   absentWindowMs: number;
-  /** Periodic runs re-enqueue a group only when nothing moved in it for this long (startup: always). */
+  /**
+   * Periodic runs re-enqueue a group only when nothing moved in it for this long (startup: always). A resume while its
+   * executor is still alive is harmless (the group's advisory lock turns it away), so this only bounds how long a
+   * group whose job was lost (failed retries, Redis trouble) waits.
+   */
   groupIdleMs: number;
 }
 
-export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = { submittingStaleMs: 10_000, absentChecks: 3, absentWindowMs: 30_000, groupIdleMs: 60_000 };
+export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = { submittingStaleMs: 10_000, absentChecks: 3, absentWindowMs: 30_000, groupIdleMs: 20_000 };
 
 export interface ReconcileReport {
   reason: 'startup' | 'periodic';

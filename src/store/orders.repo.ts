@@ -135,8 +135,12 @@ export async function transitionOrder(
     // An older snapshot (reordered push, slow poll) after a terminal one changes nothing, not even the raw status
     const stale = isTerminalOrder(order.status) && (event.type === 'BrokerUpdate' || event.type === 'Accepted') && !isTerminal(event.brokerStatus);
     const brokerStatus = stale ? null : (fields.brokerStatus ?? null);
+    // A repeated observation (a poll that finds nothing new) does not make the order look busy: reconciliation
+    // resumes groups whose orders stayed untouched, and a dead executor's group must not look alive forever
+    const bump = result.changed || filledUnits !== order.filledUnits || event.type !== 'BrokerUpdate' ||
+      (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
     const [updated] = await tx<OrderRow[]>`
-      update orders set status = ${result.status}, updated_at = now(),
+      update orders set status = ${result.status}, updated_at = case when ${bump} then now() else updated_at end,
         broker_order_id = coalesce(${fields.brokerOrderId ?? null}, broker_order_id),
         broker_status = coalesce(${brokerStatus}, broker_status),
         filled_units = ${filledUnits},
