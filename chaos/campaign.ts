@@ -1,0 +1,314 @@
+// Owns running one chaos campaign end to end: a fresh venue, database and queue prefix, the production worker processes,
+// the seeded fault timeline, then calm → halt entries → settle → stop → reconcile → invariants. Returns its report.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppContext, type AppContext } from '../src/app/context.js';
+import { createExecContext } from '../src/app/exec-context.js';
+import { startSim, type SimHandle } from '../src/broker/sim/server.js';
+import { loadConfig } from '../src/config/env.js';
+import { createLogger } from '../src/log.js';
+import { reconcile } from '../src/pipeline/reconcile.js';
+import { enqueueManualScan } from '../src/queue/scan-jobs.js';
+import { createDb } from '../src/store/db.js';
+import { setTradingState } from '../src/store/settings.repo.js';
+import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
+import { checkInvariants, type Violation } from './invariants.js';
+import { storeView, venueView } from './observe.js';
+import { PROCESSES, type CampaignPlan, type FaultEvent, type FaultKind } from './plan.js';
+import { chaosRuleFile } from './rules.js';
+import type { PrivatePostgres, PrivateRedis } from './services.js';
+
+export interface CampaignServices {
+  redis: PrivateRedis;
+  postgres: PrivatePostgres;
+}
+
+export interface CampaignReport {
+  seed: number;
+  index: number;
+  ok: boolean;
+  violations: Violation[];
+  /** The harness itself failed (not a safety finding, but the campaign proves nothing). */
+  error?: string;
+  faults: Partial<Record<FaultKind, number>>;
+  /** HTTP/stream faults the venue actually fired (an armed fault fires only if a matching request comes). */
+  venueFired: Record<string, number>;
+  rules: { file: string; strategy: string; mode: string; symbols: string[] }[];
+  stats: {
+    trades: number;
+    groups: Record<string, number>;
+    venueOrders: number;
+    fills: number;
+    openPositions: number;
+    alerts: number;
+    /** Worker processes that died without being killed by the campaign (e.g. on a Redis or Postgres restart). */
+    unexpectedExits: number;
+    driverErrors: number;
+  };
+  settleMs: number;
+  /** Not quiet within the settle timeout (the invariants are still checked after the workers stop). */
+  settleTimedOut?: boolean;
+  openAtSettleTimeout?: string[];
+  /** Event history of the orders and groups violations name (at most five). */
+  evidence?: Record<string, string[]>;
+  durationMs: number;
+  peakRssMb: Record<string, number>;
+  /** Last lines of each worker's output when something went wrong. */
+  logs?: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TERMINAL_GROUPS = ['denied', 'filled', 'rolled_back', 'cancelled', 'broken'];
+
+interface Proc {
+  name: string;
+  roles: string;
+  handle: WorkerProcess;
+  killedByUs: boolean;
+  peakRssMb: number;
+  output: string[];
+}
+
+/** Every worker logged that it started (after its startup reconciliation), or a clear error naming the laggard. */
+async function allReady(procs: Proc[], timeoutMs = 60_000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const late = procs.filter((p) => p.handle.alive()).map((p) => `${p.name}: ${p.output.join('').slice(-500)}`);
+      reject(new Error(`workers not ready after ${timeoutMs} ms: ${late.join(' || ')}`));
+    }, timeoutMs);
+  });
+  try {
+    await Promise.race([Promise.all(procs.map((p) => p.handle.ready)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export async function runCampaign(plan: CampaignPlan, index: number, services: CampaignServices, opts: { settleTimeoutMs?: number; log?: (line: string) => void } = {}): Promise<CampaignReport> {
+  const started = Date.now();
+  const say = opts.log ?? (() => {});
+  const faults: Partial<Record<FaultKind, number>> = {};
+  const count = (k: FaultKind) => (faults[k] = (faults[k] ?? 0) + 1);
+  const report: CampaignReport = {
+    seed: plan.seed, index, ok: false, violations: [], faults, venueFired: {},
+    rules: plan.rules.map((r) => ({ file: r.file, strategy: r.strategy, mode: r.mode, symbols: r.symbols })),
+    stats: { trades: 0, groups: {}, venueOrders: 0, fills: 0, openPositions: 0, alerts: 0, unexpectedExits: 0, driverErrors: 0 },
+    settleMs: 0, durationMs: 0, peakRssMb: {},
+  };
+  const dbName = `chaos_${plan.seed}_${randomBytes(3).toString('hex')}`;
+  const rulesDir = mkdtempSync(join(tmpdir(), 'lw-chaos-rules-'));
+  const prefix = `chaos${plan.seed}x${randomBytes(2).toString('hex')}`;
+  const admin = createDb(services.postgres.url, { max: 1 });
+  let sim: SimHandle | undefined;
+  let app: AppContext | undefined;
+  const procs: Proc[] = [];
+  const rssMax: Record<string, number> = {};
+  const notePeak = (p: Proc) => (rssMax[p.name] = Math.max(rssMax[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0));
+  try {
+    sim = await startSim({ seed: plan.seed, clock: { mode: 'open' }, tickMs: 50 });
+    await admin.unsafe(`create database ${dbName}`);
+    const dbUrl = new URL(services.postgres.url);
+    dbUrl.pathname = `/${dbName}`;
+    for (const r of plan.rules) writeFileSync(join(rulesDir, r.file), chaosRuleFile(r));
+    const env = {
+      TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: dbUrl.toString(), REDIS_URL: services.redis.url,
+      LEGWORK_QUEUE_PREFIX: prefix, LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '2', LEGWORK_RECONCILE_EVERY_SECONDS: '3', LOG_LEVEL: 'info',
+    };
+    const config = loadConfig(env);
+    say(`campaign ${index} seed ${plan.seed}: venue ${sim.baseUrl}, database ${dbName}`);
+    app = await createAppContext({ config, log: createLogger({ level: 'silent', pretty: false }), queuePrefix: prefix, rulesDir });
+    const account = sim.venue.accountNumbers()[0]!;
+
+    const spawn = (name: string, roles: string): Proc => {
+      const handle = startWorkerProcess(roles, env);
+      const proc: Proc = { name, roles, handle, killedByUs: false, peakRssMb: 0, output: handle.output };
+      void handle.exited.then(() => {
+        if (!proc.killedByUs) report.stats.unexpectedExits += 1;
+      });
+      return proc;
+    };
+    for (const p of PROCESSES) procs.push(spawn(p.name, p.roles));
+    say(`campaign ${index} seed ${plan.seed}: starting ${procs.map((p) => p.roles).join(' | ')}`);
+    await allReady(procs);
+    say(`campaign ${index} seed ${plan.seed}: workers ready`);
+
+    // Trading window: the default fill behaviour, scans by hand on top of the schedulers, the timed faults
+    sim.control.setFillBehavior(plan.defaultFill);
+    const t0 = Date.now();
+    const driver = async (what: string, action: () => Promise<unknown>) => {
+      try {
+        await action();
+      } catch (error) {
+        report.stats.driverErrors += 1;
+        say(`  driver: ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    const timeline: { atMs: number; run: () => Promise<void> }[] = [
+      ...plan.scansAtMs.map((atMs, i) => ({
+        atMs,
+        run: () => driver('scan', () => Promise.all(plan.rules.map((r) => enqueueManualScan(app!.queues, r.file.replace(/\.yaml$/, ''), `chaos${i}`)))),
+      })),
+      ...plan.events.map((e) => ({ atMs: e.atMs, run: () => inject(e) })),
+    ].sort((a, b) => a.atMs - b.atMs);
+    const background: Promise<unknown>[] = [];
+
+    async function inject(e: FaultEvent): Promise<void> {
+      count(e.kind);
+      const s = sim!;
+      switch (e.kind) {
+        case 'reject':
+          return s.control.setFillBehavior({ next: true, behavior: 'reject', code: 'exchange_rejected', message: 'Rejected by the exchange (chaos)' });
+        case 'never':
+          return s.control.setFillBehavior({ next: true, behavior: 'never' });
+        case 'partial':
+          return s.control.setFillBehavior({ next: true, behavior: 'partial' });
+        case 'delayed':
+          return s.control.setFillBehavior({ next: true, behavior: 'delayed', delayMs: e.ms ?? 2000 });
+        case 'http500AfterCreate':
+          return s.control.injectFault({ kind: 'http500AfterCreate', path: '/accounts' });
+        case 'hang':
+          return s.control.injectFault({ kind: 'hang', ms: e.ms ?? 3000, path: `/accounts/${account}/orders` });
+        case 'rateLimit':
+          return s.control.injectFault({ kind: 'rateLimit', count: e.count ?? 5 });
+        case 'dropStreams':
+          return s.control.injectFault({ kind: 'dropStreams' });
+        case 'silentStreams':
+          return s.control.injectFault({ kind: 'silentStreams', ms: e.ms ?? 5000 });
+        case 'duplicatePushes':
+          return s.control.injectFault({ kind: 'duplicatePushes', count: e.count ?? 1 });
+        case 'reorderPushes':
+          return s.control.injectFault({ kind: 'reorderPushes', count: e.count ?? 1 });
+        case 'marketJump': {
+          const u = e.underlying ?? 'SPY';
+          s.control.moveMarket(u, { spot: Math.round(s.market.spot(u) * (e.factor ?? 1.05) * 100) / 100 });
+          return;
+        }
+        case 'kill9': {
+          const i = procs.findIndex((p) => p.name === e.process);
+          const p = procs[i];
+          if (!p || !p.handle.alive()) return;
+          p.killedByUs = true;
+          notePeak(p);
+          p.handle.kill9();
+          await p.handle.exited;
+          // Restart after the pause without holding up the timeline
+          background.push(sleep(e.ms ?? 500).then(() => (procs[i] = spawn(p.name, p.roles))));
+          return;
+        }
+        case 'redisRestart':
+          background.push(services.redis.restart({ downMs: e.ms ?? 500 }).catch((error: unknown) => say(`  redis restart failed: ${String(error)}`)));
+          return;
+        case 'postgresRestart':
+          background.push(services.postgres.restart({ downMs: e.ms ?? 500 }).catch((error: unknown) => say(`  postgres restart failed: ${String(error)}`)));
+          return;
+      }
+    }
+
+    for (const step of timeline) {
+      const wait = t0 + step.atMs - Date.now();
+      if (wait > 0) await sleep(wait);
+      await step.run();
+    }
+    const rest = t0 + plan.tradingMs - Date.now();
+    if (rest > 0) await sleep(rest);
+    await Promise.all(background);
+
+    // Settle: no more faults, no new entries (exits still run), every process up, then wait for quiet
+    const settleStart = Date.now();
+    sim.control.calm();
+    await setTradingState(app.sql, 'halted', 'chaos', 'campaign settling').catch(async () => {
+      await sleep(1500);
+      await setTradingState(app!.sql, 'halted', 'chaos', 'campaign settling');
+    });
+    for (let i = 0; i < procs.length; i++) {
+      if (!procs[i]!.handle.alive()) {
+        if (!procs[i]!.killedByUs) say(`  ${procs[i]!.name} died on its own: ${procs[i]!.output.join('').slice(-600)}`);
+        procs[i] = spawn(procs[i]!.name, procs[i]!.roles);
+      }
+    }
+    await allReady(procs);
+    const deadline = Date.now() + (opts.settleTimeoutMs ?? 90_000);
+    let quietSince: number | null = null;
+    while (Date.now() < deadline) {
+      const [row] = await app.sql<{ open: number }[]>`
+        select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
+             + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int as open`;
+      if ((row?.open ?? 1) === 0) {
+        quietSince ??= Date.now();
+        if (Date.now() - quietSince >= 4000) break;
+      } else {
+        quietSince = null;
+      }
+      await sleep(400);
+    }
+    report.settleMs = Date.now() - settleStart;
+    if (quietSince === null || Date.now() - quietSince < 4000) {
+      report.settleTimedOut = true;
+      const open = await app.sql<{ g: string }[]>`select kind || ' ' || status || ' ' || mode || coalesce(' (' || reason || ')', '') || ' orders: ' ||
+          coalesce((select string_agg(o.role || ':' || o.status, ',') from orders o where o.group_id = g.id), '-') as g
+        from order_groups g where status <> all(${TERMINAL_GROUPS})`;
+      const orders = await app.sql<{ o: string }[]>`select o.role || ' ' || o.status || ' of ' || g.kind || ' ' || g.status as o from orders o join order_groups g on g.id = o.group_id
+        where o.status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel')`;
+      report.openAtSettleTimeout = [...open.map((r) => r.g), ...orders.map((r) => `order ${r.o}`)];
+      say(`  settle timed out; open: ${report.openAtSettleTimeout.join(' | ')}`);
+    }
+
+    // Stop the workers gracefully, then one last reconciliation, then compare the two truths
+    for (const p of procs) notePeak(p);
+    await Promise.all(procs.map(async (p) => {
+      p.killedByUs = true;
+      p.handle.child.kill('SIGTERM');
+      const stopped = await Promise.race([p.handle.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!stopped) p.handle.kill9();
+    }));
+    await reconcile(createExecContext(app), 'periodic');
+    const venue = venueView(sim.control.state(), account);
+    const store = await storeView(app.sql);
+    report.violations = checkInvariants(venue, store);
+    // Evidence for each order a violation names: its event history and the venue's copy
+    const named = [...new Set(report.violations.flatMap((v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []))].slice(0, 5);
+    if (named.length > 0) {
+      report.evidence = {};
+      for (const id of named) {
+        const events = await app.sql<{ e: string }[]>`select to_char(at, 'HH24:MI:SS.MS') || ' ' || type || ' ' || coalesce(from_status, '') || '→' || coalesce(to_status, '') || ' ' || source || ' ' || data::text as e
+          from order_events where order_id = ${id} or group_id = ${id} order by id`;
+        const row = store.orders.find((o) => o.id === id);
+        const atVenue = venue.orders.filter((o) => o.externalId === id || o.id === row?.brokerOrderId).map((o) => `${o.id} ${o.status} replaces ${o.replacesOrderId ?? '-'}`);
+        report.evidence[id] = [...events.map((r) => r.e.slice(0, 400)), `venue: ${atVenue.join('; ')}`];
+      }
+    }
+
+    const groups = await app.sql<{ key: string; n: number }[]>`select kind || ':' || status as key, count(*)::int as n from order_groups group by 1 order by 1`;
+    report.stats.groups = Object.fromEntries(groups.map((g) => [g.key, g.n]));
+    const [trades] = await app.sql<{ n: number }[]>`select count(*)::int as n from trades`;
+    const [alerts] = await app.sql<{ n: number }[]>`select count(*)::int as n from audit_events where kind like 'alert%'`;
+    report.stats.trades = trades?.n ?? 0;
+    report.stats.alerts = alerts?.n ?? 0;
+    report.stats.venueOrders = venue.orders.length;
+    report.stats.fills = store.fills.length;
+    report.stats.openPositions = venue.positions.filter((p) => p.quantity !== 0).length;
+    report.venueFired = Object.fromEntries(Object.entries((sim.control.state()['faults'] as { fired: Record<string, number> }).fired).filter(([, n]) => n > 0));
+    report.ok = report.violations.length === 0;
+  } catch (error) {
+    report.error = error instanceof Error ? `${error.message}` : String(error);
+    report.ok = false;
+  } finally {
+    for (const p of procs) {
+      p.killedByUs = true;
+      if (p.handle.alive()) p.handle.kill9();
+    }
+    await Promise.all(procs.map((p) => p.handle.exited));
+    if (!report.ok) report.logs = Object.fromEntries(procs.map((p) => [p.name, p.output.join('').slice(-4000)]));
+    report.peakRssMb = rssMax;
+    await app?.close().catch(() => {});
+    await sim?.close().catch(() => {});
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch(() => {});
+    await admin.end({ timeout: 5 }).catch(() => {});
+    rmSync(rulesDir, { recursive: true, force: true });
+    report.durationMs = Date.now() - started;
+  }
+  return report;
+}
