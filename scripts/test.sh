@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Owns the one test command (`npm test`): dependencies, services, every vitest project, one summary line.
+# Owns the one test command (`npm test`): dependencies, services, every vitest project, then (with no arguments) the
+# short chaos set: LEGWORK_TEST_CHAOS_CAMPAIGNS campaigns (default 20, 0 skips) from seed LEGWORK_TEST_CHAOS_SEED.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || bash scripts/install-deps.sh
@@ -10,9 +11,19 @@ status=0
 echo "[test] type-checking"
 npx tsc --noEmit -p . || { echo "vitest: 0 passed, 1 failed (type errors)"; exit 1; }
 npx vitest run --reporter=default --reporter=json --outputFile.json=.legwork/test-results.json "$@" || status=$?
-node -e '
-  const r = require("./.legwork/test-results.json");
-  const skipped = r.numPendingTests + r.numTodoTests;
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
-' || true
+summary() {
+  node -e '
+    const r = require("./.legwork/test-results.json");
+    const skipped = r.numPendingTests + r.numTodoTests;
+    console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  ' || true
+}
+summary
+campaigns="${LEGWORK_TEST_CHAOS_CAMPAIGNS:-20}"
+if [ "$#" -eq 0 ] && [ "$campaigns" != 0 ]; then
+  echo "[test] chaos: $campaigns campaigns (npm run chaos -- --campaigns 500 for the long run)"
+  npx tsx chaos/run.ts --campaigns "$campaigns" --seed "${LEGWORK_TEST_CHAOS_SEED:-20261122}" --trading-ms 9000 \
+    --out .legwork/chaos-report.json >/dev/null || status=1
+  summary
+fi
 exit $status
