@@ -87,6 +87,25 @@ async function allReady(procs: Proc[], timeoutMs = 60_000): Promise<void> {
   }
 }
 
+/** Waits until no group is open and no order is in flight for 4 s in a row; false when `timeoutMs` ran out first. */
+async function waitQuiet(app: AppContext, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let quietSince: number | null = null;
+  while (Date.now() < deadline) {
+    const [row] = await app.sql<{ open: number }[]>`
+      select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
+           + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int as open`;
+    if ((row?.open ?? 1) === 0) {
+      quietSince ??= Date.now();
+      if (Date.now() - quietSince >= 4000) return true;
+    } else {
+      quietSince = null;
+    }
+    await sleep(400);
+  }
+  return false;
+}
+
 export async function runCampaign(plan: CampaignPlan, index: number, services: CampaignServices, opts: { settleTimeoutMs?: number; log?: (line: string) => void } = {}): Promise<CampaignReport> {
   const started = Date.now();
   const say = opts.log ?? (() => {});
@@ -230,22 +249,22 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
       }
     }
     await allReady(procs);
-    const deadline = Date.now() + (opts.settleTimeoutMs ?? 90_000);
-    let quietSince: number | null = null;
-    while (Date.now() < deadline) {
-      const [row] = await app.sql<{ open: number }[]>`
-        select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
-             + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int as open`;
-      if ((row?.open ?? 1) === 0) {
-        quietSince ??= Date.now();
-        if (Date.now() - quietSince >= 4000) break;
-      } else {
-        quietSince = null;
-      }
-      await sleep(400);
-    }
+    const quiet = () => waitQuiet(app!, opts.settleTimeoutMs ?? 90_000);
+    let settled = await quiet();
+    // Stop what starts new work first (scans, exit rules, reconciliation), let the executors finish what is queued,
+    // then stop them: a group planned by the exit worker as it stopped must not be left without its executor
+    const stop = async (p: Proc) => {
+      notePeak(p);
+      p.killedByUs = true;
+      p.handle.child.kill('SIGTERM');
+      const stopped = await Promise.race([p.handle.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!stopped) p.handle.kill9();
+    };
+    const [starter, ...executors] = procs;
+    await stop(starter!);
+    settled = (await quiet()) && settled;
     report.settleMs = Date.now() - settleStart;
-    if (quietSince === null || Date.now() - quietSince < 4000) {
+    if (!settled) {
       report.settleTimedOut = true;
       const open = await app.sql<{ g: string }[]>`select kind || ' ' || status || ' ' || mode || coalesce(' (' || reason || ')', '') || ' orders: ' ||
           coalesce((select string_agg(o.role || ':' || o.status, ',') from orders o where o.group_id = g.id), '-') as g
@@ -256,14 +275,8 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
       say(`  settle timed out; open: ${report.openAtSettleTimeout.join(' | ')}`);
     }
 
-    // Stop the workers gracefully, then one last reconciliation, then compare the two truths
-    for (const p of procs) notePeak(p);
-    await Promise.all(procs.map(async (p) => {
-      p.killedByUs = true;
-      p.handle.child.kill('SIGTERM');
-      const stopped = await Promise.race([p.handle.exited.then(() => true), sleep(15_000).then(() => false)]);
-      if (!stopped) p.handle.kill9();
-    }));
+    // Stop the executors gracefully, then one last reconciliation, then compare the two truths
+    await Promise.all(executors.map(stop));
     await reconcile(createExecContext(app), 'periodic');
     const venue = venueView(sim.control.state(), account);
     const store = await storeView(app.sql);
