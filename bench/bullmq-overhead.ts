@@ -8,26 +8,21 @@
 // Overhead = Legwork p50 − raw p50. Prints ONE JSON object. Run: npm run bench:bullmq
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Queue, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { bullExecJobs } from '../src/queue/exec-jobs.js';
 import { QUEUE_NAMES } from '../src/queue/jobs.js';
 import { createQueues } from '../src/queue/queues.js';
 import { bullScanJobs } from '../src/queue/scan-jobs.js';
 import { REDIS_URL } from '../test/support/app.js';
+import { dropRedisKeys, sampleStats } from './stats.js';
 
 const SEQUENTIAL = Number(process.env['BENCH_JOBS'] ?? 500);
 const WARMUP = 50;
 const BURST = Number(process.env['BENCH_BURST'] ?? 2000);
 const BURST_REPS = 3;
 
-/** Nearest-rank percentile of an ascending list. */
-const pct = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
-const stats = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: round(pct(s, 50)), p99: round(pct(s, 99)), max: round(s[s.length - 1] ?? NaN) };
-};
+const stats = (values: number[]) => sampleStats(values, round);
 
 interface Hop {
   /** Adds job number `seq` (the payload carries it so processor and events can be matched before the id is known). */
@@ -159,15 +154,6 @@ try {
   for (const q of [...QUEUE_NAMES.map((n) => queues[n]), rawQueue]) await q.obliterate({ force: true }).catch((e: unknown) => process.stderr.write(`obliterate failed: ${String(e)}\n`));
   await Promise.all([queues.close(), rawQueue.close()]);
   // Whatever else lives under the two prefixes (queue meta keys)
-  const redis = new Redis(workerConnectionOptions(REDIS_URL));
-  for (const prefix of [lwPrefix, rawPrefix]) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
-  }
-  await redis.quit();
+  await dropRedisKeys(REDIS_URL, lwPrefix, rawPrefix);
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -9,13 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { createAppContext, type AppContext } from '../src/app/context.js';
 import { defaultUnderlyings } from '../src/broker/sim/market/underlyings.js';
 import { loadConfig } from '../src/config/env.js';
 import { deterministicId } from '../src/domain/ids.js';
 import { createLogger } from '../src/log.js';
-import { workerConnectionOptions } from '../src/queue/connection.js';
 import { executeJobId } from '../src/queue/exec-jobs.js';
 import { jobId, QUEUE_NAMES } from '../src/queue/jobs.js';
 import { enqueueManualScan } from '../src/queue/scan-jobs.js';
@@ -27,18 +25,14 @@ import { startTestSim } from '../test/support/sim.js';
 import { waitUntil } from '../test/support/wait-until.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
 import { syntheticUnderlyings } from './scan-compute.js';
+import { dropRedisKeys, sampleStats } from './stats.js';
 
 const MIN_SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 24);
 const MAX_BATCHES = 12;
 const UNIVERSE = 7; // underlyings per scan: up to 5 trades (maxNewTradesPerScan) plus a margin
 const TARGET_MS = 1_000;
 
-/** Nearest-rank percentile of an ascending list. */
-const pct = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const stats = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), max: s[s.length - 1] ?? NaN };
-};
+const stats = (values: number[]) => sampleStats(values);
 
 // Underlyings with $1+ strikes near the money (5-point wings exist); every batch scans its own, so no trade is
 // blocked by "one structure per underlying" from an earlier batch
@@ -94,16 +88,6 @@ const samples: Sample[] = [];
 const batches: { batch: number; trades: number; scanRunMs: number; rankFinishedToFirstOrderMs: number | null }[] = [];
 let ok = false;
 
-async function dropKeys(keyPrefix: string): Promise<void> {
-  const redis = new Redis(workerConnectionOptions(REDIS_URL));
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
-}
 
 /** Ready once its BullMQ workers are registered in Redis (LOG_LEVEL=warn hides the "started" line). */
 async function ready(role: string, queues: readonly (typeof QUEUE_NAMES)[number][]): Promise<void> {
@@ -179,7 +163,7 @@ try {
     for (const q of QUEUE_NAMES) await app.queues[q].obliterate({ force: true }).catch(() => {});
     await app.close();
   }
-  await dropKeys(prefix); // the broker-call statistics every process keeps under the prefix
+  await dropRedisKeys(REDIS_URL, prefix); // the broker-call statistics every process keeps under the prefix
   await db.drop();
   await sim.close();
   rmSync(rulesDir, { recursive: true, force: true });

@@ -8,23 +8,17 @@
 // Also reports the venue's own reject (Date.now() in onEvent) → rejection seen. Prints ONE JSON object.
 // Run: npm run bench:rollback
 import { rmSync } from 'node:fs';
-import { Redis } from 'ioredis';
 import { createExecContext } from '../src/app/exec-context.js';
 import { executeGroup } from '../src/pipeline/execute.js';
-import { workerConnectionOptions } from '../src/queue/connection.js';
 import { REDIS_URL, startTestApp } from '../test/support/app.js';
 import { insertPendingCondor, nakedLegs, venuePositions } from '../test/support/executor-process.js';
 import { condorRule } from '../test/support/rules.js';
+import { dropRedisKeys, sampleStats } from './stats.js';
 
 const SAMPLES = Number(process.env['BENCH_SAMPLES'] ?? 12);
 const RULE = 'ic-legged';
 
-/** Nearest-rank percentile of an ascending list. */
-const pct = (sorted: number[], p: number): number => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-const stats = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), max: s[s.length - 1] ?? NaN };
-};
+const stats = (values: number[]) => sampleStats(values);
 
 const app = await startTestApp({ 'legged.yaml': condorRule({ name: RULE, execution: 'execution: { mode: legged, partialFill: close }' }) });
 const exec = createExecContext(app.ctx);
@@ -113,15 +107,7 @@ try {
   unsubscribe();
   await app.close(); // obliterates the queues, closes the app, drops the database, closes the venue
   // The broker-call statistics kept under the queue prefix
-  const redis = new Redis(workerConnectionOptions(REDIS_URL));
-  const prefix = ctx.queues.settings.prefix;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  await dropRedisKeys(REDIS_URL, ctx.queues.settings.prefix);
   rmSync(app.rulesDir, { recursive: true, force: true });
 }
 if (failure) throw failure;
