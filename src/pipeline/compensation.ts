@@ -37,9 +37,17 @@ export async function refreshOrder(ctx: ExecContext, order: OrderRow): Promise<O
   }
 }
 
-/** Asks the broker to cancel a working order; a refusal (already filled/cancelled) is settled by re-reading it. */
+/** A cancel not confirmed after this long is sent again (its request may have died: 429, timeout, a crash). */
+export const CANCEL_RESEND_MS = 3000;
+
+/**
+ * Asks the broker to cancel a working order; a refusal (already filled/cancelled) is settled by re-reading it. An order
+ * still pending_cancel CANCEL_RESEND_MS after the last request gets the request again (chaos seed 5001: a lost cancel
+ * left a legged entry waiting forever).
+ */
 export async function cancelOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
-  if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled')) return order;
+  const resend = order.status === 'pending_cancel' && ctx.now() - order.updatedAt.getTime() >= CANCEL_RESEND_MS;
+  if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled' || resend)) return order;
   await transitionOrder(ctx.sql, order.id, { type: 'CancelRequested' }, 'local');
   try {
     const response = await ctx.broker.cancel(order.brokerOrderId);

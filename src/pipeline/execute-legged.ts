@@ -58,15 +58,14 @@ async function result(ctx: ExecContext, groupId: string, reason?: string, retryA
 /** Waits for one leg to fill; past its deadline (from the persisted submit time) it is cancelled. */
 async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LeggedOptions): Promise<OrderRow> {
   let order = start;
-  let cancelled = false;
   for (;;) {
     order = await refreshOrder(ctx, (await getOrder(ctx.sql, order.id))!);
     if (isTerminalOrder(order.status) || isUnsettled(order)) return order;
     const deadline = (order.submittedAt?.getTime() ?? ctx.now()) + opts.legTimeoutMs;
-    if (!cancelled && ctx.now() >= deadline) {
+    if (ctx.now() >= deadline) {
+      // Sends the cancel, and sends it again while the broker has not confirmed it (cancelOrder throttles)
       order = await cancelOrder(ctx, order);
-      cancelled = true;
-      continue;
+      if (isTerminalOrder(order.status)) return order;
     }
     await ctx.sleep(opts.pollMs);
   }

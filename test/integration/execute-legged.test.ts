@@ -2,6 +2,7 @@
 // right after a fill (ledger lag) is retried; flattening impossible → broken + reducing + alert; reruns add nothing;
 // the pre-trade gate (buying power by dry-run, trading state) runs before the first leg.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BrokerError } from '../../src/domain/broker-error.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeLegged } from '../../src/pipeline/execute-legged.js';
 import { getGroup } from '../../src/store/groups.repo.js';
@@ -94,6 +95,27 @@ describe('executeLegged', () => {
     expect([...(await ordersOfGroup(app.ctx.sql, big.group.id)), ...(await ordersOfGroup(app.ctx.sql, small.group.id))]).toEqual([]);
     expect(venuePositions(app.sim, c).size).toBe(0);
   });
+
+  it('a cancel the broker never answered is sent again: the timed-out leg does not hang in pending_cancel', async () => {
+    const { trade, group } = await leggedCondorTrade(app.ctx, c, { fillTimeoutSeconds: 1 });
+    app.sim.control.setFillBehavior({ symbol: c.shortPut.symbol, behavior: 'never' });
+    let cancels = 0;
+    const lossy: ExecContext = {
+      ...ctx,
+      broker: {
+        ...ctx.broker,
+        cancel: async (id: number) => {
+          cancels += 1;
+          if (cancels === 1) throw new BrokerError('unknown', 'socket hang up (test: the cancel request was lost)', { operation: 'cancel' });
+          return ctx.broker.cancel(id);
+        },
+      },
+    };
+    const result = await executeLegged(lossy, group, trade, fast);
+    expect(result.status).toBe('rolled_back');
+    expect(cancels).toBeGreaterThanOrEqual(2);
+    expect(venuePositions(app.sim, c).size).toBe(0);
+  }, 30_000);
 
   it('flattening impossible: group broken, trade broken, trading state reducing, an alert recorded', async () => {
     const { trade, group } = await leggedCondorTrade(app.ctx, c);
