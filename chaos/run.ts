@@ -97,6 +97,8 @@ const report = {
     alerts: sum((c) => c.stats.alerts),
     unexpectedWorkerExits: sum((c) => c.stats.unexpectedExits),
     driverErrors: sum((c) => c.stats.driverErrors),
+    /** Campaigns in which no order reached the venue (they prove little: e.g. every scan hit a fault). */
+    campaignsWithoutOrders: campaigns.filter((c) => !c.error && c.stats.venueOrders === 0).length,
     groups: campaigns.reduce<Record<string, number>>((acc, c) => {
       for (const [k, n] of Object.entries(c.stats.groups)) acc[k] = (acc[k] ?? 0) + n;
       return acc;
@@ -117,7 +119,8 @@ console.log(JSON.stringify(report));
 const kinds = FAULT_KINDS.filter((k) => faultsByKind[k] > 0).length;
 say(
   `chaos: ${campaigns.length} campaigns, ${report.passed} passed, ${violations.length} violations, ${errors.length} errors; ` +
-    `${report.faultsInjected} faults of ${kinds}/${FAULT_KINDS.length} kinds; ${report.totals.trades} trades, ${report.totals.venueOrders} orders, ${report.totals.fills} fills; ` +
+    `${report.faultsInjected} faults of ${kinds}/${FAULT_KINDS.length} kinds; ${report.totals.trades} trades, ${report.totals.venueOrders} orders, ${report.totals.fills} fills` +
+    `${report.totals.campaignsWithoutOrders > 0 ? ` (${report.totals.campaignsWithoutOrders} campaigns placed no order)` : ''}; ` +
     `${Math.round(report.durationMs / 1000)} s (report: ${args.out})`,
 );
 process.exitCode = violations.length === 0 && errors.length === 0 && campaigns.length > 0 ? 0 : 1;
