@@ -271,7 +271,13 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
         from order_groups g where status <> all(${TERMINAL_GROUPS})`;
       const orders = await app.sql<{ o: string }[]>`select o.role || ' ' || o.status || ' of ' || g.kind || ' ' || g.status as o from orders o join order_groups g on g.id = o.group_id
         where o.status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel')`;
-      report.openAtSettleTimeout = [...open.map((r) => r.g), ...orders.map((r) => `order ${r.o}`)];
+      const counts = await app.queues.execute.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed').catch(() => ({}));
+      const active = await app.queues.execute.getJobs(['active'], 0, 20).catch(() => []);
+      report.openAtSettleTimeout = [
+        ...open.map((r) => r.g),
+        ...orders.map((r) => `order ${r.o}`),
+        `execute queue ${JSON.stringify(counts)}; active: ${active.map((j) => `${j.id} since ${Math.round((Date.now() - (j.processedOn ?? Date.now())) / 1000)} s`).join(', ')}`,
+      ];
       say(`  settle timed out; open: ${report.openAtSettleTimeout.join(' | ')}`);
     }
 

@@ -9,6 +9,8 @@ import type { ExecContext } from './exec-context.js';
 import { executeCombo } from './execute-combo.js';
 import { executeLegged } from './execute-legged.js';
 import { planEntry, type ExecuteResult } from './plan-entry.js';
+import { reserveWithin } from '../store/db.js';
+import { within } from '../util/within.js';
 
 
 /** The job names a trade Postgres does not have (e.g. a database restored without Redis): retrying cannot help. */
@@ -65,12 +67,12 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
 
 /** Session-level advisory lock on a reserved connection: released on unlock, or by Postgres when the process dies. */
 async function withGroupLock(ctx: ExecContext, groupId: string, waitMs: number, work: () => Promise<ExecuteResult>): Promise<ExecuteResult> {
-  const reserved = await ctx.sql.reserve();
+  const reserved = await reserveWithin(ctx.sql, 10_000);
   const key = `legwork:group:${groupId}`;
   try {
     const until = ctx.now() + waitMs;
     for (;;) {
-      const [row] = await reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`;
+      const [row] = await within(reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`, 10_000, 'group lock');
       if (row?.ok) break;
       if (ctx.now() > until) {
         const group = await getGroup(ctx.sql, groupId);
@@ -82,7 +84,9 @@ async function withGroupLock(ctx: ExecContext, groupId: string, waitMs: number, 
     try {
       return await work();
     } finally {
-      await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => {});
+      // Bounded: a hung unlock would hold the job forever; a lock it failed to drop lasts until the pool closes the idle
+      // connection (idle_timeout 30 s)
+      await within(reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(), 10_000, 'group unlock').catch(() => {});
     }
   } finally {
     reserved.release();

@@ -1,5 +1,6 @@
 // Owns the ONLY import of postgres (postgres.js): the client, transactions, and SQLSTATE helpers.
 import postgres from 'postgres';
+import { within } from '../util/within.js';
 
 export type Sql = postgres.Sql;
 export type TransactionSql = postgres.TransactionSql;
@@ -25,6 +26,17 @@ export function createDb(url: string, options: DbOptions = {}): Sql {
     connection: { application_name: options.applicationName ?? 'legwork' },
     ...(options.quiet !== false ? { onnotice: () => {} } : {}),
   });
+}
+
+export type ReservedSql = postgres.ReservedSql;
+
+/**
+ * A dedicated connection, or an error after `ms`. postgres.js 3.4.9 can leave a reserve() (and a query on a reserved
+ * connection) waiting forever when PostgreSQL crashes under load: chaos seed 6018, executor jobs held their slots for
+ * minutes. A connection that comes too late is released at once.
+ */
+export function reserveWithin(sql: Sql, ms: number): Promise<ReservedSql> {
+  return within(sql.reserve(), ms, 'reserving a PostgreSQL connection', (late) => late.release());
 }
 
 /** Runs `work` in one transaction; rolls back when it throws. */

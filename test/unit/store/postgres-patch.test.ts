@@ -20,6 +20,8 @@ describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
       const nextWrite = code.slice(code.indexOf('function nextWrite'), code.indexOf('function connectTimedOut'));
       expect(nextWrite.indexOf('if (socket === null)')).toBeGreaterThan(0);
       expect(nextWrite.indexOf('if (socket === null)')).toBeLessThan(nextWrite.indexOf('socket.write'));
+      // ... and fails what it cannot send (dropping it silently left the caller waiting forever)
+      expect(nextWrite).toContain("error(Errors.connection('CONNECTION_CLOSED', options, socket))");
       expect(code.match(/\n    clearImmediate\(nextWriteTimer\)\n\s+chunk = nextWriteTimer = null/g)?.length).toBe(2);
     });
   }
