@@ -7,7 +7,7 @@ import { createTastytradeMarketData } from '../broker/tastytrade/market-data.js'
 import type { Broker, MarketData } from '../pipeline/ports.js';
 import type { ScanContext } from '../pipeline/scan-flow.js';
 import { RuleRegistry } from '../rules/loader.js';
-import { createDb, type Sql } from '../store/db.js';
+import { createDb, waitForDatabase, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import { bullScanJobs } from '../queue/scan-jobs.js';
@@ -42,6 +42,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const config = options.config ?? loadConfig();
   const log = options.log ?? createLogger({ level: config.logLevel });
   const sql = createDb(config.databaseUrl);
+  await waitForDatabase(sql, 60_000, (error) => log.warn({ err: error }, 'PostgreSQL is not reachable yet; waiting up to 60 s'));
   await migrate(sql);
   const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
   const prefix = options.queuePrefix ?? config.queuePrefix;

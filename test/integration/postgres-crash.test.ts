@@ -3,7 +3,7 @@
 // pending forever. With patches/postgres+3.4.9.patch and the bounded reserve, every call settles (value or error).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivatePostgres, type PrivatePostgres } from '../../chaos/services.js';
-import { createDb, inTransaction, reserveWithin, type Sql } from '../../src/store/db.js';
+import { createDb, inTransaction, reserveWithin, waitForDatabase, type Sql } from '../../src/store/db.js';
 import { within } from '../../src/util/within.js';
 
 let pg: PrivatePostgres;
@@ -58,5 +58,25 @@ describe('PostgreSQL crashes under load', () => {
     expect(counts.ok).toBeGreaterThan(100);
     expect(counts.failed).toBeGreaterThan(0); // the crashes were felt
     expect((await sql<{ one: number }[]>`select 1 as one`)[0]?.one).toBe(1);
+  }, 60_000);
+
+  it('waitForDatabase waits out a restart instead of failing; a wrong database name fails at once', async () => {
+    const restarting = pg.restart({ downMs: 1500 });
+    await new Promise((r) => setTimeout(r, 100));
+    const waits: string[] = [];
+    const started = Date.now();
+    const fresh = createDb(pg.url, { max: 1 }); // a worker starting while the server is down
+    await waitForDatabase(fresh, 30_000, (e) => waits.push(String((e as { code?: string }).code)));
+    await restarting;
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    expect(waits).toEqual(['ECONNREFUSED']);
+    await fresh.end({ timeout: 1 });
+    const url = new URL(pg.url);
+    url.pathname = '/no_such_database';
+    const wrong = createDb(url.toString(), { max: 1 });
+    const t0 = Date.now();
+    await expect(waitForDatabase(wrong, 30_000)).rejects.toMatchObject({ code: '3D000' });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await wrong.end({ timeout: 1 });
   }, 60_000);
 });
