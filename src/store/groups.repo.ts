@@ -1,4 +1,5 @@
 // Owns order groups in Postgres: idempotent insert of the intent, compare-and-set status changes, open-group queries.
+import { groupEventSources, GROUP_TRANSITIONS, type GroupEventType } from '../domain/group-transitions.js';
 import type { GroupIntent, GroupStatus } from '../domain/order-group.js';
 import type { Queryable } from './db.js';
 
@@ -48,6 +49,27 @@ export async function transitionGroup(
       filled_units = coalesce(${fields.filledUnits ?? null}, filled_units),
       reason = coalesce(${fields.reason ?? null}, reason)
     where id = ${id} and status = any(${from as GroupStatus[]}) returning id`;
+  return rows.length > 0;
+}
+
+/**
+ * Applies one event of the group state machine (src/domain/group-transitions.ts) as a compare-and-set from the
+ * statuses the table allows, and records it in `state_events` in the same statement. False when the group was in none
+ * of them (another run got there first, or the event does not apply): nothing changes then.
+ */
+export async function moveGroup(sql: Queryable, id: string, event: GroupEventType, fields: { filledUnits?: number; reason?: string } = {}): Promise<boolean> {
+  const edge = GROUP_TRANSITIONS[event];
+  const rows = await sql`
+    with old as (select id, status from order_groups where id = ${id} and status = any(${groupEventSources(event) as GroupStatus[]}) for update),
+    moved as (
+      update order_groups g set status = ${edge.to}, updated_at = now(),
+        filled_units = coalesce(${fields.filledUnits ?? null}, g.filled_units),
+        reason = coalesce(${fields.reason ?? null}, g.reason)
+      from old where g.id = old.id returning g.id, old.status as "from"),
+    logged as (
+      insert into state_events (entity, entity_id, event, from_status, to_status, data)
+      select 'group', id, ${event}, "from", ${edge.to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${edge.to})
+    select id from moved`;
   return rows.length > 0;
 }
 

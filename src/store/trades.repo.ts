@@ -1,8 +1,8 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
+import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
 import type { Queryable } from './db.js';
 
-export type TradeStatus = 'pending' | 'opening' | 'open' | 'closing' | 'closed' | 'rejected' | 'rolled_back' | 'broken';
-export const ACTIVE_TRADE_STATUSES: readonly TradeStatus[] = ['pending', 'opening', 'open', 'closing'];
+export { ACTIVE_TRADE_STATUSES, type TradeStatus };
 
 export interface TradeLeg {
   symbol: string;
@@ -109,6 +109,33 @@ export async function transitionTrade(sql: Queryable, id: string, from: TradeSta
       closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and closed_at is null then now() else closed_at end
     where id = ${id} and status = any(${from})
     returning id`;
+  return rows.length > 0;
+}
+
+export type TradeFields = Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>>;
+
+/**
+ * Applies one event of the trade state machine (src/domain/trade-transitions.ts) as a compare-and-set from the
+ * statuses the table allows, and records it in `state_events` in the same statement. False when the trade was in none
+ * of them: nothing changes then.
+ */
+export async function moveTrade(sql: Queryable, id: string, event: TradeEventType, fields: TradeFields = {}): Promise<boolean> {
+  const to = TRADE_TRANSITIONS[event].to;
+  const rows = await sql`
+    with old as (select id, status from trades where id = ${id} and status = any(${tradeEventSources(event) as TradeStatus[]}) for update),
+    moved as (
+      update trades t set status = ${to}, updated_at = now(),
+        entry_credit_cents = coalesce(${fields.entryCreditCents ?? null}, t.entry_credit_cents),
+        exit_debit_cents = coalesce(${fields.exitDebitCents ?? null}, t.exit_debit_cents),
+        realized_pnl_cents = coalesce(${fields.realizedPnlCents ?? null}, t.realized_pnl_cents),
+        exit_reason = coalesce(${fields.exitReason ?? null}, t.exit_reason),
+        opened_at = case when ${to} = 'open' and t.opened_at is null then now() else t.opened_at end,
+        closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and t.closed_at is null then now() else t.closed_at end
+      from old where t.id = old.id returning t.id, old.status as "from"),
+    logged as (
+      insert into state_events (entity, entity_id, event, from_status, to_status, data)
+      select 'trade', id, ${event}, "from", ${to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${to})
+    select id from moved`;
   return rows.length > 0;
 }
 
