@@ -6,9 +6,9 @@ import { newId } from '../domain/ids.js';
 import { priceAtStep } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { transitionTrade, type TradeRow } from '../store/trades.repo.js';
+import { moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
 import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
@@ -56,7 +56,7 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
     await appendAudit(ctx.sql, { kind: 'order_reconciled', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `order_found:${order.id}`, data: { status: found.status, brokerOrderId: found.brokerOrderId } });
     order = found;
   }
-  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'working');
+  await moveGroup(ctx.sql, group.id, 'Working');
   if (!isTerminalOrder(order.status)) order = await walk(ctx, group, trade, order);
   if (!isTerminalOrder(order.status)) {
     await ctx.alert('reconcile_mismatch', `order ${order.id} did not end after its cancel`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
@@ -74,7 +74,7 @@ async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow,
   const claim = await claimWorkingSlot(ctx.sql, group, ruleSet.risk.maxWorkingGroups);
   if (claim === 'full') return groupResult(ctx, group, { reason: 'working-groups limit reached', retryAfterMs: 5000 });
   if (claim === 'lost') return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'another run moved the group' });
-  if (group.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'opening');
+  if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntrySent');
   const outcome = await submitOnce(ctx, order.id, trade.id);
   if (outcome.kind === 'rejected') ctx.log.warn({ groupId: group.id, reason: outcome.error.message }, 'package order rejected by the broker');
   return undefined;
@@ -82,8 +82,8 @@ async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow,
 
 async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, reason: string): Promise<ExecuteResult> {
   await transitionOrder(ctx.sql, order.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
-  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'denied', { reason });
-  if (group.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'rejected', { exitReason: `denied: ${reason}` });
+  await moveGroup(ctx.sql, group.id, 'Denied', { reason });
+  if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${reason}` });
   await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_denied:${group.id}`, data: { reason, kind: group.kind } });
   ctx.log.info({ groupId: group.id, tradeId: trade.id, reason }, 'order group denied by the pre-trade gate');
   return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);

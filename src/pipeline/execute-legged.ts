@@ -8,10 +8,10 @@ import { deterministicId } from '../domain/ids.js';
 import { fitsOneOrder, isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, ordersOfGroup, type OrderRow } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
-import { transitionTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
+import { moveTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
 import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOptions } from './compensation.js';
 import type { ExecContext } from './exec-context.js';
 import { submitOnce } from './order-submission.js';
@@ -104,12 +104,12 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
         })
       ).order;
     if (order.status === 'planned') {
-      await transitionGroup(ctx.sql, group.id, ['planned'], 'submitting'); // no-op once the slot was claimed
-      if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'opening');
+      await moveGroup(ctx.sql, group.id, 'SlotClaimed'); // no-op once the slot was claimed
+      if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntrySent');
       order = (await submitOnce(ctx, order.id, trade.id)).order;
     }
     if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
-    await transitionGroup(ctx.sql, group.id, ['planned', 'submitting'], 'working');
+    await moveGroup(ctx.sql, group.id, 'Working');
     order = order.status === 'filled' ? order : await awaitLeg(ctx, order, opts);
     if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
     if (order.status !== 'filled') {
@@ -121,9 +121,9 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
   const [cash] = await ctx.sql<{ net: number }[]>`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
     from fills where group_id = ${group.id}`;
   const perUnit = Math.round((cash?.net ?? 0) / Math.max(1, intent.quantity));
-  if (await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'filled', { filledUnits: intent.quantity })) {
-    if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'open', { entryCreditCents: perUnit });
-    else await transitionTrade(ctx.sql, trade.id, ['open', 'closing'], 'closed', { exitDebitCents: -perUnit });
+  if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: intent.quantity })) {
+    if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
+    else await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -perUnit });
   }
   return result(ctx, group.id);
 }
@@ -144,8 +144,8 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
   if (decision.kind === 'wait') return result(ctx, group.id, decision.reason, decision.ms);
   if (decision.kind === 'denied') {
-    if (await transitionGroup(ctx.sql, group.id, ['planned'], 'denied', { reason: decision.reason })) {
-      if (intent.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending'], 'rejected', { exitReason: `denied: ${decision.reason}` });
+    if (await moveGroup(ctx.sql, group.id, 'Denied', { reason: decision.reason })) {
+      if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
       await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
       ctx.log.info({ groupId: group.id, tradeId: trade.id, reason: decision.reason }, 'legged group denied by the pre-trade gate');
     }
@@ -160,27 +160,26 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
 
 /** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */
 async function waitForReconcile(ctx: ExecContext, groupId: string): Promise<ExecuteResult> {
-  await transitionGroup(ctx.sql, groupId, ['planned', 'working'], 'submitting');
+  await moveGroup(ctx.sql, groupId, 'AwaitingReconcile');
   return result(ctx, groupId, 'waiting for reconciliation of an order with an unknown outcome');
 }
 
 async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, streamerOf: Map<string, string>, opts: LeggedOptions): Promise<ExecuteResult> {
-  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'compensating', { reason });
+  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { reason });
   await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
   const step = await compensate(ctx, group.id, group.intent, streamerOf, opts);
   if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
   const entry = group.intent.kind === 'entry';
-  const from: TradeStatus[] = entry ? ['pending', 'opening'] : ['open', 'closing'];
   if (step.kind === 'flat') {
     const to = step.hadFills ? 'rolled_back' : 'cancelled';
-    if (await transitionGroup(ctx.sql, group.id, ['compensating'], to)) {
-      await transitionTrade(ctx.sql, trade.id, from, entry ? (step.hadFills ? 'rolled_back' : 'rejected') : 'open');
+    if (await moveGroup(ctx.sql, group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
+      await moveTrade(ctx.sql, trade.id, entry ? (step.hadFills ? 'EntryRolledBack' : 'EntryRejected') : 'ExitEnded');
       await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to } });
     }
     return result(ctx, group.id);
   }
-  if (await transitionGroup(ctx.sql, group.id, ['compensating'], 'broken', { reason: step.reason })) {
-    await transitionTrade(ctx.sql, trade.id, [...from, 'open'], 'broken');
+  if (await moveGroup(ctx.sql, group.id, 'Broken', { reason: step.reason })) {
+    await moveTrade(ctx.sql, trade.id, 'Broken');
     await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken: ${step.reason}`);
     await ctx.alert('broken_group', `group ${group.id} could not be flattened: ${step.reason}`, { groupId: group.id, tradeId: trade.id });
   }

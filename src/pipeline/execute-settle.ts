@@ -4,10 +4,10 @@ import { newId } from '../domain/ids.js';
 import { closingAction } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, tradePositions, type OrderRow } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
-import { transitionTrade, type TradeRow, setTradeQuantity } from '../store/trades.repo.js';
+import { moveTrade, type TradeRow, setTradeQuantity } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
 import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
@@ -22,15 +22,15 @@ export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: Trad
   if (units >= group.intent.quantity) return finishFilled(ctx, group, trade, units);
   if (units === 0) {
     const reason = order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
-    await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'cancelled', { filledUnits: 0, reason });
-    if (group.kind === 'entry') await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'rejected', { exitReason: reason });
-    else await transitionTrade(ctx.sql, trade.id, ['closing'], 'open');
+    await moveGroup(ctx.sql, group.id, 'Cancelled', { filledUnits: 0, reason });
+    if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: reason });
+    else await moveTrade(ctx.sql, trade.id, 'ExitEnded');
     await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_cancelled:${group.id}`, data: { reason, kind: group.kind } });
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
   }
   // Partial package fill: whole structure units, never a broken structure
   if (group.intent.partialFill === 'keep' || group.kind === 'exit') return finishFilled(ctx, group, trade, units);
-  await transitionGroup(ctx.sql, group.id, ['submitting', 'working'], 'compensating', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (partialFill: close)` });
+  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (partialFill: close)` });
   return compensate(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
 }
 
@@ -45,23 +45,23 @@ async function netPerUnit(ctx: ExecContext, groupId: string, role: 'package' | '
 async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, units: number): Promise<ExecuteResult> {
   const net = await netPerUnit(ctx, group.id, 'package', units);
   const partial = units < group.intent.quantity;
-  await transitionGroup(ctx.sql, group.id, ['planned', 'submitting', 'working'], 'filled', {
+  await moveGroup(ctx.sql, group.id, 'Filled', {
     filledUnits: units,
     ...(partial ? { reason: `partial fill kept: ${units}/${group.intent.quantity}` } : {}),
   });
   if (group.kind === 'entry') {
     // The trade opens with what filled (a trades.repo helper would be cleaner; the row is still ours: pending/opening)
     if (units !== trade.quantity) await setTradeQuantity(ctx.sql, trade.id, units);
-    await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'open', { entryCreditCents: net });
+    await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: net });
   } else {
     const positions = await tradePositions(ctx.sql, trade.id);
     const flat = positions.every((p) => p.quantity === 0);
     if (flat) {
       const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
-      await transitionTrade(ctx.sql, trade.id, ['open', 'closing'], 'closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+      await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
     } else {
       // A partial exit: what is left stays open and the exit rules will fire again
-      await transitionTrade(ctx.sql, trade.id, ['closing'], 'open');
+      await moveTrade(ctx.sql, trade.id, 'ExitEnded');
     }
   }
   await appendAudit(ctx.sql, {
@@ -116,14 +116,14 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
   const positions = await tradePositions(ctx.sql, trade.id);
   if (order.status === 'filled' && positions.every((p) => p.quantity === 0)) {
     const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
-    await transitionGroup(ctx.sql, group.id, ['compensating'], 'rolled_back', { filledUnits: units });
-    await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'rolled_back', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
+    await moveGroup(ctx.sql, group.id, 'RolledBack', { filledUnits: units });
+    await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
     await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized } });
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
   }
   const reason = `compensation ${order.status}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;
-  await transitionGroup(ctx.sql, group.id, ['compensating'], 'broken', { reason });
-  await transitionTrade(ctx.sql, trade.id, ['pending', 'opening'], 'broken', { exitReason: reason });
+  await moveGroup(ctx.sql, group.id, 'Broken', { reason });
+  await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
   await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken`);
   await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, { groupId: group.id, tradeId: trade.id, orderId: order.id });
   return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);

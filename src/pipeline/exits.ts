@@ -10,7 +10,7 @@ import { tickCentsAt } from '../strategies/facts.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { groupsOfTrade, insertGroup } from '../store/groups.repo.js';
 import { tradePositions, type PositionRow } from '../store/orders.repo.js';
-import { listTrades, transitionTrade, type TradeRow } from '../store/trades.repo.js';
+import { listTrades, moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
 
@@ -133,7 +133,7 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
     reason,
   };
   const moved = await ctx.sql.begin(async (tx) => {
-    if (!(await transitionTrade(tx, trade.id, ['open'], 'closing', { exitReason: reason }))) return false;
+    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: reason }))) return false;
     await insertGroup(tx, groupId, intent);
     return true;
   });

@@ -3,7 +3,7 @@
 import { BrokerError } from '../domain/broker-error.js';
 import type { OrderRequest } from '../domain/broker-order.js';
 import type { Sql } from '../store/db.js';
-import { transitionGroup, type GroupRow } from '../store/groups.repo.js';
+import { moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getTradingState } from '../store/settings.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
@@ -84,6 +84,6 @@ export async function claimWorkingSlot(sql: Sql, group: GroupRow, max: number): 
         where kind = 'entry' and status in ('submitting', 'working', 'compensating') and id <> ${group.id}`;
       if ((row?.n ?? 0) >= max) return 'full';
     }
-    return (await transitionGroup(tx, group.id, ['planned', 'submitting'], 'submitting')) ? 'claimed' : 'lost';
+    return (await moveGroup(tx, group.id, 'SlotClaimed')) ? 'claimed' : 'lost';
   })) as 'claimed' | 'full' | 'lost';
 }

@@ -36,22 +36,6 @@ export async function getGroup(sql: Queryable, id: string): Promise<GroupRow | u
   return row;
 }
 
-/** Compare-and-set: moves the group only from one of `from`; false when another worker got there first. */
-export async function transitionGroup(
-  sql: Queryable,
-  id: string,
-  from: readonly GroupStatus[],
-  to: GroupStatus,
-  fields: { filledUnits?: number; reason?: string } = {},
-): Promise<boolean> {
-  const rows = await sql`
-    update order_groups set status = ${to}, updated_at = now(),
-      filled_units = coalesce(${fields.filledUnits ?? null}, filled_units),
-      reason = coalesce(${fields.reason ?? null}, reason)
-    where id = ${id} and status = any(${from as GroupStatus[]}) returning id`;
-  return rows.length > 0;
-}
-
 /**
  * Applies one event of the group state machine (src/domain/group-transitions.ts) as a compare-and-set from the
  * statuses the table allows, and records it in `state_events` in the same statement. False when the group was in none

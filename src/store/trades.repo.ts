@@ -97,21 +97,6 @@ export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<Ris
   };
 }
 
-/** Compare-and-set on the status; returns false when the trade was not in `from`. */
-export async function transitionTrade(sql: Queryable, id: string, from: TradeStatus[], to: TradeStatus, fields: Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>> = {}): Promise<boolean> {
-  const rows = await sql`
-    update trades set status = ${to}, updated_at = now(),
-      entry_credit_cents = coalesce(${fields.entryCreditCents ?? null}, entry_credit_cents),
-      exit_debit_cents = coalesce(${fields.exitDebitCents ?? null}, exit_debit_cents),
-      realized_pnl_cents = coalesce(${fields.realizedPnlCents ?? null}, realized_pnl_cents),
-      exit_reason = coalesce(${fields.exitReason ?? null}, exit_reason),
-      opened_at = case when ${to} = 'open' and opened_at is null then now() else opened_at end,
-      closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and closed_at is null then now() else closed_at end
-    where id = ${id} and status = any(${from})
-    returning id`;
-  return rows.length > 0;
-}
-
 export type TradeFields = Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>>;
 
 /**

@@ -11,7 +11,7 @@ import { submitOnce } from '../../src/pipeline/order-submission.js';
 import { getGroup, insertGroup } from '../../src/store/groups.repo.js';
 import { insertPlannedOrder, ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, transitionTrade, type TradeLeg } from '../../src/store/trades.repo.js';
+import { getTrade, insertPendingTrade, moveTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { pickCondor } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
@@ -203,7 +203,7 @@ describe('combo executor', () => {
       pricing: { startCents: q.naturalCents, floorCents: q.naturalCents, stepCents: 1, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
     };
     const exitId = deterministicId('exit-group', open.id);
-    await transitionTrade(app.ctx.sql, open.id, ['open'], 'closing');
+    await moveTrade(app.ctx.sql, open.id, 'ExitStarted');
     await insertGroup(app.ctx.sql, exitId, intent);
     const exit = await executeGroup(ctx, open.id, exitId);
     expect(exit.status).toBe('filled');

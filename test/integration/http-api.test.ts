@@ -12,7 +12,7 @@ import { insertPlannedOrder } from '../../src/store/orders.repo.js';
 import { finishScanRun, insertCandidates, recordRuleVersion, setRanks, startScanRun } from '../../src/store/scans.repo.js';
 import { waitUntil } from '../support/wait-until.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
-import { insertPendingTrade, transitionTrade } from '../../src/store/trades.repo.js';
+import { insertPendingTrade, moveTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const RULE = `version: 1
@@ -58,7 +58,8 @@ beforeAll(async () => {
   const common = { ruleSet: 'ic-http', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2030-01-18', riskCents: 40000, expectedCreditCents: 100, facts: {} };
   await insertPendingTrade(sql, { ...common, id: tradeId, quantity: 2, legs: [leg('SPY   300118P00400000', 'Sell to Open', 400, 'P'), leg('SPY   300118P00395000', 'Buy to Open', 395, 'P')], entryGroupId: groupId });
   await insertPendingTrade(sql, { ...common, id: closedId, quantity: 1, legs: [], entryGroupId: randomUUID() });
-  await transitionTrade(sql, closedId, ['pending'], 'closed', { realizedPnlCents: 1234, exitReason: 'take_profit' });
+  await moveTrade(sql, closedId, 'Opened');
+  await moveTrade(sql, closedId, 'Closed', { realizedPnlCents: 1234, exitReason: 'take_profit' });
   await insertGroup(sql, groupId, { tradeId, kind: 'entry', mode: 'combo', quantity: 2, legs: [], pricing: {}, partialFill: 'keep', ruleSet: 'ic-http', rulesHash: 'h1' } as never);
   await insertPlannedOrder(sql, { id: randomUUID(), groupId, role: 'package', seq: 0, legs: [], size: 2, limitPriceCents: 150 });
   await appendAudit(sql, { kind: 'trade_selected', tradeId, data: { note: 'chosen' } });
