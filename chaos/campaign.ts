@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
+import { addDays, nyDate, nyTime, sessionAt, weekday } from '../src/broker/sim/calendar.js';
 import { startSim, type SimHandle } from '../src/broker/sim/server.js';
+import { runHalt } from '../src/cli/halt.js';
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/log.js';
 import { reconcile } from '../src/pipeline/reconcile.js';
@@ -14,7 +16,7 @@ import { enqueueManualScan } from '../src/queue/scan-jobs.js';
 import { createDb } from '../src/store/db.js';
 import { setTradingState } from '../src/store/settings.repo.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
-import { checkInvariants, type Violation } from './invariants.js';
+import { checkInvariants, type HaltWindow, type Violation } from './invariants.js';
 import { storeView, venueView } from './observe.js';
 import { PROCESSES, type CampaignPlan, type FaultEvent, type FaultKind } from './plan.js';
 import { chaosRuleFile } from './rules.js';
@@ -47,6 +49,8 @@ export interface CampaignReport {
     unexpectedExits: number;
     driverErrors: number;
   };
+  /** Closed-market periods and halts the campaign went through (wall ms into the trading window, and for how long). */
+  periods: { kind: 'closed' | 'halted' | 'halted+flatten'; atMs: number; ms: number; resumed?: boolean }[];
   settleMs: number;
   /** Not quiet within the settle timeout (the invariants are still checked after the workers stop). */
   settleTimedOut?: boolean;
@@ -60,6 +64,21 @@ export interface CampaignReport {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The venue runs a replayed clock (speed 1) from 10:00 New York time on the next trading day after today, so a
+ * campaign can close the market (jump past the close) and re-open it (jump to the next open) — a night in seconds.
+ * It starts after today so that quote times are never older than Legwork's wall clock.
+ */
+export function replayStart(wallNow: number): number {
+  let date = nyDate(wallNow);
+  for (let i = 0; i < 10; i++) {
+    date = addDays(date, 1);
+    const at = nyTime(date, '10:00');
+    if (weekday(date) >= 1 && weekday(date) <= 5 && sessionAt(at).state === 'Open') return at;
+  }
+  throw new Error(`no trading day within 10 days of ${nyDate(wallNow)}`);
+}
 const TERMINAL_GROUPS = ['denied', 'filled', 'rolled_back', 'cancelled', 'broken'];
 
 interface Proc {
@@ -115,8 +134,9 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     seed: plan.seed, index, ok: false, violations: [], faults, venueFired: {},
     rules: plan.rules.map((r) => ({ file: r.file, strategy: r.strategy, mode: r.mode, symbols: r.symbols })),
     stats: { trades: 0, groups: {}, venueOrders: 0, fills: 0, openPositions: 0, alerts: 0, unexpectedExits: 0, driverErrors: 0 },
-    settleMs: 0, durationMs: 0, peakRssMb: {},
+    periods: [], settleMs: 0, durationMs: 0, peakRssMb: {},
   };
+  const halts: HaltWindow[] = [];
   const dbName = `chaos_${plan.seed}_${randomBytes(3).toString('hex')}`;
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-chaos-rules-'));
   const prefix = `chaos${plan.seed}x${randomBytes(2).toString('hex')}`;
@@ -127,7 +147,7 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
   const rssMax: Record<string, number> = {};
   const notePeak = (p: Proc) => (rssMax[p.name] = Math.max(rssMax[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0));
   try {
-    sim = await startSim({ seed: plan.seed, clock: { mode: 'open' }, tickMs: 50 });
+    sim = await startSim({ seed: plan.seed, clock: { mode: 'replay', startAt: replayStart(Date.now()), speed: 1 }, tickMs: 50 });
     await admin.unsafe(`create database ${dbName}`);
     const dbUrl = new URL(services.postgres.url);
     dbUrl.pathname = `/${dbName}`;
@@ -223,6 +243,43 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
         case 'postgresRestart':
           background.push(services.postgres.restart({ downMs: e.ms ?? 500 }).catch((error: unknown) => say(`  postgres restart failed: ${String(error)}`)));
           return;
+        case 'marketClose': {
+          // The close: the venue's clock jumps past it (working day orders expire there); the market moves while
+          // closed, so exits become due when nothing can be sent; `ms` later the clock jumps to the next open
+          const closeAt = s.clock.session().closeAt;
+          if (s.clock.now() >= closeAt) return;
+          s.control.advanceClock(closeAt + 5000 - s.clock.now());
+          const period = { kind: 'closed' as const, atMs: Date.now() - t0, ms: e.ms ?? 2000 };
+          report.periods.push(period);
+          background.push(
+            (async () => {
+              await sleep(period.ms / 2);
+              const u = e.underlying ?? 'SPY';
+              s.control.moveMarket(u, { spot: Math.round(s.market.spot(u) * (e.factor ?? 1.06) * 100) / 100 });
+              await sleep(period.ms / 2);
+              s.control.advanceClock(s.clock.session().nextOpenAt + 5000 - s.clock.now());
+            })(),
+          );
+          return;
+        }
+        case 'halt':
+        case 'haltFlatten': {
+          const flatten = e.kind === 'haltFlatten';
+          const window: HaltWindow = { haltAt: s.clock.now(), resumeAt: null };
+          halts.push(window);
+          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', { app: app!, out: () => {} });
+          if (code !== 0) say(`  driver: halt${flatten ? ' --flatten' : ''} exited ${code}`);
+          const period: CampaignReport['periods'][number] = { kind: flatten ? 'halted+flatten' : 'halted', atMs: Date.now() - t0, ms: e.ms ?? 2000 };
+          report.periods.push(period);
+          background.push(
+            sleep(period.ms).then(async () => {
+              const resumeAt = s.clock.now();
+              period.resumed = (await runHalt([], 'resume', { app: app!, out: () => {} }).catch(() => 1)) === 0;
+              if (period.resumed) window.resumeAt = resumeAt;
+            }),
+          );
+          return;
+        }
       }
     }
 
@@ -238,6 +295,8 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     // Settle: no more faults, no new entries (exits still run), every process up, then wait for quiet
     const settleStart = Date.now();
     sim.control.calm();
+    if (!sim.clock.isMarketOpen()) sim.control.advanceClock(sim.clock.session().nextOpenAt + 5000 - sim.clock.now());
+    halts.push({ haltAt: sim.clock.now(), resumeAt: null });
     await setTradingState(app.sql, 'halted', 'chaos', 'campaign settling').catch(async () => {
       await sleep(1500);
       await setTradingState(app!.sql, 'halted', 'chaos', 'campaign settling');
@@ -286,7 +345,7 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     await reconcile(createExecContext(app), 'periodic');
     const venue = venueView(sim.control.state(), account);
     const store = await storeView(app.sql);
-    report.violations = checkInvariants(venue, store);
+    report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: Date.now() });
     // Evidence for each order a violation names: its event history and the venue's copy
     const named = [...new Set(report.violations.flatMap((v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []))].slice(0, 5);
     if (named.length > 0) {

@@ -16,6 +16,8 @@ export interface VenueOrder {
   externalId: string | null;
   replacesOrderId: number | null;
   underlying: string;
+  /** Venue clock (ms) when the venue received it; a replace is received anew. */
+  receivedAt: number | null;
   legs: VenueOrderLeg[];
 }
 export interface VenuePosition {
@@ -42,6 +44,7 @@ export interface StoredGroup {
 export interface StoredOrder {
   id: string;
   groupId: string;
+  role: string;
   status: string;
   brokerStatus: string | null;
   brokerOrderId: number | null;
@@ -52,7 +55,19 @@ export interface StoredFill {
   symbol: string;
   quantity: number;
 }
+export interface StoredTrade {
+  id: string;
+  status: string;
+  underlying: string;
+  ruleSet: string;
+  /** The option symbols of its structure. */
+  symbols: string[];
+  /** When its first order was submitted (null: never sent), and when it ended (null: not terminal). */
+  firstSubmitAt: Date | null;
+  closedAt: Date | null;
+}
 export interface StoreView {
+  trades: StoredTrade[];
   groups: StoredGroup[];
   orders: StoredOrder[];
   /** Every broker id any of our orders ever had (replace chains). */
@@ -72,6 +87,12 @@ export const INVARIANTS = [
   'position-disagrees', // net position per symbol from our fills differs from the venue's
   'fill-missing', // a venue fill not recorded in Postgres
   'fill-unknown', // a fill in Postgres the venue never made (or with another quantity)
+  'fill-misattributed', // a venue fill recorded against another order than the one the venue filled
+  'trade-stuck', // a non-terminal trade with no live group: pending/opening/closing that nothing will move
+  'opening-by-exit', // an opening action in an order of an exit group or a compensation
+  'opening-after-halt', // an opening order received by the venue more than 1 s after a halt, before the resume
+  'phantom-close', // a trade closed/rejected/rolled back whose legs the venue still holds, owned by no live trade
+  'two-structures-per-underlying', // two trades sent to the broker on one underlying at once (maxPerUnderlying 1)
 ] as const;
 export type InvariantName = (typeof INVARIANTS)[number];
 
@@ -81,6 +102,8 @@ export interface Violation {
 }
 
 const TERMINAL_GROUP = new Set(['denied', 'filled', 'rolled_back', 'cancelled', 'broken']);
+const TERMINAL_TRADE = new Set(['closed', 'rejected', 'rolled_back']);
+const isOpening = (action: string): boolean => action.endsWith('to Open');
 const WORKING_VENUE = new Set(['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested', 'Contingent']);
 
 /** OCC: root (6, space padded) + yymmdd + C/P + strike×1000 (8 digits). */
@@ -135,9 +158,93 @@ export function duplicateExternalIds(orders: VenueOrder[]): Violation[] {
     .map(([ext, roots]) => ({ invariant: 'duplicate-external-id' as const, detail: `external id ${ext} on ${roots.size} separate orders (roots ${[...roots].join(', ')})` }));
 }
 
-export function checkInvariants(venue: VenueView, store: StoreView, opts: { allowUndefinedRisk?: ReadonlySet<string>; now?: number } = {}): Violation[] {
+/** A halt (venue clock, ms) and the resume that ended it (null: still halted at the end). */
+export interface HaltWindow {
+  haltAt: number;
+  resumeAt: number | null;
+}
+/** How long a halt may take to stop opening orders (the issue: honoured within 1 s). */
+export const HALT_GRACE_MS = 1000;
+
+/** Non-terminal trades with no live group: nothing will ever move them (an `open` or `broken` one is managed by exits). */
+export function stuckTrades(store: Pick<StoreView, 'trades' | 'groups'>): Violation[] {
+  const live = new Set(store.groups.filter((g) => !TERMINAL_GROUP.has(g.status)).map((g) => g.tradeId));
+  return store.trades
+    .filter((t) => (t.status === 'pending' || t.status === 'opening' || t.status === 'closing') && !live.has(t.id))
+    .map((t) => ({ invariant: 'trade-stuck' as const, detail: `trade ${t.id} (${t.underlying}) is ${t.status} with no live group` }));
+}
+
+/** Exits and compensations only reduce; after a halt (plus its grace) and until the resume, nothing opens. */
+export function openingViolations(venue: VenueView, store: Pick<StoreView, 'groups' | 'orders' | 'brokerIds'>, halts: readonly HaltWindow[] = []): Violation[] {
+  const out: Violation[] = [];
+  const orderOf = new Map(store.brokerIds.map((b) => [b.brokerOrderId, b.orderId]));
+  const orders = new Map(store.orders.map((o) => [o.id, o]));
+  const groups = new Map(store.groups.map((g) => [g.id, g]));
+  for (const o of venue.orders) {
+    const opening = o.legs.filter((l) => isOpening(l.action));
+    if (opening.length === 0) continue;
+    const ours = orders.get(orderOf.get(o.id) ?? o.externalId ?? '');
+    const group = ours ? groups.get(ours.groupId) : undefined;
+    if (ours && (ours.role === 'compensation' || group?.kind === 'exit')) {
+      out.push({ invariant: 'opening-by-exit', detail: `venue order ${o.id} (${opening.map((l) => `${l.action} ${l.symbol}`).join(', ')}) is our ${ours.role} order ${ours.id} of ${group?.kind ?? '?'} group ${ours.groupId}` });
+    }
+    const during = o.receivedAt === null ? undefined : halts.find((h) => o.receivedAt! > h.haltAt + HALT_GRACE_MS && (h.resumeAt === null || o.receivedAt! < h.resumeAt));
+    if (during) {
+      out.push({ invariant: 'opening-after-halt', detail: `venue order ${o.id} (${opening[0]!.action} ${opening[0]!.symbol}) received ${o.receivedAt! - during.haltAt} ms after a halt` });
+    }
+  }
+  return out;
+}
+
+/** A settled trade whose legs the venue still holds, when no live trade owns those symbols: an unmanaged position. */
+export function phantomCloses(venue: VenueView, store: Pick<StoreView, 'trades'>): Violation[] {
+  const held = new Map(venue.positions.filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]));
+  const owned = new Set(store.trades.filter((t) => !TERMINAL_TRADE.has(t.status)).flatMap((t) => t.symbols));
+  return store.trades
+    .filter((t) => TERMINAL_TRADE.has(t.status))
+    .flatMap((t) => {
+      const orphaned = t.symbols.filter((s) => held.has(s) && !owned.has(s));
+      return orphaned.length === 0 ? [] : [{ invariant: 'phantom-close' as const, detail: `trade ${t.id} is ${t.status} but the venue holds ${orphaned.map((s) => `${held.get(s)} ${s}`).join(', ')}` }];
+    });
+}
+
+/** Trades sent to the broker on one underlying whose lives (first submit → end) overlap: the limit was not atomic. */
+export function twoStructures(store: Pick<StoreView, 'trades'>, now: number): Violation[] {
+  const out: Violation[] = [];
+  const sent = store.trades.filter((t) => t.firstSubmitAt !== null).sort((a, b) => a.firstSubmitAt!.getTime() - b.firstSubmitAt!.getTime());
+  for (let i = 0; i < sent.length; i++) {
+    const a = sent[i]!;
+    const aEnd = a.closedAt?.getTime() ?? now;
+    for (let j = i + 1; j < sent.length; j++) {
+      const b = sent[j]!;
+      if (b.underlying !== a.underlying) continue;
+      if (b.firstSubmitAt!.getTime() < aEnd) {
+        out.push({ invariant: 'two-structures-per-underlying', detail: `${a.underlying}: trade ${b.id} (${b.ruleSet}) sent while trade ${a.id} (${a.ruleSet}, ${a.status}) was live` });
+      }
+    }
+  }
+  return out;
+}
+
+export interface InvariantOptions {
+  allowUndefinedRisk?: ReadonlySet<string>;
+  now?: number;
+  /** Halts of the campaign, on the venue's clock. */
+  halts?: readonly HaltWindow[];
+  /** Every rule set allows one structure per underlying (maxPerUnderlying: 1). */
+  onePerUnderlying?: boolean;
+}
+
+export function checkInvariants(venue: VenueView, store: StoreView, opts: InvariantOptions = {}): Violation[] {
   const now = opts.now ?? Date.now();
-  const out: Violation[] = [...nakedShorts(venue.positions, opts.allowUndefinedRisk), ...duplicateExternalIds(venue.orders)];
+  const out: Violation[] = [
+    ...nakedShorts(venue.positions, opts.allowUndefinedRisk),
+    ...duplicateExternalIds(venue.orders),
+    ...stuckTrades(store),
+    ...openingViolations(venue, store, opts.halts),
+    ...phantomCloses(venue, store),
+    ...(opts.onePerUnderlying ? twoStructures(store, now) : []),
+  ];
   const ordersById = new Map(store.orders.map((o) => [o.id, o]));
   const groupsById = new Map(store.groups.map((g) => [g.id, g]));
   const ourBrokerIds = new Map(store.brokerIds.map((b) => [b.brokerOrderId, b.orderId]));
@@ -177,12 +284,19 @@ export function checkInvariants(venue: VenueView, store: StoreView, opts: { allo
     else if (v.status !== o.brokerStatus) out.push({ invariant: 'status-disagrees', detail: `order ${o.id} (broker ${v.id}): ours ${o.status}/${o.brokerStatus ?? '-'}, venue ${v.status}` });
   }
 
-  // Fills: each venue fill recorded exactly once with its quantity, nothing invented
+  // Fills: each venue fill recorded exactly once with its quantity, against the order the venue filled, nothing invented
   const venueFills = new Map<string, { quantity: number; orderId: number; symbol: string }>();
   for (const o of venue.orders) for (const l of o.legs) for (const f of l.fills) venueFills.set(f.fillId, { quantity: f.quantity, orderId: o.id, symbol: l.symbol });
   const storedFills = new Map(store.fills.map((f) => [f.brokerFillId, f]));
   for (const [id, f] of venueFills) {
-    if (!storedFills.has(id)) out.push({ invariant: 'fill-missing', detail: `venue fill ${id} (order ${f.orderId}, ${f.quantity} ${f.symbol}) not in Postgres` });
+    const stored = storedFills.get(id);
+    if (!stored) out.push({ invariant: 'fill-missing', detail: `venue fill ${id} (order ${f.orderId}, ${f.quantity} ${f.symbol}) not in Postgres` });
+    else {
+      const expected = ourBrokerIds.get(f.orderId) ?? venueById.get(f.orderId)?.externalId;
+      if (expected !== undefined && expected !== null && expected !== stored.orderId) {
+        out.push({ invariant: 'fill-misattributed', detail: `venue fill ${id} of venue order ${f.orderId} (our ${expected}) recorded against order ${stored.orderId}` });
+      }
+    }
   }
   for (const f of store.fills) {
     const v = venueFills.get(f.brokerFillId);

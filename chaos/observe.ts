@@ -17,6 +17,7 @@ export function venueView(snapshot: Json, accountNumber: string): VenueView {
     externalId: typeof o['external-identifier'] === 'string' ? o['external-identifier'] : null,
     replacesOrderId: o['replaces-order-id'] === undefined ? null : num(o['replaces-order-id']),
     underlying: str(o['underlying-symbol']),
+    receivedAt: typeof o['received-at'] === 'string' ? Date.parse(o['received-at']) : null,
     legs: (o['legs'] as Json[]).map((l) => ({
       symbol: str(l['symbol']),
       action: str(l['action']),
@@ -34,17 +35,22 @@ export function venueView(snapshot: Json, accountNumber: string): VenueView {
 }
 
 export async function storeView(sql: Sql): Promise<StoreView> {
-  const [groups, orders, brokerIds, fills, positions] = await Promise.all([
+  const [trades, groups, orders, brokerIds, fills, positions] = await Promise.all([
+    sql<StoreView['trades']>`select t.id, t.status, t.underlying, t.rule_set as "ruleSet",
+        coalesce((select array_agg(l->>'symbol') from jsonb_array_elements(t.legs) l), '{}') as symbols,
+        (select min(o.submitted_at) from orders o join order_groups g on g.id = o.group_id where g.trade_id = t.id) as "firstSubmitAt",
+        t.closed_at as "closedAt"
+      from trades t`,
     // A group's deadline: its first submit plus the fill timeout (per leg when legged) plus a minute for cancels
     sql<StoreView['groups']>`select id, trade_id as "tradeId", kind, status, reason,
         (select min(o.submitted_at) from orders o where o.group_id = g.id)
           + make_interval(secs => (g.intent->'pricing'->>'fillTimeoutSeconds')::int
                                   * case when g.mode = 'legged' then jsonb_array_length(g.intent->'legs') else 1 end + 60) as "deadlineAt"
       from order_groups g`,
-    sql<StoreView['orders']>`select id, group_id as "groupId", status, broker_status as "brokerStatus", broker_order_id::int as "brokerOrderId" from orders`,
+    sql<StoreView['orders']>`select id, group_id as "groupId", role, status, broker_status as "brokerStatus", broker_order_id::int as "brokerOrderId" from orders`,
     sql<StoreView['brokerIds']>`select broker_order_id::int as "brokerOrderId", order_id as "orderId" from order_broker_ids`,
     sql<StoreView['fills']>`select broker_fill_id as "brokerFillId", order_id as "orderId", symbol, quantity from fills`,
     sql<StoreView['positions']>`select symbol, sum(quantity)::int as quantity from trade_positions group by symbol`,
   ]);
-  return { groups: [...groups], orders: [...orders], brokerIds: [...brokerIds], fills: [...fills], positions: [...positions] };
+  return { trades: [...trades], groups: [...groups], orders: [...orders], brokerIds: [...brokerIds], fills: [...fills], positions: [...positions] };
 }

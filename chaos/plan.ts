@@ -18,6 +18,10 @@ export const FAULT_KINDS = [
   'kill9', // SIGKILL of a worker process, restarted after a pause
   'redisRestart', // Redis crashes (SIGKILL) and comes back
   'postgresRestart', // PostgreSQL crashes (immediate stop) and comes back
+  'marketClose', // the venue's clock jumps past the close; `ms` later it jumps to the next open (a night in seconds),
+  //                with a market jump while closed so stop-losses become due when nothing can be sent
+  'halt', // `legwork halt`, then `legwork resume` `ms` later
+  'haltFlatten', // `legwork halt --flatten`, then `legwork resume` `ms` later (refused while anything is broken)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -32,10 +36,10 @@ export interface FaultEvent {
   atMs: number;
   kind: FaultKind;
   underlying?: string;
-  /** ms for hang/silentStreams/delayed, down time for kill9 and restarts. */
+  /** ms for hang/silentStreams/delayed, down time for kill9 and restarts, closed/halted time for marketClose/halts. */
   ms?: number;
   count?: number;
-  /** Spot multiplier for marketJump. */
+  /** Spot multiplier for marketJump (and the jump while closed of marketClose). */
   factor?: number;
   process?: string;
 }
@@ -66,11 +70,12 @@ const between = (rng: Rng, lo: number, hi: number): number => lo + rng.int(hi - 
 function ruleSets(rng: Rng): RulePlan[] {
   const shuffled = [...UNDERLYINGS].sort(() => rng.next() - 0.5);
   const strategies = ['iron-condor', 'put-credit-spread', 'call-credit-spread', 'iron-butterfly'] as const;
-  // Four rule sets over disjoint universes of two underlyings; at least one legged and one combo
+  // Four rule sets over two underlyings each, plus the next set's first one: every underlying is traded by one or two
+  // rule sets, so "one structure per underlying" is contested across rule sets; at least one legged and one combo
   return strategies.map((strategy, i) => ({
     file: `chaos-${strategy}.yaml`,
     strategy,
-    symbols: shuffled.slice(i * 2, i * 2 + 2),
+    symbols: [...shuffled.slice(i * 2, i * 2 + 2), shuffled[(i * 2 + 2) % shuffled.length]!],
     mode: i === 0 ? 'legged' : i === 1 ? 'combo' : pick(rng, ['combo', 'legged'] as const),
     partialFill: pick(rng, ['keep', 'close'] as const),
     quantity: between(rng, 1, 3),
@@ -97,14 +102,20 @@ function faultEvent(rng: Rng, kind: FaultKind, atMs: number): FaultEvent {
     case 'redisRestart':
     case 'postgresRestart':
       return { atMs, kind, ms: between(rng, 200, 1500) };
+    case 'marketClose':
+      return { atMs, kind, ms: between(rng, 1500, 4000), underlying: pick(rng, UNDERLYINGS), factor: pick(rng, [-1, 1]) * (0.04 + rng.next() * 0.06) + 1 };
+    case 'halt':
+    case 'haltFlatten':
+      return { atMs, kind, ms: between(rng, 1000, 3000) };
     default:
       return { atMs, kind };
   }
 }
 
 /**
- * One campaign. `index` guarantees coverage over a set: campaign i always includes fault kind i mod 15, so any 15
- * consecutive campaigns inject every kind at least once; the rest is random (2–3 order faults, 3–7 others).
+ * One campaign. `index` guarantees coverage over a set: campaign i always includes fault kind i mod 18, so any 18
+ * consecutive campaigns inject every kind at least once; the rest is random (2–3 order faults, 3–7 others, and with
+ * some probability a closed-market period and a halt). At most one restart of each service and one night each.
  */
 export function planCampaign(seed: number, index = 0, tradingMs = 12_000): CampaignPlan {
   const rng = createRng(seed);
@@ -118,9 +129,11 @@ export function planCampaign(seed: number, index = 0, tradingMs = 12_000): Campa
   for (let i = between(f, 3, 7); i > 0; i--) kinds.push(pick(f, others));
   if (f.next() < 0.25) kinds.push('redisRestart');
   if (f.next() < 0.25) kinds.push('postgresRestart');
-  // At most one restart of each service per campaign
+  if (f.next() < 0.35) kinds.push('marketClose');
+  if (f.next() < 0.3) kinds.push(pick(f, ['halt', 'haltFlatten'] as const));
+  const once: ReadonlySet<FaultKind> = new Set(['redisRestart', 'postgresRestart', 'marketClose']);
   const seen = new Set<FaultKind>();
-  const unique = kinds.filter((k) => (k === 'redisRestart' || k === 'postgresRestart' ? !seen.has(k) && seen.add(k) : true));
+  const unique = kinds.filter((k) => (once.has(k) ? !seen.has(k) && seen.add(k) : true));
   const events = unique.map((k) => faultEvent(f, k, at())).sort((a, b) => a.atMs - b.atMs);
   const s = rng.fork('scans');
   const scansAtMs = [0, between(s, 2000, tradingMs - 1000), between(s, 2000, tradingMs - 1000)].sort((a, b) => a - b);
