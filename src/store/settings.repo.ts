@@ -26,7 +26,13 @@ export async function getTradingState(sql: Queryable): Promise<TradingStateValue
  * Sets the state and records a halt/resume audit event in the same transaction. The flatten request stands until the
  * state goes back to `active`, unless `options.flatten` says otherwise.
  */
-export async function setTradingState(sql: Sql, state: TradingState, by: string, reason?: string, options: { flatten?: boolean } = {}): Promise<TradingStateValue> {
+export async function setTradingState(
+  sql: Sql,
+  state: TradingState,
+  by: string,
+  reason?: string,
+  options: { flatten?: boolean; /** Extra data for the halt/resume audit event (not stored in the state). */ audit?: Record<string, unknown> } = {},
+): Promise<TradingStateValue> {
   return (await sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
     const before = await getTradingState(tx);
@@ -35,7 +41,7 @@ export async function setTradingState(sql: Sql, state: TradingState, by: string,
     await tx`
       insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`;
-    await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value } });
+    await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value, ...options.audit } });
     return value;
   })) as TradingStateValue;
 }
