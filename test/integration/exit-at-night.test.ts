@@ -29,6 +29,9 @@ beforeAll(async () => {
       .replace('max: 50', 'max: 70'),
     'hold.yaml': condorRule({ name: 'night-hold', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
       .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
+    'slot.yaml': condorRule({ name: 'night-slot', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }', risk: 'maxWorkingGroups: 1' })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+      .replace('max: 50', 'max: 70'),
   });
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
   account = app.sim.venue.accountNumbers()[0]!;
@@ -120,6 +123,35 @@ describe('an exit at night', () => {
     expect(closed.exitReason).toBe('close_at_dte');
     expect(venueSigned('SPY')).toEqual([]);
   }, 60_000);
+});
+
+describe('the gate never denies an exit', () => {
+  it('missing quotes: the exit waits a few seconds (group planned, trade closing), then goes', async () => {
+    const trade = await openTrade('night-dte', 'MSFT');
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id)!;
+    const blind: ExecContext = { ...ctx, marketData: { ...ctx.marketData, snapshot: async (symbols) => ({ quotes: new Map(), greeks: new Map(), missing: [...symbols] }) } };
+    const waiting = await executeGroup(blind, trade.id, fired.groupId);
+    expect(waiting).toMatchObject({ status: 'planned', retryAfterMs: 5000 });
+    expect(waiting.reason).toMatch(/^no two-sided quote for /);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closing');
+    expect((await executeGroup(ctx, trade.id, fired.groupId)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closed');
+    expect(venueSigned('MSFT')).toEqual([]);
+  }, 40_000);
+
+  it('entry limits never hold an exit back: every working-group slot taken, halted, the exit still goes', async () => {
+    const trade = await openTrade('night-slot', 'NVDA');
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id)!;
+    // Another entry holds the only working-group slot of the rule set
+    const other = await pendingTrade('night-slot', 'AMZN');
+    await app.ctx.sql`insert into order_groups (id, trade_id, kind, mode, status, intent)
+      values (${other.entryGroupId}, ${other.id}, 'entry', 'combo', 'working', ${app.ctx.sql.json({ tradeId: other.id } as never)})`;
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'exits still go');
+    expect((await executeGroup(ctx, trade.id, fired.groupId)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closed');
+    expect(venueSigned('NVDA')).toEqual([]);
+    await app.ctx.sql`update order_groups set status = 'cancelled' where id = ${other.entryGroupId}`;
+  }, 40_000);
 });
 
 describe('the repair pass of every exit cycle', () => {
