@@ -1,4 +1,5 @@
-// Owns the `exit` queue's worker: runs `evaluateExits` for every open trade (scheduled by src/queue/exit-jobs.ts).
+// Owns the `exit` queue's worker: runs `evaluateExits` (repair pass, exit rules or a standing flatten) every cycle
+// (scheduled by src/queue/exit-jobs.ts).
 // Concurrency 1: two evaluations at once could only race to the same deterministic exit groups.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
@@ -13,7 +14,10 @@ export function exitWorker(app: AppContext, execCtx: ExecContext): Worker {
     async (job: Job) => {
       parsePayload('exit', job.data);
       const report = await evaluateExits(execCtx);
-      await job.log(`evaluated ${report.evaluated}, triggered ${report.triggered.length}, skipped ${report.skipped.length}, requeued ${report.requeued}`);
+      await job.log(
+        `evaluated ${report.evaluated}, triggered ${report.triggered.length}, skipped ${report.skipped.length}, requeued ${report.requeued}, ` +
+          `repaired ${report.repaired.length}${report.marketClosed ? ` (${report.marketClosed}: no exit starts)` : ''}`,
+      );
       return report;
     },
     { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'exit' },

@@ -1,26 +1,32 @@
 // Owns the kill switch on the command line: `legwork halt [--flatten] [--reason TEXT]` and `legwork resume`. The state is
-// persisted in Postgres (survives restarts), audited and alerted; `--flatten` also queues an exit for every open trade.
+// persisted in Postgres (survives restarts), audited and alerted; `--flatten` also closes everything held and the
+// request stands (exit cycles keep flattening); `resume` is refused while anything is broken unless `--force --reason`.
 import type { AppContext } from '../app/context.js';
 import type { ExecContext } from '../pipeline/exec-context.js';
 
 export const HALT_USAGE = `usage: legwork halt [--flatten] [--reason TEXT]
-       legwork resume [--reason TEXT]
+       legwork resume [--force] [--reason TEXT]
 
   halt       stop new entries (exits are still managed); persisted, audited and alerted
-  --flatten  also close every open trade now: an exit group per trade, queued for the executor (needs Redis)
+  --flatten  also close EVERY position Legwork holds (open, broken, partial; opening/closing ones once their working
+             group settles), from each trade's actual positions; the request stands and every exit cycle keeps
+             flattening until nothing is held or you resume (needs Redis)
   --reason   why, recorded with the state and the audit event
-  resume     allow new entries again`;
+  resume     allow new entries again; refused while any trade or group is broken
+  --force    resume anyway while something is broken (needs --reason; audited with the ids it overrides)`;
 
 export interface HaltArgs {
   flatten: boolean;
+  force: boolean;
   reason: string | undefined;
 }
 
 export function parseHaltArgs(argv: string[], command: 'halt' | 'resume'): HaltArgs | string {
-  const args: HaltArgs = { flatten: false, reason: undefined };
+  const args: HaltArgs = { flatten: false, force: false, reason: undefined };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--flatten' && command === 'halt') args.flatten = true;
+    else if (arg === '--force' && command === 'resume') args.force = true;
     else if (arg === '--reason' || arg.startsWith('--reason=')) {
       const value = arg === '--reason' ? argv[++i] : arg.slice('--reason='.length);
       if (!value || value.startsWith('--')) return '--reason needs TEXT';
@@ -81,8 +87,22 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
   try {
     const { setTradingState, getTradingState } = await import('../store/settings.repo.js');
     const by = operator();
-    const before = await getTradingState(app.sql);
-    const state = await setTradingState(app.sql, command === 'halt' ? 'halted' : 'active', by, args.reason);
+    let before = await getTradingState(app.sql);
+    let state: Awaited<ReturnType<typeof setTradingState>>;
+    if (command === 'resume') {
+      const { resumeTrading } = await import('../pipeline/resume.js');
+      const resumed = await resumeTrading(app.sql, by, { reason: args.reason, force: args.force });
+      if (!resumed.ok) {
+        process.stderr.write(`legwork resume: ${resumed.message}\n`);
+        for (const id of resumed.blocking.trades) process.stderr.write(`  broken trade ${id}\n`);
+        for (const id of resumed.blocking.groups) process.stderr.write(`  broken group ${id}\n`);
+        return 1;
+      }
+      ({ state, before } = resumed);
+      if (resumed.overridden) out(`forced past ${resumed.overridden.trades.length} broken trade(s), ${resumed.overridden.groups.length} broken group(s): ${args.reason}`);
+    } else {
+      state = await setTradingState(app.sql, 'halted', by, args.reason, args.flatten ? { flatten: true } : {});
+    }
     const { createAlerter } = await import('../pipeline/alerts.js');
     const alert = createAlerter({ sql: app.sql, log: app.log, webhookUrl: app.config.alertWebhookUrl });
     if (command === 'halt') {
@@ -92,10 +112,9 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
     if (command === 'halt' && args.flatten) {
       const { flattenAll } = await import('../pipeline/exits.js');
       const result = await flattenAll(await cliExecContext(app as AppContext), by);
-      out(`flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued`);
+      out(`flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued; the request stands until nothing is held`);
       for (const f of result.flattened) out(`  trade ${f.tradeId} → exit group ${f.groupId}`);
-      for (const s of result.skipped) out(`  skipped trade ${s.tradeId}: ${s.reason}`);
-      if (result.skipped.length > 0) return 1;
+      for (const s of result.skipped) out(`  not yet trade ${s.tradeId}: ${s.reason}`);
     }
     return 0;
   } catch (error) {

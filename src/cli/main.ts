@@ -10,8 +10,8 @@ commands:
   scan       --once [--rules FILE] [--json]: one scan of the enabled rule sets, ranked candidates (trades nothing)
   trade      --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N]: one trade by hand
   trades     [--json]: trades with status, legs, entry credit, realised/unrealised P&L
-  halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes every open trade)
-  resume     [--reason TEXT]: allow new entries again
+  halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes everything held, until flat)
+  resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
   help       show this text`;
 
 export async function runCli(argv: string[]): Promise<number> {

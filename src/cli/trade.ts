@@ -142,13 +142,15 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     const tradeId = ids.newId();
     const entryGroupId = ids.deterministicId('entry-group', tradeId);
     const mode = args.mode ?? ruleSet.execution.mode;
-    const { trade } = await trades.insertPendingTrade(app.sql, {
+    const inserted = await trades.insertPendingTradeWithinLimit(app.sql, {
       id: tradeId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidateId: null, strategy: s.candidate.strategy, underlying: s.candidate.underlying,
       expiration: s.candidate.expiration, quantity: s.quantity,
       legs: s.candidate.legs.map((l) => ({ symbol: l.symbol, streamerSymbol: l.streamerSymbol, action: l.action, quantity: l.ratio, strike: l.strike, right: l.right, expiration: l.expiration })),
       entryGroupId, riskCents: s.riskCents, expectedCreditCents: s.candidate.creditMidCents,
       facts: { ...s.candidate.facts, source: 'cli', ...(args.mode ? { executionMode: args.mode } : {}) },
     });
+    if ('blockedBy' in inserted) return fail(1, `refused: underlying ${s.candidate.underlying} busy: trade ${inserted.blockedBy.id} (${inserted.blockedBy.ruleSet}, ${inserted.blockedBy.status})`);
+    const { trade } = inserted;
     await appendAudit(app.sql, {
       kind: 'trade_selected', tradeId: trade.id, dedupeKey: `trade_selected:${trade.id}`,
       data: { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidate: s.candidate.id, score: s.score, quantity: s.quantity, manual: true, mode, dryRun: s.dryRun },

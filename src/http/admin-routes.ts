@@ -1,4 +1,5 @@
-// Owns the admin-only actions of the JSON API: POST /api/halt (optionally flatten) and POST /api/resume. The state change
+// Owns the admin-only actions of the JSON API: POST /api/halt (optionally flatten) and POST /api/resume (409 while
+// anything is broken, unless {force: true, reason}). The state change
 // and its halt/resume audit event go through settings.repo (one transaction), the alert and flatten through the same
 // pipeline functions `legwork halt` uses.
 import { Router } from 'express';
@@ -7,12 +8,13 @@ import type { AppContext } from '../app/context.js';
 import { createExecContext } from '../app/exec-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
 import { flattenAll } from '../pipeline/exits.js';
+import { resumeTrading } from '../pipeline/resume.js';
 import { setTradingState } from '../store/settings.repo.js';
 import type { HttpAuth } from './auth.js';
 import { parseOr400 } from './errors.js';
 
 const haltBody = z.object({ reason: z.string().min(1).max(500).optional(), flatten: z.boolean().optional() }).strict();
-const resumeBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+const resumeBody = z.object({ reason: z.string().min(1).max(500).optional(), force: z.boolean().optional() }).strict();
 
 /** Who acted, for the audit trail: `http:<user>`. */
 const operatorOf = (auth: HttpAuth, user: string | undefined): string => `http:${user ?? auth.adminUser}`;
@@ -22,7 +24,7 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
   r.post('/halt', auth.requireAdmin, async (req, res) => {
     const body = parseOr400(haltBody, req.body ?? {}, 'body');
     const by = operatorOf(auth, res.locals['user'] as string | undefined);
-    const tradingState = await setTradingState(app.sql, 'halted', by, body.reason);
+    const tradingState = await setTradingState(app.sql, 'halted', by, body.reason, body.flatten ? { flatten: true } : {});
     const alert = createAlerter({ sql: app.sql, log: app.log, webhookUrl: app.config.alertWebhookUrl });
     await alert('halt', `trading halted by ${by}${body.reason ? `: ${body.reason}` : ''}`, { by, ...(body.reason ? { reason: body.reason } : {}), flatten: body.flatten === true });
     if (!body.flatten) return void res.json({ tradingState });
@@ -33,7 +35,10 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
   r.post('/resume', auth.requireAdmin, async (req, res) => {
     const body = parseOr400(resumeBody, req.body ?? {}, 'body');
     const by = operatorOf(auth, res.locals['user'] as string | undefined);
-    res.json({ tradingState: await setTradingState(app.sql, 'active', by, body.reason) });
+    const result = await resumeTrading(app.sql, by, { reason: body.reason, force: body.force === true });
+    // 409: the state forbids it now (something is broken); the body names what blocks it
+    if (!result.ok) return void res.status(409).json({ error: { message: result.message, blocking: result.blocking } });
+    res.json({ tradingState: result.state, ...(result.overridden ? { overridden: result.overridden } : {}) });
   });
 
   return r;

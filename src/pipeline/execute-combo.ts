@@ -14,8 +14,9 @@ import { groupResult } from './execute.js';
 import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
 import { compensate, settleCombo } from './execute-settle.js';
 import { submitOnce } from './order-submission.js';
-import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
-import { claimWorkingSlot, preTradeGate } from './pre-trade-gate.js';
+import type { ExecuteResult } from './plan-entry.js';
+import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
+import { deferExit, shouldDefer } from './exit-defer.js';
 
 /** How long to wait for the broker to confirm a cancel before leaving the group to reconciliation. */
 const CANCEL_CONFIRM_MS = 30_000;
@@ -69,9 +70,11 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
 async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow): Promise<ExecuteResult | undefined> {
   const decision = await preTradeGate(ctx, group, orderRequestOf(order));
   if (decision.kind === 'denied') return deny(ctx, group, trade, order, decision.reason);
-  if (decision.kind === 'wait') return groupResult(ctx, group, { reason: decision.reason, retryAfterMs: decision.ms });
-  const ruleSet = await loadRuleSet(ctx, group.intent.ruleSet, group.intent.rulesHash);
-  const claim = await claimWorkingSlot(ctx.sql, group, ruleSet.risk.maxWorkingGroups);
+  if (decision.kind === 'wait') {
+    if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+    return groupResult(ctx, group, { reason: decision.reason, retryAfterMs: decision.ms });
+  }
+  const claim = await claimWorkingSlot(ctx.sql, group, await slotLimitFor(ctx, group));
   if (claim === 'full') return groupResult(ctx, group, { reason: 'working-groups limit reached', retryAfterMs: 5000 });
   if (claim === 'lost') return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'another run moved the group' });
   if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntrySent');

@@ -2,8 +2,9 @@
 // for its fill; any rejection or timeout rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
 import type { OrderRequest } from '../domain/broker-order.js';
-import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
-import { claimWorkingSlot, preTradeGate } from './pre-trade-gate.js';
+import type { ExecuteResult } from './plan-entry.js';
+import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
+import { deferExit, shouldDefer } from './exit-defer.js';
 import { deterministicId } from '../domain/ids.js';
 import { fitsOneOrder, isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
@@ -142,7 +143,10 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
     legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })),
   };
   const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
-  if (decision.kind === 'wait') return result(ctx, group.id, decision.reason, decision.ms);
+  if (decision.kind === 'wait') {
+    if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+    return result(ctx, group.id, decision.reason, decision.ms);
+  }
   if (decision.kind === 'denied') {
     if (await moveGroup(ctx.sql, group.id, 'Denied', { reason: decision.reason })) {
       if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
@@ -151,8 +155,7 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
     }
     return result(ctx, group.id);
   }
-  const ruleSet = await loadRuleSet(ctx, intent.ruleSet, intent.rulesHash);
-  const claim = await claimWorkingSlot(ctx.sql, group, ruleSet.risk.maxWorkingGroups);
+  const claim = await claimWorkingSlot(ctx.sql, group, await slotLimitFor(ctx, group));
   if (claim === 'full') return result(ctx, group.id, 'working-groups limit reached', 5000);
   if (claim === 'lost') return result(ctx, group.id, 'another run moved the group');
   return undefined;

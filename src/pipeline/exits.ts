@@ -5,6 +5,8 @@ import { loadRuleSet } from './rule-versions.js';
 import { deterministicId } from '../domain/ids.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import { closingAction, isTerminalGroup, type GroupIntent } from '../domain/order-group.js';
+import { closingPlan } from '../domain/closing-legs.js';
+import { occToStreamer } from '../domain/instrument.js';
 import type { RuleSet } from '../rules/schema.js';
 import { tickCentsAt } from '../strategies/facts.js';
 import { appendAudit } from '../store/audit.repo.js';
@@ -12,6 +14,8 @@ import { groupsOfTrade, insertGroup } from '../store/groups.repo.js';
 import { tradePositions, type PositionRow } from '../store/orders.repo.js';
 import { listTrades, moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
+import { repairTrades, type Repair } from './trade-repair.js';
+import { getTradingState } from '../store/settings.repo.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
 
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
@@ -26,6 +30,10 @@ export interface ExitReport {
   skipped: { tradeId: string; reason: string }[];
   /** Exit groups of closing trades that were still planned: enqueued again (a crash between insert and enqueue). */
   requeued: number;
+  /** Trades the repair pass moved (src/domain/trade-repair.ts). */
+  repaired: Repair[];
+  /** Set when no exit may start now (market not open, or its session unknown): open trades wait for the next cycle. */
+  marketClosed?: string;
 }
 
 /** The first exit of a trade is `exit-group/<trade>`; after a cancelled attempt (trade back to open) `…/<n>`. */
@@ -163,9 +171,37 @@ async function requeuePlanned(ctx: ExecContext): Promise<number> {
   return n;
 }
 
+/** The market's state when it is not open (no exit may start), undefined when it is. */
+export async function closedMarket(ctx: ExecContext): Promise<string | undefined> {
+  try {
+    const session = await ctx.broker.marketSession();
+    return session.state === 'Open' ? undefined : `market is ${session.state}`;
+  } catch (error) {
+    return `market session unknown (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+/**
+ * One exit cycle: repair trades nothing is moving, re-enqueue planned exit groups, then, only while the market is open,
+ * evaluate every open trade's exit rules (or flatten everything while a flatten request stands).
+ */
 export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
-  const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: await requeuePlanned(ctx) };
+  const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: 0, repaired: await repairTrades(ctx) };
+  report.requeued = await requeuePlanned(ctx);
   const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
+  const closed = await closedMarket(ctx);
+  if (closed) {
+    // An exit started now could not be sent; the trade stays open and managed, and fires again after the open
+    report.marketClosed = closed;
+    for (const t of trades) report.skipped.push({ tradeId: t.id, reason: `${closed}: no exit starts until the open` });
+    return report;
+  }
+  if ((await getTradingState(ctx.sql)).flatten) {
+    const flat = await flattenAll(ctx, 'flatten request', { alert: false });
+    for (const f of flat.flattened) report.triggered.push({ tradeId: f.tradeId, groupId: f.groupId, reason: 'flatten', detail: 'flatten request stands' });
+    for (const s of flat.skipped) report.skipped.push(s);
+    return report;
+  }
   if (trades.length === 0) return report;
   const snap = await snapshotFor(ctx, trades);
   const now = ctx.now();
@@ -203,29 +239,116 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   return report;
 }
 
-/** `legwork halt --flatten`: an exit group (reason `flatten`) for every open trade, enqueued at exit priority. */
-export async function flattenAll(ctx: ExecContext, by: string): Promise<{ flattened: { tradeId: string; groupId: string }[]; skipped: { tradeId: string; reason: string }[] }> {
-  const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
-  const snap = await snapshotFor(ctx, trades);
-  const flattened: { tradeId: string; groupId: string }[] = [];
-  const skipped: { tradeId: string; reason: string }[] = [];
+export interface FlattenReport {
+  flattened: { tradeId: string; groupId: string }[];
+  /** Trades that could not be flattened now, with why (a later exit cycle tries again while the request stands). */
+  skipped: { tradeId: string; reason: string }[];
+}
+
+/** Last fill price per symbol of a trade (dollars per share). */
+async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string, number>> {
+  const rows = await ctx.sql<{ symbol: string; price: number }[]>`
+    select distinct on (symbol) symbol, price_cents as price from fills where trade_id = ${tradeId} order by symbol, filled_at desc, recorded_at desc`;
+  return new Map(rows.map((r) => [r.symbol, Number(r.price) / 100]));
+}
+
+/**
+ * Closes what one open or broken trade ACTUALLY holds (its fills netted per symbol): the first order of
+ * closingPlan (≤ 4 legs, shorts first) as an exit group with reason `flatten`. What is left after it fills is the next
+ * cycle's. A trade that holds nothing any more is closed.
+ */
+async function flattenTrade(ctx: ExecContext, trade: TradeRow): Promise<{ groupId: string } | { skipped: string }> {
+  const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
+  if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
+  const positions = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
+  if (positions.length === 0) {
+    const all = await tradePositions(ctx.sql, trade.id);
+    const realized = all.reduce((n, p) => n + Number(p.cashCents), 0);
+    await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: 'flatten: nothing held' });
+    return { skipped: 'nothing held: closed' };
+  }
+  const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
+  const streamers = positions.map((p) => streamerOf.get(p.symbol) ?? occToStreamer(p.symbol));
+  let snap: MarketSnapshot | null = null;
+  try {
+    snap = await ctx.marketData.snapshot(streamers, { timeoutMs: 3000, greeks: true });
+  } catch (error) {
+    ctx.log.warn({ err: error, tradeId: trade.id }, 'flatten: no quotes; pricing from the last marks');
+  }
+  const fills = await lastFills(ctx, trade.id);
+  const held = positions.map((p, i) => {
+    const q = snap?.quotes.get(streamers[i]!);
+    const g = snap?.greeks.get(streamers[i]!);
+    return { symbol: p.symbol, quantity: p.quantity, bid: q?.bid ?? null, ask: q?.ask ?? null, theo: g?.price ?? null, lastFill: fills.get(p.symbol) ?? null };
+  });
+  let tickCents = 1;
+  try {
+    const chain = await ctx.marketData.chain(trade.underlying);
+    tickCents = Math.min(...held.map((h) => tickCentsAt(h.theo ?? h.lastFill ?? 0, chain.tickSizes)));
+  } catch {
+    // one cent: the finest tick, accepted for every option below $3 and refused (and retried next cycle) above
+  }
+  const plan = closingPlan(held, { tickCents: Number.isFinite(tickCents) ? tickCents : 1 });
+  if (!plan.ok) return { skipped: plan.reason };
+  const first = plan.orders[0]!;
+  const groupId = exitGroupId(trade.id, exits.length);
+  const intent: GroupIntent = {
+    tradeId: trade.id,
+    kind: 'exit',
+    mode: 'combo',
+    quantity: first.quantity,
+    legs: first.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.ratio })),
+    pricing: first.pricing,
+    partialFill: 'keep',
+    ruleSet: trade.ruleSet,
+    rulesHash: trade.rulesHash,
+    reason: 'flatten',
+  };
+  const moved = await ctx.sql.begin(async (tx) => {
+    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: 'flatten' }))) return false;
+    await insertGroup(tx, groupId, intent);
+    return true;
+  });
+  if (!moved) return { skipped: 'no longer open or broken' };
+  await appendAudit(ctx.sql, {
+    kind: 'exit_triggered',
+    tradeId: trade.id,
+    groupId,
+    dedupeKey: `exit_triggered:${groupId}`,
+    data: { reason: 'flatten', from: trade.status, orders: plan.orders.length, pricedFrom: first.pricedFrom, legs: intent.legs, quantity: first.quantity, pricing: { ...first.pricing } },
+  });
+  await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
+  ctx.log.warn({ tradeId: trade.id, groupId, pricedFrom: first.pricedFrom }, 'flatten: closing what the trade holds');
+  return { groupId };
+}
+
+/**
+ * `legwork halt --flatten` and every exit cycle while the flatten request stands: a closing exit for every trade that
+ * holds something — open, broken, partially filled — built from its actual positions. Trades whose entry or exit is
+ * still working are left to it and picked up when it settles (the request stands until nothing is held).
+ */
+export async function flattenAll(ctx: ExecContext, by: string, options: { alert?: boolean } = {}): Promise<FlattenReport> {
+  const report: FlattenReport = { flattened: [], skipped: [] };
+  const trades = await listTrades(ctx.sql, { statuses: ['pending', 'opening', 'open', 'closing', 'broken'], limit: 10_000 });
+  const closed = await closedMarket(ctx);
   for (const trade of trades) {
     try {
-      const ruleSet = await ruleSetForTrade(ctx, trade);
-      const h = await heldOf(ctx, trade);
-      if (h.units === 0) {
-        skipped.push({ tradeId: trade.id, reason: 'no whole structure held' });
-        continue;
+      if (trade.status === 'pending' || trade.status === 'opening' || trade.status === 'closing') {
+        report.skipped.push({ tradeId: trade.id, reason: `${trade.status}: flattened once its working group settles` });
+      } else if (closed) {
+        report.skipped.push({ tradeId: trade.id, reason: `${closed}: flattened at the open` });
+      } else {
+        const r = await flattenTrade(ctx, trade);
+        if ('groupId' in r) report.flattened.push({ tradeId: trade.id, groupId: r.groupId });
+        else report.skipped.push({ tradeId: trade.id, reason: r.skipped });
       }
-      const groupId = await startExit(ctx, h, ruleSet, legMarks(trade, snap), 'flatten', `flatten requested by ${by}`);
-      if (groupId) flattened.push({ tradeId: trade.id, groupId });
-      else skipped.push({ tradeId: trade.id, reason: 'no marks to price the close, or no longer open' });
     } catch (error) {
-      skipped.push({ tradeId: trade.id, reason: error instanceof Error ? error.message : String(error) });
+      report.skipped.push({ tradeId: trade.id, reason: error instanceof Error ? error.message : String(error) });
     }
   }
-  if (trades.length > 0) {
-    await ctx.alert('emergency_flatten', `flatten by ${by}: ${flattened.length} exit groups, ${skipped.length} skipped`, { flattened, skipped });
+  // Alerted when something is (or may be) held: a flatten over pending entries only has nothing to close
+  if (options.alert !== false && trades.some((t) => t.status !== 'pending')) {
+    await ctx.alert('emergency_flatten', `flatten by ${by}: ${report.flattened.length} exit groups, ${report.skipped.length} not yet`, { ...report });
   }
-  return { flattened, skipped };
+  return report;
 }

@@ -8,7 +8,23 @@ import { getTradingState } from '../store/settings.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
 
-export type GateDecision = { kind: 'allowed' } | { kind: 'denied'; reason: string } | { kind: 'wait'; ms: number; reason: string };
+/**
+ * `wait`: come back after `ms`. `replan` (exits only): the wait is long (the market is closed), so an exit that has sent
+ * nothing is better deferred and planned again with fresh prices when it can go.
+ */
+export type GateDecision = { kind: 'allowed' } | { kind: 'denied'; reason: string } | { kind: 'wait'; ms: number; reason: string; replan?: boolean };
+
+/** An exit waiting for a fresh quote tries again after this long. */
+export const EXIT_QUOTE_WAIT_MS = 5000;
+/** An exit waiting for the open re-checks at least this often (a clock or calendar surprise cannot park it for days). */
+export const EXIT_CLOSED_MAX_WAIT_MS = 15 * 60_000;
+
+/** From now until the next regular open, bounded to [1 s, EXIT_CLOSED_MAX_WAIT_MS]; a minute when the broker gives none. */
+export function untilOpenMs(session: { nextOpenAt: number | null; openAt?: number | null }, nowMs: number): number {
+  const next = session.nextOpenAt;
+  if (next === null || !Number.isFinite(next)) return 60_000;
+  return Math.min(EXIT_CLOSED_MAX_WAIT_MS, Math.max(1000, next - nowMs));
+}
 
 export interface GateOptions {
   /** A quote older than this is stale (default 15 s). */
@@ -26,6 +42,10 @@ const WORKING_LOCK = 'legwork:working-groups';
  * Entries need `active`; exits (and compensation, which only reduces) are allowed when `halted` and `reducing`.
  * The dry-run runs for entries only: a closing order frees buying power, and Tastytrade's preflight can refuse a
  * close right after the opening fill while its ledger catches up.
+ *
+ * An exit is never denied and never subject to entry limits (legs per group, working groups, buying power): whatever
+ * stops it now (market closed, a stale or missing quote) makes it `wait`, so the trade stays managed. A flatten exit
+ * does not wait for quotes: it was priced from the chain's last marks and must go out as soon as the market is open.
  */
 export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: OrderRequest, options: GateOptions = {}): Promise<GateDecision> {
   const intent = group.intent;
@@ -34,20 +54,32 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
   if (entry && state.state !== 'active') return { kind: 'denied', reason: `trading is ${state.state}${state.reason ? ` (${state.reason})` : ''}` };
 
   const session = await ctx.broker.marketSession();
-  if (session.state !== 'Open') return { kind: 'denied', reason: `market is ${session.state}` };
+  if (session.state !== 'Open') {
+    const reason = `market is ${session.state}`;
+    return entry ? { kind: 'denied', reason } : { kind: 'wait', ms: untilOpenMs(session, ctx.now()), reason, replan: true };
+  }
 
-  const ruleSet = await loadRuleSet(ctx, intent.ruleSet, intent.rulesHash);
-  if (intent.legs.length > ruleSet.risk.maxLegsPerGroup) {
+  const ruleSet = entry ? await loadRuleSet(ctx, intent.ruleSet, intent.rulesHash) : undefined;
+  if (ruleSet && intent.legs.length > ruleSet.risk.maxLegsPerGroup) {
     return { kind: 'denied', reason: `${intent.legs.length} legs exceed maxLegsPerGroup ${ruleSet.risk.maxLegsPerGroup}` };
   }
 
-  const quote = await quotePackage(ctx, intent.legs);
-  if (quote.missing.length > 0) return { kind: 'denied', reason: `no two-sided quote for ${quote.missing.join(', ')}` };
-  const maxAge = options.quoteMaxAgeMs ?? 15_000;
-  const age = ctx.now() - quote.oldestAt;
-  if (age > maxAge) return { kind: 'denied', reason: `quotes are stale (${Math.round(age / 1000)} s old)` };
+  if (entry || intent.reason !== 'flatten') {
+    let quote: Awaited<ReturnType<typeof quotePackage>>;
+    try {
+      quote = await quotePackage(ctx, intent.legs);
+    } catch (error) {
+      if (entry) throw error;
+      return { kind: 'wait', ms: EXIT_QUOTE_WAIT_MS, reason: `no quotes: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const maxAge = options.quoteMaxAgeMs ?? 15_000;
+    const age = ctx.now() - quote.oldestAt;
+    const problem =
+      quote.missing.length > 0 ? `no two-sided quote for ${quote.missing.join(', ')}` : age > maxAge ? `quotes are stale (${Math.round(age / 1000)} s old)` : undefined;
+    if (problem) return entry ? { kind: 'denied', reason: problem } : { kind: 'wait', ms: EXIT_QUOTE_WAIT_MS, reason: problem };
+  }
 
-  if (entry) {
+  if (ruleSet) {
     const working = await workingCount(ctx.sql, group.id);
     if (working >= ruleSet.risk.maxWorkingGroups) {
       return { kind: 'wait', ms: options.waitMs ?? 5000, reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})` };
@@ -63,6 +95,12 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
     }
   }
   return { kind: 'allowed' };
+}
+
+/** The working-groups limit a group is held to when it claims a slot: entries their rule set's, exits none. */
+export async function slotLimitFor(ctx: ExecContext, group: GroupRow): Promise<number> {
+  if (group.kind !== 'entry') return Number.POSITIVE_INFINITY;
+  return (await loadRuleSet(ctx, group.intent.ruleSet, group.intent.rulesHash)).risk.maxWorkingGroups;
 }
 
 async function workingCount(sql: Sql, exceptGroupId: string): Promise<number> {

@@ -21,7 +21,7 @@ import {
   startScanRun,
 } from '../store/scans.repo.js';
 import { allowsEntries, getTradingState } from '../store/settings.repo.js';
-import { insertPendingTrade, riskSummary } from '../store/trades.repo.js';
+import { insertPendingTradeWithinLimit, riskSummary } from '../store/trades.repo.js';
 import type { Broker, MarketData } from './ports.js';
 import { scanUnderlying } from './scan-underlying.js';
 import { selectTrades } from './select-trades.js';
@@ -160,7 +160,7 @@ export async function finishScan(
     const candidateRowId = rowIdByKey.get(s.candidate.id)!;
     const tradeId = deterministicId('trade', candidateRowId);
     const entryGroupId = deterministicId('entry-group', tradeId);
-    const { trade, created } = await insertPendingTrade(ctx.sql, {
+    const inserted = await insertPendingTradeWithinLimit(ctx.sql, {
       id: tradeId,
       ruleSet: ruleSet.name,
       rulesHash: ruleSet.hash,
@@ -175,6 +175,14 @@ export async function finishScan(
       expectedCreditCents: s.candidate.creditMidCents,
       facts: { ...s.candidate.facts },
     });
+    if ('blockedBy' in inserted) {
+      // Another rule set (or process) took the underlying after this scan read the busy list
+      const b = inserted.blockedBy;
+      selection.skipped.push({ candidateId: s.candidate.id, underlying: s.candidate.underlying, reason: `underlying ${s.candidate.underlying} busy: trade ${b.id} (${b.ruleSet}, ${b.status})` });
+      await setRanks(ctx.sql, job.scanRunId, [{ candidateKey: s.candidate.id, rank: ranked.find((r) => r.candidate.id === s.candidate.id)?.rank ?? 0, score: s.score, selected: false }]);
+      continue;
+    }
+    const { trade, created } = inserted;
     if (created) {
       await appendAudit(ctx.sql, {
         kind: 'trade_selected',

@@ -16,7 +16,10 @@ export type AuditKind =
   | 'halt'
   | 'resume'
   | 'alert'
-  | 'rules_refused';
+  | 'rules_refused'
+  | 'trade_repaired'
+  | 'exit_deferred'
+  | 'flatten';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -10,6 +10,11 @@ export interface TradingStateValue {
   reason?: string;
   by?: string;
   at?: string;
+  /**
+   * A standing flatten request (`halt --flatten`): every exit cycle closes whatever Legwork still holds until nothing
+   * is held. Kept across halted/reducing changes; cleared only by `resume`.
+   */
+  flatten?: boolean;
 }
 
 export async function getTradingState(sql: Queryable): Promise<TradingStateValue> {
@@ -17,16 +22,28 @@ export async function getTradingState(sql: Queryable): Promise<TradingStateValue
   return row?.value ?? { state: 'active' };
 }
 
-/** Sets the state and records a halt/resume audit event in the same transaction. */
-export async function setTradingState(sql: Sql, state: TradingState, by: string, reason?: string): Promise<TradingStateValue> {
-  const value: TradingStateValue = { state, by, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
-  await sql.begin(async (tx) => {
+/**
+ * Sets the state and records a halt/resume audit event in the same transaction. The flatten request stands until the
+ * state goes back to `active`, unless `options.flatten` says otherwise.
+ */
+export async function setTradingState(
+  sql: Sql,
+  state: TradingState,
+  by: string,
+  reason?: string,
+  options: { flatten?: boolean; /** Extra data for the halt/resume audit event (not stored in the state). */ audit?: Record<string, unknown> } = {},
+): Promise<TradingStateValue> {
+  return (await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
+    const before = await getTradingState(tx);
+    const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);
+    const value: TradingStateValue = { state, by, at: new Date().toISOString(), ...(reason ? { reason } : {}), ...(flatten ? { flatten: true } : {}) };
     await tx`
       insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`;
-    await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value } });
-  });
-  return value;
+    await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value, ...options.audit } });
+    return value;
+  })) as TradingStateValue;
 }
 
 export const allowsEntries = (s: TradingStateValue): boolean => s.state === 'active';

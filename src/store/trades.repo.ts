@@ -1,6 +1,6 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
-import type { Queryable } from './db.js';
+import type { Queryable, Sql } from './db.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
 
@@ -61,6 +61,30 @@ export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{
   const [existing] = await sql<TradeRow[]>`select ${COLUMNS(sql)} from trades where candidate_id = ${t.candidateId}`;
   if (!existing) throw new Error(`trade for candidate ${t.candidateId} vanished`);
   return { trade: existing, created: false };
+}
+
+export type LimitedInsert = { trade: TradeRow; created: boolean } | { blockedBy: { id: string; status: TradeStatus; ruleSet: string } };
+
+/**
+ * Inserts a pending trade only while no other active trade (ACTIVE_TRADE_STATUSES, broken included) holds its
+ * underlying: one working or open structure per underlying, across rule sets and processes. The check and the insert
+ * run in one transaction under `pg_advisory_xact_lock(hashtext('underlying:'||underlying))`, so two scans that both
+ * read "SPY is free" cannot both insert. A retried scan gets its own existing trade back (`created: false`).
+ */
+export async function insertPendingTradeWithinLimit(sql: Sql, t: NewTrade): Promise<LimitedInsert> {
+  return (await sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${'underlying:' + t.underlying}))`;
+    if (t.candidateId !== null) {
+      const [mine] = await tx<TradeRow[]>`select ${COLUMNS(tx)} from trades where candidate_id = ${t.candidateId}`;
+      if (mine) return { trade: mine, created: false };
+    }
+    const [other] = await tx<{ id: string; status: TradeStatus; ruleSet: string }[]>`
+      select id, status, rule_set as "ruleSet" from trades
+      where underlying = ${t.underlying} and status = any(${ACTIVE_TRADE_STATUSES as TradeStatus[]}) and id <> ${t.id}
+      order by created_at limit 1`;
+    if (other) return { blockedBy: other };
+    return insertPendingTrade(tx, t);
+  })) as LimitedInsert;
 }
 
 export async function getTrade(sql: Queryable, id: string): Promise<TradeRow | undefined> {

@@ -260,3 +260,30 @@ describe('/metrics', () => {
     expect((await get('/metrics', 'Basic ' + Buffer.from('x:y').toString('base64'))).status).toBe(401);
   });
 });
+
+describe('resume while something is broken (issue 11, defect 4)', () => {
+  it('answers 409 with the blocking ids unless {force: true, reason}, and audits the override', async () => {
+    const brokenId = randomUUID();
+    await insertPendingTrade(app.ctx.sql, {
+      id: brokenId, ruleSet: 'ic-http', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'IWM', expiration: '2030-01-18',
+      quantity: 1, legs: [], entryGroupId: randomUUID(), riskCents: 40000, expectedCreditCents: 100, facts: {},
+    });
+    expect(await moveTrade(app.ctx.sql, brokenId, 'Broken', { exitReason: 'test' })).toBe(true);
+    await setTradingState(app.ctx.sql, 'reducing', 'executor', 'group broken');
+
+    const refused = await post('/api/resume', { reason: 'looks fine' }, ADMIN);
+    expect(refused.status).toBe(409);
+    const body = await json(refused);
+    expect(body.error.blocking).toEqual({ trades: [brokenId], groups: [] });
+    expect(body.error.message).toMatch(/^refused: 1 broken trade/);
+    expect((await post('/api/resume', { force: true }, ADMIN)).status).toBe(409);
+    expect((await getTradingState(app.ctx.sql)).state).toBe('reducing');
+
+    const forced = await post('/api/resume', { force: true, reason: 'closing IWM by hand' }, ADMIN);
+    expect(forced.status).toBe(200);
+    expect((await json(forced)).overridden).toEqual({ trades: [brokenId], groups: [] });
+    expect((await getTradingState(app.ctx.sql)).state).toBe('active');
+    const audit = (await recentAudit(app.ctx.sql, 10)).find((a) => a.kind === 'resume');
+    expect(audit?.data).toMatchObject({ state: 'active', reason: 'closing IWM by hand', by: 'http:boss', forced: true, overriddenTrades: [brokenId], from: 'reducing' });
+  });
+});

@@ -1,0 +1,193 @@
+// Owns issue 11 defect 1 against the venue: an exit the pre-trade gate meets while the market is closed is never denied
+// (the trade stays managed and the exit goes after the open), no exit starts at night, and the exit cycle's repair pass
+// moves trades nothing else would move (closing with no live group, pending never queued, opening whose entry ended).
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createExecContext } from '../../src/app/exec-context.js';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import type { ExecContext } from '../../src/pipeline/exec-context.js';
+import { executeGroup } from '../../src/pipeline/execute.js';
+import { evaluateExits, exitGroupId } from '../../src/pipeline/exits.js';
+import { auditForTrade } from '../../src/store/audit.repo.js';
+import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
+import { getTrade, insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
+import { pickCondor } from '../support/iron-condor.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { condorRule } from '../support/rules.js';
+
+let app: TestApp;
+let ctx: ExecContext;
+let account: string;
+
+const HOUR = 3_600_000;
+
+beforeAll(async () => {
+  app = await startTestApp({
+    // ~35 DTE condors: closing at 40 DTE fires at once
+    'dte.yaml': condorRule({ name: 'night-dte', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+      .replace('max: 50', 'max: 70'),
+    'hold.yaml': condorRule({ name: 'night-hold', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
+    'slot.yaml': condorRule({ name: 'night-slot', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }', risk: 'maxWorkingGroups: 1' })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+      .replace('max: 50', 'max: 70'),
+  });
+  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+  account = app.sim.venue.accountNumbers()[0]!;
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+});
+beforeEach(async () => {
+  app.sim.venue.clearFillRules();
+  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+  await setTradingState(app.ctx.sql, 'active', 'test');
+});
+
+function condorLegs(underlying: string): TradeLeg[] {
+  const chain = app.sim.market.chain(underlying)!;
+  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const c = pickCondor(nested, app.sim.market.spot(underlying), { width: Math.max(5, Math.round(app.sim.market.spot(underlying) * 0.01)) });
+  const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
+  return [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+}
+
+const venueSigned = (underlying: string) =>
+  app.sim.venue.positionsWire(account).filter((p) => String(p['symbol']).startsWith(underlying.padEnd(6)))
+    .map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)] as const)
+    .filter(([, q]) => q !== 0);
+
+async function pendingTrade(ruleName: string, underlying: string): Promise<TradeRow> {
+  const rs = app.ctx.rules.get(ruleName);
+  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
+  const id = newId();
+  const legs = condorLegs(underlying);
+  return (await insertPendingTrade(app.ctx.sql, {
+    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
+    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
+  })).trade;
+}
+
+async function openTrade(ruleName: string, underlying: string): Promise<TradeRow> {
+  const trade = await pendingTrade(ruleName, underlying);
+  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
+  expect(venueSigned(underlying)).toHaveLength(4);
+  return (await getTrade(app.ctx.sql, trade.id))!;
+}
+
+/** Makes a trade and its groups look untouched for two minutes (what the repair pass waits for). */
+async function age(tradeId: string): Promise<void> {
+  await app.ctx.sql`update trades set updated_at = now() - interval '2 minutes', created_at = created_at - interval '2 minutes' where id = ${tradeId}`;
+  await app.ctx.sql`update order_groups set updated_at = now() - interval '2 minutes' where trade_id = ${tradeId}`;
+}
+
+describe('an exit at night', () => {
+  it('is deferred, never denied: the trade stays managed, no exit starts until the open, then it closes', async () => {
+    expect(app.sim.clock.session().state).toBe('Open');
+    const trade = await openTrade('night-dte', 'SPY');
+    const day = await evaluateExits(ctx);
+    const fired = day.triggered.find((t) => t.tradeId === trade.id);
+    expect(fired?.reason).toBe('close_at_dte');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closing');
+
+    // Its job runs after the close: Tuesday 21:00 New York
+    app.sim.control.advanceClock(11 * HOUR);
+    expect(app.sim.clock.session().state).toBe('Closed');
+    const night = await executeGroup(ctx, trade.id, fired!.groupId);
+    expect(night.status).not.toBe('denied');
+    expect(night.status).toBe('cancelled');
+    expect(night.reason).toBe('deferred: market is Closed');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+    expect((await auditForTrade(app.ctx.sql, trade.id)).filter((a) => a.kind === 'exit_deferred')).toHaveLength(1);
+    expect(venueSigned('SPY')).toHaveLength(4);
+
+    // Exit cycles at night start nothing: the trade stays open and is evaluated again next cycle
+    const cycle = await evaluateExits(ctx);
+    expect(cycle.marketClosed).toBe('market is Closed');
+    expect(cycle.triggered).toEqual([]);
+    expect(cycle.skipped.map((s) => s.tradeId)).toContain(trade.id);
+    expect((await groupsOfTrade(app.ctx.sql, trade.id)).filter((g) => g.kind === 'exit')).toHaveLength(1);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+
+    // Wednesday 09:31: the rule fires again with fresh prices and the exit completes
+    const session = app.sim.clock.session();
+    app.sim.control.advanceClock(session.nextOpenAt - app.sim.clock.now() + 60_000);
+    expect(app.sim.clock.session().state).toBe('Open');
+    const morning = await evaluateExits(ctx);
+    const again = morning.triggered.find((t) => t.tradeId === trade.id);
+    expect(again?.groupId).toBe(exitGroupId(trade.id, 1));
+    expect((await executeGroup(ctx, trade.id, again!.groupId)).status).toBe('filled');
+    const closed = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(closed.status).toBe('closed');
+    expect(closed.exitReason).toBe('close_at_dte');
+    expect(venueSigned('SPY')).toEqual([]);
+  }, 60_000);
+});
+
+describe('the gate never denies an exit', () => {
+  it('missing quotes: the exit waits a few seconds (group planned, trade closing), then goes', async () => {
+    const trade = await openTrade('night-dte', 'MSFT');
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id)!;
+    const blind: ExecContext = { ...ctx, marketData: { ...ctx.marketData, snapshot: async (symbols) => ({ quotes: new Map(), greeks: new Map(), missing: [...symbols] }) } };
+    const waiting = await executeGroup(blind, trade.id, fired.groupId);
+    expect(waiting).toMatchObject({ status: 'planned', retryAfterMs: 5000 });
+    expect(waiting.reason).toMatch(/^no two-sided quote for /);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closing');
+    expect((await executeGroup(ctx, trade.id, fired.groupId)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closed');
+    expect(venueSigned('MSFT')).toEqual([]);
+  }, 40_000);
+
+  it('entry limits never hold an exit back: every working-group slot taken, halted, the exit still goes', async () => {
+    const trade = await openTrade('night-slot', 'NVDA');
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id)!;
+    // Another entry holds the only working-group slot of the rule set
+    const other = await pendingTrade('night-slot', 'AMZN');
+    await app.ctx.sql`insert into order_groups (id, trade_id, kind, mode, status, intent)
+      values (${other.entryGroupId}, ${other.id}, 'entry', 'combo', 'working', ${app.ctx.sql.json({ tradeId: other.id } as never)})`;
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'exits still go');
+    expect((await executeGroup(ctx, trade.id, fired.groupId)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closed');
+    expect(venueSigned('NVDA')).toEqual([]);
+    await app.ctx.sql`update order_groups set status = 'cancelled' where id = ${other.entryGroupId}`;
+  }, 40_000);
+});
+
+describe('the repair pass of every exit cycle', () => {
+  it('closing with no live exit group (the denied exit main used to leave) → open again, audited', async () => {
+    const trade = await openTrade('night-hold', 'QQQ');
+    // The state a denied exit left: trade closing, its exit group denied
+    await app.ctx.sql`update trades set status = 'closing' where id = ${trade.id}`;
+    await app.ctx.sql`insert into order_groups (id, trade_id, kind, mode, status, intent)
+      select ${exitGroupId(trade.id)}, id, 'exit', 'combo', 'denied', ${app.ctx.sql.json({ tradeId: trade.id } as never)} from trades where id = ${trade.id}`;
+    await age(trade.id);
+    const report = await evaluateExits(ctx);
+    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'exit_ended', why: 'closing with no live exit group', event: 'ExitEnded' });
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+    expect(report.held.map((h) => h.tradeId)).toContain(trade.id);
+    const audit = (await auditForTrade(app.ctx.sql, trade.id)).find((a) => a.kind === 'trade_repaired');
+    expect(audit?.data).toMatchObject({ from: 'closing', decision: 'exit_ended' });
+  }, 40_000);
+
+  it('pending and never queued → its execute job is enqueued again', async () => {
+    const trade = await pendingTrade('night-hold', 'IWM');
+    await age(trade.id);
+    const report = await evaluateExits(ctx);
+    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'requeue_entry', why: 'pending and never planned', event: 'requeued' });
+    const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    expect(jobs.filter((j) => j.data.tradeId === trade.id).map((j) => j.data.groupId)).toEqual([trade.entryGroupId]);
+  }, 40_000);
+
+  it('opening whose entry group filled (a crash between the two writes) → open, from the broker and the fills', async () => {
+    const trade = await openTrade('night-hold', 'AAPL');
+    await app.ctx.sql`update trades set status = 'opening', entry_credit_cents = null where id = ${trade.id}`;
+    await age(trade.id);
+    const report = await evaluateExits(ctx);
+    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'reconcile_entry', why: 'opening but its entry group is filled', event: 'Opened' });
+    const repaired = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(repaired.status).toBe('open');
+    expect(repaired.entryCreditCents).toBe(trade.entryCreditCents);
+    expect((await getGroup(app.ctx.sql, trade.entryGroupId))!.status).toBe('filled');
+  }, 40_000);
+});
