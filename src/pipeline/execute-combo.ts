@@ -1,6 +1,5 @@
 // Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
 // (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
-import { BrokerError } from '../domain/broker-error.js';
 import type { OrderRequest } from '../domain/broker-order.js';
 import { newId } from '../domain/ids.js';
 import { priceAtStep } from '../domain/order-group.js';
@@ -13,7 +12,7 @@ import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
 import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
 import { compensate, settleCombo } from './execute-settle.js';
-import { submitOnce } from './order-submission.js';
+import { replaceOnce, submitOnce } from './order-submission.js';
 import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
 import { claimWorkingSlot, preTradeGate } from './pre-trade-gate.js';
 
@@ -120,22 +119,20 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
   }
 }
 
-/** One cancel/replace at the next price: the broker gives a new id, which carries on as the same order of ours. */
+/** One cancel/replace at the next price (through the order guard): the broker gives a new id, which carries on as the same order of ours. */
 async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, price: number): Promise<boolean> {
   const step = order.priceSteps + 1;
   const oldId = order.brokerOrderId!;
-  let newBrokerId: number | undefined;
-  try {
-    newBrokerId = (await ctx.broker.replace(oldId, { limitPriceCents: price })).brokerOrderId;
-  } catch (error) {
-    if (!(error instanceof BrokerError)) throw error;
-    ctx.log.warn({ err: error, orderId: order.id, step }, `price step refused or failed: ${error.message}`);
-    if (error.kind !== 'unknown') return false;
-    // The replace may have happened: its replacement carries our id too
-    const found = await ctx.broker.findByExternalId(order.id).catch(() => []);
-    newBrokerId = found.find((o) => o.replacesOrderId === oldId)?.brokerOrderId;
-    if (newBrokerId === undefined) return false;
+  const outcome = await replaceOnce(ctx, order, trade.id, price);
+  if (outcome.kind === 'refused') {
+    ctx.log.warn({ orderId: order.id, step, reason: outcome.reason }, 'price step refused by the order guard');
+    return false;
   }
+  if (outcome.kind === 'failed') {
+    ctx.log.warn({ err: outcome.error, orderId: order.id, step }, `price step refused or failed: ${outcome.error.message}`);
+    return false;
+  }
+  const newBrokerId = outcome.newBrokerOrderId;
   await transitionOrder(ctx.sql, order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
   await appendAudit(ctx.sql, {
     kind: 'price_step',
