@@ -7,6 +7,7 @@ import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
+import { getTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
@@ -56,12 +57,20 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
     order = found;
   }
   await moveGroup(ctx.sql, group.id, 'Working');
-  if (!isTerminalOrder(order.status)) order = await walk(ctx, group, trade, order);
+  let haltedBy: string | undefined;
+  if (!isTerminalOrder(order.status)) ({ order, haltedBy } = await walk(ctx, group, trade, order));
   if (!isTerminalOrder(order.status)) {
     await ctx.alert('reconcile_mismatch', `order ${order.id} did not end after its cancel`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'cancel not confirmed by the broker' });
   }
-  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
+  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
+}
+
+/** An entry stops when trading is no longer active (halt, or reducing after a broken group): the reason, else undefined. */
+async function entryStopped(ctx: ExecContext, group: GroupRow): Promise<string | undefined> {
+  if (group.kind !== 'entry') return undefined;
+  const state = await getTradingState(ctx.sql);
+  return state.state === 'active' ? undefined : `trading ${state.state}${state.reason ? ` (${state.reason})` : ''}`;
 }
 
 /** Returns a result when the group must stop here (denied, or wait for a working-group slot). */
@@ -91,9 +100,11 @@ async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: O
 /**
  * Polls the order about every second (the fill monitor may update Postgres too: the row is always re-read) and walks
  * the price one step toward the floor every stepEverySeconds, measured from `submitted_at`, so a resumed run carries
- * on where the last one stopped. At the deadline it cancels and waits until the broker confirms.
+ * on where the last one stopped. At the deadline it cancels and waits until the broker confirms. An entry checks the
+ * trading state on every pass (at most a second apart): once trading is not active it takes no further step (a replace
+ * is a new order) and cancels at once; `haltedBy` tells the settlement why.
  */
-async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<OrderRow> {
+async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<{ order: OrderRow; haltedBy?: string }> {
   const plan = group.intent.pricing;
   const submittedAt = (start.submittedAt ?? start.createdAt).getTime();
   const deadline = submittedAt + plan.fillTimeoutSeconds * 1000;
@@ -101,11 +112,18 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
   let replaceFailures = 0;
   for (;;) {
     order = await refreshOrder(ctx, order);
-    if (isTerminalOrder(order.status)) return order;
+    if (isTerminalOrder(order.status)) return { order };
+    const haltedBy = await entryStopped(ctx, group);
+    if (haltedBy !== undefined) {
+      ctx.log.warn({ groupId: group.id, orderId: order.id, reason: haltedBy }, 'entry stopped walking: cancelling its order');
+      await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `entry_halted:${group.id}`, data: { reason: haltedBy, priceSteps: order.priceSteps } });
+      await requestCancel(ctx, order);
+      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS), haltedBy };
+    }
     const now = ctx.now();
     if (now >= deadline || order.status === 'pending_cancel') {
       await requestCancel(ctx, order);
-      return waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS);
+      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS) };
     }
     const nextStepAt = submittedAt + (order.priceSteps + 1) * plan.stepEverySeconds * 1000;
     const nextPrice = priceAtStep(plan, order.priceSteps + 1);
@@ -115,6 +133,7 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
       continue;
     }
     const nextEvent = Math.min(deadline, canStep ? nextStepAt : deadline);
+    // Never longer than a second: a halt must be seen within one
     await ctx.sleep(Math.max(50, Math.min(1000, nextEvent - now)));
   }
 }

@@ -17,11 +17,18 @@ import { quotePackage, signedRound, type ExecuteResult } from './plan-entry.js';
 /** A compensation order that has not filled after this long is cancelled and the group is broken. */
 const COMPENSATION_TIMEOUT_MS = 30_000;
 
-export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow): Promise<ExecuteResult> {
+export interface SettleOptions {
+  /** The entry was stopped by the trading state (halt): a partial fill is closed whatever partialFill says. */
+  stoppedBy?: string;
+}
+
+export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, opts: SettleOptions = {}): Promise<ExecuteResult> {
   const units = order.filledUnits;
   if (units >= group.intent.quantity) return finishFilled(ctx, group, trade, units);
   if (units === 0) {
-    const reason = order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
+    const reason = opts.stoppedBy
+      ? `cancelled: ${opts.stoppedBy}`
+      : order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
     await moveGroup(ctx.sql, group.id, 'Cancelled', { filledUnits: 0, reason });
     if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: reason });
     else await moveTrade(ctx.sql, trade.id, 'ExitEnded');
@@ -29,8 +36,9 @@ export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: Trad
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
   }
   // Partial package fill: whole structure units, never a broken structure
-  if (group.intent.partialFill === 'keep' || group.kind === 'exit') return finishFilled(ctx, group, trade, units);
-  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (partialFill: close)` });
+  if (group.kind === 'exit' || (group.intent.partialFill === 'keep' && !opts.stoppedBy)) return finishFilled(ctx, group, trade, units);
+  const why = opts.stoppedBy ? opts.stoppedBy : 'partialFill: close';
+  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})` });
   return compensate(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
 }
 

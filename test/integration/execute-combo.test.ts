@@ -214,6 +214,29 @@ describe('combo executor', () => {
     expect(venuePositions()).toHaveLength(0);
   }, 40_000);
 
+  it('halt while an entry walks its price: no replace after the halt, the entry order cancelled, trade rejected, flat', async () => {
+    app.sim.control.setFillBehavior({ underlying: 'SPY', behavior: 'never' });
+    const trade = await pendingTrade('ic-walk');
+    const running = executeGroup(ctx, trade.id, trade.entryGroupId);
+    // The walk is moving: halt right after its first price step
+    await waitUntil(async () => (await app.ctx.sql`select 1 from audit_events where kind = 'price_step' and group_id = ${trade.entryGroupId}`).length >= 1,
+      { timeoutMs: 10_000, what: 'a first price step' });
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
+    const lastIdAtHalt = Math.max(...app.sim.venue.liveOrders(account).map((o) => Number(o['id'])));
+    const result = await running;
+    expect(result).toMatchObject({ status: 'cancelled', filledUnits: 0 });
+    expect(result.reason).toMatch(/cancelled: trading halted/);
+    const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(order!.status).toBe('cancelled');
+    const atVenue = venueOrders(order!.id);
+    expect(atVenue.filter((o) => Number(o['id']) > lastIdAtHalt)).toHaveLength(0);
+    expect(atVenue.map((o) => o['status'])).toEqual(atVenue.map(() => 'Cancelled'));
+    // The walk itself stopped: it never even asked for a replace the order guard would have had to refuse
+    expect(await app.ctx.sql`select 1 from audit_events where kind = 'order_refused' and order_id = ${order!.id}`).toHaveLength(0);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rejected');
+    expect(venuePositions()).toHaveLength(0);
+  }, 30_000);
+
   it('resumes after a crash in the submit window from Postgres: looks the order up by our id, never re-sends', async () => {
     const trade = await pendingTrade('ic-walk');
     const intent = await planEntry(ctx, trade);
