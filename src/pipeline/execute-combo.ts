@@ -11,7 +11,7 @@ import { getTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
-import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
+import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
 import { compensate, settleCombo } from './execute-settle.js';
 import { replaceOnce, submitOnce } from './order-submission.js';
 import { loadRuleSet, type ExecuteResult } from './plan-entry.js';
@@ -60,8 +60,11 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
   let haltedBy: string | undefined;
   if (!isTerminalOrder(order.status)) ({ order, haltedBy } = await walk(ctx, group, trade, order));
   if (!isTerminalOrder(order.status)) {
-    await ctx.alert('reconcile_mismatch', `order ${order.id} did not end after its cancel`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'cancel not confirmed by the broker' });
+    // Never settled on a guess: the group stays working and reconciliation resumes it once the broker's truth is in
+    const lag = fillsLagging(order);
+    const what = lag ? `the broker says ${order.brokerStatus} but not all its fills have arrived` : 'did not end after its cancel';
+    await ctx.alert('reconcile_mismatch', `order ${order.id} ${what}`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
+    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker' });
   }
   return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
 }
@@ -113,6 +116,8 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
   for (;;) {
     order = await refreshOrder(ctx, order);
     if (isTerminalOrder(order.status)) return { order };
+    // Over at the broker, fills still on their way: nothing to step or cancel, only to wait for them
+    if (fillsLagging(order)) return { order: await awaitFills(ctx, order) };
     const haltedBy = await entryStopped(ctx, group);
     if (haltedBy !== undefined) {
       ctx.log.warn({ groupId: group.id, orderId: order.id, reason: haltedBy }, 'entry stopped walking: cancelling its order');

@@ -100,6 +100,28 @@ describe('combo executor', () => {
     expect(venueOrders(order!.id)).toHaveLength(1);
   }, 30_000);
 
+  it('Filled before its leg fills arrive (fillsLag): the entry waits for them; trade open, right credit, fills equal the venue\'s', async () => {
+    app.sim.control.injectFault({ kind: 'fillsLag', ms: 1500 });
+    const trade = await pendingTrade('ic-natural');
+    const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
+    expect(result).toMatchObject({ status: 'filled', filledUnits: 1 });
+    const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(order).toMatchObject({ status: 'filled', filledUnits: 1 });
+    const venueFills = venueOrders(order!.id).flatMap((o) => (o['legs'] as { symbol: string; action: string; fills: { 'fill-id': string; quantity: number; 'fill-price': string }[] }[])
+      .flatMap((l) => l.fills.map((f) => ({ id: f['fill-id'], symbol: l.symbol, action: l.action, quantity: f.quantity, priceCents: Math.round(Number(f['fill-price']) * 100) }))));
+    expect(venueFills).toHaveLength(4);
+    const ours = await app.ctx.sql<{ id: string; symbol: string; action: string; quantity: number; priceCents: number }[]>`
+      select broker_fill_id as id, symbol, action, quantity, price_cents as "priceCents" from fills where order_id = ${order!.id}`;
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect([...ours].sort(byId)).toEqual([...venueFills].sort(byId));
+    const venueNet = venueFills.reduce((sum, f) => sum + (f.action.startsWith('Sell') ? 1 : -1) * f.priceCents * f.quantity, 0);
+    const after = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(after).toMatchObject({ status: 'open', entryCreditCents: venueNet });
+    const { ours: held, theirs } = await positionsMatch(trade.id);
+    expect(held.size).toBe(4);
+    expect(theirs).toEqual(held);
+  }, 30_000);
+
   it('a rejected leg rejects the whole package: nothing filled, group cancelled, trade rejected, venue flat', async () => {
     app.sim.control.setFillBehavior({ symbol: legs[2]!.symbol, behavior: 'reject' });
     const trade = await pendingTrade('ic-natural');

@@ -12,6 +12,7 @@ export const FAULT_KINDS = [
   'silentStreams', // sockets stay open but nothing is sent for `ms`
   'duplicatePushes', // the next `count` account-streamer notifications are sent twice
   'reorderPushes', // the next `count` pairs of account-streamer notifications are swapped
+  'fillsLag', // the next `count` orders to fill report Filled (remaining 0) with only their first leg's fills for `ms` (wall time)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -39,7 +40,7 @@ export class FaultState {
   readonly fired: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
 
   arm(request: FaultRequest): void {
-    const defaultsMs: Partial<Record<FaultKind, number>> = { hang: 30_000, silentStreams: 10_000 };
+    const defaultsMs: Partial<Record<FaultKind, number>> = { hang: 30_000, silentStreams: 10_000, fillsLag: 2000 };
     this.armed.push({
       kind: request.kind,
       remaining: request.count ?? 1,
