@@ -185,6 +185,25 @@ describe('combo executor', () => {
     expect((await tradePositions(app.ctx.sql, trade.id)).every((p) => p.quantity === 0)).toBe(true);
   }, 40_000);
 
+  it('retries a compensation close the broker refuses right after the fill ("no position yet"): rolled back, flat', async () => {
+    app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
+    // Tastytrade's ledger lag: the first two closing orders after the fill are refused
+    for (let i = 0; i < 2; i++) app.sim.control.setFillBehavior({ next: true, behavior: 'reject', message: 'No position to close (ledger lag)' });
+    const trade = await pendingTrade('ic-close', 2);
+    const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
+    expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1, orders: 4 });
+    const comps = (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).filter((o) => o.role === 'compensation');
+    expect(comps.map((o) => o.status)).toEqual(['rejected', 'rejected', 'filled']);
+    for (const c of comps) {
+      expect(c.size).toBe(1);
+      expect(c.legs.map((l) => l.action)).toEqual(legs.map((l) => closingAction(l.action)));
+      expect(venueOrders(c.id)).toHaveLength(1);
+    }
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rolled_back');
+    expect(venuePositions()).toHaveLength(0);
+    expect((await tradePositions(app.ctx.sql, trade.id)).every((p) => p.quantity === 0)).toBe(true);
+  }, 40_000);
+
   it('a 500 after create is an unknown outcome: found by our id, then carried on; exactly one order at the venue', async () => {
     app.sim.control.injectFault({ kind: 'http500AfterCreate' });
     const trade = await pendingTrade('ic-natural');
