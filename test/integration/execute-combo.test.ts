@@ -278,6 +278,24 @@ describe('combo executor', () => {
     expect(venuePositions()).toHaveLength(0);
   }, 30_000);
 
+  it('halt after a partial fill of a working entry: the rest cancelled, the filled unit closed by compensation (even under keep)', async () => {
+    app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
+    const trade = await pendingTrade('ic-natural', 2);
+    const running = executeGroup(ctx, trade.id, trade.entryGroupId);
+    await waitUntil(async () => (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).some((o) => o.role === 'package' && o.filledUnits === 1),
+      { timeoutMs: 10_000, what: 'one of two units filled' });
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
+    const result = await running;
+    expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1 });
+    const orders = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(orders.find((o) => o.role === 'package')).toMatchObject({ status: 'cancelled', filledUnits: 1 });
+    const comp = orders.filter((o) => o.role === 'compensation');
+    expect(comp.map((o) => o.status)).toEqual(['filled']);
+    expect(comp[0]!.legs.map((l) => l.action)).toEqual(legs.map((l) => closingAction(l.action)));
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rolled_back');
+    expect(venuePositions()).toHaveLength(0);
+  }, 30_000);
+
   it('resumes after a crash in the submit window from Postgres: looks the order up by our id, never re-sends', async () => {
     const trade = await pendingTrade('ic-walk');
     const intent = await planEntry(ctx, trade);
