@@ -89,6 +89,22 @@ export function filledUnits(order: BrokerOrder): number {
   );
 }
 
+/**
+ * Whole spread units the broker says are filled, from its remaining quantities. Tastytrade can report an order Filled
+ * (remaining 0) before every leg's fills are attached (tastytrade-api.md §8.4): this is known before the fills are.
+ */
+export function reportedFilledUnits(order: BrokerOrder): number {
+  if (order.legs.length === 0 || order.size === 0) return 0;
+  return Math.min(...order.legs.map((leg) => Math.floor(Math.max(0, leg.quantity - leg.remainingQuantity) / (leg.quantity / order.size))));
+}
+
+/** Contracts per leg symbol the broker says are filled but whose fills `recorded` (symbol → contracts) does not hold yet. */
+export function missingFills(order: BrokerOrder, recorded: ReadonlyMap<string, number>): { symbol: string; missing: number }[] {
+  return order.legs
+    .map((leg) => ({ symbol: leg.symbol, missing: leg.quantity - leg.remainingQuantity - (recorded.get(leg.symbol) ?? 0) }))
+    .filter((m) => m.missing > 0);
+}
+
 /** What the order we send looks like, before the broker has it. Legs are kebab-cased on the wire by the adapter. */
 export interface OrderRequest {
   orderType: 'Limit' | 'Market';

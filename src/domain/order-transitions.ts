@@ -44,6 +44,8 @@ export function applyOrderEvent(status: OrderStatus, event: OrderEvent): Transit
   switch (event.type) {
     case 'Denied':
       return status === 'planned' ? to('denied') : invalid();
+    case 'GuardRefused':
+      return status === 'planned' ? to('rejected') : invalid();
     case 'SubmitStarted':
       return status === 'planned' ? to('submitting') : invalid();
     case 'Accepted':

@@ -21,6 +21,8 @@ export const isTerminalOrder = (s: OrderStatus): boolean => TERMINAL_ORDER_STATU
 
 export type OrderEvent =
   | { type: 'Denied'; reason: string }
+  /** The order guard (src/domain/order-guard.ts) refused it before it was sent: it never reaches the broker. */
+  | { type: 'GuardRefused'; reason: string }
   | { type: 'SubmitStarted' }
   | { type: 'Accepted'; brokerOrderId: number; brokerStatus: BrokerOrderStatus }
   | { type: 'Rejected'; reason: string }

@@ -1,6 +1,6 @@
 // Owns applying what the broker says about an order (REST response, streamer push, poll, reconciliation) to ours:
 // find it by broker id or external identifier, follow replaces, record new fills once, move the status.
-import { filledUnits, type BrokerOrder } from '../domain/broker-order.js';
+import { filledUnits, isTerminal, missingFills, reportedFilledUnits, type BrokerOrder } from '../domain/broker-order.js';
 import type { Sql } from '../store/db.js';
 import { getOrder, orderByBrokerId, recordFill, transitionOrder, type EventSource, type OrderRow } from '../store/orders.repo.js';
 
@@ -10,6 +10,8 @@ export interface SyncResult {
   newFills: number;
   /** The report was about an older broker id of this order (replaced): fills count, status does not. */
   stale: boolean;
+  /** The broker says the order ended, but fills it counts have not arrived: kept non-terminal until they do. */
+  fillsLagging?: boolean;
 }
 
 /** Returns undefined when the broker order is not one of ours. */
@@ -46,7 +48,14 @@ export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, s
       from jsonb_to_recordset(${ctx.sql.json(order.legs as never)}) as l(symbol text, quantity int)
       left join fills f on f.order_id = ${order.id} and f.symbol = l.symbol
       group by l.symbol, l.quantity) per_leg`;
-  const units_ = Math.max(units, broker.brokerOrderId === order.brokerOrderId ? filledUnits(broker) : 0);
+  const own = broker.brokerOrderId === order.brokerOrderId || order.brokerOrderId === null;
+  const units_ = Math.max(units, own ? Math.max(filledUnits(broker), reportedFilledUnits(broker)) : 0);
+  // The broker says it is over (Filled, or cancelled after fills) but not every fill it counts has reached us: the
+  // order is not terminal here until they have (settling from the fills table would see less than the broker holds)
+  const recorded = await ctx.sql<{ symbol: string; qty: number }[]>`
+    select symbol, sum(quantity)::int as qty from fills where broker_order_id = ${broker.brokerOrderId} group by symbol`;
+  const lagging = isTerminal(broker.status) && missingFills(broker, new Map(recorded.map((r) => [r.symbol, r.qty]))).length > 0;
+  const reportedStatus = lagging ? 'live' : broker.status;
 
   // A replaced broker order (it names its replacement) is never the current one, whatever its status says
   const isCurrent =
@@ -66,8 +75,8 @@ export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, s
   }
   const event =
     order.status === 'unknown' || order.status === 'submitting'
-      ? ({ type: 'Found', brokerOrderId: broker.brokerOrderId, brokerStatus: broker.status, filledUnits: units_, size: order.size } as const)
-      : ({ type: 'BrokerUpdate', brokerStatus: broker.status, filledUnits: units_, size: order.size } as const);
+      ? ({ type: 'Found', brokerOrderId: broker.brokerOrderId, brokerStatus: reportedStatus, filledUnits: units_, size: order.size } as const)
+      : ({ type: 'BrokerUpdate', brokerStatus: reportedStatus, filledUnits: units_, size: order.size } as const);
   const r = await transitionOrder(ctx.sql, order.id, event, source, {
     brokerOrderId: broker.brokerOrderId,
     brokerStatus: broker.rawStatus,
@@ -75,5 +84,5 @@ export async function applyBrokerOrder(ctx: { sql: Sql }, broker: BrokerOrder, s
     ...(broker.rejectReason ? { rejectReason: broker.rejectReason.slice(0, 500) } : {}),
     reportFor: { brokerOrderId: broker.brokerOrderId, ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}) },
   });
-  return { order: r.order, changed: r.changed, newFills, stale: false };
+  return { order: r.order, changed: r.changed, newFills, stale: false, ...(lagging ? { fillsLagging: true } : {}) };
 }

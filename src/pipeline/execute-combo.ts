@@ -1,6 +1,5 @@
 // Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
 // (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
-import { BrokerError } from '../domain/broker-error.js';
 import type { OrderRequest } from '../domain/broker-order.js';
 import { newId } from '../domain/ids.js';
 import { priceAtStep } from '../domain/order-group.js';
@@ -8,12 +7,13 @@ import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
+import { getTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
-import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
+import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
 import { compensate, settleCombo } from './execute-settle.js';
-import { submitOnce } from './order-submission.js';
+import { replaceOnce, submitOnce } from './order-submission.js';
 import type { ExecuteResult } from './plan-entry.js';
 import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
@@ -58,12 +58,23 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
     order = found;
   }
   await moveGroup(ctx.sql, group.id, 'Working');
-  if (!isTerminalOrder(order.status)) order = await walk(ctx, group, trade, order);
+  let haltedBy: string | undefined;
+  if (!isTerminalOrder(order.status)) ({ order, haltedBy } = await walk(ctx, group, trade, order));
   if (!isTerminalOrder(order.status)) {
-    await ctx.alert('reconcile_mismatch', `order ${order.id} did not end after its cancel`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'cancel not confirmed by the broker' });
+    // Never settled on a guess: the group stays working and reconciliation resumes it once the broker's truth is in
+    const lag = fillsLagging(order);
+    const what = lag ? `the broker says ${order.brokerStatus} but not all its fills have arrived` : 'did not end after its cancel';
+    await ctx.alert('reconcile_mismatch', `order ${order.id} ${what}`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
+    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker' });
   }
-  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
+  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
+}
+
+/** An entry stops when trading is no longer active (halt, or reducing after a broken group): the reason, else undefined. */
+async function entryStopped(ctx: ExecContext, group: GroupRow): Promise<string | undefined> {
+  if (group.kind !== 'entry') return undefined;
+  const state = await getTradingState(ctx.sql);
+  return state.state === 'active' ? undefined : `trading ${state.state}${state.reason ? ` (${state.reason})` : ''}`;
 }
 
 /** Returns a result when the group must stop here (denied, or wait for a working-group slot). */
@@ -95,9 +106,11 @@ async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: O
 /**
  * Polls the order about every second (the fill monitor may update Postgres too: the row is always re-read) and walks
  * the price one step toward the floor every stepEverySeconds, measured from `submitted_at`, so a resumed run carries
- * on where the last one stopped. At the deadline it cancels and waits until the broker confirms.
+ * on where the last one stopped. At the deadline it cancels and waits until the broker confirms. An entry checks the
+ * trading state on every pass (at most a second apart): once trading is not active it takes no further step (a replace
+ * is a new order) and cancels at once; `haltedBy` tells the settlement why.
  */
-async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<OrderRow> {
+async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<{ order: OrderRow; haltedBy?: string }> {
   const plan = group.intent.pricing;
   const submittedAt = (start.submittedAt ?? start.createdAt).getTime();
   const deadline = submittedAt + plan.fillTimeoutSeconds * 1000;
@@ -105,11 +118,20 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
   let replaceFailures = 0;
   for (;;) {
     order = await refreshOrder(ctx, order);
-    if (isTerminalOrder(order.status)) return order;
+    if (isTerminalOrder(order.status)) return { order };
+    // Over at the broker, fills still on their way: nothing to step or cancel, only to wait for them
+    if (fillsLagging(order)) return { order: await awaitFills(ctx, order) };
+    const haltedBy = await entryStopped(ctx, group);
+    if (haltedBy !== undefined) {
+      ctx.log.warn({ groupId: group.id, orderId: order.id, reason: haltedBy }, 'entry stopped walking: cancelling its order');
+      await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `entry_halted:${group.id}`, data: { reason: haltedBy, priceSteps: order.priceSteps } });
+      await requestCancel(ctx, order);
+      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS), haltedBy };
+    }
     const now = ctx.now();
     if (now >= deadline || order.status === 'pending_cancel') {
       await requestCancel(ctx, order);
-      return waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS);
+      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS) };
     }
     const nextStepAt = submittedAt + (order.priceSteps + 1) * plan.stepEverySeconds * 1000;
     const nextPrice = priceAtStep(plan, order.priceSteps + 1);
@@ -119,26 +141,25 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
       continue;
     }
     const nextEvent = Math.min(deadline, canStep ? nextStepAt : deadline);
+    // Never longer than a second: a halt must be seen within one
     await ctx.sleep(Math.max(50, Math.min(1000, nextEvent - now)));
   }
 }
 
-/** One cancel/replace at the next price: the broker gives a new id, which carries on as the same order of ours. */
+/** One cancel/replace at the next price (through the order guard): the broker gives a new id, which carries on as the same order of ours. */
 async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, price: number): Promise<boolean> {
   const step = order.priceSteps + 1;
   const oldId = order.brokerOrderId!;
-  let newBrokerId: number | undefined;
-  try {
-    newBrokerId = (await ctx.broker.replace(oldId, { limitPriceCents: price })).brokerOrderId;
-  } catch (error) {
-    if (!(error instanceof BrokerError)) throw error;
-    ctx.log.warn({ err: error, orderId: order.id, step }, `price step refused or failed: ${error.message}`);
-    if (error.kind !== 'unknown') return false;
-    // The replace may have happened: its replacement carries our id too
-    const found = await ctx.broker.findByExternalId(order.id).catch(() => []);
-    newBrokerId = found.find((o) => o.replacesOrderId === oldId)?.brokerOrderId;
-    if (newBrokerId === undefined) return false;
+  const outcome = await replaceOnce(ctx, order, trade.id, price);
+  if (outcome.kind === 'refused') {
+    ctx.log.warn({ orderId: order.id, step, reason: outcome.reason }, 'price step refused by the order guard');
+    return false;
   }
+  if (outcome.kind === 'failed') {
+    ctx.log.warn({ err: outcome.error, orderId: order.id, step }, `price step refused or failed: ${outcome.error.message}`);
+    return false;
+  }
+  const newBrokerId = outcome.newBrokerOrderId;
   await transitionOrder(ctx.sql, order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
   await appendAudit(ctx.sql, {
     kind: 'price_step',

@@ -74,6 +74,27 @@ export async function lookUpUnknown(ctx: ExecContext, order: OrderRow, tries = 4
   return undefined;
 }
 
+/** Tastytrade's raw statuses that end an order. */
+const BROKER_ENDED = new Set(['Filled', 'Cancelled', 'Expired', 'Rejected', 'Removed', 'Partially Removed']);
+
+/** How long an order the broker says has ended is re-read for the fills it counts before it is left to reconciliation. */
+export const FILLS_SETTLE_MS = 30_000;
+
+/** The broker says the order ended, but not all its fills have reached us (broker-sync keeps it non-terminal then). */
+export const fillsLagging = (order: OrderRow): boolean =>
+  !isTerminalOrder(order.status) && order.brokerStatus !== null && BROKER_ENDED.has(order.brokerStatus);
+
+/** Re-reads an order whose fills lag until they add up (it turns terminal) or `timeoutMs` passes. Sends nothing. */
+export async function awaitFills(ctx: ExecContext, order: OrderRow, timeoutMs = FILLS_SETTLE_MS): Promise<OrderRow> {
+  const until = ctx.now() + timeoutMs;
+  let row = order;
+  while (!isTerminalOrder(row.status) && ctx.now() <= until) {
+    await ctx.sleep(250);
+    row = await refreshOrder(ctx, row);
+  }
+  return row;
+}
+
 /** Polls until the order is terminal or `timeoutMs` passes (cancel requested again every few seconds). */
 export async function waitTerminal(ctx: ExecContext, order: OrderRow, timeoutMs: number): Promise<OrderRow> {
   const until = ctx.now() + timeoutMs;
@@ -82,7 +103,7 @@ export async function waitTerminal(ctx: ExecContext, order: OrderRow, timeoutMs:
   for (;;) {
     row = await refreshOrder(ctx, row);
     if (isTerminalOrder(row.status) || ctx.now() > until) return row;
-    if (ctx.now() - lastCancel > 5000) {
+    if (ctx.now() - lastCancel > 5000 && !fillsLagging(row)) {
       await requestCancel(ctx, row);
       lastCancel = ctx.now();
     }

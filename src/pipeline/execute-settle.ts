@@ -5,23 +5,30 @@ import { closingAction } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, tradePositions, type OrderRow } from '../store/orders.repo.js';
+import { getOrder, insertPlannedOrder, ordersOfGroup, tradePositions, type OrderRow } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow, setTradeQuantity } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
-import { lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
+import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
 import { submitOnce } from './order-submission.js';
 import { quotePackage, signedRound, type ExecuteResult } from './plan-entry.js';
 
 /** A compensation order that has not filled after this long is cancelled and the group is broken. */
 const COMPENSATION_TIMEOUT_MS = 30_000;
 
-export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow): Promise<ExecuteResult> {
+export interface SettleOptions {
+  /** The entry was stopped by the trading state (halt): a partial fill is closed whatever partialFill says. */
+  stoppedBy?: string;
+}
+
+export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, opts: SettleOptions = {}): Promise<ExecuteResult> {
   const units = order.filledUnits;
   if (units >= group.intent.quantity) return finishFilled(ctx, group, trade, units);
   if (units === 0) {
-    const reason = order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
+    const reason = opts.stoppedBy
+      ? `cancelled: ${opts.stoppedBy}`
+      : order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
     await moveGroup(ctx.sql, group.id, 'Cancelled', { filledUnits: 0, reason });
     if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: reason });
     else await moveTrade(ctx.sql, trade.id, 'ExitEnded');
@@ -29,8 +36,9 @@ export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: Trad
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
   }
   // Partial package fill: whole structure units, never a broken structure
-  if (group.intent.partialFill === 'keep' || group.kind === 'exit') return finishFilled(ctx, group, trade, units);
-  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (partialFill: close)` });
+  if (group.kind === 'exit' || (group.intent.partialFill === 'keep' && !opts.stoppedBy)) return finishFilled(ctx, group, trade, units);
+  const why = opts.stoppedBy ? opts.stoppedBy : 'partialFill: close';
+  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})` });
   return compensate(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
 }
 
@@ -74,34 +82,86 @@ async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, 
   return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
 }
 
+/** Closing orders tried before the group is declared broken (Tastytrade can refuse a close right after the fill). */
+const COMPENSATION_ATTEMPTS = 4;
+/** Wait after a refused closing order before the next one; doubles each attempt. */
+const COMPENSATION_BACKOFF_MS = 500;
+
 /**
- * Closes exactly the filled units of a partially filled entry package with one closing order at a marketable limit
- * (natural of the closing package, conceding a few more ticks). Flat → rolled_back; not filled in time → broken,
- * trading goes to `reducing`, a human is alerted. Never acts on an unknown outcome: it waits for reconciliation.
+ * Closes exactly the filled units of a partially filled entry package with closing orders at a marketable limit
+ * (natural of the closing package, conceding a few more ticks). A refused or unfilled closing order is followed, after a
+ * doubling backoff, by a new one for what is still open (fresh quote), up to COMPENSATION_ATTEMPTS (the legged path's
+ * "no position yet" retry). Flat → rolled_back; still open after that → broken, trading goes to `reducing`, a human is
+ * alerted. Never acts on an unknown outcome: it waits for reconciliation.
  */
 export async function compensate(ctx: ExecContext, group: GroupRow, trade: TradeRow, pkg: OrderRow): Promise<ExecuteResult> {
   const units = Math.max(group.filledUnits, (await getOrder(ctx.sql, pkg.id))!.filledUnits);
   const closingLegs = group.intent.legs.map((l) => ({ ...l, action: closingAction(l.action) }));
+  let last: OrderRow | undefined;
+  for (;;) {
+    const mine = (await ordersOfGroup(ctx.sql, group.id)).filter((o) => o.role === 'compensation').sort((a, b) => a.seq - b.seq);
+    const done = mine.filter((o) => isTerminalOrder(o.status));
+    let order = mine.find((o) => !isTerminalOrder(o.status));
+    if (!order) {
+      const left = units - done.reduce((n, o) => n + o.filledUnits, 0);
+      if (left <= 0 || done.length >= COMPENSATION_ATTEMPTS) break;
+      if ((await tradePositions(ctx.sql, trade.id)).every((p) => p.quantity === 0)) break;
+      const previous = done[done.length - 1];
+      if (previous) {
+        const due = previous.updatedAt.getTime() + COMPENSATION_BACKOFF_MS * 2 ** (done.length - 1);
+        ctx.log.warn({ groupId: group.id, orderId: previous.id, status: previous.status, reason: previous.rejectReason, attempt: done.length }, 'compensation order did not close; trying again');
+        if (ctx.now() < due) await ctx.sleep(due - ctx.now());
+      }
+      order = await planCompensation(ctx, group, trade, closingLegs, left, done.length);
+    }
+    const settled = await runCompensation(ctx, order, trade.id);
+    if (!settled) return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'compensation outcome unknown; left for reconciliation' });
+    last = settled;
+    if (!isTerminalOrder(settled.status)) break; // its cancel was never confirmed: nothing more may be sent
+  }
+  const positions = await tradePositions(ctx.sql, trade.id);
+  if (positions.every((p) => p.quantity === 0)) {
+    const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
+    await moveGroup(ctx.sql, group.id, 'RolledBack', { filledUnits: units });
+    await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
+    await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized } });
+    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+  }
+  const reason = `compensation ${last?.status ?? 'not sent'}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;
+  await moveGroup(ctx.sql, group.id, 'Broken', { reason });
+  await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
+  await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken`);
+  await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, { groupId: group.id, tradeId: trade.id, orderId: last?.id ?? null });
+  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+}
+
+/** The closing package for `units` at a marketable limit from a fresh quote; seq = attempt (idempotent on resume). */
+async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeRow, closingLegs: GroupRow['intent']['legs'], units: number, attempt: number): Promise<OrderRow> {
   const quote = await quotePackage(ctx, closingLegs);
-  const pad = Math.max(5 * quote.tickCents, Math.abs(quote.naturalCents) * 0.1);
+  const pad = Math.max(5 * quote.tickCents, Math.abs(quote.naturalCents) * 0.1) * (1 + attempt);
   let limit = signedRound(quote.naturalCents - pad, quote.tickCents);
   if (limit === 0) limit = -quote.tickCents;
-  const { order: planned } = await insertPlannedOrder(ctx.sql, {
+  const { order } = await insertPlannedOrder(ctx.sql, {
     id: newId(),
     groupId: group.id,
     role: 'compensation',
-    seq: 0,
+    seq: attempt,
     legs: closingLegs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: l.ratio * units })),
     size: units,
     limitPriceCents: limit,
   });
-  await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: planned.id, dedupeKey: `rollback_started:${group.id}`, data: { units, limitCents: planned.limitPriceCents } });
+  await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_started:${group.id}:${attempt}`, data: { units, limitCents: order.limitPriceCents, attempt } });
+  return order;
+}
+
+/** Sends (once), finds, waits for and if need be cancels one compensation order; undefined while its outcome is unknown. */
+async function runCompensation(ctx: ExecContext, planned: OrderRow, tradeId: string): Promise<OrderRow | undefined> {
   let order = planned;
-  if (order.status === 'planned') await submitOnce(ctx, order.id, trade.id);
+  if (order.status === 'planned') await submitOnce(ctx, order.id, tradeId);
   order = (await getOrder(ctx.sql, order.id))!;
   if (order.status === 'submitting' || order.status === 'unknown') {
     const found = await lookUpUnknown(ctx, order);
-    if (!found) return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'compensation outcome unknown; left for reconciliation' });
+    if (!found) return undefined;
     order = found;
   }
   const until = ctx.now() + COMPENSATION_TIMEOUT_MS;
@@ -109,22 +169,10 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
     await ctx.sleep(250);
     order = await refreshOrder(ctx, order);
   }
-  if (!isTerminalOrder(order.status)) {
+  if (!isTerminalOrder(order.status) && !fillsLagging(order)) {
     await requestCancel(ctx, order);
     order = await waitTerminal(ctx, order, 10_000);
   }
-  const positions = await tradePositions(ctx.sql, trade.id);
-  if (order.status === 'filled' && positions.every((p) => p.quantity === 0)) {
-    const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
-    await moveGroup(ctx.sql, group.id, 'RolledBack', { filledUnits: units });
-    await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
-    await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized } });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
-  }
-  const reason = `compensation ${order.status}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;
-  await moveGroup(ctx.sql, group.id, 'Broken', { reason });
-  await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
-  await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken`);
-  await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, { groupId: group.id, tradeId: trade.id, orderId: order.id });
-  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+  if (fillsLagging(order)) order = await awaitFills(ctx, order);
+  return order;
 }

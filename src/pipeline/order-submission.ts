@@ -1,21 +1,80 @@
-// Owns sending one planned order to the broker at most once: CAS planned→submitting, one POST with our id as
-// external-identifier, then Accepted / Rejected / OutcomeUnknown. Never re-sends; unknown outcomes go to reconciliation.
+// Owns sending one planned order to the broker at most once: the order guard, CAS planned→submitting, one POST with our
+// id as external-identifier, then Accepted / Rejected / OutcomeUnknown. Never re-sends; unknown outcomes go to
+// reconciliation. A price replace is a new order at the broker: it goes through the same guard here (replaceOnce).
 import { BrokerError } from '../domain/broker-error.js';
 import type { BrokerOrder } from '../domain/broker-order.js';
+import { checkOrder, isClosingAction, type GuardDecision, type GuardLeg } from '../domain/order-guard.js';
 import { appendAudit } from '../store/audit.repo.js';
 import type { Sql } from '../store/db.js';
-import { getOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
+import { getOrder, transitionOrder, type OrderLegRow, type OrderRow } from '../store/orders.repo.js';
+import { getTradingState } from '../store/settings.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
 import type { Broker } from './ports.js';
 
 export type SubmitOutcome =
   | { kind: 'accepted'; order: OrderRow; brokerOrder: BrokerOrder }
+  /** Refused by the broker, or by the order guard before anything was sent (error code `guard`). */
   | { kind: 'rejected'; order: OrderRow; error: BrokerError }
   | { kind: 'unknown'; order: OrderRow; error: unknown }
   /** Not in `planned`: another run already sent it (or is sending it); nothing was sent now. */
   | { kind: 'not_planned'; order: OrderRow };
 
-export async function submitOnce(ctx: { sql: Sql; broker: Broker }, orderId: string, tradeId: string): Promise<SubmitOutcome> {
+type SubmitContext = { sql: Sql; broker: Broker };
+
+const LIVE = ['submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'];
+
+/** Contracts per symbol this order has filled so far (any broker id of its replace chain). */
+async function filledBySymbol(sql: Sql, orderId: string): Promise<Map<string, number>> {
+  const rows = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where order_id = ${orderId} group by symbol`;
+  return new Map(rows.map((r) => [r.symbol, r.qty]));
+}
+
+/** What is left of each leg of an order once its own fills are taken off. */
+const remainingLegs = (legs: OrderLegRow[], filled: Map<string, number>): GuardLeg[] =>
+  legs.map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity - (filled.get(l.symbol) ?? 0) })).filter((l) => l.quantity > 0);
+
+/**
+ * Loads what the guard needs for one of our orders and asks it: the group's kind (compensation orders count as their own
+ * kind), the trading state, and what the trade holds per symbol from its net fills less what its other live closing
+ * orders may still close.
+ */
+export async function guardOrder(sql: Sql, order: OrderRow): Promise<GuardDecision> {
+  const [group] = await sql<{ kind: 'entry' | 'exit'; tradeId: string }[]>`select kind, trade_id as "tradeId" from order_groups where id = ${order.groupId}`;
+  if (!group) return { ok: false, reason: `guard: order group ${order.groupId} not found` };
+  const net = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(case when action like 'Buy%' then quantity else -quantity end)::int as qty
+    from fills where trade_id = ${group.tradeId} group by symbol`;
+  const held = new Map(net.map((r) => [r.symbol, r.qty]));
+  const others = await sql<OrderRow[]>`select o.id, o.legs from orders o join order_groups g on g.id = o.group_id
+    where g.trade_id = ${group.tradeId} and o.id <> ${order.id} and o.status = any(${LIVE})`;
+  for (const other of others) {
+    for (const l of remainingLegs(other.legs, await filledBySymbol(sql, other.id))) {
+      if (!isClosingAction(l.action)) continue;
+      held.set(l.symbol, (held.get(l.symbol) ?? 0) + (l.action === 'Buy to Close' ? l.quantity : -l.quantity));
+    }
+  }
+  const legs = remainingLegs(order.legs, await filledBySymbol(sql, order.id));
+  const tradingState = (await getTradingState(sql)).state;
+  return checkOrder({ groupKind: order.role === 'compensation' ? 'compensation' : group.kind, tradingState, legs, held });
+}
+
+async function auditRefusal(sql: Sql, order: OrderRow, tradeId: string, reason: string, what: 'submit' | 'replace', key: string): Promise<void> {
+  await appendAudit(sql, {
+    kind: 'order_refused', tradeId, groupId: order.groupId, orderId: order.id, dedupeKey: key,
+    data: { what, reason, role: order.role, legs: order.legs, limitPriceCents: order.limitPriceCents },
+  });
+}
+
+export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: string): Promise<SubmitOutcome> {
+  const planned = await getOrder(ctx.sql, orderId);
+  if (planned?.status === 'planned') {
+    const verdict = await guardOrder(ctx.sql, planned);
+    if (!verdict.ok) {
+      const r = await transitionOrder(ctx.sql, orderId, { type: 'GuardRefused', reason: verdict.reason }, 'local', { rejectReason: verdict.reason.slice(0, 500) });
+      if (!r.ok || !r.changed) return { kind: 'not_planned', order: r.order };
+      await auditRefusal(ctx.sql, planned, tradeId, verdict.reason, 'submit', `order_refused:${orderId}`);
+      return { kind: 'rejected', order: r.order, error: new BrokerError('rejected', verdict.reason, { code: 'guard', operation: 'submit' }) };
+    }
+  }
   const started = await transitionOrder(ctx.sql, orderId, { type: 'SubmitStarted' }, 'local');
   if (!started.ok || !started.changed) {
     const order = (await getOrder(ctx.sql, orderId))!;
@@ -55,5 +114,35 @@ export async function submitOnce(ctx: { sql: Sql; broker: Broker }, orderId: str
     const u = await transitionOrder(ctx.sql, orderId, { type: 'OutcomeUnknown', reason }, 'http');
     await appendAudit(ctx.sql, { kind: 'order_unknown', tradeId, groupId: order.groupId, orderId, dedupeKey: `order_unknown:${orderId}`, data: { reason } });
     return { kind: 'unknown', order: u.order, error };
+  }
+}
+
+export type ReplaceOutcome =
+  | { kind: 'replaced'; newBrokerOrderId: number }
+  /** The guard refused the replacement: nothing was sent, the order works on at its old price. */
+  | { kind: 'refused'; reason: string }
+  /** The broker refused it, or its outcome is unknown and no replacement carrying our id was found. */
+  | { kind: 'failed'; error: BrokerError };
+
+/**
+ * One cancel/replace of a working order at a new price, behind the same guard as a submit. On an unknown outcome the
+ * replacement is looked for by our id (it carries the same external identifier).
+ */
+export async function replaceOnce(ctx: SubmitContext, order: OrderRow, tradeId: string, priceCents: number): Promise<ReplaceOutcome> {
+  const oldId = order.brokerOrderId;
+  if (oldId === null) return { kind: 'failed', error: new BrokerError('rejected', 'no broker id to replace', { operation: 'replace' }) };
+  const verdict = await guardOrder(ctx.sql, order);
+  if (!verdict.ok) {
+    await auditRefusal(ctx.sql, order, tradeId, verdict.reason, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+    return { kind: 'refused', reason: verdict.reason };
+  }
+  try {
+    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents })).brokerOrderId };
+  } catch (error) {
+    if (!(error instanceof BrokerError)) throw error;
+    if (error.kind !== 'unknown') return { kind: 'failed', error };
+    const found = await ctx.broker.findByExternalId(order.id).catch(() => []);
+    const newId = found.find((o) => o.replacesOrderId === oldId)?.brokerOrderId;
+    return newId === undefined ? { kind: 'failed', error } : { kind: 'replaced', newBrokerOrderId: newId };
   }
 }

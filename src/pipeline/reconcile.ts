@@ -1,15 +1,24 @@
 // Owns reconciliation (startup and periodic, one code path): settle orders in the crash window or with an unknown
 // outcome by our external identifier, catch up missed fills, re-enqueue open groups, adopt or flag unknown broker
 // orders, and report position mismatches (never fixed silently).
-import type { BrokerOrder } from '../domain/broker-order.js';
+import { isTerminal, type BrokerOrder } from '../domain/broker-order.js';
+import { isTerminalOrder } from '../domain/order.js';
+import { absenceCountsFrom, SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../domain/submit-timing.js';
+import { isTerminalTrade } from '../domain/trade-transitions.js';
+import { appendAudit } from '../store/audit.repo.js';
 import { openGroups } from '../store/groups.repo.js';
 import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow } from '../store/orders.repo.js';
+import { getTrade, moveTrade } from '../store/trades.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
 import type { ExecContext } from './exec-context.js';
 
 export interface ReconcileOptions {
-  /** A `submitting` order older than this is treated as unknown (its POST died with its process). */
-  submittingStaleMs: number;
+  /**
+   * The broker adapter's submit deadline (SUBMIT_TIMEOUT_MS, shared with the submit path) and a margin after it: a
+   * `submitting` or `unknown` order is never counted absent before submitted_at + both, since its POST may still land.
+   */
+  submitTimeoutMs: number;
+  absenceMarginMs: number;
   /** An unknown order is proven absent after this many searches that did not find it ... */
   absentChecks: number;
   /** ... spread over at least this long since the first one. */
@@ -22,7 +31,9 @@ export interface ReconcileOptions {
   groupIdleMs: number;
 }
 
-export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = { submittingStaleMs: 10_000, absentChecks: 3, absentWindowMs: 30_000, groupIdleMs: 20_000 };
+export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
+  submitTimeoutMs: SUBMIT_TIMEOUT_MS, absenceMarginMs: SUBMIT_ABSENCE_MARGIN_MS, absentChecks: 3, absentWindowMs: 30_000, groupIdleMs: 20_000,
+};
 
 export interface ReconcileReport {
   reason: 'startup' | 'periodic';
@@ -33,6 +44,8 @@ export interface ReconcileReport {
   caughtUp: number;
   groupsResumed: number;
   adopted: number;
+  /** Broker orders carrying one of our ids whose row had already ended (a late submit): cancelled, alerted, fills kept. */
+  lateOrders: number;
   unknownBrokerOrders: number;
   positionMismatches: number;
   durationMs: number;
@@ -71,12 +84,61 @@ async function settleUnknown(ctx: ExecContext, order: OrderRow, opts: ReconcileO
   return false;
 }
 
+/**
+ * A broker order carrying our id whose row had already ended (declared absent, denied, or settled on another broker id):
+ * a submit that landed late. Cancelled at the broker while it can still trade, alerted once, its fills recorded on our
+ * order; if it filled anything a settled trade turns `broken` (PositionFound) so exits and flatten manage what it holds.
+ * Once the broker order has ended too, its id is linked to our order and later sweeps pass it by.
+ */
+async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow, report: ReconcileReport): Promise<void> {
+  report.lateOrders += 1;
+  let current = bo;
+  if (!isTerminal(bo.status)) {
+    try {
+      current = await ctx.broker.cancel(bo.brokerOrderId);
+    } catch (error) {
+      ctx.log.warn({ err: error, brokerOrderId: bo.brokerOrderId, orderId: ours.id }, 'cancelling a late broker order failed; the next sweep tries again');
+    }
+  }
+  // Its fills are ours whatever our row's status: recorded once by fill id (the row's status stays as it was)
+  await applyBrokerOrder(ctx, current, 'reconcile');
+  const [group] = await ctx.sql<{ tradeId: string }[]>`select trade_id as "tradeId" from order_groups where id = ${ours.groupId}`;
+  const [{ n } = { n: 0 }] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where broker_order_id = ${bo.brokerOrderId}`;
+  const first = await appendAudit(ctx.sql, {
+    kind: 'order_reconciled', tradeId: group?.tradeId ?? null, groupId: ours.groupId, orderId: ours.id, dedupeKey: `late_order:${bo.brokerOrderId}`,
+    data: { brokerOrderId: bo.brokerOrderId, brokerStatus: bo.rawStatus, ourStatus: ours.status, late: true },
+  });
+  if (first) {
+    await ctx.alert('late_order_adopted', `broker order ${bo.brokerOrderId} for our order ${ours.id} (${ours.status}) landed after it was settled; cancelled`, {
+      brokerOrderId: bo.brokerOrderId, orderId: ours.id, groupId: ours.groupId, tradeId: group?.tradeId ?? null, status: bo.status, ourStatus: ours.status,
+    });
+  }
+  if (n > 0 && group) {
+    const trade = await getTrade(ctx.sql, group.tradeId);
+    if (trade && isTerminalTrade(trade.status)) {
+      const reason = `late broker order ${bo.brokerOrderId} filled ${n} fill(s) after the trade was ${trade.status}`;
+      if (await moveTrade(ctx.sql, trade.id, 'PositionFound', { exitReason: reason })) {
+        await ctx.alert('broken_group', `trade ${trade.id} holds legs from a late order: now broken and managed`, { tradeId: trade.id, orderId: ours.id, brokerOrderId: bo.brokerOrderId });
+      }
+    }
+  }
+  if (isTerminal(current.status)) {
+    await ctx.sql`insert into order_broker_ids (broker_order_id, order_id) values (${bo.brokerOrderId}, ${ours.id}) on conflict do nothing`;
+  }
+}
+
 /** Broker orders today that are not ours by broker id: adopt the ones carrying an id of ours, flag the rest once. */
 const flagged = new Set<number>();
 async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: ReconcileReport): Promise<void> {
   for (const bo of live) {
     if (await orderByBrokerId(ctx.sql, bo.brokerOrderId)) continue;
     const ours = bo.externalId ? await getOrder(ctx.sql, bo.externalId) : undefined;
+    // A replacement of a broker id we know is the same order carrying on (applyBrokerOrder follows it)
+    const knownChain = bo.replacesOrderId !== undefined && (await orderByBrokerId(ctx.sql, bo.replacesOrderId)) !== undefined;
+    if (ours && isTerminalOrder(ours.status) && !knownChain) {
+      await handleLateOrder(ctx, bo, ours, report);
+      continue;
+    }
     if (ours) {
       await applyBrokerOrder(ctx, bo, 'reconcile');
       report.adopted += 1;
@@ -115,7 +177,7 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
   const opts = { ...DEFAULT_RECONCILE_OPTIONS, ...options };
   const started = ctx.now();
   const report: ReconcileReport = {
-    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, unknownBrokerOrders: 0, positionMismatches: 0, durationMs: 0,
+    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, unknownBrokerOrders: 0, positionMismatches: 0, durationMs: 0,
   };
   const settled = new Set<string>();
   // 1. Every non-terminal order against the broker's truth
@@ -125,8 +187,9 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
     try {
       if (order.status === 'unknown' || order.status === 'submitting') {
         // Finding it is always safe; counting it absent only once a POST in flight can no longer be the reason
-        const age = ctx.now() - (order.submittedAt?.getTime() ?? order.updatedAt.getTime());
-        if (await settleUnknown(ctx, order, opts, report, order.status === 'unknown' || age >= opts.submittingStaleMs)) settled.add(order.groupId);
+        const sentAt = order.submittedAt?.getTime() ?? order.updatedAt.getTime();
+        const mayCount = ctx.now() >= absenceCountsFrom(sentAt, opts.submitTimeoutMs, opts.absenceMarginMs);
+        if (await settleUnknown(ctx, order, opts, report, mayCount)) settled.add(order.groupId);
       } else if (order.brokerOrderId !== null) {
         const synced = await applyBrokerOrder(ctx, await ctx.broker.getOrder(order.brokerOrderId), 'reconcile');
         if (synced && (synced.changed || synced.newFills > 0)) report.caughtUp += 1;

@@ -8,6 +8,7 @@ export type AuditKind =
   | 'order_planned'
   | 'order_sent'
   | 'order_unknown'
+  | 'order_refused'
   | 'order_reconciled'
   | 'price_step'
   | 'fill'

@@ -100,6 +100,28 @@ describe('combo executor', () => {
     expect(venueOrders(order!.id)).toHaveLength(1);
   }, 30_000);
 
+  it('Filled before its leg fills arrive (fillsLag): the entry waits for them; trade open, right credit, fills equal the venue\'s', async () => {
+    app.sim.control.injectFault({ kind: 'fillsLag', ms: 1500 });
+    const trade = await pendingTrade('ic-natural');
+    const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
+    expect(result).toMatchObject({ status: 'filled', filledUnits: 1 });
+    const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(order).toMatchObject({ status: 'filled', filledUnits: 1 });
+    const venueFills = venueOrders(order!.id).flatMap((o) => (o['legs'] as { symbol: string; action: string; fills: { 'fill-id': string; quantity: number; 'fill-price': string }[] }[])
+      .flatMap((l) => l.fills.map((f) => ({ id: f['fill-id'], symbol: l.symbol, action: l.action, quantity: f.quantity, priceCents: Math.round(Number(f['fill-price']) * 100) }))));
+    expect(venueFills).toHaveLength(4);
+    const ours = await app.ctx.sql<{ id: string; symbol: string; action: string; quantity: number; priceCents: number }[]>`
+      select broker_fill_id as id, symbol, action, quantity, price_cents as "priceCents" from fills where order_id = ${order!.id}`;
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect([...ours].sort(byId)).toEqual([...venueFills].sort(byId));
+    const venueNet = venueFills.reduce((sum, f) => sum + (f.action.startsWith('Sell') ? 1 : -1) * f.priceCents * f.quantity, 0);
+    const after = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(after).toMatchObject({ status: 'open', entryCreditCents: venueNet });
+    const { ours: held, theirs } = await positionsMatch(trade.id);
+    expect(held.size).toBe(4);
+    expect(theirs).toEqual(held);
+  }, 30_000);
+
   it('a rejected leg rejects the whole package: nothing filled, group cancelled, trade rejected, venue flat', async () => {
     app.sim.control.setFillBehavior({ symbol: legs[2]!.symbol, behavior: 'reject' });
     const trade = await pendingTrade('ic-natural');
@@ -163,6 +185,25 @@ describe('combo executor', () => {
     expect((await tradePositions(app.ctx.sql, trade.id)).every((p) => p.quantity === 0)).toBe(true);
   }, 40_000);
 
+  it('retries a compensation close the broker refuses right after the fill ("no position yet"): rolled back, flat', async () => {
+    app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
+    // Tastytrade's ledger lag: the first two closing orders after the fill are refused
+    for (let i = 0; i < 2; i++) app.sim.control.setFillBehavior({ next: true, behavior: 'reject', message: 'No position to close (ledger lag)' });
+    const trade = await pendingTrade('ic-close', 2);
+    const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
+    expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1, orders: 4 });
+    const comps = (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).filter((o) => o.role === 'compensation');
+    expect(comps.map((o) => o.status)).toEqual(['rejected', 'rejected', 'filled']);
+    for (const c of comps) {
+      expect(c.size).toBe(1);
+      expect(c.legs.map((l) => l.action)).toEqual(legs.map((l) => closingAction(l.action)));
+      expect(venueOrders(c.id)).toHaveLength(1);
+    }
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rolled_back');
+    expect(venuePositions()).toHaveLength(0);
+    expect((await tradePositions(app.ctx.sql, trade.id)).every((p) => p.quantity === 0)).toBe(true);
+  }, 40_000);
+
   it('a 500 after create is an unknown outcome: found by our id, then carried on; exactly one order at the venue', async () => {
     app.sim.control.injectFault({ kind: 'http500AfterCreate' });
     const trade = await pendingTrade('ic-natural');
@@ -213,6 +254,47 @@ describe('combo executor', () => {
     expect(closed.realizedPnlCents).toBe(Math.round((closed.entryCreditCents! - closed.exitDebitCents!) * 100));
     expect(venuePositions()).toHaveLength(0);
   }, 40_000);
+
+  it('halt while an entry walks its price: no replace after the halt, the entry order cancelled, trade rejected, flat', async () => {
+    app.sim.control.setFillBehavior({ underlying: 'SPY', behavior: 'never' });
+    const trade = await pendingTrade('ic-walk');
+    const running = executeGroup(ctx, trade.id, trade.entryGroupId);
+    // The walk is moving: halt right after its first price step
+    await waitUntil(async () => (await app.ctx.sql`select 1 from audit_events where kind = 'price_step' and group_id = ${trade.entryGroupId}`).length >= 1,
+      { timeoutMs: 10_000, what: 'a first price step' });
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
+    const lastIdAtHalt = Math.max(...app.sim.venue.liveOrders(account).map((o) => Number(o['id'])));
+    const result = await running;
+    expect(result).toMatchObject({ status: 'cancelled', filledUnits: 0 });
+    expect(result.reason).toMatch(/cancelled: trading halted/);
+    const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(order!.status).toBe('cancelled');
+    const atVenue = venueOrders(order!.id);
+    expect(atVenue.filter((o) => Number(o['id']) > lastIdAtHalt)).toHaveLength(0);
+    expect(atVenue.map((o) => o['status'])).toEqual(atVenue.map(() => 'Cancelled'));
+    // The walk itself stopped: it never even asked for a replace the order guard would have had to refuse
+    expect(await app.ctx.sql`select 1 from audit_events where kind = 'order_refused' and order_id = ${order!.id}`).toHaveLength(0);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rejected');
+    expect(venuePositions()).toHaveLength(0);
+  }, 30_000);
+
+  it('halt after a partial fill of a working entry: the rest cancelled, the filled unit closed by compensation (even under keep)', async () => {
+    app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
+    const trade = await pendingTrade('ic-natural', 2);
+    const running = executeGroup(ctx, trade.id, trade.entryGroupId);
+    await waitUntil(async () => (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).some((o) => o.role === 'package' && o.filledUnits === 1),
+      { timeoutMs: 10_000, what: 'one of two units filled' });
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
+    const result = await running;
+    expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1 });
+    const orders = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
+    expect(orders.find((o) => o.role === 'package')).toMatchObject({ status: 'cancelled', filledUnits: 1 });
+    const comp = orders.filter((o) => o.role === 'compensation');
+    expect(comp.map((o) => o.status)).toEqual(['filled']);
+    expect(comp[0]!.legs.map((l) => l.action)).toEqual(legs.map((l) => closingAction(l.action)));
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rolled_back');
+    expect(venuePositions()).toHaveLength(0);
+  }, 30_000);
 
   it('resumes after a crash in the submit window from Postgres: looks the order up by our id, never re-sends', async () => {
     const trade = await pendingTrade('ic-walk');

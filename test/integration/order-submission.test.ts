@@ -6,6 +6,7 @@ import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
 import { submitOnce } from '../../src/pipeline/order-submission.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
 import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
 import { insertPendingTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorOrderLegs } from '../support/executor-process.js';
@@ -14,20 +15,20 @@ import { waitUntil } from '../support/wait-until.js';
 let app: TestApp;
 let legs: OrderLegRow[];
 
-async function plannedOrder(limitPriceCents: number): Promise<{ orderId: string; tradeId: string }> {
+async function plannedOrder(limitPriceCents: number, kind: 'entry' | 'exit' = 'entry', orderLegs: OrderLegRow[] = legs): Promise<{ orderId: string; tradeId: string }> {
   const tradeId = newId();
   await insertPendingTrade(app.ctx.sql, {
     id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
     quantity: 1, legs: [], entryGroupId: deterministicId('entry-group', tradeId), riskCents: 50_000, expectedCreditCents: limitPriceCents, facts: {},
   });
   const intent: GroupIntent = {
-    tradeId, kind: 'entry', mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
+    tradeId, kind, mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
     pricing: { startCents: limitPriceCents, floorCents: limitPriceCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
     partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
   };
   const groupId = deterministicId('entry-group', tradeId);
   await insertGroup(app.ctx.sql, groupId, intent);
-  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs, size: 1, limitPriceCents });
+  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs: orderLegs, size: 1, limitPriceCents });
   return { orderId: order.id, tradeId };
 }
 
@@ -80,5 +81,43 @@ describe('submitOnce', () => {
     const outcome = await submitOnce(app.ctx, orderId, tradeId);
     expect(outcome.kind).toBe('rejected');
     expect((await getOrder(app.ctx.sql, orderId))?.status).toBe('rejected');
+  });
+
+  it("the order guard refuses an exit group's opening order: rejected locally, audited, never at the venue", async () => {
+    const { orderId, tradeId } = await plannedOrder(5, 'exit'); // an "exit" whose legs are the condor's opening legs
+    const outcome = await submitOnce(app.ctx, orderId, tradeId);
+    expect(outcome.kind).toBe('rejected');
+    const row = (await getOrder(app.ctx.sql, orderId))!;
+    expect(row.status).toBe('rejected');
+    expect(row.brokerOrderId).toBeNull();
+    expect(row.rejectReason).toMatch(/^guard: a exit group closes only: (Buy|Sell) to Open/);
+    const audit = await app.ctx.sql<{ data: { what: string; reason: string } }[]>`select data from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.data.what).toBe('submit');
+    const sent = await app.ctx.sql`select 1 from audit_events where kind = 'order_sent' and order_id = ${orderId}`;
+    expect(sent).toHaveLength(0);
+    expect(await app.ctx.broker.findByExternalId(orderId)).toHaveLength(0);
+    // A second try is not a second chance: the order is settled as rejected
+    expect((await submitOnce(app.ctx, orderId, tradeId)).kind).toBe('not_planned');
+    expect(await app.ctx.broker.findByExternalId(orderId)).toHaveLength(0);
+  });
+
+  it('the order guard refuses a closing order for more than the trade holds, and any opening order while halted', async () => {
+    const closing = legs.map((l) => ({ ...l, action: l.action === 'Sell to Open' ? ('Buy to Close' as const) : ('Sell to Close' as const) }));
+    const { orderId: overClose, tradeId: t1 } = await plannedOrder(-500, 'exit', closing); // the trade holds nothing
+    const refused = await submitOnce(app.ctx, overClose, t1);
+    expect(refused.kind).toBe('rejected');
+    expect((await getOrder(app.ctx.sql, overClose))!.rejectReason).toMatch(/^guard: closing (buys|sells) 1 .* but 0 is held/);
+    expect(await app.ctx.broker.findByExternalId(overClose)).toHaveLength(0);
+
+    await setTradingState(app.ctx.sql, 'halted', 'test', 'guard test');
+    try {
+      const { orderId, tradeId } = await plannedOrder(5);
+      expect((await submitOnce(app.ctx, orderId, tradeId)).kind).toBe('rejected');
+      expect((await getOrder(app.ctx.sql, orderId))!.rejectReason).toMatch(/^guard: trading is halted: no opening order/);
+      expect(await app.ctx.broker.findByExternalId(orderId)).toHaveLength(0);
+    } finally {
+      await setTradingState(app.ctx.sql, 'active', 'test');
+    }
   });
 });

@@ -63,6 +63,8 @@ describe('reconcile', () => {
     const { trade, group, order } = await firstLegPlanned(-2000);
     await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
     await transitionOrder(app.ctx.sql, order.id, { type: 'OutcomeUnknown', reason: 'timeout' }, 'http');
+    // Sent a minute ago: past the submit timeout and its margin, so misses may count
+    await app.ctx.sql`update orders set submitted_at = now() - interval '60 seconds' where id = ${order.id}`;
     const options = { absentChecks: 2, absentWindowMs: 300 };
     const first = await reconcile(ctx, 'periodic', options);
     expect(first.stillUnknown).toBe(1);
@@ -95,5 +97,79 @@ describe('reconcile', () => {
     expect(report.caughtUp).toBeGreaterThanOrEqual(1);
     expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('filled');
     expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => p.quantity)).toEqual([1]);
+  });
+
+  it('never counts a submit still in flight absent before the submit timeout plus margin: the late order is found, not lost', async () => {
+    const { order } = await firstLegPlanned(-2000);
+    await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
+    // Sent 12 s ago (its POST is slow at the venue): older than any "stale submitting" guess, within the submit timeout + margin
+    await app.ctx.sql`update orders set submitted_at = now() - interval '12 seconds' where id = ${order.id}`;
+    app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 1500 });
+    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -2000, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const options = { absentChecks: 2, absentWindowMs: 300 };
+    for (let i = 0; i < 6; i++) {
+      await reconcile(ctx, 'periodic', options);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    expect((await getOrder(app.ctx.sql, order.id))?.status).not.toBe('rejected');
+    await landing;
+    const report = await reconcile(ctx, 'periodic', options);
+    expect(report.found).toBe(1);
+    const settled = (await getOrder(app.ctx.sql, order.id))!;
+    expect(['working', 'filled']).toContain(settled.status);
+    expect(await app.ctx.sql`select 1 from order_events where order_id = ${order.id} and type = 'ProvenAbsent'`).toHaveLength(0);
+    expect(venueOrdersByExternalId(app.sim).get(order.id)).toBe(1);
+  });
+
+  it('a submit that lands after its order was proven absent: cancelled or its fills attributed, alerted, the trade broken', async () => {
+    const { trade, group, order } = await firstLegPlanned(-2000); // marketable: fills as soon as it lands
+    await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
+    await app.ctx.sql`update orders set submitted_at = now() - interval '60 seconds' where id = ${order.id}`;
+    app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 2500 });
+    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -2000, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const options = { absentChecks: 2, absentWindowMs: 300 };
+    await waitUntil(async () => {
+      await reconcile(ctx, 'periodic', options);
+      return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
+    }, { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' });
+    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe('cancelled');
+    const [rejected] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
+    expect(rejected!.status).toBe('rejected');
+
+    await landing; // the held POST is processed now: the order exists and fills
+    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'filled', { what: 'the late order filled at the venue' });
+    const report = await reconcile(ctx, 'periodic', options);
+    expect(report.lateOrders).toBe(1);
+    const fills = await app.ctx.sql<{ symbol: string; quantity: number }[]>`select symbol, quantity from fills where order_id = ${order.id}`;
+    expect(fills).toEqual([{ symbol: order.legs[0]!.symbol, quantity: 1 }]);
+    const [after] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
+    expect(after!.status).toBe('broken');
+    expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity])).toEqual([[order.legs[0]!.symbol, 1]]);
+    const alerts = await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`;
+    expect(alerts).toHaveLength(1);
+    // A second sweep changes nothing and alerts nothing more
+    expect((await reconcile(ctx, 'periodic', options)).lateOrders).toBe(0);
+    expect(await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`).toHaveLength(1);
+  });
+
+  it('a late submit still working at the broker is cancelled there; nothing filled, the trade stays rejected', async () => {
+    const { trade, group, order } = await firstLegPlanned(-1); // a $0.01 debit: never marketable, works until cancelled
+    await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
+    await app.ctx.sql`update orders set submitted_at = now() - interval '60 seconds' where id = ${order.id}`;
+    app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 2500 });
+    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -1, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const options = { absentChecks: 2, absentWindowMs: 300 };
+    await waitUntil(async () => {
+      await reconcile(ctx, 'periodic', options);
+      return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
+    }, { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' });
+    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe('cancelled');
+    await landing;
+    expect((await reconcile(ctx, 'periodic', options)).lateOrders).toBe(1);
+    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'cancelled', { what: 'the late order cancelled at the venue' });
+    const [after] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
+    expect(after!.status).toBe('rejected');
+    expect(await app.ctx.sql`select 1 from fills where order_id = ${order.id}`).toHaveLength(0);
+    expect(await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`).toHaveLength(1);
   });
 });

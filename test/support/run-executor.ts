@@ -47,7 +47,7 @@ const exec: ExecContext = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
-const options: Partial<ReconcileOptions> = { submittingStaleMs: 1000, absentChecks: 2, absentWindowMs: 1000, groupIdleMs: 3000 };
+const options: Partial<ReconcileOptions> = { absentChecks: 2, absentWindowMs: 1000, groupIdleMs: 3000 };
 await reconcileOnStartup(exec, options);
 process.stdout.write('EXECUTOR_READY\n');
 const every = Number(env['LW_RECONCILE_EVERY_MS'] ?? 1000);

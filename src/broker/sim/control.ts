@@ -61,6 +61,9 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
       } else if (request.kind === 'duplicatePushes') {
         faults.fired.duplicatePushes += 1;
         accountStreamer.duplicateNext(request.count ?? 1);
+      } else if (request.kind === 'fillsLag') {
+        faults.fired.fillsLag += 1;
+        venue.lagFills({ orders: request.count ?? 1, ms: request.ms ?? 2000 });
       } else if (request.kind === 'reorderPushes') {
         faults.fired.reorderPushes += 1;
         accountStreamer.reorderNext(request.count ?? 1);
@@ -84,6 +87,7 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
       venue.clearFillRules();
       venue.setDefaultFillBehavior({ behavior: 'immediate' });
       faults.clear();
+      venue.lagFills({ orders: 0, ms: 0 });
       venue.tick();
     },
     reset() {

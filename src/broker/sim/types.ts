@@ -264,6 +264,11 @@ export interface Venue {
   addFillRule(rule: FillRule): void;
   clearFillRules(): void;
   setDefaultFillBehavior(behavior: FillBehavior): void;
+  /**
+   * Fault: the next `orders` orders to fill are reported Filled (remaining quantity 0) with only their first leg's
+   * fills; the other legs' fills appear `ms` later (wall time, with a fresh Order push), as Tastytrade may do.
+   */
+  lagFills(spec: { orders: number; ms: number }): void;
   /** Every change is published per account, in order. */
   onEvent(listener: (accountNumber: string, event: VenueEvent) => void): () => void;
   /** Whole venue state for GET /__sim/state. */

@@ -1,5 +1,6 @@
 // Owns how every Tastytrade call is run: a deadline per call, retries with backoff for reads only, a circuit breaker.
 import { BrokerError } from '../../domain/broker-error.js';
+import { SUBMIT_TIMEOUT_MS } from '../../domain/submit-timing.js';
 import { DeadlineExceededError, classifyError, isUnauthorized, type BrokerOperation } from './errors.js';
 
 export interface HttpPolicyOptions {
@@ -37,7 +38,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 export const DEFAULT_POLICY: Omit<HttpPolicyOptions, 'onUnauthorized' | 'onEvent'> = {
   readTimeoutMs: 10_000,
-  submitTimeoutMs: 15_000,
+  submitTimeoutMs: SUBMIT_TIMEOUT_MS,
   maxReadAttempts: 4,
   baseDelayMs: 250,
   maxDelayMs: 4_000,

@@ -15,6 +15,7 @@ describe('allowed transitions', () => {
   it.each<[OrderStatus, OrderEvent, OrderStatus]>([
     ['planned', { type: 'Denied', reason: 'halted' }, 'denied'],
     ['planned', { type: 'SubmitStarted' }, 'submitting'],
+    ['planned', { type: 'GuardRefused', reason: 'guard: exit group closes only' }, 'rejected'],
     ['submitting', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'routed' }, 'working'],
     ['submitting', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'filled' }, 'filled'],
     ['submitting', { type: 'Rejected', reason: 'preflight' }, 'rejected'],
@@ -47,6 +48,8 @@ describe('forbidden transitions', () => {
   it.each<[OrderStatus, OrderEvent]>([
     ['working', { type: 'SubmitStarted' }],
     ['submitting', { type: 'Denied', reason: 'x' }],
+    ['submitting', { type: 'GuardRefused', reason: 'guard: x' }],
+    ['working', { type: 'GuardRefused', reason: 'guard: x' }],
     ['filled', { type: 'CancelRequested' }],
     ['rejected', { type: 'SubmitStarted' }],
     ['working', { type: 'ProvenAbsent' }],

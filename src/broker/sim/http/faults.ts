@@ -12,6 +12,8 @@ export const FAULT_KINDS = [
   'silentStreams', // sockets stay open but nothing is sent for `ms`
   'duplicatePushes', // the next `count` account-streamer notifications are sent twice
   'reorderPushes', // the next `count` pairs of account-streamer notifications are swapped
+  'delayedSubmit', // the next `count` order POSTs (or PUTs) are held `ms` BEFORE they are processed: the order appears late
+  'fillsLag', // the next `count` orders to fill report Filled (remaining 0) with only their first leg's fills for `ms` (wall time)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -39,7 +41,7 @@ export class FaultState {
   readonly fired: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
 
   arm(request: FaultRequest): void {
-    const defaultsMs: Partial<Record<FaultKind, number>> = { hang: 30_000, silentStreams: 10_000 };
+    const defaultsMs: Partial<Record<FaultKind, number>> = { hang: 30_000, silentStreams: 10_000, fillsLag: 2000, delayedSubmit: 5000 };
     this.armed.push({
       kind: request.kind,
       remaining: request.count ?? 1,
@@ -80,6 +82,14 @@ export function httpFaults(faults: FaultState) {
     if (faults.take('rateLimit', req.path)) {
       sendError(res, 429, { code: 'too_many_requests', message: 'Too many requests. Please slow down.' });
       return;
+    }
+    if ((req.method === 'POST' || req.method === 'PUT') && /\/orders(\/\d+)?$/.test(req.path)) {
+      const held = faults.take('delayedSubmit', req.path);
+      if (held) {
+        // Held before processing: the client may give up (timeout) while the order is still to be created
+        setTimeout(next, held.ms);
+        return;
+      }
     }
     const hang = faults.take('hang', req.path);
     if (hang) {

@@ -14,6 +14,8 @@ export interface LifecycleDeps {
   ids: { fillId(): string; execId(): string; clientOrderId(): string };
   /** Publishes the order's current wire state. */
   emitOrder(o: OrderRecord): void;
+  /** Called once fills were added to an order, before it is published (the fillsLag fault hooks in here). */
+  filled?(o: OrderRecord): void;
   /** Publishes what a fill changed: CurrentPosition per position, then AccountBalance. */
   emitFillEffects(o: OrderRecord, account: AccountRecord, changed: PositionRecord[]): void;
 }
@@ -62,6 +64,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     account.cashCents -= feeCents;
     if (remainingUnits(o) === 0) setStatus(o, 'Filled', now);
     else o.updatedAt = now;
+    deps.filled?.(o);
     deps.emitOrder(o);
     deps.emitFillEffects(o, account, changed);
   };

@@ -65,6 +65,8 @@ export interface OrderRecord {
   wasLive: boolean;
   /** Day/GTD: when the order expires (regular close of its last trading day). */
   expiresAt?: number;
+  /** fillsLag fault: until this wall-clock time only the first leg's fills are on the wire. */
+  fillsHiddenUntil?: number;
 }
 
 export const filledQuantity = (leg: LegRecord) => leg.fills.reduce((s, f) => s + f.quantity, 0);

@@ -43,6 +43,8 @@ interface State {
   rng: Rng;
   rules: FillRule[];
   defaultBehavior: FillBehavior;
+  /** fillsLag fault: how many more orders to fill get their later legs' fills late, and by how long. */
+  fillsLag: { orders: number; ms: number };
 }
 
 const fail = (httpStatus: number, error: WireError): { ok: false; httpStatus: number; error: WireError } => ({ ok: false, httpStatus, error });
@@ -68,6 +70,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
       rng: createRng(hashKeys(seed, 'venue')),
       rules: [],
       defaultBehavior: DEFAULT_BEHAVIOR,
+      fillsLag: { orders: 0, ms: 0 },
     };
   };
   let state = initialState();
@@ -101,6 +104,13 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     order: (id) => state.orders.get(id),
     ids: { fillId, clientOrderId, execId: () => String(state.nextExecId++) },
     emitOrder,
+    filled(o) {
+      if (state.fillsLag.orders <= 0 || o.fillsHiddenUntil !== undefined || o.legs.length < 2) return;
+      state.fillsLag.orders -= 1;
+      o.fillsHiddenUntil = Date.now() + state.fillsLag.ms;
+      // The later message that attaches the rest of the fills
+      setTimeout(() => emitOrder(o), state.fillsLag.ms + 5).unref();
+    },
     emitFillEffects(o, account, changed) {
       for (const p of changed) emit(o.accountNumber, { type: 'CurrentPosition', data: positionData(o.accountNumber, p) });
       emit(o.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
@@ -290,6 +300,9 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     },
     setDefaultFillBehavior(behavior) {
       state.defaultBehavior = behaviorOf(behavior);
+    },
+    lagFills({ orders, ms }) {
+      state.fillsLag = { orders, ms };
     },
 
     onEvent(listener) {

@@ -54,13 +54,15 @@ export function orderWire(o: OrderRecord, opts: { dryRun?: boolean } = {}): Json
   out['underlying-instrument-type'] = 'Equity';
   out['underlying-symbol'] = o.underlyingSymbol;
   out['updated-at'] = dry ? 0 : o.updatedAt;
-  out['legs'] = o.legs.map((leg) => ({
+  // fillsLag fault (wall time, like the stream faults): the order says Filled, later legs' fills are not attached yet
+  const lagging = o.fillsHiddenUntil !== undefined && Date.now() < o.fillsHiddenUntil;
+  out['legs'] = o.legs.map((leg, i) => ({
     action: leg.action,
     'instrument-type': leg.instrumentType,
     quantity: leg.quantity,
     'remaining-quantity': remainingQuantity(leg),
     symbol: leg.symbol,
-    fills: leg.fills.map(fillWire),
+    fills: lagging && i > 0 ? [] : leg.fills.map(fillWire),
   }));
   return out;
 }
