@@ -10,7 +10,7 @@ export interface ExecJobs {
   enqueueExecute(tradeId: string, groupId: string, options?: { attempt?: number; delayMs?: number; priority?: number }): Promise<void>;
 }
 
-export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch';
+export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch' | 'exit_incomplete';
 
 export interface ExecContext {
   sql: Sql;

@@ -62,7 +62,7 @@ async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash:
 }
 
 /** A pending condor trade with a legged entry group (the intent persisted, nothing sent). */
-export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = 10 } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
+export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000 } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
   const rules = await storedLeggedRules(app);
   const tradeId = newId();
   const leg = (l: CondorLegs['longPut'], action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
@@ -77,6 +77,7 @@ export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTi
   const intentLegs: IntentLeg[] = legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 }));
   const intent: GroupIntent = {
     tradeId, kind: 'entry', mode: 'legged', quantity, legs: intentLegs,
+    // Tests of rollbacks, crashes and waits accept any package price; pricing tests pass their own floor
     pricing: { startCents: Math.max(100, floorCents), floorCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
     partialFill: 'close', ruleSet: rules.name, rulesHash: rules.hash,
   };
