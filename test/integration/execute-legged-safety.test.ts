@@ -6,6 +6,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/domain/broker-error.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeLegged } from '../../src/pipeline/execute-legged.js';
+import { flattenAll } from '../../src/pipeline/exits.js';
+import { getGroup } from '../../src/store/groups.repo.js';
+import type { TradeLeg } from '../../src/store/trades.repo.js';
 import { ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
@@ -96,6 +99,32 @@ describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
     expect(venue).toEqual(new Map([[c.shortCall.symbol, -1], [c.longCall.symbol, 1]]));
     expect(await heldInPostgres(trade.id)).toEqual(venue);
     expect(await alertsOf(exit.id)).toContain('exit_incomplete');
+  });
+
+  it('a structure of more than 4 legs exits in closing orders of at most 4 legs, shorts first, until flat', async () => {
+    // A condor plus a second put spread further out: 6 legs, more than one Tastytrade order takes
+    const far = condorOf(app.sim, offset + 0.04);
+    const extra: TradeLeg[] = [
+      { symbol: far.longPut.symbol, streamerSymbol: far.longPut.streamer, action: 'Buy to Open', quantity: 1, strike: far.longPut.strike, right: 'P', expiration: far.expiration },
+      { symbol: far.shortPut.symbol, streamerSymbol: far.shortPut.streamer, action: 'Sell to Open', quantity: 1, strike: far.shortPut.strike, right: 'P', expiration: far.expiration },
+    ];
+    const entry = await leggedCondorTrade(app.ctx, c, { extraLegs: extra });
+    expect((await executeLegged(ctx, entry.group, entry.trade, fast)).status).toBe('filled');
+
+    const { flattened } = await flattenAll(ctx, 'test');
+    const groupId = flattened.find((f) => f.tradeId === entry.trade.id)!.groupId;
+    const exit = (await getGroup(app.ctx.sql, groupId))!;
+    expect(exit.intent.mode).toBe('legged');
+    const result = await executeLegged(ctx, exit, (await getTrade(app.ctx.sql, entry.trade.id))!, fast);
+
+    expect(result.status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, entry.trade.id))?.status).toBe('closed');
+    const sent = (await venueOrdersOfGroup(exit.id)).sort((a, b) => a.id - b.id);
+    expect(sent.every((o) => o.legs.length <= 4 && o.legs.every((l) => l.action.endsWith('to Close')))).toBe(true);
+    // The three shorts are bought back before any long is sold
+    expect(sent.slice(0, 3).flatMap((o) => o.legs.map((l) => l.action))).toEqual(['Buy to Close', 'Buy to Close', 'Buy to Close']);
+    const symbols = new Set([...entry.trade.legs.map((l) => l.symbol)]);
+    expect([...venuePositions(app.sim)].filter(([s]) => symbols.has(s))).toEqual([]);
   });
 });
 

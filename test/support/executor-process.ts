@@ -62,13 +62,13 @@ async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash:
 }
 
 /** A pending condor trade with a legged entry group (the intent persisted, nothing sent). */
-export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000 } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
+export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000, extraLegs = [] as TradeLeg[] } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
   const rules = await storedLeggedRules(app);
   const tradeId = newId();
   const leg = (l: CondorLegs['longPut'], action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
     symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
   });
-  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C'), ...extraLegs];
   const groupId = deterministicId('entry-group', tradeId);
   const { trade } = await insertPendingTrade(app.sql, {
     id: tradeId, ruleSet: rules.name, rulesHash: rules.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
