@@ -1,14 +1,20 @@
-// Owns the rollback half of the legged saga: cancel working siblings, flatten what the group filled with closing
-// orders (role 'compensation', retried with backoff when the broker's ledger lags), and decide flat vs broken.
-// Compensation is a plan recomputed from Postgres each time, never an undo; it never acts while any order is unknown.
+// Owns the rollback half of the legged saga: cancel working siblings, then flatten what the entry filled with closing
+// orders (role 'compensation') in the order of src/domain/unwind-order.ts: shorts bought back first, a long sold only
+// once the shorts it covers are flat (or can no longer appear). Rejected closes are retried with backoff (the broker's
+// ledger lags); the whole compensation has a deadline. A plan recomputed from Postgres each pass, never an undo; it
+// never acts while any order is unknown, and it only ever builds Buy to Close / Sell to Close orders.
 import { BrokerError } from '../domain/broker-error.js';
 import { deterministicId } from '../domain/ids.js';
-import { closingAction, type GroupIntent } from '../domain/order-group.js';
+import { occToStreamer } from '../domain/instrument.js';
+import type { GroupIntent } from '../domain/order-group.js';
 import { isTerminalOrder } from '../domain/order.js';
-import { getOrder, insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
+import { roundPriceToTick, tickAtCents } from '../domain/ticks.js';
+import { unwindWaves } from '../domain/unwind-order.js';
+import { insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../store/orders.repo.js';
 import type { ExecContext } from './exec-context.js';
+import { isUnsettled, PollThrottle } from './leg-wait.js';
 import { submitOnce } from './order-submission.js';
+import { underlyingOf } from './plan-entry.js';
 
 export interface CompensationOptions {
   /** Closing orders tried per symbol before the group is declared broken. */
@@ -17,46 +23,19 @@ export interface CompensationOptions {
   closeBackoffMs: number;
   /** A closing order still working after this long is cancelled and re-planned at a fresh price. */
   closeTimeoutMs: number;
+  /** Postgres re-read interval. */
   pollMs: number;
+  /** The broker is asked about one order at most this often (default 1 s). */
+  brokerPollMs: number;
+  /** The whole compensation ends (broken, a human alerted) when not flat after this long (default 120 s). */
+  compensationDeadlineMs: number;
+  /** A quote older than this does not price a closing order (default 15 s). */
+  quoteMaxAgeMs: number;
 }
+
+export const COMPENSATION_DEFAULTS = { brokerPollMs: 1000, compensationDeadlineMs: 120_000, quoteMaxAgeMs: 15_000 } as const;
 
 export type CompensationStep = { kind: 'flat'; hadFills: boolean } | { kind: 'waiting_unknown' } | { kind: 'broken'; reason: string };
-
-/** An order in the crash window or with an unknown outcome: nothing may be decided on a guess. */
-export const isUnsettled = (o: OrderRow): boolean => o.status === 'submitting' || o.status === 'unknown';
-
-/** Re-reads one order at the broker and applies it (catch-up of missed pushes); returns the refreshed row. */
-export async function refreshOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
-  if (order.brokerOrderId === null || isTerminalOrder(order.status) || isUnsettled(order)) return order;
-  try {
-    const synced = await applyBrokerOrder(ctx, await ctx.broker.getOrder(order.brokerOrderId), 'poll');
-    return synced?.order ?? order;
-  } catch (error) {
-    ctx.log.warn({ orderId: order.id, err: error }, 'order refresh failed');
-    return order;
-  }
-}
-
-/** A cancel not confirmed after this long is sent again (its request may have died: 429, timeout, a crash). */
-export const CANCEL_RESEND_MS = 3000;
-
-/**
- * Asks the broker to cancel a working order; a refusal (already filled/cancelled) is settled by re-reading it. An order
- * still pending_cancel CANCEL_RESEND_MS after the last request gets the request again (chaos seed 5001: a lost cancel
- * left a legged entry waiting forever).
- */
-export async function cancelOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
-  const resend = order.status === 'pending_cancel' && ctx.now() - order.updatedAt.getTime() >= CANCEL_RESEND_MS;
-  if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled' || resend)) return order;
-  await transitionOrder(ctx.sql, order.id, { type: 'CancelRequested' }, 'local');
-  try {
-    const response = await ctx.broker.cancel(order.brokerOrderId);
-    await applyBrokerOrder(ctx, response, 'http');
-  } catch (error) {
-    ctx.log.info({ orderId: order.id, err: error instanceof Error ? error.message : error }, 'cancel refused; re-reading the order');
-  }
-  return refreshOrder(ctx, (await getOrder(ctx.sql, order.id))!);
-}
 
 /** Net contracts per symbol this group's fills left open (legs and earlier compensation orders together). */
 export async function groupExposure(ctx: ExecContext, groupId: string): Promise<Map<string, number>> {
@@ -66,39 +45,55 @@ export async function groupExposure(ctx: ExecContext, groupId: string): Promise<
   return new Map(rows.filter((r) => r.qty !== 0).map((r) => [r.symbol, r.qty]));
 }
 
-/** A marketable limit for one closing contract: through the natural price by a cushion, signed (credit +, debit −). */
-async function closingLimit(ctx: ExecContext, streamerSymbol: string | undefined, buy: boolean): Promise<number> {
-  let bid = 0;
-  let ask = 0;
-  if (streamerSymbol) {
-    const snap = await ctx.marketData.snapshot([streamerSymbol], { timeoutMs: 3000 }).catch(() => undefined);
-    const q = snap?.quotes.get(streamerSymbol);
-    bid = Math.round((q?.bid ?? 0) * 100);
-    ask = Math.round((q?.ask ?? 0) * 100);
-  }
-  const tick = (c: number) => (c >= 300 ? 5 : 1);
+/**
+ * A marketable limit for one closing contract from a fresh quote, on the broker's tick schedule: through the natural
+ * price by a cushion, signed (credit +, debit −). Undefined without a fresh quote: nothing is sent on a guess.
+ */
+async function closingLimit(ctx: ExecContext, symbol: string, buy: boolean, maxAgeMs: number): Promise<number | undefined> {
+  const streamer = occToStreamer(symbol);
+  const snap = await ctx.marketData.snapshot([streamer], { timeoutMs: 3000 }).catch(() => undefined);
+  const q = snap?.quotes.get(streamer);
+  if (!q || ctx.now() - q.receivedAt > maxAgeMs) return undefined;
+  const ticks = await ctx.marketData.chain(underlyingOf([{ symbol }])).then((c) => c.tickSizes).catch(() => undefined);
+  if (!ticks || ticks.length === 0) return undefined;
   if (buy) {
-    const price = ask > 0 ? ask + Math.max(5, Math.round(ask * 0.1)) : 500;
-    return -(Math.ceil(price / tick(price)) * tick(price));
+    const ask = Math.round((q.ask ?? 0) * 100);
+    if (ask <= 0) return undefined;
+    return -roundPriceToTick(ask + Math.max(5, Math.round(ask * 0.1)), ticks, 'up');
   }
-  const price = Math.max(1, bid - Math.max(5, Math.round(bid * 0.1)));
-  return Math.max(tick(price), Math.floor(price / tick(price)) * tick(price));
+  // A long nobody bids for is still sold (it covers nothing by now) at the smallest price the schedule allows
+  const bid = Math.round((q.bid ?? 0) * 100);
+  const price = roundPriceToTick(Math.max(0, bid - Math.max(5, Math.round(bid * 0.1))), ticks, 'down');
+  return price > 0 ? price : tickAtCents(0, ticks);
+}
+
+/** Opening short legs not terminal yet: contracts that may still become short (their longs keep covering them). */
+function pendingShorts(orders: readonly OrderRow[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const o of orders) {
+    const leg = o.legs[0];
+    if (o.role !== 'leg' || !leg || isTerminalOrder(o.status) || leg.action !== 'Sell to Open') continue;
+    out.set(leg.symbol, (out.get(leg.symbol) ?? 0) + Math.max(0, o.size - o.filledUnits) * (leg.quantity / Math.max(1, o.size)));
+  }
+  return out;
 }
 
 /**
- * One pass of compensation: cancel working legs, wait for unsettled ones, place/await closing orders per open symbol.
- * Loops until flat, broken, or an unknown outcome blocks it (then reconciliation must settle first).
+ * Compensation of an entry: cancel working legs, wait for unsettled ones, close the unwind's first wave, recompute.
+ * Loops until flat, broken (a symbol out of attempts, or the deadline), or an unknown outcome blocks it.
  */
-export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, streamerOf: Map<string, string>, opts: CompensationOptions): Promise<CompensationStep> {
+export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, opts: CompensationOptions, polls = new PollThrottle(ctx, opts.brokerPollMs)): Promise<CompensationStep> {
+  // Exits go forward only (execute-legged-exit.ts): undoing a close would re-open the risk it shed
+  if (intent.kind !== 'entry') throw new Error(`compensation undoes an entry; group ${groupId} is an ${intent.kind}`);
+  const deadline = ctx.now() + opts.compensationDeadlineMs;
   for (;;) {
     let orders = await ordersOfGroup(ctx.sql, groupId);
     if (orders.some(isUnsettled)) return { kind: 'waiting_unknown' };
     // 1. Siblings still working are cancelled (their late fills, if any, are flattened below)
-    const open = orders.filter((o) => !isTerminalOrder(o.status) && o.status !== 'planned');
-    for (const o of open) {
-      const fresh = await refreshOrder(ctx, o);
+    for (const o of orders.filter((x) => !isTerminalOrder(x.status) && x.status !== 'planned')) {
+      const fresh = await polls.refresh(o);
       const closingTooLong = o.role === 'compensation' && o.submittedAt !== null && ctx.now() - o.submittedAt.getTime() > opts.closeTimeoutMs;
-      if (o.role === 'leg' || closingTooLong) await cancelOrder(ctx, fresh);
+      if (!isTerminalOrder(fresh.status) && (o.role === 'leg' || closingTooLong)) await polls.cancel(fresh);
     }
     // Planned legs that were never sent are dropped from the plan
     for (const o of orders.filter((x) => x.status === 'planned' && x.role === 'leg')) {
@@ -112,60 +107,68 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       // Flat: whatever closing order is left (planned after a crash, or still working) is no longer wanted
       for (const o of stillOpen) {
         if (o.status === 'planned') await transitionOrder(ctx.sql, o.id, { type: 'Denied', reason: 'already flat' }, 'local');
-        else await cancelOrder(ctx, o);
+        else await polls.cancel(o);
       }
       if ((await ordersOfGroup(ctx.sql, groupId)).every((o) => isTerminalOrder(o.status))) {
         const hadFills = (await ctx.sql`select 1 from fills where group_id = ${groupId} limit 1`).length > 0;
         return { kind: 'flat', hadFills };
       }
-      if ((await groupExposure(ctx, groupId)).size === 0) await ctx.sleep(opts.pollMs);
+    }
+    if (ctx.now() >= deadline) {
+      const open = [...exposure].map(([s, q]) => `${s.trim()} ${q}`).join(', ') || 'nothing';
+      const working = stillOpen.filter((o) => o.status !== 'planned').map((o) => `${o.role} ${o.legs[0]?.symbol.trim()} ${o.status}`).join(', ') || 'none';
+      return { kind: 'broken', reason: `compensation deadline (${Math.round(opts.compensationDeadlineMs / 1000)} s) passed; still held: ${open}; orders not settled: ${working}` };
+    }
+    if (exposure.size === 0) {
+      await ctx.sleep(opts.pollMs);
       continue;
     }
-    // 2. One closing order per open symbol at a time; a rejected one is retried after a doubling backoff
-    let waiting = stillOpen.some((o) => o.role === 'leg');
-    for (const [symbol, net] of exposure) {
+    // 2. The unwind's first wave, one closing order per symbol at a time; a rejected one is retried after a backoff
+    const plan = unwindWaves([...exposure].map(([symbol, quantity]) => ({ symbol, quantity })), pendingShorts(orders));
+    for (const step of plan.waves[0] ?? []) {
+      const { symbol } = step;
       const legIndex = intent.legs.findIndex((l) => l.symbol === symbol);
       const mine = orders.filter((o) => o.role === 'compensation' && o.legs[0]?.symbol === symbol);
       const active = mine.find((o) => !isTerminalOrder(o.status));
-      if (active && active.status !== 'planned') {
-        waiting = true;
-        continue;
-      }
+      if (active && active.status !== 'planned') continue; // working: awaited on the next pass
       const attempt = mine.filter((o) => isTerminalOrder(o.status)).length;
       if (!active && attempt >= opts.maxCloseAttempts) {
-        return { kind: 'broken', reason: `could not flatten ${symbol} (${net}) after ${attempt} closing orders` };
+        return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${attempt} closing orders` };
       }
       const last = mine.filter((o) => isTerminalOrder(o.status)).sort((a, b) => b.seq - a.seq)[0];
       if (!active && last && last.status === 'rejected') {
         const due = last.updatedAt.getTime() + opts.closeBackoffMs * 2 ** Math.max(0, attempt - 1);
-        if (ctx.now() < due) {
-          waiting = true;
+        if (ctx.now() < due) continue;
+      }
+      let planned = active;
+      if (!planned) {
+        const limit = await closingLimit(ctx, symbol, step.side === 'buy', opts.quoteMaxAgeMs);
+        if (limit === undefined) {
+          ctx.log.warn({ groupId, symbol }, 'no fresh quote to price a closing order; waiting for one');
           continue;
         }
-      }
-      const action = closingAction(intent.legs[legIndex]?.action ?? (net > 0 ? 'Buy to Open' : 'Sell to Open'));
-      const seq = Math.max(0, legIndex) * 100 + attempt; // deterministic: two runs plan the same order, never two
-      const planned =
-        active ??
-        (
+        const seq = Math.max(0, legIndex) * 100 + attempt; // deterministic: two runs plan the same order, never two
+        planned = (
           await insertPlannedOrder(ctx.sql, {
             id: deterministicId('compensation', groupId, String(seq)),
             groupId,
             role: 'compensation',
             seq,
-            legs: [{ symbol, instrumentType: 'Equity Option', action, quantity: Math.abs(net) }],
-            size: Math.abs(net),
-            limitPriceCents: await closingLimit(ctx, streamerOf.get(symbol), net < 0),
+            legs: [{ symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
+            size: step.quantity,
+            limitPriceCents: limit,
           })
         ).order;
+      }
       const outcome = await submitOnce(ctx, planned.id, intent.tradeId);
+      polls.touch(planned.id);
       if (outcome.kind === 'unknown') return { kind: 'waiting_unknown' };
       if (outcome.kind === 'rejected') {
         const brokerSaid = outcome.error instanceof BrokerError ? outcome.error.message : String(outcome.error);
         ctx.log.warn({ groupId, symbol, attempt, reason: brokerSaid }, 'closing order rejected; will retry after backoff');
       }
-      waiting = true;
     }
-    if (waiting) await ctx.sleep(opts.pollMs);
+    // Later waves wait for this one: the next pass recomputes the plan from the fills
+    await ctx.sleep(opts.pollMs);
   }
 }

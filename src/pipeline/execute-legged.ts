@@ -1,36 +1,29 @@
-// Owns the legged executor: one single-leg order per leg, placed in sequence (protective legs first), each waiting
-// for its fill; any rejection or timeout rolls the group back through compensation.ts. Every step is read back from
+// Owns the legged entry executor: one single-leg order per leg, placed in sequence (protective legs first), each priced
+// from a fresh quote so the package stays within the intent's floor, each waiting for its fill; a rejection, a timeout,
+// a missing quote, the floor or a halt rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
+// Legged exits go forward only: execute-legged-exit.ts.
 import type { OrderRequest } from '../domain/broker-order.js';
-import type { ExecuteResult } from './plan-entry.js';
-import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
-import { deferExit, shouldDefer } from './exit-defer.js';
 import { deterministicId } from '../domain/ids.js';
-import { fitsOneOrder, isTerminalGroup, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
-import { isTerminalOrder } from '../domain/order.js';
+import { occToStreamer } from '../domain/instrument.js';
+import { priceNextLeg, type LegQuote } from '../domain/leg-pricing.js';
+import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../domain/order-group.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, ordersOfGroup, type OrderRow } from '../store/orders.repo.js';
+import { insertPlannedOrder, ordersOfGroup } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
-import { moveTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
-import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOptions } from './compensation.js';
+import { moveTrade, type TradeRow } from '../store/trades.repo.js';
+import { compensate } from './compensation.js';
 import type { ExecContext } from './exec-context.js';
+import { executeLeggedExit } from './execute-legged-exit.js';
+import { awaitLeg, isUnsettled, openingStopped, PollThrottle } from './leg-wait.js';
+import { groupNetPerUnit, leggedDefaults, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
 import { submitOnce } from './order-submission.js';
+import { loadRuleSet, underlyingOf, type ExecuteResult } from './plan-entry.js';
+import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
+import { deferExit, shouldDefer } from './exit-defer.js';
 
-export type { ExecuteResult };
-
-export interface LeggedOptions extends CompensationOptions {
-  /** How long one leg may work before the group is rolled back (default: the intent's fillTimeoutSeconds). */
-  legTimeoutMs: number;
-}
-
-const defaults = (intent: GroupIntent): LeggedOptions => ({
-  legTimeoutMs: Math.max(1, intent.pricing.fillTimeoutSeconds) * 1000,
-  closeTimeoutMs: Math.max(1, intent.pricing.fillTimeoutSeconds) * 1000,
-  maxCloseAttempts: 5,
-  closeBackoffMs: 500,
-  pollMs: 150,
-});
+export type { ExecuteResult, LeggedOptions };
 
 const isBuy = (l: IntentLeg) => l.action.startsWith('Buy');
 
@@ -39,34 +32,41 @@ export function placementOrder(legs: readonly IntentLeg[]): IntentLeg[] {
   return [...legs].map((l, i) => ({ l, i })).sort((a, b) => Number(isBuy(b.l)) - Number(isBuy(a.l)) || a.i - b.i).map((x) => x.l);
 }
 
-/** A limit at the natural price of one contract from a fresh snapshot: buy at the ask (debit −), sell at the bid (credit +). */
-async function naturalLimit(ctx: ExecContext, streamerSymbol: string | undefined, buy: boolean): Promise<number> {
-  const snap = streamerSymbol ? await ctx.marketData.snapshot([streamerSymbol], { timeoutMs: 3000 }).catch(() => undefined) : undefined;
-  const q = streamerSymbol ? snap?.quotes.get(streamerSymbol) : undefined;
-  const cents = Math.round(((buy ? q?.ask : q?.bid) ?? 0) * 100);
-  const tick = cents >= 300 ? 5 : 1;
-  if (buy) return -(cents > 0 ? Math.ceil(cents / tick) * tick : 5);
-  return Math.max(1, Math.floor(cents / tick) * tick);
-}
+type Priced = { kind: 'send'; limitCents: number } | { kind: 'stop'; reason: string };
 
-async function result(ctx: ExecContext, groupId: string, reason?: string, retryAfterMs?: number): Promise<ExecuteResult> {
-  const g = (await getGroup(ctx.sql, groupId))!;
-  const orders = await ordersOfGroup(ctx.sql, groupId);
-  const why = reason ?? g.reason ?? undefined;
-  return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
-}
-
-/** Waits for one leg to fill; past its deadline (from the persisted submit time) it is cancelled. */
-async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LeggedOptions): Promise<OrderRow> {
-  let order = start;
+/**
+ * The next leg's limit from fresh quotes of every leg still to be sent and the net of the legs filled so far, on the
+ * broker's tick schedule (leg-pricing.ts). Waits up to `quoteWaitMs` for fresh quotes; never guesses a price.
+ */
+async function priceLeg(ctx: ExecContext, groupId: string, intent: GroupIntent, remaining: readonly IntentLeg[], opts: LeggedOptions): Promise<Priced> {
+  const until = ctx.now() + opts.quoteWaitMs;
+  const streamers = remaining.map((l) => occToStreamer(l.symbol));
   for (;;) {
-    order = await refreshOrder(ctx, (await getOrder(ctx.sql, order.id))!);
-    if (isTerminalOrder(order.status) || isUnsettled(order)) return order;
-    const deadline = (order.submittedAt?.getTime() ?? ctx.now()) + opts.legTimeoutMs;
-    if (ctx.now() >= deadline) {
-      // Sends the cancel, and sends it again while the broker has not confirmed it (cancelOrder throttles)
-      order = await cancelOrder(ctx, order);
-      if (isTerminalOrder(order.status)) return order;
+    const [snap, chain] = await Promise.all([
+      ctx.marketData.snapshot(streamers, { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) }).catch(() => undefined),
+      ctx.marketData.chain(underlyingOf(intent.legs)).catch(() => undefined),
+    ]);
+    if (chain && chain.tickSizes.length > 0) {
+      const legs: LegQuote[] = remaining.map((l, i) => {
+        const q = snap?.quotes.get(streamers[i]!);
+        const cents = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 100));
+        return { symbol: l.symbol, action: l.action, ratio: l.ratio, bidCents: cents(q?.bid), askCents: cents(q?.ask), receivedAt: q?.receivedAt ?? null };
+      });
+      const price = priceNextLeg({
+        floorCents: intent.pricing.floorCents,
+        filledNetCents: await groupNetPerUnit(ctx, groupId, intent.quantity),
+        legs,
+        ticks: chain.tickSizes,
+        now: ctx.now(),
+        maxQuoteAgeMs: opts.quoteMaxAgeMs,
+      });
+      if (price.kind === 'send') return { kind: 'send', limitCents: price.limitCents };
+      if (price.kind === 'below_floor') {
+        return { kind: 'stop', reason: `package net ${price.packageNetCents} ¢ at natural is below the floor ${price.floorCents} ¢` };
+      }
+      if (ctx.now() >= until) return { kind: 'stop', reason: `no fresh quote for ${price.symbols.map((s) => s.trim()).join(', ')} within ${opts.quoteWaitMs} ms` };
+    } else if (ctx.now() >= until) {
+      return { kind: 'stop', reason: `no tick schedule for ${underlyingOf(intent.legs)} within ${opts.quoteWaitMs} ms` };
     }
     await ctx.sleep(opts.pollMs);
   }
@@ -74,11 +74,11 @@ async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LeggedOptions):
 
 export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: TradeRow, options: Partial<LeggedOptions> = {}): Promise<ExecuteResult> {
   const intent = group.intent;
-  const opts = { ...defaults(intent), ...options };
-  const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
+  const opts = { ...leggedDefaults(intent), ...options };
   const current = (await getGroup(ctx.sql, group.id))!;
   if (isTerminalGroup(current.status)) return result(ctx, group.id);
-  if (current.status === 'compensating') return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', streamerOf, opts);
+  if (intent.kind === 'exit') return executeLeggedExit(ctx, current, trade, opts);
+  if (current.status === 'compensating') return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', opts);
 
   const legs = placementOrder(intent.legs);
   const existing = await ordersOfGroup(ctx.sql, group.id);
@@ -87,13 +87,21 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
     const stop = await gateAndClaim(ctx, current, trade);
     if (stop) return stop;
   }
+  const polls = new PollThrottle(ctx, opts.brokerPollMs);
+  const rollBackNow = async (why: string) => rollBack(ctx, (await getGroup(ctx.sql, group.id))!, trade, why, opts, polls);
 
   for (let seq = 0; seq < legs.length; seq++) {
     const leg = legs[seq]!;
     const quantity = leg.ratio * intent.quantity;
-    let order =
-      existing.find((o) => o.role === 'leg' && o.seq === seq) ??
-      (
+    const label = `leg ${seq} (${leg.action} ${leg.symbol.trim()})`;
+    let order = existing.find((o) => o.role === 'leg' && o.seq === seq);
+    if (!order) {
+      // The kill switch is honoured before every leg: no new opening order once trading is not active
+      const stopped = await openingStopped(ctx);
+      if (stopped) return rollBackNow(`${stopped}: ${label} not sent`);
+      const price = await priceLeg(ctx, group.id, intent, legs.slice(seq), opts);
+      if (price.kind === 'stop') return rollBackNow(`${label} not sent: ${price.reason}`);
+      order = (
         await insertPlannedOrder(ctx.sql, {
           id: deterministicId('leg', group.id, String(seq)),
           groupId: group.id,
@@ -101,30 +109,34 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
           seq,
           legs: [{ symbol: leg.symbol, instrumentType: 'Equity Option', action: leg.action, quantity }],
           size: quantity,
-          limitPriceCents: await naturalLimit(ctx, streamerOf.get(leg.symbol), isBuy(leg)),
+          limitPriceCents: price.limitCents,
         })
       ).order;
+    }
     if (order.status === 'planned') {
+      const stopped = await openingStopped(ctx);
+      if (stopped) return rollBackNow(`${stopped}: ${label} not sent`);
       await moveGroup(ctx.sql, group.id, 'SlotClaimed'); // no-op once the slot was claimed
-      if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntrySent');
+      await moveTrade(ctx.sql, trade.id, 'EntrySent');
       order = (await submitOnce(ctx, order.id, trade.id)).order;
+      polls.touch(order.id);
     }
     if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
     await moveGroup(ctx.sql, group.id, 'Working');
-    order = order.status === 'filled' ? order : await awaitLeg(ctx, order, opts);
-    if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
     if (order.status !== 'filled') {
-      const why = `leg ${seq} (${leg.action} ${leg.symbol}) ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}`;
-      return rollBack(ctx, (await getGroup(ctx.sql, group.id))!, trade, why, streamerOf, opts);
+      const end = await awaitLeg(ctx, order, opts, polls, () => openingStopped(ctx));
+      order = end.order;
+      if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
+      // Halted while it worked: rolled back whether the cancel won or the fill did
+      if (end.kind === 'stopped') return rollBackNow(`${end.reason}: ${label} cancelled`);
+      if (end.kind === 'deadline') return rollBackNow(`${label} not settled within ${opts.legWaitMs} ms (deadline)`);
     }
+    if (order.status !== 'filled') return rollBackNow(`${label} ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}`);
   }
 
-  const [cash] = await ctx.sql<{ net: number }[]>`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
-    from fills where group_id = ${group.id}`;
-  const perUnit = Math.round((cash?.net ?? 0) / Math.max(1, intent.quantity));
+  const perUnit = await groupNetPerUnit(ctx, group.id, intent.quantity);
   if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: intent.quantity })) {
-    if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
-    else await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -perUnit });
+    await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
   }
   return result(ctx, group.id);
 }
@@ -149,7 +161,7 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   }
   if (decision.kind === 'denied') {
     if (await moveGroup(ctx.sql, group.id, 'Denied', { reason: decision.reason })) {
-      if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
+      await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
       await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
       ctx.log.info({ groupId: group.id, tradeId: trade.id, reason: decision.reason }, 'legged group denied by the pre-trade gate');
     }
@@ -161,22 +173,15 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   return undefined;
 }
 
-/** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */
-async function waitForReconcile(ctx: ExecContext, groupId: string): Promise<ExecuteResult> {
-  await moveGroup(ctx.sql, groupId, 'AwaitingReconcile');
-  return result(ctx, groupId, 'waiting for reconciliation of an order with an unknown outcome');
-}
-
-async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, streamerOf: Map<string, string>, opts: LeggedOptions): Promise<ExecuteResult> {
+async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, opts: LeggedOptions, polls?: PollThrottle): Promise<ExecuteResult> {
   await moveGroup(ctx.sql, group.id, 'CompensationStarted', { reason });
   await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
-  const step = await compensate(ctx, group.id, group.intent, streamerOf, opts);
+  const step = await compensate(ctx, group.id, group.intent, opts, polls);
   if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
-  const entry = group.intent.kind === 'entry';
   if (step.kind === 'flat') {
     const to = step.hadFills ? 'rolled_back' : 'cancelled';
     if (await moveGroup(ctx.sql, group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
-      await moveTrade(ctx.sql, trade.id, entry ? (step.hadFills ? 'EntryRolledBack' : 'EntryRejected') : 'ExitEnded');
+      await moveTrade(ctx.sql, trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected');
       await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to } });
     }
     return result(ctx, group.id);
@@ -188,4 +193,3 @@ async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reas
   }
   return result(ctx, group.id);
 }
-

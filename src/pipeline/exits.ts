@@ -4,7 +4,7 @@
 import { loadRuleSet } from './rule-versions.js';
 import { deterministicId } from '../domain/ids.js';
 import type { MarketSnapshot } from '../domain/market.js';
-import { closingAction, isTerminalGroup, type GroupIntent } from '../domain/order-group.js';
+import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../domain/order-group.js';
 import { closingPlan } from '../domain/closing-legs.js';
 import { occToStreamer } from '../domain/instrument.js';
 import type { RuleSet } from '../rules/schema.js';
@@ -128,12 +128,14 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
   const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
   const groupId = exitGroupId(trade.id, exits.length);
+  const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closingAction(l.action), ratio: l.quantity }));
   const intent: GroupIntent = {
     tradeId: trade.id,
     kind: 'exit',
-    mode: 'combo',
+    // More than one Tastytrade order takes (> 4 legs): closed leg by leg, shorts first (execute-legged-exit.ts)
+    mode: fitsOneOrder(legs) ? 'combo' : 'legged',
     quantity: h.units,
-    legs: trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closingAction(l.action), ratio: l.quantity })),
+    legs,
     pricing,
     partialFill: 'keep',
     ruleSet: trade.ruleSet,

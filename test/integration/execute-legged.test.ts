@@ -17,7 +17,7 @@ let app: TestApp;
 let ctx: ExecContext;
 let c: CondorLegs;
 let offset = 0.02;
-const fast = { pollMs: 50, closeBackoffMs: 100 };
+const fast = { pollMs: 50, closeBackoffMs: 100, brokerPollMs: 200 };
 
 beforeAll(async () => {
   app = await startTestApp({});

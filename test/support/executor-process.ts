@@ -9,7 +9,7 @@ import type { GroupIntent, IntentLeg } from '../../src/domain/order-group.js';
 import { createAlerter } from '../../src/pipeline/alerts.js';
 import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
 import { insertGroup, type GroupRow } from '../../src/store/groups.repo.js';
-import { insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
+import { insertPendingTrade, moveTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
 import { pickCondor, type CondorLegs } from './iron-condor.js';
 import { parseRuleSet } from '../../src/rules/loader.js';
 import { recordRuleVersion } from '../../src/store/scans.repo.js';
@@ -62,13 +62,13 @@ async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash:
 }
 
 /** A pending condor trade with a legged entry group (the intent persisted, nothing sent). */
-export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1 } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
+export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000, extraLegs = [] as TradeLeg[] } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
   const rules = await storedLeggedRules(app);
   const tradeId = newId();
   const leg = (l: CondorLegs['longPut'], action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
     symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
   });
-  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C'), ...extraLegs];
   const groupId = deterministicId('entry-group', tradeId);
   const { trade } = await insertPendingTrade(app.sql, {
     id: tradeId, ruleSet: rules.name, rulesHash: rules.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
@@ -77,7 +77,8 @@ export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTi
   const intentLegs: IntentLeg[] = legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 }));
   const intent: GroupIntent = {
     tradeId, kind: 'entry', mode: 'legged', quantity, legs: intentLegs,
-    pricing: { startCents: 100, floorCents: 100, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
+    // Tests of rollbacks, crashes and waits accept any package price; pricing tests pass their own floor
+    pricing: { startCents: Math.max(100, floorCents), floorCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
     partialFill: 'close', ruleSet: rules.name, rulesHash: rules.hash,
   };
   const { group } = await insertGroup(app.sql, groupId, intent);
@@ -125,6 +126,43 @@ export function venueOrdersByExternalId(sim: SimHandle): Map<string, number> {
     if (typeof ext === 'string') counts.set(ext, (counts.get(ext) ?? 0) + 1);
   }
   return counts;
+}
+
+export interface VenueOrder {
+  id: number;
+  externalId: string | undefined;
+  status: string;
+  /** Signed per-share limit in cents (credit +, debit −). */
+  priceCents: number;
+  legs: { symbol: string; action: string; quantity: number }[];
+}
+
+/** Every venue order of the account (today and live), once each, with its legs. */
+export function venueOrders(sim: SimHandle): VenueOrder[] {
+  const { items } = sim.venue.searchOrders(accountOf(sim), { perPage: 1000 });
+  const seen = new Map<number, VenueOrder>();
+  for (const o of [...items, ...sim.venue.liveOrders(accountOf(sim))]) {
+    const id = Number(o['id']);
+    if (seen.has(id)) continue;
+    const price = Math.round(Number(o['price'] ?? 0) * 100) * (o['price-effect'] === 'Debit' ? -1 : 1);
+    const legs = (o['legs'] as Record<string, unknown>[]).map((l) => ({ symbol: String(l['symbol']), action: String(l['action']), quantity: Number(l['quantity']) }));
+    seen.set(id, { id, externalId: typeof o['external-identifier'] === 'string' ? o['external-identifier'] : undefined, status: String(o['status']), priceCents: price, legs });
+  }
+  return [...seen.values()];
+}
+
+/** A legged exit group for an open trade (what exits.ts builds, in legged mode): the trade goes to `closing`. */
+export async function leggedExitGroup(app: AppContext, trade: TradeRow, { fillTimeoutSeconds = 2, quantity = trade.quantity } = {}): Promise<GroupRow> {
+  const closing = (a: TradeLeg['action']): IntentLeg['action'] => (a === 'Buy to Open' ? 'Sell to Close' : 'Buy to Close');
+  const intent: GroupIntent = {
+    tradeId: trade.id, kind: 'exit', mode: 'legged', quantity,
+    legs: trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closing(l.action), ratio: l.quantity })),
+    pricing: { startCents: -300, floorCents: -500, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
+    partialFill: 'keep', ruleSet: trade.ruleSet, rulesHash: trade.rulesHash, reason: 'stop_loss',
+  };
+  const groupId = deterministicId('exit-group', trade.id);
+  if (!(await moveTrade(app.sql, trade.id, 'ExitStarted', { exitReason: 'stop_loss' }))) throw new Error(`trade ${trade.id} is not open`);
+  return (await insertGroup(app.sql, groupId, intent)).group;
 }
 
 export interface ExecutorProcess {

@@ -9,6 +9,7 @@ import { createAccountStreamer } from './streams/account-streamer.js';
 import { createDxlinkServer } from './streams/dxlink.js';
 import { TokenStore, requireBearer, type AuthOptions } from './http/auth.js';
 import { FaultState, httpFaults } from './http/faults.js';
+import { RequestLog } from './http/request-log.js';
 import { accountRoutes } from './http/account-routes.js';
 import { marketRoutes } from './http/market-routes.js';
 import { controlRoutes } from './http/control-routes.js';
@@ -41,6 +42,8 @@ export interface SimHandle {
   market: MarketModel;
   venue: Venue;
   control: SimControl;
+  /** Requests received per method and path (the API routes, not /__sim). */
+  requests: RequestLog;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<SimHandle
   });
   const tokens = new TokenStore(options.auth);
   const faults = new FaultState();
+  const requests = new RequestLog();
   const accountStreamer = createAccountStreamer({ venue, isValidToken: (t) => tokens.isValidAccess(t) });
   const dxlink = createDxlinkServer({ market, isValidToken: (t) => tokens.isValidQuoteToken(t) });
   const control = createControl({ clock, market, venue, faults, accountStreamer, dxlink });
@@ -74,6 +78,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<SimHandle
     const issued = tokens.issue(req.body);
     res.status(issued.status).json(issued.body);
   });
+  app.use(requests.middleware());
   app.use(httpFaults(faults));
   app.use(requireBearer(tokens));
   app.use(accountRoutes(venue, faults));
@@ -121,6 +126,7 @@ export async function startSim(options: StartSimOptions = {}): Promise<SimHandle
     market,
     venue,
     control,
+    requests,
     async close() {
       clearInterval(timer);
       await Promise.all([accountStreamer.close(), dxlink.close()]);

@@ -1,0 +1,184 @@
+// Owns the legged exit: closing orders only (Buy to Close / Sell to Close, never an opening action), sent in the
+// unwind order of src/domain/unwind-order.ts (shorts bought back first; a long sold only once the shorts it covers are
+// flat), each for at most what the trade still holds. Forward only: a refused or unfilled leg is tried again at a fresh
+// natural price up to `maxExitAttempts` times; then the exit ends with the trade `open` again holding its real
+// leftovers (managed by the exit rules), and an `exit_incomplete` alert. Nothing an exit closed is ever re-opened.
+import { deterministicId } from '../domain/ids.js';
+import { occToStreamer } from '../domain/instrument.js';
+import { naturalLegCents } from '../domain/leg-pricing.js';
+import { isTerminalOrder } from '../domain/order.js';
+import { unwindWaves, type CloseStep } from '../domain/unwind-order.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { moveGroup, type GroupRow } from '../store/groups.repo.js';
+import { insertPlannedOrder, ordersOfGroup, tradePositions, transitionOrder } from '../store/orders.repo.js';
+import { setTradingState } from '../store/settings.repo.js';
+import { moveTrade, type TradeRow } from '../store/trades.repo.js';
+import type { ExecContext } from './exec-context.js';
+import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
+import { groupNetPerUnit, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
+import { submitOnce } from './order-submission.js';
+import { underlyingOf, type ExecuteResult } from './plan-entry.js';
+import { preTradeGate } from './pre-trade-gate.js';
+import { deferExit, shouldDefer } from './exit-defer.js';
+
+interface Remaining {
+  /** Signed contracts still to close per symbol (short −, long +), never more than the trade holds. */
+  toClose: Map<string, number>;
+  /** Shorts the trade keeps beyond this exit (their longs keep covering them). */
+  keptShorts: Map<string, number>;
+  held: Map<string, number>;
+}
+
+/** What this exit still has to close: its target per leg less what it closed, capped by what the trade holds. */
+async function remaining(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<Remaining> {
+  const held = new Map((await tradePositions(ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity]));
+  const closed = new Map(
+    (await ctx.sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where group_id = ${group.id} group by symbol`).map((r) => [r.symbol, r.qty]),
+  );
+  const toClose = new Map<string, number>();
+  const keptShorts = new Map<string, number>();
+  for (const leg of group.intent.legs) {
+    const want = Math.max(0, leg.ratio * group.intent.quantity - (closed.get(leg.symbol) ?? 0));
+    const h = held.get(leg.symbol) ?? 0;
+    // A Buy to Close reduces a short, a Sell to Close a long: never past flat
+    const qty = leg.action.startsWith('Buy') ? Math.min(want, Math.max(0, -h)) : Math.min(want, Math.max(0, h));
+    if (qty > 0) toClose.set(leg.symbol, leg.action.startsWith('Buy') ? -qty : qty);
+  }
+  for (const [symbol, h] of held) {
+    const closing = Math.min(0, toClose.get(symbol) ?? 0);
+    if (h < 0 && h - closing < 0) keptShorts.set(symbol, -(h - closing));
+  }
+  return { toClose, keptShorts, held };
+}
+
+/** A natural limit for one closing contract from a fresh quote on the broker's ticks; undefined without one. */
+async function exitLimit(ctx: ExecContext, step: CloseStep, opts: LeggedOptions): Promise<number | undefined> {
+  const until = ctx.now() + opts.quoteWaitMs;
+  const streamer = occToStreamer(step.symbol);
+  for (;;) {
+    const [snap, chain] = await Promise.all([
+      ctx.marketData.snapshot([streamer], { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) }).catch(() => undefined),
+      ctx.marketData.chain(underlyingOf([step])).catch(() => undefined),
+    ]);
+    const q = snap?.quotes.get(streamer);
+    if (q && chain && chain.tickSizes.length > 0 && ctx.now() - q.receivedAt <= opts.quoteMaxAgeMs) {
+      const cents = (x: number | null) => (x === null ? null : Math.round(x * 100));
+      const action = step.side === 'buy' ? 'Buy to Close' : 'Sell to Close';
+      const natural = naturalLegCents({ symbol: step.symbol, action, ratio: 1, bidCents: cents(q.bid), askCents: cents(q.ask), receivedAt: q.receivedAt }, chain.tickSizes);
+      if (natural !== undefined) return natural;
+      // A long nobody bids for covers nothing any more once its shorts are flat: offered at the smallest price
+      if (step.side === 'sell') return chain.tickSizes.find((t) => t.threshold !== null)?.valueCents ?? chain.tickSizes[0]!.valueCents;
+    }
+    if (ctx.now() >= until) return undefined;
+    await ctx.sleep(opts.pollMs);
+  }
+}
+
+export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, opts: LeggedOptions): Promise<ExecuteResult> {
+  const intent = group.intent;
+  const existing = await ordersOfGroup(ctx.sql, group.id);
+  if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
+  if (existing.length === 0 && group.status === 'planned') {
+    // Closing orders free buying power and are allowed in every trading state: session and quotes only
+    const decision = await preTradeGate(ctx, group, { orderType: 'Limit', timeInForce: 'Day', legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })) }, { dryRun: false });
+    if (decision.kind === 'wait') {
+      if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+      return result(ctx, group.id, decision.reason, decision.ms);
+    }
+    if (decision.kind === 'denied') return endExit(ctx, group, trade, `not sent now: ${decision.reason}`, false);
+    await moveGroup(ctx.sql, group.id, 'SlotClaimed');
+  }
+  const polls = new PollThrottle(ctx, opts.brokerPollMs);
+  for (;;) {
+    const orders = await ordersOfGroup(ctx.sql, group.id);
+    if (orders.some(isUnsettled)) return waitForReconcile(ctx, group.id);
+    // A sent order still working (the one just sent, or one a crash left behind) is awaited before anything else
+    const working = orders.find((o) => !isTerminalOrder(o.status) && o.status !== 'planned');
+    if (working) {
+      const end = await awaitLeg(ctx, working, opts, polls);
+      if (isUnsettled(end.order)) return waitForReconcile(ctx, group.id);
+      if (end.kind === 'deadline') return endExit(ctx, group, trade, `closing order ${working.id} not settled within ${opts.legWaitMs} ms (deadline)`, true);
+      continue;
+    }
+    const left = await remaining(ctx, group, trade);
+    if (left.toClose.size === 0) return finishExit(ctx, group, trade);
+    const tries = (symbol: string) => orders.filter((o) => o.legs[0]?.symbol === symbol).length;
+    const plan = unwindWaves([...left.toClose].map(([symbol, quantity]) => ({ symbol, quantity })), left.keptShorts);
+    const step = (plan.waves[0] ?? []).find((s) => tries(s.symbol) < opts.maxExitAttempts);
+    if (!step) {
+      const what = [...left.toClose].map(([s, q]) => `${s.trim()} ${q}`).join(', ');
+      return endExit(ctx, group, trade, `exit incomplete after ${opts.maxExitAttempts} tries per leg; still held: ${what}`, false);
+    }
+    const legIndex = intent.legs.findIndex((l) => l.symbol === step.symbol);
+    const attempt = tries(step.symbol);
+    const seq = Math.max(0, legIndex) * 100 + attempt;
+    const limit = await exitLimit(ctx, step, opts);
+    const planned = (
+      await insertPlannedOrder(ctx.sql, {
+        id: deterministicId('exit-leg', group.id, String(seq)),
+        groupId: group.id,
+        role: 'leg',
+        seq,
+        legs: [{ symbol: step.symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
+        size: step.quantity,
+        limitPriceCents: limit ?? null,
+      })
+    ).order;
+    if (limit === undefined) {
+      // Counted as a try: nothing is sent on a guess
+      await transitionOrder(ctx.sql, planned.id, { type: 'Denied', reason: 'no fresh quote' }, 'local', { rejectReason: 'no fresh quote' });
+      continue;
+    }
+    const outcome = await submitOnce(ctx, planned.id, trade.id);
+    polls.touch(planned.id);
+    if (outcome.kind === 'unknown') return waitForReconcile(ctx, group.id);
+    if (outcome.kind === 'accepted') await moveGroup(ctx.sql, group.id, 'Working');
+    if (outcome.kind === 'rejected') {
+      ctx.log.warn({ groupId: group.id, symbol: step.symbol, attempt, reason: outcome.error.message }, 'closing order refused; trying again toward natural');
+      await ctx.sleep(opts.closeBackoffMs * 2 ** attempt);
+    }
+  }
+}
+
+/** Everything this exit set out to close is closed: the trade is closed when nothing is left, else managed again. */
+async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
+  const positions = await tradePositions(ctx.sql, trade.id);
+  const net = await groupNetPerUnit(ctx, group.id, group.intent.quantity);
+  if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: group.intent.quantity })) {
+    if (positions.every((p) => p.quantity === 0)) {
+      const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
+      await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+    } else {
+      await moveTrade(ctx.sql, trade.id, 'ExitEnded');
+    }
+    await appendAudit(ctx.sql, { kind: 'fill', tradeId: trade.id, groupId: group.id, dedupeKey: `group_filled:${group.id}`, data: { kind: 'exit', units: group.intent.quantity, netCents: net } });
+  }
+  return result(ctx, group.id);
+}
+
+/**
+ * The exit ends before closing everything. `stuck` (an order whose end the broker never confirmed): the group is broken
+ * and a human is needed. Otherwise it is cancelled and the trade is `open` again with what it really holds, so the exit
+ * rules keep managing it; an `exit_incomplete` alert once any closing order was tried.
+ */
+async function endExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, stuck: boolean): Promise<ExecuteResult> {
+  const held = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
+  if (stuck) {
+    if (await moveGroup(ctx.sql, group.id, 'Broken', { reason })) {
+      await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
+      await setTradingState(ctx.sql, 'reducing', 'executor', `exit group ${group.id} broken: ${reason}`);
+      await ctx.alert('broken_group', `exit group ${group.id}: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
+    }
+    return result(ctx, group.id);
+  }
+  const anyFilled = (await ctx.sql`select 1 from fills where group_id = ${group.id} limit 1`).length > 0;
+  const anySent = (await ordersOfGroup(ctx.sql, group.id)).length > 0;
+  if (await moveGroup(ctx.sql, group.id, 'Cancelled', { reason })) {
+    await moveTrade(ctx.sql, trade.id, 'ExitEnded');
+    await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `exit_ended:${group.id}`, data: { kind: 'exit', reason, anyFilled, held } });
+    if (anySent) {
+      await ctx.alert('exit_incomplete', `exit group ${group.id} ended: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
+    }
+  }
+  return result(ctx, group.id);
+}
