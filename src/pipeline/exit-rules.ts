@@ -15,7 +15,7 @@ import type { RuleSet } from '../rules/schema.js';
 
 export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'take_profit', 'close_at_dte', 'time_stop'] as const;
 export type ExitRuleReason = (typeof EXIT_REASONS)[number];
-export type ExitReason = ExitRuleReason | 'flatten';
+export type ExitReason = ExitRuleReason | 'flatten' | 'leftovers';
 
 export type ExitRules = RuleSet['exits'];
 

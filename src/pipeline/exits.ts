@@ -214,7 +214,11 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
       const ruleSet = await ruleSetForTrade(ctx, trade);
       const h = await heldOf(ctx, trade);
       if (h.units === 0) {
-        report.skipped.push({ tradeId: trade.id, reason: 'no whole structure held' });
+        // Leftovers of an exit that could not close everything (or nothing at all): the exit already decided to
+        // leave, so what is still held is closed from the actual positions, every cycle until nothing is
+        const r = await flattenTrade(ctx, trade, 'leftovers');
+        if ('groupId' in r) report.triggered.push({ tradeId: trade.id, groupId: r.groupId, reason: 'leftovers', detail: 'no whole structure held: closing what is left' });
+        else report.skipped.push({ tradeId: trade.id, reason: `no whole structure held: ${r.skipped}` });
         continue;
       }
       const marks = legMarks(trade, snap);
@@ -259,14 +263,15 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
  * closingPlan (≤ 4 legs, shorts first) as an exit group with reason `flatten`. What is left after it fills is the next
  * cycle's. A trade that holds nothing any more is closed.
  */
-async function flattenTrade(ctx: ExecContext, trade: TradeRow): Promise<{ groupId: string } | { skipped: string }> {
+/** Closes everything a trade holds, from its actual positions: `flatten` (the kill switch) or `leftovers` (what an incomplete exit left). */
+async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 'leftovers' = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
   const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
   const positions = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
   if (positions.length === 0) {
     const all = await tradePositions(ctx.sql, trade.id);
     const realized = all.reduce((n, p) => n + Number(p.cashCents), 0);
-    await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: 'flatten: nothing held' });
+    await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: `${why}: nothing held` });
     return { skipped: 'nothing held: closed' };
   }
   const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
@@ -304,10 +309,10 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow): Promise<{ groupI
     partialFill: 'keep',
     ruleSet: trade.ruleSet,
     rulesHash: trade.rulesHash,
-    reason: 'flatten',
+    reason: why,
   };
   const moved = await ctx.sql.begin(async (tx) => {
-    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: 'flatten' }))) return false;
+    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: why }))) return false;
     await insertGroup(tx, groupId, intent);
     return true;
   });
@@ -317,10 +322,10 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow): Promise<{ groupI
     tradeId: trade.id,
     groupId,
     dedupeKey: `exit_triggered:${groupId}`,
-    data: { reason: 'flatten', from: trade.status, orders: plan.orders.length, pricedFrom: first.pricedFrom, legs: intent.legs, quantity: first.quantity, pricing: { ...first.pricing } },
+    data: { reason: why, from: trade.status, orders: plan.orders.length, pricedFrom: first.pricedFrom, legs: intent.legs, quantity: first.quantity, pricing: { ...first.pricing } },
   });
   await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
-  ctx.log.warn({ tradeId: trade.id, groupId, pricedFrom: first.pricedFrom }, 'flatten: closing what the trade holds');
+  ctx.log.warn({ tradeId: trade.id, groupId, pricedFrom: first.pricedFrom, why }, `${why}: closing what the trade holds`);
   return { groupId };
 }
 

@@ -183,4 +183,38 @@ describe('halt --flatten', () => {
     const audit = (await recentAudit(app.ctx.sql, 10)).find((a) => a.kind === 'resume');
     expect(audit?.data).toMatchObject({ state: 'active', reason: 'I will close AAPL by hand', forced: true, overriddenTrades: [broken.id], from: 'reducing' });
   }, 60_000);
+
+  it('an open trade left holding part of its structure (an exit closed one side only) is closed by the next exit cycle', async () => {
+    await setTradingState(app.ctx.sql, 'active', 'test');
+    const trade = await openTrade('MSFT');
+    // An exit that closed the put spread and gave up on the call spread: the trade is open again with two legs
+    const puts = trade.legs.filter((l) => l.right === 'P');
+    const exitId = newId();
+    const legs: IntentLeg[] = puts.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close', ratio: 1 }));
+    expect(await moveTrade(app.ctx.sql, trade.id, 'ExitStarted', { exitReason: 'stop_loss' })).toBe(true);
+    await insertGroup(app.ctx.sql, exitId, {
+      tradeId: trade.id, kind: 'exit', mode: 'legged', quantity: 1, legs, partialFill: 'keep', ruleSet: trade.ruleSet, rulesHash: trade.rulesHash,
+      pricing: { startCents: -500, floorCents: -500, stepCents: 1, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
+    });
+    const { order } = await insertPlannedOrder(app.ctx.sql, {
+      id: newId(), groupId: exitId, role: 'leg', seq: 0, size: 1, limitPriceCents: -500,
+      legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: 1 })),
+    });
+    expect((await submitOnce(app.ctx, order.id, trade.id)).kind).toBe('accepted');
+    await waitUntil(async () => (await refreshOrder(ctx, (await getOrder(app.ctx.sql, order.id))!)).status === 'filled', { timeoutMs: 10_000, what: 'the put spread close to fill' });
+    await moveGroup(app.ctx.sql, exitId, 'Cancelled', { reason: 'test: exit incomplete, call side still held' });
+    expect(await moveTrade(app.ctx.sql, trade.id, 'ExitEnded')).toBe(true);
+    expect(venueSigned('MSFT')).toHaveLength(2);
+
+    const cycle = await evaluateExits(ctx);
+    const mine = cycle.triggered.filter((t) => t.tradeId === trade.id);
+    expect(mine.map((t) => t.reason)).toEqual(['leftovers']);
+    const group = (await getGroup(app.ctx.sql, mine[0]!.groupId))!;
+    expect(group.intent.legs.map((l) => `${l.action} ${l.symbol}`).sort()).toEqual(
+      trade.legs.filter((l) => l.right === 'C').map((l) => `${l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close'} ${l.symbol}`).sort(),
+    );
+    expect((await executeGroup(createExecContext(app.ctx), trade.id, group.id)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!).toMatchObject({ status: 'closed', exitReason: 'leftovers' });
+    expect(venueSigned('MSFT')).toEqual([]);
+  }, 90_000);
 });
