@@ -11,7 +11,7 @@ import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
-import { pickCondor } from '../support/iron-condor.js';
+import { venueCondorLegs, venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
 
@@ -45,18 +45,9 @@ beforeEach(async () => {
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 
-function condorLegs(underlying: string): TradeLeg[] {
-  const chain = app.sim.market.chain(underlying)!;
-  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
-  const c = pickCondor(nested, app.sim.market.spot(underlying), { width: Math.max(5, Math.round(app.sim.market.spot(underlying) * 0.01)) });
-  const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
-  return [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
-}
+const condorLegs = (underlying: string): TradeLeg[] => venueCondorLegs(app.sim, underlying);
 
-const venueSigned = (underlying: string) =>
-  app.sim.venue.positionsWire(account).filter((p) => String(p['symbol']).startsWith(underlying.padEnd(6)))
-    .map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)] as const)
-    .filter(([, q]) => q !== 0);
+const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
 async function pendingTrade(ruleName: string, underlying: string): Promise<TradeRow> {
   const rs = app.ctx.rules.get(ruleName);

@@ -1,4 +1,7 @@
-// Owns picking a realistic iron condor from a venue chain (as the SDK returns it) for tests.
+// Owns picking a realistic iron condor from a venue chain (as the SDK returns it) for tests, and reading the venue's
+// positions per underlying.
+import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { TradeLeg } from '../../src/store/trades.repo.js';
 type Json = Record<string, any>;
 
 export interface CondorLegs {
@@ -60,3 +63,19 @@ export function naturalCredit(legs: CondorLegs, quotes: Map<string, { bid: numbe
   };
   return q(legs.shortPut.streamer).bid + q(legs.shortCall.streamer).bid - q(legs.longPut.streamer).ask - q(legs.longCall.streamer).ask;
 }
+
+/** Trade legs of an iron condor picked from the venue's own chain (wings about 1 % of spot, at least $5 wide). */
+export function venueCondorLegs(sim: SimHandle, underlying: string): TradeLeg[] {
+  const chain = sim.market.chain(underlying)!;
+  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const spot = sim.market.spot(underlying);
+  const c = pickCondor(nested, spot, { width: Math.max(5, Math.round(spot * 0.01)) });
+  const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
+  return [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+}
+
+/** The venue's own nonzero positions on one underlying, signed (short −): what a test compares with Legwork's view. */
+export const venueSignedPositions = (sim: SimHandle, account: string, underlying: string): (readonly [string, number])[] =>
+  sim.venue.positionsWire(account).filter((p) => String(p['symbol']).startsWith(underlying.padEnd(6)))
+    .map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)] as const)
+    .filter(([, q]) => q !== 0);
