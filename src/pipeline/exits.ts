@@ -13,6 +13,7 @@ import { tradePositions, type PositionRow } from '../store/orders.repo.js';
 import { listTrades, moveTrade, type TradeRow } from '../store/trades.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
+import { withTx } from '../store/tx.js';
 
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
 export const EXIT_PRIORITY = 1;
@@ -132,7 +133,7 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
     rulesHash: trade.rulesHash,
     reason,
   };
-  const moved = await ctx.sql.begin(async (tx) => {
+  const moved = await withTx(ctx.sql, async (tx) => {
     if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: reason }))) return false;
     await insertGroup(tx, groupId, intent);
     return true;

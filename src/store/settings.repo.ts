@@ -1,6 +1,7 @@
 // Owns the kill switch: the persisted trading state (active | halted | reducing) and who changed it, with an audit event.
 import { appendAudit } from './audit.repo.js';
 import type { Queryable, Sql } from './db.js';
+import { withTx } from './tx.js';
 
 /** active: entries and exits; halted: no new entries, exits still managed; reducing: only closing orders (after a broken group). */
 export type TradingState = 'active' | 'halted' | 'reducing';
@@ -20,7 +21,7 @@ export async function getTradingState(sql: Queryable): Promise<TradingStateValue
 /** Sets the state and records a halt/resume audit event in the same transaction. */
 export async function setTradingState(sql: Sql, state: TradingState, by: string, reason?: string): Promise<TradingStateValue> {
   const value: TradingStateValue = { state, by, at: new Date().toISOString(), ...(reason ? { reason } : {}) };
-  await sql.begin(async (tx) => {
+  await withTx(sql, async (tx) => {
     await tx`
       insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, now())
       on conflict (key) do update set value = excluded.value, updated_at = now()`;
