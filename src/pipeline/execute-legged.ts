@@ -12,6 +12,7 @@ import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getOrder, insertPlannedOrder, ordersOfGroup, type OrderRow } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
+import { realizedNetOfFees, syncTradeFees } from './fees.js';
 import { cancelOrder, compensate, isUnsettled, refreshOrder, type CompensationOptions } from './compensation.js';
 import type { ExecContext } from './exec-context.js';
 import { submitOnce } from './order-submission.js';
@@ -122,8 +123,13 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
     from fills where group_id = ${group.id}`;
   const perUnit = Math.round((cash?.net ?? 0) / Math.max(1, intent.quantity));
   if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: intent.quantity })) {
-    if (intent.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
-    else await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -perUnit });
+    if (intent.kind === 'entry') {
+      await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
+      await syncTradeFees(ctx, trade.id, trade.underlying);
+    } else {
+      const { realizedCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
+      await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -perUnit, realizedPnlCents: realizedCents });
+    }
   }
   return result(ctx, group.id);
 }
@@ -172,9 +178,11 @@ async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reas
   const entry = group.intent.kind === 'entry';
   if (step.kind === 'flat') {
     const to = step.hadFills ? 'rolled_back' : 'cancelled';
+    // The rollback's cost (spread paid + fees) is the trade's realised P&L
+    const cost = entry && step.hadFills ? await realizedNetOfFees(ctx, trade.id, trade.underlying) : undefined;
     if (await moveGroup(ctx.sql, group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
-      await moveTrade(ctx.sql, trade.id, entry ? (step.hadFills ? 'EntryRolledBack' : 'EntryRejected') : 'ExitEnded');
-      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to } });
+      await moveTrade(ctx.sql, trade.id, entry ? (step.hadFills ? 'EntryRolledBack' : 'EntryRejected') : 'ExitEnded', cost ? { realizedPnlCents: cost.realizedCents } : {});
+      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to, ...(cost ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents } : {}) } });
     }
     return result(ctx, group.id);
   }

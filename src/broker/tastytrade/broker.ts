@@ -16,6 +16,7 @@ import {
   parseOrders,
   parsePlaceResponse,
   parsePositions,
+  parseTransactions,
   replaceToWire,
 } from './mapper.js';
 
@@ -162,6 +163,18 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
     positions: () =>
       run('read', 'positions', async () =>
         parsePositions(await client.balancesAndPositionsService.getPositionsList(accountNumber)),
+      ),
+
+    transactions: (query = {}) =>
+      run('read', 'transactions', async () =>
+        parseTransactions(
+          await client.transactionsService.getAccountTransactions(accountNumber, {
+            type: 'Trade',
+            'per-page': query.perPage ?? 250,
+            'page-offset': query.pageOffset ?? 0,
+            ...(query.underlyingSymbol ? { 'underlying-symbol': query.underlyingSymbol } : {}),
+          }),
+        ),
       ),
 
     balances: () => run('read', 'balances', async () => parseBalances(await client.balancesAndPositionsService.getAccountBalanceValues(accountNumber))),
