@@ -8,6 +8,8 @@ import { MissingTradeError, executeGroup } from '../src/pipeline/execute.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 import { setTradingState } from '../src/store/settings.repo.js';
+import { isShutdown } from '../src/util/sleep.js';
+import type { ActiveJobs } from './active-jobs.js';
 
 /**
  * Crash handling: the lock is renewed every lockDuration/2 while the walk runs, so long walks keep their job. When a
@@ -15,14 +17,17 @@ import { setTradingState } from '../src/store/settings.repo.js';
  * every `stalledInterval` (5 s), puts the job back: another worker resumes it from Postgres within ~15 s (the group's
  * advisory lock died with the process's connection). `maxStalledCount` 3 allows a few such crashes before failing it.
  * A stall can never cause a second order: submit is at-most-once and unknown outcomes are only looked up.
+ * Shutdown: when the process stops, the run is interrupted at its next wait (ShutdownError out of ctx.sleep) and the
+ * job is put back as delayed, unchanged: the next start (or another worker) resumes the group from Postgres.
  */
-export function executeWorker(ctx: AppContext, execCtx: ExecContext): Worker {
+export function executeWorker(ctx: AppContext, execCtx: ExecContext, active?: ActiveJobs): Worker {
   return new Worker(
     'execute',
     async (job: Job, token?: string) => {
       const { tradeId, groupId } = parsePayload('execute', job.data);
+      const run = () => executeGroup(execCtx, tradeId, groupId);
       try {
-        const result = await executeGroup(execCtx, tradeId, groupId);
+        const result = await (active ? active.track('execute', job.id, `group ${groupId} of trade ${tradeId}`, run) : run());
         if (result.retryAfterMs !== undefined && token) {
           await job.log(`waiting ${result.retryAfterMs} ms: ${result.reason ?? ''}`);
           await job.moveToDelayed(Date.now() + result.retryAfterMs, token);
@@ -31,6 +36,11 @@ export function executeWorker(ctx: AppContext, execCtx: ExecContext): Worker {
         await job.log(`group ${groupId}: ${result.status}, ${result.filledUnits} units filled${result.reason ? ` (${result.reason})` : ''}`);
         return result;
       } catch (error) {
+        if (isShutdown(error) && token) {
+          await job.log(`interrupted by shutdown; group ${groupId} resumes from Postgres at the next start`);
+          await job.moveToDelayed(Date.now() + 1000, token);
+          throw new DelayedError();
+        }
         if (error instanceof MissingTradeError) throw new UnrecoverableError(error.message);
         if (error instanceof BrokerError && error.kind === 'fatal') {
           await setTradingState(execCtx.sql, 'halted', 'executor', `fatal broker error: ${error.message}`);

@@ -7,13 +7,15 @@ import type { ExecContext } from '../src/pipeline/exec-context.js';
 import { evaluateExits } from '../src/pipeline/exits.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
+import type { ActiveJobs } from './active-jobs.js';
 
-export function exitWorker(app: AppContext, execCtx: ExecContext): Worker {
+export function exitWorker(app: AppContext, execCtx: ExecContext, active?: ActiveJobs): Worker {
   return new Worker(
     'exit',
     async (job: Job) => {
       parsePayload('exit', job.data);
-      const report = await evaluateExits(execCtx);
+      const run = () => evaluateExits(execCtx);
+      const report = await (active ? active.track('exit', job.id, 'exit evaluation', run) : run());
       await job.log(
         `evaluated ${report.evaluated}, triggered ${report.triggered.length}, skipped ${report.skipped.length}, requeued ${report.requeued}, ` +
           `repaired ${report.repaired.length}${report.marketClosed ? ` (${report.marketClosed}: no exit starts)` : ''}`,

@@ -9,6 +9,7 @@ import { syncExitScheduler } from '../src/queue/exit-jobs.js';
 import { syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';
 import { startHttpServer, type RunningHttpServer } from '../src/http/server.js';
+import { ActiveJobs } from './active-jobs.js';
 import { executeWorker } from './execute.worker.js';
 import { exitWorker } from './exit.worker.js';
 import { runMonitor } from './monitor.worker.js';
@@ -25,7 +26,19 @@ export interface RunningWorkers {
   /** Set when the `api` role runs: where the HTTP server listens and how its admin password was set. */
   http?: { url: string; adminSource: 'env' | 'generated' };
   stop(graceMs?: number): Promise<void>;
+  /** The jobs running now (what a stop waits for). */
+  active: ActiveJobs;
 }
+
+/** How long a stop lets active jobs finish on their own before interrupting them at their next wait (share of grace). */
+const FINISH_SHARE = 0.6;
+/** Kept free at the end of the grace for closing queues, market data and the database pool. */
+const CLOSE_RESERVE_MS = 5_000;
+const STILL_WAITING_EVERY_MS = 5_000;
+
+/** Resolves true when `p` settles within `ms`, false otherwise. */
+const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, ms)).unref())]);
 
 export async function runWorkers(
   ctx: AppContext,
@@ -35,7 +48,9 @@ export async function runWorkers(
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
   const stops: (() => Promise<void>)[] = [];
-  const exec = createExecContext(ctx);
+  const shutdown = new AbortController();
+  const exec = createExecContext(ctx, { signal: shutdown.signal });
+  const active = new ActiveJobs();
   // Crash-only: settle every non-terminal order with the broker before any worker takes a job
   if (roles.includes('reconcile') || roles.includes('execute')) {
     const report = await reconcileOnStartup(exec);
@@ -49,9 +64,9 @@ export async function runWorkers(
     const monitor = await runMonitor(ctx);
     stops.push(() => monitor.stop());
   }
-  if (roles.includes('execute')) workers.push(executeWorker(ctx, exec));
+  if (roles.includes('execute')) workers.push(executeWorker(ctx, exec, active));
   if (roles.includes('exit')) {
-    workers.push(exitWorker(ctx, exec));
+    workers.push(exitWorker(ctx, exec, active));
     if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit, ctx.config.exitEverySeconds);
   }
   if (roles.includes('scan')) {
@@ -89,13 +104,36 @@ export async function runWorkers(
   return {
     workers,
     ...(http ? { http: { url: http.url, adminSource: http.auth.adminSource } } : {}),
+    active,
+    /**
+     * Stops within `graceMs`: no new jobs; active ones may finish on their own for FINISH_SHARE of the grace; then they
+     * are interrupted at their next wait (the group stays as Postgres has it and its job goes back to the queue); what is
+     * still running CLOSE_RESERVE_MS before the end is handed back (its lock lapses, another worker or the next start
+     * resumes it). What the stop waits for is logged at once and every few seconds.
+     */
     async stop(graceMs = 25_000) {
+      const t0 = Date.now();
+      const waiting = () => ({ waitingFor: active.list().map((j) => ({ queue: j.queue, jobId: j.jobId, detail: j.detail })) });
       for (const t of timers) clearInterval(t);
-      await http?.close().catch((error: unknown) => ctx.log.warn({ err: error }, 'HTTP server close failed'));
-      const closing = Promise.all(workers.map((w) => w.close()));
-      const timedOut = await Promise.race([closing.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref())]);
-      // Jobs still running after the grace period are handed back (they stall and another worker resumes them from Postgres)
-      if (timedOut) await Promise.all(workers.map((w) => w.close(true)));
+      if (active.list().length > 0) ctx.log.info(waiting(), `stopping: waiting for ${active.describe()}`);
+      const still = setInterval(() => {
+        if (active.list().length > 0) ctx.log.info(waiting(), `stopping: still waiting for ${active.describe()}`);
+      }, STILL_WAITING_EVERY_MS);
+      still.unref();
+      try {
+        await http?.close().catch((error: unknown) => ctx.log.warn({ err: error }, 'HTTP server close failed'));
+        const closing = Promise.all(workers.map((w) => w.close()));
+        if (!(await settlesWithin(closing, graceMs * FINISH_SHARE - (Date.now() - t0)))) {
+          ctx.log.info(waiting(), `stopping: interrupting ${active.describe()} at the next wait; the work resumes from Postgres at the next start`);
+          shutdown.abort();
+          if (!(await settlesWithin(closing, graceMs - CLOSE_RESERVE_MS - (Date.now() - t0)))) {
+            ctx.log.warn(waiting(), `stopping: grace period over, handing back ${active.describe()}`);
+            await settlesWithin(Promise.all(workers.map((w) => w.close(true))), 2_000);
+          }
+        }
+      } finally {
+        clearInterval(still);
+      }
       for (const stop of stops) await stop();
     },
   };

@@ -3,7 +3,9 @@ import type { ExecContext } from '../pipeline/exec-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
 import { bullExecJobs } from '../queue/exec-jobs.js';
 import type { AppContext } from './context.js';
+import { sleep } from '../util/sleep.js';
 
+/** `overrides.signal` makes every `sleep` of the pipeline abortable (runWorkers aborts it when the process stops). */
 export function createExecContext(app: AppContext, overrides: Partial<ExecContext> = {}): ExecContext {
   const log = app.log.child({ component: 'execute' });
   return {
@@ -15,7 +17,7 @@ export function createExecContext(app: AppContext, overrides: Partial<ExecContex
     log,
     alert: createAlerter({ sql: app.sql, log, webhookUrl: app.config.alertWebhookUrl }),
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms) => sleep(ms, overrides.signal),
     ...overrides,
   };
 }

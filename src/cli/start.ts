@@ -3,6 +3,9 @@
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
        legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
 
+/** A stop finishes within this (Ctrl-C, SIGTERM); docker-compose.yml gives the container 40 s (stop_grace_period). */
+const STOP_GRACE_MS = 25_000;
+
 async function venueReachable(baseUrl: string): Promise<boolean> {
   try {
     const res = await fetch(`${baseUrl}/__sim/state`, { signal: AbortSignal.timeout(1500) });
@@ -75,18 +78,32 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
-      if (stopping) return;
+      if (stopping) {
+        // A second Ctrl-C: stop now. Unfinished work is in Postgres (and its jobs in Redis): the next start resumes it.
+        if (signal === 'SIGINT') {
+          log.warn({ signal, waitingFor: running.active.list() }, `second ${signal}: exiting now; unfinished work resumes from Postgres at the next start`);
+          process.exit(130);
+        }
+        return;
+      }
       stopping = true;
-      log.info({ signal }, 'stopping: no new jobs, waiting for active ones');
+      log.info({ signal, graceMs: STOP_GRACE_MS }, 'stopping: no new jobs, waiting for active ones');
+      // Whatever happens below, the process is gone shortly after the grace period
+      setTimeout(() => {
+        log.warn({ waitingFor: running.active.list() }, 'stop took longer than the grace period; exiting');
+        process.exit(1);
+      }, STOP_GRACE_MS + 5_000).unref();
       void (async () => {
-        await running.stop();
+        await running.stop(STOP_GRACE_MS);
         await ctx.close();
         for (const s of stops) await s();
         log.info('stopped');
         resolve(0);
+        // Nothing may keep the process alive after this (an interrupted run's late timers, a socket still closing)
+        setTimeout(() => process.exit(0), 2_000).unref();
       })();
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   });
 }

@@ -46,3 +46,22 @@ export interface MarketSessionInfo {
   closeAt: number | null;
   nextOpenAt: number | null;
 }
+
+/**
+ * One Trade transaction of the broker (GET /accounts/{n}/transactions): a leg fill and what it cost in fees. Fees are
+ * unsigned costs in cents (a rebate would be negative); `feeCents` is their sum.
+ */
+export interface BrokerTransaction {
+  id: number;
+  brokerOrderId: number;
+  symbol: string;
+  action: string;
+  quantity: number;
+  priceCents: number;
+  commissionCents: number;
+  clearingFeesCents: number;
+  regulatoryFeesCents: number;
+  proprietaryFeesCents: number;
+  feeCents: number;
+  executedAt: string;
+}

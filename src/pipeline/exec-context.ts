@@ -22,5 +22,12 @@ export interface ExecContext {
   /** Always logged and recorded as an audit event; posted to LEGWORK_ALERT_WEBHOOK when set. */
   alert(kind: AlertKind, message: string, data?: Record<string, unknown>): Promise<void>;
   now(): number;
+  /**
+   * Every wait of the pipeline goes through here (price-walk steps, leg and cancel polls, lock waits). When `signal` is
+   * aborted (the process is stopping) it rejects with ShutdownError (src/util/sleep.ts): the run stops at its next
+   * wait and leaves the group as Postgres has it, for the next start (or another worker) to resume.
+   */
   sleep(ms: number): Promise<void>;
+  /** Aborted when the process stops; see `sleep`. */
+  signal?: AbortSignal;
 }

@@ -13,6 +13,7 @@ import { moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { insertPlannedOrder, ordersOfGroup, tradePositions, transitionOrder } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow } from '../store/trades.repo.js';
+import { realizedNetOfFees } from './fees.js';
 import type { ExecContext } from './exec-context.js';
 import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
 import { groupNetPerUnit, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
@@ -146,7 +147,7 @@ async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): P
   const net = await groupNetPerUnit(ctx, group.id, group.intent.quantity);
   if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: group.intent.quantity })) {
     if (positions.every((p) => p.quantity === 0)) {
-      const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
+      const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
       await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
     } else {
       await moveTrade(ctx.sql, trade.id, 'ExitEnded');

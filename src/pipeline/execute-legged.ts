@@ -14,6 +14,7 @@ import { insertPlannedOrder, ordersOfGroup } from '../store/orders.repo.js';
 import { setTradingState } from '../store/settings.repo.js';
 import { moveTrade, type TradeRow } from '../store/trades.repo.js';
 import { compensate } from './compensation.js';
+import { realizedNetOfFees, syncTradeFees } from './fees.js';
 import type { ExecContext } from './exec-context.js';
 import { executeLeggedExit } from './execute-legged-exit.js';
 import { awaitLeg, isUnsettled, openingStopped, PollThrottle } from './leg-wait.js';
@@ -137,6 +138,7 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
   const perUnit = await groupNetPerUnit(ctx, group.id, intent.quantity);
   if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: intent.quantity })) {
     await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
+    await syncTradeFees(ctx, trade.id, trade.underlying); // the entry's fees count in the open trade's P&L
   }
   return result(ctx, group.id);
 }
@@ -180,9 +182,11 @@ async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reas
   if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
   if (step.kind === 'flat') {
     const to = step.hadFills ? 'rolled_back' : 'cancelled';
+    // The rollback's cost (spread paid + fees) is the trade's realised P&L
+    const cost = step.hadFills ? await realizedNetOfFees(ctx, trade.id, trade.underlying) : undefined;
     if (await moveGroup(ctx.sql, group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
-      await moveTrade(ctx.sql, trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected');
-      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to } });
+      await moveTrade(ctx.sql, trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected', cost ? { realizedPnlCents: cost.realizedCents } : {});
+      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to, ...(cost ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents } : {}) } });
     }
     return result(ctx, group.id);
   }

@@ -11,6 +11,7 @@ import { moveTrade, type TradeRow, setTradeQuantity } from '../store/trades.repo
 import type { ExecContext } from './exec-context.js';
 import { groupResult } from './execute.js';
 import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
+import { realizedNetOfFees, syncTradeFees } from './fees.js';
 import { submitOnce } from './order-submission.js';
 import { quotePackage, signedRound, type ExecuteResult } from './plan-entry.js';
 
@@ -61,11 +62,12 @@ async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, 
     // The trade opens with what filled (a trades.repo helper would be cleaner; the row is still ours: pending/opening)
     if (units !== trade.quantity) await setTradeQuantity(ctx.sql, trade.id, units);
     await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: net });
+    await syncTradeFees(ctx, trade.id, trade.underlying); // the entry's fees count in the open trade's P&L
   } else {
     const positions = await tradePositions(ctx.sql, trade.id);
     const flat = positions.every((p) => p.quantity === 0);
     if (flat) {
-      const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
+      const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
       await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
     } else {
       // A partial exit: what is left stays open and the exit rules will fire again
@@ -121,10 +123,11 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
   }
   const positions = await tradePositions(ctx.sql, trade.id);
   if (positions.every((p) => p.quantity === 0)) {
-    const realized = positions.reduce((sum, p) => sum + Number(p.cashCents), 0);
+    // The rollback's cost: the spread paid (cash of the fills) and every fee of the entry and the closing orders
+    const { realizedCents: realized, cashCents, feeCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
     await moveGroup(ctx.sql, group.id, 'RolledBack', { filledUnits: units });
     await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
-    await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized } });
+    await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized, spreadCents: cashCents, feeCents } });
     return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
   }
   const reason = `compensation ${last?.status ?? 'not sent'}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;

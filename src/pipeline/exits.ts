@@ -17,6 +17,8 @@ import type { ExecContext } from './exec-context.js';
 import { repairTrades, type Repair } from './trade-repair.js';
 import { getTradingState } from '../store/settings.repo.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
+import { withTx } from '../store/tx.js';
+import { realizedNetOfFees } from './fees.js';
 
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
 export const EXIT_PRIORITY = 1;
@@ -142,7 +144,7 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
     rulesHash: trade.rulesHash,
     reason,
   };
-  const moved = await ctx.sql.begin(async (tx) => {
+  const moved = await withTx(ctx.sql, async (tx) => {
     if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: reason }))) return false;
     await insertGroup(tx, groupId, intent);
     return true;
@@ -269,8 +271,7 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
   const positions = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
   if (positions.length === 0) {
-    const all = await tradePositions(ctx.sql, trade.id);
-    const realized = all.reduce((n, p) => n + Number(p.cashCents), 0);
+    const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
     await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: `${why}: nothing held` });
     return { skipped: 'nothing held: closed' };
   }
@@ -311,7 +312,7 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 
     rulesHash: trade.rulesHash,
     reason: why,
   };
-  const moved = await ctx.sql.begin(async (tx) => {
+  const moved = await withTx(ctx.sql, async (tx) => {
     if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: why }))) return false;
     await insertGroup(tx, groupId, intent);
     return true;

@@ -1,9 +1,10 @@
 // Owns profit and loss per trade in cents, from its fills (the trade_positions view) and current marks (mids).
-// Open trade: unrealised = cash from fills + mark value of what is still held. Flat or closed: realised = cash from fills.
-// Fees and commissions are not included. Pure functions + one loader.
+// Open trade: unrealised = cash from fills + mark value of what is still held − fees. Flat or closed: realised = cash from
+// fills − fees (the broker's fees and commissions per fill, table `fees`). Pure functions + one loader.
 import type { Cents } from '../domain/money.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import type { Queryable } from '../store/db.js';
+import { feesOfTrades } from '../store/fees.repo.js';
 import type { PositionRow } from '../store/orders.repo.js';
 import type { TradeRow } from '../store/trades.repo.js';
 
@@ -13,6 +14,8 @@ export interface TradePnl {
   tradeId: string;
   /** Signed cash of every fill: sells +, buys −. */
   cashCents: Cents;
+  /** Fees and commissions the broker charged for the fills (recorded so far), a cost ≥ 0. */
+  feeCents: Cents;
   /** Contracts still held (signed per symbol) — empty when flat. */
   open: { symbol: string; quantity: number }[];
   /** Cash of fills when flat (closed); null while something is held. */
@@ -26,14 +29,14 @@ export interface TradePnl {
 /** Mid per share in dollars by OCC symbol; a missing symbol has no mark. */
 export type Marks = ReadonlyMap<string, number>;
 
-export function tradePnl(tradeId: string, positions: readonly Pick<PositionRow, 'symbol' | 'quantity' | 'cashCents'>[], marks: Marks | null): TradePnl {
+export function tradePnl(tradeId: string, positions: readonly Pick<PositionRow, 'symbol' | 'quantity' | 'cashCents'>[], marks: Marks | null, feeCents: Cents = 0): TradePnl {
   const cashCents = positions.reduce((n, p) => n + Number(p.cashCents), 0);
   const open = positions.filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
-  if (open.length === 0) return { tradeId, cashCents, open, realizedCents: cashCents, unrealizedCents: null, unmarked: [] };
+  if (open.length === 0) return { tradeId, cashCents, feeCents, open, realizedCents: cashCents - feeCents, unrealizedCents: null, unmarked: [] };
   const unmarked = open.filter((p) => marks?.get(p.symbol) === undefined).map((p) => p.symbol);
-  if (!marks || unmarked.length > 0) return { tradeId, cashCents, open, realizedCents: null, unrealizedCents: null, unmarked };
+  if (!marks || unmarked.length > 0) return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: null, unmarked };
   const markValue = open.reduce((n, p) => n + p.quantity * marks.get(p.symbol)! * 100 * CONTRACT_MULTIPLIER, 0);
-  return { tradeId, cashCents, open, realizedCents: null, unrealizedCents: Math.round(cashCents + markValue), unmarked: [] };
+  return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: Math.round(cashCents + markValue - feeCents), unmarked: [] };
 }
 
 /** Mids (dollars) by OCC symbol from a snapshot keyed by streamer symbol. */
@@ -82,6 +85,7 @@ export async function loadTradePnl(
       marksError = error instanceof Error ? error.message : String(error);
     }
   }
-  const pnl = new Map(trades.map((t) => [t.id, tradePnl(t.id, byTrade.get(t.id) ?? [], marks)]));
+  const fees = await feesOfTrades(deps.sql, ids);
+  const pnl = new Map(trades.map((t) => [t.id, tradePnl(t.id, byTrade.get(t.id) ?? [], marks, fees.get(t.id) ?? 0)]));
   return { pnl, marksAvailable: held.length === 0 || marks !== null, ...(marksError ? { marksError } : {}) };
 }

@@ -1,5 +1,5 @@
 // Owns the contracts between Legwork's pipeline and the outside world (broker, market data). Interfaces only.
-import type { Balances, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
+import type { Balances, BrokerTransaction, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
 import type { BrokerOrder, OrderRequest } from '../domain/broker-order.js';
 import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
 
@@ -23,6 +23,8 @@ export interface Broker {
   findByExternalId(externalId: string): Promise<BrokerOrder[]>;
   positions(): Promise<Position[]>;
   balances(): Promise<Balances>;
+  /** Trade transactions (leg fills with their fees), newest first, one page; `underlyingSymbol` narrows them. */
+  transactions(query?: { underlyingSymbol?: string; perPage?: number; pageOffset?: number }): Promise<BrokerTransaction[]>;
   marketSession(): Promise<MarketSessionInfo>;
 }
 

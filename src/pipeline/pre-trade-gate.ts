@@ -7,6 +7,7 @@ import { moveGroup, type GroupRow } from '../store/groups.repo.js';
 import { getTradingState } from '../store/settings.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
+import { withTx } from '../store/tx.js';
 
 /**
  * `wait`: come back after `ms`. `replan` (exits only): the wait is long (the market is closed), so an exit that has sent
@@ -115,7 +116,7 @@ async function workingCount(sql: Sql, exceptGroupId: string): Promise<number> {
  * Returns 'claimed', 'full', or 'lost' (another run moved the group first).
  */
 export async function claimWorkingSlot(sql: Sql, group: GroupRow, max: number): Promise<'claimed' | 'full' | 'lost'> {
-  return (await sql.begin(async (tx) => {
+  return (await withTx(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${WORKING_LOCK}))`;
     if (group.kind === 'entry') {
       const [row] = await tx<{ n: number }[]>`select count(*)::int as n from order_groups

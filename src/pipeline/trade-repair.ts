@@ -7,6 +7,7 @@ import { groupsOfTrade } from '../store/groups.repo.js';
 import { ordersOfGroup, tradePositions } from '../store/orders.repo.js';
 import { listTrades, moveTrade, setTradeQuantity, type TradeRow } from '../store/trades.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
+import { realizedNetOfFees } from './fees.js';
 import type { ExecContext } from './exec-context.js';
 
 export interface Repair {
@@ -52,8 +53,10 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
           return (await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: outcome.entryCreditCents })) ? 'Opened' : undefined;
         case 'EntryRejected':
           return (await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}, nothing filled` })) ? 'EntryRejected' : undefined;
-        case 'EntryRolledBack':
-          return (await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: outcome.realizedPnlCents, exitReason: `repair: ${decision.why}, flat` })) ? 'EntryRolledBack' : undefined;
+        case 'EntryRolledBack': {
+          const { realizedCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
+          return (await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realizedCents, exitReason: `repair: ${decision.why}, flat` })) ? 'EntryRolledBack' : undefined;
+        }
         case 'Broken':
           if (!(await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: `repair: ${outcome.reason}` }))) return undefined;
           await ctx.alert('broken_group', `trade ${trade.id} holds part of a structure: ${outcome.reason}`, { tradeId: trade.id });

@@ -62,10 +62,8 @@ export async function waitForDatabase(sql: Sql, timeoutMs: number, onWait: (erro
   }
 }
 
-/** Runs `work` in one transaction; rolls back when it throws. */
-export async function inTransaction<T>(sql: Sql, work: (tx: TransactionSql) => Promise<T>): Promise<T> {
-  return (await sql.begin((tx) => work(tx))) as T;
-}
+/** Runs `work` in one transaction; rolls back when it throws; settles within a deadline (see withTx in tx.ts). */
+export { withTx as inTransaction } from './tx.js';
 
 export const isUniqueViolation = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';

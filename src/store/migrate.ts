@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sql } from './db.js';
+import { withTx } from './tx.js';
 
 const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 /** Arbitrary constant: only one process migrates at a time, the others wait and then find nothing to do. */
@@ -17,7 +18,7 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<Migration
   const files = readdirSync(dir)
     .filter((f) => /^\d{3}_[a-z0-9_]+\.sql$/.test(f))
     .sort();
-  return sql.begin(async (tx) => {
+  return withTx(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(${LOCK_KEY})`;
     await tx`create table if not exists schema_migrations (version text primary key, applied_at timestamptz not null default now())`;
     const done = new Set((await tx<{ version: string }[]>`select version from schema_migrations`).map((r) => r.version));
@@ -31,5 +32,5 @@ export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<Migration
     }
     const last = files.at(-1)?.replace(/\.sql$/, '') ?? null;
     return { applied, current: last };
-  });
+  }, { timeoutMs: 60_000, what: 'migrate' }); // other processes wait here for the lock while one migrates
 }

@@ -4,6 +4,7 @@ import { applyOrderEvent } from '../domain/order-transitions.js';
 import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
 import { isTerminal, type LegAction } from '../domain/broker-order.js';
 import type { Queryable, Sql } from './db.js';
+import { withTx } from './tx.js';
 
 export type OrderRole = 'package' | 'leg' | 'compensation';
 export type EventSource = 'local' | 'http' | 'stream' | 'poll' | 'reconcile';
@@ -116,7 +117,7 @@ export async function transitionOrder(
   fields: TransitionFields = {},
   dedupeKey?: string,
 ): Promise<TransitionOutcome> {
-  return sql.begin(async (tx) => {
+  return withTx(sql, async (tx) => {
     const [order] = await tx<OrderRow[]>`select ${COLUMNS(tx)} from orders where id = ${orderId} for update`;
     if (!order) throw new Error(`order ${orderId} not found`);
     if (dedupeKey) {

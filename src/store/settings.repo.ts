@@ -1,6 +1,7 @@
 // Owns the kill switch: the persisted trading state (active | halted | reducing) and who changed it, with an audit event.
 import { appendAudit } from './audit.repo.js';
 import type { Queryable, Sql } from './db.js';
+import { withTx } from './tx.js';
 
 /** active: entries and exits; halted: no new entries, exits still managed; reducing: only closing orders (after a broken group). */
 export type TradingState = 'active' | 'halted' | 'reducing';
@@ -33,7 +34,7 @@ export async function setTradingState(
   reason?: string,
   options: { flatten?: boolean; /** Extra data for the halt/resume audit event (not stored in the state). */ audit?: Record<string, unknown> } = {},
 ): Promise<TradingStateValue> {
-  return (await sql.begin(async (tx) => {
+  return (await withTx(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
     const before = await getTradingState(tx);
     const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);

@@ -1,4 +1,5 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
+import { withTx } from './tx.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
 import type { Queryable, Sql } from './db.js';
 
@@ -72,7 +73,7 @@ export type LimitedInsert = { trade: TradeRow; created: boolean } | { blockedBy:
  * read "SPY is free" cannot both insert. A retried scan gets its own existing trade back (`created: false`).
  */
 export async function insertPendingTradeWithinLimit(sql: Sql, t: NewTrade): Promise<LimitedInsert> {
-  return (await sql.begin(async (tx) => {
+  return (await withTx(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${'underlying:' + t.underlying}))`;
     if (t.candidateId !== null) {
       const [mine] = await tx<TradeRow[]>`select ${COLUMNS(tx)} from trades where candidate_id = ${t.candidateId}`;

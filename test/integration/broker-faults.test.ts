@@ -183,7 +183,7 @@ describe('transport', () => {
     expect(error.code).toBe('ECONNREFUSED');
   });
 
-  it('repeated failures open the circuit: calls then fail fast without reaching the venue, and it closes again', async () => {
+  it('repeated read failures open the read circuit: reads then fail fast without reaching the venue, orders still go; it closes again', async () => {
     const fragile = await createTastytradeBroker({
       client: simClient(sim),
       policy: { ...POLICY, maxReadAttempts: 1, breakerThreshold: 3, breakerCooldownMs: 300 },
@@ -192,10 +192,14 @@ describe('transport', () => {
     sim.control.injectFault({ kind: 'rateLimit', count: 10, path: '/accounts' });
     for (let i = 0; i < 3; i++) expect((await failure(fragile.positions())).kind).toBe('retryable');
     expect(fragile.policy.breakerState).toBe('open');
-    const fast = await failure(fragile.submit(resting('lw-faults-circuit')));
+    const fast = await failure(fragile.positions());
     expect(fast.kind).toBe('retryable');
     expect(fast.code).toBe('circuit_open');
     expect(fired('rateLimit') - before).toBe(3); // the fast failure never reached the venue
+    // Read trouble does not block orders (issue 11, defect 10): the submit reaches the venue (and meets the 429)
+    expect((await failure(fragile.submit(resting('lw-faults-circuit')))).kind).toBe('unknown');
+    expect(fired('rateLimit') - before).toBe(4);
+    expect(fragile.policy.breakerOf('open')).toBe('closed');
     sim.control.reset();
     await waitUntil(() => fragile.policy.breakerState === 'half-open', { what: 'the cooldown' });
     expect(await fragile.positions()).toEqual([]);

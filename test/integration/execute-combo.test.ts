@@ -251,7 +251,10 @@ describe('combo executor', () => {
     const closed = (await getTrade(app.ctx.sql, open.id))!;
     expect(closed.status).toBe('closed');
     expect(closed.exitDebitCents).toBeGreaterThan(0);
-    expect(closed.realizedPnlCents).toBe(Math.round((closed.entryCreditCents! - closed.exitDebitCents!) * 100));
+    // Net of the broker's fees for the 8 leg fills (entry + exit), as its transactions report them
+    const [fees] = await app.ctx.sql<{ n: number; cents: number }[]>`select count(*)::int as n, coalesce(sum(total_cents), 0)::int as cents from fees where trade_id = ${open.id}`;
+    expect(fees!.n).toBe(8);
+    expect(closed.realizedPnlCents).toBe(Math.round((closed.entryCreditCents! - closed.exitDebitCents!) * 100) - fees!.cents);
     expect(venuePositions()).toHaveLength(0);
   }, 40_000);
 

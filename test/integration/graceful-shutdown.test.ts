@@ -14,13 +14,17 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 // Starts at mid (not marketable on the frozen test clock) and steps slowly: the order keeps working until the test
 // raises SPY's volatility (the condor's credit grows and the resting order fills).
 const RULE = condorRule({ name: 'ic-shutdown' });
+// An entry that walks for minutes: long price steps and a long fill timeout (the report: Ctrl-C took 103 s)
+const WALK_RULE = condorRule({ name: 'ic-walk', entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 120, maxSteps: 3, fillTimeoutSeconds: 600 }' });
+/** The grace period of `legwork start`/`worker` (src/cli/start.ts). */
+const GRACE_MS = 25_000;
 
 const STOP_BOUND_MS = 30_000;
 let app: TestApp;
 const spawned: WorkerProcess[] = [];
 
 beforeAll(async () => {
-  app = await startTestApp({ 'shutdown.yaml': RULE });
+  app = await startTestApp({ 'shutdown.yaml': RULE, 'walk.yaml': WALK_RULE });
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 afterAll(async () => {
@@ -132,4 +136,75 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     const [g] = await ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
     expect(g?.status).toBe('filled');
   }, 90_000);
+
+  /** A walking entry of rule `ic-walk` whose combo order rests at the venue while a `worker execute` runs it. */
+  async function walkingEntry(p: WorkerProcess): Promise<{ tradeId: string; groupId: string; jobId: string }> {
+    const { sim, ctx } = app;
+    const { tradeId, groupId } = await insertPendingCondor(app, 'ic-walk');
+    sim.venue.clearFillRules();
+    sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+    await bullScanJobs(ctx.queues).enqueueExecute(tradeId, groupId);
+    const jobId = executeJobId(groupId);
+    try {
+      await waitUntil(async () => {
+        const [o] = await ctx.sql<{ status: string }[]>`select status from orders where group_id = ${groupId}`;
+        return o?.status === 'working' && (await ctx.queues.execute.getJobState(jobId)) === 'active';
+      }, { timeoutMs: 20_000, what: 'the walking entry working at the venue' });
+    } catch (error) {
+      throw new Error(`${String(error)}; worker output: ${p.output.join('').slice(-3000)}`);
+    }
+    return { tradeId, groupId, jobId };
+  }
+
+  /** Restarts `worker execute`, lets the resting order fill, and waits for the group to be filled. */
+  async function resumeAndFill(groupId: string): Promise<void> {
+    const p2 = await start('execute');
+    const iv = app.sim.market.metrics('SPY')!.iv30 / 100;
+    expect(app.sim.control.moveMarket('SPY', { vol: iv * 1.6 }).ok).toBe(true);
+    try {
+      await waitUntil(async () => {
+        const [g] = await app.ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
+        return g?.status === 'filled';
+      }, { timeoutMs: 40_000, what: 'the restarted worker to complete the group' });
+    } catch (error) {
+      throw new Error(`${String(error)}; worker output: ${p2.output.join('').slice(-3000)}`);
+    } finally {
+      expect(app.sim.control.moveMarket('SPY', { vol: iv }).ok).toBe(true);
+    }
+    const [t] = await app.ctx.sql<{ status: string }[]>`select t.status from trades t join order_groups g on g.trade_id = t.id where g.id = ${groupId}`;
+    expect(t?.status).toBe('open');
+    expectCleanStop(await stopWith(p2, 'SIGTERM'), 'SIGTERM', p2.output.join(''));
+  }
+
+  it('SIGINT while an entry walks with long steps: exits 0 within the grace, names the group it waited for; a restart completes the group', async () => {
+    const p = await start('execute');
+    const { groupId, jobId } = await walkingEntry(p);
+
+    const result = await stopWith(p, 'SIGINT');
+    expectCleanStop(result, 'SIGINT', p.output.join(''));
+    expect(result.ms).toBeLessThan(GRACE_MS);
+    const waited = result.after.find((l) => String(l['msg']).startsWith('stopping: waiting for'));
+    expect(waited?.['waitingFor'], p.output.join('').slice(-3000)).toEqual([{ queue: 'execute', jobId, detail: expect.stringContaining(groupId) as unknown }]);
+    expect(String(waited?.['msg'])).toContain(groupId);
+
+    // Interrupted where it stood: the group is still working in Postgres and its job is back in the queue
+    const [g] = await app.ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
+    expect(g?.status).toBe('working');
+    expect(await app.ctx.queues.execute.getJobState(jobId)).toBe('delayed');
+    await resumeAndFill(groupId);
+  }, 120_000);
+
+  it('a second SIGINT exits at once with code 130; the next start resumes the group', async () => {
+    const p = await start('execute');
+    const { groupId } = await walkingEntry(p);
+    p.child.kill('SIGINT');
+    await waitUntil(() => p.output.join('').includes('stopping: waiting for'), { timeoutMs: 5_000, what: 'the worker to start stopping' });
+    p.child.kill('SIGINT');
+    const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000))]);
+    expect(code, p.output.join('').slice(-3000)).toBe(130);
+    expect(p.output.join('')).toContain('second SIGINT: exiting now');
+    const [g] = await app.ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
+    expect(g?.status).toBe('working');
+    await resumeAndFill(groupId);
+  }, 120_000);
 });

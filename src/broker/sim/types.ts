@@ -244,6 +244,15 @@ export interface SearchOrdersQuery {
 }
 
 /** The venue core: accounts and the order book. Every method is synchronous and returns wire JSON. */
+export interface TransactionsQuery {
+  symbol?: string;
+  underlyingSymbol?: string;
+  type?: string;
+  perPage?: number;
+  pageOffset?: number;
+  sort?: 'Asc' | 'Desc';
+}
+
 export interface Venue {
   accountNumbers(): string[];
   /** Items for GET /customers/me/accounts: `{account:{...}, "authority-level":"owner"}`. */
@@ -259,6 +268,8 @@ export interface Venue {
   getOrder(accountNumber: string, orderId: number): VenueResult<JsonObject>;
   liveOrders(accountNumber: string): JsonObject[];
   searchOrders(accountNumber: string, query: SearchOrdersQuery): { items: JsonObject[]; pagination: JsonObject };
+  /** GET /accounts/:n/transactions: one Trade transaction per leg fill with its fees, newest first. */
+  transactions(accountNumber: string, query: TransactionsQuery): { items: JsonObject[]; pagination: JsonObject };
   /** Advances order lifecycles to the clock's now: routing, delayed fills, marketability, Day expiry. */
   tick(): void;
   addFillRule(rule: FillRule): void;

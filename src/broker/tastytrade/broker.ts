@@ -5,7 +5,8 @@ import type { Logger } from '../../log.js';
 import type { Broker } from '../../pipeline/ports.js';
 import type { TastytradeClient } from './client.js';
 import type { BrokerOperation } from './errors.js';
-import { createHttpPolicy, type HttpPolicy, type HttpPolicyOptions } from './http-policy.js';
+import { createHttpPolicy, type HttpPolicy, type HttpPolicyOptions, type Lane } from './http-policy.js';
+import { processRequestBudget } from './request-budget.js';
 import {
   orderRequestToWire,
   parseAccounts,
@@ -16,6 +17,7 @@ import {
   parseOrders,
   parsePlaceResponse,
   parsePositions,
+  parseTransactions,
   replaceToWire,
 } from './mapper.js';
 
@@ -50,6 +52,7 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   const { client, log } = opts;
   const policy = createHttpPolicy({
     onUnauthorized: () => client.accessToken.clear(),
+    budget: processRequestBudget(),
     ...opts.policy,
     onEvent: (event) => {
       opts.policy?.onEvent?.(event);
@@ -57,7 +60,7 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
       if (event.kind === 'retry') {
         log?.warn({ operation: event.operation, attempt: event.attempt, delayMs: event.delayMs, kind: event.error.kind }, `broker retry: ${event.error.message}`);
       } else if (event.kind === 'circuit') {
-        log?.[event.state === 'open' ? 'error' : 'info']({ state: event.state }, `broker circuit ${event.state}`);
+        log?.[event.state === 'open' ? 'error' : 'info']({ state: event.state, lane: event.lane }, `broker circuit (${event.lane} lane) ${event.state}`);
       } else if (event.kind === 'tokenRefresh') {
         log?.info({ operation: event.operation }, 'broker access token refused; refreshing once');
       }
@@ -66,7 +69,7 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   const perPage = opts.search?.perPage ?? 100;
   const maxPages = opts.search?.maxPages ?? 5;
 
-  const run = <T>(operation: BrokerOperation, label: string, call: () => Promise<T>) => policy.run(operation, call, label);
+  const run = <T>(operation: BrokerOperation, label: string, call: () => Promise<T>, lane?: Lane) => policy.run(operation, call, label, lane);
 
   const accounts = await run('read', 'list accounts', async () =>
     parseAccounts(await client.accountsAndCustomersService.getCustomerAccounts()),
@@ -122,7 +125,9 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
     async submit(order) {
       if (!order.externalId) throw new BrokerError('rejected', 'submit needs an externalId (reconciliation finds the order by it)', { code: 'missing_external_id', operation: 'submit' });
       const wire = body('submit', () => orderRequestToWire(order));
-      return run('submit', `submit ${order.externalId}`, async () => parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order);
+      // An order that only closes (exits, compensations, flatten) travels in the close lane: reads cannot starve it
+      const closing = order.legs.every((l) => l.action === 'Buy to Close' || l.action === 'Sell to Close');
+      return run('submit', `submit ${order.externalId}`, async () => parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order, closing ? 'close' : 'open');
     },
 
     cancel: (brokerOrderId: number) =>
@@ -162,6 +167,18 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
     positions: () =>
       run('read', 'positions', async () =>
         parsePositions(await client.balancesAndPositionsService.getPositionsList(accountNumber)),
+      ),
+
+    transactions: (query = {}) =>
+      run('read', 'transactions', async () =>
+        parseTransactions(
+          await client.transactionsService.getAccountTransactions(accountNumber, {
+            type: 'Trade',
+            'per-page': query.perPage ?? 250,
+            'page-offset': query.pageOffset ?? 0,
+            ...(query.underlyingSymbol ? { 'underlying-symbol': query.underlyingSymbol } : {}),
+          }),
+        ),
       ),
 
     balances: () => run('read', 'balances', async () => parseBalances(await client.balancesAndPositionsService.getAccountBalanceValues(accountNumber))),

@@ -1,7 +1,11 @@
-// Owns how every Tastytrade call is run: a deadline per call, retries with backoff for reads only, a circuit breaker.
+// Owns how every Tastytrade call is run: a lane (close | open | read), a token from the request budget, a deadline per
+// call, retries with backoff for reads only, and a circuit breaker per lane (read trouble never blocks closing traffic).
 import { BrokerError } from '../../domain/broker-error.js';
 import { SUBMIT_TIMEOUT_MS } from '../../domain/submit-timing.js';
 import { DeadlineExceededError, classifyError, isUnauthorized, type BrokerOperation } from './errors.js';
+import { BudgetWaitExceeded, LANES, type Lane, type RequestBudget } from './request-budget.js';
+
+export type { Lane } from './request-budget.js';
 
 export interface HttpPolicyOptions {
   /** Deadline of one attempt of a read, cancel or dry-run. */
@@ -25,18 +29,20 @@ export interface HttpPolicyOptions {
   /** Called on a 401 (not from the token endpoint): drop the cached access token so the next call refreshes it. */
   onUnauthorized?: () => void;
   onEvent?: (event: PolicyEvent) => void;
+  /** The request budget every call takes a token from (the process's, in production); none = unlimited. */
+  budget?: RequestBudget;
 }
 
 export type PolicyEvent =
   /** One broker call finished (after its retries): how long it took in all and how it ended. */
   | { kind: 'call'; operation: BrokerOperation; ms: number; outcome: 'ok' | BrokerError['kind'] }
   | { kind: 'retry'; operation: BrokerOperation; attempt: number; delayMs: number; error: BrokerError }
-  | { kind: 'circuit'; state: BreakerState }
+  | { kind: 'circuit'; state: BreakerState; lane: Lane }
   | { kind: 'tokenRefresh'; operation: BrokerOperation };
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
-export const DEFAULT_POLICY: Omit<HttpPolicyOptions, 'onUnauthorized' | 'onEvent'> = {
+export const DEFAULT_POLICY: Omit<HttpPolicyOptions, 'onUnauthorized' | 'onEvent' | 'budget'> = {
   readTimeoutMs: 10_000,
   submitTimeoutMs: SUBMIT_TIMEOUT_MS,
   maxReadAttempts: 4,
@@ -56,10 +62,19 @@ export const DEFAULT_POLICY: Omit<HttpPolicyOptions, 'onUnauthorized' | 'onEvent
 /** Operations that create nothing at the broker and may be re-sent automatically. */
 const RETRIED: ReadonlySet<BrokerOperation> = new Set(['read', 'dryRun']);
 
+/** The lane of an operation when the caller names none: cancels close; submits, replaces and dry-runs open. */
+export const defaultLane = (operation: BrokerOperation): Lane =>
+  operation === 'cancel' ? 'close' : operation === 'read' ? 'read' : 'open';
+
 export interface HttpPolicy {
-  /** Runs `call` under the policy; every failure comes out as a classified BrokerError. */
-  run<T>(operation: BrokerOperation, call: () => Promise<T>, label?: string): Promise<T>;
+  /**
+   * Runs `call` under the policy; every failure comes out as a classified BrokerError. `lane` defaults from the
+   * operation (defaultLane); a submit of a closing order passes `close`.
+   */
+  run<T>(operation: BrokerOperation, call: () => Promise<T>, label?: string, lane?: Lane): Promise<T>;
+  /** The `read` lane's breaker (the one reads open). */
   readonly breakerState: BreakerState;
+  breakerOf(lane: Lane): BreakerState;
 }
 
 class AttemptFailure {
@@ -100,65 +115,89 @@ export function backoffDelay(retry: number, options: Pick<HttpPolicyOptions, 'ba
   return Math.floor(options.random() * cap);
 }
 
+interface Breaker {
+  state: BreakerState;
+  failures: number;
+  openedAt: number;
+  trialInFlight: boolean;
+}
+
 export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): HttpPolicy {
   const o: HttpPolicyOptions = { ...DEFAULT_POLICY, ...overrides };
-  let state: BreakerState = 'closed';
-  let failures = 0;
-  let openedAt = 0;
-  let trialInFlight = false;
+  // One breaker per lane: failing reads (or 429s on reads) open only the read lane, never cancels or closing orders
+  const breakers = Object.fromEntries(LANES.map((l) => [l, { state: 'closed', failures: 0, openedAt: 0, trialInFlight: false }])) as Record<Lane, Breaker>;
 
-  const setState = (next: BreakerState) => {
-    if (next === state) return;
-    state = next;
-    o.onEvent?.({ kind: 'circuit', state: next });
+  const setState = (lane: Lane, next: BreakerState) => {
+    const b = breakers[lane];
+    if (next === b.state) return;
+    b.state = next;
+    o.onEvent?.({ kind: 'circuit', state: next, lane });
+  };
+
+  const stateOf = (lane: Lane): BreakerState => {
+    const b = breakers[lane];
+    if (b.state === 'open' && o.now() - b.openedAt >= o.breakerCooldownMs) return 'half-open';
+    return b.state;
   };
 
   /** Lets a call through or fails fast. Returns whether this call is the half-open trial. */
-  const admit = (operation: BrokerOperation, label: string): boolean => {
-    if (state === 'open' && o.now() - openedAt >= o.breakerCooldownMs) setState('half-open');
-    if (state === 'closed') return false;
-    if (state === 'half-open' && !trialInFlight) {
-      trialInFlight = true;
+  const admit = (operation: BrokerOperation, label: string, lane: Lane): boolean => {
+    const b = breakers[lane];
+    if (b.state === 'open' && o.now() - b.openedAt >= o.breakerCooldownMs) setState(lane, 'half-open');
+    if (b.state === 'closed') return false;
+    if (b.state === 'half-open' && !b.trialInFlight) {
+      b.trialInFlight = true;
       return true;
     }
-    const retryIn = Math.max(0, o.breakerCooldownMs - (o.now() - openedAt));
-    throw new BrokerError('retryable', `circuit open: ${label} not sent after ${failures} consecutive broker failures (retry in ${retryIn} ms)`, {
+    const retryIn = Math.max(0, o.breakerCooldownMs - (o.now() - b.openedAt));
+    throw new BrokerError('retryable', `circuit open (${lane} lane): ${label} not sent after ${b.failures} consecutive broker failures (retry in ${retryIn} ms)`, {
       code: 'circuit_open',
       operation,
     });
   };
 
-  const record = (ok: boolean, trial: boolean) => {
-    if (trial) trialInFlight = false;
+  const record = (lane: Lane, ok: boolean, trial: boolean) => {
+    const b = breakers[lane];
+    if (trial) b.trialInFlight = false;
     if (ok) {
-      failures = 0;
-      setState('closed');
+      b.failures = 0;
+      setState(lane, 'closed');
       return;
     }
-    failures += 1;
-    if (trial || failures >= o.breakerThreshold) {
-      openedAt = o.now();
-      setState('open');
+    b.failures += 1;
+    if (trial || b.failures >= o.breakerThreshold) {
+      b.openedAt = o.now();
+      setState(lane, 'open');
     }
   };
 
-  /** One attempt through the breaker and the deadline; failures come out as AttemptFailure. */
-  const attempt = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string): Promise<T> => {
+  /** One attempt through the lane's breaker, a budget token and the deadline; failures come out as AttemptFailure. */
+  const attempt = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string, lane: Lane): Promise<T> => {
     let trial: boolean;
     try {
-      trial = admit(operation, label);
+      trial = admit(operation, label, lane);
     } catch (error) {
       throw new AttemptFailure(error as BrokerError, false);
     }
     const timeout = operation === 'submit' || operation === 'replace' ? o.submitTimeoutMs : o.readTimeoutMs;
+    if (o.budget) {
+      try {
+        await o.budget.acquire(lane, timeout);
+      } catch (error) {
+        if (trial) breakers[lane].trialInFlight = false;
+        if (!(error instanceof BudgetWaitExceeded)) throw error;
+        // Nothing was sent: retryable even for a submit; says nothing about the broker's health
+        throw new AttemptFailure(new BrokerError('retryable', `${label} not sent: ${error.message}`, { code: 'budget_exhausted', operation }), false);
+      }
+    }
     try {
       const value = await withDeadline(Promise.resolve().then(call), timeout, o.schedule);
-      record(true, trial);
+      record(lane, true, trial);
       return value;
     } catch (raw) {
       const error = classifyError(raw, operation);
       // Only transport trouble says anything about the broker's health; a rejection or auth failure is an answer
-      record(!(error.kind === 'retryable' || error.kind === 'unknown'), trial);
+      record(lane, !(error.kind === 'retryable' || error.kind === 'unknown'), trial);
       const unauthorized = isUnauthorized(raw);
       if (unauthorized) o.onUnauthorized?.();
       throw new AttemptFailure(error, unauthorized);
@@ -166,11 +205,11 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
   };
 
   /** Reads are retried with backoff on retryable failures (and once after a 401); everything else is tried once. */
-  const runWithRetries = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string): Promise<T> => {
+  const runWithRetries = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string, lane: Lane): Promise<T> => {
     let refreshed = false;
     for (let n = 1; ; ) {
       try {
-        return await attempt(operation, call, label);
+        return await attempt(operation, call, label, lane);
       } catch (e) {
         if (!(e instanceof AttemptFailure)) throw classifyError(e, operation);
         const { error } = e;
@@ -193,13 +232,13 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
 
   return {
     get breakerState() {
-      if (state === 'open' && o.now() - openedAt >= o.breakerCooldownMs) return 'half-open';
-      return state;
+      return stateOf('read');
     },
-    async run<T>(operation: BrokerOperation, call: () => Promise<T>, label: string = operation): Promise<T> {
+    breakerOf: stateOf,
+    async run<T>(operation: BrokerOperation, call: () => Promise<T>, label: string = operation, lane: Lane = defaultLane(operation)): Promise<T> {
       const started = o.now();
       try {
-        const value = await runWithRetries(operation, call, label);
+        const value = await runWithRetries(operation, call, label, lane);
         o.onEvent?.({ kind: 'call', operation, ms: o.now() - started, outcome: 'ok' });
         return value;
       } catch (error) {
@@ -209,5 +248,4 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
       }
     },
   };
-
 }

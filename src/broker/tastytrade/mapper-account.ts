@@ -1,9 +1,9 @@
 // Owns Tastytrade account data → Legwork: positions (signed quantity, either multiplier spelling), balances in cents,
 // and the login's accounts. Pure.
-import type { Balances, Position } from '../../domain/account.js';
+import type { Balances, BrokerTransaction, Position } from '../../domain/account.js';
 import { toCents } from '../../domain/money.js';
 import { mapping } from './mapper-util.js';
-import { parseWire, TtAccountItem, TtBalances, TtPosition, unwrapEnvelope } from './wire.js';
+import { parseWire, TtAccountItem, TtBalances, TtPosition, TtTransaction, unwrapEnvelope } from './wire.js';
 import { z } from 'zod';
 
 function toPosition(p: TtPosition, path: string): Position {
@@ -63,4 +63,40 @@ export function parseAccounts(items: unknown): { accountNumber: string; nickname
     marginOrCash: a['margin-or-cash'] ?? null,
     isClosed: a['is-closed'] ?? false,
   }));
+}
+
+/** A fee as a cost in cents: a Debit is a cost (+), a Credit a rebate (−), absent or None nothing. */
+function feeCents(t: TtTransaction, key: 'commission' | 'clearing-fees' | 'regulatory-fees' | 'proprietary-index-option-fees', path: string): number {
+  const value = t[key];
+  if (value === undefined || value === null) return 0;
+  const cents = Math.abs(mapping('transaction', `${path}.${key}`, () => toCents(value)));
+  const effect = t[`${key}-effect`];
+  return effect === 'Credit' ? -cents : effect === 'None' ? 0 : cents;
+}
+
+/** GET /accounts/{n}/transactions items: the Trade transactions (leg fills) with their fees; other types are skipped. */
+export function parseTransactions(items: unknown): BrokerTransaction[] {
+  const list = parseWire('transaction list', z.array(TtTransaction), unwrapEnvelope(items));
+  return list.flatMap((t, i) => {
+    if (t['transaction-type'] !== 'Trade' || t['order-id'] === undefined || t['order-id'] === null) return [];
+    const path = `$[${i}]`;
+    const commissionCents = feeCents(t, 'commission', path);
+    const clearingFeesCents = feeCents(t, 'clearing-fees', path);
+    const regulatoryFeesCents = feeCents(t, 'regulatory-fees', path);
+    const proprietaryFeesCents = feeCents(t, 'proprietary-index-option-fees', path);
+    return [{
+      id: t.id,
+      brokerOrderId: t['order-id'],
+      symbol: t.symbol ?? '',
+      action: t.action ?? '',
+      quantity: Math.abs(t.quantity ?? 0),
+      priceCents: t.price === undefined || t.price === null ? 0 : Math.abs(mapping('transaction', `${path}.price`, () => toCents(t.price!))),
+      commissionCents,
+      clearingFeesCents,
+      regulatoryFeesCents,
+      proprietaryFeesCents,
+      feeCents: commissionCents + clearingFeesCents + regulatoryFeesCents + proprietaryFeesCents,
+      executedAt: t['executed-at'],
+    }];
+  });
 }

@@ -4,6 +4,7 @@ import type { GreeksSnapshot, MarketMetrics, MarketSnapshot, OptionChain, QuoteS
 import type { Logger } from '../../log.js';
 import type { MarketData } from '../../pipeline/ports.js';
 import type { TastytradeClient } from './client.js';
+import { processRequestBudget } from './request-budget.js';
 import { createHttpPolicy, type HttpPolicy, type HttpPolicyOptions } from './http-policy.js';
 import { parseGreeksEvent, parseMarketMetrics, parseNestedChain, parseQuoteEvent } from './mapper.js';
 import { createQuoteFeed, type FeedStats, type FeedSubscription } from './quote-feed.js';
@@ -41,7 +42,7 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   const now = opts.now ?? Date.now;
   const chainTtlMs = opts.chainTtlMs ?? 5 * 60_000;
   const batchSize = Math.max(1, Math.floor(opts.metricsBatchSize ?? 50));
-  const policy: HttpPolicy = createHttpPolicy({ onUnauthorized: () => client.accessToken.clear(), ...opts.policy });
+  const policy: HttpPolicy = createHttpPolicy({ onUnauthorized: () => client.accessToken.clear(), budget: processRequestBudget(), ...opts.policy });
 
   // ---- REST: metrics and chains ----
   const chains = new Map<string, { promise: Promise<OptionChain>; expiresAt: number }>();

@@ -220,6 +220,17 @@ export const TtBalances = z.object({
 });
 export type TtBalances = z.output<typeof TtBalances>;
 
+/** A Trade item of GET /accounts/{n}/transactions (other types, e.g. Money Movement, have no order id and are skipped). */
+export const TtTransaction = z.object({
+  id: ttNumber, 'transaction-type': name, 'order-id': ttNumber.nullish(), symbol: z.string().nullish(), action: z.string().nullish(),
+  quantity: ttNumber.nullish(), price: ttDecimal.nullish(), 'executed-at': z.string(),
+  commission: ttDecimal.nullish(), 'commission-effect': z.string().nullish(),
+  'clearing-fees': ttDecimal.nullish(), 'clearing-fees-effect': z.string().nullish(),
+  'regulatory-fees': ttDecimal.nullish(), 'regulatory-fees-effect': z.string().nullish(),
+  'proprietary-index-option-fees': ttDecimal.nullish(), 'proprietary-index-option-fees-effect': z.string().nullish(),
+});
+export type TtTransaction = z.output<typeof TtTransaction>;
+
 export const TtAccountItem = z.object({
   account: z.object({ 'account-number': name, nickname: z.string().nullish(), 'margin-or-cash': z.string().nullish(), 'is-closed': z.boolean().nullish() }),
 });

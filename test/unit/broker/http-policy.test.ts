@@ -208,17 +208,38 @@ describe('401: one token refresh for reads', () => {
 });
 
 describe('circuit breaker', () => {
-  it('opens after N consecutive transport failures and then fails fast without calling, even a submit', async () => {
+  it('opens after N consecutive transport failures and then fails fast without calling (in that lane)', async () => {
     const { policy, events } = setup({ breakerThreshold: 3, maxReadAttempts: 1 });
     for (let i = 0; i < 3; i++) await outcome(policy.run('read', async () => Promise.reject(httpError(502))));
     expect(policy.breakerState).toBe('open');
     let called = false;
-    const error = await outcome(policy.run('submit', async () => ((called = true), 'x')));
+    const error = await outcome(policy.run('read', async () => ((called = true), 'x')));
     expect(called).toBe(false);
     expect(error.kind).toBe('retryable'); // nothing was sent
     expect(error.code).toBe('circuit_open');
-    expect(error.message).toMatch(/circuit open/);
-    expect(events).toContainEqual({ kind: 'circuit', state: 'open' });
+    expect(error.message).toMatch(/circuit open \(read lane\)/);
+    expect(events).toContainEqual({ kind: 'circuit', state: 'open', lane: 'read' });
+  });
+
+  it('read failures and 429s on reads open only the read lane: cancels, closing orders and entries are still sent (issue 11, defect 10)', async () => {
+    const { policy } = setup({ breakerThreshold: 3, maxReadAttempts: 1 });
+    for (let i = 0; i < 2; i++) await outcome(policy.run('read', async () => Promise.reject(httpError(502))));
+    await outcome(policy.run('read', async () => Promise.reject(httpError(429))));
+    expect(policy.breakerOf('read')).toBe('open');
+    const sent: string[] = [];
+    expect(await policy.run('cancel', async () => (sent.push('cancel'), 'cancelled'))).toBe('cancelled');
+    expect(await policy.run('submit', async () => (sent.push('close'), 'exit order'), 'exit', 'close')).toBe('exit order');
+    expect(await policy.run('submit', async () => (sent.push('open'), 'entry order'))).toBe('entry order');
+    expect(sent).toEqual(['cancel', 'close', 'open']);
+    expect([policy.breakerOf('close'), policy.breakerOf('open')]).toEqual(['closed', 'closed']);
+  });
+
+  it('failures of closing traffic open the close lane only; reads go on', async () => {
+    const { policy } = setup({ breakerThreshold: 2, maxReadAttempts: 1 });
+    for (let i = 0; i < 2; i++) await outcome(policy.run('cancel', async () => Promise.reject(httpError(503))));
+    expect(policy.breakerOf('close')).toBe('open');
+    expect(await policy.run('read', async () => 'positions')).toBe('positions');
+    expect((await outcome(policy.run('cancel', async () => 'x'))).code).toBe('circuit_open');
   });
 
   it('half-open after the cooldown: one trial; success closes, failure re-opens', async () => {

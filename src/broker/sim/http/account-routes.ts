@@ -1,6 +1,6 @@
 // Owns the venue's account REST routes: customer accounts, balances, positions and every order route.
 import { Router, type Request, type Response, type NextFunction } from 'express';
-import type { SearchOrdersQuery, Venue } from '../types.js';
+import type { SearchOrdersQuery, TransactionsQuery, Venue } from '../types.js';
 import { sendData, sendError, sendItems, sendResult } from './envelope.js';
 import { internalError, type FaultState } from './faults.js';
 
@@ -69,6 +69,19 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
     if (pageOffset !== undefined) query.pageOffset = pageOffset;
     if (req.query['sort'] === 'Asc' || req.query['sort'] === 'Desc') query.sort = req.query['sort'];
     const { items, pagination } = venue.searchOrders(account(req), query);
+    sendItems(req, res, items, pagination);
+  });
+  router.get('/accounts/:accountNumber/transactions', (req, res) => {
+    const query: TransactionsQuery = {};
+    for (const [key, field] of [['symbol', 'symbol'], ['underlying-symbol', 'underlyingSymbol'], ['type', 'type']] as const) {
+      if (typeof req.query[key] === 'string') query[field] = req.query[key];
+    }
+    const perPage = queryInt(req, 'per-page');
+    if (perPage !== undefined) query.perPage = perPage;
+    const pageOffset = queryInt(req, 'page-offset');
+    if (pageOffset !== undefined) query.pageOffset = pageOffset;
+    if (req.query['sort'] === 'Asc' || req.query['sort'] === 'Desc') query.sort = req.query['sort'];
+    const { items, pagination } = venue.transactions(account(req), query);
     sendItems(req, res, items, pagination);
   });
   router.get('/accounts/:accountNumber/orders/:orderId', (req, res) => {

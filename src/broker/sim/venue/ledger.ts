@@ -2,6 +2,7 @@
 import { requirementCents, type MarginPosition } from './margin.js';
 import type { InstrumentType, LegAction } from './validate.js';
 import { isBuy, isClosing } from './validate.js';
+import type { TransactionRecord } from './transactions.js';
 
 export interface InstrumentInfo {
   symbol: string;
@@ -31,6 +32,8 @@ export interface AccountRecord {
   initialCashCents: number;
   cashCents: number;
   positions: Map<string, PositionRecord>;
+  /** One Trade transaction per leg fill, with its fees (GET /accounts/{n}/transactions). */
+  transactions: TransactionRecord[];
   openedAt: number;
   updatedAt: number;
 }
@@ -43,6 +46,7 @@ export function createAccount(spec: { accountNumber: string; cashCents: number; 
     initialCashCents: spec.cashCents,
     cashCents: spec.cashCents,
     positions: new Map(),
+    transactions: [],
     openedAt: now,
     updatedAt: now,
   };

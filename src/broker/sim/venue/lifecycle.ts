@@ -3,7 +3,8 @@ import { nyDate } from '../calendar.js';
 import type { FillBehavior, MarketModel, SimClock } from '../types.js';
 import { expectedNet, pricedLegs } from './estimate.js';
 import { allocateLegPrices, isMarketable, partialUnits } from './fill-model.js';
-import { applyLegFill, feesFor, type AccountRecord, type PositionRecord } from './ledger.js';
+import { applyLegFill, type AccountRecord, type PositionRecord } from './ledger.js';
+import { legFillFees } from './transactions.js';
 import { filledQuantity, isTerminal, remainingUnits, setStatus, type OrderRecord, type OrderStatus } from './orders.js';
 
 export interface LifecycleDeps {
@@ -11,7 +12,7 @@ export interface LifecycleDeps {
   market: MarketModel;
   account(accountNumber: string): AccountRecord | undefined;
   order(id: number): OrderRecord | undefined;
-  ids: { fillId(): string; execId(): string; clientOrderId(): string };
+  ids: { fillId(): string; execId(): string; clientOrderId(): string; transactionId(): number };
   /** Publishes the order's current wire state. */
   emitOrder(o: OrderRecord): void;
   /** Called once fills were added to an order, before it is published (the fillsLag fault hooks in here). */
@@ -45,23 +46,27 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     const account = deps.account(o.accountNumber);
     if (!account || units <= 0) return;
     const today = nyDate(now);
-    // Fees are computed on cumulative quantities so per-leg caps hold across partial fills
-    const feeLegs = (extra: number) => o.legs.map((leg, i) => ({
-      instrumentType: leg.instrumentType, action: leg.action, quantity: filledQuantity(leg) + extra * leg.ratio, priceCents: legPrices[i] ?? 0,
-    }));
-    const feeCents = feesFor(feeLegs(units)).total - feesFor(feeLegs(0)).total;
     const group = ids.execId();
     const changed: PositionRecord[] = [];
     o.legs.forEach((leg, i) => {
       const qty = units * leg.ratio;
       const price = legPrices[i] ?? 0;
-      leg.fills.push({
+      // Fees per leg fill on cumulative quantities, so per-leg caps hold across partial fills
+      const fees = legFillFees(leg, leg.action, filledQuantity(leg), qty, price);
+      const fill = {
         fillId: ids.fillId(), extExecId: ids.execId(), extGroupFillId: group, quantity: qty, priceCents: price, filledAt: now,
         destinationVenue: leg.instrumentType === 'Equity' ? 'SIM_EQUITIES_A' : 'SIM_OPTIONS_A',
-      });
+      };
+      leg.fills.push(fill);
       changed.push(applyLegFill(account, leg, leg.action, qty, price, now, today));
+      account.cashCents -= fees.total;
+      const { action: _a, quantity: _q, ratio: _r, fills: _f, ...instrument } = leg;
+      account.transactions.push({
+        id: ids.transactionId(), accountNumber: account.accountNumber, orderId: o.id, instrument, action: leg.action, quantity: qty,
+        priceCents: price, executedAt: now, extExecId: fill.extExecId, extGroupFillId: group, destinationVenue: fill.destinationVenue,
+        legCount: 1, fees,
+      });
     });
-    account.cashCents -= feeCents;
     if (remainingUnits(o) === 0) setStatus(o, 'Filled', now);
     else o.updatedAt = now;
     deps.filled?.(o);

@@ -14,6 +14,7 @@ import { preflight, type PreflightIssue, type ResolvedLeg } from './preflight.js
 import { parseOrderBody, type OrderRequest } from './validate.js';
 import { accountWire, balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
 import { replacementRequest } from './replace.js';
+import { searchTransactions } from './transactions.js';
 
 export interface VenueAccountSpec {
   accountNumber: string;
@@ -40,6 +41,7 @@ interface State {
   orders: Map<number, OrderRecord>;
   nextOrderId: number;
   nextExecId: number;
+  nextTransactionId: number;
   rng: Rng;
   rules: FillRule[];
   defaultBehavior: FillBehavior;
@@ -67,6 +69,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
       orders: new Map(),
       nextOrderId: 200_000 + (hashKeys(seed, 'venue-order-ids') % 700_000),
       nextExecId: 10_000 + (hashKeys(seed, 'venue-exec-ids') % 80_000),
+      nextTransactionId: 1_700_000 + (hashKeys(seed, 'venue-transaction-ids') % 800_000),
       rng: createRng(hashKeys(seed, 'venue')),
       rules: [],
       defaultBehavior: DEFAULT_BEHAVIOR,
@@ -102,7 +105,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     market,
     account: (accountNumber) => state.accounts.get(accountNumber),
     order: (id) => state.orders.get(id),
-    ids: { fillId, clientOrderId, execId: () => String(state.nextExecId++) },
+    ids: { fillId, clientOrderId, execId: () => String(state.nextExecId++), transactionId: () => state.nextTransactionId++ },
     emitOrder,
     filled(o) {
       if (state.fillsLag.orders <= 0 || o.fillsHiddenUntil !== undefined || o.legs.length < 2) return;
@@ -278,6 +281,10 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     liveOrders(accountNumber) {
       const mine = [...state.orders.values()].filter((o) => o.accountNumber === accountNumber);
       return liveOrders(mine, nyDate(clock.now()), nyDate).map((o) => orderWire(o));
+    },
+
+    transactions(accountNumber, query) {
+      return searchTransactions(state.accounts.get(accountNumber)?.transactions ?? [], query);
     },
 
     searchOrders(accountNumber, query: SearchOrdersQuery) {

@@ -1,0 +1,40 @@
+// Owns reading a trade's fees from the broker (its Trade transactions) into Postgres, and realised P&L net of them.
+import { feeCoverage, feesOfTrades, fillOwners, recordFees } from '../store/fees.repo.js';
+import { tradePositions } from '../store/orders.repo.js';
+import type { ExecContext } from './exec-context.js';
+
+/** Pages of 250 transactions read at most per sync (newest first: a trade's fills are recent when it settles). */
+const MAX_PAGES = 4;
+
+/**
+ * Reads the broker's transactions of the trade's underlying until every filled contract of the trade has its fee row
+ * (or the pages run out), and records them. A broker that does not answer leaves the fees for the next sync: the
+ * result says how much of the trade is covered.
+ */
+export async function syncTradeFees(ctx: Pick<ExecContext, 'sql' | 'broker' | 'log'>, tradeId: string, underlying: string): Promise<{ feeCents: number; complete: boolean }> {
+  const owners = await fillOwners(ctx.sql, tradeId);
+  let coverage = await feeCoverage(ctx.sql, tradeId);
+  for (let page = 0; owners.size > 0 && coverage.covered < coverage.filled && page < MAX_PAGES; page++) {
+    try {
+      const transactions = await ctx.broker.transactions({ underlyingSymbol: underlying, perPage: 250, pageOffset: page });
+      await recordFees(ctx.sql, owners, transactions);
+      if (transactions.length < 250) break;
+    } catch (error) {
+      ctx.log.warn({ err: error, tradeId }, 'reading fees from the broker failed; they are recorded at the next sync');
+      break;
+    }
+    coverage = await feeCoverage(ctx.sql, tradeId);
+  }
+  const feeCents = (await feesOfTrades(ctx.sql, [tradeId])).get(tradeId) ?? 0;
+  return { feeCents, complete: coverage.covered >= coverage.filled };
+}
+
+/**
+ * Realised P&L of a flat trade: the signed cash of its fills (credits − debits, which includes the spread a rollback
+ * paid) minus every fee and commission the broker charged for them.
+ */
+export async function realizedNetOfFees(ctx: Pick<ExecContext, 'sql' | 'broker' | 'log'>, tradeId: string, underlying: string): Promise<{ realizedCents: number; cashCents: number; feeCents: number; feesComplete: boolean }> {
+  const { feeCents, complete } = await syncTradeFees(ctx, tradeId, underlying);
+  const cashCents = (await tradePositions(ctx.sql, tradeId)).reduce((sum, p) => sum + Number(p.cashCents), 0);
+  return { realizedCents: cashCents - feeCents, cashCents, feeCents, feesComplete: complete };
+}

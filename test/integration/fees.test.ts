@@ -1,0 +1,82 @@
+// Realised P&L is net of the broker's fees (issue 11, defect 11): a condor opened and closed through the venue ends
+// with realized_pnl_cents = credit − debit − the fees the venue's transactions report for its orders.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExecContext } from '../../src/app/exec-context.js';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import type { ExecContext } from '../../src/pipeline/exec-context.js';
+import { executeGroup } from '../../src/pipeline/execute.js';
+import { evaluateExits } from '../../src/pipeline/exits.js';
+import { loadTradePnl } from '../../src/pipeline/pnl.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
+import { getTrade, insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
+import { pickCondor } from '../support/iron-condor.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+
+const RULE = `version: 1
+name: fee-dte
+strategy: iron-condor
+universe: { symbols: [SPY] }
+params:
+  dte: { min: 20, max: 70 }
+  wings: { points: 5 }
+sizing: { quantity: 2 }
+entry: { price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }
+execution: { mode: combo, partialFill: keep }
+exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: 40, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null }
+risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, maxWorkingGroups: 5 }
+`;
+
+let app: TestApp;
+let ctx: ExecContext;
+beforeAll(async () => {
+  app = await startTestApp({ 'fee.yaml': RULE });
+  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+  await setTradingState(app.ctx.sql, 'active', 'test');
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+});
+
+type Json = Record<string, unknown>;
+
+describe('fees', () => {
+  it('open + close a condor: realized_pnl_cents = credit − debit − the fees in the venue\'s transactions', async () => {
+    const chain = app.sim.market.chain('SPY')!;
+    const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+    const c = pickCondor(nested, app.sim.market.spot('SPY'), { width: 5 });
+    const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
+    const rs = app.ctx.rules.get('fee-dte')!;
+    const id = newId();
+    const { trade } = await insertPendingTrade(app.ctx.sql, {
+      id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration, quantity: 2,
+      legs: [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')],
+      entryGroupId: deterministicId('entry-group', id), riskCents: 80_000, expectedCreditCents: 100, facts: {},
+    });
+    expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
+    const exit = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id);
+    expect(exit?.reason).toBe('close_at_dte');
+    expect((await executeGroup(ctx, trade.id, exit!.groupId)).status).toBe('filled');
+    const closed = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(closed.status).toBe('closed');
+
+    // The venue's own record of what the two orders cost
+    const brokerOrders = (await app.ctx.sql<{ id: number }[]>`select distinct broker_order_id as id from fills where trade_id = ${trade.id}`).map((r) => Number(r.id));
+    expect(brokerOrders).toHaveLength(2);
+    const account = app.sim.venue.accountNumbers()[0]!;
+    const txs = (app.sim.venue.transactions(account, { perPage: 2000 }).items as Json[]).filter((t) => brokerOrders.includes(Number(t['order-id'])));
+    expect(txs).toHaveLength(8); // 4 legs × (open, close)
+    const cents = (v: unknown) => Math.round(Number(v) * 100);
+    const fees = txs.reduce((n, t) => n + cents(t['commission']) + cents(t['clearing-fees']) + cents(t['regulatory-fees']) + cents(t['proprietary-index-option-fees']), 0);
+    expect(fees).toBeGreaterThan(0);
+
+    const credit = Number(closed.entryCreditCents) * 100 * 2; // cents per share per structure → cents for 2 structures
+    const debit = Number(closed.exitDebitCents) * 100 * 2;
+    expect(Number(closed.realizedPnlCents)).toBe(credit - debit - fees);
+    // the fees table holds them per fill, and the API's P&L (loadTradePnl) is net of them too
+    const [row] = await app.ctx.sql<{ n: number; total: number }[]>`select count(*)::int as n, sum(total_cents)::int as total from fees where trade_id = ${trade.id}`;
+    expect(row).toEqual({ n: 8, total: fees });
+    const { pnl } = await loadTradePnl(app.ctx, [closed]);
+    expect(pnl.get(trade.id)).toMatchObject({ realizedCents: credit - debit - fees, feeCents: fees });
+  }, 60_000);
+});
