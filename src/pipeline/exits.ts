@@ -300,12 +300,14 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 
   if (!plan.ok) return { skipped: plan.reason };
   const first = plan.orders[0]!;
   const groupId = exitGroupId(trade.id, exits.length);
+  // More than one Tastytrade order takes (> 4 legs): one legged exit closes it leg by leg, shorts first, until flat
+  const legged = plan.orders.length > 1;
   const intent: GroupIntent = {
     tradeId: trade.id,
     kind: 'exit',
-    mode: 'combo',
-    quantity: first.quantity,
-    legs: first.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.ratio })),
+    mode: legged ? 'legged' : 'combo',
+    quantity: legged ? 1 : first.quantity,
+    legs: (legged ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity }))) : first.legs).map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.ratio })),
     pricing: first.pricing,
     partialFill: 'keep',
     ruleSet: trade.ruleSet,
