@@ -10,6 +10,7 @@ import { openGroups } from '../store/groups.repo.js';
 import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow } from '../store/orders.repo.js';
 import { getTrade, moveTrade } from '../store/trades.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
+import { setTradingState } from '../store/settings.repo.js';
 import type { ExecContext } from './exec-context.js';
 
 export interface ReconcileOptions {
@@ -118,6 +119,8 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
     if (trade && isTerminalTrade(trade.status)) {
       const reason = `late broker order ${bo.brokerOrderId} filled ${n} fill(s) after the trade was ${trade.status}`;
       if (await moveTrade(ctx.sql, trade.id, 'PositionFound', { exitReason: reason })) {
+        // As every other broken trade: only closing orders until a human has looked (resume refuses while it is broken)
+        await setTradingState(ctx.sql, 'reducing', 'reconcile', `trade ${trade.id} broken: ${reason}`);
         await ctx.alert('broken_group', `trade ${trade.id} holds legs from a late order: now broken and managed`, { tradeId: trade.id, orderId: ours.id, brokerOrderId: bo.brokerOrderId });
       }
     }

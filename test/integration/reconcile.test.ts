@@ -2,6 +2,7 @@
 // group resumed; an unknown order that never reached the venue is proven absent; a fill missed while nobody listened
 // is caught up.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { deterministicId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeLegged, placementOrder } from '../../src/pipeline/execute-legged.js';
@@ -144,6 +145,8 @@ describe('reconcile', () => {
     expect(fills).toEqual([{ symbol: order.legs[0]!.symbol, quantity: 1 }]);
     const [after] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
     expect(after!.status).toBe('broken');
+    expect((await getTradingState(app.ctx.sql)).state).toBe('reducing'); // as for every broken trade: closing only
+    await setTradingState(app.ctx.sql, 'active', 'test');
     expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity])).toEqual([[order.legs[0]!.symbol, 1]]);
     const alerts = await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`;
     expect(alerts).toHaveLength(1);
