@@ -1,5 +1,6 @@
 // Owns reading a trade's fees from the broker (its Trade transactions) into Postgres, and realised P&L net of them.
-import { feeCoverage, feesOfTrades, fillOwners, recordFees } from '../store/fees.repo.js';
+import { feeCoverage, feesOfTrades, fillOwners, recordFees, tradesMissingFees } from '../store/fees.repo.js';
+import { correctRealizedPnl } from '../store/trades.repo.js';
 import { tradePositions } from '../store/orders.repo.js';
 import type { ExecContext } from './exec-context.js';
 
@@ -25,6 +26,7 @@ export async function syncTradeFees(ctx: Pick<ExecContext, 'sql' | 'broker' | 'l
     }
     coverage = await feeCoverage(ctx.sql, tradeId);
   }
+  coverage = await feeCoverage(ctx.sql, tradeId); // the loop may have left after recording a last page
   const feeCents = (await feesOfTrades(ctx.sql, [tradeId])).get(tradeId) ?? 0;
   return { feeCents, complete: coverage.covered >= coverage.filled };
 }
@@ -37,4 +39,21 @@ export async function realizedNetOfFees(ctx: Pick<ExecContext, 'sql' | 'broker' 
   const { feeCents, complete } = await syncTradeFees(ctx, tradeId, underlying);
   const cashCents = (await tradePositions(ctx.sql, tradeId)).reduce((sum, p) => sum + Number(p.cashCents), 0);
   return { realizedCents: cashCents - feeCents, cashCents, feeCents, feesComplete: complete };
+}
+
+/**
+ * Fees the broker had not reported (or could not be read) when a trade settled: read again for trades settled in the
+ * last week, and their realised P&L corrected once every fill is covered. Run by each reconciliation. Returns how
+ * many trades were corrected.
+ */
+export async function catchUpFees(ctx: Pick<ExecContext, 'sql' | 'broker' | 'log'>): Promise<number> {
+  let corrected = 0;
+  for (const t of await tradesMissingFees(ctx.sql)) {
+    const r = await realizedNetOfFees(ctx, t.id, t.underlying);
+    if (r.feesComplete && (await correctRealizedPnl(ctx.sql, t.id, r.realizedCents))) {
+      corrected += 1;
+      ctx.log.info({ tradeId: t.id, feeCents: r.feeCents, realizedCents: r.realizedCents }, 'late fees recorded: realised P&L corrected');
+    }
+  }
+  return corrected;
 }

@@ -11,6 +11,7 @@ import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow }
 import { getTrade, moveTrade } from '../store/trades.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
 import { setTradingState } from '../store/settings.repo.js';
+import { catchUpFees } from './fees.js';
 import type { ExecContext } from './exec-context.js';
 
 export interface ReconcileOptions {
@@ -47,6 +48,8 @@ export interface ReconcileReport {
   adopted: number;
   /** Broker orders carrying one of our ids whose row had already ended (a late submit): cancelled, alerted, fills kept. */
   lateOrders: number;
+  /** Settled trades whose late fees were recorded and realised P&L corrected. */
+  feesCaughtUp: number;
   unknownBrokerOrders: number;
   positionMismatches: number;
   durationMs: number;
@@ -180,7 +183,7 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
   const opts = { ...DEFAULT_RECONCILE_OPTIONS, ...options };
   const started = ctx.now();
   const report: ReconcileReport = {
-    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, unknownBrokerOrders: 0, positionMismatches: 0, durationMs: 0,
+    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, feesCaughtUp: 0, unknownBrokerOrders: 0, positionMismatches: 0, durationMs: 0,
   };
   const settled = new Set<string>();
   // 1. Every non-terminal order against the broker's truth
@@ -223,6 +226,12 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
     const attempt = reason === 'startup' ? started : (row?.events ?? 0) * 100_000 + (Math.floor(started / 60_000) % 100_000);
     await ctx.jobs.enqueueExecute(group.tradeId, group.id, { attempt });
     report.groupsResumed += 1;
+  }
+  // 4. Fees the broker reported after a trade settled
+  try {
+    report.feesCaughtUp = await catchUpFees(ctx);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'reconcile could not catch up fees');
   }
   report.durationMs = ctx.now() - started;
   ctx.log.info({ ...report }, `reconcile (${reason}) done`);

@@ -42,3 +42,12 @@ export async function feeCoverage(sql: Queryable, tradeId: string): Promise<{ fi
       (select coalesce(sum(quantity), 0)::int from fees where trade_id = ${tradeId}) as covered`;
   return { filled: row?.filled ?? 0, covered: row?.covered ?? 0 };
 }
+
+/** Settled trades (closed or rolled back within `days`) whose recorded fees cover less than their fills. */
+export async function tradesMissingFees(sql: Queryable, days = 7): Promise<{ id: string; underlying: string }[]> {
+  return sql<{ id: string; underlying: string }[]>`select t.id, t.underlying from trades t
+    where t.status in ('closed', 'rolled_back') and t.closed_at > now() - make_interval(days => ${days})
+      and (select coalesce(sum(quantity), 0) from fills f where f.trade_id = t.id)
+        > (select coalesce(sum(quantity), 0) from fees e where e.trade_id = t.id)
+    order by t.closed_at limit 100`;
+}

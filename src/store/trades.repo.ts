@@ -155,3 +155,10 @@ export async function setTradeQuantity(sql: Queryable, id: string, quantity: num
     where id = ${id} and status in ('pending', 'opening') returning id`;
   return rows.length > 0;
 }
+
+/** Corrects the realised P&L of a settled trade (its fees arrived after it settled); nothing else changes. */
+export async function correctRealizedPnl(sql: Queryable, id: string, realizedPnlCents: number): Promise<boolean> {
+  const rows = await sql`update trades set realized_pnl_cents = ${realizedPnlCents}, updated_at = now()
+    where id = ${id} and status in ('closed', 'rolled_back') and realized_pnl_cents is distinct from ${realizedPnlCents} returning id`;
+  return rows.length > 0;
+}

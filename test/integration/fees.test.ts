@@ -7,6 +7,7 @@ import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
+import { reconcile } from '../../src/pipeline/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { pickCondor } from '../support/iron-condor.js';
@@ -42,6 +43,28 @@ type Json = Record<string, unknown>;
 
 describe('fees', () => {
   it('open + close a condor: realized_pnl_cents = credit − debit − the fees in the venue\'s transactions', async () => {
+    const { trade, closed, fees, credit, debit } = await openAndClose(ctx);
+    expect(Number(closed.realizedPnlCents)).toBe(credit - debit - fees);
+    // the fees table holds them per fill, and the API's P&L (loadTradePnl) is net of them too
+    const [row] = await app.ctx.sql<{ n: number; total: number }[]>`select count(*)::int as n, sum(total_cents)::int as total from fees where trade_id = ${trade.id}`;
+    expect(row).toEqual({ n: 8, total: fees });
+    const { pnl } = await loadTradePnl(app.ctx, [closed]);
+    expect(pnl.get(trade.id)).toMatchObject({ realizedCents: credit - debit - fees, feeCents: fees });
+  }, 60_000);
+
+  it('fees the broker could not report when the trade closed are caught up by reconciliation, and the P&L corrected', async () => {
+    const down: ExecContext = { ...ctx, broker: { ...ctx.broker, transactions: () => Promise.reject(new Error('transactions unavailable')) } };
+    const { trade, closed, fees, credit, debit } = await openAndClose(down);
+    expect(Number(closed.realizedPnlCents)).toBe(credit - debit); // recorded without them
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.feesCaughtUp).toBe(1);
+    expect(Number((await getTrade(app.ctx.sql, trade.id))!.realizedPnlCents)).toBe(credit - debit - fees);
+    expect((await reconcile(ctx, 'periodic')).feesCaughtUp).toBe(0); // once
+  }, 60_000);
+});
+
+/** Opens a 2-lot SPY condor and closes it by its close-at-DTE exit, through `execCtx`; the venue's fees for both orders. */
+async function openAndClose(execCtx: ExecContext) {
     const chain = app.sim.market.chain('SPY')!;
     const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
     const c = pickCondor(nested, app.sim.market.spot('SPY'), { width: 5 });
@@ -53,10 +76,10 @@ describe('fees', () => {
       legs: [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')],
       entryGroupId: deterministicId('entry-group', id), riskCents: 80_000, expectedCreditCents: 100, facts: {},
     });
-    expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
-    const exit = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id);
+    expect((await executeGroup(execCtx, trade.id, trade.entryGroupId)).status).toBe('filled');
+    const exit = (await evaluateExits(execCtx)).triggered.find((t) => t.tradeId === trade.id);
     expect(exit?.reason).toBe('close_at_dte');
-    expect((await executeGroup(ctx, trade.id, exit!.groupId)).status).toBe('filled');
+    expect((await executeGroup(execCtx, trade.id, exit!.groupId)).status).toBe('filled');
     const closed = (await getTrade(app.ctx.sql, trade.id))!;
     expect(closed.status).toBe('closed');
 
@@ -72,11 +95,5 @@ describe('fees', () => {
 
     const credit = Number(closed.entryCreditCents) * 100 * 2; // cents per share per structure → cents for 2 structures
     const debit = Number(closed.exitDebitCents) * 100 * 2;
-    expect(Number(closed.realizedPnlCents)).toBe(credit - debit - fees);
-    // the fees table holds them per fill, and the API's P&L (loadTradePnl) is net of them too
-    const [row] = await app.ctx.sql<{ n: number; total: number }[]>`select count(*)::int as n, sum(total_cents)::int as total from fees where trade_id = ${trade.id}`;
-    expect(row).toEqual({ n: 8, total: fees });
-    const { pnl } = await loadTradePnl(app.ctx, [closed]);
-    expect(pnl.get(trade.id)).toMatchObject({ realizedCents: credit - debit - fees, feeCents: fees });
-  }, 60_000);
-});
+    return { trade, closed, fees, credit, debit };
+}
