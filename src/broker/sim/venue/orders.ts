@@ -1,5 +1,6 @@
 // Owns venue order records: their shape, status transitions, fill bookkeeping and list queries (live, search).
 import type { FillBehavior, SearchOrdersQuery } from '../types.js';
+import { paginate } from './paginate.js';
 import type { InstrumentInfo } from './ledger.js';
 import type { LegAction, OrderType, PriceEffect, TimeInForce } from './validate.js';
 
@@ -98,21 +99,5 @@ export function searchOrders(orders: OrderRecord[], query: SearchOrdersQuery): {
     .filter((o) => (statuses ? statuses.has(o.status) : true))
     .filter((o) => (query.underlyingSymbol ? o.underlyingSymbol === query.underlyingSymbol : true))
     .sort((a, b) => (query.sort === 'Asc' ? a.id - b.id : b.id - a.id));
-  const perPage = Math.max(1, Math.min(query.perPage ?? 10, 2000));
-  const pageOffset = Math.max(0, query.pageOffset ?? 0);
-  const items = matching.slice(pageOffset * perPage, (pageOffset + 1) * perPage);
-  return {
-    items,
-    pagination: {
-      'per-page': perPage,
-      'page-offset': pageOffset,
-      'item-offset': pageOffset * perPage,
-      'total-items': matching.length,
-      'total-pages': Math.ceil(matching.length / perPage),
-      'current-item-count': items.length,
-      'previous-link': null,
-      'next-link': null,
-      'paging-link-template': null,
-    },
-  };
+  return paginate(matching, query.perPage, query.pageOffset, 10);
 }

@@ -6,6 +6,7 @@ import { nyDate } from '../calendar.js';
 import { feesFor, type InstrumentInfo } from './ledger.js';
 import { centsToDecimal, debitEffect, effectOf, unsignedDecimal } from './money.js';
 import { isBuy } from './validate.js';
+import { paginate } from './paginate.js';
 import type { LegAction } from './validate.js';
 
 export interface LegFees {
@@ -106,21 +107,6 @@ export function searchTransactions(all: readonly TransactionRecord[], q: Transac
     .filter((t) => (q.underlyingSymbol ? t.instrument.underlying === q.underlyingSymbol : true))
     .filter((t) => (q.type ? q.type === 'Trade' : true))
     .sort((a, b) => (q.sort === 'Asc' ? a.id - b.id : b.id - a.id));
-  const perPage = Math.max(1, Math.min(q.perPage ?? 250, 2000));
-  const pageOffset = Math.max(0, q.pageOffset ?? 0);
-  const items = matching.slice(pageOffset * perPage, (pageOffset + 1) * perPage);
-  return {
-    items: items.map(transactionWire),
-    pagination: {
-      'per-page': perPage,
-      'page-offset': pageOffset,
-      'item-offset': pageOffset * perPage,
-      'total-items': matching.length,
-      'total-pages': Math.ceil(matching.length / perPage),
-      'current-item-count': items.length,
-      'previous-link': null,
-      'next-link': null,
-      'paging-link-template': null,
-    },
-  };
+  const page = paginate(matching, q.perPage, q.pageOffset, 250);
+  return { items: page.items.map(transactionWire), pagination: page.pagination };
 }
