@@ -10,6 +10,7 @@ import { addDays, nyDate, nyTime, sessionAt, weekday } from '../src/broker/sim/c
 import { startSim, type SimHandle } from '../src/broker/sim/server.js';
 import { runHalt } from '../src/cli/halt.js';
 import { loadConfig } from '../src/config/env.js';
+import { SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../src/domain/submit-timing.js';
 import { createLogger } from '../src/log.js';
 import { reconcile } from '../src/pipeline/reconcile.js';
 import { enqueueManualScan } from '../src/queue/scan-jobs.js';
@@ -79,6 +80,8 @@ export function replayStart(wallNow: number): number {
   }
   throw new Error(`no trading day within 10 days of ${nyDate(wallNow)}`);
 }
+/** Settle bound: the absence proof (SUBMIT_TIMEOUT_MS + SUBMIT_ABSENCE_MARGIN_MS + the 30 s window) + group idle + slack. */
+const SETTLE_TIMEOUT_MS = SUBMIT_TIMEOUT_MS + SUBMIT_ABSENCE_MARGIN_MS + 30_000 + 20_000 + 60_000;
 const TERMINAL_GROUPS = ['denied', 'filled', 'rolled_back', 'cancelled', 'broken'];
 
 interface Proc {
@@ -308,7 +311,9 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
       }
     }
     await allReady(procs);
-    const quiet = () => waitQuiet(app!, opts.settleTimeoutMs ?? 90_000);
+    // The slowest legitimate settle: an order whose submit outcome is unknown may only be proven absent after the submit
+    // timeout, its margin and the absence window (15 + 15 + 30 s), then its group resumes after the idle time (20 s)
+    const quiet = () => waitQuiet(app!, opts.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
     let settled = await quiet();
     // Stop what starts new work first (scans, exit rules, reconciliation), let the executors finish what is queued,
     // then stop them: a group planned by the exit worker as it stopped must not be left without its executor
