@@ -109,14 +109,20 @@ async function allReady(procs: Proc[], timeoutMs = 60_000): Promise<void> {
   }
 }
 
-/** Waits until no group is open and no order is in flight for 4 s in a row; false when `timeoutMs` ran out first. */
+/**
+ * Waits until no group is open, no order is in flight and no trade waits for one (pending, opening or closing with no
+ * live group: the exit cycle's repair must move it, e.g. a trade whose execute job was never enqueued because its
+ * scan worker was killed) for 4 s in a row; false when `timeoutMs` ran out first.
+ */
 async function waitQuiet(app: AppContext, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let quietSince: number | null = null;
   while (Date.now() < deadline) {
     const [row] = await app.sql<{ open: number }[]>`
       select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
-           + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int as open`;
+           + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int
+           + (select count(*) from trades t where t.status in ('pending', 'opening', 'closing')
+                and not exists (select 1 from order_groups g where g.trade_id = t.id and g.status <> all(${TERMINAL_GROUPS})))::int as open`;
     if ((row?.open ?? 1) === 0) {
       quietSince ??= Date.now();
       if (Date.now() - quietSince >= 4000) return true;
