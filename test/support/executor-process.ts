@@ -251,7 +251,9 @@ export async function crashScenario(
   try {
   await a.ready;
   if (killPoint === 'submit-hang') {
-    sim.control.injectFault({ kind: 'hang', ms: 20_000, path: `/accounts/${accountOf(sim)}/orders` });
+    // exact: the entry's buying-power dry-run (POST …/orders/dry-run) must not take the fault, or the held request is
+    // the dry-run and the test waits for a held submit that never comes (seen in CI under load)
+    sim.control.injectFault({ kind: 'hang', ms: 20_000, path: `/accounts/${accountOf(sim)}/orders`, exact: true });
     group = (await leggedCondorTrade(app, c, { fillTimeoutSeconds: 2 })).group;
     a.child.stdin!.write(`run ${group.tradeId} ${group.id}\n`);
     await until(async () => (await legOrders()).some((o) => o.status === 'submitting') && venueOrdersByExternalId(sim).size > 0 && (await legOrders()).some((o) => venueOrdersByExternalId(sim).has(o.id)), 15_000, 'a submit held by the venue');

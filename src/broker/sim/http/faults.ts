@@ -24,6 +24,8 @@ export const faultRequestSchema = z
     ms: z.number().int().nonnegative().optional(),
     /** Only requests whose path starts with this prefix are affected (HTTP faults). */
     path: z.string().startsWith('/').optional(),
+    /** With `path`: only that exact path (so `/accounts/X/orders` holds a submit, not its dry-run `…/orders/dry-run`). */
+    exact: z.boolean().optional(),
   })
   .strict();
 export type FaultRequest = z.infer<typeof faultRequestSchema>;
@@ -33,6 +35,7 @@ interface Armed {
   remaining: number;
   ms: number;
   path?: string;
+  exact?: boolean;
 }
 
 export class FaultState {
@@ -47,12 +50,13 @@ export class FaultState {
       remaining: request.count ?? 1,
       ms: request.ms ?? defaultsMs[request.kind] ?? 0,
       ...(request.path !== undefined ? { path: request.path } : {}),
+      ...(request.exact ? { exact: true } : {}),
     });
   }
 
   /** Consumes one firing of `kind` for a request path, if armed. Returns the armed entry's `ms`. */
   take(kind: FaultKind, path = '/'): { ms: number } | undefined {
-    const entry = this.armed.find((a) => a.kind === kind && a.remaining > 0 && (a.path === undefined || path.startsWith(a.path)));
+    const entry = this.armed.find((a) => a.kind === kind && a.remaining > 0 && pathMatches(a, path));
     if (!entry) return undefined;
     entry.remaining -= 1;
     this.fired[kind] += 1;
@@ -60,13 +64,18 @@ export class FaultState {
     return { ms: entry.ms };
   }
 
-  pending(): { kind: FaultKind; remaining: number; ms: number; path?: string }[] {
+  pending(): { kind: FaultKind; remaining: number; ms: number; path?: string; exact?: boolean }[] {
     return this.armed.map((a) => ({ ...a }));
   }
 
   clear(): void {
     this.armed = [];
   }
+}
+
+function pathMatches(armed: Armed, path: string): boolean {
+  if (armed.path === undefined) return true;
+  return armed.exact ? path === armed.path : path.startsWith(armed.path);
 }
 
 export function internalError(res: Response): void {
