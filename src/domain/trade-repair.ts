@@ -1,5 +1,5 @@
-// Owns the repair decision for a trade that nothing is moving: a non-terminal trade with no live order group and no
-// job that will move it (a crash between two writes, a lost job, an exit that ended without telling the trade). Pure:
+// Owns the repair decision for a trade that nothing is moving: a non-terminal trade with no live order group (or only a
+// planned one nothing runs) and no job that will move it (a crash between two writes, a lost job, an exit that ended without telling the trade). Pure:
 // the exit cycle (src/pipeline/trade-repair.ts) gathers the rows, applies the decision and audits `trade_repaired`.
 import { isTerminalGroup, type GroupStatus } from './order-group.js';
 import type { TradeStatus } from './trade-transitions.js';
@@ -32,7 +32,12 @@ export type RepairDecision =
   /** pending, nothing was ever sent: rejected. */
   | { kind: 'reject_entry'; why: string }
   /** The entry group ended but the trade did not follow: read the entry's orders from the broker, then decide. */
-  | { kind: 'reconcile_entry'; why: string };
+  | { kind: 'reconcile_entry'; why: string }
+  /**
+   * A group still `planned` long after anything moved: its execute job is gone (never enqueued, or finished for good,
+   * e.g. its attempts spent while PostgreSQL restarted, so a re-enqueue under the same job id was a no-op). A new job.
+   */
+  | { kind: 'requeue_group'; groupId: string; why: string };
 
 export interface RepairOptions {
   repairAfterMs: number;
@@ -46,9 +51,12 @@ export function repairDecision(trade: RepairTrade, groups: readonly RepairGroup[
   if (trade.status !== 'pending' && trade.status !== 'opening' && trade.status !== 'closing') {
     return { kind: 'none', why: `${trade.status} is settled or managed by the exit cycle` };
   }
-  const live = groups.find((g) => LIVE.has(g.status));
-  if (live) return { kind: 'none', why: `group ${live.id} is ${live.status}` };
   const lastMove = Math.max(trade.updatedAt.getTime(), ...groups.map((g) => g.updatedAt.getTime()));
+  const live = groups.find((g) => LIVE.has(g.status));
+  if (live?.status === 'planned' && nowMs - lastMove >= repairAfterMs) {
+    return { kind: 'requeue_group', groupId: live.id, why: `${live.kind} group planned with nothing moving it` };
+  }
+  if (live) return { kind: 'none', why: `group ${live.id} is ${live.status}` };
   if (nowMs - lastMove < repairAfterMs) return { kind: 'none', why: 'moved recently' };
 
   if (trade.status === 'closing') return { kind: 'exit_ended', why: 'closing with no live exit group' };

@@ -38,8 +38,12 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
     case 'exit_ended':
       return (await moveTrade(ctx.sql, trade.id, 'ExitEnded')) ? 'ExitEnded' : undefined;
     case 'requeue_entry':
+    case 'requeue_group':
       // A new job id per minute: the first job may have completed or failed for good (its id would be a no-op)
-      await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId, { attempt: Math.floor(Date.now() / 60_000) % 1_000_000 });
+      await ctx.jobs.enqueueExecute(trade.id, decision.kind === 'requeue_group' ? decision.groupId : trade.entryGroupId, {
+        attempt: Math.floor(Date.now() / 60_000) % 1_000_000,
+        ...(decision.kind === 'requeue_group' && decision.groupId !== trade.entryGroupId ? { priority: 1 } : {}),
+      });
       return 'requeued';
     case 'reject_entry':
       return (await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` })) ? 'EntryRejected' : undefined;

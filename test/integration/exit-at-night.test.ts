@@ -6,12 +6,16 @@ import { createExecContext } from '../../src/app/exec-context.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits, exitGroupId } from '../../src/pipeline/exits.js';
+import { UnrecoverableError, Worker } from 'bullmq';
+import { workerConnectionOptions } from '../../src/queue/connection.js';
+import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import { REDIS_URL, startTestApp, type TestApp } from '../support/app.js';
+import { waitUntil } from '../support/wait-until.js';
 import { openCondorTrade, pendingCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
 
@@ -151,6 +155,31 @@ describe('the repair pass of every exit cycle', () => {
     expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'requeue_entry', why: 'pending and never planned', event: 'requeued' });
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
     expect(jobs.filter((j) => j.data.tradeId === trade.id).map((j) => j.data.groupId)).toEqual([trade.entryGroupId]);
+  }, 40_000);
+
+  it('an exit group left planned whose execute job finished for good (its id taken) → a new job, and the exit closes the trade', async () => {
+    const trade = await openTrade('night-dte', 'MSFT');
+    const first = await evaluateExits(ctx);
+    const groupId = first.triggered.find((t) => t.tradeId === trade.id)?.groupId;
+    expect(groupId).toBe(exitGroupId(trade.id));
+    // Its job ran out of attempts (e.g. while PostgreSQL restarted): failed for good, so re-adding that id is a no-op
+    const job = await app.ctx.queues.execute.getJob(executeJobId(groupId!, 0));
+    expect(job?.data.groupId).toBe(groupId);
+    const failing = new Worker('execute', async () => {
+      throw new UnrecoverableError('attempts spent while PostgreSQL restarted');
+    }, { connection: workerConnectionOptions(REDIS_URL), prefix: app.ctx.queues.settings.prefix });
+    await waitUntil(async () => (await app.ctx.queues.execute.getJob(job!.id!))?.failedReason !== undefined || undefined, { what: 'the execute job failed for good' });
+    await failing.close();
+    expect(await app.ctx.queues.execute.getJobState(job!.id!)).toBe('failed');
+    await age(trade.id);
+    const report = await evaluateExits(ctx);
+    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'requeue_group', why: 'exit group planned with nothing moving it', event: 'requeued' });
+    const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    const fresh = jobs.filter((j) => j.data.groupId === groupId && j.id !== executeJobId(groupId!, 0));
+    expect(fresh).toHaveLength(1);
+    expect((await executeGroup(ctx, trade.id, groupId!)).status).toBe('filled');
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closed');
+    expect(venueSigned('MSFT')).toEqual([]);
   }, 40_000);
 
   it('opening whose entry group filled (a crash between the two writes) → open, from the broker and the fills', async () => {

@@ -22,7 +22,12 @@ const TABLE: Row[] = [
   ...(['open', 'broken', 'closed', 'rejected', 'rolled_back'] as TradeStatus[]).map((s): Row => [`${s}, no groups`, s, [], 'none']),
   ...(['open', 'broken'] as TradeStatus[]).flatMap((s) => ENDED.map((g): Row => [`${s}, exit ${g}`, s, [entry('filled'), exit(g)], 'none'])),
   // A live group moves the trade: nothing to repair, whatever the status
-  ...(['pending', 'opening', 'closing'] as TradeStatus[]).flatMap((s) => LIVE.map((g): Row => [`${s} with a ${g} group`, s, s === 'closing' ? [entry('filled'), exit(g)] : [entry(g)], 'none'])),
+  ...(['pending', 'opening', 'closing'] as TradeStatus[]).flatMap((s) =>
+    LIVE.filter((g) => g !== 'planned').map((g): Row => [`${s} with a ${g} group`, s, s === 'closing' ? [entry('filled'), exit(g)] : [entry(g)], 'none'])),
+  // …except a group left planned with nothing moving it: its execute job is gone, a new one is enqueued
+  ...(['pending', 'opening', 'closing'] as TradeStatus[]).map((s): Row => [`${s} with a planned group, quiet`, s, s === 'closing' ? [entry('filled'), exit('planned')] : [entry('planned')], 'requeue_group']),
+  ['closing with an exit planned moments ago', 'closing', [entry('filled'), exit('planned', 1000)], 'none'],
+  ['pending with an entry planned, trade moved moments ago', 'pending', [entry('planned')], 'none', 1000],
   // closing with no live group → ExitEnded
   ...ENDED.map((g): Row => [`closing, exit ${g}`, 'closing', [entry('filled'), exit(g)], 'exit_ended']),
   ['closing, no exit group at all', 'closing', [entry('filled')], 'exit_ended'],
