@@ -362,8 +362,13 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     if (named.length > 0) {
       report.evidence = {};
       for (const id of named) {
-        const events = await app.sql<{ e: string }[]>`select to_char(at, 'HH24:MI:SS.MS') || ' ' || type || ' ' || coalesce(from_status, '') || '→' || coalesce(to_status, '') || ' ' || source || ' ' || data::text as e
-          from order_events where order_id = ${id} or group_id = ${id} order by id`;
+        const events = await app.sql<{ e: string }[]>`select e from (
+            select at, to_char(at, 'HH24:MI:SS.MS') || ' ' || type || ' ' || coalesce(from_status, '') || '→' || coalesce(to_status, '') || ' ' || source || ' ' || data::text as e
+              from order_events where order_id = ${id} or group_id = ${id}
+            union all
+            select at, to_char(at, 'HH24:MI:SS.MS') || ' ' || entity || ' ' || event || ' ' || from_status || '→' || to_status || ' ' || data::text
+              from state_events where entity_id = ${id}
+              or entity_id = (select g.id from order_groups g join orders o on o.group_id = g.id where o.id = ${id})) x order by at`;
         const row = store.orders.find((o) => o.id === id);
         const atVenue = venue.orders.filter((o) => o.externalId === id || o.id === row?.brokerOrderId).map((o) => `${o.id} ${o.status} replaces ${o.replacesOrderId ?? '-'}`);
         report.evidence[id] = [...events.map((r) => r.e.slice(0, 400)), `venue: ${atVenue.join('; ')}`];

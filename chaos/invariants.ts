@@ -190,7 +190,7 @@ export function openingViolations(venue: VenueView, store: Pick<StoreView, 'grou
     }
     const during = o.receivedAt === null ? undefined : halts.find((h) => o.receivedAt! > h.haltAt + HALT_GRACE_MS && (h.resumeAt === null || o.receivedAt! < h.resumeAt));
     if (during) {
-      out.push({ invariant: 'opening-after-halt', detail: `venue order ${o.id} (${opening[0]!.action} ${opening[0]!.symbol}) received ${o.receivedAt! - during.haltAt} ms after a halt` });
+      out.push({ invariant: 'opening-after-halt', detail: `venue order ${o.id} (${opening[0]!.action} ${opening[0]!.symbol}) received ${o.receivedAt! - during.haltAt} ms after a halt; ours ${ours?.id ?? o.externalId ?? '-'}` });
     }
   }
   return out;
