@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { priceAtStep } from '../../../src/domain/order-group.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/pipeline/exit-rules.js';
 
-const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null };
+const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false };
 const leg = (action: ExitLegMark['action'], right: 'C' | 'P', strike: number, bid: number, ask: number, delta: number | null): ExitLegMark =>
   ({ symbol: `SPY ${right}${strike}`, action, ratio: 1, strike, right, bid, ask, delta });
 // A condor sold for $1.00: 90/95 puts, 105/110 calls; marks give a mid cost to close of `cost` dollars (shorts carry it)
