@@ -53,7 +53,8 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }), policy });
   const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix });
+  const queueLog = log.child({ component: 'queue' });
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) => queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`));
   const scan: ScanContext = {
     sql,
     broker,

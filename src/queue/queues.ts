@@ -16,11 +16,30 @@ const RETENTION: Record<QueueName, Pick<JobsOptions, 'removeOnComplete' | 'remov
 
 export type Queues = Record<QueueName, Queue> & { flows: FlowProducer; settings: QueueSettings; close(): Promise<void> };
 
-export function createQueues(settings: QueueSettings): Queues {
+/** How often one queue reports the same connection error while Redis stays down (ioredis retries every ~2 s). */
+export const QUEUE_ERROR_REPORT_EVERY_MS = 30_000;
+
+/**
+ * `onError` hears each queue's connection errors (at most one per queue and message per 30 s). Without an 'error'
+ * listener BullMQ's emit throws and falls back to console.error: a raw stack on stderr per reconnect attempt while
+ * Redis is down (seen in chaos campaigns with a Redis restart). Commands still fail to their callers as before.
+ */
+export function createQueues(settings: QueueSettings, onError: (queue: string, error: Error) => void = () => {}): Queues {
   const connection = workerConnectionOptions(settings.redisUrl);
   const entries = QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix: settings.prefix, defaultJobOptions: RETENTION[name] })] as const);
   const queues = Object.fromEntries(entries) as Record<QueueName, Queue>;
   const flows = new FlowProducer({ connection, prefix: settings.prefix });
+  const lastReported = new Map<string, number>();
+  const report = (queue: string) => (error: Error) => {
+    const key = `${queue}\u0000${error.message}`;
+    const at = performance.now();
+    const last = lastReported.get(key);
+    if (last !== undefined && at - last < QUEUE_ERROR_REPORT_EVERY_MS) return;
+    lastReported.set(key, at);
+    onError(queue, error);
+  };
+  for (const [name, q] of entries) q.on('error', report(name));
+  flows.on('error', report('flows'));
   return {
     ...queues,
     flows,

@@ -110,6 +110,22 @@ describe('read faults: retried', () => {
     expect(orders).toEqual([]);
     expect(fired('hang') - before).toBe(1);
   });
+
+  it('start-up waits out a broker that rate-limits longer than one call retries (a worker exited in chaos)', async () => {
+    const before = fired('rateLimit');
+    // more 429s than one policy run retries: the first run fails, start-up pauses and asks again
+    sim.control.injectFault({ kind: 'rateLimit', count: 6, path: '/customers/me/accounts' });
+    const started = await createTastytradeBroker({ client: simClient(sim), policy: POLICY, startupWaitMs: 30_000 });
+    expect(started.accountNumber).toBe(setup.broker.accountNumber);
+    expect(fired('rateLimit') - before).toBe(6);
+  });
+
+  it('start-up gives up on passing failures after its wait, with the broker\'s error', async () => {
+    sim.control.injectFault({ kind: 'rateLimit', count: 50, path: '/customers/me/accounts' });
+    const error = await failure(createTastytradeBroker({ client: simClient(sim), policy: POLICY, startupWaitMs: 500 }));
+    expect(error.kind).toBe('retryable');
+    expect(error.httpStatus).toBe(429);
+  });
 });
 
 describe('definitive answers', () => {

@@ -3,16 +3,16 @@
 // moves trades nothing else would move (closing with no live group, pending never queued, opening whose entry ended).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits, exitGroupId } from '../../src/pipeline/exits.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
-import { venueCondorLegs, venueSignedPositions } from '../support/iron-condor.js';
+import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
+import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { openCondorTrade, pendingCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
 
 let app: TestApp;
@@ -45,27 +45,10 @@ beforeEach(async () => {
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 
-const condorLegs = (underlying: string): TradeLeg[] => venueCondorLegs(app.sim, underlying);
-
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
-async function pendingTrade(ruleName: string, underlying: string): Promise<TradeRow> {
-  const rs = app.ctx.rules.get(ruleName);
-  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
-  const id = newId();
-  const legs = condorLegs(underlying);
-  return (await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
-    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
-  })).trade;
-}
-
-async function openTrade(ruleName: string, underlying: string): Promise<TradeRow> {
-  const trade = await pendingTrade(ruleName, underlying);
-  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
-  expect(venueSigned(underlying)).toHaveLength(4);
-  return (await getTrade(app.ctx.sql, trade.id))!;
-}
+const pendingTrade = (ruleName: string, underlying: string): Promise<TradeRow> => pendingCondorTrade(app, ruleName, underlying);
+const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying);
 
 /** Makes a trade and its groups look untouched for two minutes (what the repair pass waits for). */
 async function age(tradeId: string): Promise<void> {

@@ -2,7 +2,7 @@
 // with the rule's reason → executeGroup → trade closed and the venue flat again. Halt never blocks exits.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { deterministicId, newId } from '../../src/domain/ids.js';
+import { deterministicId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits, flattenAll } from '../../src/pipeline/exits.js';
@@ -10,9 +10,10 @@ import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
-import { venueCondorLegs, venueSignedPositions } from '../support/iron-condor.js';
+import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
+import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { openCondorTrade } from '../support/condor-trades.js';
 
 const NONE = 'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
 const RULE = (name: string, exits: string) => `version: 1
@@ -60,26 +61,9 @@ beforeEach(async () => {
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 
-const condorLegs = (underlying: string): TradeLeg[] => venueCondorLegs(app.sim, underlying);
-
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
-async function openTrade(ruleName: string, underlying: string): Promise<TradeRow> {
-  const rs = app.ctx.rules.get(ruleName);
-  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
-  const id = newId();
-  const legs = condorLegs(underlying);
-  const { trade } = await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
-    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
-  });
-  const entry = await executeGroup(ctx, trade.id, trade.entryGroupId);
-  expect(entry.status).toBe('filled');
-  const open = (await getTrade(app.ctx.sql, trade.id))!;
-  expect(open.status).toBe('open');
-  expect(venueSigned(underlying)).toHaveLength(4);
-  return open;
-}
+const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying);
 
 /** evaluateExits fires `reason` for this trade; the executor closes it; the venue is flat in that underlying. */
 async function expectExit(trade: TradeRow, reason: string): Promise<void> {

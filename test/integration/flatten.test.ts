@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { runHalt } from '../../src/cli/halt.js';
-import { deterministicId, newId } from '../../src/domain/ids.js';
+import { newId } from '../../src/domain/ids.js';
 import type { IntentLeg } from '../../src/domain/order-group.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
@@ -16,9 +16,10 @@ import { auditForTrade, recentAudit } from '../../src/store/audit.repo.js';
 import { getGroup, insertGroup, moveGroup } from '../../src/store/groups.repo.js';
 import { getOrder, insertPlannedOrder, tradePositions } from '../../src/store/orders.repo.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, moveTrade, riskSummary, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
-import { venueCondorLegs, venueSignedPositions } from '../support/iron-condor.js';
+import { getTrade, moveTrade, riskSummary, type TradeRow } from '../../src/store/trades.repo.js';
+import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { openCondorTrade, pendingCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -43,26 +44,10 @@ beforeEach(async () => {
   app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
 });
 
-const condorLegs = (underlying: string): TradeLeg[] => venueCondorLegs(app.sim, underlying);
-
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
-async function pendingTrade(underlying: string): Promise<TradeRow> {
-  const rs = app.ctx.rules.get('flat-hold')!;
-  const id = newId();
-  const legs = condorLegs(underlying);
-  return (await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
-    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
-  })).trade;
-}
-
-async function openTrade(underlying: string): Promise<TradeRow> {
-  const trade = await pendingTrade(underlying);
-  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
-  expect(venueSigned(underlying)).toHaveLength(4);
-  return (await getTrade(app.ctx.sql, trade.id))!;
-}
+const pendingTrade = (underlying: string): Promise<TradeRow> => pendingCondorTrade(app, 'flat-hold', underlying);
+const openTrade = (underlying: string): Promise<TradeRow> => openCondorTrade(app, ctx, 'flat-hold', underlying);
 
 /** A condor whose wings never filled: the entry sold both shorts, its rollback failed, the trade is broken (naked). */
 async function brokenNakedTrade(underlying: string): Promise<TradeRow> {

@@ -30,7 +30,15 @@ export interface TastytradeBrokerOptions {
   policy?: Partial<HttpPolicyOptions>;
   /** How far `findByExternalId` pages back through `GET /accounts/{n}/orders` (newest first). */
   search?: { perPage?: number; maxPages?: number };
+  /**
+   * How long start-up keeps asking for the login's accounts while the broker answers with a passing failure (429,
+   * 5xx, timeouts) before giving up (default 5 minutes; waits grow to 30 s). A refused login fails at once.
+   */
+  startupWaitMs?: number;
 }
+
+/** Longest pause between two start-up attempts to list the accounts. */
+const STARTUP_MAX_PAUSE_MS = 30_000;
 
 export interface TastytradeBroker extends Broker {
   readonly policy: HttpPolicy;
@@ -72,8 +80,8 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
 
   const run = <T>(operation: BrokerOperation, label: string, call: () => Promise<T>, lane?: Lane) => policy.run(operation, call, label, lane);
 
-  const accounts = await run('read', 'list accounts', async () =>
-    parseAccounts(await client.accountsAndCustomersService.getCustomerAccounts()),
+  const accounts = await startupRead(opts.startupWaitMs ?? 300_000, log, () =>
+    run('read', 'list accounts', async () => parseAccounts(await client.accountsAndCustomersService.getCustomerAccounts())),
   );
   let accountNumber: string;
   if (opts.accountNumber !== undefined) {
@@ -203,4 +211,24 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
       }),
   };
   return broker;
+}
+
+/**
+ * A worker started while the broker rate-limits or fails over must not exit (seen in a chaos campaign: three 429s in a
+ * row at start-up ended the process): passing failures are waited out, with growing pauses, up to `waitMs` (wall time:
+ * this is about the network, not the market). Fatal and rejected errors end start-up at once.
+ */
+async function startupRead<T>(waitMs: number, log: Logger | undefined, read: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const passing = error instanceof BrokerError && (error.kind === 'retryable' || error.kind === 'unknown');
+      const pauseMs = Math.min(STARTUP_MAX_PAUSE_MS, 1000 * 2 ** Math.min(attempt - 1, 5));
+      if (!passing || Date.now() - started + pauseMs > waitMs) throw error;
+      log?.warn({ attempt, pauseMs, err: error }, `broker not answering at start-up (${error.message}); trying again in ${pauseMs} ms`);
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
 }

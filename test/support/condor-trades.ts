@@ -1,0 +1,31 @@
+// Owns making iron-condor trades for integration tests the way the scanner and the executor do: a pending trade for a
+// loaded rule set (legs from the venue's chain), and an open one whose entry the executor filled at the venue.
+import { expect } from 'vitest';
+import { deterministicId, newId } from '../../src/domain/ids.js';
+import type { ExecContext } from '../../src/pipeline/exec-context.js';
+import { executeGroup } from '../../src/pipeline/execute.js';
+import { getTrade, insertPendingTrade, type TradeRow } from '../../src/store/trades.repo.js';
+import type { TestApp } from './app.js';
+import { venueCondorLegs, venueSignedPositions } from './iron-condor.js';
+
+/** A pending SPY-style condor trade on `underlying` for the loaded rule set `ruleName` (risk $400, credit $1). */
+export async function pendingCondorTrade(app: TestApp, ruleName: string, underlying: string): Promise<TradeRow> {
+  const rs = app.ctx.rules.get(ruleName);
+  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
+  const id = newId();
+  const legs = venueCondorLegs(app.sim, underlying);
+  return (await insertPendingTrade(app.ctx.sql, {
+    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
+    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
+  })).trade;
+}
+
+/** A pending condor whose entry the executor filled: the trade is `open` and the venue holds its four legs. */
+export async function openCondorTrade(app: TestApp, ctx: ExecContext, ruleName: string, underlying: string): Promise<TradeRow> {
+  const trade = await pendingCondorTrade(app, ruleName, underlying);
+  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
+  const open = (await getTrade(app.ctx.sql, trade.id))!;
+  expect(open.status).toBe('open');
+  expect(venueSignedPositions(app.sim, app.sim.venue.accountNumbers()[0]!, underlying)).toHaveLength(4);
+  return open;
+}
