@@ -1,0 +1,64 @@
+// Owns acting on explained position differences: the broker's settlements of a trade's options (expired, assigned,
+// exercised) and the shares delivered for them are recorded against that trade, so its positions are the broker's
+// again and delivered shares are the trade's to close. A trade left holding nothing (everything expired worthless) is
+// closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open (exits.ts).
+import type { PositionDifference } from '../domain/position-explain.js';
+import type { Settlement } from '../domain/settlement.js';
+import { appendAudit } from '../store/audit.repo.js';
+import { tradePositions } from '../store/orders.repo.js';
+import { recordSettlement, type SettlementAction } from '../store/settlements.repo.js';
+import { getTrade, moveTrade } from '../store/trades.repo.js';
+import { withTx } from '../store/tx.js';
+import type { ExecContext } from './exec-context.js';
+import { realizedNetOfFees } from './fees.js';
+
+const SETTLED_KINDS: ReadonlySet<PositionDifference['kind']> = new Set(['expired', 'assigned', 'exercised', 'delivered']);
+
+export interface AppliedSettlements {
+  /** Trades whose positions took at least one settlement. */
+  trades: string[];
+  /** Trades that held nothing afterwards and were closed. */
+  closed: string[];
+}
+
+/** The fill action a settlement amounts to for the trade: a removal closes what it held, a delivery is its own action. */
+function actionFor(s: Settlement, held: number): SettlementAction | null {
+  if (s.kind === 'delivery') return s.action === 'Buy' ? 'Buy to Open' : s.action === 'Sell' ? 'Sell to Open' : (s.action as SettlementAction | null);
+  if (s.kind === 'other') return null;
+  return held < 0 ? 'Buy to Close' : 'Sell to Close';
+}
+
+export async function applySettlements(ctx: ExecContext, differences: readonly PositionDifference[], settlements: readonly Settlement[]): Promise<AppliedSettlements> {
+  const byId = new Map(settlements.map((s) => [s.id, s]));
+  const touched = new Map<string, Set<string>>();
+  for (const d of differences) {
+    // A difference shared by several trades is left to a human (alerted by the position check)
+    if (!SETTLED_KINDS.has(d.kind) || d.tradeIds.length !== 1) continue;
+    const tradeId = d.tradeIds[0]!;
+    const rows = d.settlementIds.map((id) => byId.get(id)!).filter((s) => (d.kind === 'delivered' ? s.kind === 'delivery' : s.symbol === d.symbol));
+    await withTx(ctx.sql, async (tx) => {
+      for (const s of rows) {
+        const action = actionFor(s, d.ours);
+        if (action && (await recordSettlement(tx, tradeId, s, action))) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(d.kind));
+      }
+    });
+  }
+  const result: AppliedSettlements = { trades: [...touched.keys()], closed: [] };
+  for (const [tradeId, kinds] of touched) {
+    const trade = await getTrade(ctx.sql, tradeId);
+    if (!trade) continue;
+    const positions = await tradePositions(ctx.sql, tradeId);
+    const held = positions.filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
+    await appendAudit(ctx.sql, {
+      kind: 'settlement_recorded', tradeId, dedupeKey: `settlement_recorded:${tradeId}:${[...kinds].sort().join(',')}:${JSON.stringify(held)}`,
+      data: { kinds: [...kinds], held, status: trade.status },
+    });
+    if (held.length === 0 && (trade.status === 'open' || trade.status === 'broken')) {
+      const { realizedCents } = await realizedNetOfFees(ctx, tradeId, trade.underlying);
+      const reason = kinds.has('assigned') || kinds.has('exercised') || kinds.has('delivered') ? 'assigned' : 'expired';
+      if (await moveTrade(ctx.sql, tradeId, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) result.closed.push(tradeId);
+      ctx.log.info({ tradeId, realizedCents, reason }, `trade ${reason}: nothing held any more, closed`);
+    }
+  }
+  return result;
+}

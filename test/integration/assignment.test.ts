@@ -1,0 +1,172 @@
+// Owns Legwork across expiration and assignment against the venue (issue 12), on a frozen replayed clock: an early
+// assignment of a condor's short put, an expiration with one short leg in the money, and options that expire
+// worthless. The broker's settlements reach the trade through reconciliation, delivered shares become the trade's and
+// are closed at the next open through the executor (reduce-only), the trade ends closed with its P&L net of fees, and
+// nothing is left at the venue.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createExecContext } from '../../src/app/exec-context.js';
+import { nyTime } from '../../src/broker/sim/calendar.js';
+import type { ExecContext } from '../../src/pipeline/exec-context.js';
+import { executeGroup } from '../../src/pipeline/execute.js';
+import { evaluateExits } from '../../src/pipeline/exits.js';
+import { reconcile } from '../../src/pipeline/reconcile.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
+import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
+import { openCondorTrade } from '../support/condor-trades.js';
+import { venueSignedPositions } from '../support/iron-condor.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import { condorRule } from '../support/rules.js';
+
+let app: TestApp;
+let ctx: ExecContext;
+let account: string;
+
+// Exits that stay quiet for these days; the rule set holds through expiration so that settlement happens
+const rule = (name: string) =>
+  condorRule({ name, symbols: ['SPY', 'QQQ', 'IWM'], entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
+    .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }');
+
+beforeAll(async () => {
+  app = await startTestApp({ 'settle.yaml': rule('settle') });
+  // The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the tests
+  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+  account = app.sim.venue.accountNumbers()[0]!;
+}, 60_000);
+afterAll(async () => {
+  await app?.close();
+});
+beforeEach(async () => {
+  app.sim.venue.clearFillRules();
+  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+  await setTradingState(app.ctx.sql, 'active', 'test');
+});
+
+const advanceTo = (at: number) => {
+  const now = app.sim.clock.now();
+  expect(at).toBeGreaterThanOrEqual(now);
+  app.sim.control.advanceClock(at - now);
+};
+
+/** Everything the venue holds on an underlying (options and shares), signed. */
+const venueHolds = (underlying: string) => [
+  ...venueSignedPositions(app.sim, account, underlying),
+  ...app.sim.venue.positionsWire(account).filter((p) => p['symbol'] === underlying && Number(p['quantity']) !== 0).map((p) => [String(p['symbol']), Number(p['quantity'])] as const),
+];
+
+/** The venue's own account of the underlying: the signed net value (after fees) of every transaction, in cents. */
+function venueNetCents(underlying: string): number {
+  const { items } = app.sim.venue.transactions(account, { underlyingSymbol: underlying, perPage: 1000 });
+  return items.reduce((sum, t) => {
+    const cents = Math.round(Number(t['net-value']) * 100);
+    return sum + (t['net-value-effect'] === 'Debit' ? -cents : t['net-value-effect'] === 'Credit' ? cents : 0);
+  }, 0);
+}
+
+const settlementsOf = (tradeId: string) =>
+  app.ctx.sql<{ kind: string; symbol: string; action: string; quantity: number }[]>`
+    select kind, symbol, action, quantity from settlements where trade_id = ${tradeId} order by broker_transaction_id`;
+const alertKinds = async (tradeId: string) =>
+  (await app.ctx.sql<{ data: { kind: string; difference?: string } }[]>`select data from audit_events where kind = 'alert' and trade_id = ${tradeId} order by id`)
+    .map((a) => `${a.data.kind}${a.data.difference ? `:${a.data.difference}` : ''}`);
+
+/** Runs exit cycles and the exits they start until the trade is closed (at most `cycles`). */
+async function closeThroughExits(trade: TradeRow, cycles = 4): Promise<string[]> {
+  const reasons: string[] = [];
+  for (let i = 0; i < cycles && (await getTrade(app.ctx.sql, trade.id))!.status !== 'closed'; i++) {
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id);
+    expect(fired, `exit cycle ${i} fired nothing for ${trade.id}`).toBeDefined();
+    reasons.push(fired!.reason);
+    expect((await executeGroup(ctx, trade.id, fired!.groupId)).status).toBe('filled');
+  }
+  return reasons;
+}
+
+/** The trade is closed, its realised P&L is its cash net of fees and equals the venue's own net for the underlying. */
+async function expectClosedWithPnl(trade: TradeRow, exitReason: string): Promise<number> {
+  const closed = (await getTrade(app.ctx.sql, trade.id))!;
+  expect(closed.status).toBe('closed');
+  expect(closed.exitReason).toBe(exitReason);
+  const [books] = await app.ctx.sql<{ cash: string; fees: string }[]>`select
+    (select coalesce(sum(cash_cents), 0)::text from trade_positions where trade_id = ${trade.id}) as cash,
+    (select coalesce(sum(fee_cents), 0)::text from trade_fees where trade_id = ${trade.id}) as fees`;
+  expect(Number(closed.realizedPnlCents)).toBe(Number(books!.cash) - Number(books!.fees));
+  expect(Number(closed.realizedPnlCents)).toBe(venueNetCents(trade.underlying));
+  expect(venueHolds(trade.underlying)).toEqual([]);
+  return Number(closed.realizedPnlCents);
+}
+
+describe('assignment and expiration', () => {
+  it('an early assignment of the short put of an open condor: shares owned by the trade, alerted, closed with the other legs; the trade closed with its P&L', async () => {
+    const trade = await openCondorTrade(app, ctx, 'settle', 'SPY');
+    const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
+    const assigned = app.sim.control.assign({ symbol: shortPut.symbol });
+    expect(assigned.ok).toBe(true);
+    expect(venueHolds('SPY')).toContainEqual(['SPY', 100]);
+
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.tradeIds])).toEqual([
+      ['SPY', 'delivered', [trade.id]], [shortPut.symbol, 'assigned', [trade.id]],
+    ]);
+    expect((await settlementsOf(trade.id)).map((s) => [s.kind, s.symbol, s.action, s.quantity])).toEqual([
+      ['assignment', shortPut.symbol, 'Buy to Close', 1], ['delivery', 'SPY', 'Buy to Open', 100],
+    ]);
+    expect(await alertKinds(trade.id)).toEqual(['assignment:delivered', 'assignment:assigned']);
+    // The books agree with the broker again: the next reconciliation finds nothing
+    expect((await reconcile(ctx, 'periodic')).positionDifferences).toEqual([]);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+
+    // Policy `close`, the market is open: the shares first (Sell to Close), then the remaining legs
+    const groups = await closeThroughExits(trade);
+    expect(groups).toEqual(['assignment', 'assignment']);
+    const [shareLeg] = await app.ctx.sql<{ legs: { symbol: string; instrumentType: string; action: string; quantity: number }[] }[]>`
+      select o.legs from orders o join order_groups g on g.id = o.group_id where g.trade_id = ${trade.id} and g.kind = 'exit' order by g.created_at limit 1`;
+    expect(shareLeg!.legs).toEqual([{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', quantity: 100 }]);
+    await expectClosedWithPnl(trade, 'assignment');
+  }, 90_000);
+
+  it('an expiration with one short leg in the money: the put assigned, the rest expired, the shares closed at the next open, the trade closed', async () => {
+    const trade = await openCondorTrade(app, ctx, 'settle', 'QQQ', { dte: 3 });
+    expect(trade.expiration).toBe('2026-11-20');
+    const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
+    const longPut = trade.legs.find((l) => l.action === 'Buy to Open' && l.right === 'P')!;
+    // Friday 15:59: QQQ between the put strikes, so only the short put is in the money at the close
+    advanceTo(nyTime('2026-11-20', '15:59'));
+    expect(app.sim.control.moveMarket('QQQ', { spot: (shortPut.strike + longPut.strike) / 2 }).ok).toBe(true);
+    advanceTo(nyTime('2026-11-20', '16:05'));
+    app.sim.control.tick();
+    expect(venueHolds('QQQ')).toEqual([['QQQ', 100]]);
+
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual(['assigned', 'delivered', 'expired', 'expired', 'expired']);
+    expect((await settlementsOf(trade.id)).map((s) => s.kind).sort()).toEqual(['assignment', 'delivery', 'expiration', 'expiration', 'expiration']);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+
+    // Friday after the close (extended hours): nothing can be sent; the shares wait for Monday's open
+    const night = await evaluateExits(ctx);
+    expect(night.marketClosed).toBe('market is Extended');
+    expect(night.triggered).toEqual([]);
+    advanceTo(nyTime('2026-11-23', '09:31'));
+    expect(await closeThroughExits(trade)).toEqual(['assignment']);
+    await expectClosedWithPnl(trade, 'assignment');
+  }, 90_000);
+
+  it('options that expire worthless (on an early-close Friday) close the trade with its P&L: the credit less the fees', async () => {
+    // Opened on Monday 2026-11-23 (the clock the previous test left, or moved there)
+    if (app.sim.clock.now() < nyTime('2026-11-23', '10:00')) advanceTo(nyTime('2026-11-23', '10:00'));
+    const trade = await openCondorTrade(app, ctx, 'settle', 'IWM', { dte: 4 });
+    expect(trade.expiration).toBe('2026-11-27');
+    const shorts = trade.legs.filter((l) => l.action === 'Sell to Open');
+    advanceTo(nyTime('2026-11-27', '12:59'));
+    expect(app.sim.control.moveMarket('IWM', { spot: (shorts[0]!.strike + shorts[1]!.strike) / 2 }).ok).toBe(true);
+    advanceTo(nyTime('2026-11-27', '13:05'));
+    app.sim.control.tick();
+    expect(venueHolds('IWM')).toEqual([]);
+
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.positionDifferences.map((d) => d.kind)).toEqual(['expired', 'expired', 'expired', 'expired']);
+    const realized = await expectClosedWithPnl(trade, 'expired');
+    const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
+    expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Number(fees!.fee));
+    expect(await alertKinds(trade.id)).toEqual([]);
+  }, 90_000);
+});
