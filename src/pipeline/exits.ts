@@ -215,14 +215,17 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
     return report;
   }
   if (trades.length === 0) return report;
-  const snap = await snapshotFor(ctx, trades);
+  const settledOf = new Map<string, Set<string>>();
+  for (const t of trades) settledOf.set(t.id, await settlementKindsOf(ctx.sql, t.id));
+  // Settled trades are closed from their positions (flattenTrade quotes them): their expired legs have no quotes to wait for
+  const snap = await snapshotFor(ctx, trades.filter((t) => settledOf.get(t.id)!.size === 0));
   const now = ctx.now();
   const today = newYorkDate(now);
   for (const trade of trades) {
     report.evaluated += 1;
     try {
       const ruleSet = await ruleSetForTrade(ctx, trade);
-      const settled = await settlementKindsOf(ctx.sql, trade.id);
+      const settled = settledOf.get(trade.id)!;
       if (settled.size > 0) {
         // The broker settled some of its options (assignment policy `close`, the only one): whatever the trade still
         // holds, delivered shares first, is closed now that the market is open; the trade then ends closed with its P&L

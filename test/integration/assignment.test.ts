@@ -65,6 +65,9 @@ function venueNetCents(underlying: string): number {
 const settlementsOf = (tradeId: string) =>
   app.ctx.sql<{ kind: string; symbol: string; action: string; quantity: number }[]>`
     select kind, symbol, action, quantity from settlements where trade_id = ${tradeId} order by broker_transaction_id`;
+const explainedKinds = async (tradeId: string) =>
+  (await app.ctx.sql<{ data: { kind: string; symbol: string } }[]>`select data from audit_events where kind = 'position_explained' and trade_id = ${tradeId} order by id`)
+    .map((a) => `${a.data.kind} ${a.data.symbol}`);
 const alertKinds = async (tradeId: string) =>
   (await app.ctx.sql<{ data: { kind: string; difference?: string } }[]>`select data from audit_events where kind = 'alert' and trade_id = ${tradeId} order by id`)
     .map((a) => `${a.data.kind}${a.data.difference ? `:${a.data.difference}` : ''}`);
@@ -110,6 +113,7 @@ describe('assignment and expiration', () => {
     expect((await settlementsOf(trade.id)).map((s) => [s.kind, s.symbol, s.action, s.quantity])).toEqual([
       ['assignment', shortPut.symbol, 'Buy to Close', 1], ['delivery', 'SPY', 'Buy to Open', 100],
     ]);
+    expect(await explainedKinds(trade.id)).toEqual(['delivered SPY', `assigned ${shortPut.symbol}`]);
     expect(await alertKinds(trade.id)).toEqual(['assignment:delivered', 'assignment:assigned']);
     // The books agree with the broker again: the next reconciliation finds nothing
     expect((await reconcile(ctx, 'periodic')).positionDifferences).toEqual([]);
@@ -164,6 +168,7 @@ describe('assignment and expiration', () => {
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => d.kind)).toEqual(['expired', 'expired', 'expired', 'expired']);
+    expect(await explainedKinds(trade.id)).toEqual(trade.legs.map((l) => `expired ${l.symbol}`).sort());
     const realized = await expectClosedWithPnl(trade, 'expired');
     const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
     expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Number(fees!.fee));
