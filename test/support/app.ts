@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { SimHandle, StartSimOptions } from '../../src/broker/sim/server.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { startTestSim } from './sim.js';
 
@@ -21,8 +21,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(rules: Record<string, string>): Promise<TestApp> {
-  const sim = await startTestSim();
+export interface TestAppOptions {
+  /** The venue's clock (default: frozen at TUESDAY_10_NY). */
+  sim?: StartSimOptions;
+}
+
+export async function startTestApp(rules: Record<string, string>, options: TestAppOptions = {}): Promise<TestApp> {
+  const sim = await startTestSim(options.sim);
   const db = await createTestDatabase();
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
   const writeRule = (file: string, text: string) => writeFileSync(join(rulesDir, file), text);
