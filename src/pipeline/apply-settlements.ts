@@ -30,16 +30,23 @@ function actionFor(s: Settlement, held: number): SettlementAction | null {
 
 export async function applySettlements(ctx: ExecContext, differences: readonly PositionDifference[], settlements: readonly Settlement[]): Promise<AppliedSettlements> {
   const byId = new Map(settlements.map((s) => [s.id, s]));
-  const touched = new Map<string, Set<string>>();
+  const perTrade = new Map<string, { s: Settlement; action: SettlementAction; kind: PositionDifference['kind'] }[]>();
   for (const d of differences) {
     // A difference shared by several trades is left to a human (alerted by the position check)
     if (!SETTLED_KINDS.has(d.kind) || d.tradeIds.length !== 1) continue;
     const tradeId = d.tradeIds[0]!;
-    const rows = d.settlementIds.map((id) => byId.get(id)!).filter((s) => (d.kind === 'delivered' ? s.kind === 'delivery' : s.symbol === d.symbol));
+    for (const s of d.settlementIds.map((id) => byId.get(id)!)) {
+      if (d.kind === 'delivered' ? s.kind !== 'delivery' : s.symbol !== d.symbol) continue;
+      const action = actionFor(s, d.ours);
+      if (action) perTrade.set(tradeId, [...(perTrade.get(tradeId) ?? []), { s, action, kind: d.kind }]);
+    }
+  }
+  // One transaction per trade: an exit cycle never sees the option removed without the shares it delivered
+  const touched = new Map<string, Set<string>>();
+  for (const [tradeId, rows] of perTrade) {
     await withTx(ctx.sql, async (tx) => {
-      for (const s of rows) {
-        const action = actionFor(s, d.ours);
-        if (action && (await recordSettlement(tx, tradeId, s, action))) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(d.kind));
+      for (const { s, action, kind } of rows) {
+        if (await recordSettlement(tx, tradeId, s, action)) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(kind));
       }
     });
   }

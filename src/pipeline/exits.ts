@@ -23,6 +23,10 @@ import { realizedNetOfFees } from './fees.js';
 
 type FlattenReason = 'flatten' | 'leftovers' | 'assignment' | 'expiration';
 
+/** What closes a trade the broker settled: `assignment` once shares were delivered or an option assigned or exercised. */
+const settledReason = (kinds: ReadonlySet<string>): 'assignment' | 'expiration' | undefined =>
+  kinds.size === 0 ? undefined : kinds.has('delivery') || kinds.has('assignment') || kinds.has('exercise') ? 'assignment' : 'expiration';
+
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
 export const EXIT_PRIORITY = 1;
 
@@ -229,7 +233,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
       if (settled.size > 0) {
         // The broker settled some of its options (assignment policy `close`, the only one): whatever the trade still
         // holds, delivered shares first, is closed now that the market is open; the trade then ends closed with its P&L
-        const why: FlattenReason = settled.has('delivery') || settled.has('assignment') || settled.has('exercise') ? 'assignment' : 'expiration';
+        const why = settledReason(settled)!;
         const r = await flattenTrade(ctx, trade, why);
         if ('groupId' in r) report.triggered.push({ tradeId: trade.id, groupId: r.groupId, reason: why, detail: `settled by the broker (${[...settled].sort().join(', ')}): closing what is left` });
         else report.skipped.push({ tradeId: trade.id, reason: `settled by the broker: ${r.skipped}` });
@@ -294,7 +298,10 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
  * Closes everything a trade holds, from its actual positions: `flatten` (the kill switch), `leftovers` (what an
  * incomplete exit left), `assignment` / `expiration` (what the broker's settlements left: delivered shares first).
  */
-async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: FlattenReason = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
+async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenReason = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
+  // Leftovers of a trade the broker settled (its settlement recorded after this cycle read the trade) are what the
+  // settlement left: named so
+  const why = reason === 'leftovers' ? settledReason(await settlementKindsOf(ctx.sql, trade.id)) ?? reason : reason;
   const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
   const all = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);

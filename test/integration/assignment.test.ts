@@ -9,7 +9,9 @@ import { nyTime } from '../../src/broker/sim/calendar.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
+import { preTradeGate } from '../../src/pipeline/pre-trade-gate.js';
 import { reconcile } from '../../src/pipeline/reconcile.js';
+import type { GroupRow } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
@@ -127,6 +129,22 @@ describe('assignment and expiration', () => {
     expect(shareLeg!.legs).toEqual([{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', quantity: 100 }]);
     await expectClosedWithPnl(trade, 'assignment');
   }, 90_000);
+
+  it('an exit closing shares passes the gate on a fresh share quote (an exit cycle that read the trade before its settlement was recorded plans `leftovers`, which waits for quotes)', async () => {
+    const exit = (reason: string): GroupRow => ({
+      id: '00000000-0000-4000-8000-000000000001', tradeId: '00000000-0000-4000-8000-000000000002', kind: 'exit', mode: 'combo', status: 'planned',
+      intent: {
+        tradeId: '00000000-0000-4000-8000-000000000002', kind: 'exit', mode: 'combo', quantity: 100, partialFill: 'keep', ruleSet: 'settle', rulesHash: 'x', reason,
+        legs: [{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', ratio: 1 }],
+        pricing: { startCents: 60_000, floorCents: 59_000, stepCents: 100, stepEverySeconds: 5, maxSteps: 6, fillTimeoutSeconds: 45 },
+      },
+      filledUnits: 0, reason: null, createdAt: new Date(0), updatedAt: new Date(0),
+    });
+    const order = { orderType: 'Limit' as const, timeInForce: 'Day' as const, limitPriceCents: 60_000, legs: [{ symbol: 'SPY', instrumentType: 'Equity' as const, action: 'Sell to Close' as const, quantity: 100 }] };
+    for (const reason of ['leftovers', 'assignment', 'take_profit']) {
+      expect(await preTradeGate(ctx, exit(reason), order, { dryRun: false }), reason).toEqual({ kind: 'allowed' });
+    }
+  }, 30_000);
 
   it('an expiration with one short leg in the money: the put assigned, the rest expired, the shares closed at the next open, the trade closed', async () => {
     const trade = await openCondorTrade(app, ctx, 'settle', 'QQQ', { dte: 3 });
