@@ -10,6 +10,7 @@ import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
 import { preTradeGate } from '../../src/pipeline/pre-trade-gate.js';
+import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { reconcile } from '../../src/pipeline/reconcile.js';
 import type { GroupRow } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
@@ -120,6 +121,11 @@ describe('assignment and expiration', () => {
     // The books agree with the broker again: the next reconciliation finds nothing
     expect((await reconcile(ctx, 'periodic')).positionDifferences).toEqual([]);
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+    // Its P&L while it holds the shares: marked, shares at one share each
+    const { pnl } = await loadTradePnl(app.ctx, [trade]);
+    expect(pnl.get(trade.id)!.open).toContainEqual({ symbol: 'SPY', quantity: 100 });
+    expect(pnl.get(trade.id)!.unmarked).toEqual([]);
+    expect(Math.abs(pnl.get(trade.id)!.unrealizedCents!)).toBeLessThan(100 * Math.round(shortPut.strike * 100));
 
     // Policy `close`, the market is open: the shares first (Sell to Close), then the remaining legs
     const groups = await closeThroughExits(trade);
