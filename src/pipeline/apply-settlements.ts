@@ -3,7 +3,7 @@
 // again and delivered shares are the trade's to close. A trade left holding nothing (everything expired worthless) is
 // closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open (exits.ts).
 import type { PositionDifference } from '../domain/position-explain.js';
-import type { Settlement } from '../domain/settlement.js';
+import { pairSettlements, type Settlement } from '../domain/settlement.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { tradePositions } from '../store/orders.repo.js';
 import { recordSettlement, type SettlementAction } from '../store/settlements.repo.js';
@@ -30,15 +30,23 @@ function actionFor(s: Settlement, held: number): SettlementAction | null {
 
 export async function applySettlements(ctx: ExecContext, differences: readonly PositionDifference[], settlements: readonly Settlement[]): Promise<AppliedSettlements> {
   const byId = new Map(settlements.map((s) => [s.id, s]));
+  // The shares an assignment or exercise delivered go with it, even when they change no position on their own (a short
+  // put assigned and the long put exercised at the same close: bought and sold at the two strikes, none left)
+  const deliveryOf = new Map(pairSettlements(settlements).filter((p) => p.delivery).map((p) => [p.removal.id, p.delivery!]));
   const perTrade = new Map<string, { s: Settlement; action: SettlementAction; kind: PositionDifference['kind'] }[]>();
   for (const d of differences) {
     // A difference shared by several trades is left to a human (alerted by the position check)
     if (!SETTLED_KINDS.has(d.kind) || d.tradeIds.length !== 1) continue;
     const tradeId = d.tradeIds[0]!;
+    const add = (s: Settlement, kind: PositionDifference['kind']) => {
+      const action = actionFor(s, d.ours);
+      if (action) perTrade.set(tradeId, [...(perTrade.get(tradeId) ?? []), { s, action, kind }]);
+    };
     for (const s of d.settlementIds.map((id) => byId.get(id)!)) {
       if (d.kind === 'delivered' ? s.kind !== 'delivery' : s.symbol !== d.symbol) continue;
-      const action = actionFor(s, d.ours);
-      if (action) perTrade.set(tradeId, [...(perTrade.get(tradeId) ?? []), { s, action, kind: d.kind }]);
+      add(s, d.kind);
+      const delivery = deliveryOf.get(s.id);
+      if (d.kind !== 'delivered' && delivery) add(delivery, 'delivered');
     }
   }
   // One transaction per trade: an exit cycle never sees the option removed without the shares it delivered
