@@ -104,8 +104,11 @@ describe('expiration Friday', () => {
     expect(money(rows[1]!.price)).toBe(strikeCents);
     expect(money(rows[1]!['net-value'])).toBe(strikeCents * 100 + 500);
     // Receive Deliver rows filter like the other transaction types
-    const filtered = (await client.transactionsService.getAccountTransactions(account, { type: 'Receive Deliver' })) as Json[];
-    expect(filtered).toHaveLength(3);
+    const list = async (query: Json) => ((await client.transactionsService.getAccountTransactions(account, query)) as Json[]).map((t) => t['transaction-sub-type']).sort();
+    expect(await list({ type: 'Receive Deliver' })).toEqual(['Assignment', 'Buy to Open', 'Expiration']);
+    expect(await list({ types: ['Receive Deliver'], 'sub-type': ['Assignment', 'Expiration'], 'start-date': '2026-11-20', 'end-date': '2026-11-20' })).toEqual(['Assignment', 'Expiration']);
+    expect(await list({ 'start-date': '2026-11-21' })).toEqual([]);
+    expect(await list({ 'end-date': '2026-11-19' })).toEqual(['Buy to Open', 'Sell to Open']); // the opening Trades
 
     await waitUntil(() => messages.find((m) => m.type === 'AccountBalance' && money(m.data['cash-balance']) === cashBefore - strikeCents * 100 - 500), { what: 'the AccountBalance push after the assignment' });
     const pushedPositions = messages.filter((m) => m.type === 'CurrentPosition').map((m) => [m.data.symbol, m.data.quantity]);
