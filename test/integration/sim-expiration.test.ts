@@ -160,7 +160,16 @@ describe('early assignment', () => {
 });
 
 describe('POST /__sim/expire', () => {
-  it('validates its body', async () => {
+  it('settles now, at the current spot, the positions expiring through a date; validates its body', async () => {
+    await toOpenMarket();
+    const put = await strikeNear('2026-12-18', sim.market.spot('SPY') + 10);
+    await open(put.put, 'Sell to Open');
+    expect((await control('expire', { through: '2026-12-17' })).body).toEqual({ ok: true, settled: [] });
+    const { status, body } = await control('expire', { through: '2026-12-18' });
+    expect(status).toBe(200);
+    expect(body.settled).toMatchObject([{ 'account-number': account, symbol: put.put, quantity: -1, outcome: 'Assignment', shares: 100, strike: put.strike }]);
+    expect((await positions()).map((p) => [p.symbol, p.quantity])).toEqual([['SPY', 100]]);
+
     const bad = await control('expire', { through: 'friday' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/through/);
