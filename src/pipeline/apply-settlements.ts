@@ -1,12 +1,12 @@
 // Owns acting on explained position differences: the broker's settlements of a trade's options (expired, assigned,
 // exercised) and the shares delivered for them are recorded against that trade, so its positions are the broker's
-// again and delivered shares are the trade's to close. A trade left holding nothing (everything expired worthless) is
-// closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open (exits.ts).
+// again and delivered shares are the trade's to close. A settled trade left holding nothing (everything expired
+// worthless) is closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open.
 import type { PositionDifference } from '../domain/position-explain.js';
 import { pairSettlements, type Settlement } from '../domain/settlement.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { tradePositions } from '../store/orders.repo.js';
-import { recordSettlement, type SettlementAction } from '../store/settlements.repo.js';
+import { recordSettlement, settlementKindsOf, type SettlementAction } from '../store/settlements.repo.js';
 import { getTrade, moveTrade } from '../store/trades.repo.js';
 import { withTx } from '../store/tx.js';
 import type { ExecContext } from './exec-context.js';
@@ -68,12 +68,31 @@ export async function applySettlements(ctx: ExecContext, differences: readonly P
       kind: 'settlement_recorded', tradeId, dedupeKey: `settlement_recorded:${tradeId}:${[...kinds].sort().join(',')}:${JSON.stringify(held)}`,
       data: { kinds: [...kinds], held, status: trade.status },
     });
-    if (held.length === 0 && (trade.status === 'open' || trade.status === 'broken')) {
-      const { realizedCents } = await realizedNetOfFees(ctx, tradeId, trade.underlying);
-      const reason = kinds.has('assigned') || kinds.has('exercised') || kinds.has('delivered') ? 'assigned' : 'expired';
-      if (await moveTrade(ctx.sql, tradeId, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) result.closed.push(tradeId);
-      ctx.log.info({ tradeId, realizedCents, reason }, `trade ${reason}: nothing held any more, closed`);
+  }
+  result.closed = await closeSettledFlatTrades(ctx);
+  return result;
+}
+
+/**
+ * Trades the broker settled that hold nothing any more and are `open` or `broken` (also one whose exit was still
+ * working when its options expired, and ended after the settlement was recorded): closed with their P&L, at once,
+ * whether the market is open or not. Run by every position check.
+ */
+export async function closeSettledFlatTrades(ctx: ExecContext): Promise<string[]> {
+  const flat = await ctx.sql<{ id: string }[]>`select t.id from trades t
+    where t.status in ('open', 'broken') and exists (select 1 from settlements s where s.trade_id = t.id)
+      and not exists (select 1 from trade_positions p where p.trade_id = t.id and p.quantity <> 0)`;
+  const closed: string[] = [];
+  for (const { id } of flat) {
+    const trade = await getTrade(ctx.sql, id);
+    if (!trade) continue;
+    const kinds = await settlementKindsOf(ctx.sql, id);
+    const reason = kinds.has('assignment') || kinds.has('exercise') || kinds.has('delivery') ? 'assigned' : 'expired';
+    const { realizedCents } = await realizedNetOfFees(ctx, id, trade.underlying);
+    if (await moveTrade(ctx.sql, id, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) {
+      closed.push(id);
+      ctx.log.info({ tradeId: id, realizedCents, reason }, `trade ${reason}: nothing held any more, closed`);
     }
   }
-  return result;
+  return closed;
 }

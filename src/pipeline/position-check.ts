@@ -6,7 +6,7 @@ import { explainPositions, type DifferenceKind, type PositionDifference } from '
 import type { Settlement } from '../domain/settlement.js';
 import { appendAudit } from '../store/audit.repo.js';
 import { recordedSettlementIds, settledOptionOwners } from '../store/settlements.repo.js';
-import { applySettlements } from './apply-settlements.js';
+import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
 import type { ExecContext } from './exec-context.js';
 
 /** Pages of 250 Receive Deliver transactions read per check (newest first). */
@@ -41,7 +41,11 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
     select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
   const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
   const differences = explainPositions({ held, broker, settlements: [], today: newYorkDate(ctx.now()) });
-  if (differences.length === 0) return [];
+  if (differences.length === 0) {
+    // A settled trade whose exit ended after its settlement was recorded holds nothing: closed now, not at the open
+    await closeSettledFlatTrades(ctx);
+    return [];
+  }
   // Settlements are read only when something differs (most reconciliations find nothing to explain)
   const settlements = await recentSettlements(ctx);
   const explained = settlements === null ? differences : explainPositions({

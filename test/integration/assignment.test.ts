@@ -16,13 +16,13 @@ import type { GroupRow } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
-import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
+import { settlementChecks, type SettlementChecks } from '../support/settlement-checks.js';
 
 let app: TestApp;
 let ctx: ExecContext;
-let account: string;
+let checks: SettlementChecks;
 
 // Exits that stay quiet for these days; the rule set holds through expiration so that settlement happens
 const rule = (name: string) =>
@@ -33,7 +33,7 @@ beforeAll(async () => {
   app = await startTestApp({ 'settle.yaml': rule('settle') });
   // The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the tests
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  account = app.sim.venue.accountNumbers()[0]!;
+  checks = settlementChecks(app);
 }, 60_000);
 afterAll(async () => {
   await app?.close();
@@ -44,33 +44,6 @@ beforeEach(async () => {
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 
-const advanceTo = (at: number) => {
-  const now = app.sim.clock.now();
-  expect(at).toBeGreaterThanOrEqual(now);
-  app.sim.control.advanceClock(at - now);
-};
-
-/** Everything the venue holds on an underlying (options and shares), signed. */
-const venueHolds = (underlying: string) => [
-  ...venueSignedPositions(app.sim, account, underlying),
-  ...app.sim.venue.positionsWire(account).filter((p) => p['symbol'] === underlying && Number(p['quantity']) !== 0).map((p) => [String(p['symbol']), Number(p['quantity'])] as const),
-];
-
-/** The venue's newest transaction id (what a test's trade comes after). */
-const lastTransactionId = (): number => Math.max(0, ...app.sim.venue.transactions(account, { perPage: 1000 }).items.map((t) => Number(t['id'])));
-
-/** The venue's own account of the underlying since `afterId`: the signed net value (after fees) of each transaction, in cents. */
-function venueNetCents(underlying: string, afterId: number): number {
-  const { items } = app.sim.venue.transactions(account, { underlyingSymbol: underlying, perPage: 1000 });
-  return items.filter((t) => Number(t['id']) > afterId).reduce((sum, t) => {
-    const cents = Math.round(Number(t['net-value']) * 100);
-    return sum + (t['net-value-effect'] === 'Debit' ? -cents : t['net-value-effect'] === 'Credit' ? cents : 0);
-  }, 0);
-}
-
-const settlementsOf = (tradeId: string) =>
-  app.ctx.sql<{ kind: string; symbol: string; action: string; quantity: number }[]>`
-    select kind, symbol, action, quantity from settlements where trade_id = ${tradeId} order by broker_transaction_id`;
 const explainedKinds = async (tradeId: string) =>
   (await app.ctx.sql<{ data: { kind: string; symbol: string } }[]>`select data from audit_events where kind = 'position_explained' and trade_id = ${tradeId} order by id`)
     .map((a) => `${a.data.kind} ${a.data.symbol}`);
@@ -90,34 +63,20 @@ async function closeThroughExits(trade: TradeRow, cycles = 4): Promise<string[]>
   return reasons;
 }
 
-/** The trade is closed, its realised P&L is its cash net of fees and equals the venue's own net for the underlying. */
-async function expectClosedWithPnl(trade: TradeRow, exitReason: string, afterTransaction: number): Promise<number> {
-  const closed = (await getTrade(app.ctx.sql, trade.id))!;
-  expect(closed.status).toBe('closed');
-  expect(closed.exitReason).toBe(exitReason);
-  const [books] = await app.ctx.sql<{ cash: string; fees: string }[]>`select
-    (select coalesce(sum(cash_cents), 0)::text from trade_positions where trade_id = ${trade.id}) as cash,
-    (select coalesce(sum(fee_cents), 0)::text from trade_fees where trade_id = ${trade.id}) as fees`;
-  expect(Number(closed.realizedPnlCents)).toBe(Number(books!.cash) - Number(books!.fees));
-  expect(Number(closed.realizedPnlCents)).toBe(venueNetCents(trade.underlying, afterTransaction));
-  expect(venueHolds(trade.underlying)).toEqual([]);
-  return Number(closed.realizedPnlCents);
-}
-
 describe('assignment and expiration', () => {
   it('an early assignment of the short put of an open condor: shares owned by the trade, alerted, closed with the other legs; the trade closed with its P&L', async () => {
-    const before = lastTransactionId();
+    const before = checks.lastTransactionId();
     const trade = await openCondorTrade(app, ctx, 'settle', 'SPY');
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
     const assigned = app.sim.control.assign({ symbol: shortPut.symbol });
     expect(assigned.ok).toBe(true);
-    expect(venueHolds('SPY')).toContainEqual(['SPY', 100]);
+    expect(checks.venueHolds('SPY')).toContainEqual(['SPY', 100]);
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.tradeIds])).toEqual([
       ['SPY', 'delivered', [trade.id]], [shortPut.symbol, 'assigned', [trade.id]],
     ]);
-    expect((await settlementsOf(trade.id)).map((s) => [s.kind, s.symbol, s.action, s.quantity])).toEqual([
+    expect((await checks.settlementsOf(trade.id)).map((s) => [s.kind, s.symbol, s.action, s.quantity])).toEqual([
       ['assignment', shortPut.symbol, 'Buy to Close', 1], ['delivery', 'SPY', 'Buy to Open', 100],
     ]);
     expect(await explainedKinds(trade.id)).toEqual(['delivered SPY', `assigned ${shortPut.symbol}`]);
@@ -137,7 +96,7 @@ describe('assignment and expiration', () => {
     const [shareLeg] = await app.ctx.sql<{ legs: { symbol: string; instrumentType: string; action: string; quantity: number }[] }[]>`
       select o.legs from orders o join order_groups g on g.id = o.group_id where g.trade_id = ${trade.id} and g.kind = 'exit' order by g.created_at limit 1`;
     expect(shareLeg!.legs).toEqual([{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', quantity: 100 }]);
-    await expectClosedWithPnl(trade, 'assignment', before);
+    await checks.expectClosedWithPnl(trade, 'assignment', before);
   }, 90_000);
 
   it('an exit closing shares passes the gate on a fresh share quote (an exit cycle that read the trade before its settlement was recorded plans `leftovers`, which waits for quotes)', async () => {
@@ -157,76 +116,77 @@ describe('assignment and expiration', () => {
   }, 30_000);
 
   it('an expiration with one short leg in the money: the put assigned, the rest expired, the shares closed at the next open, the trade closed', async () => {
-    const before = lastTransactionId();
+    const before = checks.lastTransactionId();
     const trade = await openCondorTrade(app, ctx, 'settle', 'QQQ', { dte: 3 });
     expect(trade.expiration).toBe('2026-11-20');
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
     const longPut = trade.legs.find((l) => l.action === 'Buy to Open' && l.right === 'P')!;
     // Friday 15:59: QQQ between the put strikes, so only the short put is in the money at the close
-    advanceTo(nyTime('2026-11-20', '15:59'));
+    checks.advanceTo(nyTime('2026-11-20', '15:59'));
     expect(app.sim.control.moveMarket('QQQ', { spot: (shortPut.strike + longPut.strike) / 2 }).ok).toBe(true);
-    advanceTo(nyTime('2026-11-20', '16:05'));
+    checks.advanceTo(nyTime('2026-11-20', '16:05'));
     app.sim.control.tick();
-    expect(venueHolds('QQQ')).toEqual([['QQQ', 100]]);
+    expect(checks.venueHolds('QQQ')).toEqual([['QQQ', 100]]);
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual(['assigned', 'delivered', 'expired', 'expired', 'expired']);
-    expect((await settlementsOf(trade.id)).map((s) => s.kind).sort()).toEqual(['assignment', 'delivery', 'expiration', 'expiration', 'expiration']);
+    expect((await checks.settlementsOf(trade.id)).map((s) => s.kind).sort()).toEqual(['assignment', 'delivery', 'expiration', 'expiration', 'expiration']);
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
 
     // Friday after the close (extended hours): nothing can be sent; the shares wait for Monday's open
     const night = await evaluateExits(ctx);
     expect(night.marketClosed).toBe('market is Extended');
     expect(night.triggered).toEqual([]);
-    advanceTo(nyTime('2026-11-23', '09:31'));
+    checks.advanceTo(nyTime('2026-11-23', '09:31'));
     expect(await closeThroughExits(trade)).toEqual(['assignment']);
-    await expectClosedWithPnl(trade, 'assignment', before);
+    await checks.expectClosedWithPnl(trade, 'assignment', before);
   }, 90_000);
 
   it('options that expire worthless (on an early-close Friday) close the trade with its P&L: the credit less the fees', async () => {
     // Opened on Monday 2026-11-23 (the clock the previous test left, or moved there)
-    if (app.sim.clock.now() < nyTime('2026-11-23', '10:00')) advanceTo(nyTime('2026-11-23', '10:00'));
-    const before = lastTransactionId();
+    if (app.sim.clock.now() < nyTime('2026-11-23', '10:00')) checks.advanceTo(nyTime('2026-11-23', '10:00'));
+    const before = checks.lastTransactionId();
     const trade = await openCondorTrade(app, ctx, 'settle', 'IWM', { dte: 4 });
     expect(trade.expiration).toBe('2026-11-27');
     const shorts = trade.legs.filter((l) => l.action === 'Sell to Open');
-    advanceTo(nyTime('2026-11-27', '12:59'));
+    checks.advanceTo(nyTime('2026-11-27', '12:59'));
     expect(app.sim.control.moveMarket('IWM', { spot: (shorts[0]!.strike + shorts[1]!.strike) / 2 }).ok).toBe(true);
-    advanceTo(nyTime('2026-11-27', '13:05'));
+    checks.advanceTo(nyTime('2026-11-27', '13:05'));
     app.sim.control.tick();
-    expect(venueHolds('IWM')).toEqual([]);
+    expect(checks.venueHolds('IWM')).toEqual([]);
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => d.kind)).toEqual(['expired', 'expired', 'expired', 'expired']);
     expect(await explainedKinds(trade.id)).toEqual(trade.legs.map((l) => `expired ${l.symbol}`).sort());
-    const realized = await expectClosedWithPnl(trade, 'expired', before);
+    const realized = await checks.expectClosedWithPnl(trade, 'expired', before);
     const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
     expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Number(fees!.fee));
     expect(await alertKinds(trade.id)).toEqual([]);
   }, 90_000);
 
   it('an expiration with both puts in the money (the maximum loss): shares bought and sold at the two strikes net to none, the trade closed with the strikes\' difference in its P&L', async () => {
-    if (app.sim.clock.now() < nyTime('2026-11-30', '10:00')) advanceTo(nyTime('2026-11-30', '10:00'));
-    const before = lastTransactionId();
+    if (app.sim.clock.now() < nyTime('2026-11-30', '10:00')) checks.advanceTo(nyTime('2026-11-30', '10:00'));
+    const before = checks.lastTransactionId();
     const trade = await openCondorTrade(app, ctx, 'settle', 'SPY', { dte: 4 });
     expect(trade.expiration).toBe('2026-12-04');
     const longPut = trade.legs.find((l) => l.action === 'Buy to Open' && l.right === 'P')!;
-    advanceTo(nyTime('2026-12-04', '15:59'));
+    checks.advanceTo(nyTime('2026-12-04', '15:59'));
     expect(app.sim.control.moveMarket('SPY', { spot: longPut.strike - 5 }).ok).toBe(true);
-    advanceTo(nyTime('2026-12-04', '16:05'));
+    checks.advanceTo(nyTime('2026-12-04', '16:05'));
     app.sim.control.tick();
-    expect(venueHolds('SPY')).toEqual([]);
+    expect(checks.venueHolds('SPY')).toEqual([]);
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual(['assigned', 'exercised', 'expired', 'expired']);
-    expect((await settlementsOf(trade.id)).map((s) => [s.kind, s.action]).sort()).toEqual([
+    expect((await checks.settlementsOf(trade.id)).map((s) => [s.kind, s.action]).sort()).toEqual([
       // the venue settles the long put first (shares sold short), then the short put's assignment buys them back
       ['assignment', 'Buy to Close'], ['delivery', 'Buy to Close'], ['delivery', 'Sell to Open'], ['exercise', 'Sell to Close'], ['expiration', 'Buy to Close'], ['expiration', 'Sell to Close'],
     ]);
-    const realized = await expectClosedWithPnl(trade, 'assigned', before);
+    const realized = await checks.expectClosedWithPnl(trade, 'assigned', before);
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
     const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
     // Bought at the short strike, sold at the long one: the width less the credit, and the fees
     expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Math.round((shortPut.strike - longPut.strike) * 100) * 100 - Number(fees!.fee));
   }, 90_000);
+
 });

@@ -26,7 +26,8 @@ export async function pendingCondorTrade(app: TestApp, ruleName: string, underly
 /** A pending condor whose entry the executor filled: the trade is `open` and the venue holds its four legs. */
 export async function openCondorTrade(app: TestApp, ctx: ExecContext, ruleName: string, underlying: string, pick: { dte?: number } = {}): Promise<TradeRow> {
   const trade = await pendingCondorTrade(app, ruleName, underlying, pick);
-  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
+  const entry = await executeGroup(ctx, trade.id, trade.entryGroupId);
+  expect(entry.status, entry.reason ?? undefined).toBe('filled');
   const open = (await getTrade(app.ctx.sql, trade.id))!;
   expect(open.status).toBe('open');
   expect(venueSignedPositions(app.sim, app.sim.venue.accountNumbers()[0]!, underlying)).toHaveLength(4);
