@@ -99,6 +99,19 @@ describe('assignment and expiration', () => {
     await checks.expectClosedWithPnl(trade, 'assignment', before);
   }, 90_000);
 
+  it('one of two contracts of the short put assigned early: the 100 shares and every remaining leg closed, the trade closed with its P&L', async () => {
+    const before = checks.lastTransactionId();
+    const trade = await openCondorTrade(app, ctx, 'settle', 'IWM', { quantity: 2 });
+    const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
+    expect(app.sim.control.assign({ symbol: shortPut.symbol, quantity: 1 }).ok).toBe(true);
+    expect(checks.venueHolds('IWM')).toContainEqual([shortPut.symbol, -1]);
+
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.ours, d.broker])).toEqual([['IWM', 'delivered', 0, 100], [shortPut.symbol, 'assigned', -2, -1]]);
+    expect(await closeThroughExits(trade)).toEqual(['assignment', 'assignment']);
+    await checks.expectClosedWithPnl(trade, 'assignment', before);
+  }, 90_000);
+
   it('an exit closing shares passes the gate on a fresh share quote (an exit cycle that read the trade before its settlement was recorded plans `leftovers`, which waits for quotes)', async () => {
     const exit = (reason: string): GroupRow => ({
       id: '00000000-0000-4000-8000-000000000001', tradeId: '00000000-0000-4000-8000-000000000002', kind: 'exit', mode: 'combo', status: 'planned',
