@@ -21,7 +21,9 @@ export type AuditKind =
   | 'rules_refused'
   | 'trade_repaired'
   | 'exit_deferred'
-  | 'flatten';
+  | 'flatten'
+  | 'position_explained'
+  | 'settlement_recorded';
 
 export interface AuditEvent {
   kind: AuditKind;
