@@ -1,7 +1,7 @@
 // Owns the venue's in-process control surface; the /__sim/* routes are a thin HTTP face over it.
 import type { FaultRequest, FaultState } from './http/faults.js';
 import type { AccountStreamerServer } from './streams/account-streamer.js';
-import type { FillRule, JsonObject, MarketModel, SimClock, Venue } from './types.js';
+import type { AssignmentRequest, FillRule, JsonObject, MarketModel, SimClock, Venue, VenueResult } from './types.js';
 
 /** What the DXLink server must offer to fault injection. */
 export interface StreamFaultTarget {
@@ -17,6 +17,15 @@ export interface SimControl {
   advanceClock(ms: number): number;
   /** Runs one venue cycle now (prices, routing, fills, expiry) instead of waiting for the timer. */
   tick(): void;
+  /**
+   * Settles now (at the current spot) every option position expiring on or before `through` (default: the clock's
+   * New York date): the only way options settle in `open` mode; real/replay modes settle by themselves after the close.
+   */
+  expire(opts?: { through?: string }): JsonObject[];
+  /** Assigns a named short option position at once (`quantity` contracts, default all). */
+  assign(request: AssignmentRequest): VenueResult<JsonObject>;
+  /** Early assignment of short in-the-money options with this probability per check (each close; each tick in `open` mode). */
+  setAssignmentProbability(probability: number): void;
   /** No fill rules, immediate fills by default, nothing armed: orders and positions are kept (chaos "settle"). */
   calm(): void;
   /** Back to the initial accounts, no orders or positions, default fill behaviour, no faults. */
@@ -83,6 +92,18 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
       return clock.now();
     },
     tick,
+    expire(opts) {
+      market.step();
+      return venue.expireOptions(opts);
+    },
+    assign(request) {
+      market.step();
+      return venue.assignOption(request);
+    },
+    setAssignmentProbability(probability) {
+      venue.setAssignmentProbability(probability);
+      tick();
+    },
     calm() {
       venue.clearFillRules();
       venue.setDefaultFillBehavior({ behavior: 'immediate' });

@@ -175,6 +175,8 @@ export interface MarketModel {
   hasUnderlying(symbol: string): boolean;
   spec(symbol: string): UnderlyingSpec | undefined;
   spot(underlying: string): number;
+  /** Spot at an instant (outside regular hours in real/replay modes: the last close's price). */
+  spotAt(underlying: string, at: SimMillis): number;
   /** Chain as of now (expirations roll with the clock's date). Undefined for unknown underlyings. */
   chain(underlying: string): OptionChain | undefined;
   /** Parses and validates an OCC symbol against the listed chain; undefined when not listed. */
@@ -253,6 +255,14 @@ export interface TransactionsQuery {
   sort?: 'Asc' | 'Desc';
 }
 
+export interface AssignmentRequest {
+  symbol: string;
+  /** Contracts to assign (default: the whole short position). */
+  quantity?: number;
+  /** Default: the first account holding the symbol short. */
+  accountNumber?: string;
+}
+
 export interface Venue {
   accountNumbers(): string[];
   /** Items for GET /customers/me/accounts: `{account:{...}, "authority-level":"owner"}`. */
@@ -270,8 +280,23 @@ export interface Venue {
   searchOrders(accountNumber: string, query: SearchOrdersQuery): { items: JsonObject[]; pagination: JsonObject };
   /** GET /accounts/:n/transactions: one Trade transaction per leg fill with its fees, newest first. */
   transactions(accountNumber: string, query: TransactionsQuery): { items: JsonObject[]; pagination: JsonObject };
-  /** Advances order lifecycles to the clock's now: routing, delayed fills, marketability, Day expiry. */
+  /**
+   * Advances order lifecycles to the clock's now: routing, delayed fills, marketability, Day expiry; outside `open`
+   * mode also settles options whose expiration close has passed and runs the early-assignment check at each close.
+   */
   tick(): void;
+  /**
+   * Settles now, at the current spot, every option position expiring on or before `through` (default: the clock's
+   * New York date), and expires working orders on those options. Any mode; `open` mode settles only this way.
+   */
+  expireOptions(opts?: { through?: string }): JsonObject[];
+  /** Assigns (part of) a short option position at once, at its strike, whatever its moneyness. */
+  assignOption(request: AssignmentRequest): VenueResult<JsonObject>;
+  /**
+   * Early assignment: each short in-the-money option position is assigned whole with this probability at each check
+   * (each regular close passed in real/replay modes; each tick in `open` mode). 0 switches it off.
+   */
+  setAssignmentProbability(probability: number): void;
   addFillRule(rule: FillRule): void;
   clearFillRules(): void;
   setDefaultFillBehavior(behavior: FillBehavior): void;

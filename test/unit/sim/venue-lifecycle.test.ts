@@ -266,6 +266,40 @@ describe('sessions', () => {
     expect(venue.liveOrders(ACCOUNT).map((o) => o['id'])).toEqual([gtc['id']]);
   });
 
+  it('Day orders expire at 13:00 on an early-close day; one placed after that close works until the next close', () => {
+    const friday10 = Date.parse('2026-11-27T15:00:00Z'); // the day after Thanksgiving, 10:00 New York
+    const { venue, market, clock } = setup({ startAt: friday10 });
+    venue.setDefaultFillBehavior({ behavior: 'never' });
+    const ic = ironCondor(market);
+    const day = placeOk(venue, limit(ic.legs, '1.00', 'Credit'));
+    venue.tick();
+    clock.advance(Date.parse('2026-11-27T18:00:00Z') - friday10 - 1); // 12:59:59.999
+    venue.tick();
+    expect(orderOf(venue, day['id'])['status']).toBe('Live');
+    clock.advance(1); // 13:00
+    venue.tick();
+    expect(orderOf(venue, day['id'])['status']).toBe('Expired');
+    clock.advance(30 * 60_000);
+    const late = placeOk(venue, limit(ic.legs, '1.00', 'Credit'));
+    expect(late['status']).toBe('Received');
+    clock.advance(Date.parse('2026-11-30T20:59:59Z') - clock.now()); // Monday 15:59:59
+    venue.tick();
+    expect(orderOf(venue, late['id'])['status']).toBe('Live');
+    clock.advance(1_000);
+    venue.tick();
+    expect(orderOf(venue, late['id'])['status']).toBe('Expired');
+  });
+
+  it('in `open` mode Day orders keep working past 16:00 New York (the market never closes there)', () => {
+    const { venue, market, clock } = setup({ open: true });
+    venue.setDefaultFillBehavior({ behavior: 'never' });
+    const day = placeOk(venue, limit(ironCondor(market).legs, '1.00', 'Credit'));
+    venue.tick();
+    clock.advance(CLOSE - START + 3_600_000);
+    venue.tick();
+    expect(orderOf(venue, day['id'])['status']).toBe('Live');
+  });
+
   it('GTD orders work until the close of their gtc-date', () => {
     const { venue, market, clock } = setup();
     venue.setDefaultFillBehavior({ behavior: 'never' });

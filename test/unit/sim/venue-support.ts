@@ -1,7 +1,7 @@
 // Owns the venue tests' fixtures: a frozen replay clock, the real market model, a venue with an event log, order builders.
 import { createSimClock } from '../../../src/broker/sim/clock.js';
 import { createMarketModel } from '../../../src/broker/sim/market/market.js';
-import type { JsonObject, MarketModel, Venue, VenueEvent } from '../../../src/broker/sim/types.js';
+import type { ClockSpec, JsonObject, MarketModel, Venue, VenueEvent } from '../../../src/broker/sim/types.js';
 import { createVenue, type VenueAccountSpec } from '../../../src/broker/sim/venue/venue.js';
 
 /** Tuesday 2026-11-17 15:00Z = 10:00 New York, market open. */
@@ -10,9 +10,12 @@ export const START = Date.parse('2026-11-17T15:00:00Z');
 export const CLOSE = Date.parse('2026-11-17T21:00:00Z');
 export const ACCOUNT = '5WT00001';
 
-export function setup(opts: { seed?: number; startAt?: number; accounts?: VenueAccountSpec[]; strictLegKeys?: boolean } = {}) {
+/** `open: true`: the `open` clock (always open) on a wall clock frozen at `startAt`, moved only by advance(). */
+export function setup(opts: { seed?: number; startAt?: number; accounts?: VenueAccountSpec[]; strictLegKeys?: boolean; open?: boolean } = {}) {
   const seed = opts.seed ?? 7;
-  const clock = createSimClock({ mode: 'replay', startAt: opts.startAt ?? START, speed: 0 });
+  const startAt = opts.startAt ?? START;
+  const spec: ClockSpec = opts.open ? { mode: 'open' } : { mode: 'replay', startAt, speed: 0 };
+  const clock = createSimClock(spec, () => startAt);
   const market = createMarketModel({ clock, seed });
   const venue = createVenue({
     clock, market, seed,

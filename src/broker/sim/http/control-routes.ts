@@ -1,4 +1,5 @@
-// Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, calm, reset, state.
+// Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, expiration,
+// assignment, calm, reset, state.
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { SimControl } from '../control.js';
@@ -23,6 +24,28 @@ const marketSchema = z
   .object({ symbol: z.string().min(1), spot: z.number().positive().optional(), vol: z.number().positive().max(5).optional() })
   .strict()
   .refine((b) => b.spot !== undefined || b.vol !== undefined, { message: 'give spot and/or vol' });
+
+const expireSchema = z
+  .object({ through: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a New York date YYYY-MM-DD').optional() })
+  .strict();
+
+/** Either a probability per check, or a named short position to assign now. */
+const assignmentSchema = z
+  .object({
+    probability: z.number().min(0).max(1).optional(),
+    symbol: z.string().min(1).optional(),
+    quantity: z.number().int().positive().optional(),
+    accountNumber: z.string().min(1).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.probability === undefined) === (b.symbol === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either probability (0..1) or symbol (OCC) of a short option position', path: [] });
+    }
+    for (const key of ['quantity', 'accountNumber'] as const) {
+      if (b[key] !== undefined && b.symbol === undefined) ctx.addIssue({ code: 'custom', message: `${key} needs symbol`, path: [key] });
+    }
+  });
 
 const clockSchema = z.object({ advanceMs: z.number().int().nonnegative() }).strict();
 
@@ -66,6 +89,25 @@ export function controlRoutes(control: SimControl): Router {
     if (!parsed.success) return invalid(res, parsed.error);
     const now = control.advanceClock(parsed.data.advanceMs);
     res.json({ ok: true, now: new Date(now).toISOString() });
+  });
+  router.post('/__sim/expire', (req, res) => {
+    const parsed = expireSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return invalid(res, parsed.error);
+    res.json({ ok: true, settled: control.expire(parsed.data.through !== undefined ? { through: parsed.data.through } : {}) });
+  });
+  router.post('/__sim/assignment', (req, res) => {
+    const parsed = assignmentSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const { probability, symbol, quantity, accountNumber } = parsed.data;
+    if (probability !== undefined) {
+      control.setAssignmentProbability(probability);
+      return res.json({ ok: true, probability });
+    }
+    const result = control.assign({
+      symbol: symbol!, ...(quantity !== undefined ? { quantity } : {}), ...(accountNumber !== undefined ? { accountNumber } : {}),
+    });
+    if (!result.ok) return sendError(res, result.httpStatus, result.error);
+    res.json({ ok: true, assigned: result.value });
   });
   router.post('/__sim/calm', (_req, res) => {
     control.calm();

@@ -221,6 +221,7 @@ export function createMarketModel(opts: MarketModelOptions): SimMarketModel {
       return u ? { ...u.spec } : undefined;
     },
     spot: (s) => spotAt(und(s), nowN()),
+    spotAt: (s, at) => spotAt(und(s), time.stepOf(at)),
     chain: (s) => {
       const u = unds.get(s);
       return u ? chainOf(u) : undefined;

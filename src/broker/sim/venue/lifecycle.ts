@@ -26,6 +26,8 @@ export interface Lifecycle {
   route(o: OrderRecord, now: number): void;
   /** One lifecycle pass of an order at `now`; every status change publishes an Order event. */
   advance(o: OrderRecord, now: number): void;
+  /** Ends a working order at once: Expired (a pending cancel or replace completes as Cancelled instead). */
+  expire(o: OrderRecord, now: number): void;
 }
 
 export function rejectReason(b: FillBehavior): string {
@@ -62,7 +64,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       account.cashCents -= fees.total;
       const { action: _a, quantity: _q, ratio: _r, fills: _f, ...instrument } = leg;
       account.transactions.push({
-        id: ids.transactionId(), accountNumber: account.accountNumber, orderId: o.id, instrument, action: leg.action, quantity: qty,
+        type: 'Trade', id: ids.transactionId(), accountNumber: account.accountNumber, orderId: o.id, instrument, action: leg.action, quantity: qty,
         priceCents: price, executedAt: now, extExecId: fill.extExecId, extGroupFillId: group, destinationVenue: fill.destinationVenue,
         legCount: 1, fees,
       });
@@ -104,13 +106,16 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     if (replacing) activateReplacement(o, now);
   };
 
+  const expire = (o: OrderRecord, now: number) => {
+    if (isTerminal(o.status)) return;
+    if (o.status === 'Cancel Requested' || o.status === 'Replace Requested') return finishCancel(o, now);
+    setStatus(o, 'Expired', now);
+    deps.emitOrder(o);
+  };
+
   const advance = (o: OrderRecord, now: number) => {
     if (isTerminal(o.status) || o.status === 'Contingent') return;
-    if (o.expiresAt !== undefined && clock.spec.mode !== 'open' && now >= o.expiresAt) {
-      if (o.status === 'Cancel Requested' || o.status === 'Replace Requested') return finishCancel(o, now);
-      setStatus(o, 'Expired', now);
-      return deps.emitOrder(o);
-    }
+    if (o.expiresAt !== undefined && clock.spec.mode !== 'open' && now >= o.expiresAt) return expire(o, now);
     if (o.status === 'Cancel Requested' || o.status === 'Replace Requested') {
       if (o.wasLive) tryFill(o, now); // a fill can race the cancel at the exchange
       if ((o.status as OrderStatus) !== 'Filled') return finishCancel(o, now);
@@ -144,5 +149,5 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
     if (o.status === 'Live') tryFill(o, now);
   };
 
-  return { route, advance };
+  return { route, advance, expire };
 }

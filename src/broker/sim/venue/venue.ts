@@ -3,7 +3,7 @@ import { nyDate, nyTime } from '../calendar.js';
 import { isoTime } from '../format.js';
 import { createRng, hashKeys, type Rng } from '../rng.js';
 import type {
-  FillBehavior, FillRule, JsonObject, MarketModel, SearchOrdersQuery, SimClock, Venue, VenueEvent, VenueResult, WireError,
+  AssignmentRequest, FillBehavior, FillRule, JsonObject, MarketModel, SearchOrdersQuery, SimClock, Venue, VenueEvent, VenueResult, WireError,
 } from '../types.js';
 import { estimateOrder, expectedNet, marksOf, pricedLegs } from './estimate.js';
 import { behaviorOf, pickBehavior } from './fill-model.js';
@@ -15,6 +15,7 @@ import { parseOrderBody, type OrderRequest } from './validate.js';
 import { accountWire, balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
 import { replacementRequest } from './replace.js';
 import { searchTransactions } from './transactions.js';
+import { createExpiration } from './expiration.js';
 
 export interface VenueAccountSpec {
   accountNumber: string;
@@ -43,6 +44,8 @@ interface State {
   nextExecId: number;
   nextTransactionId: number;
   rng: Rng;
+  /** Early-assignment draws: a stream of its own, so switching them on leaves ids and fills unchanged. */
+  assignmentRng: Rng;
   rules: FillRule[];
   defaultBehavior: FillBehavior;
   /** fillsLag fault: how many more orders to fill get their later legs' fills late, and by how long. */
@@ -71,6 +74,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
       nextExecId: 10_000 + (hashKeys(seed, 'venue-exec-ids') % 80_000),
       nextTransactionId: 1_700_000 + (hashKeys(seed, 'venue-transaction-ids') % 800_000),
       rng: createRng(hashKeys(seed, 'venue')),
+      assignmentRng: createRng(hashKeys(seed, 'venue-assignment')),
       rules: [],
       defaultBehavior: DEFAULT_BEHAVIOR,
       fillsLag: { orders: 0, ms: 0 },
@@ -117,6 +121,20 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     emitFillEffects(o, account, changed) {
       for (const p of changed) emit(o.accountNumber, { type: 'CurrentPosition', data: positionData(o.accountNumber, p) });
       emit(o.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
+    },
+  });
+
+  const expiration = createExpiration({
+    clock,
+    market,
+    accounts: () => state.accounts.values(),
+    orders: () => state.orders.values(),
+    transactionId: () => state.nextTransactionId++,
+    random: () => state.assignmentRng.next(),
+    expireOrder: (o, now) => lifecycle.expire(o, now),
+    emitChanges(account, changed) {
+      for (const p of changed) emit(account.accountNumber, { type: 'CurrentPosition', data: positionData(account.accountNumber, p) });
+      emit(account.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
     },
   });
 
@@ -295,8 +313,20 @@ export function createVenue(opts: CreateVenueOptions): Venue {
 
     tick() {
       const now = clock.now();
+      expiration.onTick(now);
       // Map iteration also visits replacements activated during this pass (their ids are larger)
       for (const o of state.orders.values()) lifecycle.advance(o, now);
+    },
+
+    expireOptions(opts = {}) {
+      const now = clock.now();
+      return expiration.expireThrough(opts.through ?? nyDate(now), now);
+    },
+    assignOption(request: AssignmentRequest) {
+      return expiration.assign(request, clock.now());
+    },
+    setAssignmentProbability(probability) {
+      expiration.setProbability(probability);
     },
 
     addFillRule(rule) {
@@ -330,12 +360,14 @@ export function createVenue(opts: CreateVenueOptions): Venue {
         })),
         fillRules: state.rules.map((r) => ({ ...r })),
         defaultFillBehavior: { ...state.defaultBehavior },
+        assignment: { probability: expiration.probability() },
         clock: { now: isoTime(now), 'now-ms': now, 'market-open': clock.isMarketOpen(now), 'trading-date': nyDate(now) },
       };
     },
 
     reset() {
       state = initialState();
+      expiration.reset();
     },
   };
 }
