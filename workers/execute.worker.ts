@@ -9,6 +9,7 @@ import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 import { setTradingState } from '../src/store/settings.repo.js';
 import { isShutdown } from '../src/util/sleep.js';
+import { wallDelayFor } from '../src/clock/wall-delay.js';
 import type { ActiveJobs } from './active-jobs.js';
 
 /**
@@ -30,7 +31,8 @@ export function executeWorker(ctx: AppContext, execCtx: ExecContext, active?: Ac
         const result = await (active ? active.track('execute', job.id, `group ${groupId} of trade ${tradeId}`, run) : run());
         if (result.retryAfterMs !== undefined && token) {
           await job.log(`waiting ${result.retryAfterMs} ms: ${result.reason ?? ''}`);
-          await job.moveToDelayed(Date.now() + result.retryAfterMs, token);
+          // BullMQ delays count wall time; the wait is broker time (e.g. until the next open)
+          await job.moveToDelayed(Date.now() + wallDelayFor(ctx.clock, result.retryAfterMs), token);
           throw new DelayedError();
         }
         await job.log(`group ${groupId}: ${result.status}, ${result.filledUnits} units filled${result.reason ? ` (${result.reason})` : ''}`);

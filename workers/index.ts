@@ -5,9 +5,11 @@ import type { AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
 import { reconcileOnStartup } from '../src/pipeline/reconcile.js';
 import { reloadRules } from '../src/pipeline/scan-flow.js';
-import { syncExitScheduler } from '../src/queue/exit-jobs.js';
-import { syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
+import { EXIT_SCHEDULER_ID, syncExitScheduler } from '../src/queue/exit-jobs.js';
+import { removeReconcileScheduler, syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';
+import { exitBrokerSchedule, reconcileBrokerSchedule, scanBrokerSchedules } from '../src/queue/broker-schedules.js';
+import { startBrokerTicker, type BrokerSchedule } from '../src/queue/broker-ticker.js';
 import { startHttpServer, type RunningHttpServer } from '../src/http/server.js';
 import { ActiveJobs } from './active-jobs.js';
 import { executeWorker } from './execute.worker.js';
@@ -51,6 +53,13 @@ export async function runWorkers(
   const shutdown = new AbortController();
   const exec = createExecContext(ctx, { signal: shutdown.signal });
   const active = new ActiveJobs();
+  // Schedules: BullMQ Job Schedulers (visible in Bull Board) while the clock is wall time; under the venue's clock
+  // (replayed, frozen, jumping) a broker-time ticker fires one job per slot instead (docs/decisions.md: one clock)
+  const brokerTime = ctx.clock.source !== 'wall' && options.schedulers !== false;
+  const fixedSchedules: BrokerSchedule[] = [];
+  let scanSchedules: BrokerSchedule[] = [];
+  const ticker = brokerTime ? startBrokerTicker({ clock: ctx.clock, schedules: [], log: ctx.log.child({ component: 'broker-ticker' }) }) : undefined;
+  const retick = () => ticker?.setSchedules([...fixedSchedules, ...scanSchedules]);
   // Crash-only: settle every non-terminal order with the broker before any worker takes a job
   if (roles.includes('reconcile') || roles.includes('execute')) {
     const report = await reconcileOnStartup(exec);
@@ -58,7 +67,10 @@ export async function runWorkers(
   }
   if (roles.includes('reconcile')) {
     workers.push(reconcileWorker(ctx, exec));
-    if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
+    if (brokerTime) {
+      await removeReconcileScheduler(ctx.queues.reconcile);
+      fixedSchedules.push(reconcileBrokerSchedule(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000));
+    } else if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
   }
   if (roles.includes('monitor')) {
     const monitor = await runMonitor(ctx);
@@ -67,12 +79,22 @@ export async function runWorkers(
   if (roles.includes('execute')) workers.push(executeWorker(ctx, exec, active));
   if (roles.includes('exit')) {
     workers.push(exitWorker(ctx, exec, active));
-    if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit, ctx.config.exitEverySeconds);
+    if (brokerTime) {
+      await ctx.queues.exit.removeJobScheduler(EXIT_SCHEDULER_ID);
+      fixedSchedules.push(exitBrokerSchedule(ctx.queues.exit, ctx.config.exitEverySeconds));
+    } else if (options.schedulers !== false) await syncExitScheduler(ctx.queues.exit, ctx.config.exitEverySeconds);
   }
   if (roles.includes('scan')) {
     workers.push(scanWorker(ctx), scanUnderlyingWorker(ctx));
     if (options.schedulers !== false) {
       const sync = async () => {
+        if (brokerTime) {
+          await syncSchedulers(ctx.queues.scan, []); // no wall-time scan schedulers under the venue's clock
+          scanSchedules = scanBrokerSchedules(ctx.queues.scan, ctx.rules.active());
+          retick();
+          ctx.log.info({ schedules: scanSchedules.map((s) => s.id) }, 'scan schedules (broker time) in step with rules/');
+          return;
+        }
         const result = await syncSchedulers(ctx.queues.scan, ctx.rules.active());
         ctx.log.info({ schedulers: result.upserted, removed: result.removed }, 'scan schedulers in step with rules/');
       };
@@ -92,6 +114,7 @@ export async function runWorkers(
       timers.push(poll);
     }
   }
+  retick();
   let http: RunningHttpServer | undefined;
   if (roles.includes('api')) {
     http = await startHttpServer(ctx, { port: options.http?.port ?? ctx.config.http.port, ...(options.http?.host ? { host: options.http.host } : {}) });
@@ -115,6 +138,7 @@ export async function runWorkers(
       const t0 = Date.now();
       const waiting = () => ({ waitingFor: active.list().map((j) => ({ queue: j.queue, jobId: j.jobId, detail: j.detail })) });
       for (const t of timers) clearInterval(t);
+      await ticker?.stop();
       if (active.list().length > 0) ctx.log.info(waiting(), `stopping: waiting for ${active.describe()}`);
       const still = setInterval(() => {
         if (active.list().length > 0) ctx.log.info(waiting(), `stopping: still waiting for ${active.describe()}`);

@@ -4,11 +4,14 @@ import { createLogger, type Logger } from '../log.js';
 import { createTastytradeClient } from '../broker/tastytrade/client.js';
 import { createTastytradeBroker } from '../broker/tastytrade/broker.js';
 import { createTastytradeMarketData } from '../broker/tastytrade/market-data.js';
-import type { Broker, MarketData } from '../pipeline/ports.js';
+import type { Broker, Clock, MarketData } from '../pipeline/ports.js';
+import { wallClock } from '../clock/wall-clock.js';
+import { createVenueClock } from '../clock/venue-clock.js';
 import type { ScanContext } from '../pipeline/scan-flow.js';
 import { RuleRegistry } from '../rules/loader.js';
 import { createDb, waitForDatabase, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
+import { bindStoreClock } from '../store/store-clock.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import { bullScanJobs } from '../queue/scan-jobs.js';
 import { createBrokerStats, type BrokerStats } from '../queue/broker-stats.js';
@@ -17,6 +20,8 @@ import type { PolicyEvent } from '../broker/tastytrade/http-policy.js';
 export interface AppContext {
   config: Readonly<AppConfig>;
   log: Logger;
+  /** The one clock: every decision, deadline, stored timestamp that is later compared, and schedule reads it. */
+  clock: Clock;
   sql: Sql;
   broker: Broker;
   marketData: MarketData;
@@ -34,13 +39,31 @@ export interface AppOptions {
   /** BullMQ key prefix (default: the config's LEGWORK_QUEUE_PREFIX, "legwork"); tests use their own. */
   queuePrefix?: string;
   rulesDir?: string;
-  /** Today in New York; by default each scan reads it off the broker's chain. */
+  /** Today in New York; by default each scan reads it off the broker's chain (else the clock's date). */
   today?: () => string;
+  /** Overrides the clock the configuration chooses (tests). */
+  clock?: Clock;
+}
+
+/** Wall time for Tastytrade (and LEGWORK_CLOCK=wall); the venue's clock under TT_ENV=sim. */
+export async function createClock(config: Readonly<AppConfig>, log: Logger): Promise<Clock> {
+  if (config.broker.env !== 'sim' || config.clock === 'wall') return wallClock();
+  let failing = false;
+  return createVenueClock({
+    venueUrl: config.broker.baseUrl,
+    onSyncError: (error) => {
+      if (!failing) log.warn({ err: error }, 'venue clock: re-sync failed; running on the last model until the venue answers');
+      failing = true;
+    },
+  });
 }
 
 export async function createAppContext(options: AppOptions = {}): Promise<AppContext> {
   const config = options.config ?? loadConfig();
   const log = options.log ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? (await createClock(config, log));
+  // Timestamps that decisions later compare are written in broker time (one clock per process: one broker)
+  bindStoreClock(clock.now);
   const sql = createDb(config.databaseUrl);
   await waitForDatabase(sql, 60_000, (error) => log.warn({ err: error }, 'PostgreSQL is not reachable yet; waiting up to 60 s'));
   await migrate(sql);
@@ -50,7 +73,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   // Every broker call's duration and outcome, shared across processes for /metrics
   const policy = { onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record(e) : undefined) };
   const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }), policy });
-  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }), policy });
+  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }), policy, now: clock.now });
   const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
   const queueLog = log.child({ component: 'queue' });
@@ -62,11 +85,13 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     rules,
     jobs: bullScanJobs(queues),
     log: log.child({ component: 'scan' }),
+    now: clock.now,
     ...(options.today ? { today: options.today } : {}),
   };
   return {
     config,
     log,
+    clock,
     sql,
     broker,
     marketData,
@@ -77,6 +102,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     async close() {
       await Promise.allSettled([queues.close(), marketData.close(), brokerStats.close()]);
       await sql.end({ timeout: 5 });
+      clock.close();
     },
   };
 }

@@ -1,9 +1,8 @@
-// Owns building the executor's context from the app's adapters: ports, the BullMQ executor jobs, the alerter, the clock.
+// Owns building the executor's context from the app's adapters: ports, the BullMQ executor jobs, the alerter, the app's one clock.
 import type { ExecContext } from '../pipeline/exec-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
 import { bullExecJobs } from '../queue/exec-jobs.js';
 import type { AppContext } from './context.js';
-import { sleep } from '../util/sleep.js';
 
 /** `overrides.signal` makes every `sleep` of the pipeline abortable (runWorkers aborts it when the process stops). */
 export function createExecContext(app: AppContext, overrides: Partial<ExecContext> = {}): ExecContext {
@@ -16,8 +15,8 @@ export function createExecContext(app: AppContext, overrides: Partial<ExecContex
     jobs: bullExecJobs(app.queues),
     log,
     alert: createAlerter({ sql: app.sql, log, webhookUrl: app.config.alertWebhookUrl }),
-    now: () => Date.now(),
-    sleep: (ms) => sleep(ms, overrides.signal),
+    now: app.clock.now,
+    sleep: (ms) => app.clock.sleep(ms, overrides.signal),
     ...overrides,
   };
 }

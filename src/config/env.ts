@@ -36,6 +36,7 @@ const envSchema = z.object({
   LEGWORK_ADMIN_PASSWORD: z.string().min(1).optional(),
   LEGWORK_VIEWER_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
   LEGWORK_VIEWER_PASSWORD: z.string().min(1).optional(),
+  LEGWORK_CLOCK: z.enum(['broker', 'wall']).default('broker'),
   LEGWORK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -').default('legwork'),
 });
 
@@ -61,6 +62,11 @@ export interface AppConfig {
   queuePrefix: string;
   /** The folder of rule files (LEGWORK_RULES_DIR). */
   rulesDir: string;
+  /**
+   * Which clock decisions read (LEGWORK_CLOCK): `broker` (default) follows the broker (the venue's clock under
+   * TT_ENV=sim, wall time for Tastytrade); `wall` forces this machine's clock even under sim.
+   */
+  clock: 'broker' | 'wall';
   /** How often exit rules run (LEGWORK_EXIT_EVERY_SECONDS). */
   exitEverySeconds: number;
   /** How often periodic reconciliation runs (LEGWORK_RECONCILE_EVERY_SECONDS). */
@@ -134,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     queuePrefix: e.LEGWORK_QUEUE_PREFIX,
+    clock: e.LEGWORK_CLOCK,
     rulesDir: e.LEGWORK_RULES_DIR,
     exitEverySeconds: e.LEGWORK_EXIT_EVERY_SECONDS,
     reconcileEverySeconds: e.LEGWORK_RECONCILE_EVERY_SECONDS,

@@ -82,7 +82,7 @@ async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow,
   const decision = await preTradeGate(ctx, group, orderRequestOf(order));
   if (decision.kind === 'denied') return deny(ctx, group, trade, order, decision.reason);
   if (decision.kind === 'wait') {
-    if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+    if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
     return groupResult(ctx, group, { reason: decision.reason, retryAfterMs: decision.ms });
   }
   const claim = await claimWorkingSlot(ctx.sql, group, await slotLimitFor(ctx, group));

@@ -83,7 +83,7 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
     // Closing orders free buying power and are allowed in every trading state: session and quotes only
     const decision = await preTradeGate(ctx, group, { orderType: 'Limit', timeInForce: 'Day', legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })) }, { dryRun: false });
     if (decision.kind === 'wait') {
-      if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+      if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
       return result(ctx, group.id, decision.reason, decision.ms);
     }
     if (decision.kind === 'denied') return endExit(ctx, group, trade, `not sent now: ${decision.reason}`, false);

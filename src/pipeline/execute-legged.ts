@@ -158,7 +158,7 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   };
   const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
   if (decision.kind === 'wait') {
-    if (shouldDefer(group, decision)) return deferExit(ctx, group, trade, decision.reason);
+    if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
     return result(ctx, group.id, decision.reason, decision.ms);
   }
   if (decision.kind === 'denied') {

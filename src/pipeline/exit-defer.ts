@@ -14,9 +14,9 @@ import type { ExecuteResult } from './plan-entry.js';
 export const EXIT_MAX_WAIT_MS = 5 * 60_000;
 
 /** Whether a `wait` from the gate should defer this exit group (long wait, or waited too long already). */
-export function shouldDefer(group: GroupRow, decision: Extract<GateDecision, { kind: 'wait' }>): boolean {
-  // Group timestamps are Postgres wall time: compare with the wall clock, not the (possibly simulated) broker clock
-  return group.kind === 'exit' && (decision.replan === true || Date.now() - group.createdAt.getTime() > EXIT_MAX_WAIT_MS);
+export function shouldDefer(group: GroupRow, decision: Extract<GateDecision, { kind: 'wait' }>, nowMs: number): boolean {
+  // Group timestamps are written from the same clock (src/store/store-clock.ts): broker time on both sides
+  return group.kind === 'exit' && (decision.replan === true || nowMs - group.createdAt.getTime() > EXIT_MAX_WAIT_MS);
 }
 
 export async function deferExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, why: string): Promise<ExecuteResult> {

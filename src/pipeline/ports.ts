@@ -56,3 +56,24 @@ export interface MarketData {
   snapshot(streamerSymbols: string[], options?: { timeoutMs?: number; greeks?: boolean }): Promise<MarketSnapshot>;
   close(): Promise<void>;
 }
+
+/**
+ * The broker's time, the one clock every decision reads (days to expiration, time stops, fill and leg deadlines,
+ * price-walk steps, reconciliation windows, quote ages, schedules). Wall time for Tastytrade; the venue's clock under
+ * TT_ENV=sim, which may be replayed faster, frozen, or jump forward. Network timeouts stay on wall time.
+ */
+export interface Clock {
+  /** Broker time, epoch ms. Never goes backwards by less than a second (model jitter); a venue reset may. */
+  now(): number;
+  /**
+   * Waits `ms` of broker time: ms / speed of wall time, ending early when broker time jumps past the end, never under
+   * a frozen clock until it is advanced. Rejects with ShutdownError as soon as `signal` is aborted.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Broker ms per wall ms: 1 for wall time, the replay speed of the venue, 0 when frozen. */
+  speed(): number;
+  /** `wall`: this machine's clock (Tastytrade, or LEGWORK_CLOCK=wall); `venue`: the sim venue's clock. */
+  readonly source: 'wall' | 'venue';
+  /** Stops background syncing. */
+  close(): void;
+}

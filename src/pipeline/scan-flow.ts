@@ -39,6 +39,8 @@ export interface ScanContext {
   rules: RuleRegistry;
   jobs: ScanJobs;
   log: Logger;
+  /** Broker time (the app's clock): the fallback date when a chain names none. */
+  now(): number;
   /** Today in New York (YYYY-MM-DD) as the broker counts days; default: read off each chain (follows the venue's clock). */
   today?: () => string;
 }
@@ -86,7 +88,7 @@ export async function scanOneUnderlying(
   job: { scanRunId: string; ruleSet: string; rulesHash: string; underlying: string; metrics: MarketMetrics | null },
 ): Promise<UnderlyingResult> {
   const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
-  const result = await scanUnderlying({ marketData: ctx.marketData, ...(ctx.today ? { today: ctx.today() } : {}) }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
+  const result = await scanUnderlying({ marketData: ctx.marketData, now: ctx.now(), ...(ctx.today ? { today: ctx.today() } : {}) }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
   await insertCandidates(
     ctx.sql,
     job.scanRunId,

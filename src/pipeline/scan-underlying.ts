@@ -32,6 +32,8 @@ export interface ScanUnderlyingDeps {
    * (expiration date minus its days-to-expiration), so a venue on a replayed clock and the real broker both work.
    */
   today?: string;
+  /** Broker time when the scan started (the app's clock): the date when neither `today` nor the chain gives one. */
+  now?: number;
   /** Deadline of the option snapshot (default 5000 ms); the underlying's first quote waits at most 2000 ms of it. */
   snapshotTimeoutMs?: number;
 }
@@ -214,7 +216,8 @@ export async function scanUnderlying(
     rethrowFatal(e);
     return skip(/option chain/i.test(reason(e)) ? reason(e) : `no option chain: ${reason(e)}`);
   }
-  const today = deps.today ?? todayFromChain(chain) ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(Date.now());
+  const today = deps.today ?? todayFromChain(chain) ?? (deps.now !== undefined ? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(deps.now) : null);
+  if (today === null) return skip('no trading date: the chain names none and no clock time was given');
   let spot = quoteMid((await first.catch(() => null))?.quotes.get(underlying));
   let priceSource: UnderlyingScan['priceSource'] = 'quote';
   if (spot === null) {

@@ -38,8 +38,8 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
     case 'exit_ended':
       return (await moveTrade(ctx.sql, trade.id, 'ExitEnded')) ? 'ExitEnded' : undefined;
     case 'requeue_entry':
-      // A new job id per minute: the first job may have completed or failed for good (its id would be a no-op)
-      await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId, { attempt: Math.floor(Date.now() / 60_000) % 1_000_000 });
+      // A new job id per broker minute: the first job may have completed or failed for good (its id would be a no-op)
+      await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId, { attempt: Math.floor(ctx.now() / 60_000) % 1_000_000 });
       return 'requeued';
     case 'reject_entry':
       return (await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` })) ? 'EntryRejected' : undefined;
@@ -71,8 +71,8 @@ export async function repairTrades(ctx: ExecContext, options: Partial<RepairOpti
   const repairs: Repair[] = [];
   for (const trade of await listTrades(ctx.sql, { statuses: ['pending', 'opening', 'closing'], limit: 10_000 })) {
     try {
-      // Row timestamps are Postgres wall time: compare with the wall clock, not the (possibly simulated) broker clock
-      const decision = repairDecision(trade, await groupsOfTrade(ctx.sql, trade.id), Date.now(), options);
+      // Row timestamps are written from the same clock (src/store/store-clock.ts): broker time on both sides
+      const decision = repairDecision(trade, await groupsOfTrade(ctx.sql, trade.id), ctx.now(), options);
       if (decision.kind === 'none') continue;
       const event = await apply(ctx, trade, decision);
       const repair: Repair = { tradeId: trade.id, decision: decision.kind, why: decision.why, ...(event ? { event } : {}) };

@@ -1,4 +1,5 @@
 // Owns the append-only audit log: every decision (trade chosen, order sent, price step, fill, rollback, exit, halt).
+import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
 
 export type AuditKind =
@@ -35,8 +36,8 @@ export interface AuditEvent {
 /** Appends one event; returns false when the dedupe key was already recorded. */
 export async function appendAudit(sql: Queryable, event: AuditEvent): Promise<boolean> {
   const rows = await sql`
-    insert into audit_events (kind, trade_id, group_id, order_id, dedupe_key, data)
-    values (${event.kind}, ${event.tradeId ?? null}, ${event.groupId ?? null}, ${event.orderId ?? null},
+    insert into audit_events (at, kind, trade_id, group_id, order_id, dedupe_key, data)
+    values (${storeNow()}, ${event.kind}, ${event.tradeId ?? null}, ${event.groupId ?? null}, ${event.orderId ?? null},
             ${event.dedupeKey ?? null}, ${sql.json((event.data ?? {}) as never)})
     on conflict (dedupe_key) do nothing
     returning id`;

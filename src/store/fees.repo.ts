@@ -1,6 +1,7 @@
 // Owns the fees table: the broker's fees per leg fill (one row per broker transaction) and their sum per trade.
 import type { BrokerTransaction } from '../domain/account.js';
 import type { Queryable } from './db.js';
+import { storeNow } from './store-clock.js';
 
 /** Records transactions of our orders (broker order id → our order and trade); a known transaction is left as it is. */
 export async function recordFees(
@@ -46,7 +47,7 @@ export async function feeCoverage(sql: Queryable, tradeId: string): Promise<{ fi
 /** Settled trades (closed or rolled back within `days`) whose recorded fees cover less than their fills. */
 export async function tradesMissingFees(sql: Queryable, days = 7): Promise<{ id: string; underlying: string }[]> {
   return sql<{ id: string; underlying: string }[]>`select t.id, t.underlying from trades t
-    where t.status in ('closed', 'rolled_back') and t.closed_at > now() - make_interval(days => ${days})
+    where t.status in ('closed', 'rolled_back') and t.closed_at > ${storeNow()}::timestamptz - make_interval(days => ${days})
       and (select coalesce(sum(quantity), 0) from fills f where f.trade_id = t.id)
         > (select coalesce(sum(quantity), 0) from fees e where e.trade_id = t.id)
     order by t.closed_at limit 100`;

@@ -2,6 +2,7 @@
 import { groupEventSources, GROUP_TRANSITIONS, type GroupEventType } from '../domain/group-transitions.js';
 import type { GroupIntent, GroupStatus } from '../domain/order-group.js';
 import type { Queryable } from './db.js';
+import { storeNow } from './store-clock.js';
 
 export interface GroupRow {
   id: string;
@@ -21,9 +22,10 @@ const COLUMNS = (sql: Queryable) => sql`id, trade_id as "tradeId", kind, mode, s
 
 /** Writes the intent before any broker call; a second insert of the same id returns the stored group. */
 export async function insertGroup(sql: Queryable, id: string, intent: GroupIntent): Promise<{ group: GroupRow; created: boolean }> {
+  const at = storeNow();
   const inserted = await sql<GroupRow[]>`
-    insert into order_groups (id, trade_id, kind, mode, status, intent)
-    values (${id}, ${intent.tradeId}, ${intent.kind}, ${intent.mode}, 'planned', ${sql.json(intent as never)})
+    insert into order_groups (id, trade_id, kind, mode, status, intent, created_at, updated_at)
+    values (${id}, ${intent.tradeId}, ${intent.kind}, ${intent.mode}, 'planned', ${sql.json(intent as never)}, ${at}, ${at})
     on conflict (id) do nothing returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { group: inserted[0], created: true };
   const group = await getGroup(sql, id);
@@ -43,16 +45,17 @@ export async function getGroup(sql: Queryable, id: string): Promise<GroupRow | u
  */
 export async function moveGroup(sql: Queryable, id: string, event: GroupEventType, fields: { filledUnits?: number; reason?: string } = {}): Promise<boolean> {
   const edge = GROUP_TRANSITIONS[event];
+  const at = storeNow();
   const rows = await sql`
     with old as (select id, status from order_groups where id = ${id} and status = any(${groupEventSources(event) as GroupStatus[]}) for update),
     moved as (
-      update order_groups g set status = ${edge.to}, updated_at = now(),
+      update order_groups g set status = ${edge.to}, updated_at = ${at},
         filled_units = coalesce(${fields.filledUnits ?? null}, g.filled_units),
         reason = coalesce(${fields.reason ?? null}, g.reason)
       from old where g.id = old.id returning g.id, old.status as "from"),
     logged as (
-      insert into state_events (entity, entity_id, event, from_status, to_status, data)
-      select 'group', id, ${event}, "from", ${edge.to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${edge.to})
+      insert into state_events (at, entity, entity_id, event, from_status, to_status, data)
+      select ${at}, 'group', id, ${event}, "from", ${edge.to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${edge.to})
     select id from moved`;
   return rows.length > 0;
 }

@@ -3,6 +3,7 @@
 import { applyOrderEvent } from '../domain/order-transitions.js';
 import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
 import { isTerminal, type LegAction } from '../domain/broker-order.js';
+import { storeNow } from './store-clock.js';
 import type { Queryable, Sql } from './db.js';
 import { withTx } from './tx.js';
 
@@ -52,9 +53,10 @@ export interface NewOrder {
 
 /** Persists the intent of one broker order before it is sent; idempotent on (group, role, seq). */
 export async function insertPlannedOrder(sql: Queryable, o: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
+  const at = storeNow();
   const inserted = await sql<OrderRow[]>`
-    insert into orders (id, group_id, role, seq, status, legs, size, limit_price_cents)
-    values (${o.id}, ${o.groupId}, ${o.role}, ${o.seq}, 'planned', ${sql.json(o.legs as never)}, ${o.size}, ${o.limitPriceCents})
+    insert into orders (id, group_id, role, seq, status, legs, size, limit_price_cents, created_at, updated_at)
+    values (${o.id}, ${o.groupId}, ${o.role}, ${o.seq}, 'planned', ${sql.json(o.legs as never)}, ${o.size}, ${o.limitPriceCents}, ${at}, ${at})
     on conflict (group_id, role, seq) do nothing returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { order: inserted[0], created: true };
   const [existing] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where group_id = ${o.groupId} and role = ${o.role} and seq = ${o.seq}`;
@@ -140,23 +142,24 @@ export async function transitionOrder(
     // resumes groups whose orders stayed untouched, and a dead executor's group must not look alive forever
     const bump = result.changed || filledUnits !== order.filledUnits || event.type !== 'BrokerUpdate' ||
       (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
+    const at = storeNow();
     const [updated] = await tx<OrderRow[]>`
-      update orders set status = ${result.status}, updated_at = case when ${bump} then now() else updated_at end,
+      update orders set status = ${result.status}, updated_at = case when ${bump} then ${at}::timestamptz else updated_at end,
         broker_order_id = coalesce(${fields.brokerOrderId ?? null}, broker_order_id),
         broker_status = coalesce(${brokerStatus}, broker_status),
         filled_units = ${filledUnits},
         limit_price_cents = coalesce(${fields.limitPriceCents ?? null}, limit_price_cents),
         price_steps = coalesce(${fields.priceSteps ?? null}, price_steps),
         reject_reason = coalesce(${fields.rejectReason ?? null}, reject_reason),
-        submitted_at = case when ${event.type} = 'SubmitStarted' then now() else submitted_at end
+        submitted_at = case when ${event.type} = 'SubmitStarted' then ${at}::timestamptz else submitted_at end
       where id = ${orderId} returning ${COLUMNS(tx)}`;
     if (fields.brokerOrderId !== undefined) {
       await tx`insert into order_broker_ids (broker_order_id, order_id) values (${fields.brokerOrderId}, ${orderId}) on conflict do nothing`;
     }
     const changed = result.changed || filledUnits !== order.filledUnits || (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
     if (changed || event.type !== 'BrokerUpdate') {
-      await tx`insert into order_events (order_id, group_id, type, from_status, to_status, source, dedupe_key, data)
-        values (${orderId}, ${order.groupId}, ${event.type}, ${order.status}, ${result.status}, ${source}, ${dedupeKey ?? null},
+      await tx`insert into order_events (at, order_id, group_id, type, from_status, to_status, source, dedupe_key, data)
+        values (${at}, ${orderId}, ${order.groupId}, ${event.type}, ${order.status}, ${result.status}, ${source}, ${dedupeKey ?? null},
                 ${tx.json({ ...event, ...recorded } as never)})`;
     }
     return { ok: true, order: updated!, changed };

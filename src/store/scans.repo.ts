@@ -1,4 +1,5 @@
 // Owns scan runs, the rule-set versions they used, and their candidates (with rank, score, facts and trace).
+import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
 
 export interface RuleVersion {
@@ -36,7 +37,8 @@ export async function startScanRun(
   run: { id: string; ruleSet: string; rulesHash: string; slot: string },
 ): Promise<{ run: ScanRunRow; created: boolean }> {
   const inserted = await sql<ScanRunRow[]>`
-    insert into scan_runs (id, rule_set, rules_hash, slot, status) values (${run.id}, ${run.ruleSet}, ${run.rulesHash}, ${run.slot}, 'running')
+    insert into scan_runs (id, rule_set, rules_hash, slot, status, started_at)
+    values (${run.id}, ${run.ruleSet}, ${run.rulesHash}, ${run.slot}, 'running', ${storeNow()})
     on conflict (rule_set, slot) do nothing
     returning ${SCAN_COLUMNS(sql)}`;
   if (inserted[0]) return { run: inserted[0], created: true };
@@ -52,7 +54,7 @@ export async function finishScanRun(
 ): Promise<void> {
   await sql`update scan_runs set status = ${result.status}, underlyings = ${result.underlyings},
               candidates_evaluated = ${result.candidatesEvaluated}, accepted = ${result.accepted},
-              error = ${result.error ?? null}, finished_at = now()
+              error = ${result.error ?? null}, finished_at = ${storeNow()}
             where id = ${id}`;
 }
 

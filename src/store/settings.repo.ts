@@ -1,5 +1,6 @@
 // Owns the kill switch: the persisted trading state (active | halted | reducing) and who changed it, with an audit event.
 import { appendAudit } from './audit.repo.js';
+import { storeNow } from './store-clock.js';
 import type { Queryable, Sql } from './db.js';
 import { withTx } from './tx.js';
 
@@ -38,10 +39,10 @@ export async function setTradingState(
     await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
     const before = await getTradingState(tx);
     const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);
-    const value: TradingStateValue = { state, by, at: new Date().toISOString(), ...(reason ? { reason } : {}), ...(flatten ? { flatten: true } : {}) };
+    const value: TradingStateValue = { state, by, at: storeNow().toISOString(), ...(reason ? { reason } : {}), ...(flatten ? { flatten: true } : {}) };
     await tx`
-      insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, now())
-      on conflict (key) do update set value = excluded.value, updated_at = now()`;
+      insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, ${storeNow()})
+      on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`;
     await appendAudit(tx, { kind: state === 'active' ? 'resume' : 'halt', data: { ...value, ...options.audit } });
     return value;
   })) as TradingStateValue;

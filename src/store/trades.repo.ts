@@ -1,6 +1,7 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
 import { withTx } from './tx.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
+import { storeNow } from './store-clock.js';
 import type { Queryable, Sql } from './db.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
@@ -53,9 +54,10 @@ const COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as
 export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{ trade: TradeRow; created: boolean }> {
   const inserted = await sql<TradeRow[]>`
     insert into trades (id, rule_set, rules_hash, candidate_id, strategy, underlying, expiration, quantity, legs, status,
-                        entry_group_id, risk_cents, expected_credit_cents, facts)
+                        entry_group_id, risk_cents, expected_credit_cents, facts, created_at, updated_at)
     values (${t.id}, ${t.ruleSet}, ${t.rulesHash}, ${t.candidateId}, ${t.strategy}, ${t.underlying}, ${t.expiration}, ${t.quantity},
-            ${sql.json(t.legs as never)}, 'pending', ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)})
+            ${sql.json(t.legs as never)}, 'pending', ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)},
+            ${storeNow()}, ${storeNow()})
     on conflict (candidate_id) do nothing
     returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { trade: inserted[0], created: true };
@@ -131,34 +133,35 @@ export type TradeFields = Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebit
  */
 export async function moveTrade(sql: Queryable, id: string, event: TradeEventType, fields: TradeFields = {}): Promise<boolean> {
   const to = TRADE_TRANSITIONS[event].to;
+  const at = storeNow();
   const rows = await sql`
     with old as (select id, status from trades where id = ${id} and status = any(${tradeEventSources(event) as TradeStatus[]}) for update),
     moved as (
-      update trades t set status = ${to}, updated_at = now(),
+      update trades t set status = ${to}, updated_at = ${at},
         entry_credit_cents = coalesce(${fields.entryCreditCents ?? null}, t.entry_credit_cents),
         exit_debit_cents = coalesce(${fields.exitDebitCents ?? null}, t.exit_debit_cents),
         realized_pnl_cents = coalesce(${fields.realizedPnlCents ?? null}, t.realized_pnl_cents),
         exit_reason = coalesce(${fields.exitReason ?? null}, t.exit_reason),
-        opened_at = case when ${to} = 'open' and t.opened_at is null then now() else t.opened_at end,
-        closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and t.closed_at is null then now() else t.closed_at end
+        opened_at = case when ${to} = 'open' and t.opened_at is null then ${at}::timestamptz else t.opened_at end,
+        closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and t.closed_at is null then ${at}::timestamptz else t.closed_at end
       from old where t.id = old.id returning t.id, old.status as "from"),
     logged as (
-      insert into state_events (entity, entity_id, event, from_status, to_status, data)
-      select 'trade', id, ${event}, "from", ${to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${to})
+      insert into state_events (at, entity, entity_id, event, from_status, to_status, data)
+      select ${at}, 'trade', id, ${event}, "from", ${to}, ${sql.json({ ...fields } as never)} from moved where "from" <> ${to})
     select id from moved`;
   return rows.length > 0;
 }
 
 /** A partially filled entry that is kept becomes a smaller trade: only while it is still being opened. */
 export async function setTradeQuantity(sql: Queryable, id: string, quantity: number): Promise<boolean> {
-  const rows = await sql`update trades set quantity = ${quantity}, updated_at = now()
+  const rows = await sql`update trades set quantity = ${quantity}, updated_at = ${storeNow()}
     where id = ${id} and status in ('pending', 'opening') returning id`;
   return rows.length > 0;
 }
 
 /** Corrects the realised P&L of a settled trade (its fees arrived after it settled); nothing else changes. */
 export async function correctRealizedPnl(sql: Queryable, id: string, realizedPnlCents: number): Promise<boolean> {
-  const rows = await sql`update trades set realized_pnl_cents = ${realizedPnlCents}, updated_at = now()
+  const rows = await sql`update trades set realized_pnl_cents = ${realizedPnlCents}, updated_at = ${storeNow()}
     where id = ${id} and status in ('closed', 'rolled_back') and realized_pnl_cents is distinct from ${realizedPnlCents} returning id`;
   return rows.length > 0;
 }

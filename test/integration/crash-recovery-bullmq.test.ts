@@ -42,6 +42,7 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
     const env = {
       TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
       LEGWORK_QUEUE_PREFIX: ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir,
+      LEGWORK_CLOCK: 'wall', // same clock as the test app (frozen venue, deadlines on wall time)
     };
     const a = startWorkerProcess('execute', env);
     spawned.push(a);

@@ -32,8 +32,8 @@ beforeAll(async () => {
     'slot.yaml': condorRule({ name: 'night-slot', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }', risk: 'maxWorkingGroups: 1' })
       .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
       .replace('max: 50', 'max: 70'),
-  });
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+  }, { clock: 'sim-now' });
+  ctx = createExecContext(app.ctx);
   account = app.sim.venue.accountNumbers()[0]!;
 }, 60_000);
 afterAll(async () => {
@@ -52,8 +52,9 @@ const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> => o
 
 /** Makes a trade and its groups look untouched for two minutes (what the repair pass waits for). */
 async function age(tradeId: string): Promise<void> {
-  await app.ctx.sql`update trades set updated_at = now() - interval '2 minutes', created_at = created_at - interval '2 minutes' where id = ${tradeId}`;
-  await app.ctx.sql`update order_groups set updated_at = now() - interval '2 minutes' where trade_id = ${tradeId}`;
+  const twoMinutesAgo = new Date(app.ctx.clock.now() - 120_000); // the app's clock: the venue's time
+  await app.ctx.sql`update trades set updated_at = ${twoMinutesAgo}, created_at = created_at - interval '2 minutes' where id = ${tradeId}`;
+  await app.ctx.sql`update order_groups set updated_at = ${twoMinutesAgo} where trade_id = ${tradeId}`;
 }
 
 describe('an exit at night', () => {

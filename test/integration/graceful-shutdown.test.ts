@@ -37,6 +37,8 @@ function env(): Record<string, string> {
   return {
     TT_ENV: 'sim', LEGWORK_VENUE_URL: app.sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
     LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir, NODE_ENV: 'production',
+    // Same clock as the test app (its venue is frozen; deadlines on wall time)
+    LEGWORK_CLOCK: 'wall',
   };
 }
 

@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../../src/app/context.js';
+import { wallClock } from '../../src/clock/wall-clock.js';
+import type { Clock } from '../../src/pipeline/ports.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { SimHandle, StartSimOptions } from '../../src/broker/sim/server.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { startTestSim } from './sim.js';
 
@@ -21,14 +23,29 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(rules: Record<string, string>): Promise<TestApp> {
-  const sim = await startTestSim();
+export interface TestAppOptions {
+  /**
+   * Which clock the app's decisions read. `wall` (default) keeps the suite's long-standing arrangement: a frozen venue
+   * for deterministic prices while deadlines run on wall time. `broker` follows the venue's clock (the production
+   * default under TT_ENV=sim): with a frozen venue, time moves only when the test advances it. `sim-now` reads the
+   * in-process venue's time exactly (no sync lag) but waits on wall time: tests that move a frozen venue by hand
+   * between executor runs (the executor's own waits would otherwise need a driver).
+   */
+  clock?: 'wall' | 'broker' | 'sim-now';
+  /** The venue's clock (default: frozen at TUESDAY_10_NY). */
+  sim?: StartSimOptions;
+}
+
+export async function startTestApp(rules: Record<string, string>, options: TestAppOptions = {}): Promise<TestApp> {
+  const sim = await startTestSim(options.sim);
   const db = await createTestDatabase();
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
   const writeRule = (file: string, text: string) => writeFileSync(join(rulesDir, file), text);
   for (const [file, text] of Object.entries(rules)) writeRule(file, text);
-  const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn' });
+  const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn', LEGWORK_CLOCK: options.clock === 'broker' ? 'broker' : 'wall' });
+  const clock: Clock | undefined = options.clock === 'sim-now' ? { ...wallClock(), source: 'venue', now: () => sim.clock.now() } : undefined;
   const ctx = await createAppContext({
+    ...(clock ? { clock } : {}),
     config,
     log: createLogger({ level: 'warn', pretty: false }),
     queuePrefix: `lwt${randomBytes(4).toString('hex')}`,

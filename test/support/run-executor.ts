@@ -13,7 +13,7 @@ import { executeGroup } from '../../src/pipeline/execute.js';
 import { reconcile, reconcileOnStartup, type ReconcileOptions } from '../../src/pipeline/reconcile.js';
 
 const env = process.env;
-const config = loadConfig({ LEGWORK_VENUE_URL: env['LEGWORK_VENUE_URL'], DATABASE_URL: env['DATABASE_URL'], REDIS_URL: env['REDIS_URL'], LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn' });
+const config = loadConfig({ LEGWORK_VENUE_URL: env['LEGWORK_VENUE_URL'], DATABASE_URL: env['DATABASE_URL'], REDIS_URL: env['REDIS_URL'], LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn', LEGWORK_CLOCK: env['LEGWORK_CLOCK'] ?? 'wall' });
 const log = createLogger({ level: config.logLevel, pretty: false });
 const app = await createAppContext({ config, log, queuePrefix: env['LW_QUEUE_PREFIX'] ?? 'lwexec', rulesDir: mkdtempSync(join(tmpdir(), 'lw-exec-rules-')) });
 
@@ -44,8 +44,8 @@ const jobs: ExecJobs = {
 const exec: ExecContext = {
   sql: app.sql, broker: app.broker, marketData: app.marketData, rules: app.rules, jobs, log,
   alert: createAlerter({ sql: app.sql, log }),
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  now: app.clock.now,
+  sleep: (ms) => app.clock.sleep(ms),
 };
 const options: Partial<ReconcileOptions> = { absentChecks: 2, absentWindowMs: 1000, groupIdleMs: 3000 };
 await reconcileOnStartup(exec, options);

@@ -61,6 +61,7 @@ function alwaysOpenSession(at: SimMillis): MarketSession {
  */
 export function createSimClock(spec: ClockSpec, wallNow: () => number = Date.now): SimClock {
   let offset = 0;
+  let jumps = 0;
   const wall0 = wallNow();
   const listeners = new Set<(now: SimMillis) => void>();
   const base: () => number =
@@ -70,10 +71,13 @@ export function createSimClock(spec: ClockSpec, wallNow: () => number = Date.now
     spec.mode === 'open' ? alwaysOpenSession(at ?? now()) : sessionAt(at ?? now());
   return {
     spec,
+    speed: spec.mode === 'replay' ? spec.speed : 1,
+    jumps: () => jumps,
     now,
     advance(ms: number) {
       if (!Number.isFinite(ms) || ms < 0) throw new Error(`SimClock.advance: ms must be a finite non-negative number, got ${ms}`);
       offset += ms;
+      if (ms > 0) jumps += 1;
       const t = now();
       for (const l of [...listeners]) l(t);
     },

@@ -15,6 +15,8 @@ export interface SimControl {
   injectFault(request: FaultRequest): void;
   moveMarket(symbol: string, change: { spot?: number; vol?: number }): { ok: true; spot: number } | { ok: false; message: string };
   advanceClock(ms: number): number;
+  /** The clock as a client models it (GET /__sim/clock): now, speed (0 = frozen), mode and how many jumps so far. */
+  readClock(): { now: number; speed: number; mode: string; jumps: number };
   /** Runs one venue cycle now (prices, routing, fills, expiry) instead of waiting for the timer. */
   tick(): void;
   /**
@@ -90,6 +92,9 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
       clock.advance(ms);
       tick();
       return clock.now();
+    },
+    readClock() {
+      return { now: clock.now(), speed: clock.speed, mode: clock.spec.mode, jumps: clock.jumps() };
     },
     tick,
     expire(opts) {

@@ -37,6 +37,10 @@ export interface SimClock {
   session(at?: SimMillis): MarketSession;
   isMarketOpen(at?: SimMillis): boolean;
   onAdvance(listener: (now: SimMillis) => void): () => void;
+  /** Simulated ms per wall ms: 1 in `open`/`real`, the replay speed otherwise (0 = frozen). */
+  readonly speed: number;
+  /** How many times `advance` moved the clock (a client's model of the clock re-syncs when this changes). */
+  jumps(): number;
 }
 
 export type OptionRight = 'C' | 'P';

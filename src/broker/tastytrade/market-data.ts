@@ -18,6 +18,7 @@ export interface TastytradeMarketDataOptions {
   metricsBatchSize?: number;
   /** No DXLink event for this long while a snapshot waits → reopen the connection. Default 3 s. */
   silenceMs?: number;
+  /** Broker time (the app's clock): stamps quotes' `receivedAt` (their age is a decision) and ages the chain cache. */
   now?: () => number;
   policy?: Partial<HttpPolicyOptions>;
 }
@@ -106,8 +107,8 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
     fetchQuoteToken: () => policy.run('read', () => client.accountsAndCustomersService.getApiQuoteToken(), 'quote token'),
     ...(log ? { log } : {}),
     silenceMs: opts.silenceMs ?? 3_000,
-    now,
-    onEvents,
+    // The feed's silence watchdog is about the network: it keeps wall time (its default)
+    onEvents: (events) => onEvents(events, now()),
   });
 
   const subscriptionsOf = (symbols: string[], withGreeks: boolean): FeedSubscription[] =>

@@ -84,6 +84,11 @@ export function controlRoutes(control: SimControl): Router {
     if (!moved.ok) return sendError(res, 404, { code: 'not_found', message: moved.message });
     res.json({ ok: true, symbol: symbol.toUpperCase(), spot: moved.spot });
   });
+  // Read-only: Legwork's venue clock (src/broker/sim-clock-client.ts) syncs its model of broker time from here
+  router.get('/__sim/clock', (_req, res) => {
+    const c = control.readClock();
+    res.json({ now: c.now, nowIso: new Date(c.now).toISOString(), speed: c.speed, mode: c.mode, jumps: c.jumps });
+  });
   router.post('/__sim/clock', (req, res) => {
     const parsed = clockSchema.safeParse(req.body);
     if (!parsed.success) return invalid(res, parsed.error);
