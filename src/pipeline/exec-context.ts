@@ -10,7 +10,7 @@ export interface ExecJobs {
   enqueueExecute(tradeId: string, groupId: string, options?: { attempt?: number; delayMs?: number; priority?: number }): Promise<void>;
 }
 
-export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch' | 'late_order_adopted' | 'exit_incomplete';
+export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch' | 'late_order_adopted' | 'exit_incomplete' | 'assignment';
 
 export interface ExecContext {
   sql: Sql;

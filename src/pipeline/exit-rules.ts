@@ -5,15 +5,17 @@
 //   1. stop_loss                       cost to close (mid) ≥ (1 + stopLossMultiple) × entry credit
 //   2. underlying_through_short_strike underlying ≤ a short put's strike or ≥ a short call's strike
 //   3. short_delta_breach              a short leg's |delta| ≥ shortDeltaBreach
-//   4. take_profit                     cost to close (mid) ≤ (1 − takeProfitPct/100) × entry credit
-//   5. close_at_dte                    days to expiration ≤ closeAtDte
-//   6. time_stop                       days held ≥ timeStopDays
-// Risk first (1–3), then the planned exits (4–6). A rule whose inputs are missing (no quote, no greeks) cannot fire.
+//   4. pin_risk                        a short leg expires today and the session's last hour (close − 1 h, the exit's
+//                                      own fill timeout earlier still) has come; off with holdThroughExpiration
+//   5. take_profit                     cost to close (mid) ≤ (1 − takeProfitPct/100) × entry credit
+//   6. close_at_dte                    days to expiration ≤ closeAtDte
+//   7. time_stop                       days held ≥ timeStopDays
+// Risk first (1–4), then the planned exits (5–7). A rule whose inputs are missing (no quote, no greeks) cannot fire.
 import type { Cents } from '../domain/money.js';
 import type { PricingPlan } from '../domain/order-group.js';
 import type { RuleSet } from '../rules/schema.js';
 
-export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'take_profit', 'close_at_dte', 'time_stop'] as const;
+export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'pin_risk', 'take_profit', 'close_at_dte', 'time_stop'] as const;
 export type ExitRuleReason = (typeof EXIT_REASONS)[number];
 export type ExitReason = ExitRuleReason | 'flatten' | 'leftovers';
 
@@ -26,6 +28,8 @@ export interface ExitLegMark {
   ratio: number;
   strike: number;
   right: 'C' | 'P';
+  /** YYYY-MM-DD, the option's expiration date. */
+  expiration: string;
   /** Per share, dollars; null when unknown. */
   bid: number | null;
   ask: number | null;
@@ -46,7 +50,20 @@ export interface ExitInput {
   underlyingPrice: number | null;
   daysToExpiration: number;
   daysHeld: number;
+  /** The broker's clock (epoch ms) and its New York date (YYYY-MM-DD). */
+  now: number;
+  today: string;
+  /** The current session's close at the broker (epoch ms: 13:00 on an early close); null when unknown. */
+  sessionCloseAt: number | null;
+  /** How long a closing order may work (the rule set's fill timeout): pin risk starts that much before the last hour. */
+  exitLeadMs: number;
 }
+
+/** The last hour of the expiration day's session is left to nobody: short options are closed before it. */
+export const PIN_RISK_LAST_HOUR_MS = 3_600_000;
+
+/** From when, on an expiration day, pin risk closes a trade's short options (epoch ms). */
+export const pinRiskFrom = (sessionCloseAt: number, exitLeadMs: number): number => sessionCloseAt - PIN_RISK_LAST_HOUR_MS - exitLeadMs;
 
 export type ExitDecision =
   | { exit: true; reason: ExitRuleReason; detail: string; costs: CloseCosts }
@@ -98,6 +115,14 @@ export function decideExit(input: ExitInput): ExitDecision {
     if (shorts.some((l) => l.delta === null)) unavailable.push('short_delta_breach: no greeks');
     const hit = shorts.find((l) => l.delta !== null && Math.abs(l.delta) >= breach);
     if (hit) return fire('short_delta_breach', `short ${hit.symbol} |delta| ${Math.abs(hit.delta!).toFixed(3)} ≥ ${breach}`);
+  }
+  if (!exits.holdThroughExpiration) {
+    const expiring = shorts.find((l) => l.expiration === input.today);
+    if (expiring && input.sessionCloseAt === null) unavailable.push('pin_risk: session close unknown');
+    else if (expiring && input.now >= pinRiskFrom(input.sessionCloseAt!, input.exitLeadMs)) {
+      const from = new Date(pinRiskFrom(input.sessionCloseAt!, input.exitLeadMs)).toISOString();
+      return fire('pin_risk', `short ${expiring.symbol} expires today (${input.today}): closed before the session's last hour (from ${from})`);
+    }
   }
   if (exits.takeProfitPct !== null) {
     if (!priced) unavailable.push('take_profit: no marks or entry credit');

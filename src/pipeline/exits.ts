@@ -74,7 +74,7 @@ function legMarks(trade: TradeRow, snap: MarketSnapshot | null): ExitLegMark[] {
   return trade.legs.map((l) => {
     const q = snap?.quotes.get(l.streamerSymbol);
     const g = snap?.greeks.get(l.streamerSymbol);
-    return { symbol: l.symbol, action: l.action, ratio: l.quantity, strike: l.strike, right: l.right, bid: q?.bid ?? null, ask: q?.ask ?? null, delta: g?.delta ?? null };
+    return { symbol: l.symbol, action: l.action, ratio: l.quantity, strike: l.strike, right: l.right, expiration: l.expiration, bid: q?.bid ?? null, ask: q?.ask ?? null, delta: g?.delta ?? null };
   });
 }
 
@@ -177,11 +177,16 @@ async function requeuePlanned(ctx: ExecContext): Promise<number> {
 
 /** The market's state when it is not open (no exit may start), undefined when it is. */
 export async function closedMarket(ctx: ExecContext): Promise<string | undefined> {
+  return (await marketNow(ctx)).closed;
+}
+
+/** The broker's session: why no exit may start now (undefined when open), and the current session's close. */
+async function marketNow(ctx: ExecContext): Promise<{ closed?: string; closeAt: number | null }> {
   try {
     const session = await ctx.broker.marketSession();
-    return session.state === 'Open' ? undefined : `market is ${session.state}`;
+    return session.state === 'Open' ? { closeAt: session.closeAt } : { closed: `market is ${session.state}`, closeAt: session.closeAt };
   } catch (error) {
-    return `market session unknown (${error instanceof Error ? error.message : String(error)})`;
+    return { closed: `market session unknown (${error instanceof Error ? error.message : String(error)})`, closeAt: null };
   }
 }
 
@@ -193,7 +198,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: 0, repaired: await repairTrades(ctx) };
   report.requeued = await requeuePlanned(ctx);
   const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
-  const closed = await closedMarket(ctx);
+  const { closed, closeAt: sessionCloseAt } = await marketNow(ctx);
   if (closed) {
     // An exit started now could not be sent; the trade stays open and managed, and fires again after the open
     report.marketClosed = closed;
@@ -231,6 +236,10 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
         underlyingPrice: underlyingPrice(snap, trade.underlying),
         daysToExpiration: daysBetween(today, trade.expiration),
         daysHeld: Math.floor((now - (await heldSince(ctx, trade))) / 86_400_000),
+        now,
+        today,
+        sessionCloseAt,
+        exitLeadMs: ruleSet.entry.fillTimeoutSeconds * 1000,
       });
       if (!decision.exit) {
         report.held.push({ tradeId: trade.id, costToCloseCents: decision.costs.midCents, unavailable: decision.unavailable });

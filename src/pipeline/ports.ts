@@ -1,6 +1,7 @@
 // Owns the contracts between Legwork's pipeline and the outside world (broker, market data). Interfaces only.
 import type { Balances, BrokerTransaction, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
 import type { BrokerOrder, OrderRequest } from '../domain/broker-order.js';
+import type { Settlement } from '../domain/settlement.js';
 import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
 
 /**
@@ -25,6 +26,11 @@ export interface Broker {
   balances(): Promise<Balances>;
   /** Trade transactions (leg fills with their fees), newest first, one page; `underlyingSymbol` narrows them. */
   transactions(query?: { underlyingSymbol?: string; perPage?: number; pageOffset?: number }): Promise<BrokerTransaction[]>;
+  /**
+   * Receive Deliver transactions (expirations, assignments, exercises, share deliveries), newest first, one page;
+   * `underlyingSymbol` narrows them.
+   */
+  settlements(query?: { underlyingSymbol?: string; perPage?: number; pageOffset?: number }): Promise<Settlement[]>;
   marketSession(): Promise<MarketSessionInfo>;
 }
 

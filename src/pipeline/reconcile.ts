@@ -1,6 +1,6 @@
 // Owns reconciliation (startup and periodic, one code path): settle orders in the crash window or with an unknown
 // outcome by our external identifier, catch up missed fills, re-enqueue open groups, adopt or flag unknown broker
-// orders, and report position mismatches (never fixed silently).
+// orders, and explain position differences from the broker's settlements (src/pipeline/position-check.ts).
 import { isTerminal, type BrokerOrder } from '../domain/broker-order.js';
 import { isTerminalOrder } from '../domain/order.js';
 import { absenceCountsFrom, SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../domain/submit-timing.js';
@@ -13,6 +13,8 @@ import { applyBrokerOrder } from './broker-sync.js';
 import { setTradingState } from '../store/settings.repo.js';
 import { catchUpFees } from './fees.js';
 import type { ExecContext } from './exec-context.js';
+import { checkPositions } from './position-check.js';
+import type { PositionDifference } from '../domain/position-explain.js';
 
 export interface ReconcileOptions {
   /**
@@ -52,6 +54,8 @@ export interface ReconcileReport {
   feesCaughtUp: number;
   unknownBrokerOrders: number;
   positionMismatches: number;
+  /** Each position difference and how the broker's settlements explain it (src/domain/position-explain.ts). */
+  positionDifferences: Pick<PositionDifference, 'symbol' | 'kind' | 'ours' | 'broker' | 'tradeIds'>[];
   durationMs: number;
 }
 
@@ -159,31 +163,18 @@ async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: 
   }
 }
 
-/** Broker positions vs the sum of what our fills say we hold; differences are alerted, never corrected. */
+/** Broker positions vs what each trade holds: every difference explained, recorded, and alerted when action is needed. */
 async function comparePositions(ctx: ExecContext, report: ReconcileReport): Promise<void> {
-  const ours = await ctx.sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from trade_positions group by symbol`;
-  const mine = new Map(ours.filter((r) => r.qty !== 0).map((r) => [r.symbol, r.qty]));
-  const theirs = new Map((await ctx.broker.positions()).filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]));
-  const diffs: { symbol: string; ours: number; broker: number }[] = [];
-  for (const symbol of new Set([...mine.keys(), ...theirs.keys()])) {
-    const a = mine.get(symbol) ?? 0;
-    const b = theirs.get(symbol) ?? 0;
-    if (a !== b) diffs.push({ symbol, ours: a, broker: b });
-  }
-  report.positionMismatches = diffs.length;
-  const key = JSON.stringify(diffs);
-  if (diffs.length > 0 && key !== lastPositionDiff) {
-    await ctx.alert('reconcile_mismatch', `${diffs.length} position(s) differ between the broker and our fills`, { diffs });
-  }
-  lastPositionDiff = key;
+  const differences = await checkPositions(ctx);
+  report.positionMismatches = differences.length;
+  report.positionDifferences = differences.map((d) => ({ symbol: d.symbol, kind: d.kind, ours: d.ours, broker: d.broker, tradeIds: d.tradeIds }));
 }
-let lastPositionDiff = '[]';
 
 export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic', options: Partial<ReconcileOptions> = {}): Promise<ReconcileReport> {
   const opts = { ...DEFAULT_RECONCILE_OPTIONS, ...options };
   const started = ctx.now();
   const report: ReconcileReport = {
-    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, feesCaughtUp: 0, unknownBrokerOrders: 0, positionMismatches: 0, durationMs: 0,
+    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, feesCaughtUp: 0, unknownBrokerOrders: 0, positionMismatches: 0, positionDifferences: [], durationMs: 0,
   };
   const settled = new Set<string>();
   // 1. Every non-terminal order against the broker's truth

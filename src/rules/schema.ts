@@ -121,8 +121,19 @@ const exitsSchema = z
     shortDeltaBreach: z.number().gt(0).lt(1).nullable().default(null),
     underlyingThroughShortStrike: z.boolean().default(false),
     timeStopDays: int(1, 1000).nullable().default(null),
+    /** Hold short options into their expiration day's last hour (pin risk); by default they are closed before it. */
+    holdThroughExpiration: z.boolean().default(false),
   })
   .strict();
+
+/**
+ * What happens to shares an assignment or exercise delivers into a trade. `close` (the only policy): they and any
+ * remaining legs are closed at the next open, reduce-only. Holding them needs exit rules for shares, which do not exist.
+ */
+export const ASSIGNMENT_POLICIES = ['close'] as const;
+const assignmentSchema = z.enum(ASSIGNMENT_POLICIES, {
+  error: 'only `close` is supported: shares delivered by an assignment or exercise are closed at the next open',
+});
 
 const riskSchema = z
   .object({
@@ -160,6 +171,7 @@ export const ruleFileSchema = z
     entry: entrySchema.prefault({}),
     execution: executionSchema.prefault({}),
     exits: exitsSchema.prefault({}),
+    assignment: assignmentSchema.default('close'),
     risk: riskSchema.prefault({}),
   })
   .strict();

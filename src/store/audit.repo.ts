@@ -21,7 +21,8 @@ export type AuditKind =
   | 'rules_refused'
   | 'trade_repaired'
   | 'exit_deferred'
-  | 'flatten';
+  | 'flatten'
+  | 'position_explained';
 
 export interface AuditEvent {
   kind: AuditKind;

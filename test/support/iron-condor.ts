@@ -64,12 +64,15 @@ export function naturalCredit(legs: CondorLegs, quotes: Map<string, { bid: numbe
   return q(legs.shortPut.streamer).bid + q(legs.shortCall.streamer).bid - q(legs.longPut.streamer).ask - q(legs.longCall.streamer).ask;
 }
 
-/** Trade legs of an iron condor picked from the venue's own chain (wings about 1 % of spot, at least $5 wide). */
-export function venueCondorLegs(sim: SimHandle, underlying: string): TradeLeg[] {
+/**
+ * Trade legs of an iron condor picked from the venue's own chain (wings about 1 % of spot, at least $5 wide), in the
+ * expiration nearest `dte` days (35 unless given), shorts `offset` (5 %) away from spot.
+ */
+export function venueCondorLegs(sim: SimHandle, underlying: string, { dte = 35, offset = 0.05 } = {}): TradeLeg[] {
   const chain = sim.market.chain(underlying)!;
   const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
   const spot = sim.market.spot(underlying);
-  const c = pickCondor(nested, spot, { width: Math.max(5, Math.round(spot * 0.01)) });
+  const c = pickCondor(nested, spot, { dte, offset, width: Math.max(5, Math.round(spot * 0.01)) });
   const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
   return [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
 }

@@ -18,6 +18,7 @@ import {
   parsePlaceResponse,
   parsePositions,
   parseTransactions,
+  parseSettlements,
   replaceToWire,
 } from './mapper.js';
 
@@ -182,6 +183,18 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
         parseTransactions(
           await client.transactionsService.getAccountTransactions(accountNumber, {
             type: 'Trade',
+            'per-page': query.perPage ?? 250,
+            'page-offset': query.pageOffset ?? 0,
+            ...(query.underlyingSymbol ? { 'underlying-symbol': query.underlyingSymbol } : {}),
+          }),
+        ),
+      ),
+
+    settlements: (query = {}) =>
+      run('read', 'settlements', async () =>
+        parseSettlements(
+          await client.transactionsService.getAccountTransactions(accountNumber, {
+            type: 'Receive Deliver',
             'per-page': query.perPage ?? 250,
             'page-offset': query.pageOffset ?? 0,
             ...(query.underlyingSymbol ? { 'underlying-symbol': query.underlyingSymbol } : {}),

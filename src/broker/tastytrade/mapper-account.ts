@@ -66,7 +66,7 @@ export function parseAccounts(items: unknown): { accountNumber: string; nickname
 }
 
 /** A fee as a cost in cents: a Debit is a cost (+), a Credit a rebate (−), absent or None nothing. */
-function feeCents(t: TtTransaction, key: 'commission' | 'clearing-fees' | 'regulatory-fees' | 'proprietary-index-option-fees', path: string): number {
+export function feeCents(t: TtTransaction, key: 'commission' | 'clearing-fees' | 'regulatory-fees' | 'proprietary-index-option-fees', path: string): number {
   const value = t[key];
   if (value === undefined || value === null) return 0;
   const cents = Math.abs(mapping('transaction', `${path}.${key}`, () => toCents(value)));

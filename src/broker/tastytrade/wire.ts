@@ -220,9 +220,13 @@ export const TtBalances = z.object({
 });
 export type TtBalances = z.output<typeof TtBalances>;
 
-/** A Trade item of GET /accounts/{n}/transactions (other types, e.g. Money Movement, have no order id and are skipped). */
+/**
+ * An item of GET /accounts/{n}/transactions: Trade items (leg fills, with an order id) and Receive Deliver items
+ * (expirations, assignments, exercises and the share deliveries they cause; no order id). Other types are skipped.
+ */
 export const TtTransaction = z.object({
-  id: ttNumber, 'transaction-type': name, 'order-id': ttNumber.nullish(), symbol: z.string().nullish(), action: z.string().nullish(),
+  id: ttNumber, 'transaction-type': name, 'transaction-sub-type': z.string().nullish(), 'order-id': ttNumber.nullish(),
+  symbol: z.string().nullish(), 'instrument-type': z.string().nullish(), 'underlying-symbol': z.string().nullish(), action: z.string().nullish(),
   quantity: ttNumber.nullish(), price: ttDecimal.nullish(), 'executed-at': z.string(),
   commission: ttDecimal.nullish(), 'commission-effect': z.string().nullish(),
   'clearing-fees': ttDecimal.nullish(), 'clearing-fees-effect': z.string().nullish(),

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { priceAtStep } from '../../../src/domain/order-group.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/pipeline/exit-rules.js';
 
-const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null };
+const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false };
+const EXPIRY = '2026-12-18';
 const leg = (action: ExitLegMark['action'], right: 'C' | 'P', strike: number, bid: number, ask: number, delta: number | null): ExitLegMark =>
-  ({ symbol: `SPY ${right}${strike}`, action, ratio: 1, strike, right, bid, ask, delta });
+  ({ symbol: `SPY ${right}${strike}`, action, ratio: 1, strike, right, expiration: EXPIRY, bid, ask, delta });
 // A condor sold for $1.00: 90/95 puts, 105/110 calls; marks give a mid cost to close of `cost` dollars (shorts carry it)
 const condor = (cost: number, shortDelta = 0.16): ExitLegMark[] => [
   leg('Buy to Open', 'P', 90, 0.05, 0.07, -0.05),
@@ -14,7 +15,8 @@ const condor = (cost: number, shortDelta = 0.16): ExitLegMark[] => [
   leg('Buy to Open', 'C', 110, 0.05, 0.07, 0.05),
 ];
 const input = (exits: Partial<ExitRules>, over: Partial<ExitInput> = {}): ExitInput => ({
-  exits: { ...NONE, ...exits }, entryCreditCents: 100, legs: condor(1), underlyingPrice: 100, daysToExpiration: 35, daysHeld: 0, ...over,
+  exits: { ...NONE, ...exits }, entryCreditCents: 100, legs: condor(1), underlyingPrice: 100, daysToExpiration: 35, daysHeld: 0,
+  now: Date.parse('2026-11-13T15:00:00Z'), today: '2026-11-13', sessionCloseAt: Date.parse('2026-11-13T21:00:00Z'), exitLeadMs: 180_000, ...over,
 });
 
 describe('decideExit', () => {
@@ -50,6 +52,36 @@ describe('decideExit', () => {
     expect(d({ legs: condor(0.4), daysToExpiration: 5, daysHeld: 5 })).toBe('take_profit');
     expect(d({ daysToExpiration: 5, daysHeld: 5 })).toBe('close_at_dte');
     expect(d({ daysHeld: 5 })).toBe('time_stop');
+  });
+
+  // Expiration day 2026-12-18 closes at 16:00 New York (21:00Z): pin risk from 15:00 less the exit's 3-minute lead
+  const CLOSE = Date.parse('2026-12-18T21:00:00Z');
+  const EARLY_CLOSE = Date.parse('2026-12-18T18:00:00Z'); // 13:00 New York
+  const expDay = (at: string, close = CLOSE): Partial<ExitInput> => ({ today: EXPIRY, now: Date.parse(at), sessionCloseAt: close, daysToExpiration: 0 });
+  it.each([
+    ['expiration day, in the last hour less the lead', {}, expDay('2026-12-18T19:57:00Z'), 'pin_risk'],
+    ['expiration day, in the last hour', {}, expDay('2026-12-18T20:30:00Z'), 'pin_risk'],
+    ['expiration day, before it', {}, expDay('2026-12-18T19:56:59Z'), null],
+    ['early close at 13:00: from 11:57', {}, expDay('2026-12-18T16:57:00Z', EARLY_CLOSE), 'pin_risk'],
+    ['early close at 13:00: not at 11:56', {}, expDay('2026-12-18T16:56:00Z', EARLY_CLOSE), null],
+    ['holdThroughExpiration', { holdThroughExpiration: true }, expDay('2026-12-18T20:30:00Z'), null],
+    ['the day before', {}, { ...expDay('2026-12-17T20:30:00Z', Date.parse('2026-12-17T21:00:00Z')), today: '2026-12-17' }, null],
+    ['only longs expire today', {}, { ...expDay('2026-12-18T20:30:00Z'), legs: condor(1).map((l) => (l.action === 'Sell to Open' ? { ...l, expiration: '2027-01-15' } : l)) }, null],
+  ] as const)('pin risk: %s', (_name, exits, over, expected) => {
+    const d = decideExit(input(exits, over as Partial<ExitInput>));
+    expect(d.exit ? d.reason : null).toBe(expected);
+  });
+
+  it('pin risk needs the session close and says so; it comes after the risk rules and before take profit', () => {
+    const d = decideExit(input({}, { ...expDay('2026-12-18T20:30:00Z'), sessionCloseAt: null }));
+    expect(d.exit).toBe(false);
+    if (!d.exit) expect(d.unavailable).toEqual(['pin_risk: session close unknown']);
+    const both = (over: Partial<ExitInput>) => {
+      const r = decideExit(input({ takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: 0 }, { ...expDay('2026-12-18T20:30:00Z'), ...over }));
+      return r.exit ? r.reason : null;
+    };
+    expect(both({ legs: condor(0.4) })).toBe('pin_risk');
+    expect(both({ legs: condor(3) })).toBe('stop_loss');
   });
 
   it('missing marks or credit never fire the price rules, and say so', () => {

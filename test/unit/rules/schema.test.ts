@@ -33,7 +33,8 @@ describe('rule file schema', () => {
     expect(r.sizing).toEqual({ quantity: 1 });
     expect(r.entry).toEqual({ price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 });
     expect(r.execution).toEqual({ mode: 'combo', partialFill: 'keep' });
-    expect(r.exits).toEqual({ takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: 21, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null });
+    expect(r.exits).toEqual({ takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: 21, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false });
+    expect(r.assignment).toBe('close');
     expect(r.risk).toEqual({ maxOpenTrades: 5, maxTotalRisk: 5000, maxRiskPerUnderlying: 2000, maxLegsPerGroup: 6, maxWorkingGroups: 2, maxNewTradesPerScan: 5 });
     expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.file).toBe('rules/spy-condor.yml');
@@ -113,6 +114,17 @@ describe('rule file schema', () => {
     expect(problems(`${MINIMAL}schedule: { every: 5m, cron: '* * * * *' }\n`)).toEqual(['rules/t.yaml:4:11: schedule: give one of every or cron, not both']);
     expect(problems(`${MINIMAL}schedule: { cron: '61 * * * *' }\n`)).toEqual(['rules/t.yaml:4:19: schedule.cron: cron minute field "61" is not valid (0-59)']);
     expect(problems('version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY], watchlist: main }\n')).toEqual(['rules/t.yaml:3:11: universe: give exactly one of symbols or watchlist']);
+  });
+
+  it('checks the expiration and assignment keys with errors that name them', () => {
+    expect(valid(`${MINIMAL}exits: { holdThroughExpiration: true }\n`).exits.holdThroughExpiration).toBe(true);
+    expect(valid(`${MINIMAL}assignment: close\n`).assignment).toBe('close');
+    expect(problems(`${MINIMAL}exits: { holdThroughExpiration: maybe }\n`)).toEqual([
+      'rules/t.yaml:4:33: exits.holdThroughExpiration: Invalid input: expected boolean, received string',
+    ]);
+    expect(problems(`${MINIMAL}assignment: keep\n`)).toEqual([
+      'rules/t.yaml:4:13: assignment: only `close` is supported: shares delivered by an assignment or exercise are closed at the next open',
+    ]);
   });
 
   it('reports YAML syntax errors, duplicate keys and empty files with positions', () => {

@@ -1,0 +1,59 @@
+// Owns the position check of every reconciliation: the broker's positions against what each trade holds (its fills
+// and settlements), per symbol, each difference explained from the broker's settlements (src/domain/position-explain.ts),
+// recorded once per distinct state as a `position_explained` audit event, and alerted when someone must act.
+import { explainPositions, type DifferenceKind, type PositionDifference } from '../domain/position-explain.js';
+import type { Settlement } from '../domain/settlement.js';
+import { appendAudit } from '../store/audit.repo.js';
+import type { ExecContext } from './exec-context.js';
+
+/** Pages of 250 Receive Deliver transactions read per check (newest first). */
+const SETTLEMENT_PAGES = 2;
+
+export const newYorkDate = (ms: number): string =>
+  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+
+/** The broker's recent settlements; null when they could not be read (differences are then explained without them). */
+export async function recentSettlements(ctx: Pick<ExecContext, 'broker' | 'log'>): Promise<Settlement[] | null> {
+  const all: Settlement[] = [];
+  try {
+    for (let page = 0; page < SETTLEMENT_PAGES; page++) {
+      const rows = await ctx.broker.settlements({ perPage: 250, pageOffset: page });
+      all.push(...rows);
+      if (rows.length < 250) break;
+    }
+    return all;
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'reading the broker settlements failed: position differences are explained without them');
+    return null;
+  }
+}
+
+const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismatch' | null>> = {
+  expired: null, assigned: 'assignment', exercised: 'assignment', delivered: 'assignment', foreign: 'reconcile_mismatch', missing: 'reconcile_mismatch', unexplained: 'reconcile_mismatch',
+};
+
+/** Compares, explains, records and alerts. Returns the differences (empty when the broker and the trades agree). */
+export async function checkPositions(ctx: ExecContext): Promise<PositionDifference[]> {
+  const held = await ctx.sql<{ tradeId: string; symbol: string; quantity: number }[]>`
+    select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
+  const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
+  const differences = explainPositions({ held, broker, settlements: [], today: newYorkDate(ctx.now()) });
+  if (differences.length === 0) return [];
+  // Settlements are read only when something differs (most reconciliations find nothing to explain)
+  const settlements = await recentSettlements(ctx);
+  const explained = settlements === null ? differences : explainPositions({ held, broker, settlements, today: newYorkDate(ctx.now()) });
+  for (const d of explained) {
+    const first = await appendAudit(ctx.sql, {
+      kind: 'position_explained',
+      tradeId: d.tradeIds[0] ?? null,
+      dedupeKey: `position:${d.kind}:${d.symbol}:${d.ours}:${d.broker}:${d.settlementIds.join(',')}`,
+      data: { ...d, settlementsRead: settlements !== null },
+    });
+    const alert = ALERT_OF[d.kind];
+    if (first && alert) {
+      const { kind: difference, ...rest } = d;
+      await ctx.alert(alert, `${difference}: ${d.detail}`, { ...rest, difference, tradeId: d.tradeIds[0] ?? null });
+    }
+  }
+  return explained;
+}
