@@ -2,7 +2,7 @@
 // held through expiration (settled, assigned, the shares closed), and longer condors whose close-at-DTE and time stop
 // come due within the run. Scans every 30 simulated minutes; prices walk in simulated seconds.
 const RISK = 'risk: { maxOpenTrades: 10, maxTotalRisk: 300000, maxRiskPerUnderlying: 60000, maxWorkingGroups: 3, maxNewTradesPerScan: 2 }';
-const ENTRY = 'entry: { price: mid, stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 }';
+const ENTRY = 'entry: { price: mid, stepTicks: 2, stepEverySeconds: 30, maxSteps: 10, fillTimeoutSeconds: 600 }';
 
 export const SOAK_RULES: Record<string, string> = {
   'soak-weekly-condor.yaml': `version: 1
@@ -32,7 +32,7 @@ maxPerUnderlying: 1
 sizing: { quantity: 1, maxRiskPerTrade: 10000 }
 ${ENTRY}
 execution: { mode: legged, partialFill: close }
-exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, holdThroughExpiration: true }
+exits: { takeProfitPct: null, stopLossMultiple: 4, closeAtDte: null, holdThroughExpiration: true }
 assignment: close
 ${RISK}
 `,

@@ -159,7 +159,7 @@ try {
   for (const [file, text] of Object.entries(SOAK_RULES)) writeFileSync(join(rulesDir, file), text);
   const env = {
     TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: dbUrl.toString(), REDIS_URL: redis.url, LEGWORK_QUEUE_PREFIX: prefix,
-    LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '60', LEGWORK_RECONCILE_EVERY_SECONDS: '300', LOG_LEVEL: 'warn',
+    LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '60', LEGWORK_RECONCILE_EVERY_SECONDS: '300', LOG_LEVEL: 'info',
   };
   app = await createAppContext({ config: loadConfig(env), log: createLogger({ level: 'silent', pretty: false }), queuePrefix: prefix, rulesDir });
   const refused = app.rules.errors();
@@ -210,6 +210,8 @@ try {
     while (Date.now() < graceUntil && (await storeWorking()).length > 0) await sleep(100);
     checkpoints.push({ tradingDate: step.tradingDate, venueWorking: venueWorking().map((o) => `${o.id} ${o.status}`), storeWorking: (await storeWorking()).map((r) => r.o) });
     notePeak();
+    // Keep the workers' output bounded over weeks: the last lines are all a failure report needs
+    for (const p of procs) p.handle.output.splice(0, Math.max(0, p.handle.output.length - 200));
     dayIndex += 1;
     days.push({ date: step.tradingDate, wallMs: Date.now() - dayWall, steps });
     const [t] = await app.sql<{ open: number; total: number }[]>`select count(*) filter (where status not in ('closed', 'rejected', 'rolled_back'))::int as open, count(*)::int as total from trades`;
@@ -275,6 +277,8 @@ try {
     ...exitsOnWrongDates(exits),
   ];
 
+  const groupRows = await app.sql<{ key: string; n: number }[]>`select kind || ' ' || status || coalesce(': ' || left(regexp_replace(reason, '[0-9.]+', 'N', 'g'), 80), '') as key, count(*)::int as n
+    from order_groups group by 1 order by 2 desc limit 30`;
   const count = <T>(rows: readonly T[], key: (r: T) => string) => rows.reduce<Record<string, number>>((acc, r) => ((acc[key(r)] = (acc[key(r)] ?? 0) + 1), acc), {});
   const wallMs = Date.now() - wallStart;
   const tradingWallMs = days.reduce((n, d) => n + d.wallMs, 0);
@@ -291,6 +295,7 @@ try {
     violations: [...chaos, ...soak],
     trades: { total: trades.length, byStatus: count(trades, (t) => t.status), byRuleSet: count(trades, (t) => t.ruleSet) },
     exits: count(exits, (e) => e.reason),
+    groups: Object.fromEntries(groupRows.map((g) => [g.key, g.n])),
     settlements: count(settlements, (s) => String(s['transaction-sub-type'])),
     scripted: scriptedLog,
     venueOrders: venue.orders.length,

@@ -4,7 +4,7 @@
 import type { MarketSession } from '../src/broker/sim/types.js';
 
 /** Simulated time per step while an order or group is working: price walks keep their cadence in simulated seconds. */
-export const BUSY_STEP_MS = 5_000;
+export const BUSY_STEP_MS = 10_000;
 /** Simulated time per step while nothing works. */
 export const IDLE_STEP_MS = 60_000;
 /** Where the driver stops after each close: the venue settles expirations and expires day orders at the close. */
