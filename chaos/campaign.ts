@@ -356,7 +356,8 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     await reconcile(createExecContext(app), 'periodic');
     const venue = venueView(sim.control.state(), account);
     const store = await storeView(app.sql);
-    report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: Date.now() });
+    // Legwork's stored times are broker time (issue 12's one clock): compare them with the venue's clock
+    report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: sim.clock.now() });
     // Evidence for each order a violation names: its event history and the venue's copy
     const named = [...new Set(report.violations.flatMap((v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []))].slice(0, 5);
     if (named.length > 0) {

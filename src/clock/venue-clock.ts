@@ -26,6 +26,8 @@ export interface VenueClockOptions {
 }
 
 const REQUEST_TIMEOUT_MS = 2_000; // network, so wall time
+/** A poll loop on a fast replay (60x: 50 ms of broker time is under 1 ms of wall) must not spin: at least this per wait. */
+const MIN_WAIT_WALL_MS = 5;
 /** Model jitter between two syncs is clamped away (time never runs backwards by less than this); a reset is accepted. */
 const JITTER_MS = 1_000;
 
@@ -109,7 +111,7 @@ export async function createVenueClock(opts: VenueClockOptions): Promise<Clock> 
         }
         // At most one sync period per wait: a jump or a speed change is seen within ~2 sync periods
         const wallMs = base.speed > 0 ? Math.min(Math.ceil(left / base.speed), resyncMs) : resyncMs;
-        await wallSleep(Math.max(1, wallMs), signal);
+        await wallSleep(Math.max(MIN_WAIT_WALL_MS, wallMs), signal);
       }
     },
     close() {
