@@ -11,7 +11,8 @@ export const isTerminalGroup = (s: GroupStatus): boolean => TERMINAL_GROUP_STATU
 
 export interface IntentLeg {
   symbol: string;
-  instrumentType: 'Equity Option';
+  /** `Equity`: shares an assignment or exercise delivered into the trade, closed like its options. */
+  instrumentType: 'Equity Option' | 'Equity';
   action: LegAction;
   /** Contracts per structure unit. */
   ratio: number;

@@ -49,6 +49,13 @@ export interface ExplainInput {
   settlements: readonly Settlement[];
   /** The broker clock's New York date, YYYY-MM-DD. */
   today: string;
+  /**
+   * Option symbols whose assignment or exercise a trade has already recorded, and that trade: it owns the shares
+   * delivered for them even when the broker lists the delivery after the removal.
+   */
+  settledBy?: ReadonlyMap<string, string>;
+  /** Settlements already recorded against trades: they explain nothing new (they only pair deliveries). */
+  recorded?: ReadonlySet<number>;
 }
 
 const optionExpiration = (symbol: string): string | null => {
@@ -84,7 +91,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
 
     if (expiration !== null && a !== 0) {
       // Removals move the position toward zero: a short is bought in, a long taken away
-      const removals = input.settlements.filter((s) => removesOption(s) && s.symbol === symbol);
+      const removals = input.settlements.filter((s) => removesOption(s) && s.symbol === symbol && !input.recorded?.has(s.id));
       const removed = removals.reduce((n, s) => n + s.quantity, 0);
       const towardZero = b === 0 || (Math.sign(b) === Math.sign(a) && Math.abs(b) < Math.abs(a));
       const kinds = [...new Set(removals.map((s) => s.kind))];
@@ -107,10 +114,11 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
 
     if (expiration === null) {
       // Shares delivered for the assignment or exercise of an option a trade held
-      const delivered = paired.filter((p) => p.delivery?.symbol === symbol && (owners.get(p.removal.symbol)?.length ?? 0) > 0);
+      const ownersOf = (option: string): string[] => owners.get(option) ?? (input.settledBy?.has(option) ? [input.settledBy.get(option)!] : []);
+      const delivered = paired.filter((p) => p.delivery?.symbol === symbol && !input.recorded?.has(p.delivery.id) && ownersOf(p.removal.symbol).length > 0);
       const change = delivered.reduce((n, p) => n + deliveryChange(p.delivery!), 0);
       if (delivered.length > 0 && change === diff) {
-        const tradeIds = [...new Set(delivered.flatMap((p) => owners.get(p.removal.symbol)!))];
+        const tradeIds = [...new Set(delivered.flatMap((p) => ownersOf(p.removal.symbol)))];
         out.push({
           ...base, kind: 'delivered', tradeIds, needsAction: true,
           settlementIds: delivered.flatMap((p) => [p.removal.id, p.delivery!.id]),

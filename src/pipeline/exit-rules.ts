@@ -17,7 +17,8 @@ import type { RuleSet } from '../rules/schema.js';
 
 export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'pin_risk', 'take_profit', 'close_at_dte', 'time_stop'] as const;
 export type ExitRuleReason = (typeof EXIT_REASONS)[number];
-export type ExitReason = ExitRuleReason | 'flatten' | 'leftovers';
+/** Besides the rules: the kill switch, what an incomplete exit left, what the broker's settlements left. */
+export type ExitReason = ExitRuleReason | 'flatten' | 'leftovers' | 'assignment' | 'expiration';
 
 export type ExitRules = RuleSet['exits'];
 

@@ -6,7 +6,7 @@ import { deterministicId } from '../domain/ids.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../domain/order-group.js';
 import { closingPlan } from '../domain/closing-legs.js';
-import { occToStreamer } from '../domain/instrument.js';
+import { isOccSymbol, occToStreamer } from '../domain/instrument.js';
 import type { RuleSet } from '../rules/schema.js';
 import { tickCentsAt } from '../strategies/facts.js';
 import { appendAudit } from '../store/audit.repo.js';
@@ -18,7 +18,14 @@ import { repairTrades, type Repair } from './trade-repair.js';
 import { getTradingState } from '../store/settings.repo.js';
 import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
 import { withTx } from '../store/tx.js';
+import { settlementKindsOf, settlementPrices } from '../store/settlements.repo.js';
 import { realizedNetOfFees } from './fees.js';
+
+type FlattenReason = 'flatten' | 'leftovers' | 'assignment' | 'expiration';
+
+/** What closes a trade the broker settled: `assignment` once shares were delivered or an option assigned or exercised. */
+const settledReason = (kinds: ReadonlySet<string>): 'assignment' | 'expiration' | undefined =>
+  kinds.size === 0 ? undefined : kinds.has('delivery') || kinds.has('assignment') || kinds.has('exercise') ? 'assignment' : 'expiration';
 
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
 export const EXIT_PRIORITY = 1;
@@ -212,13 +219,26 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
     return report;
   }
   if (trades.length === 0) return report;
-  const snap = await snapshotFor(ctx, trades);
+  const settledOf = new Map<string, Set<string>>();
+  for (const t of trades) settledOf.set(t.id, await settlementKindsOf(ctx.sql, t.id));
+  // Settled trades are closed from their positions (flattenTrade quotes them): their expired legs have no quotes to wait for
+  const snap = await snapshotFor(ctx, trades.filter((t) => settledOf.get(t.id)!.size === 0));
   const now = ctx.now();
   const today = newYorkDate(now);
   for (const trade of trades) {
     report.evaluated += 1;
     try {
       const ruleSet = await ruleSetForTrade(ctx, trade);
+      const settled = settledOf.get(trade.id)!;
+      if (settled.size > 0) {
+        // The broker settled some of its options (assignment policy `close`, the only one): whatever the trade still
+        // holds, delivered shares first, is closed now that the market is open; the trade then ends closed with its P&L
+        const why = settledReason(settled)!;
+        const r = await flattenTrade(ctx, trade, why);
+        if ('groupId' in r) report.triggered.push({ tradeId: trade.id, groupId: r.groupId, reason: why, detail: `settled by the broker (${[...settled].sort().join(', ')}): closing what is left` });
+        else report.skipped.push({ tradeId: trade.id, reason: `settled by the broker: ${r.skipped}` });
+        continue;
+      }
       const h = await heldOf(ctx, trade);
       if (h.units === 0) {
         // Leftovers of an exit that could not close everything (or nothing at all): the exit already decided to
@@ -274,18 +294,28 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
  * closingPlan (≤ 4 legs, shorts first) as an exit group with reason `flatten`. What is left after it fills is the next
  * cycle's. A trade that holds nothing any more is closed.
  */
-/** Closes everything a trade holds, from its actual positions: `flatten` (the kill switch) or `leftovers` (what an incomplete exit left). */
-async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 'leftovers' = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
+/**
+ * Closes everything a trade holds, from its actual positions: `flatten` (the kill switch), `leftovers` (what an
+ * incomplete exit left), `assignment` / `expiration` (what the broker's settlements left: delivered shares first).
+ */
+async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenReason = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
+  // Leftovers of a trade the broker settled (its settlement recorded after this cycle read the trade) are what the
+  // settlement left: named so
+  const why = reason === 'leftovers' ? settledReason(await settlementKindsOf(ctx.sql, trade.id)) ?? reason : reason;
   const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
-  const positions = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
+  const all = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
+  // Shares (delivered by an assignment or exercise) go first, in an order of their own: they carry the most risk, and
+  // a share price has its own tick; the options follow in the next cycles
+  const shares = all.filter((p) => !isOccSymbol(p.symbol));
+  const positions = shares.length > 0 ? shares : all;
   if (positions.length === 0) {
     const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
     await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: `${why}: nothing held` });
     return { skipped: 'nothing held: closed' };
   }
   const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
-  const streamers = positions.map((p) => streamerOf.get(p.symbol) ?? occToStreamer(p.symbol));
+  const streamers = positions.map((p) => streamerOf.get(p.symbol) ?? (isOccSymbol(p.symbol) ? occToStreamer(p.symbol) : p.symbol));
   let snap: MarketSnapshot | null = null;
   try {
     snap = await ctx.marketData.snapshot(streamers, { timeoutMs: 3000, greeks: true });
@@ -293,13 +323,14 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 
     ctx.log.warn({ err: error, tradeId: trade.id }, 'flatten: no quotes; pricing from the last marks');
   }
   const fills = await lastFills(ctx, trade.id);
+  for (const [symbol, cents] of await settlementPrices(ctx.sql, trade.id)) if (!fills.has(symbol)) fills.set(symbol, cents / 100);
   const held = positions.map((p, i) => {
     const q = snap?.quotes.get(streamers[i]!);
     const g = snap?.greeks.get(streamers[i]!);
     return { symbol: p.symbol, quantity: p.quantity, bid: q?.bid ?? null, ask: q?.ask ?? null, theo: g?.price ?? null, lastFill: fills.get(p.symbol) ?? null };
   });
   let tickCents = 1;
-  try {
+  if (shares.length === 0) try {
     const chain = await ctx.marketData.chain(trade.underlying);
     tickCents = Math.min(...held.map((h) => tickCentsAt(h.theo ?? h.lastFill ?? 0, chain.tickSizes)));
   } catch {
@@ -316,7 +347,8 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, why: 'flatten' | 
     kind: 'exit',
     mode: legged ? 'legged' : 'combo',
     quantity: legged ? 1 : first.quantity,
-    legs: (legged ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity }))) : first.legs).map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.ratio })),
+    legs: (legged ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity }))) : first.legs)
+      .map((l) => ({ symbol: l.symbol, instrumentType: isOccSymbol(l.symbol) ? 'Equity Option' : 'Equity', action: l.action, ratio: l.ratio })),
     pricing: first.pricing,
     partialFill: 'keep',
     ruleSet: trade.ruleSet,

@@ -36,13 +36,13 @@ const remainingLegs = (legs: OrderLegRow[], filled: Map<string, number>): GuardL
 /**
  * Loads what the guard needs for one of our orders and asks it: the group's kind (compensation orders count as their own
  * kind), the trading state, and what the trade holds per symbol from its net fills less what its other live closing
- * orders may still close.
+ * orders may still close (net fills and settlements: the trade_positions view).
  */
 export async function guardOrder(sql: Sql, order: OrderRow): Promise<GuardDecision> {
   const [group] = await sql<{ kind: 'entry' | 'exit'; tradeId: string }[]>`select kind, trade_id as "tradeId" from order_groups where id = ${order.groupId}`;
   if (!group) return { ok: false, reason: `guard: order group ${order.groupId} not found` };
-  const net = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(case when action like 'Buy%' then quantity else -quantity end)::int as qty
-    from fills where trade_id = ${group.tradeId} group by symbol`;
+  // Fills and the broker's settlements (expired, assigned options; delivered shares): what the trade really holds
+  const net = await sql<{ symbol: string; qty: number }[]>`select symbol, quantity as qty from trade_positions where trade_id = ${group.tradeId}`;
   const held = new Map(net.map((r) => [r.symbol, r.qty]));
   const others = await sql<OrderRow[]>`select o.id, o.legs from orders o join order_groups g on g.id = o.group_id
     where g.trade_id = ${group.tradeId} and o.id <> ${order.id} and o.status = any(${LIVE})`;

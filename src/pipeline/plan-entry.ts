@@ -42,7 +42,8 @@ export interface PackageQuote {
 
 /** One fresh snapshot of the legs' quotes and the package's mid / natural on the underlying's tick. */
 export async function quotePackage(ctx: Pick<ExecContext, 'marketData'>, legs: readonly IntentLeg[], underlying?: string): Promise<PackageQuote> {
-  const streamers = legs.map((l) => occToStreamer(l.symbol));
+  // Shares (delivered by an assignment or exercise, closed by an exit) are quoted under their own symbol
+  const streamers = legs.map((l) => (l.instrumentType === 'Equity' ? l.symbol : occToStreamer(l.symbol)));
   const snap = await ctx.marketData.snapshot(streamers, { greeks: false, timeoutMs: 3000 });
   const ticks = (await ctx.marketData.chain(underlying ?? underlyingOf(legs))).tickSizes;
   let mid = 0;

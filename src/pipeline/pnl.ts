@@ -1,8 +1,9 @@
-// Owns profit and loss per trade in cents, from its fills (the trade_positions view) and current marks (mids).
+// Owns profit and loss per trade in cents, from its fills and settlements (the trade_positions view) and current marks (mids).
 // Open trade: unrealised = cash from fills + mark value of what is still held − fees. Flat or closed: realised = cash from
 // fills − fees (the broker's fees and commissions per fill, table `fees`). Pure functions + one loader.
 import type { Cents } from '../domain/money.js';
 import type { MarketSnapshot } from '../domain/market.js';
+import { isOccSymbol } from '../domain/instrument.js';
 import type { Queryable } from '../store/db.js';
 import { feesOfTrades } from '../store/fees.repo.js';
 import type { PositionRow } from '../store/orders.repo.js';
@@ -35,7 +36,8 @@ export function tradePnl(tradeId: string, positions: readonly Pick<PositionRow, 
   if (open.length === 0) return { tradeId, cashCents, feeCents, open, realizedCents: cashCents - feeCents, unrealizedCents: null, unmarked: [] };
   const unmarked = open.filter((p) => marks?.get(p.symbol) === undefined).map((p) => p.symbol);
   if (!marks || unmarked.length > 0) return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: null, unmarked };
-  const markValue = open.reduce((n, p) => n + p.quantity * marks.get(p.symbol)! * 100 * CONTRACT_MULTIPLIER, 0);
+  // Options: 100 shares a contract; shares (delivered by an assignment or exercise) one
+  const markValue = open.reduce((n, p) => n + p.quantity * marks.get(p.symbol)! * 100 * (isOccSymbol(p.symbol) ? CONTRACT_MULTIPLIER : 1), 0);
   return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: Math.round(cashCents + markValue - feeCents), unmarked: [] };
 }
 
@@ -78,6 +80,8 @@ export async function loadTradePnl(
   let marksError: string | undefined;
   if (held.length > 0 && deps.marketData) {
     const streamers = streamerSymbolsOf(held);
+    // Shares a trade holds (delivered by a settlement) are quoted under their own symbol
+    for (const r of rows) if (r.quantity !== 0 && !isOccSymbol(r.symbol)) streamers.set(r.symbol, r.symbol);
     try {
       const snap = await deps.marketData.snapshot([...streamers.keys()], { timeoutMs: options.timeoutMs ?? 5000 });
       marks = marksFromSnapshot(snap, streamers);

@@ -1,9 +1,12 @@
 // Owns the position check of every reconciliation: the broker's positions against what each trade holds (its fills
 // and settlements), per symbol, each difference explained from the broker's settlements (src/domain/position-explain.ts),
-// recorded once per distinct state as a `position_explained` audit event, and alerted when someone must act.
+// recorded once per distinct state as a `position_explained` audit event, alerted when someone must act, and the
+// settlements that explain a trade's difference recorded against it (apply-settlements.ts).
 import { explainPositions, type DifferenceKind, type PositionDifference } from '../domain/position-explain.js';
 import type { Settlement } from '../domain/settlement.js';
 import { appendAudit } from '../store/audit.repo.js';
+import { recordedSettlementIds, settledOptionOwners } from '../store/settlements.repo.js';
+import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
 import type { ExecContext } from './exec-context.js';
 
 /** Pages of 250 Receive Deliver transactions read per check (newest first). */
@@ -38,10 +41,17 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
     select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
   const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
   const differences = explainPositions({ held, broker, settlements: [], today: newYorkDate(ctx.now()) });
-  if (differences.length === 0) return [];
+  if (differences.length === 0) {
+    // A settled trade whose exit ended after its settlement was recorded holds nothing: closed now, not at the open
+    await closeSettledFlatTrades(ctx);
+    return [];
+  }
   // Settlements are read only when something differs (most reconciliations find nothing to explain)
   const settlements = await recentSettlements(ctx);
-  const explained = settlements === null ? differences : explainPositions({ held, broker, settlements, today: newYorkDate(ctx.now()) });
+  const explained = settlements === null ? differences : explainPositions({
+    held, broker, settlements, today: newYorkDate(ctx.now()),
+    recorded: await recordedSettlementIds(ctx.sql, settlements.map((s) => s.id)), settledBy: await settledOptionOwners(ctx.sql),
+  });
   for (const d of explained) {
     const first = await appendAudit(ctx.sql, {
       kind: 'position_explained',
@@ -55,5 +65,6 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
       await ctx.alert(alert, `${difference}: ${d.detail}`, { ...rest, difference, tradeId: d.tradeIds[0] ?? null });
     }
   }
+  if (settlements !== null) await applySettlements(ctx, explained, settlements);
   return explained;
 }

@@ -15,6 +15,12 @@ import { withTx } from '../store/tx.js';
  */
 export type GateDecision = { kind: 'allowed' } | { kind: 'denied'; reason: string } | { kind: 'wait'; ms: number; reason: string; replan?: boolean };
 
+/**
+ * Exits built from what a trade actually holds (the kill switch; what the broker's settlements left, shares included)
+ * were priced when planned and go as soon as the market is open, without waiting for quotes of every leg.
+ */
+const PRICED_FROM_POSITIONS: ReadonlySet<string> = new Set(['flatten', 'assignment', 'expiration']);
+
 /** An exit waiting for a fresh quote tries again after this long. */
 export const EXIT_QUOTE_WAIT_MS = 5000;
 /** An exit waiting for the open re-checks at least this often (a clock or calendar surprise cannot park it for days). */
@@ -46,7 +52,8 @@ const WORKING_LOCK = 'legwork:working-groups';
  *
  * An exit is never denied and never subject to entry limits (legs per group, working groups, buying power): whatever
  * stops it now (market closed, a stale or missing quote) makes it `wait`, so the trade stays managed. A flatten exit
- * does not wait for quotes: it was priced from the chain's last marks and must go out as soon as the market is open.
+ * does not wait for quotes (nor does one closing what the broker's settlements left): it was priced from the chain's
+ * last marks and must go out as soon as the market is open.
  */
 export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: OrderRequest, options: GateOptions = {}): Promise<GateDecision> {
   const intent = group.intent;
@@ -65,7 +72,7 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
     return { kind: 'denied', reason: `${intent.legs.length} legs exceed maxLegsPerGroup ${ruleSet.risk.maxLegsPerGroup}` };
   }
 
-  if (entry || intent.reason !== 'flatten') {
+  if (entry || !PRICED_FROM_POSITIONS.has(intent.reason ?? '')) {
     let quote: Awaited<ReturnType<typeof quotePackage>>;
     try {
       quote = await quotePackage(ctx, intent.legs);

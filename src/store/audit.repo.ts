@@ -22,7 +22,8 @@ export type AuditKind =
   | 'trade_repaired'
   | 'exit_deferred'
   | 'flatten'
-  | 'position_explained';
+  | 'position_explained'
+  | 'settlement_recorded';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -4,14 +4,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { nyTime } from '../../src/broker/sim/calendar.js';
-import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, type TradeRow } from '../../src/store/trades.repo.js';
-import { venueCondorLegs, venueSignedPositions } from '../support/iron-condor.js';
+import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
+import { openCondorTrade } from '../support/condor-trades.js';
+import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
 
@@ -43,20 +43,7 @@ beforeEach(async () => {
   await setTradingState(app.ctx.sql, 'active', 'test');
 });
 
-/** Opens a condor in the expiration nearest `dte` days at the venue, through the executor. */
-async function openTrade(ruleName: string, underlying: string, dte: number): Promise<TradeRow> {
-  const rs = app.ctx.rules.get(ruleName);
-  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
-  const id = newId();
-  const legs = venueCondorLegs(app.sim, underlying, { dte });
-  const { trade } = await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
-    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
-  });
-  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
-  expect(venueSignedPositions(app.sim, account, underlying)).toHaveLength(4);
-  return (await getTrade(app.ctx.sql, trade.id))!;
-}
+const openTrade = (ruleName: string, underlying: string, dte: number): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying, { dte });
 
 const advanceTo = (at: number) => {
   const now = app.sim.clock.now();

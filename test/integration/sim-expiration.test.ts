@@ -104,8 +104,11 @@ describe('expiration Friday', () => {
     expect(money(rows[1]!.price)).toBe(strikeCents);
     expect(money(rows[1]!['net-value'])).toBe(strikeCents * 100 + 500);
     // Receive Deliver rows filter like the other transaction types
-    const filtered = (await client.transactionsService.getAccountTransactions(account, { type: 'Receive Deliver' })) as Json[];
-    expect(filtered).toHaveLength(3);
+    const list = async (query: Json) => ((await client.transactionsService.getAccountTransactions(account, query)) as Json[]).map((t) => t['transaction-sub-type']).sort();
+    expect(await list({ type: 'Receive Deliver' })).toEqual(['Assignment', 'Buy to Open', 'Expiration']);
+    expect(await list({ types: ['Receive Deliver'], 'sub-type': ['Assignment', 'Expiration'], 'start-date': '2026-11-20', 'end-date': '2026-11-20' })).toEqual(['Assignment', 'Expiration']);
+    expect(await list({ 'start-date': '2026-11-21' })).toEqual([]);
+    expect(await list({ 'end-date': '2026-11-19' })).toEqual(['Buy to Open', 'Sell to Open']); // the opening Trades
 
     await waitUntil(() => messages.find((m) => m.type === 'AccountBalance' && money(m.data['cash-balance']) === cashBefore - strikeCents * 100 - 500), { what: 'the AccountBalance push after the assignment' });
     const pushedPositions = messages.filter((m) => m.type === 'CurrentPosition').map((m) => [m.data.symbol, m.data.quantity]);
@@ -157,7 +160,16 @@ describe('early assignment', () => {
 });
 
 describe('POST /__sim/expire', () => {
-  it('validates its body', async () => {
+  it('settles now, at the current spot, the positions expiring through a date; validates its body', async () => {
+    await toOpenMarket();
+    const put = await strikeNear('2026-12-18', sim.market.spot('SPY') + 10);
+    await open(put.put, 'Sell to Open');
+    expect((await control('expire', { through: '2026-12-17' })).body).toEqual({ ok: true, settled: [] });
+    const { status, body } = await control('expire', { through: '2026-12-18' });
+    expect(status).toBe(200);
+    expect(body.settled).toMatchObject([{ 'account-number': account, symbol: put.put, quantity: -1, outcome: 'Assignment', shares: 100, strike: put.strike }]);
+    expect((await positions()).map((p) => [p.symbol, p.quantity])).toEqual([['SPY', 100]]);
+
     const bad = await control('expire', { through: 'friday' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/through/);

@@ -21,7 +21,7 @@ describe('migrate', () => {
       expect([...a.applied, ...b.applied].filter((v) => v === '001_init')).toHaveLength(1);
       const again = await migrate(db.sql);
       expect(again.applied).toEqual([]);
-      expect(again.current).toBe('005_fees');
+      expect(again.current).toBe('006_settlements');
     } finally {
       await other.end();
     }

@@ -8,12 +8,15 @@ import { getTrade, insertPendingTrade, type TradeRow } from '../../src/store/tra
 import type { TestApp } from './app.js';
 import { venueCondorLegs, venueSignedPositions } from './iron-condor.js';
 
-/** A pending SPY-style condor trade on `underlying` for the loaded rule set `ruleName` (risk $400, credit $1). */
-export async function pendingCondorTrade(app: TestApp, ruleName: string, underlying: string): Promise<TradeRow> {
+/**
+ * A pending SPY-style condor trade on `underlying` for the loaded rule set `ruleName` (risk $400, credit $1), in the
+ * expiration nearest `pick.dte` days (35 unless given).
+ */
+export async function pendingCondorTrade(app: TestApp, ruleName: string, underlying: string, pick: { dte?: number } = {}): Promise<TradeRow> {
   const rs = app.ctx.rules.get(ruleName);
   if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
   const id = newId();
-  const legs = venueCondorLegs(app.sim, underlying);
+  const legs = venueCondorLegs(app.sim, underlying, pick);
   return (await insertPendingTrade(app.ctx.sql, {
     id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
     quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
@@ -21,9 +24,10 @@ export async function pendingCondorTrade(app: TestApp, ruleName: string, underly
 }
 
 /** A pending condor whose entry the executor filled: the trade is `open` and the venue holds its four legs. */
-export async function openCondorTrade(app: TestApp, ctx: ExecContext, ruleName: string, underlying: string): Promise<TradeRow> {
-  const trade = await pendingCondorTrade(app, ruleName, underlying);
-  expect((await executeGroup(ctx, trade.id, trade.entryGroupId)).status).toBe('filled');
+export async function openCondorTrade(app: TestApp, ctx: ExecContext, ruleName: string, underlying: string, pick: { dte?: number } = {}): Promise<TradeRow> {
+  const trade = await pendingCondorTrade(app, ruleName, underlying, pick);
+  const entry = await executeGroup(ctx, trade.id, trade.entryGroupId);
+  expect(entry.status, entry.reason ?? undefined).toBe('filled');
   const open = (await getTrade(app.ctx.sql, trade.id))!;
   expect(open.status).toBe('open');
   expect(venueSignedPositions(app.sim, app.sim.venue.accountNumbers()[0]!, underlying)).toHaveLength(4);

@@ -253,7 +253,14 @@ export interface SearchOrdersQuery {
 export interface TransactionsQuery {
   symbol?: string;
   underlyingSymbol?: string;
+  /** `transaction-type` (Trade, Receive Deliver); `type` and `types[]` both given: either matches. */
   type?: string;
+  types?: string[];
+  /** `transaction-sub-type` (`sub-type[]`): Assignment, Expiration, Exercise, Buy to Open, … */
+  subTypes?: string[];
+  /** New York `transaction-date` bounds, inclusive (YYYY-MM-DD). */
+  startDate?: string;
+  endDate?: string;
   perPage?: number;
   pageOffset?: number;
   sort?: 'Asc' | 'Desc';

@@ -67,9 +67,10 @@ describe('expiration after the close (replayed clock)', () => {
     expect(rows[0]).toMatchObject({ description: 'Removal of option due to assignment', value: '0.0', 'value-effect': 'None', 'executed-at': '2026-11-20T21:00:00.000+00:00', 'transaction-date': '2026-11-20', 'underlying-symbol': 'SPY', 'instrument-type': 'Equity Option' });
     expect(rows[0]).not.toHaveProperty('action');
     expect(rows[1]).toMatchObject({
-      action: 'Buy to Open', price: (put.strike).toFixed(1).replace(/\.0$/, '.0'), 'value-effect': 'Debit', 'clearing-fees': '5.0',
+      action: 'Buy to Open', 'value-effect': 'Debit', 'clearing-fees': '5.0',
       'net-value-effect': 'Debit', description: `Buy to Open 100 SPY @ ${put.strike.toFixed(2)}`, 'instrument-type': 'Equity',
     });
+    expect(cents(rows[1]!['price'])).toBe(Math.round(put.strike * 100));
     expect(cents(rows[1]!['value'])).toBe(Math.round(put.strike * 100) * 100);
     expect(cents(rows[1]!['net-value'])).toBe(Math.round(put.strike * 100) * 100 + 500);
     expect(rows[2]).toMatchObject({ description: 'Removal of option due to expiration', 'transaction-type': 'Receive Deliver' });

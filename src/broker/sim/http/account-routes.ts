@@ -73,9 +73,13 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
   });
   router.get('/accounts/:accountNumber/transactions', (req, res) => {
     const query: TransactionsQuery = {};
-    for (const [key, field] of [['symbol', 'symbol'], ['underlying-symbol', 'underlyingSymbol'], ['type', 'type']] as const) {
+    for (const [key, field] of [['symbol', 'symbol'], ['underlying-symbol', 'underlyingSymbol'], ['type', 'type'], ['start-date', 'startDate'], ['end-date', 'endDate']] as const) {
       if (typeof req.query[key] === 'string') query[field] = req.query[key];
     }
+    const types = queryList(req, 'types');
+    if (types) query.types = types;
+    const subTypes = queryList(req, 'sub-type');
+    if (subTypes) query.subTypes = subTypes;
     const perPage = queryInt(req, 'per-page');
     if (perPage !== undefined) query.perPage = perPage;
     const pageOffset = queryInt(req, 'page-offset');

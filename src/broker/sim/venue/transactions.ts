@@ -171,12 +171,17 @@ function tradeWire(t: TradeTransaction): JsonObject {
 }
 
 
+const subTypeOf = (t: TransactionRecord): string => (t.type === 'Trade' ? t.action : t.subType);
+
 /** Newest first unless `sort=Asc`; Tastytrade's pagination object. */
 export function searchTransactions(all: readonly TransactionRecord[], q: TransactionsQuery): { items: JsonObject[]; pagination: JsonObject } {
   const matching = all
     .filter((t) => (q.symbol ? t.instrument.symbol === q.symbol : true))
     .filter((t) => (q.underlyingSymbol ? t.instrument.underlying === q.underlyingSymbol : true))
-    .filter((t) => (q.type ? q.type === t.type : true))
+    .filter((t) => (q.type || q.types ? q.type === t.type || (q.types ?? []).includes(t.type) : true))
+    .filter((t) => (q.subTypes ? q.subTypes.includes(subTypeOf(t)) : true))
+    .filter((t) => (q.startDate ? nyDate(t.executedAt) >= q.startDate : true))
+    .filter((t) => (q.endDate ? nyDate(t.executedAt) <= q.endDate : true))
     .sort((a, b) => (q.sort === 'Asc' ? a.id - b.id : b.id - a.id));
   const page = paginate(matching, q.perPage, q.pageOffset, 250);
   return { items: page.items.map(transactionWire), pagination: page.pagination };

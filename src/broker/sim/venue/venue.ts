@@ -1,4 +1,5 @@
-// Owns the venue core: accounts and the order book behind the Venue interface (placement, lifecycle ticks, fills, events).
+// Owns the venue core: accounts and the order book behind the Venue interface (placement, lifecycle ticks, fills,
+// settlement of expiring and assigned options, events).
 import { nyDate, nyTime } from '../calendar.js';
 import { isoTime } from '../format.js';
 import { createRng, hashKeys, type Rng } from '../rng.js';
@@ -104,6 +105,12 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   const balanceData = (account: AccountRecord) =>
     balancesWire(account, balanceFigures(account.cashCents, account.positions.values(), account.marginOrCash, marks), nyDate(clock.now()));
 
+  /** CurrentPosition per changed position, then the account's AccountBalance. */
+  const emitPositionChanges = (account: AccountRecord, changed: PositionRecord[]) => {
+    for (const p of changed) emit(account.accountNumber, { type: 'CurrentPosition', data: positionData(account.accountNumber, p) });
+    emit(account.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
+  };
+
   const lifecycle = createLifecycle({
     clock,
     market,
@@ -118,10 +125,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
       // The later message that attaches the rest of the fills
       setTimeout(() => emitOrder(o), state.fillsLag.ms + 5).unref();
     },
-    emitFillEffects(o, account, changed) {
-      for (const p of changed) emit(o.accountNumber, { type: 'CurrentPosition', data: positionData(o.accountNumber, p) });
-      emit(o.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
-    },
+    emitFillEffects: (_o, account, changed) => emitPositionChanges(account, changed),
   });
 
   const expiration = createExpiration({
@@ -132,10 +136,7 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     transactionId: () => state.nextTransactionId++,
     random: () => state.assignmentRng.next(),
     expireOrder: (o, now) => lifecycle.expire(o, now),
-    emitChanges(account, changed) {
-      for (const p of changed) emit(account.accountNumber, { type: 'CurrentPosition', data: positionData(account.accountNumber, p) });
-      emit(account.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
-    },
+    emitChanges: emitPositionChanges,
   });
 
   const findOrder = (accountNumber: string, orderId: number) => {
