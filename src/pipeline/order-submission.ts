@@ -9,7 +9,7 @@ import type { Sql } from '../store/db.js';
 import { getOrder, transitionOrder, type OrderLegRow, type OrderRow } from '../store/orders.repo.js';
 import { getTradingState } from '../store/settings.repo.js';
 import { applyBrokerOrder } from './broker-sync.js';
-import type { Broker } from './ports.js';
+import type { Broker, SendOptions } from './ports.js';
 
 export type SubmitOutcome =
   | { kind: 'accepted'; order: OrderRow; brokerOrder: BrokerOrder }
@@ -27,6 +27,24 @@ const LIVE = ['submitting', 'unknown', 'working', 'partially_filled', 'pending_c
 async function filledBySymbol(sql: Sql, orderId: string): Promise<Map<string, number>> {
   const rows = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where order_id = ${orderId} group by symbol`;
   return new Map(rows.map((r) => [r.symbol, r.qty]));
+}
+
+/**
+ * The guard's halt rule once more, as the request leaves (after the request budget let it go): a halt set while an
+ * opening order waited to be sent stops it (chaos saw openings reach the venue 1.8–3.7 s after a halt under load:
+ * the guard had passed before the order's audit write and its wait for a budget token). Closing orders are not held.
+ */
+function haltLatch(sql: Sql, legs: readonly OrderLegRow[]): SendOptions {
+  const opening = legs.find((l) => !isClosingAction(l.action));
+  if (!opening) return {};
+  return {
+    beforeSend: async () => {
+      const { state } = await getTradingState(sql);
+      if (state !== 'active') {
+        throw new BrokerError('rejected', `trading is ${state}: no opening order (${opening.action} ${opening.symbol}); not sent`, { code: 'guard', operation: 'submit' });
+      }
+    },
+  };
 }
 
 /** What is left of each leg of an order once its own fills are taken off. */
@@ -96,7 +114,7 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
       ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
       legs: order.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.quantity, action: l.action })),
       externalId: orderId,
-    });
+    }, haltLatch(ctx.sql, order.legs));
     await transitionOrder(ctx.sql, orderId, { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status }, 'http', {
       brokerOrderId: brokerOrder.brokerOrderId,
       brokerStatus: brokerOrder.rawStatus,
@@ -106,7 +124,8 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
     return { kind: 'accepted', order: synced?.order ?? (await getOrder(ctx.sql, orderId))!, brokerOrder };
   } catch (error) {
     if (error instanceof BrokerError && error.kind === 'rejected') {
-      const r = await transitionOrder(ctx.sql, orderId, { type: 'Rejected', reason: error.message }, 'http', { rejectReason: error.message.slice(0, 500) });
+      const r = await transitionOrder(ctx.sql, orderId, { type: 'Rejected', reason: error.message }, error.code === 'guard' ? 'local' : 'http', { rejectReason: error.message.slice(0, 500) });
+      if (error.code === 'guard') await auditRefusal(ctx.sql, order, tradeId, error.message, 'submit', `order_refused:${orderId}`);
       return { kind: 'rejected', order: r.order, error };
     }
     // Timeout, 5xx, 429, network, anything else: the order may exist. Never re-sent; reconciliation settles it
@@ -137,9 +156,13 @@ export async function replaceOnce(ctx: SubmitContext, order: OrderRow, tradeId: 
     return { kind: 'refused', reason: verdict.reason };
   }
   try {
-    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents })).brokerOrderId };
+    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents }, haltLatch(ctx.sql, order.legs))).brokerOrderId };
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
+    if (error.code === 'guard') {
+      await auditRefusal(ctx.sql, order, tradeId, error.message, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+      return { kind: 'refused', reason: error.message };
+    }
     if (error.kind !== 'unknown') return { kind: 'failed', error };
     const found = await ctx.broker.findByExternalId(order.id).catch(() => []);
     const newId = found.find((o) => o.replacesOrderId === oldId)?.brokerOrderId;

@@ -8,15 +8,23 @@ import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/marke
  * Orders, positions and balances of one account. Every method throws BrokerError (src/domain/broker-error.ts)
  * on failure, classified so that a submit whose outcome is unknown is never retried blindly.
  */
+export interface SendOptions {
+  /**
+   * Runs once the request may leave (after the request budget admitted it), immediately before it is sent; a
+   * BrokerError('rejected') it throws means nothing was sent. How a halt set while an order waited to go stops it.
+   */
+  beforeSend?: () => Promise<void>;
+}
+
 export interface Broker {
   readonly accountNumber: string;
   /** Preflight without placing. A refused order throws BrokerError('rejected') with the broker's sub-errors. */
   dryRun(order: OrderRequest): Promise<DryRunResult>;
   /** Places the order once. Never retried internally: a timeout or 5xx throws BrokerError('unknown'). */
-  submit(order: OrderRequest & { externalId: string }): Promise<BrokerOrder>;
+  submit(order: OrderRequest & { externalId: string }, options?: SendOptions): Promise<BrokerOrder>;
   cancel(brokerOrderId: number): Promise<BrokerOrder>;
   /** Cancel/replace with a new price: returns the NEW order (new broker id, `replacesOrderId` = the old one). */
-  replace(brokerOrderId: number, change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' }): Promise<BrokerOrder>;
+  replace(brokerOrderId: number, change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' }, options?: SendOptions): Promise<BrokerOrder>;
   getOrder(brokerOrderId: number): Promise<BrokerOrder>;
   /** Orders created or updated today in any status, plus working GTC orders. */
   liveOrders(): Promise<BrokerOrder[]>;

@@ -120,4 +120,37 @@ describe('submitOnce', () => {
       await setTradingState(app.ctx.sql, 'active', 'test');
     }
   });
+
+  it('a halt set while an opening order waits to be sent (after the guard passed) stops it before it leaves', async () => {
+    const { orderId, tradeId } = await plannedOrder(5);
+    // The real adapter, held between the guard and the request: as a busy machine or the request budget would hold it
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const waiting = new Promise<void>((r) => (entered = r));
+    const broker = Object.create(app.ctx.broker) as typeof app.ctx.broker;
+    broker.submit = async (order, options) => {
+      entered();
+      await held;
+      return app.ctx.broker.submit(order, options);
+    };
+    const outcome = submitOnce({ sql: app.ctx.sql, broker }, orderId, tradeId);
+    await waiting;
+    try {
+      await setTradingState(app.ctx.sql, 'halted', 'test', 'halt while a submit waits');
+      release();
+      const result = await outcome;
+      expect(result.kind).toBe('rejected');
+      expect(result.kind === 'rejected' && result.error.code).toBe('guard');
+      const row = await getOrder(app.ctx.sql, orderId);
+      expect(row?.status).toBe('rejected');
+      expect(row?.rejectReason).toContain('trading is halted');
+      const atVenue = app.sim.venue.liveOrders(app.sim.venue.accountNumbers()[0]!).filter((o) => o['external-identifier'] === orderId);
+      expect(atVenue).toEqual([]);
+      const [audit] = await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
+      expect(audit?.n).toBe(1);
+    } finally {
+      await setTradingState(app.ctx.sql, 'active', 'test');
+    }
+  });
 });

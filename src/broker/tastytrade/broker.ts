@@ -131,23 +131,27 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
       return run('dryRun', 'dry-run', async () => parseDryRun(await orders.postOrderDryRun(accountNumber, wire)));
     },
 
-    async submit(order) {
+    async submit(order, options) {
       if (!order.externalId) throw new BrokerError('rejected', 'submit needs an externalId (reconciliation finds the order by it)', { code: 'missing_external_id', operation: 'submit' });
       const wire = body('submit', () => orderRequestToWire(order));
       // An order that only closes (exits, compensations, flatten) travels in the close lane: reads cannot starve it
       const closing = order.legs.every((l) => l.action === 'Buy to Close' || l.action === 'Sell to Close');
-      return run('submit', `submit ${order.externalId}`, async () => parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order, closing ? 'close' : 'open');
+      return run('submit', `submit ${order.externalId}`, async () => {
+        await options?.beforeSend?.();
+        return parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order;
+      }, closing ? 'close' : 'open');
     },
 
     cancel: (brokerOrderId: number) =>
       run('cancel', `cancel ${brokerOrderId}`, async () => parseOrder(await orders.cancelOrder(accountNumber, brokerOrderId))),
 
-    async replace(brokerOrderId, change) {
+    async replace(brokerOrderId, change, options) {
       const original = await getOrder(brokerOrderId);
       const wire = body('replace', () => replaceToWire(original, change));
-      const replacement = await run('replace', `replace ${brokerOrderId}`, async () =>
-        parseOrder(await orders.replaceOrder(accountNumber, brokerOrderId, wire)),
-      );
+      const replacement = await run('replace', `replace ${brokerOrderId}`, async () => {
+        await options?.beforeSend?.();
+        return parseOrder(await orders.replaceOrder(accountNumber, brokerOrderId, wire));
+      });
       if (replacement.brokerOrderId === brokerOrderId) {
         throw new BrokerError('unknown', `replace ${brokerOrderId}: the broker answered with the same order id`, { code: 'replace_not_new', operation: 'replace' });
       }
