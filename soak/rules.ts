@@ -25,13 +25,13 @@ name: soak-put-hold
 strategy: put-credit-spread
 universe: { symbols: [IWM] }
 schedule: { every: 30m, marketHoursOnly: true }
-params: { dte: { min: 1, max: 9 }, shortDelta: { target: 0.3, tolerance: 0.15 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }
+params: { dte: { min: 1, max: 7 }, shortDelta: { target: 0.3, tolerance: 0.15 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }
 filters:
   credit_to_width: { min: 0.03 }
 maxPerUnderlying: 1
 sizing: { quantity: 1, maxRiskPerTrade: 10000 }
 ${ENTRY}
-execution: { mode: legged, partialFill: close }
+execution: { mode: combo, partialFill: close }
 exits: { takeProfitPct: null, stopLossMultiple: 4, closeAtDte: null, holdThroughExpiration: true }
 assignment: close
 ${RISK}
