@@ -279,6 +279,10 @@ try {
 
   const groupRows = await app.sql<{ key: string; n: number }[]>`select kind || ' ' || status || coalesce(': ' || left(regexp_replace(reason, '[0-9.]+', 'N', 'g'), 80), '') as key, count(*)::int as n
     from order_groups group by 1 order by 2 desc limit 30`;
+  const tradeRows = await app.sql<{ ruleSet: string; underlying: string; expiration: string; status: string; exits: string | null; pnl: number | null }[]>`
+    select t.rule_set as "ruleSet", t.underlying, t.expiration::text as expiration, t.status, t.realized_pnl_cents::int as pnl,
+      (select string_agg(coalesce(g.intent->>'reason', '?') || ':' || g.status, ',' order by g.created_at) from order_groups g where g.trade_id = t.id and g.kind = 'exit') as exits
+    from trades t order by t.created_at`;
   const count = <T>(rows: readonly T[], key: (r: T) => string) => rows.reduce<Record<string, number>>((acc, r) => ((acc[key(r)] = (acc[key(r)] ?? 0) + 1), acc), {});
   const wallMs = Date.now() - wallStart;
   const tradingWallMs = days.reduce((n, d) => n + d.wallMs, 0);
@@ -298,6 +302,8 @@ try {
     groups: Object.fromEntries(groupRows.map((g) => [g.key, g.n])),
     settlements: count(settlements, (s) => String(s['transaction-sub-type'])),
     scripted: scriptedLog,
+    /** Every trade: rule set, underlying, expiration, status, exit reasons, P&L (cents, net of fees). */
+    tradeList: tradeRows.map((t) => `${t.ruleSet} ${t.underlying} ${t.expiration} ${t.status}${t.exits ? ` [${t.exits}]` : ''}${t.pnl === null ? '' : ` ${t.pnl}`}`),
     venueOrders: venue.orders.length,
     fills: store.fills.length,
     wallMs,
