@@ -32,7 +32,7 @@ maxPerUnderlying: 1
 sizing: { quantity: 1, maxRiskPerTrade: 10000 }
 ${ENTRY}
 execution: { mode: combo, partialFill: close }
-exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 7, holdThroughExpiration: true }
+exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 6, holdThroughExpiration: true }
 assignment: close
 ${RISK}
 `,
