@@ -121,7 +121,8 @@ function scriptedFor(sim: SimHandle, account: string, date: string, dayIndex: nu
       at: nyTime(date, '11:00'),
       what: 'early assignment',
       run: () => {
-        const p = shortPuts()[0];
+        // not IWM's: the held put spreads are left to meet their expiration
+        const p = shortPuts().find((x) => x.underlying !== 'IWM');
         if (!p) return 'no short put held';
         push(p.underlying, p.strike);
         const r = sim.control.assign({ symbol: p.symbol, quantity: 1 });
