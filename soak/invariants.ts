@@ -79,6 +79,9 @@ export interface SoakExit {
   timeStopDays: number | null;
 }
 
+/** Exits that close what an expiration or assignment left a trade with (shares, remaining legs): after expiry by nature. */
+const SETTLED_EXITS = new Set(['assignment', 'expiration', 'leftovers', 'flatten']);
+
 const daysBetween = (from: string, to: string): number => Math.round((nyTime(to, '12:00') - nyTime(from, '12:00')) / 86_400_000);
 
 /**
@@ -103,7 +106,8 @@ export function exitsOnWrongDates(exits: readonly SoakExit[]): SoakViolation[] {
       if (date !== e.expiration) bad(e, `pin-risk close on ${date}, expiration ${e.expiration}`);
       else if (e.sentAt >= session.closeAt - 3_600_000) bad(e, 'pin-risk close within the last hour');
     }
-    if (date > e.expiration) bad(e, `sent after its options expired (${e.expiration})`);
+    // After the expiration only what the settlement left may be closed (delivered shares, leftovers), never options
+    if (date > e.expiration && !SETTLED_EXITS.has(e.reason)) bad(e, `sent after its options expired (${e.expiration})`);
   }
   return out;
 }

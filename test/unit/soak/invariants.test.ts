@@ -55,6 +55,13 @@ describe('exit-wrong-date', () => {
     expect(exitsOnWrongDates([exit({ reason: 'time_stop', sentAt: nyTime('2027-01-14', '10:30') })])).toEqual([]);
     expect(exitsOnWrongDates([exit({ reason: 'time_stop', sentAt: nyTime('2027-01-12', '10:30') })])).toHaveLength(1);
   });
+  it('after the expiration only settled leftovers (assigned shares) may be closed', () => {
+    const after = { expiration: '2027-01-15', sentAt: nyTime('2027-01-19', '09:35') };
+    expect(exitsOnWrongDates([exit({ ...after, reason: 'assignment' })])).toEqual([]);
+    expect(exitsOnWrongDates([exit({ ...after, reason: 'take_profit' })]).map((v) => v.detail)).toEqual([
+      'exit g (take_profit) of trade t sent 2027-01-19T14:35:00.000Z: sent after its options expired (2027-01-15)',
+    ]);
+  });
   it('pin risk: on the expiration day before the last hour only', () => {
     const pin = { reason: 'expiration_day', expiration: '2027-01-15' };
     expect(exitsOnWrongDates([exit({ ...pin, sentAt: nyTime('2027-01-15', '10:00') })])).toEqual([]);
