@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Owns the one test command (`npm test`): dependencies, services, every vitest project, then (with no arguments) the
-# short chaos set: LEGWORK_TEST_CHAOS_CAMPAIGNS campaigns (default 20, 0 skips) from seed LEGWORK_TEST_CHAOS_SEED.
+# short chaos set: LEGWORK_TEST_CHAOS_CAMPAIGNS campaigns (default 20, 0 skips) from seed LEGWORK_TEST_CHAOS_SEED, and the
+# short soak: LEGWORK_TEST_SOAK_DAYS trading days (default 2, 0 skips) across a monthly expiration, a weekend and a holiday.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || bash scripts/install-deps.sh
@@ -24,6 +25,13 @@ if [ "$#" -eq 0 ] && [ "$campaigns" != 0 ]; then
   echo "[test] chaos: $campaigns campaigns (npm run chaos -- --campaigns 500 for the long run)"
   npx tsx chaos/run.ts --campaigns "$campaigns" --seed "${LEGWORK_TEST_CHAOS_SEED:-20261122}" --trading-ms 9000 \
     --out .legwork/chaos-report.json >/dev/null || status=1
+  summary
+fi
+soak_days="${LEGWORK_TEST_SOAK_DAYS:-2}"
+if [ "$#" -eq 0 ] && [ "$soak_days" != 0 ]; then
+  # Thursday 2027-01-14 and Friday's monthly expiration, then the weekend and Martin Luther King Day to Tuesday's open
+  echo "[test] soak: $soak_days trading days from 2027-01-14 (npm run soak -- --days 20 for the long run)"
+  npx tsx soak/run.ts --days "$soak_days" --start 2027-01-14 --out .legwork/soak-report.json >/dev/null || status=1
   summary
 fi
 exit $status

@@ -39,10 +39,15 @@ export function startWorkerProcess(role: string, env: Record<string, string>): W
   });
   ready.catch(() => {}); // only callers that await it care
   const marker = `worker ${role} started`;
+  let seen = false;
   const onData = (chunk: Buffer) => {
     const text = chunk.toString();
     output.push(text);
-    if (output.join('').includes(marker)) resolveReady();
+    // Only until ready: joining the whole output per chunk is quadratic over a soak's weeks of logs
+    if (!seen && output.slice(-2).join('').includes(marker)) {
+      seen = true;
+      resolveReady();
+    }
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
