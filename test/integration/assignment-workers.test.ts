@@ -44,6 +44,8 @@ describe('an early assignment handled by the production workers', () => {
       TT_ENV: 'sim', LEGWORK_VENUE_URL: app.sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
       LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir,
       LEGWORK_EXIT_EVERY_SECONDS: '1', LEGWORK_RECONCILE_EVERY_SECONDS: '1',
+      // Same clock as the test app: the venue is frozen, so cadences in broker time would never come round
+      LEGWORK_CLOCK: 'wall',
     });
     await worker.ready;
 
