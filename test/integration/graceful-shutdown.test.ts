@@ -164,10 +164,11 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     const iv = app.sim.market.metrics('SPY')!.iv30 / 100;
     expect(app.sim.control.moveMarket('SPY', { vol: iv * 1.6 }).ok).toBe(true);
     try {
+      // The group is settled first, then its trade (two writes): wait for both
       await waitUntil(async () => {
-        const [g] = await app.ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
-        return g?.status === 'filled';
-      }, { timeoutMs: 40_000, what: 'the restarted worker to complete the group' });
+        const [g] = await app.ctx.sql<{ status: string; trade: string }[]>`select g.status, t.status as trade from order_groups g join trades t on t.id = g.trade_id where g.id = ${groupId}`;
+        return g?.status === 'filled' && g.trade !== 'opening';
+      }, { timeoutMs: 40_000, what: 'the restarted worker to complete the group and open its trade' });
     } catch (error) {
       throw new Error(`${String(error)}; worker output: ${p2.output.join('').slice(-3000)}`);
     } finally {

@@ -149,7 +149,9 @@ describe('exits at simulated dates', () => {
     const thursday = await advance(DAY); // Thursday 11:00: DTE = entry DTE - 2, held 2 days
     const fired = ours(await evaluateExits(ctx));
     expect(fired.map((f) => [f.tradeId, f.reason]).sort()).toEqual([[opened[0]!.id, 'close_at_dte'], [opened[1]!.id, 'time_stop']].sort());
-    for (const f of fired) expect((await executeGroup(ctx, f.tradeId, f.groupId)).status).toBe('filled');
+    // The exits run while the venue's clock moves: any broker-time wait of theirs (a stale quote under load waits 5 s
+    // of broker time) would never end on a frozen clock (the test timed out once under load)
+    for (const f of fired) expect((await whileDriving(app.sim, () => executeGroup(ctx, f.tradeId, f.groupId), { stepMs: 200 })).status).toBe('filled');
     for (const trade of opened) {
       const closed = (await getTrade(app.ctx.sql, trade.id))!;
       expect(closed.status).toBe('closed');
