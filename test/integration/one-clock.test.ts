@@ -133,8 +133,10 @@ describe('exits at simulated dates', () => {
     const opened: TradeRow[] = [];
     for (const [ruleName, underlying] of [['clock-dte', 'SPY'], ['clock-time', 'QQQ']] as const) {
       const trade = await pendingTrade(ruleName, underlying);
-      // The venue stays frozen: the natural price stays marketable and fills at once (a moving market could walk away)
-      const entry = await executeGroup(ctx, trade.id, trade.entryGroupId);
+      // The venue barely moves (0.1 simulated s per step): the natural price stays marketable and fills at once, and a
+      // broker-time wait of the executor (a fill it hears of by polling under load) still ends: on a frozen clock it
+      // never would (this test timed out once under load)
+      const entry = await whileDriving(app.sim, () => executeGroup(ctx, trade.id, trade.entryGroupId), { stepMs: 100 });
       expect(entry.status, JSON.stringify(entry)).toBe('filled');
       opened.push((await getTrade(app.ctx.sql, trade.id))!);
     }
