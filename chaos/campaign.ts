@@ -274,9 +274,10 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
         case 'halt':
         case 'haltFlatten': {
           const flatten = e.kind === 'haltFlatten';
+          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', { app: app!, out: () => {} });
+          // The 1 s budget runs from when the halt is in force (committed), not from when the driver began writing it
           const window: HaltWindow = { haltAt: s.clock.now(), resumeAt: null };
           halts.push(window);
-          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', { app: app!, out: () => {} });
           if (code !== 0) say(`  driver: halt${flatten ? ' --flatten' : ''} exited ${code}`);
           const period: CampaignReport['periods'][number] = { kind: flatten ? 'halted+flatten' : 'halted', atMs: Date.now() - t0, ms: e.ms ?? 2000 };
           report.periods.push(period);
@@ -305,11 +306,12 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     const settleStart = Date.now();
     sim.control.calm();
     if (!sim.clock.isMarketOpen()) sim.control.advanceClock(sim.clock.session().nextOpenAt + 5000 - sim.clock.now());
-    halts.push({ haltAt: sim.clock.now(), resumeAt: null });
     await setTradingState(app.sql, 'halted', 'chaos', 'campaign settling').catch(async () => {
       await sleep(1500);
       await setTradingState(app!.sql, 'halted', 'chaos', 'campaign settling');
     });
+    // From when the halt is in force: a retried write (PostgreSQL restarting) must not count against Legwork
+    halts.push({ haltAt: sim.clock.now(), resumeAt: null });
     for (let i = 0; i < procs.length; i++) {
       if (!procs[i]!.handle.alive()) {
         if (!procs[i]!.killedByUs) say(`  ${procs[i]!.name} died on its own: ${procs[i]!.output.join('').slice(-600)}`);

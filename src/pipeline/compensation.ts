@@ -13,6 +13,7 @@ import { unwindWaves } from '../domain/unwind-order.js';
 import { insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../store/orders.repo.js';
 import type { ExecContext } from './exec-context.js';
 import { isUnsettled, PollThrottle } from './leg-wait.js';
+import { untilOpenMs } from './pre-trade-gate.js';
 import { submitOnce } from './order-submission.js';
 import { underlyingOf } from './plan-entry.js';
 
@@ -78,6 +79,16 @@ function pendingShorts(orders: readonly OrderRow[]): Map<string, number> {
   return out;
 }
 
+/** How long to wait before looking again when the broker says the market is not open; null when it is (or unknown). */
+async function closedMarketWait(ctx: ExecContext): Promise<number | null> {
+  try {
+    const session = await ctx.broker.marketSession();
+    return session.state === 'Open' ? null : Math.min(60_000, untilOpenMs(session, ctx.now()));
+  } catch {
+    return null; // unknown: carry on as if open (the closing orders themselves will say)
+  }
+}
+
 /**
  * Compensation of an entry: cancel working legs, wait for unsettled ones, close the unwind's first wave, recompute.
  * Loops until flat, broken (a symbol out of attempts, or the deadline), or an unknown outcome blocks it.
@@ -85,8 +96,16 @@ function pendingShorts(orders: readonly OrderRow[]): Map<string, number> {
 export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, opts: CompensationOptions, polls = new PollThrottle(ctx, opts.brokerPollMs)): Promise<CompensationStep> {
   // Exits go forward only (execute-legged-exit.ts): undoing a close would re-open the risk it shed
   if (intent.kind !== 'entry') throw new Error(`compensation undoes an entry; group ${groupId} is an ${intent.kind}`);
-  const deadline = ctx.now() + opts.compensationDeadlineMs;
+  let deadline = ctx.now() + opts.compensationDeadlineMs;
   for (;;) {
+    // A closed market cannot take closing orders: wait for the open, and the deadline counts open-market time only
+    // (with one clock, a night jumps broker time past any deadline set before the close)
+    const closedFor = await closedMarketWait(ctx);
+    if (closedFor !== null) {
+      await ctx.sleep(closedFor);
+      deadline = ctx.now() + opts.compensationDeadlineMs;
+      continue;
+    }
     let orders = await ordersOfGroup(ctx.sql, groupId);
     if (orders.some(isUnsettled)) return { kind: 'waiting_unknown' };
     // 1. Siblings still working are cancelled (their late fills, if any, are flattened below)
@@ -131,7 +150,8 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       const mine = orders.filter((o) => o.role === 'compensation' && o.legs[0]?.symbol === symbol);
       const active = mine.find((o) => !isTerminalOrder(o.status));
       if (active && active.status !== 'planned') continue; // working: awaited on the next pass
-      const attempt = mine.filter((o) => isTerminalOrder(o.status)).length;
+      // An order the close expired did not fail to close: it is not an attempt
+      const attempt = mine.filter((o) => isTerminalOrder(o.status) && o.status !== 'expired').length;
       if (!active && attempt >= opts.maxCloseAttempts) {
         return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${attempt} closing orders` };
       }
