@@ -89,6 +89,16 @@ async function closedMarketWait(ctx: ExecContext): Promise<number | null> {
   }
 }
 
+/** The open of the current session when the market is open and opened after `since`; null otherwise (or unknown). */
+async function reopenedSince(ctx: ExecContext, since: number): Promise<number | null> {
+  try {
+    const session = await ctx.broker.marketSession();
+    return session.state === 'Open' && session.openAt !== null && session.openAt > since ? session.openAt : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Compensation of an entry: cancel working legs, wait for unsettled ones, close the unwind's first wave, recompute.
  * Loops until flat, broken (a symbol out of attempts, or the deadline), or an unknown outcome blocks it.
@@ -96,14 +106,16 @@ async function closedMarketWait(ctx: ExecContext): Promise<number | null> {
 export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, opts: CompensationOptions, polls = new PollThrottle(ctx, opts.brokerPollMs)): Promise<CompensationStep> {
   // Exits go forward only (execute-legged-exit.ts): undoing a close would re-open the risk it shed
   if (intent.kind !== 'entry') throw new Error(`compensation undoes an entry; group ${groupId} is an ${intent.kind}`);
-  let deadline = ctx.now() + opts.compensationDeadlineMs;
+  let startedAt = ctx.now();
+  let deadline = startedAt + opts.compensationDeadlineMs;
   for (;;) {
     // A closed market cannot take closing orders: wait for the open, and the deadline counts open-market time only
     // (with one clock, a night jumps broker time past any deadline set before the close)
     const closedFor = await closedMarketWait(ctx);
     if (closedFor !== null) {
       await ctx.sleep(closedFor);
-      deadline = ctx.now() + opts.compensationDeadlineMs;
+      startedAt = ctx.now();
+      deadline = startedAt + opts.compensationDeadlineMs;
       continue;
     }
     let orders = await ordersOfGroup(ctx.sql, groupId);
@@ -131,6 +143,15 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       if ((await ordersOfGroup(ctx.sql, groupId)).every((o) => isTerminalOrder(o.status))) {
         const hadFills = (await ctx.sql`select 1 from fills where group_id = ${groupId} limit 1`).length > 0;
         return { kind: 'flat', hadFills };
+      }
+    }
+    if (ctx.now() >= deadline) {
+      // A close and an open passed since the deadline was set (a night between two looks): it restarts at that open
+      const reopenedAt = await reopenedSince(ctx, startedAt);
+      if (reopenedAt !== null) {
+        startedAt = reopenedAt;
+        deadline = reopenedAt + opts.compensationDeadlineMs;
+        if (ctx.now() < deadline) continue;
       }
     }
     if (ctx.now() >= deadline) {
