@@ -176,6 +176,11 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       if (!active && attempt >= opts.maxCloseAttempts) {
         return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${attempt} closing orders` };
       }
+      // Every closing order of this symbol has its own row (an expired one is never re-sent): its place follows them all
+      const seq = Math.max(0, legIndex) * 100 + mine.length;
+      if (!active && mine.length >= 100) {
+        return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${mine.length} closing orders` };
+      }
       const last = mine.filter((o) => isTerminalOrder(o.status)).sort((a, b) => b.seq - a.seq)[0];
       if (!active && last && last.status === 'rejected') {
         const due = last.updatedAt.getTime() + opts.closeBackoffMs * 2 ** Math.max(0, attempt - 1);
@@ -188,18 +193,21 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
           ctx.log.warn({ groupId, symbol }, 'no fresh quote to price a closing order; waiting for one');
           continue;
         }
-        const seq = Math.max(0, legIndex) * 100 + attempt; // deterministic: two runs plan the same order, never two
-        planned = (
-          await insertPlannedOrder(ctx.sql, {
-            id: deterministicId('compensation', groupId, String(seq)),
-            groupId,
-            role: 'compensation',
-            seq,
-            legs: [{ symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
-            size: step.quantity,
-            limitPriceCents: limit,
-          })
-        ).order;
+        // Deterministic: two runs plan the same order, never two
+        const inserted = await insertPlannedOrder(ctx.sql, {
+          id: deterministicId('compensation', groupId, String(seq)),
+          groupId,
+          role: 'compensation',
+          seq,
+          legs: [{ symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
+          size: step.quantity,
+          limitPriceCents: limit,
+        });
+        // Its place was taken by an order that is not this one waiting to be sent: never send something else in its stead
+        if (!inserted.created && (inserted.order.status !== 'planned' || inserted.order.legs[0]?.symbol !== symbol)) {
+          return { kind: 'broken', reason: `closing order ${seq} of ${symbol} collides with order ${inserted.order.id} (${inserted.order.status})` };
+        }
+        planned = inserted.order;
       }
       const outcome = await submitOnce(ctx, planned.id, intent.tradeId);
       polls.touch(planned.id);
