@@ -53,6 +53,7 @@ export interface QuoteSnapshot {
   ask: number | null;
   bidSize: number | null;
   askSize: number | null;
+  /** Broker time at which this value was last known current: its event's arrival, or a later event on the same live feed. */
   receivedAt: number;
 }
 
@@ -65,6 +66,7 @@ export interface GreeksSnapshot {
   theta: number | null;
   vega: number | null;
   rho: number | null;
+  /** As for quotes: when last known current. */
   receivedAt: number;
 }
 

@@ -219,6 +219,35 @@ describe('DXLink snapshots', () => {
     expectModelValues(again[0], a);
   });
 
+  it('reports a quiet quote on a live feed as current as of the feed\'s latest events, and lets it age when nothing arrives', async () => {
+    // Broker time that can jump (as the venue's clock does over a night); the venue's own market stays frozen
+    let offset = 0;
+    const md = marketData({ now: () => Date.now() + offset });
+    const [quiet] = options('QQQ', 1);
+    const [moving] = options('SPY', 1);
+    // A long snapshot holds both subscriptions (one symbol never arrives) while the others look at the cache
+    const holder = md.snapshot([quiet!.streamer, moving!.streamer, '.QQQ261218C99999'], { timeoutMs: 4_000 });
+    const before = await md.snapshot([quiet!.streamer, moving!.streamer]);
+    expect(before.missing).toEqual([]);
+    const firstSeen = before.quotes.get(quiet!.streamer)!.receivedAt;
+
+    offset += 3_600_000; // an hour of broker time passes in a moment
+    // Nothing arrived since: the cached quote is an hour old, as it should be
+    const silent = await md.snapshot([quiet!.streamer]);
+    expect(silent.quotes.get(quiet!.streamer)!.receivedAt).toBe(firstSeen);
+
+    // Another symbol moves on the same connection: the quiet one is known unchanged as of that event
+    const spot = sim.market.spot('SPY');
+    expect(sim.control.moveMarket('SPY', { spot: spot * 1.01 }).ok).toBe(true);
+    await waitUntil(async () => (await md.snapshot([moving!.streamer])).quotes.get(moving!.streamer)!.bid === sim.market.quote(moving!.occ)!.bid, { what: 'the SPY move delivered' });
+    const after = await md.snapshot([quiet!.streamer]);
+    const q = after.quotes.get(quiet!.streamer)!;
+    expect(q.bid).toBe(before.quotes.get(quiet!.streamer)!.bid); // unchanged: never re-sent by the feed
+    expect(q.receivedAt).toBeGreaterThanOrEqual(firstSeen + 3_600_000);
+    expect(Date.now() + offset - q.receivedAt).toBeLessThan(5_000);
+    await holder;
+  });
+
   it('rides out dropStreams with the DXLink client reconnecting by itself and resubscribing', async () => {
     const md = marketData({ silenceMs: 20_000 }); // long enough that only the client's own reconnect can help
     const first = options('MSFT', 4);

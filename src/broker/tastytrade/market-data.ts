@@ -60,6 +60,15 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   const refs = new Map<string, number>();
   const quotes = new Map<string, QuoteSnapshot>();
   const greeks = new Map<string, GreeksSnapshot>();
+  // DXLink pushes an event only when it changes, in order, on one connection. So while a connection delivers, a cached
+  // value it delivered earlier and has not replaced is still the current one: it is reported as current as of the
+  // connection's latest events (a quiet wing on a live feed is not stale; one from a dropped connection ages). Each
+  // cached value remembers the connection it came on (opens + drops); a value from an earlier connection is not renewed.
+  const connectionOf = new Map<string, number>();
+  let connection = 0;
+  let liveAt = Number.NEGATIVE_INFINITY;
+  const currentAsOfLive = <T extends { receivedAt: number }>(key: string, value: T): T =>
+    connectionOf.get(key) === connection && liveAt > value.receivedAt ? { ...value, receivedAt: liveAt } : value;
   const waiting = new Map<string, Set<Waiter>>();
   const waiters = new Set<Waiter>();
   let badEvents = 0;
@@ -68,6 +77,9 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   const complete = (w: Waiter, symbol: string) => quotes.has(symbol) && (!w.greeks || !isOption(symbol) || greeks.has(symbol));
 
   const onEvents = (events: Record<string, unknown>[], receivedAt: number) => {
+    const stats = feed.stats();
+    connection = stats.opens + stats.drops;
+    liveAt = receivedAt;
     const touched = new Set<string>();
     for (const e of events) {
       const type = e['eventType'];
@@ -77,12 +89,14 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
           const q = parseQuoteEvent(e, receivedAt);
           if (q && refs.has(`Quote:${q.streamerSymbol}`)) {
             quotes.set(q.streamerSymbol, q);
+            connectionOf.set(`Quote:${q.streamerSymbol}`, connection);
             touched.add(q.streamerSymbol);
           }
         } else {
           const g = parseGreeksEvent(e, receivedAt);
           if (g && refs.has(`Greeks:${g.streamerSymbol}`)) {
             greeks.set(g.streamerSymbol, g);
+            connectionOf.set(`Greeks:${g.streamerSymbol}`, connection);
             touched.add(g.streamerSymbol);
           }
         }
@@ -136,6 +150,7 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
         return false;
       }
       refs.delete(key);
+      connectionOf.delete(key);
       (s.type === 'Quote' ? quotes : greeks).delete(s.symbol);
       return true;
     });
@@ -212,8 +227,8 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
           for (const symbol of symbols) {
             const q = quotes.get(symbol);
             const g = withGreeks && isOption(symbol) ? greeks.get(symbol) : undefined;
-            if (q) snap.quotes.set(symbol, q);
-            if (g) snap.greeks.set(symbol, g);
+            if (q) snap.quotes.set(symbol, currentAsOfLive(`Quote:${symbol}`, q));
+            if (g) snap.greeks.set(symbol, currentAsOfLive(`Greeks:${symbol}`, g));
             if (!complete(w, symbol)) snap.missing.push(symbol);
           }
           release(subs);
