@@ -1,7 +1,7 @@
 // Owns running one chaos campaign end to end: a fresh venue, database and queue prefix, the production worker processes,
 // the seeded fault timeline, then calm → halt entries → settle → stop → reconcile → invariants. Returns its report.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../src/app/context.js';
@@ -164,9 +164,6 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     const env = {
       TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: dbUrl.toString(), REDIS_URL: services.redis.url,
       LEGWORK_QUEUE_PREFIX: prefix, LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '2', LEGWORK_RECONCILE_EVERY_SECONDS: '3', LOG_LEVEL: 'info',
-      // Legwork's deadlines on wall time, as the chaos set was built (docs/decisions.md "Chaos and the one clock"):
-      // on the venue's clock its jumps over a night still break compensations (quotes stale after the jump)
-      LEGWORK_CLOCK: 'wall',
     };
     const config = loadConfig(env);
     say(`campaign ${index} seed ${plan.seed}: venue ${sim.baseUrl}, database ${dbName}`);
@@ -361,8 +358,8 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     await reconcile(createExecContext(app), 'periodic');
     const venue = venueView(sim.control.state(), account);
     const store = await storeView(app.sql);
-    // Legwork runs on wall time here (LEGWORK_CLOCK=wall): its stored times compare with the wall clock
-    report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: Date.now() });
+    // Legwork runs on the venue's clock (the one clock): its stored times compare with the venue's time
+    report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: sim.clock.now() });
     // Evidence for each order a violation names: its event history and the venue's copy
     const named = [...new Set(report.violations.flatMap((v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []))].slice(0, 5);
     if (named.length > 0) {
@@ -402,6 +399,9 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     }
     await Promise.all(procs.map((p) => p.handle.exited));
     if (!report.ok) report.logs = Object.fromEntries(procs.map((p) => [p.name, p.output.join('').slice(-4000)]));
+    // Whole worker logs on request (a restarted worker's log follows its predecessor's)
+    const logDir = process.env.CHAOS_LOG_DIR;
+    if (logDir) for (const p of procs) appendFileSync(join(logDir, `${plan.seed}-${index}-${p.name}.log`), p.output.join(''));
     report.peakRssMb = rssMax;
     await app?.close().catch(() => {});
     await sim?.close().catch(() => {});
