@@ -13,7 +13,6 @@ import { preTradeGate } from '../../src/pipeline/pre-trade-gate.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { reconcile } from '../../src/pipeline/reconcile.js';
 import type { GroupRow } from '../../src/store/groups.repo.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -35,14 +34,8 @@ beforeAll(async () => {
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
   checks = settlementChecks(app);
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
-beforeEach(async () => {
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-});
+afterAll(() => app?.close());
+beforeEach(() => app.readyToTrade());
 
 const explainedKinds = async (tradeId: string) =>
   (await app.ctx.sql<{ data: { kind: string; symbol: string } }[]>`select data from audit_events where kind = 'position_explained' and trade_id = ${tradeId} order by id`)

@@ -40,14 +40,8 @@ beforeAll(async () => {
   ctx = createExecContext(app.ctx);
   account = app.sim.venue.accountNumbers()[0]!;
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
-beforeEach(async () => {
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-});
+afterAll(() => app?.close());
+beforeEach(() => app.readyToTrade());
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 

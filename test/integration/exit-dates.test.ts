@@ -7,7 +7,6 @@ import { nyTime } from '../../src/broker/sim/calendar.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -34,14 +33,8 @@ beforeAll(async () => {
   // Decisions read the venue's clock, which runs 60 times as fast as the wall clock
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
-beforeEach(async () => {
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-});
+afterAll(() => app?.close());
+beforeEach(() => app.readyToTrade());
 
 const advanceTo = (at: number) => app.sim.control.advanceClock(Math.max(0, at - app.sim.clock.now()));
 

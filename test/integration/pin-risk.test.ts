@@ -8,7 +8,6 @@ import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
@@ -34,14 +33,8 @@ beforeAll(async () => {
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
   account = app.sim.venue.accountNumbers()[0]!;
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
-beforeEach(async () => {
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-});
+afterAll(() => app?.close());
+beforeEach(() => app.readyToTrade());
 
 const openTrade = (ruleName: string, underlying: string, dte: number): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying, { dte });
 

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
 import type { SimHandle, StartSimOptions } from '../../src/broker/sim/server.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
 import { startTestSim } from './sim.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -20,6 +21,8 @@ export interface TestApp {
   ctx: AppContext;
   rulesDir: string;
   writeRule(file: string, text: string): void;
+  /** The venue fills at once with no fault rules left, and trading is active: the start most tests want. */
+  readyToTrade(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,6 +60,11 @@ export async function startTestApp(rules: Record<string, string>, options: TestA
     ctx,
     rulesDir,
     writeRule,
+    async readyToTrade() {
+      sim.venue.clearFillRules();
+      sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
+      await setTradingState(ctx.sql, 'active', 'test');
+    },
     async close() {
       for (const q of ['scan', 'scan-underlying', 'execute', 'monitor', 'exit', 'reconcile'] as const) {
         await ctx.queues[q].obliterate({ force: true }).catch(() => {});

@@ -209,20 +209,25 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
         reject = rej;
       });
       let timer: NodeJS.Timeout | undefined;
+      /** Ends this waiter once (its deadline, its data, a close or a failed connection) and drops its subscriptions. */
+      const settle = (): boolean => {
+        if (w.done) return false;
+        w.done = true;
+        clearTimeout(timer);
+        waiters.delete(w);
+        for (const symbol of w.remaining) {
+          const ws = waiting.get(symbol);
+          ws?.delete(w);
+          if (ws?.size === 0) waiting.delete(symbol);
+        }
+        return true;
+      };
       const w: Waiter = {
         greeks: withGreeks,
         remaining: new Set(),
         done: false,
         finish: () => {
-          if (w.done) return;
-          w.done = true;
-          clearTimeout(timer);
-          waiters.delete(w);
-          for (const symbol of w.remaining) {
-            const ws = waiting.get(symbol);
-            ws?.delete(w);
-            if (ws?.size === 0) waiting.delete(symbol);
-          }
+          if (!settle()) return;
           const snap: MarketSnapshot = { quotes: new Map(), greeks: new Map(), missing: [] };
           for (const symbol of symbols) {
             const q = quotes.get(symbol);
@@ -251,16 +256,9 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
       timer = setTimeout(w.finish, timeoutMs);
       // Not awaited: the deadline holds even while a first connection is still being opened
       feed.add(fresh).catch((error: unknown) => {
-        if (w.done) return; // deadline or close came first: already released and resolved
-        // No connection could be opened at all: release and report instead of waiting for the deadline
-        w.done = true;
-        clearTimeout(timer);
-        waiters.delete(w);
-        for (const symbol of w.remaining) {
-          const ws = waiting.get(symbol);
-          ws?.delete(w);
-          if (ws?.size === 0) waiting.delete(symbol);
-        }
+        // No connection could be opened at all: release and report instead of waiting for the deadline (unless the
+        // deadline or a close came first: already released and resolved)
+        if (!settle()) return;
         release(subs);
         reject(error);
       });
