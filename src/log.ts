@@ -1,4 +1,5 @@
 // Owns the pino root logger: JSON in production, pretty on a terminal in development, secrets redacted.
+import { createRequire } from 'node:module';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -121,8 +122,19 @@ export interface LogOptions {
   destination?: DestinationStream;
 }
 
+/** Whether pino-pretty can be loaded (it is left out of production installs). */
+function prettyInstalled(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function createLogger(options: LogOptions = {}): Logger {
-  const pretty = options.pretty ?? (process.stdout.isTTY === true && process.env['NODE_ENV'] !== 'production');
+  // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) logs JSON even on a terminal
+  const pretty = (options.pretty ?? (process.stdout.isTTY === true && process.env['NODE_ENV'] !== 'production')) && prettyInstalled();
   const opts = {
     name: options.name ?? 'legwork',
     level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',

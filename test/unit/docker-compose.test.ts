@@ -1,6 +1,6 @@
 // Proves docker-compose.yml (Docker cannot run here): the services exist with the right images and commands, every
 // Legwork variable is one env.ts knows (or SIM_*), dependencies wait for health checks, and no secret is hard-coded.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -119,11 +119,67 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
+  const text = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+  /** Instructions in order, comments and continuations folded: [keyword, arguments]. */
+  const steps = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => [l.split(/\s+/)[0]!.toUpperCase(), l.slice(l.indexOf(' ') + 1).trim()] as const);
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+
   it('builds one Node 20 image with the dependencies and JSON logs', () => {
-    const text = readFileSync(`${ROOT}Dockerfile`, 'utf8');
     expect(text).toMatch(/^FROM node:20/m);
-    expect(text).toMatch(/npm ci/);
     expect(text).toMatch(/ENV NODE_ENV=production/);
     expect(text).not.toMatch(/SECRET|TOKEN|PASSWORD/);
+  });
+
+  it('the install step sees every patch: patches/ is copied before npm ci, which runs the postinstall', () => {
+    const install = steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
+    expect(install, 'a RUN npm ci step').toBeGreaterThan(0);
+    expect(steps[install]![1]).not.toMatch(/--ignore-scripts/);
+    expect(pkg.scripts['postinstall']).toBe('patch-package');
+    expect(Object.keys(pkg.dependencies)).toContain('patch-package'); // a production install has it
+    // What the build context holds at the install: the sources of every COPY before it
+    const copied = steps.slice(0, install).filter(([k]) => k === 'COPY').flatMap(([, a]) => a.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+    const patches = readdirSync(`${ROOT}patches`);
+    expect(patches.length).toBeGreaterThan(0);
+    for (const patch of patches) expect(copied.some((src) => src === '.' || `patches/${patch}`.startsWith(src.replace(/^\.\//, '').replace(/\/?$/, ''))), patch).toBe(true);
+  });
+
+  it('a patched package is pinned to exactly the version its patch was made for', () => {
+    for (const patch of readdirSync(`${ROOT}patches`)) {
+      const [, name, version] = /^(.+)\+(\d+\.\d+\.\d+)\.patch$/.exec(patch) ?? [];
+      expect(name, patch).toBeTruthy();
+      expect(pkg.dependencies[name!] ?? pkg.devDependencies[name!], `${name} in package.json`).toBe(version);
+    }
+  });
+
+  it('installs production dependencies only, and its default command starts Legwork, not the venue', () => {
+    const install = steps.find(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a))!;
+    expect(install[1]).toMatch(/--omit=dev/);
+    const cmd = JSON.parse(steps.filter(([k]) => k === 'CMD').at(-1)![1]) as string[];
+    expect(cmd).toEqual(['node', 'bin/legwork.mjs', 'start']);
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['json-rules-engine', 'pino-pretty', 'vitest', 'typescript']));
+  });
+
+  it('every package the production code loads is a production dependency (pino-pretty only when installed)', () => {
+    const files = (dir: string): string[] =>
+      readdirSync(`${ROOT}${dir}`, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : /\.(ts|mjs)$/.test(e.name) ? [`${dir}/${e.name}`] : []));
+    const loaded = new Map<string, string>();
+    for (const file of [...files('src'), ...files('workers'), ...files('bin')]) {
+      const code = readFileSync(`${ROOT}${file}`, 'utf8');
+      for (const m of code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^'.][^']*)'|\bimport\('([^'.][^']*)'\)|target: '([^'.][^']*)'/gm)) {
+        const spec = m[1] ?? m[2] ?? m[3]!;
+        if (spec.startsWith('node:')) continue;
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        loaded.set(name, file);
+      }
+    }
+    expect([...loaded.keys()]).toEqual(expect.arrayContaining(['bullmq', 'ioredis', 'postgres', 'express', '@tastytrade/api', 'yaml', 'pino']));
+    const missing = [...loaded].filter(([name]) => !(name in pkg.dependencies) && name !== 'pino-pretty').map(([name, file]) => `${name} (${file})`);
+    expect(missing).toEqual([]);
+    expect(loaded.get('pino-pretty'), 'pino-pretty is loaded by the logger').toBe('src/log.ts');
   });
 });
