@@ -1,10 +1,17 @@
-// Owns the long-lived fill monitor of one process (not a BullMQ job): its own account-streamer connection over the
-// configured broker, the stream → Postgres sync and the polling fallback. Started by `legwork start` / `worker monitor`.
+// Owns the fill monitor of one process: its own account-streamer connection over the configured broker, and the
+// `monitor` queue's worker that applies each order event and polling round the monitor hands off as a job (visible in
+// Bull Board; done in process when Redis does not take it). Started by `legwork start` / `worker monitor`.
+// Concurrency 1: events are applied in the order they were queued.
+import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
 import { createAccountEvents } from '../src/broker/tastytrade/account-stream.js';
 import { createTastytradeClient } from '../src/broker/tastytrade/client.js';
-import { startFillMonitor } from '../src/pipeline/fill-monitor.js';
+import type { BrokerOrder } from '../src/domain/broker-order.js';
+import { startFillMonitor, type FillMonitor } from '../src/pipeline/fill-monitor.js';
 import type { AccountEvents } from '../src/pipeline/ports.js';
+import { workerConnectionOptions } from '../src/queue/connection.js';
+import { parsePayload } from '../src/queue/jobs.js';
+import { bullMonitorJobs } from '../src/queue/monitor-jobs.js';
 
 export interface RunningMonitor {
   events: AccountEvents;
@@ -12,13 +19,42 @@ export interface RunningMonitor {
   stop(): Promise<void>;
 }
 
-export async function runMonitor(app: AppContext, options: { pollEveryMs?: number; events?: AccountEvents } = {}): Promise<RunningMonitor> {
+/** The `monitor` queue's processor: a `sync-order` job applies its snapshot, a `poll-orders` job runs one round. */
+export function monitorWorker(app: AppContext, monitor: FillMonitor): Worker {
+  return new Worker(
+    'monitor',
+    async (job: Job) => {
+      if (job.name === 'poll-orders') {
+        parsePayload('poll-orders', job.data);
+        const fills = await monitor.pollOnce();
+        return { fills };
+      }
+      const { order, source } = parsePayload('sync-order', job.data);
+      const synced = await monitor.applyOrder(order as unknown as BrokerOrder, source);
+      await job.log(synced.orderId ? `order ${synced.orderId}: ${synced.status}, ${synced.newFills} new fill(s)` : `broker order ${order.brokerOrderId} is not ours`);
+      return synced;
+    },
+    { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'monitor' },
+  );
+}
+
+export async function runMonitor(app: AppContext, options: { pollEveryMs?: number; events?: AccountEvents; jobs?: boolean } = {}): Promise<RunningMonitor> {
   const log = app.log.child({ component: 'fill-monitor' });
   const events =
     options.events ??
     createAccountEvents({ client: createTastytradeClient(app.config.broker, log), broker: app.broker, accountNumber: app.broker.accountNumber, log });
+  const jobs = options.jobs ?? true;
   // Subscribe before the stream starts, so the first resync's replay of live orders is applied too
-  const monitor = startFillMonitor({ sql: app.sql, broker: app.broker, events, log, ...(options.pollEveryMs !== undefined ? { pollEveryMs: options.pollEveryMs } : {}) });
+  const monitor = startFillMonitor({
+    sql: app.sql,
+    broker: app.broker,
+    events,
+    log,
+    ...(jobs ? { handoff: bullMonitorJobs(app.queues.monitor) } : {}),
+    ...(options.pollEveryMs !== undefined ? { pollEveryMs: options.pollEveryMs } : {}),
+  });
+  const worker = jobs ? monitorWorker(app, monitor) : undefined;
+  worker?.on('error', (error) => log.warn({ err: error }, 'monitor worker: Redis error'));
   await events.start();
   void monitor.pollOnce();
   return {
@@ -26,6 +62,7 @@ export async function runMonitor(app: AppContext, options: { pollEveryMs?: numbe
     pollOnce: () => monitor.pollOnce(),
     async stop() {
       await events.stop();
+      await worker?.close();
       await monitor.stop();
     },
   };

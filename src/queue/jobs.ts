@@ -21,8 +21,18 @@ export const jobSchemas = {
     .strict(),
   /** Open or close one trade through the atomic executor. */
   execute: z.object({ tradeId: uuid, groupId: uuid }).strict(),
-  /** Re-check one order group's working orders at the broker (polling fallback). */
-  monitor: z.object({ groupId: uuid }).strict(),
+  /**
+   * The `monitor` queue: one order event from the account streamer (or a poll), applied to Postgres. Carries the
+   * broker's snapshot of the order: immutable broker data, so applying it needs no second request.
+   */
+  'sync-order': z
+    .object({
+      source: z.enum(['stream', 'poll']),
+      order: z.object({ brokerOrderId: z.number().int(), status: z.string(), legs: z.array(z.unknown()) }).passthrough(),
+    })
+    .strict(),
+  /** The `monitor` queue: one polling round over our working orders (the stream's fallback). */
+  'poll-orders': z.object({}).strict(),
   /** Evaluate exit rules for every open trade. */
   exit: z.object({}).strict(),
   /** Settle every non-terminal order with the broker's truth. */

@@ -1,10 +1,13 @@
 // The fill monitor through the real account streamer and REST adapter against the venue: stream pushes (duplicated,
-// reordered) record each fill once; a fill during a dropped stream arrives by the catch-up; polling alone records fills.
+// reordered) record each fill once; a fill during a dropped stream arrives by the catch-up; polling alone records fills;
+// the work shows as jobs on the `monitor` queue, and a queue that does not take a job never holds a fill back.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { GroupIntent } from '../../src/domain/order-group.js';
 import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
-import { startFillMonitor } from '../../src/pipeline/fill-monitor.js';
+import { createAccountEvents } from '../../src/broker/tastytrade/account-stream.js';
+import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
+import { startFillMonitor, type MonitorHandoff } from '../../src/pipeline/fill-monitor.js';
 import { submitOnce } from '../../src/pipeline/order-submission.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
@@ -139,6 +142,39 @@ describe('fill monitor', () => {
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
     expect(await sourcesOf(orderId)).toEqual(['poll']);
+    expect(await fillsOf(orderId)).toBe(4);
+  });
+
+  it('its work shows as monitor jobs: each order event a sync-order job with what it applied (a push sent twice is one job), each polling round a poll-orders job', async () => {
+    running = await runMonitor(app.ctx, { pollEveryMs: 200 });
+    const { orderId } = await workingOrder();
+    app.sim.control.injectFault({ kind: 'duplicatePushes', count: 6 });
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    type Synced = { orderId: string | null; status: string | null; newFills: number };
+    const mine = await waitUntil(async () => {
+      const done = (await app.ctx.queues.monitor.getJobs(['completed'])).filter((j) => j.name === 'sync-order' && (j.returnvalue as Synced | null)?.orderId === orderId);
+      return done.some((j) => (j.returnvalue as Synced).status === 'filled') ? done : undefined;
+    }, { what: 'the fill applied by a sync-order job' });
+    expect(mine.reduce((n, j) => n + (j.returnvalue as Synced).newFills, 0)).toBe(4);
+    expect(mine.every((j) => (j.data as { source: string }).source === 'stream')).toBe(true);
+    // Duplicated pushes were delivered (the venue sent each twice) yet no snapshot was applied by two jobs
+    const snapshots = mine.map((j) => JSON.stringify((j.data as { order: unknown }).order));
+    expect(new Set(snapshots).size).toBe(snapshots.length);
+    expect(await fillsOf(orderId)).toBe(4);
+    await waitUntil(async () => (await app.ctx.queues.monitor.getJobs(['completed'])).some((j) => j.name === 'poll-orders'), { what: 'a polling round run as a job' });
+  });
+
+  it('a queue that does not take the job (Redis down) never holds a fill back: it is applied in process at once', async () => {
+    const stalled: MonitorHandoff = { syncOrder: () => new Promise(() => {}), pollRound: () => new Promise(() => {}) };
+    const events = createAccountEvents({ client: createTastytradeClient(app.ctx.config.broker, app.ctx.log), broker: app.ctx.broker, accountNumber: app.ctx.broker.accountNumber, log: app.ctx.log });
+    const monitor = startFillMonitor({ sql: app.ctx.sql, broker: app.ctx.broker, events, log: app.ctx.log, pollEveryMs: 0, handoff: stalled, handoffTimeoutMs: 200 });
+    await events.start();
+    running = { stop: async () => { await events.stop(); await monitor.stop(); } };
+    const { orderId } = await workingOrder();
+    app.sim.control.advanceClock(2000);
+    await filledInDb(orderId);
+    expect(await sourcesOf(orderId)).toEqual(['stream']);
     expect(await fillsOf(orderId)).toBe(4);
   });
 
