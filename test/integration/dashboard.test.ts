@@ -1,5 +1,6 @@
 // The traders' dashboard in a real headless Chromium against the real HTTP app, Postgres, Redis and the venue:
 // state, candidates and trades from a real scan, Halt/Resume round trips to Postgres, viewer 403, a screenshot.
+import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -10,7 +11,8 @@ import { createAuth } from '../../src/http/auth.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { enqueueManualScan } from '../../src/queue/scan-jobs.js';
 import { getScanRun } from '../../src/store/scans.repo.js';
-import { listTrades } from '../../src/store/trades.repo.js';
+import { setTradingState } from '../../src/store/settings.repo.js';
+import { insertPendingTrade, listTrades, moveTrade } from '../../src/store/trades.repo.js';
 import { deterministicId } from '../../src/domain/ids.js';
 import { runWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -216,6 +218,35 @@ describe('the dashboard in headless Chromium', () => {
       expect(await page.locator('#action-msg').getAttribute('class')).toContain('error');
       expect(await page.locator('#trading-state').textContent()).toBe('active');
       expect(await tradingStateInDb()).not.toBe('halted');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('Resume while a trade is broken: the refusal names it, a dismissed override keeps the halt, an override with a reason resumes (audited)', async () => {
+    const brokenId = randomUUID();
+    await insertPendingTrade(app.ctx.sql, {
+      id: brokenId, ruleSet: 'dash', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'IWM', expiration: '2030-01-18',
+      quantity: 1, legs: [], entryGroupId: randomUUID(), riskCents: 40000, expectedCreditCents: 100, facts: {},
+    });
+    expect(await moveTrade(app.ctx.sql, brokenId, 'Broken', { exitReason: 'test' })).toBe(true);
+    const { context, page } = await openAs(ADMIN);
+    try {
+      await setTradingState(app.ctx.sql, 'reducing', 'executor', 'group broken');
+      await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('reducing');
+      const dialogs: string[] = [];
+      page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      await page.click('#resume-btn');
+      await expect.poll(() => page.locator('#action-msg').textContent(), { timeout: 10_000 }).toMatch(/Not resumed/);
+      expect(dialogs[0]).toMatch(/1 broken trade/);
+      expect(await tradingStateInDb()).toBe('reducing');
+
+      page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void (d.type() === 'prompt' ? d.accept('closing IWM by hand') : d.accept()); });
+      await page.click('#resume-btn');
+      await expect.poll(() => tradingStateInDb(), { timeout: 10_000 }).toBe('active');
+      expect(dialogs.slice(1).map((m) => m.split(':')[0])).toEqual(['confirm', 'prompt']); // the override question, then the reason
+      const [audit] = await app.ctx.sql<{ data: Record<string, unknown> }[]>`select data from audit_events where kind = 'resume' order by id desc limit 1`;
+      expect(audit?.data).toMatchObject({ state: 'active', reason: 'closing IWM by hand', forced: true, overriddenTrades: [brokenId], from: 'reducing' });
     } finally {
       await context.close();
     }

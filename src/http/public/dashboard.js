@@ -18,6 +18,7 @@ async function api(path, init = {}) {
   try { body = await res.json(); } catch { /* non-JSON body */ }
   if (res.ok) return body;
   const detail = body?.error?.message;
+  if (res.status === 409) throw new ApiError(409, detail ?? 'refused');
   if (res.status === 401) throw new ApiError(401, 'Not signed in (401): reload the page and enter your Legwork credentials.');
   if (res.status === 403) throw new ApiError(403, `Permission denied (403): ${detail ?? 'your account may not do this'}.`);
   throw new ApiError(res.status, `API error ${res.status}: ${detail ?? res.statusText}`);
@@ -197,8 +198,29 @@ $('halt-btn').addEventListener('click', () => {
   void changeState('/api/halt', { reason: flatten ? 'halted and flattened from dashboard' : 'halted from dashboard', flatten });
 });
 $('resume-btn').addEventListener('click', () => {
-  void changeState('/api/resume', { reason: 'resumed from dashboard' });
+  void resume();
 });
+
+/** Resume; refused (409) while something is broken: say what, and offer an audited override with a reason. */
+async function resume() {
+  try {
+    const res = await api('/api/resume', { method: 'POST', body: JSON.stringify({ reason: 'resumed from dashboard' }) });
+    renderState(res);
+    actionMessage(`Trading is now ${res.tradingState.state}.`, 'success');
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 409) {
+      actionMessage(err.message, 'error');
+    } else if (window.confirm(`${err.message}\n\nResume anyway? The override is audited with what it overrides.`)) {
+      const reason = (window.prompt('Why resume while something is broken? (required, audited)') ?? '').trim();
+      if (reason) await changeState('/api/resume', { force: true, reason });
+      else actionMessage('Not resumed: an override needs a reason.', 'error');
+      return;
+    } else {
+      actionMessage('Not resumed: something is still broken.', 'error');
+    }
+  }
+  await refresh();
+}
 
 void refresh();
 setInterval(refresh, REFRESH_MS);
