@@ -1,15 +1,18 @@
 // Realised P&L is net of the broker's fees (issue 11, defect 11): a condor opened and closed through the venue ends
-// with realized_pnl_cents = credit − debit − the fees the venue's transactions report for its orders.
+// with realized_pnl_cents = credit − debit − the fees the venue's transactions report for its orders; a rolled-back
+// entry records its cost the same way.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/exec-context.js';
 import { executeGroup } from '../../src/pipeline/execute.js';
+import { executeLegged } from '../../src/pipeline/execute-legged.js';
 import { evaluateExits } from '../../src/pipeline/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { reconcile } from '../../src/pipeline/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
+import { condorOf, leggedCondorTrade, testExecContext } from '../support/executor-process.js';
 import { pickCondor } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
@@ -60,6 +63,31 @@ describe('fees', () => {
     expect(report.feesCaughtUp).toBe(1);
     expect(Number((await getTrade(app.ctx.sql, trade.id))!.realizedPnlCents)).toBe(credit - debit - fees);
     expect((await reconcile(ctx, 'periodic')).feesCaughtUp).toBe(0); // once
+  }, 60_000);
+
+  it('a rolled-back entry records its cost: the net of its fills and closes, fees included, as the venue\'s transactions say', async () => {
+    const c = condorOf(app.sim, 0.04);
+    const { trade, group } = await leggedCondorTrade(app.ctx, c);
+    // The long put fills, the long call is refused: the long put is sold back
+    app.sim.control.setFillBehavior({ symbol: c.longCall.symbol, behavior: 'reject', message: 'Exchange rejected (test)' });
+    try {
+      // Wall-time deadlines on the frozen venue, as the other legged tests run
+      expect((await executeLegged(testExecContext(app.ctx), group, trade, { pollMs: 50, brokerPollMs: 200, closeBackoffMs: 100 })).status).toBe('rolled_back');
+    } finally {
+      app.sim.venue.clearFillRules();
+    }
+    const rolled = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(rolled.status).toBe('rolled_back');
+    const brokerOrders = (await app.ctx.sql<{ id: number }[]>`select distinct broker_order_id as id from fills where trade_id = ${trade.id}`).map((r) => Number(r.id));
+    expect(brokerOrders).toHaveLength(2); // the buy and its sale
+    const account = app.sim.venue.accountNumbers()[0]!;
+    const txs = (app.sim.venue.transactions(account, { perPage: 2000 }).items as Json[]).filter((t) => brokerOrders.includes(Number(t['order-id'])));
+    expect(txs).toHaveLength(2);
+    const signed = (t: Json, field: string) => Math.round(Number(t[field]) * 100) * (t[`${field}-effect`] === 'Debit' ? -1 : 1);
+    const net = txs.reduce((n, t) => n + signed(t, 'net-value'), 0);
+    const principal = txs.reduce((n, t) => n + signed(t, 'value'), 0);
+    expect(net).toBeLessThan(principal); // the fees are a cost on top of the spread
+    expect(Number(rolled.realizedPnlCents)).toBe(net);
   }, 60_000);
 });
 
