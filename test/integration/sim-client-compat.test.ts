@@ -95,3 +95,105 @@ describe('order bodies as a community client sends them', () => {
     await call('DELETE', `/accounts/${account}/orders/${working.body.data.order.id}`);
   });
 });
+
+describe('customer and account routes', () => {
+  it('GET /customers/me: the one simulated customer (SDK getCustomerResource)', async () => {
+    const customer = (await client.accountsAndCustomersService.getCustomerResource()) as Json;
+    expect(customer.id).toBe('me');
+    expect(customer['external-id']).toMatch(/^C\d{10}$/);
+    expect(customer.email).toMatch(/\.invalid$/); // fictitious, never a real person's details
+    expect(customer.address).toMatchObject({ 'is-domestic': true, 'is-foreign': false });
+    expect(customer['permitted-account-types'][0]['margin-types'].map((m: Json) => m.name)).toContain('Reg T');
+    expect(Date.parse(customer['created-at'])).toBeGreaterThan(0);
+  });
+
+  it('GET /customers/me/accounts/:n: the account object of the list, unwrapped (SDK getFullCustomerAccountResource)', async () => {
+    const detail = (await client.accountsAndCustomersService.getFullCustomerAccountResource(account)) as Json;
+    const [item] = (await client.accountsAndCustomersService.getCustomerAccounts()) as Json[];
+    expect(detail).toEqual(item!.account);
+    expect(detail['account-number']).toBe(account);
+    const foreign = await statusOf(client.accountsAndCustomersService.getFullCustomerAccountResource('5WX99999'));
+    expect(foreign.status).toBe(403);
+  });
+
+  it('GET /accounts/:n/trading-status (SDK getAccountStatus)', async () => {
+    const status = (await client.accountStatusService.getAccountStatus(account)) as Json;
+    expect(status).toMatchObject({
+      'account-number': account, 'options-level': 'No Restrictions', 'equities-margin-calculation-type': 'Reg T',
+      'is-closing-only': false, 'is-frozen': false, 'short-calls-enabled': true, 'day-trade-count': 0,
+    });
+    expect(status.id).toBeTypeOf('number');
+  });
+
+  it('GET /accounts/:n/balances/USD is the account balance; another currency is not found', async () => {
+    const usd = await call('GET', `/accounts/${account}/balances/USD`);
+    const all = await call('GET', `/accounts/${account}/balances`);
+    expect(usd.status).toBe(200);
+    expect(usd.body.context).toBe(`/accounts/${account}/balances/USD`);
+    expect(usd.body.data).toEqual(all.body.data);
+    expect(usd.body.data.currency).toBe('USD');
+    const eur = await call('GET', `/accounts/${account}/balances/EUR`);
+    expect(eur.status).toBe(404);
+    expect(eur.body.error.code).toBe('not_found');
+    expect((await call('GET', `/accounts/5WX99999/balances/USD`)).status).toBe(403);
+  });
+
+  it('POST /sessions/validate answers the user for a valid token', async () => {
+    const valid = await call('POST', '/sessions/validate');
+    expect(valid.status).toBe(201);
+    expect(valid.body).toEqual({
+      data: { email: expect.stringMatching(/\.invalid$/), username: 'legwork-sim', 'external-id': expect.stringMatching(/^U\d{10}$/), id: expect.any(Number) },
+      context: '/sessions/validate',
+    });
+  });
+
+  it('every new route answers 401 unauthorized without a session token', async () => {
+    const routes: [string, string][] = [
+      ['GET', '/customers/me'], ['GET', `/customers/me/accounts/${account}`], ['GET', `/accounts/${account}/trading-status`],
+      ['GET', `/accounts/${account}/balances/USD`], ['GET', '/market-time/equities/holidays'], ['GET', '/instruments/equities?symbol[]=SPY'],
+      ['POST', '/sessions/validate'],
+    ];
+    for (const [method, path] of routes) {
+      const res = await call(method, path, undefined, false);
+      expect(res.status, `${method} ${path}`).toBe(401);
+      expect(res.body.error.code).toBe('unauthorized');
+    }
+  });
+});
+
+describe('market routes', () => {
+  it('GET /instruments/equities?symbol[]=…: one item per known symbol, in the order asked (SDK getEquityDefinitions)', async () => {
+    const items = (await client.instrumentsService.getEquityDefinitions({ symbol: ['QQQ', 'SPY', 'NOPE', 'SPY'] })) as Json[];
+    expect(items.map((i) => i.symbol)).toEqual(['QQQ', 'SPY']);
+    expect(items[1]).toEqual(await client.instrumentsService.getSingleEquity('SPY'));
+    const etfs = await call('GET', '/instruments/equities?symbol[]=SPY&symbol[]=AAPL&is-etf=true');
+    expect(etfs.body.data.items.map((i: Json) => i.symbol)).toEqual(['SPY']);
+  });
+
+  it('GET /market-time/equities/holidays: the NYSE holidays and 13:00 closes of this year and the next', async () => {
+    const { status, body } = await call('GET', '/market-time/equities/holidays'); // the test clock reads 2026-11-17
+    expect(status).toBe(200);
+    expect(body.context).toBe('/market-time/equities/holidays');
+    expect(body.data['market-holidays']).toEqual([
+      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+      '2027-01-01', '2027-01-18', '2027-02-15', '2027-03-26', '2027-05-31', '2027-06-18', '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24',
+    ]);
+    expect(body.data['market-half-days']).toEqual(['2026-11-27', '2026-12-24', '2027-11-26']);
+  });
+
+  it('has no holidays in `open` mode, whose market trades every day', async () => {
+    const open = await startTestSim({ clock: { mode: 'open' } });
+    try {
+      const tokenRes = await fetch(`${open.baseUrl}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: 'r', client_secret: 's' }),
+      });
+      const bearer = ((await tokenRes.json()) as Json).access_token;
+      const res = await fetch(`${open.baseUrl}/market-time/equities/holidays`, { headers: { authorization: `Bearer ${bearer}` } });
+      expect(((await res.json()) as Json).data).toEqual({ 'market-half-days': [], 'market-holidays': [] });
+    } finally {
+      await open.close();
+    }
+  });
+});
