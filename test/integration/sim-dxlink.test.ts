@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createSimClock } from '../../src/broker/sim/clock.js';
 import { createMarketModel } from '../../src/broker/sim/market/market.js';
 import { createDxlinkServer, type DxlinkServer } from '../../src/broker/sim/streams/dxlink.js';
+import { currentCandle } from '../../src/broker/sim/streams/dxlink-candles.js';
 import type { MarketModel } from '../../src/broker/sim/types.js';
 
 type Ev = Record<string, unknown>;
@@ -317,13 +318,13 @@ describe('DXLink protocol details (raw ws client)', () => {
     expect(cv[cf.indexOf('eventFlags')]).toBe(4);
     expect(cv[cf.length + cf.indexOf('eventFlags')]).toBe(10);
 
-    // acceptEventFields: unknown names dropped, layout re-announced
+    // acceptEventFields after data has flowed: the layout is re-announced as asked, an unknown name kept (sent as "NaN")
     c.send({ type: 'FEED_SETUP', channel: 3, acceptEventFields: { Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'] } });
-    expect((await c.next(type('FEED_CONFIG')))['eventFields']).toEqual({ Quote: ['eventSymbol', 'bidPrice', 'askPrice'] });
+    expect((await c.next(type('FEED_CONFIG')))['eventFields']).toEqual({ Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'] });
     market.setMarket('SPY', { spot: market.spot('SPY') * 1.001 });
     const moved = market.quote('SPY');
     const q2 = await c.next((m) => m['type'] === 'FEED_DATA' && JSON.stringify(m['data']).includes(String(moved?.bid)), 'Quote in new layout');
-    expect(q2['data']).toEqual(['Quote', ['SPY', moved?.bid, moved?.ask]]);
+    expect(q2['data']).toEqual(['Quote', ['SPY', moved?.bid, moved?.ask, 'NaN']]);
 
     // bad input → ERROR, the connection survives
     c.send('not json');
@@ -361,6 +362,41 @@ describe('DXLink protocol details (raw ws client)', () => {
   }
   const quoteData = (c: { frames: { at: number; msg: Ev }[] }, after: number) =>
     c.frames.filter((f) => f.at >= after && f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Quote');
+
+  it('acceptEventFields: values in exactly the requested order, unknown names as "NaN", names matched case-insensitively and echoed as spelled', async () => {
+    const c = await rawClient();
+    c.send(SETUP);
+    c.send({ type: 'AUTH', channel: 0, token: 'quote-token-good' });
+    await c.next((m) => m['state'] === 'AUTHORIZED', 'AUTHORIZED');
+    c.send({ type: 'CHANNEL_REQUEST', channel: 1, service: 'FEED', parameters: { contract: 'AUTO' } });
+    await c.next(type('CHANNEL_OPENED'));
+    const asked = {
+      Quote: ['askPrice', 'eventSymbol', 'noSuchField', 'BIDPRICE', 'bidprice', 'eventType'],
+      Candle: ['eventSymbol', 'vwap', 'Close', 'OPEN', 'eventFlags'],
+    };
+    c.send({ type: 'FEED_SETUP', channel: 1, acceptAggregationPeriod: 10, acceptDataFormat: 'COMPACT', acceptEventFields: asked });
+    await c.next(type('FEED_CONFIG'));
+    const from = c.frames.length;
+    c.send({
+      type: 'FEED_SUBSCRIPTION', channel: 1, reset: true,
+      add: [{ type: 'Quote', symbol: 'SPY' }, { type: 'Candle', symbol: 'SPY{=d}', fromTime: Date.parse('2026-11-01T00:00:00Z') }],
+    });
+    const quote = await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Quote', 'Quote data');
+    const q = market.quote('SPY');
+    const candle = await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Candle', 'Candle data');
+    const cur = currentCandle(market, 'SPY{=d}');
+    const fields: Record<string, string[]> = {};
+    for (const f of c.frames.slice(from)) if (f.msg['type'] === 'FEED_CONFIG') Object.assign(fields, f.msg['eventFields']);
+
+    // The layout is the client's, in its spelling; a name asked twice (in any case) counts once, at its first place
+    expect(fields['Quote']).toEqual(['askPrice', 'eventSymbol', 'noSuchField', 'BIDPRICE', 'eventType']);
+    expect(fields['Candle']).toEqual(['eventSymbol', 'vwap', 'Close', 'OPEN', 'eventFlags']);
+    expect(quote['data']).toEqual(['Quote', [q?.ask, 'SPY', 'NaN', q?.bid, 'Quote']]);
+    const values = (candle['data'] as [string, unknown[]])[1];
+    expect(values.slice(0, 5)).toEqual(['SPY{=d}', 'NaN', cur?.['close'], cur?.['open'], 4]); // today's candle, SNAPSHOT_BEGIN
+    expect(typeof cur?.['close']).toBe('number');
+    c.close();
+  });
 
   it('remove and reset stop data; add brings a snapshot', async () => {
     const c = await subscribed([{ type: 'Quote', symbol: 'SPY' }, { type: 'Quote', symbol: opt.streamer }]);

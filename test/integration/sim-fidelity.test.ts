@@ -138,6 +138,29 @@ describe('REST responses match the recordings', () => {
     });
   });
 
+  it('GET /customers/me/accounts/:n: the account object of a recorded list item', async () => {
+    const { body } = await get(`/customers/me/accounts/${account}`);
+    const recorded = recording('http_get_customers_me_accounts__three_accounts');
+    expectSameShape(body, { data: recorded.data.items[0].account, context: recorded.context });
+  });
+
+  it('GET /accounts/:n/trading-status', async () => {
+    const { body } = await get(`/accounts/${account}/trading-status`);
+    expectSameShape(body, recording('http_get_accounts_trading-status__ira'));
+  });
+
+  it('GET /accounts/:n/balances/USD', async () => {
+    const { body } = await get(`/accounts/${account}/balances/USD`);
+    expect(body.context).toBe(`/accounts/${account}/balances/USD`);
+    expectSameShape(body.data, recording('http_get_accounts_balances__production_data_only')); // the 2026 production key set
+  });
+
+  it('GET /instruments/equities?symbol[]=…: items shaped like the recorded single equity', async () => {
+    const { body } = await get('/instruments/equities?symbol[]=AAPL&symbol[]=SPY');
+    const single = recording('http_get_instruments_equities__aapl');
+    expectSameShape(body, { data: { items: [single.data] }, context: '/instruments/equities' });
+  });
+
   it('error bodies: 401 unauthorized, 403 not_permitted, 422 preflight_check_failure', async () => {
     const unauthorized = await get('/customers/me/accounts', false);
     expect(unauthorized.status).toBe(401);

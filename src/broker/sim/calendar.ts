@@ -163,6 +163,12 @@ export function isEarlyClose(dateStr: string): boolean {
   return dateStr === ymd(y, 7, 3) && weekday(dateStr) !== 5;
 }
 
+/** The 13:00 closes of a year, in date order. */
+export function nyseEarlyCloses(y: number): string[] {
+  const candidates = [ymd(y, 7, 3), addDays(nthWeekday(y, 11, 4, 4), 1), ymd(y, 12, 24)];
+  return candidates.filter(isEarlyClose);
+}
+
 export function nextTradingDay(dateStr: string): string {
   let d = addDays(dateStr, 1);
   while (!isTradingDay(d)) d = addDays(d, 1);

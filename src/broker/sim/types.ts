@@ -278,6 +278,14 @@ export interface Venue {
   accountNumbers(): string[];
   /** Items for GET /customers/me/accounts: `{account:{...}, "authority-level":"owner"}`. */
   accountsWire(): JsonObject[];
+  /** GET /customers/me/accounts/:n: the account object itself (no `authority-level` wrapper). */
+  accountWire(accountNumber: string): JsonObject | undefined;
+  /** GET /accounts/:n/trading-status. */
+  tradingStatusWire(accountNumber: string): JsonObject | undefined;
+  /** GET /customers/me: the one simulated customer behind every account. */
+  customerWire(): JsonObject;
+  /** POST /sessions/validate: the user the access token belongs to. */
+  userWire(): JsonObject;
   balancesWire(accountNumber: string): JsonObject | undefined;
   positionsWire(accountNumber: string): JsonObject[];
   /** POST /accounts/:n/orders[/dry-run]. Success value = `{order, buying-power-effect, fee-calculation, warnings}`. */

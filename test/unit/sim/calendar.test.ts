@@ -1,7 +1,7 @@
 // Owns the unit tests of the NYSE calendar: holidays, early closes, DST-correct sessions and regular market time.
 import { describe, it, expect } from 'vitest';
 import {
-  easter, isEarlyClose, isHoliday, isTradingDay, nyDate, nyOffsetMs, nyTime, nyseHolidays, sessionAt,
+  easter, isEarlyClose, isHoliday, isTradingDay, nyDate, nyOffsetMs, nyTime, nyseEarlyCloses, nyseHolidays, sessionAt,
 } from '../../../src/broker/sim/calendar.js';
 import { RegularTime } from '../../../src/broker/sim/market/path.js';
 
@@ -29,6 +29,12 @@ describe('NYSE holidays', () => {
       '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19',
       '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
     ]);
+  });
+
+  it('lists the 13:00 closes of a year, skipping candidates that are holidays or weekends', () => {
+    expect(nyseEarlyCloses(2026)).toEqual(['2026-11-27', '2026-12-24']); // July 3 is the observed Independence Day
+    expect(nyseEarlyCloses(2025)).toEqual(['2025-07-03', '2025-11-28', '2025-12-24']);
+    expect(nyseEarlyCloses(2027)).toEqual(['2027-11-26']); // Dec 24 is the observed Christmas, July 3 a Saturday
   });
 
   it('computes Easter and Good Friday', () => {

@@ -34,12 +34,24 @@ describe('venue request validation (400 validation_error)', () => {
     ]);
   });
 
-  it('treats explicit nulls as missing and reports an unknown leg key', () => {
-    const r = errorOf(dry(limit([{ 'instrument-type': 'Equity Option', symbol: null, quantity: 1, action: 'Buy to Open', side: 'x' }], '1.00', 'Debit')));
+  it('treats explicit nulls as missing; ignores an unknown kebab-case leg key and names a misspelled or odd one', () => {
+    const r = errorOf(dry(limit([{ 'instrument-type': 'Equity Option', symbol: null, quantity: 1, action: 'Buy to Open', side: 'x', side_b: 'y' }], '1.00', 'Debit')));
     expect(r.error.errors).toEqual([
-      { domain: 'legs[0][side]', reason: 'is not a known leg parameter' },
+      { domain: 'legs[0][side_b]', reason: 'is not a known leg parameter' },
       { domain: 'legs[0][symbol]', reason: 'is missing' },
     ]);
+    const snake = errorOf(dry(limit([{ instrument_type: 'Equity Option', symbol: put, quantity: 1, action: 'Buy to Open' }], '1.00', 'Debit')));
+    expect(snake.error.errors).toEqual([{ domain: 'legs[0][instrument_type]', reason: 'is not a known leg parameter (did you mean "instrument-type"?)' }]);
+  });
+
+  it('ignores unknown kebab-case keys, top-level and per leg, as Tastytrade does (a community client sends "behavior")', () => {
+    const body = {
+      ...limit([{ ...leg(put, 'Buy to Open'), 'remaining-quantity': 1, fills: [] }], '0.50', 'Debit'),
+      behavior: 'immediate',
+      'some-future-flag': { nested: true },
+    };
+    const r = dry(body);
+    expect(r.ok, JSON.stringify(r)).toBe(true);
   });
 
   it('rejects camelCase keys inside legs[] (the SDK does not convert arrays)', () => {
@@ -57,12 +69,22 @@ describe('venue request validation (400 validation_error)', () => {
     expect(r.ok).toBe(true);
   });
 
-  it('rejects unknown top-level keys, with a hint for camelCase', () => {
-    const r = errorOf(dry({ ...limit([leg(put, 'Buy to Open')], '1.00', 'Debit'), priceEffect: 'Debit', color: 'blue' }));
+  it('rejects other spellings of known top-level keys by name, and unknown keys that are not kebab-case', () => {
+    const r = errorOf(dry({ ...limit([leg(put, 'Buy to Open')], '1.00', 'Debit'), priceEffect: 'Debit', Color: 'blue', color: 'ignored' }));
     expect(r.httpStatus).toBe(400);
     expect(r.error.errors).toEqual([
       { domain: 'priceEffect', reason: 'is not a known order parameter (did you mean "price-effect"?)' },
-      { domain: 'color', reason: 'is not a known order parameter' },
+      { domain: 'Color', reason: 'is not a known order parameter' },
+    ]);
+  });
+
+  it('names a camelCase or snake_case time-in-force once, not again as missing', () => {
+    const { 'time-in-force': _tif, ...rest } = limit([leg(put, 'Buy to Open')], '1.00', 'Debit');
+    expect(errorOf(dry({ ...rest, timeInForce: 'Day' })).error.errors).toEqual([
+      { domain: 'timeInForce', reason: 'is not a known order parameter (did you mean "time-in-force"?)' },
+    ]);
+    expect(errorOf(dry({ ...rest, time_in_force: 'Day' })).error.errors).toEqual([
+      { domain: 'time_in_force', reason: 'is not a known order parameter (did you mean "time-in-force"?)' },
     ]);
   });
 

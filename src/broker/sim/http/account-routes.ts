@@ -1,7 +1,8 @@
-// Owns the venue's account REST routes: customer accounts, balances, positions and every order route.
+// Owns the venue's customer and account REST routes: the customer and user, accounts, trading status, balances,
+// positions and every order route.
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import type { SearchOrdersQuery, TransactionsQuery, Venue } from '../types.js';
-import { sendData, sendError, sendItems, sendResult } from './envelope.js';
+import { notFound, sendData, sendError, sendItems, sendResult } from './envelope.js';
 import { internalError, type FaultState } from './faults.js';
 
 /** express 5 parses `status[]=Live` into the key "status[]"; accept both spellings. */
@@ -20,7 +21,11 @@ function queryInt(req: Request, key: string): number | undefined {
 export function accountRoutes(venue: Venue, faults: FaultState): Router {
   const router = Router();
 
+  router.get('/customers/me', (req, res) => sendData(req, res, venue.customerWire()));
   router.get('/customers/me/accounts', (req, res) => sendItems(req, res, venue.accountsWire()));
+  // The bearer token was checked before any route: a valid one is a valid session (the OAuth access token replaced it).
+  // 201 as for other POSTs (Grape's default); clients check only for a 2xx
+  router.post('/sessions/validate', (req, res) => sendData(req, res, venue.userWire(), 201));
 
   // Every /accounts/:n route answers 403 for an account the customer does not own, like Tastytrade
   const ownAccount = (req: Request, res: Response, next: NextFunction) => {
@@ -36,8 +41,16 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
   };
 
   router.use('/accounts/:accountNumber', ownAccount);
+  router.get('/customers/me/accounts/:accountNumber', ownAccount, (req, res) => sendData(req, res, venue.accountWire(account(req))));
 
   router.get('/accounts/:accountNumber/balances', (req, res) => sendData(req, res, venue.balancesWire(account(req))));
+  // Every venue account holds US dollars only; another currency has no balance (Tastytrade's answer there is not recorded)
+  router.get('/accounts/:accountNumber/balances/:currency', (req, res) => {
+    const currency = String(req.params['currency']).toUpperCase();
+    if (currency !== 'USD') return notFound(res, `Balance in ${currency}`);
+    sendData(req, res, venue.balancesWire(account(req)));
+  });
+  router.get('/accounts/:accountNumber/trading-status', (req, res) => sendData(req, res, venue.tradingStatusWire(account(req))));
   router.get('/accounts/:accountNumber/positions', (req, res) => {
     const underlying = queryList(req, 'underlying-symbol');
     const symbol = typeof req.query['symbol'] === 'string' ? req.query['symbol'] : undefined;

@@ -183,3 +183,12 @@ export function marketSessionWire(current: MarketSession, next: MarketSession): 
     'next-session': sessionSnapshotWire(next),
   };
 }
+
+/**
+ * GET /market-time/equities/holidays: `market-half-days` and `market-holidays` as lists of dates. Not recorded: the
+ * keys are those of Tastytrade's published schema (MarketCalendarDeserializer) and the tastyware client's model, which
+ * reads both as lists of YYYY-MM-DD dates.
+ */
+export function marketCalendarWire(calendar: { holidays: string[]; halfDays: string[] }): JsonObject {
+  return { 'market-half-days': calendar.halfDays, 'market-holidays': calendar.holidays };
+}

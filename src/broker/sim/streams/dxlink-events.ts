@@ -25,25 +25,39 @@ export function isServedEventType(type: string): type is DxEventType {
   return Object.prototype.hasOwnProperty.call(EVENT_FIELDS, type);
 }
 
+/** Every field name the server knows, by its lowercase spelling (names are the same in every event type that has them). */
+const CANONICAL_FIELD = new Map<string, string>(Object.values(EVENT_FIELDS).flat().map((f) => [f.toLowerCase(), f]));
+
 /**
- * The record layout for `type` on a channel: the client's acceptEventFields (unknown names dropped, order kept) or the
- * default. Undefined for event types this server never publishes.
+ * The record layout for `type` on a channel: the client's acceptEventFields exactly as asked — its order and its
+ * spelling, echoed back in FEED_CONFIG; a name the server does not know stays in its place and is sent as "NaN"
+ * (`compactValues`); a name repeated (in any case) counts once, at its first place — or the default layout when the
+ * client asked for nothing usable. Undefined for event types this server never publishes.
  */
 export function negotiateEventFields(type: string, requested: unknown): string[] | undefined {
   if (!isServedEventType(type)) return undefined;
-  const known: readonly string[] = EVENT_FIELDS[type];
   if (Array.isArray(requested)) {
-    const picked = requested.filter((f): f is string => typeof f === 'string' && known.includes(f));
-    const unique = [...new Set(picked)];
-    if (unique.length > 0) return unique;
+    const seen = new Set<string>();
+    const layout = requested.filter((f): f is string => {
+      if (typeof f !== 'string' || f === '' || seen.has(f.toLowerCase())) return false;
+      seen.add(f.toLowerCase());
+      return true;
+    });
+    if (layout.length > 0) return layout;
   }
-  return [...known];
+  return [...EVENT_FIELDS[type]];
 }
 
-/** Flattens records into one COMPACT value list in `fields` order; a field the record lacks is sent as "NaN". */
+/** A record's value for a field name as the client spelled it (names match case-insensitively, `vwap` = `VWAP`). */
+function fieldValue(record: EventRecord, name: string): FeedValue | undefined {
+  const own = (key: string) => (Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined); // never "constructor" & co.
+  return own(name) ?? own(CANONICAL_FIELD.get(name.toLowerCase()) ?? name);
+}
+
+/** Flattens records into one COMPACT value list in `fields` order; a field the record lacks or the server does not know is "NaN". */
 export function compactValues(records: readonly EventRecord[], fields: readonly string[]): FeedValue[] {
   const out: FeedValue[] = [];
-  for (const r of records) for (const f of fields) out.push(r[f] ?? 'NaN');
+  for (const r of records) for (const f of fields) out.push(fieldValue(r, f) ?? 'NaN');
   return out;
 }
 

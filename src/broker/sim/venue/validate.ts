@@ -59,6 +59,24 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; error: WireError }
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const isCamel = (key: string) => /[A-Z]/.test(key);
+/** Tastytrade's own key style: lowercase words joined by single dashes ("behavior", "remaining-quantity"). */
+const isKebab = (key: string) => /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(key);
+
+/**
+ * What a body key means to the venue. Tastytrade (a Grape API) ignores parameters it does not declare, so an unknown
+ * kebab-case key is `ignored` (e.g. the top-level `"behavior": "immediate"` a community client sends on every order).
+ * Another spelling of a known key (`timeInForce`, `time_in_force`) is a client that forgot to convert its keys: the
+ * real API would silently drop it and then miss the field, so the venue refuses it by name (`misspelled`). Any other
+ * unknown key (`fooBar`, `Foo`) is refused as `unknown`: it is not Tastytrade's style, so it is most likely the same bug.
+ */
+export type KeyVerdict = { kind: 'known' } | { kind: 'ignored' } | { kind: 'misspelled'; known: string } | { kind: 'unknown' };
+
+export function classifyKey(key: string, known: ReadonlySet<string>): KeyVerdict {
+  if (known.has(key)) return { kind: 'known' };
+  const normalized = kebab(key).replace(/_/g, '-').replace(/^-/, '').toLowerCase();
+  if (known.has(normalized)) return { kind: 'misspelled', known: normalized };
+  return isKebab(key) ? { kind: 'ignored' } : { kind: 'unknown' };
+}
 
 function parseQuantity(v: unknown): number | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
@@ -94,24 +112,26 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
     return undefined;
   }
   const leg: Record<string, unknown> = {};
-  const reported = new Set<string>(); // kebab keys already reported as camelCase, not again as "is missing"
+  const reported = new Set<string>(); // known keys already reported under another spelling, not again as "is missing"
   const before = items.length;
   for (const [key, value] of Object.entries(raw)) {
-    if (isCamel(key)) {
+    const verdict = classifyKey(key, LEG_KEYS);
+    if (verdict.kind === 'known') leg[key] = value;
+    else if (verdict.kind === 'ignored') continue; // like Tastytrade: e.g. "remaining-quantity" copied from a placed order
+    else if (isCamel(key) && !strictLegKeys) {
+      if (LEG_KEYS.has(kebab(key))) leg[kebab(key)] = value; // lax: converted; an unknown one is ignored like its kebab spelling
+    } else if (isCamel(key)) {
       // Stricter than Tastytrade: the SDK sends keys inside arrays untouched, so `instrumentType` is a client bug
-      if (strictLegKeys) {
-        items.push({
-          domain: at(key),
-          reason: `is not a valid leg key: leg keys must be kebab-case ("${kebab(key)}"); the SDK does not convert keys inside legs[]`,
-        });
-        reported.add(kebab(key));
-        continue;
-      }
-      leg[kebab(key)] = value;
-    } else if (!LEG_KEYS.has(key)) {
-      items.push({ domain: at(key), reason: 'is not a known leg parameter' });
+      items.push({
+        domain: at(key),
+        reason: `is not a valid leg key: leg keys must be kebab-case ("${kebab(key)}"); the SDK does not convert keys inside legs[]`,
+      });
+      reported.add(kebab(key));
+    } else if (verdict.kind === 'misspelled') {
+      items.push({ domain: at(key), reason: `is not a known leg parameter (did you mean "${verdict.known}"?)` });
+      reported.add(verdict.known);
     } else {
-      leg[key] = value;
+      items.push({ domain: at(key), reason: 'is not a known leg parameter' });
     }
   }
   const present = (k: string) => leg[k] !== undefined && leg[k] !== null;
@@ -133,7 +153,8 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
 
 /**
  * Checks the request shape. Every problem becomes a `{domain, reason}` item of one 400 validation_error, with Grape's
- * wording ("is missing", "is invalid", "does not have a valid value"). Stricter than Tastytrade: unknown top-level
+ * wording ("is missing", "is invalid", "does not have a valid value"). Unknown kebab-case keys are ignored, top-level and
+ * per leg, as Tastytrade does (`classifyKey`). Stricter than Tastytrade: other spellings of known keys, other unknown
  * keys and (when `strictLegKeys`) camelCase keys inside legs[] are rejected here too, as 400 validation errors.
  * `replace` makes order-type/time-in-force/legs optional (they default to the original's).
  */
@@ -142,15 +163,17 @@ export function parseOrderBody(
 ): Parsed<Partial<OrderRequest> & { hasStopTrigger: boolean; hasValue: boolean }> {
   if (!isObject(body)) return { ok: false, error: validationError([{ domain: 'body', reason: 'is invalid' }]) };
   const items: ValidationItem[] = [];
+  const reported = new Set<string>(); // known keys already reported under another spelling, not again as "is missing"
   for (const key of Object.keys(body)) {
-    if (!ORDER_KEYS.has(key)) {
-      const hint = isCamel(key) && ORDER_KEYS.has(kebab(key)) ? ` (did you mean "${kebab(key)}"?)` : '';
-      items.push({ domain: key, reason: `is not a known order parameter${hint}` });
-    }
+    const verdict = classifyKey(key, ORDER_KEYS);
+    if (verdict.kind === 'misspelled') {
+      items.push({ domain: key, reason: `is not a known order parameter (did you mean "${verdict.known}"?)` });
+      reported.add(verdict.known);
+    } else if (verdict.kind === 'unknown') items.push({ domain: key, reason: 'is not a known order parameter' });
   }
   const required = !opts.replace;
-  const timeInForce = enumField(body, 'time-in-force', TIME_IN_FORCE, items, 'time-in-force', required);
-  const orderType = enumField(body, 'order-type', ORDER_TYPES, items, 'order-type', required);
+  const timeInForce = enumField(body, 'time-in-force', TIME_IN_FORCE, items, 'time-in-force', required && !reported.has('time-in-force'));
+  const orderType = enumField(body, 'order-type', ORDER_TYPES, items, 'order-type', required && !reported.has('order-type'));
   const priceEffect = enumField(body, 'price-effect', ['Credit', 'Debit'] as const, items, 'price-effect', false);
   enumField(body, 'value-effect', ['Credit', 'Debit', 'None'] as const, items, 'value-effect', false);
   const gtcDate = optionalString(body, 'gtc-date', items);
@@ -183,7 +206,7 @@ export function parseOrderBody(
   let legs: OrderLegRequest[] | undefined;
   const rawLegs = body['legs'];
   if (rawLegs === undefined || rawLegs === null) {
-    if (required) items.push({ domain: 'legs', reason: 'is missing' });
+    if (required && !reported.has('legs')) items.push({ domain: 'legs', reason: 'is missing' });
   } else if (!Array.isArray(rawLegs)) {
     items.push({ domain: 'legs', reason: 'is invalid' });
   } else if (rawLegs.length === 0) {

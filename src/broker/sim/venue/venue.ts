@@ -13,7 +13,8 @@ import { createLifecycle } from './lifecycle.js';
 import { isTerminal, liveOrders, searchOrders, setStatus, type OrderRecord, type OrderStatus } from './orders.js';
 import { preflight, type PreflightIssue, type ResolvedLeg } from './preflight.js';
 import { parseOrderBody, type OrderRequest } from './validate.js';
-import { accountWire, balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
+import { balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
+import { accountDetailWire, accountWire, customerWire, tradingStatusWire, userWire, type CustomerIdentity } from './customer-wire.js';
 import { replacementRequest } from './replace.js';
 import { searchTransactions } from './transactions.js';
 import { createExpiration } from './expiration.js';
@@ -205,11 +206,27 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   };
 
   const accountOf = (accountNumber: string) => state.accounts.get(accountNumber);
+  const accountExternalId = (a: AccountRecord) => `A${String(hashKeys(seed, 'external-id', a.accountNumber)).padStart(10, '0')}`;
+  const identity: CustomerIdentity = {
+    customerExternalId: `C${String(hashKeys(seed, 'customer-external-id')).padStart(10, '0')}`,
+    userExternalId: `U${String(hashKeys(seed, 'user-external-id')).padStart(10, '0')}`,
+    userId: 100_000 + (hashKeys(seed, 'user-id') % 900_000),
+    createdAt,
+  };
 
   return {
     accountNumbers: () => [...state.accounts.keys()],
-    accountsWire: () =>
-      [...state.accounts.values()].map((a) => accountWire(a, `A${String(hashKeys(seed, 'external-id', a.accountNumber)).padStart(10, '0')}`)),
+    accountsWire: () => [...state.accounts.values()].map((a) => accountWire(a, accountExternalId(a))),
+    accountWire(accountNumber) {
+      const account = accountOf(accountNumber);
+      return account ? accountDetailWire(account, accountExternalId(account)) : undefined;
+    },
+    tradingStatusWire(accountNumber) {
+      const account = accountOf(accountNumber);
+      return account ? tradingStatusWire(account, 400_000 + (hashKeys(seed, 'trading-status', accountNumber) % 500_000)) : undefined;
+    },
+    customerWire: () => customerWire(identity),
+    userWire: () => userWire(identity),
     balancesWire(accountNumber) {
       const account = accountOf(accountNumber);
       return account ? balanceData(account) : undefined;

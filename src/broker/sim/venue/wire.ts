@@ -229,30 +229,3 @@ export function balancesWire(account: AccountRecord, b: BalanceFigures, tradingD
     'updated-at': isoTime(account.updatedAt),
   };
 }
-
-/** One item of GET /customers/me/accounts. */
-export function accountWire(account: AccountRecord, externalId: string): JsonObject {
-  const opened = isoTime(account.openedAt);
-  return {
-    account: {
-      'account-number': account.accountNumber,
-      'external-id': externalId,
-      'opened-at': opened,
-      nickname: account.nickname,
-      'account-type-name': 'Individual',
-      'day-trader-status': false,
-      'is-closed': false,
-      'is-firm-error': false,
-      'is-firm-proprietary': false,
-      'is-futures-approved': false,
-      'is-test-drive': false,
-      'margin-or-cash': account.marginOrCash,
-      'is-foreign': false,
-      'funding-date': opened.slice(0, 10),
-      'investment-objective': 'SPECULATION',
-      'suitable-options-level': account.marginOrCash === 'Margin' ? 'No Restrictions' : 'Defined Risk Spreads',
-      'created-at': opened,
-    },
-    'authority-level': 'owner',
-  };
-}
