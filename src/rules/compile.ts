@@ -39,7 +39,11 @@ export type Node =
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
-/** json-rules-engine: `parseInt(priority, 10) || 1` for booleans; a leaf without priority takes its fact's (1). */
+/**
+ * json-rules-engine: `parseInt(priority, 10) || 1` for booleans; a leaf without priority takes its fact's (1). A leaf
+ * with one is ordered by the raw value, which agrees with parseInt for integers below 1e21 only: the loader admits safe
+ * integers (filters.ts), so a rule file never reaches the difference.
+ */
 const priorityOf = (c: Record<string, unknown>): number => Number.parseInt(c.priority as string, 10) || 1;
 
 /** The JSON-path subset whose jsonpath-plus result (wrap: false) is a plain own-property walk. */
