@@ -39,7 +39,11 @@ export type Node =
 const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
-/** json-rules-engine: `parseInt(priority, 10) || 1` for booleans; a leaf without priority takes its fact's (1). */
+/**
+ * json-rules-engine: `parseInt(priority, 10) || 1` for booleans; a leaf without priority takes its fact's (1). A leaf
+ * with one is ordered by the raw value, which agrees with parseInt for integers below 1e21 only: the loader admits safe
+ * integers (filters.ts), so a rule file never reaches the difference.
+ */
 const priorityOf = (c: Record<string, unknown>): number => Number.parseInt(c.priority as string, 10) || 1;
 
 /** The JSON-path subset whose jsonpath-plus result (wrap: false) is a plain own-property walk. */
@@ -78,8 +82,14 @@ function operandOf(fact: unknown, path: unknown, at: string): Operand {
 }
 
 /**
- * Whether evaluating the leaf can throw (json-rules-engine then rejects the run): `in`/`notIn` against a value that is
- * neither a list nor a string, and the list/swap decorators. Facts are JSON values; `not:` and `abs:` never throw.
+ * Whether evaluating the leaf can throw (json-rules-engine then rejects the run) when every fact it reads is a
+ * primitive (undefined, null, a number, a string or a boolean): `in`/`notIn` against a value that is neither a list
+ * nor a string, and the list/swap decorators; `not:` and `abs:` never throw on primitives. Any other fact value can
+ * throw wherever an operator turns it into a number or a string (the numeric validator's parseFloat, `<`, Math.abs,
+ * a string's indexOf): a JSON object whose own `toString`/`valueOf` are not functions (`{"toString": 1}`), a
+ * symbol, a bigint. So a candidate with a non-primitive fact is decided by the careful variant (every member of every
+ * priority set evaluated; see `hasLazySet`). Literal values are assumed to be what json-rules-engine evaluates: it
+ * evaluates a `clone` of the conditions, which drops keys named like Object.prototype members (the loader refuses them).
  */
 function leafMayThrow(op: ResolvedOperator, right: Operand): boolean {
   if (op.decorators.some((d) => d.name !== 'not' && d.name !== 'abs')) return true;
@@ -120,6 +130,31 @@ export function prioritySets(children: readonly Node[]): Node[][] {
   return [...sets.keys()].sort((a, b) => b - a).map((p) => sets.get(p)!);
 }
 
+/**
+ * Whether some priority set of two or more members is evaluated lazily (short-circuit, because none of its members
+ * can throw on primitive facts). Only then can the fast variant differ from the careful one, which evaluates every
+ * member of a set as json-rules-engine's Promise.all does, and only on a candidate with a non-primitive fact.
+ */
+export function hasLazySet(n: Node): boolean {
+  if (n.kind === 'leaf') return false;
+  if (n.kind === 'not') return hasLazySet(n.child);
+  if (n.children.length > 1 && prioritySets(n.children).some((set) => set.length > 1 && !set.some((x) => x.mayThrow))) return true;
+  return n.children.some(hasLazySet);
+}
+
+/** The facts a tree reads, on either side of its leaves. */
+export function factsRead(n: Node, out = new Set<string>()): Set<string> {
+  if (n.kind === 'leaf') {
+    for (const o of [n.left, n.right]) if (o.kind === 'fact') out.add(o.fact);
+  } else if (n.kind === 'not') factsRead(n.child, out);
+  else for (const c of n.children) factsRead(c, out);
+  return out;
+}
+
+/** Values no operator can fail to turn into a number or a string (see `leafMayThrow`). */
+export const isPlainPrimitive = (v: unknown): boolean =>
+  typeof v === 'number' || v == null || typeof v === 'string' || typeof v === 'boolean';
+
 /** The root, with json-rules-engine's precedence any > all > not. */
 export function rootNode(root: TopLevelCondition): Node {
   if (!isObj(root) || !(own(root, 'any') || own(root, 'all') || own(root, 'not'))) {
@@ -134,6 +169,7 @@ const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 function generate(root: Node): { source: string; constants: unknown[] } {
   const constants: unknown[] = [];
+  const leaves = new Map<Node, string>(); // a leaf's expression, shared by the fast and the careful variant
   const reads = new Map<string, string>(); // fact name -> variable
   let temps = 0;
   const konst = (v: unknown) => `k${constants.push(v) - 1}`;
@@ -175,18 +211,32 @@ function generate(root: Node): { source: string; constants: unknown[] } {
     const ts = exprs.map(() => `t${temps++}`);
     return `(${exprs.map((e, i) => `${ts[i]} = ${e}`).join(', ')}, ${ts.join(` ${glue} `)})`;
   };
-  const node = (n: Node): string => {
-    if (n.kind === 'leaf') return leaf(n);
-    if (n.kind === 'not') return `!${node(n.child)}`;
+  const node = (n: Node, careful: boolean): string => {
+    if (n.kind === 'leaf') {
+      let expr = leaves.get(n);
+      if (expr === undefined) leaves.set(n, (expr = leaf(n)));
+      return expr;
+    }
+    if (n.kind === 'not') return `!${node(n.child, careful)}`;
     if (n.children.length === 0) return 'true'; // prioritizeAndRun([]) resolves true, for `any` too
-    if (n.children.length === 1) return node(n.children[0]!);
+    if (n.children.length === 1) return node(n.children[0]!, careful);
     const glue = n.kind === 'all' ? '&&' : '||';
     const sets = prioritySets(n.children).map((set) =>
-      set.length === 1 ? node(set[0]!) : join(set.map(node), glue, set.some((x) => x.mayThrow)),
+      set.length === 1 ? node(set[0]!, careful) : join(set.map((x) => node(x, careful)), glue, careful || set.some((x) => x.mayThrow)),
     );
     return sets.length === 1 ? sets[0]! : `(${sets.join(` ${glue} `)})`;
   };
-  const body = node(root);
+  const fast = node(root, false);
+  let body = fast;
+  if (hasLazySet(root)) {
+    // Short-circuiting a set is exact only while no member can throw: with a non-primitive fact, evaluate every member
+    const careful = node(root, true);
+    const plain = [...factsRead(root)].map((fact) => {
+      const v = read(fact);
+      return `(typeof ${v} === "number" || ${v} == null || typeof ${v} === "string" || typeof ${v} === "boolean")`;
+    });
+    body = `${plain.join(' && ')}\n    ? ${fast}\n    : ${careful}`;
+  }
   const decls = [...reads].map(([fact, v]) => {
     const access = IDENT.test(fact) ? `f.${fact}` : `f[${JSON.stringify(fact)}]`;
     // A key inherited from Object.prototype is no fact (the Almanac's facts are a Map of the run's own keys)
@@ -202,14 +252,17 @@ const numberLike = (v: unknown): boolean => Number.parseFloat(v as string).toStr
 // ---- Closures (kept for comparison in the benchmark, and as a second implementation under the differential test) ----
 
 type Fn = (f: Facts) => boolean;
-function closures(n: Node): Fn {
+/** A fact as the Almanac sees it: a key inherited from Object.prototype is no fact (its facts are the run's own keys). */
+const factReader = (fact: string) => (fact in Object.prototype ? (f: Facts) => (own(f, fact) ? f[fact] : undefined) : (f: Facts) => f[fact]);
+
+function closures(n: Node, careful: boolean): Fn {
   const get = (o: Operand): ((f: Facts) => unknown) => {
     if (o.kind === 'literal') {
       const v = o.value;
       return () => v;
     }
     const { fact, path } = o;
-    const base = fact in Object.prototype ? (f: Facts) => (own(f, fact) ? f[fact] : undefined) : (f: Facts) => f[fact];
+    const base = factReader(fact);
     return path ? (f) => applyPath(base(f), path) : base;
   };
   if (n.kind === 'leaf') {
@@ -219,13 +272,13 @@ function closures(n: Node): Fn {
     return (f) => ev(a(f), b(f));
   }
   if (n.kind === 'not') {
-    const c = closures(n.child);
+    const c = closures(n.child, careful);
     return (f) => !c(f);
   }
   if (n.children.length === 0) return () => true;
-  if (n.children.length === 1) return closures(n.children[0]!);
+  if (n.children.length === 1) return closures(n.children[0]!, careful);
   const isAll = n.kind === 'all';
-  const sets = prioritySets(n.children).map((set) => ({ fns: set.map(closures), eager: set.some((x) => x.mayThrow) }));
+  const sets = prioritySets(n.children).map((set) => ({ fns: set.map((x) => closures(x, careful)), eager: careful || set.some((x) => x.mayThrow) }));
   return (f) => {
     for (const { fns, eager } of sets) {
       if (eager) {
@@ -251,7 +304,14 @@ export interface CompiledRule {
 /** Compiles once; `test` then runs millions of times per second. Throws CompileError on a malformed tree. */
 export function compileConditions(conditions: TopLevelCondition, options: { mode?: 'codegen' | 'closures' } = {}): CompiledRule {
   const root = rootNode(conditions);
-  if (options.mode === 'closures') return { conditions, root, test: closures(root), source: '' };
+  if (options.mode === 'closures') {
+    const fast = closures(root, false);
+    if (!hasLazySet(root)) return { conditions, root, test: fast, source: '' };
+    const careful = closures(root, true);
+    const readers = [...factsRead(root)].map(factReader);
+    const test = (f: Facts) => (readers.every((read) => isPlainPrimitive(read(f))) ? fast(f) : careful(f));
+    return { conditions, root, test, source: '' };
+  }
   const { source, constants } = generate(root);
   const names = constants.map((_, i) => `k${i}`);
   // Values reach the generated code as constants (parameters k0, k1, …), never spliced into its source

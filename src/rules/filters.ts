@@ -23,16 +23,45 @@ const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].i
 const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isFactRef = (v: unknown): v is { fact: string; path?: string } => isObj(v) && Object.hasOwn(v, 'fact');
 
+/**
+ * Keys every JavaScript object has (`__proto__`, `constructor`, `toString`, `valueOf`, `hasOwnProperty`, …).
+ * json-rules-engine evaluates a copy of the conditions made by the `clone` package, which drops such a key (and
+ * turns `__proto__` into the copy's prototype), so a value carrying one decides differently from what is written.
+ */
+const INHERITED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Refuses every mapping key inside a condition's `value` or `params` (at any depth) that json-rules-engine would not see. */
+export function checkInheritedKeys(v: unknown, path: PathSeg[], add: AddIssue): void {
+  if (Array.isArray(v)) return v.forEach((x, i) => checkInheritedKeys(x, [...path, i], add));
+  if (!isObj(v)) return;
+  for (const [k, x] of Object.entries(v)) {
+    if (INHERITED_KEYS.has(k)) {
+      add([...path, k], `key "${k}" is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written`, true);
+    } else checkInheritedKeys(x, [...path, k], add);
+  }
+}
+
+function checkParams(params: unknown, path: PathSeg[], add: AddIssue): void {
+  if (params === undefined) return;
+  if (!isObj(params)) add(path, 'params must be a mapping');
+  else checkInheritedKeys(params, path, add);
+}
+
 function checkFactRef(v: Record<string, unknown>, path: PathSeg[], add: AddIssue): void {
   for (const k of Object.keys(v)) if (!['fact', 'path', 'params'].includes(k)) add([...path, k], `unknown key "${k}" in a fact reference`, true);
   if (typeof v.fact !== 'string' || v.fact === '') add([...path, 'fact'], 'fact must be a fact name');
   if (v.path !== undefined && (typeof v.path !== 'string' || !parsePath(v.path))) add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
-  if (v.params !== undefined && !isObj(v.params)) add([...path, 'params'], 'params must be a mapping');
+  checkParams(v.params, [...path, 'params'], add);
 }
 
-/** Checks `value` against what the operator expects. Only `not:` and `abs:` decorators keep the shape checks. */
+/**
+ * Checks `value` against what the operator expects. Only `not:` and `abs:` decorators keep the shape checks; under
+ * the others (`someFact:`, `someValue:`, `everyFact:`, `everyValue:`, `swap:`) any value is accepted except one
+ * carrying a key every object has (see INHERITED_KEYS), which is refused under every operator.
+ */
 export function checkOperatorValue(operator: string, value: unknown, path: PathSeg[], add: AddIssue): void {
   if (isFactRef(value)) return checkFactRef(value, path, add);
+  checkInheritedKeys(value, path, add);
   let base = operator;
   while (base.startsWith('not:') || base.startsWith('abs:')) base = base.slice(4);
   if (base.includes(':')) return;
@@ -62,8 +91,10 @@ export function checkCondition(c: unknown, path: PathSeg[], add: AddIssue): void
   if (!isObj(c)) return add(path, 'a condition must be a mapping (all / any / not, or fact / operator / value)');
   const bools = BOOLEAN_KEYS.filter((k) => Object.hasOwn(c, k));
   if (c.name !== undefined && typeof c.name !== 'string') add([...path, 'name'], 'name must be a string');
-  if (c.priority !== undefined && !(Number.isInteger(c.priority) && (c.priority as number) >= 1)) {
-    add([...path, 'priority'], 'priority must be an integer >= 1');
+  // A safe integer: json-rules-engine orders a leaf by its raw priority, the compiler by parseInt of its decimal
+  // string, which reads 1e21 ("1e+21") as 1; and above 2^53 an integer is not the number written (YAML rounds it)
+  if (c.priority !== undefined && !(Number.isSafeInteger(c.priority) && (c.priority as number) >= 1)) {
+    add([...path, 'priority'], `priority must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}`);
   }
   if (bools.length > 1) return add(path, `a condition has one of all / any / not, not ${bools.join(' and ')}`);
   const allowed = bools.length === 1 ? GROUP_KEYS : LEAF_KEYS;
@@ -84,7 +115,7 @@ export function checkCondition(c: unknown, path: PathSeg[], add: AddIssue): void
   for (const k of ['fact', 'operator', 'value']) if (!Object.hasOwn(c, k)) add(path, `a condition needs ${k}`);
   if (c.fact !== undefined && (typeof c.fact !== 'string' || c.fact === '')) add([...path, 'fact'], 'fact must be a fact name');
   if (c.path !== undefined && (typeof c.path !== 'string' || !parsePath(c.path))) add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
-  if (c.params !== undefined && !isObj(c.params)) add([...path, 'params'], 'params must be a mapping');
+  checkParams(c.params, [...path, 'params'], add);
   if (Object.hasOwn(c, 'operator') && checkOperator(c.operator, [...path, 'operator'], add) && Object.hasOwn(c, 'value')) {
     checkOperatorValue(c.operator, c.value, [...path, 'value'], add);
   }

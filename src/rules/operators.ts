@@ -51,7 +51,11 @@ export const BUILTIN_OPERATORS: readonly OperatorDef[] = [
 
 const num = (x: unknown): x is number => typeof x === 'number';
 
-/** Legwork's operators. They never throw, whatever the values, and return strict booleans. */
+/**
+ * Legwork's operators. They return strict booleans and never throw on primitive facts; like json-rules-engine's own
+ * numeric operators, a fact that cannot become a number (an object whose toString/valueOf are not functions, a
+ * symbol, a bigint in withinPct's subtraction) throws, and the run is rejected.
+ */
 export const CUSTOM_OPERATORS: readonly OperatorDef[] = [
   {
     name: 'between',

@@ -34,7 +34,16 @@ const resolve = (o: Operand, f: Facts): unknown => {
   return o.path ? applyPath(v, o.path) : v;
 };
 
-const show = (v: unknown): string => (v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v));
+/** JSON where it can; a bigint (which JSON.stringify refuses) as `3n`; never throws, whatever the fact. */
+const show = (v: unknown): string => {
+  if (v === undefined) return 'undefined';
+  if (typeof v === 'bigint') return `${v}n`;
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return Object.prototype.toString.call(v); // a cycle, a throwing toJSON, a function that cannot become a string
+  }
+};
 
 /**
  * Evaluates every condition (no short-circuit, so the trace is complete) and combines results the way

@@ -12,9 +12,9 @@ async function engine(conditions: TopLevelCondition, facts: Record<string, unkno
   return e.run(facts).then((r) => r.events.length === 1, () => 'throws' as const);
 }
 
-function fast(conditions: TopLevelCondition, facts: Record<string, unknown>): boolean | 'throws' {
+function fast(conditions: TopLevelCondition, facts: Record<string, unknown>, mode?: 'codegen' | 'closures'): boolean | 'throws' {
   try {
-    return compileConditions(conditions).test(facts);
+    return compileConditions(conditions, mode ? { mode } : {}).test(facts);
   } catch {
     return 'throws';
   }
@@ -22,6 +22,9 @@ function fast(conditions: TopLevelCondition, facts: Record<string, unknown>): bo
 
 const leaf = (fact: string, operator: string, value: unknown, extra: Record<string, unknown> = {}): TopLevelCondition =>
   ({ all: [{ fact, operator, value, ...extra }] }) as TopLevelCondition;
+
+/** A JSON object that cannot become a primitive: its own toString and valueOf are not functions (JSON.parse makes them own). */
+const UNCONVERTIBLE = (): unknown => JSON.parse('{"toString": 1, "valueOf": 2}');
 
 /** [conditions, facts, expected]: each case is also run through json-rules-engine. */
 const CASES: [string, TopLevelCondition, Record<string, unknown>, boolean | 'throws'][] = [
@@ -64,12 +67,51 @@ const CASES: [string, TopLevelCondition, Record<string, unknown>, boolean | 'thr
     { dte: 2 },
     false,
   ],
+  // A fact the numeric validator cannot stringify throws even after a failing member of its priority set: the set is
+  // evaluated whole (Promise.all), so json-rules-engine rejects the run
+  [
+    'an unconvertible object fact throws after a failing member (all)',
+    { all: [{ fact: 'dte', operator: 'equal', value: 1 }, { fact: 'quote', operator: 'lessThan', value: 5 }] },
+    { dte: 2, quote: UNCONVERTIBLE() },
+    'throws',
+  ],
+  [
+    'an unconvertible value under a path throws after a passing member (any)',
+    { any: [{ fact: 'dte', operator: 'equal', value: 2 }, { fact: 'quote', path: '$.bid', operator: 'greaterThan', value: 5 }] },
+    { dte: 2, quote: { bid: UNCONVERTIBLE() } },
+    'throws',
+  ],
+  [
+    'an unconvertible fact throws under abs: and in a string too',
+    { any: [{ fact: 'dte', operator: 'equal', value: 2 }, { fact: 'quote', operator: 'abs:lessThan', value: 5 }, { fact: 'quote', operator: 'in', value: 'SPY' }] },
+    { dte: 2, quote: UNCONVERTIBLE() },
+    'throws',
+  ],
+  [
+    'a bigint fact throws under abs: after a passing member',
+    { any: [{ fact: 'dte', operator: 'equal', value: 2 }, { fact: 'net_delta', operator: 'abs:lessThan', value: 5 }] },
+    { dte: 2, net_delta: 3n },
+    'throws',
+  ],
+  [
+    'a plain object fact converts without throwing ("[object Object]" is not numeric)',
+    { all: [{ fact: 'dte', operator: 'equal', value: 2 }, { fact: 'quote', operator: 'lessThan', value: 5 }] },
+    { dte: 2, quote: { bid: 1 } },
+    false,
+  ],
+  [
+    'an unconvertible fact in a lower priority set is never reached',
+    { all: [{ fact: 'dte', operator: 'equal', value: 1, priority: 2 }, { fact: 'quote', operator: 'lessThan', value: 5 }] },
+    { dte: 2, quote: UNCONVERTIBLE() },
+    false,
+  ],
 ];
 
 describe('compiled conditions', () => {
   it.each(CASES)('%s', async (_name, conditions, facts, expected) => {
     expect(await engine(conditions, facts)).toBe(expected);
     expect(fast(conditions, facts)).toBe(expected);
+    expect(fast(conditions, facts, 'closures')).toBe(expected);
   });
 
   it('refuses malformed trees at compile time', () => {
@@ -120,5 +162,18 @@ describe('compiled conditions', () => {
     expect(failing.result).toBe(false);
     expect(failing.text[2]).toBe('  FAIL iv_rank = null greaterThanInclusive 30 [rich IV]');
     expect(rule.test({ ...facts, iv_rank: null })).toBe(false);
+  });
+
+  it('traces facts JSON cannot show and operators that throw, without throwing itself', () => {
+    const rule = compileConditions({ all: [{ fact: 'net_delta', operator: 'abs:lessThan', value: 5 }, { fact: 'quote', operator: 'lessThan', value: 5 }] });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const trace = traceCandidate(rule, { net_delta: 3n, quote: cyclic });
+    expect(trace.result).toBe(false);
+    expect(trace.text).toEqual([
+      'FAIL all',
+      '  FAIL net_delta = 3n abs:lessThan 5 (error: Cannot convert a BigInt value to a number)',
+      '  FAIL quote = [object Object] lessThan 5',
+    ]);
   });
 });

@@ -1,5 +1,7 @@
 // Owns the seeded generators of the differential test: random condition trees (every operator, decorators, fact
-// comparisons, paths, params, priorities, nested all/any/not) and random facts (missing, null, edge values, non-numbers).
+// comparisons, paths, params, priorities, nested all/any/not) and random facts (missing, null, edge values, non-numbers,
+// objects that cannot become a number). The trees include two shapes json-rules-engine decides differently and the
+// loader refuses (filters.ts): priorities that are not safe integers, and values with keys every object has.
 import type { Condition, TopLevelCondition } from '../../../src/rules/compile.js';
 
 export function rng(seed: number): () => number {
@@ -28,16 +30,21 @@ const TYPES = ['Weekly', 'Regular'] as const;
 const PATHS = ['$.bid', '$.sizes[0]', '$.sizes[3]', "$['the mark']", '$.nested.x', '$.nested.missing.deep', '$.missing', '$', '$.name.length', '$.name[0]'];
 const WEIRD: unknown[] = [null, undefined, Number.NaN, Infinity, -Infinity, '30', ' 21 ', '12abc', 'abc', '', true, false, [30], [], {}, -0];
 
+/** A JSON object whose own toString/valueOf are not functions: the numeric operators throw on it (fresh each time). */
+const unconvertible = (): unknown => JSON.parse('{"toString": 1, "valueOf": 2, "bid": 30}');
+
 function numberValue(r: Rand): unknown {
   const x = r();
   if (x < 0.4) return pick(r, THRESHOLDS); // exactly on a threshold
   if (x < 0.7) return Math.round((r() * 120 - 10) * 100) / 100;
   if (x < 0.8) return pick(r, THRESHOLDS) + pick(r, [-1e-9, 1e-9, 0.01, -0.01]);
+  if (x < 0.805) return unconvertible();
   return pick(r, WEIRD);
 }
 
 function quote(r: Rand): unknown {
   if (chance(r, 0.1)) return pick(r, [null, 5, 'quote', [1, 2], undefined]);
+  if (chance(r, 0.02)) return unconvertible();
   const q: Record<string, unknown> = { bid: numberValue(r), sizes: chance(r, 0.8) ? [numberValue(r), numberValue(r)] : numberValue(r), name: pick(r, ['SPY', '', 0]) };
   if (chance(r, 0.7)) q['the mark'] = numberValue(r);
   if (chance(r, 0.7)) q.nested = chance(r, 0.8) ? { x: numberValue(r) } : pick(r, [null, 0, 'x']);
@@ -79,8 +86,31 @@ function factRef(r: Rand): Record<string, unknown> {
 const BASE_OPS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between', 'withinPct'] as const;
 const DECORATED = ['not:', 'abs:', 'not:abs:', 'swap:', 'someValue:', 'everyValue:', 'someFact:', 'everyFact:'] as const;
 
+/**
+ * Values only the list and swap decorators accept (no shape check under them): plain objects, and objects with keys
+ * every object has (own keys, as YAML and JSON.parse make them), which json-rules-engine's clone drops or turns into
+ * the prototype (`__proto__`). The loader refuses the latter; they are generated to show that every disagreement is.
+ */
+const OBJECT_VALUES = [
+  '{"x": 30}',
+  '[{"x": 30}, 21]',
+  '{"__proto__": [30, 21]}',
+  '{"__proto__": null}',
+  '{"__proto__": 30}',
+  '{"toString": 1}',
+  '{"valueOf": 30}',
+  '{"constructor": 1, "x": 30}',
+  '[21, {"toString": 1}]',
+  '{"hasOwnProperty": 1}',
+] as const;
+
+/** Leaf priorities json-rules-engine orders by the raw number and the compiler by parseInt ("1e+21" → 1); refused. */
+const UNSAFE_PRIORITIES = [1e21, 5e22, 2 ** 53 + 2] as const;
+const priority = (r: Rand): number => (chance(r, 0.1) ? pick(r, UNSAFE_PRIORITIES) : 1 + Math.floor(r() * 3));
+
 function valueFor(r: Rand, fact: string, base: string, decorators: string): unknown {
   if (chance(r, base === 'in' || base === 'notIn' ? 0.02 : 0.12)) return factRef(r);
+  if (/some|every|swap/.test(decorators) && chance(r, 0.2)) return JSON.parse(pick(r, OBJECT_VALUES));
   if (decorators.includes('someValue') || decorators.includes('everyValue')) {
     return chance(r, 0.9) ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => scalarFor(r, fact)) : scalarFor(r, fact);
   }
@@ -110,7 +140,7 @@ function leaf(r: Rand): Condition {
   const c: Record<string, unknown> = { fact, operator: `${decorators}${base}`, value: valueFor(r, fact, base, decorators) };
   if (fact === 'quote' ? chance(r, 0.85) : chance(r, 0.05)) c.path = pick(r, PATHS);
   if (chance(r, 0.1)) c.params = { p: 1 };
-  if (chance(r, 0.15)) c.priority = 1 + Math.floor(r() * 3);
+  if (chance(r, 0.15)) c.priority = priority(r);
   if (chance(r, 0.1)) c.name = 'n';
   return c as unknown as Condition;
 }
@@ -118,7 +148,7 @@ function leaf(r: Rand): Condition {
 function node(r: Rand, depth: number): Condition {
   if (depth >= 3 || chance(r, 0.45 + depth * 0.15)) return leaf(r);
   const k = r();
-  const extra: Record<string, unknown> = chance(r, 0.15) ? { priority: 1 + Math.floor(r() * 3) } : {};
+  const extra: Record<string, unknown> = chance(r, 0.15) ? { priority: priority(r) } : {};
   if (k < 0.2) return { not: node(r, depth + 1), ...extra } as Condition;
   const n = chance(r, 0.04) ? 0 : 1 + Math.floor(r() * 4);
   const children = Array.from({ length: n }, () => node(r, depth + 1));
