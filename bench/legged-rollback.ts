@@ -1,5 +1,5 @@
 // Owns the legged rollback benchmark: a SPY iron condor under a rule with `execution: { mode: legged }`, run in-process by
-// executeGroup (src/pipeline/execute.ts) with the production exec context, the venue rejecting the short put (the third
+// executeGroup (src/pipeline/execute/execute-group.ts) with the production exec context, the venue rejecting the short put (the third
 // leg placed, after both wings filled). Per sample: from "rejection seen" (the order_events row that records the short
 // put leg as rejected: its `at`, Postgres now()) to "group flat" (the later of: the group's rolled_back transition, its
 // order_groups.updated_at; and the venue's positions in the four symbols all back to zero, Date.now() in the venue's
@@ -9,7 +9,7 @@
 // Run: npm run bench:rollback
 import { rmSync } from 'node:fs';
 import { createExecContext } from '../src/app/exec-context.js';
-import { executeGroup } from '../src/pipeline/execute.js';
+import { executeGroup } from '../src/pipeline/execute/execute-group.js';
 import { REDIS_URL, startTestApp } from '../test/support/app.js';
 import { insertPendingCondor, nakedLegs, venuePositions } from '../test/support/executor-process.js';
 import { condorRule } from '../test/support/rules.js';
@@ -115,7 +115,7 @@ if (failure) throw failure;
 const total = stats(samples.map((s) => s.rejectionSeenToFlatMs));
 const result = {
   name: 'legged-rollback',
-  executor: 'in-process: executeGroup (src/pipeline/execute.ts) with createExecContext, production legged options (poll 150 ms)',
+  executor: 'in-process: executeGroup (src/pipeline/execute/execute-group.ts) with createExecContext, production legged options (poll 150 ms)',
   scenario: 'SPY iron condor, legged; both wings fill, the venue rejects the short put; the wings are sold back',
   from: 'order_events.at of the rejected leg (Legwork records the rejection; Postgres now())',
   to: 'max(order_groups.updated_at at rolled_back, venue CurrentPosition event making all four symbols zero (Date.now()))',

@@ -12,10 +12,10 @@ import { createSimClock } from '../src/broker/sim/clock.js';
 import { createMarketModel, type SimMarketModel } from '../src/broker/sim/market/market.js';
 import type { UnderlyingSpec } from '../src/broker/sim/types.js';
 import type { GreeksSnapshot, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../src/domain/market.js';
-import { summariseScan } from '../src/pipeline/scan-rule-set.js';
+import { summariseScan } from '../src/pipeline/scan/scan-rule-set.js';
 import {
   buildStrategyInput, evaluateInput, optionSymbolsToSnapshot, quoteMid, selectionFor, type UnderlyingScan,
-} from '../src/pipeline/scan-underlying.js';
+} from '../src/pipeline/scan/scan-underlying.js';
 import { compileConditions } from '../src/rules/compile.js';
 import { parseRuleSet } from '../src/rules/loader.js';
 import type { RuleSet } from '../src/rules/schema.js';

@@ -10,7 +10,7 @@ import { startSim } from '../src/broker/sim/server.js';
 import { createTastytradeClient } from '../src/broker/tastytrade/client.js';
 import { createTastytradeMarketData } from '../src/broker/tastytrade/market-data.js';
 import type { BrokerConfig } from '../src/config/env.js';
-import { scanRuleSet, type ScanOutcome } from '../src/pipeline/scan-rule-set.js';
+import { scanRuleSet, type ScanOutcome } from '../src/pipeline/scan/scan-rule-set.js';
 import { BENCH_START, loadRuleSet, syntheticUnderlyings } from './scan-compute.js';
 
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);

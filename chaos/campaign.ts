@@ -12,7 +12,7 @@ import { runHalt } from '../src/cli/halt.js';
 import { loadConfig } from '../src/config/env.js';
 import { SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../src/domain/submit-timing.js';
 import { createLogger } from '../src/log.js';
-import { reconcile } from '../src/pipeline/reconcile.js';
+import { reconcile } from '../src/pipeline/reconcile/reconcile.js';
 import { enqueueManualScan } from '../src/queue/scan-jobs.js';
 import { createDb } from '../src/store/db.js';
 import { setTradingState } from '../src/store/settings.repo.js';

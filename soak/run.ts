@@ -16,7 +16,7 @@ import { addDays, nyDate, nyTime, weekday } from '../src/broker/sim/calendar.js'
 import { startSim, type SimHandle } from '../src/broker/sim/server.js';
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/log.js';
-import { reconcile } from '../src/pipeline/reconcile.js';
+import { reconcile } from '../src/pipeline/reconcile/reconcile.js';
 import { createDb, type Sql } from '../src/store/db.js';
 import { setTradingState } from '../src/store/settings.repo.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';

@@ -3,8 +3,8 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
 import { BrokerError } from '../src/domain/broker-error.js';
-import type { ExecContext } from '../src/pipeline/exec-context.js';
-import { MissingTradeError, executeGroup } from '../src/pipeline/execute.js';
+import type { ExecContext } from '../src/pipeline/execution-context.js';
+import { MissingTradeError, executeGroup } from '../src/pipeline/execute/execute-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 import { setTradingState } from '../src/store/settings.repo.js';

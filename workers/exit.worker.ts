@@ -3,8 +3,8 @@
 // Concurrency 1: two evaluations at once could only race to the same deterministic exit groups.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
-import type { ExecContext } from '../src/pipeline/exec-context.js';
-import { evaluateExits } from '../src/pipeline/exits.js';
+import type { ExecContext } from '../src/pipeline/execution-context.js';
+import { evaluateExits } from '../src/pipeline/exit/exit-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 import type { ActiveJobs } from './active-jobs.js';

@@ -3,8 +3,8 @@
 import type { Worker } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
-import { reconcileOnStartup } from '../src/pipeline/reconcile.js';
-import { reloadRules } from '../src/pipeline/scan-flow.js';
+import { reconcileOnStartup } from '../src/pipeline/reconcile/reconcile-stage.js';
+import { reloadRules } from '../src/pipeline/scan/scan-stage.js';
 import { EXIT_SCHEDULER_ID, syncExitScheduler } from '../src/queue/exit-jobs.js';
 import { removeReconcileScheduler, syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';

@@ -7,7 +7,7 @@ import type { AppContext } from '../src/app/context.js';
 import { createAccountEvents } from '../src/broker/tastytrade/account-stream.js';
 import { createTastytradeClient } from '../src/broker/tastytrade/client.js';
 import type { BrokerOrder } from '../src/domain/broker-order.js';
-import { startFillMonitor, type FillMonitor } from '../src/pipeline/fill-monitor.js';
+import { startFillMonitor, type FillMonitor } from '../src/pipeline/monitor/monitor-stage.js';
 import type { AccountEvents } from '../src/pipeline/ports.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';

@@ -1,9 +1,9 @@
 // Owns the `reconcile` queue's worker: runs the periodic (or requested) reconciliation, one at a time.
-// Startup reconciliation is NOT a job: call reconcileOnStartup (src/pipeline/reconcile.ts) before workers take jobs.
+// Startup reconciliation is NOT a job: call reconcileOnStartup (src/pipeline/reconcile/reconcile.ts) before workers take jobs.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
-import type { ExecContext } from '../src/pipeline/exec-context.js';
-import { reconcile, type ReconcileOptions } from '../src/pipeline/reconcile.js';
+import type { ExecContext } from '../src/pipeline/execution-context.js';
+import { reconcile, type ReconcileOptions } from '../src/pipeline/reconcile/reconcile-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 

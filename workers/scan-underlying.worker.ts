@@ -2,7 +2,7 @@
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
 import type { MarketMetrics } from '../src/domain/market.js';
-import { scanOneUnderlying } from '../src/pipeline/scan-flow.js';
+import { scanOneUnderlying } from '../src/pipeline/scan/scan-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 

@@ -1,7 +1,7 @@
 // Owns the `scan` queue's worker: scheduled or manual scans (fan out per underlying) and their ranking step.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
-import { finishScan, startScan, type UnderlyingResult } from '../src/pipeline/scan-flow.js';
+import { finishScan, startScan, type UnderlyingResult } from '../src/pipeline/scan/scan-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 

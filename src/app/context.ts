@@ -7,7 +7,7 @@ import { createTastytradeMarketData } from '../broker/tastytrade/market-data.js'
 import type { Broker, Clock, MarketData } from '../pipeline/ports.js';
 import { wallClock } from '../clock/wall-clock.js';
 import { createVenueClock } from '../clock/venue-clock.js';
-import type { ScanContext } from '../pipeline/scan-flow.js';
+import type { ScanContext } from '../pipeline/scan/scan-stage.js';
 import { RuleRegistry } from '../rules/loader.js';
 import { createDb, waitForDatabase, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';

@@ -1,5 +1,5 @@
 // Owns building the executor's context from the app's adapters: ports, the BullMQ executor jobs, the alerter, the app's one clock.
-import type { ExecContext } from '../pipeline/exec-context.js';
+import type { ExecContext } from '../pipeline/execution-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
 import { bullExecJobs } from '../queue/exec-jobs.js';
 import type { AppContext } from './context.js';

@@ -2,7 +2,7 @@
 // persisted in Postgres (survives restarts), audited and alerted; `--flatten` also closes everything held and the
 // request stands (exit cycles keep flattening); `resume` is refused while anything is broken unless `--force --reason`.
 import type { AppContext } from '../app/context.js';
-import type { ExecContext } from '../pipeline/exec-context.js';
+import type { ExecContext } from '../pipeline/execution-context.js';
 
 export const HALT_USAGE = `usage: legwork halt [--flatten] [--reason TEXT]
        legwork resume [--force] [--reason TEXT]
@@ -110,7 +110,7 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
     }
     out(`trading ${state.state} (was ${before.state})${args.reason ? `: ${args.reason}` : ''}`);
     if (command === 'halt' && args.flatten) {
-      const { flattenAll } = await import('../pipeline/exits.js');
+      const { flattenAll } = await import('../pipeline/exit/exit-stage.js');
       const result = await flattenAll(await cliExecContext(app as AppContext), by);
       out(`flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued; the request stands until nothing is held`);
       for (const f of result.flattened) out(`  trade ${f.tradeId} → exit group ${f.groupId}`);

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
-import type { RankedCandidate, ScanOutcome } from '../pipeline/scan-rule-set.js';
+import type { RankedCandidate, ScanOutcome } from '../pipeline/scan/scan-stage.js';
 import type { RuleSet } from '../rules/schema.js';
 
 export const SCAN_USAGE = `usage: legwork scan --once [--rules FILE] [--json]
@@ -164,7 +164,7 @@ export async function runScan(argv: string[]): Promise<number> {
   });
   const [{ pino }, { REDACT_PATHS }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
     import('pino'), import('../log.js'), import('../broker/tastytrade/client.js'), import('../broker/tastytrade/market-data.js'),
-    import('../pipeline/scan-rule-set.js'), import('../pipeline/scan-underlying.js'),
+    import('../pipeline/scan/scan-stage.js'), import('../pipeline/scan/scan-stage.js'),
   ]);
   const log = pino({ name: 'legwork', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, pino.destination({ fd: 2, sync: true }));
   const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });

@@ -111,12 +111,12 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     const broker = app.broker;
     const ruleSet: RuleSet = args.quantity ? { ...found, sizing: { ...found.sizing, quantity: args.quantity } } : found;
     const [{ scanRuleSet }, { selectTrades }, scans, settings, trades, { appendAudit }, ids, { isTerminal }, { cliExecContext }] = await Promise.all([
-      import('../pipeline/scan-rule-set.js'), import('../pipeline/select-trades.js'), import('../store/scans.repo.js'), import('../store/settings.repo.js'),
+      import('../pipeline/scan/scan-stage.js'), import('../pipeline/scan/scan-stage.js'), import('../store/scans.repo.js'), import('../store/settings.repo.js'),
       import('../store/trades.repo.js'), import('../store/audit.repo.js'), import('../domain/ids.js'), import('../domain/broker-order.js'), import('./halt.js'),
     ]);
     await scans.recordRuleVersion(app.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
     // Today as the broker counts days (follows the venue's clock in paper mode)
-    const { todayFromChain } = await import('../pipeline/scan-underlying.js');
+    const { todayFromChain } = await import('../pipeline/scan/scan-stage.js');
     const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(app.clock.now());
     const outcome = await scanRuleSet({ marketData: app.marketData, today }, ruleSet, { underlyings: [args.underlying] });
     if (outcome.ranked.length === 0) {

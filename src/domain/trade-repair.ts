@@ -1,6 +1,6 @@
 // Owns the repair decision for a trade that nothing is moving: a non-terminal trade with no live order group (or only a
 // planned one nothing runs) and no job that will move it (a crash between two writes, a lost job, an exit that ended without telling the trade). Pure:
-// the exit cycle (src/pipeline/trade-repair.ts) gathers the rows, applies the decision and audits `trade_repaired`.
+// the exit cycle (src/pipeline/exit/repair-trades.ts) gathers the rows, applies the decision and audits `trade_repaired`.
 import { isTerminalGroup, type GroupStatus } from './order-group.js';
 import type { TradeStatus } from './trade-transitions.js';
 

@@ -7,11 +7,11 @@ import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
 import { createExecContext } from '../app/exec-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
-import { flattenAll } from '../pipeline/exits.js';
+import { flattenAll } from '../pipeline/exit/exit-stage.js';
 import { resumeTrading } from '../pipeline/resume.js';
 import { setTradingState } from '../store/settings.repo.js';
 import type { HttpAuth } from './auth.js';
-import { parseOr400 } from './errors.js';
+import { parseOr400 } from './request-errors.js';
 
 const haltBody = z.object({ reason: z.string().min(1).max(500).optional(), flatten: z.boolean().optional() }).strict();
 const resumeBody = z.object({ reason: z.string().min(1).max(500).optional(), force: z.boolean().optional() }).strict();

@@ -11,7 +11,7 @@ import { latestRankedCandidates } from '../store/scans.repo.js';
 import { getTradingState } from '../store/settings.repo.js';
 import { getTrade, listTrades, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
 import type { HttpAuth } from './auth.js';
-import { HttpError, parseOr400 } from './errors.js';
+import { HttpError, parseOr400 } from './request-errors.js';
 
 const TRADE_STATUSES = ['pending', 'opening', 'open', 'closing', 'closed', 'rejected', 'rolled_back', 'broken'] as const satisfies readonly TradeStatus[];
 

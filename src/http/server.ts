@@ -11,7 +11,7 @@ import { adminRoutes } from './admin-routes.js';
 import { readRoutes } from './api-routes.js';
 import { createAuth, type HttpAuth } from './auth.js';
 import { mountBullBoard } from './bull-board.js';
-import { errorHandler, notFound } from './errors.js';
+import { errorHandler, notFound } from './request-errors.js';
 import { createMetrics } from './metrics.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));

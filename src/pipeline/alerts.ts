@@ -3,7 +3,7 @@
 import type { Logger } from '../log.js';
 import { appendAudit } from '../store/audit.repo.js';
 import type { Sql } from '../store/db.js';
-import type { AlertKind, ExecContext } from './exec-context.js';
+import type { AlertKind, ExecContext } from './execution-context.js';
 
 export interface AlerterOptions {
   sql: Sql;

@@ -2,7 +2,7 @@
 import { feeCoverage, feesOfTrades, fillOwners, recordFees, tradesMissingFees } from '../store/fees.repo.js';
 import { correctRealizedPnl } from '../store/trades.repo.js';
 import { tradePositions } from '../store/orders.repo.js';
-import type { ExecContext } from './exec-context.js';
+import type { ExecContext } from './execution-context.js';
 
 /** Pages of 250 transactions read at most per sync (newest first: a trade's fills are recent when it settles). */
 const MAX_PAGES = 4;

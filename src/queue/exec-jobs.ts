@@ -1,6 +1,6 @@
 // Owns putting executor jobs on BullMQ's `execute` queue: ids only in the payload, deterministic job ids
 // (`execute_<groupId>`, or `execute_<groupId>_r<attempt>` for a deliberate resume), optional delay and priority.
-import type { ExecJobs } from '../pipeline/exec-context.js';
+import type { ExecJobs } from '../pipeline/execution-context.js';
 import { jobId, type JobPayload } from './jobs.js';
 import { retentionFor, type Queues } from './queues.js';
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { BrokerOrder } from '../domain/broker-order.js';
-import type { MonitorHandoff } from '../pipeline/fill-monitor.js';
+import type { MonitorHandoff } from '../pipeline/monitor/monitor-stage.js';
 import { jobId, type JobPayload } from './jobs.js';
 
 /** The job id of an order event: the order's broker id and a digest of the snapshot (same snapshot, same job). */

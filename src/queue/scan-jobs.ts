@@ -1,6 +1,6 @@
 // Owns putting scans and trades on BullMQ: the per-underlying flow of a scan and the executor's jobs, with deterministic ids.
 import type { MarketMetrics } from '../domain/market.js';
-import type { ScanJobs } from '../pipeline/scan-flow.js';
+import type { ScanJobs } from '../pipeline/scan/scan-stage.js';
 import { bullExecJobs } from './exec-jobs.js';
 import { jobId, type JobPayload } from './jobs.js';
 import { retentionFor, type Queues } from './queues.js';

@@ -329,5 +329,3 @@ export function filterByRule<T extends { facts: object }>(compiled: CompiledRule
 }
 
 // The readable trace of a finalist lives in trace.ts (it re-evaluates the same intermediate form)
-export { traceCandidate } from './trace.js';
-export type { Trace, TraceEntry } from './trace.js';

@@ -1,5 +1,5 @@
 // Owns the call credit spread (short call vertical): sell a call near the target delta, buy the call `wings` above it.
-import { makeCandidate } from './facts.js';
+import { makeCandidate } from './build-candidate.js';
 import { verticalParamsSchema, type VerticalParams } from './put-credit-spread.js';
 import { buy, expirationLegs, sell, shortsByDelta, wingFor } from './select.js';
 import type { Candidate, Strategy, StrategyInput } from './types.js';

@@ -1,7 +1,7 @@
 // Owns the iron condor (a put credit spread below, a call credit spread above; shorts by delta, wings by points or
 // delta) and the ordering of (put, call) short pairs it shares with the short strangle.
 import { z } from 'zod';
-import { makeCandidate } from './facts.js';
+import { makeCandidate } from './build-candidate.js';
 import {
   DEFAULT_DELTA, DEFAULT_WINGS, EPS, buy, checkWingDelta, commonParams, deltaBandSchema, expirationLegs, sell,
   shortsByDelta, wingFor, wingsSchema, type DeltaBand, type QuotedLeg, type Side,

@@ -1,6 +1,6 @@
 // Owns the put credit spread (short put vertical): sell a put near the target delta, buy the put `wings` below it.
 import { z } from 'zod';
-import { makeCandidate } from './facts.js';
+import { makeCandidate } from './build-candidate.js';
 import {
   DEFAULT_DELTA, DEFAULT_WINGS, buy, checkWingDelta, commonParams, deltaBandSchema, expirationLegs, sell, shortsByDelta,
   wingFor, wingsSchema,

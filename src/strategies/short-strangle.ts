@@ -1,6 +1,6 @@
 // Owns the short strangle (undefined risk): sell an OTM put and an OTM call by delta, no wings.
 import { z } from 'zod';
-import { makeCandidate } from './facts.js';
+import { makeCandidate } from './build-candidate.js';
 import { shortPairs } from './iron-condor.js';
 import { DEFAULT_DELTA, commonParams, deltaBandSchema, expirationLegs, sell } from './select.js';
 import type { Candidate, Strategy, StrategyInput } from './types.js';

@@ -5,7 +5,7 @@
 // with its P&L and nothing left at the venue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';

@@ -6,12 +6,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { nyTime } from '../../src/broker/sim/calendar.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { evaluateExits } from '../../src/pipeline/exits.js';
-import { preTradeGate } from '../../src/pipeline/pre-trade-gate.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { evaluateExits } from '../../src/pipeline/exit/exits.js';
+import { preTradeGate } from '../../src/pipeline/execute/pre-trade-gate.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
-import { reconcile } from '../../src/pipeline/reconcile.js';
+import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import type { GroupRow } from '../../src/store/groups.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';

@@ -4,8 +4,8 @@
 // the group broken with its long wing held after the open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeLegged } from '../../src/pipeline/execute-legged.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeLegged } from '../../src/pipeline/execute/legged.js';
 import { ordersOfGroup } from '../../src/store/orders.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';

@@ -4,9 +4,9 @@
 // compensation have deadlines, and a working leg is polled at most once a second (10).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeLegged } from '../../src/pipeline/execute-legged.js';
-import { flattenAll } from '../../src/pipeline/exits.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeLegged } from '../../src/pipeline/execute/legged.js';
+import { flattenAll } from '../../src/pipeline/exit/exits.js';
 import { getGroup } from '../../src/store/groups.repo.js';
 import type { TradeLeg } from '../../src/store/trades.repo.js';
 import { ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';

@@ -3,8 +3,8 @@
 // the pre-trade gate (buying power by dry-run, trading state) runs before the first leg.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeLegged } from '../../src/pipeline/execute-legged.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeLegged } from '../../src/pipeline/execute/legged.js';
 import { getGroup } from '../../src/store/groups.repo.js';
 import { ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';

@@ -3,9 +3,9 @@
 // moves trades nothing else would move (closing with no live group, pending never queued, opening whose entry ended).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { evaluateExits, exitGroupId } from '../../src/pipeline/exits.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { evaluateExits, exitGroupId } from '../../src/pipeline/exit/exits.js';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { workerConnectionOptions } from '../../src/queue/connection.js';
 import { executeJobId } from '../../src/queue/exec-jobs.js';

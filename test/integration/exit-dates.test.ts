@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { nyTime } from '../../src/broker/sim/calendar.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { evaluateExits } from '../../src/pipeline/exits.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { startTestApp, type TestApp } from '../support/app.js';

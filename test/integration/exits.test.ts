@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { deterministicId } from '../../src/domain/ids.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { evaluateExits, flattenAll } from '../../src/pipeline/exits.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { evaluateExits, flattenAll } from '../../src/pipeline/exit/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';

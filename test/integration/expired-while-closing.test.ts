@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { nyTime } from '../../src/broker/sim/calendar.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { reconcile } from '../../src/pipeline/reconcile.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, moveTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';

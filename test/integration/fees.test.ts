@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { deterministicId, newId } from '../../src/domain/ids.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { executeLegged } from '../../src/pipeline/execute-legged.js';
-import { evaluateExits } from '../../src/pipeline/exits.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { executeLegged } from '../../src/pipeline/execute/legged.js';
+import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
-import { reconcile } from '../../src/pipeline/reconcile.js';
+import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
 import { condorOf, leggedCondorTrade, testExecContext } from '../support/executor-process.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { GroupIntent } from '../../src/domain/order-group.js';
 import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
-import { submitOnce } from '../../src/pipeline/order-submission.js';
+import { submitOnce } from '../../src/pipeline/execute/order-submission.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
 import { getOrder, insertPlannedOrder, tradePositions, type OrderLegRow } from '../../src/store/orders.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';

@@ -2,8 +2,8 @@
 // `foreign` (recorded once, alerted once); expirations and assignments are explained from the broker's settlements.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { reconcile } from '../../src/pipeline/reconcile.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { recordingJobs, testExecContext } from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';

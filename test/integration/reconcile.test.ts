@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { deterministicId } from '../../src/domain/ids.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeLegged, placementOrder } from '../../src/pipeline/execute-legged.js';
-import { submitOnce } from '../../src/pipeline/order-submission.js';
-import { reconcile, reconcileOnStartup } from '../../src/pipeline/reconcile.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeLegged, placementOrder } from '../../src/pipeline/execute/legged.js';
+import { submitOnce } from '../../src/pipeline/execute/order-submission.js';
+import { reconcile, reconcileOnStartup } from '../../src/pipeline/reconcile/reconcile.js';
 import { getGroup, type GroupRow } from '../../src/store/groups.repo.js';
 import { getOrder, insertPlannedOrder, transitionOrder, tradePositions, type OrderRow } from '../../src/store/orders.repo.js';
 import type { TradeRow } from '../../src/store/trades.repo.js';

@@ -1,7 +1,7 @@
 // The scheduled scan end to end on real Redis, Postgres and the venue: fan-out per underlying, ranking, validation,
 // trades and executor jobs with deterministic ids, idempotent retries, the kill switch, hot reload, schedulers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishScan, startScan } from '../../src/pipeline/scan-flow.js';
+import { finishScan, startScan } from '../../src/pipeline/scan/scan-flow.js';
 import { enqueueManualScan } from '../../src/queue/scan-jobs.js';
 import { syncSchedulers } from '../../src/queue/schedulers.js';
 import { getScanRun } from '../../src/store/scans.repo.js';

@@ -2,7 +2,7 @@
 // "SPY is free" before either inserts; the per-underlying advisory lock lets exactly one of them create a trade.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DryRunResult } from '../../src/domain/account.js';
-import { finishScan, scanOneUnderlying, startScan, type ScanContext } from '../../src/pipeline/scan-flow.js';
+import { finishScan, scanOneUnderlying, startScan, type ScanContext } from '../../src/pipeline/scan/scan-flow.js';
 import { createDb, type Sql } from '../../src/store/db.js';
 import { listTrades } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';

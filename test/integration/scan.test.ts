@@ -10,8 +10,9 @@ import { createTastytradeMarketData, type TastytradeMarketData } from '../../src
 import { loadConfig } from '../../src/config/env.js';
 import { parseStreamerSymbol } from '../../src/domain/instrument.js';
 import type { MarketData } from '../../src/pipeline/ports.js';
-import { scanRuleSet, type ScanOutcome } from '../../src/pipeline/scan-rule-set.js';
-import { compileConditions, traceCandidate, type Facts } from '../../src/rules/compile.js';
+import { scanRuleSet, type ScanOutcome } from '../../src/pipeline/scan/scan-rule-set.js';
+import { compileConditions, type Facts } from '../../src/rules/compile.js';
+import { traceCandidate } from '../../src/rules/trace.js';
 import { parseRuleSet } from '../../src/rules/loader.js';
 import type { RuleSet } from '../../src/rules/schema.js';
 import { startTestSim } from '../support/sim.js';

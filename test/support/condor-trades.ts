@@ -2,8 +2,8 @@
 // loaded rule set (legs from the venue's chain), and an open one whose entry the executor filled at the venue.
 import { expect } from 'vitest';
 import { deterministicId, newId } from '../../src/domain/ids.js';
-import type { ExecContext } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
+import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { getTrade, insertPendingTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import type { TestApp } from './app.js';
 import { venueCondorLegs, venueSignedPositions } from './iron-condor.js';

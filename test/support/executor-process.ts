@@ -7,7 +7,7 @@ import type { SimHandle } from '../../src/broker/sim/server.js';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { GroupIntent, IntentLeg } from '../../src/domain/order-group.js';
 import { createAlerter } from '../../src/pipeline/alerts.js';
-import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
+import type { ExecContext, ExecJobs } from '../../src/pipeline/execution-context.js';
 import { insertGroup, type GroupRow } from '../../src/store/groups.repo.js';
 import { insertPendingTrade, moveTrade, type TradeLeg, type TradeRow } from '../../src/store/trades.repo.js';
 import { pickCondor, type CondorLegs } from './iron-condor.js';

@@ -8,9 +8,9 @@ import { createAppContext } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
 import { createAlerter } from '../../src/pipeline/alerts.js';
-import type { ExecContext, ExecJobs } from '../../src/pipeline/exec-context.js';
-import { executeGroup } from '../../src/pipeline/execute.js';
-import { reconcile, reconcileOnStartup, type ReconcileOptions } from '../../src/pipeline/reconcile.js';
+import type { ExecContext, ExecJobs } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { reconcile, reconcileOnStartup, type ReconcileOptions } from '../../src/pipeline/reconcile/reconcile.js';
 
 const env = process.env;
 const config = loadConfig({ LEGWORK_VENUE_URL: env['LEGWORK_VENUE_URL'], DATABASE_URL: env['DATABASE_URL'], REDIS_URL: env['REDIS_URL'], LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn', LEGWORK_CLOCK: env['LEGWORK_CLOCK'] ?? 'wall' });

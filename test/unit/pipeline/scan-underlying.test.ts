@@ -10,7 +10,7 @@ import { parseStreamerSymbol } from '../../../src/domain/instrument.js';
 import {
   buildStrategyInput, chainMiddleStrike, evaluateInput, FALLBACK_IV, optionSymbolsToSnapshot, quoteMid, scanUnderlying,
   selectionFor, todayFromChain,
-} from '../../../src/pipeline/scan-underlying.js';
+} from '../../../src/pipeline/scan/scan-underlying.js';
 import { compileConditions } from '../../../src/rules/compile.js';
 import { parseRuleSet } from '../../../src/rules/loader.js';
 import type { RuleSet } from '../../../src/rules/schema.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DryRunResult } from '../../../src/domain/account.js';
 import { BrokerError } from '../../../src/domain/broker-error.js';
-import { selectTrades, type SelectionInput } from '../../../src/pipeline/select-trades.js';
+import { selectTrades, type SelectionInput } from '../../../src/pipeline/scan/select-trades.js';
 import type { Candidate } from '../../../src/strategies/types.js';
 
 function candidate(id: string, underlying: string, maxLoss: number | null = 400, creditMidCents = 100): Candidate {

@@ -1,7 +1,7 @@
 // Owns the hand-checked facts of candidates on a small synthetic chain: prices, ticks, risk, POP/EV, greeks, earnings.
 import { describe, expect, it } from 'vitest';
 import type { GreeksSnapshot, MarketMetrics, OptionChain, QuoteSnapshot } from '../../../src/domain/market.js';
-import { packageTickCents, roundToTick, tickCentsAt } from '../../../src/strategies/facts.js';
+import { packageTickCents, roundToTick, tickCentsAt } from '../../../src/strategies/build-candidate.js';
 import { getStrategy } from '../../../src/strategies/index.js';
 import { expectedPayoff, normCdf, probBelow } from '../../../src/strategies/probability.js';
 import type { Candidate, CandidateLeg, StrategyInput } from '../../../src/strategies/types.js';

@@ -1,14 +1,15 @@
 // Owns scanning ONE underlying for one rule set: chain → the option symbols worth a snapshot (DTE window × strike band)
 // → quotes and greeks → StrategyInput → the strategy's candidates → the compiled filters, with a trace per finalist.
 // A failure of this underlying becomes `skipped` with the reason, never a throw (except a fatal broker error).
-import { isBrokerError } from '../domain/broker-error.js';
-import type { ChainExpiration, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../domain/market.js';
-import { traceCandidate, type CompiledRule, type Facts, type Trace } from '../rules/compile.js';
-import type { RuleSet } from '../rules/schema.js';
-import { getStrategy } from '../strategies/index.js';
-import { normCdf } from '../strategies/probability.js';
-import type { Candidate, StrategyInput } from '../strategies/types.js';
-import type { MarketData } from './ports.js';
+import { isBrokerError } from '../../domain/broker-error.js';
+import type { ChainExpiration, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../../domain/market.js';
+import type { CompiledRule, Facts } from '../../rules/compile.js';
+import { traceCandidate, type Trace } from '../../rules/trace.js';
+import type { RuleSet } from '../../rules/schema.js';
+import { getStrategy } from '../../strategies/index.js';
+import { normCdf } from '../../strategies/probability.js';
+import type { Candidate, StrategyInput } from '../../strategies/types.js';
+import type { MarketData } from '../ports.js';
 
 export interface UnderlyingScan {
   underlying: string;

@@ -3,15 +3,15 @@
 // once the shorts it covers are flat (or can no longer appear). Rejected closes are retried with backoff (the broker's
 // ledger lags); the whole compensation has a deadline. A plan recomputed from Postgres each pass, never an undo; it
 // never acts while any order is unknown, and it only ever builds Buy to Close / Sell to Close orders.
-import { BrokerError } from '../domain/broker-error.js';
-import { deterministicId } from '../domain/ids.js';
-import { occToStreamer } from '../domain/instrument.js';
-import type { GroupIntent } from '../domain/order-group.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { roundPriceToTick, tickAtCents } from '../domain/ticks.js';
-import { unwindWaves } from '../domain/unwind-order.js';
-import { insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import type { ExecContext } from './exec-context.js';
+import { BrokerError } from '../../domain/broker-error.js';
+import { deterministicId } from '../../domain/ids.js';
+import { occToStreamer } from '../../domain/instrument.js';
+import type { GroupIntent } from '../../domain/order-group.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { roundPriceToTick, tickAtCents } from '../../domain/ticks.js';
+import { unwindWaves } from '../../domain/unwind-order.js';
+import { insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
+import type { ExecContext } from '../execution-context.js';
 import { isUnsettled, PollThrottle } from './leg-wait.js';
 import { untilOpenMs } from './pre-trade-gate.js';
 import { submitOnce } from './order-submission.js';
@@ -104,7 +104,7 @@ async function reopenedSince(ctx: ExecContext, since: number): Promise<number | 
  * Loops until flat, broken (a symbol out of attempts, or the deadline), or an unknown outcome blocks it.
  */
 export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, opts: CompensationOptions, polls = new PollThrottle(ctx, opts.brokerPollMs)): Promise<CompensationStep> {
-  // Exits go forward only (execute-legged-exit.ts): undoing a close would re-open the risk it shed
+  // Exits go forward only (execute/legged-exit.ts): undoing a close would re-open the risk it shed
   if (intent.kind !== 'entry') throw new Error(`compensation undoes an entry; group ${groupId} is an ${intent.kind}`);
   let startedAt = ctx.now();
   let deadline = startedAt + opts.compensationDeadlineMs;

@@ -1,15 +1,15 @@
 // Owns sending one planned order to the broker at most once: the order guard, CAS planned→submitting, one POST with our
 // id as external-identifier, then Accepted / Rejected / OutcomeUnknown. Never re-sends; unknown outcomes go to
 // reconciliation. A price replace is a new order at the broker: it goes through the same guard here (replaceOnce).
-import { BrokerError } from '../domain/broker-error.js';
-import type { BrokerOrder } from '../domain/broker-order.js';
-import { checkOrder, isClosingAction, type GuardDecision, type GuardLeg } from '../domain/order-guard.js';
-import { appendAudit } from '../store/audit.repo.js';
-import type { Sql } from '../store/db.js';
-import { getOrder, transitionOrder, type OrderLegRow, type OrderRow } from '../store/orders.repo.js';
-import { getTradingState } from '../store/settings.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import type { Broker, SendOptions } from './ports.js';
+import { BrokerError } from '../../domain/broker-error.js';
+import type { BrokerOrder } from '../../domain/broker-order.js';
+import { checkOrder, isClosingAction, type GuardDecision, type GuardLeg } from '../../domain/order-guard.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import type { Sql } from '../../store/db.js';
+import { getOrder, transitionOrder, type OrderLegRow, type OrderRow } from '../../store/orders.repo.js';
+import { getTradingState } from '../../store/settings.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import type { Broker, SendOptions } from '../ports.js';
 
 export type SubmitOutcome =
   | { kind: 'accepted'; order: OrderRow; brokerOrder: BrokerOrder }

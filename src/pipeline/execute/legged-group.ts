@@ -1,10 +1,10 @@
-// Owns what both legged paths (entry: execute-legged.ts, exit: execute-legged-exit.ts) share: their options and
+// Owns what both legged paths (entry: execute/legged.ts, exit: execute/legged-exit.ts) share: their options and
 // defaults (every wait bounded), the result they report, and parking a group whose order has an unknown outcome.
-import type { GroupIntent } from '../domain/order-group.js';
-import { getGroup, moveGroup } from '../store/groups.repo.js';
-import { ordersOfGroup } from '../store/orders.repo.js';
+import type { GroupIntent } from '../../domain/order-group.js';
+import { getGroup, moveGroup } from '../../store/groups.repo.js';
+import { ordersOfGroup } from '../../store/orders.repo.js';
 import { COMPENSATION_DEFAULTS, type CompensationOptions } from './compensation.js';
-import type { ExecContext } from './exec-context.js';
+import type { ExecContext } from '../execution-context.js';
 import type { LegWaitOptions } from './leg-wait.js';
 import type { ExecuteResult } from './plan-entry.js';
 

@@ -1,7 +1,7 @@
 // The exit decision, table-driven: each rule fires alone, the documented order breaks ties, missing inputs never fire.
 import { describe, expect, it } from 'vitest';
 import { priceAtStep } from '../../../src/domain/order-group.js';
-import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/pipeline/exit-rules.js';
+import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/rules/exit-rules.js';
 
 const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false };
 const EXPIRY = '2026-12-18';

@@ -1,11 +1,11 @@
 // Owns one single-leg order of a legged group at the broker (re-read, cancel, cancel resent) and waiting for it:
 // Postgres is read every `pollMs` (stream pushes land there), the broker at most once per `brokerPollMs` per order;
 // past its leg timeout it is cancelled; a stop condition (a halt) is checked on every pass; a hard deadline bounds it.
-import { isTerminalOrder } from '../domain/order.js';
-import { getOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { getTradingState } from '../store/settings.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import type { ExecContext } from './exec-context.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { getOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
+import { getTradingState } from '../../store/settings.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import type { ExecContext } from '../execution-context.js';
 
 /** An order in the crash window or with an unknown outcome: nothing may be decided on a guess. */
 export const isUnsettled = (o: OrderRow): boolean => o.status === 'submitting' || o.status === 'unknown';

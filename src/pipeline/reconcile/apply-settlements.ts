@@ -2,15 +2,15 @@
 // exercised) and the shares delivered for them are recorded against that trade, so its positions are the broker's
 // again and delivered shares are the trade's to close. A settled trade left holding nothing (everything expired
 // worthless) is closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open.
-import type { PositionDifference } from '../domain/position-explain.js';
-import { pairSettlements, type Settlement } from '../domain/settlement.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { tradePositions } from '../store/orders.repo.js';
-import { recordSettlement, settlementKindsOf, type SettlementAction } from '../store/settlements.repo.js';
-import { getTrade, moveTrade } from '../store/trades.repo.js';
-import { withTx } from '../store/tx.js';
-import type { ExecContext } from './exec-context.js';
-import { realizedNetOfFees } from './fees.js';
+import type { PositionDifference } from '../../domain/position-explain.js';
+import { pairSettlements, type Settlement } from '../../domain/settlement.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { tradePositions } from '../../store/orders.repo.js';
+import { recordSettlement, settlementKindsOf, type SettlementAction } from '../../store/settlements.repo.js';
+import { getTrade, moveTrade } from '../../store/trades.repo.js';
+import { withTx } from '../../store/tx.js';
+import type { ExecContext } from '../execution-context.js';
+import { realizedNetOfFees } from '../fees.js';
 
 const SETTLED_KINDS: ReadonlySet<PositionDifference['kind']> = new Set(['expired', 'assigned', 'exercised', 'delivered']);
 

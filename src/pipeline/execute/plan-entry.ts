@@ -1,15 +1,15 @@
 // Owns turning a pending trade into its entry GroupIntent (legs, quantity, mode, partial-fill policy, the price ladder
 // from a fresh quote), package pricing from leg quotes, loading a rule set by hash, and the executor's result type.
-import { loadRuleSet } from './rule-versions.js';
-import type { LegAction } from '../domain/broker-order.js';
-import { occToStreamer } from '../domain/instrument.js';
-import type { QuoteSnapshot } from '../domain/market.js';
-import type { Cents } from '../domain/money.js';
-import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../domain/order-group.js';
-import type { RuleSet } from '../rules/schema.js';
-import { roundToTick, tickCentsAt } from '../strategies/facts.js';
-import type { TradeRow } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
+import { loadRuleSet } from '../rule-versions.js';
+import type { LegAction } from '../../domain/broker-order.js';
+import { occToStreamer } from '../../domain/instrument.js';
+import type { QuoteSnapshot } from '../../domain/market.js';
+import type { Cents } from '../../domain/money.js';
+import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../../domain/order-group.js';
+import type { RuleSet } from '../../rules/schema.js';
+import { roundToTick, tickCentsAt } from '../../strategies/build-candidate.js';
+import type { TradeRow } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
 
 export interface ExecuteResult {
   groupId: string;

@@ -3,18 +3,18 @@
 // flat), each for at most what the trade still holds. Forward only: a refused or unfilled leg is tried again at a fresh
 // natural price up to `maxExitAttempts` times; then the exit ends with the trade `open` again holding its real
 // leftovers (managed by the exit rules), and an `exit_incomplete` alert. Nothing an exit closed is ever re-opened.
-import { deterministicId } from '../domain/ids.js';
-import { occToStreamer } from '../domain/instrument.js';
-import { naturalLegCents } from '../domain/leg-pricing.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { unwindWaves, type CloseStep } from '../domain/unwind-order.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { insertPlannedOrder, ordersOfGroup, tradePositions, transitionOrder } from '../store/orders.repo.js';
-import { setTradingState } from '../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../store/trades.repo.js';
-import { realizedNetOfFees } from './fees.js';
-import type { ExecContext } from './exec-context.js';
+import { deterministicId } from '../../domain/ids.js';
+import { occToStreamer } from '../../domain/instrument.js';
+import { naturalLegCents } from '../../domain/leg-pricing.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { unwindWaves, type CloseStep } from '../../domain/unwind-order.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { insertPlannedOrder, ordersOfGroup, tradePositions, transitionOrder } from '../../store/orders.repo.js';
+import { setTradingState } from '../../store/settings.repo.js';
+import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
+import { realizedNetOfFees } from '../fees.js';
+import type { ExecContext } from '../execution-context.js';
 import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
 import { groupNetPerUnit, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
 import { submitOnce } from './order-submission.js';

@@ -1,20 +1,20 @@
 // Owns reconciliation (startup and periodic, one code path): settle orders in the crash window or with an unknown
 // outcome by our external identifier, catch up missed fills, re-enqueue open groups, adopt or flag unknown broker
-// orders, and explain position differences from the broker's settlements (src/pipeline/position-check.ts).
-import { isTerminal, type BrokerOrder } from '../domain/broker-order.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { absenceCountsFrom, SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../domain/submit-timing.js';
-import { isTerminalTrade } from '../domain/trade-transitions.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { openGroups } from '../store/groups.repo.js';
-import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { getTrade, moveTrade } from '../store/trades.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import { setTradingState } from '../store/settings.repo.js';
-import { catchUpFees } from './fees.js';
-import type { ExecContext } from './exec-context.js';
+// orders, and explain position differences from the broker's settlements (src/pipeline/reconcile/position-check.ts).
+import { isTerminal, type BrokerOrder } from '../../domain/broker-order.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { absenceCountsFrom, SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../../domain/submit-timing.js';
+import { isTerminalTrade } from '../../domain/trade-transitions.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { openGroups } from '../../store/groups.repo.js';
+import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
+import { getTrade, moveTrade } from '../../store/trades.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import { setTradingState } from '../../store/settings.repo.js';
+import { catchUpFees } from '../fees.js';
+import type { ExecContext } from '../execution-context.js';
 import { checkPositions } from './position-check.js';
-import type { PositionDifference } from '../domain/position-explain.js';
+import type { PositionDifference } from '../../domain/position-explain.js';
 
 export interface ReconcileOptions {
   /**

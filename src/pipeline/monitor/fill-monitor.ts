@@ -5,12 +5,12 @@
 // and reconciliation. With a handoff (the `monitor` queue), events and polling rounds become jobs that a worker runs
 // through `applyOrder` / `pollOnce`, so they show in Bull Board; when the queue does not take a job within a bound
 // (Redis down), the work is done here at once: a fill never waits for Redis.
-import type { BrokerOrder } from '../domain/broker-order.js';
-import type { Logger } from '../log.js';
-import type { Sql } from '../store/db.js';
-import { openOrders } from '../store/orders.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import type { AccountEvents, Broker } from './ports.js';
+import type { BrokerOrder } from '../../domain/broker-order.js';
+import type { Logger } from '../../log.js';
+import type { Sql } from '../../store/db.js';
+import { openOrders } from '../../store/orders.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import type { AccountEvents, Broker } from '../ports.js';
 
 /** Where the monitor hands its work to be run as jobs (src/queue/monitor-jobs.ts). */
 export interface MonitorHandoff {

@@ -1,17 +1,17 @@
 // Owns the scheduled scan as three idempotent steps: start (one run per rule set and slot, fan out per underlying),
 // scan one underlying (store what passed), finish (rank, validate, create trades, hand them to the executor).
-import type { Logger } from '../log.js';
-import { deterministicId } from '../domain/ids.js';
-import type { MarketMetrics } from '../domain/market.js';
-import { isTerminal } from '../domain/broker-order.js';
-import { compileConditions, type CompiledRule } from '../rules/compile.js';
-import type { RuleRegistry } from '../rules/loader.js';
-import { loadRuleSet } from './rule-versions.js';
-import { rankForRuleSet } from '../rules/rank.js';
-import type { RuleSet } from '../rules/schema.js';
-import type { Candidate } from '../strategies/types.js';
-import { appendAudit } from '../store/audit.repo.js';
-import type { Sql } from '../store/db.js';
+import type { Logger } from '../../log.js';
+import { deterministicId } from '../../domain/ids.js';
+import type { MarketMetrics } from '../../domain/market.js';
+import { isTerminal } from '../../domain/broker-order.js';
+import { compileConditions, type CompiledRule } from '../../rules/compile.js';
+import type { RuleRegistry } from '../../rules/loader.js';
+import { loadRuleSet } from '../rule-versions.js';
+import { rankForRuleSet } from '../../rules/rank.js';
+import type { RuleSet } from '../../rules/schema.js';
+import type { Candidate } from '../../strategies/types.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import type { Sql } from '../../store/db.js';
 import {
   candidatesOfRun,
   finishScanRun,
@@ -19,10 +19,10 @@ import {
   recordRuleVersion,
   setRanks,
   startScanRun,
-} from '../store/scans.repo.js';
-import { allowsEntries, getTradingState } from '../store/settings.repo.js';
-import { insertPendingTradeWithinLimit, riskSummary } from '../store/trades.repo.js';
-import type { Broker, MarketData } from './ports.js';
+} from '../../store/scans.repo.js';
+import { allowsEntries, getTradingState } from '../../store/settings.repo.js';
+import { insertPendingTradeWithinLimit, riskSummary } from '../../store/trades.repo.js';
+import type { Broker, MarketData } from '../ports.js';
 import { scanUnderlying } from './scan-underlying.js';
 import { selectTrades } from './select-trades.js';
 

@@ -1,16 +1,17 @@
 // Owns running one order group: plan it if it is a new entry (idempotent), hold the group's lock so two deliveries of
 // the same job never act at once, return at once when it is settled, and dispatch by mode (combo | legged).
-import { isTerminalGroup } from '../domain/order-group.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, insertGroup, type GroupRow } from '../store/groups.repo.js';
-import { ordersOfGroup } from '../store/orders.repo.js';
-import { getTrade } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
-import { executeCombo } from './execute-combo.js';
-import { executeLegged } from './execute-legged.js';
+import { isTerminalGroup } from '../../domain/order-group.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { getGroup, insertGroup, type GroupRow } from '../../store/groups.repo.js';
+import { ordersOfGroup } from '../../store/orders.repo.js';
+import { getTrade } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
+import { executeCombo } from './combo.js';
+import { executeLegged } from './legged.js';
+import { groupResult } from './group-result.js';
 import { planEntry, type ExecuteResult } from './plan-entry.js';
-import { reserveWithin } from '../store/db.js';
-import { within } from '../util/within.js';
+import { reserveWithin } from '../../store/db.js';
+import { within } from '../../util/within.js';
 
 
 /** The job names a trade Postgres does not have (e.g. a database restored without Redis): retrying cannot help. */
@@ -19,18 +20,6 @@ export class MissingTradeError extends Error {
 }
 
 export type { ExecuteResult } from './plan-entry.js';
-
-export async function groupResult(ctx: Pick<ExecContext, 'sql'>, group: GroupRow, extra: Partial<ExecuteResult> = {}): Promise<ExecuteResult> {
-  const orders = await ordersOfGroup(ctx.sql, group.id);
-  return {
-    groupId: group.id,
-    status: group.status,
-    filledUnits: group.filledUnits,
-    orders: orders.length,
-    ...(group.reason ? { reason: group.reason } : {}),
-    ...extra,
-  };
-}
 
 /**
  * Runs (or resumes) a group from what Postgres holds. Safe to call any number of times, concurrently too: the group's

@@ -1,11 +1,11 @@
 // Owns turning a scan's ranked candidates into at most five validated trades: kill switch, busy underlyings,
 // sizing, account limits and buying power (the broker's dry-run). Pure decisions; the dry-run is a port call.
-import type { DryRunResult } from '../domain/account.js';
-import type { OrderRequest } from '../domain/broker-order.js';
-import { BrokerError } from '../domain/broker-error.js';
-import type { Cents } from '../domain/money.js';
-import type { RuleSet } from '../rules/schema.js';
-import type { Candidate } from '../strategies/types.js';
+import type { DryRunResult } from '../../domain/account.js';
+import type { OrderRequest } from '../../domain/broker-order.js';
+import { BrokerError } from '../../domain/broker-error.js';
+import type { Cents } from '../../domain/money.js';
+import type { RuleSet } from '../../rules/schema.js';
+import type { Candidate } from '../../strategies/types.js';
 
 export const MAX_TRADES_PER_SCAN = 5;
 

@@ -2,21 +2,21 @@
 // from a fresh quote so the package stays within the intent's floor, each waiting for its fill; a rejection, a timeout,
 // a missing quote, the floor or a halt rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
-// Legged exits go forward only: execute-legged-exit.ts.
-import type { OrderRequest } from '../domain/broker-order.js';
-import { deterministicId } from '../domain/ids.js';
-import { occToStreamer } from '../domain/instrument.js';
-import { priceNextLeg, type LegQuote } from '../domain/leg-pricing.js';
-import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../domain/order-group.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { insertPlannedOrder, ordersOfGroup } from '../store/orders.repo.js';
-import { setTradingState } from '../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../store/trades.repo.js';
+// Legged exits go forward only: execute/legged-exit.ts.
+import type { OrderRequest } from '../../domain/broker-order.js';
+import { deterministicId } from '../../domain/ids.js';
+import { occToStreamer } from '../../domain/instrument.js';
+import { priceNextLeg, type LegQuote } from '../../domain/leg-pricing.js';
+import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { insertPlannedOrder, ordersOfGroup } from '../../store/orders.repo.js';
+import { setTradingState } from '../../store/settings.repo.js';
+import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
 import { compensate } from './compensation.js';
-import { realizedNetOfFees, syncTradeFees } from './fees.js';
-import type { ExecContext } from './exec-context.js';
-import { executeLeggedExit } from './execute-legged-exit.js';
+import { realizedNetOfFees, syncTradeFees } from '../fees.js';
+import type { ExecContext } from '../execution-context.js';
+import { executeLeggedExit } from './legged-exit.js';
 import { awaitLeg, isUnsettled, openingStopped, PollThrottle } from './leg-wait.js';
 import { groupNetPerUnit, leggedDefaults, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
 import { submitOnce } from './order-submission.js';

@@ -1,17 +1,17 @@
 // Owns what a finished package order means for its group and trade: filled (trade open / closed with its prices and
 // P&L), nothing filled (cancelled), or a partial fill kept (smaller trade) or closed by a compensation order.
-import { newId } from '../domain/ids.js';
-import { closingAction } from '../domain/order-group.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, ordersOfGroup, tradePositions, type OrderRow } from '../store/orders.repo.js';
-import { setTradingState } from '../store/settings.repo.js';
-import { moveTrade, type TradeRow, setTradeQuantity } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
-import { groupResult } from './execute.js';
-import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
-import { realizedNetOfFees, syncTradeFees } from './fees.js';
+import { newId } from '../../domain/ids.js';
+import { closingAction } from '../../domain/order-group.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { getOrder, insertPlannedOrder, ordersOfGroup, tradePositions, type OrderRow } from '../../store/orders.repo.js';
+import { setTradingState } from '../../store/settings.repo.js';
+import { moveTrade, type TradeRow, setTradeQuantity } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
+import { groupResult } from './group-result.js';
+import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './group-orders.js';
+import { realizedNetOfFees, syncTradeFees } from '../fees.js';
 import { submitOnce } from './order-submission.js';
 import { quotePackage, signedRound, type ExecuteResult } from './plan-entry.js';
 

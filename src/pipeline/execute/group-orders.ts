@@ -1,11 +1,11 @@
 // Owns the executor's broker round-trips for one of our orders: re-read it from the broker and apply it (following
 // replaces, and a replace that lost the race to a fill), cancel it, find an unknown one by our id, wait for the end.
-import { BrokerError } from '../domain/broker-error.js';
-import { filledUnits, type BrokerOrder } from '../domain/broker-order.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { getOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import type { ExecContext } from './exec-context.js';
+import { BrokerError } from '../../domain/broker-error.js';
+import { filledUnits, type BrokerOrder } from '../../domain/broker-order.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { getOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import type { ExecContext } from '../execution-context.js';
 
 const transient = (error: unknown): boolean => error instanceof BrokerError && (error.kind === 'retryable' || error.kind === 'unknown');
 

@@ -2,12 +2,12 @@
 // and settlements), per symbol, each difference explained from the broker's settlements (src/domain/position-explain.ts),
 // recorded once per distinct state as a `position_explained` audit event, alerted when someone must act, and the
 // settlements that explain a trade's difference recorded against it (apply-settlements.ts).
-import { explainPositions, type DifferenceKind, type PositionDifference } from '../domain/position-explain.js';
-import type { Settlement } from '../domain/settlement.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { recordedSettlementIds, settledOptionOwners } from '../store/settlements.repo.js';
+import { explainPositions, type DifferenceKind, type PositionDifference } from '../../domain/position-explain.js';
+import type { Settlement } from '../../domain/settlement.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { recordedSettlementIds, settledOptionOwners } from '../../store/settlements.repo.js';
 import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
-import type { ExecContext } from './exec-context.js';
+import type { ExecContext } from '../execution-context.js';
 
 /** Pages of 250 Receive Deliver transactions read per check (newest first). */
 const SETTLEMENT_PAGES = 2;

@@ -1,12 +1,13 @@
 // Owns scanning one rule set over its universe: metrics in ONE batched call, the rule compiled once, underlyings
 // scanned with bounded concurrency (each failure skipped with its reason), every finalist ranked by the rule set's score.
-import type { MarketMetrics } from '../domain/market.js';
-import { compileConditions, type CompiledRule, type Trace } from '../rules/compile.js';
-import { rankForRuleSet, type Ranked } from '../rules/rank.js';
-import type { RuleSet } from '../rules/schema.js';
-import { getStrategy } from '../strategies/index.js';
-import type { Candidate } from '../strategies/types.js';
-import type { MarketData } from './ports.js';
+import type { MarketMetrics } from '../../domain/market.js';
+import { compileConditions, type CompiledRule } from '../../rules/compile.js';
+import type { Trace } from '../../rules/trace.js';
+import { rankForRuleSet, type Ranked } from '../../rules/rank.js';
+import type { RuleSet } from '../../rules/schema.js';
+import { getStrategy } from '../../strategies/index.js';
+import type { Candidate } from '../../strategies/types.js';
+import type { MarketData } from '../ports.js';
 import { scanUnderlying, type UnderlyingScan } from './scan-underlying.js';
 
 export interface ScanRuleSetDeps {

@@ -1,25 +1,25 @@
 // Owns exits: every open trade against its own rule set's `exits:` (loaded by the trade's rules hash) with ONE market
 // snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
 // `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
-import { loadRuleSet } from './rule-versions.js';
-import { deterministicId } from '../domain/ids.js';
-import type { MarketSnapshot } from '../domain/market.js';
-import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../domain/order-group.js';
-import { closingPlan } from '../domain/closing-legs.js';
-import { isOccSymbol, occToStreamer } from '../domain/instrument.js';
-import type { RuleSet } from '../rules/schema.js';
-import { tickCentsAt } from '../strategies/facts.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { groupsOfTrade, insertGroup } from '../store/groups.repo.js';
-import { tradePositions, type PositionRow } from '../store/orders.repo.js';
-import { listTrades, moveTrade, type TradeRow } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
-import { repairTrades, type Repair } from './trade-repair.js';
-import { getTradingState } from '../store/settings.repo.js';
-import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from './exit-rules.js';
-import { withTx } from '../store/tx.js';
-import { settlementKindsOf, settlementPrices } from '../store/settlements.repo.js';
-import { realizedNetOfFees } from './fees.js';
+import { loadRuleSet } from '../rule-versions.js';
+import { deterministicId } from '../../domain/ids.js';
+import type { MarketSnapshot } from '../../domain/market.js';
+import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
+import { closingPlan } from '../../domain/closing-legs.js';
+import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
+import type { RuleSet } from '../../rules/schema.js';
+import { tickCentsAt } from '../../strategies/build-candidate.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { groupsOfTrade, insertGroup } from '../../store/groups.repo.js';
+import { tradePositions, type PositionRow } from '../../store/orders.repo.js';
+import { listTrades, moveTrade, type TradeRow } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
+import { repairTrades, type Repair } from './repair-trades.js';
+import { getTradingState } from '../../store/settings.repo.js';
+import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';
+import { withTx } from '../../store/tx.js';
+import { settlementKindsOf, settlementPrices } from '../../store/settlements.repo.js';
+import { realizedNetOfFees } from '../fees.js';
 
 type FlattenReason = 'flatten' | 'leftovers' | 'assignment' | 'expiration';
 
@@ -141,7 +141,7 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
   const intent: GroupIntent = {
     tradeId: trade.id,
     kind: 'exit',
-    // More than one Tastytrade order takes (> 4 legs): closed leg by leg, shorts first (execute-legged-exit.ts)
+    // More than one Tastytrade order takes (> 4 legs): closed leg by leg, shorts first (execute/legged-exit.ts)
     mode: fitsOneOrder(legs) ? 'combo' : 'legged',
     quantity: h.units,
     legs,

@@ -1,13 +1,13 @@
 // Owns the last check before an order group sends anything: trading state, market session, quote freshness, buying
 // power (dry-run of the exact order), legs and working-group limits; and claiming a working-group slot atomically.
-import { BrokerError } from '../domain/broker-error.js';
-import type { OrderRequest } from '../domain/broker-order.js';
-import type { Sql } from '../store/db.js';
-import { moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { getTradingState } from '../store/settings.repo.js';
-import type { ExecContext } from './exec-context.js';
+import { BrokerError } from '../../domain/broker-error.js';
+import type { OrderRequest } from '../../domain/broker-order.js';
+import type { Sql } from '../../store/db.js';
+import { moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { getTradingState } from '../../store/settings.repo.js';
+import type { ExecContext } from '../execution-context.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
-import { withTx } from '../store/tx.js';
+import { withTx } from '../../store/tx.js';
 
 /**
  * `wait`: come back after `ms`. `replan` (exits only): the wait is long (the market is closed), so an exit that has sent

@@ -13,7 +13,7 @@
 // Risk first (1–4), then the planned exits (5–7). A rule whose inputs are missing (no quote, no greeks) cannot fire.
 import type { Cents } from '../domain/money.js';
 import type { PricingPlan } from '../domain/order-group.js';
-import type { RuleSet } from '../rules/schema.js';
+import type { RuleSet } from './schema.js';
 
 export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'pin_risk', 'take_profit', 'close_at_dte', 'time_stop'] as const;
 export type ExitRuleReason = (typeof EXIT_REASONS)[number];

@@ -1,14 +1,14 @@
 // Owns the repair pass of every exit cycle: each pending/opening/closing trade with no live group and nothing moving
 // it gets the decision of src/domain/trade-repair.ts applied (exit ended, entry re-queued or rejected, entry settled
 // from the broker's orders), one `trade_repaired` audit row each. A trade never sits unmanaged.
-import { entryOutcome, repairDecision, type RepairDecision, type RepairOptions } from '../domain/trade-repair.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { groupsOfTrade } from '../store/groups.repo.js';
-import { ordersOfGroup, tradePositions } from '../store/orders.repo.js';
-import { listTrades, moveTrade, setTradeQuantity, type TradeRow } from '../store/trades.repo.js';
-import { applyBrokerOrder } from './broker-sync.js';
-import { realizedNetOfFees } from './fees.js';
-import type { ExecContext } from './exec-context.js';
+import { entryOutcome, repairDecision, type RepairDecision, type RepairOptions } from '../../domain/trade-repair.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { groupsOfTrade } from '../../store/groups.repo.js';
+import { ordersOfGroup, tradePositions } from '../../store/orders.repo.js';
+import { listTrades, moveTrade, setTradeQuantity, type TradeRow } from '../../store/trades.repo.js';
+import { applyBrokerOrder } from '../broker-sync.js';
+import { realizedNetOfFees } from '../fees.js';
+import type { ExecContext } from '../execution-context.js';
 
 export interface Repair {
   tradeId: string;

@@ -1,12 +1,12 @@
 // Owns deferring an exit that cannot be sent now and has sent nothing: its planned order is marked denied (never
 // sent), the group ends `cancelled` ("deferred: …") and the trade is `open` again, so the next exit cycle in which the
 // exit can go (market open, fresh quotes) plans it anew with fresh prices. Never used once an order reached the broker.
-import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { ordersOfGroup, transitionOrder } from '../store/orders.repo.js';
-import { moveTrade, type TradeRow } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
-import { groupResult } from './execute.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { ordersOfGroup, transitionOrder } from '../../store/orders.repo.js';
+import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
+import { groupResult } from './group-result.js';
 import type { GateDecision } from './pre-trade-gate.js';
 import type { ExecuteResult } from './plan-entry.js';
 

@@ -1,18 +1,18 @@
 // Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
 // (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
-import type { OrderRequest } from '../domain/broker-order.js';
-import { newId } from '../domain/ids.js';
-import { priceAtStep } from '../domain/order-group.js';
-import { isTerminalOrder } from '../domain/order.js';
-import { appendAudit } from '../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../store/orders.repo.js';
-import { getTradingState } from '../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../store/trades.repo.js';
-import type { ExecContext } from './exec-context.js';
-import { groupResult } from './execute.js';
-import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './execute-orders.js';
-import { compensate, settleCombo } from './execute-settle.js';
+import type { OrderRequest } from '../../domain/broker-order.js';
+import { newId } from '../../domain/ids.js';
+import { priceAtStep } from '../../domain/order-group.js';
+import { isTerminalOrder } from '../../domain/order.js';
+import { appendAudit } from '../../store/audit.repo.js';
+import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
+import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
+import { getTradingState } from '../../store/settings.repo.js';
+import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
+import type { ExecContext } from '../execution-context.js';
+import { groupResult } from './group-result.js';
+import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './group-orders.js';
+import { compensate, settleCombo } from './settle.js';
 import { replaceOnce, submitOnce } from './order-submission.js';
 import type { ExecuteResult } from './plan-entry.js';
 import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
