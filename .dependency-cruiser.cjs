@@ -1,0 +1,86 @@
+// Owns the import rules of Legwork, checked by `npx depcruise src workers bin --config .dependency-cruiser.cjs` (part of
+// `npm test`). Arrows point inward: the domain imports nothing of ours, the pipeline reaches brokers and storage only
+// through its ports, stages meet only through their entry modules, and nothing in src/ reaches out to the processes,
+// tests or tools that use it.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle makes two modules one; break it by moving what both need into a third.',
+      from: {},
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'src/domain holds pure types and rules: it imports nothing of ours but itself.',
+      from: { path: '^src/domain/' },
+      to: { path: '^(src/(?!domain/)|workers/|bin/)' },
+    },
+    {
+      name: 'domain-no-io-packages',
+      severity: 'error',
+      comment: 'src/domain does no I/O: no package and no Node module but hashing (deterministic ids).',
+      from: { path: '^src/domain/' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'], pathNot: '^(node:)?crypto$' },
+    },
+    {
+      name: 'pipeline-through-ports',
+      severity: 'error',
+      comment: 'The pipeline reaches the broker, market data, queues and the database only through its ports.',
+      from: { path: '^src/pipeline/' },
+      to: { path: '^(src/(broker|queue|http|cli|app)/|node_modules/(postgres|ioredis|bullmq|@tastytrade/api|@dxfeed/dxlink-api|express|ws)/)' },
+    },
+    {
+      name: 'pipeline-no-storage',
+      severity: 'error',
+      comment: 'The pipeline stores and reads state only through the Store port (issue 13 item 1).',
+      from: { path: '^src/pipeline/' },
+      to: { path: '^src/store/' },
+    },
+    {
+      name: 'stages-meet-at-entry-modules',
+      severity: 'error',
+      comment: 'Outside a pipeline stage, import the stage only through its entry module (<stage>-stage.ts).',
+      from: { path: '^(src/(?!pipeline/)|src/pipeline/[^/]+[.]ts$|workers/|bin/)' },
+      to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/(?!(scan|execute|exit|monitor|reconcile)-stage[.]ts$)' },
+    },
+    {
+      name: 'stages-do-not-meet',
+      severity: 'error',
+      comment: 'A pipeline stage does not import another stage: what two stages share lives at the pipeline root.',
+      from: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/' },
+      to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/', pathNot: '^src/pipeline/$1/' },
+    },
+    {
+      name: 'src-does-not-reach-out',
+      severity: 'error',
+      comment: 'src/ never imports the worker processes, tests, benchmarks, chaos or soak harnesses.',
+      from: { path: '^src/' },
+      to: { path: '^(workers|test|bench|chaos|soak)/' },
+    },
+    {
+      name: 'venue-stands-alone',
+      severity: 'error',
+      comment: 'The local venue is a server of its own: it imports nothing of Legwork.',
+      from: { path: '^src/broker/sim/' },
+      to: { path: '^(src/(?!broker/sim/)|workers/)' },
+    },
+    {
+      name: 'adapter-not-venue',
+      severity: 'error',
+      comment: 'The Tastytrade adapter talks to the venue over the wire only, as to Tastytrade.',
+      from: { path: '^src/(?!broker/sim/|cli/)' },
+      to: { path: '^src/broker/sim/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs'] },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
