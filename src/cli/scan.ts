@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
+import { nyDate } from '../domain/dates.js';
 import type { RankedCandidate, ScanOutcome } from '../pipeline/scan-rule-set.js';
 import type { RuleSet } from '../rules/schema.js';
 
@@ -119,7 +120,7 @@ function describeFailure(error: unknown, config: AppConfig): string {
 }
 
 /** New York's date on the wall clock. */
-const nyToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const nyToday = () => nyDate(Date.now());
 
 export async function runScan(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {

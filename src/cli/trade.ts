@@ -3,6 +3,7 @@
 // by its ranking is validated exactly like the scanner's (kill switch, busy underlying, limits, dry-run), the pending
 // trade is inserted and the executor queued; prints the ids without waiting.
 import type { AppContext } from '../app/context.js';
+import { nyDate } from '../domain/dates.js';
 import type { RuleSet } from '../rules/schema.js';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/types.js';
 
@@ -117,7 +118,7 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     await scans.recordRuleVersion(app.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
     // Today as the broker counts days (follows the venue's clock in paper mode)
     const { todayFromChain } = await import('../pipeline/scan-underlying.js');
-    const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(app.clock.now());
+    const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? nyDate(app.clock.now());
     const outcome = await scanRuleSet({ marketData: app.marketData, today }, ruleSet, { underlyings: [args.underlying] });
     if (outcome.ranked.length === 0) {
       const why = outcome.skipped[0]?.reason ?? `${outcome.candidatesEvaluated} candidates built, none passed the filters of ${ruleSet.name}`;
