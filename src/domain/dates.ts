@@ -35,6 +35,17 @@ export function daysBetween(from: string, to: string): number {
 }
 
 const nyDayFormat = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, year: 'numeric', month: '2-digit', day: '2-digit' });
+const nyMinuteFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: NEW_YORK,
+  weekday: 'short',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+  timeZoneName: 'short',
+});
 
 function parts(format: Intl.DateTimeFormat, ms: number): Record<string, string> {
   const out: Record<string, string> = {};
@@ -46,4 +57,10 @@ function parts(format: Intl.DateTimeFormat, ms: number): Record<string, string> 
 export function nyDate(ms: number): string {
   const p = parts(nyDayFormat, ms);
   return `${p['year']}-${p['month']}-${p['day']}`;
+}
+
+/** New York's wall time at `ms` to the minute, for people: `Mon 2026-03-09 09:30 EDT`. */
+export function nyMinute(ms: number): string {
+  const p = parts(nyMinuteFormat, ms);
+  return `${p['weekday']} ${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']} ${p['timeZoneName']}`;
 }

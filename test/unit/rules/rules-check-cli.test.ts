@@ -24,13 +24,17 @@ const dir = mkdtempSync(join(tmpdir(), 'lw-rules-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('legwork rules check', () => {
-  it('checks rules/ by default: exit 0 and one summary line per file', async () => {
+  it('checks rules/ by default: exit 0, one summary line per file and the next fire times of an enabled cron', async () => {
     const r = await legwork(['rules', 'check']);
     expect(r.stderr).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toHaveLength(5);
+    expect(r.stdout).toHaveLength(6);
     expect(r.stdout[2]).toMatch(/^rules\/iron-condor\.yaml: ok iron-condor \(iron-condor, SPY,QQQ,IWM, \d+ conditions, every 5m, enabled\) sha256:[0-9a-f]{12}$/);
-    expect(r.stdout[4]).toMatch(/^rules\/short-strangle\.yaml: ok short-strangle \(short-strangle, SPY, .*disabled\)/);
+    expect(r.stdout[3]).toMatch(/^rules\/put-credit-spread\.yaml: ok put-credit-spread \(.*cron '\*\/10 9-15 \* \* MON-FRI', enabled\)/);
+    // an enabled cron schedule: its next three fire times, New York time, on weekdays between 09:00 and 15:50
+    const time = String.raw`(Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2} (09|1[0-5]):[0-5]0 E[SD]T`;
+    expect(r.stdout[4]).toMatch(new RegExp(`^  next: ${time}, ${time}, ${time} \\(scans skip a closed market\\)$`));
+    expect(r.stdout[5]).toMatch(/^rules\/short-strangle\.yaml: ok short-strangle \(short-strangle, SPY, .*disabled\)/);
   }, 30_000);
 
   it('exits 1 with file:line:col for every problem, and still summarises the good files', async () => {
@@ -43,6 +47,17 @@ describe('legwork rules check', () => {
       `${bad}:5:3: filters.iv_rnak: unknown fact "iv_rnak"; did you mean iv_rank? (facts are listed in docs/rules.md)`,
       `${bad}:6:3: filters.dte: the lower bound 45 is above the upper bound 30; no candidate can pass`,
       '1 of 2 rule files invalid (2 problems)',
+    ]);
+  }, 30_000);
+
+  it('refuses a cron that BullMQ would not run as written, at the line and column of the pattern', async () => {
+    const bad = join(dir, 'bad-cron.yaml');
+    writeFileSync(bad, "version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nschedule: { cron: '0 9 * * 8' }\n");
+    const r = await legwork(['rules', 'check', bad]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toEqual([
+      `${bad}:4:19: schedule.cron: cron "0 9 * * 8" is not valid: Constraint error, got value 8 expected range 0-7`,
+      '1 of 1 rule files invalid (1 problems)',
     ]);
   }, 30_000);
 
