@@ -4,6 +4,7 @@
 import { nyMinute } from '../domain/dates.js';
 import type { RuleSet } from '../rules/schema.js';
 import { nextCronTimes } from '../rules/schedule.js';
+import { readArgs } from '../util/cli-args.js';
 import { formatLocated } from '../util/yaml-zod.js';
 
 export const RULES_USAGE = `usage: legwork rules check [PATH...]
@@ -34,12 +35,25 @@ export function summarise(r: RuleSet): string {
 }
 
 export async function runRules(argv: string[]): Promise<number> {
-  const [sub, ...paths] = argv;
-  if (sub !== 'check' || paths.some((p) => p.startsWith('-'))) {
-    const help = sub === '--help' || sub === '-h' || sub === 'help';
-    (help ? console.log : console.error)(RULES_USAGE);
-    return help ? 0 : 2;
+  const [sub, ...rest] = argv;
+  if (sub === '--help' || sub === '-h' || sub === 'help') {
+    console.log(RULES_USAGE);
+    return 0;
   }
+  if (sub !== 'check') {
+    console.error(RULES_USAGE);
+    return 2;
+  }
+  const parsed = readArgs(rest, { help: { type: 'boolean', short: 'h' } }, { positionals: true });
+  if (typeof parsed === 'string') {
+    console.error(`legwork rules check: ${parsed}\n\n${RULES_USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(RULES_USAGE);
+    return 0;
+  }
+  const paths = parsed.positionals;
   const { listRuleFiles, loadRules } = await import('../rules/loader.js');
   const targets = paths.length > 0 ? paths : ['rules'];
   let result;

@@ -7,6 +7,7 @@ import { isBrokerError } from '../domain/broker-error.js';
 import { nyDate } from '../domain/dates.js';
 import type { RankedCandidate, ScanOutcome } from '../pipeline/scan-rule-set.js';
 import type { RuleSet } from '../rules/schema.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const SCAN_USAGE = `usage: legwork scan --once [--rules FILE] [--json]
 
@@ -32,19 +33,12 @@ export interface ScanArgs {
 
 /** Parses the arguments after `scan`; a string is the problem to report with the usage. */
 export function parseScanArgs(argv: string[]): ScanArgs | string {
-  const args: ScanArgs = { once: false, rules: undefined, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--once') args.once = true;
-    else if (arg === '--json') args.json = true;
-    else if (arg === '--rules' || arg.startsWith('--rules=')) {
-      const value = arg === '--rules' ? argv[++i] : arg.slice('--rules='.length);
-      if (!value || value.startsWith('-')) return '--rules needs a FILE';
-      if (args.rules !== undefined) return 'one --rules FILE only';
-      args.rules = value;
-    } else return arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`;
-  }
-  return args;
+  const parsed = readArgs(argv, { once: { type: 'boolean' }, json: { type: 'boolean' }, rules: { type: 'string', multiple: true } });
+  if (typeof parsed === 'string') return parsed;
+  const { once = false, json = false, rules = [] } = parsed.values;
+  if (rules.length > 1) return 'one --rules FILE only';
+  if (rules[0] === '') return '--rules needs a FILE';
+  return { once, rules: rules[0], json };
 }
 
 /** One rule set: its file hash; several: sha256 of "<name> <hash>\n" lines sorted by name. */

@@ -68,5 +68,11 @@ describe('legwork rules check', () => {
     const usage = await legwork(['rules', 'lint']);
     expect(usage.code).toBe(2);
     expect(usage.stderr[0]).toBe('usage: legwork rules check [PATH...]');
+    const unknown = await legwork(['rules', 'check', '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.slice(0, 2)).toEqual(['legwork rules check: unknown option --bogus', 'usage: legwork rules check [PATH...]']);
+    const help = await legwork(['rules', 'check', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout[0]).toBe('usage: legwork rules check [PATH...]');
   }, 30_000);
 });
