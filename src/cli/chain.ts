@@ -105,12 +105,9 @@ export function chainTable(underlying: string, expirations: ChainExpiration[], r
 }
 
 async function cliLogger(config: AppConfig): Promise<Logger> {
-  const [{ pino }, { REDACT_PATHS }] = await Promise.all([import('pino'), import('../log.js')]);
-  // stdout carries the chain only: logs go to stderr
-  return pino(
-    { name: 'legwork', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  const [{ pino }, { createLogger }] = await Promise.all([import('pino'), import('../log.js')]);
+  // stdout carries the chain only: logs go to stderr (JSON, secrets redacted as everywhere)
+  return createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
 }
 
 /** Explains a failure in one line; exit code 1. */

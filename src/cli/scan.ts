@@ -157,11 +157,11 @@ export async function runScan(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
-  const [{ pino }, { REDACT_PATHS }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
+  const [{ pino }, { createLogger }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
     import('pino'), import('../log.js'), import('../broker/tastytrade/client.js'), import('../broker/tastytrade/market-data.js'),
     import('../pipeline/scan-rule-set.js'), import('../pipeline/scan-underlying.js'),
   ]);
-  const log = pino({ name: 'legwork', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, pino.destination({ fd: 2, sync: true }));
+  const log = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
   const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });
   try {
     // Days to expiration count from the broker's today (the local venue may run on a replayed clock): read it off a chain
