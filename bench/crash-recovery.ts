@@ -7,12 +7,26 @@ import { join } from 'node:path';
 import { createAppContext } from '../src/app/context.js';
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/log.js';
+import { readArgs } from '../src/util/cli-args.js';
 import { REDIS_URL } from '../test/support/app.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { crashScenario, type ExecutorProcess, type KillPoint } from '../test/support/executor-process.js';
 import { startTestSim } from '../test/support/sim.js';
 
-const runsPerPoint = Number(process.argv[2] ?? 3);
+const USAGE = 'usage: npm run bench:recovery -- [RUNS]   RUNS per kill point (default 3)';
+function runsPerKillPoint(argv: string[]): number | string {
+  const parsed = readArgs(argv, {}, { positionals: true });
+  if (typeof parsed === 'string') return parsed;
+  const [runs, more] = parsed.positionals;
+  if (more !== undefined) return `one RUNS only (got ${parsed.positionals.join(' ')})`;
+  if (runs !== undefined && !/^[1-9]\d*$/.test(runs)) return `RUNS is a whole number ≥ 1 (got ${JSON.stringify(runs)})`;
+  return Number(runs ?? 3);
+}
+const runsPerPoint = runsPerKillPoint(process.argv.slice(2));
+if (typeof runsPerPoint === 'string') {
+  console.error(`${runsPerPoint}\n\n${USAGE}`);
+  process.exit(2);
+}
 const points: KillPoint[] = ['submit-hang', 'working', 'planned'];
 const sim = await startTestSim();
 const db = await createTestDatabase();

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { readArgs } from '../src/util/cli-args.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BENCHES = [
@@ -61,7 +62,20 @@ function runOne(name: string, file: string): Promise<BenchRun> {
   });
 }
 
-const only = process.argv.slice(2);
+const USAGE = `usage: npm run bench -- [NAME...]
+  NAME   run only these benchmarks (default: all): ${BENCHES.map((b) => b.name).join(', ')}`;
+const usageError = (problem: string): never => {
+  console.error(`${problem}\n\n${USAGE}`);
+  process.exit(2);
+};
+const parsed = readArgs(process.argv.slice(2), { help: { type: 'boolean', short: 'h' } }, { positionals: true });
+if (typeof parsed === 'string') usageError(parsed);
+const { values, positionals: only } = parsed as Exclude<typeof parsed, string>;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (const name of only) if (!BENCHES.some((b) => b.name === name)) usageError(`unknown benchmark ${JSON.stringify(name)}`);
 const runs: BenchRun[] = [];
 for (const b of BENCHES.filter((b) => only.length === 0 || only.includes(b.name))) {
   process.stderr.write(`running ${b.name}…\n`);

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { runCampaign, type CampaignReport } from './campaign.js';
 import { FAULT_KINDS, planCampaign, type FaultKind } from './plan.js';
+import { readArgs } from '../src/util/cli-args.js';
 import { startPrivatePostgres, startPrivateRedis } from './services.js';
 
 const USAGE = `usage: npm run chaos -- [--campaigns N] [--seed S] [--index I] [--trading-ms MS] [--out FILE]
@@ -13,32 +14,33 @@ const USAGE = `usage: npm run chaos -- [--campaigns N] [--seed S] [--index I] [-
   --trading-ms MS  length of each campaign's trading window (default 12000)
   --out FILE       where the JSON report goes (default .legwork/chaos-report.json)`;
 
-function parseArgs(argv: string[]): { campaigns: number; seed: number; index: number; tradingMs: number; out: string } | string {
-  const o = { campaigns: 20, seed: Math.floor(Math.random() * 1_000_000), index: 0, tradingMs: 12_000, out: '.legwork/chaos-report.json' };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = argv[i + 1];
-    const int = (min: number) => {
-      if (value === undefined || !/^\d+$/.test(value) || Number(value) < min) throw new Error(`${flag} needs a whole number ≥ ${min}, got ${value ?? 'nothing'}`);
-      i += 1;
-      return Number(value);
+function options(argv: string[]): { campaigns: number; seed: number; index: number; tradingMs: number; out: string } | string {
+  const text = { type: 'string' } as const;
+  const parsed = readArgs(argv, { campaigns: text, seed: text, index: text, 'trading-ms': text, out: text, help: { type: 'boolean', short: 'h' } });
+  if (typeof parsed === 'string') return `${parsed}\n\n${USAGE}`;
+  const { values } = parsed;
+  if (values.help) return USAGE;
+  const whole = (name: keyof typeof values, dflt: number, min: number): number => {
+    const v = values[name];
+    if (v === undefined) return dflt;
+    if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min) throw new Error(`--${name} needs a whole number ≥ ${min}, got ${String(v)}`);
+    return Number(v);
+  };
+  try {
+    if (values.out === '') throw new Error('--out needs a FILE');
+    return {
+      campaigns: whole('campaigns', 20, 1),
+      seed: whole('seed', Math.floor(Math.random() * 1_000_000), 0),
+      index: whole('index', 0, 0),
+      tradingMs: whole('trading-ms', 12_000, 3000),
+      out: values.out ?? '.legwork/chaos-report.json',
     };
-    try {
-      if (flag === '--campaigns') o.campaigns = int(1);
-      else if (flag === '--seed') o.seed = int(0);
-      else if (flag === '--index') o.index = int(0);
-      else if (flag === '--trading-ms') o.tradingMs = int(3000);
-      else if (flag === '--out' && value) (o.out = value), (i += 1);
-      else if (flag === '--help' || flag === '-h') return USAGE;
-      else return `unknown argument ${flag}\n\n${USAGE}`;
-    } catch (error) {
-      return `${(error as Error).message}\n\n${USAGE}`;
-    }
+  } catch (error) {
+    return `${(error as Error).message}\n\n${USAGE}`;
   }
-  return o;
 }
 
-const args = parseArgs(process.argv.slice(2));
+const args = options(process.argv.slice(2));
 if (typeof args === 'string') {
   console.error(args);
   process.exit(args === USAGE ? 0 : 2);

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { checkInvariants, type Violation } from '../chaos/invariants.js';
 import { storeView, venueView } from '../chaos/observe.js';
 import { PROCESSES } from '../chaos/plan.js';
@@ -19,6 +18,7 @@ import { createLogger } from '../src/log.js';
 import { reconcile } from '../src/pipeline/reconcile/reconcile.js';
 import { createDb, type Sql } from '../src/store/db.js';
 import { setTradingState } from '../src/store/settings.repo.js';
+import { readArgs } from '../src/util/cli-args.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
 import { dayOrdersOvernight, exitsOnWrongDates, orphanPositions, unresolvedExpirations, type CloseCheckpoint, type SoakExit, type SoakTrade, type SoakViolation } from './invariants.js';
 import { SOAK_RULES } from './rules.js';
@@ -46,7 +46,10 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function options(): { days: number; start: string; seed: number; out: string } | string {
   try {
-    const { values } = parseArgs({ options: { days: { type: 'string' }, start: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true });
+    const text = { type: 'string' } as const;
+    const parsed = readArgs(process.argv.slice(2), { days: text, start: text, seed: text, out: text, help: { type: 'boolean', short: 'h' } });
+    if (typeof parsed === 'string') throw new Error(parsed);
+    const { values } = parsed;
     if (values.help) return USAGE;
     const whole = (name: string, v: string | undefined, dflt: number, min: number) => {
       if (v === undefined) return dflt;

@@ -1,74 +1,8 @@
-// Owns the pino root logger: JSON in production, pretty on a terminal in development, secrets redacted.
+// Owns the pino root logger: JSON in production, pretty on a terminal in development, secrets redacted (what a secret
+// is, in logged objects and in message text, is src/util/secrets.ts's).
 import { createRequire } from 'node:module';
 import { pino, stdSerializers, type DestinationStream, type Logger } from 'pino';
-
-/**
- * Paths that may hold credentials anywhere in a logged object. Messages themselves must never embed secrets.
- * Paths are static and case-sensitive; a `*` matches one level. Covered: OAuth fields (snake and camel case), the
- * streamer's `auth-token`, DXLink quote `token`s, HTTP `authorization` headers (pino-http's req.headers), config
- * objects logged by mistake (`broker`, `config.broker`, the API's Basic-auth `password`s), and axios request configs carried by errors.
- */
-export const REDACT_PATHS = [
-  'access_token',
-  'refresh_token',
-  'client_secret',
-  'clientSecret',
-  'refreshToken',
-  'accessToken',
-  'token',
-  'authorization',
-  'Authorization',
-  '["auth-token"]',
-  '*.access_token',
-  '*.refresh_token',
-  '*.client_secret',
-  '*.clientSecret',
-  '*.refreshToken',
-  '*.accessToken',
-  '*.token',
-  '*.authorization',
-  '*.Authorization',
-  '*["auth-token"]',
-  '*.*.access_token',
-  '*.*.refresh_token',
-  '*.*.client_secret',
-  '*.*.clientSecret',
-  '*.*.refreshToken',
-  '*.*.token',
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'res.headers["set-cookie"]',
-  'headers.Authorization',
-  'headers.authorization',
-  '*.headers.Authorization',
-  '*.headers.authorization',
-  'password',
-  '*.password',
-  '*.*.password',
-  'http.admin.password',
-  'http.viewer.password',
-  'config.http.admin.password',
-  'config.http.viewer.password',
-  'broker.clientSecret',
-  'broker.refreshToken',
-  'config.broker.clientSecret',
-  'config.broker.refreshToken',
-  '*.config.broker.clientSecret',
-  '*.config.broker.refreshToken',
-  'config.headers.Authorization',
-  'config.headers.authorization',
-  'config.data',
-  'err.config.headers.Authorization',
-  'err.config.headers.authorization',
-  'err.config.data',
-  'err.response.config.headers.Authorization',
-  'err.response.config.data',
-  'err.response.data.access_token',
-  'error.config.headers.Authorization',
-  'error.config.data',
-  '*.config.headers.Authorization',
-  '*.config.data',
-];
+import { REDACT_PATHS, REDACTED, scrubSecrets } from './util/secrets.js';
 
 interface AxiosLikeError {
   isAxiosError?: boolean;
@@ -100,20 +34,6 @@ export function serializeError(value: unknown): unknown {
   return value instanceof Error ? stdSerializers.err(value) : value;
 }
 
-const Q = String.raw`(?:\\*")?`; // an optional quote, possibly escaped (JSON inside JSON)
-const MESSAGE_SECRETS: [RegExp, string][] = [
-  [/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [REDACTED]'],
-  [
-    new RegExp(`(${Q}(?:refresh_token|client_secret|access_token|id_token|auth-token|token|clientSecret|refreshToken|accessToken)${Q}\\s*[:=]\\s*${Q})[^",}&\\s\\\\]+`, 'gi'),
-    '$1[REDACTED]',
-  ],
-];
-
-/** Removes bearer tokens and credential fields from message text (a last line of defence: never interpolate secrets). */
-export function scrubMessage(text: string): string {
-  return MESSAGE_SECRETS.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
-}
-
 export interface LogOptions {
   level?: string;
   pretty?: boolean;
@@ -139,11 +59,11 @@ export function createLogger(options: LogOptions = {}): Logger {
     name: options.name ?? 'legwork',
     level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
     base: { pid: process.pid },
-    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
     serializers: { err: serializeError, error: serializeError },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubMessage(a) : a)));
+        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)));
       },
     },
   };

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
 import type { ChainExpiration, GreeksSnapshot, MarketSnapshot, QuoteSnapshot } from '../domain/market.js';
 import type { Logger } from '../log.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const CHAIN_USAGE = `usage: legwork chain SYMBOL [--dte MIN-MAX] [--json]
 
@@ -38,26 +39,22 @@ export interface ChainRow {
 
 /** Parses the arguments after `chain`; a string is the problem to report with the usage. */
 export function parseChainArgs(argv: string[]): ChainArgs | string {
-  let symbol: string | undefined;
+  const parsed = readArgs(argv, { dte: { type: 'string' }, json: { type: 'boolean' } }, { positionals: true });
+  if (typeof parsed === 'string') return parsed;
+  const { values, positionals } = parsed;
   let dte: ChainArgs['dte'];
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--json') json = true;
-    else if (arg === '--dte' || arg.startsWith('--dte=')) {
-      const value = arg === '--dte' ? argv[++i] : arg.slice('--dte='.length);
-      const m = /^(\d{1,4})-(\d{1,4})$/.exec(value ?? '');
-      if (!m) return `--dte needs MIN-MAX in days, e.g. --dte 20-50 (got ${value === undefined ? 'nothing' : JSON.stringify(value)})`;
-      const [min, max] = [Number(m[1]), Number(m[2])];
-      if (min > max) return `--dte ${value}: MIN must not exceed MAX`;
-      dte = { min, max };
-    } else if (arg.startsWith('-')) return `unknown option ${arg}`;
-    else if (symbol !== undefined) return `one SYMBOL only (got ${symbol} and ${arg})`;
-    else if (!/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(arg)) return `${JSON.stringify(arg)} is not a ticker symbol`;
-    else symbol = arg.toUpperCase();
+  if (values.dte !== undefined) {
+    const m = /^(\d{1,4})-(\d{1,4})$/.exec(values.dte);
+    if (!m) return `--dte needs MIN-MAX in days, e.g. --dte 20-50 (got ${JSON.stringify(values.dte)})`;
+    const [min, max] = [Number(m[1]), Number(m[2])];
+    if (min > max) return `--dte ${values.dte}: MIN must not exceed MAX`;
+    dte = { min, max };
   }
+  const [symbol, other] = positionals;
   if (symbol === undefined) return 'SYMBOL is missing';
-  return { symbol, dte, json };
+  if (!/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(symbol)) return `${JSON.stringify(symbol)} is not a ticker symbol`;
+  if (other !== undefined) return `one SYMBOL only (got ${symbol.toUpperCase()} and ${other})`;
+  return { symbol: symbol.toUpperCase(), dte, json: values.json ?? false };
 }
 
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
@@ -108,12 +105,9 @@ export function chainTable(underlying: string, expirations: ChainExpiration[], r
 }
 
 async function cliLogger(config: AppConfig): Promise<Logger> {
-  const [{ pino }, { REDACT_PATHS }] = await Promise.all([import('pino'), import('../log.js')]);
-  // stdout carries the chain only: logs go to stderr
-  return pino(
-    { name: 'legwork', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } },
-    pino.destination({ fd: 2, sync: true }),
-  );
+  const [{ pino }, { createLogger }] = await Promise.all([import('pino'), import('../log.js')]);
+  // stdout carries the chain only: logs go to stderr (JSON, secrets redacted as everywhere)
+  return createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
 }
 
 /** Explains a failure in one line; exit code 1. */

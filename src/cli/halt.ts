@@ -3,6 +3,7 @@
 // request stands (exit cycles keep flattening); `resume` is refused while anything is broken unless `--force --reason`.
 import type { AppContext } from '../app/context.js';
 import type { ExecContext } from '../pipeline/execution-context.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const HALT_USAGE = `usage: legwork halt [--flatten] [--reason TEXT]
        legwork resume [--force] [--reason TEXT]
@@ -22,18 +23,11 @@ export interface HaltArgs {
 }
 
 export function parseHaltArgs(argv: string[], command: 'halt' | 'resume'): HaltArgs | string {
-  const args: HaltArgs = { flatten: false, force: false, reason: undefined };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--flatten' && command === 'halt') args.flatten = true;
-    else if (arg === '--force' && command === 'resume') args.force = true;
-    else if (arg === '--reason' || arg.startsWith('--reason=')) {
-      const value = arg === '--reason' ? argv[++i] : arg.slice('--reason='.length);
-      if (!value || value.startsWith('--')) return '--reason needs TEXT';
-      args.reason = value;
-    } else return arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`;
-  }
-  return args;
+  const parsed = readArgs(argv, command === 'halt' ? { flatten: { type: 'boolean' }, reason: { type: 'string' } } : { force: { type: 'boolean' }, reason: { type: 'string' } });
+  if (typeof parsed === 'string') return parsed;
+  const values: { flatten?: boolean; force?: boolean; reason?: string } = parsed.values;
+  if (values.reason !== undefined && values.reason.trim() === '') return '--reason needs TEXT';
+  return { flatten: values.flatten ?? false, force: values.force ?? false, reason: values.reason };
 }
 
 /** Who is at the keyboard, for the audit trail. */

@@ -4,8 +4,10 @@
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
+import { nyDate } from '../domain/dates.js';
 import type { RankedCandidate, ScanOutcome } from '../pipeline/scan/scan-stage.js';
 import type { RuleSet } from '../rules/schema.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const SCAN_USAGE = `usage: legwork scan --once [--rules FILE] [--json]
 
@@ -31,19 +33,12 @@ export interface ScanArgs {
 
 /** Parses the arguments after `scan`; a string is the problem to report with the usage. */
 export function parseScanArgs(argv: string[]): ScanArgs | string {
-  const args: ScanArgs = { once: false, rules: undefined, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--once') args.once = true;
-    else if (arg === '--json') args.json = true;
-    else if (arg === '--rules' || arg.startsWith('--rules=')) {
-      const value = arg === '--rules' ? argv[++i] : arg.slice('--rules='.length);
-      if (!value || value.startsWith('-')) return '--rules needs a FILE';
-      if (args.rules !== undefined) return 'one --rules FILE only';
-      args.rules = value;
-    } else return arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`;
-  }
-  return args;
+  const parsed = readArgs(argv, { once: { type: 'boolean' }, json: { type: 'boolean' }, rules: { type: 'string', multiple: true } });
+  if (typeof parsed === 'string') return parsed;
+  const { once = false, json = false, rules = [] } = parsed.values;
+  if (rules.length > 1) return 'one --rules FILE only';
+  if (rules[0] === '') return '--rules needs a FILE';
+  return { once, rules: rules[0], json };
 }
 
 /** One rule set: its file hash; several: sha256 of "<name> <hash>\n" lines sorted by name. */
@@ -119,7 +114,7 @@ function describeFailure(error: unknown, config: AppConfig): string {
 }
 
 /** New York's date on the wall clock. */
-const nyToday = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+const nyToday = () => nyDate(Date.now());
 
 export async function runScan(argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -162,11 +157,11 @@ export async function runScan(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
-  const [{ pino }, { REDACT_PATHS }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
+  const [{ pino }, { createLogger }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
     import('pino'), import('../log.js'), import('../broker/tastytrade/client.js'), import('../broker/tastytrade/market-data.js'),
     import('../pipeline/scan/scan-stage.js'), import('../pipeline/scan/scan-stage.js'),
   ]);
-  const log = pino({ name: 'legwork', level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' } }, pino.destination({ fd: 2, sync: true }));
+  const log = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
   const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });
   try {
     // Days to expiration count from the broker's today (the local venue may run on a replayed clock): read it off a chain

@@ -1,5 +1,7 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
+import { readArgs } from '../util/cli-args.js';
+
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
        legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
 
@@ -16,8 +18,17 @@ async function venueReachable(baseUrl: string): Promise<boolean> {
 }
 
 export async function runStart(argv: string[], mode: 'start' | 'worker'): Promise<number> {
+  const parsed = readArgs(argv, { help: { type: 'boolean', short: 'h' } }, { positionals: mode === 'worker' });
+  if (typeof parsed === 'string') {
+    console.error(`legwork ${mode}: ${parsed}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../config/env.js'), import('../../workers/index.js')]);
-  const roles = mode === 'start' ? [...ROLES] : argv.length === 1 ? argv[0]!.split(',') : [];
+  const roles = mode === 'start' ? [...ROLES] : parsed.positionals.length === 1 ? parsed.positionals[0]!.split(',') : [];
   if (mode === 'worker' && (roles.length === 0 || new Set(roles).size !== roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
     console.error(`legwork worker: give one role or a comma-separated list of distinct roles (${ROLES.join(', ')})\n\n${USAGE}`);
     return 2;

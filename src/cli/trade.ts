@@ -3,8 +3,10 @@
 // by its ranking is validated exactly like the scanner's (kill switch, busy underlying, limits, dry-run), the pending
 // trade is inserted and the executor queued; prints the ids without waiting.
 import type { AppContext } from '../app/context.js';
+import { nyDate } from '../domain/dates.js';
 import type { RuleSet } from '../rules/schema.js';
 import { STRATEGY_NAMES, type StrategyName } from '../strategies/types.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const TRADE_USAGE = `usage: legwork trade --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N] [--json]
 
@@ -29,37 +31,21 @@ export interface TradeArgs {
 }
 
 export function parseTradeArgs(argv: string[]): TradeArgs | string {
-  let underlying: string | undefined;
-  let strategy: string | undefined;
-  const args: Omit<TradeArgs, 'underlying' | 'strategy'> = { rules: undefined, mode: undefined, quantity: undefined, json: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--json') {
-      args.json = true;
-      continue;
-    }
-    const m = /^--(underlying|strategy|rules|mode|quantity)(?:=(.*))?$/.exec(arg);
-    if (!m) return arg.startsWith('-') ? `unknown option ${arg}` : `unexpected argument ${JSON.stringify(arg)}`;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '' || value.startsWith('--')) return `--${m[1]} needs a value`;
-    if (m[1] === 'underlying') {
-      if (!/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(value)) return `${JSON.stringify(value)} is not a ticker symbol`;
-      underlying = value.toUpperCase();
-    } else if (m[1] === 'strategy') strategy = value;
-    else if (m[1] === 'rules') args.rules = value;
-    else if (m[1] === 'mode') {
-      if (value !== 'combo' && value !== 'legged') return `--mode is combo or legged (got ${value})`;
-      args.mode = value;
-    } else {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 1 || n > 1000) return `--quantity is a whole number 1-1000 (got ${value})`;
-      args.quantity = n;
-    }
-  }
+  const text = { type: 'string' } as const;
+  const parsed = readArgs(argv, { underlying: text, strategy: text, rules: text, mode: text, quantity: text, json: { type: 'boolean' } });
+  if (typeof parsed === 'string') return parsed;
+  const { json = false, ...given } = parsed.values;
+  const empty = Object.entries(given).find(([, v]) => v === '');
+  if (empty) return `--${empty[0]} needs a value`;
+  const { underlying, strategy, rules, mode, quantity } = given;
+  if (underlying !== undefined && !/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(underlying)) return `${JSON.stringify(underlying)} is not a ticker symbol`;
+  if (mode !== undefined && mode !== 'combo' && mode !== 'legged') return `--mode is combo or legged (got ${mode})`;
+  const n = quantity === undefined ? undefined : Number(quantity);
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000)) return `--quantity is a whole number 1-1000 (got ${quantity})`;
   if (!underlying) return '--underlying is missing';
   if (!strategy) return '--strategy is missing';
   if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) return `unknown strategy ${strategy}; one of ${STRATEGY_NAMES.join(', ')}`;
-  return { underlying, strategy: strategy as StrategyName, ...args };
+  return { underlying: underlying.toUpperCase(), strategy: strategy as StrategyName, rules, mode, quantity: n, json };
 }
 
 async function ruleSetFor(app: AppContext, args: TradeArgs): Promise<RuleSet | string> {
@@ -117,7 +103,7 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     await scans.recordRuleVersion(app.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
     // Today as the broker counts days (follows the venue's clock in paper mode)
     const { todayFromChain } = await import('../pipeline/scan/scan-stage.js');
-    const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(app.clock.now());
+    const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? nyDate(app.clock.now());
     const outcome = await scanRuleSet({ marketData: app.marketData, today }, ruleSet, { underlyings: [args.underlying] });
     if (outcome.ranked.length === 0) {
       const why = outcome.skipped[0]?.reason ?? `${outcome.candidatesEvaluated} candidates built, none passed the filters of ${ruleSet.name}`;

@@ -4,6 +4,7 @@ import type { Sql } from '../store/db.js';
 import type { MarketData } from '../pipeline/ports.js';
 import type { TradeRow } from '../store/trades.repo.js';
 import type { TradePnl } from '../pipeline/pnl.js';
+import { readArgs } from '../util/cli-args.js';
 
 export const TRADES_USAGE = `usage: legwork trades [--json]
 
@@ -79,12 +80,12 @@ export async function runTrades(argv: string[], deps: { sql?: Sql; marketData?: 
     out(`${TRADES_USAGE}\n`);
     return 0;
   }
-  const bad = argv.find((a) => a !== '--json');
-  if (bad !== undefined) {
-    process.stderr.write(`legwork trades: ${bad.startsWith('-') ? `unknown option ${bad}` : `unexpected argument ${JSON.stringify(bad)}`}\n\n${TRADES_USAGE}\n`);
+  const parsed = readArgs(argv, { json: { type: 'boolean' } });
+  if (typeof parsed === 'string') {
+    process.stderr.write(`legwork trades: ${parsed}\n\n${TRADES_USAGE}\n`);
     return 2;
   }
-  const json = argv.includes('--json');
+  const json = parsed.values.json ?? false;
   let sql = deps.sql;
   let marketData = deps.marketData;
   const closers: (() => Promise<void>)[] = [];

@@ -1,4 +1,5 @@
 // Owns option symbology: OCC symbols ⇄ dxFeed streamer symbols ⇄ OptionContract, with clear errors. Pure.
+import { daysBetween, isCalendarDate } from './dates.js';
 
 export type OptionRight = 'C' | 'P';
 
@@ -23,8 +24,7 @@ const yymmdd = (date: string) => date.slice(2, 4) + date.slice(5, 7) + date.slic
 
 function dateFrom(yy: string, mm: string, dd: string, input: string): string {
   const date = `20${yy}-${mm}-${dd}`;
-  const t = Date.parse(`${date}T00:00:00Z`);
-  if (!Number.isFinite(t) || new Date(t).toISOString().slice(0, 10) !== date) throw new SymbolError(input, `no such date ${yy}${mm}${dd}`);
+  if (!isCalendarDate(date)) throw new SymbolError(input, `no such date ${yy}${mm}${dd}`);
   return date;
 }
 
@@ -82,5 +82,5 @@ export const isOccSymbol = (symbol: string): boolean => /^[A-Z][A-Z0-9 ]{5}\d{6}
 
 /** Whole calendar days from a New York date (YYYY-MM-DD) to the expiration. */
 export function daysToExpiration(expiration: string, todayNy: string): number {
-  return Math.round((Date.parse(`${expiration}T00:00:00Z`) - Date.parse(`${todayNy}T00:00:00Z`)) / 86_400_000);
+  return daysBetween(todayNy, expiration);
 }

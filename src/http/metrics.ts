@@ -1,7 +1,9 @@
 // Owns the Prometheus metrics: a prom-client registry with the default process metrics plus Legwork's own gauges, each
-// computed at scrape time from Postgres and BullMQ (so they are true across every process, not just this one).
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+// computed at scrape time from Postgres and BullMQ, and the broker calls as a counter and a histogram read from the
+// counts every process keeps in Redis (so they are true across every process, not just this one).
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry, type PrometheusContentType } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import type { BrokerStats } from '../queue/broker-stats.js';
 import { QUEUE_NAMES } from '../queue/jobs.js';
 import { getTradingState } from '../store/settings.repo.js';
 
@@ -27,7 +29,30 @@ function scraped(registry: Registry, name: string, help: string, labelNames: str
   });
 }
 
-export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>): Registry {
+export const BROKER_REQUESTS = 'legwork_broker_requests_total';
+export const BROKER_DURATION = 'legwork_broker_request_duration_seconds';
+
+/**
+ * Broker call durations as a Prometheus histogram, in the JSON form of prom-client's `getMetricsAsJSON()`, from the
+ * bucket counts in Redis. prom-client's Histogram can only `observe()` one value at a time, and these observations were
+ * made (and bucketed) by other processes; `AggregatorRegistry.aggregate` is prom-client's way to serve such metrics.
+ */
+async function brokerDurations(stats: BrokerStats): Promise<object> {
+  const values = (await stats.read()).latency.flatMap(({ operation, buckets, sumSeconds, count }) => [
+    ...buckets.map((b) => ({ metricName: `${BROKER_DURATION}_bucket`, labels: { le: b.le, operation }, value: b.count })),
+    { metricName: `${BROKER_DURATION}_sum`, labels: { operation }, value: sumSeconds },
+    { metricName: `${BROKER_DURATION}_count`, labels: { operation }, value: count },
+  ]);
+  return { name: BROKER_DURATION, help: 'Broker call duration in seconds, by operation, all processes', type: 'histogram', aggregator: 'sum', values };
+}
+
+export interface Metrics {
+  contentType: string;
+  /** The exposition text of every metric, computed now. */
+  metrics(): Promise<string>;
+}
+
+export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const { sql } = app;
@@ -55,16 +80,18 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
     byLabel('reason', sql`select exit_reason as k, count(*)::int as n from trades where exit_reason is not null group by exit_reason`),
   );
   scraped(registry, 'legwork_trades', 'Trades by status', ['status'], () => byLabel('status', sql`select status as k, count(*)::int as n from trades group by status`));
-  // Broker calls as every process saw them (recorded in Redis by the adapter's policy)
-  scraped(registry, 'legwork_broker_requests', 'Broker calls by operation and outcome (ok, rejected, unknown, retryable, fatal), all processes', ['operation', 'outcome'], async () =>
-    (await app.brokerStats.read()).calls.map((c) => ({ labels: { operation: c.operation, outcome: c.outcome }, value: c.count })),
-  );
-  scraped(registry, 'legwork_broker_latency_ms_bucket', 'Broker call duration: calls at or under `le` milliseconds (cumulative), all processes', ['operation', 'le'], async () =>
-    (await app.brokerStats.read()).latency.flatMap((l) => l.buckets.map((b) => ({ labels: { operation: l.operation, le: b.le }, value: b.count }))),
-  );
-  scraped(registry, 'legwork_broker_latency_ms_sum', 'Broker call duration, total milliseconds, all processes', ['operation'], async () =>
-    (await app.brokerStats.read()).latency.map((l) => ({ labels: { operation: l.operation }, value: l.sumMs })),
-  );
+  // Broker calls as every process saw them (recorded in Redis by the adapter's policy); durations: brokerDurations
+  new Counter({
+    name: BROKER_REQUESTS,
+    help: 'Broker calls by operation and outcome (ok, rejected, unknown, retryable, fatal), all processes',
+    labelNames: ['operation', 'outcome'],
+    registers: [registry],
+    async collect() {
+      const { calls } = await app.brokerStats.read();
+      this.reset();
+      for (const c of calls) this.inc({ operation: c.operation, outcome: c.outcome }, c.count);
+    },
+  });
   scraped(registry, 'legwork_rule_reload_failures', 'Rule files refused: source=registry (refused now, this process), source=audit (rules_refused events)', ['source'], async () => [
     { labels: { source: 'registry' }, value: app.rules.errors().length },
     { labels: { source: 'audit' }, value: await one(sql`select count(*)::int as n from audit_events where kind = 'rules_refused'`) },
@@ -89,5 +116,11 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
     }
     return out;
   });
-  return registry;
+  return {
+    contentType: registry.contentType,
+    async metrics() {
+      const broker = AggregatorRegistry.aggregate<PrometheusContentType>([[await brokerDurations(app.brokerStats)]]);
+      return Registry.merge([registry, broker]).metrics();
+    },
+  };
 }

@@ -2,6 +2,7 @@
 // clock is not wall time): the same cadences as the BullMQ Job Schedulers, counted in broker time, one job per slot.
 import type { Queue } from 'bullmq';
 import type { RuleSet } from '../rules/schema.js';
+import { SCHEDULE_TIME_ZONE } from '../rules/schedule.js';
 import { cronSlots, everySlots, slotName, type BrokerSchedule } from './broker-ticker.js';
 import { EXIT_SCHEDULER_ID } from './exit-jobs.js';
 import { jobId, type JobPayload } from './jobs.js';
@@ -15,7 +16,7 @@ export function scanBrokerSchedules(scanQueue: Queue, ruleSets: readonly RuleSet
     .filter((r) => r.enabled)
     .map((r) => ({
       id: schedulerId(r.name),
-      slotAt: r.schedule.cron !== null ? cronSlots(r.schedule.cron, 'America/New_York') : everySlots((r.schedule.everySeconds ?? 300) * 1000),
+      slotAt: r.schedule.cron !== null ? cronSlots(r.schedule.cron, SCHEDULE_TIME_ZONE) : everySlots((r.schedule.everySeconds ?? 300) * 1000),
       fireAtStart: r.schedule.cron === null,
       async fire(slotMs: number) {
         const slot = slotName(slotMs);

@@ -1,9 +1,12 @@
-// Owns broker call statistics shared by every process through Redis: calls by operation and outcome, and latency
-// buckets, so one /metrics endpoint reports the broker as all workers see it. Recording never throws or waits.
+// Owns broker call statistics shared by every process through Redis: calls by operation and outcome, and duration
+// buckets, so one /metrics endpoint reports the broker as all workers see it (src/http/metrics.ts exposes them as a
+// Prometheus counter and histogram). Recording never throws or waits. Redis keeps milliseconds (integer counters).
 import type { Redis } from 'ioredis';
 import { producerConnection } from './connection.js';
 
 export const LATENCY_BUCKETS_MS = [25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000] as const;
+/** The same buckets as Prometheus upper bounds (`le`), in seconds. */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = LATENCY_BUCKETS_MS.map((ms) => ms / 1000);
 
 export interface BrokerCall {
   operation: string;
@@ -13,8 +16,8 @@ export interface BrokerCall {
 
 export interface BrokerStatsSnapshot {
   calls: { operation: string; outcome: string; count: number }[];
-  /** Cumulative bucket counts per operation (le in ms, "+Inf" last), with sum and count, Prometheus-style. */
-  latency: { operation: string; buckets: { le: string; count: number }[]; sumMs: number; count: number }[];
+  /** Cumulative bucket counts per operation (le in seconds, "+Inf" last), with sum (seconds) and count, Prometheus-style. */
+  latency: { operation: string; buckets: { le: number | '+Inf'; count: number }[]; sumSeconds: number; count: number }[];
 }
 
 export interface BrokerStats {
@@ -51,11 +54,11 @@ export function createBrokerStats(redisUrl: string, prefix: string): BrokerStats
       const operations = new Set(Object.keys(latency).map((k) => k.split('|')[0]!));
       for (const operation of operations) {
         let cumulative = 0;
-        const buckets = [...LATENCY_BUCKETS_MS.map(String), '+Inf'].map((le) => {
+        const buckets = [...LATENCY_BUCKETS_MS, '+Inf' as const].map((le) => {
           cumulative += Number(latency[`${operation}|${le}`] ?? 0);
-          return { le, count: cumulative };
+          return { le: le === '+Inf' ? le : le / 1000, count: cumulative };
         });
-        snapshot.latency.push({ operation, buckets, sumMs: Number(latency[`${operation}|sum`] ?? 0), count: cumulative });
+        snapshot.latency.push({ operation, buckets, sumSeconds: Number(latency[`${operation}|sum`] ?? 0) / 1000, count: cumulative });
       }
       return snapshot;
     },

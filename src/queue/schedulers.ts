@@ -1,6 +1,7 @@
 // Owns one BullMQ Job Scheduler per enabled rule set (interval or cron in New York time), and removes stale ones.
 import type { Queue } from 'bullmq';
 import type { RuleSet } from '../rules/schema.js';
+import { SCHEDULE_TIME_ZONE } from '../rules/schedule.js';
 import type { JobPayload } from './jobs.js';
 import { retentionFor } from './queues.js';
 
@@ -17,7 +18,7 @@ export async function syncSchedulers(scanQueue: Queue, ruleSets: readonly RuleSe
   const wanted = ruleSets.filter((r) => r.enabled);
   const upserted: string[] = [];
   for (const r of wanted) {
-    const repeat = r.schedule.cron !== null ? { pattern: r.schedule.cron, tz: 'America/New_York' } : { every: (r.schedule.everySeconds ?? 300) * 1000 };
+    const repeat = r.schedule.cron !== null ? { pattern: r.schedule.cron, tz: SCHEDULE_TIME_ZONE } : { every: (r.schedule.everySeconds ?? 300) * 1000 };
     const data: JobPayload<'scan'> = { ruleSet: r.name };
     const { attempts, backoff, removeOnComplete, removeOnFail } = retentionFor('scan');
     await scanQueue.upsertJobScheduler(schedulerId(r.name), repeat, {

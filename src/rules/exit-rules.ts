@@ -140,11 +140,6 @@ export function decideExit(input: ExitInput): ExitDecision {
   return { exit: false, costs, unavailable };
 }
 
-/** Whole calendar days from `from` to `to` (YYYY-MM-DD), negative when `to` is earlier. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
-}
-
 const roundUpToTick = (cents: number, tick: number) => Math.ceil(cents / tick - 1e-9) * tick;
 const roundToTick = (cents: number, tick: number) => Math.round(cents / tick) * tick;
 

@@ -5,6 +5,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../strategies/types.js';
 import type { TopLevelCondition } from './compile.js';
 import { FACTS, isFactName } from './facts.js';
 import { checkFilters } from './filters.js';
+import { cronProblem } from './schedule.js';
 
 const int = (min: number, max = 1_000_000) => z.number().int().min(min).max(max);
 const dollars = z.number().positive().max(100_000_000);
@@ -15,24 +16,6 @@ const SECONDS = { s: 1, m: 60, h: 3600 } as const;
 export function durationSeconds(text: string): number | null {
   const m = DURATION.exec(text);
   return m ? Number(m[1]) * SECONDS[m[2] as keyof typeof SECONDS] : null;
-}
-
-const CRON_FIELDS: [string, number, number][] = [['minute', 0, 59], ['hour', 0, 23], ['day of month', 1, 31], ['month', 1, 12], ['day of week', 0, 7]];
-const DOW = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
-/** A five-field cron expression (numbers, `*`, ranges, lists, steps; MON–SUN names in the last field): why not, or null. */
-export function cronProblem(cron: string): string | null {
-  const fields = cron.trim().split(/\s+/);
-  if (fields.length !== 5) return `cron needs 5 fields (minute hour day-of-month month day-of-week), got ${fields.length}`;
-  for (const [i, field] of fields.entries()) {
-    const [name, lo, hi] = CRON_FIELDS[i]!;
-    for (const part of field.split(',')) {
-      const m = /^(\*|([0-9A-Za-z]+)(?:-([0-9A-Za-z]+))?)(?:\/(\d+))?$/.exec(part);
-      const val = (s: string | undefined) => (s === undefined ? lo : i === 4 && DOW.includes(s.toUpperCase()) ? DOW.indexOf(s.toUpperCase()) : Number(s));
-      const ok = m && [val(m[2]), val(m[3] ?? m[2])].every((v) => Number.isInteger(v) && v >= lo && v <= hi) && (m[4] === undefined || Number(m[4]) > 0);
-      if (!ok) return `cron ${name} field "${field}" is not valid (${lo}-${hi})`;
-    }
-  }
-  return null;
 }
 
 const symbolSchema = z.string().regex(/^[A-Z][A-Z0-9./]{0,9}$/, 'a symbol in capitals, e.g. SPY');

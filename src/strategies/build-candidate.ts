@@ -1,9 +1,10 @@
 // Owns turning ordered legs into a Candidate: sanity checks, package prices on the chain's ticks, the deterministic id
 // and every CandidateFacts value (formulas in docs/strategies.md). Pure.
+import { daysBetween } from '../domain/dates.js';
 import type { MarketMetrics, TickSize } from '../domain/market.js';
 import type { Cents } from '../domain/money.js';
 import { expectedValuePerShare, probabilityOfProfit, shortSides, yearsFromDte } from './probability.js';
-import { dayNumber, type ExpirationLegs } from './select.js';
+import type { ExpirationLegs } from './select.js';
 import type { Candidate, CandidateFacts, CandidateLeg, StrategyInput, StrategyName } from './types.js';
 
 /** Tick (cents) that applies at a price: an entry with a threshold applies strictly below it; no threshold = fallback. */
@@ -75,7 +76,7 @@ function coveredWidth(legs: CandidateLeg[]): number | null {
 function earnings(metrics: MarketMetrics | null, today: string, expiration: string) {
   const date = metrics?.earningsDate ?? null;
   if (!date || date < today) return { days: null, before: false };
-  return { days: dayNumber(date) - dayNumber(today), before: date <= expiration };
+  return { days: daysBetween(today, date), before: date <= expiration };
 }
 
 /**

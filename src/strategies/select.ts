@@ -1,6 +1,7 @@
 // Owns the shared pieces of candidate construction: param schemas, expirations in a DTE window, usable legs from
 // chain + snapshot, short strikes by target delta, and wings by points or by delta. Pure.
 import { z } from 'zod';
+import { dayNumber } from '../domain/dates.js';
 import type { OptionRight } from '../domain/instrument.js';
 import type { ChainExpiration, ChainStrike, MarketSnapshot } from '../domain/market.js';
 import type { CandidateLeg, StrategyInput } from './types.js';
@@ -76,9 +77,6 @@ export type QuotedLeg = Omit<CandidateLeg, 'action' | 'ratio' | 'delta' | 'iv'> 
 const fin = (x: number | null | undefined): x is number => typeof x === 'number' && Number.isFinite(x);
 const num = (x: number | null | undefined): number | null => (fin(x) ? x : null);
 export const strikeKey = (strike: number): number => Math.round(strike * 1000);
-/** Days since 1970-01-01 of a YYYY-MM-DD date (what daysToExpiration computes, without parsing a date string). */
-export const dayNumber = (date: string): number =>
-  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
 
 /**
  * The legs of one right in one expiration that have greeks (delta and IV), ascending strike. Only greeks are read up

@@ -247,12 +247,22 @@ describe('/metrics', () => {
     await expect(app.ctx.broker.positions()).rejects.toMatchObject({ kind: 'retryable' });
     await waitUntil(async () => ((await app.ctx.brokerStats.read()).calls.find((c) => c.outcome === 'retryable')?.count ?? 0) >= 1, { what: 'the failed call to be counted' });
     const text = await (await get('/metrics', VIEWER)).text();
-    const ok = Number(/legwork_broker_requests\{operation="read",outcome="ok"\} (\d+)/.exec(text)?.[1]);
+    // a Prometheus counter and histogram (seconds), not gauges named like them
+    expect(text).toContain('# TYPE legwork_broker_requests_total counter');
+    expect(text).toContain('# TYPE legwork_broker_request_duration_seconds histogram');
+    expect(text).not.toMatch(/legwork_broker_latency_ms|legwork_broker_requests\{/);
+    const ok = Number(/legwork_broker_requests_total\{operation="read",outcome="ok"\} (\d+)/.exec(text)?.[1]);
     expect(ok).toBeGreaterThan(okBefore);
-    expect(text).toMatch(/legwork_broker_requests\{operation="read",outcome="retryable"\} [1-9]/);
-    const inf = Number(/legwork_broker_latency_ms_bucket\{operation="read",le="\+Inf"\} (\d+)/.exec(text)?.[1]);
+    expect(text).toMatch(/legwork_broker_requests_total\{operation="read",outcome="retryable"\} [1-9]/);
+    const bucket = (le: string) => Number(new RegExp(`legwork_broker_request_duration_seconds_bucket\\{le="${le}",operation="read"\\} (\\d+)`).exec(text)?.[1]);
+    const inf = bucket('\\+Inf');
     expect(inf).toBeGreaterThanOrEqual(ok);
-    expect(text).toMatch(/legwork_broker_latency_ms_sum\{operation="read"\} \d+/);
+    expect(bucket('0.025')).toBeLessThanOrEqual(bucket('10'));
+    expect(bucket('10')).toBeLessThanOrEqual(inf);
+    expect(text).toContain(`legwork_broker_request_duration_seconds_count{operation="read"} ${inf}`);
+    const sum = Number(/legwork_broker_request_duration_seconds_sum\{operation="read"\} ([\d.e-]+)/.exec(text)?.[1]);
+    expect(sum).toBeGreaterThan(0);
+    expect(sum).toBeLessThan(inf * 30); // seconds, not milliseconds: no read takes 30 s
   });
 
   it('keeps refusing a wrong password on /metrics', async () => {

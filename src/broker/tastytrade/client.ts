@@ -4,6 +4,7 @@ import TastytradeClient, { AccountStreamer, LogLevel, STREAMER_STATE, type Logge
 import WebSocket from 'ws';
 import type { BrokerConfig } from '../../config/env.js';
 import type { Logger } from '../../log.js';
+import { scrubSecrets } from '../../util/secrets.js';
 
 export { AccountStreamer, STREAMER_STATE, TastytradeClient };
 
@@ -23,17 +24,6 @@ class ListenedWebSocket extends WebSocket {
 export function ensureWebSocketGlobal(): void {
   const g = globalThis as { WebSocket?: unknown };
   g.WebSocket ??= ListenedWebSocket;
-}
-
-const SECRET_PATTERNS: [RegExp, string][] = [
-  [/Bearer\s+[A-Za-z0-9._~+/=-]+/g, 'Bearer [REDACTED]'],
-  // Also matches JSON inside JSON (the SDK logs its request config with the OAuth body as an escaped string)
-  [/(\\?"?(?:refresh_token|client_secret|access_token|auth-token|token|id_token)\\?"?\s*[:=]\s*\\?"?)[^",}\s\\]+/gi, '$1[REDACTED]'],
-];
-
-/** Removes bearer tokens and credential fields from any text the SDK wants to log. */
-export function scrubSecrets(text: string): string {
-  return SECRET_PATTERNS.reduce((t, [pattern, replacement]) => t.replace(pattern, replacement), text);
 }
 
 function stringify(value: unknown): string {

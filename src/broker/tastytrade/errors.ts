@@ -1,7 +1,7 @@
 // Owns classifying every failure of a Tastytrade call into a BrokerError kind (rejected | unknown | retryable | fatal). Pure.
 import { BrokerError, isBrokerError, type BrokerErrorDetail } from '../../domain/broker-error.js';
 import { MoneyFormatError } from '../../domain/money.js';
-import { scrubSecrets } from './client.js';
+import { scrubSecrets } from '../../util/secrets.js';
 import { parseErrorBody } from './mapper.js';
 import { WireFormatError } from './wire.js';
 

@@ -2,6 +2,7 @@
 // snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
 // `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
 import { loadRuleSet } from '../rule-versions.js';
+import { DAY_MS, daysBetween, nyDate } from '../../domain/dates.js';
 import { deterministicId } from '../../domain/ids.js';
 import type { MarketSnapshot } from '../../domain/market.js';
 import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
@@ -16,7 +17,7 @@ import { listTrades, moveTrade, type TradeRow } from '../../store/trades.repo.js
 import type { ExecContext } from '../execution-context.js';
 import { repairTrades, type Repair } from './repair-trades.js';
 import { getTradingState } from '../../store/settings.repo.js';
-import { closeCosts, daysBetween, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';
+import { closeCosts, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';
 import { withTx } from '../../store/tx.js';
 import { settlementKindsOf, settlementPrices } from '../../store/settlements.repo.js';
 import { realizedNetOfFees } from '../fees.js';
@@ -48,9 +49,6 @@ export interface ExitReport {
 /** The first exit of a trade is `exit-group/<trade>`; after a cancelled attempt (trade back to open) `…/<n>`. */
 export const exitGroupId = (tradeId: string, attempt = 0): string =>
   attempt === 0 ? deterministicId('exit-group', tradeId) : deterministicId('exit-group', tradeId, String(attempt));
-
-const newYorkDate = (ms: number): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 
 /** The exact rules a trade was opened with: the registry's when the hash matches, else the stored version. */
 export function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'sql'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
@@ -224,7 +222,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   // Settled trades are closed from their positions (flattenTrade quotes them): their expired legs have no quotes to wait for
   const snap = await snapshotFor(ctx, trades.filter((t) => settledOf.get(t.id)!.size === 0));
   const now = ctx.now();
-  const today = newYorkDate(now);
+  const today = nyDate(now);
   for (const trade of trades) {
     report.evaluated += 1;
     try {
@@ -255,7 +253,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
         legs: marks,
         underlyingPrice: underlyingPrice(snap, trade.underlying),
         daysToExpiration: daysBetween(today, trade.expiration),
-        daysHeld: Math.floor((now - (await heldSince(ctx, trade))) / 86_400_000),
+        daysHeld: Math.floor((now - (await heldSince(ctx, trade))) / DAY_MS),
         now,
         today,
         sessionCloseAt,

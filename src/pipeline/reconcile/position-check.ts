@@ -2,6 +2,7 @@
 // and settlements), per symbol, each difference explained from the broker's settlements (src/domain/position-explain.ts),
 // recorded once per distinct state as a `position_explained` audit event, alerted when someone must act, and the
 // settlements that explain a trade's difference recorded against it (apply-settlements.ts).
+import { nyDate } from '../../domain/dates.js';
 import { explainPositions, type DifferenceKind, type PositionDifference } from '../../domain/position-explain.js';
 import type { Settlement } from '../../domain/settlement.js';
 import { appendAudit } from '../../store/audit.repo.js';
@@ -11,9 +12,6 @@ import type { ExecContext } from '../execution-context.js';
 
 /** Pages of 250 Receive Deliver transactions read per check (newest first). */
 const SETTLEMENT_PAGES = 2;
-
-export const newYorkDate = (ms: number): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 
 /** The broker's recent settlements; null when they could not be read (differences are then explained without them). */
 export async function recentSettlements(ctx: Pick<ExecContext, 'broker' | 'log'>): Promise<Settlement[] | null> {
@@ -40,7 +38,7 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
   const held = await ctx.sql<{ tradeId: string; symbol: string; quantity: number }[]>`
     select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
   const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
-  const differences = explainPositions({ held, broker, settlements: [], today: newYorkDate(ctx.now()) });
+  const differences = explainPositions({ held, broker, settlements: [], today: nyDate(ctx.now()) });
   if (differences.length === 0) {
     // A settled trade whose exit ended after its settlement was recorded holds nothing: closed now, not at the open
     await closeSettledFlatTrades(ctx);
@@ -49,7 +47,7 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
   // Settlements are read only when something differs (most reconciliations find nothing to explain)
   const settlements = await recentSettlements(ctx);
   const explained = settlements === null ? differences : explainPositions({
-    held, broker, settlements, today: newYorkDate(ctx.now()),
+    held, broker, settlements, today: nyDate(ctx.now()),
     recorded: await recordedSettlementIds(ctx.sql, settlements.map((s) => s.id)), settledBy: await settledOptionOwners(ctx.sql),
   });
   for (const d of explained) {

@@ -2,6 +2,7 @@
 // → quotes and greeks → StrategyInput → the strategy's candidates → the compiled filters, with a trace per finalist.
 // A failure of this underlying becomes `skipped` with the reason, never a throw (except a fatal broker error).
 import { isBrokerError } from '../../domain/broker-error.js';
+import { dateOfDay, dayNumber, nyDate } from '../../domain/dates.js';
 import type { ChainExpiration, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../../domain/market.js';
 import type { CompiledRule, Facts } from '../../rules/compile.js';
 import { traceCandidate, type Trace } from '../../rules/trace.js';
@@ -60,9 +61,6 @@ export interface SelectionOptions {
 /** IV used when nothing better is known: wide on purpose (a wider band costs subscriptions, never candidates). */
 export const FALLBACK_IV = 0.6;
 const FIRST_QUOTE_MAX_MS = 2_000;
-
-const dayNumber = (date: string): number =>
-  Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
 
 const ordered = (e: ChainExpiration) =>
   e.strikes.every((s, i) => i === 0 || s.strike > e.strikes[i - 1]!.strike) ? e.strikes : [...e.strikes].sort((a, b) => a.strike - b.strike);
@@ -135,7 +133,7 @@ export function chainMiddleStrike(chain: OptionChain, dteWindow: DteWindow, toda
 export function todayFromChain(chain: OptionChain): string | null {
   const votes = new Map<string, number>();
   for (const e of chain.expirations) {
-    const day = new Date((dayNumber(e.expiration) - e.daysToExpiration) * 86_400_000).toISOString().slice(0, 10);
+    const day = dateOfDay(dayNumber(e.expiration) - e.daysToExpiration);
     votes.set(day, (votes.get(day) ?? 0) + 1);
   }
   return [...votes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? null;
@@ -217,7 +215,7 @@ export async function scanUnderlying(
     rethrowFatal(e);
     return skip(/option chain/i.test(reason(e)) ? reason(e) : `no option chain: ${reason(e)}`);
   }
-  const today = deps.today ?? todayFromChain(chain) ?? (deps.now !== undefined ? new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York' }).format(deps.now) : null);
+  const today = deps.today ?? todayFromChain(chain) ?? (deps.now !== undefined ? nyDate(deps.now) : null);
   if (today === null) return skip('no trading date: the chain names none and no clock time was given');
   let spot = quoteMid((await first.catch(() => null))?.quotes.get(underlying));
   let priceSource: UnderlyingScan['priceSource'] = 'quote';

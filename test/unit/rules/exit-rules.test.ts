@@ -1,7 +1,7 @@
 // The exit decision, table-driven: each rule fires alone, the documented order breaks ties, missing inputs never fire.
 import { describe, expect, it } from 'vitest';
 import { priceAtStep } from '../../../src/domain/order-group.js';
-import { closeCosts, daysBetween, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/rules/exit-rules.js';
+import { closeCosts, decideExit, exitPricing, type ExitInput, type ExitLegMark, type ExitRules } from '../../../src/rules/exit-rules.js';
 
 const NONE: ExitRules = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false };
 const EXPIRY = '2026-12-18';
@@ -121,9 +121,5 @@ describe('closing price', () => {
     const plan = exitPricing({ midCents: 240, naturalCents: 410 }, 5, { price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps, fillTimeoutSeconds: 300 })!;
     expect(priceAtStep(plan, maxSteps)).toBe(plan.floorCents);
     expect(plan.stepCents % 5).toBe(0);
-  });
-  it('daysBetween counts calendar days', () => {
-    expect(daysBetween('2026-11-17', '2026-12-18')).toBe(31);
-    expect(daysBetween('2026-11-17', '2026-11-17')).toBe(0);
   });
 });

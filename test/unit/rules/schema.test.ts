@@ -112,7 +112,7 @@ describe('rule file schema', () => {
     expect(problems(`${MINIMAL}enabled: yes\n`)).toEqual(['rules/t.yaml:4:10: enabled: Invalid input: expected boolean, received string']);
     expect(problems(`${MINIMAL}sizing: { quantity: 1.5 }\n`)).toEqual(['rules/t.yaml:4:21: sizing.quantity: Invalid input: expected int, received number']);
     expect(problems(`${MINIMAL}schedule: { every: 5m, cron: '* * * * *' }\n`)).toEqual(['rules/t.yaml:4:11: schedule: give one of every or cron, not both']);
-    expect(problems(`${MINIMAL}schedule: { cron: '61 * * * *' }\n`)).toEqual(['rules/t.yaml:4:19: schedule.cron: cron minute field "61" is not valid (0-59)']);
+    expect(problems(`${MINIMAL}schedule: { cron: '61 * * * *' }\n`)).toEqual(['rules/t.yaml:4:19: schedule.cron: cron "61 * * * *" is not valid: Constraint error, got value 61 expected range 0-59']);
     expect(problems('version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY], watchlist: main }\n')).toEqual(['rules/t.yaml:3:11: universe: give exactly one of symbols or watchlist']);
   });
 
