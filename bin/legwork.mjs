@@ -4,4 +4,6 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runCli } = await import('../src/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+// `start` and `worker` run Legwork's processes, which live in workers/ (loaded only for those commands)
+const runStart = async (argv, mode) => (await import('../workers/start.ts')).runStart(argv, mode);
+process.exitCode = await runCli(process.argv.slice(2), { runStart });

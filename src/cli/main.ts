@@ -14,16 +14,24 @@ commands:
   resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
   help       show this text`;
 
-export async function runCli(argv: string[]): Promise<number> {
+/** Commands that run Legwork's processes live with them in workers/ (src never imports workers): the bin passes them in. */
+export interface ProcessCommands {
+  runStart(argv: string[], mode: 'start' | 'worker'): Promise<number>;
+}
+
+export async function runCli(argv: string[], processes?: ProcessCommands): Promise<number> {
   const [command] = argv;
   switch (command) {
     case 'sim':
       await import('../broker/sim/main.js');
       return new Promise<number>(() => {}); // runs until a signal stops it
     case 'start':
-      return (await import('./start.js')).runStart(argv.slice(1), 'start');
     case 'worker':
-      return (await import('./start.js')).runStart(argv.slice(1), 'worker');
+      if (!processes) {
+        console.error(`legwork ${command}: run it through bin/legwork.mjs`);
+        return 2;
+      }
+      return processes.runStart(argv.slice(1), command);
     case 'chain':
       return (await import('./chain.js')).runChain(argv.slice(1));
     case 'rules':

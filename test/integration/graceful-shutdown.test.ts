@@ -16,7 +16,7 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 const RULE = condorRule({ name: 'ic-shutdown' });
 // An entry that walks for minutes: long price steps and a long fill timeout (the report: Ctrl-C took 103 s)
 const WALK_RULE = condorRule({ name: 'ic-walk', entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 120, maxSteps: 3, fillTimeoutSeconds: 600 }' });
-/** The grace period of `legwork start`/`worker` (src/cli/start.ts). */
+/** The grace period of `legwork start`/`worker` (workers/start.ts). */
 const GRACE_MS = 25_000;
 
 const STOP_BOUND_MS = 30_000;

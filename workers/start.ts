@@ -1,6 +1,6 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
-import { readArgs } from '../util/cli-args.js';
+import { readArgs } from '../src/util/cli-args.js';
 
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
        legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
@@ -27,7 +27,7 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     console.log(USAGE);
     return 0;
   }
-  const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../config/env.js'), import('../../workers/index.js')]);
+  const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../src/config/env.js'), import('./index.js')]);
   const roles = mode === 'start' ? [...ROLES] : parsed.positionals.length === 1 ? parsed.positionals[0]!.split(',') : [];
   if (mode === 'worker' && (roles.length === 0 || new Set(roles).size !== roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
     console.error(`legwork worker: give one role or a comma-separated list of distinct roles (${ROLES.join(', ')})\n\n${USAGE}`);
@@ -43,21 +43,21 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     }
     throw error;
   }
-  const { createLogger } = await import('../log.js');
+  const { createLogger } = await import('../src/log.js');
   const log = createLogger({ level: config.logLevel });
   const stops: (() => Promise<void>)[] = [];
 
   if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
-    const { startSim } = await import('../broker/sim/server.js');
-    const { parseClockSpec } = await import('../broker/sim/clock.js');
+    const { startSim } = await import('../src/broker/sim/server.js');
+    const { parseClockSpec } = await import('../src/broker/sim/clock.js');
     const url = new URL(config.broker.baseUrl);
     const sim = await startSim({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(process.env['SIM_CLOCK']), seed: Number(process.env['SIM_SEED'] ?? 42) });
     stops.push(() => sim.close());
     log.info({ baseUrl: sim.baseUrl }, `local Tastytrade venue listening on ${sim.baseUrl} (paper trading)`);
   }
 
-  const { createAppContext } = await import('../app/context.js');
-  const { runWorkers } = await import('../../workers/index.js');
+  const { createAppContext } = await import('../src/app/context.js');
+  const { runWorkers } = await import('./index.js');
   const ctx = await createAppContext({ config, log });
   const running = await runWorkers(ctx, roles as (typeof ROLES)[number][]);
   log.info(
