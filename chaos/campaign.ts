@@ -10,15 +10,16 @@ import { addDays, nyDate, nyTime, sessionAt, weekday } from '../src/broker/sim/c
 import { startSim, type SimHandle } from '../src/broker/sim/server.js';
 import { runHalt } from '../src/cli/halt.js';
 import { loadConfig } from '../src/config/env.js';
+import { TERMINAL_GROUP_STATUSES } from '../src/domain/order-group.js';
 import { SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../src/domain/submit-timing.js';
 import { createLogger } from '../src/log.js';
 import { reconcile } from '../src/pipeline/reconcile/reconcile.js';
 import { enqueueManualScan } from '../src/queue/scan-jobs.js';
 import { createDb } from '../src/store/db.js';
-import { setTradingState } from '../src/store/settings.repo.js';
+import { getTradingState, setTradingState } from '../src/store/settings.repo.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
 import { checkInvariants, type HaltWindow, type Violation } from './invariants.js';
-import { storeView, venueView } from './observe.js';
+import { liveWork, storeView, venueView } from './observe.js';
 import { PROCESSES, type CampaignPlan, type FaultEvent, type FaultKind } from './plan.js';
 import { chaosRuleFile } from './rules.js';
 import type { PrivatePostgres, PrivateRedis } from './services.js';
@@ -82,7 +83,7 @@ export function replayStart(wallNow: number): number {
 }
 /** Settle bound: the absence proof (SUBMIT_TIMEOUT_MS + SUBMIT_ABSENCE_MARGIN_MS + the 30 s window) + group idle + slack. */
 const SETTLE_TIMEOUT_MS = SUBMIT_TIMEOUT_MS + SUBMIT_ABSENCE_MARGIN_MS + 30_000 + 20_000 + 60_000;
-const TERMINAL_GROUPS = ['denied', 'filled', 'rolled_back', 'cancelled', 'broken'];
+const TERMINAL_GROUPS = [...TERMINAL_GROUP_STATUSES];
 
 interface Proc {
   name: string;
@@ -118,12 +119,8 @@ async function waitQuiet(app: AppContext, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   let quietSince: number | null = null;
   while (Date.now() < deadline) {
-    const [row] = await app.sql<{ open: number }[]>`
-      select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
-           + (select count(*) from orders where status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'))::int
-           + (select count(*) from trades t where t.status in ('pending', 'opening', 'closing')
-                and not exists (select 1 from order_groups g where g.trade_id = t.id and g.status <> all(${TERMINAL_GROUPS})))::int as open`;
-    if ((row?.open ?? 1) === 0) {
+    const live = await liveWork(app.sql);
+    if (live.groups + live.orders + live.unattended === 0) {
       quietSince ??= Date.now();
       if (Date.now() - quietSince >= 4000) return true;
     } else {
@@ -284,7 +281,9 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
           background.push(
             sleep(period.ms).then(async () => {
               const resumeAt = s.clock.now();
-              period.resumed = (await runHalt([], 'resume', { app: app!, out: () => {} }).catch(() => 1)) === 0;
+              const code = await runHalt([], 'resume', { app: app!, out: () => {} }).catch(() => 1);
+              // A resume that failed may still have committed (PostgreSQL restarting as it answered): the state decides
+              period.resumed = code === 0 || (await tradingStateOnceReadable(app!)) === 'active';
               if (period.resumed) window.resumeAt = resumeAt;
             }),
           );
@@ -411,4 +410,16 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     report.durationMs = Date.now() - started;
   }
   return report;
+}
+
+/** The trading state as PostgreSQL holds it, read again until it answers (a restart lasts seconds); null after 15 s. */
+async function tradingStateOnceReadable(app: AppContext): Promise<string | null> {
+  for (let tries = 0; tries < 30; tries++) {
+    try {
+      return (await getTradingState(app.sql)).state;
+    } catch {
+      await sleep(500);
+    }
+  }
+  return null;
 }

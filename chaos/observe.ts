@@ -1,5 +1,7 @@
 // Owns reading the two truths a chaos campaign compares: the venue's own state (its snapshot, not Legwork's adapter)
 // and Legwork's PostgreSQL tables, as the plain views chaos/invariants.ts checks.
+import { TERMINAL_GROUP_STATUSES } from '../src/domain/order-group.js';
+import { TERMINAL_ORDER_STATUSES } from '../src/domain/order.js';
 import type { Sql } from '../src/store/db.js';
 import type { StoreView, VenueOrder, VenuePosition, VenueView } from './invariants.js';
 
@@ -53,4 +55,28 @@ export async function storeView(sql: Sql): Promise<StoreView> {
     sql<StoreView['positions']>`select symbol, sum(quantity)::int as quantity from trade_positions group by symbol`,
   ]);
   return { trades: [...trades], groups: [...groups], orders: [...orders], brokerIds: [...brokerIds], fills: [...fills], positions: [...positions] };
+}
+
+export interface LiveWork {
+  /** Order groups not terminal. */
+  groups: number;
+  /** Orders sent (or being sent) and not terminal: the broker may still act on them. */
+  orders: number;
+  /** Trades pending, opening or closing. */
+  transitional: number;
+  /** Of those, trades with no live group moving them. */
+  unattended: number;
+}
+
+/** What is still moving in Postgres (the chaos settle and the soak's clock steps wait on it). */
+export async function liveWork(sql: Sql): Promise<LiveWork> {
+  const terminalGroups = [...TERMINAL_GROUP_STATUSES];
+  const settledOrders = [...TERMINAL_ORDER_STATUSES, 'planned'];
+  const [row] = await sql<LiveWork[]>`
+    select (select count(*) from order_groups where status <> all(${terminalGroups}))::int as groups,
+           (select count(*) from orders where status <> all(${settledOrders}))::int as orders,
+           (select count(*) from trades where status in ('pending', 'opening', 'closing'))::int as transitional,
+           (select count(*) from trades t where t.status in ('pending', 'opening', 'closing')
+              and not exists (select 1 from order_groups g where g.trade_id = t.id and g.status <> all(${terminalGroups})))::int as unattended`;
+  return row ?? { groups: 1, orders: 1, transitional: 1, unattended: 1 };
 }

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { checkInvariants, type Violation } from '../chaos/invariants.js';
-import { storeView, venueView } from '../chaos/observe.js';
+import { liveWork, storeView, venueView } from '../chaos/observe.js';
 import { PROCESSES } from '../chaos/plan.js';
 import { startPrivatePostgres, startPrivateRedis } from '../chaos/services.js';
 import { createAppContext, type AppContext } from '../src/app/context.js';
@@ -38,7 +38,6 @@ const DRAIN_MAX_MS = 3_000;
 const CLOSE_GRACE_MS = 20_000;
 /** After the last day: simulated time for the next morning's settlements, assignments and closes. */
 const LAST_MORNING_MS = 3 * 3_600_000;
-const TERMINAL_GROUPS = ['denied', 'filled', 'rolled_back', 'cancelled', 'broken'];
 const LIVE_ORDERS = ['submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'];
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -65,19 +64,14 @@ function options(): { days: number; start: string; seed: number; out: string } |
 }
 
 async function busy(sql: Sql): Promise<boolean> {
-  const [row] = await sql<{ n: number }[]>`
-    select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
-         + (select count(*) from orders where status = any(${LIVE_ORDERS}))::int as n`;
-  return (row?.n ?? 1) > 0;
+  const live = await liveWork(sql);
+  return live.groups + live.orders > 0;
 }
 
-/** Quiet: no live group or order, and no trade pending/opening/closing without a live group, for a few checks. */
+/** Quiet: no live group or order, and no trade pending/opening/closing. */
 async function quiet(sql: Sql): Promise<boolean> {
-  const [row] = await sql<{ n: number }[]>`
-    select (select count(*) from order_groups where status <> all(${TERMINAL_GROUPS}))::int
-         + (select count(*) from orders where status = any(${LIVE_ORDERS}))::int
-         + (select count(*) from trades where status in ('pending', 'opening', 'closing'))::int as n`;
-  return (row?.n ?? 1) === 0;
+  const live = await liveWork(sql);
+  return live.groups + live.orders + live.transitional === 0;
 }
 
 /** Lets the short jobs (scans, exits, reconciliation) catch up with the clock, at most DRAIN_MAX_MS. */
