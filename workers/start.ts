@@ -51,7 +51,14 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     const { startSim } = await import('../src/broker/sim/server.js');
     const { parseClockSpec } = await import('../src/broker/sim/clock.js');
     const url = new URL(config.broker.baseUrl);
-    const sim = await startSim({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(process.env['SIM_CLOCK']), seed: Number(process.env['SIM_SEED'] ?? 42) });
+    const sim = await startSim({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(process.env['SIM_CLOCK']), seed: Number(process.env['SIM_SEED'] ?? 42) }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+        console.error(`legwork start: cannot start the local venue on ${url.host} (${error.code}): something else holds that port. Stop it, or set LEGWORK_VENUE_URL to a free port.`);
+        return null;
+      },
+    );
+    if (!sim) return 2;
     stops.push(() => sim.close());
     log.info({ baseUrl: sim.baseUrl }, `local Tastytrade venue listening on ${sim.baseUrl} (paper trading)`);
   }

@@ -39,6 +39,13 @@ function parseReading(url: string, body: unknown): VenueClockReading {
   return { now: b.now, speed: b.speed, mode: String(b.mode ?? ''), jumps: b.jumps };
 }
 
+/** An error's message with its cause (fetch says only "fetch failed"; the cause says why, e.g. "bad port"). */
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${message} (${cause})` : message;
+}
+
 export function httpClockReader(venueUrl: string): () => Promise<VenueClockReading> {
   const url = `${venueUrl.replace(/\/$/, '')}/__sim/clock`;
   return async () => {
@@ -72,7 +79,7 @@ export async function createVenueClock(opts: VenueClockOptions): Promise<Clock> 
       await sync();
       break;
     } catch (error) {
-      if (wall() >= startupDeadline) throw new Error(`venue clock: cannot read ${opts.venueUrl}/__sim/clock: ${(error as Error).message}`);
+      if (wall() >= startupDeadline) throw new Error(`venue clock: cannot read ${opts.venueUrl}/__sim/clock: ${reasonOf(error)}`);
       await wallSleep(500);
     }
   }

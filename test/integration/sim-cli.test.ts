@@ -1,5 +1,6 @@
 // `npm run sim` as a user runs it: environment parsing, the `listening` line with the URL, and clean failure on bad input.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 
 function runSim(env: Record<string, string>): { lines: string[]; exit: Promise<number | null>; stop(): void } {
@@ -53,4 +54,25 @@ describe('npm run sim', () => {
     expect(output).toMatch(/SIM_PORT/);
     expect(output).toMatch(/SIM_CLOCK/);
   });
+});
+
+describe('legwork start (paper mode) and the venue port', () => {
+  it('a port held by something that is not the venue: a one-line error naming it and LEGWORK_VENUE_URL, exit 2', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const { port } = blocker.address() as { port: number };
+    try {
+      const run = spawnSync(process.execPath, ['bin/legwork.mjs', 'start'], {
+        env: { ...process.env, TT_ENV: 'sim', LEGWORK_VENUE_URL: `http://127.0.0.1:${port}`, LEGWORK_ADMIN_USER: 'admin', LEGWORK_ADMIN_PASSWORD: 'x-test', PORT: '0', NODE_ENV: 'production' },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`cannot start the local venue on 127.0.0.1:${port} (EADDRINUSE)`);
+      expect(run.stderr).toContain('LEGWORK_VENUE_URL');
+      expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      blocker.close();
+    }
+  }, 70_000);
 });
