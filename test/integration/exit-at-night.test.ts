@@ -152,6 +152,19 @@ describe('the repair pass of every exit cycle', () => {
     expect(jobs.filter((j) => j.data.tradeId === trade.id).map((j) => j.data.groupId)).toEqual([trade.entryGroupId]);
   }, 40_000);
 
+  it('a group whose job is still queued gets no second job, however often the repair pass looks (a fast replay clock makes every minute look quiet)', async () => {
+    const trade = await pendingTrade('night-hold', 'QQQ');
+    await age(trade.id);
+    // Found by paper mode at 60x: each pass one broker minute later re-queued the same entry under a new job id
+    for (let minute = 0; minute < 4; minute++) {
+      const later: ExecContext = { ...ctx, now: () => ctx.now() + minute * 60_000 };
+      const report = await evaluateExits(later);
+      expect(report.repaired.map((r) => r.decision)).toContain('requeue_entry');
+    }
+    const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
+    expect(jobs.filter((j) => j.data.tradeId === trade.id)).toHaveLength(1);
+  }, 40_000);
+
   it('an exit group left planned whose execute job finished for good (its id taken) → a new job, and the exit closes the trade', async () => {
     const trade = await openTrade('night-dte', 'MSFT');
     const first = await evaluateExits(ctx);
