@@ -7,7 +7,6 @@ import type { ExecContext } from '../src/pipeline/execution-context.js';
 import { MissingTradeError, executeGroup } from '../src/pipeline/execute/execute-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
-import { setTradingState } from '../src/store/settings.repo.js';
 import { isShutdown } from '../src/util/sleep.js';
 import { wallDelayFor } from '../src/clock/wall-delay.js';
 import type { ActiveJobs } from './active-jobs.js';
@@ -45,7 +44,7 @@ export function executeWorker(ctx: AppContext, execCtx: ExecContext, active?: Ac
         }
         if (error instanceof MissingTradeError) throw new UnrecoverableError(error.message);
         if (error instanceof BrokerError && error.kind === 'fatal') {
-          await setTradingState(execCtx.sql, 'halted', 'executor', `fatal broker error: ${error.message}`);
+          await execCtx.store.tradingState.set('halted', 'executor', `fatal broker error: ${error.message}`);
           await execCtx.alert('halt', `trading halted: fatal broker error while executing group ${groupId}`, { groupId, tradeId, error: error.message });
           throw new UnrecoverableError(error.message);
         }

@@ -46,7 +46,7 @@ export async function runMonitor(app: AppContext, options: { pollEveryMs?: numbe
   const jobs = options.jobs ?? true;
   // Subscribe before the stream starts, so the first resync's replay of live orders is applied too
   const monitor = startFillMonitor({
-    sql: app.sql,
+    store: app.store,
     broker: app.broker,
     events,
     log,

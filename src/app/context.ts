@@ -11,6 +11,8 @@ import type { ScanContext } from '../pipeline/scan/scan-stage.js';
 import { RuleRegistry } from '../rules/loader.js';
 import { createDb, waitForDatabase, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
+import { createPostgresStore } from '../store/postgres-store.js';
+import type { Store } from '../pipeline/store-port.js';
 import { bindStoreClock } from '../store/store-clock.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import { bullScanJobs } from '../queue/scan-jobs.js';
@@ -23,6 +25,8 @@ export interface AppContext {
   /** The one clock: every decision, deadline, stored timestamp that is later compared, and schedule reads it. */
   clock: Clock;
   sql: Sql;
+  /** The pipeline's Store port over `sql`. */
+  store: Store;
   broker: Broker;
   marketData: MarketData;
   rules: RuleRegistry;
@@ -78,8 +82,9 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   await rules.reload();
   const queueLog = log.child({ component: 'queue' });
   const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) => queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`));
+  const store = createPostgresStore(sql);
   const scan: ScanContext = {
-    sql,
+    store,
     broker,
     marketData,
     rules,
@@ -93,6 +98,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     log,
     clock,
     sql,
+    store,
     broker,
     marketData,
     rules,

@@ -8,13 +8,13 @@ import type { AppContext } from './context.js';
 export function createExecContext(app: AppContext, overrides: Partial<ExecContext> = {}): ExecContext {
   const log = app.log.child({ component: 'execute' });
   return {
-    sql: app.sql,
+    store: app.store,
     broker: app.broker,
     marketData: app.marketData,
     rules: app.rules,
     jobs: bullExecJobs(app.queues),
     log,
-    alert: createAlerter({ sql: app.sql, log, webhookUrl: app.config.alertWebhookUrl }),
+    alert: createAlerter({ store: app.store, log, webhookUrl: app.config.alertWebhookUrl }),
     now: app.clock.now,
     sleep: (ms) => app.clock.sleep(ms, overrides.signal),
     ...overrides,

@@ -39,7 +39,7 @@ export async function cliExecContext(app: AppContext): Promise<ExecContext> {
   return createExecContext(app);
 }
 
-async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | 'log' | 'config'> & Partial<AppContext>; close(): Promise<void> } | string> {
+async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | 'store' | 'log' | 'config'> & Partial<AppContext>; close(): Promise<void> } | string> {
   const { ConfigError, loadConfig } = await import('../config/env.js');
   try {
     const config = loadConfig();
@@ -51,10 +51,12 @@ async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | '
       return { app, close: () => app.close() };
     }
     // A plain halt needs Postgres only: it must work while the broker or Redis is down
-    const [{ createDb }, { migrate }] = await Promise.all([import('../store/db.js'), import('../store/migrate.js')]);
+    const [{ createDb }, { migrate }, { createPostgresStore }] = await Promise.all([
+      import('../store/db.js'), import('../store/migrate.js'), import('../store/postgres-store.js'),
+    ]);
     const sql = createDb(config.databaseUrl);
     await migrate(sql);
-    return { app: { sql, log, config }, close: () => sql.end({ timeout: 5 }) };
+    return { app: { sql, store: createPostgresStore(sql), log, config }, close: () => sql.end({ timeout: 5 }) };
   } catch (error) {
     return error instanceof ConfigError ? error.message : `cannot open Legwork (Postgres${full ? ', Redis, broker' : ''}): ${error instanceof Error ? error.message : String(error)}`;
   }
@@ -85,7 +87,7 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
     let state: Awaited<ReturnType<typeof setTradingState>>;
     if (command === 'resume') {
       const { resumeTrading } = await import('../pipeline/resume.js');
-      const resumed = await resumeTrading(app.sql, by, { reason: args.reason, force: args.force });
+      const resumed = await resumeTrading(app.store, by, { reason: args.reason, force: args.force });
       if (!resumed.ok) {
         process.stderr.write(`legwork resume: ${resumed.message}\n`);
         for (const id of resumed.blocking.trades) process.stderr.write(`  broken trade ${id}\n`);
@@ -98,7 +100,7 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
       state = await setTradingState(app.sql, 'halted', by, args.reason, args.flatten ? { flatten: true } : {});
     }
     const { createAlerter } = await import('../pipeline/alerts.js');
-    const alert = createAlerter({ sql: app.sql, log: app.log, webhookUrl: app.config.alertWebhookUrl });
+    const alert = createAlerter({ store: app.store, log: app.log, webhookUrl: app.config.alertWebhookUrl });
     if (command === 'halt') {
       await alert('halt', `trading halted by ${by}${args.reason ? `: ${args.reason}` : ''}`, { by, ...(args.reason ? { reason: args.reason } : {}), flatten: args.flatten });
     }

@@ -67,9 +67,11 @@ export function tradesTable(views: readonly TradeView[]): string {
 
 /** Trades and their P&L; `marketData` absent or failing → unrealised omitted (marksAvailable false). */
 export async function collectTrades(deps: { sql: Sql; marketData?: MarketData }): Promise<{ marksAvailable: boolean; note?: string; trades: TradeView[] }> {
-  const [{ listTrades }, { loadTradePnl }] = await Promise.all([import('../store/trades.repo.js'), import('../pipeline/pnl.js')]);
+  const [{ listTrades }, { loadTradePnl }, { createPostgresStore }] = await Promise.all([
+    import('../store/trades.repo.js'), import('../pipeline/pnl.js'), import('../store/postgres-store.js'),
+  ]);
   const trades = await listTrades(deps.sql, { limit: 1000 });
-  const { pnl, marksAvailable, marksError } = await loadTradePnl(deps, trades);
+  const { pnl, marksAvailable, marksError } = await loadTradePnl({ store: createPostgresStore(deps.sql), ...(deps.marketData ? { marketData: deps.marketData } : {}) }, trades);
   const note = marksAvailable ? undefined : `unrealised P&L unavailable: the broker could not be reached${marksError ? ` (${marksError})` : ''}`;
   return { marksAvailable, ...(note ? { note } : {}), trades: trades.map((t) => tradeView(t, pnl.get(t.id))) };
 }

@@ -25,7 +25,7 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
     const body = parseOr400(haltBody, req.body ?? {}, 'body');
     const by = operatorOf(auth, res.locals['user'] as string | undefined);
     const tradingState = await setTradingState(app.sql, 'halted', by, body.reason, body.flatten ? { flatten: true } : {});
-    const alert = createAlerter({ sql: app.sql, log: app.log, webhookUrl: app.config.alertWebhookUrl });
+    const alert = createAlerter({ store: app.store, log: app.log, webhookUrl: app.config.alertWebhookUrl });
     await alert('halt', `trading halted by ${by}${body.reason ? `: ${body.reason}` : ''}`, { by, ...(body.reason ? { reason: body.reason } : {}), flatten: body.flatten === true });
     if (!body.flatten) return void res.json({ tradingState });
     const result = await flattenAll(createExecContext(app), by);
@@ -35,7 +35,7 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
   r.post('/resume', auth.requireAdmin, async (req, res) => {
     const body = parseOr400(resumeBody, req.body ?? {}, 'body');
     const by = operatorOf(auth, res.locals['user'] as string | undefined);
-    const result = await resumeTrading(app.sql, by, { reason: body.reason, force: body.force === true });
+    const result = await resumeTrading(app.store, by, { reason: body.reason, force: body.force === true });
     // 409: the state forbids it now (something is broken); the body names what blocks it
     if (!result.ok) return void res.status(409).json({ error: { message: result.message, blocking: result.blocking } });
     res.json({ tradingState: result.state, ...(result.overridden ? { overridden: result.overridden } : {}) });

@@ -110,7 +110,7 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
   r.get('/trades', async (req, res) => {
     const q = parseOr400(tradesQuery, req.query, 'query');
     const trades = await listTrades(app.sql, { ...(q.status ? { statuses: q.status } : {}), limit: q.limit });
-    const { pnl } = await loadTradePnl({ sql: app.sql, marketData: app.marketData }, trades, { timeoutMs: 2000 });
+    const { pnl } = await loadTradePnl({ store: app.store, marketData: app.marketData }, trades, { timeoutMs: 2000 });
     res.json({ trades: trades.map((t) => tradeJson(t, pnl.get(t.id))) });
   });
 
@@ -119,7 +119,7 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
     const trade = await getTrade(app.sql, id);
     if (!trade) throw new HttpError(404, `no trade ${id}`);
     const [{ pnl }, groups, positions, events] = await Promise.all([
-      loadTradePnl({ sql: app.sql, marketData: app.marketData }, [trade], { timeoutMs: 2000 }),
+      loadTradePnl({ store: app.store, marketData: app.marketData }, [trade], { timeoutMs: 2000 }),
       groupsOfTrade(app.sql, id),
       tradePositions(app.sql, id),
       auditForTrade(app.sql, id),

@@ -1,12 +1,11 @@
 // Owns alerts: every alert is logged at error and recorded as an `alert` audit event, then posted to the alert webhook
 // (Discord and Slack incoming webhooks both accept `{content, text}`) with a short timeout. Never throws.
 import type { Logger } from '../log.js';
-import { appendAudit } from '../store/audit.repo.js';
-import type { Sql } from '../store/db.js';
 import type { AlertKind, ExecContext } from './execution-context.js';
+import type { Store } from './store-port.js';
 
 export interface AlerterOptions {
-  sql: Sql;
+  store: Store;
   log: Logger;
   webhookUrl?: string | undefined;
   fetch?: typeof fetch;
@@ -15,14 +14,14 @@ export interface AlerterOptions {
 }
 
 export function createAlerter(options: AlerterOptions): ExecContext['alert'] {
-  const { sql, log, webhookUrl } = options;
+  const { store, log, webhookUrl } = options;
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 3000;
   return async (kind: AlertKind, message: string, data: Record<string, unknown> = {}) => {
     log.error({ alert: kind, ...data }, `ALERT ${kind}: ${message}`);
     try {
       const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : null);
-      await appendAudit(sql, { kind: 'alert', tradeId: str('tradeId'), groupId: str('groupId'), orderId: str('orderId'), data: { kind, message, ...data } });
+      await store.audit.append({ kind: 'alert', tradeId: str('tradeId'), groupId: str('groupId'), orderId: str('orderId'), data: { kind, message, ...data } });
     } catch (error) {
       log.error({ err: error, alert: kind }, 'alert could not be recorded');
     }

@@ -1,8 +1,8 @@
 // Owns what the executor, reconciliation, the fill monitor and exits need from the outside world, in one place.
 import type { Logger } from '../log.js';
 import type { RuleRegistry } from '../rules/loader.js';
-import type { Sql } from '../store/db.js';
 import type { Broker, MarketData } from './ports.js';
+import type { Store } from './store-port.js';
 
 /** How execution reaches the queue (BullMQ in src/queue); job ids are deterministic so a retry cannot duplicate. */
 export interface ExecJobs {
@@ -13,7 +13,7 @@ export interface ExecJobs {
 export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch' | 'late_order_adopted' | 'exit_incomplete' | 'assignment';
 
 export interface ExecContext {
-  sql: Sql;
+  store: Store;
   broker: Broker;
   marketData: MarketData;
   rules: RuleRegistry;

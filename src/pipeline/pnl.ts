@@ -1,13 +1,11 @@
 // Owns profit and loss per trade in cents, from its fills and settlements (the trade_positions view) and current marks (mids).
 // Open trade: unrealised = cash from fills + mark value of what is still held − fees. Flat or closed: realised = cash from
 // fills − fees (the broker's fees and commissions per fill, table `fees`). Pure functions + one loader.
+import type { PositionRow, TradeRow } from '../domain/records.js';
+import type { Store } from './store-port.js';
 import type { Cents } from '../domain/money.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import { isOccSymbol } from '../domain/instrument.js';
-import type { Queryable } from '../store/db.js';
-import { feesOfTrades } from '../store/fees.repo.js';
-import type { PositionRow } from '../store/orders.repo.js';
-import type { TradeRow } from '../store/trades.repo.js';
 
 export const CONTRACT_MULTIPLIER = 100;
 
@@ -63,16 +61,12 @@ export function streamerSymbolsOf(trades: readonly Pick<TradeRow, 'legs'>[]): Ma
  * Without marks (no market data, or it failed) open trades get unrealised = null.
  */
 export async function loadTradePnl(
-  deps: { sql: Queryable; marketData?: { snapshot(symbols: string[], o?: { timeoutMs?: number }): Promise<MarketSnapshot> } },
+  deps: { store: Store; marketData?: { snapshot(symbols: string[], o?: { timeoutMs?: number }): Promise<MarketSnapshot> } },
   trades: readonly Pick<TradeRow, 'id' | 'legs'>[],
   options: { timeoutMs?: number } = {},
 ): Promise<{ pnl: Map<string, TradePnl>; marksAvailable: boolean; marksError?: string }> {
   const ids = trades.map((t) => t.id);
-  const rows =
-    ids.length === 0
-      ? []
-      : await deps.sql<(PositionRow & { tradeId: string })[]>`select trade_id as "tradeId", symbol, quantity, cash_cents as "cashCents"
-          from trade_positions where trade_id = any(${ids}::uuid[])`;
+  const rows = await deps.store.positions.ofTrades(ids);
   const byTrade = new Map<string, PositionRow[]>();
   for (const r of rows) byTrade.set(r.tradeId, [...(byTrade.get(r.tradeId) ?? []), { ...r, cashCents: Number(r.cashCents) }]);
   const held = trades.filter((t) => (byTrade.get(t.id) ?? []).some((p) => p.quantity !== 0));
@@ -89,7 +83,7 @@ export async function loadTradePnl(
       marksError = error instanceof Error ? error.message : String(error);
     }
   }
-  const fees = await feesOfTrades(deps.sql, ids);
+  const fees = await deps.store.fees.ofTrades(ids);
   const pnl = new Map(trades.map((t) => [t.id, tradePnl(t.id, byTrade.get(t.id) ?? [], marks, fees.get(t.id) ?? 0)]));
   return { pnl, marksAvailable: held.length === 0 || marks !== null, ...(marksError ? { marksError } : {}) };
 }

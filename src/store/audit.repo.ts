@@ -1,39 +1,8 @@
 // Owns the append-only audit log: every decision (trade chosen, order sent, price step, fill, rollback, exit, halt).
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
-
-export type AuditKind =
-  | 'scan_completed'
-  | 'trade_selected'
-  | 'trade_skipped'
-  | 'order_planned'
-  | 'order_sent'
-  | 'order_unknown'
-  | 'order_refused'
-  | 'order_reconciled'
-  | 'price_step'
-  | 'fill'
-  | 'rollback'
-  | 'exit_triggered'
-  | 'halt'
-  | 'resume'
-  | 'alert'
-  | 'rules_refused'
-  | 'trade_repaired'
-  | 'exit_deferred'
-  | 'flatten'
-  | 'position_explained'
-  | 'settlement_recorded';
-
-export interface AuditEvent {
-  kind: AuditKind;
-  tradeId?: string | null;
-  groupId?: string | null;
-  orderId?: string | null;
-  /** When set, a second append with the same key is ignored (idempotent replays). */
-  dedupeKey?: string;
-  data?: Record<string, unknown>;
-}
+import type { AuditEvent, AuditKind, AuditRow } from '../domain/records.js';
+export type { AuditEvent, AuditKind, AuditRow } from '../domain/records.js';
 
 /** Appends one event; returns false when the dedupe key was already recorded. */
 export async function appendAudit(sql: Queryable, event: AuditEvent): Promise<boolean> {
@@ -44,16 +13,6 @@ export async function appendAudit(sql: Queryable, event: AuditEvent): Promise<bo
     on conflict (dedupe_key) do nothing
     returning id`;
   return rows.length > 0;
-}
-
-export interface AuditRow {
-  id: number;
-  at: Date;
-  kind: AuditKind;
-  tradeId: string | null;
-  groupId: string | null;
-  orderId: string | null;
-  data: Record<string, unknown>;
 }
 
 export async function auditForTrade(sql: Queryable, tradeId: string): Promise<AuditRow[]> {

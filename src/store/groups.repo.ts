@@ -3,19 +3,9 @@ import { groupEventSources, GROUP_TRANSITIONS, type GroupEventType } from '../do
 import type { GroupIntent, GroupStatus } from '../domain/order-group.js';
 import type { Queryable } from './db.js';
 import { storeNow } from './store-clock.js';
-
-export interface GroupRow {
-  id: string;
-  tradeId: string;
-  kind: 'entry' | 'exit';
-  mode: 'combo' | 'legged';
-  status: GroupStatus;
-  intent: GroupIntent;
-  filledUnits: number;
-  reason: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import { atomically } from './tx.js';
+import type { GroupRow } from '../domain/records.js';
+export type { GroupRow } from '../domain/records.js';
 
 const COLUMNS = (sql: Queryable) => sql`id, trade_id as "tradeId", kind, mode, status, intent, filled_units as "filledUnits", reason,
   created_at as "createdAt", updated_at as "updatedAt"`;
@@ -74,4 +64,53 @@ export async function workingGroupCount(sql: Queryable, exceptGroupId?: string):
 
 export async function groupsOfTrade(sql: Queryable, tradeId: string): Promise<GroupRow[]> {
   return sql<GroupRow[]>`select ${COLUMNS(sql)} from order_groups where trade_id = ${tradeId} order by created_at`;
+}
+
+/** The kind and trade of a group. */
+export async function groupOwner(sql: Queryable, id: string): Promise<{ kind: 'entry' | 'exit'; tradeId: string } | undefined> {
+  const [group] = await sql<{ kind: 'entry' | 'exit'; tradeId: string }[]>`select kind, trade_id as "tradeId" from order_groups where id = ${id}`;
+  return group;
+}
+
+/** Entry groups with orders at the broker, but one. */
+export async function workingEntryCount(sql: Queryable, exceptGroupId: string): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from order_groups
+    where kind = 'entry' and status in ('submitting', 'working', 'compensating') and id <> ${exceptGroupId}`;
+  return row?.n ?? 0;
+}
+
+const WORKING_LOCK = 'legwork:working-groups';
+
+/**
+ * Moves the group planned → submitting only while fewer than `max` entry groups are working, under one advisory lock,
+ * so two executors passing the gate at the same moment cannot both take the last slot. Exits always get a slot.
+ * Returns 'claimed', 'full', or 'lost' (another run moved the group first).
+ */
+export async function claimWorkingSlot(sql: Queryable, group: Pick<GroupRow, 'id' | 'kind'>, max: number): Promise<'claimed' | 'full' | 'lost'> {
+  return (await atomically(sql, async (tx) => {
+    await tx`select pg_advisory_xact_lock(hashtext(${WORKING_LOCK}))`;
+    if (group.kind === 'entry') {
+      const [row] = await tx<{ n: number }[]>`select count(*)::int as n from order_groups
+        where kind = 'entry' and status in ('submitting', 'working', 'compensating') and id <> ${group.id}`;
+      if ((row?.n ?? 0) >= max) return 'full';
+    }
+    return (await moveGroup(tx, group.id, 'SlotClaimed')) ? 'claimed' : 'lost';
+  })) as 'claimed' | 'full' | 'lost';
+}
+
+/** Broken groups whose trade is not settled (a later flatten may have closed it), oldest first. */
+export async function brokenUnsettledGroupIds(sql: Queryable): Promise<string[]> {
+  const groups = await sql<{ id: string }[]>`select g.id from order_groups g join trades t on t.id = g.trade_id
+    where g.status = 'broken' and t.status not in ('closed', 'rejected', 'rolled_back') order by g.created_at`;
+  return groups.map((r) => r.id);
+}
+
+/** How settled a group's orders are: orders whose outcome is open, events so far, the latest change (or `updatedAt`). */
+export async function groupActivity(sql: Queryable, group: Pick<GroupRow, 'id' | 'updatedAt'>): Promise<{ unsettled: number; events: number; last: Date | null }> {
+  const [row] = await sql<{ unsettled: number; events: number; last: Date | null }[]>`
+      select count(*) filter (where o.status in ('submitting', 'unknown'))::int as unsettled,
+             (select count(*)::int from order_events e where e.group_id = ${group.id}) as events,
+             greatest(max(o.updated_at), ${group.updatedAt}) as last
+      from orders o where o.group_id = ${group.id}`;
+  return { unsettled: row?.unsettled ?? 0, events: row?.events ?? 0, last: row?.last ?? null };
 }

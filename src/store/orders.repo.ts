@@ -4,52 +4,15 @@ import { applyOrderEvent } from '../domain/order-transitions.js';
 import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
 import { isTerminal, type LegAction } from '../domain/broker-order.js';
 import { storeNow } from './store-clock.js';
-import type { Queryable, Sql } from './db.js';
-import { withTx } from './tx.js';
-
-export type OrderRole = 'package' | 'leg' | 'compensation';
-export type EventSource = 'local' | 'http' | 'stream' | 'poll' | 'reconcile';
-
-export interface OrderLegRow {
-  symbol: string;
-  instrumentType: 'Equity Option' | 'Equity';
-  action: LegAction;
-  quantity: number;
-}
-
-export interface OrderRow {
-  id: string;
-  groupId: string;
-  role: OrderRole;
-  seq: number;
-  status: OrderStatus;
-  brokerStatus: string | null;
-  brokerOrderId: number | null;
-  legs: OrderLegRow[];
-  size: number;
-  limitPriceCents: number | null;
-  filledUnits: number;
-  priceSteps: number;
-  rejectReason: string | null;
-  submittedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { Queryable } from './db.js';
+import { atomically } from './tx.js';
+import type { EventSource, FillRecord, NewOrder, OrderLegRow, OrderRole, OrderRow, PositionRow, TransitionFields, TransitionOutcome } from '../domain/records.js';
+export type { EventSource, FillRecord, NewOrder, OrderLegRow, OrderRole, OrderRow, PositionRow, TransitionFields, TransitionOutcome } from '../domain/records.js';
 
 const COLUMNS = (sql: Queryable) => sql`id, group_id as "groupId", role, seq, status, broker_status as "brokerStatus",
   broker_order_id as "brokerOrderId", legs, size, limit_price_cents as "limitPriceCents", filled_units as "filledUnits",
   price_steps as "priceSteps", reject_reason as "rejectReason", submitted_at as "submittedAt", created_at as "createdAt",
   updated_at as "updatedAt"`;
-
-export interface NewOrder {
-  id: string;
-  groupId: string;
-  role: OrderRole;
-  seq: number;
-  legs: OrderLegRow[];
-  size: number;
-  limitPriceCents: number | null;
-}
 
 /** Persists the intent of one broker order before it is sent; idempotent on (group, role, seq). */
 export async function insertPlannedOrder(sql: Queryable, o: NewOrder): Promise<{ order: OrderRow; created: boolean }> {
@@ -85,41 +48,20 @@ export async function openOrders(sql: Queryable): Promise<OrderRow[]> {
     where status in ('planned', 'submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel') order by created_at`;
 }
 
-export interface TransitionOutcome {
-  ok: boolean;
-  order: OrderRow;
-  changed: boolean;
-  error?: string;
-}
-
-export interface TransitionFields {
-  brokerOrderId?: number;
-  brokerStatus?: string;
-  filledUnits?: number;
-  limitPriceCents?: number;
-  priceSteps?: number;
-  rejectReason?: string;
-  /**
-   * The broker order a report is about. Checked under the row lock: if the order has moved to another broker id
-   * since the caller read it (a replace committed in between), the report is stale: its fills count, its status not.
-   */
-  reportFor?: { brokerOrderId: number; replacesOrderId?: number };
-}
-
 /**
  * Applies one event to an order under a row lock: the domain table decides the new status; the row and an
  * order_events entry are written in the same transaction. A dedupe key makes a replayed observation a no-op.
  * An invalid transition changes nothing and reports the error (the caller decides whether to alert).
  */
 export async function transitionOrder(
-  sql: Sql,
+  sql: Queryable,
   orderId: string,
   event: OrderEvent,
   source: EventSource,
   fields: TransitionFields = {},
   dedupeKey?: string,
 ): Promise<TransitionOutcome> {
-  return withTx(sql, async (tx) => {
+  return atomically(sql, async (tx) => {
     const [order] = await tx<OrderRow[]>`select ${COLUMNS(tx)} from orders where id = ${orderId} for update`;
     if (!order) throw new Error(`order ${orderId} not found`);
     if (dedupeKey) {
@@ -166,19 +108,6 @@ export async function transitionOrder(
   }) as Promise<TransitionOutcome>;
 }
 
-export interface FillRecord {
-  brokerFillId: string;
-  orderId: string;
-  groupId: string;
-  tradeId: string;
-  brokerOrderId: number;
-  symbol: string;
-  action: LegAction;
-  quantity: number;
-  priceCents: number;
-  filledAt: Date;
-}
-
 /** Records a fill once (the broker's fill id is the key); true when it is new. */
 export async function recordFill(sql: Queryable, f: FillRecord): Promise<boolean> {
   const rows = await sql`
@@ -189,14 +118,38 @@ export async function recordFill(sql: Queryable, f: FillRecord): Promise<boolean
   return rows.length > 0;
 }
 
-export interface PositionRow {
-  tradeId: string;
-  symbol: string;
-  quantity: number;
-  cashCents: number;
-}
-
 export async function tradePositions(sql: Queryable, tradeId: string): Promise<PositionRow[]> {
   return sql<PositionRow[]>`select trade_id as "tradeId", symbol, quantity, cash_cents as "cashCents"
     from trade_positions where trade_id = ${tradeId} order by symbol`;
+}
+
+/** Positions of many trades (one query). */
+export async function positionsOfTrades(sql: Queryable, tradeIds: readonly string[]): Promise<PositionRow[]> {
+  if (tradeIds.length === 0) return [];
+  return sql<PositionRow[]>`select trade_id as "tradeId", symbol, quantity, cash_cents as "cashCents"
+          from trade_positions where trade_id = any(${tradeIds as string[]}::uuid[])`;
+}
+
+/** Every non-zero position of every trade. */
+export async function heldPositions(sql: Queryable): Promise<{ tradeId: string; symbol: string; quantity: number }[]> {
+  return sql<{ tradeId: string; symbol: string; quantity: number }[]>`
+    select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
+}
+
+/** The other orders of a trade (any group) in one of `statuses`: their ids and legs. */
+export async function otherOrdersOfTrade(sql: Queryable, tradeId: string, exceptOrderId: string, statuses: readonly string[]): Promise<Pick<OrderRow, 'id' | 'legs'>[]> {
+  return sql<Pick<OrderRow, 'id' | 'legs'>[]>`select o.id, o.legs from orders o join order_groups g on g.id = o.group_id
+    where g.trade_id = ${tradeId} and o.id <> ${exceptOrderId} and o.status = any(${statuses as string[]})`;
+}
+
+/** How many times reconciliation recorded an order as not found for `reason`, and when first. */
+export async function absenceChecksOfOrder(sql: Queryable, orderId: string, reason: string): Promise<{ n: number; first: Date | null }> {
+  const [row] = await sql<{ n: number; first: Date | null }[]>`select count(*)::int as n, min(at) as first from order_events
+    where order_id = ${orderId} and type = 'OutcomeUnknown' and source = 'reconcile' and data->>'reason' = ${reason}`;
+  return { n: row?.n ?? 0, first: row?.first ?? null };
+}
+
+/** Records that a broker order id belongs to our order (a late order adopted by reconciliation). */
+export async function linkBrokerOrderId(sql: Queryable, brokerOrderId: number, orderId: string): Promise<void> {
+  await sql`insert into order_broker_ids (broker_order_id, order_id) values (${brokerOrderId}, ${orderId}) on conflict do nothing`;
 }

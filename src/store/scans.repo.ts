@@ -1,31 +1,12 @@
 // Owns scan runs, the rule-set versions they used, and their candidates (with rank, score, facts and trace).
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
-
-export interface RuleVersion {
-  hash: string;
-  name: string;
-  file: string;
-  content: string;
-}
+import type { CandidateInsert, CandidateRow, RuleVersion, ScanRunRow } from '../domain/records.js';
+export type { CandidateInsert, CandidateRow, RuleVersion, ScanRunRow } from '../domain/records.js';
 
 export async function recordRuleVersion(sql: Queryable, v: RuleVersion): Promise<void> {
   await sql`insert into rule_set_versions (hash, name, file, content) values (${v.hash}, ${v.name}, ${v.file}, ${v.content})
             on conflict (hash) do nothing`;
-}
-
-export interface ScanRunRow {
-  id: string;
-  ruleSet: string;
-  rulesHash: string;
-  slot: string;
-  status: 'running' | 'completed' | 'failed';
-  underlyings: number;
-  candidatesEvaluated: number;
-  accepted: number;
-  error: string | null;
-  startedAt: Date;
-  finishedAt: Date | null;
 }
 
 const SCAN_COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", slot, status, underlyings,
@@ -63,22 +44,6 @@ export async function getScanRun(sql: Queryable, id: string): Promise<ScanRunRow
   return row;
 }
 
-export interface CandidateInsert {
-  id: string;
-  candidateKey: string;
-  ruleSet: string;
-  rulesHash: string;
-  strategy: string;
-  underlying: string;
-  expiration: string;
-  dte: number;
-  creditMidCents: number;
-  creditNaturalCents: number;
-  facts: Record<string, unknown>;
-  legs: unknown[];
-  trace: unknown;
-}
-
 /** Idempotent: a candidate key is stored once per scan run. */
 export async function insertCandidates(sql: Queryable, scanRunId: string, rows: CandidateInsert[]): Promise<number> {
   if (rows.length === 0) return 0;
@@ -100,15 +65,6 @@ export async function insertCandidates(sql: Queryable, scanRunId: string, rows: 
   }));
   const inserted = await sql`insert into candidates ${sql(values)} on conflict (scan_run_id, candidate_key) do nothing returning id`;
   return inserted.length;
-}
-
-export interface CandidateRow extends Omit<CandidateInsert, 'trace'> {
-  scanRunId: string;
-  rank: number | null;
-  score: number | null;
-  selected: boolean;
-  trace: unknown;
-  createdAt: Date;
 }
 
 const CANDIDATE_COLUMNS = (sql: Queryable) => sql`id, scan_run_id as "scanRunId", candidate_key as "candidateKey", rule_set as "ruleSet",
@@ -135,4 +91,10 @@ export async function latestRankedCandidates(sql: Queryable, limit = 50): Promis
       select distinct on (rule_set) id from scan_runs where status = 'completed' order by rule_set, finished_at desc)
       and rank is not null
     order by score desc nulls last limit ${limit}`;
+}
+
+/** A stored rule-set version by its hash. */
+export async function getRuleVersion(sql: Queryable, hash: string): Promise<{ file: string; content: string } | undefined> {
+  const [row] = await sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
+  return row;
 }

@@ -1,23 +1,11 @@
 // Owns the kill switch: the persisted trading state (active | halted | reducing) and who changed it, with an audit event.
 import { appendAudit } from './audit.repo.js';
 import { storeNow } from './store-clock.js';
-import type { Queryable, Sql } from './db.js';
-import { withTx } from './tx.js';
-
-/** active: entries and exits; halted: no new entries, exits still managed; reducing: only closing orders (after a broken group). */
-export type TradingState = 'active' | 'halted' | 'reducing';
-
-export interface TradingStateValue {
-  state: TradingState;
-  reason?: string;
-  by?: string;
-  at?: string;
-  /**
-   * A standing flatten request (`halt --flatten`): every exit cycle closes whatever Legwork still holds until nothing
-   * is held. Kept across halted/reducing changes; cleared only by `resume`.
-   */
-  flatten?: boolean;
-}
+import type { Queryable } from './db.js';
+import { atomically } from './tx.js';
+import type { TradingState, TradingStateValue } from '../domain/records.js';
+export type { TradingState, TradingStateValue } from '../domain/records.js';
+export { allowsEntries } from '../domain/records.js';
 
 export async function getTradingState(sql: Queryable): Promise<TradingStateValue> {
   const [row] = await sql<{ value: TradingStateValue }[]>`select value from settings where key = 'trading_state'`;
@@ -29,13 +17,13 @@ export async function getTradingState(sql: Queryable): Promise<TradingStateValue
  * state goes back to `active`, unless `options.flatten` says otherwise.
  */
 export async function setTradingState(
-  sql: Sql,
+  sql: Queryable,
   state: TradingState,
   by: string,
   reason?: string,
   options: { flatten?: boolean; /** Extra data for the halt/resume audit event (not stored in the state). */ audit?: Record<string, unknown> } = {},
 ): Promise<TradingStateValue> {
-  return (await withTx(sql, async (tx) => {
+  return (await atomically(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
     const before = await getTradingState(tx);
     const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);
@@ -48,4 +36,3 @@ export async function setTradingState(
   })) as TradingStateValue;
 }
 
-export const allowsEntries = (s: TradingStateValue): boolean => s.state === 'active';

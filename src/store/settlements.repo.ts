@@ -2,8 +2,8 @@
 // changed (an option removed at expiration, by assignment or exercise; the shares delivered for it).
 import type { Settlement } from '../domain/settlement.js';
 import type { Queryable } from './db.js';
-
-export type SettlementAction = 'Buy to Open' | 'Sell to Open' | 'Buy to Close' | 'Sell to Close';
+import type { SettlementAction } from '../domain/records.js';
+export type { SettlementAction } from '../domain/records.js';
 
 /** Records one settlement for a trade with its effect as a fill action; a known transaction is left as it is. */
 export async function recordSettlement(sql: Queryable, tradeId: string, s: Settlement, action: SettlementAction): Promise<boolean> {

@@ -1,48 +1,12 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
-import { withTx } from './tx.js';
+import { atomically } from './tx.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
 import { storeNow } from './store-clock.js';
-import type { Queryable, Sql } from './db.js';
+import type { Queryable } from './db.js';
+import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
+export type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
-
-export interface TradeLeg {
-  symbol: string;
-  streamerSymbol: string;
-  action: 'Buy to Open' | 'Sell to Open';
-  quantity: number; // per structure
-  strike: number;
-  right: 'C' | 'P';
-  expiration: string;
-}
-
-export interface NewTrade {
-  id: string;
-  ruleSet: string;
-  rulesHash: string;
-  candidateId: string | null;
-  strategy: string;
-  underlying: string;
-  expiration: string;
-  quantity: number;
-  legs: TradeLeg[];
-  entryGroupId: string;
-  riskCents: number;
-  expectedCreditCents: number;
-  facts: Record<string, unknown>;
-}
-
-export interface TradeRow extends NewTrade {
-  status: TradeStatus;
-  entryCreditCents: number | null;
-  exitDebitCents: number | null;
-  realizedPnlCents: number | null;
-  exitReason: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  openedAt: Date | null;
-  closedAt: Date | null;
-}
 
 const COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", candidate_id as "candidateId", strategy,
   underlying, to_char(expiration, 'YYYY-MM-DD') as expiration, quantity, legs, status, entry_group_id as "entryGroupId",
@@ -66,16 +30,14 @@ export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{
   return { trade: existing, created: false };
 }
 
-export type LimitedInsert = { trade: TradeRow; created: boolean } | { blockedBy: { id: string; status: TradeStatus; ruleSet: string } };
-
 /**
  * Inserts a pending trade only while no other active trade (ACTIVE_TRADE_STATUSES, broken included) holds its
  * underlying: one working or open structure per underlying, across rule sets and processes. The check and the insert
  * run in one transaction under `pg_advisory_xact_lock(hashtext('underlying:'||underlying))`, so two scans that both
  * read "SPY is free" cannot both insert. A retried scan gets its own existing trade back (`created: false`).
  */
-export async function insertPendingTradeWithinLimit(sql: Sql, t: NewTrade): Promise<LimitedInsert> {
-  return (await withTx(sql, async (tx) => {
+export async function insertPendingTradeWithinLimit(sql: Queryable, t: NewTrade): Promise<LimitedInsert> {
+  return (await atomically(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${'underlying:' + t.underlying}))`;
     if (t.candidateId !== null) {
       const [mine] = await tx<TradeRow[]>`select ${COLUMNS(tx)} from trades where candidate_id = ${t.candidateId}`;
@@ -102,13 +64,6 @@ export async function listTrades(sql: Queryable, options: { statuses?: TradeStat
     : sql<TradeRow[]>`select ${COLUMNS(sql)} from trades order by created_at desc limit ${limit}`;
 }
 
-export interface RiskSummary {
-  openTrades: number;
-  totalRiskCents: number;
-  riskByUnderlying: Map<string, number>;
-  underlyings: Set<string>;
-}
-
 /** What is at risk now: trades from selection until closed (pending ones count, they may fill). */
 export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<RiskSummary> {
   const rows = await sql<{ underlying: string; trades: number; risk: number }[]>`
@@ -123,8 +78,6 @@ export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<Ris
     underlyings: new Set(rows.map((r) => r.underlying)),
   };
 }
-
-export type TradeFields = Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>>;
 
 /**
  * Applies one event of the trade state machine (src/domain/trade-transitions.ts) as a compare-and-set from the
@@ -164,4 +117,18 @@ export async function correctRealizedPnl(sql: Queryable, id: string, realizedPnl
   const rows = await sql`update trades set realized_pnl_cents = ${realizedPnlCents}, updated_at = ${storeNow()}
     where id = ${id} and status in ('closed', 'rolled_back') and realized_pnl_cents is distinct from ${realizedPnlCents} returning id`;
   return rows.length > 0;
+}
+
+/** Broken trades, oldest first. */
+export async function brokenTradeIds(sql: Queryable): Promise<string[]> {
+  const trades = await sql<{ id: string }[]>`select id from trades where status = 'broken' order by created_at`;
+  return trades.map((r) => r.id);
+}
+
+/** Open or broken trades the broker settled something of that hold nothing any more. */
+export async function settledFlatTradeIds(sql: Queryable): Promise<string[]> {
+  const flat = await sql<{ id: string }[]>`select t.id from trades t
+    where t.status in ('open', 'broken') and exists (select 1 from settlements s where s.trade_id = t.id)
+      and not exists (select 1 from trade_positions p where p.trade_id = t.id and p.quantity <> 0)`;
+  return flat.map((r) => r.id);
 }

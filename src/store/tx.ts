@@ -1,5 +1,5 @@
 // Owns bounded transactions: every `begin` in Legwork goes through withTx, which settles (value or error) within a deadline.
-import type { Sql, TransactionSql } from './db.js';
+import type { Queryable, Sql, TransactionSql } from './db.js';
 
 /** Transactions in Legwork are a few short statements; 10 s is far above any of them on a healthy server. */
 export const DEFAULT_TX_TIMEOUT_MS = 10_000;
@@ -63,6 +63,17 @@ export async function withTx<T>(sql: Sql, fn: (tx: TransactionSql) => Promise<T>
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** True inside a transaction (postgres.js gives only a transaction's `sql` a `savepoint`). */
+export const isTransaction = (sql: Queryable): sql is TransactionSql => typeof (sql as { savepoint?: unknown }).savepoint === 'function';
+
+/**
+ * Runs `fn` atomically: inside the caller's transaction when `sql` already is one (its statements join it; the Store's
+ * `tx`), else in a new bounded one (withTx). How repository functions that need a transaction of their own nest.
+ */
+export function atomically<T>(sql: Queryable, fn: (tx: Queryable) => Promise<T>, options: TxOptions = {}): Promise<T> {
+  return isTransaction(sql) ? fn(sql) : withTx(sql, fn, options);
 }
 
 /**

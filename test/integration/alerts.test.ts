@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createAlerter } from '../../src/pipeline/alerts.js';
 import { migrate } from '../../src/store/migrate.js';
+import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 let db: TestDatabase;
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 describe('alerts', () => {
   it('posts {content, text} to the webhook and records an audit event with the ids', async () => {
-    const alert = createAlerter({ sql: db.sql, log: createLogger({ level: 'silent', pretty: false }), webhookUrl: url });
+    const alert = createAlerter({ store: createPostgresStore(db.sql), log: createLogger({ level: 'silent', pretty: false }), webhookUrl: url });
     const groupId = '11111111-1111-4111-8111-111111111111';
     await alert('broken_group', 'group could not be flattened', { groupId, legs: 2 });
     expect(received).toHaveLength(1);
@@ -45,7 +46,7 @@ describe('alerts', () => {
   });
 
   it('still records the alert when the webhook is unreachable, and does not throw', async () => {
-    const alert = createAlerter({ sql: db.sql, log: createLogger({ level: 'silent', pretty: false }), webhookUrl: 'http://127.0.0.1:9/nothing', timeoutMs: 500 });
+    const alert = createAlerter({ store: createPostgresStore(db.sql), log: createLogger({ level: 'silent', pretty: false }), webhookUrl: 'http://127.0.0.1:9/nothing', timeoutMs: 500 });
     await expect(alert('halt', 'trading halted', {})).resolves.toBeUndefined();
     const rows = await db.sql`select 1 from audit_events where kind = 'alert' and data->>'kind' = 'halt'`;
     expect(rows).toHaveLength(1);

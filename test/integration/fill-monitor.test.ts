@@ -137,7 +137,7 @@ describe('fill monitor', () => {
 
   it('polling alone (no stream) records fills', async () => {
     const silent: AccountEvents = { start: async () => {}, stop: async () => {}, onEvent: () => () => {}, connected: false };
-    running = startFillMonitor({ sql: app.ctx.sql, broker: app.ctx.broker, events: silent, log: app.ctx.log, pollEveryMs: 100 });
+    running = startFillMonitor({ store: app.ctx.store, broker: app.ctx.broker, events: silent, log: app.ctx.log, pollEveryMs: 100 });
     const { orderId } = await workingOrder();
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
@@ -168,7 +168,7 @@ describe('fill monitor', () => {
   it('a queue that does not take the job (Redis down) never holds a fill back: it is applied in process at once', async () => {
     const stalled: MonitorHandoff = { syncOrder: () => new Promise(() => {}), pollRound: () => new Promise(() => {}) };
     const events = createAccountEvents({ client: createTastytradeClient(app.ctx.config.broker, app.ctx.log), broker: app.ctx.broker, accountNumber: app.ctx.broker.accountNumber, log: app.ctx.log });
-    const monitor = startFillMonitor({ sql: app.ctx.sql, broker: app.ctx.broker, events, log: app.ctx.log, pollEveryMs: 0, handoff: stalled, handoffTimeoutMs: 200 });
+    const monitor = startFillMonitor({ store: app.ctx.store, broker: app.ctx.broker, events, log: app.ctx.log, pollEveryMs: 0, handoff: stalled, handoffTimeoutMs: 200 });
     await events.start();
     running = { stop: async () => { await events.stop(); await monitor.stop(); } };
     const { orderId } = await workingOrder();

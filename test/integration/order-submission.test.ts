@@ -134,7 +134,7 @@ describe('submitOnce', () => {
       await held;
       return app.ctx.broker.submit(order, options);
     };
-    const outcome = submitOnce({ sql: app.ctx.sql, broker }, orderId, tradeId);
+    const outcome = submitOnce({ store: app.ctx.store, broker }, orderId, tradeId);
     await waiting;
     try {
       await setTradingState(app.ctx.sql, 'halted', 'test', 'halt while a submit waits');

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DryRunResult } from '../../src/domain/account.js';
 import { finishScan, scanOneUnderlying, startScan, type ScanContext } from '../../src/pipeline/scan/scan-flow.js';
 import { createDb, type Sql } from '../../src/store/db.js';
+import { createPostgresStore } from '../../src/store/postgres-store.js';
 import { listTrades } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
@@ -46,7 +47,7 @@ describe('one structure per underlying across rule sets', () => {
         }
         return app.ctx.broker.dryRun(order);
       };
-      return { ...app.ctx.scan, sql, broker };
+      return { ...app.ctx.scan, store: createPostgresStore(sql), broker };
     };
     const metrics = (await app.ctx.marketData.metrics(['SPY'])).get('SPY') ?? null;
     const runs = await Promise.all(

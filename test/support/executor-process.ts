@@ -33,13 +33,13 @@ export function recordingJobs(): RecordingJobs {
 
 export function testExecContext(app: AppContext, jobs: ExecJobs = recordingJobs()): ExecContext {
   return {
-    sql: app.sql,
+    store: app.store,
     broker: app.broker,
     marketData: app.marketData,
     rules: app.rules,
     jobs,
     log: app.log,
-    alert: createAlerter({ sql: app.sql, log: app.log }),
+    alert: createAlerter({ store: app.store, log: app.log }),
     now: () => Date.now(),
     sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
   };

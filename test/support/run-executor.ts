@@ -42,8 +42,8 @@ const jobs: ExecJobs = {
   },
 };
 const exec: ExecContext = {
-  sql: app.sql, broker: app.broker, marketData: app.marketData, rules: app.rules, jobs, log,
-  alert: createAlerter({ sql: app.sql, log }),
+  store: app.store, broker: app.broker, marketData: app.marketData, rules: app.rules, jobs, log,
+  alert: createAlerter({ store: app.store, log }),
   now: app.clock.now,
   sleep: (ms) => app.clock.sleep(ms),
 };

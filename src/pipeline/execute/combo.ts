@@ -1,21 +1,17 @@
 // Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
 // (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
+import type { GroupRow, OrderRow, TradeRow } from '../../domain/records.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import { newId } from '../../domain/ids.js';
 import { priceAtStep } from '../../domain/order-group.js';
 import { isTerminalOrder } from '../../domain/order.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
-import { getTradingState } from '../../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { groupResult } from './group-result.js';
 import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './group-orders.js';
 import { compensate, settleCombo } from './settle.js';
 import { replaceOnce, submitOnce } from './order-submission.js';
 import type { ExecuteResult } from './plan-entry.js';
-import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
+import { preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
 
 /** How long to wait for the broker to confirm a cancel before leaving the group to reconciliation. */
@@ -31,7 +27,7 @@ export const orderRequestOf = (order: OrderRow): OrderRequest => ({
 
 export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
   const intent = group.intent;
-  const { order: planned } = await insertPlannedOrder(ctx.sql, {
+  const { order: planned } = await ctx.store.orders.insertPlanned({
     id: newId(),
     groupId: group.id,
     role: 'package',
@@ -46,18 +42,18 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
   if (order.status === 'planned') {
     const stop = await gateAndSubmit(ctx, group, trade, order);
     if (stop) return stop;
-    order = (await getOrder(ctx.sql, order.id))!;
+    order = (await ctx.store.orders.get(order.id))!;
   }
   if (order.status === 'submitting' || order.status === 'unknown') {
     const found = await lookUpUnknown(ctx, order);
     if (!found) {
       ctx.log.warn({ groupId: group.id, orderId: order.id }, 'submit outcome still unknown; the group waits for reconciliation');
-      return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'submit outcome unknown; left for reconciliation' });
+      return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'submit outcome unknown; left for reconciliation' });
     }
-    await appendAudit(ctx.sql, { kind: 'order_reconciled', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `order_found:${order.id}`, data: { status: found.status, brokerOrderId: found.brokerOrderId } });
+    await ctx.store.audit.append({ kind: 'order_reconciled', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `order_found:${order.id}`, data: { status: found.status, brokerOrderId: found.brokerOrderId } });
     order = found;
   }
-  await moveGroup(ctx.sql, group.id, 'Working');
+  await ctx.store.groups.move(group.id, 'Working');
   let haltedBy: string | undefined;
   if (!isTerminalOrder(order.status)) ({ order, haltedBy } = await walk(ctx, group, trade, order));
   if (!isTerminalOrder(order.status)) {
@@ -65,15 +61,15 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
     const lag = fillsLagging(order);
     const what = lag ? `the broker says ${order.brokerStatus} but not all its fills have arrived` : 'did not end after its cancel';
     await ctx.alert('reconcile_mismatch', `order ${order.id} ${what}`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker' });
+    return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker' });
   }
-  return settleCombo(ctx, (await getGroup(ctx.sql, group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
+  return settleCombo(ctx, (await ctx.store.groups.get(group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
 }
 
 /** An entry stops when trading is no longer active (halt, or reducing after a broken group): the reason, else undefined. */
 async function entryStopped(ctx: ExecContext, group: GroupRow): Promise<string | undefined> {
   if (group.kind !== 'entry') return undefined;
-  const state = await getTradingState(ctx.sql);
+  const state = await ctx.store.tradingState.get();
   return state.state === 'active' ? undefined : `trading ${state.state}${state.reason ? ` (${state.reason})` : ''}`;
 }
 
@@ -85,22 +81,22 @@ async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow,
     if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
     return groupResult(ctx, group, { reason: decision.reason, retryAfterMs: decision.ms });
   }
-  const claim = await claimWorkingSlot(ctx.sql, group, await slotLimitFor(ctx, group));
+  const claim = await ctx.store.groups.claimWorkingSlot(group, await slotLimitFor(ctx, group));
   if (claim === 'full') return groupResult(ctx, group, { reason: 'working-groups limit reached', retryAfterMs: 5000 });
-  if (claim === 'lost') return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'another run moved the group' });
-  if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntrySent');
+  if (claim === 'lost') return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'another run moved the group' });
+  if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntrySent');
   const outcome = await submitOnce(ctx, order.id, trade.id);
   if (outcome.kind === 'rejected') ctx.log.warn({ groupId: group.id, reason: outcome.error.message }, 'package order rejected by the broker');
   return undefined;
 }
 
 async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, reason: string): Promise<ExecuteResult> {
-  await transitionOrder(ctx.sql, order.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
-  await moveGroup(ctx.sql, group.id, 'Denied', { reason });
-  if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${reason}` });
-  await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_denied:${group.id}`, data: { reason, kind: group.kind } });
+  await ctx.store.orders.transition(order.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
+  await ctx.store.groups.move(group.id, 'Denied', { reason });
+  if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `denied: ${reason}` });
+  await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_denied:${group.id}`, data: { reason, kind: group.kind } });
   ctx.log.info({ groupId: group.id, tradeId: trade.id, reason }, 'order group denied by the pre-trade gate');
-  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+  return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
 }
 
 /**
@@ -124,14 +120,14 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
     const haltedBy = await entryStopped(ctx, group);
     if (haltedBy !== undefined) {
       ctx.log.warn({ groupId: group.id, orderId: order.id, reason: haltedBy }, 'entry stopped walking: cancelling its order');
-      await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `entry_halted:${group.id}`, data: { reason: haltedBy, priceSteps: order.priceSteps } });
+      await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `entry_halted:${group.id}`, data: { reason: haltedBy, priceSteps: order.priceSteps } });
       await requestCancel(ctx, order);
-      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS), haltedBy };
+      return { order: await waitTerminal(ctx, (await ctx.store.orders.get(order.id))!, CANCEL_CONFIRM_MS), haltedBy };
     }
     const now = ctx.now();
     if (now >= deadline || order.status === 'pending_cancel') {
       await requestCancel(ctx, order);
-      return { order: await waitTerminal(ctx, (await getOrder(ctx.sql, order.id))!, CANCEL_CONFIRM_MS) };
+      return { order: await waitTerminal(ctx, (await ctx.store.orders.get(order.id))!, CANCEL_CONFIRM_MS) };
     }
     const nextStepAt = submittedAt + (order.priceSteps + 1) * plan.stepEverySeconds * 1000;
     const nextPrice = priceAtStep(plan, order.priceSteps + 1);
@@ -160,8 +156,8 @@ async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, ord
     return false;
   }
   const newBrokerId = outcome.newBrokerOrderId;
-  await transitionOrder(ctx.sql, order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
-  await appendAudit(ctx.sql, {
+  await ctx.store.orders.transition(order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
+  await ctx.store.audit.append({
     kind: 'price_step',
     tradeId: trade.id,
     groupId: group.id,

@@ -3,6 +3,7 @@
 // once the shorts it covers are flat (or can no longer appear). Rejected closes are retried with backoff (the broker's
 // ledger lags); the whole compensation has a deadline. A plan recomputed from Postgres each pass, never an undo; it
 // never acts while any order is unknown, and it only ever builds Buy to Close / Sell to Close orders.
+import type { OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import { deterministicId } from '../../domain/ids.js';
 import { occToStreamer } from '../../domain/instrument.js';
@@ -10,7 +11,6 @@ import type { GroupIntent } from '../../domain/order-group.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { roundPriceToTick, tickAtCents } from '../../domain/ticks.js';
 import { unwindWaves } from '../../domain/unwind-order.js';
-import { insertPlannedOrder, ordersOfGroup, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { isUnsettled, PollThrottle } from './leg-wait.js';
 import { untilOpenMs } from './pre-trade-gate.js';
@@ -40,10 +40,7 @@ export type CompensationStep = { kind: 'flat'; hadFills: boolean } | { kind: 'wa
 
 /** Net contracts per symbol this group's fills left open (legs and earlier compensation orders together). */
 export async function groupExposure(ctx: ExecContext, groupId: string): Promise<Map<string, number>> {
-  const rows = await ctx.sql<{ symbol: string; qty: number }[]>`
-    select symbol, sum(case when action like 'Buy%' then quantity else -quantity end)::int as qty
-    from fills where group_id = ${groupId} group by symbol`;
-  return new Map(rows.filter((r) => r.qty !== 0).map((r) => [r.symbol, r.qty]));
+  return new Map([...(await ctx.store.fills.netOfGroup(groupId))].filter(([, qty]) => qty !== 0));
 }
 
 /**
@@ -118,7 +115,7 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       deadline = startedAt + opts.compensationDeadlineMs;
       continue;
     }
-    let orders = await ordersOfGroup(ctx.sql, groupId);
+    let orders = await ctx.store.orders.ofGroup(groupId);
     if (orders.some(isUnsettled)) return { kind: 'waiting_unknown' };
     // 1. Siblings still working are cancelled (their late fills, if any, are flattened below)
     for (const o of orders.filter((x) => !isTerminalOrder(x.status) && x.status !== 'planned')) {
@@ -128,20 +125,20 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
     }
     // Planned legs that were never sent are dropped from the plan
     for (const o of orders.filter((x) => x.status === 'planned' && x.role === 'leg')) {
-      await transitionOrder(ctx.sql, o.id, { type: 'Denied', reason: 'group rolled back before this leg was sent' }, 'local', { rejectReason: 'rolled back' });
+      await ctx.store.orders.transition(o.id, { type: 'Denied', reason: 'group rolled back before this leg was sent' }, 'local', { rejectReason: 'rolled back' });
     }
-    orders = await ordersOfGroup(ctx.sql, groupId);
+    orders = await ctx.store.orders.ofGroup(groupId);
     if (orders.some(isUnsettled)) return { kind: 'waiting_unknown' };
     const stillOpen = orders.filter((o) => !isTerminalOrder(o.status));
     const exposure = await groupExposure(ctx, groupId);
     if (exposure.size === 0) {
       // Flat: whatever closing order is left (planned after a crash, or still working) is no longer wanted
       for (const o of stillOpen) {
-        if (o.status === 'planned') await transitionOrder(ctx.sql, o.id, { type: 'Denied', reason: 'already flat' }, 'local');
+        if (o.status === 'planned') await ctx.store.orders.transition(o.id, { type: 'Denied', reason: 'already flat' }, 'local');
         else await polls.cancel(o);
       }
-      if ((await ordersOfGroup(ctx.sql, groupId)).every((o) => isTerminalOrder(o.status))) {
-        const hadFills = (await ctx.sql`select 1 from fills where group_id = ${groupId} limit 1`).length > 0;
+      if ((await ctx.store.orders.ofGroup(groupId)).every((o) => isTerminalOrder(o.status))) {
+        const hadFills = await ctx.store.fills.anyOfGroup(groupId);
         return { kind: 'flat', hadFills };
       }
     }
@@ -194,7 +191,7 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
           continue;
         }
         // Deterministic: two runs plan the same order, never two
-        const inserted = await insertPlannedOrder(ctx.sql, {
+        const inserted = await ctx.store.orders.insertPlanned({
           id: deterministicId('compensation', groupId, String(seq)),
           groupId,
           role: 'compensation',

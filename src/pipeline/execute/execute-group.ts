@@ -1,17 +1,12 @@
 // Owns running one order group: plan it if it is a new entry (idempotent), hold the group's lock so two deliveries of
 // the same job never act at once, return at once when it is settled, and dispatch by mode (combo | legged).
+import type { GroupRow } from '../../domain/records.js';
 import { isTerminalGroup } from '../../domain/order-group.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { getGroup, insertGroup, type GroupRow } from '../../store/groups.repo.js';
-import { ordersOfGroup } from '../../store/orders.repo.js';
-import { getTrade } from '../../store/trades.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { executeCombo } from './combo.js';
 import { executeLegged } from './legged.js';
 import { groupResult } from './group-result.js';
 import { planEntry, type ExecuteResult } from './plan-entry.js';
-import { reserveWithin } from '../../store/db.js';
-import { within } from '../../util/within.js';
 
 
 /** The job names a trade Postgres does not have (e.g. a database restored without Redis): retrying cannot help. */
@@ -27,19 +22,19 @@ export type { ExecuteResult } from './plan-entry.js';
  * loses its lock with its connection, so a redelivered job resumes at once.
  */
 export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: string): Promise<ExecuteResult> {
-  const before = await getGroup(ctx.sql, groupId);
+  const before = await ctx.store.groups.get(groupId);
   if (before && isTerminalGroup(before.status)) return groupResult(ctx, before);
   const waitMs = ((before?.intent.pricing.fillTimeoutSeconds ?? 60) + 60) * 1000;
   return withGroupLock(ctx, groupId, waitMs, async () => {
-    let group = await getGroup(ctx.sql, groupId);
+    let group = await ctx.store.groups.get(groupId);
     if (!group) {
-      const trade = await getTrade(ctx.sql, tradeId);
+      const trade = await ctx.store.trades.get(tradeId);
       if (!trade) throw new MissingTradeError(`trade ${tradeId} not found`);
       if (trade.entryGroupId !== groupId) throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
       if (trade.status !== 'pending') throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
       const intent = await planEntry(ctx, trade);
-      group = (await insertGroup(ctx.sql, groupId, intent)).group;
-      await appendAudit(ctx.sql, {
+      group = (await ctx.store.groups.insert(groupId, intent)).group;
+      await ctx.store.audit.append({
         kind: 'order_planned',
         tradeId,
         groupId,
@@ -48,36 +43,29 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
       });
     }
     if (isTerminalGroup(group.status)) return groupResult(ctx, group);
-    const trade = await getTrade(ctx.sql, group.tradeId);
+    const trade = await ctx.store.trades.get(group.tradeId);
     if (!trade) throw new MissingTradeError(`trade ${group.tradeId} of group ${groupId} not found`);
     return group.intent.mode === 'legged' ? executeLegged(ctx, group, trade) : executeCombo(ctx, group, trade);
   });
 }
 
-/** Session-level advisory lock on a reserved connection: released on unlock, or by Postgres when the process dies. */
+/** One run of a group at a time: the Store's group lock (a session lock: released by `release`, or when the process dies). */
 async function withGroupLock(ctx: ExecContext, groupId: string, waitMs: number, work: () => Promise<ExecuteResult>): Promise<ExecuteResult> {
-  const reserved = await reserveWithin(ctx.sql, 10_000);
-  const key = `legwork:group:${groupId}`;
+  const lock = await ctx.store.groupLock(groupId);
   try {
     const until = ctx.now() + waitMs;
     for (;;) {
-      const [row] = await within(reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`, 10_000, 'group lock');
-      if (row?.ok) break;
+      if (await lock.tryAcquire()) break;
       if (ctx.now() > until) {
-        const group = await getGroup(ctx.sql, groupId);
+        const group = await ctx.store.groups.get(groupId);
         if (!group) throw new Error(`order group ${groupId} is locked by another run and not planned yet`);
         return groupResult(ctx, group, { reason: 'another run of this group is still active' });
       }
       await ctx.sleep(250);
     }
-    try {
-      return await work();
-    } finally {
-      // Bounded: a hung unlock would hold the job forever; a lock it failed to drop lasts until the pool closes the idle
-      // connection (idle_timeout 30 s)
-      await within(reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(), 10_000, 'group unlock').catch(() => {});
-    }
+    return await work();
   } finally {
-    reserved.release();
+    // Bounded: a hung unlock would hold the job forever (see SessionLock.release)
+    await lock.release();
   }
 }

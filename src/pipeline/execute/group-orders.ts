@@ -1,9 +1,9 @@
 // Owns the executor's broker round-trips for one of our orders: re-read it from the broker and apply it (following
 // replaces, and a replace that lost the race to a fill), cancel it, find an unknown one by our id, wait for the end.
+import type { OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import { filledUnits, type BrokerOrder } from '../../domain/broker-order.js';
 import { isTerminalOrder } from '../../domain/order.js';
-import { getOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { ExecContext } from '../execution-context.js';
 
@@ -11,32 +11,32 @@ const transient = (error: unknown): boolean => error instanceof BrokerError && (
 
 /** Polls the broker for the order's current broker id and applies what it says; returns the row as Postgres has it. */
 export async function refreshOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
-  if (order.brokerOrderId === null) return (await getOrder(ctx.sql, order.id))!;
+  if (order.brokerOrderId === null) return (await ctx.store.orders.get(order.id))!;
   let bo: BrokerOrder;
   try {
     bo = await ctx.broker.getOrder(order.brokerOrderId);
   } catch (error) {
     if (!transient(error)) throw error;
     ctx.log.warn({ err: error, orderId: order.id }, 'order poll failed; trying again');
-    return (await getOrder(ctx.sql, order.id))!;
+    return (await ctx.store.orders.get(order.id))!;
   }
   // A replacement refused because the original filled first: the original is the live record again
   if (bo.status === 'rejected' && bo.replacesOrderId !== undefined) {
     const original = await ctx.broker.getOrder(bo.replacesOrderId);
     if (original.legs.some((l) => l.fills.length > 0)) {
       await applyBrokerOrder(ctx, original, 'poll');
-      const now = (await getOrder(ctx.sql, order.id))!;
+      const now = (await ctx.store.orders.get(order.id))!;
       const units = Math.max(now.filledUnits, filledUnits(original));
-      await transitionOrder(ctx.sql, order.id, { type: 'BrokerUpdate', brokerStatus: original.status, filledUnits: units, size: order.size }, 'poll', {
+      await ctx.store.orders.transition(order.id, { type: 'BrokerUpdate', brokerStatus: original.status, filledUnits: units, size: order.size }, 'poll', {
         brokerOrderId: original.brokerOrderId,
         brokerStatus: original.rawStatus,
         filledUnits: units,
       });
-      return (await getOrder(ctx.sql, order.id))!;
+      return (await ctx.store.orders.get(order.id))!;
     }
   }
   await applyBrokerOrder(ctx, bo, 'poll');
-  return (await getOrder(ctx.sql, order.id))!;
+  return (await ctx.store.orders.get(order.id))!;
 }
 
 /** Asks the broker to cancel; a refusal (already terminal) is fine: the next poll tells what happened. */
@@ -44,7 +44,7 @@ export async function requestCancel(ctx: ExecContext, order: OrderRow): Promise<
   if (order.brokerOrderId === null || isTerminalOrder(order.status)) return;
   try {
     const bo = await ctx.broker.cancel(order.brokerOrderId);
-    await transitionOrder(ctx.sql, order.id, { type: 'CancelRequested' }, 'local');
+    await ctx.store.orders.transition(order.id, { type: 'CancelRequested' }, 'local');
     await applyBrokerOrder(ctx, bo, 'http');
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
@@ -68,7 +68,7 @@ export async function lookUpUnknown(ctx: ExecContext, order: OrderRow, tries = 4
     }
     if (found.length === 0) continue;
     for (const bo of [...found].sort((a, b) => a.brokerOrderId - b.brokerOrderId)) await applyBrokerOrder(ctx, bo, 'reconcile');
-    const row = (await getOrder(ctx.sql, order.id))!;
+    const row = (await ctx.store.orders.get(order.id))!;
     if (row.status !== 'unknown' && row.status !== 'submitting') return row;
   }
   return undefined;

@@ -1,9 +1,8 @@
 // Owns one single-leg order of a legged group at the broker (re-read, cancel, cancel resent) and waiting for it:
 // Postgres is read every `pollMs` (stream pushes land there), the broker at most once per `brokerPollMs` per order;
 // past its leg timeout it is cancelled; a stop condition (a halt) is checked on every pass; a hard deadline bounds it.
+import type { OrderRow } from '../../domain/records.js';
 import { isTerminalOrder } from '../../domain/order.js';
-import { getOrder, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
-import { getTradingState } from '../../store/settings.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { ExecContext } from '../execution-context.js';
 
@@ -33,14 +32,14 @@ export const CANCEL_RESEND_MS = 3000;
 export async function cancelOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
   const resend = order.status === 'pending_cancel' && ctx.now() - order.updatedAt.getTime() >= CANCEL_RESEND_MS;
   if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled' || resend)) return order;
-  await transitionOrder(ctx.sql, order.id, { type: 'CancelRequested' }, 'local');
+  await ctx.store.orders.transition(order.id, { type: 'CancelRequested' }, 'local');
   try {
     const response = await ctx.broker.cancel(order.brokerOrderId);
     await applyBrokerOrder(ctx, response, 'http');
   } catch (error) {
     ctx.log.info({ orderId: order.id, err: error instanceof Error ? error.message : error }, 'cancel refused; re-reading the order');
   }
-  return refreshOrder(ctx, (await getOrder(ctx.sql, order.id))!);
+  return refreshOrder(ctx, (await ctx.store.orders.get(order.id))!);
 }
 
 
@@ -89,7 +88,7 @@ export class PollThrottle {
 
 /** Anything but `active` stops opening legs: halted (kill switch) and reducing (closing only). */
 export async function openingStopped(ctx: ExecContext): Promise<string | undefined> {
-  const s = await getTradingState(ctx.sql);
+  const s = await ctx.store.tradingState.get();
   return s.state === 'active' ? undefined : `trading is ${s.state}${s.reason ? ` (${s.reason})` : ''}`;
 }
 
@@ -98,7 +97,7 @@ export async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LegWaitO
   let order = start;
   let stopReason: string | undefined;
   for (;;) {
-    order = (await getOrder(ctx.sql, order.id))!;
+    order = (await ctx.store.orders.get(order.id))!;
     order = await polls.refresh(order);
     if (isTerminalOrder(order.status) || isUnsettled(order)) return { kind: 'settled', order };
     stopReason ??= stop ? await stop() : undefined;

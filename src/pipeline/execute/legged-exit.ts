@@ -3,16 +3,12 @@
 // flat), each for at most what the trade still holds. Forward only: a refused or unfilled leg is tried again at a fresh
 // natural price up to `maxExitAttempts` times; then the exit ends with the trade `open` again holding its real
 // leftovers (managed by the exit rules), and an `exit_incomplete` alert. Nothing an exit closed is ever re-opened.
+import type { GroupRow, TradeRow } from '../../domain/records.js';
 import { deterministicId } from '../../domain/ids.js';
 import { occToStreamer } from '../../domain/instrument.js';
 import { naturalLegCents } from '../../domain/leg-pricing.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { unwindWaves, type CloseStep } from '../../domain/unwind-order.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { moveGroup, type GroupRow } from '../../store/groups.repo.js';
-import { insertPlannedOrder, ordersOfGroup, tradePositions, transitionOrder } from '../../store/orders.repo.js';
-import { setTradingState } from '../../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
 import { realizedNetOfFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
 import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
@@ -32,9 +28,9 @@ interface Remaining {
 
 /** What this exit still has to close: its target per leg less what it closed, capped by what the trade holds. */
 async function remaining(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<Remaining> {
-  const held = new Map((await tradePositions(ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity]));
+  const held = new Map((await ctx.store.positions.ofTrade(trade.id)).map((p) => [p.symbol, p.quantity]));
   const closed = new Map(
-    (await ctx.sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where group_id = ${group.id} group by symbol`).map((r) => [r.symbol, r.qty]),
+    await ctx.store.fills.ofGroup(group.id),
   );
   const toClose = new Map<string, number>();
   const keptShorts = new Map<string, number>();
@@ -77,7 +73,7 @@ async function exitLimit(ctx: ExecContext, step: CloseStep, opts: LeggedOptions)
 
 export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, opts: LeggedOptions): Promise<ExecuteResult> {
   const intent = group.intent;
-  const existing = await ordersOfGroup(ctx.sql, group.id);
+  const existing = await ctx.store.orders.ofGroup(group.id);
   if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
   if (existing.length === 0 && group.status === 'planned') {
     // Closing orders free buying power and are allowed in every trading state: session and quotes only
@@ -87,11 +83,11 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
       return result(ctx, group.id, decision.reason, decision.ms);
     }
     if (decision.kind === 'denied') return endExit(ctx, group, trade, `not sent now: ${decision.reason}`, false);
-    await moveGroup(ctx.sql, group.id, 'SlotClaimed');
+    await ctx.store.groups.move(group.id, 'SlotClaimed');
   }
   const polls = new PollThrottle(ctx, opts.brokerPollMs);
   for (;;) {
-    const orders = await ordersOfGroup(ctx.sql, group.id);
+    const orders = await ctx.store.orders.ofGroup(group.id);
     if (orders.some(isUnsettled)) return waitForReconcile(ctx, group.id);
     // A sent order still working (the one just sent, or one a crash left behind) is awaited before anything else
     const working = orders.find((o) => !isTerminalOrder(o.status) && o.status !== 'planned');
@@ -115,7 +111,7 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
     const seq = Math.max(0, legIndex) * 100 + attempt;
     const limit = await exitLimit(ctx, step, opts);
     const planned = (
-      await insertPlannedOrder(ctx.sql, {
+      await ctx.store.orders.insertPlanned({
         id: deterministicId('exit-leg', group.id, String(seq)),
         groupId: group.id,
         role: 'leg',
@@ -127,13 +123,13 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
     ).order;
     if (limit === undefined) {
       // Counted as a try: nothing is sent on a guess
-      await transitionOrder(ctx.sql, planned.id, { type: 'Denied', reason: 'no fresh quote' }, 'local', { rejectReason: 'no fresh quote' });
+      await ctx.store.orders.transition(planned.id, { type: 'Denied', reason: 'no fresh quote' }, 'local', { rejectReason: 'no fresh quote' });
       continue;
     }
     const outcome = await submitOnce(ctx, planned.id, trade.id);
     polls.touch(planned.id);
     if (outcome.kind === 'unknown') return waitForReconcile(ctx, group.id);
-    if (outcome.kind === 'accepted') await moveGroup(ctx.sql, group.id, 'Working');
+    if (outcome.kind === 'accepted') await ctx.store.groups.move(group.id, 'Working');
     if (outcome.kind === 'rejected') {
       ctx.log.warn({ groupId: group.id, symbol: step.symbol, attempt, reason: outcome.error.message }, 'closing order refused; trying again toward natural');
       await ctx.sleep(opts.closeBackoffMs * 2 ** attempt);
@@ -143,16 +139,16 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
 
 /** Everything this exit set out to close is closed: the trade is closed when nothing is left, else managed again. */
 async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
-  const positions = await tradePositions(ctx.sql, trade.id);
+  const positions = await ctx.store.positions.ofTrade(trade.id);
   const net = await groupNetPerUnit(ctx, group.id, group.intent.quantity);
-  if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: group.intent.quantity })) {
+  if (await ctx.store.groups.move(group.id, 'Filled', { filledUnits: group.intent.quantity })) {
     if (positions.every((p) => p.quantity === 0)) {
       const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+      await ctx.store.trades.move(trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
     } else {
-      await moveTrade(ctx.sql, trade.id, 'ExitEnded');
+      await ctx.store.trades.move(trade.id, 'ExitEnded');
     }
-    await appendAudit(ctx.sql, { kind: 'fill', tradeId: trade.id, groupId: group.id, dedupeKey: `group_filled:${group.id}`, data: { kind: 'exit', units: group.intent.quantity, netCents: net } });
+    await ctx.store.audit.append({ kind: 'fill', tradeId: trade.id, groupId: group.id, dedupeKey: `group_filled:${group.id}`, data: { kind: 'exit', units: group.intent.quantity, netCents: net } });
   }
   return result(ctx, group.id);
 }
@@ -163,20 +159,20 @@ async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): P
  * rules keep managing it; an `exit_incomplete` alert once any closing order was tried.
  */
 async function endExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, stuck: boolean): Promise<ExecuteResult> {
-  const held = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
+  const held = (await ctx.store.positions.ofTrade(trade.id)).filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
   if (stuck) {
-    if (await moveGroup(ctx.sql, group.id, 'Broken', { reason })) {
-      await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
-      await setTradingState(ctx.sql, 'reducing', 'executor', `exit group ${group.id} broken: ${reason}`);
+    if (await ctx.store.groups.move(group.id, 'Broken', { reason })) {
+      await ctx.store.trades.move(trade.id, 'Broken', { exitReason: reason });
+      await ctx.store.tradingState.set('reducing', 'executor', `exit group ${group.id} broken: ${reason}`);
       await ctx.alert('broken_group', `exit group ${group.id}: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
     }
     return result(ctx, group.id);
   }
-  const anyFilled = (await ctx.sql`select 1 from fills where group_id = ${group.id} limit 1`).length > 0;
-  const anySent = (await ordersOfGroup(ctx.sql, group.id)).length > 0;
-  if (await moveGroup(ctx.sql, group.id, 'Cancelled', { reason })) {
-    await moveTrade(ctx.sql, trade.id, 'ExitEnded');
-    await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `exit_ended:${group.id}`, data: { kind: 'exit', reason, anyFilled, held } });
+  const anyFilled = await ctx.store.fills.anyOfGroup(group.id);
+  const anySent = (await ctx.store.orders.ofGroup(group.id)).length > 0;
+  if (await ctx.store.groups.move(group.id, 'Cancelled', { reason })) {
+    await ctx.store.trades.move(trade.id, 'ExitEnded');
+    await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `exit_ended:${group.id}`, data: { kind: 'exit', reason, anyFilled, held } });
     if (anySent) {
       await ctx.alert('exit_incomplete', `exit group ${group.id} ended: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
     }

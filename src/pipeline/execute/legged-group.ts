@@ -1,8 +1,6 @@
 // Owns what both legged paths (entry: execute/legged.ts, exit: execute/legged-exit.ts) share: their options and
 // defaults (every wait bounded), the result they report, and parking a group whose order has an unknown outcome.
 import type { GroupIntent } from '../../domain/order-group.js';
-import { getGroup, moveGroup } from '../../store/groups.repo.js';
-import { ordersOfGroup } from '../../store/orders.repo.js';
 import { COMPENSATION_DEFAULTS, type CompensationOptions } from './compensation.js';
 import type { ExecContext } from '../execution-context.js';
 import type { LegWaitOptions } from './leg-wait.js';
@@ -28,21 +26,19 @@ export const leggedDefaults = (intent: GroupIntent): LeggedOptions => ({
 });
 
 export async function leggedResult(ctx: ExecContext, groupId: string, reason?: string, retryAfterMs?: number): Promise<ExecuteResult> {
-  const g = (await getGroup(ctx.sql, groupId))!;
-  const orders = await ordersOfGroup(ctx.sql, groupId);
+  const g = (await ctx.store.groups.get(groupId))!;
+  const orders = await ctx.store.orders.ofGroup(groupId);
   const why = reason ?? g.reason ?? undefined;
   return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
 }
 
 /** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */
 export async function waitForReconcile(ctx: ExecContext, groupId: string): Promise<ExecuteResult> {
-  await moveGroup(ctx.sql, groupId, 'AwaitingReconcile');
+  await ctx.store.groups.move(groupId, 'AwaitingReconcile');
   return leggedResult(ctx, groupId, 'waiting for reconciliation of an order with an unknown outcome');
 }
 
 /** Signed net per structure unit of a group's fills so far, per share (credit +, debit −). */
 export async function groupNetPerUnit(ctx: ExecContext, groupId: string, units: number): Promise<number> {
-  const [cash] = await ctx.sql<{ net: number }[]>`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
-    from fills where group_id = ${groupId}`;
-  return Math.round(Number(cash?.net ?? 0) / Math.max(1, units));
+  return Math.round((await ctx.store.fills.cashOfGroup(groupId)) / Math.max(1, units));
 }

@@ -3,16 +3,12 @@
 // a missing quote, the floor or a halt rolls the group back through compensation.ts. Every step is read back from
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
 // Legged exits go forward only: execute/legged-exit.ts.
+import type { GroupRow, TradeRow } from '../../domain/records.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import { deterministicId } from '../../domain/ids.js';
 import { occToStreamer } from '../../domain/instrument.js';
 import { priceNextLeg, type LegQuote } from '../../domain/leg-pricing.js';
 import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
-import { insertPlannedOrder, ordersOfGroup } from '../../store/orders.repo.js';
-import { setTradingState } from '../../store/settings.repo.js';
-import { moveTrade, type TradeRow } from '../../store/trades.repo.js';
 import { compensate } from './compensation.js';
 import { realizedNetOfFees, syncTradeFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
@@ -21,7 +17,7 @@ import { awaitLeg, isUnsettled, openingStopped, PollThrottle } from './leg-wait.
 import { groupNetPerUnit, leggedDefaults, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
 import { submitOnce } from './order-submission.js';
 import { loadRuleSet, underlyingOf, type ExecuteResult } from './plan-entry.js';
-import { claimWorkingSlot, preTradeGate, slotLimitFor } from './pre-trade-gate.js';
+import { preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
 
 export type { ExecuteResult, LeggedOptions };
@@ -76,20 +72,20 @@ async function priceLeg(ctx: ExecContext, groupId: string, intent: GroupIntent, 
 export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: TradeRow, options: Partial<LeggedOptions> = {}): Promise<ExecuteResult> {
   const intent = group.intent;
   const opts = { ...leggedDefaults(intent), ...options };
-  const current = (await getGroup(ctx.sql, group.id))!;
+  const current = (await ctx.store.groups.get(group.id))!;
   if (isTerminalGroup(current.status)) return result(ctx, group.id);
   if (intent.kind === 'exit') return executeLeggedExit(ctx, current, trade, opts);
   if (current.status === 'compensating') return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', opts);
 
   const legs = placementOrder(intent.legs);
-  const existing = await ordersOfGroup(ctx.sql, group.id);
+  const existing = await ctx.store.orders.ofGroup(group.id);
   if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
   if (existing.length === 0 && current.status === 'planned') {
     const stop = await gateAndClaim(ctx, current, trade);
     if (stop) return stop;
   }
   const polls = new PollThrottle(ctx, opts.brokerPollMs);
-  const rollBackNow = async (why: string) => rollBack(ctx, (await getGroup(ctx.sql, group.id))!, trade, why, opts, polls);
+  const rollBackNow = async (why: string) => rollBack(ctx, (await ctx.store.groups.get(group.id))!, trade, why, opts, polls);
 
   for (let seq = 0; seq < legs.length; seq++) {
     const leg = legs[seq]!;
@@ -103,7 +99,7 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
       const price = await priceLeg(ctx, group.id, intent, legs.slice(seq), opts);
       if (price.kind === 'stop') return rollBackNow(`${label} not sent: ${price.reason}`);
       order = (
-        await insertPlannedOrder(ctx.sql, {
+        await ctx.store.orders.insertPlanned({
           id: deterministicId('leg', group.id, String(seq)),
           groupId: group.id,
           role: 'leg',
@@ -117,13 +113,13 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
     if (order.status === 'planned') {
       const stopped = await openingStopped(ctx);
       if (stopped) return rollBackNow(`${stopped}: ${label} not sent`);
-      await moveGroup(ctx.sql, group.id, 'SlotClaimed'); // no-op once the slot was claimed
-      await moveTrade(ctx.sql, trade.id, 'EntrySent');
+      await ctx.store.groups.move(group.id, 'SlotClaimed'); // no-op once the slot was claimed
+      await ctx.store.trades.move(trade.id, 'EntrySent');
       order = (await submitOnce(ctx, order.id, trade.id)).order;
       polls.touch(order.id);
     }
     if (isUnsettled(order)) return waitForReconcile(ctx, group.id);
-    await moveGroup(ctx.sql, group.id, 'Working');
+    await ctx.store.groups.move(group.id, 'Working');
     if (order.status !== 'filled') {
       const end = await awaitLeg(ctx, order, opts, polls, () => openingStopped(ctx));
       order = end.order;
@@ -136,8 +132,8 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
   }
 
   const perUnit = await groupNetPerUnit(ctx, group.id, intent.quantity);
-  if (await moveGroup(ctx.sql, group.id, 'Filled', { filledUnits: intent.quantity })) {
-    await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: perUnit });
+  if (await ctx.store.groups.move(group.id, 'Filled', { filledUnits: intent.quantity })) {
+    await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: perUnit });
     await syncTradeFees(ctx, trade.id, trade.underlying); // the entry's fees count in the open trade's P&L
   }
   return result(ctx, group.id);
@@ -162,37 +158,37 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
     return result(ctx, group.id, decision.reason, decision.ms);
   }
   if (decision.kind === 'denied') {
-    if (await moveGroup(ctx.sql, group.id, 'Denied', { reason: decision.reason })) {
-      await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
-      await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
+    if (await ctx.store.groups.move(group.id, 'Denied', { reason: decision.reason })) {
+      await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
+      await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
       ctx.log.info({ groupId: group.id, tradeId: trade.id, reason: decision.reason }, 'legged group denied by the pre-trade gate');
     }
     return result(ctx, group.id);
   }
-  const claim = await claimWorkingSlot(ctx.sql, group, await slotLimitFor(ctx, group));
+  const claim = await ctx.store.groups.claimWorkingSlot(group, await slotLimitFor(ctx, group));
   if (claim === 'full') return result(ctx, group.id, 'working-groups limit reached', 5000);
   if (claim === 'lost') return result(ctx, group.id, 'another run moved the group');
   return undefined;
 }
 
 async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, opts: LeggedOptions, polls?: PollThrottle): Promise<ExecuteResult> {
-  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { reason });
-  await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
+  await ctx.store.groups.move(group.id, 'CompensationStarted', { reason });
+  await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
   const step = await compensate(ctx, group.id, group.intent, opts, polls);
   if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
   if (step.kind === 'flat') {
     const to = step.hadFills ? 'rolled_back' : 'cancelled';
     // The rollback's cost (spread paid + fees) is the trade's realised P&L
     const cost = step.hadFills ? await realizedNetOfFees(ctx, trade.id, trade.underlying) : undefined;
-    if (await moveGroup(ctx.sql, group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
-      await moveTrade(ctx.sql, trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected', cost ? { realizedPnlCents: cost.realizedCents } : {});
-      await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to, ...(cost ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents } : {}) } });
+    if (await ctx.store.groups.move(group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
+      await ctx.store.trades.move(trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected', cost ? { realizedPnlCents: cost.realizedCents } : {});
+      await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to, ...(cost ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents } : {}) } });
     }
     return result(ctx, group.id);
   }
-  if (await moveGroup(ctx.sql, group.id, 'Broken', { reason: step.reason })) {
-    await moveTrade(ctx.sql, trade.id, 'Broken');
-    await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken: ${step.reason}`);
+  if (await ctx.store.groups.move(group.id, 'Broken', { reason: step.reason })) {
+    await ctx.store.trades.move(trade.id, 'Broken');
+    await ctx.store.tradingState.set('reducing', 'executor', `group ${group.id} broken: ${step.reason}`);
     await ctx.alert('broken_group', `group ${group.id} could not be flattened: ${step.reason}`, { groupId: group.id, tradeId: trade.id });
   }
   return result(ctx, group.id);

@@ -1,15 +1,13 @@
 // Owns sending one planned order to the broker at most once: the order guard, CAS planned→submitting, one POST with our
 // id as external-identifier, then Accepted / Rejected / OutcomeUnknown. Never re-sends; unknown outcomes go to
 // reconciliation. A price replace is a new order at the broker: it goes through the same guard here (replaceOnce).
+import type { OrderLegRow, OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import type { BrokerOrder } from '../../domain/broker-order.js';
 import { checkOrder, isClosingAction, type GuardDecision, type GuardLeg } from '../../domain/order-guard.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import type { Sql } from '../../store/db.js';
-import { getOrder, transitionOrder, type OrderLegRow, type OrderRow } from '../../store/orders.repo.js';
-import { getTradingState } from '../../store/settings.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { Broker, SendOptions } from '../ports.js';
+import type { Store } from '../store-port.js';
 
 export type SubmitOutcome =
   | { kind: 'accepted'; order: OrderRow; brokerOrder: BrokerOrder }
@@ -19,27 +17,21 @@ export type SubmitOutcome =
   /** Not in `planned`: another run already sent it (or is sending it); nothing was sent now. */
   | { kind: 'not_planned'; order: OrderRow };
 
-type SubmitContext = { sql: Sql; broker: Broker };
+type SubmitContext = { store: Store; broker: Broker };
 
 const LIVE = ['submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel'];
-
-/** Contracts per symbol this order has filled so far (any broker id of its replace chain). */
-async function filledBySymbol(sql: Sql, orderId: string): Promise<Map<string, number>> {
-  const rows = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where order_id = ${orderId} group by symbol`;
-  return new Map(rows.map((r) => [r.symbol, r.qty]));
-}
 
 /**
  * The guard's halt rule once more, as the request leaves (after the request budget let it go): a halt set while an
  * opening order waited to be sent stops it (chaos saw openings reach the venue 1.8–3.7 s after a halt under load:
  * the guard had passed before the order's audit write and its wait for a budget token). Closing orders are not held.
  */
-function haltLatch(sql: Sql, legs: readonly OrderLegRow[]): SendOptions {
+function haltLatch(store: Store, legs: readonly OrderLegRow[]): SendOptions {
   const opening = legs.find((l) => !isClosingAction(l.action));
   if (!opening) return {};
   return {
     beforeSend: async () => {
-      const { state } = await getTradingState(sql);
+      const { state } = await store.tradingState.get();
       if (state !== 'active') {
         throw new BrokerError('rejected', `trading is ${state}: no opening order (${opening.action} ${opening.symbol}); not sent`, { code: 'guard', operation: 'submit' });
       }
@@ -56,50 +48,48 @@ const remainingLegs = (legs: OrderLegRow[], filled: Map<string, number>): GuardL
  * kind), the trading state, and what the trade holds per symbol from its net fills less what its other live closing
  * orders may still close (net fills and settlements: the trade_positions view).
  */
-export async function guardOrder(sql: Sql, order: OrderRow): Promise<GuardDecision> {
-  const [group] = await sql<{ kind: 'entry' | 'exit'; tradeId: string }[]>`select kind, trade_id as "tradeId" from order_groups where id = ${order.groupId}`;
+export async function guardOrder(store: Store, order: OrderRow): Promise<GuardDecision> {
+  const group = await store.groups.owner(order.groupId);
   if (!group) return { ok: false, reason: `guard: order group ${order.groupId} not found` };
   // Fills and the broker's settlements (expired, assigned options; delivered shares): what the trade really holds
-  const net = await sql<{ symbol: string; qty: number }[]>`select symbol, quantity as qty from trade_positions where trade_id = ${group.tradeId}`;
-  const held = new Map(net.map((r) => [r.symbol, r.qty]));
-  const others = await sql<OrderRow[]>`select o.id, o.legs from orders o join order_groups g on g.id = o.group_id
-    where g.trade_id = ${group.tradeId} and o.id <> ${order.id} and o.status = any(${LIVE})`;
+  const held = new Map((await store.positions.ofTrade(group.tradeId)).map((p) => [p.symbol, p.quantity]));
+  const others = await store.orders.othersOfTrade(group.tradeId, order.id, LIVE);
   for (const other of others) {
-    for (const l of remainingLegs(other.legs, await filledBySymbol(sql, other.id))) {
+    for (const l of remainingLegs(other.legs, await store.fills.ofOrder(other.id))) {
       if (!isClosingAction(l.action)) continue;
       held.set(l.symbol, (held.get(l.symbol) ?? 0) + (l.action === 'Buy to Close' ? l.quantity : -l.quantity));
     }
   }
-  const legs = remainingLegs(order.legs, await filledBySymbol(sql, order.id));
-  const tradingState = (await getTradingState(sql)).state;
+  const legs = remainingLegs(order.legs, await store.fills.ofOrder(order.id));
+  const tradingState = (await store.tradingState.get()).state;
   return checkOrder({ groupKind: order.role === 'compensation' ? 'compensation' : group.kind, tradingState, legs, held });
 }
 
-async function auditRefusal(sql: Sql, order: OrderRow, tradeId: string, reason: string, what: 'submit' | 'replace', key: string): Promise<void> {
-  await appendAudit(sql, {
+async function auditRefusal(store: Store, order: OrderRow, tradeId: string, reason: string, what: 'submit' | 'replace', key: string): Promise<void> {
+  await store.audit.append({
     kind: 'order_refused', tradeId, groupId: order.groupId, orderId: order.id, dedupeKey: key,
     data: { what, reason, role: order.role, legs: order.legs, limitPriceCents: order.limitPriceCents },
   });
 }
 
 export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: string): Promise<SubmitOutcome> {
-  const planned = await getOrder(ctx.sql, orderId);
+  const planned = await ctx.store.orders.get(orderId);
   if (planned?.status === 'planned') {
-    const verdict = await guardOrder(ctx.sql, planned);
+    const verdict = await guardOrder(ctx.store, planned);
     if (!verdict.ok) {
-      const r = await transitionOrder(ctx.sql, orderId, { type: 'GuardRefused', reason: verdict.reason }, 'local', { rejectReason: verdict.reason.slice(0, 500) });
+      const r = await ctx.store.orders.transition(orderId, { type: 'GuardRefused', reason: verdict.reason }, 'local', { rejectReason: verdict.reason.slice(0, 500) });
       if (!r.ok || !r.changed) return { kind: 'not_planned', order: r.order };
-      await auditRefusal(ctx.sql, planned, tradeId, verdict.reason, 'submit', `order_refused:${orderId}`);
+      await auditRefusal(ctx.store, planned, tradeId, verdict.reason, 'submit', `order_refused:${orderId}`);
       return { kind: 'rejected', order: r.order, error: new BrokerError('rejected', verdict.reason, { code: 'guard', operation: 'submit' }) };
     }
   }
-  const started = await transitionOrder(ctx.sql, orderId, { type: 'SubmitStarted' }, 'local');
+  const started = await ctx.store.orders.transition(orderId, { type: 'SubmitStarted' }, 'local');
   if (!started.ok || !started.changed) {
-    const order = (await getOrder(ctx.sql, orderId))!;
+    const order = (await ctx.store.orders.get(orderId))!;
     return { kind: 'not_planned', order };
   }
   const order = started.order;
-  await appendAudit(ctx.sql, {
+  await ctx.store.audit.append({
     kind: 'order_sent',
     tradeId,
     groupId: order.groupId,
@@ -114,24 +104,24 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
       ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
       legs: order.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.quantity, action: l.action })),
       externalId: orderId,
-    }, haltLatch(ctx.sql, order.legs));
-    await transitionOrder(ctx.sql, orderId, { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status }, 'http', {
+    }, haltLatch(ctx.store, order.legs));
+    await ctx.store.orders.transition(orderId, { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status }, 'http', {
       brokerOrderId: brokerOrder.brokerOrderId,
       brokerStatus: brokerOrder.rawStatus,
     });
     // The response may already carry fills (an immediately marketable order)
     const synced = await applyBrokerOrder(ctx, brokerOrder, 'http');
-    return { kind: 'accepted', order: synced?.order ?? (await getOrder(ctx.sql, orderId))!, brokerOrder };
+    return { kind: 'accepted', order: synced?.order ?? (await ctx.store.orders.get(orderId))!, brokerOrder };
   } catch (error) {
     if (error instanceof BrokerError && error.kind === 'rejected') {
-      const r = await transitionOrder(ctx.sql, orderId, { type: 'Rejected', reason: error.message }, error.code === 'guard' ? 'local' : 'http', { rejectReason: error.message.slice(0, 500) });
-      if (error.code === 'guard') await auditRefusal(ctx.sql, order, tradeId, error.message, 'submit', `order_refused:${orderId}`);
+      const r = await ctx.store.orders.transition(orderId, { type: 'Rejected', reason: error.message }, error.code === 'guard' ? 'local' : 'http', { rejectReason: error.message.slice(0, 500) });
+      if (error.code === 'guard') await auditRefusal(ctx.store, order, tradeId, error.message, 'submit', `order_refused:${orderId}`);
       return { kind: 'rejected', order: r.order, error };
     }
     // Timeout, 5xx, 429, network, anything else: the order may exist. Never re-sent; reconciliation settles it
     const reason = error instanceof Error ? error.message : String(error);
-    const u = await transitionOrder(ctx.sql, orderId, { type: 'OutcomeUnknown', reason }, 'http');
-    await appendAudit(ctx.sql, { kind: 'order_unknown', tradeId, groupId: order.groupId, orderId, dedupeKey: `order_unknown:${orderId}`, data: { reason } });
+    const u = await ctx.store.orders.transition(orderId, { type: 'OutcomeUnknown', reason }, 'http');
+    await ctx.store.audit.append({ kind: 'order_unknown', tradeId, groupId: order.groupId, orderId, dedupeKey: `order_unknown:${orderId}`, data: { reason } });
     return { kind: 'unknown', order: u.order, error };
   }
 }
@@ -150,17 +140,17 @@ export type ReplaceOutcome =
 export async function replaceOnce(ctx: SubmitContext, order: OrderRow, tradeId: string, priceCents: number): Promise<ReplaceOutcome> {
   const oldId = order.brokerOrderId;
   if (oldId === null) return { kind: 'failed', error: new BrokerError('rejected', 'no broker id to replace', { operation: 'replace' }) };
-  const verdict = await guardOrder(ctx.sql, order);
+  const verdict = await guardOrder(ctx.store, order);
   if (!verdict.ok) {
-    await auditRefusal(ctx.sql, order, tradeId, verdict.reason, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+    await auditRefusal(ctx.store, order, tradeId, verdict.reason, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
     return { kind: 'refused', reason: verdict.reason };
   }
   try {
-    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents }, haltLatch(ctx.sql, order.legs))).brokerOrderId };
+    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents }, haltLatch(ctx.store, order.legs))).brokerOrderId };
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
     if (error.code === 'guard') {
-      await auditRefusal(ctx.sql, order, tradeId, error.message, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+      await auditRefusal(ctx.store, order, tradeId, error.message, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
       return { kind: 'refused', reason: error.message };
     }
     if (error.kind !== 'unknown') return { kind: 'failed', error };

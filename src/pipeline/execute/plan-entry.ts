@@ -1,5 +1,6 @@
 // Owns turning a pending trade into its entry GroupIntent (legs, quantity, mode, partial-fill policy, the price ladder
 // from a fresh quote), package pricing from leg quotes, loading a rule set by hash, and the executor's result type.
+import type { TradeRow } from '../../domain/records.js';
 import { loadRuleSet } from '../rule-versions.js';
 import type { LegAction } from '../../domain/broker-order.js';
 import { occToStreamer } from '../../domain/instrument.js';
@@ -8,7 +9,6 @@ import type { Cents } from '../../domain/money.js';
 import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../../domain/order-group.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { roundToTick, tickCentsAt } from '../../strategies/build-candidate.js';
-import type { TradeRow } from '../../store/trades.repo.js';
 import type { ExecContext } from '../execution-context.js';
 
 export interface ExecuteResult {
@@ -83,7 +83,7 @@ export const underlyingOf = (legs: readonly { symbol: string }[]): string => (le
 export const signedRound = (cents: number, tick: number): Cents => (cents < 0 ? -roundToTick(-cents, tick) : roundToTick(cents, tick));
 
 /** The entry intent of a pending trade, priced from a fresh snapshot and the rule set it was chosen with. */
-export async function planEntry(ctx: Pick<ExecContext, 'rules' | 'sql' | 'marketData'>, trade: TradeRow): Promise<GroupIntent> {
+export async function planEntry(ctx: Pick<ExecContext, 'rules' | 'store' | 'marketData'>, trade: TradeRow): Promise<GroupIntent> {
   const ruleSet = await loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
   const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.quantity }));
   const quote = await quotePackage(ctx, legs, trade.underlying);

@@ -1,13 +1,10 @@
 // Owns the last check before an order group sends anything: trading state, market session, quote freshness, buying
-// power (dry-run of the exact order), legs and working-group limits; and claiming a working-group slot atomically.
+// power (dry-run of the exact order), legs and working-group limits (the slot itself is claimed by Store.groups.claimWorkingSlot).
+import type { GroupRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
-import type { Sql } from '../../store/db.js';
-import { moveGroup, type GroupRow } from '../../store/groups.repo.js';
-import { getTradingState } from '../../store/settings.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
-import { withTx } from '../../store/tx.js';
 
 /**
  * `wait`: come back after `ms`. `replan` (exits only): the wait is long (the market is closed), so an exit that has sent
@@ -42,9 +39,6 @@ export interface GateOptions {
   dryRun?: boolean;
 }
 
-/** One advisory lock for "how many groups are working": the count and the claim happen under it. */
-const WORKING_LOCK = 'legwork:working-groups';
-
 /**
  * Entries need `active`; exits (and compensation, which only reduces) are allowed when `halted` and `reducing`.
  * The dry-run runs for entries only: a closing order frees buying power, and Tastytrade's preflight can refuse a
@@ -58,7 +52,7 @@ const WORKING_LOCK = 'legwork:working-groups';
 export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: OrderRequest, options: GateOptions = {}): Promise<GateDecision> {
   const intent = group.intent;
   const entry = intent.kind === 'entry';
-  const state = await getTradingState(ctx.sql);
+  const state = await ctx.store.tradingState.get();
   if (entry && state.state !== 'active') return { kind: 'denied', reason: `trading is ${state.state}${state.reason ? ` (${state.reason})` : ''}` };
 
   const session = await ctx.broker.marketSession();
@@ -88,7 +82,7 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
   }
 
   if (ruleSet) {
-    const working = await workingCount(ctx.sql, group.id);
+    const working = await ctx.store.groups.workingEntryCount(group.id);
     if (working >= ruleSet.risk.maxWorkingGroups) {
       return { kind: 'wait', ms: options.waitMs ?? 5000, reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})` };
     }
@@ -109,27 +103,4 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
 export async function slotLimitFor(ctx: ExecContext, group: GroupRow): Promise<number> {
   if (group.kind !== 'entry') return Number.POSITIVE_INFINITY;
   return (await loadRuleSet(ctx, group.intent.ruleSet, group.intent.rulesHash)).risk.maxWorkingGroups;
-}
-
-async function workingCount(sql: Sql, exceptGroupId: string): Promise<number> {
-  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from order_groups
-    where kind = 'entry' and status in ('submitting', 'working', 'compensating') and id <> ${exceptGroupId}`;
-  return row?.n ?? 0;
-}
-
-/**
- * Moves the group planned → submitting only while fewer than `max` entry groups are working, under one advisory lock,
- * so two executors passing the gate at the same moment cannot both take the last slot. Exits always get a slot.
- * Returns 'claimed', 'full', or 'lost' (another run moved the group first).
- */
-export async function claimWorkingSlot(sql: Sql, group: GroupRow, max: number): Promise<'claimed' | 'full' | 'lost'> {
-  return (await withTx(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${WORKING_LOCK}))`;
-    if (group.kind === 'entry') {
-      const [row] = await tx<{ n: number }[]>`select count(*)::int as n from order_groups
-        where kind = 'entry' and status in ('submitting', 'working', 'compensating') and id <> ${group.id}`;
-      if ((row?.n ?? 0) >= max) return 'full';
-    }
-    return (await moveGroup(tx, group.id, 'SlotClaimed')) ? 'claimed' : 'lost';
-  })) as 'claimed' | 'full' | 'lost';
 }

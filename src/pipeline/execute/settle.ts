@@ -1,13 +1,9 @@
 // Owns what a finished package order means for its group and trade: filled (trade open / closed with its prices and
 // P&L), nothing filled (cancelled), or a partial fill kept (smaller trade) or closed by a compensation order.
+import type { GroupRow, OrderRow, TradeRow } from '../../domain/records.js';
 import { newId } from '../../domain/ids.js';
 import { closingAction } from '../../domain/order-group.js';
 import { isTerminalOrder } from '../../domain/order.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { getGroup, moveGroup, type GroupRow } from '../../store/groups.repo.js';
-import { getOrder, insertPlannedOrder, ordersOfGroup, tradePositions, type OrderRow } from '../../store/orders.repo.js';
-import { setTradingState } from '../../store/settings.repo.js';
-import { moveTrade, type TradeRow, setTradeQuantity } from '../../store/trades.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { groupResult } from './group-result.js';
 import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './group-orders.js';
@@ -30,58 +26,55 @@ export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: Trad
     const reason = opts.stoppedBy
       ? `cancelled: ${opts.stoppedBy}`
       : order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
-    await moveGroup(ctx.sql, group.id, 'Cancelled', { filledUnits: 0, reason });
-    if (group.kind === 'entry') await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: reason });
-    else await moveTrade(ctx.sql, trade.id, 'ExitEnded');
-    await appendAudit(ctx.sql, { kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_cancelled:${group.id}`, data: { reason, kind: group.kind } });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+    await ctx.store.groups.move(group.id, 'Cancelled', { filledUnits: 0, reason });
+    if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: reason });
+    else await ctx.store.trades.move(trade.id, 'ExitEnded');
+    await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_cancelled:${group.id}`, data: { reason, kind: group.kind } });
+    return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
   }
   // Partial package fill: whole structure units, never a broken structure
   if (group.kind === 'exit' || (group.intent.partialFill === 'keep' && !opts.stoppedBy)) return finishFilled(ctx, group, trade, units);
   const why = opts.stoppedBy ? opts.stoppedBy : 'partialFill: close';
-  await moveGroup(ctx.sql, group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})` });
-  return compensate(ctx, (await getGroup(ctx.sql, group.id))!, trade, order);
+  await ctx.store.groups.move(group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})` });
+  return compensate(ctx, (await ctx.store.groups.get(group.id))!, trade, order);
 }
 
 /** Net price per structure unit from the package's fills, signed (credit +, debit −), cents per share. */
 async function netPerUnit(ctx: ExecContext, groupId: string, role: 'package' | 'compensation', units: number): Promise<number> {
-  const [row] = await ctx.sql<{ net: number }[]>`
-    select coalesce(sum(case when f.action like 'Sell%' then f.price_cents * f.quantity else -f.price_cents * f.quantity end), 0)::bigint as net
-    from fills f join orders o on o.id = f.order_id where o.group_id = ${groupId} and o.role = ${role}`;
-  return units > 0 ? Math.round(Number(row?.net ?? 0) / units) : 0;
+  return units > 0 ? Math.round((await ctx.store.fills.cashOfGroupRole(groupId, role)) / units) : 0;
 }
 
 async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, units: number): Promise<ExecuteResult> {
   const net = await netPerUnit(ctx, group.id, 'package', units);
   const partial = units < group.intent.quantity;
-  await moveGroup(ctx.sql, group.id, 'Filled', {
+  await ctx.store.groups.move(group.id, 'Filled', {
     filledUnits: units,
     ...(partial ? { reason: `partial fill kept: ${units}/${group.intent.quantity}` } : {}),
   });
   if (group.kind === 'entry') {
     // The trade opens with what filled (a trades.repo helper would be cleaner; the row is still ours: pending/opening)
-    if (units !== trade.quantity) await setTradeQuantity(ctx.sql, trade.id, units);
-    await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: net });
+    if (units !== trade.quantity) await ctx.store.trades.setQuantity(trade.id, units);
+    await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: net });
     await syncTradeFees(ctx, trade.id, trade.underlying); // the entry's fees count in the open trade's P&L
   } else {
-    const positions = await tradePositions(ctx.sql, trade.id);
+    const positions = await ctx.store.positions.ofTrade(trade.id);
     const flat = positions.every((p) => p.quantity === 0);
     if (flat) {
       const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await moveTrade(ctx.sql, trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+      await ctx.store.trades.move(trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
     } else {
       // A partial exit: what is left stays open and the exit rules will fire again
-      await moveTrade(ctx.sql, trade.id, 'ExitEnded');
+      await ctx.store.trades.move(trade.id, 'ExitEnded');
     }
   }
-  await appendAudit(ctx.sql, {
+  await ctx.store.audit.append({
     kind: 'fill',
     tradeId: trade.id,
     groupId: group.id,
     dedupeKey: `group_filled:${group.id}`,
     data: { kind: group.kind, units, wanted: group.intent.quantity, netCents: net },
   });
-  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+  return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
 }
 
 /** Closing orders tried before the group is declared broken (Tastytrade can refuse a close right after the fill). */
@@ -97,17 +90,17 @@ const COMPENSATION_BACKOFF_MS = 500;
  * alerted. Never acts on an unknown outcome: it waits for reconciliation.
  */
 export async function compensate(ctx: ExecContext, group: GroupRow, trade: TradeRow, pkg: OrderRow): Promise<ExecuteResult> {
-  const units = Math.max(group.filledUnits, (await getOrder(ctx.sql, pkg.id))!.filledUnits);
+  const units = Math.max(group.filledUnits, (await ctx.store.orders.get(pkg.id))!.filledUnits);
   const closingLegs = group.intent.legs.map((l) => ({ ...l, action: closingAction(l.action) }));
   let last: OrderRow | undefined;
   for (;;) {
-    const mine = (await ordersOfGroup(ctx.sql, group.id)).filter((o) => o.role === 'compensation').sort((a, b) => a.seq - b.seq);
+    const mine = (await ctx.store.orders.ofGroup(group.id)).filter((o) => o.role === 'compensation').sort((a, b) => a.seq - b.seq);
     const done = mine.filter((o) => isTerminalOrder(o.status));
     let order = mine.find((o) => !isTerminalOrder(o.status));
     if (!order) {
       const left = units - done.reduce((n, o) => n + o.filledUnits, 0);
       if (left <= 0 || done.length >= COMPENSATION_ATTEMPTS) break;
-      if ((await tradePositions(ctx.sql, trade.id)).every((p) => p.quantity === 0)) break;
+      if ((await ctx.store.positions.ofTrade(trade.id)).every((p) => p.quantity === 0)) break;
       const previous = done[done.length - 1];
       if (previous) {
         const due = previous.updatedAt.getTime() + COMPENSATION_BACKOFF_MS * 2 ** (done.length - 1);
@@ -117,25 +110,25 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
       order = await planCompensation(ctx, group, trade, closingLegs, left, done.length);
     }
     const settled = await runCompensation(ctx, order, trade.id);
-    if (!settled) return groupResult(ctx, (await getGroup(ctx.sql, group.id))!, { reason: 'compensation outcome unknown; left for reconciliation' });
+    if (!settled) return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'compensation outcome unknown; left for reconciliation' });
     last = settled;
     if (!isTerminalOrder(settled.status)) break; // its cancel was never confirmed: nothing more may be sent
   }
-  const positions = await tradePositions(ctx.sql, trade.id);
+  const positions = await ctx.store.positions.ofTrade(trade.id);
   if (positions.every((p) => p.quantity === 0)) {
     // The rollback's cost: the spread paid (cash of the fills) and every fee of the entry and the closing orders
     const { realizedCents: realized, cashCents, feeCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-    await moveGroup(ctx.sql, group.id, 'RolledBack', { filledUnits: units });
-    await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
-    await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized, spreadCents: cashCents, feeCents } });
-    return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+    await ctx.store.groups.move(group.id, 'RolledBack', { filledUnits: units });
+    await ctx.store.trades.move(trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
+    await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized, spreadCents: cashCents, feeCents } });
+    return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
   }
   const reason = `compensation ${last?.status ?? 'not sent'}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;
-  await moveGroup(ctx.sql, group.id, 'Broken', { reason });
-  await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: reason });
-  await setTradingState(ctx.sql, 'reducing', 'executor', `group ${group.id} broken`);
+  await ctx.store.groups.move(group.id, 'Broken', { reason });
+  await ctx.store.trades.move(trade.id, 'Broken', { exitReason: reason });
+  await ctx.store.tradingState.set('reducing', 'executor', `group ${group.id} broken`);
   await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, { groupId: group.id, tradeId: trade.id, orderId: last?.id ?? null });
-  return groupResult(ctx, (await getGroup(ctx.sql, group.id))!);
+  return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
 }
 
 /** The closing package for `units` at a marketable limit from a fresh quote; seq = attempt (idempotent on resume). */
@@ -144,7 +137,7 @@ async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeR
   const pad = Math.max(5 * quote.tickCents, Math.abs(quote.naturalCents) * 0.1) * (1 + attempt);
   let limit = signedRound(quote.naturalCents - pad, quote.tickCents);
   if (limit === 0) limit = -quote.tickCents;
-  const { order } = await insertPlannedOrder(ctx.sql, {
+  const { order } = await ctx.store.orders.insertPlanned({
     id: newId(),
     groupId: group.id,
     role: 'compensation',
@@ -153,7 +146,7 @@ async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeR
     size: units,
     limitPriceCents: limit,
   });
-  await appendAudit(ctx.sql, { kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_started:${group.id}:${attempt}`, data: { units, limitCents: order.limitPriceCents, attempt } });
+  await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_started:${group.id}:${attempt}`, data: { units, limitCents: order.limitPriceCents, attempt } });
   return order;
 }
 
@@ -161,7 +154,7 @@ async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeR
 async function runCompensation(ctx: ExecContext, planned: OrderRow, tradeId: string): Promise<OrderRow | undefined> {
   let order = planned;
   if (order.status === 'planned') await submitOnce(ctx, order.id, tradeId);
-  order = (await getOrder(ctx.sql, order.id))!;
+  order = (await ctx.store.orders.get(order.id))!;
   if (order.status === 'submitting' || order.status === 'unknown') {
     const found = await lookUpUnknown(ctx, order);
     if (!found) return undefined;

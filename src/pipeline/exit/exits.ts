@@ -1,6 +1,7 @@
 // Owns exits: every open trade against its own rule set's `exits:` (loaded by the trade's rules hash) with ONE market
 // snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
 // `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
+import type { PositionRow, TradeRow } from '../../domain/records.js';
 import { loadRuleSet } from '../rule-versions.js';
 import { DAY_MS, daysBetween, nyDate } from '../../domain/dates.js';
 import { deterministicId } from '../../domain/ids.js';
@@ -10,16 +11,9 @@ import { closingPlan } from '../../domain/closing-legs.js';
 import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { tickCentsAt } from '../../strategies/build-candidate.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { groupsOfTrade, insertGroup } from '../../store/groups.repo.js';
-import { tradePositions, type PositionRow } from '../../store/orders.repo.js';
-import { listTrades, moveTrade, type TradeRow } from '../../store/trades.repo.js';
 import type { ExecContext } from '../execution-context.js';
 import { repairTrades, type Repair } from './repair-trades.js';
-import { getTradingState } from '../../store/settings.repo.js';
 import { closeCosts, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';
-import { withTx } from '../../store/tx.js';
-import { settlementKindsOf, settlementPrices } from '../../store/settlements.repo.js';
 import { realizedNetOfFees } from '../fees.js';
 
 type FlattenReason = 'flatten' | 'leftovers' | 'assignment' | 'expiration';
@@ -51,7 +45,7 @@ export const exitGroupId = (tradeId: string, attempt = 0): string =>
   attempt === 0 ? deterministicId('exit-group', tradeId) : deterministicId('exit-group', tradeId, String(attempt));
 
 /** The exact rules a trade was opened with: the registry's when the hash matches, else the stored version. */
-export function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'sql'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
+export function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'store'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
   return loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
 }
 
@@ -63,7 +57,7 @@ interface Held {
 }
 
 async function heldOf(ctx: ExecContext, trade: TradeRow): Promise<Held> {
-  const positions = await tradePositions(ctx.sql, trade.id);
+  const positions = await ctx.store.positions.ofTrade(trade.id);
   const qty = new Map(positions.map((p) => [p.symbol, p.quantity]));
   const units = Math.min(
     ...trade.legs.map((l) => {
@@ -112,8 +106,7 @@ async function tickFor(ctx: ExecContext, trade: TradeRow, marks: ExitLegMark[]):
 
 /** Entry fills' first time (broker clock) — when the trade began to be held; falls back to opened/created. */
 async function heldSince(ctx: ExecContext, trade: TradeRow): Promise<number> {
-  const [row] = await ctx.sql<{ at: Date | null }[]>`select min(filled_at) as at from fills where group_id = ${trade.entryGroupId}`;
-  return (row?.at ?? trade.openedAt ?? trade.createdAt).getTime();
+  return ((await ctx.store.fills.firstOfGroup(trade.entryGroupId)) ?? trade.openedAt ?? trade.createdAt).getTime();
 }
 
 /** Entry credit per structure per share (cents): the recorded one, else from the fills. */
@@ -132,7 +125,7 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
   const { trade } = h;
   const pricing = exitPricing(closeCosts(marks), await tickFor(ctx, trade, marks), ruleSet.entry);
   if (!pricing) return null;
-  const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
+  const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
   const groupId = exitGroupId(trade.id, exits.length);
   const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closingAction(l.action), ratio: l.quantity }));
@@ -149,13 +142,13 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
     rulesHash: trade.rulesHash,
     reason,
   };
-  const moved = await withTx(ctx.sql, async (tx) => {
-    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: reason }))) return false;
-    await insertGroup(tx, groupId, intent);
+  const moved = await ctx.store.tx(async (tx) => {
+    if (!(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: reason }))) return false;
+    await tx.groups.insert(groupId, intent);
     return true;
   });
   if (!moved) return null;
-  await appendAudit(ctx.sql, {
+  await ctx.store.audit.append({
     kind: 'exit_triggered',
     tradeId: trade.id,
     groupId,
@@ -170,8 +163,8 @@ async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: Exi
 /** Re-enqueues exit groups of closing trades that never reached the executor (deterministic job ids: no duplicate). */
 async function requeuePlanned(ctx: ExecContext): Promise<number> {
   let n = 0;
-  for (const t of await listTrades(ctx.sql, { statuses: ['closing'], limit: 10_000 })) {
-    for (const group of await groupsOfTrade(ctx.sql, t.id)) {
+  for (const t of await ctx.store.trades.list({ statuses: ['closing'], limit: 10_000 })) {
+    for (const group of await ctx.store.groups.ofTrade(t.id)) {
       if (group.kind !== 'exit' || group.status !== 'planned') continue;
       await ctx.jobs.enqueueExecute(t.id, group.id, { priority: EXIT_PRIORITY });
       n += 1;
@@ -202,7 +195,7 @@ async function marketNow(ctx: ExecContext): Promise<{ closed?: string; closeAt: 
 export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: 0, repaired: await repairTrades(ctx) };
   report.requeued = await requeuePlanned(ctx);
-  const trades = await listTrades(ctx.sql, { statuses: ['open'], limit: 10_000 });
+  const trades = await ctx.store.trades.list({ statuses: ['open'], limit: 10_000 });
   const { closed, closeAt: sessionCloseAt } = await marketNow(ctx);
   if (closed) {
     // An exit started now could not be sent; the trade stays open and managed, and fires again after the open
@@ -210,7 +203,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
     for (const t of trades) report.skipped.push({ tradeId: t.id, reason: `${closed}: no exit starts until the open` });
     return report;
   }
-  if ((await getTradingState(ctx.sql)).flatten) {
+  if ((await ctx.store.tradingState.get()).flatten) {
     const flat = await flattenAll(ctx, 'flatten request', { alert: false });
     for (const f of flat.flattened) report.triggered.push({ tradeId: f.tradeId, groupId: f.groupId, reason: 'flatten', detail: 'flatten request stands' });
     for (const s of flat.skipped) report.skipped.push(s);
@@ -218,7 +211,7 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   }
   if (trades.length === 0) return report;
   const settledOf = new Map<string, Set<string>>();
-  for (const t of trades) settledOf.set(t.id, await settlementKindsOf(ctx.sql, t.id));
+  for (const t of trades) settledOf.set(t.id, await ctx.store.settlements.kindsOf(t.id));
   // Settled trades are closed from their positions (flattenTrade quotes them): their expired legs have no quotes to wait for
   const snap = await snapshotFor(ctx, trades.filter((t) => settledOf.get(t.id)!.size === 0));
   const now = ctx.now();
@@ -282,9 +275,7 @@ export interface FlattenReport {
 
 /** Last fill price per symbol of a trade (dollars per share). */
 async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string, number>> {
-  const rows = await ctx.sql<{ symbol: string; price: number }[]>`
-    select distinct on (symbol) symbol, price_cents as price from fills where trade_id = ${tradeId} order by symbol, filled_at desc, recorded_at desc`;
-  return new Map(rows.map((r) => [r.symbol, Number(r.price) / 100]));
+  return new Map([...(await ctx.store.fills.lastPrices(tradeId))].map(([symbol, cents]) => [symbol, cents / 100]));
 }
 
 /**
@@ -299,17 +290,17 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
 async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenReason = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
   // Leftovers of a trade the broker settled (its settlement recorded after this cycle read the trade) are what the
   // settlement left: named so
-  const why = reason === 'leftovers' ? settledReason(await settlementKindsOf(ctx.sql, trade.id)) ?? reason : reason;
-  const exits = (await groupsOfTrade(ctx.sql, trade.id)).filter((g) => g.kind === 'exit');
+  const why = reason === 'leftovers' ? settledReason(await ctx.store.settlements.kindsOf(trade.id)) ?? reason : reason;
+  const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
-  const all = (await tradePositions(ctx.sql, trade.id)).filter((p) => p.quantity !== 0);
+  const all = (await ctx.store.positions.ofTrade(trade.id)).filter((p) => p.quantity !== 0);
   // Shares (delivered by an assignment or exercise) go first, in an order of their own: they carry the most risk, and
   // a share price has its own tick; the options follow in the next cycles
   const shares = all.filter((p) => !isOccSymbol(p.symbol));
   const positions = shares.length > 0 ? shares : all;
   if (positions.length === 0) {
     const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-    await moveTrade(ctx.sql, trade.id, 'Closed', { realizedPnlCents: realized, exitReason: `${why}: nothing held` });
+    await ctx.store.trades.move(trade.id, 'Closed', { realizedPnlCents: realized, exitReason: `${why}: nothing held` });
     return { skipped: 'nothing held: closed' };
   }
   const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
@@ -321,7 +312,7 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     ctx.log.warn({ err: error, tradeId: trade.id }, 'flatten: no quotes; pricing from the last marks');
   }
   const fills = await lastFills(ctx, trade.id);
-  for (const [symbol, cents] of await settlementPrices(ctx.sql, trade.id)) if (!fills.has(symbol)) fills.set(symbol, cents / 100);
+  for (const [symbol, cents] of await ctx.store.settlements.deliveryPrices(trade.id)) if (!fills.has(symbol)) fills.set(symbol, cents / 100);
   const held = positions.map((p, i) => {
     const q = snap?.quotes.get(streamers[i]!);
     const g = snap?.greeks.get(streamers[i]!);
@@ -353,13 +344,13 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     rulesHash: trade.rulesHash,
     reason: why,
   };
-  const moved = await withTx(ctx.sql, async (tx) => {
-    if (!(await moveTrade(tx, trade.id, 'ExitStarted', { exitReason: why }))) return false;
-    await insertGroup(tx, groupId, intent);
+  const moved = await ctx.store.tx(async (tx) => {
+    if (!(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: why }))) return false;
+    await tx.groups.insert(groupId, intent);
     return true;
   });
   if (!moved) return { skipped: 'no longer open or broken' };
-  await appendAudit(ctx.sql, {
+  await ctx.store.audit.append({
     kind: 'exit_triggered',
     tradeId: trade.id,
     groupId,
@@ -378,7 +369,7 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
  */
 export async function flattenAll(ctx: ExecContext, by: string, options: { alert?: boolean } = {}): Promise<FlattenReport> {
   const report: FlattenReport = { flattened: [], skipped: [] };
-  const trades = await listTrades(ctx.sql, { statuses: ['pending', 'opening', 'open', 'closing', 'broken'], limit: 10_000 });
+  const trades = await ctx.store.trades.list({ statuses: ['pending', 'opening', 'open', 'closing', 'broken'], limit: 10_000 });
   const closed = await closedMarket(ctx);
   for (const trade of trades) {
     try {

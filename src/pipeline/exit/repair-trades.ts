@@ -1,11 +1,8 @@
 // Owns the repair pass of every exit cycle: each pending/opening/closing trade with no live group and nothing moving
 // it gets the decision of src/domain/trade-repair.ts applied (exit ended, entry re-queued or rejected, entry settled
 // from the broker's orders), one `trade_repaired` audit row each. A trade never sits unmanaged.
+import type { TradeRow } from '../../domain/records.js';
 import { entryOutcome, repairDecision, type RepairDecision, type RepairOptions } from '../../domain/trade-repair.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { groupsOfTrade } from '../../store/groups.repo.js';
-import { ordersOfGroup, tradePositions } from '../../store/orders.repo.js';
-import { listTrades, moveTrade, setTradeQuantity, type TradeRow } from '../../store/trades.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import { realizedNetOfFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
@@ -20,7 +17,7 @@ export interface Repair {
 
 /** Re-reads every order of the entry group from the broker so the fills table is complete before deciding. */
 async function refreshEntryOrders(ctx: ExecContext, trade: TradeRow): Promise<void> {
-  for (const order of await ordersOfGroup(ctx.sql, trade.entryGroupId)) {
+  for (const order of await ctx.store.orders.ofGroup(trade.entryGroupId)) {
     try {
       if (order.brokerOrderId !== null) await applyBrokerOrder(ctx, await ctx.broker.getOrder(order.brokerOrderId), 'reconcile');
       else for (const bo of await ctx.broker.findByExternalId(order.id)) await applyBrokerOrder(ctx, bo, 'reconcile');
@@ -36,7 +33,7 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
     case 'none':
       return undefined;
     case 'exit_ended':
-      return (await moveTrade(ctx.sql, trade.id, 'ExitEnded')) ? 'ExitEnded' : undefined;
+      return (await ctx.store.trades.move(trade.id, 'ExitEnded')) ? 'ExitEnded' : undefined;
     case 'requeue_entry':
     case 'requeue_group':
       // A new job id per broker minute: the first job may have completed or failed for good (its id would be a no-op)
@@ -46,23 +43,23 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
       });
       return 'requeued';
     case 'reject_entry':
-      return (await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` })) ? 'EntryRejected' : undefined;
+      return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` })) ? 'EntryRejected' : undefined;
     case 'reconcile_entry': {
       await refreshEntryOrders(ctx, trade);
-      const positions = (await tradePositions(ctx.sql, trade.id)).map((p) => ({ symbol: p.symbol, quantity: p.quantity, cashCents: Number(p.cashCents) }));
+      const positions = (await ctx.store.positions.ofTrade(trade.id)).map((p) => ({ symbol: p.symbol, quantity: p.quantity, cashCents: Number(p.cashCents) }));
       const outcome = entryOutcome(trade.legs, positions);
       switch (outcome.event) {
         case 'Opened':
-          if (outcome.units !== trade.quantity) await setTradeQuantity(ctx.sql, trade.id, outcome.units);
-          return (await moveTrade(ctx.sql, trade.id, 'Opened', { entryCreditCents: outcome.entryCreditCents })) ? 'Opened' : undefined;
+          if (outcome.units !== trade.quantity) await ctx.store.trades.setQuantity(trade.id, outcome.units);
+          return (await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: outcome.entryCreditCents })) ? 'Opened' : undefined;
         case 'EntryRejected':
-          return (await moveTrade(ctx.sql, trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}, nothing filled` })) ? 'EntryRejected' : undefined;
+          return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}, nothing filled` })) ? 'EntryRejected' : undefined;
         case 'EntryRolledBack': {
           const { realizedCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-          return (await moveTrade(ctx.sql, trade.id, 'EntryRolledBack', { realizedPnlCents: realizedCents, exitReason: `repair: ${decision.why}, flat` })) ? 'EntryRolledBack' : undefined;
+          return (await ctx.store.trades.move(trade.id, 'EntryRolledBack', { realizedPnlCents: realizedCents, exitReason: `repair: ${decision.why}, flat` })) ? 'EntryRolledBack' : undefined;
         }
         case 'Broken':
-          if (!(await moveTrade(ctx.sql, trade.id, 'Broken', { exitReason: `repair: ${outcome.reason}` }))) return undefined;
+          if (!(await ctx.store.trades.move(trade.id, 'Broken', { exitReason: `repair: ${outcome.reason}` }))) return undefined;
           await ctx.alert('broken_group', `trade ${trade.id} holds part of a structure: ${outcome.reason}`, { tradeId: trade.id });
           return 'Broken';
       }
@@ -73,15 +70,15 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
 /** One pass over every trade that could be stuck. Errors on one trade are logged and do not stop the others. */
 export async function repairTrades(ctx: ExecContext, options: Partial<RepairOptions> = {}): Promise<Repair[]> {
   const repairs: Repair[] = [];
-  for (const trade of await listTrades(ctx.sql, { statuses: ['pending', 'opening', 'closing'], limit: 10_000 })) {
+  for (const trade of await ctx.store.trades.list({ statuses: ['pending', 'opening', 'closing'], limit: 10_000 })) {
     try {
       // Row timestamps are written from the same clock (src/store/store-clock.ts): broker time on both sides
-      const decision = repairDecision(trade, await groupsOfTrade(ctx.sql, trade.id), ctx.now(), options);
+      const decision = repairDecision(trade, await ctx.store.groups.ofTrade(trade.id), ctx.now(), options);
       if (decision.kind === 'none') continue;
       const event = await apply(ctx, trade, decision);
       const repair: Repair = { tradeId: trade.id, decision: decision.kind, why: decision.why, ...(event ? { event } : {}) };
       repairs.push(repair);
-      await appendAudit(ctx.sql, { kind: 'trade_repaired', tradeId: trade.id, data: { from: trade.status, ...repair } });
+      await ctx.store.audit.append({ kind: 'trade_repaired', tradeId: trade.id, data: { from: trade.status, ...repair } });
       ctx.log.warn({ ...repair }, `trade repaired: ${decision.why}`);
     } catch (error) {
       ctx.log.error({ err: error, tradeId: trade.id }, 'trade repair failed');

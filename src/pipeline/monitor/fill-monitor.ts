@@ -7,10 +7,9 @@
 // (Redis down), the work is done here at once: a fill never waits for Redis.
 import type { BrokerOrder } from '../../domain/broker-order.js';
 import type { Logger } from '../../log.js';
-import type { Sql } from '../../store/db.js';
-import { openOrders } from '../../store/orders.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { AccountEvents, Broker } from '../ports.js';
+import type { Store } from '../store-port.js';
 
 /** Where the monitor hands its work to be run as jobs (src/queue/monitor-jobs.ts). */
 export interface MonitorHandoff {
@@ -20,7 +19,7 @@ export interface MonitorHandoff {
 }
 
 export interface FillMonitorContext {
-  sql: Sql;
+  store: Store;
   broker: Broker;
   events: AccountEvents;
   log: Logger;
@@ -126,7 +125,7 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
     polling = track(
       (async () => {
         let fills = 0;
-        const mine = (await openOrders(ctx.sql)).filter((o) => o.brokerOrderId !== null && POLLED.has(o.status));
+        const mine = (await ctx.store.orders.open()).filter((o) => o.brokerOrderId !== null && POLLED.has(o.status));
         for (const o of mine) {
           if (stopped) break;
           try {

@@ -2,13 +2,9 @@
 // exercised) and the shares delivered for them are recorded against that trade, so its positions are the broker's
 // again and delivered shares are the trade's to close. A settled trade left holding nothing (everything expired
 // worthless) is closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open.
+import type { SettlementAction } from '../../domain/records.js';
 import type { PositionDifference } from '../../domain/position-explain.js';
 import { pairSettlements, type Settlement } from '../../domain/settlement.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { tradePositions } from '../../store/orders.repo.js';
-import { recordSettlement, settlementKindsOf, type SettlementAction } from '../../store/settlements.repo.js';
-import { getTrade, moveTrade } from '../../store/trades.repo.js';
-import { withTx } from '../../store/tx.js';
 import type { ExecContext } from '../execution-context.js';
 import { realizedNetOfFees } from '../fees.js';
 
@@ -52,19 +48,19 @@ export async function applySettlements(ctx: ExecContext, differences: readonly P
   // One transaction per trade: an exit cycle never sees the option removed without the shares it delivered
   const touched = new Map<string, Set<string>>();
   for (const [tradeId, rows] of perTrade) {
-    await withTx(ctx.sql, async (tx) => {
+    await ctx.store.tx(async (tx) => {
       for (const { s, action, kind } of rows) {
-        if (await recordSettlement(tx, tradeId, s, action)) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(kind));
+        if (await tx.settlements.record(tradeId, s, action)) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(kind));
       }
     });
   }
   const result: AppliedSettlements = { trades: [...touched.keys()], closed: [] };
   for (const [tradeId, kinds] of touched) {
-    const trade = await getTrade(ctx.sql, tradeId);
+    const trade = await ctx.store.trades.get(tradeId);
     if (!trade) continue;
-    const positions = await tradePositions(ctx.sql, tradeId);
+    const positions = await ctx.store.positions.ofTrade(tradeId);
     const held = positions.filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
-    await appendAudit(ctx.sql, {
+    await ctx.store.audit.append({
       kind: 'settlement_recorded', tradeId, dedupeKey: `settlement_recorded:${tradeId}:${[...kinds].sort().join(',')}:${JSON.stringify(held)}`,
       data: { kinds: [...kinds], held, status: trade.status },
     });
@@ -79,17 +75,15 @@ export async function applySettlements(ctx: ExecContext, differences: readonly P
  * whether the market is open or not. Run by every position check.
  */
 export async function closeSettledFlatTrades(ctx: ExecContext): Promise<string[]> {
-  const flat = await ctx.sql<{ id: string }[]>`select t.id from trades t
-    where t.status in ('open', 'broken') and exists (select 1 from settlements s where s.trade_id = t.id)
-      and not exists (select 1 from trade_positions p where p.trade_id = t.id and p.quantity <> 0)`;
+  const flat = await ctx.store.trades.settledFlatIds();
   const closed: string[] = [];
-  for (const { id } of flat) {
-    const trade = await getTrade(ctx.sql, id);
+  for (const id of flat) {
+    const trade = await ctx.store.trades.get(id);
     if (!trade) continue;
-    const kinds = await settlementKindsOf(ctx.sql, id);
+    const kinds = await ctx.store.settlements.kindsOf(id);
     const reason = kinds.has('assignment') || kinds.has('exercise') || kinds.has('delivery') ? 'assigned' : 'expired';
     const { realizedCents } = await realizedNetOfFees(ctx, id, trade.underlying);
-    if (await moveTrade(ctx.sql, id, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) {
+    if (await ctx.store.trades.move(id, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) {
       closed.push(id);
       ctx.log.info({ tradeId: id, realizedCents, reason }, `trade ${reason}: nothing held any more, closed`);
     }

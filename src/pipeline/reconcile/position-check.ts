@@ -5,8 +5,6 @@
 import { nyDate } from '../../domain/dates.js';
 import { explainPositions, type DifferenceKind, type PositionDifference } from '../../domain/position-explain.js';
 import type { Settlement } from '../../domain/settlement.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { recordedSettlementIds, settledOptionOwners } from '../../store/settlements.repo.js';
 import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
 import type { ExecContext } from '../execution-context.js';
 
@@ -35,8 +33,7 @@ const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismat
 
 /** Compares, explains, records and alerts. Returns the differences (empty when the broker and the trades agree). */
 export async function checkPositions(ctx: ExecContext): Promise<PositionDifference[]> {
-  const held = await ctx.sql<{ tradeId: string; symbol: string; quantity: number }[]>`
-    select trade_id as "tradeId", symbol, quantity from trade_positions where quantity <> 0 order by trade_id, symbol`;
+  const held = await ctx.store.positions.held();
   const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
   const differences = explainPositions({ held, broker, settlements: [], today: nyDate(ctx.now()) });
   if (differences.length === 0) {
@@ -48,10 +45,10 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
   const settlements = await recentSettlements(ctx);
   const explained = settlements === null ? differences : explainPositions({
     held, broker, settlements, today: nyDate(ctx.now()),
-    recorded: await recordedSettlementIds(ctx.sql, settlements.map((s) => s.id)), settledBy: await settledOptionOwners(ctx.sql),
+    recorded: await ctx.store.settlements.recordedIds(settlements.map((s) => s.id)), settledBy: await ctx.store.settlements.optionOwners(),
   });
   for (const d of explained) {
-    const first = await appendAudit(ctx.sql, {
+    const first = await ctx.store.audit.append({
       kind: 'position_explained',
       tradeId: d.tradeIds[0] ?? null,
       dedupeKey: `position:${d.kind}:${d.symbol}:${d.ours}:${d.broker}:${d.settlementIds.join(',')}`,

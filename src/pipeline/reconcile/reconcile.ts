@@ -1,16 +1,12 @@
 // Owns reconciliation (startup and periodic, one code path): settle orders in the crash window or with an unknown
 // outcome by our external identifier, catch up missed fills, re-enqueue open groups, adopt or flag unknown broker
 // orders, and explain position differences from the broker's settlements (src/pipeline/reconcile/position-check.ts).
+import type { OrderRow } from '../../domain/records.js';
 import { isTerminal, type BrokerOrder } from '../../domain/broker-order.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { absenceCountsFrom, SUBMIT_ABSENCE_MARGIN_MS, SUBMIT_TIMEOUT_MS } from '../../domain/submit-timing.js';
 import { isTerminalTrade } from '../../domain/trade-transitions.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import { openGroups } from '../../store/groups.repo.js';
-import { getOrder, openOrders, orderByBrokerId, transitionOrder, type OrderRow } from '../../store/orders.repo.js';
-import { getTrade, moveTrade } from '../../store/trades.repo.js';
 import { applyBrokerOrder } from '../broker-sync.js';
-import { setTradingState } from '../../store/settings.repo.js';
 import { catchUpFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
 import { checkPositions } from './position-check.js';
@@ -63,9 +59,8 @@ const ABSENT_REASON = 'reconcile: not found at the broker';
 
 /** How many earlier searches missed this order, and when the first one was. */
 async function absenceChecks(ctx: ExecContext, orderId: string): Promise<{ n: number; first: number | null }> {
-  const [row] = await ctx.sql<{ n: number; first: Date | null }[]>`select count(*)::int as n, min(at) as first from order_events
-    where order_id = ${orderId} and type = 'OutcomeUnknown' and source = 'reconcile' and data->>'reason' = ${ABSENT_REASON}`;
-  return { n: row?.n ?? 0, first: row?.first?.getTime() ?? null };
+  const row = await ctx.store.orders.absenceChecks(orderId, ABSENT_REASON);
+  return { n: row.n, first: row.first?.getTime() ?? null };
 }
 
 /** One unsettled order: found → applied; missing → one more absence check, proven absent after N over the window. */
@@ -83,11 +78,11 @@ async function settleUnknown(ctx: ExecContext, order: OrderRow, opts: ReconcileO
   const before = await absenceChecks(ctx, order.id);
   const now = ctx.now();
   if (before.n >= opts.absentChecks && before.first !== null && now - before.first >= opts.absentWindowMs) {
-    await transitionOrder(ctx.sql, order.id, { type: 'ProvenAbsent' }, 'reconcile', { rejectReason: `not at the broker after ${before.n} searches` });
+    await ctx.store.orders.transition(order.id, { type: 'ProvenAbsent' }, 'reconcile', { rejectReason: `not at the broker after ${before.n} searches` });
     report.provenAbsent += 1;
     return true;
   }
-  await transitionOrder(ctx.sql, order.id, { type: 'OutcomeUnknown', reason: ABSENT_REASON }, 'reconcile');
+  await ctx.store.orders.transition(order.id, { type: 'OutcomeUnknown', reason: ABSENT_REASON }, 'reconcile');
   report.stillUnknown += 1;
   return false;
 }
@@ -110,9 +105,9 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
   }
   // Its fills are ours whatever our row's status: recorded once by fill id (the row's status stays as it was)
   await applyBrokerOrder(ctx, current, 'reconcile');
-  const [group] = await ctx.sql<{ tradeId: string }[]>`select trade_id as "tradeId" from order_groups where id = ${ours.groupId}`;
-  const [{ n } = { n: 0 }] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where broker_order_id = ${bo.brokerOrderId}`;
-  const first = await appendAudit(ctx.sql, {
+  const group = await ctx.store.groups.owner(ours.groupId);
+  const n = await ctx.store.fills.countOfBrokerOrder(bo.brokerOrderId);
+  const first = await ctx.store.audit.append({
     kind: 'order_reconciled', tradeId: group?.tradeId ?? null, groupId: ours.groupId, orderId: ours.id, dedupeKey: `late_order:${bo.brokerOrderId}`,
     data: { brokerOrderId: bo.brokerOrderId, brokerStatus: bo.rawStatus, ourStatus: ours.status, late: true },
   });
@@ -122,18 +117,18 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
     });
   }
   if (n > 0 && group) {
-    const trade = await getTrade(ctx.sql, group.tradeId);
+    const trade = await ctx.store.trades.get(group.tradeId);
     if (trade && isTerminalTrade(trade.status)) {
       const reason = `late broker order ${bo.brokerOrderId} filled ${n} fill(s) after the trade was ${trade.status}`;
-      if (await moveTrade(ctx.sql, trade.id, 'PositionFound', { exitReason: reason })) {
+      if (await ctx.store.trades.move(trade.id, 'PositionFound', { exitReason: reason })) {
         // As every other broken trade: only closing orders until a human has looked (resume refuses while it is broken)
-        await setTradingState(ctx.sql, 'reducing', 'reconcile', `trade ${trade.id} broken: ${reason}`);
+        await ctx.store.tradingState.set('reducing', 'reconcile', `trade ${trade.id} broken: ${reason}`);
         await ctx.alert('broken_group', `trade ${trade.id} holds legs from a late order: now broken and managed`, { tradeId: trade.id, orderId: ours.id, brokerOrderId: bo.brokerOrderId });
       }
     }
   }
   if (isTerminal(current.status)) {
-    await ctx.sql`insert into order_broker_ids (broker_order_id, order_id) values (${bo.brokerOrderId}, ${ours.id}) on conflict do nothing`;
+    await ctx.store.orders.linkBrokerId(bo.brokerOrderId, ours.id);
   }
 }
 
@@ -141,10 +136,10 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
 const flagged = new Set<number>();
 async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: ReconcileReport): Promise<void> {
   for (const bo of live) {
-    if (await orderByBrokerId(ctx.sql, bo.brokerOrderId)) continue;
-    const ours = bo.externalId ? await getOrder(ctx.sql, bo.externalId) : undefined;
+    if (await ctx.store.orders.byBrokerId(bo.brokerOrderId)) continue;
+    const ours = bo.externalId ? await ctx.store.orders.get(bo.externalId) : undefined;
     // A replacement of a broker id we know is the same order carrying on (applyBrokerOrder follows it)
-    const knownChain = bo.replacesOrderId !== undefined && (await orderByBrokerId(ctx.sql, bo.replacesOrderId)) !== undefined;
+    const knownChain = bo.replacesOrderId !== undefined && (await ctx.store.orders.byBrokerId(bo.replacesOrderId)) !== undefined;
     if (ours && isTerminalOrder(ours.status) && !knownChain) {
       await handleLateOrder(ctx, bo, ours, report);
       continue;
@@ -178,7 +173,7 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
   };
   const settled = new Set<string>();
   // 1. Every non-terminal order against the broker's truth
-  for (const order of await openOrders(ctx.sql)) {
+  for (const order of await ctx.store.orders.open()) {
     if (order.status === 'planned') continue;
     report.checked += 1;
     try {
@@ -203,12 +198,8 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
     ctx.log.warn({ err: error }, 'reconcile could not read the account');
   }
   // 3. Open groups whose orders are settled enough go back to the executor (it resumes or rolls back)
-  for (const group of await openGroups(ctx.sql)) {
-    const [row] = await ctx.sql<{ unsettled: number; events: number; last: Date | null }[]>`
-      select count(*) filter (where o.status in ('submitting', 'unknown'))::int as unsettled,
-             (select count(*)::int from order_events e where e.group_id = ${group.id}) as events,
-             greatest(max(o.updated_at), ${group.updatedAt}) as last
-      from orders o where o.group_id = ${group.id}`;
+  for (const group of await ctx.store.groups.open()) {
+    const row = await ctx.store.groups.activity(group);
     if ((row?.unsettled ?? 0) > 0) continue;
     const idle = ctx.now() - (row?.last?.getTime() ?? group.updatedAt.getTime());
     const blocked = group.status === 'submitting' || settled.has(group.id);

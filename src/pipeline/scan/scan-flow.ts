@@ -1,5 +1,6 @@
 // Owns the scheduled scan as three idempotent steps: start (one run per rule set and slot, fan out per underlying),
 // scan one underlying (store what passed), finish (rank, validate, create trades, hand them to the executor).
+import { allowsEntries } from '../../domain/records.js';
 import type { Logger } from '../../log.js';
 import { deterministicId } from '../../domain/ids.js';
 import type { MarketMetrics } from '../../domain/market.js';
@@ -10,19 +11,8 @@ import { loadRuleSet } from '../rule-versions.js';
 import { rankForRuleSet } from '../../rules/rank.js';
 import type { RuleSet } from '../../rules/schema.js';
 import type { Candidate } from '../../strategies/types.js';
-import { appendAudit } from '../../store/audit.repo.js';
-import type { Sql } from '../../store/db.js';
-import {
-  candidatesOfRun,
-  finishScanRun,
-  insertCandidates,
-  recordRuleVersion,
-  setRanks,
-  startScanRun,
-} from '../../store/scans.repo.js';
-import { allowsEntries, getTradingState } from '../../store/settings.repo.js';
-import { insertPendingTradeWithinLimit, riskSummary } from '../../store/trades.repo.js';
 import type { Broker, MarketData } from '../ports.js';
+import type { Store } from '../store-port.js';
 import { scanUnderlying } from './scan-underlying.js';
 import { selectTrades } from './select-trades.js';
 
@@ -33,7 +23,7 @@ export interface ScanJobs {
 }
 
 export interface ScanContext {
-  sql: Sql;
+  store: Store;
   broker: Broker;
   marketData: MarketData;
   rules: RuleRegistry;
@@ -61,9 +51,9 @@ export async function startScan(ctx: ScanContext, ruleSetName: string, slot: str
     if (session.state !== 'Open') return { status: 'skipped', reason: `market is ${session.state}` };
   }
   if (!ruleSet.universe.symbols) return { status: 'skipped', reason: 'watchlist universes are not supported by this broker yet' };
-  await recordRuleVersion(ctx.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
+  await ctx.store.scans.recordRuleVersion({ hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
   const scanRunId = deterministicId('scan-run', ruleSet.name, slot);
-  const { run, created } = await startScanRun(ctx.sql, { id: scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, slot });
+  const { run, created } = await ctx.store.scans.start({ id: scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, slot });
   // A redelivered start re-adds the same flow (same job ids: a no-op) unless the run already finished
   if (!created && run.status !== 'running') return { status: 'duplicate', scanRunId: run.id };
   const symbols = ruleSet.universe.symbols;
@@ -89,9 +79,7 @@ export async function scanOneUnderlying(
 ): Promise<UnderlyingResult> {
   const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
   const result = await scanUnderlying({ marketData: ctx.marketData, now: ctx.now(), ...(ctx.today ? { today: ctx.today() } : {}) }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
-  await insertCandidates(
-    ctx.sql,
-    job.scanRunId,
+  await ctx.store.scans.insertCandidates(job.scanRunId,
     result.passed.map(({ candidate, trace }) => ({
       id: deterministicId('candidate', job.scanRunId, candidate.id),
       candidateKey: candidate.id,
@@ -126,7 +114,7 @@ export async function finishScan(
   children: UnderlyingResult[],
 ): Promise<FinishResult> {
   const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
-  const rows = await candidatesOfRun(ctx.sql, job.scanRunId);
+  const rows = await ctx.store.scans.candidatesOf(job.scanRunId);
   const rowIdByKey = new Map(rows.map((r) => [r.candidateKey, r.id]));
   const candidates: Candidate[] = rows.map((r) => ({
     id: r.candidateKey,
@@ -140,10 +128,10 @@ export async function finishScan(
     facts: r.facts as unknown as Candidate['facts'],
   }));
   const { ranked } = rankForRuleSet(ruleSet, candidates);
-  const state = await getTradingState(ctx.sql);
+  const state = await ctx.store.tradingState.get();
   const working = (await ctx.broker.liveOrders()).filter((o) => !isTerminal(o.status)).map((o) => o.underlyingSymbol);
-  const all = await riskSummary(ctx.sql);
-  const mine = await riskSummary(ctx.sql, ruleSet.name);
+  const all = await ctx.store.trades.riskSummary();
+  const mine = await ctx.store.trades.riskSummary(ruleSet.name);
   const selection = await selectTrades(
     {
       ruleSet,
@@ -155,14 +143,14 @@ export async function finishScan(
     (order) => ctx.broker.dryRun(order),
   );
   const selectedKeys = new Set(selection.selected.map((s) => s.candidate.id));
-  await setRanks(ctx.sql, job.scanRunId, ranked.map((r) => ({ candidateKey: r.candidate.id, rank: r.rank, score: r.score, selected: selectedKeys.has(r.candidate.id) })));
+  await ctx.store.scans.setRanks(job.scanRunId, ranked.map((r) => ({ candidateKey: r.candidate.id, rank: r.rank, score: r.score, selected: selectedKeys.has(r.candidate.id) })));
 
   const trades: FinishResult['trades'] = [];
   for (const s of selection.selected) {
     const candidateRowId = rowIdByKey.get(s.candidate.id)!;
     const tradeId = deterministicId('trade', candidateRowId);
     const entryGroupId = deterministicId('entry-group', tradeId);
-    const inserted = await insertPendingTradeWithinLimit(ctx.sql, {
+    const inserted = await ctx.store.trades.insertPendingWithinLimit({
       id: tradeId,
       ruleSet: ruleSet.name,
       rulesHash: ruleSet.hash,
@@ -181,12 +169,12 @@ export async function finishScan(
       // Another rule set (or process) took the underlying after this scan read the busy list
       const b = inserted.blockedBy;
       selection.skipped.push({ candidateId: s.candidate.id, underlying: s.candidate.underlying, reason: `underlying ${s.candidate.underlying} busy: trade ${b.id} (${b.ruleSet}, ${b.status})` });
-      await setRanks(ctx.sql, job.scanRunId, [{ candidateKey: s.candidate.id, rank: ranked.find((r) => r.candidate.id === s.candidate.id)?.rank ?? 0, score: s.score, selected: false }]);
+      await ctx.store.scans.setRanks(job.scanRunId, [{ candidateKey: s.candidate.id, rank: ranked.find((r) => r.candidate.id === s.candidate.id)?.rank ?? 0, score: s.score, selected: false }]);
       continue;
     }
     const { trade, created } = inserted;
     if (created) {
-      await appendAudit(ctx.sql, {
+      await ctx.store.audit.append({
         kind: 'trade_selected',
         tradeId: trade.id,
         dedupeKey: `trade_selected:${trade.id}`,
@@ -198,8 +186,8 @@ export async function finishScan(
     trades.push({ tradeId: trade.id, underlying: trade.underlying, quantity: trade.quantity, created });
   }
   const candidatesEvaluated = children.reduce((n, c) => n + c.evaluated, 0);
-  await finishScanRun(ctx.sql, job.scanRunId, { status: 'completed', underlyings: children.length, candidatesEvaluated, accepted: rows.length });
-  await appendAudit(ctx.sql, {
+  await ctx.store.scans.finish(job.scanRunId, { status: 'completed', underlyings: children.length, candidatesEvaluated, accepted: rows.length });
+  await ctx.store.audit.append({
     kind: 'scan_completed',
     dedupeKey: `scan_completed:${job.scanRunId}`,
     data: { scanRunId: job.scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidatesEvaluated, accepted: rows.length, selected: trades.length, skipped: selection.skipped },
@@ -208,13 +196,13 @@ export async function finishScan(
 }
 
 /** Re-reads rules/; a refused edit is logged and audited once per refused content, the last good version stays. */
-export async function reloadRules(ctx: Pick<ScanContext, 'rules' | 'log' | 'sql'>): Promise<void> {
+export async function reloadRules(ctx: Pick<ScanContext, 'rules' | 'log' | 'store'>): Promise<void> {
   const report = await ctx.rules.reload();
   if (report.added.length + report.changed.length + report.removed.length > 0) {
     ctx.log.info({ added: report.added, changed: report.changed, removed: report.removed }, 'rule files reloaded');
   }
   for (const error of ctx.rules.errors()) {
-    const fresh = await appendAudit(ctx.sql, {
+    const fresh = await ctx.store.audit.append({
       kind: 'rules_refused',
       dedupeKey: `rules_refused:${error.file}:${error.hash}`,
       data: { file: error.file, hash: error.hash, activeHash: error.activeHash, problems: error.problems },
