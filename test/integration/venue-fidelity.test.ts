@@ -1,5 +1,5 @@
 // Fidelity: each kind of venue response and account-streamer message has the keys and value types of a real Tastytrade recording.
-// Order, position and balance objects are compared in test/unit/sim/venue-fidelity.test.ts; DXLink messages in dxlink-fidelity.
+// Order, position and balance objects are compared in packages/venue/test/unit/venue-fidelity.test.ts; DXLink messages in dxlink-fidelity.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';

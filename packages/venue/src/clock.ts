@@ -59,7 +59,7 @@ function alwaysOpenSession(at: VenueMillis): MarketSession {
 }
 
 /**
- * Creates the simulator clock. `wallNow` is injectable for tests. In replay mode the clock starts at `startAt` when
+ * Creates the venue's clock. `wallNow` is injectable for tests. In replay mode the clock starts at `startAt` when
  * created and runs `speed` times as fast as the wall clock; `advance` adds an offset in every mode.
  */
 export function createMarketClock(spec: ClockSpec, wallNow: () => number = Date.now): MarketClock {

@@ -1,4 +1,4 @@
-// Owns the simulator's seeded randomness: a mulberry32 PRNG, keyed sub-streams, stateless hashed draws and a Brownian path.
+// Owns the venue's seeded randomness: a mulberry32 PRNG, keyed sub-streams, stateless hashed draws and a Brownian path.
 
 /** murmur3 finaliser: a good 32-bit avalanche. */
 export function mix32(x: number): number {

@@ -1,7 +1,7 @@
 // Owns the contracts between the local venue's parts (clock, market model, venue core, protocol faces).
-// Types only: no logic, no I/O. Every sim module depends on this file, never on each other's internals.
+// Types only: no logic, no I/O. Every venue module depends on this file, never on each other's internals.
 
-/** Epoch milliseconds on the simulator's clock (may differ from the wall clock). */
+/** Epoch milliseconds on the venue's clock (may differ from the wall clock). */
 export type VenueMillis = number;
 
 /** Integer US cents. All venue money (order prices, fills, balances) is kept in cents. */
@@ -171,7 +171,7 @@ export interface MarketMetrics {
 }
 
 /**
- * The market model as every other sim part sees it. Deterministic for a seed and a sequence of clock
+ * The market model as every other venue part sees it. Deterministic for a seed and a sequence of clock
  * operations. Prices move (GBM) as simulated time passes; reads at the same instant return the same values.
  */
 export interface MarketModel {

@@ -1,4 +1,4 @@
-// Owns option chains for the sim: listed expirations (weeklies, monthlies), strike grids, OCC and streamer symbols.
+// Owns option chains for the venue: listed expirations (weeklies, monthlies), strike grids, OCC and streamer symbols.
 import {
   addDays, dateOf, daysBetween, isTradingDay, nyDate, nyTime, tradingHours, weekday,
 } from '../calendar.js';

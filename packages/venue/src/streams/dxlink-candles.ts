@@ -1,4 +1,4 @@
-// Owns Candle events for the sim's DXLink server: candle-symbol parsing and the (one-candle) history snapshot built from the market model.
+// Owns Candle events for the venue's DXLink server: candle-symbol parsing and the (one-candle) history snapshot built from the market model.
 import type { MarketModel } from '../types.js';
 import { dayIdOf, eventIndex, resolveStreamerSymbol, type EventRecord } from './dxlink-events.js';
 

@@ -1,4 +1,4 @@
-// Owns the dxFeed event records the sim's DXLink server publishes: field lists per event type and pure builders from the market model.
+// Owns the dxFeed event records the venue's DXLink server publishes: field lists per event type and pure builders from the market model.
 import type { MarketModel, OptionContract } from '../types.js';
 import { jsonDouble, type FeedValue } from './dxlink-protocol.js';
 

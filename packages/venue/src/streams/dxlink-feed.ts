@@ -1,4 +1,4 @@
-// Owns one DXLink FEED channel of the sim's dxFeed server: its subscriptions, negotiated record layouts and the messages a push produces.
+// Owns one DXLink FEED channel of the venue's dxFeed server: its subscriptions, negotiated record layouts and the messages a push produces.
 import type { MarketModel } from '../types.js';
 import { buildCandles, parseCandleSymbol } from './dxlink-candles.js';
 import { buildEvent, compactValues, negotiateEventFields, resolveStreamerSymbol, type EventRecord, type ResolvedSymbol } from './dxlink-events.js';

@@ -1,6 +1,6 @@
-// Owns the DXLink wire vocabulary for the sim's dxFeed server: pure builders of every server→client message and the client-message guard.
+// Owns the DXLink wire vocabulary for the venue's dxFeed server: pure builders of every server→client message and the client-message guard.
 
-// Shapes follow the recorded real messages in test/fixtures/tastytrade/ws_dxlink_*.json (checked by test/unit/sim/dxlink-fidelity.test.ts).
+// Shapes follow the recorded real messages in test/fixtures/tastytrade/ws_dxlink_*.json (checked by packages/venue/test/unit/dxlink-fidelity.test.ts).
 
 /** A value inside a COMPACT FEED_DATA record: numbers, "NaN"/"Infinity"/"-Infinity" strings, strings, booleans. */
 export type FeedValue = number | string | boolean;

@@ -1,4 +1,4 @@
-// Owns the end-to-end check of the sim's DXLink server: the unmodified @tastytrade/api QuoteStreamer plus a raw `ws` protocol client.
+// Owns the end-to-end check of the venue's DXLink server: the unmodified @tastytrade/api QuoteStreamer plus a raw `ws` protocol client.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import TastytradeClient from '@tastytrade/api';

@@ -1,4 +1,4 @@
-// Owns the fidelity check of the sim's DXLink messages against recorded real dxLink messages (test/fixtures/tastytrade/ws_dxlink_*.json).
+// Owns the fidelity check of the venue's DXLink messages against recorded real dxLink messages (test/fixtures/tastytrade/ws_dxlink_*.json).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createMarketClock } from '../../src/clock.js';
