@@ -64,16 +64,25 @@ module.exports = {
     {
       name: 'venue-stands-alone',
       severity: 'error',
-      comment: 'The local venue is a server of its own: it imports nothing of Legwork.',
-      from: { path: '^src/broker/sim/' },
-      to: { path: '^(src/(?!broker/sim/)|workers/)' },
+      comment: 'The local venue (packages/venue, @legwork/venue) is a product of its own: it imports nothing of Legwork.',
+      from: { path: '^packages/venue/' },
+      to: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
     },
     {
       name: 'adapter-not-venue',
       severity: 'error',
-      comment: 'The Tastytrade adapter talks to the venue over the wire only, as to Tastytrade.',
-      from: { path: '^src/(?!broker/sim/|cli/)' },
-      to: { path: '^src/broker/sim/' },
+      comment:
+        'Legwork (src/) talks to the venue over the wire only, as to Tastytrade: only the processes (workers/), tests and ' +
+        'harnesses import @legwork/venue.',
+      from: { path: '^(src|bin)/' },
+      to: { path: '^(packages/venue/|node_modules/@legwork/venue/)' },
+    },
+    {
+      name: 'venue-through-its-exports',
+      severity: 'error',
+      comment: 'Outside the package, the venue is imported as @legwork/venue (its package.json exports), never by relative path.',
+      from: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
+      to: { path: '^packages/venue/', dependencyTypesNot: ['aliased-workspace'] },
     },
   ],
   options: {

@@ -1,4 +1,5 @@
-// Owns the test layout: fast pure unit tests in parallel, integration tests (real sockets, Redis, Postgres) one file at a time.
+// Owns the test layout: fast pure unit tests in parallel, integration tests (real sockets, Redis, Postgres) one file at a
+// time; workspace packages (packages/*, e.g. the venue) keep their tests in their own test/unit and test/integration.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,14 +8,14 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['test/unit/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'packages/*/test/unit/**/*.test.ts'],
           testTimeout: 20_000,
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', 'packages/*/test/integration/**/*.test.ts'],
           pool: 'forks',
           fileParallelism: false,
           testTimeout: 30_000,

@@ -11,7 +11,7 @@ import { readArgs } from '../src/util/cli-args.js';
 import { REDIS_URL } from '../test/support/app.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { crashScenario, type ExecutorProcess, type KillPoint } from '../test/support/executor-process.js';
-import { startTestSim } from '../test/support/sim.js';
+import { startTestVenue } from '../test/support/venue.js';
 
 const USAGE = 'usage: npm run bench:recovery -- [RUNS]   RUNS per kill point (default 3)';
 function runsPerKillPoint(argv: string[]): number | string {
@@ -28,7 +28,7 @@ if (typeof runsPerPoint === 'string') {
   process.exit(2);
 }
 const points: KillPoint[] = ['submit-hang', 'working', 'planned'];
-const sim = await startTestSim();
+const sim = await startTestVenue();
 const db = await createTestDatabase();
 const queuePrefix = `lwb${randomBytes(4).toString('hex')}`;
 const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn' });

@@ -2,7 +2,7 @@
 // Prints one JSON object on stdout: {name, symbols, runs, p50Ms, maxMs, missing, targetMs, pass}. Run: npm run bench:dxlink
 import { createTastytradeClient } from '../src/broker/tastytrade/client.js';
 import { createTastytradeMarketData } from '../src/broker/tastytrade/market-data.js';
-import { startSim } from '../src/broker/sim/server.js';
+import { startVenue } from '@legwork/venue';
 import type { BrokerConfig } from '../src/config/env.js';
 
 const SYMBOLS = Number(process.env['BENCH_SYMBOLS'] ?? 2_000);
@@ -10,7 +10,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const TARGET_MS = 2_000;
 const UNDERLYINGS = ['SPY', 'QQQ', 'IWM', 'AAPL', 'TSLA', 'AMZN'];
 
-const sim = await startSim({ seed: 7, clock: { mode: 'replay', startAt: Date.parse('2026-11-17T15:00:00Z'), speed: 0 }, tickMs: 100 });
+const sim = await startVenue({ seed: 7, clock: { mode: 'replay', startAt: Date.parse('2026-11-17T15:00:00Z'), speed: 0 }, tickMs: 100 });
 const config: BrokerConfig = {
   env: 'sim',
   baseUrl: sim.baseUrl,

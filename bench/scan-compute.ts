@@ -7,10 +7,10 @@
 // runs, pass = that < targetMs. Run: npm run bench:scan
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { nyDate } from '../src/broker/sim/calendar.js';
-import { createSimClock } from '../src/broker/sim/clock.js';
-import { createMarketModel, type SimMarketModel } from '../src/broker/sim/market/market.js';
-import type { UnderlyingSpec } from '../src/broker/sim/types.js';
+import { nyDate } from '@legwork/venue/calendar';
+import { createMarketClock } from '@legwork/venue';
+import { createMarketModel, type VenueMarketModel } from '@legwork/venue';
+import type { UnderlyingSpec } from '@legwork/venue';
 import type { GreeksSnapshot, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../src/domain/market.js';
 import { summariseScan } from '../src/pipeline/scan/scan-rule-set.js';
 import {
@@ -83,7 +83,7 @@ interface Held {
 }
 
 /** Every listed option of every underlying with its quote and greeks, as the wire would deliver them. */
-function holdMarket(market: SimMarketModel, symbols: readonly string[]): Held[] {
+function holdMarket(market: VenueMarketModel, symbols: readonly string[]): Held[] {
   return symbols.map((symbol) => {
     const c = market.chain(symbol)!;
     const m = market.metrics(symbol)!;
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
   const targetMs = 2_000;
   const t0 = performance.now();
   const specs = syntheticUnderlyings(n);
-  const clock = createSimClock({ mode: 'replay', startAt: BENCH_START, speed: 0 });
+  const clock = createMarketClock({ mode: 'replay', startAt: BENCH_START, speed: 0 });
   const market = createMarketModel({ clock, seed: 7, underlyings: specs });
   const symbols = specs.map((s) => s.symbol);
   const held = holdMarket(market, symbols);

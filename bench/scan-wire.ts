@@ -4,9 +4,9 @@
 // not cached between runs (chainTtlMs 0), so every run fetches all 50 again. Prints ONE JSON object:
 // {name, underlyings, runs, p50Ms, maxMs, candidatesEvaluated, accepted, skipped, optionsRequested, targetMs, pass}.
 // Run: npm run bench:scan-wire
-import { nyDate } from '../src/broker/sim/calendar.js';
-import { defaultUnderlyings } from '../src/broker/sim/market/underlyings.js';
-import { startSim } from '../src/broker/sim/server.js';
+import { nyDate } from '@legwork/venue/calendar';
+import { defaultUnderlyings } from '@legwork/venue';
+import { startVenue } from '@legwork/venue';
 import { createTastytradeClient } from '../src/broker/tastytrade/client.js';
 import { createTastytradeMarketData } from '../src/broker/tastytrade/market-data.js';
 import type { BrokerConfig } from '../src/config/env.js';
@@ -18,7 +18,7 @@ const TARGET_MS = 10_000;
 
 const underlyings = [...defaultUnderlyings(), ...syntheticUnderlyings(42)];
 const symbols = underlyings.map((u) => u.symbol);
-const sim = await startSim({ seed: 7, clock: { mode: 'replay', startAt: BENCH_START, speed: 0 }, tickMs: 100, underlyings });
+const sim = await startVenue({ seed: 7, clock: { mode: 'replay', startAt: BENCH_START, speed: 0 }, tickMs: 100, underlyings });
 const config: BrokerConfig = {
   env: 'sim', baseUrl: sim.baseUrl, accountStreamerUrl: sim.streamerUrl, clientSecret: 'bench', refreshToken: 'bench',
   accountNumber: undefined, liveTrading: false,

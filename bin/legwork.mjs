@@ -4,6 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { runCli } = await import('../src/cli/main.ts');
-// `start` and `worker` run Legwork's processes, which live in workers/ (loaded only for those commands)
+// `start`, `worker` and `venue` run processes, which live in workers/ (loaded only for those commands)
 const runStart = async (argv, mode) => (await import('../workers/start.ts')).runStart(argv, mode);
-process.exitCode = await runCli(process.argv.slice(2), { runStart });
+const runVenue = async () => (await import('../workers/venue.ts')).runVenue();
+process.exitCode = await runCli(process.argv.slice(2), { runStart, runVenue });

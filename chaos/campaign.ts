@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
-import { addDays, nyDate, nyTime, sessionAt, weekday } from '../src/broker/sim/calendar.js';
-import { startSim, type SimHandle } from '../src/broker/sim/server.js';
+import { addDays, nyDate, nyTime, sessionAt, weekday } from '@legwork/venue/calendar';
+import { startVenue, type VenueHandle } from '@legwork/venue';
 import { runHalt } from '../src/cli/halt.js';
 import { loadConfig } from '../src/config/env.js';
 import { TERMINAL_GROUP_STATUSES } from '../src/domain/order-group.js';
@@ -147,13 +147,13 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-chaos-rules-'));
   const prefix = `chaos${plan.seed}x${randomBytes(2).toString('hex')}`;
   const admin = createDb(services.postgres.url, { max: 1 });
-  let sim: SimHandle | undefined;
+  let sim: VenueHandle | undefined;
   let app: AppContext | undefined;
   const procs: Proc[] = [];
   const rssMax: Record<string, number> = {};
   const notePeak = (p: Proc) => (rssMax[p.name] = Math.max(rssMax[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0));
   try {
-    sim = await startSim({ seed: plan.seed, clock: { mode: 'replay', startAt: replayStart(Date.now()), speed: 1 }, tickMs: 50 });
+    sim = await startVenue({ seed: plan.seed, clock: { mode: 'replay', startAt: replayStart(Date.now()), speed: 1 }, tickMs: 50 });
     await admin.unsafe(`create database ${dbName}`);
     const dbUrl = new URL(services.postgres.url);
     dbUrl.pathname = `/${dbName}`;

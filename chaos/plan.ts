@@ -1,6 +1,6 @@
 // Owns what a chaos campaign does, decided from its seed alone: the rule sets it trades with and the timed faults it
 // injects. Pure: the same seed always gives the same plan (that is what "reproduce by seed" rests on).
-import { createRng, type Rng } from '../src/broker/sim/rng.js';
+import { createRng, type Rng } from '@legwork/venue';
 
 export const FAULT_KINDS = [
   'reject', // the next order is rejected (a leg, a package, a closing order: whichever comes next)

@@ -1,7 +1,7 @@
 // Owns the invariants only a run across days can break: positions nobody owns, trades left unresolved past their
 // expiration, day orders working overnight, exits sent on a wrong date. Pure functions over plain views of the venue
 // and Postgres (soak/run.ts reads them); each violation names the trade, symbol or order.
-import { nyDate, nyTime, sessionAt } from '../src/broker/sim/calendar.js';
+import { nyDate, nyTime, sessionAt } from '@legwork/venue/calendar';
 
 export const SOAK_INVARIANTS = ['orphan-position', 'expiration-unresolved', 'day-order-overnight', 'exit-wrong-date'] as const;
 export type SoakInvariant = (typeof SOAK_INVARIANTS)[number];

@@ -11,8 +11,8 @@ import { PROCESSES } from '../chaos/plan.js';
 import { startPrivatePostgres, startPrivateRedis } from '../chaos/services.js';
 import { createAppContext, type AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
-import { addDays, nyDate, nyTime, weekday } from '../src/broker/sim/calendar.js';
-import { startSim, type SimHandle } from '../src/broker/sim/server.js';
+import { addDays, nyDate, nyTime, weekday } from '@legwork/venue/calendar';
+import { startVenue, type VenueHandle } from '@legwork/venue';
 import { loadConfig } from '../src/config/env.js';
 import { createLogger } from '../src/log.js';
 import { reconcile } from '../src/pipeline/reconcile/reconcile.js';
@@ -96,7 +96,7 @@ interface Scripted {
  * it expires in the money (assignment at the close); on the second day at 11:00 a short put is pushed in the money and
  * assigned early. Both only when such a position is held.
  */
-function scriptedFor(sim: SimHandle, account: string, date: string, dayIndex: number): Scripted[] {
+function scriptedFor(sim: VenueHandle, account: string, date: string, dayIndex: number): Scripted[] {
   const shortPuts = () =>
     venueView(sim.control.state(), account).positions.filter((p) => p.quantity < 0 && /^.{6}\d{6}P\d{8}$/.test(p.symbol)).map((p) => ({ ...p, strike: Number(p.symbol.slice(-8)) / 1000, expiry: p.symbol.slice(6, 12) }));
   const yymmdd = date.slice(2).replaceAll('-', '');
@@ -146,11 +146,11 @@ const admin = createDb(postgres.url, { max: 1 });
 const procs: { name: string; roles: string; handle: WorkerProcess }[] = [];
 const rss: Record<string, number> = {};
 const notePeak = () => procs.forEach((p) => (rss[p.name] = Math.max(rss[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0)));
-let sim: SimHandle | undefined;
+let sim: VenueHandle | undefined;
 let app: AppContext | undefined;
 let exitCode = 0;
 try {
-  sim = await startSim({ seed: args.seed, clock: { mode: 'replay', startAt: nyTime(args.start, '09:00'), speed: 0 }, tickMs: 50 });
+  sim = await startVenue({ seed: args.seed, clock: { mode: 'replay', startAt: nyTime(args.start, '09:00'), speed: 0 }, tickMs: 50 });
   await admin.unsafe(`create database ${dbName}`);
   const dbUrl = new URL(postgres.url);
   dbUrl.pathname = `/${dbName}`;

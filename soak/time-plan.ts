@@ -1,7 +1,7 @@
 // Owns how the soak moves the venue's frozen clock: small steps while anything works, larger ones while Legwork is
 // idle, a stop just after each close (expirations settle, day orders expire) and one jump over every night, weekend
 // and holiday. Pure: the driver (soak/run.ts) applies the steps.
-import type { MarketSession } from '../src/broker/sim/types.js';
+import type { MarketSession } from '@legwork/venue';
 
 /** Simulated time per step while an order or group is working: price walks keep their cadence in simulated seconds. */
 export const BUSY_STEP_MS = 10_000;

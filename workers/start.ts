@@ -48,19 +48,29 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   const stops: (() => Promise<void>)[] = [];
 
   if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
-    const { startSim } = await import('../src/broker/sim/server.js');
-    const { parseClockSpec } = await import('../src/broker/sim/clock.js');
+    const { loadVenue, VenueNotInstalledError } = await import('./venue.js');
+    let venueModule;
+    try {
+      venueModule = await loadVenue(`legwork start (paper mode, no venue answers at ${config.broker.baseUrl})`, () => import('@legwork/venue'));
+    } catch (error) {
+      if (!(error instanceof VenueNotInstalledError)) throw error;
+      log.error(error.message);
+      return 2;
+    }
+    const { startVenue, parseClockSpec, venueSetting } = venueModule;
     const url = new URL(config.broker.baseUrl);
-    const sim = await startSim({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(process.env['SIM_CLOCK']), seed: Number(process.env['SIM_SEED'] ?? 42) }).catch(
+    const clock = venueSetting('CLOCK');
+    const seed = venueSetting('SEED');
+    const venue = await startVenue({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(clock.value, clock.name), seed: Number(seed.value ?? 42) }).catch(
       (error: NodeJS.ErrnoException) => {
         if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
         console.error(`legwork start: cannot start the local venue on ${url.host} (${error.code}): something else holds that port. Stop it, or set LEGWORK_VENUE_URL to a free port.`);
         return null;
       },
     );
-    if (!sim) return 2;
-    stops.push(() => sim.close());
-    log.info({ baseUrl: sim.baseUrl }, `local Tastytrade venue listening on ${sim.baseUrl} (paper trading)`);
+    if (!venue) return 2;
+    stops.push(() => venue.close());
+    log.info({ baseUrl: venue.baseUrl }, `local Tastytrade venue listening on ${venue.baseUrl} (paper trading)`);
   }
 
   const { createAppContext } = await import('../src/app/context.js');

@@ -116,7 +116,7 @@ function describeFailure(error: unknown, config: AppConfig, symbol: string): str
   if (isBrokerError(error)) {
     if (error.code === 'unknown_symbol') return `no option chain for ${symbol}: the broker does not list options on it`;
     if (error.httpStatus === undefined && (error.kind === 'retryable' || error.kind === 'unknown')) {
-      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run sim` (or set LEGWORK_VENUE_URL)' : '';
+      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)' : '';
       return `cannot reach the broker at ${where} (${error.code ?? error.message})${hint}`;
     }
     return `broker error (${error.kind}) from ${where}: ${error.message}`;

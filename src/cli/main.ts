@@ -4,7 +4,7 @@ const USAGE = `usage: legwork <command>
 commands:
   start      run Legwork: every worker and scan scheduler (paper mode: starts the local venue if needed)
   worker     ROLE[,ROLE…]: run worker roles in one process (reconcile, monitor, execute, exit, scan, api)
-  sim        start the local Tastytrade venue (same as npm run sim; SIM_PORT, SIM_SEED, SIM_CLOCK)
+  venue      start the local Tastytrade venue (alias: sim; same as npm run venue; VENUE_PORT, VENUE_CLOCK; --help)
   chain      SYMBOL [--dte MIN-MAX] [--json]: option chain with bid/ask/mid, IV and greeks from the broker
   rules      check [PATH...]: validate rule files (default rules/), file:line:col for every problem
   scan       --once [--rules FILE] [--json]: one scan of the enabled rule sets, ranked candidates (trades nothing)
@@ -14,24 +14,28 @@ commands:
   resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
   help       show this text`;
 
-/** Commands that run Legwork's processes live with them in workers/ (src never imports workers): the bin passes them in. */
+/**
+ * Commands that run processes live with them in workers/ (src never imports workers, nor the venue package): the bin
+ * passes them in.
+ */
 export interface ProcessCommands {
   runStart(argv: string[], mode: 'start' | 'worker'): Promise<number>;
+  /** Runs the local venue (@legwork/venue) until a signal stops it. */
+  runVenue(): Promise<number>;
 }
 
 export async function runCli(argv: string[], processes?: ProcessCommands): Promise<number> {
   const [command] = argv;
   switch (command) {
+    case 'venue':
     case 'sim':
-      await import('../broker/sim/main.js');
-      return new Promise<number>(() => {}); // runs until a signal stops it
     case 'start':
     case 'worker':
       if (!processes) {
         console.error(`legwork ${command}: run it through bin/legwork.mjs`);
         return 2;
       }
-      return processes.runStart(argv.slice(1), command);
+      return command === 'venue' || command === 'sim' ? processes.runVenue() : processes.runStart(argv.slice(1), command);
     case 'chain':
       return (await import('./chain.js')).runChain(argv.slice(1));
     case 'rules':

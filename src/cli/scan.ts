@@ -105,7 +105,7 @@ function describeFailure(error: unknown, config: AppConfig): string {
   const where = config.broker.baseUrl;
   if (isBrokerError(error)) {
     if (error.httpStatus === undefined && (error.kind === 'retryable' || error.kind === 'unknown')) {
-      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run sim` (or set LEGWORK_VENUE_URL)' : '';
+      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)' : '';
       return `cannot reach the broker at ${where} (${error.code ?? error.message})${hint}`;
     }
     return `broker error (${error.kind}) from ${where}: ${error.message}`;

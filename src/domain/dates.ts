@@ -1,6 +1,6 @@
 // Owns Legwork's calendar arithmetic: YYYY-MM-DD dates as day numbers (days since 1970-01-01), whole calendar days
 // between two dates, and the New York date and wall time of an instant. Pure (the caller passes the instant).
-// The venue keeps its own copy (src/broker/sim/calendar.ts): it imports nothing of Legwork's, and Legwork nothing of it.
+// The venue keeps its own copy (packages/venue/src/calendar.ts): it imports nothing of Legwork's, and Legwork nothing of it.
 
 export const DAY_MS = 86_400_000;
 /** The time zone of US option trading: trading dates, expirations and rule-set cron schedules are New York's. */

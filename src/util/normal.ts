@@ -1,4 +1,5 @@
-// Owns the standard normal distribution functions shared by the venue's pricing and the strategies' probabilities. Pure.
+// Owns the standard normal distribution functions of Legwork's strategy probabilities. Pure. (The venue keeps its own
+// copy in packages/venue/src/market/normal.ts: it shares no code with Legwork.)
 
 /** Standard normal CDF, double precision (Hart 1968 as given by West 2005). */
 export function normCdf(x: number): number {

@@ -1,7 +1,7 @@
 // Owns the Broker/AccountEvents contract suite: one set of behaviours every target (local venue, sandbox) must show.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimControl } from '../../src/broker/sim/control.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueControl } from '@legwork/venue';
+import type { VenueHandle } from '@legwork/venue';
 import { createAccountEvents, type AccountEventsOptions } from '../../src/broker/tastytrade/account-stream.js';
 import { createTastytradeBroker, type TastytradeBroker, type TastytradeBrokerOptions } from '../../src/broker/tastytrade/broker.js';
 import { createTastytradeClient, type TastytradeClient } from '../../src/broker/tastytrade/client.js';
@@ -27,7 +27,7 @@ export interface ContractTarget {
   name: string;
   makeBroker(): Promise<{ broker: Broker; events: AccountEvents; cleanup(): Promise<void> }>;
   /** The local venue's control surface; absent for the sandbox. */
-  control?: SimControl;
+  control?: VenueControl;
   condor(): Promise<ContractCondor>;
   /** Whether marketable orders are expected to fill (the venue: yes; the sandbox: best effort). Default true. */
   fills?: boolean;
@@ -36,7 +36,7 @@ export interface ContractTarget {
 }
 
 /** A real client (the adapter's own factory) pointed at the local venue. */
-export function simClient(sim: SimHandle, credentials: { clientSecret?: string; refreshToken?: string } = {}): TastytradeClient {
+export function venueClient(sim: VenueHandle, credentials: { clientSecret?: string; refreshToken?: string } = {}): TastytradeClient {
   return createTastytradeClient({
     env: 'sim',
     baseUrl: sim.baseUrl,
@@ -62,7 +62,7 @@ export async function chainCondor(client: TastytradeClient, spot: number): Promi
   };
 }
 
-export interface SimBrokerSetup {
+export interface VenueBrokerSetup {
   client: TastytradeClient;
   broker: TastytradeBroker;
   events: AccountEvents;
@@ -70,24 +70,24 @@ export interface SimBrokerSetup {
 }
 
 /** Client, broker and account events against the venue; `cleanup` stops the stream and leaves no socket behind. */
-export async function simBroker(
-  sim: SimHandle,
+export async function venueBroker(
+  sim: VenueHandle,
   options: { policy?: TastytradeBrokerOptions['policy']; events?: Partial<AccountEventsOptions> } = {},
-): Promise<SimBrokerSetup> {
-  const client = simClient(sim);
+): Promise<VenueBrokerSetup> {
+  const client = venueClient(sim);
   const broker = await createTastytradeBroker({ client, ...(options.policy ? { policy: options.policy } : {}) });
   const events = createAccountEvents({ client, broker, accountNumber: broker.accountNumber, ...options.events });
   return { client, broker, events, cleanup: () => events.stop() };
 }
 
 /** The contract target for the local venue. */
-export function simTarget(sim: SimHandle): ContractTarget {
+export function venueTarget(sim: VenueHandle): ContractTarget {
   return {
     name: 'local venue',
     control: sim.control,
     fills: true,
-    makeBroker: () => simBroker(sim, { events: { silenceMs: 5_000, reconnect: { minMs: 100, maxMs: 1_000 } } }),
-    condor: () => chainCondor(simClient(sim), sim.market.spot('SPY')),
+    makeBroker: () => venueBroker(sim, { events: { silenceMs: 5_000, reconnect: { minMs: 100, maxMs: 1_000 } } }),
+    condor: () => chainCondor(venueClient(sim), sim.market.spot('SPY')),
   };
 }
 
@@ -103,7 +103,7 @@ export function condorRequest(c: ContractCondor, creditCents: number, externalId
 }
 
 /** Every order the venue holds (wire JSON), for asserting what really reached it. */
-export function venueOrders(control: SimControl): Record<string, unknown>[] {
+export function venueOrders(control: VenueControl): Record<string, unknown>[] {
   return (control.state()['accounts'] as { orders: Record<string, unknown>[] }[]).flatMap((a) => a.orders);
 }
 

@@ -1,17 +1,17 @@
 // Account events through the real SDK AccountStreamer against the venue: fills, drops, silence, duplicate and reordered pushes.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import { createAccountEvents } from '../../src/broker/tastytrade/account-stream.js';
 import { filledUnits, isTerminal, type BrokerOrder } from '../../src/domain/broker-order.js';
 import type { AccountEvent, AccountEvents } from '../../src/pipeline/ports.js';
-import { chainCondor, condorRequest, simBroker, type ContractCondor, type SimBrokerSetup } from '../contract/broker.contract.js';
-import { startTestSim } from '../support/sim.js';
+import { chainCondor, condorRequest, venueBroker, type ContractCondor, type VenueBrokerSetup } from '../contract/broker.contract.js';
+import { startTestVenue } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const SILENCE_MS = 600;
 
-let sim: SimHandle;
-let setup: SimBrokerSetup;
+let sim: VenueHandle;
+let setup: VenueBrokerSetup;
 let condor: ContractCondor;
 let seen: AccountEvent[];
 let off: () => void;
@@ -34,8 +34,8 @@ const newer = (a: BrokerOrder, b: BrokerOrder) =>
 const newest = (id: number) => orderEvents(id).reduce<BrokerOrder | undefined>((best, e) => (!best || newer(e.order, best) ? e.order : best), undefined);
 
 beforeAll(async () => {
-  sim = await startTestSim();
-  setup = await simBroker(sim, {
+  sim = await startTestVenue();
+  setup = await venueBroker(sim, {
     events: { silenceMs: SILENCE_MS, subscribeTimeoutMs: 400, reconnect: { minMs: 400, maxMs: 800 } },
   });
   condor = await chainCondor(setup.client, sim.market.spot('SPY'));

@@ -5,7 +5,7 @@
 // nothing is left at the venue.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { nyTime } from '../../src/broker/sim/calendar.js';
+import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';

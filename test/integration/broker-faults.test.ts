@@ -1,14 +1,14 @@
 // Every fault the local venue can inject ends in the right BrokerError kind through the real adapter and SDK.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import { createTastytradeBroker } from '../../src/broker/tastytrade/broker.js';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import { chainCondor, condorRequest, simBroker, simClient, venueOrders, type ContractCondor, type SimBrokerSetup } from '../contract/broker.contract.js';
-import { startTestSim } from '../support/sim.js';
+import { chainCondor, condorRequest, venueBroker, venueClient, venueOrders, type ContractCondor, type VenueBrokerSetup } from '../contract/broker.contract.js';
+import { startTestVenue } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
-let sim: SimHandle;
-let setup: SimBrokerSetup;
+let sim: VenueHandle;
+let setup: VenueBrokerSetup;
 let condor: ContractCondor;
 
 /** Fast but real policy: short deadlines, tiny backoff, a breaker that does not trip by accident. */
@@ -30,8 +30,8 @@ const withExternalId = (id: string) => venueOrders(sim.control).filter((o) => o[
 const fired = (kind: string) => (sim.control.state()['faults'] as { fired: Record<string, number> }).fired[kind] ?? 0;
 
 beforeAll(async () => {
-  sim = await startTestSim();
-  setup = await simBroker(sim, { policy: POLICY });
+  sim = await startTestVenue();
+  setup = await venueBroker(sim, { policy: POLICY });
   condor = await chainCondor(setup.client, sim.market.spot('SPY'));
 });
 afterEach(() => {
@@ -103,7 +103,7 @@ describe('read faults: retried', () => {
   });
 
   it('a read that hangs past its deadline is retried and succeeds', async () => {
-    const hasty = await createTastytradeBroker({ client: simClient(sim), policy: { ...POLICY, readTimeoutMs: 300 } });
+    const hasty = await createTastytradeBroker({ client: venueClient(sim), policy: { ...POLICY, readTimeoutMs: 300 } });
     const before = fired('hang');
     sim.control.injectFault({ kind: 'hang', ms: 2_000, path: '/accounts' });
     const orders = await hasty.liveOrders();
@@ -115,14 +115,14 @@ describe('read faults: retried', () => {
     const before = fired('rateLimit');
     // more 429s than one policy run retries: the first run fails, start-up pauses and asks again
     sim.control.injectFault({ kind: 'rateLimit', count: 6, path: '/customers/me/accounts' });
-    const started = await createTastytradeBroker({ client: simClient(sim), policy: POLICY, startupWaitMs: 30_000 });
+    const started = await createTastytradeBroker({ client: venueClient(sim), policy: POLICY, startupWaitMs: 30_000 });
     expect(started.accountNumber).toBe(setup.broker.accountNumber);
     expect(fired('rateLimit') - before).toBe(6);
   });
 
   it('start-up gives up on passing failures after its wait, with the broker\'s error', async () => {
     sim.control.injectFault({ kind: 'rateLimit', count: 50, path: '/customers/me/accounts' });
-    const error = await failure(createTastytradeBroker({ client: simClient(sim), policy: POLICY, startupWaitMs: 500 }));
+    const error = await failure(createTastytradeBroker({ client: venueClient(sim), policy: POLICY, startupWaitMs: 500 }));
     expect(error.kind).toBe('retryable');
     expect(error.httpStatus).toBe(429);
   });
@@ -150,9 +150,9 @@ describe('definitive answers', () => {
 
 describe('authentication', () => {
   it('refused credentials → fatal, before any account is read', async () => {
-    const strict = await startTestSim({ auth: { clientSecret: 'the-right-one' } });
+    const strict = await startTestVenue({ auth: { clientSecret: 'the-right-one' } });
     try {
-      const error = await failure(createTastytradeBroker({ client: simClient(strict, { clientSecret: 'wrong' }) }));
+      const error = await failure(createTastytradeBroker({ client: venueClient(strict, { clientSecret: 'wrong' }) }));
       expect(error.kind).toBe('fatal');
       expect(error.httpStatus).toBe(401);
       expect(error.message).not.toMatch(/wrong|the-right-one/);
@@ -163,9 +163,9 @@ describe('authentication', () => {
 
   it('an access token the venue stopped honouring: a read refreshes once and succeeds; a submit is fatal and not sent', async () => {
     let skewMs = 0;
-    const expiring = await startTestSim({ auth: { wallNow: () => Date.now() + skewMs } });
+    const expiring = await startTestVenue({ auth: { wallNow: () => Date.now() + skewMs } });
     try {
-      const broker = await createTastytradeBroker({ client: simClient(expiring), policy: POLICY });
+      const broker = await createTastytradeBroker({ client: venueClient(expiring), policy: POLICY });
       skewMs = 3_600_000; // every token issued so far is now expired at the venue, the SDK still trusts its own
       expect((await broker.balances()).accountNumber).toBe(broker.accountNumber);
       skewMs = 7_200_000;
@@ -180,7 +180,7 @@ describe('authentication', () => {
   });
 
   it('an account the login does not own is refused clearly (fatal)', async () => {
-    const error = await failure(createTastytradeBroker({ client: simClient(sim), accountNumber: '5ZZ99999' }));
+    const error = await failure(createTastytradeBroker({ client: venueClient(sim), accountNumber: '5ZZ99999' }));
     expect(error.kind).toBe('fatal');
     expect(error.message).toMatch(/5ZZ99999 is not one of this login's accounts/);
   });
@@ -188,8 +188,8 @@ describe('authentication', () => {
 
 describe('transport', () => {
   it('connection refused (nothing sent) → retryable, even for a submit', async () => {
-    const gone = await startTestSim();
-    const broker = await createTastytradeBroker({ client: simClient(gone), policy: { ...POLICY, maxReadAttempts: 1 } });
+    const gone = await startTestVenue();
+    const broker = await createTastytradeBroker({ client: venueClient(gone), policy: { ...POLICY, maxReadAttempts: 1 } });
     await gone.close();
     // The first request after the close meets the dead keep-alive socket (ECONNRESET: it may have been written, so a
     // submit there would be `unknown`); a read is `retryable` either way and clears it
@@ -201,7 +201,7 @@ describe('transport', () => {
 
   it('repeated read failures open the read circuit: reads then fail fast without reaching the venue, orders still go; it closes again', async () => {
     const fragile = await createTastytradeBroker({
-      client: simClient(sim),
+      client: venueClient(sim),
       policy: { ...POLICY, maxReadAttempts: 1, breakerThreshold: 3, breakerCooldownMs: 300 },
     });
     const before = fired('rateLimit');

@@ -2,11 +2,11 @@
 // the DTE filter, exit codes for bad arguments, unknown symbols and an unreachable venue, and exiting by itself.
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimHandle } from '../../src/broker/sim/server.js';
-import { startTestSim } from '../support/sim.js';
+import type { VenueHandle } from '@legwork/venue';
+import { startTestVenue } from '../support/venue.js';
 import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
 
-let sim: SimHandle;
+let sim: VenueHandle;
 
 type Run = CliRun;
 
@@ -31,7 +31,7 @@ interface Row {
 }
 
 beforeAll(async () => {
-  sim = await startTestSim();
+  sim = await startTestVenue();
 });
 
 afterAll(async () => {
@@ -103,7 +103,7 @@ describe('legwork chain', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('names the URL and `npm run sim` when the venue is unreachable', async () => {
+  it('names the URL and `npm run venue` when the venue is unreachable', async () => {
     const port = await new Promise<number>((done) => {
       const server = createServer();
       server.listen(0, '127.0.0.1', () => {
@@ -115,7 +115,7 @@ describe('legwork chain', () => {
     const run = await legwork(['chain', 'SPY'], { LEGWORK_VENUE_URL: url });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot reach the broker at ${url}`);
-    expect(run.stderr).toContain('npm run sim');
+    expect(run.stderr).toContain('npm run venue');
     expect(run.stdout).toBe('');
   });
 });

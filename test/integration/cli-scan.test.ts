@@ -7,12 +7,12 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import { loadRules } from '../../src/rules/loader.js';
-import { startTestSim } from '../support/sim.js';
+import { startTestVenue } from '../support/venue.js';
 import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
 
-let sim: SimHandle;
+let sim: VenueHandle;
 let dir: string;
 
 type Run = CliRun;
@@ -69,7 +69,7 @@ function looseCondor(): string {
 }
 
 beforeAll(async () => {
-  sim = await startTestSim();
+  sim = await startTestVenue();
   dir = mkdtempSync(join(tmpdir(), 'legwork-scan-'));
 });
 
@@ -156,7 +156,7 @@ describe('legwork scan --once', () => {
     expect(run.stderr).toContain('usage: legwork scan --once [--rules FILE] [--json]');
   });
 
-  it('names the URL and `npm run sim` when the venue is unreachable', async () => {
+  it('names the URL and `npm run venue` when the venue is unreachable', async () => {
     const port = await new Promise<number>((done) => {
       const server = createServer();
       server.listen(0, '127.0.0.1', () => {
@@ -168,7 +168,7 @@ describe('legwork scan --once', () => {
     const run = await legwork(['scan', '--once', '--json'], { LEGWORK_VENUE_URL: url });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`cannot reach the broker at ${url}`);
-    expect(run.stderr).toContain('npm run sim');
+    expect(run.stderr).toContain('npm run venue');
     expect(run.stdout).toBe('');
   });
 });

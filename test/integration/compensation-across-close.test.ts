@@ -10,7 +10,7 @@ import { ordersOfGroup } from '../../src/store/orders.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorOf, leggedCondorTrade, nakedLegs, recordingJobs, venuePositions } from '../support/executor-process.js';
-import { TUESDAY_10_NY } from '../support/sim.js';
+import { TUESDAY_10_NY } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let app: TestApp;

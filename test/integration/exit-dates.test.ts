@@ -3,7 +3,7 @@
 // day they are due and not the day before. Checks sit hours (simulated) away from each boundary: minutes of wall time.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { nyTime } from '../../src/broker/sim/calendar.js';
+import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
@@ -11,7 +11,7 @@ import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
-import { TUESDAY_10_NY } from '../support/sim.js';
+import { TUESDAY_10_NY } from '../support/venue.js';
 
 let app: TestApp;
 let ctx: ExecContext;

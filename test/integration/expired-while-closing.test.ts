@@ -3,7 +3,7 @@
 // nothing) the next reconciliation closes it with its P&L — after the close, without waiting for the next open.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { nyTime } from '../../src/broker/sim/calendar.js';
+import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { createTastytradeMarketData, type TastytradeMarketData, type TastytradeMarketDataOptions } from '../../src/broker/tastytrade/market-data.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { MarketSnapshot } from '../../src/domain/market.js';
-import { startTestSim } from '../support/sim.js';
+import { startTestVenue } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-let sim: SimHandle;
+let sim: VenueHandle;
 const opened: TastytradeMarketData[] = [];
 /** Every WebSocket the DXLink client creates in this file, to check which ones are still open. */
 const sockets: WebSocket[] = [];
@@ -87,7 +87,7 @@ beforeAll(async () => {
       sockets.push(this);
     }
   };
-  sim = await startTestSim();
+  sim = await startTestVenue();
 });
 
 afterEach(async () => {
@@ -307,11 +307,11 @@ describe('close()', () => {
     const script = join(dir, 'close.mts');
     writeFileSync(
       script,
-      `import { startTestSim } from ${JSON.stringify(join(ROOT, 'test/support/sim.ts'))};
+      `import { startTestVenue } from ${JSON.stringify(join(ROOT, 'test/support/venue.ts'))};
 import { createTastytradeClient } from ${JSON.stringify(join(ROOT, 'src/broker/tastytrade/client.ts'))};
 import { createTastytradeMarketData } from ${JSON.stringify(join(ROOT, 'src/broker/tastytrade/market-data.ts'))};
 import { loadConfig } from ${JSON.stringify(join(ROOT, 'src/config/env.ts'))};
-const sim = await startTestSim();
+const sim = await startTestVenue();
 const md = createTastytradeMarketData({ client: createTastytradeClient(loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl }).broker), silenceMs: 500 });
 const chain = await md.chain('SPY');
 const symbols = chain.expirations[2].strikes.slice(0, 20).flatMap((s) => [s.callStreamerSymbol, s.putStreamerSymbol]);

@@ -18,7 +18,7 @@ import { runWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { advanceVenue, whileDriving } from '../support/clock-driver.js';
 import { venueCondorLegs } from '../support/iron-condor.js';
-import { TUESDAY_10_NY } from '../support/sim.js';
+import { TUESDAY_10_NY } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const MINUTE = 60_000;

@@ -3,8 +3,8 @@
 // to the venue's, bounded snapshots, an unknown underlying skipped, metrics in one batched call, nothing passing.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nyDate } from '../../src/broker/sim/calendar.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import { nyDate } from '@legwork/venue/calendar';
+import type { VenueHandle } from '@legwork/venue';
 import { createTastytradeClient, type TastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { createTastytradeMarketData, type TastytradeMarketData } from '../../src/broker/tastytrade/market-data.js';
 import { loadConfig } from '../../src/config/env.js';
@@ -15,9 +15,9 @@ import { compileConditions, type Facts } from '../../src/rules/compile.js';
 import { traceCandidate } from '../../src/rules/trace.js';
 import { parseRuleSet } from '../../src/rules/loader.js';
 import type { RuleSet } from '../../src/rules/schema.js';
-import { startTestSim } from '../support/sim.js';
+import { startTestVenue } from '../support/venue.js';
 
-let sim: SimHandle;
+let sim: VenueHandle;
 let client: TastytradeClient;
 let adapter: TastytradeMarketData;
 let today: string;
@@ -54,7 +54,7 @@ function recording(md: MarketData) {
 }
 
 beforeAll(async () => {
-  sim = await startTestSim();
+  sim = await startTestVenue();
   today = nyDate(sim.clock.now());
   client = createTastytradeClient(loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl }).broker);
   adapter = createTastytradeMarketData({ client });

@@ -8,15 +8,15 @@ import { wallClock } from '../../src/clock/wall-clock.js';
 import type { Clock } from '../../src/pipeline/ports.js';
 import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
-import type { SimHandle, StartSimOptions } from '../../src/broker/sim/server.js';
+import type { VenueHandle, StartVenueOptions } from '@legwork/venue';
 import { createTestDatabase, type TestDatabase } from './db.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { startTestSim } from './sim.js';
+import { startTestVenue } from './venue.js';
 
 export const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 
 export interface TestApp {
-  sim: SimHandle;
+  sim: VenueHandle;
   db: TestDatabase;
   ctx: AppContext;
   rulesDir: string;
@@ -36,11 +36,11 @@ export interface TestAppOptions {
    */
   clock?: 'wall' | 'broker' | 'sim-now';
   /** The venue's clock (default: frozen at TUESDAY_10_NY). */
-  sim?: StartSimOptions;
+  sim?: StartVenueOptions;
 }
 
 export async function startTestApp(rules: Record<string, string>, options: TestAppOptions = {}): Promise<TestApp> {
-  const sim = await startTestSim(options.sim);
+  const sim = await startTestVenue(options.sim);
   const db = await createTestDatabase();
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
   const writeRule = (file: string, text: string) => writeFileSync(join(rulesDir, file), text);

@@ -1,8 +1,8 @@
 // Owns moving a frozen venue's clock from a test over the real control API (POST /__sim/clock): one jump, or a
 // driver that keeps advancing it (a replay the test controls) while Legwork's broker-time waits run.
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 
-export async function advanceVenue(sim: SimHandle, advanceMs: number): Promise<number> {
+export async function advanceVenue(sim: VenueHandle, advanceMs: number): Promise<number> {
   const response = await fetch(`${sim.baseUrl}/__sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs }) });
   if (!response.ok) throw new Error(`POST /__sim/clock answered ${response.status}: ${await response.text()}`);
   return Date.parse(((await response.json()) as { now: string }).now);
@@ -13,7 +13,7 @@ export interface ClockDriver {
 }
 
 /** Advances the venue `stepMs` of broker time every `everyMs` of wall time (1 s / 20 ms ≈ 50x) until stopped. */
-export function driveVenue(sim: SimHandle, { stepMs = 1000, everyMs = 20 } = {}): ClockDriver {
+export function driveVenue(sim: VenueHandle, { stepMs = 1000, everyMs = 20 } = {}): ClockDriver {
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
@@ -30,7 +30,7 @@ export function driveVenue(sim: SimHandle, { stepMs = 1000, everyMs = 20 } = {})
 }
 
 /** Runs `work` while the driver moves the venue's clock. */
-export async function whileDriving<T>(sim: SimHandle, work: () => Promise<T>, options?: { stepMs?: number; everyMs?: number }): Promise<T> {
+export async function whileDriving<T>(sim: VenueHandle, work: () => Promise<T>, options?: { stepMs?: number; everyMs?: number }): Promise<T> {
   const driver = driveVenue(sim, options);
   try {
     return await work();

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../../src/app/context.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { GroupIntent, IntentLeg } from '../../src/domain/order-group.js';
 import { createAlerter } from '../../src/pipeline/alerts.js';
@@ -45,7 +45,7 @@ export function testExecContext(app: AppContext, jobs: ExecJobs = recordingJobs(
   };
 }
 
-export function condorOf(sim: SimHandle, offset = 0.05, underlying = 'SPY'): CondorLegs {
+export function condorOf(sim: VenueHandle, offset = 0.05, underlying = 'SPY'): CondorLegs {
   const chain = sim.market.chain(underlying)!;
   const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
   return pickCondor(nested, sim.market.spot(underlying), { offset });
@@ -85,10 +85,10 @@ export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTi
   return { trade, group };
 }
 
-export const accountOf = (sim: SimHandle): string => sim.venue.accountNumbers()[0]!;
+export const accountOf = (sim: VenueHandle): string => sim.venue.accountNumbers()[0]!;
 
 /** Signed venue positions by symbol (non-zero only). */
-export function venuePositions(sim: SimHandle, only?: CondorLegs): Map<string, number> {
+export function venuePositions(sim: VenueHandle, only?: CondorLegs): Map<string, number> {
   const out = new Map<string, number>();
   const keep = only ? new Set([only.longPut, only.shortPut, only.shortCall, only.longCall].map((l) => l.symbol)) : undefined;
   for (const p of sim.venue.positionsWire(accountOf(sim))) {
@@ -100,7 +100,7 @@ export function venuePositions(sim: SimHandle, only?: CondorLegs): Map<string, n
 }
 
 /** Per expiration and right: shorts never exceed longs (every short covered by a long of the same right). */
-export function nakedLegs(sim: SimHandle, only?: CondorLegs): string[] {
+export function nakedLegs(sim: VenueHandle, only?: CondorLegs): string[] {
   const book = new Map<string, { long: number; short: number }>();
   for (const [symbol, qty] of venuePositions(sim, only)) {
     // OCC: root padded to 6, YYMMDD, C/P, strike
@@ -114,7 +114,7 @@ export function nakedLegs(sim: SimHandle, only?: CondorLegs): string[] {
 }
 
 /** Venue orders (today) per external identifier. */
-export function venueOrdersByExternalId(sim: SimHandle): Map<string, number> {
+export function venueOrdersByExternalId(sim: VenueHandle): Map<string, number> {
   const counts = new Map<string, number>();
   const { items } = sim.venue.searchOrders(accountOf(sim), { perPage: 1000 });
   const all = [...items, ...sim.venue.liveOrders(accountOf(sim))];
@@ -138,7 +138,7 @@ export interface VenueOrder {
 }
 
 /** Every venue order of the account (today and live), once each, with its legs. */
-export function venueOrders(sim: SimHandle): VenueOrder[] {
+export function venueOrders(sim: VenueHandle): VenueOrder[] {
   const { items } = sim.venue.searchOrders(accountOf(sim), { perPage: 1000 });
   const seen = new Map<number, VenueOrder>();
   for (const o of [...items, ...sim.venue.liveOrders(accountOf(sim))]) {
@@ -229,7 +229,7 @@ async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: 
  * group must end settled. Returns the time from the kill to the group being terminal again, and the venue checks.
  */
 export async function crashScenario(
-  env: { sim: SimHandle; app: AppContext; databaseUrl: string; redisUrl: string; queuePrefix: string; offset: number },
+  env: { sim: VenueHandle; app: AppContext; databaseUrl: string; redisUrl: string; queuePrefix: string; offset: number },
   killPoint: KillPoint,
   spawned: ExecutorProcess[],
 ): Promise<CrashOutcome> {
@@ -314,7 +314,7 @@ export async function insertPendingCondor(app: TestApp, ruleSetName: string, off
 }
 
 /** The opening legs of a SPY condor (one contract each) as an order of ours carries them. */
-export function condorOrderLegs(sim: SimHandle, offset = 0.05): OrderLegRow[] {
+export function condorOrderLegs(sim: VenueHandle, offset = 0.05): OrderLegRow[] {
   const c = condorOf(sim, offset);
   return [
     { symbol: c.longPut.symbol, instrumentType: 'Equity Option', action: 'Buy to Open', quantity: 1 },

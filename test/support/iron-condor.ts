@@ -1,6 +1,6 @@
 // Owns picking a realistic iron condor from a venue chain (as the SDK returns it) for tests, and reading the venue's
 // positions per underlying.
-import type { SimHandle } from '../../src/broker/sim/server.js';
+import type { VenueHandle } from '@legwork/venue';
 import type { TradeLeg } from '../../src/store/trades.repo.js';
 type Json = Record<string, any>;
 
@@ -68,7 +68,7 @@ export function naturalCredit(legs: CondorLegs, quotes: Map<string, { bid: numbe
  * Trade legs of an iron condor picked from the venue's own chain (wings about 1 % of spot, at least $5 wide), in the
  * expiration nearest `dte` days (35 unless given), shorts `offset` (5 %) away from spot.
  */
-export function venueCondorLegs(sim: SimHandle, underlying: string, { dte = 35, offset = 0.05 } = {}): TradeLeg[] {
+export function venueCondorLegs(sim: VenueHandle, underlying: string, { dte = 35, offset = 0.05 } = {}): TradeLeg[] {
   const chain = sim.market.chain(underlying)!;
   const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
   const spot = sim.market.spot(underlying);
@@ -78,7 +78,7 @@ export function venueCondorLegs(sim: SimHandle, underlying: string, { dte = 35, 
 }
 
 /** The venue's own nonzero positions on one underlying, signed (short −): what a test compares with Legwork's view. */
-export const venueSignedPositions = (sim: SimHandle, account: string, underlying: string): (readonly [string, number])[] =>
+export const venueSignedPositions = (sim: VenueHandle, account: string, underlying: string): (readonly [string, number])[] =>
   sim.venue.positionsWire(account).filter((p) => String(p['symbol']).startsWith(underlying.padEnd(6)))
     .map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)] as const)
     .filter(([, q]) => q !== 0);

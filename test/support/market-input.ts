@@ -1,22 +1,22 @@
 // Owns building a StrategyInput (domain chain, quotes/greeks snapshot, metrics) from the venue's market model for tests.
-import { nyDate } from '../../src/broker/sim/calendar.js';
-import { createSimClock } from '../../src/broker/sim/clock.js';
-import { createMarketModel, type SimMarketModel } from '../../src/broker/sim/market/market.js';
+import { nyDate } from '@legwork/venue/calendar';
+import { createMarketClock } from '@legwork/venue';
+import { createMarketModel, type VenueMarketModel } from '@legwork/venue';
 import type { GreeksSnapshot, MarketMetrics, OptionChain, QuoteSnapshot } from '../../src/domain/market.js';
 import type { StrategyInput } from '../../src/strategies/types.js';
 
 /** Friday 2026-11-20, 10:00 New York. */
 export const FRIDAY_10_NY = Date.parse('2026-11-20T15:00:00Z');
 
-export function testMarket(seed = 42, startAt = FRIDAY_10_NY): SimMarketModel {
-  return createMarketModel({ clock: createSimClock({ mode: 'replay', startAt, speed: 0 }), seed });
+export function testMarket(seed = 42, startAt = FRIDAY_10_NY): VenueMarketModel {
+  return createMarketModel({ clock: createMarketClock({ mode: 'replay', startAt, speed: 0 }), seed });
 }
 
-let shared: SimMarketModel | undefined;
+let shared: VenueMarketModel | undefined;
 /** One frozen market per test file (the model is deterministic for its seed and clock). */
-export const sharedMarket = (): SimMarketModel => (shared ??= testMarket());
+export const sharedMarket = (): VenueMarketModel => (shared ??= testMarket());
 
-export function domainChain(market: SimMarketModel, symbol: string, maxDte = 120): OptionChain {
+export function domainChain(market: VenueMarketModel, symbol: string, maxDte = 120): OptionChain {
   const c = market.chain(symbol);
   if (!c) throw new Error(`no chain for ${symbol}`);
   return {
@@ -36,7 +36,7 @@ export function domainChain(market: SimMarketModel, symbol: string, maxDte = 120
   };
 }
 
-export function domainMetrics(market: SimMarketModel, symbol: string): MarketMetrics {
+export function domainMetrics(market: VenueMarketModel, symbol: string): MarketMetrics {
   const m = market.metrics(symbol);
   if (!m) throw new Error(`no metrics for ${symbol}`);
   return {
@@ -55,7 +55,7 @@ export function domainMetrics(market: SimMarketModel, symbol: string): MarketMet
 }
 
 /** Chain (expirations up to maxDte), every option's quote and greeks, metrics and today's New York date. */
-export function strategyInput(market: SimMarketModel, symbol: string, maxDte = 120): StrategyInput {
+export function strategyInput(market: VenueMarketModel, symbol: string, maxDte = 120): StrategyInput {
   const chain = domainChain(market, symbol, maxDte);
   const quotes = new Map<string, QuoteSnapshot>();
   const greeks = new Map<string, GreeksSnapshot>();

@@ -1,5 +1,5 @@
 // Proves docker-compose.yml (Docker cannot run here): the services exist with the right images and commands, every
-// Legwork variable is one env.ts knows (or SIM_*), dependencies wait for health checks, and no secret is hard-coded.
+// Legwork variable is one env.ts knows (or the venue's VENUE_*), dependencies wait for health checks, and no secret is hard-coded.
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -53,11 +53,11 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['redis-data', 'pg-data']));
   });
 
-  it('the venue runs `npm run sim` on 0.0.0.0:4100 with a health check', () => {
+  it('the venue runs `npm run venue` on 0.0.0.0:4100 with a health check', () => {
     const venue = services['venue']!;
     expect(venue.build).toBeDefined();
-    expect(venue.command).toEqual(['npm', 'run', 'sim']);
-    expect(venue.environment).toMatchObject({ SIM_HOST: '0.0.0.0', SIM_PORT: '4100' });
+    expect(venue.command).toEqual(['npm', 'run', 'venue']);
+    expect(venue.environment).toMatchObject({ VENUE_HOST: '0.0.0.0', VENUE_PORT: '4100' });
     expect(venue.healthcheck?.test.join(' ')).toContain('/__sim/state');
   });
 
@@ -85,10 +85,10 @@ describe('docker-compose.yml', () => {
     expect(api.healthcheck?.test.join(' ')).toContain('/api/health');
   });
 
-  it('every Legwork environment key is one env.ts knows (or SIM_*)', () => {
+  it('every Legwork environment key is one env.ts knows (or the venue\'s VENUE_*)', () => {
     const known = new Set(schemaKeys());
     for (const name of ['venue', ...LEGWORK]) {
-      const unknown = Object.keys(services[name]!.environment ?? {}).filter((k) => !known.has(k) && !k.startsWith('SIM_'));
+      const unknown = Object.keys(services[name]!.environment ?? {}).filter((k) => !known.has(k) && !k.startsWith('VENUE_'));
       expect(unknown, name).toEqual([]);
     }
   });
@@ -164,11 +164,12 @@ describe('Dockerfile', () => {
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['json-rules-engine', 'pino-pretty', 'vitest', 'typescript']));
   });
 
-  it('every package the production code loads is a production dependency (pino-pretty only when installed)', () => {
+  /** Package names that the non-type imports of the .ts/.mjs files under `dirs` load, each with one file loading it. */
+  function packagesLoaded(dirs: string[]): Map<string, string> {
     const files = (dir: string): string[] =>
       readdirSync(`${ROOT}${dir}`, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : /\.(ts|mjs)$/.test(e.name) ? [`${dir}/${e.name}`] : []));
     const loaded = new Map<string, string>();
-    for (const file of [...files('src'), ...files('workers'), ...files('bin')]) {
+    for (const file of dirs.flatMap(files)) {
       const code = readFileSync(`${ROOT}${file}`, 'utf8');
       for (const m of code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^'.][^']*)'|\bimport\('([^'.][^']*)'\)|target: '([^'.][^']*)'/gm)) {
         const spec = m[1] ?? m[2] ?? m[3]!;
@@ -177,9 +178,31 @@ describe('Dockerfile', () => {
         loaded.set(name, file);
       }
     }
+    return loaded;
+  }
+  const venuePkg = JSON.parse(readFileSync(`${ROOT}packages/venue/package.json`, 'utf8')) as { name: string; private: boolean; dependencies: Record<string, string> };
+
+  it('every package the production code loads is a production dependency (pino-pretty only when installed)', () => {
+    const loaded = packagesLoaded(['src', 'workers', 'bin']);
     expect([...loaded.keys()]).toEqual(expect.arrayContaining(['bullmq', 'ioredis', 'postgres', 'express', '@tastytrade/api', 'yaml', 'pino']));
-    const missing = [...loaded].filter(([name]) => !(name in pkg.dependencies) && name !== 'pino-pretty').map(([name, file]) => `${name} (${file})`);
+    // The venue is the workspace package, loaded (optionally) by workers/ only
+    const missing = [...loaded].filter(([name]) => !(name in pkg.dependencies) && name !== 'pino-pretty' && name !== venuePkg.name).map(([name, file]) => `${name} (${file})`);
     expect(missing).toEqual([]);
     expect(loaded.get('pino-pretty'), 'pino-pretty is loaded by the logger').toBe('src/log.ts');
+    expect(loaded.get(venuePkg.name)).toMatch(/^workers\//);
+  });
+
+  it('the venue is the workspace package packages/venue: its package.json is in the image before npm ci, its imports are its own dependencies', () => {
+    expect((pkg as { workspaces?: string[] }).workspaces).toEqual(['packages/*']);
+    expect(venuePkg).toMatchObject({ name: '@legwork/venue', private: true });
+    const install = steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
+    const copied = steps.slice(0, install).filter(([k]) => k === 'COPY').flatMap(([, a]) => a.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+    expect(copied).toContain('packages/venue/package.json');
+    const loaded = packagesLoaded(['packages/venue/src']);
+    expect([...loaded.keys()]).toEqual(expect.arrayContaining(['express', 'ws', 'zod', 'yaml', 'pino']));
+    const missing = [...loaded].filter(([name]) => !(name in venuePkg.dependencies) && name !== 'pino-pretty').map(([name, file]) => `${name} (${file})`);
+    expect(missing).toEqual([]);
+    // The same versions as Legwork's, so that npm hoists one copy
+    for (const [name, version] of Object.entries(venuePkg.dependencies)) expect(pkg.dependencies[name], name).toBe(version);
   });
 });

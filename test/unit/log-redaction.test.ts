@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { loadConfig } from '../../src/config/env.js';
 import { childLogger, createLogger, type Logger } from '../../src/log.js';
-import type { SimHandle } from '../../src/broker/sim/server.js';
-import { startTestSim } from '../support/sim.js';
+import type { VenueHandle } from '@legwork/venue';
+import { startTestVenue } from '../support/venue.js';
 
 const CLIENT_SECRET = 'cs-4f1d9a7e2b6c8d03';
 const REFRESH_TOKEN = 'rt-9b8c7d6e5f4a3b21';
@@ -90,9 +90,9 @@ describe('root logger redaction', () => {
 });
 
 describe('Tastytrade client and pino-http', () => {
-  let sim: SimHandle;
+  let sim: VenueHandle;
   beforeAll(async () => {
-    sim = await startTestSim({ auth: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN } });
+    sim = await startTestVenue({ auth: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN } });
   });
   afterAll(async () => {
     await sim.close();

@@ -8,7 +8,7 @@ import { loadConfig } from '../../../src/config/env.js';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (file: string) => readFileSync(`${ROOT}${file}`, 'utf8');
 /** Read by the venue (SIM_*) and the logger (NODE_ENV), not by env.ts. */
-const OUTSIDE_ENV_TS = (key: string) => key.startsWith('SIM_') || key === 'NODE_ENV' || key === 'LOG_LEVEL';
+const OUTSIDE_ENV_TS = (key: string) => key.startsWith('VENUE_') || key === 'NODE_ENV' || key === 'LOG_LEVEL';
 
 /** The keys of env.ts's zod schema (`const envSchema = z.object({ KEY: ... })`), read from the source. */
 function schemaKeys(): string[] {
@@ -60,9 +60,9 @@ describe('.env.example and README document the configuration', () => {
     }
   });
 
-  it('.env.example has no variable env.ts does not know (except SIM_*, NODE_ENV, LOG_LEVEL)', () => {
+  it('.env.example has no variable env.ts does not know (except VENUE_*, NODE_ENV, LOG_LEVEL)', () => {
     expect([...documented].filter((k) => !keys.includes(k) && !OUTSIDE_ENV_TS(k))).toEqual([]);
-    for (const k of ['LOG_LEVEL', 'NODE_ENV', 'SIM_PORT', 'SIM_HOST', 'SIM_SEED', 'SIM_CLOCK', 'SIM_UNDERLYINGS']) expect(documented.has(k), k).toBe(true);
+    for (const k of ['LOG_LEVEL', 'NODE_ENV', 'VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK', 'VENUE_UNDERLYINGS']) expect(documented.has(k), k).toBe(true);
   });
 
   it('secrets are placeholders only, and the file as written is a valid configuration', () => {
@@ -77,6 +77,6 @@ describe('.env.example and README document the configuration', () => {
   it("every env.ts variable is in README.md's configuration tables", () => {
     const readme = readmeTableKeys();
     expect(keys.filter((k) => !readme.has(k))).toEqual([]);
-    for (const k of ['LOG_LEVEL', 'SIM_PORT', 'SIM_HOST', 'SIM_SEED', 'SIM_CLOCK']) expect(readme.has(k), k).toBe(true);
+    for (const k of ['LOG_LEVEL', 'VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK']) expect(readme.has(k), k).toBe(true);
   });
 });

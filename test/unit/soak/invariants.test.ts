@@ -1,6 +1,6 @@
 // Each soak invariant fires on a hand-made damaged state and stays quiet on a healthy one.
 import { describe, expect, it } from 'vitest';
-import { nyTime } from '../../../src/broker/sim/calendar.js';
+import { nyTime } from '@legwork/venue/calendar';
 import { dayOrdersOvernight, exitsOnWrongDates, orphanPositions, unresolvedExpirations, type SoakExit, type SoakTrade } from '../../../soak/invariants.js';
 
 const PUT = 'IWM   270115P00200000';

@@ -1,6 +1,6 @@
 // The soak's clock steps: inside a session, at the close, over a weekend and a holiday, and the default start date.
 import { describe, expect, it } from 'vitest';
-import { addDays, nyTime, sessionAt, weekday } from '../../../src/broker/sim/calendar.js';
+import { addDays, nyTime, sessionAt, weekday } from '@legwork/venue/calendar';
 import { AFTER_CLOSE_MS, AFTER_OPEN_MS, BUSY_STEP_MS, IDLE_STEP_MS, mondayOfExpirationWeek, nextStep } from '../../../soak/time-plan.js';
 
 const step = (at: number, busy = false) => nextStep(at, sessionAt(at), busy);

@@ -1,11 +1,7 @@
-// YAML + zod validation reports every problem at its file:line:col, and the venue's underlyings file uses it.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// YAML + zod validation reports every problem at its file:line:col.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { formatLocated, parseYamlWith, YamlValidationError } from '../../../src/util/yaml-zod.js';
-import { readUnderlyingsFile } from '../../../src/broker/sim/underlyings-file.js';
 
 const schema = z.object({ name: z.string(), dte: z.object({ min: z.number(), max: z.number() }).strict() }).strict();
 
@@ -35,29 +31,5 @@ describe('parseYamlWith', () => {
   it('rejects duplicate keys', () => {
     const r = parseYamlWith('name: a\nname: b\ndte: {min: 1, max: 2}\n', 'd.yaml', schema);
     expect(r.ok).toBe(false);
-  });
-});
-
-describe('SIM_UNDERLYINGS file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lw-underlyings-'));
-
-  it('reads the shipped example with defaults filled in', () => {
-    const file = readUnderlyingsFile('config/sim-underlyings.example.yaml');
-    expect(file.includeDefaults).toBe(true);
-    const xle = file.underlyings.find((u) => u.symbol === 'XLE')!;
-    expect(xle).toMatchObject({ spot: 92.5, vol: 0.24, pennyProgram: true, dividendYield: 0 });
-  });
-
-  it('names the file, line and field of a bad value', () => {
-    const path = join(dir, 'bad.yaml');
-    writeFileSync(path, 'underlyings:\n  - symbol: XLE\n    description: x\n    spot: -3\n    vol: 0.2\n');
-    let error: unknown;
-    try {
-      readUnderlyingsFile(path);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(YamlValidationError);
-    expect((error as Error).message).toMatch(new RegExp(`^${path}:4:11: underlyings\\.0\\.spot: `));
   });
 });
