@@ -3,7 +3,7 @@
 # mode (the local venue, every worker and scheduler) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || bash scripts/install-deps.sh
+bash scripts/install-deps.sh --if-stale
 bash scripts/ensure-services.sh
 set -a; . .legwork/services.env; set +a
 exec node bin/legwork.mjs start

@@ -4,7 +4,7 @@
 # short soak: LEGWORK_TEST_SOAK_DAYS trading days (default 2, 0 skips) across a monthly expiration, a weekend and a holiday.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -d node_modules ] || bash scripts/install-deps.sh
+bash scripts/install-deps.sh --if-stale
 bash scripts/ensure-services.sh && bash scripts/ensure-browser.sh
 set -a; . .legwork/services.env; set +a
 mkdir -p .legwork
