@@ -88,9 +88,10 @@ export function traceCandidate(compiled: CompiledRule, facts: Facts): Trace {
     const label = e.name ? ` [${e.name}]` : '';
     if (e.kind !== 'leaf') return `${pad}${mark} ${e.kind}${label}`;
     const lhs = `${e.fact}${e.path ? e.path.slice(1) : ''} = ${show(e.factValue)}`;
-    const rhs = e.valueResult !== undefined || (typeof e.value === 'object' && e.value !== null && 'fact' in e.value)
-      ? `${show(e.value)} (= ${show(e.valueResult)})`
-      : show(e.value);
+    const rhs =
+      e.valueResult !== undefined || (typeof e.value === 'object' && e.value !== null && 'fact' in e.value)
+        ? `${show(e.value)} (= ${show(e.valueResult)})`
+        : show(e.value);
     return `${pad}${mark} ${lhs} ${e.operator} ${rhs}${label}${e.error ? ` (error: ${e.error})` : ''}`;
   });
   return { result, entries, text };

@@ -14,7 +14,8 @@ export const STRATEGIES: Record<StrategyName, Strategy<any>> = {
   'short-strangle': shortStrangle,
 };
 
-export const isStrategyName = (name: string): name is StrategyName => (STRATEGY_NAMES as readonly string[]).includes(name);
+export const isStrategyName = (name: string): name is StrategyName =>
+  (STRATEGY_NAMES as readonly string[]).includes(name);
 
 /** The strategy of that name, or undefined for a name no strategy has. */
 export function getStrategy(name: string): Strategy<any> | undefined {

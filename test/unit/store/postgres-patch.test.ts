@@ -11,7 +11,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
   it('is written for the installed version', () => {
-    expect(readFileSync(new URL('../../../patches/postgres+3.4.9.patch', import.meta.url), 'utf8')).toContain('socket === null');
+    expect(readFileSync(new URL('../../../patches/postgres+3.4.9.patch', import.meta.url), 'utf8')).toContain(
+      'socket === null',
+    );
     expect(pkg.version).toBe('3.4.9');
   });
   for (const build of ['src', 'cjs/src']) {
