@@ -44,7 +44,7 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     );
     return 2;
   }
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
@@ -60,7 +60,7 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
 
   if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
     const { loadVenue, VenueNotInstalledError } = await import('./venue.js');
-    let venueModule;
+    let venueModule: typeof import('@legwork/venue');
     try {
       venueModule = await loadVenue(
         `legwork start (paper mode, no venue answers at ${config.broker.baseUrl})`,
@@ -115,18 +115,17 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     const viewer = config.http.viewer
       ? 'viewer login (read-only): LEGWORK_VIEWER_USER / LEGWORK_VIEWER_PASSWORD'
       : 'no viewer login (set LEGWORK_VIEWER_USER/LEGWORK_VIEWER_PASSWORD for read-only access)';
-    process.stdout.write(
-      [
-        '',
-        `  Dashboard   ${u}/`,
-        `  Bull Board  ${u}/admin/queues  (admin; read-only view for viewers: ${u}/admin/queues-view)`,
-        `  API         ${u}/api  (health: ${u}/api/health, readiness: ${u}/api/ready)`,
-        `  Metrics     ${u}/metrics  (Prometheus; viewer/admin, or no login from this machine)`,
-        `  ${admin}`,
-        `  ${viewer}`,
-        '',
-      ].join('\n') + '\n',
-    );
+    const banner = [
+      '',
+      `  Dashboard   ${u}/`,
+      `  Bull Board  ${u}/admin/queues  (admin; read-only view for viewers: ${u}/admin/queues-view)`,
+      `  API         ${u}/api  (health: ${u}/api/health, readiness: ${u}/api/ready)`,
+      `  Metrics     ${u}/metrics  (Prometheus; viewer/admin, or no login from this machine)`,
+      `  ${admin}`,
+      `  ${viewer}`,
+      '',
+    ];
+    process.stdout.write(`${banner.join('\n')}\n`);
   }
 
   return new Promise<number>((resolve) => {

@@ -63,7 +63,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const paths = parsed.positionals;
   const { listRuleFiles, loadRules } = await import('../rules/loader.js');
   const targets = paths.length > 0 ? paths : ['rules'];
-  let result;
+  let result: Awaited<ReturnType<typeof loadRules>>;
   try {
     if ((await listRuleFiles(targets)).length === 0) {
       console.error(`legwork rules check: no *.yaml or *.yml files in ${targets.join(' ')}`);

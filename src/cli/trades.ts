@@ -139,7 +139,7 @@ export async function runTrades(
   try {
     if (!sql) {
       const { ConfigError, loadConfig } = await import('../config/env.js');
-      let config;
+      let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig();
       } catch (error) {

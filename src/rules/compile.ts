@@ -57,7 +57,7 @@ export type Node =
   | { kind: 'all' | 'any'; at: string; name?: string; children: Node[]; priority: number; mayThrow: boolean }
   | { kind: 'not'; at: string; name?: string; child: Node; priority: number; mayThrow: boolean };
 
-const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const own = (o: object, k: string) => Object.hasOwn(o, k);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
 /**
@@ -208,7 +208,10 @@ function generate(root: Node): { source: string; constants: unknown[] } {
   const konst = (v: unknown) => `k${constants.push(v) - 1}`;
   const read = (fact: string) => {
     let v = reads.get(fact);
-    if (!v) reads.set(fact, (v = `v${reads.size}`));
+    if (!v) {
+      v = `v${reads.size}`;
+      reads.set(fact, v);
+    }
     return v;
   };
   const operand = (o: Operand): { expr: string; simple: boolean } => {
@@ -257,7 +260,10 @@ function generate(root: Node): { source: string; constants: unknown[] } {
   const node = (n: Node, careful: boolean): string => {
     if (n.kind === 'leaf') {
       let expr = leaves.get(n);
-      if (expr === undefined) leaves.set(n, (expr = leaf(n)));
+      if (expr === undefined) {
+        expr = leaf(n);
+        leaves.set(n, expr);
+      }
       return expr;
     }
     if (n.kind === 'not') return `!${node(n.child, careful)}`;

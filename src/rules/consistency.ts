@@ -58,7 +58,10 @@ function checkLeaf(
   factAtKey: boolean,
 ): FactInfo | undefined {
   const info = factInfo(fact);
-  if (!info) return (report(factPath, unknownFactMessage(fact), factAtKey), undefined);
+  if (!info) {
+    report(factPath, unknownFactMessage(fact), factAtKey);
+    return undefined;
+  }
   const op = resolveOperator(operator);
   if (!op) return info; // reported by the schema
   const base = op.base.name;
@@ -91,9 +94,15 @@ function checkLeaf(
 function walkCondition(c: unknown, path: PathSeg[], report: Report): void {
   if (c === null || typeof c !== 'object') return;
   const o = c as Record<string, unknown>;
-  if (Array.isArray(o.all)) o.all.forEach((x, i) => walkCondition(x, [...path, 'all', i], report));
-  else if (Array.isArray(o.any)) o.any.forEach((x, i) => walkCondition(x, [...path, 'any', i], report));
-  else if (o.not !== undefined) walkCondition(o.not, [...path, 'not'], report);
+  if (Array.isArray(o.all)) {
+    o.all.forEach((x, i) => {
+      walkCondition(x, [...path, 'all', i], report);
+    });
+  } else if (Array.isArray(o.any)) {
+    o.any.forEach((x, i) => {
+      walkCondition(x, [...path, 'any', i], report);
+    });
+  } else if (o.not !== undefined) walkCondition(o.not, [...path, 'not'], report);
   else if (typeof o.fact === 'string' && typeof o.operator === 'string') {
     checkLeaf(o.fact, o.operator, o.value, path, [...path, 'fact'], [...path, 'value'], report, false);
   }
@@ -113,8 +122,10 @@ function bounds(spec: Record<string, unknown>): { lo: number; loStrict: boolean;
     if (leaf.operator === 'greaterThan') lower(leaf.value, true);
     if (leaf.operator === 'lessThanInclusive') upper(leaf.value, false);
     if (leaf.operator === 'lessThan') upper(leaf.value, true);
-    if (leaf.operator === 'between' && Array.isArray(leaf.value))
-      lower(leaf.value[0], false), upper(leaf.value[1], false);
+    if (leaf.operator === 'between' && Array.isArray(leaf.value)) {
+      lower(leaf.value[0], false);
+      upper(leaf.value[1], false);
+    }
   }
   return b;
 }
@@ -122,8 +133,11 @@ function bounds(spec: Record<string, unknown>): { lo: number; loStrict: boolean;
 function checkFilters(input: CheckInput, report: Report, undefinedRisk: boolean): void {
   const filters = input.filters ?? {};
   for (const [key, spec] of Object.entries(filters)) {
-    if ((key === 'all' || key === 'any') && Array.isArray(spec))
-      spec.forEach((c, i) => walkCondition(c, ['filters', key, i], report));
+    if ((key === 'all' || key === 'any') && Array.isArray(spec)) {
+      spec.forEach((c, i) => {
+        walkCondition(c, ['filters', key, i], report);
+      });
+    }
     if (key === 'not') walkCondition(spec, ['filters', 'not'], report);
     if (key === 'all' || key === 'any' || key === 'not') continue;
     const leaves = expandShorthand(key, spec);

@@ -75,6 +75,6 @@ export const FACTS = {
 
 export const FACT_NAMES = Object.keys(FACTS) as FactName[];
 
-export const isFactName = (name: string): name is FactName => Object.prototype.hasOwnProperty.call(FACTS, name);
+export const isFactName = (name: string): name is FactName => Object.hasOwn(FACTS, name);
 
 export const factInfo = (name: string): FactInfo | undefined => (isFactName(name) ? FACTS[name] : undefined);

@@ -32,7 +32,12 @@ const INHERITED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(O
 
 /** Refuses every mapping key inside a condition's `value` or `params` (at any depth) that json-rules-engine would not see. */
 export function checkInheritedKeys(v: unknown, path: PathSeg[], add: AddIssue): void {
-  if (Array.isArray(v)) return v.forEach((x, i) => checkInheritedKeys(x, [...path, i], add));
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      checkInheritedKeys(x, [...path, i], add);
+    });
+    return;
+  }
   if (!isObj(v)) return;
   for (const [k, x] of Object.entries(v)) {
     if (INHERITED_KEYS.has(k)) {
@@ -125,7 +130,10 @@ export function checkCondition(c: unknown, path: PathSeg[], add: AddIssue): void
     if (!Array.isArray(list)) return add([...path, bool], `${bool} takes a list of conditions`);
     if (list.length === 0)
       return add([...path, bool], `an empty ${bool} is always true in json-rules-engine; remove it`);
-    return list.forEach((x, i) => checkCondition(x, [...path, bool, i], add));
+    list.forEach((x, i) => {
+      checkCondition(x, [...path, bool, i], add);
+    });
+    return;
   }
   for (const k of ['fact', 'operator', 'value']) if (!Object.hasOwn(c, k)) add(path, `a condition needs ${k}`);
   if (c.fact !== undefined && (typeof c.fact !== 'string' || c.fact === ''))

@@ -70,7 +70,9 @@ function dedupe(problems: Located[]): Located[] {
   const seen = new Set<string>();
   return problems.sort(byPosition).filter((p) => {
     const k = `${p.line}:${p.col}:${p.message}`;
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 

@@ -27,7 +27,9 @@ export interface DecoratorDef {
  * For a number that is exactly "not NaN" (String(n) always parses back), so numbers skip the string round trip.
  */
 export const numberValidator = (factValue: unknown): boolean =>
-  typeof factValue === 'number' ? factValue === factValue : Number.parseFloat(factValue as string).toString() !== 'NaN';
+  typeof factValue === 'number'
+    ? !Number.isNaN(factValue)
+    : Number.parseFloat(factValue as string).toString() !== 'NaN';
 
 type Indexable = { indexOf(x: unknown): number };
 const idx = (container: unknown, x: unknown): number => (container as Indexable).indexOf(x);

@@ -30,7 +30,7 @@ export interface Trace {
 
 const resolve = (o: Operand, f: Facts): unknown => {
   if (o.kind === 'literal') return o.value;
-  const v = Object.prototype.hasOwnProperty.call(f, o.fact) ? f[o.fact] : undefined;
+  const v = Object.hasOwn(f, o.fact) ? f[o.fact] : undefined;
   return o.path ? applyPath(v, o.path) : v;
 };
 
@@ -74,9 +74,15 @@ export function traceCandidate(compiled: CompiledRule, facts: Facts): Trace {
       }
       return entry.result;
     }
-    if (n.kind === 'not') return (entry.result = !visit(n.child, depth + 1));
+    if (n.kind === 'not') {
+      entry.result = !visit(n.child, depth + 1);
+      return entry.result;
+    }
     const results = n.children.map((c) => visit(c, depth + 1));
-    if (n.children.length === 0) return (entry.result = true);
+    if (n.children.length === 0) {
+      entry.result = true;
+      return entry.result;
+    }
     // Priority sets only change the order of evaluation, not the outcome
     entry.result = n.kind === 'all' ? results.every((r) => r) : results.some((r) => r);
     return entry.result;

@@ -1,8 +1,8 @@
 // Owns orders in Postgres: the planned intent, state changes as compare-and-set + an appended event in one
 // transaction (through the domain transition table), the broker-id chain across replaces, and fills recorded once.
 import { applyOrderEvent } from '../domain/order-transitions.js';
-import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
-import { isTerminal, type LegAction } from '../domain/broker-order.js';
+import { isTerminalOrder, type OrderEvent } from '../domain/order.js';
+import { isTerminal } from '../domain/broker-order.js';
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
 import { atomically } from './tx.js';
@@ -10,8 +10,6 @@ import type {
   EventSource,
   FillRecord,
   NewOrder,
-  OrderLegRow,
-  OrderRole,
   OrderRow,
   PositionRow,
   TransitionFields,

@@ -9,7 +9,7 @@ import {
 } from '../domain/trade-transitions.js';
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
-import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
+import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeRow } from '../domain/records.js';
 export type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
@@ -46,7 +46,7 @@ export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{
  */
 export async function insertPendingTradeWithinLimit(sql: Queryable, t: NewTrade): Promise<LimitedInsert> {
   return (await atomically(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${'underlying:' + t.underlying}))`;
+    await tx`select pg_advisory_xact_lock(hashtext(${`underlying:${t.underlying}`}))`;
     if (t.candidateId !== null) {
       const [mine] = await tx<TradeRow[]>`select ${COLUMNS(tx)} from trades where candidate_id = ${t.candidateId}`;
       if (mine) return { trade: mine, created: false };

@@ -206,10 +206,12 @@ export function expirationLegs(
       expiration,
       dte: days,
       get puts() {
-        return (puts ??= side('P'));
+        puts ??= side('P');
+        return puts;
       },
       get calls() {
-        return (calls ??= side('C'));
+        calls ??= side('C');
+        return calls;
       },
     });
   }

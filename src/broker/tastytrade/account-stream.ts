@@ -79,7 +79,7 @@ export function createAccountEvents(opts: AccountEventsOptions): AccountEvents {
     if (conn.dead) return;
     conn.dead = true;
     conn.onConnectAck?.(false, 'connection closed');
-    conn.disposers.forEach((d) => d());
+    for (const dispose of conn.disposers) dispose();
     socketOf(conn)?.terminate?.();
     conn.streamer.stop();
     if (current === conn) current = undefined;

@@ -263,7 +263,10 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
         if (complete(w, symbol)) continue;
         w.remaining.add(symbol);
         let ws = waiting.get(symbol);
-        if (!ws) waiting.set(symbol, (ws = new Set()));
+        if (!ws) {
+          ws = new Set();
+          waiting.set(symbol, ws);
+        }
         ws.add(w);
       }
       if (w.remaining.size === 0) {

@@ -1,6 +1,5 @@
 // Owns running one order group: plan it if it is a new entry (idempotent), hold the group's lock so two deliveries of
 // the same job never act at once, return at once when it is settled, and dispatch by mode (combo | legged).
-import type { GroupRow } from '../../domain/records.js';
 import { isTerminalGroup } from '../../domain/order-group.js';
 import type { ExecContext } from '../execution-context.js';
 import { executeCombo } from './combo.js';

@@ -22,7 +22,7 @@ import {
   type LeggedOptions,
 } from './legged-group.js';
 import { submitOnce } from './order-submission.js';
-import { loadRuleSet, underlyingOf, type ExecuteResult } from './plan-entry.js';
+import { underlyingOf, type ExecuteResult } from './plan-entry.js';
 import { preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
 

@@ -7,7 +7,6 @@ import { occToStreamer } from '../../domain/instrument.js';
 import type { QuoteSnapshot } from '../../domain/market.js';
 import type { Cents } from '../../domain/money.js';
 import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../../domain/order-group.js';
-import type { RuleSet } from '../../rules/schema.js';
 import { roundToTick, tickCentsAt } from '../../strategies/build-candidate.js';
 import type { ExecContext } from '../execution-context.js';
 

@@ -219,7 +219,7 @@ export function createExpiration(deps: ExpirationDeps): Expiration {
       );
       const account = holders[0];
       const p = account?.positions.get(request.symbol);
-      if (!account || !p || !p.option) {
+      if (!account || !p?.option) {
         const where = request.accountNumber ? ` in account ${request.accountNumber}` : '';
         return {
           ok: false,

@@ -109,7 +109,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
 
   const activateReplacement = (original: OrderRecord, now: number) => {
     const next = original.replacingOrderId !== undefined ? deps.order(original.replacingOrderId) : undefined;
-    if (!next || next.status !== 'Contingent') return;
+    if (next?.status !== 'Contingent') return;
     route(next, now);
     deps.emitOrder(next);
   };

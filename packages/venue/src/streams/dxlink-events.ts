@@ -136,7 +136,7 @@ export const EVENT_FIELDS = {
 export type DxEventType = keyof typeof EVENT_FIELDS;
 
 export function isServedEventType(type: string): type is DxEventType {
-  return Object.prototype.hasOwnProperty.call(EVENT_FIELDS, type);
+  return Object.hasOwn(EVENT_FIELDS, type);
 }
 
 /** Every field name the server knows, by its lowercase spelling (names are the same in every event type that has them). */
@@ -168,7 +168,7 @@ export function negotiateEventFields(type: string, requested: unknown): string[]
 
 /** A record's value for a field name as the client spelled it (names match case-insensitively, `vwap` = `VWAP`). */
 function fieldValue(record: EventRecord, name: string): FeedValue | undefined {
-  const own = (key: string) => (Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined); // never "constructor" & co.
+  const own = (key: string) => (Object.hasOwn(record, key) ? record[key] : undefined); // never "constructor" & co.
   return own(name) ?? own(CANONICAL_FIELD.get(name.toLowerCase()) ?? name);
 }
 
