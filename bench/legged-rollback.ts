@@ -77,8 +77,10 @@ try {
     let polledFlatAt: number | undefined;
     const poll = setInterval(() => {
       const open = venuePositions(sim, c).size > 0;
-      if (open) (heldSomething = true), (polledFlatAt = undefined);
-      else if (heldSomething) polledFlatAt ??= Date.now();
+      if (open) {
+        heldSomething = true;
+        polledFlatAt = undefined;
+      } else if (heldSomething) polledFlatAt ??= Date.now();
     }, 5);
     const t0 = Date.now();
     const result = await executeGroup(exec, tradeId, groupId).finally(() => clearInterval(poll));

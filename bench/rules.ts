@@ -96,7 +96,9 @@ async function main(): Promise<void> {
   for (const f of sample)
     decisions.push((await engine.run(f as unknown as Record<string, unknown>)).events.length === 1);
   const engineSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  sample.forEach((f, i) => (agree += Number(codegen.test(f as unknown as Facts) === decisions[i])));
+  sample.forEach((f, i) => {
+    agree += Number(codegen.test(f as unknown as Facts) === decisions[i]);
+  });
   const enginePerSecond = Math.round(sample.length / engineSeconds);
 
   console.log(

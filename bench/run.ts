@@ -105,16 +105,15 @@ const headline = (r: BenchRun) => {
     .filter(Boolean)
     .join(' ');
 };
-process.stderr.write(
-  [
-    '',
-    'benchmark          ok    pass   wall s   peak RSS MB   headline',
-    ...runs.map(
-      (r) =>
-        `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(field(r).pass ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${String(r.peakRssMb ?? '-').padEnd(11)}   ${headline(r)}`,
-    ),
-    '',
-  ].join('\n') + '\n',
-);
+const summary = [
+  '',
+  'benchmark          ok    pass   wall s   peak RSS MB   headline',
+  ...runs.map(
+    (r) =>
+      `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(field(r).pass ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${String(r.peakRssMb ?? '-').padEnd(11)}   ${headline(r)}`,
+  ),
+  '',
+];
+process.stderr.write(`${summary.join('\n')}\n`);
 console.log(JSON.stringify({ name: 'legwork-bench', node: process.version, at: new Date().toISOString(), runs }));
 process.exitCode = runs.every((r) => r.ok) ? 0 : 1;

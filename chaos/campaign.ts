@@ -282,7 +282,7 @@ export async function runCampaign(
         case 'kill9': {
           const i = procs.findIndex((p) => p.name === e.process);
           const p = procs[i];
-          if (!p || !p.handle.alive()) return;
+          if (!p?.handle.alive()) return;
           p.killedByUs = true;
           notePeak(p);
           p.handle.kill9();

@@ -169,8 +169,9 @@ const prefix = `soak${randomBytes(2).toString('hex')}`;
 const admin = createDb(postgres.url, { max: 1 });
 const procs: { name: string; roles: string; handle: WorkerProcess }[] = [];
 const rss: Record<string, number> = {};
-const notePeak = () =>
-  procs.forEach((p) => (rss[p.name] = Math.max(rss[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0)));
+const notePeak = () => {
+  for (const p of procs) rss[p.name] = Math.max(rss[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0);
+};
 let sim: VenueHandle | undefined;
 let app: AppContext | undefined;
 let exitCode = 0;
@@ -362,7 +363,10 @@ try {
       (select string_agg(coalesce(g.intent->>'reason', '?') || ':' || g.status, ',' order by g.created_at) from order_groups g where g.trade_id = t.id and g.kind = 'exit') as exits
     from trades t order by t.created_at`;
   const count = <T>(rows: readonly T[], key: (r: T) => string) =>
-    rows.reduce<Record<string, number>>((acc, r) => ((acc[key(r)] = (acc[key(r)] ?? 0) + 1), acc), {});
+    rows.reduce<Record<string, number>>((acc, r) => {
+      acc[key(r)] = (acc[key(r)] ?? 0) + 1;
+      return acc;
+    }, {});
   const wallMs = Date.now() - wallStart;
   const tradingWallMs = days.reduce((n, d) => n + d.wallMs, 0);
   const report = {

@@ -10,7 +10,7 @@ import {
 } from '../../src/broker/tastytrade/broker.js';
 import { createTastytradeClient, type TastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import { filledUnits, isTerminal, type BrokerOrder, type OrderRequest } from '../../src/domain/broker-order.js';
+import { filledUnits, isTerminal, type OrderRequest } from '../../src/domain/broker-order.js';
 import type { AccountEvent, AccountEvents, Broker } from '../../src/pipeline/ports.js';
 import { pickCondor } from '../support/iron-condor.js';
 import { waitUntil } from '../support/wait-until.js';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueHandle } from '@legwork/venue';
 import { startTestVenue } from '../support/venue.js';
-import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
+import { runLegwork, type CliRun } from '../support/cli.js';
 
 let sim: VenueHandle;
 

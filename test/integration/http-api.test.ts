@@ -37,8 +37,8 @@ risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000 }
 let app: TestApp;
 let server: Server;
 let base: string;
-const ADMIN = 'Basic ' + Buffer.from('boss:s3cret-admin').toString('base64');
-const VIEWER = 'Basic ' + Buffer.from('watcher:s3cret-view').toString('base64');
+const ADMIN = `Basic ${Buffer.from('boss:s3cret-admin').toString('base64')}`;
+const VIEWER = `Basic ${Buffer.from('watcher:s3cret-view').toString('base64')}`;
 const tradeId = randomUUID();
 const closedId = randomUUID();
 const groupId = randomUUID();
@@ -174,7 +174,7 @@ describe('public routes', () => {
 
 describe('auth', () => {
   it('401 with a Basic challenge without or with wrong credentials', async () => {
-    for (const auth of [undefined, 'Basic ' + Buffer.from('boss:wrong').toString('base64')]) {
+    for (const auth of [undefined, `Basic ${Buffer.from('boss:wrong').toString('base64')}`]) {
       const res = await get('/api/state', auth);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Basic realm="legwork"');
@@ -398,7 +398,7 @@ describe('/metrics', () => {
 
   it('keeps refusing a wrong password on /metrics', async () => {
     expect((await get('/metrics')).status).toBe(200);
-    expect((await get('/metrics', 'Basic ' + Buffer.from('x:y').toString('base64'))).status).toBe(401);
+    expect((await get('/metrics', `Basic ${Buffer.from('x:y').toString('base64')}`)).status).toBe(401);
   });
 });
 

@@ -380,7 +380,10 @@ console.log(JSON.stringify({ quotes: snap.quotes.size, missing: snap.missing }))
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let [out, err, printedAt] = ['', '', 0];
-    child.stdout.on('data', (c: Buffer) => ((out += c.toString()), (printedAt ||= Date.now())));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      printedAt ||= Date.now();
+    });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const kill = setTimeout(() => child.kill('SIGKILL'), 20_000); // a process that does not exit fails below
     const code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -152,7 +152,9 @@ describe('price walking in simulated seconds', () => {
       select type, at, data from order_events where order_id = ${order!.id} order by id`;
     const steps = events.filter((e) => e.type === 'Replaced').map((e) => e.at.getTime() - submittedAt);
     expect(steps).toHaveLength(3);
-    steps.forEach((sinceSubmit, i) => expect(sinceSubmit, `step ${i + 1}`).toBeGreaterThanOrEqual((i + 1) * 10_000));
+    steps.forEach((sinceSubmit, i) => {
+      expect(sinceSubmit, `step ${i + 1}`).toBeGreaterThanOrEqual((i + 1) * 10_000);
+    });
     // All three steps fit before the 60-simulated-second deadline: a walk timed in wall seconds (10 s a step) could not,
     // as the driver moves the venue ~10 simulated seconds per wall second
     expect(steps[2]!).toBeLessThan(60_000);

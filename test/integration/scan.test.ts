@@ -45,9 +45,18 @@ const LOOSE = edit(SHIPPED, [
 function recording(md: MarketData) {
   const calls = { metrics: [] as string[][], chain: [] as string[], snapshot: [] as string[][] };
   const wrapped: MarketData = {
-    metrics: (s) => (calls.metrics.push([...s]), md.metrics(s)),
-    chain: (u) => (calls.chain.push(u), md.chain(u)),
-    snapshot: (s, o) => (calls.snapshot.push([...s]), md.snapshot(s, o)),
+    metrics: (s) => {
+      calls.metrics.push([...s]);
+      return md.metrics(s);
+    },
+    chain: (u) => {
+      calls.chain.push(u);
+      return md.chain(u);
+    },
+    snapshot: (s, o) => {
+      calls.snapshot.push([...s]);
+      return md.snapshot(s, o);
+    },
     close: () => md.close(),
   };
   return { md: wrapped, calls };
@@ -177,7 +186,10 @@ describe('scanRuleSet edge cases', () => {
     const service = client.marketMetricsService as unknown as { getMarketMetrics: (q: unknown) => Promise<unknown> };
     const original = service.getMarketMetrics.bind(service);
     const queries: unknown[] = [];
-    service.getMarketMetrics = (q) => (queries.push(q), original(q));
+    service.getMarketMetrics = (q) => {
+      queries.push(q);
+      return original(q);
+    };
     try {
       const out = await scanRuleSet({ marketData: adapter, today }, parse(LOOSE), {
         underlyings: ['SPY', 'QQQ', 'IWM', 'AAPL', 'TSLA'],

@@ -88,6 +88,7 @@ describe('docker-compose.yml', () => {
     const api = services['api']!;
     expect(api.environment).toMatchObject({
       PORT: '3000',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, compared literally
       LEGWORK_ADMIN_PASSWORD: '${LEGWORK_ADMIN_PASSWORD:?set LEGWORK_ADMIN_PASSWORD}',
     });
     expect(api.environment?.['LEGWORK_ADMIN_USER']).toBeDefined();
@@ -117,6 +118,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) expect(s.healthcheck?.test.length, name).toBeGreaterThan(0);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test title names Compose's ${...} syntax
   it('no secret is hard-coded: secret-like values are ${...} references only', () => {
     const secretKey = /PASSWORD|SECRET|TOKEN|WEBHOOK/;
     for (const [name, s] of Object.entries(services)) {

@@ -19,7 +19,9 @@ function fakeClock() {
     schedule(fn: () => void, ms: number) {
       const id = nextId++;
       timers.push({ at: t + ms, fn, id });
-      return () => void (timers = timers.filter((x) => x.id !== id));
+      return () => {
+        timers = timers.filter((x) => x.id !== id);
+      };
     },
     async advance(ms: number) {
       const until = t + ms;
@@ -130,7 +132,12 @@ describe('request budget', () => {
     });
     expect(await policy.run('read', async () => 1)).toBe(1);
     let sent = false;
-    const starved = policy.run('read', async () => ((sent = true), 2)).catch((e: unknown) => e);
+    const starved = policy
+      .run('read', async () => {
+        sent = true;
+        return 2;
+      })
+      .catch((e: unknown) => e);
     await clock.advance(500);
     const error = (await starved) as BrokerError;
     expect(sent).toBe(false);

@@ -32,9 +32,9 @@ function engineFor(rules: TopLevelCondition[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   registerLegworkOperators(engine);
   // A copy each: json-rules-engine's Condition rewrites a leaf's priority in place (parseInt) in what it is given
-  rules.forEach((conditions, i) =>
-    engine.addRule({ name: `r${i}`, conditions: copy(conditions) as TopLevelCondition, event: { type: `r${i}` } }),
-  );
+  rules.forEach((conditions, i) => {
+    engine.addRule({ name: `r${i}`, conditions: copy(conditions) as TopLevelCondition, event: { type: `r${i}` } });
+  });
   return engine;
 }
 
@@ -154,7 +154,9 @@ describe('compiled rules vs json-rules-engine', () => {
       for (let k = 0; k < 1000; k++) {
         const facts = factsForRule(r, conditions, FACTS);
         const want = await engineOutcomes(batch, () => rules.map((c) => engineFor([c])), facts, rules.length);
-        compiled.forEach((c, i) => expect(outcome(c, facts), `${file} #${i}: ${JSON.stringify(facts)}`).toBe(want[i]));
+        compiled.forEach((c, i) => {
+          expect(outcome(c, facts), `${file} #${i}: ${JSON.stringify(facts)}`).toBe(want[i]);
+        });
         passed += Number(want[0] === true);
       }
     }

@@ -43,7 +43,10 @@ describe('loadRules', () => {
 describe('RuleRegistry', () => {
   const clock = () => {
     let t = Date.parse('2026-11-20T14:30:00Z');
-    return () => new Date((t += 1000));
+    return () => {
+      t += 1000;
+      return new Date(t);
+    };
   };
 
   it('applies changes, keeps the last good version of an invalid edit and reports its problems', () => {

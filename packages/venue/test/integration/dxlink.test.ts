@@ -365,7 +365,7 @@ describe('DXLink protocol details (raw ws client)', () => {
     const candles = c.frames
       .slice(firstData)
       .filter((f) => f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Candle');
-    const cv = (candles[0]?.msg['data'] as [string, unknown[]])[1];
+    const cv = (candles[0]!.msg['data'] as [string, unknown[]])[1];
     const cf = fields['Candle'] ?? [];
     expect(cv.length).toBe(cf.length * 2); // today's candle (SNAPSHOT_BEGIN) + REMOVE|SNAPSHOT_END marker
     expect(cv[cf.indexOf('eventFlags')]).toBe(4);

@@ -54,7 +54,7 @@ function isEmpty(root: unknown, path: string): boolean {
   }
   return Array.isArray(v) && v.length === 0;
 }
-const valueOf = (r: VenueResult<JsonObject>) => {
+const okValue = (r: VenueResult<JsonObject>) => {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;
 };
@@ -94,7 +94,7 @@ describe('venue wire fidelity', () => {
 
   it('place response (Market, Routed) = recorded placement response', () => {
     const { venue } = setup();
-    const placed = valueOf(
+    const placed = okValue(
       venue.placeOrder(
         ACCOUNT,
         { 'time-in-force': 'Day', 'order-type': 'Market', legs: [leg('AAPL', 'Buy to Open', 1, 'Equity')] },
@@ -109,7 +109,7 @@ describe('venue wire fidelity', () => {
 
   it('dry-run: no id, updated-at 0', () => {
     const { venue, body } = equityOrderScenario();
-    const dry = valueOf(venue.placeOrder(ACCOUNT, { ...body, 'time-in-force': 'GTC' }, { dryRun: true }));
+    const dry = okValue(venue.placeOrder(ACCOUNT, { ...body, 'time-in-force': 'GTC' }, { dryRun: true }));
     const order = dry['order'] as JsonObject;
     expect(order['id']).toBeUndefined();
     expect(order['updated-at']).toBe(0);
@@ -163,7 +163,7 @@ describe('venue wire fidelity', () => {
     const { venue, events, body } = equityOrderScenario();
     venue.setDefaultFillBehavior({ behavior: 'never' });
     const order = placeOk(venue, body);
-    const requested = valueOf(venue.cancelOrder(ACCOUNT, Number(order['id'])));
+    const requested = okValue(venue.cancelOrder(ACCOUNT, Number(order['id'])));
     expect(requested['status']).toBe('Cancel Requested');
     venue.tick();
     const cancelled = orderEvent(events, order['id'], 'Cancelled');
@@ -182,7 +182,7 @@ describe('venue wire fidelity', () => {
     venue.addFillRule({ next: true, behavior: 'never' });
     const original = placeOk(venue, body);
     venue.tick();
-    const next = valueOf(
+    const next = okValue(
       venue.replaceOrder(ACCOUNT, Number(original['id']), { price: '1.00', 'price-effect': 'Debit' }),
     );
     expectSameShape(next, dataOf('http_patch_accounts_orders_id__replace_contingent_response'));

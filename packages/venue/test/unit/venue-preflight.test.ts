@@ -99,7 +99,7 @@ describe('venue request validation (400 validation_error)', () => {
     expect(r.httpStatus).toBe(400);
     expect(r.error.errors).toHaveLength(1);
     expect(r.error.errors?.[0]).toMatchObject({ domain: 'legs[0][instrumentType]' });
-    expect((r.error.errors?.[0] as unknown as { reason: string }).reason).toContain('instrument-type');
+    expect((r.error.errors![0] as unknown as { reason: string }).reason).toContain('instrument-type');
   });
 
   it('accepts camelCase leg keys when strictLegKeys is false', () => {
