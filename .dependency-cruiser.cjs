@@ -24,14 +24,19 @@ module.exports = {
       severity: 'error',
       comment: 'src/domain does no I/O: no package and no Node module but hashing (deterministic ids).',
       from: { path: '^src/domain/' },
-      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'], pathNot: '^(node:)?crypto$' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown', 'core'],
+        pathNot: '^(node:)?crypto$',
+      },
     },
     {
       name: 'pipeline-through-ports',
       severity: 'error',
       comment: 'The pipeline reaches the broker, market data, queues and the database only through its ports.',
       from: { path: '^src/pipeline/' },
-      to: { path: '^(src/(broker|queue|http|cli|app)/|node_modules/(postgres|ioredis|bullmq|@tastytrade/api|@dxfeed/dxlink-api|express|ws)/)' },
+      to: {
+        path: '^(src/(broker|queue|http|cli|app)/|node_modules/(postgres|ioredis|bullmq|@tastytrade/api|@dxfeed/dxlink-api|express|ws)/)',
+      },
     },
     {
       name: 'pipeline-no-storage',
@@ -45,7 +50,9 @@ module.exports = {
       severity: 'error',
       comment: 'Outside a pipeline stage, import the stage only through its entry module (<stage>-stage.ts).',
       from: { path: '^(src/(?!pipeline/)|src/pipeline/[^/]+[.]ts$|workers/|bin/)' },
-      to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/(?!(scan|execute|exit|monitor|reconcile)-stage[.]ts$)' },
+      to: {
+        path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/(?!(scan|execute|exit|monitor|reconcile)-stage[.]ts$)',
+      },
     },
     {
       name: 'stages-do-not-meet',
@@ -64,7 +71,8 @@ module.exports = {
     {
       name: 'venue-stands-alone',
       severity: 'error',
-      comment: 'The local venue (packages/venue, @legwork/venue) is a product of its own: it imports nothing of Legwork.',
+      comment:
+        'The local venue (packages/venue, @legwork/venue) is a product of its own: it imports nothing of Legwork.',
       from: { path: '^packages/venue/' },
       to: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
     },
@@ -80,7 +88,8 @@ module.exports = {
     {
       name: 'venue-through-its-exports',
       severity: 'error',
-      comment: 'Outside the package, the venue is imported as @legwork/venue (its package.json exports), never by relative path.',
+      comment:
+        'Outside the package, the venue is imported as @legwork/venue (its package.json exports), never by relative path.',
       from: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
       to: { path: '^packages/venue/', dependencyTypesNot: ['aliased-workspace'] },
     },
@@ -89,7 +98,11 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js', '.mjs'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+      extensions: ['.ts', '.js', '.mjs'],
+    },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -35,7 +35,8 @@ const started = new Map<number, number>();
 const completed = new Map<number, number>();
 const waiters = new Map<number, () => void>();
 /** Raw jobs carry `seq`; Legwork's payload stays {tradeId, groupId}, seq in the last 12 digits of a valid UUID tradeId. */
-const seqOf = (job: Job): number => (typeof job.data.seq === 'number' ? job.data.seq : Number(String(job.data.tradeId).slice(24)));
+const seqOf = (job: Job): number =>
+  typeof job.data.seq === 'number' ? job.data.seq : Number(String(job.data.tradeId).slice(24));
 const noop = async (job: Job) => {
   started.set(seqOf(job), performance.now());
 };
@@ -54,14 +55,28 @@ const lwPrefix = `lwbq${randomBytes(4).toString('hex')}`;
 const queues = createQueues({ redisUrl: REDIS_URL, prefix: lwPrefix });
 const tradeIdFor = (seq: number) => `${randomUUID().slice(0, 24)}${String(seq).padStart(12, '0')}`;
 const legworkWorker = (concurrency = 4) =>
-  watch(new Worker('execute', noop, {
-    connection: workerConnectionOptions(REDIS_URL), prefix: lwPrefix, concurrency, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 3, name: 'execute',
-  }));
+  watch(
+    new Worker('execute', noop, {
+      connection: workerConnectionOptions(REDIS_URL),
+      prefix: lwPrefix,
+      concurrency,
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+      maxStalledCount: 3,
+      name: 'execute',
+    }),
+  );
 const scanJobs = bullScanJobs(queues);
-const legwork: Hop = { add: (seq) => scanJobs.enqueueExecute(tradeIdFor(seq), randomUUID()), startWorker: legworkWorker };
+const legwork: Hop = {
+  add: (seq) => scanJobs.enqueueExecute(tradeIdFor(seq), randomUUID()),
+  startWorker: legworkWorker,
+};
 // The same queue and worker through the executor's own helper without a priority (resumes, retries after a wait)
 const execJobs = bullExecJobs(queues);
-const legworkPlain: Hop = { add: (seq) => execJobs.enqueueExecute(tradeIdFor(seq), randomUUID()), startWorker: legworkWorker };
+const legworkPlain: Hop = {
+  add: (seq) => execJobs.enqueueExecute(tradeIdFor(seq), randomUUID()),
+  startWorker: legworkWorker,
+};
 // Raw BullMQ: defaults everywhere (concurrency 1, no retention limits, one attempt)
 const rawPrefix = `rawbq${randomBytes(4).toString('hex')}`;
 const url = new URL(REDIS_URL);
@@ -103,7 +118,11 @@ async function sequential(hops: Hop[], n: number, warmup: number) {
 }
 
 /** Every add at once with one worker of `concurrency` running; until the last job completed. */
-async function burst(hop: Hop, n: number, concurrency: number): Promise<{ concurrency: number; jobs: number; ms: number; jobsPerSecond: number }> {
+async function burst(
+  hop: Hop,
+  n: number,
+  concurrency: number,
+): Promise<{ concurrency: number; jobs: number; ms: number; jobsPerSecond: number }> {
   const w = hop.startWorker(concurrency);
   await w.waitUntilReady();
   const seqs = Array.from({ length: n }, () => nextSeq++);
@@ -125,9 +144,15 @@ try {
   const [lwSeq, plainSeq, rawSeq] = await sequential([legwork, legworkPlain, raw], SEQUENTIAL, WARMUP);
   await Promise.all(workers.map((w) => w.close()));
   // Bursts: BURST_REPS rounds over the variants; the median round per variant is reported
-  const variants = [[legwork, 4], [legworkPlain, 4], [raw, 1], [raw, 4]] as const;
+  const variants = [
+    [legwork, 4],
+    [legworkPlain, 4],
+    [raw, 1],
+    [raw, 4],
+  ] as const;
   const rounds: Awaited<ReturnType<typeof burst>>[][] = variants.map(() => []);
-  for (let r = 0; r < BURST_REPS; r++) for (const [k, [hop, c]] of variants.entries()) rounds[k]!.push(await burst(hop, BURST, c));
+  for (let r = 0; r < BURST_REPS; r++)
+    for (const [k, [hop, c]] of variants.entries()) rounds[k]!.push(await burst(hop, BURST, c));
   const median = (k: number) => {
     const sorted = [...rounds[k]!].sort((a, b) => a.jobsPerSecond - b.jobsPerSecond);
     return { ...sorted[Math.floor(sorted.length / 2)]!, roundsJobsPerSecond: rounds[k]!.map((x) => x.jobsPerSecond) };
@@ -143,15 +168,28 @@ try {
   result = {
     name: 'bullmq-overhead',
     redis: `${url.hostname}:${url.port || 6379}`,
-    sequentialJobs: SEQUENTIAL, warmup: WARMUP, burstJobs: BURST, burstRounds: BURST_REPS,
-    legwork: { enqueue: 'bullScanJobs(createQueues()).enqueueExecute (priority 10, jobId, retention, attempts 5)', worker: 'execute.worker.ts options, no-op processor', ...lw },
-    legworkNoPriority: { enqueue: 'bullExecJobs(createQueues()).enqueueExecute (no priority: the executor\'s resume path)', ...plain },
+    sequentialJobs: SEQUENTIAL,
+    warmup: WARMUP,
+    burstJobs: BURST,
+    burstRounds: BURST_REPS,
+    legwork: {
+      enqueue: 'bullScanJobs(createQueues()).enqueueExecute (priority 10, jobId, retention, attempts 5)',
+      worker: 'execute.worker.ts options, no-op processor',
+      ...lw,
+    },
+    legworkNoPriority: {
+      enqueue: "bullExecJobs(createQueues()).enqueueExecute (no priority: the executor's resume path)",
+      ...plain,
+    },
     raw: { enqueue: 'Queue.add, default options', worker: 'Worker, default options, no-op processor', ...rw },
     overhead,
     summary: `start p50 ${lw.enqueueToStartMs.p50} vs ${rw.enqueueToStartMs.p50} ms, completed p50 ${lw.enqueueToCompletedMs.p50} vs ${rw.enqueueToCompletedMs.p50} ms (legwork vs raw); burst ${lwTput} (no priority ${plain.burst.concurrency4.jobsPerSecond}) vs ${rw.burst.concurrency1.jobsPerSecond} (c1) / ${rw.burst.concurrency4.jobsPerSecond} (c4) jobs/s`,
   };
 } finally {
-  for (const q of [...QUEUE_NAMES.map((n) => queues[n]), rawQueue]) await q.obliterate({ force: true }).catch((e: unknown) => process.stderr.write(`obliterate failed: ${String(e)}\n`));
+  for (const q of [...QUEUE_NAMES.map((n) => queues[n]), rawQueue])
+    await q
+      .obliterate({ force: true })
+      .catch((e: unknown) => process.stderr.write(`obliterate failed: ${String(e)}\n`));
   await Promise.all([queues.close(), rawQueue.close()]);
   // Whatever else lives under the two prefixes (queue meta keys)
   await dropRedisKeys(REDIS_URL, lwPrefix, rawPrefix);

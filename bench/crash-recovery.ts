@@ -32,7 +32,12 @@ const sim = await startTestVenue();
 const db = await createTestDatabase();
 const queuePrefix = `lwb${randomBytes(4).toString('hex')}`;
 const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn' });
-const app = await createAppContext({ config, log: createLogger({ level: 'warn', pretty: false }), queuePrefix, rulesDir: mkdtempSync(join(tmpdir(), 'lw-bench-')) });
+const app = await createAppContext({
+  config,
+  log: createLogger({ level: 'warn', pretty: false }),
+  queuePrefix,
+  rulesDir: mkdtempSync(join(tmpdir(), 'lw-bench-')),
+});
 const spawned: ExecutorProcess[] = [];
 const runs: number[] = [];
 const detail: { killPoint: KillPoint; status: string; ms: number }[] = [];
@@ -41,8 +46,13 @@ try {
   for (let i = 0; i < runsPerPoint; i++) {
     for (const killPoint of points) {
       offset += 0.01;
-      const o = await crashScenario({ sim, app, databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix, offset }, killPoint, spawned);
-      if (o.naked.length > 0 || o.duplicateIds.length > 0 || o.unmatched.length > 0) throw new Error(`unsafe recovery: ${JSON.stringify(o)}`);
+      const o = await crashScenario(
+        { sim, app, databaseUrl: db.url, redisUrl: REDIS_URL, queuePrefix, offset },
+        killPoint,
+        spawned,
+      );
+      if (o.naked.length > 0 || o.duplicateIds.length > 0 || o.unmatched.length > 0)
+        throw new Error(`unsafe recovery: ${JSON.stringify(o)}`);
       runs.push(o.recoveryMs);
       detail.push({ killPoint, status: o.status, ms: o.recoveryMs });
     }
@@ -56,4 +66,13 @@ try {
 }
 const sorted = [...runs].sort((a, b) => a - b);
 const p50Ms = sorted[Math.floor((sorted.length - 1) / 2)] ?? 0;
-console.log(JSON.stringify({ name: 'crash-recovery', runs, p50Ms, maxMs: sorted[sorted.length - 1] ?? 0, detail, summary: `kill -9 → group terminal p50 ${p50Ms} ms, max ${sorted[sorted.length - 1] ?? 0} ms (n ${runs.length})` }));
+console.log(
+  JSON.stringify({
+    name: 'crash-recovery',
+    runs,
+    p50Ms,
+    maxMs: sorted[sorted.length - 1] ?? 0,
+    detail,
+    summary: `kill -9 → group terminal p50 ${p50Ms} ms, max ${sorted[sorted.length - 1] ?? 0} ms (n ${runs.length})`,
+  }),
+);

@@ -49,7 +49,12 @@ for (let b = 0; b < batchCount; b++) {
   const symbols = pool.slice(b * UNIVERSE, (b + 1) * UNIVERSE);
   // Entry at the natural price with immediate fills: each group fills at once and frees its working slot. A cron slot
   // that does not come up during the run keeps the schedulers quiet: every scan here is triggered by hand.
-  const text = condorRule({ name: ruleName(b), symbols, entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 30 }', risk: 'maxWorkingGroups: 100' });
+  const text = condorRule({
+    name: ruleName(b),
+    symbols,
+    entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 30 }',
+    risk: 'maxWorkingGroups: 100',
+  });
   const quiet = text.replace('schedule: { every: 5m }', "schedule: { cron: '0 3 1 1 *' }");
   if (quiet === text) throw new Error('condorRule changed: no schedule line to replace');
   writeFileSync(join(rulesDir, `${ruleName(b)}.yaml`), quiet);
@@ -68,8 +73,13 @@ const unsubscribe = sim.venue.onEvent((_account, event) => {
 });
 
 const env = {
-  TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LEGWORK_QUEUE_PREFIX: prefix,
-  LEGWORK_RULES_DIR: rulesDir, LOG_LEVEL: 'warn',
+  TT_ENV: 'sim',
+  LEGWORK_VENUE_URL: sim.baseUrl,
+  DATABASE_URL: db.url,
+  REDIS_URL,
+  LEGWORK_QUEUE_PREFIX: prefix,
+  LEGWORK_RULES_DIR: rulesDir,
+  LOG_LEVEL: 'warn',
 };
 const children: { role: string; p: WorkerProcess }[] = [];
 const processes: { role: string; peakRssMb: number | null }[] = [];
@@ -88,18 +98,20 @@ const samples: Sample[] = [];
 const batches: { batch: number; trades: number; scanRunMs: number; rankFinishedToFirstOrderMs: number | null }[] = [];
 let ok = false;
 
-
 /** Ready once its BullMQ workers are registered in Redis (LOG_LEVEL=warn hides the "started" line). */
 async function ready(role: string, queues: readonly (typeof QUEUE_NAMES)[number][]): Promise<void> {
   const p = startWorkerProcess(role, env);
   children.push({ role, p });
   let exited = false;
   void p.exited.then(() => (exited = true));
-  await waitUntil(async () => {
-    if (exited) throw new Error(`worker ${role} exited: ${p.output.join('').slice(-2000)}`);
-    const counts = await Promise.all(queues.map((q) => app.queues[q].getWorkersCount()));
-    return counts.every((n) => n > 0);
-  }, { timeoutMs: 60_000, intervalMs: 50, what: `worker ${role} registered` }).catch((error: unknown) => {
+  await waitUntil(
+    async () => {
+      if (exited) throw new Error(`worker ${role} exited: ${p.output.join('').slice(-2000)}`);
+      const counts = await Promise.all(queues.map((q) => app.queues[q].getWorkersCount()));
+      return counts.every((n) => n > 0);
+    },
+    { timeoutMs: 60_000, intervalMs: 50, what: `worker ${role} registered` },
+  ).catch((error: unknown) => {
     throw new Error(`${String(error)}; output: ${p.output.join('').slice(-2000)}`);
   });
 }
@@ -114,43 +126,68 @@ try {
     const scanRunId = deterministicId('scan-run', name, slot);
     const t0 = Date.now();
     await enqueueManualScan(app.queues, name, slot);
-    await waitUntil(async () => (await getScanRun(app.sql, scanRunId))?.status === 'completed', { timeoutMs: 60_000, intervalMs: 10, what: `scan ${slot} completed` })
-      .catch(async (error: unknown) => {
-        const scan = await app.queues.scan.getJob(jobId('scan', name, slot));
-        throw new Error(`${String(error)}; scan job ${await scan?.getState()}: ${scan?.failedReason ?? JSON.stringify(scan?.returnvalue)}; run ${JSON.stringify(await getScanRun(app.sql, scanRunId))}; workers: ${children.map(({ role, p }) => `${role}: ${p.output.join('').slice(-1500)}`).join(' | ')}`);
-      });
+    await waitUntil(async () => (await getScanRun(app.sql, scanRunId))?.status === 'completed', {
+      timeoutMs: 60_000,
+      intervalMs: 10,
+      what: `scan ${slot} completed`,
+    }).catch(async (error: unknown) => {
+      const scan = await app.queues.scan.getJob(jobId('scan', name, slot));
+      throw new Error(
+        `${String(error)}; scan job ${await scan?.getState()}: ${scan?.failedReason ?? JSON.stringify(scan?.returnvalue)}; run ${JSON.stringify(await getScanRun(app.sql, scanRunId))}; workers: ${children.map(({ role, p }) => `${role}: ${p.output.join('').slice(-1500)}`).join(' | ')}`,
+      );
+    });
     const scanRunMs = Date.now() - t0;
     const trades = await app.sql<{ id: string; groupId: string; underlying: string }[]>`
       select id, entry_group_id as "groupId", underlying from trades where rule_set = ${name}`;
     // Every trade's first order at the venue, and its execute job finished (so the next batch starts from idle workers)
-    const orders = await waitUntil(async () => {
-      const rows = await app.sql<{ id: string; groupId: string; submittedAt: Date | null }[]>`
+    const orders = await waitUntil(
+      async () => {
+        const rows = await app.sql<{ id: string; groupId: string; submittedAt: Date | null }[]>`
         select o.id, o.group_id as "groupId", o.submitted_at as "submittedAt" from orders o join trades t on t.entry_group_id = o.group_id
         where t.rule_set = ${name} and o.role = 'package'`;
-      const sent = trades.every((t) => rows.some((r) => r.groupId === t.groupId && atVenue.has(r.id)));
-      if (!sent) return undefined;
-      const states = await Promise.all(trades.map((t) => app.queues.execute.getJobState(executeJobId(t.groupId))));
-      return states.every((s) => s === 'completed' || s === 'failed') ? rows : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 10, what: `batch ${b}: every trade's order at the venue and its execute job finished` });
+        const sent = trades.every((t) => rows.some((r) => r.groupId === t.groupId && atVenue.has(r.id)));
+        if (!sent) return undefined;
+        const states = await Promise.all(trades.map((t) => app.queues.execute.getJobState(executeJobId(t.groupId))));
+        return states.every((s) => s === 'completed' || s === 'failed') ? rows : undefined;
+      },
+      {
+        timeoutMs: 60_000,
+        intervalMs: 10,
+        what: `batch ${b}: every trade's order at the venue and its execute job finished`,
+      },
+    );
     const rank = await app.queues.scan.getJob(jobId('rank', scanRunId));
     const enqueued: { t: (typeof trades)[number]; ts: number }[] = [];
-    for (const t of trades) enqueued.push({ t, ts: (await app.queues.execute.getJob(executeJobId(t.groupId)))!.timestamp });
+    for (const t of trades)
+      enqueued.push({ t, ts: (await app.queues.execute.getJob(executeJobId(t.groupId)))!.timestamp });
     enqueued.sort((a, b) => a.ts - b.ts);
     let firstOrder = Infinity;
     for (const [i, { t }] of enqueued.entries()) {
       const job = (await app.queues.execute.getJob(executeJobId(t.groupId)))!;
-      const order = orders.filter((o) => o.groupId === t.groupId && atVenue.has(o.id)).sort((a, c) => atVenue.get(a.id)! - atVenue.get(c.id)!)[0]!;
+      const order = orders
+        .filter((o) => o.groupId === t.groupId && atVenue.has(o.id))
+        .sort((a, c) => atVenue.get(a.id)! - atVenue.get(c.id)!)[0]!;
       const venueAt = atVenue.get(order.id)!;
       firstOrder = Math.min(firstOrder, venueAt);
       const started = job.processedOn ?? NaN;
       const submitted = order.submittedAt?.getTime() ?? NaN;
       samples.push({
-        batch: b, underlying: t.underlying, indexInScan: i, totalMs: venueAt - job.timestamp, enqueueToStartMs: started - job.timestamp,
-        startToSubmitMs: submitted - started, submitToVenueMs: venueAt - submitted,
+        batch: b,
+        underlying: t.underlying,
+        indexInScan: i,
+        totalMs: venueAt - job.timestamp,
+        enqueueToStartMs: started - job.timestamp,
+        startToSubmitMs: submitted - started,
+        submitToVenueMs: venueAt - submitted,
         status: `${(job.returnvalue as { status?: string } | null)?.status ?? job.failedReason ?? '?'}${job.attemptsMade > 1 ? ` (attempts ${job.attemptsMade})` : ''}`,
       });
     }
-    batches.push({ batch: b, trades: trades.length, scanRunMs, rankFinishedToFirstOrderMs: rank?.finishedOn && trades.length > 0 ? firstOrder - rank.finishedOn : null });
+    batches.push({
+      batch: b,
+      trades: trades.length,
+      scanRunMs,
+      rankFinishedToFirstOrderMs: rank?.finishedOn && trades.length > 0 ? firstOrder - rank.finishedOn : null,
+    });
   }
   ok = samples.length >= 20;
   if (!ok) throw new Error(`only ${samples.length} samples after ${batches.length} scans: ${JSON.stringify(batches)}`);
@@ -183,7 +220,10 @@ const result = {
   workers: 'processes: legwork worker scan, legwork worker execute (concurrency 4)',
   scans: batches.length,
   tradesPerScan: batches.map((b) => b.trades),
-  n: total.n, p50Ms: total.p50, p99Ms: total.p99, maxMs: total.max,
+  n: total.n,
+  p50Ms: total.p50,
+  p99Ms: total.p99,
+  maxMs: total.max,
   firstOfScan,
   split,
   scanRunP50Ms: stats(batches.map((b) => b.scanRunMs)).p50,

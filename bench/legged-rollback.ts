@@ -20,7 +20,9 @@ const RULE = 'ic-legged';
 
 const stats = (values: number[]) => sampleStats(values);
 
-const app = await startTestApp({ 'legged.yaml': condorRule({ name: RULE, execution: 'execution: { mode: legged, partialFill: close }' }) });
+const app = await startTestApp({
+  'legged.yaml': condorRule({ name: RULE, execution: 'execution: { mode: legged, partialFill: close }' }),
+});
 const exec = createExecContext(app.ctx);
 const { sim, ctx } = app;
 
@@ -60,36 +62,51 @@ try {
   for (let i = 0; i < SAMPLES; i++) {
     const { tradeId, groupId, condor: c } = await insertPendingCondor(app, RULE, 0.03 + 0.005 * i);
     const symbols = [c.longPut, c.shortPut, c.shortCall, c.longCall].map((l) => l.symbol);
-    if (venuePositions(sim, c).size > 0) throw new Error(`sample ${i}: the venue already holds positions in ${symbols.join(', ')}`);
+    if (venuePositions(sim, c).size > 0)
+      throw new Error(`sample ${i}: the venue already holds positions in ${symbols.join(', ')}`);
     watched = new Map(symbols.map((s) => [s, 0]));
     venueFlatAt = undefined;
     sim.venue.clearFillRules();
-    sim.control.setFillBehavior({ symbol: c.shortPut.symbol, behavior: 'reject', message: 'bench: exchange rejected the short put' });
+    sim.control.setFillBehavior({
+      symbol: c.shortPut.symbol,
+      behavior: 'reject',
+      message: 'bench: exchange rejected the short put',
+    });
     // Cross-check of the event time: the venue's positions polled in-process every 5 ms while the executor runs
     let heldSomething = false;
     let polledFlatAt: number | undefined;
     const poll = setInterval(() => {
       const open = venuePositions(sim, c).size > 0;
-      if (open) (heldSomething = true), (polledFlatAt = undefined);
-      else if (heldSomething) polledFlatAt ??= Date.now();
+      if (open) {
+        heldSomething = true;
+        polledFlatAt = undefined;
+      } else if (heldSomething) polledFlatAt ??= Date.now();
     }, 5);
     const t0 = Date.now();
     const result = await executeGroup(exec, tradeId, groupId).finally(() => clearInterval(poll));
     const runMs = Date.now() - t0;
     sim.venue.clearFillRules();
-    if (result.status !== 'rolled_back') throw new Error(`sample ${i}: group ended ${result.status} (${result.reason ?? ''})`);
+    if (result.status !== 'rolled_back')
+      throw new Error(`sample ${i}: group ended ${result.status} (${result.reason ?? ''})`);
     // The venue's own state (not the events) must agree: flat in all four symbols, nothing naked
-    if (venuePositions(sim, c).size > 0 || nakedLegs(sim, c).length > 0) throw new Error(`sample ${i}: venue not flat: ${JSON.stringify([...venuePositions(sim, c)])}`);
+    if (venuePositions(sim, c).size > 0 || nakedLegs(sim, c).length > 0)
+      throw new Error(`sample ${i}: venue not flat: ${JSON.stringify([...venuePositions(sim, c)])}`);
     if (venueFlatAt === undefined) throw new Error(`sample ${i}: no flat moment seen on the venue's events`);
     const [rejected] = await ctx.sql<{ orderId: string; at: Date }[]>`
       select e.order_id as "orderId", e.at from order_events e join orders o on o.id = e.order_id
       where e.group_id = ${groupId} and o.role = 'leg' and e.to_status = 'rejected' order by e.id limit 1`;
-    const [group] = await ctx.sql<{ status: string; updatedAt: Date }[]>`select status, updated_at as "updatedAt" from order_groups where id = ${groupId}`;
-    const [closes] = await ctx.sql<{ n: number }[]>`select count(*)::int as n from orders where group_id = ${groupId} and role = 'compensation'`;
-    if (!rejected || group?.status !== 'rolled_back') throw new Error(`sample ${i}: no rejected leg event or group ${group?.status}`);
+    const [group] = await ctx.sql<
+      { status: string; updatedAt: Date }[]
+    >`select status, updated_at as "updatedAt" from order_groups where id = ${groupId}`;
+    const [closes] = await ctx.sql<
+      { n: number }[]
+    >`select count(*)::int as n from orders where group_id = ${groupId} and role = 'compensation'`;
+    if (!rejected || group?.status !== 'rolled_back')
+      throw new Error(`sample ${i}: no rejected leg event or group ${group?.status}`);
     const seen = rejected.at.getTime();
     const venueReject = rejectedAt.get(rejected.orderId);
-    if (venueReject === undefined) throw new Error(`sample ${i}: the venue never published the rejection of ${rejected.orderId}`);
+    if (venueReject === undefined)
+      throw new Error(`sample ${i}: the venue never published the rejection of ${rejected.orderId}`);
     const flatAt = Math.max(group.updatedAt.getTime(), venueFlatAt);
     samples.push({
       rejectionSeenToFlatMs: flatAt - seen,
@@ -115,11 +132,15 @@ if (failure) throw failure;
 const total = stats(samples.map((s) => s.rejectionSeenToFlatMs));
 const result = {
   name: 'legged-rollback',
-  executor: 'in-process: executeGroup (src/pipeline/execute/execute-group.ts) with createExecContext, production legged options (poll 150 ms)',
+  executor:
+    'in-process: executeGroup (src/pipeline/execute/execute-group.ts) with createExecContext, production legged options (poll 150 ms)',
   scenario: 'SPY iron condor, legged; both wings fill, the venue rejects the short put; the wings are sold back',
   from: 'order_events.at of the rejected leg (Legwork records the rejection; Postgres now())',
   to: 'max(order_groups.updated_at at rolled_back, venue CurrentPosition event making all four symbols zero (Date.now()))',
-  n: total.n, p50Ms: total.p50, p99Ms: total.p99, maxMs: total.max,
+  n: total.n,
+  p50Ms: total.p50,
+  p99Ms: total.p99,
+  maxMs: total.max,
   venueRejectToSeen: stats(samples.map((s) => s.venueRejectToSeenMs)),
   seenToVenueFlat: stats(samples.map((s) => s.rejectionSeenToVenueFlatMs)),
   seenToVenueFlatPolled5ms: stats(samples.map((s) => s.rejectionSeenToVenueFlatPolledMs)),

@@ -34,15 +34,33 @@ function candidates(n: number): CandidateFacts[] {
     const spread = Math.round(r() * 0.3 * 100) / 100;
     const known = r() > 0.05;
     out.push({
-      strategy: 'iron-condor', underlying: symbols[i % symbols.length]!, underlying_price: 100 + r() * 500,
-      dte: 20 + Math.floor(r() * 40), expiration_type: r() < 0.7 ? 'Regular' : 'Weekly',
-      credit_mid: credit, credit_natural: credit - spread, width, credit_to_width: credit / width,
-      max_loss: (width - credit) * 100, return_on_risk: credit / (width - credit), pop: 40 + r() * 45,
-      expected_value: (r() - 0.5) * 50, net_delta: (r() - 0.5) * 0.4, net_theta: r() * 0.1, net_vega: -r() * 0.3,
-      short_delta: 0.1 + r() * 0.15, iv_rank: known ? r() * 100 : null, iv_percentile: known ? r() * 100 : null,
-      iv_index: known ? 0.1 + r() * 0.5 : null, liquidity_rating: known ? Math.floor(r() * 6) : null,
-      max_leg_spread: r() * 0.2, package_spread: spread, package_spread_pct: spread / credit,
-      days_to_earnings: r() < 0.5 ? null : Math.floor(r() * 90), earnings_before_expiration: r() < 0.15, defined_risk: true,
+      strategy: 'iron-condor',
+      underlying: symbols[i % symbols.length]!,
+      underlying_price: 100 + r() * 500,
+      dte: 20 + Math.floor(r() * 40),
+      expiration_type: r() < 0.7 ? 'Regular' : 'Weekly',
+      credit_mid: credit,
+      credit_natural: credit - spread,
+      width,
+      credit_to_width: credit / width,
+      max_loss: (width - credit) * 100,
+      return_on_risk: credit / (width - credit),
+      pop: 40 + r() * 45,
+      expected_value: (r() - 0.5) * 50,
+      net_delta: (r() - 0.5) * 0.4,
+      net_theta: r() * 0.1,
+      net_vega: -r() * 0.3,
+      short_delta: 0.1 + r() * 0.15,
+      iv_rank: known ? r() * 100 : null,
+      iv_percentile: known ? r() * 100 : null,
+      iv_index: known ? 0.1 + r() * 0.5 : null,
+      liquidity_rating: known ? Math.floor(r() * 6) : null,
+      max_leg_spread: r() * 0.2,
+      package_spread: spread,
+      package_spread_pct: spread / credit,
+      days_to_earnings: r() < 0.5 ? null : Math.floor(r() * 90),
+      earnings_before_expiration: r() < 0.15,
+      defined_risk: true,
     });
   }
   return out;
@@ -75,23 +93,33 @@ async function main(): Promise<void> {
   let agree = 0;
   const t0 = process.hrtime.bigint();
   const decisions: boolean[] = [];
-  for (const f of sample) decisions.push((await engine.run(f as unknown as Record<string, unknown>)).events.length === 1);
+  for (const f of sample)
+    decisions.push((await engine.run(f as unknown as Record<string, unknown>)).events.length === 1);
   const engineSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  sample.forEach((f, i) => (agree += Number(codegen.test(f as unknown as Facts) === decisions[i])));
+  sample.forEach((f, i) => {
+    agree += Number(codegen.test(f as unknown as Facts) === decisions[i]);
+  });
   const enginePerSecond = Math.round(sample.length / engineSeconds);
 
-  console.log(JSON.stringify({
-    bench: 'rules',
-    rule: FILE,
-    conditions: JSON.stringify(conditions).match(/"operator":/g)?.length ?? 0,
-    fastPath: { mode: 'codegen', evaluations: PASSES * DISTINCT, evaluationsPerSecond: fast.perSecond, passRate: Number((fast.passed / (PASSES * DISTINCT)).toFixed(4)) },
-    closures: { evaluations: PASSES * DISTINCT, evaluationsPerSecond: viaClosures.perSecond },
-    engineRun: { evaluations: sample.length, evaluationsPerSecond: enginePerSecond, agreeWithFastPath: agree },
-    ratio: Math.round(fast.perSecond / enginePerSecond),
-    node: process.version,
-    pass: fast.perSecond >= 1_000_000 && agree === sample.length,
-    summary: `compiled ${fast.perSecond} evals/s vs engine.run ${enginePerSecond} evals/s (×${Math.round(fast.perSecond / enginePerSecond)}); agree ${agree}/${sample.length}`,
-  }));
+  console.log(
+    JSON.stringify({
+      bench: 'rules',
+      rule: FILE,
+      conditions: JSON.stringify(conditions).match(/"operator":/g)?.length ?? 0,
+      fastPath: {
+        mode: 'codegen',
+        evaluations: PASSES * DISTINCT,
+        evaluationsPerSecond: fast.perSecond,
+        passRate: Number((fast.passed / (PASSES * DISTINCT)).toFixed(4)),
+      },
+      closures: { evaluations: PASSES * DISTINCT, evaluationsPerSecond: viaClosures.perSecond },
+      engineRun: { evaluations: sample.length, evaluationsPerSecond: enginePerSecond, agreeWithFastPath: agree },
+      ratio: Math.round(fast.perSecond / enginePerSecond),
+      node: process.version,
+      pass: fast.perSecond >= 1_000_000 && agree === sample.length,
+      summary: `compiled ${fast.perSecond} evals/s vs engine.run ${enginePerSecond} evals/s (×${Math.round(fast.perSecond / enginePerSecond)}); agree ${agree}/${sample.length}`,
+    }),
+  );
 }
 
 await main();

@@ -42,7 +42,11 @@ function runOne(name: string, file: string): Promise<BenchRun> {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => {
       const rss = /LEGWORK_PEAK_RSS_KB=(\d+)/.exec(err);
-      const json = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+      const json = out
+        .trim()
+        .split('\n')
+        .reverse()
+        .find((l) => l.startsWith('{'));
       let result: unknown = null;
       try {
         result = json ? JSON.parse(json) : null;
@@ -56,7 +60,15 @@ function runOne(name: string, file: string): Promise<BenchRun> {
         wallMs: Date.now() - started,
         peakRssMb: rss ? Math.round(Number(rss[1]) / 102.4) / 10 : null,
         result,
-        ...(ok ? {} : { error: `exit ${code}: ${err.split('\n').filter((l) => !l.startsWith('LEGWORK_PEAK_RSS_KB')).slice(-5).join(' | ')}` }),
+        ...(ok
+          ? {}
+          : {
+              error: `exit ${code}: ${err
+                .split('\n')
+                .filter((l) => !l.startsWith('LEGWORK_PEAK_RSS_KB'))
+                .slice(-5)
+                .join(' | ')}`,
+            }),
       });
     });
   });
@@ -75,25 +87,33 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-for (const name of only) if (!BENCHES.some((b) => b.name === name)) usageError(`unknown benchmark ${JSON.stringify(name)}`);
+for (const name of only)
+  if (!BENCHES.some((b) => b.name === name)) usageError(`unknown benchmark ${JSON.stringify(name)}`);
 const runs: BenchRun[] = [];
 for (const b of BENCHES.filter((b) => only.length === 0 || only.includes(b.name))) {
   process.stderr.write(`running ${b.name}…\n`);
   runs.push(await runOne(b.name, b.file));
 }
-const field = (r: BenchRun) => (r.result ?? {}) as { pass?: boolean; summary?: string; processes?: { role: string; peakRssMb: number | null }[] };
+const field = (r: BenchRun) =>
+  (r.result ?? {}) as { pass?: boolean; summary?: string; processes?: { role: string; peakRssMb: number | null }[] };
 // Each bench's headline (its `summary`), and the peak RSS of the worker processes it started, if any
 const headline = (r: BenchRun) => {
-  const children = field(r).processes?.map((p) => `${p.role} ${p.peakRssMb ?? '?'}`).join(', ');
-  return [field(r).summary ?? (r.ok ? '' : (r.error ?? '')), children ? `[child RSS MB: ${children}]` : ''].filter(Boolean).join(' ');
+  const children = field(r)
+    .processes?.map((p) => `${p.role} ${p.peakRssMb ?? '?'}`)
+    .join(', ');
+  return [field(r).summary ?? (r.ok ? '' : (r.error ?? '')), children ? `[child RSS MB: ${children}]` : '']
+    .filter(Boolean)
+    .join(' ');
 };
-process.stderr.write(
-  [
-    '',
-    'benchmark          ok    pass   wall s   peak RSS MB   headline',
-    ...runs.map((r) => `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(field(r).pass ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${String(r.peakRssMb ?? '-').padEnd(11)}   ${headline(r)}`),
-    '',
-  ].join('\n') + '\n',
-);
+const summary = [
+  '',
+  'benchmark          ok    pass   wall s   peak RSS MB   headline',
+  ...runs.map(
+    (r) =>
+      `${r.name.padEnd(18)} ${String(r.ok).padEnd(5)} ${String(field(r).pass ?? '-').padEnd(6)} ${(r.wallMs / 1000).toFixed(1).padStart(6)}   ${String(r.peakRssMb ?? '-').padEnd(11)}   ${headline(r)}`,
+  ),
+  '',
+];
+process.stderr.write(`${summary.join('\n')}\n`);
 console.log(JSON.stringify({ name: 'legwork-bench', node: process.version, at: new Date().toISOString(), runs }));
 process.exitCode = runs.every((r) => r.ok) ? 0 : 1;

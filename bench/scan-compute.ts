@@ -11,10 +11,21 @@ import { nyDate } from '@legwork/venue/calendar';
 import { createMarketClock } from '@legwork/venue';
 import { createMarketModel, type VenueMarketModel } from '@legwork/venue';
 import type { UnderlyingSpec } from '@legwork/venue';
-import type { GreeksSnapshot, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../src/domain/market.js';
+import type {
+  GreeksSnapshot,
+  MarketMetrics,
+  MarketSnapshot,
+  OptionChain,
+  QuoteSnapshot,
+} from '../src/domain/market.js';
 import { summariseScan } from '../src/pipeline/scan/scan-rule-set.js';
 import {
-  buildStrategyInput, evaluateInput, optionSymbolsToSnapshot, quoteMid, selectionFor, type UnderlyingScan,
+  buildStrategyInput,
+  evaluateInput,
+  optionSymbolsToSnapshot,
+  quoteMid,
+  selectionFor,
+  type UnderlyingScan,
 } from '../src/pipeline/scan/scan-underlying.js';
 import { compileConditions } from '../src/rules/compile.js';
 import { parseRuleSet } from '../src/rules/loader.js';
@@ -22,7 +33,13 @@ import type { RuleSet } from '../src/rules/schema.js';
 
 /** Tuesday 2026-11-17, 10:00 New York. */
 export const BENCH_START = Date.parse('2026-11-17T15:00:00Z');
-export const RULE_FILES = ['iron-condor', 'put-credit-spread', 'call-credit-spread', 'iron-butterfly', 'short-strangle'].map((n) => `rules/${n}.yaml`);
+export const RULE_FILES = [
+  'iron-condor',
+  'put-credit-spread',
+  'call-credit-spread',
+  'iron-butterfly',
+  'short-strangle',
+].map((n) => `rules/${n}.yaml`);
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -89,33 +106,71 @@ function holdMarket(market: VenueMarketModel, symbols: readonly string[]): Held[
     const m = market.metrics(symbol)!;
     const q0 = market.quote(symbol)!;
     const chain: OptionChain = {
-      underlying: c.underlyingSymbol, root: c.rootSymbol, sharesPerContract: c.sharesPerContract,
+      underlying: c.underlyingSymbol,
+      root: c.rootSymbol,
+      sharesPerContract: c.sharesPerContract,
       tickSizes: c.tickSizes.map((t) => ({ threshold: t.threshold ?? null, valueCents: Math.round(t.value * 100) })),
       expirations: c.expirations.map((e) => ({
-        expiration: e.expirationDate, daysToExpiration: e.daysToExpiration, expirationType: e.expirationType,
-        settlementType: e.settlementType, strikes: e.strikes.map((s) => ({ ...s })),
+        expiration: e.expirationDate,
+        daysToExpiration: e.daysToExpiration,
+        expirationType: e.expirationType,
+        settlementType: e.settlementType,
+        strikes: e.strikes.map((s) => ({ ...s })),
       })),
     };
     const quotes = new Map<string, QuoteSnapshot>();
     const greeks = new Map<string, GreeksSnapshot>();
     for (const e of c.expirations) {
       for (const s of e.strikes) {
-        for (const [occ, streamerSymbol] of [[s.callSymbol, s.callStreamerSymbol], [s.putSymbol, s.putStreamerSymbol]] as const) {
+        for (const [occ, streamerSymbol] of [
+          [s.callSymbol, s.callStreamerSymbol],
+          [s.putSymbol, s.putStreamerSymbol],
+        ] as const) {
           const q = market.quote(occ)!;
           const g = market.greeks(occ)!;
-          quotes.set(streamerSymbol, { streamerSymbol, bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize, receivedAt: q.time });
+          quotes.set(streamerSymbol, {
+            streamerSymbol,
+            bid: q.bid,
+            ask: q.ask,
+            bidSize: q.bidSize,
+            askSize: q.askSize,
+            receivedAt: q.time,
+          });
           greeks.set(streamerSymbol, {
-            streamerSymbol, price: g.price, iv: g.volatility, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho, receivedAt: g.time,
+            streamerSymbol,
+            price: g.price,
+            iv: g.volatility,
+            delta: g.delta,
+            gamma: g.gamma,
+            theta: g.theta,
+            vega: g.vega,
+            rho: g.rho,
+            receivedAt: g.time,
           });
         }
       }
     }
     const metrics: MarketMetrics = {
-      symbol, ivIndex: m.ivIndex, ivRank: m.ivRank, ivPercentile: m.ivPercentile, iv30: m.iv30, hv30: m.hv30,
-      liquidityRating: m.liquidityRating, beta: m.beta, earningsDate: m.earnings?.expectedReportDate ?? null,
-      expirationIvs: m.expirationIvs.map((e) => ({ expiration: e.expirationDate, iv: e.impliedVolatility })), updatedAt: m.updatedAt,
+      symbol,
+      ivIndex: m.ivIndex,
+      ivRank: m.ivRank,
+      ivPercentile: m.ivPercentile,
+      iv30: m.iv30,
+      hv30: m.hv30,
+      liquidityRating: m.liquidityRating,
+      beta: m.beta,
+      earningsDate: m.earnings?.expectedReportDate ?? null,
+      expirationIvs: m.expirationIvs.map((e) => ({ expiration: e.expirationDate, iv: e.impliedVolatility })),
+      updatedAt: m.updatedAt,
     };
-    const spotQuote: QuoteSnapshot = { streamerSymbol: symbol, bid: q0.bid, ask: q0.ask, bidSize: q0.bidSize, askSize: q0.askSize, receivedAt: q0.time };
+    const spotQuote: QuoteSnapshot = {
+      streamerSymbol: symbol,
+      bid: q0.bid,
+      ask: q0.ask,
+      bidSize: q0.bidSize,
+      askSize: q0.askSize,
+      receivedAt: q0.time,
+    };
     return { symbol, chain, metrics, spotQuote, quotes, greeks };
   });
 }
@@ -128,14 +183,28 @@ function scanHeld(ruleSet: RuleSet, held: readonly Held[], today: string) {
   const perUnderlying: UnderlyingScan[] = held.map((h) => {
     const spot = quoteMid(h.spotQuote)!;
     const ivOf = new Map(h.metrics.expirationIvs.map((e) => [e.expiration, e.iv]));
-    const symbols = optionSymbolsToSnapshot(h.chain, spot, (exp) => ivOf.get(exp) ?? h.metrics.ivIndex, sel.dte, today, sel);
+    const symbols = optionSymbolsToSnapshot(
+      h.chain,
+      spot,
+      (exp) => ivOf.get(exp) ?? h.metrics.ivIndex,
+      sel.dte,
+      today,
+      sel,
+    );
     options += symbols.length;
     const snapshot: MarketSnapshot = { quotes: new Map([[h.symbol, h.spotQuote]]), greeks: new Map(), missing: [] };
     for (const s of symbols) {
       snapshot.quotes.set(s, h.quotes.get(s)!);
       snapshot.greeks.set(s, h.greeks.get(s)!);
     }
-    const input = buildStrategyInput({ underlying: h.symbol, underlyingPrice: spot, chain: h.chain, snapshot, metrics: h.metrics, today });
+    const input = buildStrategyInput({
+      underlying: h.symbol,
+      underlyingPrice: spot,
+      chain: h.chain,
+      snapshot,
+      metrics: h.metrics,
+      today,
+    });
     return { underlying: h.symbol, ...evaluateInput(ruleSet, compiled, input) };
   });
   const outcome = summariseScan(ruleSet, perUnderlying);
@@ -168,14 +237,34 @@ async function main(): Promise<void> {
     const [cold, ...warm] = times;
     const ms = Math.round([...warm].sort((a, b) => a - b)[Math.floor((warm.length - 1) / 2)] ?? cold!);
     const { outcome, options } = result;
-    return { name: ruleSet.name, strategy: ruleSet.strategy, ms, coldMs: Math.round(cold!), optionsSelected: options, candidatesEvaluated: outcome.candidatesEvaluated, accepted: outcome.accepted };
+    return {
+      name: ruleSet.name,
+      strategy: ruleSet.strategy,
+      ms,
+      coldMs: Math.round(cold!),
+      optionsSelected: options,
+      candidatesEvaluated: outcome.candidatesEvaluated,
+      accepted: outcome.accepted,
+    };
   });
   const ic = ruleSets[0]!;
   const result = {
-    name: 'scan-compute', underlyings: n, ruleSets, allRuleSetsMs: ruleSets.reduce((t, r) => t + r.ms, 0), ms: ic.ms, coldMs: ic.coldMs, candidatesEvaluated: ic.candidatesEvaluated,
-    accepted: ic.accepted, prepareMs, heldOptions, targetMs, pass: ic.ms < targetMs && ic.candidatesEvaluated > 0,
+    name: 'scan-compute',
+    underlyings: n,
+    ruleSets,
+    allRuleSetsMs: ruleSets.reduce((t, r) => t + r.ms, 0),
+    ms: ic.ms,
+    coldMs: ic.coldMs,
+    candidatesEvaluated: ic.candidatesEvaluated,
+    accepted: ic.accepted,
+    prepareMs,
+    heldOptions,
+    targetMs,
+    pass: ic.ms < targetMs && ic.candidatesEvaluated > 0,
   };
-  process.stdout.write(`${JSON.stringify({ ...result, summary: `iron condor over ${n} underlyings ${result.ms} ms warm (cold ${result.coldMs} ms, target ${targetMs}); all 5 rule sets ${result.allRuleSetsMs} ms; ${result.candidatesEvaluated} candidates` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, summary: `iron condor over ${n} underlyings ${result.ms} ms warm (cold ${result.coldMs} ms, target ${targetMs}); all 5 rule sets ${result.allRuleSetsMs} ms; ${result.candidatesEvaluated} candidates` })}\n`,
+  );
   process.exitCode = result.pass ? 0 : 1;
 }
 

@@ -18,10 +18,20 @@ const TARGET_MS = 10_000;
 
 const underlyings = [...defaultUnderlyings(), ...syntheticUnderlyings(42)];
 const symbols = underlyings.map((u) => u.symbol);
-const sim = await startVenue({ seed: 7, clock: { mode: 'replay', startAt: BENCH_START, speed: 0 }, tickMs: 100, underlyings });
+const sim = await startVenue({
+  seed: 7,
+  clock: { mode: 'replay', startAt: BENCH_START, speed: 0 },
+  tickMs: 100,
+  underlyings,
+});
 const config: BrokerConfig = {
-  env: 'sim', baseUrl: sim.baseUrl, accountStreamerUrl: sim.streamerUrl, clientSecret: 'bench', refreshToken: 'bench',
-  accountNumber: undefined, liveTrading: false,
+  env: 'sim',
+  baseUrl: sim.baseUrl,
+  accountStreamerUrl: sim.streamerUrl,
+  clientSecret: 'bench',
+  refreshToken: 'bench',
+  accountNumber: undefined,
+  liveTrading: false,
 };
 const md = createTastytradeMarketData({ client: createTastytradeClient(config), chainTtlMs: 0 });
 
@@ -41,12 +51,22 @@ try {
   const optionsRequested = last?.perUnderlying.reduce((n, u) => n + (u.optionsRequested ?? 0), 0) ?? 0;
   const optionsMissing = last?.perUnderlying.reduce((n, u) => n + (u.optionsMissing ?? 0), 0) ?? 0;
   const result = {
-    name: 'scan-wire', underlyings: symbols.length, runs, p50Ms, maxMs,
-    candidatesEvaluated: last?.candidatesEvaluated ?? 0, accepted: last?.accepted ?? 0, skipped: last?.skipped.length ?? 0,
-    optionsRequested, optionsMissing, targetMs: TARGET_MS,
+    name: 'scan-wire',
+    underlyings: symbols.length,
+    runs,
+    p50Ms,
+    maxMs,
+    candidatesEvaluated: last?.candidatesEvaluated ?? 0,
+    accepted: last?.accepted ?? 0,
+    skipped: last?.skipped.length ?? 0,
+    optionsRequested,
+    optionsMissing,
+    targetMs: TARGET_MS,
     pass: maxMs < TARGET_MS && (last?.skipped.length ?? 1) === 0 && (last?.candidatesEvaluated ?? 0) > 0,
   };
-  process.stdout.write(`${JSON.stringify({ ...result, summary: `${symbols.length} underlyings p50 ${p50Ms} ms, max ${maxMs} ms (target ${TARGET_MS}); ${result.candidatesEvaluated} candidates, ${result.skipped} skipped` })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, summary: `${symbols.length} underlyings p50 ${p50Ms} ms, max ${maxMs} ms (target ${TARGET_MS}); ${result.candidatesEvaluated} candidates, ${result.skipped} skipped` })}\n`,
+  );
   process.exitCode = result.pass ? 0 : 1;
 } finally {
   await md.close();

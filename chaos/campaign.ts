@@ -131,16 +131,38 @@ async function waitQuiet(app: AppContext, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-export async function runCampaign(plan: CampaignPlan, index: number, services: CampaignServices, opts: { settleTimeoutMs?: number; log?: (line: string) => void } = {}): Promise<CampaignReport> {
+export async function runCampaign(
+  plan: CampaignPlan,
+  index: number,
+  services: CampaignServices,
+  opts: { settleTimeoutMs?: number; log?: (line: string) => void } = {},
+): Promise<CampaignReport> {
   const started = Date.now();
   const say = opts.log ?? (() => {});
   const faults: Partial<Record<FaultKind, number>> = {};
   const count = (k: FaultKind) => (faults[k] = (faults[k] ?? 0) + 1);
   const report: CampaignReport = {
-    seed: plan.seed, index, ok: false, violations: [], faults, venueFired: {},
+    seed: plan.seed,
+    index,
+    ok: false,
+    violations: [],
+    faults,
+    venueFired: {},
     rules: plan.rules.map((r) => ({ file: r.file, strategy: r.strategy, mode: r.mode, symbols: r.symbols })),
-    stats: { trades: 0, groups: {}, venueOrders: 0, fills: 0, openPositions: 0, alerts: 0, unexpectedExits: 0, driverErrors: 0 },
-    periods: [], settleMs: 0, durationMs: 0, peakRssMb: {},
+    stats: {
+      trades: 0,
+      groups: {},
+      venueOrders: 0,
+      fills: 0,
+      openPositions: 0,
+      alerts: 0,
+      unexpectedExits: 0,
+      driverErrors: 0,
+    },
+    periods: [],
+    settleMs: 0,
+    durationMs: 0,
+    peakRssMb: {},
   };
   const halts: HaltWindow[] = [];
   const dbName = `chaos_${plan.seed}_${randomBytes(3).toString('hex')}`;
@@ -153,18 +175,34 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
   const rssMax: Record<string, number> = {};
   const notePeak = (p: Proc) => (rssMax[p.name] = Math.max(rssMax[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0));
   try {
-    sim = await startVenue({ seed: plan.seed, clock: { mode: 'replay', startAt: replayStart(Date.now()), speed: 1 }, tickMs: 50 });
+    sim = await startVenue({
+      seed: plan.seed,
+      clock: { mode: 'replay', startAt: replayStart(Date.now()), speed: 1 },
+      tickMs: 50,
+    });
     await admin.unsafe(`create database ${dbName}`);
     const dbUrl = new URL(services.postgres.url);
     dbUrl.pathname = `/${dbName}`;
     for (const r of plan.rules) writeFileSync(join(rulesDir, r.file), chaosRuleFile(r));
     const env = {
-      TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: dbUrl.toString(), REDIS_URL: services.redis.url,
-      LEGWORK_QUEUE_PREFIX: prefix, LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '2', LEGWORK_RECONCILE_EVERY_SECONDS: '3', LOG_LEVEL: 'info',
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: sim.baseUrl,
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL: services.redis.url,
+      LEGWORK_QUEUE_PREFIX: prefix,
+      LEGWORK_RULES_DIR: rulesDir,
+      LEGWORK_EXIT_EVERY_SECONDS: '2',
+      LEGWORK_RECONCILE_EVERY_SECONDS: '3',
+      LOG_LEVEL: 'info',
     };
     const config = loadConfig(env);
     say(`campaign ${index} seed ${plan.seed}: venue ${sim.baseUrl}, database ${dbName}`);
-    app = await createAppContext({ config, log: createLogger({ level: 'silent', pretty: false }), queuePrefix: prefix, rulesDir });
+    app = await createAppContext({
+      config,
+      log: createLogger({ level: 'silent', pretty: false }),
+      queuePrefix: prefix,
+      rulesDir,
+    });
     const account = sim.venue.accountNumbers()[0]!;
 
     const spawn = (name: string, roles: string): Proc => {
@@ -194,7 +232,12 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     const timeline: { atMs: number; run: () => Promise<void> }[] = [
       ...plan.scansAtMs.map((atMs, i) => ({
         atMs,
-        run: () => driver('scan', () => Promise.all(plan.rules.map((r) => enqueueManualScan(app!.queues, r.file.replace(/\.yaml$/, ''), `chaos${i}`)))),
+        run: () =>
+          driver('scan', () =>
+            Promise.all(
+              plan.rules.map((r) => enqueueManualScan(app!.queues, r.file.replace(/\.yaml$/, ''), `chaos${i}`)),
+            ),
+          ),
       })),
       ...plan.events.map((e) => ({ atMs: e.atMs, run: () => inject(e) })),
     ].sort((a, b) => a.atMs - b.atMs);
@@ -205,7 +248,12 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
       const s = sim!;
       switch (e.kind) {
         case 'reject':
-          return s.control.setFillBehavior({ next: true, behavior: 'reject', code: 'exchange_rejected', message: 'Rejected by the exchange (chaos)' });
+          return s.control.setFillBehavior({
+            next: true,
+            behavior: 'reject',
+            code: 'exchange_rejected',
+            message: 'Rejected by the exchange (chaos)',
+          });
         case 'never':
           return s.control.setFillBehavior({ next: true, behavior: 'never' });
         case 'partial':
@@ -234,7 +282,7 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
         case 'kill9': {
           const i = procs.findIndex((p) => p.name === e.process);
           const p = procs[i];
-          if (!p || !p.handle.alive()) return;
+          if (!p?.handle.alive()) return;
           p.killedByUs = true;
           notePeak(p);
           p.handle.kill9();
@@ -244,10 +292,18 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
           return;
         }
         case 'redisRestart':
-          background.push(services.redis.restart({ downMs: e.ms ?? 500 }).catch((error: unknown) => say(`  redis restart failed: ${String(error)}`)));
+          background.push(
+            services.redis
+              .restart({ downMs: e.ms ?? 500 })
+              .catch((error: unknown) => say(`  redis restart failed: ${String(error)}`)),
+          );
           return;
         case 'postgresRestart':
-          background.push(services.postgres.restart({ downMs: e.ms ?? 500 }).catch((error: unknown) => say(`  postgres restart failed: ${String(error)}`)));
+          background.push(
+            services.postgres
+              .restart({ downMs: e.ms ?? 500 })
+              .catch((error: unknown) => say(`  postgres restart failed: ${String(error)}`)),
+          );
           return;
         case 'marketClose': {
           // The close: the venue's clock jumps past it (working day orders expire there); the market moves while
@@ -271,12 +327,19 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
         case 'halt':
         case 'haltFlatten': {
           const flatten = e.kind === 'haltFlatten';
-          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', { app: app!, out: () => {} });
+          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', {
+            app: app!,
+            out: () => {},
+          });
           // The 1 s budget runs from when the halt is in force (committed), not from when the driver began writing it
           const window: HaltWindow = { haltAt: s.clock.now(), resumeAt: null };
           halts.push(window);
           if (code !== 0) say(`  driver: halt${flatten ? ' --flatten' : ''} exited ${code}`);
-          const period: CampaignReport['periods'][number] = { kind: flatten ? 'halted+flatten' : 'halted', atMs: Date.now() - t0, ms: e.ms ?? 2000 };
+          const period: CampaignReport['periods'][number] = {
+            kind: flatten ? 'halted+flatten' : 'halted',
+            atMs: Date.now() - t0,
+            ms: e.ms ?? 2000,
+          };
           report.periods.push(period);
           background.push(
             sleep(period.ms).then(async () => {
@@ -337,12 +400,18 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     report.settleMs = Date.now() - settleStart;
     if (!settled) {
       report.settleTimedOut = true;
-      const open = await app.sql<{ g: string }[]>`select kind || ' ' || status || ' ' || mode || coalesce(' (' || reason || ')', '') || ' orders: ' ||
+      const open = await app.sql<
+        { g: string }[]
+      >`select kind || ' ' || status || ' ' || mode || coalesce(' (' || reason || ')', '') || ' orders: ' ||
           coalesce((select string_agg(o.role || ':' || o.status, ',') from orders o where o.group_id = g.id), '-') as g
         from order_groups g where status <> all(${TERMINAL_GROUPS})`;
-      const orders = await app.sql<{ o: string }[]>`select o.role || ' ' || o.status || ' of ' || g.kind || ' ' || g.status as o from orders o join order_groups g on g.id = o.group_id
+      const orders = await app.sql<
+        { o: string }[]
+      >`select o.role || ' ' || o.status || ' of ' || g.kind || ' ' || g.status as o from orders o join order_groups g on g.id = o.group_id
         where o.status in ('submitting', 'unknown', 'working', 'partially_filled', 'pending_cancel')`;
-      const counts = await app.queues.execute.getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed').catch(() => ({}));
+      const counts = await app.queues.execute
+        .getJobCounts('active', 'waiting', 'prioritized', 'delayed', 'failed', 'completed')
+        .catch(() => ({}));
       const active = await app.queues.execute.getJobs(['active'], 0, 20).catch(() => []);
       report.openAtSettleTimeout = [
         ...open.map((r) => r.g),
@@ -360,7 +429,13 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     // Legwork runs on the venue's clock (the one clock): its stored times compare with the venue's time
     report.violations = checkInvariants(venue, store, { halts, onePerUnderlying: true, now: sim.clock.now() });
     // Evidence for each order a violation names: its event history and the venue's copy
-    const named = [...new Set(report.violations.flatMap((v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? []))].slice(0, 5);
+    const named = [
+      ...new Set(
+        report.violations.flatMap(
+          (v) => v.detail.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g) ?? [],
+        ),
+      ),
+    ].slice(0, 5);
     if (named.length > 0) {
       report.evidence = {};
       for (const id of named) {
@@ -372,21 +447,31 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
               from state_events where entity_id = ${id}
               or entity_id = (select g.id from order_groups g join orders o on o.group_id = g.id where o.id = ${id})) x order by at`;
         const row = store.orders.find((o) => o.id === id);
-        const atVenue = venue.orders.filter((o) => o.externalId === id || o.id === row?.brokerOrderId).map((o) => `${o.id} ${o.status} replaces ${o.replacesOrderId ?? '-'}`);
+        const atVenue = venue.orders
+          .filter((o) => o.externalId === id || o.id === row?.brokerOrderId)
+          .map((o) => `${o.id} ${o.status} replaces ${o.replacesOrderId ?? '-'}`);
         report.evidence[id] = [...events.map((r) => r.e.slice(0, 400)), `venue: ${atVenue.join('; ')}`];
       }
     }
 
-    const groups = await app.sql<{ key: string; n: number }[]>`select kind || ':' || status as key, count(*)::int as n from order_groups group by 1 order by 1`;
+    const groups = await app.sql<
+      { key: string; n: number }[]
+    >`select kind || ':' || status as key, count(*)::int as n from order_groups group by 1 order by 1`;
     report.stats.groups = Object.fromEntries(groups.map((g) => [g.key, g.n]));
     const [trades] = await app.sql<{ n: number }[]>`select count(*)::int as n from trades`;
-    const [alerts] = await app.sql<{ n: number }[]>`select count(*)::int as n from audit_events where kind like 'alert%'`;
+    const [alerts] = await app.sql<
+      { n: number }[]
+    >`select count(*)::int as n from audit_events where kind like 'alert%'`;
     report.stats.trades = trades?.n ?? 0;
     report.stats.alerts = alerts?.n ?? 0;
     report.stats.venueOrders = venue.orders.length;
     report.stats.fills = store.fills.length;
     report.stats.openPositions = venue.positions.filter((p) => p.quantity !== 0).length;
-    report.venueFired = Object.fromEntries(Object.entries((sim.control.state()['faults'] as { fired: Record<string, number> }).fired).filter(([, n]) => n > 0));
+    report.venueFired = Object.fromEntries(
+      Object.entries((sim.control.state()['faults'] as { fired: Record<string, number> }).fired).filter(
+        ([, n]) => n > 0,
+      ),
+    );
     report.ok = report.violations.length === 0;
   } catch (error) {
     report.error = error instanceof Error ? `${error.message}` : String(error);
@@ -400,7 +485,8 @@ export async function runCampaign(plan: CampaignPlan, index: number, services: C
     if (!report.ok) report.logs = Object.fromEntries(procs.map((p) => [p.name, p.output.join('').slice(-4000)]));
     // Whole worker logs on request (a restarted worker's log follows its predecessor's)
     const logDir = process.env.CHAOS_LOG_DIR;
-    if (logDir) for (const p of procs) appendFileSync(join(logDir, `${plan.seed}-${index}-${p.name}.log`), p.output.join(''));
+    if (logDir)
+      for (const p of procs) appendFileSync(join(logDir, `${plan.seed}-${index}-${p.name}.log`), p.output.join(''));
     report.peakRssMb = rssMax;
     await app?.close().catch(() => {});
     await sim?.close().catch(() => {});

@@ -104,7 +104,15 @@ export interface Violation {
 const TERMINAL_GROUP = new Set(['denied', 'filled', 'rolled_back', 'cancelled', 'broken']);
 const TERMINAL_TRADE = new Set(['closed', 'rejected', 'rolled_back']);
 const isOpening = (action: string): boolean => action.endsWith('to Open');
-const WORKING_VENUE = new Set(['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested', 'Contingent']);
+const WORKING_VENUE = new Set([
+  'Received',
+  'Routed',
+  'In Flight',
+  'Live',
+  'Cancel Requested',
+  'Replace Requested',
+  'Contingent',
+]);
 
 /** OCC: root (6, space padded) + yymmdd + C/P + strike×1000 (8 digits). */
 function occParts(symbol: string): { root: string; expiry: string; right: 'C' | 'P' } | null {
@@ -113,7 +121,10 @@ function occParts(symbol: string): { root: string; expiry: string; right: 'C' | 
 }
 
 /** Per underlying and expiry, short calls must be covered by long calls and short puts by long puts. */
-export function nakedShorts(positions: VenuePosition[], allowUndefinedRisk: ReadonlySet<string> = new Set()): Violation[] {
+export function nakedShorts(
+  positions: VenuePosition[],
+  allowUndefinedRisk: ReadonlySet<string> = new Set(),
+): Violation[] {
   const book = new Map<string, { long: number; short: number }>();
   for (const p of positions) {
     if (p.instrumentType !== 'Equity Option' || p.quantity === 0) continue;
@@ -155,7 +166,10 @@ export function duplicateExternalIds(orders: VenueOrder[]): Violation[] {
   }
   return [...chains]
     .filter(([, roots]) => roots.size > 1)
-    .map(([ext, roots]) => ({ invariant: 'duplicate-external-id' as const, detail: `external id ${ext} on ${roots.size} separate orders (roots ${[...roots].join(', ')})` }));
+    .map(([ext, roots]) => ({
+      invariant: 'duplicate-external-id' as const,
+      detail: `external id ${ext} on ${roots.size} separate orders (roots ${[...roots].join(', ')})`,
+    }));
 }
 
 /** A halt (venue clock, ms) and the resume that ended it (null: still halted at the end). */
@@ -171,11 +185,18 @@ export function stuckTrades(store: Pick<StoreView, 'trades' | 'groups'>): Violat
   const live = new Set(store.groups.filter((g) => !TERMINAL_GROUP.has(g.status)).map((g) => g.tradeId));
   return store.trades
     .filter((t) => (t.status === 'pending' || t.status === 'opening' || t.status === 'closing') && !live.has(t.id))
-    .map((t) => ({ invariant: 'trade-stuck' as const, detail: `trade ${t.id} (${t.underlying}) is ${t.status} with no live group` }));
+    .map((t) => ({
+      invariant: 'trade-stuck' as const,
+      detail: `trade ${t.id} (${t.underlying}) is ${t.status} with no live group`,
+    }));
 }
 
 /** Exits and compensations only reduce; after a halt (plus its grace) and until the resume, nothing opens. */
-export function openingViolations(venue: VenueView, store: Pick<StoreView, 'groups' | 'orders' | 'brokerIds'>, halts: readonly HaltWindow[] = []): Violation[] {
+export function openingViolations(
+  venue: VenueView,
+  store: Pick<StoreView, 'groups' | 'orders' | 'brokerIds'>,
+  halts: readonly HaltWindow[] = [],
+): Violation[] {
   const out: Violation[] = [];
   const orderOf = new Map(store.brokerIds.map((b) => [b.brokerOrderId, b.orderId]));
   const orders = new Map(store.orders.map((o) => [o.id, o]));
@@ -186,11 +207,22 @@ export function openingViolations(venue: VenueView, store: Pick<StoreView, 'grou
     const ours = orders.get(orderOf.get(o.id) ?? o.externalId ?? '');
     const group = ours ? groups.get(ours.groupId) : undefined;
     if (ours && (ours.role === 'compensation' || group?.kind === 'exit')) {
-      out.push({ invariant: 'opening-by-exit', detail: `venue order ${o.id} (${opening.map((l) => `${l.action} ${l.symbol}`).join(', ')}) is our ${ours.role} order ${ours.id} of ${group?.kind ?? '?'} group ${ours.groupId}` });
+      out.push({
+        invariant: 'opening-by-exit',
+        detail: `venue order ${o.id} (${opening.map((l) => `${l.action} ${l.symbol}`).join(', ')}) is our ${ours.role} order ${ours.id} of ${group?.kind ?? '?'} group ${ours.groupId}`,
+      });
     }
-    const during = o.receivedAt === null ? undefined : halts.find((h) => o.receivedAt! > h.haltAt + HALT_GRACE_MS && (h.resumeAt === null || o.receivedAt! < h.resumeAt));
+    const during =
+      o.receivedAt === null
+        ? undefined
+        : halts.find(
+            (h) => o.receivedAt! > h.haltAt + HALT_GRACE_MS && (h.resumeAt === null || o.receivedAt! < h.resumeAt),
+          );
     if (during) {
-      out.push({ invariant: 'opening-after-halt', detail: `venue order ${o.id} (${opening[0]!.action} ${opening[0]!.symbol}) received ${o.receivedAt! - during.haltAt} ms after a halt; ours ${ours?.id ?? o.externalId ?? '-'}` });
+      out.push({
+        invariant: 'opening-after-halt',
+        detail: `venue order ${o.id} (${opening[0]!.action} ${opening[0]!.symbol}) received ${o.receivedAt! - during.haltAt} ms after a halt; ours ${ours?.id ?? o.externalId ?? '-'}`,
+      });
     }
   }
   return out;
@@ -204,14 +236,23 @@ export function phantomCloses(venue: VenueView, store: Pick<StoreView, 'trades'>
     .filter((t) => TERMINAL_TRADE.has(t.status))
     .flatMap((t) => {
       const orphaned = t.symbols.filter((s) => held.has(s) && !owned.has(s));
-      return orphaned.length === 0 ? [] : [{ invariant: 'phantom-close' as const, detail: `trade ${t.id} is ${t.status} but the venue holds ${orphaned.map((s) => `${held.get(s)} ${s}`).join(', ')}` }];
+      return orphaned.length === 0
+        ? []
+        : [
+            {
+              invariant: 'phantom-close' as const,
+              detail: `trade ${t.id} is ${t.status} but the venue holds ${orphaned.map((s) => `${held.get(s)} ${s}`).join(', ')}`,
+            },
+          ];
     });
 }
 
 /** Trades sent to the broker on one underlying whose lives (first submit → end) overlap: the limit was not atomic. */
 export function twoStructures(store: Pick<StoreView, 'trades'>, now: number): Violation[] {
   const out: Violation[] = [];
-  const sent = store.trades.filter((t) => t.firstSubmitAt !== null).sort((a, b) => a.firstSubmitAt!.getTime() - b.firstSubmitAt!.getTime());
+  const sent = store.trades
+    .filter((t) => t.firstSubmitAt !== null)
+    .sort((a, b) => a.firstSubmitAt!.getTime() - b.firstSubmitAt!.getTime());
   for (let i = 0; i < sent.length; i++) {
     const a = sent[i]!;
     const aEnd = a.closedAt?.getTime() ?? now;
@@ -219,7 +260,10 @@ export function twoStructures(store: Pick<StoreView, 'trades'>, now: number): Vi
       const b = sent[j]!;
       if (b.underlying !== a.underlying) continue;
       if (b.firstSubmitAt!.getTime() < aEnd) {
-        out.push({ invariant: 'two-structures-per-underlying', detail: `${a.underlying}: trade ${b.id} (${b.ruleSet}) sent while trade ${a.id} (${a.ruleSet}, ${a.status}) was live` });
+        out.push({
+          invariant: 'two-structures-per-underlying',
+          detail: `${a.underlying}: trade ${b.id} (${b.ruleSet}) sent while trade ${a.id} (${a.ruleSet}, ${a.status}) was live`,
+        });
       }
     }
   }
@@ -255,9 +299,15 @@ export function checkInvariants(venue: VenueView, store: StoreView, opts: Invari
     const byBrokerId = ourBrokerIds.get(o.id);
     const ours = ordersById.get(byBrokerId ?? o.externalId ?? '');
     if (!ours || !groupsById.has(ours.groupId)) {
-      out.push({ invariant: 'orphan-broker-order', detail: `venue order ${o.id} (${o.status}, ext ${o.externalId ?? '-'}, ${o.underlying}) has no order/group in Postgres` });
+      out.push({
+        invariant: 'orphan-broker-order',
+        detail: `venue order ${o.id} (${o.status}, ext ${o.externalId ?? '-'}, ${o.underlying}) has no order/group in Postgres`,
+      });
     } else if (byBrokerId === undefined) {
-      out.push({ invariant: 'orphan-broker-order', detail: `venue order ${o.id} (${o.status}) carries our id ${ours.id} but Postgres never recorded its broker id` });
+      out.push({
+        invariant: 'orphan-broker-order',
+        detail: `venue order ${o.id} (${o.status}) carries our id ${ours.id} but Postgres never recorded its broker id`,
+      });
     }
   }
 
@@ -268,10 +318,19 @@ export function checkInvariants(venue: VenueView, store: StoreView, opts: Invari
       continue;
     }
     if (TERMINAL_GROUP.has(g.status)) continue;
-    const live = store.orders.some((o) => o.groupId === g.id && o.brokerOrderId !== null && WORKING_VENUE.has(venueById.get(o.brokerOrderId)?.status ?? ''));
+    const live = store.orders.some(
+      (o) =>
+        o.groupId === g.id &&
+        o.brokerOrderId !== null &&
+        WORKING_VENUE.has(venueById.get(o.brokerOrderId)?.status ?? ''),
+    );
     const late = g.deadlineAt !== null && now > g.deadlineAt.getTime();
     if (!(g.status === 'working' && live && !late)) {
-      const why = !live ? ' with no working order at the venue' : late ? ` past its deadline (${g.deadlineAt!.toISOString()})` : '';
+      const why = !live
+        ? ' with no working order at the venue'
+        : late
+          ? ` past its deadline (${g.deadlineAt!.toISOString()})`
+          : '';
       out.push({ invariant: 'group-not-settled', detail: `group ${g.id} (${g.kind}) is ${g.status}${why}` });
     }
   }
@@ -280,28 +339,48 @@ export function checkInvariants(venue: VenueView, store: StoreView, opts: Invari
   for (const o of store.orders) {
     if (o.brokerOrderId === null) continue;
     const v = venueById.get(o.brokerOrderId);
-    if (!v) out.push({ invariant: 'status-disagrees', detail: `order ${o.id}: broker id ${o.brokerOrderId} does not exist at the venue` });
-    else if (v.status !== o.brokerStatus) out.push({ invariant: 'status-disagrees', detail: `order ${o.id} (broker ${v.id}): ours ${o.status}/${o.brokerStatus ?? '-'}, venue ${v.status}` });
+    if (!v)
+      out.push({
+        invariant: 'status-disagrees',
+        detail: `order ${o.id}: broker id ${o.brokerOrderId} does not exist at the venue`,
+      });
+    else if (v.status !== o.brokerStatus)
+      out.push({
+        invariant: 'status-disagrees',
+        detail: `order ${o.id} (broker ${v.id}): ours ${o.status}/${o.brokerStatus ?? '-'}, venue ${v.status}`,
+      });
   }
 
   // Fills: each venue fill recorded exactly once with its quantity, against the order the venue filled, nothing invented
   const venueFills = new Map<string, { quantity: number; orderId: number; symbol: string }>();
-  for (const o of venue.orders) for (const l of o.legs) for (const f of l.fills) venueFills.set(f.fillId, { quantity: f.quantity, orderId: o.id, symbol: l.symbol });
+  for (const o of venue.orders)
+    for (const l of o.legs)
+      for (const f of l.fills) venueFills.set(f.fillId, { quantity: f.quantity, orderId: o.id, symbol: l.symbol });
   const storedFills = new Map(store.fills.map((f) => [f.brokerFillId, f]));
   for (const [id, f] of venueFills) {
     const stored = storedFills.get(id);
-    if (!stored) out.push({ invariant: 'fill-missing', detail: `venue fill ${id} (order ${f.orderId}, ${f.quantity} ${f.symbol}) not in Postgres` });
+    if (!stored)
+      out.push({
+        invariant: 'fill-missing',
+        detail: `venue fill ${id} (order ${f.orderId}, ${f.quantity} ${f.symbol}) not in Postgres`,
+      });
     else {
       const expected = ourBrokerIds.get(f.orderId) ?? venueById.get(f.orderId)?.externalId;
       if (expected !== undefined && expected !== null && expected !== stored.orderId) {
-        out.push({ invariant: 'fill-misattributed', detail: `venue fill ${id} of venue order ${f.orderId} (our ${expected}) recorded against order ${stored.orderId}` });
+        out.push({
+          invariant: 'fill-misattributed',
+          detail: `venue fill ${id} of venue order ${f.orderId} (our ${expected}) recorded against order ${stored.orderId}`,
+        });
       }
     }
   }
   for (const f of store.fills) {
     const v = venueFills.get(f.brokerFillId);
     if (!v || v.quantity !== f.quantity || v.symbol !== f.symbol) {
-      out.push({ invariant: 'fill-unknown', detail: `fill ${f.brokerFillId} (${f.quantity} ${f.symbol}) ${v ? `is ${v.quantity} ${v.symbol} at the venue` : 'unknown to the venue'}` });
+      out.push({
+        invariant: 'fill-unknown',
+        detail: `fill ${f.brokerFillId} (${f.quantity} ${f.symbol}) ${v ? `is ${v.quantity} ${v.symbol} at the venue` : 'unknown to the venue'}`,
+      });
     }
   }
 

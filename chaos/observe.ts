@@ -49,12 +49,25 @@ export async function storeView(sql: Sql): Promise<StoreView> {
           + make_interval(secs => (g.intent->'pricing'->>'fillTimeoutSeconds')::int
                                   * case when g.mode = 'legged' then jsonb_array_length(g.intent->'legs') else 1 end + 60) as "deadlineAt"
       from order_groups g`,
-    sql<StoreView['orders']>`select id, group_id as "groupId", role, status, broker_status as "brokerStatus", broker_order_id::int as "brokerOrderId" from orders`,
-    sql<StoreView['brokerIds']>`select broker_order_id::int as "brokerOrderId", order_id as "orderId" from order_broker_ids`,
-    sql<StoreView['fills']>`select broker_fill_id as "brokerFillId", order_id as "orderId", symbol, quantity from fills`,
+    sql<
+      StoreView['orders']
+    >`select id, group_id as "groupId", role, status, broker_status as "brokerStatus", broker_order_id::int as "brokerOrderId" from orders`,
+    sql<
+      StoreView['brokerIds']
+    >`select broker_order_id::int as "brokerOrderId", order_id as "orderId" from order_broker_ids`,
+    sql<
+      StoreView['fills']
+    >`select broker_fill_id as "brokerFillId", order_id as "orderId", symbol, quantity from fills`,
     sql<StoreView['positions']>`select symbol, sum(quantity)::int as quantity from trade_positions group by symbol`,
   ]);
-  return { trades: [...trades], groups: [...groups], orders: [...orders], brokerIds: [...brokerIds], fills: [...fills], positions: [...positions] };
+  return {
+    trades: [...trades],
+    groups: [...groups],
+    orders: [...orders],
+    brokerIds: [...brokerIds],
+    fills: [...fills],
+    positions: [...positions],
+  };
 }
 
 export interface LiveWork {

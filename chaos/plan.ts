@@ -96,14 +96,25 @@ function faultEvent(rng: Rng, kind: FaultKind, atMs: number): FaultEvent {
     case 'reorderPushes':
       return { atMs, kind, count: between(rng, 1, 4) };
     case 'marketJump':
-      return { atMs, kind, underlying: pick(rng, UNDERLYINGS), factor: pick(rng, [-1, 1]) * (0.03 + rng.next() * 0.07) + 1 };
+      return {
+        atMs,
+        kind,
+        underlying: pick(rng, UNDERLYINGS),
+        factor: pick(rng, [-1, 1]) * (0.03 + rng.next() * 0.07) + 1,
+      };
     case 'kill9':
       return { atMs, kind, process: pick(rng, PROCESSES).name, ms: between(rng, 100, 2500) };
     case 'redisRestart':
     case 'postgresRestart':
       return { atMs, kind, ms: between(rng, 200, 1500) };
     case 'marketClose':
-      return { atMs, kind, ms: between(rng, 1500, 4000), underlying: pick(rng, UNDERLYINGS), factor: pick(rng, [-1, 1]) * (0.04 + rng.next() * 0.06) + 1 };
+      return {
+        atMs,
+        kind,
+        ms: between(rng, 1500, 4000),
+        underlying: pick(rng, UNDERLYINGS),
+        factor: pick(rng, [-1, 1]) * (0.04 + rng.next() * 0.06) + 1,
+      };
     case 'halt':
     case 'haltFlatten':
       return { atMs, kind, ms: between(rng, 1000, 3000) };
@@ -124,7 +135,17 @@ export function planCampaign(seed: number, index = 0, tradingMs = 12_000): Campa
   const at = () => between(f, 500, tradingMs - 500);
   const kinds: FaultKind[] = [FAULT_KINDS[index % FAULT_KINDS.length]!];
   const orderFaults: FaultKind[] = ['reject', 'never', 'partial', 'delayed', 'http500AfterCreate', 'hang', 'reject'];
-  const others: FaultKind[] = ['rateLimit', 'dropStreams', 'silentStreams', 'duplicatePushes', 'reorderPushes', 'marketJump', 'marketJump', 'kill9', 'kill9'];
+  const others: FaultKind[] = [
+    'rateLimit',
+    'dropStreams',
+    'silentStreams',
+    'duplicatePushes',
+    'reorderPushes',
+    'marketJump',
+    'marketJump',
+    'kill9',
+    'kill9',
+  ];
   for (let i = between(f, 2, 4); i > 0; i--) kinds.push(pick(f, orderFaults));
   for (let i = between(f, 3, 7); i > 0; i--) kinds.push(pick(f, others));
   if (f.next() < 0.25) kinds.push('redisRestart');
@@ -137,6 +158,9 @@ export function planCampaign(seed: number, index = 0, tradingMs = 12_000): Campa
   const events = unique.map((k) => faultEvent(f, k, at())).sort((a, b) => a.atMs - b.atMs);
   const s = rng.fork('scans');
   const scansAtMs = [0, between(s, 2000, tradingMs - 1000), between(s, 2000, tradingMs - 1000)].sort((a, b) => a - b);
-  const defaultFill = s.next() < 0.5 ? ({ behavior: 'immediate' } as const) : ({ behavior: 'delayed', delayMs: between(s, 200, 2500) } as const);
+  const defaultFill =
+    s.next() < 0.5
+      ? ({ behavior: 'immediate' } as const)
+      : ({ behavior: 'delayed', delayMs: between(s, 200, 2500) } as const);
   return { seed, tradingMs, defaultFill, rules, scansAtMs, events };
 }

@@ -3,10 +3,14 @@
 import type { RulePlan } from './plan.js';
 
 const PARAMS: Record<RulePlan['strategy'], string> = {
-  'iron-condor': 'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.16, tolerance: 0.08 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
-  'put-credit-spread': 'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.25, tolerance: 0.1 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
-  'call-credit-spread': 'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.25, tolerance: 0.1 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
-  'iron-butterfly': 'params: { dte: { min: 14, max: 50 }, body: atm, wings: { points: 10 }, maxCandidatesPerExpiration: 1 }',
+  'iron-condor':
+    'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.16, tolerance: 0.08 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
+  'put-credit-spread':
+    'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.25, tolerance: 0.1 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
+  'call-credit-spread':
+    'params: { dte: { min: 20, max: 50 }, shortDelta: { target: 0.25, tolerance: 0.1 }, wings: { points: 5 }, maxCandidatesPerExpiration: 2 }',
+  'iron-butterfly':
+    'params: { dte: { min: 14, max: 50 }, body: atm, wings: { points: 10 }, maxCandidatesPerExpiration: 1 }',
 };
 
 export function chaosRuleFile(r: RulePlan): string {

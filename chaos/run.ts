@@ -14,16 +14,26 @@ const USAGE = `usage: npm run chaos -- [--campaigns N] [--seed S] [--index I] [-
   --trading-ms MS  length of each campaign's trading window (default 12000)
   --out FILE       where the JSON report goes (default .legwork/chaos-report.json)`;
 
-function options(argv: string[]): { campaigns: number; seed: number; index: number; tradingMs: number; out: string } | string {
+function options(
+  argv: string[],
+): { campaigns: number; seed: number; index: number; tradingMs: number; out: string } | string {
   const text = { type: 'string' } as const;
-  const parsed = readArgs(argv, { campaigns: text, seed: text, index: text, 'trading-ms': text, out: text, help: { type: 'boolean', short: 'h' } });
+  const parsed = readArgs(argv, {
+    campaigns: text,
+    seed: text,
+    index: text,
+    'trading-ms': text,
+    out: text,
+    help: { type: 'boolean', short: 'h' },
+  });
   if (typeof parsed === 'string') return `${parsed}\n\n${USAGE}`;
   const { values } = parsed;
   if (values.help) return USAGE;
   const whole = (name: keyof typeof values, dflt: number, min: number): number => {
     const v = values[name];
     if (v === undefined) return dflt;
-    if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min) throw new Error(`--${name} needs a whole number ≥ ${min}, got ${String(v)}`);
+    if (typeof v !== 'string' || !/^\d+$/.test(v) || Number(v) < min)
+      throw new Error(`--${name} needs a whole number ≥ ${min}, got ${String(v)}`);
     return Number(v);
   };
   try {
@@ -47,7 +57,9 @@ if (typeof args === 'string') {
 }
 const say = (line: string) => process.stderr.write(`${line}\n`);
 const started = Date.now();
-say(`chaos: ${args.campaigns} campaigns from seed ${args.seed} (index ${args.index}); starting a private Redis and PostgreSQL`);
+say(
+  `chaos: ${args.campaigns} campaigns from seed ${args.seed} (index ${args.index}); starting a private Redis and PostgreSQL`,
+);
 const [redis, postgres] = await Promise.all([startPrivateRedis(), startPrivatePostgres()]);
 say(`chaos: Redis ${redis.url}, PostgreSQL ${postgres.url}`);
 const campaigns: CampaignReport[] = [];
@@ -62,7 +74,9 @@ try {
     const seed = args.seed + i;
     const r = await runCampaign(planCampaign(seed, index, args.tradingMs), index, { redis, postgres }, { log: say });
     campaigns.push(r);
-    const faults = Object.entries(r.faults).map(([k, n]) => (n === 1 ? k : `${k}×${n}`)).join(' ');
+    const faults = Object.entries(r.faults)
+      .map(([k, n]) => (n === 1 ? k : `${k}×${n}`))
+      .join(' ');
     say(
       `[${i + 1}/${args.campaigns}] seed ${seed} index ${index}: ${r.error ? `ERROR ${r.error}` : r.ok ? 'ok' : `${r.violations.length} VIOLATION(S)`}` +
         ` — ${r.stats.trades} trades, ${r.stats.venueOrders} orders, ${r.stats.fills} fills, settled ${(r.settleMs / 1000).toFixed(1)} s, ${(r.durationMs / 1000).toFixed(1)} s — ${faults}`,
@@ -73,10 +87,19 @@ try {
   await Promise.allSettled([redis.stop(), postgres.stop()]);
 }
 
-const faultsByKind = Object.fromEntries(FAULT_KINDS.map((k) => [k, campaigns.reduce((n, c) => n + (c.faults[k] ?? 0), 0)])) as Record<FaultKind, number>;
+const faultsByKind = Object.fromEntries(
+  FAULT_KINDS.map((k) => [k, campaigns.reduce((n, c) => n + (c.faults[k] ?? 0), 0)]),
+) as Record<FaultKind, number>;
 const venueFired: Record<string, number> = {};
 for (const c of campaigns) for (const [k, n] of Object.entries(c.venueFired)) venueFired[k] = (venueFired[k] ?? 0) + n;
-const violations = campaigns.flatMap((c) => c.violations.map((v) => ({ seed: c.seed, index: c.index, ...v, reproduce: `npm run chaos -- --campaigns 1 --seed ${c.seed} --index ${c.index}` })));
+const violations = campaigns.flatMap((c) =>
+  c.violations.map((v) => ({
+    seed: c.seed,
+    index: c.index,
+    ...v,
+    reproduce: `npm run chaos -- --campaigns 1 --seed ${c.seed} --index ${c.index}`,
+  })),
+);
 const errors = campaigns.filter((c) => c.error).map((c) => ({ seed: c.seed, index: c.index, error: c.error }));
 const sum = (f: (c: CampaignReport) => number) => campaigns.reduce((n, c) => n + f(c), 0);
 const settle = campaigns.map((c) => c.settleMs).sort((a, b) => a - b);

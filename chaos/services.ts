@@ -109,7 +109,9 @@ export async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen({ port: 0, host: '127.0.0.1' }, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -183,7 +185,12 @@ class Reaper {
     this.child = spawn(bash ?? '/bin/sh', ['-c', REAPER], {
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', DIR: dir, KEEP: keepDir ? '1' : '0', KILL: bash ? 'kill' : '/bin/kill' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        DIR: dir,
+        KEEP: keepDir ? '1' : '0',
+        KILL: bash ? 'kill' : '/bin/kill',
+      },
     });
     this.child.on('error', () => {});
     this.child.stdin?.on('error', () => {});
@@ -258,7 +265,8 @@ function findOnPath(name: string): string | undefined {
       /* not here */
     }
   }
-  for (const folder of ['/usr/bin', '/usr/local/bin', '/usr/sbin']) if (existsSync(join(folder, name))) return join(folder, name);
+  for (const folder of ['/usr/bin', '/usr/local/bin', '/usr/sbin'])
+    if (existsSync(join(folder, name))) return join(folder, name);
   return undefined;
 }
 
@@ -326,18 +334,29 @@ export async function startPrivateRedis(opts: StartOptions = {}): Promise<Privat
   const port = await freePort();
   const readyTimeoutMs = opts.readyTimeoutMs ?? 20_000;
   const args = [
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--protected-mode', 'no',
-    '--daemonize', 'no',
-    '--dir', dir,
-    '--logfile', logFile,
-    '--save', '',
-    '--appendonly', 'yes',
-    '--appendfsync', 'always',
-    '--aof-load-truncated', 'yes',
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    logFile,
+    '--save',
+    '',
+    '--appendonly',
+    'yes',
+    '--appendfsync',
+    'always',
+    '--aof-load-truncated',
+    'yes',
     // BullMQ relies on keys never being evicted
-    '--maxmemory-policy', 'noeviction',
+    '--maxmemory-policy',
+    'noeviction',
   ];
   installExitHook();
   const reaper = new Reaper(dir, opts.keepDir === true);
@@ -411,7 +430,8 @@ async function postgresBin(): Promise<string> {
     .sort((a, b) => Number(b) - Number(a))
     .map((v) => join(root, v, 'bin'))
     .filter((bin) => ['initdb', 'postgres', 'psql'].every((tool) => existsSync(join(bin, tool))));
-  if (!usable[0]) throw new Error(`PostgreSQL server binaries (${root}/*/bin/initdb, postgres) not found: ${ENSURE_HINT}`);
+  if (!usable[0])
+    throw new Error(`PostgreSQL server binaries (${root}/*/bin/initdb, postgres) not found: ${ENSURE_HINT}`);
   return usable[0];
 }
 
@@ -432,7 +452,9 @@ async function postgresUser(): Promise<{ uid: number; gid: number } | undefined>
       try {
         return await lookup();
       } catch {
-        throw new Error(`cannot create the postgres OS user (initdb/postgres refuse to run as root): ${(error as Error).message}`);
+        throw new Error(
+          `cannot create the postgres OS user (initdb/postgres refuse to run as root): ${(error as Error).message}`,
+        );
       }
     }
     return lookup();
@@ -471,7 +493,9 @@ export async function startPrivatePostgres(opts: StartOptions = {}): Promise<Pri
           : reject(
               new Error(
                 `initdb failed (exit ${code}) in ${data}` +
-                  (user ? ' (run as the postgres OS user: every folder above it must be searchable by that user)' : '') +
+                  (user
+                    ? ' (run as the postgres OS user: every folder above it must be searchable by that user)'
+                    : '') +
                   `:\n${output.trim().split('\n').slice(-15).join('\n')}`,
               ),
             ),
@@ -485,21 +509,33 @@ export async function startPrivatePostgres(opts: StartOptions = {}): Promise<Pri
 
   const port = await freePort();
   const args = [
-    '-D', data,
-    '-p', String(port),
-    '-k', dir,
-    '-c', 'listen_addresses=127.0.0.1',
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
     // A process crash (what chaos does) cannot lose what the OS already has, so fsync and full-page writes are
     // pointless here. synchronous_commit stays ON: off would let a crash lose acknowledged commits (up to ~3 x
     // wal_writer_delay), which a campaign would then blame on Legwork. With fsync off it costs one write() per commit.
-    '-c', 'fsync=off',
-    '-c', 'full_page_writes=off',
-    '-c', 'synchronous_commit=on',
-    '-c', 'max_connections=300',
-    '-c', 'shared_buffers=64MB',
-    '-c', 'huge_pages=off',
-    '-c', 'max_wal_size=1GB',
-    '-c', 'log_line_prefix=%m [%p] ',
+    '-c',
+    'fsync=off',
+    '-c',
+    'full_page_writes=off',
+    '-c',
+    'synchronous_commit=on',
+    '-c',
+    'max_connections=300',
+    '-c',
+    'shared_buffers=64MB',
+    '-c',
+    'huge_pages=off',
+    '-c',
+    'max_wal_size=1GB',
+    '-c',
+    'log_line_prefix=%m [%p] ',
   ];
   const psql = join(bin, 'psql');
   const selectOne = () =>
@@ -520,7 +556,13 @@ export async function startPrivatePostgres(opts: StartOptions = {}): Promise<Pri
     const logFd = openSync(logFile, 'a');
     let c: ChildProcess;
     try {
-      c = spawn(join(bin, 'postgres'), args, { ...asUser, cwd: dir, env, detached: true, stdio: ['ignore', logFd, logFd] });
+      c = spawn(join(bin, 'postgres'), args, {
+        ...asUser,
+        cwd: dir,
+        env,
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+      });
     } finally {
       closeSync(logFd);
     }

@@ -3,7 +3,12 @@
 // and Postgres (soak/run.ts reads them); each violation names the trade, symbol or order.
 import { nyDate, nyTime, sessionAt } from '@legwork/venue/calendar';
 
-export const SOAK_INVARIANTS = ['orphan-position', 'expiration-unresolved', 'day-order-overnight', 'exit-wrong-date'] as const;
+export const SOAK_INVARIANTS = [
+  'orphan-position',
+  'expiration-unresolved',
+  'day-order-overnight',
+  'exit-wrong-date',
+] as const;
 export type SoakInvariant = (typeof SOAK_INVARIANTS)[number];
 export interface SoakViolation {
   invariant: SoakInvariant;
@@ -33,14 +38,20 @@ export function orphanPositions(positions: readonly SoakPosition[], trades: read
   const owned = new Set(trades.filter((t) => !TERMINAL_TRADE.has(t.status)).flatMap((t) => t.symbols));
   return positions
     .filter((p) => p.quantity !== 0 && !owned.has(p.symbol))
-    .map((p) => ({ invariant: 'orphan-position' as const, detail: `${p.symbol} ${p.quantity > 0 ? '+' : ''}${p.quantity} at the venue, owned by no live trade` }));
+    .map((p) => ({
+      invariant: 'orphan-position' as const,
+      detail: `${p.symbol} ${p.quantity > 0 ? '+' : ''}${p.quantity} at the venue, owned by no live trade`,
+    }));
 }
 
 /** Every trade whose expiration's close is behind `now` has ended (closed, or never opened). */
 export function unresolvedExpirations(trades: readonly SoakTrade[], now: number): SoakViolation[] {
   return trades
     .filter((t) => !TERMINAL_TRADE.has(t.status) && expirationClose(t.expiration) < now)
-    .map((t) => ({ invariant: 'expiration-unresolved' as const, detail: `trade ${t.id} (${t.ruleSet}) is ${t.status} after its expiration ${t.expiration}` }));
+    .map((t) => ({
+      invariant: 'expiration-unresolved' as const,
+      detail: `trade ${t.id} (${t.ruleSet}) is ${t.status} after its expiration ${t.expiration}`,
+    }));
 }
 
 /** The close of an expiration date (an early close counts); 16:00 when the date is not a trading day. */
@@ -60,8 +71,14 @@ export interface CloseCheckpoint {
 
 export function dayOrdersOvernight(checkpoints: readonly CloseCheckpoint[]): SoakViolation[] {
   return checkpoints.flatMap((c) => [
-    ...c.venueWorking.map((o) => ({ invariant: 'day-order-overnight' as const, detail: `${c.tradingDate}: venue order ${o} still working after the close` })),
-    ...c.storeWorking.map((o) => ({ invariant: 'day-order-overnight' as const, detail: `${c.tradingDate}: Legwork order ${o} still working after the close` })),
+    ...c.venueWorking.map((o) => ({
+      invariant: 'day-order-overnight' as const,
+      detail: `${c.tradingDate}: venue order ${o} still working after the close`,
+    })),
+    ...c.storeWorking.map((o) => ({
+      invariant: 'day-order-overnight' as const,
+      detail: `${c.tradingDate}: Legwork order ${o} still working after the close`,
+    })),
   ]);
 }
 
@@ -82,7 +99,8 @@ export interface SoakExit {
 /** Exits that close what an expiration or assignment left a trade with (shares, remaining legs): after expiry by nature. */
 const SETTLED_EXITS = new Set(['assignment', 'expiration', 'leftovers', 'flatten']);
 
-const daysBetween = (from: string, to: string): number => Math.round((nyTime(to, '12:00') - nyTime(from, '12:00')) / 86_400_000);
+const daysBetween = (from: string, to: string): number =>
+  Math.round((nyTime(to, '12:00') - nyTime(from, '12:00')) / 86_400_000);
 
 /**
  * An exit reached the venue on a date its rule does not allow: outside a session, a close-at-DTE exit with more days
@@ -91,17 +109,23 @@ const daysBetween = (from: string, to: string): number => Math.round((nyTime(to,
  */
 export function exitsOnWrongDates(exits: readonly SoakExit[]): SoakViolation[] {
   const out: SoakViolation[] = [];
-  const bad = (e: SoakExit, why: string) => out.push({ invariant: 'exit-wrong-date', detail: `exit ${e.groupId} (${e.reason}) of trade ${e.tradeId} sent ${new Date(e.sentAt).toISOString()}: ${why}` });
+  const bad = (e: SoakExit, why: string) =>
+    out.push({
+      invariant: 'exit-wrong-date',
+      detail: `exit ${e.groupId} (${e.reason}) of trade ${e.tradeId} sent ${new Date(e.sentAt).toISOString()}: ${why}`,
+    });
   for (const e of exits) {
     const session = sessionAt(e.sentAt);
     const date = nyDate(e.sentAt);
     if (session.state !== 'Open') bad(e, `the market was ${session.state}`);
     if (e.reason === 'close_at_dte') {
       const dte = daysBetween(date, e.expiration);
-      if (e.closeAtDte === null || dte > e.closeAtDte) bad(e, `${dte} days to expiration, rule closes at ${e.closeAtDte ?? 'never'}`);
+      if (e.closeAtDte === null || dte > e.closeAtDte)
+        bad(e, `${dte} days to expiration, rule closes at ${e.closeAtDte ?? 'never'}`);
     } else if (e.reason === 'time_stop') {
       const held = e.enteredAt === null ? null : Math.floor((e.sentAt - e.enteredAt) / 86_400_000);
-      if (e.timeStopDays === null || held === null || held < e.timeStopDays) bad(e, `held ${held ?? '?'} days, rule stops at ${e.timeStopDays ?? 'never'}`);
+      if (e.timeStopDays === null || held === null || held < e.timeStopDays)
+        bad(e, `held ${held ?? '?'} days, rule stops at ${e.timeStopDays ?? 'never'}`);
     } else if (/pin|expiration/.test(e.reason)) {
       if (date !== e.expiration) bad(e, `pin-risk close on ${date}, expiration ${e.expiration}`);
       else if (e.sentAt >= session.closeAt - 3_600_000) bad(e, 'pin-risk close within the last hour');

@@ -1,7 +1,8 @@
 // Owns the rule sets a soak trades with: short-dated condors that meet an expiration (pin risk closes them), put spreads
 // held through expiration (settled, assigned, the shares closed), and longer condors whose close-at-DTE and time stop
 // come due within the run. Scans every 30 simulated minutes; prices walk in simulated seconds.
-const RISK = 'risk: { maxOpenTrades: 10, maxTotalRisk: 300000, maxRiskPerUnderlying: 60000, maxWorkingGroups: 3, maxNewTradesPerScan: 2 }';
+const RISK =
+  'risk: { maxOpenTrades: 10, maxTotalRisk: 300000, maxRiskPerUnderlying: 60000, maxWorkingGroups: 3, maxNewTradesPerScan: 2 }';
 const ENTRY = 'entry: { price: mid, stepTicks: 2, stepEverySeconds: 30, maxSteps: 10, fillTimeoutSeconds: 600 }';
 
 interface SoakRule {
@@ -36,16 +37,29 @@ ${r.extra ? `${r.extra}\n` : ''}${RISK}
 
 export const SOAK_RULES: Record<string, string> = {
   'soak-weekly-condor.yaml': soakRule({
-    name: 'soak-weekly-condor', strategy: 'iron-condor', symbols: ['SPY', 'QQQ'], dte: { min: 1, max: 9 }, shortDelta: { target: 0.16, tolerance: 0.1 },
+    name: 'soak-weekly-condor',
+    strategy: 'iron-condor',
+    symbols: ['SPY', 'QQQ'],
+    dte: { min: 1, max: 9 },
+    shortDelta: { target: 0.16, tolerance: 0.1 },
     exits: 'takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: null',
   }),
   'soak-put-hold.yaml': soakRule({
-    name: 'soak-put-hold', strategy: 'put-credit-spread', symbols: ['IWM'], dte: { min: 1, max: 7 }, shortDelta: { target: 0.3, tolerance: 0.15 },
-    exits: 'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 6, holdThroughExpiration: true',
+    name: 'soak-put-hold',
+    strategy: 'put-credit-spread',
+    symbols: ['IWM'],
+    dte: { min: 1, max: 7 },
+    shortDelta: { target: 0.3, tolerance: 0.15 },
+    exits:
+      'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 6, holdThroughExpiration: true',
     extra: 'assignment: close',
   }),
   'soak-monthly-condor.yaml': soakRule({
-    name: 'soak-monthly-condor', strategy: 'iron-condor', symbols: ['AAPL', 'MSFT'], dte: { min: 25, max: 50 }, shortDelta: { target: 0.16, tolerance: 0.1 },
+    name: 'soak-monthly-condor',
+    strategy: 'iron-condor',
+    symbols: ['AAPL', 'MSFT'],
+    dte: { min: 25, max: 50 },
+    shortDelta: { target: 0.16, tolerance: 0.1 },
     exits: 'takeProfitPct: 80, stopLossMultiple: 3, closeAtDte: 25, timeStopDays: 4',
   }),
 };

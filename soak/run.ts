@@ -20,7 +20,16 @@ import { createDb, type Sql } from '../src/store/db.js';
 import { setTradingState } from '../src/store/settings.repo.js';
 import { readArgs } from '../src/util/cli-args.js';
 import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/support/worker-process.js';
-import { dayOrdersOvernight, exitsOnWrongDates, orphanPositions, unresolvedExpirations, type CloseCheckpoint, type SoakExit, type SoakTrade, type SoakViolation } from './invariants.js';
+import {
+  dayOrdersOvernight,
+  exitsOnWrongDates,
+  orphanPositions,
+  unresolvedExpirations,
+  type CloseCheckpoint,
+  type SoakExit,
+  type SoakTrade,
+  type SoakViolation,
+} from './invariants.js';
 import { SOAK_RULES } from './rules.js';
 import { BUSY_STEP_MS, mondayOfExpirationWeek, nextStep } from './time-plan.js';
 
@@ -46,7 +55,13 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 function options(): { days: number; start: string; seed: number; out: string } | string {
   try {
     const text = { type: 'string' } as const;
-    const parsed = readArgs(process.argv.slice(2), { days: text, start: text, seed: text, out: text, help: { type: 'boolean', short: 'h' } });
+    const parsed = readArgs(process.argv.slice(2), {
+      days: text,
+      start: text,
+      seed: text,
+      out: text,
+      help: { type: 'boolean', short: 'h' },
+    });
     if (typeof parsed === 'string') throw new Error(parsed);
     const { values } = parsed;
     if (values.help) return USAGE;
@@ -56,8 +71,14 @@ function options(): { days: number; start: string; seed: number; out: string } |
       return Number(v);
     };
     const start = values.start ?? mondayOfExpirationWeek('2027-01-01', weekday, addDays);
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || nyDate(nyTime(start, '12:00')) !== start) throw new Error(`--start needs a date YYYY-MM-DD, got ${start}`);
-    return { days: whole('days', values.days, 20, 1), start, seed: whole('seed', values.seed, 20261206, 0), out: values.out ?? '.legwork/soak-report.json' };
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || nyDate(nyTime(start, '12:00')) !== start)
+      throw new Error(`--start needs a date YYYY-MM-DD, got ${start}`);
+    return {
+      days: whole('days', values.days, 20, 1),
+      start,
+      seed: whole('seed', values.seed, 20261206, 0),
+      out: values.out ?? '.legwork/soak-report.json',
+    };
   } catch (error) {
     return `${(error as Error).message}\n\n${USAGE}`;
   }
@@ -98,9 +119,12 @@ interface Scripted {
  */
 function scriptedFor(sim: VenueHandle, account: string, date: string, dayIndex: number): Scripted[] {
   const shortPuts = () =>
-    venueView(sim.control.state(), account).positions.filter((p) => p.quantity < 0 && /^.{6}\d{6}P\d{8}$/.test(p.symbol)).map((p) => ({ ...p, strike: Number(p.symbol.slice(-8)) / 1000, expiry: p.symbol.slice(6, 12) }));
+    venueView(sim.control.state(), account)
+      .positions.filter((p) => p.quantity < 0 && /^.{6}\d{6}P\d{8}$/.test(p.symbol))
+      .map((p) => ({ ...p, strike: Number(p.symbol.slice(-8)) / 1000, expiry: p.symbol.slice(6, 12) }));
   const yymmdd = date.slice(2).replaceAll('-', '');
-  const push = (underlying: string, strike: number) => sim.control.moveMarket(underlying, { spot: Math.round(strike * 0.985 * 100) / 100 });
+  const push = (underlying: string, strike: number) =>
+    sim.control.moveMarket(underlying, { spot: Math.round(strike * 0.985 * 100) / 100 });
   const out: Scripted[] = [
     {
       at: nyTime(date, '14:30'),
@@ -145,21 +169,39 @@ const prefix = `soak${randomBytes(2).toString('hex')}`;
 const admin = createDb(postgres.url, { max: 1 });
 const procs: { name: string; roles: string; handle: WorkerProcess }[] = [];
 const rss: Record<string, number> = {};
-const notePeak = () => procs.forEach((p) => (rss[p.name] = Math.max(rss[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0)));
+const notePeak = () => {
+  for (const p of procs) rss[p.name] = Math.max(rss[p.name] ?? 0, peakRssMb(p.handle.child.pid) ?? 0);
+};
 let sim: VenueHandle | undefined;
 let app: AppContext | undefined;
 let exitCode = 0;
 try {
-  sim = await startVenue({ seed: args.seed, clock: { mode: 'replay', startAt: nyTime(args.start, '09:00'), speed: 0 }, tickMs: 50 });
+  sim = await startVenue({
+    seed: args.seed,
+    clock: { mode: 'replay', startAt: nyTime(args.start, '09:00'), speed: 0 },
+    tickMs: 50,
+  });
   await admin.unsafe(`create database ${dbName}`);
   const dbUrl = new URL(postgres.url);
   dbUrl.pathname = `/${dbName}`;
   for (const [file, text] of Object.entries(SOAK_RULES)) writeFileSync(join(rulesDir, file), text);
   const env = {
-    TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: dbUrl.toString(), REDIS_URL: redis.url, LEGWORK_QUEUE_PREFIX: prefix,
-    LEGWORK_RULES_DIR: rulesDir, LEGWORK_EXIT_EVERY_SECONDS: '60', LEGWORK_RECONCILE_EVERY_SECONDS: '300', LOG_LEVEL: 'info',
+    TT_ENV: 'sim',
+    LEGWORK_VENUE_URL: sim.baseUrl,
+    DATABASE_URL: dbUrl.toString(),
+    REDIS_URL: redis.url,
+    LEGWORK_QUEUE_PREFIX: prefix,
+    LEGWORK_RULES_DIR: rulesDir,
+    LEGWORK_EXIT_EVERY_SECONDS: '60',
+    LEGWORK_RECONCILE_EVERY_SECONDS: '300',
+    LOG_LEVEL: 'info',
   };
-  app = await createAppContext({ config: loadConfig(env), log: createLogger({ level: 'silent', pretty: false }), queuePrefix: prefix, rulesDir });
+  app = await createAppContext({
+    config: loadConfig(env),
+    log: createLogger({ level: 'silent', pretty: false }),
+    queuePrefix: prefix,
+    rulesDir,
+  });
   const refused = app.rules.errors();
   if (refused.length > 0) throw new Error(`soak rule sets refused: ${JSON.stringify(refused)}`);
   const account = sim.venue.accountNumbers()[0]!;
@@ -202,18 +244,30 @@ try {
       continue;
     }
     // One minute after the close: no day order may still work, at the venue or in Postgres
-    const venueWorking = () => venueView(sim!.control.state(), account).orders.filter((o) => ['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested'].includes(o.status));
-    const storeWorking = () => app!.sql<{ o: string }[]>`select id || ' ' || status as o from orders where status = any(${LIVE_ORDERS})`;
+    const venueWorking = () =>
+      venueView(sim!.control.state(), account).orders.filter((o) =>
+        ['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested'].includes(o.status),
+      );
+    const storeWorking = () =>
+      app!.sql<{ o: string }[]>`select id || ' ' || status as o from orders where status = any(${LIVE_ORDERS})`;
     const graceUntil = Date.now() + CLOSE_GRACE_MS;
     while (Date.now() < graceUntil && (await storeWorking()).length > 0) await sleep(100);
-    checkpoints.push({ tradingDate: step.tradingDate, venueWorking: venueWorking().map((o) => `${o.id} ${o.status}`), storeWorking: (await storeWorking()).map((r) => r.o) });
+    checkpoints.push({
+      tradingDate: step.tradingDate,
+      venueWorking: venueWorking().map((o) => `${o.id} ${o.status}`),
+      storeWorking: (await storeWorking()).map((r) => r.o),
+    });
     notePeak();
     // Keep the workers' output bounded over weeks: the last lines are all a failure report needs
     for (const p of procs) p.handle.output.splice(0, Math.max(0, p.handle.output.length - 200));
     dayIndex += 1;
     days.push({ date: step.tradingDate, wallMs: Date.now() - dayWall, steps });
-    const [t] = await app.sql<{ open: number; total: number }[]>`select count(*) filter (where status not in ('closed', 'rejected', 'rolled_back'))::int as open, count(*)::int as total from trades`;
-    say(`day ${dayIndex}/${args.days} ${step.tradingDate}: ${steps} steps, ${((Date.now() - dayWall) / 1000).toFixed(1)} s; trades ${t?.total ?? 0} (${t?.open ?? 0} live)`);
+    const [t] = await app.sql<
+      { open: number; total: number }[]
+    >`select count(*) filter (where status not in ('closed', 'rejected', 'rolled_back'))::int as open, count(*)::int as total from trades`;
+    say(
+      `day ${dayIndex}/${args.days} ${step.tradingDate}: ${steps} steps, ${((Date.now() - dayWall) / 1000).toFixed(1)} s; trades ${t?.total ?? 0} (${t?.open ?? 0} live)`,
+    );
     dayWall = Date.now();
     steps = 0;
     if (dayIndex >= args.days) break;
@@ -251,7 +305,17 @@ try {
       -- what it holds: its structure's legs and whatever its fills and settlements left it with (delivered shares)
       array(select l->>'symbol' from jsonb_array_elements(legs) l
             union select p.symbol from trade_positions p where p.trade_id = trades.id and p.quantity <> 0) as symbols from trades`;
-  const exitRows = await app.sql<{ groupId: string; tradeId: string; reason: string; ruleSet: string; expiration: string; brokerIds: number[]; entryBrokerIds: number[] }[]>`
+  const exitRows = await app.sql<
+    {
+      groupId: string;
+      tradeId: string;
+      reason: string;
+      ruleSet: string;
+      expiration: string;
+      brokerIds: number[];
+      entryBrokerIds: number[];
+    }[]
+  >`
     select g.id as "groupId", g.trade_id as "tradeId", coalesce(g.intent->>'reason', '') as reason, t.rule_set as "ruleSet", t.expiration::text as expiration,
       coalesce((select array_agg(b.broker_order_id::int) from order_broker_ids b join orders o on o.id = b.order_id where o.group_id = g.id), '{}') as "brokerIds",
       coalesce((select array_agg(b.broker_order_id::int) from order_broker_ids b join orders o on o.id = b.order_id where o.group_id = t.entry_group_id), '{}') as "entryBrokerIds"
@@ -264,8 +328,14 @@ try {
       const rs = app!.rules.get(r.ruleSet);
       const entered = firstAt(r.entryBrokerIds);
       return {
-        groupId: r.groupId, tradeId: r.tradeId, reason: r.reason, expiration: r.expiration, sentAt: firstAt(r.brokerIds),
-        enteredAt: Number.isFinite(entered) ? entered : null, closeAtDte: rs?.exits.closeAtDte ?? null, timeStopDays: rs?.exits.timeStopDays ?? null,
+        groupId: r.groupId,
+        tradeId: r.tradeId,
+        reason: r.reason,
+        expiration: r.expiration,
+        sentAt: firstAt(r.brokerIds),
+        enteredAt: Number.isFinite(entered) ? entered : null,
+        closeAtDte: rs?.exits.closeAtDte ?? null,
+        timeStopDays: rs?.exits.timeStopDays ?? null,
       };
     });
   const soak: SoakViolation[] = [
@@ -275,13 +345,28 @@ try {
     ...exitsOnWrongDates(exits),
   ];
 
-  const groupRows = await app.sql<{ key: string; n: number }[]>`select kind || ' ' || status || coalesce(': ' || left(regexp_replace(reason, '[0-9.]+', 'N', 'g'), 80), '') as key, count(*)::int as n
+  const groupRows = await app.sql<
+    { key: string; n: number }[]
+  >`select kind || ' ' || status || coalesce(': ' || left(regexp_replace(reason, '[0-9.]+', 'N', 'g'), 80), '') as key, count(*)::int as n
     from order_groups group by 1 order by 2 desc limit 30`;
-  const tradeRows = await app.sql<{ ruleSet: string; underlying: string; expiration: string; status: string; exits: string | null; pnl: number | null }[]>`
+  const tradeRows = await app.sql<
+    {
+      ruleSet: string;
+      underlying: string;
+      expiration: string;
+      status: string;
+      exits: string | null;
+      pnl: number | null;
+    }[]
+  >`
     select t.rule_set as "ruleSet", t.underlying, t.expiration::text as expiration, t.status, t.realized_pnl_cents::int as pnl,
       (select string_agg(coalesce(g.intent->>'reason', '?') || ':' || g.status, ',' order by g.created_at) from order_groups g where g.trade_id = t.id and g.kind = 'exit') as exits
     from trades t order by t.created_at`;
-  const count = <T>(rows: readonly T[], key: (r: T) => string) => rows.reduce<Record<string, number>>((acc, r) => ((acc[key(r)] = (acc[key(r)] ?? 0) + 1), acc), {});
+  const count = <T>(rows: readonly T[], key: (r: T) => string) =>
+    rows.reduce<Record<string, number>>((acc, r) => {
+      acc[key(r)] = (acc[key(r)] ?? 0) + 1;
+      return acc;
+    }, {});
   const wallMs = Date.now() - wallStart;
   const tradingWallMs = days.reduce((n, d) => n + d.wallMs, 0);
   const report = {
@@ -295,13 +380,20 @@ try {
     calendarDays: Math.round((nyTime(nyDate(sim.clock.now()), '12:00') - nyTime(args.start, '12:00')) / 86_400_000) + 1,
     ok: chaos.length === 0 && soak.length === 0,
     violations: [...chaos, ...soak],
-    trades: { total: trades.length, byStatus: count(trades, (t) => t.status), byRuleSet: count(trades, (t) => t.ruleSet) },
+    trades: {
+      total: trades.length,
+      byStatus: count(trades, (t) => t.status),
+      byRuleSet: count(trades, (t) => t.ruleSet),
+    },
     exits: count(exits, (e) => e.reason),
     groups: Object.fromEntries(groupRows.map((g) => [g.key, g.n])),
     settlements: count(settlements, (s) => String(s['transaction-sub-type'])),
     scripted: scriptedLog,
     /** Every trade: rule set, underlying, expiration, status, exit reasons, P&L (cents, net of fees). */
-    tradeList: tradeRows.map((t) => `${t.ruleSet} ${t.underlying} ${t.expiration} ${t.status}${t.exits ? ` [${t.exits}]` : ''}${t.pnl === null ? '' : ` ${t.pnl}`}`),
+    tradeList: tradeRows.map(
+      (t) =>
+        `${t.ruleSet} ${t.underlying} ${t.expiration} ${t.status}${t.exits ? ` [${t.exits}]` : ''}${t.pnl === null ? '' : ` ${t.pnl}`}`,
+    ),
     venueOrders: venue.orders.length,
     fills: store.fills.length,
     wallMs,

@@ -36,7 +36,11 @@ export function nextStep(now: number, session: MarketSession, busy: boolean): St
  * The default start: 09:30 New York on the Monday of the week of a monthly expiration (the third Friday), so the first
  * days open trades that reach that expiration. `from` is any date; the first such Monday on or after it is taken.
  */
-export function mondayOfExpirationWeek(from: string, weekday: (d: string) => number, addDays: (d: string, n: number) => string): string {
+export function mondayOfExpirationWeek(
+  from: string,
+  weekday: (d: string) => number,
+  addDays: (d: string, n: number) => string,
+): string {
   let d = from;
   for (let i = 0; i < 70; i++, d = addDays(d, 1)) {
     if (weekday(d) !== 1) continue;

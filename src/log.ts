@@ -54,7 +54,9 @@ function prettyInstalled(): boolean {
 
 export function createLogger(options: LogOptions = {}): Logger {
   // pino-pretty is a dev dependency: a production install (npm ci --omit=dev) logs JSON even on a terminal
-  const pretty = (options.pretty ?? (process.stdout.isTTY === true && process.env['NODE_ENV'] !== 'production')) && prettyInstalled();
+  const pretty =
+    (options.pretty ?? (process.stdout.isTTY === true && process.env['NODE_ENV'] !== 'production')) &&
+    prettyInstalled();
   const opts = {
     name: options.name ?? 'legwork',
     level: options.level ?? process.env['LOG_LEVEL'] ?? 'info',
@@ -63,11 +65,18 @@ export function createLogger(options: LogOptions = {}): Logger {
     serializers: { err: serializeError, error: serializeError },
     hooks: {
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
-        method.apply(this, args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)));
+        method.apply(
+          this,
+          args.map((a) => (typeof a === 'string' ? scrubSecrets(a) : a)),
+        );
       },
     },
   };
-  if (pretty) return pino({ ...opts, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+  if (pretty)
+    return pino({
+      ...opts,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   return options.destination ? pino(opts, options.destination) : pino(opts);
 }
 

@@ -29,6 +29,8 @@ export class ActiveJobs {
   describe(now = Date.now()): string {
     const list = this.list();
     if (list.length === 0) return 'nothing';
-    return list.map((j) => `${j.queue} job ${j.jobId} (${j.detail}, running ${Math.round((now - j.since) / 1000)} s)`).join('; ');
+    return list
+      .map((j) => `${j.queue} job ${j.jobId} (${j.detail}, running ${Math.round((now - j.since) / 1000)} s)`)
+      .join('; ');
   }
 }

@@ -27,14 +27,18 @@ export function executeWorker(ctx: AppContext, execCtx: ExecContext, active?: Ac
       const { tradeId, groupId } = parsePayload('execute', job.data);
       const run = () => executeGroup(execCtx, tradeId, groupId);
       try {
-        const result = await (active ? active.track('execute', job.id, `group ${groupId} of trade ${tradeId}`, run) : run());
+        const result = await (active
+          ? active.track('execute', job.id, `group ${groupId} of trade ${tradeId}`, run)
+          : run());
         if (result.retryAfterMs !== undefined && token) {
           await job.log(`waiting ${result.retryAfterMs} ms: ${result.reason ?? ''}`);
           // BullMQ delays count wall time; the wait is broker time (e.g. until the next open)
           await job.moveToDelayed(Date.now() + wallDelayFor(ctx.clock, result.retryAfterMs), token);
           throw new DelayedError();
         }
-        await job.log(`group ${groupId}: ${result.status}, ${result.filledUnits} units filled${result.reason ? ` (${result.reason})` : ''}`);
+        await job.log(
+          `group ${groupId}: ${result.status}, ${result.filledUnits} units filled${result.reason ? ` (${result.reason})` : ''}`,
+        );
         return result;
       } catch (error) {
         if (isShutdown(error) && token) {
@@ -45,7 +49,11 @@ export function executeWorker(ctx: AppContext, execCtx: ExecContext, active?: Ac
         if (error instanceof MissingTradeError) throw new UnrecoverableError(error.message);
         if (error instanceof BrokerError && error.kind === 'fatal') {
           await execCtx.store.tradingState.set('halted', 'executor', `fatal broker error: ${error.message}`);
-          await execCtx.alert('halt', `trading halted: fatal broker error while executing group ${groupId}`, { groupId, tradeId, error: error.message });
+          await execCtx.alert('halt', `trading halted: fatal broker error while executing group ${groupId}`, {
+            groupId,
+            tradeId,
+            error: error.message,
+          });
           throw new UnrecoverableError(error.message);
         }
         throw error;

@@ -22,6 +22,11 @@ export function exitWorker(app: AppContext, execCtx: ExecContext, active?: Activ
       );
       return report;
     },
-    { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'exit' },
+    {
+      connection: workerConnectionOptions(app.config.redisUrl),
+      prefix: app.queues.settings.prefix,
+      concurrency: 1,
+      name: 'exit',
+    },
   );
 }

@@ -40,7 +40,13 @@ const STILL_WAITING_EVERY_MS = 5_000;
 
 /** Resolves true when `p` settles within `ms`, false otherwise. */
 const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
-  Promise.race([p.then(() => true, () => true), new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, ms)).unref())]);
+  Promise.race([
+    p.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<boolean>((r) => setTimeout(() => r(false), Math.max(0, ms)).unref()),
+  ]);
 
 export async function runWorkers(
   ctx: AppContext,
@@ -58,7 +64,9 @@ export async function runWorkers(
   const brokerTime = ctx.clock.source !== 'wall' && options.schedulers !== false;
   const fixedSchedules: BrokerSchedule[] = [];
   let scanSchedules: BrokerSchedule[] = [];
-  const ticker = brokerTime ? startBrokerTicker({ clock: ctx.clock, schedules: [], log: ctx.log.child({ component: 'broker-ticker' }) }) : undefined;
+  const ticker = brokerTime
+    ? startBrokerTicker({ clock: ctx.clock, schedules: [], log: ctx.log.child({ component: 'broker-ticker' }) })
+    : undefined;
   const retick = () => ticker?.setSchedules([...fixedSchedules, ...scanSchedules]);
   // Crash-only: settle every non-terminal order with the broker before any worker takes a job
   if (roles.includes('reconcile') || roles.includes('execute')) {
@@ -70,7 +78,8 @@ export async function runWorkers(
     if (brokerTime) {
       await removeReconcileScheduler(ctx.queues.reconcile);
       fixedSchedules.push(reconcileBrokerSchedule(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000));
-    } else if (options.schedulers !== false) await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
+    } else if (options.schedulers !== false)
+      await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
   }
   if (roles.includes('monitor')) {
     const monitor = await runMonitor(ctx);
@@ -92,7 +101,10 @@ export async function runWorkers(
           await syncSchedulers(ctx.queues.scan, []); // no wall-time scan schedulers under the venue's clock
           scanSchedules = scanBrokerSchedules(ctx.queues.scan, ctx.rules.active());
           retick();
-          ctx.log.info({ schedules: scanSchedules.map((s) => s.id) }, 'scan schedules (broker time) in step with rules/');
+          ctx.log.info(
+            { schedules: scanSchedules.map((s) => s.id) },
+            'scan schedules (broker time) in step with rules/',
+          );
           return;
         }
         const result = await syncSchedulers(ctx.queues.scan, ctx.rules.active());
@@ -100,11 +112,17 @@ export async function runWorkers(
       };
       await sync();
       // Hot reload: a changed file applies at the next scan; schedule changes need the schedulers re-synced
-      let lastHashes = ctx.rules.active().map((r) => `${r.name}:${r.hash}:${r.enabled}`).join(',');
+      let lastHashes = ctx.rules
+        .active()
+        .map((r) => `${r.name}:${r.hash}:${r.enabled}`)
+        .join(',');
       const poll = setInterval(() => {
         void (async () => {
           await reloadRules(ctx.scan);
-          const hashes = ctx.rules.active().map((r) => `${r.name}:${r.hash}:${r.enabled}`).join(',');
+          const hashes = ctx.rules
+            .active()
+            .map((r) => `${r.name}:${r.hash}:${r.enabled}`)
+            .join(',');
           if (hashes !== lastHashes) {
             lastHashes = hashes;
             await sync();
@@ -117,11 +135,16 @@ export async function runWorkers(
   retick();
   let http: RunningHttpServer | undefined;
   if (roles.includes('api')) {
-    http = await startHttpServer(ctx, { port: options.http?.port ?? ctx.config.http.port, ...(options.http?.host ? { host: options.http.host } : {}) });
+    http = await startHttpServer(ctx, {
+      port: options.http?.port ?? ctx.config.http.port,
+      ...(options.http?.host ? { host: options.http.host } : {}),
+    });
     ctx.log.info({ url: http.url }, `HTTP server listening on ${http.url}`);
   }
   for (const w of workers) {
-    w.on('failed', (job, error) => ctx.log.warn({ queue: w.name, jobId: job?.id, err: error }, `job failed: ${error.message}`));
+    w.on('failed', (job, error) =>
+      ctx.log.warn({ queue: w.name, jobId: job?.id, err: error }, `job failed: ${error.message}`),
+    );
     w.on('error', (error) => ctx.log.error({ queue: w.name, err: error }, 'worker error'));
   }
   return {
@@ -136,7 +159,9 @@ export async function runWorkers(
      */
     async stop(graceMs = 25_000) {
       const t0 = Date.now();
-      const waiting = () => ({ waitingFor: active.list().map((j) => ({ queue: j.queue, jobId: j.jobId, detail: j.detail })) });
+      const waiting = () => ({
+        waitingFor: active.list().map((j) => ({ queue: j.queue, jobId: j.jobId, detail: j.detail })),
+      });
       for (const t of timers) clearInterval(t);
       await ticker?.stop();
       if (active.list().length > 0) ctx.log.info(waiting(), `stopping: waiting for ${active.describe()}`);
@@ -148,7 +173,10 @@ export async function runWorkers(
         await http?.close().catch((error: unknown) => ctx.log.warn({ err: error }, 'HTTP server close failed'));
         const closing = Promise.all(workers.map((w) => w.close()));
         if (!(await settlesWithin(closing, graceMs * FINISH_SHARE - (Date.now() - t0)))) {
-          ctx.log.info(waiting(), `stopping: interrupting ${active.describe()} at the next wait; the work resumes from Postgres at the next start`);
+          ctx.log.info(
+            waiting(),
+            `stopping: interrupting ${active.describe()} at the next wait; the work resumes from Postgres at the next start`,
+          );
           shutdown.abort();
           if (!(await settlesWithin(closing, graceMs - CLOSE_RESERVE_MS - (Date.now() - t0)))) {
             ctx.log.warn(waiting(), `stopping: grace period over, handing back ${active.describe()}`);

@@ -31,18 +31,35 @@ export function monitorWorker(app: AppContext, monitor: FillMonitor): Worker {
       }
       const { order, source } = parsePayload('sync-order', job.data);
       const synced = await monitor.applyOrder(order as unknown as BrokerOrder, source);
-      await job.log(synced.orderId ? `order ${synced.orderId}: ${synced.status}, ${synced.newFills} new fill(s)` : `broker order ${order.brokerOrderId} is not ours`);
+      await job.log(
+        synced.orderId
+          ? `order ${synced.orderId}: ${synced.status}, ${synced.newFills} new fill(s)`
+          : `broker order ${order.brokerOrderId} is not ours`,
+      );
       return synced;
     },
-    { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'monitor' },
+    {
+      connection: workerConnectionOptions(app.config.redisUrl),
+      prefix: app.queues.settings.prefix,
+      concurrency: 1,
+      name: 'monitor',
+    },
   );
 }
 
-export async function runMonitor(app: AppContext, options: { pollEveryMs?: number; events?: AccountEvents; jobs?: boolean } = {}): Promise<RunningMonitor> {
+export async function runMonitor(
+  app: AppContext,
+  options: { pollEveryMs?: number; events?: AccountEvents; jobs?: boolean } = {},
+): Promise<RunningMonitor> {
   const log = app.log.child({ component: 'fill-monitor' });
   const events =
     options.events ??
-    createAccountEvents({ client: createTastytradeClient(app.config.broker, log), broker: app.broker, accountNumber: app.broker.accountNumber, log });
+    createAccountEvents({
+      client: createTastytradeClient(app.config.broker, log),
+      broker: app.broker,
+      accountNumber: app.broker.accountNumber,
+      log,
+    });
   const jobs = options.jobs ?? true;
   // Subscribe before the stream starts, so the first resync's replay of live orders is applied too
   const monitor = startFillMonitor({

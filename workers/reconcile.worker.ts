@@ -7,16 +7,27 @@ import { reconcile, type ReconcileOptions } from '../src/pipeline/reconcile/reco
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 
-export function reconcileWorker(app: Pick<AppContext, 'config' | 'queues'>, exec: ExecContext, options: Partial<ReconcileOptions> = {}): Worker {
+export function reconcileWorker(
+  app: Pick<AppContext, 'config' | 'queues'>,
+  exec: ExecContext,
+  options: Partial<ReconcileOptions> = {},
+): Worker {
   return new Worker(
     'reconcile',
     async (job: Job) => {
       const payload = parsePayload('reconcile', job.data);
       const report = await reconcile(exec, payload.reason === 'startup' ? 'startup' : 'periodic', options);
-      await job.log(`checked ${report.checked}, found ${report.found}, absent ${report.provenAbsent}, resumed ${report.groupsResumed}, mismatches ${report.positionMismatches}`);
+      await job.log(
+        `checked ${report.checked}, found ${report.found}, absent ${report.provenAbsent}, resumed ${report.groupsResumed}, mismatches ${report.positionMismatches}`,
+      );
       return report;
     },
     // One reconciliation at a time: two concurrent runs would count the same absence twice
-    { connection: workerConnectionOptions(app.config.redisUrl), prefix: app.queues.settings.prefix, concurrency: 1, name: 'reconcile' },
+    {
+      connection: workerConnectionOptions(app.config.redisUrl),
+      prefix: app.queues.settings.prefix,
+      concurrency: 1,
+      name: 'reconcile',
+    },
   );
 }

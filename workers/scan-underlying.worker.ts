@@ -11,10 +11,20 @@ export function scanUnderlyingWorker(ctx: AppContext, concurrency = 4): Worker {
     'scan-underlying',
     async (job: Job) => {
       const payload = parsePayload('scan-underlying', job.data);
-      const result = await scanOneUnderlying(ctx.scan, { ...payload, metrics: payload.metrics as MarketMetrics | null });
-      await job.log(result.skipped ? `skipped: ${result.skipped}` : `${result.evaluated} evaluated, ${result.accepted} passed`);
+      const result = await scanOneUnderlying(ctx.scan, {
+        ...payload,
+        metrics: payload.metrics as MarketMetrics | null,
+      });
+      await job.log(
+        result.skipped ? `skipped: ${result.skipped}` : `${result.evaluated} evaluated, ${result.accepted} passed`,
+      );
       return result;
     },
-    { connection: workerConnectionOptions(ctx.config.redisUrl), prefix: ctx.queues.settings.prefix, concurrency, name: 'scan-underlying' },
+    {
+      connection: workerConnectionOptions(ctx.config.redisUrl),
+      prefix: ctx.queues.settings.prefix,
+      concurrency,
+      name: 'scan-underlying',
+    },
   );
 }

@@ -14,16 +14,25 @@ export function scanWorker(ctx: AppContext): Worker {
         const children = Object.values(await job.getChildrenValues()) as UnderlyingResult[];
         const failed = Object.keys(await job.getIgnoredChildrenFailures());
         const result = await finishScan(ctx.scan, payload, children);
-        await job.log(`ranked ${result.accepted} candidates, ${result.trades.length} trades to the executor, ${failed.length} underlyings failed`);
+        await job.log(
+          `ranked ${result.accepted} candidates, ${result.trades.length} trades to the executor, ${failed.length} underlyings failed`,
+        );
         return { ...result, failedUnderlyings: failed.length };
       }
       const payload = parsePayload('scan', job.data);
       // A scheduler's job id ("repeat:<id>:<millis>") is unique per slot; manual scans bring their own slot
       const slot = payload.slot ?? String(job.id);
       const result = await startScan(ctx.scan, payload.ruleSet, slot);
-      await job.log(result.status === 'skipped' ? `skipped: ${result.reason}` : `${result.status} scan run ${result.scanRunId}`);
+      await job.log(
+        result.status === 'skipped' ? `skipped: ${result.reason}` : `${result.status} scan run ${result.scanRunId}`,
+      );
       return result;
     },
-    { connection: workerConnectionOptions(ctx.config.redisUrl), prefix: ctx.queues.settings.prefix, concurrency: 2, name: 'scan' },
+    {
+      connection: workerConnectionOptions(ctx.config.redisUrl),
+      prefix: ctx.queues.settings.prefix,
+      concurrency: 2,
+      name: 'scan',
+    },
   );
 }

@@ -27,13 +27,24 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     console.log(USAGE);
     return 0;
   }
-  const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([import('../src/config/env.js'), import('./index.js')]);
-  const roles = mode === 'start' ? [...ROLES] : parsed.positionals.length === 1 ? parsed.positionals[0]!.split(',') : [];
-  if (mode === 'worker' && (roles.length === 0 || new Set(roles).size !== roles.length || roles.some((r) => !(ROLES as readonly string[]).includes(r)))) {
-    console.error(`legwork worker: give one role or a comma-separated list of distinct roles (${ROLES.join(', ')})\n\n${USAGE}`);
+  const [{ loadConfig, ConfigError }, { ROLES }] = await Promise.all([
+    import('../src/config/env.js'),
+    import('./index.js'),
+  ]);
+  const roles =
+    mode === 'start' ? [...ROLES] : parsed.positionals.length === 1 ? parsed.positionals[0]!.split(',') : [];
+  if (
+    mode === 'worker' &&
+    (roles.length === 0 ||
+      new Set(roles).size !== roles.length ||
+      roles.some((r) => !(ROLES as readonly string[]).includes(r)))
+  ) {
+    console.error(
+      `legwork worker: give one role or a comma-separated list of distinct roles (${ROLES.join(', ')})\n\n${USAGE}`,
+    );
     return 2;
   }
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
@@ -49,9 +60,12 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
 
   if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
     const { loadVenue, VenueNotInstalledError } = await import('./venue.js');
-    let venueModule;
+    let venueModule: typeof import('@legwork/venue');
     try {
-      venueModule = await loadVenue(`legwork start (paper mode, no venue answers at ${config.broker.baseUrl})`, () => import('@legwork/venue'));
+      venueModule = await loadVenue(
+        `legwork start (paper mode, no venue answers at ${config.broker.baseUrl})`,
+        () => import('@legwork/venue'),
+      );
     } catch (error) {
       if (!(error instanceof VenueNotInstalledError)) throw error;
       log.error(error.message);
@@ -61,13 +75,18 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     const url = new URL(config.broker.baseUrl);
     const clock = venueSetting('CLOCK');
     const seed = venueSetting('SEED');
-    const venue = await startVenue({ port: Number(url.port || 80), host: url.hostname, clock: parseClockSpec(clock.value, clock.name), seed: Number(seed.value ?? 42) }).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
-        console.error(`legwork start: cannot start the local venue on ${url.host} (${error.code}): something else holds that port. Stop it, or set LEGWORK_VENUE_URL to a free port.`);
-        return null;
-      },
-    );
+    const venue = await startVenue({
+      port: Number(url.port || 80),
+      host: url.hostname,
+      clock: parseClockSpec(clock.value, clock.name),
+      seed: Number(seed.value ?? 42),
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+      console.error(
+        `legwork start: cannot start the local venue on ${url.host} (${error.code}): something else holds that port. Stop it, or set LEGWORK_VENUE_URL to a free port.`,
+      );
+      return null;
+    });
     if (!venue) return 2;
     stops.push(() => venue.close());
     log.info({ baseUrl: venue.baseUrl }, `local Tastytrade venue listening on ${venue.baseUrl} (paper trading)`);
@@ -78,7 +97,12 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   const ctx = await createAppContext({ config, log });
   const running = await runWorkers(ctx, roles as (typeof ROLES)[number][]);
   log.info(
-    { roles, broker: config.broker.env, rules: ctx.rules.active().map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`), rulesRefused: ctx.rules.errors().map((e) => e.file) },
+    {
+      roles,
+      broker: config.broker.env,
+      rules: ctx.rules.active().map((r) => `${r.name}${r.enabled ? '' : ' (disabled)'}`),
+      rulesRefused: ctx.rules.errors().map((e) => e.file),
+    },
     `legwork ${mode === 'start' ? 'started' : `worker ${roles.join(',')} started`} against ${config.broker.env === 'sim' ? `the local venue at ${config.broker.baseUrl}` : `Tastytrade ${config.broker.env}`}`,
   );
 
@@ -88,19 +112,20 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
       running.http.adminSource === 'env'
         ? 'admin login: LEGWORK_ADMIN_USER / LEGWORK_ADMIN_PASSWORD'
         : 'admin login: user "admin" with the generated password logged above (loopback clients only; set LEGWORK_ADMIN_USER/LEGWORK_ADMIN_PASSWORD to choose one)';
-    const viewer = config.http.viewer ? 'viewer login (read-only): LEGWORK_VIEWER_USER / LEGWORK_VIEWER_PASSWORD' : 'no viewer login (set LEGWORK_VIEWER_USER/LEGWORK_VIEWER_PASSWORD for read-only access)';
-    process.stdout.write(
-      [
-        '',
-        `  Dashboard   ${u}/`,
-        `  Bull Board  ${u}/admin/queues  (admin; read-only view for viewers: ${u}/admin/queues-view)`,
-        `  API         ${u}/api  (health: ${u}/api/health, readiness: ${u}/api/ready)`,
-        `  Metrics     ${u}/metrics  (Prometheus; viewer/admin, or no login from this machine)`,
-        `  ${admin}`,
-        `  ${viewer}`,
-        '',
-      ].join('\n') + '\n',
-    );
+    const viewer = config.http.viewer
+      ? 'viewer login (read-only): LEGWORK_VIEWER_USER / LEGWORK_VIEWER_PASSWORD'
+      : 'no viewer login (set LEGWORK_VIEWER_USER/LEGWORK_VIEWER_PASSWORD for read-only access)';
+    const banner = [
+      '',
+      `  Dashboard   ${u}/`,
+      `  Bull Board  ${u}/admin/queues  (admin; read-only view for viewers: ${u}/admin/queues-view)`,
+      `  API         ${u}/api  (health: ${u}/api/health, readiness: ${u}/api/ready)`,
+      `  Metrics     ${u}/metrics  (Prometheus; viewer/admin, or no login from this machine)`,
+      `  ${admin}`,
+      `  ${viewer}`,
+      '',
+    ];
+    process.stdout.write(`${banner.join('\n')}\n`);
   }
 
   return new Promise<number>((resolve) => {
@@ -109,7 +134,10 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
       if (stopping) {
         // A second Ctrl-C: stop now. Unfinished work is in Postgres (and its jobs in Redis): the next start resumes it.
         if (signal === 'SIGINT') {
-          log.warn({ signal, waitingFor: running.active.list() }, `second ${signal}: exiting now; unfinished work resumes from Postgres at the next start`);
+          log.warn(
+            { signal, waitingFor: running.active.list() },
+            `second ${signal}: exiting now; unfinished work resumes from Postgres at the next start`,
+          );
           process.exit(130);
         }
         return;

@@ -17,7 +17,9 @@ export class VenueNotInstalledError extends Error {
 /** Whether an import failed because the venue package itself is missing (not one of its own dependencies). */
 export function isVenueMissing(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
-  return e?.code === 'ERR_MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${VENUE_PACKAGE}'`);
+  return (
+    e?.code === 'ERR_MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${VENUE_PACKAGE}'`)
+  );
 }
 
 /** Runs `load` (an import of the venue), turning "package not installed" into a VenueNotInstalledError. */

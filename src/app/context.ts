@@ -56,7 +56,8 @@ export async function createClock(config: Readonly<AppConfig>, log: Logger): Pro
   return createVenueClock({
     venueUrl: config.broker.baseUrl,
     onSyncError: (error) => {
-      if (!failing) log.warn({ err: error }, 'venue clock: re-sync failed; running on the last model until the venue answers');
+      if (!failing)
+        log.warn({ err: error }, 'venue clock: re-sync failed; running on the last model until the venue answers');
       failing = true;
     },
   });
@@ -69,19 +70,33 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   // Timestamps that decisions later compare are written in broker time (one clock per process: one broker)
   bindStoreClock(clock.now);
   const sql = createDb(config.databaseUrl);
-  await waitForDatabase(sql, 60_000, (error) => log.warn({ err: error }, 'PostgreSQL is not reachable yet; waiting up to 60 s'));
+  await waitForDatabase(sql, 60_000, (error) =>
+    log.warn({ err: error }, 'PostgreSQL is not reachable yet; waiting up to 60 s'),
+  );
   await migrate(sql);
   const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
   const prefix = options.queuePrefix ?? config.queuePrefix;
   const brokerStats = createBrokerStats(config.redisUrl, prefix);
   // Every broker call's duration and outcome, shared across processes for /metrics
   const policy = { onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record(e) : undefined) };
-  const broker = await createTastytradeBroker({ client, ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}), log: log.child({ component: 'broker' }), policy });
-  const marketData = createTastytradeMarketData({ client, log: log.child({ component: 'market-data' }), policy, now: clock.now });
+  const broker = await createTastytradeBroker({
+    client,
+    ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}),
+    log: log.child({ component: 'broker' }),
+    policy,
+  });
+  const marketData = createTastytradeMarketData({
+    client,
+    log: log.child({ component: 'market-data' }),
+    policy,
+    now: clock.now,
+  });
   const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
   const queueLog = log.child({ component: 'queue' });
-  const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) => queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`));
+  const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) =>
+    queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`),
+  );
   const store = createPostgresStore(sql);
   const scan: ScanContext = {
     store,

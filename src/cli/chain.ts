@@ -60,19 +60,39 @@ export function parseChainArgs(argv: string[]): ChainArgs | string {
 const round = (x: number, places: number) => Math.round(x * 10 ** places) / 10 ** places;
 
 export function chainRows(expirations: ChainExpiration[], snap: MarketSnapshot): ChainRow[] {
-  const row = (e: ChainExpiration, strike: number, right: 'C' | 'P', symbol: string, streamerSymbol: string): ChainRow => {
+  const row = (
+    e: ChainExpiration,
+    strike: number,
+    right: 'C' | 'P',
+    symbol: string,
+    streamerSymbol: string,
+  ): ChainRow => {
     const q: QuoteSnapshot | undefined = snap.quotes.get(streamerSymbol);
     const g: GreeksSnapshot | undefined = snap.greeks.get(streamerSymbol);
     const bid = q?.bid ?? null;
     const ask = q?.ask ?? null;
     return {
-      symbol, streamerSymbol, expiration: e.expiration, dte: e.daysToExpiration, strike, right, bid, ask,
+      symbol,
+      streamerSymbol,
+      expiration: e.expiration,
+      dte: e.daysToExpiration,
+      strike,
+      right,
+      bid,
+      ask,
       mid: bid !== null && ask !== null ? round((bid + ask) / 2, 4) : null,
-      iv: g?.iv ?? null, delta: g?.delta ?? null, gamma: g?.gamma ?? null, theta: g?.theta ?? null, vega: g?.vega ?? null,
+      iv: g?.iv ?? null,
+      delta: g?.delta ?? null,
+      gamma: g?.gamma ?? null,
+      theta: g?.theta ?? null,
+      vega: g?.vega ?? null,
     };
   };
   return expirations.flatMap((e) =>
-    e.strikes.flatMap((s) => [row(e, s.strike, 'C', s.callSymbol, s.callStreamerSymbol), row(e, s.strike, 'P', s.putSymbol, s.putStreamerSymbol)]),
+    e.strikes.flatMap((s) => [
+      row(e, s.strike, 'C', s.callSymbol, s.callStreamerSymbol),
+      row(e, s.strike, 'P', s.putSymbol, s.putStreamerSymbol),
+    ]),
   );
 }
 
@@ -83,14 +103,24 @@ const side = (r: ChainRow | undefined) =>
   r === undefined
     ? WIDTHS.map((w) => ''.padStart(w)).join(' ')
     : [
-        fmt(r.bid, 2, 8), fmt(r.ask, 2, 8), fmt(r.mid, 3, 8), fmt(r.iv === null ? null : r.iv * 100, 1, 6),
-        fmt(r.delta, 3, 7), fmt(r.gamma, 4, 7), fmt(r.theta, 3, 7), fmt(r.vega, 3, 7),
+        fmt(r.bid, 2, 8),
+        fmt(r.ask, 2, 8),
+        fmt(r.mid, 3, 8),
+        fmt(r.iv === null ? null : r.iv * 100, 1, 6),
+        fmt(r.delta, 3, 7),
+        fmt(r.gamma, 4, 7),
+        fmt(r.theta, 3, 7),
+        fmt(r.vega, 3, 7),
       ].join(' ');
 
 /** One block per expiration: calls on the left, the strike in the middle, puts on the right. */
 export function chainTable(underlying: string, expirations: ChainExpiration[], rows: ChainRow[]): string {
   const byKey = new Map(rows.map((r) => [`${r.expiration}|${r.strike}|${r.right}`, r]));
-  const header = [...SIDE.map((h, i) => h.padStart(WIDTHS[i]!)), '  strike  ', ...SIDE.map((h, i) => h.padStart(WIDTHS[i]!))].join(' ');
+  const header = [
+    ...SIDE.map((h, i) => h.padStart(WIDTHS[i]!)),
+    '  strike  ',
+    ...SIDE.map((h, i) => h.padStart(WIDTHS[i]!)),
+  ].join(' ');
   const blocks = expirations.map((e) => {
     const title = `${underlying} ${e.expiration}  ${e.daysToExpiration} DTE  ${e.expirationType}, ${e.settlementType}`;
     const lines = e.strikes.map((s) => {
@@ -116,7 +146,10 @@ function describeFailure(error: unknown, config: AppConfig, symbol: string): str
   if (isBrokerError(error)) {
     if (error.code === 'unknown_symbol') return `no option chain for ${symbol}: the broker does not list options on it`;
     if (error.httpStatus === undefined && (error.kind === 'retryable' || error.kind === 'unknown')) {
-      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)' : '';
+      const hint =
+        config.broker.env === 'sim'
+          ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)'
+          : '';
       return `cannot reach the broker at ${where} (${error.code ?? error.message})${hint}`;
     }
     return `broker error (${error.kind}) from ${where}: ${error.message}`;
@@ -154,13 +187,24 @@ export async function runChain(argv: string[]): Promise<number> {
   const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });
   try {
     const chain = await md.chain(args.symbol);
-    const expirations = chain.expirations.filter((e) => !args.dte || (e.daysToExpiration >= args.dte.min && e.daysToExpiration <= args.dte.max));
-    const streamerSymbols = expirations.flatMap((e) => e.strikes.flatMap((s) => [s.callStreamerSymbol, s.putStreamerSymbol]));
+    const expirations = chain.expirations.filter(
+      (e) => !args.dte || (e.daysToExpiration >= args.dte.min && e.daysToExpiration <= args.dte.max),
+    );
+    const streamerSymbols = expirations.flatMap((e) =>
+      e.strikes.flatMap((s) => [s.callStreamerSymbol, s.putStreamerSymbol]),
+    );
     const snap = await md.snapshot(streamerSymbols, { timeoutMs: 10_000 + streamerSymbols.length, greeks: true });
-    if (snap.missing.length > 0) log.warn({ missing: snap.missing.length, of: streamerSymbols.length }, 'some options had no quote or greeks in time');
+    if (snap.missing.length > 0)
+      log.warn(
+        { missing: snap.missing.length, of: streamerSymbols.length },
+        'some options had no quote or greeks in time',
+      );
     const rows = chainRows(expirations, snap);
     if (args.json) process.stdout.write(`${JSON.stringify(rows)}\n`);
-    else if (expirations.length === 0) process.stderr.write(`legwork chain: ${args.symbol} has no expiration${args.dte ? ` ${args.dte.min}-${args.dte.max} days away` : 's'}\n`);
+    else if (expirations.length === 0)
+      process.stderr.write(
+        `legwork chain: ${args.symbol} has no expiration${args.dte ? ` ${args.dte.min}-${args.dte.max} days away` : 's'}\n`,
+      );
     else process.stdout.write(chainTable(chain.underlying, expirations, rows));
     return 0;
   } catch (error) {

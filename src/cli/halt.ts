@@ -23,7 +23,12 @@ export interface HaltArgs {
 }
 
 export function parseHaltArgs(argv: string[], command: 'halt' | 'resume'): HaltArgs | string {
-  const parsed = readArgs(argv, command === 'halt' ? { flatten: { type: 'boolean' }, reason: { type: 'string' } } : { force: { type: 'boolean' }, reason: { type: 'string' } });
+  const parsed = readArgs(
+    argv,
+    command === 'halt'
+      ? { flatten: { type: 'boolean' }, reason: { type: 'string' } }
+      : { force: { type: 'boolean' }, reason: { type: 'string' } },
+  );
   if (typeof parsed === 'string') return parsed;
   const values: { flatten?: boolean; force?: boolean; reason?: string } = parsed.values;
   if (values.reason !== undefined && values.reason.trim() === '') return '--reason needs TEXT';
@@ -39,7 +44,11 @@ export async function cliExecContext(app: AppContext): Promise<ExecContext> {
   return createExecContext(app);
 }
 
-async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | 'store' | 'log' | 'config'> & Partial<AppContext>; close(): Promise<void> } | string> {
+async function openApp(
+  full: boolean,
+): Promise<
+  { app: Pick<AppContext, 'sql' | 'store' | 'log' | 'config'> & Partial<AppContext>; close(): Promise<void> } | string
+> {
   const { ConfigError, loadConfig } = await import('../config/env.js');
   try {
     const config = loadConfig();
@@ -52,18 +61,26 @@ async function openApp(full: boolean): Promise<{ app: Pick<AppContext, 'sql' | '
     }
     // A plain halt needs Postgres only: it must work while the broker or Redis is down
     const [{ createDb }, { migrate }, { createPostgresStore }] = await Promise.all([
-      import('../store/db.js'), import('../store/migrate.js'), import('../store/postgres-store.js'),
+      import('../store/db.js'),
+      import('../store/migrate.js'),
+      import('../store/postgres-store.js'),
     ]);
     const sql = createDb(config.databaseUrl);
     await migrate(sql);
     return { app: { sql, store: createPostgresStore(sql), log, config }, close: () => sql.end({ timeout: 5 }) };
   } catch (error) {
-    return error instanceof ConfigError ? error.message : `cannot open Legwork (Postgres${full ? ', Redis, broker' : ''}): ${error instanceof Error ? error.message : String(error)}`;
+    return error instanceof ConfigError
+      ? error.message
+      : `cannot open Legwork (Postgres${full ? ', Redis, broker' : ''}): ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
 /** `deps.app` lets tests (and `legwork start`) pass an open context; otherwise one is built from the environment. */
-export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: { app?: AppContext; out?: (s: string) => void } = {}): Promise<number> {
+export async function runHalt(
+  argv: string[],
+  command: 'halt' | 'resume',
+  deps: { app?: AppContext; out?: (s: string) => void } = {},
+): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   if (argv.includes('--help') || argv.includes('-h')) {
     out(HALT_USAGE);
@@ -74,7 +91,9 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
     process.stderr.write(`legwork ${command}: ${args}\n\n${HALT_USAGE}\n`);
     return 2;
   }
-  const opened = deps.app ? { app: deps.app, close: async () => {} } : await openApp(command === 'halt' && args.flatten);
+  const opened = deps.app
+    ? { app: deps.app, close: async () => {} }
+    : await openApp(command === 'halt' && args.flatten);
   if (typeof opened === 'string') {
     process.stderr.write(`legwork ${command}: ${opened}\n`);
     return 2;
@@ -95,20 +114,29 @@ export async function runHalt(argv: string[], command: 'halt' | 'resume', deps: 
         return 1;
       }
       ({ state, before } = resumed);
-      if (resumed.overridden) out(`forced past ${resumed.overridden.trades.length} broken trade(s), ${resumed.overridden.groups.length} broken group(s): ${args.reason}`);
+      if (resumed.overridden)
+        out(
+          `forced past ${resumed.overridden.trades.length} broken trade(s), ${resumed.overridden.groups.length} broken group(s): ${args.reason}`,
+        );
     } else {
       state = await setTradingState(app.sql, 'halted', by, args.reason, args.flatten ? { flatten: true } : {});
     }
     const { createAlerter } = await import('../pipeline/alerts.js');
     const alert = createAlerter({ store: app.store, log: app.log, webhookUrl: app.config.alertWebhookUrl });
     if (command === 'halt') {
-      await alert('halt', `trading halted by ${by}${args.reason ? `: ${args.reason}` : ''}`, { by, ...(args.reason ? { reason: args.reason } : {}), flatten: args.flatten });
+      await alert('halt', `trading halted by ${by}${args.reason ? `: ${args.reason}` : ''}`, {
+        by,
+        ...(args.reason ? { reason: args.reason } : {}),
+        flatten: args.flatten,
+      });
     }
     out(`trading ${state.state} (was ${before.state})${args.reason ? `: ${args.reason}` : ''}`);
     if (command === 'halt' && args.flatten) {
       const { flattenAll } = await import('../pipeline/exit/exit-stage.js');
       const result = await flattenAll(await cliExecContext(app as AppContext), by);
-      out(`flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued; the request stands until nothing is held`);
+      out(
+        `flatten: ${result.flattened.length} exit group${result.flattened.length === 1 ? '' : 's'} queued; the request stands until nothing is held`,
+      );
       for (const f of result.flattened) out(`  trade ${f.tradeId} → exit group ${f.groupId}`);
       for (const s of result.skipped) out(`  not yet trade ${s.tradeId}: ${s.reason}`);
     }

@@ -35,7 +35,9 @@ export async function runCli(argv: string[], processes?: ProcessCommands): Promi
         console.error(`legwork ${command}: run it through bin/legwork.mjs`);
         return 2;
       }
-      return command === 'venue' || command === 'sim' ? processes.runVenue() : processes.runStart(argv.slice(1), command);
+      return command === 'venue' || command === 'sim'
+        ? processes.runVenue()
+        : processes.runStart(argv.slice(1), command);
     case 'chain':
       return (await import('./chain.js')).runChain(argv.slice(1));
     case 'rules':

@@ -27,7 +27,14 @@ export function nextFires(r: RuleSet, nowMs: number): string | null {
 export function summarise(r: RuleSet): string {
   const universe = r.universe.symbols ? r.universe.symbols.join(',') : `watchlist ${r.universe.watchlist}`;
   const count = (c: unknown): number =>
-    c === null || typeof c !== 'object' ? 0 : 'fact' in c ? 1 : Object.values(c).reduce((n: number, v) => n + (Array.isArray(v) ? v.reduce((m: number, x) => m + count(x), 0) : count(v)), 0);
+    c === null || typeof c !== 'object'
+      ? 0
+      : 'fact' in c
+        ? 1
+        : Object.values(c).reduce(
+            (n: number, v) => n + (Array.isArray(v) ? v.reduce((m: number, x) => m + count(x), 0) : count(v)),
+            0,
+          );
   const leaves = count(r.conditions);
   const schedule = r.schedule.cron !== null ? `cron '${r.schedule.cron}'` : `every ${r.schedule.every}`;
   const state = r.enabled ? 'enabled' : 'disabled';
@@ -56,7 +63,7 @@ export async function runRules(argv: string[]): Promise<number> {
   const paths = parsed.positionals;
   const { listRuleFiles, loadRules } = await import('../rules/loader.js');
   const targets = paths.length > 0 ? paths : ['rules'];
-  let result;
+  let result: Awaited<ReturnType<typeof loadRules>>;
   try {
     if ((await listRuleFiles(targets)).length === 0) {
       console.error(`legwork rules check: no *.yaml or *.yml files in ${targets.join(' ')}`);
@@ -76,6 +83,7 @@ export async function runRules(argv: string[]): Promise<number> {
     } else for (const p of f.problems) console.error(formatLocated(p));
   }
   const bad = result.files.filter((f) => !f.ok).length;
-  if (bad > 0) console.error(`${bad} of ${result.files.length} rule files invalid (${result.problems.length} problems)`);
+  if (bad > 0)
+    console.error(`${bad} of ${result.files.length} rule files invalid (${result.problems.length} problems)`);
   return bad > 0 ? 1 : 0;
 }

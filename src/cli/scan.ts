@@ -33,7 +33,11 @@ export interface ScanArgs {
 
 /** Parses the arguments after `scan`; a string is the problem to report with the usage. */
 export function parseScanArgs(argv: string[]): ScanArgs | string {
-  const parsed = readArgs(argv, { once: { type: 'boolean' }, json: { type: 'boolean' }, rules: { type: 'string', multiple: true } });
+  const parsed = readArgs(argv, {
+    once: { type: 'boolean' },
+    json: { type: 'boolean' },
+    rules: { type: 'string', multiple: true },
+  });
   if (typeof parsed === 'string') return parsed;
   const { once = false, json = false, rules = [] } = parsed.values;
   if (rules.length > 1) return 'one --rules FILE only';
@@ -60,9 +64,25 @@ const round = (x: number | null, places: number) => (x === null ? null : Math.ro
 export function topEntry(r: RankedCandidate, rank: number) {
   const c = r.candidate;
   return {
-    rank, ruleSet: r.ruleSet, strategy: c.strategy, underlying: c.underlying, expiration: c.expiration, dte: c.dte,
-    legs: c.legs.map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.ratio, strike: l.strike, right: l.right, delta: l.delta })),
-    credit: c.facts.credit_mid, width: c.facts.width, maxLoss: c.facts.max_loss, pop: round(c.facts.pop, 4), score: round(r.score, 6)!,
+    rank,
+    ruleSet: r.ruleSet,
+    strategy: c.strategy,
+    underlying: c.underlying,
+    expiration: c.expiration,
+    dte: c.dte,
+    legs: c.legs.map((l) => ({
+      symbol: l.symbol,
+      action: l.action,
+      quantity: l.ratio,
+      strike: l.strike,
+      right: l.right,
+      delta: l.delta,
+    })),
+    credit: c.facts.credit_mid,
+    width: c.facts.width,
+    maxLoss: c.facts.max_loss,
+    pop: round(c.facts.pop, 4),
+    score: round(r.score, 6)!,
   };
 }
 
@@ -72,26 +92,49 @@ export function scanJson(ruleSets: readonly RuleSet[], outcomes: readonly ScanOu
     underlyings: new Set(outcomes.flatMap((o) => o.perUnderlying.map((u) => u.underlying))).size,
     candidatesEvaluated: outcomes.reduce((n, o) => n + o.candidatesEvaluated, 0),
     accepted: outcomes.reduce((n, o) => n + o.accepted, 0),
-    top: mergeRanked(outcomes).slice(0, top).map((r, i) => topEntry(r, i + 1)),
+    top: mergeRanked(outcomes)
+      .slice(0, top)
+      .map((r, i) => topEntry(r, i + 1)),
   };
 }
 
 const COLUMNS: [string, number][] = [
-  ['rank', 4], ['rule set', 18], ['strategy', 18], ['underlying', 10], ['expiration', 10], ['dte', 4], ['strikes', 23],
-  ['credit', 7], ['width', 6], ['max loss', 9], ['POP', 6], ['score', 7],
+  ['rank', 4],
+  ['rule set', 18],
+  ['strategy', 18],
+  ['underlying', 10],
+  ['expiration', 10],
+  ['dte', 4],
+  ['strikes', 23],
+  ['credit', 7],
+  ['width', 6],
+  ['max loss', 9],
+  ['POP', 6],
+  ['score', 7],
 ];
 const fmt = (v: number | null, places: number) => (v === null ? '—' : v.toFixed(places));
 
 /** The merged ranking as a text table, then one summary line. */
 export function scanTable(ruleSets: readonly RuleSet[], outcomes: readonly ScanOutcome[]): string {
-  const cell = (text: string, i: number) => ([1, 2, 3, 4, 6].includes(i) ? text.padEnd(COLUMNS[i]![1]) : text.padStart(COLUMNS[i]![1]));
+  const cell = (text: string, i: number) =>
+    [1, 2, 3, 4, 6].includes(i) ? text.padEnd(COLUMNS[i]![1]) : text.padStart(COLUMNS[i]![1]);
   const line = (cells: string[]) => cells.map(cell).join('  ').trimEnd();
   const rows = mergeRanked(outcomes).map((r, i) => {
     const c = r.candidate;
     const f = c.facts;
     return line([
-      String(i + 1), r.ruleSet, c.strategy, c.underlying, c.expiration, String(c.dte), c.legs.map((l) => l.strike).join('/'),
-      fmt(f.credit_mid, 2), fmt(f.width, 1), fmt(f.max_loss, 0), fmt(f.pop, 1), r.score.toFixed(3),
+      String(i + 1),
+      r.ruleSet,
+      c.strategy,
+      c.underlying,
+      c.expiration,
+      String(c.dte),
+      c.legs.map((l) => l.strike).join('/'),
+      fmt(f.credit_mid, 2),
+      fmt(f.width, 1),
+      fmt(f.max_loss, 0),
+      fmt(f.pop, 1),
+      r.score.toFixed(3),
     ]);
   });
   const j = scanJson(ruleSets, outcomes);
@@ -105,7 +148,10 @@ function describeFailure(error: unknown, config: AppConfig): string {
   const where = config.broker.baseUrl;
   if (isBrokerError(error)) {
     if (error.httpStatus === undefined && (error.kind === 'retryable' || error.kind === 'unknown')) {
-      const hint = config.broker.env === 'sim' ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)' : '';
+      const hint =
+        config.broker.env === 'sim'
+          ? '; is the local venue running? Start it with `npm run venue` (or set LEGWORK_VENUE_URL)'
+          : '';
       return `cannot reach the broker at ${where} (${error.code ?? error.message})${hint}`;
     }
     return `broker error (${error.kind}) from ${where}: ${error.message}`;
@@ -127,10 +173,15 @@ export async function runScan(argv: string[]): Promise<number> {
     return 2;
   }
   if (!args.once) {
-    process.stderr.write('legwork scan: the scheduled scanner runs with `legwork start`; use `legwork scan --once` for one scan now\n');
+    process.stderr.write(
+      'legwork scan: the scheduled scanner runs with `legwork start`; use `legwork scan --once` for one scan now\n',
+    );
     return 2;
   }
-  const [{ loadRules }, { formatLocated }] = await Promise.all([import('../rules/loader.js'), import('../util/yaml-zod.js')]);
+  const [{ loadRules }, { formatLocated }] = await Promise.all([
+    import('../rules/loader.js'),
+    import('../util/yaml-zod.js'),
+  ]);
   let ruleSets: RuleSet[];
   try {
     const loaded = await loadRules(args.rules ? [args.rules] : ['rules']);
@@ -142,7 +193,9 @@ export async function runScan(argv: string[]): Promise<number> {
     return 1;
   }
   if (ruleSets.length === 0) {
-    process.stderr.write(`legwork scan: no ${args.rules ? 'rule set' : 'enabled rule set'} in ${args.rules ?? 'rules/'}\n`);
+    process.stderr.write(
+      `legwork scan: no ${args.rules ? 'rule set' : 'enabled rule set'} in ${args.rules ?? 'rules/'}\n`,
+    );
     return 1;
   }
 
@@ -157,11 +210,26 @@ export async function runScan(argv: string[]): Promise<number> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') process.exit(0);
   });
-  const [{ pino }, { createLogger }, { createTastytradeClient }, { createTastytradeMarketData }, { scanRuleSet }, { todayFromChain }] = await Promise.all([
-    import('pino'), import('../log.js'), import('../broker/tastytrade/client.js'), import('../broker/tastytrade/market-data.js'),
-    import('../pipeline/scan/scan-stage.js'), import('../pipeline/scan/scan-stage.js'),
+  const [
+    { pino },
+    { createLogger },
+    { createTastytradeClient },
+    { createTastytradeMarketData },
+    { scanRuleSet },
+    { todayFromChain },
+  ] = await Promise.all([
+    import('pino'),
+    import('../log.js'),
+    import('../broker/tastytrade/client.js'),
+    import('../broker/tastytrade/market-data.js'),
+    import('../pipeline/scan/scan-stage.js'),
+    import('../pipeline/scan/scan-stage.js'),
   ]);
-  const log = createLogger({ level: config.logLevel, pretty: false, destination: pino.destination({ fd: 2, sync: true }) });
+  const log = createLogger({
+    level: config.logLevel,
+    pretty: false,
+    destination: pino.destination({ fd: 2, sync: true }),
+  });
   const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });
   try {
     // Days to expiration count from the broker's today (the local venue may run on a replayed clock): read it off a chain
@@ -180,7 +248,8 @@ export async function runScan(argv: string[]): Promise<number> {
     for (const ruleSet of ruleSets) {
       try {
         const outcome = await scanRuleSet({ marketData: md, today }, ruleSet);
-        for (const s of outcome.skipped) process.stderr.write(`legwork scan: ${ruleSet.name}: ${s.underlying} skipped: ${s.reason}\n`);
+        for (const s of outcome.skipped)
+          process.stderr.write(`legwork scan: ${ruleSet.name}: ${s.underlying} skipped: ${s.reason}\n`);
         outcomes.push(outcome);
       } catch (error) {
         if (isBrokerError(error)) throw error;

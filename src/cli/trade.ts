@@ -32,19 +32,29 @@ export interface TradeArgs {
 
 export function parseTradeArgs(argv: string[]): TradeArgs | string {
   const text = { type: 'string' } as const;
-  const parsed = readArgs(argv, { underlying: text, strategy: text, rules: text, mode: text, quantity: text, json: { type: 'boolean' } });
+  const parsed = readArgs(argv, {
+    underlying: text,
+    strategy: text,
+    rules: text,
+    mode: text,
+    quantity: text,
+    json: { type: 'boolean' },
+  });
   if (typeof parsed === 'string') return parsed;
   const { json = false, ...given } = parsed.values;
   const empty = Object.entries(given).find(([, v]) => v === '');
   if (empty) return `--${empty[0]} needs a value`;
   const { underlying, strategy, rules, mode, quantity } = given;
-  if (underlying !== undefined && !/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(underlying)) return `${JSON.stringify(underlying)} is not a ticker symbol`;
+  if (underlying !== undefined && !/^[A-Za-z][A-Za-z0-9./]{0,9}$/.test(underlying))
+    return `${JSON.stringify(underlying)} is not a ticker symbol`;
   if (mode !== undefined && mode !== 'combo' && mode !== 'legged') return `--mode is combo or legged (got ${mode})`;
   const n = quantity === undefined ? undefined : Number(quantity);
-  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000)) return `--quantity is a whole number 1-1000 (got ${quantity})`;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > 1000))
+    return `--quantity is a whole number 1-1000 (got ${quantity})`;
   if (!underlying) return '--underlying is missing';
   if (!strategy) return '--strategy is missing';
-  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy)) return `unknown strategy ${strategy}; one of ${STRATEGY_NAMES.join(', ')}`;
+  if (!(STRATEGY_NAMES as readonly string[]).includes(strategy))
+    return `unknown strategy ${strategy}; one of ${STRATEGY_NAMES.join(', ')}`;
   return { underlying: underlying.toUpperCase(), strategy: strategy as StrategyName, rules, mode, quantity: n, json };
 }
 
@@ -59,8 +69,10 @@ async function ruleSetFor(app: AppContext, args: TradeArgs): Promise<RuleSet | s
     }
     if (text === undefined) return `${args.rules}: no rule file there`;
     const parsed = parseRuleSet(text, args.rules);
-    if (!parsed.ok) return `${args.rules} is not valid:\n${parsed.problems.map((p) => `  ${JSON.stringify(p)}`).join('\n')}`;
-    if (parsed.ruleSet.strategy !== args.strategy) return `${args.rules} is a ${parsed.ruleSet.strategy} rule set, not ${args.strategy}`;
+    if (!parsed.ok)
+      return `${args.rules} is not valid:\n${parsed.problems.map((p) => `  ${JSON.stringify(p)}`).join('\n')}`;
+    if (parsed.ruleSet.strategy !== args.strategy)
+      return `${args.rules} is a ${parsed.ruleSet.strategy} rule set, not ${args.strategy}`;
     return parsed.ruleSet;
   }
   const sets = app.rules.active().filter((r) => r.strategy === args.strategy);
@@ -68,7 +80,10 @@ async function ruleSetFor(app: AppContext, args: TradeArgs): Promise<RuleSet | s
   return chosen ?? `no rule set with strategy ${args.strategy} in the rules folder; give one with --rules FILE`;
 }
 
-export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (s: string) => void } = {}): Promise<number> {
+export async function runTrade(
+  argv: string[],
+  deps: { app?: AppContext; out?: (s: string) => void } = {},
+): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(`${s}\n`));
   const fail = (code: number, message: string) => {
     process.stderr.write(`legwork trade: ${message}\n`);
@@ -85,10 +100,21 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     const { ConfigError, loadConfig } = await import('../config/env.js');
     try {
       const config = loadConfig();
-      const [{ createAppContext }, { createLogger }] = await Promise.all([import('../app/context.js'), import('../log.js')]);
-      app = await createAppContext({ config, log: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }) });
+      const [{ createAppContext }, { createLogger }] = await Promise.all([
+        import('../app/context.js'),
+        import('../log.js'),
+      ]);
+      app = await createAppContext({
+        config,
+        log: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
+      });
     } catch (error) {
-      return fail(2, error instanceof ConfigError ? error.message : `cannot start (Postgres, Redis, broker): ${error instanceof Error ? error.message : String(error)}`);
+      return fail(
+        2,
+        error instanceof ConfigError
+          ? error.message
+          : `cannot start (Postgres, Redis, broker): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   try {
@@ -96,17 +122,44 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
     if (typeof found === 'string') return fail(2, found);
     const broker = app.broker;
     const ruleSet: RuleSet = args.quantity ? { ...found, sizing: { ...found.sizing, quantity: args.quantity } } : found;
-    const [{ scanRuleSet }, { selectTrades }, scans, settings, trades, { appendAudit }, ids, { isTerminal }, { cliExecContext }] = await Promise.all([
-      import('../pipeline/scan/scan-stage.js'), import('../pipeline/scan/scan-stage.js'), import('../store/scans.repo.js'), import('../store/settings.repo.js'),
-      import('../store/trades.repo.js'), import('../store/audit.repo.js'), import('../domain/ids.js'), import('../domain/broker-order.js'), import('./halt.js'),
+    const [
+      { scanRuleSet },
+      { selectTrades },
+      scans,
+      settings,
+      trades,
+      { appendAudit },
+      ids,
+      { isTerminal },
+      { cliExecContext },
+    ] = await Promise.all([
+      import('../pipeline/scan/scan-stage.js'),
+      import('../pipeline/scan/scan-stage.js'),
+      import('../store/scans.repo.js'),
+      import('../store/settings.repo.js'),
+      import('../store/trades.repo.js'),
+      import('../store/audit.repo.js'),
+      import('../domain/ids.js'),
+      import('../domain/broker-order.js'),
+      import('./halt.js'),
     ]);
-    await scans.recordRuleVersion(app.sql, { hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
+    await scans.recordRuleVersion(app.sql, {
+      hash: ruleSet.hash,
+      name: ruleSet.name,
+      file: ruleSet.file,
+      content: ruleSet.content,
+    });
     // Today as the broker counts days (follows the venue's clock in paper mode)
     const { todayFromChain } = await import('../pipeline/scan/scan-stage.js');
-    const today = app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? nyDate(app.clock.now());
-    const outcome = await scanRuleSet({ marketData: app.marketData, today }, ruleSet, { underlyings: [args.underlying] });
+    const today =
+      app.scan.today?.() ?? todayFromChain(await app.marketData.chain(args.underlying)) ?? nyDate(app.clock.now());
+    const outcome = await scanRuleSet({ marketData: app.marketData, today }, ruleSet, {
+      underlyings: [args.underlying],
+    });
     if (outcome.ranked.length === 0) {
-      const why = outcome.skipped[0]?.reason ?? `${outcome.candidatesEvaluated} candidates built, none passed the filters of ${ruleSet.name}`;
+      const why =
+        outcome.skipped[0]?.reason ??
+        `${outcome.candidatesEvaluated} candidates built, none passed the filters of ${ruleSet.name}`;
       return fail(1, `no ${args.strategy} for ${args.underlying}: ${why}`);
     }
     const state = await settings.getTradingState(app.sql);
@@ -117,38 +170,84 @@ export async function runTrade(argv: string[], deps: { app?: AppContext; out?: (
       {
         ruleSet: { ...ruleSet, risk: { ...ruleSet.risk, maxNewTradesPerScan: 1 } },
         ranked: outcome.ranked.map((r) => ({ candidate: r.candidate, score: r.score })),
-        tradingAllowed: settings.allowsEntries(state) ? { allowed: true } : { allowed: false, reason: `trading is ${state.state}` },
+        tradingAllowed: settings.allowsEntries(state)
+          ? { allowed: true }
+          : { allowed: false, reason: `trading is ${state.state}` },
         busyUnderlyings: new Set([...all.underlyings, ...working]),
         openRisk: mine,
       },
       (order) => broker.dryRun(order),
     );
     const s = selection.selected[0];
-    if (!s) return fail(1, `refused: ${selection.skipped.map((k) => `${k.candidateId}: ${k.reason}`).join('; ') || 'no candidate passed validation'}`);
+    if (!s)
+      return fail(
+        1,
+        `refused: ${selection.skipped.map((k) => `${k.candidateId}: ${k.reason}`).join('; ') || 'no candidate passed validation'}`,
+      );
     const tradeId = ids.newId();
     const entryGroupId = ids.deterministicId('entry-group', tradeId);
     const mode = args.mode ?? ruleSet.execution.mode;
     const inserted = await trades.insertPendingTradeWithinLimit(app.sql, {
-      id: tradeId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidateId: null, strategy: s.candidate.strategy, underlying: s.candidate.underlying,
-      expiration: s.candidate.expiration, quantity: s.quantity,
-      legs: s.candidate.legs.map((l) => ({ symbol: l.symbol, streamerSymbol: l.streamerSymbol, action: l.action, quantity: l.ratio, strike: l.strike, right: l.right, expiration: l.expiration })),
-      entryGroupId, riskCents: s.riskCents, expectedCreditCents: s.candidate.creditMidCents,
+      id: tradeId,
+      ruleSet: ruleSet.name,
+      rulesHash: ruleSet.hash,
+      candidateId: null,
+      strategy: s.candidate.strategy,
+      underlying: s.candidate.underlying,
+      expiration: s.candidate.expiration,
+      quantity: s.quantity,
+      legs: s.candidate.legs.map((l) => ({
+        symbol: l.symbol,
+        streamerSymbol: l.streamerSymbol,
+        action: l.action,
+        quantity: l.ratio,
+        strike: l.strike,
+        right: l.right,
+        expiration: l.expiration,
+      })),
+      entryGroupId,
+      riskCents: s.riskCents,
+      expectedCreditCents: s.candidate.creditMidCents,
       facts: { ...s.candidate.facts, source: 'cli', ...(args.mode ? { executionMode: args.mode } : {}) },
     });
-    if ('blockedBy' in inserted) return fail(1, `refused: underlying ${s.candidate.underlying} busy: trade ${inserted.blockedBy.id} (${inserted.blockedBy.ruleSet}, ${inserted.blockedBy.status})`);
+    if ('blockedBy' in inserted)
+      return fail(
+        1,
+        `refused: underlying ${s.candidate.underlying} busy: trade ${inserted.blockedBy.id} (${inserted.blockedBy.ruleSet}, ${inserted.blockedBy.status})`,
+      );
     const { trade } = inserted;
     await appendAudit(app.sql, {
-      kind: 'trade_selected', tradeId: trade.id, dedupeKey: `trade_selected:${trade.id}`,
-      data: { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidate: s.candidate.id, score: s.score, quantity: s.quantity, manual: true, mode, dryRun: s.dryRun },
+      kind: 'trade_selected',
+      tradeId: trade.id,
+      dedupeKey: `trade_selected:${trade.id}`,
+      data: {
+        ruleSet: ruleSet.name,
+        rulesHash: ruleSet.hash,
+        candidate: s.candidate.id,
+        score: s.score,
+        quantity: s.quantity,
+        manual: true,
+        mode,
+        dryRun: s.dryRun,
+      },
     });
     await (await cliExecContext(app)).jobs.enqueueExecute(trade.id, entryGroupId);
     const summary = {
-      tradeId: trade.id, entryGroupId, underlying: trade.underlying, strategy: trade.strategy, expiration: trade.expiration, quantity: trade.quantity,
-      creditMidCents: s.candidate.creditMidCents, mode, ruleSet: ruleSet.name,
+      tradeId: trade.id,
+      entryGroupId,
+      underlying: trade.underlying,
+      strategy: trade.strategy,
+      expiration: trade.expiration,
+      quantity: trade.quantity,
+      creditMidCents: s.candidate.creditMidCents,
+      mode,
+      ruleSet: ruleSet.name,
     };
     if (args.json) out(JSON.stringify(summary));
     else {
-      out(`trade ${trade.id} pending: ${trade.quantity} × ${trade.strategy} ${trade.underlying} ${trade.expiration} ${s.candidate.id} at ~$${(s.candidate.creditMidCents / 100).toFixed(2)} credit (${mode})`);
+      out(
+        `trade ${trade.id} pending: ${trade.quantity} × ${trade.strategy} ${trade.underlying} ${trade.expiration} ${s.candidate.id} at ~$${(s.candidate.creditMidCents / 100).toFixed(2)} credit (${mode})`,
+      );
       out(`entry group ${entryGroupId} queued for the executor`);
     }
     return 0;

@@ -35,10 +35,23 @@ export interface TradeView {
 
 export function tradeView(t: TradeRow, pnl: TradePnl | undefined): TradeView {
   const closed = ['closed', 'rejected', 'rolled_back'].includes(t.status);
-  const realized = t.realizedPnlCents !== null ? Number(t.realizedPnlCents) : closed ? (pnl?.realizedCents ?? null) : null;
+  const realized =
+    t.realizedPnlCents !== null ? Number(t.realizedPnlCents) : closed ? (pnl?.realizedCents ?? null) : null;
   return {
-    id: t.id, status: t.status, ruleSet: t.ruleSet, strategy: t.strategy, underlying: t.underlying, expiration: t.expiration, quantity: t.quantity,
-    legs: t.legs.map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity * t.quantity, strike: l.strike, right: l.right })),
+    id: t.id,
+    status: t.status,
+    ruleSet: t.ruleSet,
+    strategy: t.strategy,
+    underlying: t.underlying,
+    expiration: t.expiration,
+    quantity: t.quantity,
+    legs: t.legs.map((l) => ({
+      symbol: l.symbol,
+      action: l.action,
+      quantity: l.quantity * t.quantity,
+      strike: l.strike,
+      right: l.right,
+    })),
     entryCreditCents: t.entryCreditCents === null ? null : Number(t.entryCreditCents),
     expectedCreditCents: Number(t.expectedCreditCents),
     realizedPnlCents: realized,
@@ -50,14 +63,33 @@ export function tradeView(t: TradeRow, pnl: TradePnl | undefined): TradeView {
   };
 }
 
-const money = (cents: number | null) => (cents === null ? '—' : `${cents < 0 ? '-' : ''}$${(Math.abs(cents) / 100).toFixed(2)}`);
+const money = (cents: number | null) =>
+  cents === null ? '—' : `${cents < 0 ? '-' : ''}$${(Math.abs(cents) / 100).toFixed(2)}`;
 
 export function tradesTable(views: readonly TradeView[]): string {
   if (views.length === 0) return 'no trades yet\n';
-  const header = ['trade', 'status', 'strategy', 'underlying', 'expiration', 'qty', 'credit', 'realised', 'unrealised', 'legs'];
+  const header = [
+    'trade',
+    'status',
+    'strategy',
+    'underlying',
+    'expiration',
+    'qty',
+    'credit',
+    'realised',
+    'unrealised',
+    'legs',
+  ];
   const rows = views.map((v) => [
-    v.id.slice(0, 8), v.status, v.strategy, v.underlying, v.expiration, String(v.quantity), money(v.entryCreditCents ?? v.expectedCreditCents),
-    money(v.realizedPnlCents), money(v.unrealizedPnlCents),
+    v.id.slice(0, 8),
+    v.status,
+    v.strategy,
+    v.underlying,
+    v.expiration,
+    String(v.quantity),
+    money(v.entryCreditCents ?? v.expectedCreditCents),
+    money(v.realizedPnlCents),
+    money(v.unrealizedPnlCents),
     v.legs.map((l) => `${l.action.startsWith('Sell') ? '-' : '+'}${l.quantity} ${l.strike}${l.right}`).join(' '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -66,17 +98,30 @@ export function tradesTable(views: readonly TradeView[]): string {
 }
 
 /** Trades and their P&L; `marketData` absent or failing → unrealised omitted (marksAvailable false). */
-export async function collectTrades(deps: { sql: Sql; marketData?: MarketData }): Promise<{ marksAvailable: boolean; note?: string; trades: TradeView[] }> {
+export async function collectTrades(deps: {
+  sql: Sql;
+  marketData?: MarketData;
+}): Promise<{ marksAvailable: boolean; note?: string; trades: TradeView[] }> {
   const [{ listTrades }, { loadTradePnl }, { createPostgresStore }] = await Promise.all([
-    import('../store/trades.repo.js'), import('../pipeline/pnl.js'), import('../store/postgres-store.js'),
+    import('../store/trades.repo.js'),
+    import('../pipeline/pnl.js'),
+    import('../store/postgres-store.js'),
   ]);
   const trades = await listTrades(deps.sql, { limit: 1000 });
-  const { pnl, marksAvailable, marksError } = await loadTradePnl({ store: createPostgresStore(deps.sql), ...(deps.marketData ? { marketData: deps.marketData } : {}) }, trades);
-  const note = marksAvailable ? undefined : `unrealised P&L unavailable: the broker could not be reached${marksError ? ` (${marksError})` : ''}`;
+  const { pnl, marksAvailable, marksError } = await loadTradePnl(
+    { store: createPostgresStore(deps.sql), ...(deps.marketData ? { marketData: deps.marketData } : {}) },
+    trades,
+  );
+  const note = marksAvailable
+    ? undefined
+    : `unrealised P&L unavailable: the broker could not be reached${marksError ? ` (${marksError})` : ''}`;
   return { marksAvailable, ...(note ? { note } : {}), trades: trades.map((t) => tradeView(t, pnl.get(t.id))) };
 }
 
-export async function runTrades(argv: string[], deps: { sql?: Sql; marketData?: MarketData; out?: (s: string) => void } = {}): Promise<number> {
+export async function runTrades(
+  argv: string[],
+  deps: { sql?: Sql; marketData?: MarketData; out?: (s: string) => void } = {},
+): Promise<number> {
   const out = deps.out ?? ((s: string) => process.stdout.write(s));
   if (argv.includes('--help') || argv.includes('-h')) {
     out(`${TRADES_USAGE}\n`);
@@ -94,20 +139,27 @@ export async function runTrades(argv: string[], deps: { sql?: Sql; marketData?: 
   try {
     if (!sql) {
       const { ConfigError, loadConfig } = await import('../config/env.js');
-      let config;
+      let config: ReturnType<typeof loadConfig>;
       try {
         config = loadConfig();
       } catch (error) {
         process.stderr.write(`legwork trades: ${error instanceof ConfigError ? error.message : String(error)}\n`);
         return 2;
       }
-      const [{ createDb }, { migrate }, { createLogger }] = await Promise.all([import('../store/db.js'), import('../store/migrate.js'), import('../log.js')]);
+      const [{ createDb }, { migrate }, { createLogger }] = await Promise.all([
+        import('../store/db.js'),
+        import('../store/migrate.js'),
+        import('../log.js'),
+      ]);
       const db = createDb(config.databaseUrl);
       sql = db;
       closers.push(() => db.end({ timeout: 5 }));
       await migrate(db);
       const log = createLogger({ level: 'error' });
-      const [{ createTastytradeClient }, { createTastytradeMarketData }] = await Promise.all([import('../broker/tastytrade/client.js'), import('../broker/tastytrade/market-data.js')]);
+      const [{ createTastytradeClient }, { createTastytradeMarketData }] = await Promise.all([
+        import('../broker/tastytrade/client.js'),
+        import('../broker/tastytrade/market-data.js'),
+      ]);
       const md = createTastytradeMarketData({ client: createTastytradeClient(config.broker, log), log });
       marketData = md;
       closers.unshift(() => md.close());

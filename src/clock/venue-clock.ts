@@ -34,7 +34,9 @@ const JITTER_MS = 1_000;
 function parseReading(url: string, body: unknown): VenueClockReading {
   const b = body as Partial<VenueClockReading> | null;
   if (!b || typeof b.now !== 'number' || typeof b.speed !== 'number' || typeof b.jumps !== 'number') {
-    throw new Error(`venue clock: ${url} answered ${JSON.stringify(body)?.slice(0, 200)}; expected { now, speed, mode, jumps }`);
+    throw new Error(
+      `venue clock: ${url} answered ${JSON.stringify(body)?.slice(0, 200)}; expected { now, speed, mode, jumps }`,
+    );
   }
   return { now: b.now, speed: b.speed, mode: String(b.mode ?? ''), jumps: b.jumps };
 }
@@ -69,7 +71,12 @@ export async function createVenueClock(opts: VenueClockOptions): Promise<Clock> 
     const r = await read();
     const receivedAt = wall();
     // The venue read its clock about halfway through the round trip
-    base = { brokerAt: r.now + ((receivedAt - sentAt) / 2) * r.speed, wallAt: receivedAt, speed: r.speed, jumps: r.jumps };
+    base = {
+      brokerAt: r.now + ((receivedAt - sentAt) / 2) * r.speed,
+      wallAt: receivedAt,
+      speed: r.speed,
+      jumps: r.jumps,
+    };
   };
   const model = () => Math.floor(base.brokerAt + (wall() - base.wallAt) * base.speed);
 
@@ -79,7 +86,8 @@ export async function createVenueClock(opts: VenueClockOptions): Promise<Clock> 
       await sync();
       break;
     } catch (error) {
-      if (wall() >= startupDeadline) throw new Error(`venue clock: cannot read ${opts.venueUrl}/__sim/clock: ${reasonOf(error)}`);
+      if (wall() >= startupDeadline)
+        throw new Error(`venue clock: cannot read ${opts.venueUrl}/__sim/clock: ${reasonOf(error)}`);
       await wallSleep(500);
     }
   }

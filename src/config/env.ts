@@ -9,20 +9,26 @@ export class ConfigError extends Error {
 }
 
 const url = (protocols: string[]) =>
-  z.string().refine((v) => {
-    try {
-      return protocols.includes(new URL(v).protocol);
-    } catch {
-      return false;
-    }
-  }, `must be a ${protocols.join(' or ')} URL`);
+  z.string().refine(
+    (v) => {
+      try {
+        return protocols.includes(new URL(v).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a ${protocols.join(' or ')} URL`,
+  );
 
 const envSchema = z.object({
   TT_ENV: z.enum(['sim', 'sandbox', 'production']).default('sim'),
   LEGWORK_VENUE_URL: url(['http:', 'https:']).default('http://127.0.0.1:4100'),
   TT_CLIENT_SECRET: z.string().min(1).optional(),
   TT_REFRESH_TOKEN: z.string().min(1).optional(),
-  TT_ACCOUNT: z.string().regex(/^[0-9A-Z]{5,10}$/, 'must look like a Tastytrade account number, e.g. 5WT00001').optional(),
+  TT_ACCOUNT: z
+    .string()
+    .regex(/^[0-9A-Z]{5,10}$/, 'must look like a Tastytrade account number, e.g. 5WT00001')
+    .optional(),
   LEGWORK_LIVE_TRADING: z.string().optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/legwork'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
@@ -32,12 +38,23 @@ const envSchema = z.object({
   LEGWORK_EXIT_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   LEGWORK_RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  LEGWORK_ADMIN_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
+  LEGWORK_ADMIN_USER: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/, 'must not contain ":"')
+    .optional(),
   LEGWORK_ADMIN_PASSWORD: z.string().min(1).optional(),
-  LEGWORK_VIEWER_USER: z.string().min(1).regex(/^[^:]+$/, 'must not contain ":"').optional(),
+  LEGWORK_VIEWER_USER: z
+    .string()
+    .min(1)
+    .regex(/^[^:]+$/, 'must not contain ":"')
+    .optional(),
   LEGWORK_VIEWER_PASSWORD: z.string().min(1).optional(),
   LEGWORK_CLOCK: z.enum(['broker', 'wall']).default('broker'),
-  LEGWORK_QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -').default('legwork'),
+  LEGWORK_QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -')
+    .default('legwork'),
 });
 
 export type TastytradeEnv = 'sim' | 'sandbox' | 'production';
@@ -104,7 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   const raw = (key: string) => blankToUndefined[key];
   const ttEnv = raw('TT_ENV') ?? 'sim';
   const liveText = raw('LEGWORK_LIVE_TRADING');
-  if (liveText !== undefined && liveText !== 'yes' && liveText !== 'no') problems.push('LEGWORK_LIVE_TRADING: must be "yes" or "no"');
+  if (liveText !== undefined && liveText !== 'yes' && liveText !== 'no')
+    problems.push('LEGWORK_LIVE_TRADING: must be "yes" or "no"');
   if (ttEnv === 'sandbox' || ttEnv === 'production') {
     if (!raw('TT_CLIENT_SECRET')) problems.push(`TT_CLIENT_SECRET: required when TT_ENV=${ttEnv}`);
     if (!raw('TT_REFRESH_TOKEN')) problems.push(`TT_REFRESH_TOKEN: required when TT_ENV=${ttEnv}`);
@@ -118,13 +136,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     if (user && !password) problems.push(`LEGWORK_${role}_PASSWORD: required when LEGWORK_${role}_USER is set`);
     if (password && !user) problems.push(`LEGWORK_${role}_USER: required when LEGWORK_${role}_PASSWORD is set`);
   }
-  if (liveText === 'yes' && ttEnv !== 'production') problems.push('LEGWORK_LIVE_TRADING: "yes" only makes sense with TT_ENV=production');
+  if (liveText === 'yes' && ttEnv !== 'production')
+    problems.push('LEGWORK_LIVE_TRADING: "yes" only makes sense with TT_ENV=production');
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const live = liveText === 'yes';
   const urls =
     e.TT_ENV === 'sim'
-      ? { baseUrl: e.LEGWORK_VENUE_URL.replace(/\/$/, ''), accountStreamerUrl: `${e.LEGWORK_VENUE_URL.replace(/\/$/, '').replace(/^http/, 'ws')}/streamer` }
+      ? {
+          baseUrl: e.LEGWORK_VENUE_URL.replace(/\/$/, ''),
+          accountStreamerUrl: `${e.LEGWORK_VENUE_URL.replace(/\/$/, '').replace(/^http/, 'ws')}/streamer`,
+        }
       : PRESETS[e.TT_ENV];
   return Object.freeze({
     broker: Object.freeze({
@@ -147,8 +169,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
     http: Object.freeze({
       port: e.PORT,
-      ...(e.LEGWORK_ADMIN_USER && e.LEGWORK_ADMIN_PASSWORD ? { admin: Object.freeze({ user: e.LEGWORK_ADMIN_USER, password: e.LEGWORK_ADMIN_PASSWORD }) } : {}),
-      ...(e.LEGWORK_VIEWER_USER && e.LEGWORK_VIEWER_PASSWORD ? { viewer: Object.freeze({ user: e.LEGWORK_VIEWER_USER, password: e.LEGWORK_VIEWER_PASSWORD }) } : {}),
+      ...(e.LEGWORK_ADMIN_USER && e.LEGWORK_ADMIN_PASSWORD
+        ? { admin: Object.freeze({ user: e.LEGWORK_ADMIN_USER, password: e.LEGWORK_ADMIN_PASSWORD }) }
+        : {}),
+      ...(e.LEGWORK_VIEWER_USER && e.LEGWORK_VIEWER_PASSWORD
+        ? { viewer: Object.freeze({ user: e.LEGWORK_VIEWER_USER, password: e.LEGWORK_VIEWER_PASSWORD }) }
+        : {}),
     }),
   });
 }

@@ -95,13 +95,23 @@ export function filledUnits(order: BrokerOrder): number {
  */
 export function reportedFilledUnits(order: BrokerOrder): number {
   if (order.legs.length === 0 || order.size === 0) return 0;
-  return Math.min(...order.legs.map((leg) => Math.floor(Math.max(0, leg.quantity - leg.remainingQuantity) / (leg.quantity / order.size))));
+  return Math.min(
+    ...order.legs.map((leg) =>
+      Math.floor(Math.max(0, leg.quantity - leg.remainingQuantity) / (leg.quantity / order.size)),
+    ),
+  );
 }
 
 /** Contracts per leg symbol the broker says are filled but whose fills `recorded` (symbol → contracts) does not hold yet. */
-export function missingFills(order: BrokerOrder, recorded: ReadonlyMap<string, number>): { symbol: string; missing: number }[] {
+export function missingFills(
+  order: BrokerOrder,
+  recorded: ReadonlyMap<string, number>,
+): { symbol: string; missing: number }[] {
   return order.legs
-    .map((leg) => ({ symbol: leg.symbol, missing: leg.quantity - leg.remainingQuantity - (recorded.get(leg.symbol) ?? 0) }))
+    .map((leg) => ({
+      symbol: leg.symbol,
+      missing: leg.quantity - leg.remainingQuantity - (recorded.get(leg.symbol) ?? 0),
+    }))
     .filter((m) => m.missing > 0);
 }
 

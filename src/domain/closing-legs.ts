@@ -55,12 +55,17 @@ function legPrice(p: HeldContract): { start: number; worst: number; quoted: bool
   const buy = p.quantity < 0;
   if (p.bid !== null && p.ask !== null && p.ask > 0 && p.bid <= p.ask) {
     // A flatten gets out: it starts at natural and may concede 10 % plus $0.05 beyond it
-    return buy ? { start: p.ask, worst: p.ask * 1.1 + 0.05, quoted: true } : { start: p.bid, worst: Math.max(0, p.bid * 0.9 - 0.05), quoted: true };
+    return buy
+      ? { start: p.ask, worst: p.ask * 1.1 + 0.05, quoted: true }
+      : { start: p.bid, worst: Math.max(0, p.bid * 0.9 - 0.05), quoted: true };
   }
   const mark = p.theo ?? p.lastFill;
-  if (mark === null || !Number.isFinite(mark) || mark < 0) return `${p.symbol}: no quote, theo price or fill to price it`;
+  if (mark === null || !Number.isFinite(mark) || mark < 0)
+    return `${p.symbol}: no quote, theo price or fill to price it`;
   // No quote: start at the mark and concede half of it plus $0.05 toward natural
-  return buy ? { start: mark, worst: mark * 1.5 + 0.05, quoted: false } : { start: mark, worst: Math.max(0, mark * 0.5 - 0.05), quoted: false };
+  return buy
+    ? { start: mark, worst: mark * 1.5 + 0.05, quoted: false }
+    : { start: mark, worst: Math.max(0, mark * 0.5 - 0.05), quoted: false };
 }
 
 const roundNearest = (cents: number, tick: number) => Math.round(cents / tick) * tick;
@@ -90,9 +95,20 @@ function orderOf(chunk: readonly HeldContract[], o: ClosingPlanOptions): Closing
   const steps = Math.max(1, o.maxSteps);
   const stepCents = Math.max(tick, Math.ceil((first - floorCents) / steps / tick) * tick);
   return {
-    legs: chunk.map((p) => ({ symbol: p.symbol, action: p.quantity < 0 ? 'Buy to Close' : 'Sell to Close', ratio: Math.abs(p.quantity) / size })),
+    legs: chunk.map((p) => ({
+      symbol: p.symbol,
+      action: p.quantity < 0 ? 'Buy to Close' : 'Sell to Close',
+      ratio: Math.abs(p.quantity) / size,
+    })),
     quantity: size,
-    pricing: { startCents: first, floorCents: Math.min(floorCents, first), stepCents, stepEverySeconds: o.stepEverySeconds, maxSteps: steps, fillTimeoutSeconds: o.fillTimeoutSeconds },
+    pricing: {
+      startCents: first,
+      floorCents: Math.min(floorCents, first),
+      stepCents,
+      stepEverySeconds: o.stepEverySeconds,
+      maxSteps: steps,
+      fillTimeoutSeconds: o.fillTimeoutSeconds,
+    },
     pricedFrom: quoted ? 'quotes' : 'marks',
   };
 }
@@ -101,7 +117,10 @@ function orderOf(chunk: readonly HeldContract[], o: ClosingPlanOptions): Closing
  * The closing orders for `positions` (zero quantities ignored): one order when the legs fit one (≤ 4 distinct
  * symbols), else ≤ 4-leg orders with every short before any long, so no long is sold while a short it covers is open.
  */
-export function closingPlan(positions: readonly HeldContract[], options: Partial<ClosingPlanOptions> = {}): ClosingPlan {
+export function closingPlan(
+  positions: readonly HeldContract[],
+  options: Partial<ClosingPlanOptions> = {},
+): ClosingPlan {
   const o = { ...DEFAULTS, ...options };
   const bySymbol = new Map<string, HeldContract>();
   for (const p of positions) {

@@ -34,7 +34,12 @@ export function daysBetween(from: string, to: string): number {
   return dayNumber(to) - dayNumber(from);
 }
 
-const nyDayFormat = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, year: 'numeric', month: '2-digit', day: '2-digit' });
+const nyDayFormat = new Intl.DateTimeFormat('en-US', {
+  timeZone: NEW_YORK,
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 const nyMinuteFormat = new Intl.DateTimeFormat('en-US', {
   timeZone: NEW_YORK,
   weekday: 'short',

@@ -45,7 +45,8 @@ export type GroupTransitionResult = { ok: true; status: GroupStatus; changed: bo
 /** Applies one event to a status: the destination, or why the table does not allow it. */
 export function applyGroupEvent(status: GroupStatus, event: GroupEventType): GroupTransitionResult {
   const edge = GROUP_TRANSITIONS[event];
-  if (!edge.from.includes(status)) return { ok: false, error: `group event ${event} is not allowed in status ${status}` };
+  if (!edge.from.includes(status))
+    return { ok: false, error: `group event ${event} is not allowed in status ${status}` };
   return { ok: true, status: edge.to, changed: edge.to !== status };
 }
 

@@ -5,7 +5,9 @@ export const newId = (): string => randomUUID();
 
 /** Same parts, same UUID: e.g. the trade chosen from one candidate, the entry group of one trade. */
 export function deterministicId(namespace: string, ...parts: string[]): string {
-  const hash = createHash('sha1').update([namespace, ...parts].join('\u0000')).digest();
+  const hash = createHash('sha1')
+    .update([namespace, ...parts].join('\u0000'))
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50; // version 5
   hash[8] = (hash[8]! & 0x3f) | 0x80; // RFC 4122 variant
   const hex = hash.subarray(0, 16).toString('hex');

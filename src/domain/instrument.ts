@@ -14,7 +14,10 @@ export interface OptionContract {
 }
 
 export class SymbolError extends Error {
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    reason: string,
+  ) {
     super(`invalid option symbol ${JSON.stringify(input)}: ${reason}`);
     this.name = 'SymbolError';
   }
@@ -50,7 +53,10 @@ export function parseOcc(symbol: string): OptionContract {
   if (symbol.length !== 21) throw new SymbolError(symbol, `an OCC symbol has 21 characters, this has ${symbol.length}`);
   const m = /^([A-Z][A-Z0-9]{0,5}) *(\d{2})(\d{2})(\d{2})([CP])(\d{8})$/.exec(symbol);
   if (!m || symbol.slice(0, 6).trimEnd() !== m[1]) {
-    throw new SymbolError(symbol, 'expected ROOT padded to 6 characters, YYMMDD, C or P, and the strike ×1000 in 8 digits');
+    throw new SymbolError(
+      symbol,
+      'expected ROOT padded to 6 characters, YYMMDD, C or P, and the strike ×1000 in 8 digits',
+    );
   }
   const strike = Number(m[6]) / 1000;
   if (!(strike > 0)) throw new SymbolError(symbol, 'strike must be positive');

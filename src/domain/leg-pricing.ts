@@ -43,7 +43,8 @@ const isBuy = (a: LegAction): boolean => a.startsWith('Buy');
 
 /** Natural one-contract price on the tick schedule, signed: a buy pays the ask (rounded up), a sell gets the bid (down). */
 export function naturalLegCents(q: LegQuote, ticks: readonly TickSize[]): Cents | undefined {
-  if (isBuy(q.action)) return q.askCents !== null && q.askCents > 0 ? -roundPriceToTick(q.askCents, ticks, 'up') : undefined;
+  if (isBuy(q.action))
+    return q.askCents !== null && q.askCents > 0 ? -roundPriceToTick(q.askCents, ticks, 'up') : undefined;
   if (q.bidCents === null || q.bidCents <= 0) return undefined;
   const bid = roundPriceToTick(q.bidCents, ticks, 'down');
   return bid > 0 ? bid : undefined;

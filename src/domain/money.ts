@@ -7,7 +7,10 @@ export type Cents = number;
 export type PriceEffect = 'Credit' | 'Debit' | 'None';
 
 export class MoneyFormatError extends Error {
-  constructor(readonly input: unknown, reason: string) {
+  constructor(
+    readonly input: unknown,
+    reason: string,
+  ) {
     super(`not a decimal amount: ${JSON.stringify(input)} (${reason})`);
     this.name = 'MoneyFormatError';
   }

@@ -2,11 +2,27 @@
 import type { Cents } from './money.js';
 import type { LegAction } from './broker-order.js';
 
-export const GROUP_STATUSES = ['planned', 'denied', 'submitting', 'working', 'filled', 'compensating', 'rolled_back', 'cancelled', 'broken'] as const;
+export const GROUP_STATUSES = [
+  'planned',
+  'denied',
+  'submitting',
+  'working',
+  'filled',
+  'compensating',
+  'rolled_back',
+  'cancelled',
+  'broken',
+] as const;
 export type GroupStatus = (typeof GROUP_STATUSES)[number];
 
 /** Terminal: the decision is settled. `broken` is terminal for the executor and needs a human. */
-export const TERMINAL_GROUP_STATUSES: ReadonlySet<GroupStatus> = new Set(['denied', 'filled', 'rolled_back', 'cancelled', 'broken']);
+export const TERMINAL_GROUP_STATUSES: ReadonlySet<GroupStatus> = new Set([
+  'denied',
+  'filled',
+  'rolled_back',
+  'cancelled',
+  'broken',
+]);
 export const isTerminalGroup = (s: GroupStatus): boolean => TERMINAL_GROUP_STATUSES.has(s);
 
 export interface IntentLeg {
@@ -47,7 +63,8 @@ export interface GroupIntent {
 }
 
 /** Tastytrade fills up to 4 distinct option legs of one underlying as one package order. */
-export const fitsOneOrder = (legs: readonly IntentLeg[]): boolean => legs.length <= 4 && new Set(legs.map((l) => l.symbol)).size === legs.length;
+export const fitsOneOrder = (legs: readonly IntentLeg[]): boolean =>
+  legs.length <= 4 && new Set(legs.map((l) => l.symbol)).size === legs.length;
 
 /** The price `step` steps from the start toward the floor, never past it. */
 export function priceAtStep(plan: PricingPlan, step: number): Cents {

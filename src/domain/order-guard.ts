@@ -36,8 +36,10 @@ export function checkOrder({ groupKind, tradingState, legs, held }: GuardInput):
   if (bad) return refuse(`quantity ${bad.quantity} on ${bad.symbol}`);
 
   const opening = legs.find((l) => !isClosingAction(l.action));
-  if (opening && groupKind !== 'entry') return refuse(`a ${groupKind} group closes only: ${opening.action} ${opening.symbol} refused`);
-  if (opening && tradingState !== 'active') return refuse(`trading is ${tradingState}: no opening order (${opening.action} ${opening.symbol})`);
+  if (opening && groupKind !== 'entry')
+    return refuse(`a ${groupKind} group closes only: ${opening.action} ${opening.symbol} refused`);
+  if (opening && tradingState !== 'active')
+    return refuse(`trading is ${tradingState}: no opening order (${opening.action} ${opening.symbol})`);
 
   // Closing legs, netted per symbol: each may only move the holding toward zero, never through it
   const change = new Map<string, number>();

@@ -39,7 +39,10 @@ const WORKING: ReadonlySet<OrderStatus> = new Set(['working', 'partially_filled'
  */
 export function applyOrderEvent(status: OrderStatus, event: OrderEvent): TransitionResult {
   const to = (next: OrderStatus): TransitionResult => ({ ok: true, status: next, changed: next !== status });
-  const invalid = (): TransitionResult => ({ ok: false, error: `order event ${event.type} is not allowed in status ${status}` });
+  const invalid = (): TransitionResult => ({
+    ok: false,
+    error: `order event ${event.type} is not allowed in status ${status}`,
+  });
 
   switch (event.type) {
     case 'Denied':
@@ -57,11 +60,17 @@ export function applyOrderEvent(status: OrderStatus, event: OrderEvent): Transit
     case 'OutcomeUnknown':
       return status === 'submitting' ? to('unknown') : status === 'unknown' ? to('unknown') : invalid();
     case 'Found':
-      return status === 'unknown' || status === 'submitting' ? to(fromBroker(event.brokerStatus, event.filledUnits, event.size)) : invalid();
+      return status === 'unknown' || status === 'submitting'
+        ? to(fromBroker(event.brokerStatus, event.filledUnits, event.size))
+        : invalid();
     case 'ProvenAbsent':
       return status === 'unknown' || status === 'submitting' ? to('rejected') : invalid();
     case 'CancelRequested':
-      return status === 'working' || status === 'partially_filled' ? to('pending_cancel') : status === 'pending_cancel' ? to(status) : invalid();
+      return status === 'working' || status === 'partially_filled'
+        ? to('pending_cancel')
+        : status === 'pending_cancel'
+          ? to(status)
+          : invalid();
     case 'Replaced':
       return WORKING.has(status) ? to(status === 'pending_cancel' ? 'working' : status) : invalid();
     case 'BrokerUpdate': {
@@ -69,14 +78,18 @@ export function applyOrderEvent(status: OrderStatus, event: OrderEvent): Transit
       if (status === 'unknown' || status === 'submitting') return to(next);
       if (WORKING.has(status)) {
         // A stale "working" report must not undo a requested cancel
-        if (status === 'pending_cancel' && !isTerminal(event.brokerStatus) && event.filledUnits === 0) return to(status);
+        if (status === 'pending_cancel' && !isTerminal(event.brokerStatus) && event.filledUnits === 0)
+          return to(status);
         return to(next);
       }
       if (status === next) return to(status);
       // Late fill after a cancel: the fills are real, the order counts as filled
       if (status === 'cancelled' && next === 'filled') return to('filled');
       // Older snapshots arriving after a terminal one change nothing
-      if ((status === 'filled' || status === 'cancelled' || status === 'expired' || status === 'rejected') && !isTerminal(event.brokerStatus)) {
+      if (
+        (status === 'filled' || status === 'cancelled' || status === 'expired' || status === 'rejected') &&
+        !isTerminal(event.brokerStatus)
+      ) {
         return to(status);
       }
       return invalid();

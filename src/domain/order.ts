@@ -16,7 +16,13 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set(['denied', 'filled', 'cancelled', 'expired', 'rejected']);
+export const TERMINAL_ORDER_STATUSES: ReadonlySet<OrderStatus> = new Set([
+  'denied',
+  'filled',
+  'cancelled',
+  'expired',
+  'rejected',
+]);
 export const isTerminalOrder = (s: OrderStatus): boolean => TERMINAL_ORDER_STATUSES.has(s);
 
 export type OrderEvent =

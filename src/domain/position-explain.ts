@@ -91,36 +91,58 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
 
     if (expiration !== null && a !== 0) {
       // Removals move the position toward zero: a short is bought in, a long taken away
-      const removals = input.settlements.filter((s) => removesOption(s) && s.symbol === symbol && !input.recorded?.has(s.id));
+      const removals = input.settlements.filter(
+        (s) => removesOption(s) && s.symbol === symbol && !input.recorded?.has(s.id),
+      );
       const removed = removals.reduce((n, s) => n + s.quantity, 0);
       const towardZero = b === 0 || (Math.sign(b) === Math.sign(a) && Math.abs(b) < Math.abs(a));
       const kinds = [...new Set(removals.map((s) => s.kind))];
       if (removals.length > 0 && towardZero && removed === Math.abs(diff) && kinds.length === 1) {
         const kind = REMOVAL_KIND[kinds[0] as keyof typeof REMOVAL_KIND];
         const deliveries = paired.filter((p) => p.removal.symbol === symbol && p.delivery).map((p) => p.delivery!);
-        const shares = deliveries.length > 0 ? `; ${deliveries.map((d) => `${d.action} ${d.quantity} ${d.symbol}`).join(', ')}` : '';
+        const shares =
+          deliveries.length > 0 ? `; ${deliveries.map((d) => `${d.action} ${d.quantity} ${d.symbol}`).join(', ')}` : '';
         out.push({
-          ...base, kind, settlementIds: removals.map((s) => s.id), needsAction: kind !== 'expired',
+          ...base,
+          kind,
+          settlementIds: removals.map((s) => s.id),
+          needsAction: kind !== 'expired',
           detail: `${removed} ${symbol} ${kind} (broker transaction${removals.length > 1 ? 's' : ''} ${removals.map((s) => s.id).join(', ')})${shares}`,
         });
         continue;
       }
       if (b === 0 && removals.length === 0) {
-        const after = expiration <= input.today ? `expired ${expiration} but the broker lists no Expiration for it yet` : 'gone at the broker without a settlement';
-        out.push({ ...base, kind: 'missing', settlementIds: [], needsAction: true, detail: `${symbol}: trades hold ${a}, ${after}` });
+        const after =
+          expiration <= input.today
+            ? `expired ${expiration} but the broker lists no Expiration for it yet`
+            : 'gone at the broker without a settlement';
+        out.push({
+          ...base,
+          kind: 'missing',
+          settlementIds: [],
+          needsAction: true,
+          detail: `${symbol}: trades hold ${a}, ${after}`,
+        });
         continue;
       }
     }
 
     if (expiration === null) {
       // Shares delivered for the assignment or exercise of an option a trade held
-      const ownersOf = (option: string): string[] => owners.get(option) ?? (input.settledBy?.has(option) ? [input.settledBy.get(option)!] : []);
-      const delivered = paired.filter((p) => p.delivery?.symbol === symbol && !input.recorded?.has(p.delivery.id) && ownersOf(p.removal.symbol).length > 0);
+      const ownersOf = (option: string): string[] =>
+        owners.get(option) ?? (input.settledBy?.has(option) ? [input.settledBy.get(option)!] : []);
+      const delivered = paired.filter(
+        (p) =>
+          p.delivery?.symbol === symbol && !input.recorded?.has(p.delivery.id) && ownersOf(p.removal.symbol).length > 0,
+      );
       const change = delivered.reduce((n, p) => n + deliveryChange(p.delivery!), 0);
       if (delivered.length > 0 && change === diff) {
         const tradeIds = [...new Set(delivered.flatMap((p) => ownersOf(p.removal.symbol)))];
         out.push({
-          ...base, kind: 'delivered', tradeIds, needsAction: true,
+          ...base,
+          kind: 'delivered',
+          tradeIds,
+          needsAction: true,
           settlementIds: delivered.flatMap((p) => [p.removal.id, p.delivery!.id]),
           detail: `${delivered.map((p) => `${p.delivery!.action} ${p.delivery!.quantity} ${symbol} for the ${p.removal.kind} of ${p.removal.quantity} ${p.removal.symbol}`).join(', ')}`,
         });
@@ -129,9 +151,21 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
     }
 
     if (a === 0) {
-      out.push({ ...base, kind: 'foreign', settlementIds: [], needsAction: true, detail: `${symbol}: the broker holds ${b} that no trade owns` });
+      out.push({
+        ...base,
+        kind: 'foreign',
+        settlementIds: [],
+        needsAction: true,
+        detail: `${symbol}: the broker holds ${b} that no trade owns`,
+      });
     } else {
-      out.push({ ...base, kind: 'unexplained', settlementIds: [], needsAction: true, detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it` });
+      out.push({
+        ...base,
+        kind: 'unexplained',
+        settlementIds: [],
+        needsAction: true,
+        detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it`,
+      });
     }
   }
   return out;

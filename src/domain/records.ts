@@ -44,7 +44,9 @@ export interface TradeRow extends NewTrade {
   closedAt: Date | null;
 }
 
-export type LimitedInsert = { trade: TradeRow; created: boolean } | { blockedBy: { id: string; status: TradeStatus; ruleSet: string } };
+export type LimitedInsert =
+  | { trade: TradeRow; created: boolean }
+  | { blockedBy: { id: string; status: TradeStatus; ruleSet: string } };
 
 export interface RiskSummary {
   openTrades: number;
@@ -53,7 +55,9 @@ export interface RiskSummary {
   underlyings: Set<string>;
 }
 
-export type TradeFields = Partial<Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>>;
+export type TradeFields = Partial<
+  Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>
+>;
 
 // groups
 export interface GroupRow {
@@ -262,4 +266,3 @@ export interface CandidateRow extends Omit<CandidateInsert, 'trace'> {
   trace: unknown;
   createdAt: Date;
 }
-

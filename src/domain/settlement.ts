@@ -73,8 +73,14 @@ export function pairSettlements(settlements: readonly Settlement[], sharesPerCon
   const deliveries = settlements.filter((s) => s.kind === 'delivery');
   return settlements.filter(removesOption).map((removal) => {
     if (removal.kind === 'expiration') return { removal, delivery: null };
-    const delivery = deliveries.find((d) => !used.has(d.id) && d.underlyingSymbol === removal.underlyingSymbol
-      && Date.parse(d.executedAt) === Date.parse(removal.executedAt) && d.quantity === removal.quantity * sharesPerContract) ?? null;
+    const delivery =
+      deliveries.find(
+        (d) =>
+          !used.has(d.id) &&
+          d.underlyingSymbol === removal.underlyingSymbol &&
+          Date.parse(d.executedAt) === Date.parse(removal.executedAt) &&
+          d.quantity === removal.quantity * sharesPerContract,
+      ) ?? null;
     if (delivery) used.add(delivery.id);
     return { removal, delivery };
   });

@@ -8,5 +8,8 @@ export const SUBMIT_TIMEOUT_MS = 15_000;
 export const SUBMIT_ABSENCE_MARGIN_MS = 15_000;
 
 /** When a search that does not find an order sent at `submittedAt` may start to count as evidence of its absence. */
-export const absenceCountsFrom = (submittedAt: number, submitTimeoutMs = SUBMIT_TIMEOUT_MS, marginMs = SUBMIT_ABSENCE_MARGIN_MS): number =>
-  submittedAt + submitTimeoutMs + marginMs;
+export const absenceCountsFrom = (
+  submittedAt: number,
+  submitTimeoutMs = SUBMIT_TIMEOUT_MS,
+  marginMs = SUBMIT_ABSENCE_MARGIN_MS,
+): number => submittedAt + submitTimeoutMs + marginMs;

@@ -12,7 +12,8 @@ export function tickAtCents(priceCents: Cents, ticks: readonly TickSize[]): Cent
     else if (priceCents < Math.round(t.threshold * 100) && (!best || t.threshold < best.threshold!)) best = t;
   }
   const tick = (best ?? fallback)?.valueCents;
-  if (tick === undefined || !(tick > 0)) throw new Error(`no tick size applies at ${priceCents} cents (schedule ${JSON.stringify(ticks)})`);
+  if (tick === undefined || !(tick > 0))
+    throw new Error(`no tick size applies at ${priceCents} cents (schedule ${JSON.stringify(ticks)})`);
   return tick;
 }
 

@@ -46,7 +46,12 @@ export interface RepairOptions {
 
 const LIVE: ReadonlySet<GroupStatus> = new Set(['planned', 'submitting', 'working', 'compensating']);
 
-export function repairDecision(trade: RepairTrade, groups: readonly RepairGroup[], nowMs: number, options: Partial<RepairOptions> = {}): RepairDecision {
+export function repairDecision(
+  trade: RepairTrade,
+  groups: readonly RepairGroup[],
+  nowMs: number,
+  options: Partial<RepairOptions> = {},
+): RepairDecision {
   const { repairAfterMs, staleEntryMs } = { repairAfterMs: REPAIR_AFTER_MS, staleEntryMs: STALE_ENTRY_MS, ...options };
   if (trade.status !== 'pending' && trade.status !== 'opening' && trade.status !== 'closing') {
     return { kind: 'none', why: `${trade.status} is settled or managed by the exit cycle` };
@@ -70,7 +75,10 @@ export function repairDecision(trade: RepairTrade, groups: readonly RepairGroup[
     if (entry.status === 'denied') return { kind: 'reject_entry', why: 'entry group denied' };
   }
   if (entry && !isTerminalGroup(entry.status)) return { kind: 'none', why: `entry group is ${entry.status}` };
-  return { kind: 'reconcile_entry', why: entry ? `${trade.status} but its entry group is ${entry.status}` : `${trade.status} with no entry group` };
+  return {
+    kind: 'reconcile_entry',
+    why: entry ? `${trade.status} but its entry group is ${entry.status}` : `${trade.status} with no entry group`,
+  };
 }
 
 export interface HeldLeg {
@@ -99,13 +107,23 @@ export function entryOutcome(legs: readonly HeldLeg[], positions: readonly HeldP
   const held = positions.filter((p) => p.quantity !== 0);
   if (held.length === 0) {
     const traded = positions.some((p) => p.cashCents !== 0);
-    return traded ? { event: 'EntryRolledBack', realizedPnlCents: positions.reduce((n, p) => n + p.cashCents, 0) } : { event: 'EntryRejected' };
+    return traded
+      ? { event: 'EntryRolledBack', realizedPnlCents: positions.reduce((n, p) => n + p.cashCents, 0) }
+      : { event: 'EntryRejected' };
   }
   const qty = new Map(held.map((p) => [p.symbol, p.quantity]));
   const per = legs.map((l) => ((l.action === 'Sell to Open' ? -1 : 1) * (qty.get(l.symbol) ?? 0)) / l.quantity);
   const units = per[0] ?? 0;
-  const whole = units >= 1 && Number.isInteger(units) && per.every((u) => u === units) && held.every((p) => legs.some((l) => l.symbol === p.symbol));
-  if (!whole) return { event: 'Broken', reason: `entry left ${held.map((p) => `${p.symbol} ${p.quantity}`).join(', ')}: not a whole structure` };
+  const whole =
+    units >= 1 &&
+    Number.isInteger(units) &&
+    per.every((u) => u === units) &&
+    held.every((p) => legs.some((l) => l.symbol === p.symbol));
+  if (!whole)
+    return {
+      event: 'Broken',
+      reason: `entry left ${held.map((p) => `${p.symbol} ${p.quantity}`).join(', ')}: not a whole structure`,
+    };
   const cash = positions.reduce((n, p) => n + p.cashCents, 0);
   return { event: 'Opened', units, entryCreditCents: Math.round(cash / (units * 100)) };
 }

@@ -1,7 +1,16 @@
 // Owns the trade state machine: which event may move a trade from which statuses, and to what. A literal table, so a
 // status with no way out is visible here; the table test proves every non-terminal status reaches an end. Pure.
 
-export const TRADE_STATUSES = ['pending', 'opening', 'open', 'closing', 'closed', 'rejected', 'rolled_back', 'broken'] as const;
+export const TRADE_STATUSES = [
+  'pending',
+  'opening',
+  'open',
+  'closing',
+  'closed',
+  'rejected',
+  'rolled_back',
+  'broken',
+] as const;
 export type TradeStatus = (typeof TRADE_STATUSES)[number];
 
 /** Settled for good: nothing held, nothing working. `broken` is NOT terminal: it holds positions and stays managed. */
@@ -54,7 +63,8 @@ export type TradeTransitionResult = { ok: true; status: TradeStatus; changed: bo
 
 export function applyTradeEvent(status: TradeStatus, event: TradeEventType): TradeTransitionResult {
   const edge = TRADE_TRANSITIONS[event];
-  if (!edge.from.includes(status)) return { ok: false, error: `trade event ${event} is not allowed in status ${status}` };
+  if (!edge.from.includes(status))
+    return { ok: false, error: `trade event ${event} is not allowed in status ${status}` };
   return { ok: true, status: edge.to, changed: edge.to !== status };
 }
 

@@ -36,13 +36,20 @@ export function sideOf(symbol: string): string {
  * Wave 1: every short bought back, plus on each side the longs in excess of that side's shorts (they cover nothing).
  * Wave 2: the longs that cover the shorts of wave 1, released once those are flat.
  */
-export function unwindWaves(legs: readonly HeldLeg[], otherShorts: ReadonlyMap<string, number> = new Map()): UnwindPlan {
+export function unwindWaves(
+  legs: readonly HeldLeg[],
+  otherShorts: ReadonlyMap<string, number> = new Map(),
+): UnwindPlan {
   const shortsBySide = new Map<string, number>();
   const pendingBySide = new Map<string, number>();
-  for (const l of legs) if (l.quantity < 0) shortsBySide.set(sideOf(l.symbol), (shortsBySide.get(sideOf(l.symbol)) ?? 0) - l.quantity);
-  for (const [symbol, qty] of otherShorts) if (qty > 0) pendingBySide.set(sideOf(symbol), (pendingBySide.get(sideOf(symbol)) ?? 0) + qty);
+  for (const l of legs)
+    if (l.quantity < 0) shortsBySide.set(sideOf(l.symbol), (shortsBySide.get(sideOf(l.symbol)) ?? 0) - l.quantity);
+  for (const [symbol, qty] of otherShorts)
+    if (qty > 0) pendingBySide.set(sideOf(symbol), (pendingBySide.get(sideOf(symbol)) ?? 0) + qty);
 
-  const first: CloseStep[] = legs.filter((l) => l.quantity < 0).map((l) => ({ symbol: l.symbol, side: 'buy', quantity: -l.quantity }));
+  const first: CloseStep[] = legs
+    .filter((l) => l.quantity < 0)
+    .map((l) => ({ symbol: l.symbol, side: 'buy', quantity: -l.quantity }));
   const second: CloseStep[] = [];
   const heldBack: CloseStep[] = [];
   // Per side, what the longs must still cover: shorts of this plan (until flat) and shorts outside it (for good)

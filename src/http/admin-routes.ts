@@ -24,9 +24,19 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
   r.post('/halt', auth.requireAdmin, async (req, res) => {
     const body = parseOr400(haltBody, req.body ?? {}, 'body');
     const by = operatorOf(auth, res.locals['user'] as string | undefined);
-    const tradingState = await setTradingState(app.sql, 'halted', by, body.reason, body.flatten ? { flatten: true } : {});
+    const tradingState = await setTradingState(
+      app.sql,
+      'halted',
+      by,
+      body.reason,
+      body.flatten ? { flatten: true } : {},
+    );
     const alert = createAlerter({ store: app.store, log: app.log, webhookUrl: app.config.alertWebhookUrl });
-    await alert('halt', `trading halted by ${by}${body.reason ? `: ${body.reason}` : ''}`, { by, ...(body.reason ? { reason: body.reason } : {}), flatten: body.flatten === true });
+    await alert('halt', `trading halted by ${by}${body.reason ? `: ${body.reason}` : ''}`, {
+      by,
+      ...(body.reason ? { reason: body.reason } : {}),
+      flatten: body.flatten === true,
+    });
     if (!body.flatten) return void res.json({ tradingState });
     const result = await flattenAll(createExecContext(app), by);
     res.json({ tradingState, flattened: result.flattened.length, skipped: result.skipped });

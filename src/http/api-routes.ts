@@ -13,14 +13,30 @@ import { getTrade, listTrades, type TradeRow, type TradeStatus } from '../store/
 import type { HttpAuth } from './auth.js';
 import { HttpError, parseOr400 } from './request-errors.js';
 
-const TRADE_STATUSES = ['pending', 'opening', 'open', 'closing', 'closed', 'rejected', 'rolled_back', 'broken'] as const satisfies readonly TradeStatus[];
+const TRADE_STATUSES = [
+  'pending',
+  'opening',
+  'open',
+  'closing',
+  'closed',
+  'rejected',
+  'rolled_back',
+  'broken',
+] as const satisfies readonly TradeStatus[];
 
 const limitSchema = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
 const tradesQuery = z.object({
   status: z
     .string()
     .optional()
-    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined))
+    .transform((s) =>
+      s
+        ? s
+            .split(',')
+            .map((x) => x.trim())
+            .filter(Boolean)
+        : undefined,
+    )
     .pipe(z.array(z.enum(TRADE_STATUSES)).optional()),
   limit: limitSchema(100, 1000),
 });
@@ -39,7 +55,13 @@ function tradeJson(t: TradeRow, pnl: TradePnl | undefined) {
     expiration: t.expiration,
     quantity: t.quantity,
     status: t.status,
-    legs: t.legs.map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity, strike: l.strike, right: l.right })),
+    legs: t.legs.map((l) => ({
+      symbol: l.symbol,
+      action: l.action,
+      quantity: l.quantity,
+      strike: l.strike,
+      right: l.right,
+    })),
     entryCreditCents: t.entryCreditCents,
     realizedPnlCents: t.realizedPnlCents ?? (flat && pnl && pnl.cashCents !== 0 ? pnl.realizedCents : null),
     unrealizedPnlCents: pnl?.unrealizedCents ?? null,
@@ -50,7 +72,14 @@ function tradeJson(t: TradeRow, pnl: TradePnl | undefined) {
   };
 }
 
-const eventJson = (e: AuditRow) => ({ id: Number(e.id), at: iso(e.at), kind: e.kind, tradeId: e.tradeId, groupId: e.groupId, data: e.data });
+const eventJson = (e: AuditRow) => ({
+  id: Number(e.id),
+  at: iso(e.at),
+  kind: e.kind,
+  tradeId: e.tradeId,
+  groupId: e.groupId,
+  data: e.data,
+});
 
 interface Check {
   ok: boolean;
@@ -70,7 +99,11 @@ async function timed(work: () => Promise<unknown>, timeoutMs = 3000): Promise<Ch
     ]);
     return { ok: true, ms: Math.round(performance.now() - started) };
   } catch (error) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      ms: Math.round(performance.now() - started),
+      error: error instanceof Error ? error.message : String(error),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -176,12 +209,17 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
         select p.trade_id as "tradeId", p.symbol, p.quantity from trade_positions p
         where p.quantity <> 0 order by p.trade_id, p.symbol`,
     ]);
-    res.json({ broker, trades: trades.map((t) => ({ tradeId: t.tradeId, symbol: t.symbol, quantity: Number(t.quantity) })) });
+    res.json({
+      broker,
+      trades: trades.map((t) => ({ tradeId: t.tradeId, symbol: t.symbol, quantity: Number(t.quantity) })),
+    });
   });
 
   r.get('/rules', (_req, res) => {
     res.json({
-      ruleSets: app.rules.active().map((s) => ({ name: s.name, file: s.file, hash: s.hash, enabled: s.enabled, strategy: s.strategy })),
+      ruleSets: app.rules
+        .active()
+        .map((s) => ({ name: s.name, file: s.file, hash: s.hash, enabled: s.enabled, strategy: s.strategy })),
       errors: app.rules.errors().map((e) => ({
         file: e.file,
         hash: e.hash,

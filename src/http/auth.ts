@@ -58,7 +58,10 @@ export interface HttpAuth {
 }
 
 const unauthorized = (res: Response) =>
-  res.status(401).set('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`).json({ error: { message: 'authentication required' } });
+  res
+    .status(401)
+    .set('WWW-Authenticate', `Basic realm="${REALM}", charset="UTF-8"`)
+    .json({ error: { message: 'authentication required' } });
 const forbidden = (res: Response, message: string) => res.status(403).json({ error: { message } });
 
 export function createAuth(options: AuthOptions = {}): HttpAuth {
@@ -102,7 +105,8 @@ export function createAuth(options: AuthOptions = {}): HttpAuth {
   };
 
   const requireAdmin: RequestHandler = (req: Request, res: Response, next: NextFunction) => {
-    if (generated && !isLoopback(req)) return void forbidden(res, 'admin access is only served to loopback clients while LEGWORK_ADMIN_USER is not set');
+    if (generated && !isLoopback(req))
+      return void forbidden(res, 'admin access is only served to loopback clients while LEGWORK_ADMIN_USER is not set');
     const who = identify(req);
     if (!who) return void unauthorized(res);
     if (who.role !== 'admin') return void forbidden(res, 'this action needs the admin role');
@@ -116,5 +120,13 @@ export function createAuth(options: AuthOptions = {}): HttpAuth {
     requireViewer(req, res, next);
   };
 
-  return { adminSource: generated ? 'generated' : 'env', adminUser: admin.user, viewerConfigured: !!viewer, roleOf, requireViewer, requireAdmin, requireViewerOrLoopback };
+  return {
+    adminSource: generated ? 'generated' : 'env',
+    adminUser: admin.user,
+    viewerConfigured: !!viewer,
+    roleOf,
+    requireViewer,
+    requireAdmin,
+    requireViewerOrLoopback,
+  };
 }

@@ -1,7 +1,14 @@
 // Owns the Prometheus metrics: a prom-client registry with the default process metrics plus Legwork's own gauges, each
 // computed at scrape time from Postgres and BullMQ, and the broker calls as a counter and a histogram read from the
 // counts every process keeps in Redis (so they are true across every process, not just this one).
-import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Registry, type PrometheusContentType } from 'prom-client';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Registry,
+  type PrometheusContentType,
+} from 'prom-client';
 import type { AppContext } from '../app/context.js';
 import type { BrokerStats } from '../queue/broker-stats.js';
 import { QUEUE_NAMES } from '../queue/jobs.js';
@@ -9,12 +16,26 @@ import { getTradingState } from '../store/settings.repo.js';
 
 /** Trading state as a number: 0 active, 1 halted, 2 reducing. */
 export const TRADING_STATE_VALUE = { active: 0, halted: 1, reducing: 2 } as const;
-const QUEUE_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
+const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
 
 type Labelled = { labels: Record<string, string>; value: number };
 
 /** A gauge whose value(s) come from `read()` at every scrape. */
-function scraped(registry: Registry, name: string, help: string, labelNames: string[], read: () => Promise<Labelled[] | number>): void {
+function scraped(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => Promise<Labelled[] | number>,
+): void {
   new Gauge({
     name,
     help,
@@ -39,11 +60,21 @@ export const BROKER_DURATION = 'legwork_broker_request_duration_seconds';
  */
 async function brokerDurations(stats: BrokerStats): Promise<object> {
   const values = (await stats.read()).latency.flatMap(({ operation, buckets, sumSeconds, count }) => [
-    ...buckets.map((b) => ({ metricName: `${BROKER_DURATION}_bucket`, labels: { le: b.le, operation }, value: b.count })),
+    ...buckets.map((b) => ({
+      metricName: `${BROKER_DURATION}_bucket`,
+      labels: { le: b.le, operation },
+      value: b.count,
+    })),
     { metricName: `${BROKER_DURATION}_sum`, labels: { operation }, value: sumSeconds },
     { metricName: `${BROKER_DURATION}_count`, labels: { operation }, value: count },
   ]);
-  return { name: BROKER_DURATION, help: 'Broker call duration in seconds, by operation, all processes', type: 'histogram', aggregator: 'sum', values };
+  return {
+    name: BROKER_DURATION,
+    help: 'Broker call duration in seconds, by operation, all processes',
+    type: 'histogram',
+    aggregator: 'sum',
+    values,
+  };
 }
 
 export interface Metrics {
@@ -66,20 +97,35 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
   scraped(registry, 'legwork_candidates_evaluated', 'Candidates evaluated, summed over every scan run', [], () =>
     one(sql`select coalesce(sum(candidates_evaluated), 0)::bigint as n from scan_runs`),
   );
-  scraped(registry, 'legwork_candidates_accepted', 'Candidates accepted by the rules, summed over every scan run', [], () =>
-    one(sql`select coalesce(sum(accepted), 0)::bigint as n from scan_runs`),
+  scraped(
+    registry,
+    'legwork_candidates_accepted',
+    'Candidates accepted by the rules, summed over every scan run',
+    [],
+    () => one(sql`select coalesce(sum(accepted), 0)::bigint as n from scan_runs`),
   );
-  scraped(registry, 'legwork_orders', 'Orders by status', ['status'], () => byLabel('status', sql`select status as k, count(*)::int as n from orders group by status`));
+  scraped(registry, 'legwork_orders', 'Orders by status', ['status'], () =>
+    byLabel('status', sql`select status as k, count(*)::int as n from orders group by status`),
+  );
   scraped(registry, 'legwork_fills', 'Fills recorded', [], () => one(sql`select count(*)::int as n from fills`));
   scraped(registry, 'legwork_price_steps', 'Price steps (replaces) made while walking limit prices', [], () =>
     one(sql`select coalesce(sum(price_steps), 0)::bigint as n from orders`),
   );
-  scraped(registry, 'legwork_rollbacks', 'Order groups rolled back', [], () => one(sql`select count(*)::int as n from order_groups where status = 'rolled_back'`));
-  scraped(registry, 'legwork_broken_groups', 'Order groups broken (need a human)', [], () => one(sql`select count(*)::int as n from order_groups where status = 'broken'`));
-  scraped(registry, 'legwork_exits', 'Trades exited, by exit reason', ['reason'], () =>
-    byLabel('reason', sql`select exit_reason as k, count(*)::int as n from trades where exit_reason is not null group by exit_reason`),
+  scraped(registry, 'legwork_rollbacks', 'Order groups rolled back', [], () =>
+    one(sql`select count(*)::int as n from order_groups where status = 'rolled_back'`),
   );
-  scraped(registry, 'legwork_trades', 'Trades by status', ['status'], () => byLabel('status', sql`select status as k, count(*)::int as n from trades group by status`));
+  scraped(registry, 'legwork_broken_groups', 'Order groups broken (need a human)', [], () =>
+    one(sql`select count(*)::int as n from order_groups where status = 'broken'`),
+  );
+  scraped(registry, 'legwork_exits', 'Trades exited, by exit reason', ['reason'], () =>
+    byLabel(
+      'reason',
+      sql`select exit_reason as k, count(*)::int as n from trades where exit_reason is not null group by exit_reason`,
+    ),
+  );
+  scraped(registry, 'legwork_trades', 'Trades by status', ['status'], () =>
+    byLabel('status', sql`select status as k, count(*)::int as n from trades group by status`),
+  );
   // Broker calls as every process saw them (recorded in Redis by the adapter's policy); durations: brokerDurations
   new Counter({
     name: BROKER_REQUESTS,
@@ -92,11 +138,26 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
       for (const c of calls) this.inc({ operation: c.operation, outcome: c.outcome }, c.count);
     },
   });
-  scraped(registry, 'legwork_rule_reload_failures', 'Rule files refused: source=registry (refused now, this process), source=audit (rules_refused events)', ['source'], async () => [
-    { labels: { source: 'registry' }, value: app.rules.errors().length },
-    { labels: { source: 'audit' }, value: await one(sql`select count(*)::int as n from audit_events where kind = 'rules_refused'`) },
-  ]);
-  scraped(registry, 'legwork_trading_state', 'Trading state: 0 active, 1 halted, 2 reducing', [], async () => TRADING_STATE_VALUE[(await getTradingState(sql)).state]);
+  scraped(
+    registry,
+    'legwork_rule_reload_failures',
+    'Rule files refused: source=registry (refused now, this process), source=audit (rules_refused events)',
+    ['source'],
+    async () => [
+      { labels: { source: 'registry' }, value: app.rules.errors().length },
+      {
+        labels: { source: 'audit' },
+        value: await one(sql`select count(*)::int as n from audit_events where kind = 'rules_refused'`),
+      },
+    ],
+  );
+  scraped(
+    registry,
+    'legwork_trading_state',
+    'Trading state: 0 active, 1 halted, 2 reducing',
+    [],
+    async () => TRADING_STATE_VALUE[(await getTradingState(sql)).state],
+  );
   scraped(registry, 'legwork_queue_jobs', 'BullMQ jobs by queue and state', ['queue', 'state'], async () => {
     const out: Labelled[] = [];
     for (const name of QUEUE_NAMES) {
@@ -105,17 +166,23 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
     }
     return out;
   });
-  scraped(registry, 'legwork_queue_oldest_waiting_seconds', 'Age of the oldest waiting (or prioritized) job per queue; 0 when none', ['queue'], async () => {
-    const now = Date.now();
-    const out: Labelled[] = [];
-    for (const name of QUEUE_NAMES) {
-      const q = app.queues[name];
-      const jobs = [...(await q.getJobs(['wait'], 0, 0, true)), ...(await q.getJobs(['prioritized'], 0, 99, true))];
-      const oldest = Math.min(...jobs.map((j) => j?.timestamp ?? now), now);
-      out.push({ labels: { queue: name }, value: Math.max(0, (now - oldest) / 1000) });
-    }
-    return out;
-  });
+  scraped(
+    registry,
+    'legwork_queue_oldest_waiting_seconds',
+    'Age of the oldest waiting (or prioritized) job per queue; 0 when none',
+    ['queue'],
+    async () => {
+      const now = Date.now();
+      const out: Labelled[] = [];
+      for (const name of QUEUE_NAMES) {
+        const q = app.queues[name];
+        const jobs = [...(await q.getJobs(['wait'], 0, 0, true)), ...(await q.getJobs(['prioritized'], 0, 99, true))];
+        const oldest = Math.min(...jobs.map((j) => j?.timestamp ?? now), now);
+        out.push({ labels: { queue: name }, value: Math.max(0, (now - oldest) / 1000) });
+      }
+      return out;
+    },
+  );
   return {
     contentType: registry.contentType,
     async metrics() {

@@ -30,7 +30,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     if (err instanceof HttpError) return void res.status(err.status).json({ error: { message: err.message } });
     // express.json() failures carry a status (400 bad JSON, 413 too large)
-    const status = typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
+    const status =
+      typeof err === 'object' && err !== null && 'status' in err && typeof err.status === 'number' ? err.status : 500;
     if (status >= 500) log.error({ err }, 'http request failed');
     const message = status >= 500 ? 'internal error' : err instanceof Error ? err.message : String(err);
     res.status(status).json({ error: { message } });

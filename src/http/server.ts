@@ -18,7 +18,10 @@ export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'unknown';
+    return (
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
+        .version ?? 'unknown'
+    );
   } catch {
     return 'unknown';
   }
@@ -40,7 +43,11 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions = {}): HttpA
   const log = app.log.child({ component: 'http' });
   const auth =
     opts.auth ??
-    createAuth({ ...(app.config.http.admin ? { admin: app.config.http.admin } : {}), ...(app.config.http.viewer ? { viewer: app.config.http.viewer } : {}), log });
+    createAuth({
+      ...(app.config.http.admin ? { admin: app.config.http.admin } : {}),
+      ...(app.config.http.viewer ? { viewer: app.config.http.viewer } : {}),
+      log,
+    });
   const http = express();
   http.disable('x-powered-by');
   if (opts.requestLogging !== false) {
@@ -48,7 +55,8 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions = {}): HttpA
       pinoHttp({
         logger: log,
         autoLogging: { ignore: (req) => req.url === '/api/health' || req.url === '/metrics' },
-        customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
+        customLogLevel: (_req, res, err) =>
+          err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug',
       }),
     );
   }
@@ -72,11 +80,16 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(app: AppContext, options: { port?: number; host?: string } & HttpAppOptions = {}): Promise<RunningHttpServer> {
+export async function startHttpServer(
+  app: AppContext,
+  options: { port?: number; host?: string } & HttpAppOptions = {},
+): Promise<RunningHttpServer> {
   const { express: http, auth } = createHttpApp(app, options);
   const host = options.host ?? '0.0.0.0';
   const server = await new Promise<import('node:http').Server>((resolve, reject) => {
-    const s = http.listen(options.port ?? app.config.http.port, host, (error?: Error) => (error ? reject(error) : resolve(s)));
+    const s = http.listen(options.port ?? app.config.http.port, host, (error?: Error) =>
+      error ? reject(error) : resolve(s),
+    );
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;

@@ -21,7 +21,13 @@ export function createAlerter(options: AlerterOptions): ExecContext['alert'] {
     log.error({ alert: kind, ...data }, `ALERT ${kind}: ${message}`);
     try {
       const str = (k: string) => (typeof data[k] === 'string' ? (data[k] as string) : null);
-      await store.audit.append({ kind: 'alert', tradeId: str('tradeId'), groupId: str('groupId'), orderId: str('orderId'), data: { kind, message, ...data } });
+      await store.audit.append({
+        kind: 'alert',
+        tradeId: str('tradeId'),
+        groupId: str('groupId'),
+        orderId: str('orderId'),
+        data: { kind, message, ...data },
+      });
     } catch (error) {
       log.error({ err: error, alert: kind }, 'alert could not be recorded');
     }

@@ -1,7 +1,13 @@
 // Owns applying what the broker says about an order (REST response, streamer push, poll, reconciliation) to ours:
 // find it by broker id or external identifier, follow replaces, record new fills once, move the status.
 import type { EventSource, OrderRow } from '../domain/records.js';
-import { filledUnits, isTerminal, missingFills, reportedFilledUnits, type BrokerOrder } from '../domain/broker-order.js';
+import {
+  filledUnits,
+  isTerminal,
+  missingFills,
+  reportedFilledUnits,
+  type BrokerOrder,
+} from '../domain/broker-order.js';
 import type { Store } from './store-port.js';
 
 export interface SyncResult {
@@ -15,7 +21,11 @@ export interface SyncResult {
 }
 
 /** Returns undefined when the broker order is not one of ours. */
-export async function applyBrokerOrder(ctx: { store: Store }, broker: BrokerOrder, source: EventSource): Promise<SyncResult | undefined> {
+export async function applyBrokerOrder(
+  ctx: { store: Store },
+  broker: BrokerOrder,
+  source: EventSource,
+): Promise<SyncResult | undefined> {
   let order = await ctx.store.orders.byBrokerId(broker.brokerOrderId);
   if (!order && broker.externalId) order = await ctx.store.orders.get(broker.externalId);
   if (!order && broker.replacesOrderId !== undefined) order = await ctx.store.orders.byBrokerId(broker.replacesOrderId);
@@ -54,29 +64,54 @@ export async function applyBrokerOrder(ctx: { store: Store }, broker: BrokerOrde
   // A replaced broker order (it names its replacement) is never the current one, whatever its status says
   const isCurrent =
     broker.replacingOrderId === undefined &&
-    (order.brokerOrderId === null || order.brokerOrderId === broker.brokerOrderId || broker.replacesOrderId === order.brokerOrderId);
+    (order.brokerOrderId === null ||
+      order.brokerOrderId === broker.brokerOrderId ||
+      broker.replacesOrderId === order.brokerOrderId);
   if (broker.replacingOrderId !== undefined && order.brokerOrderId === broker.brokerOrderId) {
     // The broker reports the replace before our PUT returned: follow the order to its new broker id now, so the
     // old id's "Cancelled" can never be read as the order's end while the replacement works
-    const r = await ctx.store.orders.transition(order.id, { type: 'Replaced', newBrokerOrderId: broker.replacingOrderId }, source,
-      { brokerOrderId: broker.replacingOrderId, filledUnits: units_, reportFor: { brokerOrderId: broker.brokerOrderId } }, `replaced-by:${broker.replacingOrderId}`);
+    const r = await ctx.store.orders.transition(
+      order.id,
+      { type: 'Replaced', newBrokerOrderId: broker.replacingOrderId },
+      source,
+      {
+        brokerOrderId: broker.replacingOrderId,
+        filledUnits: units_,
+        reportFor: { brokerOrderId: broker.brokerOrderId },
+      },
+      `replaced-by:${broker.replacingOrderId}`,
+    );
     if (r.ok) return { order: r.order, changed: r.changed, newFills, stale: true };
   }
   if (!isCurrent) {
     // An update about a broker id this order had before a replace: keep its fills, ignore its status
-    const r = await ctx.store.orders.transition(order.id, { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: units_, size: order.size }, source, { filledUnits: units_ });
+    const r = await ctx.store.orders.transition(
+      order.id,
+      { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: units_, size: order.size },
+      source,
+      { filledUnits: units_ },
+    );
     return { order: r.order, changed: r.changed, newFills, stale: true };
   }
   const event =
     order.status === 'unknown' || order.status === 'submitting'
-      ? ({ type: 'Found', brokerOrderId: broker.brokerOrderId, brokerStatus: reportedStatus, filledUnits: units_, size: order.size } as const)
+      ? ({
+          type: 'Found',
+          brokerOrderId: broker.brokerOrderId,
+          brokerStatus: reportedStatus,
+          filledUnits: units_,
+          size: order.size,
+        } as const)
       : ({ type: 'BrokerUpdate', brokerStatus: reportedStatus, filledUnits: units_, size: order.size } as const);
   const r = await ctx.store.orders.transition(order.id, event, source, {
     brokerOrderId: broker.brokerOrderId,
     brokerStatus: broker.rawStatus,
     filledUnits: units_,
     ...(broker.rejectReason ? { rejectReason: broker.rejectReason.slice(0, 500) } : {}),
-    reportFor: { brokerOrderId: broker.brokerOrderId, ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}) },
+    reportFor: {
+      brokerOrderId: broker.brokerOrderId,
+      ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}),
+    },
   });
   return { order: r.order, changed: r.changed, newFills, stale: false, ...(lagging ? { fillsLagging: true } : {}) };
 }

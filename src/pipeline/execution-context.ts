@@ -7,10 +7,22 @@ import type { Store } from './store-port.js';
 /** How execution reaches the queue (BullMQ in src/queue); job ids are deterministic so a retry cannot duplicate. */
 export interface ExecJobs {
   /** Runs (or resumes) the executor for a group. `attempt` > 0 gives a new job id for a deliberate resume. */
-  enqueueExecute(tradeId: string, groupId: string, options?: { attempt?: number; delayMs?: number; priority?: number }): Promise<void>;
+  enqueueExecute(
+    tradeId: string,
+    groupId: string,
+    options?: { attempt?: number; delayMs?: number; priority?: number },
+  ): Promise<void>;
 }
 
-export type AlertKind = 'broken_group' | 'emergency_flatten' | 'halt' | 'broker_errors' | 'reconcile_mismatch' | 'late_order_adopted' | 'exit_incomplete' | 'assignment';
+export type AlertKind =
+  | 'broken_group'
+  | 'emergency_flatten'
+  | 'halt'
+  | 'broker_errors'
+  | 'reconcile_mismatch'
+  | 'late_order_adopted'
+  | 'exit_incomplete'
+  | 'assignment';
 
 export interface ExecContext {
   store: Store;

@@ -9,12 +9,20 @@ const MAX_PAGES = 4;
  * (or the pages run out), and records them. A broker that does not answer leaves the fees for the next sync: the
  * result says how much of the trade is covered.
  */
-export async function syncTradeFees(ctx: Pick<ExecContext, 'store' | 'broker' | 'log'>, tradeId: string, underlying: string): Promise<{ feeCents: number; complete: boolean }> {
+export async function syncTradeFees(
+  ctx: Pick<ExecContext, 'store' | 'broker' | 'log'>,
+  tradeId: string,
+  underlying: string,
+): Promise<{ feeCents: number; complete: boolean }> {
   const owners = await ctx.store.fees.fillOwners(tradeId);
   let coverage = await ctx.store.fees.coverage(tradeId);
   for (let page = 0; owners.size > 0 && coverage.covered < coverage.filled && page < MAX_PAGES; page++) {
     try {
-      const transactions = await ctx.broker.transactions({ underlyingSymbol: underlying, perPage: 250, pageOffset: page });
+      const transactions = await ctx.broker.transactions({
+        underlyingSymbol: underlying,
+        perPage: 250,
+        pageOffset: page,
+      });
       await ctx.store.fees.record(owners, transactions);
       if (transactions.length < 250) break;
     } catch (error) {
@@ -32,7 +40,11 @@ export async function syncTradeFees(ctx: Pick<ExecContext, 'store' | 'broker' | 
  * Realised P&L of a flat trade: the signed cash of its fills (credits − debits, which includes the spread a rollback
  * paid) minus every fee and commission the broker charged for them.
  */
-export async function realizedNetOfFees(ctx: Pick<ExecContext, 'store' | 'broker' | 'log'>, tradeId: string, underlying: string): Promise<{ realizedCents: number; cashCents: number; feeCents: number; feesComplete: boolean }> {
+export async function realizedNetOfFees(
+  ctx: Pick<ExecContext, 'store' | 'broker' | 'log'>,
+  tradeId: string,
+  underlying: string,
+): Promise<{ realizedCents: number; cashCents: number; feeCents: number; feesComplete: boolean }> {
   const { feeCents, complete } = await syncTradeFees(ctx, tradeId, underlying);
   const cashCents = (await ctx.store.positions.ofTrade(tradeId)).reduce((sum, p) => sum + Number(p.cashCents), 0);
   return { realizedCents: cashCents - feeCents, cashCents, feeCents, feesComplete: complete };
@@ -49,7 +61,10 @@ export async function catchUpFees(ctx: Pick<ExecContext, 'store' | 'broker' | 'l
     const r = await realizedNetOfFees(ctx, t.id, t.underlying);
     if (r.feesComplete && (await ctx.store.trades.correctRealizedPnl(t.id, r.realizedCents))) {
       corrected += 1;
-      ctx.log.info({ tradeId: t.id, feeCents: r.feeCents, realizedCents: r.realizedCents }, 'late fees recorded: realised P&L corrected');
+      ctx.log.info(
+        { tradeId: t.id, feeCents: r.feeCents, realizedCents: r.realizedCents },
+        'late fees recorded: realised P&L corrected',
+      );
     }
   }
   return corrected;

@@ -28,19 +28,48 @@ export interface TradePnl {
 /** Mid per share in dollars by OCC symbol; a missing symbol has no mark. */
 export type Marks = ReadonlyMap<string, number>;
 
-export function tradePnl(tradeId: string, positions: readonly Pick<PositionRow, 'symbol' | 'quantity' | 'cashCents'>[], marks: Marks | null, feeCents: Cents = 0): TradePnl {
+export function tradePnl(
+  tradeId: string,
+  positions: readonly Pick<PositionRow, 'symbol' | 'quantity' | 'cashCents'>[],
+  marks: Marks | null,
+  feeCents: Cents = 0,
+): TradePnl {
   const cashCents = positions.reduce((n, p) => n + Number(p.cashCents), 0);
   const open = positions.filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
-  if (open.length === 0) return { tradeId, cashCents, feeCents, open, realizedCents: cashCents - feeCents, unrealizedCents: null, unmarked: [] };
+  if (open.length === 0)
+    return {
+      tradeId,
+      cashCents,
+      feeCents,
+      open,
+      realizedCents: cashCents - feeCents,
+      unrealizedCents: null,
+      unmarked: [],
+    };
   const unmarked = open.filter((p) => marks?.get(p.symbol) === undefined).map((p) => p.symbol);
-  if (!marks || unmarked.length > 0) return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: null, unmarked };
+  if (!marks || unmarked.length > 0)
+    return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: null, unmarked };
   // Options: 100 shares a contract; shares (delivered by an assignment or exercise) one
-  const markValue = open.reduce((n, p) => n + p.quantity * marks.get(p.symbol)! * 100 * (isOccSymbol(p.symbol) ? CONTRACT_MULTIPLIER : 1), 0);
-  return { tradeId, cashCents, feeCents, open, realizedCents: null, unrealizedCents: Math.round(cashCents + markValue - feeCents), unmarked: [] };
+  const markValue = open.reduce(
+    (n, p) => n + p.quantity * marks.get(p.symbol)! * 100 * (isOccSymbol(p.symbol) ? CONTRACT_MULTIPLIER : 1),
+    0,
+  );
+  return {
+    tradeId,
+    cashCents,
+    feeCents,
+    open,
+    realizedCents: null,
+    unrealizedCents: Math.round(cashCents + markValue - feeCents),
+    unmarked: [],
+  };
 }
 
 /** Mids (dollars) by OCC symbol from a snapshot keyed by streamer symbol. */
-export function marksFromSnapshot(snapshot: MarketSnapshot, streamerToSymbol: ReadonlyMap<string, string>): Map<string, number> {
+export function marksFromSnapshot(
+  snapshot: MarketSnapshot,
+  streamerToSymbol: ReadonlyMap<string, string>,
+): Map<string, number> {
   const marks = new Map<string, number>();
   for (const [streamer, symbol] of streamerToSymbol) {
     const q = snapshot.quotes.get(streamer);
@@ -61,14 +90,18 @@ export function streamerSymbolsOf(trades: readonly Pick<TradeRow, 'legs'>[]): Ma
  * Without marks (no market data, or it failed) open trades get unrealised = null.
  */
 export async function loadTradePnl(
-  deps: { store: Store; marketData?: { snapshot(symbols: string[], o?: { timeoutMs?: number }): Promise<MarketSnapshot> } },
+  deps: {
+    store: Store;
+    marketData?: { snapshot(symbols: string[], o?: { timeoutMs?: number }): Promise<MarketSnapshot> };
+  },
   trades: readonly Pick<TradeRow, 'id' | 'legs'>[],
   options: { timeoutMs?: number } = {},
 ): Promise<{ pnl: Map<string, TradePnl>; marksAvailable: boolean; marksError?: string }> {
   const ids = trades.map((t) => t.id);
   const rows = await deps.store.positions.ofTrades(ids);
   const byTrade = new Map<string, PositionRow[]>();
-  for (const r of rows) byTrade.set(r.tradeId, [...(byTrade.get(r.tradeId) ?? []), { ...r, cashCents: Number(r.cashCents) }]);
+  for (const r of rows)
+    byTrade.set(r.tradeId, [...(byTrade.get(r.tradeId) ?? []), { ...r, cashCents: Number(r.cashCents) }]);
   const held = trades.filter((t) => (byTrade.get(t.id) ?? []).some((p) => p.quantity !== 0));
   let marks: Map<string, number> | null = null;
   let marksError: string | undefined;

@@ -24,7 +24,11 @@ export interface Broker {
   submit(order: OrderRequest & { externalId: string }, options?: SendOptions): Promise<BrokerOrder>;
   cancel(brokerOrderId: number): Promise<BrokerOrder>;
   /** Cancel/replace with a new price: returns the NEW order (new broker id, `replacesOrderId` = the old one). */
-  replace(brokerOrderId: number, change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' }, options?: SendOptions): Promise<BrokerOrder>;
+  replace(
+    brokerOrderId: number,
+    change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' },
+    options?: SendOptions,
+  ): Promise<BrokerOrder>;
   getOrder(brokerOrderId: number): Promise<BrokerOrder>;
   /** Orders created or updated today in any status, plus working GTC orders. */
   liveOrders(): Promise<BrokerOrder[]>;
@@ -33,7 +37,11 @@ export interface Broker {
   positions(): Promise<Position[]>;
   balances(): Promise<Balances>;
   /** Trade transactions (leg fills with their fees), newest first, one page; `underlyingSymbol` narrows them. */
-  transactions(query?: { underlyingSymbol?: string; perPage?: number; pageOffset?: number }): Promise<BrokerTransaction[]>;
+  transactions(query?: {
+    underlyingSymbol?: string;
+    perPage?: number;
+    pageOffset?: number;
+  }): Promise<BrokerTransaction[]>;
   /**
    * Receive Deliver transactions (expirations, assignments, exercises, share deliveries), newest first, one page;
    * `underlyingSymbol` narrows them.
@@ -48,7 +56,12 @@ export type AccountEvent =
   | { kind: 'position'; position: Position; receivedAt: number; sequence?: number }
   | { kind: 'balance'; balances: Balances; receivedAt: number; sequence?: number }
   /** Connection changes; after `resynced` every working order has been re-read over REST. */
-  | { kind: 'connection'; state: 'connected' | 'disconnected' | 'silent' | 'resynced'; detail?: string; receivedAt: number };
+  | {
+      kind: 'connection';
+      state: 'connected' | 'disconnected' | 'silent' | 'resynced';
+      detail?: string;
+      receivedAt: number;
+    };
 
 /** Typed account events with reconnect, silence detection and REST catch-up after each reconnect. */
 export interface AccountEvents {

@@ -18,7 +18,11 @@ export type ResumeResult =
   | { ok: true; state: TradingStateValue; before: TradingStateValue; overridden?: BrokenThings }
   | { ok: false; message: string; blocking: BrokenThings };
 
-export async function resumeTrading(store: Store, by: string, options: { reason?: string | undefined; force?: boolean }): Promise<ResumeResult> {
+export async function resumeTrading(
+  store: Store,
+  by: string,
+  options: { reason?: string | undefined; force?: boolean },
+): Promise<ResumeResult> {
   const before = await store.tradingState.get();
   const blocking = await brokenThings(store);
   const broken = blocking.trades.length + blocking.groups.length > 0;
@@ -29,9 +33,19 @@ export async function resumeTrading(store: Store, by: string, options: { reason?
       message: `refused: ${blocking.trades.length} broken trade(s) and ${blocking.groups.length} broken group(s) hold positions nobody manages to a close; flatten them, or resume with --force and a --reason`,
     };
   }
-  if (broken && !options.reason) return { ok: false, blocking, message: 'refused: --force needs a --reason (it is audited)' };
+  if (broken && !options.reason)
+    return { ok: false, blocking, message: 'refused: --force needs a --reason (it is audited)' };
   const state = await store.tradingState.set('active', by, options.reason, {
-    ...(broken ? { audit: { forced: true, overriddenTrades: blocking.trades, overriddenGroups: blocking.groups, from: before.state } } : {}),
+    ...(broken
+      ? {
+          audit: {
+            forced: true,
+            overriddenTrades: blocking.trades,
+            overriddenGroups: blocking.groups,
+            from: before.state,
+          },
+        }
+      : {}),
   });
   return { ok: true, state, before, ...(broken ? { overridden: blocking } : {}) };
 }

@@ -4,7 +4,11 @@ import { parseRuleSet, type RuleRegistry } from '../rules/loader.js';
 import type { RuleSet } from '../rules/schema.js';
 import type { Store } from './store-port.js';
 
-export async function loadRuleSet(ctx: { rules: RuleRegistry; store: Store }, name: string, hash: string): Promise<RuleSet> {
+export async function loadRuleSet(
+  ctx: { rules: RuleRegistry; store: Store },
+  name: string,
+  hash: string,
+): Promise<RuleSet> {
   const current = ctx.rules.get(name);
   if (current?.hash === hash) return current;
   const row = await ctx.store.scans.ruleVersion(hash);

@@ -6,9 +6,27 @@ import type { GroupEventType } from '../domain/group-transitions.js';
 import type { GroupIntent } from '../domain/order-group.js';
 import type { OrderEvent } from '../domain/order.js';
 import type {
-  AuditEvent, CandidateInsert, CandidateRow, EventSource, FillRecord, GroupRow, LimitedInsert, NewOrder, NewTrade, OrderRow,
-  PositionRow, RiskSummary, RuleVersion, ScanRunRow, SettlementAction, TradeFields, TradeRow, TradingState, TradingStateValue,
-  TransitionFields, TransitionOutcome,
+  AuditEvent,
+  CandidateInsert,
+  CandidateRow,
+  EventSource,
+  FillRecord,
+  GroupRow,
+  LimitedInsert,
+  NewOrder,
+  NewTrade,
+  OrderRow,
+  PositionRow,
+  RiskSummary,
+  RuleVersion,
+  ScanRunRow,
+  SettlementAction,
+  TradeFields,
+  TradeRow,
+  TradingState,
+  TradingStateValue,
+  TransitionFields,
+  TransitionOutcome,
 } from '../domain/records.js';
 import type { Settlement } from '../domain/settlement.js';
 import type { TradeEventType, TradeStatus } from '../domain/trade-transitions.js';
@@ -49,7 +67,9 @@ export interface GroupsRepo {
   /** Broken groups whose trade is not settled, oldest first. */
   brokenUnsettledIds(): Promise<string[]>;
   /** Orders with an open outcome, events so far, the latest change of the group's orders (or the group's). */
-  activity(group: Pick<GroupRow, 'id' | 'updatedAt'>): Promise<{ unsettled: number; events: number; last: Date | null }>;
+  activity(
+    group: Pick<GroupRow, 'id' | 'updatedAt'>,
+  ): Promise<{ unsettled: number; events: number; last: Date | null }>;
 }
 
 export interface OrdersRepo {
@@ -62,9 +82,19 @@ export interface OrdersRepo {
   /** Orders not yet terminal, oldest first. */
   open(): Promise<OrderRow[]>;
   /** One event of the order state machine under a row lock, with its order event (atomic; a dedupe key makes a replay a no-op). */
-  transition(orderId: string, event: OrderEvent, source: EventSource, fields?: TransitionFields, dedupeKey?: string): Promise<TransitionOutcome>;
+  transition(
+    orderId: string,
+    event: OrderEvent,
+    source: EventSource,
+    fields?: TransitionFields,
+    dedupeKey?: string,
+  ): Promise<TransitionOutcome>;
   /** The other orders of a trade in one of `statuses`. */
-  othersOfTrade(tradeId: string, exceptOrderId: string, statuses: readonly string[]): Promise<Pick<OrderRow, 'id' | 'legs'>[]>;
+  othersOfTrade(
+    tradeId: string,
+    exceptOrderId: string,
+    statuses: readonly string[],
+  ): Promise<Pick<OrderRow, 'id' | 'legs'>[]>;
   /** How often reconciliation recorded the order as not found for `reason`, and when first. */
   absenceChecks(orderId: string, reason: string): Promise<{ n: number; first: Date | null }>;
   /** Records that a broker order id belongs to our order. */
@@ -109,7 +139,12 @@ export interface AuditRepo {
 export interface TradingStateRepo {
   get(): Promise<TradingStateValue>;
   /** Sets the state with a halt/resume audit event (atomic). */
-  set(state: TradingState, by: string, reason?: string, options?: { flatten?: boolean; audit?: Record<string, unknown> }): Promise<TradingStateValue>;
+  set(
+    state: TradingState,
+    by: string,
+    reason?: string,
+    options?: { flatten?: boolean; audit?: Record<string, unknown> },
+  ): Promise<TradingStateValue>;
 }
 
 export interface SettlementsRepo {
@@ -123,7 +158,10 @@ export interface SettlementsRepo {
 }
 
 export interface FeesRepo {
-  record(owners: ReadonlyMap<number, { orderId: string; tradeId: string }>, transactions: readonly BrokerTransaction[]): Promise<number>;
+  record(
+    owners: ReadonlyMap<number, { orderId: string; tradeId: string }>,
+    transactions: readonly BrokerTransaction[],
+  ): Promise<number>;
   ofTrades(tradeIds: readonly string[]): Promise<Map<string, number>>;
   /** Broker order ids of a trade's fills → our order ids. */
   fillOwners(tradeId: string): Promise<Map<number, { orderId: string; tradeId: string }>>;
@@ -135,11 +173,28 @@ export interface FeesRepo {
 export interface ScansRepo {
   recordRuleVersion(version: RuleVersion): Promise<void>;
   ruleVersion(hash: string): Promise<{ file: string; content: string } | undefined>;
-  start(run: { id: string; ruleSet: string; rulesHash: string; slot: string }): Promise<{ run: ScanRunRow; created: boolean }>;
-  finish(id: string, result: { status: 'completed' | 'failed'; underlyings: number; candidatesEvaluated: number; accepted: number; error?: string }): Promise<void>;
+  start(run: {
+    id: string;
+    ruleSet: string;
+    rulesHash: string;
+    slot: string;
+  }): Promise<{ run: ScanRunRow; created: boolean }>;
+  finish(
+    id: string,
+    result: {
+      status: 'completed' | 'failed';
+      underlyings: number;
+      candidatesEvaluated: number;
+      accepted: number;
+      error?: string;
+    },
+  ): Promise<void>;
   insertCandidates(scanRunId: string, rows: CandidateInsert[]): Promise<number>;
   candidatesOf(scanRunId: string): Promise<CandidateRow[]>;
-  setRanks(scanRunId: string, ranks: { candidateKey: string; rank: number; score: number; selected: boolean }[]): Promise<void>;
+  setRanks(
+    scanRunId: string,
+    ranks: { candidateKey: string; rank: number; score: number; selected: boolean }[],
+  ): Promise<void>;
 }
 
 /** A lock held by one session (a dedicated connection): released by `release`, or when the process dies. */

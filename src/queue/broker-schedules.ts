@@ -16,7 +16,10 @@ export function scanBrokerSchedules(scanQueue: Queue, ruleSets: readonly RuleSet
     .filter((r) => r.enabled)
     .map((r) => ({
       id: schedulerId(r.name),
-      slotAt: r.schedule.cron !== null ? cronSlots(r.schedule.cron, SCHEDULE_TIME_ZONE) : everySlots((r.schedule.everySeconds ?? 300) * 1000),
+      slotAt:
+        r.schedule.cron !== null
+          ? cronSlots(r.schedule.cron, SCHEDULE_TIME_ZONE)
+          : everySlots((r.schedule.everySeconds ?? 300) * 1000),
       fireAtStart: r.schedule.cron === null,
       async fire(slotMs: number) {
         const slot = slotName(slotMs);
@@ -45,7 +48,10 @@ export function reconcileBrokerSchedule(reconcileQueue: Queue, everyMs: number):
     fireAtStart: true,
     async fire(slotMs) {
       const data: JobPayload<'reconcile'> = { reason: 'periodic' };
-      await reconcileQueue.add('reconcile', data, { ...retentionFor('reconcile'), jobId: jobId('reconcile', 'at', slotName(slotMs)) });
+      await reconcileQueue.add('reconcile', data, {
+        ...retentionFor('reconcile'),
+        jobId: jobId('reconcile', 'at', slotName(slotMs)),
+      });
     },
   };
 }

@@ -17,7 +17,12 @@ export interface BrokerCall {
 export interface BrokerStatsSnapshot {
   calls: { operation: string; outcome: string; count: number }[];
   /** Cumulative bucket counts per operation (le in seconds, "+Inf" last), with sum (seconds) and count, Prometheus-style. */
-  latency: { operation: string; buckets: { le: number | '+Inf'; count: number }[]; sumSeconds: number; count: number }[];
+  latency: {
+    operation: string;
+    buckets: { le: number | '+Inf'; count: number }[];
+    sumSeconds: number;
+    count: number;
+  }[];
 }
 
 export interface BrokerStats {
@@ -58,7 +63,12 @@ export function createBrokerStats(redisUrl: string, prefix: string): BrokerStats
           cumulative += Number(latency[`${operation}|${le}`] ?? 0);
           return { le: le === '+Inf' ? le : le / 1000, count: cumulative };
         });
-        snapshot.latency.push({ operation, buckets, sumSeconds: Number(latency[`${operation}|sum`] ?? 0) / 1000, count: cumulative });
+        snapshot.latency.push({
+          operation,
+          buckets,
+          sumSeconds: Number(latency[`${operation}|sum`] ?? 0) / 1000,
+          count: cumulative,
+        });
       }
       return snapshot;
     },

@@ -18,13 +18,18 @@ export interface BrokerSchedule {
 }
 
 /** Slots every `everyMs` of broker time, aligned on the epoch (so every process computes the same ones). */
-export const everySlots = (everyMs: number) => (nowMs: number): number => Math.floor(nowMs / everyMs) * everyMs;
+export const everySlots =
+  (everyMs: number) =>
+  (nowMs: number): number =>
+    Math.floor(nowMs / everyMs) * everyMs;
 
 /** Slots of a cron pattern in a time zone (New York for rule sets), in broker time. */
 export function cronSlots(pattern: string, tz: string): (nowMs: number) => number | null {
   return (nowMs) => {
     try {
-      return CronExpressionParser.parse(pattern, { currentDate: new Date(nowMs + 1), tz }).prev().getTime();
+      return CronExpressionParser.parse(pattern, { currentDate: new Date(nowMs + 1), tz })
+        .prev()
+        .getTime();
     } catch {
       return null;
     }
@@ -43,7 +48,12 @@ export interface BrokerTicker {
 }
 
 /** `pollMs` is wall time between looks at the clock: small, so a driver's advance is acted on promptly. */
-export function startBrokerTicker(opts: { clock: Clock; schedules: readonly BrokerSchedule[]; log: Logger; pollMs?: number }): BrokerTicker {
+export function startBrokerTicker(opts: {
+  clock: Clock;
+  schedules: readonly BrokerSchedule[];
+  log: Logger;
+  pollMs?: number;
+}): BrokerTicker {
   const { clock, log } = opts;
   let schedules = [...opts.schedules];
   const lastSlot = new Map<string, number>();
@@ -65,7 +75,10 @@ export function startBrokerTicker(opts: { clock: Clock; schedules: readonly Brok
         await s.fire(slot);
         lastSlot.set(s.id, slot);
       } catch (error) {
-        log.warn({ err: error, schedule: s.id, slot: slotName(slot) }, 'broker-time schedule: enqueue failed; retried at the next look');
+        log.warn(
+          { err: error, schedule: s.id, slot: slotName(slot) },
+          'broker-time schedule: enqueue failed; retried at the next look',
+        );
       }
     }
   };

@@ -24,7 +24,12 @@ export function workerConnectionOptions(redisUrl: string): RedisOptions {
 
 /** A connection for producers that must fail fast when Redis is down (HTTP handlers, CLIs). */
 export function producerConnection(redisUrl: string): Redis {
-  const redis = new Redis({ ...workerConnectionOptions(redisUrl), maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false });
+  const redis = new Redis({
+    ...workerConnectionOptions(redisUrl),
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    lazyConnect: false,
+  });
   // While Redis is down ioredis emits an 'error' per reconnect attempt; without a listener it prints "Unhandled error
   // event" each time (seen when chaos restarts Redis). Every command still fails with its own error to its caller.
   redis.on('error', () => {});

@@ -7,7 +7,8 @@ import type { ExecJobs } from '../pipeline/execution-context.js';
 import { jobId, type JobPayload } from './jobs.js';
 import { retentionFor, type Queues } from './queues.js';
 
-export const executeJobId = (groupId: string, attempt = 0): string => (attempt > 0 ? jobId('execute', groupId, `r${attempt}`) : jobId('execute', groupId));
+export const executeJobId = (groupId: string, attempt = 0): string =>
+  attempt > 0 ? jobId('execute', groupId, `r${attempt}`) : jobId('execute', groupId);
 
 export function bullExecJobs(queues: Pick<Queues, 'execute'>): ExecJobs {
   return {

@@ -12,7 +12,11 @@ export async function syncExitScheduler(exitQueue: Queue, everySeconds = DEFAULT
   const every = Math.max(1, Number.isFinite(everySeconds) ? everySeconds : DEFAULT_EXIT_EVERY_SECONDS) * 1000;
   const data: JobPayload<'exit'> = {};
   const { attempts, removeOnComplete, removeOnFail } = retentionFor('exit');
-  await exitQueue.upsertJobScheduler(EXIT_SCHEDULER_ID, { every }, { name: 'exit', data, opts: { attempts, removeOnComplete, removeOnFail } });
+  await exitQueue.upsertJobScheduler(
+    EXIT_SCHEDULER_ID,
+    { every },
+    { name: 'exit', data, opts: { attempts, removeOnComplete, removeOnFail } },
+  );
 }
 
 /** One evaluation now (e.g. after a large market move or from a CLI); the id makes concurrent requests one job. */

@@ -17,7 +17,13 @@ export const jobSchemas = {
    * batched call: immutable market data, so the child needs no second request.
    */
   'scan-underlying': z
-    .object({ ruleSet: z.string().min(1), rulesHash: z.string().min(1), underlying: z.string().min(1), scanRunId: uuid, metrics: z.unknown().nullable() })
+    .object({
+      ruleSet: z.string().min(1),
+      rulesHash: z.string().min(1),
+      underlying: z.string().min(1),
+      scanRunId: uuid,
+      metrics: z.unknown().nullable(),
+    })
     .strict(),
   /** Open or close one trade through the atomic executor. */
   execute: z.object({ tradeId: uuid, groupId: uuid }).strict(),
@@ -28,7 +34,9 @@ export const jobSchemas = {
   'sync-order': z
     .object({
       source: z.enum(['stream', 'poll']),
-      order: z.object({ brokerOrderId: z.number().int(), status: z.string(), legs: z.array(z.unknown()) }).passthrough(),
+      order: z
+        .object({ brokerOrderId: z.number().int(), status: z.string(), legs: z.array(z.unknown()) })
+        .passthrough(),
     })
     .strict(),
   /** The `monitor` queue: one polling round over our working orders (the stream's fallback). */
@@ -58,6 +66,10 @@ export class JobPayloadError extends Error {
 /** Validates a job's data at the worker boundary. */
 export function parsePayload<N extends JobName>(name: N, data: unknown): JobPayload<N> {
   const result = jobSchemas[name].safeParse(data);
-  if (!result.success) throw new JobPayloadError(name, result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`));
+  if (!result.success)
+    throw new JobPayloadError(
+      name,
+      result.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`),
+    );
   return result.data as JobPayload<N>;
 }

@@ -23,7 +23,9 @@ export function bullMonitorJobs(queue: Queue): MonitorHandoff {
     async pollRound(everyMs) {
       // Rounds are numbered by wall time (a network cadence): the same number in every monitor process
       const data: JobPayload<'poll-orders'> = {};
-      await queue.add('poll-orders', data, { jobId: jobId('poll', String(everyMs), String(Math.floor(Date.now() / everyMs))) });
+      await queue.add('poll-orders', data, {
+        jobId: jobId('poll', String(everyMs), String(Math.floor(Date.now() / everyMs))),
+      });
     },
   };
 }

@@ -8,10 +8,17 @@ export const RECONCILE_SCHEDULER_ID = 'reconcile-periodic';
 export const DEFAULT_RECONCILE_EVERY_MS = 30_000;
 
 /** Upserts the periodic reconciliation scheduler (every `everyMs`, default 30 s). Call at every start. */
-export async function syncReconcileScheduler(reconcileQueue: Queue, everyMs = DEFAULT_RECONCILE_EVERY_MS): Promise<void> {
+export async function syncReconcileScheduler(
+  reconcileQueue: Queue,
+  everyMs = DEFAULT_RECONCILE_EVERY_MS,
+): Promise<void> {
   const data: JobPayload<'reconcile'> = { reason: 'periodic' };
   const { attempts, backoff, removeOnComplete, removeOnFail } = retentionFor('reconcile');
-  await reconcileQueue.upsertJobScheduler(RECONCILE_SCHEDULER_ID, { every: everyMs }, { name: 'reconcile', data, opts: { attempts, backoff, removeOnComplete, removeOnFail } });
+  await reconcileQueue.upsertJobScheduler(
+    RECONCILE_SCHEDULER_ID,
+    { every: everyMs },
+    { name: 'reconcile', data, opts: { attempts, backoff, removeOnComplete, removeOnFail } },
+  );
 }
 
 export async function removeReconcileScheduler(reconcileQueue: Queue): Promise<void> {

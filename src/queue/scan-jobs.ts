@@ -23,7 +23,11 @@ export function bullScanJobs(queues: Queues): ScanJobs {
             queueName: 'scan-underlying',
             data: child,
             // A child that still fails after its retries must not hold the scan back: it is recorded and skipped
-            opts: { ...retentionFor('scan-underlying'), jobId: jobId('scanu', scan.scanRunId, underlying), ignoreDependencyOnFailure: true },
+            opts: {
+              ...retentionFor('scan-underlying'),
+              jobId: jobId('scanu', scan.scanRunId, underlying),
+              ignoreDependencyOnFailure: true,
+            },
           };
         }),
       });

@@ -18,7 +18,10 @@ export async function syncSchedulers(scanQueue: Queue, ruleSets: readonly RuleSe
   const wanted = ruleSets.filter((r) => r.enabled);
   const upserted: string[] = [];
   for (const r of wanted) {
-    const repeat = r.schedule.cron !== null ? { pattern: r.schedule.cron, tz: SCHEDULE_TIME_ZONE } : { every: (r.schedule.everySeconds ?? 300) * 1000 };
+    const repeat =
+      r.schedule.cron !== null
+        ? { pattern: r.schedule.cron, tz: SCHEDULE_TIME_ZONE }
+        : { every: (r.schedule.everySeconds ?? 300) * 1000 };
     const data: JobPayload<'scan'> = { ruleSet: r.name };
     const { attempts, backoff, removeOnComplete, removeOnFail } = retentionFor('scan');
     await scanQueue.upsertJobScheduler(schedulerId(r.name), repeat, {

@@ -13,9 +13,21 @@ export interface LeafCondition {
   name?: string;
   priority?: number;
 }
-export interface AllCondition { all: Condition[]; name?: string; priority?: number }
-export interface AnyCondition { any: Condition[]; name?: string; priority?: number }
-export interface NotCondition { not: Condition; name?: string; priority?: number }
+export interface AllCondition {
+  all: Condition[];
+  name?: string;
+  priority?: number;
+}
+export interface AnyCondition {
+  any: Condition[];
+  name?: string;
+  priority?: number;
+}
+export interface NotCondition {
+  not: Condition;
+  name?: string;
+  priority?: number;
+}
 export type BooleanCondition = AllCondition | AnyCondition | NotCondition;
 export type Condition = LeafCondition | BooleanCondition;
 /** What json-rules-engine accepts as a rule's `conditions`. */
@@ -32,11 +44,20 @@ export class CompileError extends Error {
 /** Where a value comes from: a literal, or a fact (with an optional path), as json-rules-engine's Almanac resolves it. */
 export type Operand = { kind: 'literal'; value: unknown } | { kind: 'fact'; fact: string; path: string[] | null };
 export type Node =
-  | { kind: 'leaf'; at: string; cond: LeafCondition; op: ResolvedOperator; left: Operand; right: Operand; priority: number; mayThrow: boolean }
+  | {
+      kind: 'leaf';
+      at: string;
+      cond: LeafCondition;
+      op: ResolvedOperator;
+      left: Operand;
+      right: Operand;
+      priority: number;
+      mayThrow: boolean;
+    }
   | { kind: 'all' | 'any'; at: string; name?: string; children: Node[]; priority: number; mayThrow: boolean }
   | { kind: 'not'; at: string; name?: string; child: Node; priority: number; mayThrow: boolean };
 
-const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+const own = (o: object, k: string) => Object.hasOwn(o, k);
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
 
 /**
@@ -71,7 +92,8 @@ export function walkPath(value: unknown, segs: readonly string[]): unknown {
 }
 
 /** Almanac#factValue: a path applies only to a non-null object fact; otherwise the fact itself. */
-export const applyPath = (v: unknown, segs: readonly string[]): unknown => (v != null && typeof v === 'object' ? walkPath(v, segs) : v);
+export const applyPath = (v: unknown, segs: readonly string[]): unknown =>
+  v != null && typeof v === 'object' ? walkPath(v, segs) : v;
 
 function operandOf(fact: unknown, path: unknown, at: string): Operand {
   if (typeof fact !== 'string') throw new CompileError(`${at}: fact must be a string`);
@@ -119,8 +141,18 @@ export function toNode(c: unknown, at: string): Node {
   if (!op) throw new CompileError(`${at}: unknown operator ${JSON.stringify(c.operator)}`);
   const left = operandOf(c.fact, c.path, at);
   const v = c.value;
-  const right: Operand = isObj(v) && own(v, 'fact') ? operandOf(v.fact, v.path, `${at}.value`) : { kind: 'literal', value: v };
-  return { kind: 'leaf', at, cond: c as unknown as LeafCondition, op, left, right, priority: priorityOf(c), mayThrow: leafMayThrow(op, right) };
+  const right: Operand =
+    isObj(v) && own(v, 'fact') ? operandOf(v.fact, v.path, `${at}.value`) : { kind: 'literal', value: v };
+  return {
+    kind: 'leaf',
+    at,
+    cond: c as unknown as LeafCondition,
+    op,
+    left,
+    right,
+    priority: priorityOf(c),
+    mayThrow: leafMayThrow(op, right),
+  };
 }
 
 /** Rule#prioritizeConditions: sets of equal priority, highest first, each in written order. */
@@ -138,7 +170,8 @@ export function prioritySets(children: readonly Node[]): Node[][] {
 export function hasLazySet(n: Node): boolean {
   if (n.kind === 'leaf') return false;
   if (n.kind === 'not') return hasLazySet(n.child);
-  if (n.children.length > 1 && prioritySets(n.children).some((set) => set.length > 1 && !set.some((x) => x.mayThrow))) return true;
+  if (n.children.length > 1 && prioritySets(n.children).some((set) => set.length > 1 && !set.some((x) => x.mayThrow)))
+    return true;
   return n.children.some(hasLazySet);
 }
 
@@ -175,7 +208,10 @@ function generate(root: Node): { source: string; constants: unknown[] } {
   const konst = (v: unknown) => `k${constants.push(v) - 1}`;
   const read = (fact: string) => {
     let v = reads.get(fact);
-    if (!v) reads.set(fact, (v = `v${reads.size}`));
+    if (!v) {
+      v = `v${reads.size}`;
+      reads.set(fact, v);
+    }
     return v;
   };
   const operand = (o: Operand): { expr: string; simple: boolean } => {
@@ -191,16 +227,26 @@ function generate(root: Node): { source: string; constants: unknown[] } {
       const y = b.expr;
       const numeric = (cmp: string) => `((typeof ${x} === "number" ? ${x} === ${x} : NV(${x})) && ${x} ${cmp} ${y})`;
       switch (n.op.base.name) {
-        case 'equal': return `(${x} === ${y})`;
-        case 'notEqual': return `(${x} !== ${y})`;
-        case 'lessThan': return numeric('<');
-        case 'lessThanInclusive': return numeric('<=');
-        case 'greaterThan': return numeric('>');
-        case 'greaterThanInclusive': return numeric('>=');
-        case 'in': return `(${y}.indexOf(${x}) > -1)`;
-        case 'notIn': return `(${y}.indexOf(${x}) === -1)`;
-        case 'contains': return `(Array.isArray(${x}) && ${x}.indexOf(${y}) > -1)`;
-        case 'doesNotContain': return `(Array.isArray(${x}) && ${x}.indexOf(${y}) === -1)`;
+        case 'equal':
+          return `(${x} === ${y})`;
+        case 'notEqual':
+          return `(${x} !== ${y})`;
+        case 'lessThan':
+          return numeric('<');
+        case 'lessThanInclusive':
+          return numeric('<=');
+        case 'greaterThan':
+          return numeric('>');
+        case 'greaterThanInclusive':
+          return numeric('>=');
+        case 'in':
+          return `(${y}.indexOf(${x}) > -1)`;
+        case 'notIn':
+          return `(${y}.indexOf(${x}) === -1)`;
+        case 'contains':
+          return `(Array.isArray(${x}) && ${x}.indexOf(${y}) > -1)`;
+        case 'doesNotContain':
+          return `(Array.isArray(${x}) && ${x}.indexOf(${y}) === -1)`;
       }
     }
     return `${konst(n.op.evaluate)}(${a.expr}, ${b.expr})`;
@@ -214,7 +260,10 @@ function generate(root: Node): { source: string; constants: unknown[] } {
   const node = (n: Node, careful: boolean): string => {
     if (n.kind === 'leaf') {
       let expr = leaves.get(n);
-      if (expr === undefined) leaves.set(n, (expr = leaf(n)));
+      if (expr === undefined) {
+        expr = leaf(n);
+        leaves.set(n, expr);
+      }
       return expr;
     }
     if (n.kind === 'not') return `!${node(n.child, careful)}`;
@@ -222,7 +271,13 @@ function generate(root: Node): { source: string; constants: unknown[] } {
     if (n.children.length === 1) return node(n.children[0]!, careful);
     const glue = n.kind === 'all' ? '&&' : '||';
     const sets = prioritySets(n.children).map((set) =>
-      set.length === 1 ? node(set[0]!, careful) : join(set.map((x) => node(x, careful)), glue, careful || set.some((x) => x.mayThrow)),
+      set.length === 1
+        ? node(set[0]!, careful)
+        : join(
+            set.map((x) => node(x, careful)),
+            glue,
+            careful || set.some((x) => x.mayThrow),
+          ),
     );
     return sets.length === 1 ? sets[0]! : `(${sets.join(` ${glue} `)})`;
   };
@@ -240,7 +295,9 @@ function generate(root: Node): { source: string; constants: unknown[] } {
   const decls = [...reads].map(([fact, v]) => {
     const access = IDENT.test(fact) ? `f.${fact}` : `f[${JSON.stringify(fact)}]`;
     // A key inherited from Object.prototype is no fact (the Almanac's facts are a Map of the run's own keys)
-    return fact in Object.prototype ? `const ${v} = H.call(f, ${JSON.stringify(fact)}) ? ${access} : undefined;` : `const ${v} = ${access};`;
+    return fact in Object.prototype
+      ? `const ${v} = H.call(f, ${JSON.stringify(fact)}) ? ${access} : undefined;`
+      : `const ${v} = ${access};`;
   });
   const tdecl = temps > 0 ? `let ${Array.from({ length: temps }, (_, i) => `t${i}`).join(', ')};` : '';
   const source = `return function legworkRule(f) {\n  ${[...decls, tdecl].filter(Boolean).join('\n  ')}\n  return ${body};\n};`;
@@ -253,7 +310,8 @@ const numberLike = (v: unknown): boolean => Number.parseFloat(v as string).toStr
 
 type Fn = (f: Facts) => boolean;
 /** A fact as the Almanac sees it: a key inherited from Object.prototype is no fact (its facts are the run's own keys). */
-const factReader = (fact: string) => (fact in Object.prototype ? (f: Facts) => (own(f, fact) ? f[fact] : undefined) : (f: Facts) => f[fact]);
+const factReader = (fact: string) =>
+  fact in Object.prototype ? (f: Facts) => (own(f, fact) ? f[fact] : undefined) : (f: Facts) => f[fact];
 
 function closures(n: Node, careful: boolean): Fn {
   const get = (o: Operand): ((f: Facts) => unknown) => {
@@ -278,7 +336,10 @@ function closures(n: Node, careful: boolean): Fn {
   if (n.children.length === 0) return () => true;
   if (n.children.length === 1) return closures(n.children[0]!, careful);
   const isAll = n.kind === 'all';
-  const sets = prioritySets(n.children).map((set) => ({ fns: set.map((x) => closures(x, careful)), eager: careful || set.some((x) => x.mayThrow) }));
+  const sets = prioritySets(n.children).map((set) => ({
+    fns: set.map((x) => closures(x, careful)),
+    eager: careful || set.some((x) => x.mayThrow),
+  }));
   return (f) => {
     for (const { fns, eager } of sets) {
       if (eager) {
@@ -302,7 +363,10 @@ export interface CompiledRule {
 }
 
 /** Compiles once; `test` then runs millions of times per second. Throws CompileError on a malformed tree. */
-export function compileConditions(conditions: TopLevelCondition, options: { mode?: 'codegen' | 'closures' } = {}): CompiledRule {
+export function compileConditions(
+  conditions: TopLevelCondition,
+  options: { mode?: 'codegen' | 'closures' } = {},
+): CompiledRule {
   const root = rootNode(conditions);
   if (options.mode === 'closures') {
     const fast = closures(root, false);

@@ -47,9 +47,21 @@ export function unknownFactMessage(name: string): string {
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);
 
 /** A leaf's fact, operator and value against the fact catalogue. Returns the fact's info when known. */
-function checkLeaf(fact: string, operator: string, value: unknown, path: PathSeg[], factPath: PathSeg[], valuePath: PathSeg[], report: Report, factAtKey: boolean): FactInfo | undefined {
+function checkLeaf(
+  fact: string,
+  operator: string,
+  value: unknown,
+  path: PathSeg[],
+  factPath: PathSeg[],
+  valuePath: PathSeg[],
+  report: Report,
+  factAtKey: boolean,
+): FactInfo | undefined {
   const info = factInfo(fact);
-  if (!info) return report(factPath, unknownFactMessage(fact), factAtKey), undefined;
+  if (!info) {
+    report(factPath, unknownFactMessage(fact), factAtKey);
+    return undefined;
+  }
   const op = resolveOperator(operator);
   if (!op) return info; // reported by the schema
   const base = op.base.name;
@@ -60,7 +72,8 @@ function checkLeaf(fact: string, operator: string, value: unknown, path: PathSeg
   if (isFactRef(value)) {
     const other = factInfo(value.fact);
     if (!other) report([...valuePath, 'fact'], unknownFactMessage(value.fact));
-    else if (plain && other.type !== info.type) report(path, `${fact} is a ${info.type} but ${value.fact} is a ${other.type}`);
+    else if (plain && other.type !== info.type)
+      report(path, `${fact} is a ${info.type} but ${value.fact} is a ${other.type}`);
     return info;
   }
   if (value === undefined) return info; // a missing value is reported by the schema
@@ -68,7 +81,10 @@ function checkLeaf(fact: string, operator: string, value: unknown, path: PathSeg
     const values = Array.isArray(value) ? value : [value];
     for (const v of values) {
       if (v === null ? !info.nullable : typeof v !== info.type) {
-        report(path, `${fact} is a ${info.nullable ? `${info.type} or null` : info.type}; ${JSON.stringify(v)} is a ${typeOf(v)}`);
+        report(
+          path,
+          `${fact} is a ${info.nullable ? `${info.type} or null` : info.type}; ${JSON.stringify(v)} is a ${typeOf(v)}`,
+        );
       }
     }
   }
@@ -78,9 +94,15 @@ function checkLeaf(fact: string, operator: string, value: unknown, path: PathSeg
 function walkCondition(c: unknown, path: PathSeg[], report: Report): void {
   if (c === null || typeof c !== 'object') return;
   const o = c as Record<string, unknown>;
-  if (Array.isArray(o.all)) o.all.forEach((x, i) => walkCondition(x, [...path, 'all', i], report));
-  else if (Array.isArray(o.any)) o.any.forEach((x, i) => walkCondition(x, [...path, 'any', i], report));
-  else if (o.not !== undefined) walkCondition(o.not, [...path, 'not'], report);
+  if (Array.isArray(o.all)) {
+    o.all.forEach((x, i) => {
+      walkCondition(x, [...path, 'all', i], report);
+    });
+  } else if (Array.isArray(o.any)) {
+    o.any.forEach((x, i) => {
+      walkCondition(x, [...path, 'any', i], report);
+    });
+  } else if (o.not !== undefined) walkCondition(o.not, [...path, 'not'], report);
   else if (typeof o.fact === 'string' && typeof o.operator === 'string') {
     checkLeaf(o.fact, o.operator, o.value, path, [...path, 'fact'], [...path, 'value'], report, false);
   }
@@ -100,7 +122,10 @@ function bounds(spec: Record<string, unknown>): { lo: number; loStrict: boolean;
     if (leaf.operator === 'greaterThan') lower(leaf.value, true);
     if (leaf.operator === 'lessThanInclusive') upper(leaf.value, false);
     if (leaf.operator === 'lessThan') upper(leaf.value, true);
-    if (leaf.operator === 'between' && Array.isArray(leaf.value)) lower(leaf.value[0], false), upper(leaf.value[1], false);
+    if (leaf.operator === 'between' && Array.isArray(leaf.value)) {
+      lower(leaf.value[0], false);
+      upper(leaf.value[1], false);
+    }
   }
   return b;
 }
@@ -108,7 +133,11 @@ function bounds(spec: Record<string, unknown>): { lo: number; loStrict: boolean;
 function checkFilters(input: CheckInput, report: Report, undefinedRisk: boolean): void {
   const filters = input.filters ?? {};
   for (const [key, spec] of Object.entries(filters)) {
-    if ((key === 'all' || key === 'any') && Array.isArray(spec)) spec.forEach((c, i) => walkCondition(c, ['filters', key, i], report));
+    if ((key === 'all' || key === 'any') && Array.isArray(spec)) {
+      spec.forEach((c, i) => {
+        walkCondition(c, ['filters', key, i], report);
+      });
+    }
     if (key === 'not') walkCondition(spec, ['filters', 'not'], report);
     if (key === 'all' || key === 'any' || key === 'not') continue;
     const leaves = expandShorthand(key, spec);
@@ -123,12 +152,20 @@ function checkFilters(input: CheckInput, report: Report, undefinedRisk: boolean)
       checkLeaf(key, l.operator, l.value, at, ['filters', key], at, report, true);
     });
     if (undefinedRisk && NULL_WHEN_UNDEFINED_RISK.has(key)) {
-      report(['filters', key], `${key} is always null for an undefined-risk strategy; this filter can never pass`, true);
+      report(
+        ['filters', key],
+        `${key} is always null for an undefined-risk strategy; this filter can never pass`,
+        true,
+      );
     }
     if (opKeys.length > 1 && info.type === 'number') {
       const b = bounds(spec as Record<string, unknown>);
       if (b.lo > b.hi || (b.lo === b.hi && (b.loStrict || b.hiStrict))) {
-        report(['filters', key], `the lower bound ${b.lo} is above the upper bound ${b.hi}; no candidate can pass`, true);
+        report(
+          ['filters', key],
+          `the lower bound ${b.lo} is above the upper bound ${b.hi}; no candidate can pass`,
+          true,
+        );
       }
     }
   }
@@ -138,7 +175,10 @@ function checkFilters(input: CheckInput, report: Report, undefinedRisk: boolean)
 function entryDte(input: CheckInput): { lo: number; hi: number } {
   const p = input.parsedParams as { dte?: { min?: number; max?: number } } | undefined;
   const spec = input.filters?.dte;
-  const f = spec && typeof spec === 'object' && !Array.isArray(spec) ? bounds(spec as Record<string, unknown>) : { lo: -Infinity, hi: Infinity };
+  const f =
+    spec && typeof spec === 'object' && !Array.isArray(spec)
+      ? bounds(spec as Record<string, unknown>)
+      : { lo: -Infinity, hi: Infinity };
   return { lo: Math.max(p?.dte?.min ?? 0, f.lo), hi: Math.min(p?.dte?.max ?? Infinity, f.hi) };
 }
 
@@ -149,7 +189,8 @@ function entryShortDelta(input: CheckInput): number {
   const bands = [p?.shortDelta, p?.putDelta, p?.callDelta].filter((b): b is Band => b !== undefined);
   const fromParams = bands.length > 0 ? Math.max(...bands.map((b) => b.target + b.tolerance)) : 1;
   const spec = input.filters?.short_delta;
-  const fromFilter = spec && typeof spec === 'object' && !Array.isArray(spec) ? bounds(spec as Record<string, unknown>).hi : 1;
+  const fromFilter =
+    spec && typeof spec === 'object' && !Array.isArray(spec) ? bounds(spec as Record<string, unknown>).hi : 1;
   return Math.min(fromParams, fromFilter);
 }
 
@@ -164,27 +205,36 @@ export function checkConsistency(input: CheckInput, report: Report): void {
 
   if (input.score) {
     // Every weight must be > 0, so the sum is 0 only without metrics
-    if (input.score.metrics.length === 0) report(['score', 'weights'], 'score.weights needs at least one metric (the weights would sum to 0)');
+    if (input.score.metrics.length === 0)
+      report(['score', 'weights'], 'score.weights needs at least one metric (the weights would sum to 0)');
     for (const m of input.score.metrics) {
       const info = factInfo(m.fact);
       if (!info) report(['score', 'weights', m.fact], unknownFactMessage(m.fact), true);
-      else if (info.type !== 'number') report(['score', 'weights', m.fact], `${m.fact} is a ${info.type}; only numeric facts can score`, true);
-      else if (undefinedRisk && NULL_WHEN_UNDEFINED_RISK.has(m.fact)) report(['score', 'weights', m.fact], `${m.fact} is always null for an undefined-risk strategy`, true);
+      else if (info.type !== 'number')
+        report(['score', 'weights', m.fact], `${m.fact} is a ${info.type}; only numeric facts can score`, true);
+      else if (undefinedRisk && NULL_WHEN_UNDEFINED_RISK.has(m.fact))
+        report(['score', 'weights', m.fact], `${m.fact} is always null for an undefined-risk strategy`, true);
       if (!(m.weight > 0)) report(['score', 'weights', m.fact, 'weight'], `weight must be > 0 (got ${m.weight})`);
     }
     const seen = new Set<string>();
     input.score.tieBreakers.forEach((t, i) => {
       const info = factInfo(t.fact);
       if (!info) report(['score', 'tieBreakers', i], unknownFactMessage(t.fact));
-      else if (info.type === 'boolean') report(['score', 'tieBreakers', i], `${t.fact} is a boolean; tie-breakers are numbers or strings`);
+      else if (info.type === 'boolean')
+        report(['score', 'tieBreakers', i], `${t.fact} is a boolean; tie-breakers are numbers or strings`);
       if (seen.has(t.fact)) report(['score', 'tieBreakers', i], `${t.fact} is listed twice`);
       seen.add(t.fact);
     });
   }
 
   if (undefinedRisk && input.sizing) {
-    if (input.sizing.maxRiskPerTrade !== undefined) report(['sizing', 'maxRiskPerTrade'], 'the loss of an undefined-risk strategy has no maximum; use maxBuyingPowerPerTrade');
-    if (input.sizing.maxBuyingPowerPerTrade === undefined) report(['sizing'], 'an undefined-risk strategy needs sizing.maxBuyingPowerPerTrade');
+    if (input.sizing.maxRiskPerTrade !== undefined)
+      report(
+        ['sizing', 'maxRiskPerTrade'],
+        'the loss of an undefined-risk strategy has no maximum; use maxBuyingPowerPerTrade',
+      );
+    if (input.sizing.maxBuyingPowerPerTrade === undefined)
+      report(['sizing'], 'an undefined-risk strategy needs sizing.maxBuyingPowerPerTrade');
   }
   if (undefinedRisk && input.exits && input.exits.stopLossMultiple === null) {
     report(['exits', 'stopLossMultiple'], 'an undefined-risk strategy needs a stop loss');
@@ -192,41 +242,70 @@ export function checkConsistency(input: CheckInput, report: Report): void {
 
   const e = input.entry;
   if (e) {
-    if (e.price === 'natural' && e.maxSteps > 0) report(['entry', 'maxSteps'], 'price: natural already crosses the spread; price steps need price: mid (or maxSteps: 0)');
-    if (e.stepTicks === 0 && e.maxSteps > 0) report(['entry', 'stepTicks'], 'steps of 0 ticks never move the price; set stepTicks >= 1 or maxSteps: 0');
+    if (e.price === 'natural' && e.maxSteps > 0)
+      report(
+        ['entry', 'maxSteps'],
+        'price: natural already crosses the spread; price steps need price: mid (or maxSteps: 0)',
+      );
+    if (e.stepTicks === 0 && e.maxSteps > 0)
+      report(['entry', 'stepTicks'], 'steps of 0 ticks never move the price; set stepTicks >= 1 or maxSteps: 0');
     const lastStep = e.stepEverySeconds * e.maxSteps;
     if (e.fillTimeoutSeconds < lastStep) {
-      report(['entry', 'fillTimeoutSeconds'], `the order times out after ${e.fillTimeoutSeconds} s, before its last price step at ${lastStep} s`);
+      report(
+        ['entry', 'fillTimeoutSeconds'],
+        `the order times out after ${e.fillTimeoutSeconds} s, before its last price step at ${lastStep} s`,
+      );
     }
   }
 
   const x = input.exits;
   if (x) {
-    const enabled = [x.takeProfitPct, x.stopLossMultiple, x.closeAtDte, x.shortDeltaBreach, x.timeStopDays].some((v) => v !== null) || x.underlyingThroughShortStrike;
+    const enabled =
+      [x.takeProfitPct, x.stopLossMultiple, x.closeAtDte, x.shortDeltaBreach, x.timeStopDays].some((v) => v !== null) ||
+      x.underlyingThroughShortStrike;
     if (!enabled) report(['exits'], 'no exit is enabled: trades would run to expiration');
     const dte = entryDte(input);
     if (x.closeAtDte !== null && Number.isFinite(dte.hi) && x.closeAtDte >= dte.hi) {
-      report(['exits', 'closeAtDte'], `closeAtDte ${x.closeAtDte} >= the longest DTE at entry (${dte.hi}): every trade would close at once`);
+      report(
+        ['exits', 'closeAtDte'],
+        `closeAtDte ${x.closeAtDte} >= the longest DTE at entry (${dte.hi}): every trade would close at once`,
+      );
     }
     const horizon = dte.hi - (x.closeAtDte ?? 0);
     if (x.timeStopDays !== null && Number.isFinite(horizon) && x.timeStopDays >= horizon) {
-      report(['exits', 'timeStopDays'], `timeStopDays ${x.timeStopDays} can never trigger: trades close within ${horizon} days (DTE ${dte.hi}, closeAtDte ${x.closeAtDte ?? 0})`);
+      report(
+        ['exits', 'timeStopDays'],
+        `timeStopDays ${x.timeStopDays} can never trigger: trades close within ${horizon} days (DTE ${dte.hi}, closeAtDte ${x.closeAtDte ?? 0})`,
+      );
     }
     const maxDelta = entryShortDelta(input);
     if (x.shortDeltaBreach !== null && x.shortDeltaBreach <= maxDelta) {
-      report(['exits', 'shortDeltaBreach'], `shortDeltaBreach ${x.shortDeltaBreach} <= the short delta allowed at entry (${Number(maxDelta.toFixed(4))}): trades could close at once`);
+      report(
+        ['exits', 'shortDeltaBreach'],
+        `shortDeltaBreach ${x.shortDeltaBreach} <= the short delta allowed at entry (${Number(maxDelta.toFixed(4))}): trades could close at once`,
+      );
     }
   }
 
   const r = input.risk;
   if (r) {
-    if (r.maxRiskPerUnderlying > r.maxTotalRisk) report(['risk', 'maxRiskPerUnderlying'], `maxRiskPerUnderlying ${r.maxRiskPerUnderlying} exceeds maxTotalRisk ${r.maxTotalRisk}`);
+    if (r.maxRiskPerUnderlying > r.maxTotalRisk)
+      report(
+        ['risk', 'maxRiskPerUnderlying'],
+        `maxRiskPerUnderlying ${r.maxRiskPerUnderlying} exceeds maxTotalRisk ${r.maxTotalRisk}`,
+      );
     if (input.strategy && r.maxLegsPerGroup < STRATEGY_LEGS[input.strategy]) {
-      report(['risk', 'maxLegsPerGroup'], `${input.strategy} has ${STRATEGY_LEGS[input.strategy]} legs; maxLegsPerGroup ${r.maxLegsPerGroup} would refuse every trade`);
+      report(
+        ['risk', 'maxLegsPerGroup'],
+        `${input.strategy} has ${STRATEGY_LEGS[input.strategy]} legs; maxLegsPerGroup ${r.maxLegsPerGroup} would refuse every trade`,
+      );
     }
     const perTrade = input.sizing?.maxRiskPerTrade;
     if (perTrade !== undefined && perTrade > r.maxRiskPerUnderlying) {
-      report(['sizing', 'maxRiskPerTrade'], `maxRiskPerTrade ${perTrade} exceeds risk.maxRiskPerUnderlying ${r.maxRiskPerUnderlying}`);
+      report(
+        ['sizing', 'maxRiskPerTrade'],
+        `maxRiskPerTrade ${perTrade} exceeds risk.maxRiskPerUnderlying ${r.maxRiskPerUnderlying}`,
+      );
     }
   }
 }

@@ -15,7 +15,15 @@ import type { Cents } from '../domain/money.js';
 import type { PricingPlan } from '../domain/order-group.js';
 import type { RuleSet } from './schema.js';
 
-export const EXIT_REASONS = ['stop_loss', 'underlying_through_short_strike', 'short_delta_breach', 'pin_risk', 'take_profit', 'close_at_dte', 'time_stop'] as const;
+export const EXIT_REASONS = [
+  'stop_loss',
+  'underlying_through_short_strike',
+  'short_delta_breach',
+  'pin_risk',
+  'take_profit',
+  'close_at_dte',
+  'time_stop',
+] as const;
 export type ExitRuleReason = (typeof EXIT_REASONS)[number];
 /** Besides the rules: the kill switch, what an incomplete exit left, what the broker's settlements left. */
 export type ExitReason = ExitRuleReason | 'flatten' | 'leftovers' | 'assignment' | 'expiration';
@@ -64,11 +72,12 @@ export interface ExitInput {
 export const PIN_RISK_LAST_HOUR_MS = 3_600_000;
 
 /** From when, on an expiration day, pin risk closes a trade's short options (epoch ms). */
-export const pinRiskFrom = (sessionCloseAt: number, exitLeadMs: number): number => sessionCloseAt - PIN_RISK_LAST_HOUR_MS - exitLeadMs;
+export const pinRiskFrom = (sessionCloseAt: number, exitLeadMs: number): number =>
+  sessionCloseAt - PIN_RISK_LAST_HOUR_MS - exitLeadMs;
 
 export type ExitDecision =
   | { exit: true; reason: ExitRuleReason; detail: string; costs: CloseCosts }
-  | { exit: false; costs: CloseCosts; /** Rules that could not be evaluated and why. */ unavailable: string[] };
+  | { exit: false; costs: CloseCosts /** Rules that could not be evaluated and why. */; unavailable: string[] };
 
 const isShort = (l: ExitLegMark) => l.action === 'Sell to Open';
 
@@ -108,27 +117,38 @@ export function decideExit(input: ExitInput): ExitDecision {
     else {
       const u = input.underlyingPrice;
       const through = shorts.find((l) => (l.right === 'P' ? u <= l.strike : u >= l.strike));
-      if (through) return fire('underlying_through_short_strike', `underlying ${u} through short ${through.right === 'P' ? 'put' : 'call'} strike ${through.strike}`);
+      if (through)
+        return fire(
+          'underlying_through_short_strike',
+          `underlying ${u} through short ${through.right === 'P' ? 'put' : 'call'} strike ${through.strike}`,
+        );
     }
   }
   if (exits.shortDeltaBreach !== null) {
     const breach = exits.shortDeltaBreach;
     if (shorts.some((l) => l.delta === null)) unavailable.push('short_delta_breach: no greeks');
     const hit = shorts.find((l) => l.delta !== null && Math.abs(l.delta) >= breach);
-    if (hit) return fire('short_delta_breach', `short ${hit.symbol} |delta| ${Math.abs(hit.delta!).toFixed(3)} ≥ ${breach}`);
+    if (hit)
+      return fire('short_delta_breach', `short ${hit.symbol} |delta| ${Math.abs(hit.delta!).toFixed(3)} ≥ ${breach}`);
   }
   if (!exits.holdThroughExpiration) {
     const expiring = shorts.find((l) => l.expiration === input.today);
     if (expiring && input.sessionCloseAt === null) unavailable.push('pin_risk: session close unknown');
     else if (expiring && input.now >= pinRiskFrom(input.sessionCloseAt!, input.exitLeadMs)) {
       const from = new Date(pinRiskFrom(input.sessionCloseAt!, input.exitLeadMs)).toISOString();
-      return fire('pin_risk', `short ${expiring.symbol} expires today (${input.today}): closed before the session's last hour (from ${from})`);
+      return fire(
+        'pin_risk',
+        `short ${expiring.symbol} expires today (${input.today}): closed before the session's last hour (from ${from})`,
+      );
     }
   }
   if (exits.takeProfitPct !== null) {
     if (!priced) unavailable.push('take_profit: no marks or entry credit');
     else if (costs.midCents! <= ((100 - exits.takeProfitPct) / 100) * credit!) {
-      return fire('take_profit', `cost to close ${costs.midCents}¢ ≤ ${100 - exits.takeProfitPct}% of credit ${credit}¢`);
+      return fire(
+        'take_profit',
+        `cost to close ${costs.midCents}¢ ≤ ${100 - exits.takeProfitPct}% of credit ${credit}¢`,
+      );
     }
   }
   if (exits.closeAtDte !== null && input.daysToExpiration <= exits.closeAtDte) {
@@ -152,14 +172,20 @@ export function exitPricing(costs: CloseCosts, tickCents: number, entry: RuleSet
   if (costs.midCents === null || costs.naturalCents === null) return null;
   const tick = Math.max(1, tickCents);
   const natural = Math.max(costs.naturalCents, costs.midCents);
-  const start = Math.max(tick, entry.price === 'natural' ? roundUpToTick(natural, tick) : roundToTick(costs.midCents, tick));
+  const start = Math.max(
+    tick,
+    entry.price === 'natural' ? roundUpToTick(natural, tick) : roundToTick(costs.midCents, tick),
+  );
   const slippage = Math.max(2 * tick, Math.round(Math.abs(natural) * 0.05));
   const floor = Math.max(start, roundUpToTick(natural + slippage, tick));
   // An exit must be able to reach its floor (through natural) within its steps: a stop loss that walks a few ticks
   // from mid and is cancelled, again and again, never closes anything (seen in chaos campaigns)
   const steps = Math.max(0, entry.maxSteps);
   const first = steps === 0 ? floor : start;
-  const step = Math.max(Math.max(1, entry.stepTicks) * tick, steps === 0 ? tick : roundUpToTick(Math.ceil((floor - first) / steps), tick));
+  const step = Math.max(
+    Math.max(1, entry.stepTicks) * tick,
+    steps === 0 ? tick : roundUpToTick(Math.ceil((floor - first) / steps), tick),
+  );
   return {
     startCents: -first,
     floorCents: -floor,

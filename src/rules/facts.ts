@@ -24,11 +24,21 @@ const n = (unit: string, better: 'high' | 'low', description: string, nullable =
 
 /** Every fact of CandidateFacts (the `satisfies` keeps this table and the interface in step). */
 export const FACTS = {
-  strategy: { type: 'string', nullable: false, unit: 'name', description: 'strategy of the candidate (iron-condor, …)' },
+  strategy: {
+    type: 'string',
+    nullable: false,
+    unit: 'name',
+    description: 'strategy of the candidate (iron-condor, …)',
+  },
   underlying: { type: 'string', nullable: false, unit: 'symbol', description: 'underlying symbol (SPY)' },
   underlying_price: n('$ per share', 'high', 'last underlying price'),
   dte: n('calendar days', 'low', 'days to expiration'),
-  expiration_type: { type: 'string', nullable: false, unit: 'name', description: 'Weekly, Regular, Quarterly, End-Of-Month' },
+  expiration_type: {
+    type: 'string',
+    nullable: false,
+    unit: 'name',
+    description: 'Weekly, Regular, Quarterly, End-Of-Month',
+  },
   credit_mid: n('$ per share', 'high', 'net credit at the mid of every leg'),
   credit_natural: n('$ per share', 'high', 'net credit crossing every spread (sell at bid, buy at ask)'),
   width: n('points', 'low', 'widest wing; null for undefined-risk structures', true),
@@ -49,12 +59,22 @@ export const FACTS = {
   package_spread: n('$ per share', 'low', 'natural minus mid of the whole package (cost of crossing)'),
   package_spread_pct: n('fraction', 'low', 'package_spread / credit_mid'),
   days_to_earnings: n('calendar days', 'high', 'days to the next earnings report; null when unknown', true),
-  earnings_before_expiration: { type: 'boolean', nullable: false, unit: 'flag', description: 'an earnings report falls before expiration' },
-  defined_risk: { type: 'boolean', nullable: false, unit: 'flag', description: 'the loss is capped (every strategy but the short strangle)' },
+  earnings_before_expiration: {
+    type: 'boolean',
+    nullable: false,
+    unit: 'flag',
+    description: 'an earnings report falls before expiration',
+  },
+  defined_risk: {
+    type: 'boolean',
+    nullable: false,
+    unit: 'flag',
+    description: 'the loss is capped (every strategy but the short strangle)',
+  },
 } as const satisfies Record<FactName, FactInfo>;
 
 export const FACT_NAMES = Object.keys(FACTS) as FactName[];
 
-export const isFactName = (name: string): name is FactName => Object.prototype.hasOwnProperty.call(FACTS, name);
+export const isFactName = (name: string): name is FactName => Object.hasOwn(FACTS, name);
 
 export const factInfo = (name: string): FactInfo | undefined => (isFactName(name) ? FACTS[name] : undefined);

@@ -32,11 +32,20 @@ const INHERITED_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(O
 
 /** Refuses every mapping key inside a condition's `value` or `params` (at any depth) that json-rules-engine would not see. */
 export function checkInheritedKeys(v: unknown, path: PathSeg[], add: AddIssue): void {
-  if (Array.isArray(v)) return v.forEach((x, i) => checkInheritedKeys(x, [...path, i], add));
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      checkInheritedKeys(x, [...path, i], add);
+    });
+    return;
+  }
   if (!isObj(v)) return;
   for (const [k, x] of Object.entries(v)) {
     if (INHERITED_KEYS.has(k)) {
-      add([...path, k], `key "${k}" is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written`, true);
+      add(
+        [...path, k],
+        `key "${k}" is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written`,
+        true,
+      );
     } else checkInheritedKeys(x, [...path, k], add);
   }
 }
@@ -48,9 +57,11 @@ function checkParams(params: unknown, path: PathSeg[], add: AddIssue): void {
 }
 
 function checkFactRef(v: Record<string, unknown>, path: PathSeg[], add: AddIssue): void {
-  for (const k of Object.keys(v)) if (!['fact', 'path', 'params'].includes(k)) add([...path, k], `unknown key "${k}" in a fact reference`, true);
+  for (const k of Object.keys(v))
+    if (!['fact', 'path', 'params'].includes(k)) add([...path, k], `unknown key "${k}" in a fact reference`, true);
   if (typeof v.fact !== 'string' || v.fact === '') add([...path, 'fact'], 'fact must be a fact name');
-  if (v.path !== undefined && (typeof v.path !== 'string' || !parsePath(v.path))) add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
+  if (v.path !== undefined && (typeof v.path !== 'string' || !parsePath(v.path)))
+    add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
   checkParams(v.params, [...path, 'params'], add);
 }
 
@@ -68,13 +79,16 @@ export function checkOperatorValue(operator: string, value: unknown, path: PathS
   if (NUMERIC_OPERATORS.has(base) && base !== 'between' && base !== 'withinPct') {
     if (!isFiniteNum(value)) add(path, `${operator} needs a number (or {fact: name})`);
   } else if (base === 'between') {
-    if (!Array.isArray(value) || value.length !== 2 || !value.every(isFiniteNum)) add(path, 'between needs [min, max], two numbers');
+    if (!Array.isArray(value) || value.length !== 2 || !value.every(isFiniteNum))
+      add(path, 'between needs [min, max], two numbers');
     else if (value[0]! > value[1]!) add(path, `between: min ${value[0]} is greater than max ${value[1]}`);
   } else if (base === 'withinPct') {
-    if (!Array.isArray(value) || value.length !== 2 || !value.every(isFiniteNum)) add(path, 'withinPct needs [target, percent], two numbers');
+    if (!Array.isArray(value) || value.length !== 2 || !value.every(isFiniteNum))
+      add(path, 'withinPct needs [target, percent], two numbers');
     else if (value[1]! < 0) add(path, 'withinPct: percent must be >= 0');
   } else if (base === 'in' || base === 'notIn') {
-    if (!Array.isArray(value) || value.length === 0 || !value.every(isScalar)) add(path, `${operator} needs a non-empty list of values`);
+    if (!Array.isArray(value) || value.length === 0 || !value.every(isScalar))
+      add(path, `${operator} needs a non-empty list of values`);
   } else if (!isScalar(value)) {
     add(path, `${operator} needs a single value (string, number, boolean or null) or {fact: name}`);
   }
@@ -99,7 +113,12 @@ export function checkCondition(c: unknown, path: PathSeg[], add: AddIssue): void
   if (bools.length > 1) return add(path, `a condition has one of all / any / not, not ${bools.join(' and ')}`);
   const allowed = bools.length === 1 ? GROUP_KEYS : LEAF_KEYS;
   for (const k of Object.keys(c)) {
-    if (!allowed.has(k)) add([...path, k], bools.length === 1 ? `unknown key "${k}" next to ${bools[0]}` : `unknown key "${k}" in a condition`, true);
+    if (!allowed.has(k))
+      add(
+        [...path, k],
+        bools.length === 1 ? `unknown key "${k}" next to ${bools[0]}` : `unknown key "${k}" in a condition`,
+        true,
+      );
   }
   const bool = bools[0];
   if (bool === 'not') {
@@ -109,14 +128,24 @@ export function checkCondition(c: unknown, path: PathSeg[], add: AddIssue): void
   if (bool) {
     const list = c[bool];
     if (!Array.isArray(list)) return add([...path, bool], `${bool} takes a list of conditions`);
-    if (list.length === 0) return add([...path, bool], `an empty ${bool} is always true in json-rules-engine; remove it`);
-    return list.forEach((x, i) => checkCondition(x, [...path, bool, i], add));
+    if (list.length === 0)
+      return add([...path, bool], `an empty ${bool} is always true in json-rules-engine; remove it`);
+    list.forEach((x, i) => {
+      checkCondition(x, [...path, bool, i], add);
+    });
+    return;
   }
   for (const k of ['fact', 'operator', 'value']) if (!Object.hasOwn(c, k)) add(path, `a condition needs ${k}`);
-  if (c.fact !== undefined && (typeof c.fact !== 'string' || c.fact === '')) add([...path, 'fact'], 'fact must be a fact name');
-  if (c.path !== undefined && (typeof c.path !== 'string' || !parsePath(c.path))) add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
+  if (c.fact !== undefined && (typeof c.fact !== 'string' || c.fact === ''))
+    add([...path, 'fact'], 'fact must be a fact name');
+  if (c.path !== undefined && (typeof c.path !== 'string' || !parsePath(c.path)))
+    add([...path, 'path'], "path must look like $.a.b, $.a[0] or $['a b']");
   checkParams(c.params, [...path, 'params'], add);
-  if (Object.hasOwn(c, 'operator') && checkOperator(c.operator, [...path, 'operator'], add) && Object.hasOwn(c, 'value')) {
+  if (
+    Object.hasOwn(c, 'operator') &&
+    checkOperator(c.operator, [...path, 'operator'], add) &&
+    Object.hasOwn(c, 'value')
+  ) {
     checkOperatorValue(c.operator, c.value, [...path, 'value'], add);
   }
 }
@@ -129,7 +158,8 @@ function checkShorthand(spec: unknown, path: PathSeg[], add: AddIssue): void {
   if (Object.keys(spec).length === 0) return add(path, 'an empty shorthand has no conditions');
   for (const [k, v] of Object.entries(spec)) {
     const op = SHORTHAND_ALIASES[k] ?? k;
-    if (!resolveOperator(op)) add([...path, k], `unknown shorthand key "${k}" (min, max, gt, lt or an operator name)`, true);
+    if (!resolveOperator(op))
+      add([...path, k], `unknown shorthand key "${k}" (min, max, gt, lt or an operator name)`, true);
     else checkOperatorValue(op, v, [...path, k], add);
   }
 }

@@ -22,7 +22,8 @@ export function parseRuleSet(text: string, file: string): ParseResult {
   const src = readYaml(text, file);
   if (src.syntaxProblems.length > 0) return { ok: false, problems: src.syntaxProblems };
   const raw = src.value;
-  if (!isObj(raw)) return { ok: false, problems: [src.problem([], 'a rule file is a mapping that starts with version: 1')] };
+  if (!isObj(raw))
+    return { ok: false, problems: [src.problem([], 'a rule file is a mapping that starts with version: 1')] };
   const problems: Located[] = [];
   const parsed = ruleFileSchema.safeParse(raw);
   if (!parsed.success) problems.push(...src.fromIssues(parsed.error.issues));
@@ -46,7 +47,12 @@ export function parseRuleSet(text: string, file: string): ParseResult {
 
   const name = parsed.success ? (parsed.data.name ?? basename(file).replace(/\.ya?ml$/i, '')) : '';
   if (parsed.success && parsed.data.name === undefined && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(name)) {
-    problems.push(src.problem([], `the file name "${name}" is not a valid rule-set name; add name: (lower-case letters, digits, - and _)`));
+    problems.push(
+      src.problem(
+        [],
+        `the file name "${name}" is not a valid rule-set name; add name: (lower-case letters, digits, - and _)`,
+      ),
+    );
   }
   if (!parsed.success || problems.length > 0) return { ok: false, problems: dedupe(problems) };
   const conditions = expandFilters(parsed.data.filters);
@@ -64,7 +70,9 @@ function dedupe(problems: Located[]): Located[] {
   const seen = new Set<string>();
   return problems.sort(byPosition).filter((p) => {
     const k = `${p.line}:${p.col}:${p.message}`;
-    return seen.has(k) ? false : (seen.add(k), true);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
   });
 }
 
@@ -73,13 +81,18 @@ function nameClash(ruleSet: RuleSet, others: Iterable<RuleSet>): Located | null 
   for (const o of others) {
     if (o.name === ruleSet.name && o.file !== ruleSet.file) {
       const src = readYaml(ruleSet.content, ruleSet.file);
-      return src.problem(ruleSet.content.match(/^name:/m) ? ['name'] : [], `rule-set name "${ruleSet.name}" is already used by ${o.file}`);
+      return src.problem(
+        ruleSet.content.match(/^name:/m) ? ['name'] : [],
+        `rule-set name "${ruleSet.name}" is already used by ${o.file}`,
+      );
     }
   }
   return null;
 }
 
-export type FileResult = { file: string; ok: true; ruleSet: RuleSet } | { file: string; ok: false; problems: Located[] };
+export type FileResult =
+  | { file: string; ok: true; ruleSet: RuleSet }
+  | { file: string; ok: false; problems: Located[] };
 
 export interface LoadResult {
   files: FileResult[];
@@ -194,7 +207,13 @@ export class RuleRegistry {
         (current ? report.changed : report.added).push(file);
       } else {
         const problems = r.ok ? [clash!] : r.problems;
-        this.errorsByFile.set(file, { file, hash, problems, since: this.now().toISOString(), activeHash: current?.hash ?? null });
+        this.errorsByFile.set(file, {
+          file,
+          hash,
+          problems,
+          since: this.now().toISOString(),
+          activeHash: current?.hash ?? null,
+        });
         report.refused.push(file);
       }
     }

@@ -27,7 +27,9 @@ export interface DecoratorDef {
  * For a number that is exactly "not NaN" (String(n) always parses back), so numbers skip the string round trip.
  */
 export const numberValidator = (factValue: unknown): boolean =>
-  typeof factValue === 'number' ? factValue === factValue : Number.parseFloat(factValue as string).toString() !== 'NaN';
+  typeof factValue === 'number'
+    ? !Number.isNaN(factValue)
+    : Number.parseFloat(factValue as string).toString() !== 'NaN';
 
 type Indexable = { indexOf(x: unknown): number };
 const idx = (container: unknown, x: unknown): number => (container as Indexable).indexOf(x);
@@ -41,12 +43,42 @@ export const BUILTIN_OPERATORS: readonly OperatorDef[] = [
   builtin('notEqual', (a, b) => a !== b, 'fact !== value'),
   builtin('in', (a, b) => idx(b, a) > -1, 'value (a list) includes the fact'),
   builtin('notIn', (a, b) => idx(b, a) === -1, 'value (a list) does not include the fact'),
-  builtin('contains', (a, b) => idx(a, b) > -1, 'the fact (a list) includes value; false if the fact is not a list', Array.isArray),
-  builtin('doesNotContain', (a, b) => idx(a, b) === -1, 'the fact (a list) does not include value; false if not a list', Array.isArray),
-  builtin('lessThan', (a, b) => (a as number) < (b as number), 'fact < value; false if the fact is not numeric', numberValidator),
-  builtin('lessThanInclusive', (a, b) => (a as number) <= (b as number), 'fact <= value; false if not numeric', numberValidator),
-  builtin('greaterThan', (a, b) => (a as number) > (b as number), 'fact > value; false if not numeric', numberValidator),
-  builtin('greaterThanInclusive', (a, b) => (a as number) >= (b as number), 'fact >= value; false if not numeric', numberValidator),
+  builtin(
+    'contains',
+    (a, b) => idx(a, b) > -1,
+    'the fact (a list) includes value; false if the fact is not a list',
+    Array.isArray,
+  ),
+  builtin(
+    'doesNotContain',
+    (a, b) => idx(a, b) === -1,
+    'the fact (a list) does not include value; false if not a list',
+    Array.isArray,
+  ),
+  builtin(
+    'lessThan',
+    (a, b) => (a as number) < (b as number),
+    'fact < value; false if the fact is not numeric',
+    numberValidator,
+  ),
+  builtin(
+    'lessThanInclusive',
+    (a, b) => (a as number) <= (b as number),
+    'fact <= value; false if not numeric',
+    numberValidator,
+  ),
+  builtin(
+    'greaterThan',
+    (a, b) => (a as number) > (b as number),
+    'fact > value; false if not numeric',
+    numberValidator,
+  ),
+  builtin(
+    'greaterThanInclusive',
+    (a, b) => (a as number) >= (b as number),
+    'fact >= value; false if not numeric',
+    numberValidator,
+  ),
 ];
 
 const num = (x: unknown): x is number => typeof x === 'number';
@@ -68,7 +100,11 @@ export const CUSTOM_OPERATORS: readonly OperatorDef[] = [
     name: 'withinPct',
     cb: (a, b) =>
       // 1e-9 absorbs binary rounding, so 2.2 is within 10 % of 2
-      Array.isArray(b) && b.length === 2 && num(b[0]) && num(b[1]) && Math.abs((a as number) - b[0]) <= (Math.abs(b[0]) * b[1]) / 100 + 1e-9,
+      Array.isArray(b) &&
+      b.length === 2 &&
+      num(b[0]) &&
+      num(b[1]) &&
+      Math.abs((a as number) - b[0]) <= (Math.abs(b[0]) * b[1]) / 100 + 1e-9,
     validator: numberValidator,
     custom: true,
     doc: 'value is [target, pct]: |fact - target| <= |target| * pct / 100 (+1e-9 for rounding); false if the fact is not numeric',
@@ -76,10 +112,32 @@ export const CUSTOM_OPERATORS: readonly OperatorDef[] = [
 ];
 
 export const BUILTIN_DECORATORS: readonly DecoratorDef[] = [
-  { name: 'someFact', cb: (a, b, next) => (a as unknown[]).some((fv) => next(fv, b)), validator: Array.isArray, custom: false, doc: 'some element of the fact (a list) passes' },
-  { name: 'someValue', cb: (a, b, next) => (b as unknown[]).some((jv) => next(a, jv)), custom: false, doc: 'the fact passes against some element of value (a list)' },
-  { name: 'everyFact', cb: (a, b, next) => (a as unknown[]).every((fv) => next(fv, b)), validator: Array.isArray, custom: false, doc: 'every element of the fact (a list) passes' },
-  { name: 'everyValue', cb: (a, b, next) => (b as unknown[]).every((jv) => next(a, jv)), custom: false, doc: 'the fact passes against every element of value (a list)' },
+  {
+    name: 'someFact',
+    cb: (a, b, next) => (a as unknown[]).some((fv) => next(fv, b)),
+    validator: Array.isArray,
+    custom: false,
+    doc: 'some element of the fact (a list) passes',
+  },
+  {
+    name: 'someValue',
+    cb: (a, b, next) => (b as unknown[]).some((jv) => next(a, jv)),
+    custom: false,
+    doc: 'the fact passes against some element of value (a list)',
+  },
+  {
+    name: 'everyFact',
+    cb: (a, b, next) => (a as unknown[]).every((fv) => next(fv, b)),
+    validator: Array.isArray,
+    custom: false,
+    doc: 'every element of the fact (a list) passes',
+  },
+  {
+    name: 'everyValue',
+    cb: (a, b, next) => (b as unknown[]).every((jv) => next(a, jv)),
+    custom: false,
+    doc: 'the fact passes against every element of value (a list)',
+  },
   { name: 'swap', cb: (a, b, next) => next(b, a), custom: false, doc: 'swaps fact and value' },
   { name: 'not', cb: (a, b, next) => !next(a, b), custom: false, doc: 'negates the operator' },
 ];
@@ -149,7 +207,14 @@ export function resolveOperator(name: string): ResolvedOperator | null {
 }
 
 /** Operator names (without decorators) that compare numbers, for fact-type checks. */
-export const NUMERIC_OPERATORS = new Set(['lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between', 'withinPct']);
+export const NUMERIC_OPERATORS = new Set([
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'between',
+  'withinPct',
+]);
 
 /** The subset of json-rules-engine's Engine this module needs (keeps the engine out of the production import graph). */
 export interface OperatorRegistry {

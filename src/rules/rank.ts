@@ -51,7 +51,8 @@ function compareBy(a: unknown, b: unknown, prefer: 'high' | 'low'): number {
   const okB = finite(b) || typeof b === 'string';
   if (!okA || !okB) return okA === okB ? 0 : okA ? -1 : 1;
   if (typeof a !== typeof b) return typeof a === 'number' ? -1 : 1;
-  const asc = (a as number | string) < (b as number | string) ? -1 : (a as number | string) > (b as number | string) ? 1 : 0;
+  const asc =
+    (a as number | string) < (b as number | string) ? -1 : (a as number | string) > (b as number | string) ? 1 : 0;
   return prefer === 'low' ? asc : -asc;
 }
 
@@ -122,7 +123,17 @@ export function rankCandidates<T extends Rankable>(candidates: readonly T[], opt
 }
 
 /** Ranks with a rule set's `score` and `maxPerUnderlying`. */
-export function rankForRuleSet<T extends Rankable>(ruleSet: Pick<RuleSet, 'score' | 'maxPerUnderlying'>, candidates: readonly T[], limit?: number): RankResult<T> {
+export function rankForRuleSet<T extends Rankable>(
+  ruleSet: Pick<RuleSet, 'score' | 'maxPerUnderlying'>,
+  candidates: readonly T[],
+  limit?: number,
+): RankResult<T> {
   const { metrics, normalise, tieBreakers } = ruleSet.score;
-  return rankCandidates(candidates, { metrics, normalise, tieBreakers, maxPerUnderlying: ruleSet.maxPerUnderlying, ...(limit === undefined ? {} : { limit }) });
+  return rankCandidates(candidates, {
+    metrics,
+    normalise,
+    tieBreakers,
+    maxPerUnderlying: ruleSet.maxPerUnderlying,
+    ...(limit === undefined ? {} : { limit }),
+  });
 }

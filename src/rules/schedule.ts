@@ -11,7 +11,10 @@ export const MIN_SCHEDULE_GAP_SECONDS = 10;
 
 /** Parses a cron pattern exactly as BullMQ does (non-strict, New York); throws cron-parser's error. */
 export function parseCron(pattern: string, fromMs?: number): CronExpression {
-  return CronExpressionParser.parse(pattern, { tz: SCHEDULE_TIME_ZONE, ...(fromMs === undefined ? {} : { currentDate: fromMs }) });
+  return CronExpressionParser.parse(pattern, {
+    tz: SCHEDULE_TIME_ZONE,
+    ...(fromMs === undefined ? {} : { currentDate: fromMs }),
+  });
 }
 
 /** Shortest gap, in seconds, between matches within a minute (6-field patterns); 60 with one second value. */
@@ -29,12 +32,16 @@ function shortestGapSeconds(seconds: readonly number[]): number {
  * BullMQ would pick another time for each run), a pattern must fire at all, and at most once per 10 s.
  */
 export function cronProblem(pattern: string): string | null {
-  const fields = pattern.trim().split(/\s+/).filter((f) => f !== '');
+  const fields = pattern
+    .trim()
+    .split(/\s+/)
+    .filter((f) => f !== '');
   if (fields.length === 0) return 'cron is empty';
   if (!fields[0]!.startsWith('@') && (fields.length < 5 || fields.length > 6)) {
     return `cron needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got ${fields.length}`;
   }
-  if (fields.some((f) => f.split(',').some((part) => /^H/i.test(part)))) return 'cron: H (a hashed value) is random at every parse; write the value';
+  if (fields.some((f) => f.split(',').some((part) => /^H/i.test(part))))
+    return 'cron: H (a hashed value) is random at every parse; write the value';
   let expression: CronExpression;
   try {
     expression = parseCron(pattern);
@@ -47,7 +54,8 @@ export function cronProblem(pattern: string): string | null {
     return `cron "${pattern.trim()}" never fires`;
   }
   const gap = shortestGapSeconds(expression.fields.second.values as number[]);
-  if (gap < MIN_SCHEDULE_GAP_SECONDS) return `cron "${pattern.trim()}" fires ${gap} s apart; at least ${MIN_SCHEDULE_GAP_SECONDS} s between scans`;
+  if (gap < MIN_SCHEDULE_GAP_SECONDS)
+    return `cron "${pattern.trim()}" fires ${gap} s apart; at least ${MIN_SCHEDULE_GAP_SECONDS} s between scans`;
   return null;
 }
 

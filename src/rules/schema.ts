@@ -24,48 +24,88 @@ const universeSchema = z
   .object({ symbols: z.array(symbolSchema).min(1).optional(), watchlist: z.string().min(1).optional() })
   .strict()
   .superRefine((u, ctx) => {
-    if ((u.symbols === undefined) === (u.watchlist === undefined)) ctx.addIssue({ code: 'custom', message: 'give exactly one of symbols or watchlist' });
+    if ((u.symbols === undefined) === (u.watchlist === undefined))
+      ctx.addIssue({ code: 'custom', message: 'give exactly one of symbols or watchlist' });
     u.symbols?.forEach((s, i) => {
-      if (u.symbols!.indexOf(s) !== i) ctx.addIssue({ code: 'custom', path: ['symbols', i], message: `${s} is listed twice` });
+      if (u.symbols!.indexOf(s) !== i)
+        ctx.addIssue({ code: 'custom', path: ['symbols', i], message: `${s} is listed twice` });
     });
   });
 
 const scheduleSchema = z
   .object({
-    every: z.string().refine((s) => (durationSeconds(s) ?? 0) >= 10 && (durationSeconds(s) ?? 0) <= 86_400, 'a duration from 10s to 24h, e.g. 90s, 5m, 1h').optional(),
-    cron: z.string().superRefine((s, ctx) => {
-      const p = cronProblem(s);
-      if (p) ctx.addIssue({ code: 'custom', message: p });
-    }).optional(),
+    every: z
+      .string()
+      .refine(
+        (s) => (durationSeconds(s) ?? 0) >= 10 && (durationSeconds(s) ?? 0) <= 86_400,
+        'a duration from 10s to 24h, e.g. 90s, 5m, 1h',
+      )
+      .optional(),
+    cron: z
+      .string()
+      .superRefine((s, ctx) => {
+        const p = cronProblem(s);
+        if (p) ctx.addIssue({ code: 'custom', message: p });
+      })
+      .optional(),
     marketHoursOnly: z.boolean().default(true),
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.every !== undefined && s.cron !== undefined) ctx.addIssue({ code: 'custom', message: 'give one of every or cron, not both' });
+    if (s.every !== undefined && s.cron !== undefined)
+      ctx.addIssue({ code: 'custom', message: 'give one of every or cron, not both' });
   })
   .transform((s) => {
     const every = s.cron === undefined ? (s.every ?? '5m') : null;
-    return { every, everySeconds: every === null ? null : durationSeconds(every)!, cron: s.cron ?? null, marketHoursOnly: s.marketHoursOnly };
+    return {
+      every,
+      everySeconds: every === null ? null : durationSeconds(every)!,
+      cron: s.cron ?? null,
+      marketHoursOnly: s.marketHoursOnly,
+    };
   });
 
 const prefer = z.enum(['high', 'low']);
 const metricSchema = z
-  .object({ weight: z.number(), prefer: prefer.optional() }, { error: 'a weight (number) or {weight, prefer: high|low}' })
+  .object(
+    { weight: z.number(), prefer: prefer.optional() },
+    { error: 'a weight (number) or {weight, prefer: high|low}' },
+  )
   .strict();
-const defaultPrefer = (fact: string) => (isFactName(fact) ? (FACTS[fact] as { better?: 'high' | 'low' }).better : undefined) ?? 'high';
+const defaultPrefer = (fact: string) =>
+  (isFactName(fact) ? (FACTS[fact] as { better?: 'high' | 'low' }).better : undefined) ?? 'high';
 
 const scoreSchema = z
   .object({
     normalise: z.enum(['minmax', 'none']).default('minmax'),
-    weights: z.record(z.string(), z.preprocess((v) => (typeof v === 'number' ? { weight: v } : v), metricSchema)).default({ pop: { weight: 1 } }),
+    weights: z
+      .record(
+        z.string(),
+        z.preprocess((v) => (typeof v === 'number' ? { weight: v } : v), metricSchema),
+      )
+      .default({ pop: { weight: 1 } }),
     tieBreakers: z
-      .array(z.preprocess((v) => (typeof v === 'string' ? { fact: v } : v), z.object({ fact: z.string(), prefer: prefer.optional() }, { error: 'a fact name or {fact, prefer: high|low}' }).strict()))
+      .array(
+        z.preprocess(
+          (v) => (typeof v === 'string' ? { fact: v } : v),
+          z
+            .object(
+              { fact: z.string(), prefer: prefer.optional() },
+              { error: 'a fact name or {fact, prefer: high|low}' },
+            )
+            .strict(),
+        ),
+      )
       .default([]),
   })
   .strict()
   .transform((s) => ({
     normalise: s.normalise,
-    metrics: Object.entries(s.weights).map(([fact, m]) => ({ fact, weight: m.weight, prefer: m.prefer ?? defaultPrefer(fact) })),
+    metrics: Object.entries(s.weights).map(([fact, m]) => ({
+      fact,
+      weight: m.weight,
+      prefer: m.prefer ?? defaultPrefer(fact),
+    })),
     tieBreakers: s.tieBreakers.map((t) => ({ fact: t.fact, prefer: t.prefer ?? defaultPrefer(t.fact) })),
   }));
 
@@ -93,7 +133,10 @@ const entrySchema = z
   .strict();
 
 const executionSchema = z
-  .object({ mode: z.enum(['combo', 'legged']).default('combo'), partialFill: z.enum(['keep', 'close']).default('keep') })
+  .object({
+    mode: z.enum(['combo', 'legged']).default('combo'),
+    partialFill: z.enum(['keep', 'close']).default('keep'),
+  })
   .strict();
 
 const exitsSchema = z
@@ -133,13 +176,18 @@ const riskSchema = z
 const filtersSchema = z
   .record(z.string(), z.unknown())
   .default({})
-  .superRefine((f, ctx) => checkFilters(f, [], (path, message, atKey) => ctx.addIssue({ code: 'custom', path, message, params: { atKey } })));
+  .superRefine((f, ctx) =>
+    checkFilters(f, [], (path, message, atKey) => ctx.addIssue({ code: 'custom', path, message, params: { atKey } })),
+  );
 
 /** The schema of one rule file. Every section is optional except version, strategy and universe. */
 export const ruleFileSchema = z
   .object({
     version: z.literal(1, { error: 'version: 1 is the only version' }),
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (at most 64)').optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _ (at most 64)')
+      .optional(),
     description: z.string().max(2000).optional(),
     enabled: z.boolean().default(true),
     strategy: z.enum(STRATEGY_NAMES, { error: `unknown strategy; one of ${STRATEGY_NAMES.join(', ')}` }),

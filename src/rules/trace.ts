@@ -30,7 +30,7 @@ export interface Trace {
 
 const resolve = (o: Operand, f: Facts): unknown => {
   if (o.kind === 'literal') return o.value;
-  const v = Object.prototype.hasOwnProperty.call(f, o.fact) ? f[o.fact] : undefined;
+  const v = Object.hasOwn(f, o.fact) ? f[o.fact] : undefined;
   return o.path ? applyPath(v, o.path) : v;
 };
 
@@ -74,9 +74,15 @@ export function traceCandidate(compiled: CompiledRule, facts: Facts): Trace {
       }
       return entry.result;
     }
-    if (n.kind === 'not') return (entry.result = !visit(n.child, depth + 1));
+    if (n.kind === 'not') {
+      entry.result = !visit(n.child, depth + 1);
+      return entry.result;
+    }
     const results = n.children.map((c) => visit(c, depth + 1));
-    if (n.children.length === 0) return (entry.result = true);
+    if (n.children.length === 0) {
+      entry.result = true;
+      return entry.result;
+    }
     // Priority sets only change the order of evaluation, not the outcome
     entry.result = n.kind === 'all' ? results.every((r) => r) : results.some((r) => r);
     return entry.result;
@@ -88,9 +94,10 @@ export function traceCandidate(compiled: CompiledRule, facts: Facts): Trace {
     const label = e.name ? ` [${e.name}]` : '';
     if (e.kind !== 'leaf') return `${pad}${mark} ${e.kind}${label}`;
     const lhs = `${e.fact}${e.path ? e.path.slice(1) : ''} = ${show(e.factValue)}`;
-    const rhs = e.valueResult !== undefined || (typeof e.value === 'object' && e.value !== null && 'fact' in e.value)
-      ? `${show(e.value)} (= ${show(e.valueResult)})`
-      : show(e.value);
+    const rhs =
+      e.valueResult !== undefined || (typeof e.value === 'object' && e.value !== null && 'fact' in e.value)
+        ? `${show(e.value)} (= ${show(e.valueResult)})`
+        : show(e.value);
     return `${pad}${mark} ${lhs} ${e.operator} ${rhs}${label}${e.error ? ` (error: ${e.error})` : ''}`;
   });
   return { result, entries, text };

@@ -1,7 +1,7 @@
 // Owns the append-only audit log: every decision (trade chosen, order sent, price step, fill, rollback, exit, halt).
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
-import type { AuditEvent, AuditKind, AuditRow } from '../domain/records.js';
+import type { AuditEvent, AuditRow } from '../domain/records.js';
 export type { AuditEvent, AuditKind, AuditRow } from '../domain/records.js';
 
 /** Appends one event; returns false when the dedupe key was already recorded. */

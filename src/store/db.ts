@@ -39,7 +39,15 @@ export function reserveWithin(sql: Sql, ms: number): Promise<ReservedSql> {
   return within(sql.reserve(), ms, 'reserving a PostgreSQL connection', (late) => late.release());
 }
 
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', '57P03']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  '57P03',
+]);
 /** The server is (still) unreachable or starting up, as opposed to a wrong password or a missing database. */
 export const isConnectionError = (error: unknown): boolean =>
   typeof error === 'object' && error !== null && CONNECTION_ERRORS.has(String((error as { code?: unknown }).code));
@@ -48,7 +56,11 @@ export const isConnectionError = (error: unknown): boolean =>
  * Waits until PostgreSQL answers, for at most `timeoutMs`: a worker started while the database restarts (a crash, a
  * deploy) waits instead of exiting. Other errors (authentication, no such database) are thrown at once.
  */
-export async function waitForDatabase(sql: Sql, timeoutMs: number, onWait: (error: Error) => void = () => {}): Promise<void> {
+export async function waitForDatabase(
+  sql: Sql,
+  timeoutMs: number,
+  onWait: (error: Error) => void = () => {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {

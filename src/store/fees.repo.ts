@@ -5,13 +5,16 @@ import { storeNow } from './store-clock.js';
 
 /** Records transactions of our orders (broker order id → our order and trade); a known transaction is left as it is. */
 export async function recordFees(
-  sql: Queryable, owners: ReadonlyMap<number, { orderId: string; tradeId: string }>, transactions: readonly BrokerTransaction[],
+  sql: Queryable,
+  owners: ReadonlyMap<number, { orderId: string; tradeId: string }>,
+  transactions: readonly BrokerTransaction[],
 ): Promise<number> {
   let added = 0;
   for (const t of transactions) {
     const owner = owners.get(t.brokerOrderId);
     if (!owner) continue;
-    const rows = await sql`insert into fees (broker_transaction_id, trade_id, order_id, broker_order_id, symbol, quantity,
+    const rows =
+      await sql`insert into fees (broker_transaction_id, trade_id, order_id, broker_order_id, symbol, quantity,
         commission_cents, clearing_cents, regulatory_cents, proprietary_cents, total_cents, executed_at)
       values (${t.id}, ${owner.tradeId}, ${owner.orderId}, ${t.brokerOrderId}, ${t.symbol}, ${t.quantity},
         ${t.commissionCents}, ${t.clearingFeesCents}, ${t.regulatoryFeesCents}, ${t.proprietaryFeesCents}, ${t.feeCents}, ${t.executedAt})
@@ -30,8 +33,13 @@ export async function feesOfTrades(sql: Queryable, tradeIds: readonly string[]):
 }
 
 /** The broker order ids of a trade's fills with our order ids: which transactions belong to it. */
-export async function fillOwners(sql: Queryable, tradeId: string): Promise<Map<number, { orderId: string; tradeId: string }>> {
-  const rows = await sql<{ brokerOrderId: number; orderId: string }[]>`select distinct broker_order_id as "brokerOrderId", order_id as "orderId"
+export async function fillOwners(
+  sql: Queryable,
+  tradeId: string,
+): Promise<Map<number, { orderId: string; tradeId: string }>> {
+  const rows = await sql<
+    { brokerOrderId: number; orderId: string }[]
+  >`select distinct broker_order_id as "brokerOrderId", order_id as "orderId"
     from fills where trade_id = ${tradeId}`;
   return new Map(rows.map((r) => [Number(r.brokerOrderId), { orderId: r.orderId, tradeId }]));
 }

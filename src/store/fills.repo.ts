@@ -4,7 +4,10 @@ import type { OrderRow } from '../domain/records.js';
 import type { Queryable } from './db.js';
 
 /** Units filled across an order's whole replace chain: fills are recorded per order, whichever broker id carried them. */
-export async function filledUnitsOfOrder(sql: Queryable, order: Pick<OrderRow, 'id' | 'legs' | 'size'>): Promise<number> {
+export async function filledUnitsOfOrder(
+  sql: Queryable,
+  order: Pick<OrderRow, 'id' | 'legs' | 'size'>,
+): Promise<number> {
   const [{ units } = { units: 0 }] = await sql<{ units: number }[]>`
     select coalesce(min(filled / ratio), 0)::int as units from (
       select l.symbol, (l.quantity / ${order.size})::int as ratio, coalesce(sum(f.quantity), 0)::int as filled
@@ -23,19 +26,25 @@ export async function filledOfBrokerOrder(sql: Queryable, brokerOrderId: number)
 
 /** How many fills are recorded under one broker order id. */
 export async function fillCountOfBrokerOrder(sql: Queryable, brokerOrderId: number): Promise<number> {
-  const [{ n } = { n: 0 }] = await sql<{ n: number }[]>`select count(*)::int as n from fills where broker_order_id = ${brokerOrderId}`;
+  const [{ n } = { n: 0 }] = await sql<
+    { n: number }[]
+  >`select count(*)::int as n from fills where broker_order_id = ${brokerOrderId}`;
   return n;
 }
 
 /** Contracts filled per symbol of one of our orders. */
 export async function filledOfOrder(sql: Queryable, orderId: string): Promise<Map<string, number>> {
-  const rows = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where order_id = ${orderId} group by symbol`;
+  const rows = await sql<
+    { symbol: string; qty: number }[]
+  >`select symbol, sum(quantity)::int as qty from fills where order_id = ${orderId} group by symbol`;
   return new Map(rows.map((r) => [r.symbol, r.qty]));
 }
 
 /** Contracts filled per symbol of a group (unsigned). */
 export async function filledOfGroup(sql: Queryable, groupId: string): Promise<Map<string, number>> {
-  const rows = await sql<{ symbol: string; qty: number }[]>`select symbol, sum(quantity)::int as qty from fills where group_id = ${groupId} group by symbol`;
+  const rows = await sql<
+    { symbol: string; qty: number }[]
+  >`select symbol, sum(quantity)::int as qty from fills where group_id = ${groupId} group by symbol`;
   return new Map(rows.map((r) => [r.symbol, r.qty]));
 }
 
@@ -53,13 +62,19 @@ export async function groupHasFills(sql: Queryable, groupId: string): Promise<bo
 
 /** Signed cash of a group's fills, cents per share × contracts (credit +, debit −). */
 export async function cashOfGroup(sql: Queryable, groupId: string): Promise<number> {
-  const [cash] = await sql<{ net: number }[]>`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
+  const [cash] = await sql<
+    { net: number }[]
+  >`select coalesce(sum(case when action like 'Buy%' then -price_cents else price_cents end * quantity), 0)::bigint as net
     from fills where group_id = ${groupId}`;
   return Number(cash?.net ?? 0);
 }
 
 /** Signed cash of the fills of a group's orders of one role (credit +, debit −). */
-export async function cashOfGroupRole(sql: Queryable, groupId: string, role: 'package' | 'compensation'): Promise<number> {
+export async function cashOfGroupRole(
+  sql: Queryable,
+  groupId: string,
+  role: 'package' | 'compensation',
+): Promise<number> {
   const [row] = await sql<{ net: number }[]>`
     select coalesce(sum(case when f.action like 'Sell%' then f.price_cents * f.quantity else -f.price_cents * f.quantity end), 0)::bigint as net
     from fills f join orders o on o.id = f.order_id where o.group_id = ${groupId} and o.role = ${role}`;

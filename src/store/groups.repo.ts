@@ -7,11 +7,17 @@ import { atomically } from './tx.js';
 import type { GroupRow } from '../domain/records.js';
 export type { GroupRow } from '../domain/records.js';
 
-const COLUMNS = (sql: Queryable) => sql`id, trade_id as "tradeId", kind, mode, status, intent, filled_units as "filledUnits", reason,
+const COLUMNS = (
+  sql: Queryable,
+) => sql`id, trade_id as "tradeId", kind, mode, status, intent, filled_units as "filledUnits", reason,
   created_at as "createdAt", updated_at as "updatedAt"`;
 
 /** Writes the intent before any broker call; a second insert of the same id returns the stored group. */
-export async function insertGroup(sql: Queryable, id: string, intent: GroupIntent): Promise<{ group: GroupRow; created: boolean }> {
+export async function insertGroup(
+  sql: Queryable,
+  id: string,
+  intent: GroupIntent,
+): Promise<{ group: GroupRow; created: boolean }> {
   const at = storeNow();
   const inserted = await sql<GroupRow[]>`
     insert into order_groups (id, trade_id, kind, mode, status, intent, created_at, updated_at)
@@ -33,7 +39,12 @@ export async function getGroup(sql: Queryable, id: string): Promise<GroupRow | u
  * statuses the table allows, and records it in `state_events` in the same statement. False when the group was in none
  * of them (another run got there first, or the event does not apply): nothing changes then.
  */
-export async function moveGroup(sql: Queryable, id: string, event: GroupEventType, fields: { filledUnits?: number; reason?: string } = {}): Promise<boolean> {
+export async function moveGroup(
+  sql: Queryable,
+  id: string,
+  event: GroupEventType,
+  fields: { filledUnits?: number; reason?: string } = {},
+): Promise<boolean> {
   const edge = GROUP_TRANSITIONS[event];
   const at = storeNow();
   const rows = await sql`
@@ -67,8 +78,13 @@ export async function groupsOfTrade(sql: Queryable, tradeId: string): Promise<Gr
 }
 
 /** The kind and trade of a group. */
-export async function groupOwner(sql: Queryable, id: string): Promise<{ kind: 'entry' | 'exit'; tradeId: string } | undefined> {
-  const [group] = await sql<{ kind: 'entry' | 'exit'; tradeId: string }[]>`select kind, trade_id as "tradeId" from order_groups where id = ${id}`;
+export async function groupOwner(
+  sql: Queryable,
+  id: string,
+): Promise<{ kind: 'entry' | 'exit'; tradeId: string } | undefined> {
+  const [group] = await sql<
+    { kind: 'entry' | 'exit'; tradeId: string }[]
+  >`select kind, trade_id as "tradeId" from order_groups where id = ${id}`;
   return group;
 }
 
@@ -86,7 +102,11 @@ const WORKING_LOCK = 'legwork:working-groups';
  * so two executors passing the gate at the same moment cannot both take the last slot. Exits always get a slot.
  * Returns 'claimed', 'full', or 'lost' (another run moved the group first).
  */
-export async function claimWorkingSlot(sql: Queryable, group: Pick<GroupRow, 'id' | 'kind'>, max: number): Promise<'claimed' | 'full' | 'lost'> {
+export async function claimWorkingSlot(
+  sql: Queryable,
+  group: Pick<GroupRow, 'id' | 'kind'>,
+  max: number,
+): Promise<'claimed' | 'full' | 'lost'> {
   return (await atomically(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${WORKING_LOCK}))`;
     if (group.kind === 'entry') {
@@ -106,7 +126,10 @@ export async function brokenUnsettledGroupIds(sql: Queryable): Promise<string[]>
 }
 
 /** How settled a group's orders are: orders whose outcome is open, events so far, the latest change (or `updatedAt`). */
-export async function groupActivity(sql: Queryable, group: Pick<GroupRow, 'id' | 'updatedAt'>): Promise<{ unsettled: number; events: number; last: Date | null }> {
+export async function groupActivity(
+  sql: Queryable,
+  group: Pick<GroupRow, 'id' | 'updatedAt'>,
+): Promise<{ unsettled: number; events: number; last: Date | null }> {
   const [row] = await sql<{ unsettled: number; events: number; last: Date | null }[]>`
       select count(*) filter (where o.status in ('submitting', 'unknown'))::int as unsettled,
              (select count(*)::int from order_events e where e.group_id = ${group.id}) as events,

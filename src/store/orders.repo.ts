@@ -1,13 +1,31 @@
 // Owns orders in Postgres: the planned intent, state changes as compare-and-set + an appended event in one
 // transaction (through the domain transition table), the broker-id chain across replaces, and fills recorded once.
 import { applyOrderEvent } from '../domain/order-transitions.js';
-import { isTerminalOrder, type OrderEvent, type OrderStatus } from '../domain/order.js';
-import { isTerminal, type LegAction } from '../domain/broker-order.js';
+import { isTerminalOrder, type OrderEvent } from '../domain/order.js';
+import { isTerminal } from '../domain/broker-order.js';
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
 import { atomically } from './tx.js';
-import type { EventSource, FillRecord, NewOrder, OrderLegRow, OrderRole, OrderRow, PositionRow, TransitionFields, TransitionOutcome } from '../domain/records.js';
-export type { EventSource, FillRecord, NewOrder, OrderLegRow, OrderRole, OrderRow, PositionRow, TransitionFields, TransitionOutcome } from '../domain/records.js';
+import type {
+  EventSource,
+  FillRecord,
+  NewOrder,
+  OrderRow,
+  PositionRow,
+  TransitionFields,
+  TransitionOutcome,
+} from '../domain/records.js';
+export type {
+  EventSource,
+  FillRecord,
+  NewOrder,
+  OrderLegRow,
+  OrderRole,
+  OrderRow,
+  PositionRow,
+  TransitionFields,
+  TransitionOutcome,
+} from '../domain/records.js';
 
 const COLUMNS = (sql: Queryable) => sql`id, group_id as "groupId", role, seq, status, broker_status as "brokerStatus",
   broker_order_id as "brokerOrderId", legs, size, limit_price_cents as "limitPriceCents", filled_units as "filledUnits",
@@ -22,7 +40,9 @@ export async function insertPlannedOrder(sql: Queryable, o: NewOrder): Promise<{
     values (${o.id}, ${o.groupId}, ${o.role}, ${o.seq}, 'planned', ${sql.json(o.legs as never)}, ${o.size}, ${o.limitPriceCents}, ${at}, ${at})
     on conflict (group_id, role, seq) do nothing returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { order: inserted[0], created: true };
-  const [existing] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where group_id = ${o.groupId} and role = ${o.role} and seq = ${o.seq}`;
+  const [existing] = await sql<
+    OrderRow[]
+  >`select ${COLUMNS(sql)} from orders where group_id = ${o.groupId} and role = ${o.role} and seq = ${o.seq}`;
   if (!existing) throw new Error(`order ${o.groupId}/${o.role}/${o.seq} vanished`);
   return { order: existing, created: false };
 }
@@ -69,7 +89,12 @@ export async function transitionOrder(
       if (seen.length > 0) return { ok: true, order, changed: false };
     }
     const about = fields.reportFor;
-    if (about && order.brokerOrderId !== null && about.brokerOrderId !== order.brokerOrderId && about.replacesOrderId !== order.brokerOrderId) {
+    if (
+      about &&
+      order.brokerOrderId !== null &&
+      about.brokerOrderId !== order.brokerOrderId &&
+      about.replacesOrderId !== order.brokerOrderId
+    ) {
       event = { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: fields.filledUnits ?? 0, size: order.size };
       fields = { ...(fields.filledUnits !== undefined ? { filledUnits: fields.filledUnits } : {}) };
     }
@@ -78,11 +103,17 @@ export async function transitionOrder(
     if (!result.ok) return { ok: false, order, changed: false, error: result.error };
     const filledUnits = Math.max(order.filledUnits, fields.filledUnits ?? 0);
     // An older snapshot (reordered push, slow poll) after a terminal one changes nothing, not even the raw status
-    const stale = isTerminalOrder(order.status) && (event.type === 'BrokerUpdate' || event.type === 'Accepted') && !isTerminal(event.brokerStatus);
+    const stale =
+      isTerminalOrder(order.status) &&
+      (event.type === 'BrokerUpdate' || event.type === 'Accepted') &&
+      !isTerminal(event.brokerStatus);
     const brokerStatus = stale ? null : (fields.brokerStatus ?? null);
     // A repeated observation (a poll that finds nothing new) does not make the order look busy: reconciliation
     // resumes groups whose orders stayed untouched, and a dead executor's group must not look alive forever
-    const bump = result.changed || filledUnits !== order.filledUnits || event.type !== 'BrokerUpdate' ||
+    const bump =
+      result.changed ||
+      filledUnits !== order.filledUnits ||
+      event.type !== 'BrokerUpdate' ||
       (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
     const at = storeNow();
     const [updated] = await tx<OrderRow[]>`
@@ -98,7 +129,10 @@ export async function transitionOrder(
     if (fields.brokerOrderId !== undefined) {
       await tx`insert into order_broker_ids (broker_order_id, order_id) values (${fields.brokerOrderId}, ${orderId}) on conflict do nothing`;
     }
-    const changed = result.changed || filledUnits !== order.filledUnits || (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
+    const changed =
+      result.changed ||
+      filledUnits !== order.filledUnits ||
+      (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
     if (changed || event.type !== 'BrokerUpdate') {
       await tx`insert into order_events (at, order_id, group_id, type, from_status, to_status, source, dedupe_key, data)
         values (${at}, ${orderId}, ${order.groupId}, ${event.type}, ${order.status}, ${result.status}, ${source}, ${dedupeKey ?? null},
@@ -137,14 +171,25 @@ export async function heldPositions(sql: Queryable): Promise<{ tradeId: string; 
 }
 
 /** The other orders of a trade (any group) in one of `statuses`: their ids and legs. */
-export async function otherOrdersOfTrade(sql: Queryable, tradeId: string, exceptOrderId: string, statuses: readonly string[]): Promise<Pick<OrderRow, 'id' | 'legs'>[]> {
+export async function otherOrdersOfTrade(
+  sql: Queryable,
+  tradeId: string,
+  exceptOrderId: string,
+  statuses: readonly string[],
+): Promise<Pick<OrderRow, 'id' | 'legs'>[]> {
   return sql<Pick<OrderRow, 'id' | 'legs'>[]>`select o.id, o.legs from orders o join order_groups g on g.id = o.group_id
     where g.trade_id = ${tradeId} and o.id <> ${exceptOrderId} and o.status = any(${statuses as string[]})`;
 }
 
 /** How many times reconciliation recorded an order as not found for `reason`, and when first. */
-export async function absenceChecksOfOrder(sql: Queryable, orderId: string, reason: string): Promise<{ n: number; first: Date | null }> {
-  const [row] = await sql<{ n: number; first: Date | null }[]>`select count(*)::int as n, min(at) as first from order_events
+export async function absenceChecksOfOrder(
+  sql: Queryable,
+  orderId: string,
+  reason: string,
+): Promise<{ n: number; first: Date | null }> {
+  const [row] = await sql<
+    { n: number; first: Date | null }[]
+  >`select count(*)::int as n, min(at) as first from order_events
     where order_id = ${orderId} and type = 'OutcomeUnknown' and source = 'reconcile' and data->>'reason' = ${reason}`;
   return { n: row?.n ?? 0, first: row?.first ?? null };
 }

@@ -5,22 +5,71 @@ import { appendAudit } from './audit.repo.js';
 import { reserveWithin, type Queryable, type Sql } from './db.js';
 import { feeCoverage, feesOfTrades, fillOwners, recordFees, tradesMissingFees } from './fees.repo.js';
 import {
-  cashOfGroup, cashOfGroupRole, fillCountOfBrokerOrder, filledOfBrokerOrder, filledOfGroup, filledOfOrder, filledUnitsOfOrder,
-  firstFillOfGroup, groupHasFills, lastFillPrices, netOfGroup,
+  cashOfGroup,
+  cashOfGroupRole,
+  fillCountOfBrokerOrder,
+  filledOfBrokerOrder,
+  filledOfGroup,
+  filledOfOrder,
+  filledUnitsOfOrder,
+  firstFillOfGroup,
+  groupHasFills,
+  lastFillPrices,
+  netOfGroup,
 } from './fills.repo.js';
 import {
-  brokenUnsettledGroupIds, claimWorkingSlot, getGroup, groupActivity, groupOwner, groupsOfTrade, insertGroup, moveGroup, openGroups,
+  brokenUnsettledGroupIds,
+  claimWorkingSlot,
+  getGroup,
+  groupActivity,
+  groupOwner,
+  groupsOfTrade,
+  insertGroup,
+  moveGroup,
+  openGroups,
   workingEntryCount,
 } from './groups.repo.js';
 import {
-  absenceChecksOfOrder, getOrder, heldPositions, insertPlannedOrder, linkBrokerOrderId, openOrders, orderByBrokerId, ordersOfGroup,
-  otherOrdersOfTrade, positionsOfTrades, recordFill, tradePositions, transitionOrder,
+  absenceChecksOfOrder,
+  getOrder,
+  heldPositions,
+  insertPlannedOrder,
+  linkBrokerOrderId,
+  openOrders,
+  orderByBrokerId,
+  ordersOfGroup,
+  otherOrdersOfTrade,
+  positionsOfTrades,
+  recordFill,
+  tradePositions,
+  transitionOrder,
 } from './orders.repo.js';
-import { candidatesOfRun, finishScanRun, getRuleVersion, insertCandidates, recordRuleVersion, setRanks, startScanRun } from './scans.repo.js';
-import { getTradingState, setTradingState } from './settings.repo.js';
-import { recordedSettlementIds, recordSettlement, settledOptionOwners, settlementKindsOf, settlementPrices } from './settlements.repo.js';
 import {
-  brokenTradeIds, correctRealizedPnl, getTrade, insertPendingTradeWithinLimit, listTrades, moveTrade, riskSummary, setTradeQuantity,
+  candidatesOfRun,
+  finishScanRun,
+  getRuleVersion,
+  insertCandidates,
+  recordRuleVersion,
+  setRanks,
+  startScanRun,
+} from './scans.repo.js';
+import { getTradingState, setTradingState } from './settings.repo.js';
+import {
+  recordedSettlementIds,
+  recordSettlement,
+  settledOptionOwners,
+  settlementKindsOf,
+  settlementPrices,
+} from './settlements.repo.js';
+import {
+  brokenTradeIds,
+  correctRealizedPnl,
+  getTrade,
+  insertPendingTradeWithinLimit,
+  listTrades,
+  moveTrade,
+  riskSummary,
+  setTradeQuantity,
   settledFlatTradeIds,
 } from './trades.repo.js';
 import { withTx } from './tx.js';
@@ -62,7 +111,8 @@ function bind(q: Queryable, pool: Sql | null): Store {
       ofGroup: (groupId) => ordersOfGroup(q, groupId),
       byBrokerId: (brokerOrderId) => orderByBrokerId(q, brokerOrderId),
       open: () => openOrders(q),
-      transition: (orderId, event, source, fields, dedupeKey) => transitionOrder(q, orderId, event, source, fields, dedupeKey),
+      transition: (orderId, event, source, fields, dedupeKey) =>
+        transitionOrder(q, orderId, event, source, fields, dedupeKey),
       othersOfTrade: (tradeId, exceptOrderId, statuses) => otherOrdersOfTrade(q, tradeId, exceptOrderId, statuses),
       absenceChecks: (orderId, reason) => absenceChecksOfOrder(q, orderId, reason),
       linkBrokerId: (brokerOrderId, orderId) => linkBrokerOrderId(q, brokerOrderId, orderId),
@@ -134,13 +184,22 @@ async function groupLock(sql: Sql, groupId: string): Promise<SessionLock> {
   let held = false;
   return {
     async tryAcquire() {
-      const [row] = await within(reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`, 10_000, 'group lock');
+      const [row] = await within(
+        reserved<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as ok`,
+        10_000,
+        'group lock',
+      );
       held = row?.ok === true;
       return held;
     },
     async release() {
       try {
-        if (held) await within(reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(), 10_000, 'group unlock').catch(() => {});
+        if (held)
+          await within(
+            reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.execute(),
+            10_000,
+            'group unlock',
+          ).catch(() => {});
       } finally {
         reserved.release();
       }

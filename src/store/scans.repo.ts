@@ -9,7 +9,9 @@ export async function recordRuleVersion(sql: Queryable, v: RuleVersion): Promise
             on conflict (hash) do nothing`;
 }
 
-const SCAN_COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", slot, status, underlyings,
+const SCAN_COLUMNS = (
+  sql: Queryable,
+) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", slot, status, underlyings,
   candidates_evaluated as "candidatesEvaluated", accepted, error, started_at as "startedAt", finished_at as "finishedAt"`;
 
 /** One run per rule set and slot: a retried or duplicated scan job gets the existing run back (`created` false). */
@@ -23,7 +25,9 @@ export async function startScanRun(
     on conflict (rule_set, slot) do nothing
     returning ${SCAN_COLUMNS(sql)}`;
   if (inserted[0]) return { run: inserted[0], created: true };
-  const [existing] = await sql<ScanRunRow[]>`select ${SCAN_COLUMNS(sql)} from scan_runs where rule_set = ${run.ruleSet} and slot = ${run.slot}`;
+  const [existing] = await sql<
+    ScanRunRow[]
+  >`select ${SCAN_COLUMNS(sql)} from scan_runs where rule_set = ${run.ruleSet} and slot = ${run.slot}`;
   if (!existing) throw new Error(`scan run for ${run.ruleSet} slot ${run.slot} vanished`);
   return { run: existing, created: false };
 }
@@ -31,7 +35,13 @@ export async function startScanRun(
 export async function finishScanRun(
   sql: Queryable,
   id: string,
-  result: { status: 'completed' | 'failed'; underlyings: number; candidatesEvaluated: number; accepted: number; error?: string },
+  result: {
+    status: 'completed' | 'failed';
+    underlyings: number;
+    candidatesEvaluated: number;
+    accepted: number;
+    error?: string;
+  },
 ): Promise<void> {
   await sql`update scan_runs set status = ${result.status}, underlyings = ${result.underlyings},
               candidates_evaluated = ${result.candidatesEvaluated}, accepted = ${result.accepted},
@@ -63,20 +73,29 @@ export async function insertCandidates(sql: Queryable, scanRunId: string, rows: 
     legs: sql.json(r.legs as never),
     trace: sql.json((r.trace ?? null) as never),
   }));
-  const inserted = await sql`insert into candidates ${sql(values)} on conflict (scan_run_id, candidate_key) do nothing returning id`;
+  const inserted =
+    await sql`insert into candidates ${sql(values)} on conflict (scan_run_id, candidate_key) do nothing returning id`;
   return inserted.length;
 }
 
-const CANDIDATE_COLUMNS = (sql: Queryable) => sql`id, scan_run_id as "scanRunId", candidate_key as "candidateKey", rule_set as "ruleSet",
+const CANDIDATE_COLUMNS = (
+  sql: Queryable,
+) => sql`id, scan_run_id as "scanRunId", candidate_key as "candidateKey", rule_set as "ruleSet",
   rules_hash as "rulesHash", strategy, underlying, to_char(expiration, 'YYYY-MM-DD') as expiration, dte, credit_mid_cents as "creditMidCents",
   credit_natural_cents as "creditNaturalCents", rank, score, selected,
   facts, legs, trace, created_at as "createdAt"`;
 
 export async function candidatesOfRun(sql: Queryable, scanRunId: string): Promise<CandidateRow[]> {
-  return sql<CandidateRow[]>`select ${CANDIDATE_COLUMNS(sql)} from candidates where scan_run_id = ${scanRunId} order by rank nulls last, candidate_key`;
+  return sql<
+    CandidateRow[]
+  >`select ${CANDIDATE_COLUMNS(sql)} from candidates where scan_run_id = ${scanRunId} order by rank nulls last, candidate_key`;
 }
 
-export async function setRanks(sql: Queryable, scanRunId: string, ranks: { candidateKey: string; rank: number; score: number; selected: boolean }[]): Promise<void> {
+export async function setRanks(
+  sql: Queryable,
+  scanRunId: string,
+  ranks: { candidateKey: string; rank: number; score: number; selected: boolean }[],
+): Promise<void> {
   for (const r of ranks) {
     await sql`update candidates set rank = ${r.rank}, score = ${r.score}, selected = ${r.selected}
               where scan_run_id = ${scanRunId} and candidate_key = ${r.candidateKey}`;
@@ -94,7 +113,12 @@ export async function latestRankedCandidates(sql: Queryable, limit = 50): Promis
 }
 
 /** A stored rule-set version by its hash. */
-export async function getRuleVersion(sql: Queryable, hash: string): Promise<{ file: string; content: string } | undefined> {
-  const [row] = await sql<{ file: string; content: string }[]>`select file, content from rule_set_versions where hash = ${hash}`;
+export async function getRuleVersion(
+  sql: Queryable,
+  hash: string,
+): Promise<{ file: string; content: string } | undefined> {
+  const [row] = await sql<
+    { file: string; content: string }[]
+  >`select file, content from rule_set_versions where hash = ${hash}`;
   return row;
 }

@@ -21,13 +21,22 @@ export async function setTradingState(
   state: TradingState,
   by: string,
   reason?: string,
-  options: { flatten?: boolean; /** Extra data for the halt/resume audit event (not stored in the state). */ audit?: Record<string, unknown> } = {},
+  options: {
+    flatten?: boolean /** Extra data for the halt/resume audit event (not stored in the state). */;
+    audit?: Record<string, unknown>;
+  } = {},
 ): Promise<TradingStateValue> {
   return (await atomically(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext('legwork:trading-state'))`;
     const before = await getTradingState(tx);
     const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);
-    const value: TradingStateValue = { state, by, at: storeNow().toISOString(), ...(reason ? { reason } : {}), ...(flatten ? { flatten: true } : {}) };
+    const value: TradingStateValue = {
+      state,
+      by,
+      at: storeNow().toISOString(),
+      ...(reason ? { reason } : {}),
+      ...(flatten ? { flatten: true } : {}),
+    };
     await tx`
       insert into settings (key, value, updated_at) values ('trading_state', ${tx.json(value as never)}, ${storeNow()})
       on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`;
@@ -35,4 +44,3 @@ export async function setTradingState(
     return value;
   })) as TradingStateValue;
 }
-

@@ -1,14 +1,22 @@
 // Owns trades: one structure Legwork decided to hold, from selection through entry, exit and P&L.
 import { atomically } from './tx.js';
-import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources, type TradeEventType, type TradeStatus } from '../domain/trade-transitions.js';
+import {
+  ACTIVE_TRADE_STATUSES,
+  TRADE_TRANSITIONS,
+  tradeEventSources,
+  type TradeEventType,
+  type TradeStatus,
+} from '../domain/trade-transitions.js';
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
-import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
+import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeRow } from '../domain/records.js';
 export type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
 
-const COLUMNS = (sql: Queryable) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", candidate_id as "candidateId", strategy,
+const COLUMNS = (
+  sql: Queryable,
+) => sql`id, rule_set as "ruleSet", rules_hash as "rulesHash", candidate_id as "candidateId", strategy,
   underlying, to_char(expiration, 'YYYY-MM-DD') as expiration, quantity, legs, status, entry_group_id as "entryGroupId",
   risk_cents as "riskCents", expected_credit_cents as "expectedCreditCents", facts,
   entry_credit_cents as "entryCreditCents", exit_debit_cents as "exitDebitCents", realized_pnl_cents as "realizedPnlCents",
@@ -38,7 +46,7 @@ export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{
  */
 export async function insertPendingTradeWithinLimit(sql: Queryable, t: NewTrade): Promise<LimitedInsert> {
   return (await atomically(sql, async (tx) => {
-    await tx`select pg_advisory_xact_lock(hashtext(${'underlying:' + t.underlying}))`;
+    await tx`select pg_advisory_xact_lock(hashtext(${`underlying:${t.underlying}`}))`;
     if (t.candidateId !== null) {
       const [mine] = await tx<TradeRow[]>`select ${COLUMNS(tx)} from trades where candidate_id = ${t.candidateId}`;
       if (mine) return { trade: mine, created: false };
@@ -57,10 +65,15 @@ export async function getTrade(sql: Queryable, id: string): Promise<TradeRow | u
   return row;
 }
 
-export async function listTrades(sql: Queryable, options: { statuses?: TradeStatus[]; limit?: number } = {}): Promise<TradeRow[]> {
+export async function listTrades(
+  sql: Queryable,
+  options: { statuses?: TradeStatus[]; limit?: number } = {},
+): Promise<TradeRow[]> {
   const limit = options.limit ?? 200;
   return options.statuses
-    ? sql<TradeRow[]>`select ${COLUMNS(sql)} from trades where status = any(${options.statuses}) order by created_at desc limit ${limit}`
+    ? sql<
+        TradeRow[]
+      >`select ${COLUMNS(sql)} from trades where status = any(${options.statuses}) order by created_at desc limit ${limit}`
     : sql<TradeRow[]>`select ${COLUMNS(sql)} from trades order by created_at desc limit ${limit}`;
 }
 
@@ -84,7 +97,12 @@ export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<Ris
  * statuses the table allows, and records it in `state_events` in the same statement. False when the trade was in none
  * of them: nothing changes then.
  */
-export async function moveTrade(sql: Queryable, id: string, event: TradeEventType, fields: TradeFields = {}): Promise<boolean> {
+export async function moveTrade(
+  sql: Queryable,
+  id: string,
+  event: TradeEventType,
+  fields: TradeFields = {},
+): Promise<boolean> {
   const to = TRADE_TRANSITIONS[event].to;
   const at = storeNow();
   const rows = await sql`

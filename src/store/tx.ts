@@ -66,7 +66,8 @@ export async function withTx<T>(sql: Sql, fn: (tx: TransactionSql) => Promise<T>
 }
 
 /** True inside a transaction (postgres.js gives only a transaction's `sql` a `savepoint`). */
-export const isTransaction = (sql: Queryable): sql is TransactionSql => typeof (sql as { savepoint?: unknown }).savepoint === 'function';
+export const isTransaction = (sql: Queryable): sql is TransactionSql =>
+  typeof (sql as { savepoint?: unknown }).savepoint === 'function';
 
 /**
  * Runs `fn` atomically: inside the caller's transaction when `sql` already is one (its statements join it; the Store's

@@ -40,7 +40,12 @@ const isShort = (l: CandidateLeg): boolean => l.action === 'Sell to Open';
 const clean = (x: number): number => Math.round(x * 1e10) / 1e10;
 const cleanOrNull = (x: number | null): number | null => (x === null ? null : clean(x));
 
-export function candidateId(strategy: StrategyName, underlying: string, expiration: string, legs: CandidateLeg[]): string {
+export function candidateId(
+  strategy: StrategyName,
+  underlying: string,
+  expiration: string,
+  legs: CandidateLeg[],
+): string {
   return `${strategy}:${underlying}:${expiration}:${legs.map((l) => strikeText(l.strike)).join('/')}`;
 }
 

@@ -6,7 +6,7 @@ import { putCreditSpread } from './put-credit-spread.js';
 import { shortStrangle } from './short-strangle.js';
 import { STRATEGY_NAMES, type Strategy, type StrategyName } from './types.js';
 
-export const STRATEGIES: Record<StrategyName, Strategy<any>> = {
+export const STRATEGIES: Record<StrategyName, Strategy> = {
   'iron-condor': ironCondor,
   'put-credit-spread': putCreditSpread,
   'call-credit-spread': callCreditSpread,
@@ -14,10 +14,11 @@ export const STRATEGIES: Record<StrategyName, Strategy<any>> = {
   'short-strangle': shortStrangle,
 };
 
-export const isStrategyName = (name: string): name is StrategyName => (STRATEGY_NAMES as readonly string[]).includes(name);
+export const isStrategyName = (name: string): name is StrategyName =>
+  (STRATEGY_NAMES as readonly string[]).includes(name);
 
 /** The strategy of that name, or undefined for a name no strategy has. */
-export function getStrategy(name: string): Strategy<any> | undefined {
+export function getStrategy(name: string): Strategy | undefined {
   return isStrategyName(name) ? STRATEGIES[name] : undefined;
 }
 

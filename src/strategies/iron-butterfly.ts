@@ -1,9 +1,7 @@
 // Owns the iron butterfly: sell the put and the call at the strike nearest the underlying price, buy wings around them.
 import { z } from 'zod';
 import { makeCandidate } from './build-candidate.js';
-import {
-  DEFAULT_WINGS, buy, commonParams, expirationLegs, sell, wingFor, wingsSchema,
-} from './select.js';
+import { DEFAULT_WINGS, buy, commonParams, expirationLegs, sell, wingFor, wingsSchema } from './select.js';
 import type { Candidate, Strategy, StrategyInput } from './types.js';
 
 export const ironButterflyParamsSchema = z

@@ -3,8 +3,21 @@
 import { z } from 'zod';
 import { makeCandidate } from './build-candidate.js';
 import {
-  DEFAULT_DELTA, DEFAULT_WINGS, EPS, buy, checkWingDelta, commonParams, deltaBandSchema, expirationLegs, sell,
-  shortsByDelta, wingFor, wingsSchema, type DeltaBand, type QuotedLeg, type Side,
+  DEFAULT_DELTA,
+  DEFAULT_WINGS,
+  EPS,
+  buy,
+  checkWingDelta,
+  commonParams,
+  deltaBandSchema,
+  expirationLegs,
+  sell,
+  shortsByDelta,
+  wingFor,
+  wingsSchema,
+  type DeltaBand,
+  type QuotedLeg,
+  type Side,
 } from './select.js';
 import type { Candidate, Strategy, StrategyInput } from './types.js';
 
@@ -52,7 +65,12 @@ export const ironCondor: Strategy<IronCondorParams> = {
  * their |delta| to the targets (ties: lower put strike, then lower call strike). Lazy: a best-first walk over the
  * two sorted lists, so taking the first few pairs costs little however wide the bands are.
  */
-export function* shortPairs(puts: Side, calls: Side, putBand: DeltaBand, callBand: DeltaBand): Generator<[QuotedLeg, QuotedLeg]> {
+export function* shortPairs(
+  puts: Side,
+  calls: Side,
+  putBand: DeltaBand,
+  callBand: DeltaBand,
+): Generator<[QuotedLeg, QuotedLeg]> {
   const ps = shortsByDelta(puts, putBand);
   const cs = shortsByDelta(calls, callBand);
   if (ps.length === 0 || cs.length === 0) return;

@@ -5,7 +5,6 @@ import type { CandidateLeg } from './types.js';
 
 export { normCdf };
 
-
 /** Years to expiration from calendar DTE; at least half a day so a same-day expiration keeps some spread. */
 export const yearsFromDte = (dte: number): number => Math.max(dte, 0.5) / 365;
 
@@ -62,7 +61,13 @@ export function probabilityOfProfit(spot: number, credit: number, sides: ShortSi
  * Expected value at expiration per share: credit − Σ_short E[payoff] + Σ_long E[payoff], every put leg valued with
  * the short put's IV and every call leg with the short call's IV (the distribution POP uses). Null when not finite.
  */
-export function expectedValuePerShare(spot: number, credit: number, legs: CandidateLeg[], sides: ShortSides, years: number): number | null {
+export function expectedValuePerShare(
+  spot: number,
+  credit: number,
+  legs: CandidateLeg[],
+  sides: ShortSides,
+  years: number,
+): number | null {
   let payout = 0;
   for (const l of legs) {
     const sigma = (l.right === 'P' ? sides.put?.iv : sides.call?.iv) ?? l.iv;

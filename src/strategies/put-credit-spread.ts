@@ -2,8 +2,17 @@
 import { z } from 'zod';
 import { makeCandidate } from './build-candidate.js';
 import {
-  DEFAULT_DELTA, DEFAULT_WINGS, buy, checkWingDelta, commonParams, deltaBandSchema, expirationLegs, sell, shortsByDelta,
-  wingFor, wingsSchema,
+  DEFAULT_DELTA,
+  DEFAULT_WINGS,
+  buy,
+  checkWingDelta,
+  commonParams,
+  deltaBandSchema,
+  expirationLegs,
+  sell,
+  shortsByDelta,
+  wingFor,
+  wingsSchema,
 } from './select.js';
 import type { Candidate, Strategy, StrategyInput } from './types.js';
 

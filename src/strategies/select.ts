@@ -64,7 +64,11 @@ export const DEFAULT_WINGS: Wings = { points: 5 };
 /** Adds an issue when a delta wing is not farther out than the short strike's target. */
 export function checkWingDelta(ctx: z.RefinementCtx, wings: Wings, band: DeltaBand, path: string): void {
   if (wings.delta !== undefined && wings.delta >= band.target) {
-    ctx.addIssue({ code: 'custom', path: ['wings', 'delta'], message: `must be smaller than ${path}.target (${band.target})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['wings', 'delta'],
+      message: `must be smaller than ${path}.target (${band.target})`,
+    });
   }
 }
 
@@ -88,7 +92,11 @@ export class Side {
   readonly deltas: number[] = [];
   private readonly rows: ChainStrike[] = [];
   private readonly legs: (QuotedLeg | null | undefined)[] = [];
-  constructor(readonly right: OptionRight, readonly expiration: string, private readonly snapshot: MarketSnapshot) {}
+  constructor(
+    readonly right: OptionRight,
+    readonly expiration: string,
+    private readonly snapshot: MarketSnapshot,
+  ) {}
 
   /** Adds the strike when its greeks are complete (strikes must come in ascending order). */
   add(s: ChainStrike): void {
@@ -115,9 +123,19 @@ export class Side {
     let leg: QuotedLeg | null = null;
     if (q && fin(q.bid) && fin(q.ask) && q.bid > 0 && q.ask >= q.bid) {
       leg = {
-        symbol: put ? s.putSymbol : s.callSymbol, streamerSymbol, right: this.right, strike: s.strike,
-        expiration: this.expiration, bid: q.bid, ask: q.ask, mid: (q.bid + q.ask) / 2,
-        iv: g.iv!, delta: g.delta!, gamma: num(g.gamma), theta: num(g.theta), vega: num(g.vega),
+        symbol: put ? s.putSymbol : s.callSymbol,
+        streamerSymbol,
+        right: this.right,
+        strike: s.strike,
+        expiration: this.expiration,
+        bid: q.bid,
+        ask: q.ask,
+        mid: (q.bid + q.ask) / 2,
+        iv: g.iv!,
+        delta: g.delta!,
+        gamma: num(g.gamma),
+        theta: num(g.theta),
+        vega: num(g.vega),
       };
     }
     this.legs[i] = leg;
@@ -163,7 +181,11 @@ export function matchesExpirationType(type: string, filter: ExpirationFilter): b
  * Expirations whose DTE (from input.today) lies in [min, max] and whose type passes the filter. Each right's usable
  * legs are read on first access, so a put spread never looks at calls.
  */
-export function expirationLegs(input: StrategyInput, dte: { min: number; max: number }, filter: ExpirationFilter): ExpirationLegs[] {
+export function expirationLegs(
+  input: StrategyInput,
+  dte: { min: number; max: number },
+  filter: ExpirationFilter,
+): ExpirationLegs[] {
   const out: ExpirationLegs[] = [];
   const today = dayNumber(input.today);
   for (const expiration of input.chain.expirations) {
@@ -184,10 +206,12 @@ export function expirationLegs(input: StrategyInput, dte: { min: number; max: nu
       expiration,
       dte: days,
       get puts() {
-        return (puts ??= side('P'));
+        puts ??= side('P');
+        return puts;
       },
       get calls() {
-        return (calls ??= side('C'));
+        calls ??= side('C');
+        return calls;
       },
     });
   }
@@ -238,8 +262,21 @@ export function wingFor(side: Side, short: QuotedLeg, dir: 'below' | 'above', wi
 }
 
 const open = (l: QuotedLeg, action: CandidateLeg['action']): CandidateLeg => ({
-  symbol: l.symbol, streamerSymbol: l.streamerSymbol, right: l.right, strike: l.strike, expiration: l.expiration, action,
-  ratio: 1, bid: l.bid, ask: l.ask, mid: l.mid, iv: l.iv, delta: l.delta, gamma: l.gamma, theta: l.theta, vega: l.vega,
+  symbol: l.symbol,
+  streamerSymbol: l.streamerSymbol,
+  right: l.right,
+  strike: l.strike,
+  expiration: l.expiration,
+  action,
+  ratio: 1,
+  bid: l.bid,
+  ask: l.ask,
+  mid: l.mid,
+  iv: l.iv,
+  delta: l.delta,
+  gamma: l.gamma,
+  theta: l.theta,
+  vega: l.vega,
 });
 export const sell = (l: QuotedLeg): CandidateLeg => open(l, 'Sell to Open');
 export const buy = (l: QuotedLeg): CandidateLeg => open(l, 'Buy to Open');

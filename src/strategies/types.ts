@@ -5,7 +5,13 @@ import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/marke
 import type { OptionRight } from '../domain/instrument.js';
 import type { Cents } from '../domain/money.js';
 
-export const STRATEGY_NAMES = ['iron-condor', 'put-credit-spread', 'call-credit-spread', 'iron-butterfly', 'short-strangle'] as const;
+export const STRATEGY_NAMES = [
+  'iron-condor',
+  'put-credit-spread',
+  'call-credit-spread',
+  'iron-butterfly',
+  'short-strangle',
+] as const;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export interface StrategyInput {

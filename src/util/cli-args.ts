@@ -3,7 +3,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+>;
 
 /** The option a parseArgs message quotes first: `--dte` from "Option '--dte <value>' argument missing". */
 const quoted = (message: string): string => /'(?:-\w, )?([^' ]+)/.exec(message)?.[1] ?? message;
@@ -16,7 +18,8 @@ export function argsProblem(error: unknown): string {
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = quoted(message);
     if (/does not take an argument/.test(message)) return `${option} takes no value`;
-    if (/ambiguous/.test(message)) return `${option} needs a value (a value starting with a dash is written ${option}=VALUE)`;
+    if (/ambiguous/.test(message))
+      return `${option} needs a value (a value starting with a dash is written ${option}=VALUE)`;
     return `${option} needs a value`;
   }
   throw error;
@@ -26,9 +29,18 @@ export function argsProblem(error: unknown): string {
  * Parses `argv` against `options` (node:util parseArgs, strict; `--name value` and `--name=value` both work). With
  * `positionals: false` any operand is an error. Returns the problem as a string instead of throwing.
  */
-export function readArgs<const O extends Options>(argv: readonly string[], options: O, opts: { positionals?: boolean } = {}): Parsed<O> | string {
+export function readArgs<const O extends Options>(
+  argv: readonly string[],
+  options: O,
+  opts: { positionals?: boolean } = {},
+): Parsed<O> | string {
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: opts.positionals ?? false }) as Parsed<O>;
+    return parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: opts.positionals ?? false,
+    }) as Parsed<O>;
   } catch (error) {
     return argsProblem(error);
   }

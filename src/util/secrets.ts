@@ -74,7 +74,18 @@ export const REDACT_PATHS = [
 ];
 
 /** Field names whose value is a credential when they appear in text as `name: value`, `name=value` or JSON. */
-const SECRET_FIELDS = ['refresh_token', 'client_secret', 'access_token', 'id_token', 'auth-token', 'token', 'clientSecret', 'refreshToken', 'accessToken', 'password'];
+const SECRET_FIELDS = [
+  'refresh_token',
+  'client_secret',
+  'access_token',
+  'id_token',
+  'auth-token',
+  'token',
+  'clientSecret',
+  'refreshToken',
+  'accessToken',
+  'password',
+];
 /** An optional quote, possibly escaped any number of times (JSON inside JSON: the SDK logs its OAuth body so). */
 const Q = String.raw`(?:\\*"?)`;
 const SECRET_PATTERNS: [RegExp, string][] = [

@@ -18,7 +18,9 @@ export class YamlValidationError extends Error {
   }
 }
 
-export type YamlParse<T> = { ok: true; value: T; document: ReturnType<typeof parseDocument> } | { ok: false; problems: Located[] };
+export type YamlParse<T> =
+  | { ok: true; value: T; document: ReturnType<typeof parseDocument> }
+  | { ok: false; problems: Located[] };
 
 /** Parses YAML, then validates with `schema`; every YAML syntax error and schema issue is reported with its position. */
 export function parseYamlWith<S extends z.ZodType>(text: string, file: string, schema: S): YamlParse<z.infer<S>> {
@@ -28,7 +30,11 @@ export function parseYamlWith<S extends z.ZodType>(text: string, file: string, s
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, col: pos.col };
   };
-  const syntax = document.errors.map((e) => ({ file, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));
+  const syntax = document.errors.map((e) => ({
+    file,
+    ...at(e.pos[0]),
+    message: e.message.split('\n')[0] ?? e.message,
+  }));
   if (syntax.length > 0) return { ok: false, problems: syntax };
   const parsed = schema.safeParse(document.toJS());
   if (parsed.success) return { ok: true, value: parsed.data, document };
@@ -36,7 +42,8 @@ export function parseYamlWith<S extends z.ZodType>(text: string, file: string, s
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     // Point at the deepest node that exists: for an unknown or missing key that is its parent mapping
     let node: unknown;
-    for (let depth = path.length; depth >= 0 && !isNode(node); depth--) node = document.getIn(path.slice(0, depth), true);
+    for (let depth = path.length; depth >= 0 && !isNode(node); depth--)
+      node = document.getIn(path.slice(0, depth), true);
     const range = isNode(node) ? node.range : undefined;
     const where = path.length > 0 ? `${path.join('.')}: ` : '';
     return { file, ...at(range?.[0]), message: `${where}${issue.message}` };
@@ -67,7 +74,11 @@ export function readYaml(text: string, file: string): YamlSource {
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, col: pos.col };
   };
-  const syntaxProblems = document.errors.map((e) => ({ file, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));
+  const syntaxProblems = document.errors.map((e) => ({
+    file,
+    ...at(e.pos[0]),
+    message: e.message.split('\n')[0] ?? e.message,
+  }));
   const locate = (path: readonly PathSeg[], atKey = false) => {
     if (atKey && path.length > 0) {
       const parent = document.getIn(path.slice(0, -1), true);
@@ -76,7 +87,8 @@ export function readYaml(text: string, file: string): YamlSource {
       if (pair && isNode(pair.key)) return at(pair.key.range?.[0]);
     }
     let node: unknown;
-    for (let depth = path.length; depth >= 0 && !isNode(node); depth--) node = document.getIn(path.slice(0, depth), true);
+    for (let depth = path.length; depth >= 0 && !isNode(node); depth--)
+      node = document.getIn(path.slice(0, depth), true);
     return at(isNode(node) ? node.range?.[0] : undefined);
   };
   const problem = (path: readonly PathSeg[], message: string, atKey = false): Located => {
@@ -86,7 +98,8 @@ export function readYaml(text: string, file: string): YamlSource {
   const fromIssues = (issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): Located[] =>
     issues.flatMap((issue) => {
       const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-      if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => problem([...path, k], `unknown key "${k}"`, true));
+      if (issue.code === 'unrecognized_keys')
+        return issue.keys.map((k) => problem([...path, k], `unknown key "${k}"`, true));
       const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
       return [problem(path, issue.message, atKey)];
     });

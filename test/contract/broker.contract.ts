@@ -3,10 +3,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueControl } from '@legwork/venue';
 import type { VenueHandle } from '@legwork/venue';
 import { createAccountEvents, type AccountEventsOptions } from '../../src/broker/tastytrade/account-stream.js';
-import { createTastytradeBroker, type TastytradeBroker, type TastytradeBrokerOptions } from '../../src/broker/tastytrade/broker.js';
+import {
+  createTastytradeBroker,
+  type TastytradeBroker,
+  type TastytradeBrokerOptions,
+} from '../../src/broker/tastytrade/broker.js';
 import { createTastytradeClient, type TastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import { filledUnits, isTerminal, type BrokerOrder, type OrderRequest } from '../../src/domain/broker-order.js';
+import { filledUnits, isTerminal, type OrderRequest } from '../../src/domain/broker-order.js';
 import type { AccountEvent, AccountEvents, Broker } from '../../src/pipeline/ports.js';
 import { pickCondor } from '../support/iron-condor.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -36,7 +40,10 @@ export interface ContractTarget {
 }
 
 /** A real client (the adapter's own factory) pointed at the local venue. */
-export function venueClient(sim: VenueHandle, credentials: { clientSecret?: string; refreshToken?: string } = {}): TastytradeClient {
+export function venueClient(
+  sim: VenueHandle,
+  credentials: { clientSecret?: string; refreshToken?: string } = {},
+): TastytradeClient {
   return createTastytradeClient({
     env: 'sim',
     baseUrl: sim.baseUrl,
@@ -91,13 +98,27 @@ export function venueTarget(sim: VenueHandle): ContractTarget {
   };
 }
 
-export function condorRequest(c: ContractCondor, creditCents: number, externalId?: string): OrderRequest & { externalId?: string } {
-  const leg = (symbol: string, action: 'Buy to Open' | 'Sell to Open') => ({ symbol, instrumentType: 'Equity Option' as const, quantity: 1, action });
+export function condorRequest(
+  c: ContractCondor,
+  creditCents: number,
+  externalId?: string,
+): OrderRequest & { externalId?: string } {
+  const leg = (symbol: string, action: 'Buy to Open' | 'Sell to Open') => ({
+    symbol,
+    instrumentType: 'Equity Option' as const,
+    quantity: 1,
+    action,
+  });
   return {
     orderType: 'Limit',
     timeInForce: 'Day',
     limitPriceCents: creditCents,
-    legs: [leg(c.longPut, 'Buy to Open'), leg(c.shortPut, 'Sell to Open'), leg(c.shortCall, 'Sell to Open'), leg(c.longCall, 'Buy to Open')],
+    legs: [
+      leg(c.longPut, 'Buy to Open'),
+      leg(c.shortPut, 'Sell to Open'),
+      leg(c.shortCall, 'Sell to Open'),
+      leg(c.longCall, 'Buy to Open'),
+    ],
     ...(externalId !== undefined ? { externalId } : {}),
   };
 }
@@ -128,8 +149,10 @@ export function brokerContract(target: ContractTarget): void {
     const runId = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
     let seq = 0;
     const extId = (what: string) => `lw-contract-${what}-${runId}-${++seq}`;
-    const until = <T>(probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, what: string) =>
-      waitUntil(probe, { timeoutMs: waitMs, intervalMs: 50, what });
+    const until = <T>(
+      probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+      what: string,
+    ) => waitUntil(probe, { timeoutMs: waitMs, intervalMs: 50, what });
 
     const submit = async (creditCents: number, what: string) => {
       const order = await broker.submit({ ...condorRequest(condor, creditCents), externalId: extId(what) });
@@ -173,13 +196,21 @@ export function brokerContract(target: ContractTarget): void {
       expect(order.accountNumber).toBe(broker.accountNumber);
       expect(order.externalId).toBe(id);
       expect(order.limitPriceCents).toBe(condor.restingCreditCents);
-      expect(order.legs.map((l) => l.symbol)).toEqual([condor.longPut, condor.shortPut, condor.shortCall, condor.longCall]);
+      expect(order.legs.map((l) => l.symbol)).toEqual([
+        condor.longPut,
+        condor.shortPut,
+        condor.shortCall,
+        condor.longCall,
+      ]);
       expect(isTerminal(order.status)).toBe(false);
       const found = await broker.findByExternalId(id);
       expect(found.map((o) => o.brokerOrderId)).toEqual([order.brokerOrderId]);
-      expect((await broker.liveOrders()).filter((o) => o.externalId === id).map((o) => o.brokerOrderId)).toEqual([order.brokerOrderId]);
+      expect((await broker.liveOrders()).filter((o) => o.externalId === id).map((o) => o.brokerOrderId)).toEqual([
+        order.brokerOrderId,
+      ]);
       expect(await broker.findByExternalId(`${id}-nobody`)).toEqual([]);
-      if (target.control) expect(venueOrders(target.control).filter((o) => o['external-identifier'] === id)).toHaveLength(1);
+      if (target.control)
+        expect(venueOrders(target.control).filter((o) => o['external-identifier'] === id)).toHaveLength(1);
     });
 
     it('cancel ends a working order as cancelled', async () => {
@@ -227,13 +258,17 @@ export function brokerContract(target: ContractTarget): void {
         const order = await submit(condor.marketableCreditCents, 'fill');
         const filled = await until(async () => {
           const o = await broker.getOrder(order.brokerOrderId);
-          return o.status === 'filled' && o.legs.every((l) => l.remainingQuantity === 0 && l.fills.length > 0) ? o : undefined;
+          return o.status === 'filled' && o.legs.every((l) => l.remainingQuantity === 0 && l.fills.length > 0)
+            ? o
+            : undefined;
         }, 'the package fill');
         expect(filledUnits(filled)).toBe(1);
         for (const leg of filled.legs) expect(leg.fills.reduce((s, f) => s + f.quantity, 0)).toBe(leg.quantity);
         const positions = await until(async () => {
           const all = await broker.positions();
-          const mine = [condor.longPut, condor.shortPut, condor.shortCall, condor.longCall].map((s) => all.find((p) => p.symbol === s));
+          const mine = [condor.longPut, condor.shortPut, condor.shortCall, condor.longCall].map((s) =>
+            all.find((p) => p.symbol === s),
+          );
           return mine.every((p) => p !== undefined) ? mine : undefined;
         }, 'four positions');
         expect(positions.map((p) => Math.sign(p!.quantity))).toEqual([1, -1, -1, 1]);
@@ -256,13 +291,19 @@ export function brokerContract(target: ContractTarget): void {
             () =>
               seen.find(
                 (e): e is Extract<AccountEvent, { kind: 'order' }> =>
-                  e.kind === 'order' && e.order.brokerOrderId === order.brokerOrderId && e.order.status === 'filled' && filledUnits(e.order) === 1,
+                  e.kind === 'order' &&
+                  e.order.brokerOrderId === order.brokerOrderId &&
+                  e.order.status === 'filled' &&
+                  filledUnits(e.order) === 1,
               ),
             'a filled order event',
           );
           expect(fill.receivedAt).toBeGreaterThan(0);
           expect(fill.order.updatedAt).toBeGreaterThan(0);
-          await until(() => seen.some((e) => e.kind === 'position' && e.position.symbol === condor.shortPut), 'a position event');
+          await until(
+            () => seen.some((e) => e.kind === 'position' && e.position.symbol === condor.shortPut),
+            'a position event',
+          );
         } finally {
           off();
         }

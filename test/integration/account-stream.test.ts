@@ -4,7 +4,13 @@ import type { VenueHandle } from '@legwork/venue';
 import { createAccountEvents } from '../../src/broker/tastytrade/account-stream.js';
 import { filledUnits, isTerminal, type BrokerOrder } from '../../src/domain/broker-order.js';
 import type { AccountEvent, AccountEvents } from '../../src/pipeline/ports.js';
-import { chainCondor, condorRequest, venueBroker, type ContractCondor, type VenueBrokerSetup } from '../contract/broker.contract.js';
+import {
+  chainCondor,
+  condorRequest,
+  venueBroker,
+  type ContractCondor,
+  type VenueBrokerSetup,
+} from '../contract/broker.contract.js';
 import { startTestVenue } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -16,12 +22,19 @@ let condor: ContractCondor;
 let seen: AccountEvent[];
 let off: () => void;
 
-const until = <T>(probe: () => T | undefined | false | null | Promise<T | undefined | false | null>, what: string, timeoutMs = 10_000) =>
-  waitUntil(probe, { timeoutMs, what });
+const until = <T>(
+  probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 10_000,
+) => waitUntil(probe, { timeoutMs, what });
 const connections = (state?: string) =>
-  seen.flatMap((e, index) => (e.kind === 'connection' && (state === undefined || e.state === state) ? [{ ...e, index }] : []));
+  seen.flatMap((e, index) =>
+    e.kind === 'connection' && (state === undefined || e.state === state) ? [{ ...e, index }] : [],
+  );
 const orderEvents = (id: number) =>
-  seen.flatMap((e, index) => (e.kind === 'order' && e.order.brokerOrderId === id ? [{ order: e.order, receivedAt: e.receivedAt, index }] : []));
+  seen.flatMap((e, index) =>
+    e.kind === 'order' && e.order.brokerOrderId === id ? [{ order: e.order, receivedAt: e.receivedAt, index }] : [],
+  );
 const submit = (creditCents: number, externalId: string): Promise<BrokerOrder> =>
   setup.broker.submit({ ...condorRequest(condor, creditCents), externalId });
 /**
@@ -30,8 +43,16 @@ const submit = (creditCents: number, externalId: string): Promise<BrokerOrder> =
  */
 const fillsOf = (o: BrokerOrder) => o.legs.reduce((n, l) => n + l.fills.length, 0);
 const newer = (a: BrokerOrder, b: BrokerOrder) =>
-  a.updatedAt !== b.updatedAt ? a.updatedAt > b.updatedAt : isTerminal(a.status) !== isTerminal(b.status) ? isTerminal(a.status) : fillsOf(a) > fillsOf(b);
-const newest = (id: number) => orderEvents(id).reduce<BrokerOrder | undefined>((best, e) => (!best || newer(e.order, best) ? e.order : best), undefined);
+  a.updatedAt !== b.updatedAt
+    ? a.updatedAt > b.updatedAt
+    : isTerminal(a.status) !== isTerminal(b.status)
+      ? isTerminal(a.status)
+      : fillsOf(a) > fillsOf(b);
+const newest = (id: number) =>
+  orderEvents(id).reduce<BrokerOrder | undefined>(
+    (best, e) => (!best || newer(e.order, best) ? e.order : best),
+    undefined,
+  );
 
 beforeAll(async () => {
   sim = await startTestVenue();
@@ -64,10 +85,16 @@ describe('account events', () => {
     expect(setup.events.connected).toBe(true);
     expect(connections().map((c) => c.state)).toEqual(['connected', 'resynced']);
     const order = await submit(condor.marketableCreditCents, 'lw-stream-fill');
-    const filled = await until(() => orderEvents(order.brokerOrderId).find((e) => e.order.status === 'filled' && filledUnits(e.order) === 1), 'the fill event');
+    const filled = await until(
+      () => orderEvents(order.brokerOrderId).find((e) => e.order.status === 'filled' && filledUnits(e.order) === 1),
+      'the fill event',
+    );
     expect(filled.order.legs.every((l) => l.fills.length > 0 && l.remainingQuantity === 0)).toBe(true);
     for (const symbol of [condor.longPut, condor.shortPut, condor.shortCall, condor.longCall]) {
-      await until(() => seen.some((e) => e.kind === 'position' && e.position.symbol === symbol), `a position event for ${symbol}`);
+      await until(
+        () => seen.some((e) => e.kind === 'position' && e.position.symbol === symbol),
+        `a position event for ${symbol}`,
+      );
     }
     await until(() => seen.some((e, i) => e.kind === 'balance' && i > filled.index), 'a balance event after the fill');
     // Heartbeats keep the stream talking: three silence windows pass without a false alarm
@@ -88,13 +115,27 @@ describe('account events', () => {
     // The fill happens while nobody listens
     sim.control.advanceClock(61_000);
     expect((await setup.broker.getOrder(order.brokerOrderId)).status).toBe('filled');
-    const resync = await until(() => connections('resynced').find((c) => c.index > drop.index), 'the resync after reconnect');
+    const resync = await until(
+      () => connections('resynced').find((c) => c.index > drop.index),
+      'the resync after reconnect',
+    );
     const reconnect = connections('connected').find((c) => c.index > drop.index)!;
     expect(reconnect.index).toBeLessThan(resync.index);
-    const caughtUp = orderEvents(order.brokerOrderId).filter((e) => e.index > reconnect.index && e.index < resync.index);
+    const caughtUp = orderEvents(order.brokerOrderId).filter(
+      (e) => e.index > reconnect.index && e.index < resync.index,
+    );
     expect(caughtUp.map((e) => e.order.status)).toContain('filled');
-    expect(orderEvents(order.brokerOrderId).filter((e) => e.index < reconnect.index).map((e) => e.order.status)).not.toContain('filled');
-    expect(seen.some((e, i) => e.kind === 'position' && e.position.symbol === condor.shortCall && i > reconnect.index && i < resync.index)).toBe(true);
+    expect(
+      orderEvents(order.brokerOrderId)
+        .filter((e) => e.index < reconnect.index)
+        .map((e) => e.order.status),
+    ).not.toContain('filled');
+    expect(
+      seen.some(
+        (e, i) =>
+          e.kind === 'position' && e.position.symbol === condor.shortCall && i > reconnect.index && i < resync.index,
+      ),
+    ).toBe(true);
     expect(setup.events.connected).toBe(true);
   });
 
@@ -105,7 +146,11 @@ describe('account events', () => {
     const silent = await until(() => connections('silent')[0], 'silence detection', 5_000);
     expect(silent.detail).toMatch(/no message for \d+ ms/);
     expect(orderEvents(quiet.brokerOrderId).filter((e) => e.index < silent.index)).toHaveLength(0); // the push was lost
-    const resync = await until(() => connections('resynced').find((c) => c.index > silent.index), 'the resync after silence', 15_000);
+    const resync = await until(
+      () => connections('resynced').find((c) => c.index > silent.index),
+      'the resync after silence',
+      15_000,
+    );
     const caughtUp = orderEvents(quiet.brokerOrderId).filter((e) => e.index > silent.index && e.index < resync.index);
     expect(caughtUp.length).toBeGreaterThan(0);
     expect(caughtUp.at(-1)!.order.externalId).toBe('lw-stream-silent');
@@ -120,7 +165,11 @@ describe('account events', () => {
     await until(() => newest(order.brokerOrderId)?.status === 'filled', 'the fill, deduped by updated-at then status');
     // Every push is delivered, duplicates included (the venue doubles the 5th notification onwards here)
     const live = connections('resynced')[0]!.index;
-    const pushes = () => seen.slice(live + 1).filter((e) => e.kind !== 'connection').map((e) => JSON.stringify({ ...e, receivedAt: 0 }));
+    const pushes = () =>
+      seen
+        .slice(live + 1)
+        .filter((e) => e.kind !== 'connection')
+        .map((e) => JSON.stringify({ ...e, receivedAt: 0 }));
     await until(() => pushes().length > new Set(pushes()).size, 'a duplicate push');
     const events = orderEvents(order.brokerOrderId);
     for (const e of events) {
@@ -161,7 +210,10 @@ describe('account events', () => {
     const count = seen.length;
     sim.control.injectFault({ kind: 'dropStreams' });
     const order = await submit(condor.marketableCreditCents, 'lw-stream-stopped');
-    await until(async () => (await setup.broker.getOrder(order.brokerOrderId)).status === 'filled', 'the fill at the venue');
+    await until(
+      async () => (await setup.broker.getOrder(order.brokerOrderId)).status === 'filled',
+      'the fill at the venue',
+    );
     // Longer than a reconnect backoff and a silence window: still nothing
     await until(() => Date.now() - stoppedAt > 2 * SILENCE_MS, 'two silence windows');
     expect(seen.length).toBe(count);

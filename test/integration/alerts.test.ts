@@ -20,7 +20,10 @@ beforeAll(async () => {
     let raw = '';
     req.on('data', (c: Buffer) => (raw += c.toString()));
     req.on('end', () => {
-      received.push({ contentType: req.headers['content-type'], body: JSON.parse(raw) as { content: string; text: string } });
+      received.push({
+        contentType: req.headers['content-type'],
+        body: JSON.parse(raw) as { content: string; text: string },
+      });
       res.writeHead(204).end();
     });
   });
@@ -34,19 +37,30 @@ afterAll(async () => {
 
 describe('alerts', () => {
   it('posts {content, text} to the webhook and records an audit event with the ids', async () => {
-    const alert = createAlerter({ store: createPostgresStore(db.sql), log: createLogger({ level: 'silent', pretty: false }), webhookUrl: url });
+    const alert = createAlerter({
+      store: createPostgresStore(db.sql),
+      log: createLogger({ level: 'silent', pretty: false }),
+      webhookUrl: url,
+    });
     const groupId = '11111111-1111-4111-8111-111111111111';
     await alert('broken_group', 'group could not be flattened', { groupId, legs: 2 });
     expect(received).toHaveLength(1);
     expect(received[0]!.contentType).toBe('application/json');
     expect(received[0]!.body.content).toMatch(/^\[legwork\] broken_group: group could not be flattened/);
     expect(received[0]!.body.text).toBe(received[0]!.body.content);
-    const rows = await db.sql<{ group_id: string; data: { kind: string; legs: number } }[]>`select group_id, data from audit_events where kind = 'alert'`;
+    const rows = await db.sql<
+      { group_id: string; data: { kind: string; legs: number } }[]
+    >`select group_id, data from audit_events where kind = 'alert'`;
     expect(rows).toEqual([{ group_id: groupId, data: expect.objectContaining({ kind: 'broken_group', legs: 2 }) }]);
   });
 
   it('still records the alert when the webhook is unreachable, and does not throw', async () => {
-    const alert = createAlerter({ store: createPostgresStore(db.sql), log: createLogger({ level: 'silent', pretty: false }), webhookUrl: 'http://127.0.0.1:9/nothing', timeoutMs: 500 });
+    const alert = createAlerter({
+      store: createPostgresStore(db.sql),
+      log: createLogger({ level: 'silent', pretty: false }),
+      webhookUrl: 'http://127.0.0.1:9/nothing',
+      timeoutMs: 500,
+    });
     await expect(alert('halt', 'trading halted', {})).resolves.toBeUndefined();
     const rows = await db.sql`select 1 from audit_events where kind = 'alert' and data->>'kind' = 'halt'`;
     expect(rows).toHaveLength(1);

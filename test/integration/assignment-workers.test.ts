@@ -16,8 +16,14 @@ import { waitUntil } from '../support/wait-until.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
 // Exits that stay quiet (whatever clock the worker reads): only the settlement can close the trade
-const RULE = condorRule({ name: 'assigned-by-workers', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-  .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }');
+const RULE = condorRule({
+  name: 'assigned-by-workers',
+  entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+  execution: 'execution: { mode: combo, partialFill: keep }',
+}).replace(
+  'exits: { takeProfitPct: 50 }',
+  'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }',
+);
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -41,9 +47,14 @@ describe('an early assignment handled by the production workers', () => {
     const trade = await openCondorTrade(app, ctx, 'assigned-by-workers', 'SPY');
     const account = app.sim.venue.accountNumbers()[0]!;
     worker = startWorkerProcess('reconcile,exit,execute,monitor', {
-      TT_ENV: 'sim', LEGWORK_VENUE_URL: app.sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
-      LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir,
-      LEGWORK_EXIT_EVERY_SECONDS: '1', LEGWORK_RECONCILE_EVERY_SECONDS: '1',
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: app.sim.baseUrl,
+      DATABASE_URL: app.db.url,
+      REDIS_URL,
+      LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix,
+      LEGWORK_RULES_DIR: app.rulesDir,
+      LEGWORK_EXIT_EVERY_SECONDS: '1',
+      LEGWORK_RECONCILE_EVERY_SECONDS: '1',
       // Same clock as the test app: the venue is frozen, so cadences in broker time would never come round
       LEGWORK_CLOCK: 'wall',
     });
@@ -51,17 +62,31 @@ describe('an early assignment handled by the production workers', () => {
 
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
     expect(app.sim.control.assign({ symbol: shortPut.symbol }).ok).toBe(true);
-    const shares = () => app.sim.venue.positionsWire(account).filter((p) => p['symbol'] === 'SPY').reduce((n, p) => n + Number(p['quantity']), 0);
+    const shares = () =>
+      app.sim.venue
+        .positionsWire(account)
+        .filter((p) => p['symbol'] === 'SPY')
+        .reduce((n, p) => n + Number(p['quantity']), 0);
     expect(shares()).toBe(100);
 
     try {
-      await waitUntil(async () => (await getTrade(app.ctx.sql, trade.id))!.status === 'closed', { timeoutMs: 60_000, what: 'the assigned trade closed by the workers' });
+      await waitUntil(async () => (await getTrade(app.ctx.sql, trade.id))!.status === 'closed', {
+        timeoutMs: 60_000,
+        what: 'the assigned trade closed by the workers',
+      });
     } catch (error) {
-      const out = worker.output.join('').split('\n').filter((l) => !l.includes('reconcile (periodic) done')).join('\n');
+      const out = worker.output
+        .join('')
+        .split('\n')
+        .filter((l) => !l.includes('reconcile (periodic) done'))
+        .join('\n');
       const [t] = await app.ctx.sql`select status, exit_reason from trades where id = ${trade.id}`;
       const s = await app.ctx.sql`select kind, symbol, action from settlements`;
-      const g = await app.ctx.sql`select kind, status, reason, intent->'legs' as legs from order_groups where trade_id = ${trade.id}`;
-      throw new Error(`${String(error)}; trade ${JSON.stringify(t)} settlements ${JSON.stringify(s)} groups ${JSON.stringify(g)}; worker output: ${out.slice(-6000)}`);
+      const g = await app.ctx
+        .sql`select kind, status, reason, intent->'legs' as legs from order_groups where trade_id = ${trade.id}`;
+      throw new Error(
+        `${String(error)}; trade ${JSON.stringify(t)} settlements ${JSON.stringify(s)} groups ${JSON.stringify(g)}; worker output: ${out.slice(-6000)}`,
+      );
     }
     const closed = (await getTrade(app.ctx.sql, trade.id))!;
     expect(closed.exitReason).toBe('assignment');
@@ -73,7 +98,9 @@ describe('an early assignment handled by the production workers', () => {
       (select count(*)::int from settlements where trade_id = ${trade.id}) as settled`;
     expect(books!.settled).toBe(2);
     expect(Number(closed.realizedPnlCents)).toBe(Number(books!.cash) - Number(books!.fees));
-    const alerts = await app.ctx.sql<{ kind: string }[]>`select data->>'kind' as kind from audit_events where kind = 'alert' and trade_id = ${trade.id}`;
+    const alerts = await app.ctx.sql<
+      { kind: string }[]
+    >`select data->>'kind' as kind from audit_events where kind = 'alert' and trade_id = ${trade.id}`;
     expect(alerts.map((a) => a.kind)).toEqual(['assignment', 'assignment']);
   }, 120_000);
 });

@@ -25,8 +25,15 @@ let checks: SettlementChecks;
 
 // Exits that stay quiet for these days; the rule set holds through expiration so that settlement happens
 const rule = (name: string) =>
-  condorRule({ name, symbols: ['SPY', 'QQQ', 'IWM'], entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-    .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }');
+  condorRule({
+    name,
+    symbols: ['SPY', 'QQQ', 'IWM'],
+    entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+    execution: 'execution: { mode: combo, partialFill: keep }',
+  }).replace(
+    'exits: { takeProfitPct: 50 }',
+    'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }',
+  );
 
 beforeAll(async () => {
   app = await startTestApp({ 'settle.yaml': rule('settle') });
@@ -38,11 +45,17 @@ afterAll(() => app?.close());
 beforeEach(() => app.readyToTrade());
 
 const explainedKinds = async (tradeId: string) =>
-  (await app.ctx.sql<{ data: { kind: string; symbol: string } }[]>`select data from audit_events where kind = 'position_explained' and trade_id = ${tradeId} order by id`)
-    .map((a) => `${a.data.kind} ${a.data.symbol}`);
+  (
+    await app.ctx.sql<
+      { data: { kind: string; symbol: string } }[]
+    >`select data from audit_events where kind = 'position_explained' and trade_id = ${tradeId} order by id`
+  ).map((a) => `${a.data.kind} ${a.data.symbol}`);
 const alertKinds = async (tradeId: string) =>
-  (await app.ctx.sql<{ data: { kind: string; difference?: string } }[]>`select data from audit_events where kind = 'alert' and trade_id = ${tradeId} order by id`)
-    .map((a) => `${a.data.kind}${a.data.difference ? `:${a.data.difference}` : ''}`);
+  (
+    await app.ctx.sql<
+      { data: { kind: string; difference?: string } }[]
+    >`select data from audit_events where kind = 'alert' and trade_id = ${tradeId} order by id`
+  ).map((a) => `${a.data.kind}${a.data.difference ? `:${a.data.difference}` : ''}`);
 
 /** Runs exit cycles and the exits they start until the trade is closed (at most `cycles`). */
 async function closeThroughExits(trade: TradeRow, cycles = 4): Promise<string[]> {
@@ -67,10 +80,12 @@ describe('assignment and expiration', () => {
 
     const report = await reconcile(ctx, 'periodic');
     expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.tradeIds])).toEqual([
-      ['SPY', 'delivered', [trade.id]], [shortPut.symbol, 'assigned', [trade.id]],
+      ['SPY', 'delivered', [trade.id]],
+      [shortPut.symbol, 'assigned', [trade.id]],
     ]);
     expect((await checks.settlementsOf(trade.id)).map((s) => [s.kind, s.symbol, s.action, s.quantity])).toEqual([
-      ['assignment', shortPut.symbol, 'Buy to Close', 1], ['delivery', 'SPY', 'Buy to Open', 100],
+      ['assignment', shortPut.symbol, 'Buy to Close', 1],
+      ['delivery', 'SPY', 'Buy to Open', 100],
     ]);
     expect(await explainedKinds(trade.id)).toEqual(['delivered SPY', `assigned ${shortPut.symbol}`]);
     expect(await alertKinds(trade.id)).toEqual(['assignment:delivered', 'assignment:assigned']);
@@ -86,9 +101,13 @@ describe('assignment and expiration', () => {
     // Policy `close`, the market is open: the shares first (Sell to Close), then the remaining legs
     const groups = await closeThroughExits(trade);
     expect(groups).toEqual(['assignment', 'assignment']);
-    const [shareLeg] = await app.ctx.sql<{ legs: { symbol: string; instrumentType: string; action: string; quantity: number }[] }[]>`
+    const [shareLeg] = await app.ctx.sql<
+      { legs: { symbol: string; instrumentType: string; action: string; quantity: number }[] }[]
+    >`
       select o.legs from orders o join order_groups g on g.id = o.group_id where g.trade_id = ${trade.id} and g.kind = 'exit' order by g.created_at limit 1`;
-    expect(shareLeg!.legs).toEqual([{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', quantity: 100 }]);
+    expect(shareLeg!.legs).toEqual([
+      { symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', quantity: 100 },
+    ]);
     await checks.expectClosedWithPnl(trade, 'assignment', before);
   }, 90_000);
 
@@ -100,22 +119,51 @@ describe('assignment and expiration', () => {
     expect(checks.venueHolds('IWM')).toContainEqual([shortPut.symbol, -1]);
 
     const report = await reconcile(ctx, 'periodic');
-    expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.ours, d.broker])).toEqual([['IWM', 'delivered', 0, 100], [shortPut.symbol, 'assigned', -2, -1]]);
+    expect(report.positionDifferences.map((d) => [d.symbol, d.kind, d.ours, d.broker])).toEqual([
+      ['IWM', 'delivered', 0, 100],
+      [shortPut.symbol, 'assigned', -2, -1],
+    ]);
     expect(await closeThroughExits(trade)).toEqual(['assignment', 'assignment']);
     await checks.expectClosedWithPnl(trade, 'assignment', before);
   }, 90_000);
 
   it('an exit closing shares passes the gate on a fresh share quote (an exit cycle that read the trade before its settlement was recorded plans `leftovers`, which waits for quotes)', async () => {
     const exit = (reason: string): GroupRow => ({
-      id: '00000000-0000-4000-8000-000000000001', tradeId: '00000000-0000-4000-8000-000000000002', kind: 'exit', mode: 'combo', status: 'planned',
+      id: '00000000-0000-4000-8000-000000000001',
+      tradeId: '00000000-0000-4000-8000-000000000002',
+      kind: 'exit',
+      mode: 'combo',
+      status: 'planned',
       intent: {
-        tradeId: '00000000-0000-4000-8000-000000000002', kind: 'exit', mode: 'combo', quantity: 100, partialFill: 'keep', ruleSet: 'settle', rulesHash: 'x', reason,
+        tradeId: '00000000-0000-4000-8000-000000000002',
+        kind: 'exit',
+        mode: 'combo',
+        quantity: 100,
+        partialFill: 'keep',
+        ruleSet: 'settle',
+        rulesHash: 'x',
+        reason,
         legs: [{ symbol: 'SPY', instrumentType: 'Equity', action: 'Sell to Close', ratio: 1 }],
-        pricing: { startCents: 60_000, floorCents: 59_000, stepCents: 100, stepEverySeconds: 5, maxSteps: 6, fillTimeoutSeconds: 45 },
+        pricing: {
+          startCents: 60_000,
+          floorCents: 59_000,
+          stepCents: 100,
+          stepEverySeconds: 5,
+          maxSteps: 6,
+          fillTimeoutSeconds: 45,
+        },
       },
-      filledUnits: 0, reason: null, createdAt: new Date(0), updatedAt: new Date(0),
+      filledUnits: 0,
+      reason: null,
+      createdAt: new Date(0),
+      updatedAt: new Date(0),
     });
-    const order = { orderType: 'Limit' as const, timeInForce: 'Day' as const, limitPriceCents: 60_000, legs: [{ symbol: 'SPY', instrumentType: 'Equity' as const, action: 'Sell to Close' as const, quantity: 100 }] };
+    const order = {
+      orderType: 'Limit' as const,
+      timeInForce: 'Day' as const,
+      limitPriceCents: 60_000,
+      legs: [{ symbol: 'SPY', instrumentType: 'Equity' as const, action: 'Sell to Close' as const, quantity: 100 }],
+    };
     for (const reason of ['leftovers', 'assignment', 'take_profit']) {
       expect(await preTradeGate(ctx, exit(reason), order, { dryRun: false }), reason).toEqual({ kind: 'allowed' });
     }
@@ -135,8 +183,20 @@ describe('assignment and expiration', () => {
     expect(checks.venueHolds('QQQ')).toEqual([['QQQ', 100]]);
 
     const report = await reconcile(ctx, 'periodic');
-    expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual(['assigned', 'delivered', 'expired', 'expired', 'expired']);
-    expect((await checks.settlementsOf(trade.id)).map((s) => s.kind).sort()).toEqual(['assignment', 'delivery', 'expiration', 'expiration', 'expiration']);
+    expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual([
+      'assigned',
+      'delivered',
+      'expired',
+      'expired',
+      'expired',
+    ]);
+    expect((await checks.settlementsOf(trade.id)).map((s) => s.kind).sort()).toEqual([
+      'assignment',
+      'delivery',
+      'expiration',
+      'expiration',
+      'expiration',
+    ]);
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
 
     // Friday after the close (extended hours): nothing can be sent; the shares wait for Monday's open
@@ -165,12 +225,14 @@ describe('assignment and expiration', () => {
     expect(report.positionDifferences.map((d) => d.kind)).toEqual(['expired', 'expired', 'expired', 'expired']);
     expect(await explainedKinds(trade.id)).toEqual(trade.legs.map((l) => `expired ${l.symbol}`).sort());
     const realized = await checks.expectClosedWithPnl(trade, 'expired', before);
-    const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
+    const [fees] = await app.ctx.sql<
+      { fee: string }[]
+    >`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
     expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Number(fees!.fee));
     expect(await alertKinds(trade.id)).toEqual([]);
   }, 90_000);
 
-  it('an expiration with both puts in the money (the maximum loss): shares bought and sold at the two strikes net to none, the trade closed with the strikes\' difference in its P&L', async () => {
+  it("an expiration with both puts in the money (the maximum loss): shares bought and sold at the two strikes net to none, the trade closed with the strikes' difference in its P&L", async () => {
     if (app.sim.clock.now() < nyTime('2026-11-30', '10:00')) checks.advanceTo(nyTime('2026-11-30', '10:00'));
     const before = checks.lastTransactionId();
     const trade = await openCondorTrade(app, ctx, 'settle', 'SPY', { dte: 4 });
@@ -183,16 +245,31 @@ describe('assignment and expiration', () => {
     expect(checks.venueHolds('SPY')).toEqual([]);
 
     const report = await reconcile(ctx, 'periodic');
-    expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual(['assigned', 'exercised', 'expired', 'expired']);
+    expect(report.positionDifferences.map((d) => d.kind).sort()).toEqual([
+      'assigned',
+      'exercised',
+      'expired',
+      'expired',
+    ]);
     expect((await checks.settlementsOf(trade.id)).map((s) => [s.kind, s.action]).sort()).toEqual([
       // the venue settles the long put first (shares sold short), then the short put's assignment buys them back
-      ['assignment', 'Buy to Close'], ['delivery', 'Buy to Close'], ['delivery', 'Sell to Open'], ['exercise', 'Sell to Close'], ['expiration', 'Buy to Close'], ['expiration', 'Sell to Close'],
+      ['assignment', 'Buy to Close'],
+      ['delivery', 'Buy to Close'],
+      ['delivery', 'Sell to Open'],
+      ['exercise', 'Sell to Close'],
+      ['expiration', 'Buy to Close'],
+      ['expiration', 'Sell to Close'],
     ]);
     const realized = await checks.expectClosedWithPnl(trade, 'assigned', before);
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;
-    const [fees] = await app.ctx.sql<{ fee: string }[]>`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
+    const [fees] = await app.ctx.sql<
+      { fee: string }[]
+    >`select fee_cents::text as fee from trade_fees where trade_id = ${trade.id}`;
     // Bought at the short strike, sold at the long one: the width less the credit, and the fees
-    expect(realized).toBe(Number(trade.entryCreditCents) * 100 - Math.round((shortPut.strike - longPut.strike) * 100) * 100 - Number(fees!.fee));
+    expect(realized).toBe(
+      Number(trade.entryCreditCents) * 100 -
+        Math.round((shortPut.strike - longPut.strike) * 100) * 100 -
+        Number(fees!.fee),
+    );
   }, 90_000);
-
 });

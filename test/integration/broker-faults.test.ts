@@ -3,7 +3,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueHandle } from '@legwork/venue';
 import { createTastytradeBroker } from '../../src/broker/tastytrade/broker.js';
 import { BrokerError } from '../../src/domain/broker-error.js';
-import { chainCondor, condorRequest, venueBroker, venueClient, venueOrders, type ContractCondor, type VenueBrokerSetup } from '../contract/broker.contract.js';
+import {
+  chainCondor,
+  condorRequest,
+  venueBroker,
+  venueClient,
+  venueOrders,
+  type ContractCondor,
+  type VenueBrokerSetup,
+} from '../contract/broker.contract.js';
 import { startTestVenue } from '../support/venue.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -82,8 +90,13 @@ describe('submit faults: the order may exist, so `unknown`, never re-sent', () =
 
   it('http500AfterCreate on a replace → unknown; the new order exists and is linked', async () => {
     const order = await setup.broker.submit(resting('lw-faults-replace'));
-    sim.control.injectFault({ kind: 'http500AfterCreate', path: `/accounts/${setup.broker.accountNumber}/orders/${order.brokerOrderId}` });
-    const error = await failure(setup.broker.replace(order.brokerOrderId, { limitPriceCents: condor.restingCreditCents - 10 }));
+    sim.control.injectFault({
+      kind: 'http500AfterCreate',
+      path: `/accounts/${setup.broker.accountNumber}/orders/${order.brokerOrderId}`,
+    });
+    const error = await failure(
+      setup.broker.replace(order.brokerOrderId, { limitPriceCents: condor.restingCreditCents - 10 }),
+    );
     expect(error.kind).toBe('unknown');
     const linked = venueOrders(sim.control).filter((o) => o['replaces-order-id'] === order.brokerOrderId);
     expect(linked).toHaveLength(1);
@@ -120,9 +133,11 @@ describe('read faults: retried', () => {
     expect(fired('rateLimit') - before).toBe(6);
   });
 
-  it('start-up gives up on passing failures after its wait, with the broker\'s error', async () => {
+  it("start-up gives up on passing failures after its wait, with the broker's error", async () => {
     sim.control.injectFault({ kind: 'rateLimit', count: 50, path: '/customers/me/accounts' });
-    const error = await failure(createTastytradeBroker({ client: venueClient(sim), policy: POLICY, startupWaitMs: 500 }));
+    const error = await failure(
+      createTastytradeBroker({ client: venueClient(sim), policy: POLICY, startupWaitMs: 500 }),
+    );
     expect(error.kind).toBe('retryable');
     expect(error.httpStatus).toBe(429);
   });
@@ -189,7 +204,10 @@ describe('authentication', () => {
 describe('transport', () => {
   it('connection refused (nothing sent) → retryable, even for a submit', async () => {
     const gone = await startTestVenue();
-    const broker = await createTastytradeBroker({ client: venueClient(gone), policy: { ...POLICY, maxReadAttempts: 1 } });
+    const broker = await createTastytradeBroker({
+      client: venueClient(gone),
+      policy: { ...POLICY, maxReadAttempts: 1 },
+    });
     await gone.close();
     // The first request after the close meets the dead keep-alive socket (ECONNRESET: it may have been written, so a
     // submit there would be `unknown`); a read is `retryable` either way and clears it

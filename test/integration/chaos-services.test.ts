@@ -2,7 +2,13 @@
 import { existsSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portOpen, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from '../../chaos/services.js';
+import {
+  portOpen,
+  startPrivatePostgres,
+  startPrivateRedis,
+  type PrivatePostgres,
+  type PrivateRedis,
+} from '../../chaos/services.js';
 import { createDb, type Sql } from '../../src/store/db.js';
 
 let redis: PrivateRedis | undefined;
@@ -75,7 +81,9 @@ describe('private PostgreSQL', () => {
     it(`keeps every committed row across a crash restart (${mode}), and the pool connected before it works again`, async () => {
       const table = `chaos_${mode}`;
       await sql`create table ${sql(table)} (id int primary key, note text not null)`;
-      await Promise.all(Array.from({ length: 200 }, (_, i) => sql`insert into ${sql(table)} ${sql({ id: i, note: `row ${i}` })}`));
+      await Promise.all(
+        Array.from({ length: 200 }, (_, i) => sql`insert into ${sql(table)} ${sql({ id: i, note: `row ${i}` })}`),
+      );
       const { downMs } = await pg!.restart({ downMs: 300, mode });
       console.log(JSON.stringify({ metric: 'chaos-services-restart', server: 'postgres', mode, downMs }));
       expect(downMs).toBeGreaterThanOrEqual(300);

@@ -4,14 +4,15 @@ import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueHandle } from '@legwork/venue';
 import { startTestVenue } from '../support/venue.js';
-import { ROOT, runLegwork, type CliRun } from '../support/cli.js';
+import { runLegwork, type CliRun } from '../support/cli.js';
 
 let sim: VenueHandle;
 
 type Run = CliRun;
 
 /** Runs the CLI against this file's venue. */
-const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> => runLegwork(args, sim.baseUrl, env, 30_000);
+const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  runLegwork(args, sim.baseUrl, env, 30_000);
 
 interface Row {
   symbol: string;
@@ -44,13 +45,32 @@ describe('legwork chain', () => {
     expect(run.code, run.stderr).toBe(0);
     const rows = JSON.parse(run.stdout) as Row[];
 
-    const expected = sim.market.chain('SPY')!.expirations.filter((e) => e.daysToExpiration >= 20 && e.daysToExpiration <= 50);
+    const expected = sim.market
+      .chain('SPY')!
+      .expirations.filter((e) => e.daysToExpiration >= 20 && e.daysToExpiration <= 50);
     expect(expected.length).toBeGreaterThan(0);
     expect(rows).toHaveLength(expected.reduce((n, e) => n + 2 * e.strikes.length, 0));
     expect(new Set(rows.map((r) => r.expiration))).toEqual(new Set(expected.map((e) => e.expirationDate)));
 
     for (const r of rows) {
-      expect(Object.keys(r).sort()).toEqual(['ask', 'bid', 'delta', 'dte', 'expiration', 'gamma', 'iv', 'mid', 'right', 'strike', 'streamerSymbol', 'symbol', 'theta', 'vega'].sort());
+      expect(Object.keys(r).sort()).toEqual(
+        [
+          'ask',
+          'bid',
+          'delta',
+          'dte',
+          'expiration',
+          'gamma',
+          'iv',
+          'mid',
+          'right',
+          'strike',
+          'streamerSymbol',
+          'symbol',
+          'theta',
+          'vega',
+        ].sort(),
+      );
       expect(r.dte).toBeGreaterThanOrEqual(20);
       expect(r.dte).toBeLessThanOrEqual(50);
       expect(r.bid, r.streamerSymbol).not.toBeNull();
@@ -72,7 +92,9 @@ describe('legwork chain', () => {
   it('prints a table: one block per expiration, calls and puts by strike', async () => {
     const run = await legwork(['chain', 'aapl', '--dte', '20-30']);
     expect(run.code, run.stderr).toBe(0);
-    const expected = sim.market.chain('AAPL')!.expirations.filter((e) => e.daysToExpiration >= 20 && e.daysToExpiration <= 30);
+    const expected = sim.market
+      .chain('AAPL')!
+      .expirations.filter((e) => e.daysToExpiration >= 20 && e.daysToExpiration <= 30);
     for (const e of expected) expect(run.stdout).toContain(`AAPL ${e.expirationDate}  ${e.daysToExpiration} DTE`);
     expect(run.stdout.match(/^AAPL \d{4}-\d{2}-\d{2}/gm)).toHaveLength(expected.length);
     expect(run.stdout).toMatch(/CALLS/);

@@ -18,9 +18,23 @@ let dir: string;
 type Run = CliRun;
 
 /** Runs the CLI against this file's venue. */
-const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> => runLegwork(args, sim.baseUrl, env, 40_000);
+const legwork = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
+  runLegwork(args, sim.baseUrl, env, 40_000);
 
-const TOP_KEYS = ['rank', 'ruleSet', 'strategy', 'underlying', 'expiration', 'dte', 'legs', 'credit', 'width', 'maxLoss', 'pop', 'score'].sort();
+const TOP_KEYS = [
+  'rank',
+  'ruleSet',
+  'strategy',
+  'underlying',
+  'expiration',
+  'dte',
+  'legs',
+  'credit',
+  'width',
+  'maxLoss',
+  'pop',
+  'score',
+].sort();
 const LEG_KEYS = ['symbol', 'action', 'quantity', 'strike', 'right', 'delta'].sort();
 
 interface Top {
@@ -64,7 +78,8 @@ function looseCondor(): string {
   const text = shipped
     .replace('credit_to_width: { min: 0.15 }', 'credit_to_width: { min: 0.14 }')
     .replace('package_spread_pct: { max: 0.20 }', 'package_spread_pct: { max: 0.25 }');
-  if ((text.match(/min: 0\.14|max: 0\.25|min: 20 }/g) ?? []).length !== 3) throw new Error('rules/iron-condor.yaml changed: update looseCondor()');
+  if ((text.match(/min: 0\.14|max: 0\.25|min: 20 }/g) ?? []).length !== 3)
+    throw new Error('rules/iron-condor.yaml changed: update looseCondor()');
   return text;
 }
 
@@ -86,7 +101,10 @@ describe('legwork scan --once', () => {
     expectShape(j);
     const enabled = (await loadRules([join(ROOT, 'rules')])).ruleSets.filter((r) => r.enabled);
     expect(enabled.length).toBeGreaterThan(1);
-    const lines = enabled.map((r) => `${r.name} ${r.hash}\n`).sort().join('');
+    const lines = enabled
+      .map((r) => `${r.name} ${r.hash}\n`)
+      .sort()
+      .join('');
     expect(j.rulesHash).toBe(createHash('sha256').update(lines).digest('hex'));
     expect(j.underlyings).toBe(new Set(enabled.flatMap((r) => r.universe.symbols ?? [])).size);
     expect(j.candidatesEvaluated).toBeGreaterThan(0);
@@ -108,7 +126,10 @@ describe('legwork scan --once', () => {
     for (const t of j.top) {
       expect(t).toMatchObject({ ruleSet: 'iron-condor', strategy: 'iron-condor', width: 5 });
       expect(t.legs.map((l) => [l.right, l.action, l.quantity])).toEqual([
-        ['P', 'Buy to Open', 1], ['P', 'Sell to Open', 1], ['C', 'Sell to Open', 1], ['C', 'Buy to Open', 1],
+        ['P', 'Buy to Open', 1],
+        ['P', 'Sell to Open', 1],
+        ['C', 'Sell to Open', 1],
+        ['C', 'Buy to Open', 1],
       ]);
       expect(t.credit / t.width!).toBeGreaterThanOrEqual(0.14);
       expect(t.maxLoss).toBeCloseTo((5 - t.credit) * 100, 6);
@@ -122,10 +143,14 @@ describe('legwork scan --once', () => {
     const run = await legwork(['scan', '--once', '--rules', file]);
     expect(run.code, run.stderr).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^rank +rule set +strategy +underlying +expiration +dte +strikes +credit +width +max loss +POP +score$/);
+    expect(lines[0]).toMatch(
+      /^rank +rule set +strategy +underlying +expiration +dte +strikes +credit +width +max loss +POP +score$/,
+    );
     const rows = lines.filter((l) => /^ +\d+ +iron-condor +iron-condor +(SPY|QQQ|IWM) /.test(l));
     expect(rows.length).toBeGreaterThan(0);
-    expect(lines.at(-1)).toMatch(/^1 rule set, 3 underlyings: \d+ candidates evaluated, \d+ accepted \(rules sha256:[0-9a-f]{12}\)$/);
+    expect(lines.at(-1)).toMatch(
+      /^1 rule set, 3 underlyings: \d+ candidates evaluated, \d+ accepted \(rules sha256:[0-9a-f]{12}\)$/,
+    );
   });
 
   it('scans a disabled rule file when it is given explicitly', async () => {
@@ -136,10 +161,15 @@ describe('legwork scan --once', () => {
 
   it('a bad rule file: every problem at file:line:col, exit 1, nothing on stdout', async () => {
     const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nfilters:\n  pop: { min: 60 }\n  populairty: { min: 3 }\n');
+    writeFileSync(
+      file,
+      'version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nfilters:\n  pop: { min: 60 }\n  populairty: { min: 3 }\n',
+    );
     const run = await legwork(['scan', '--once', '--rules', file, '--json']);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:3: .*unknown fact "populairty"`));
+    expect(run.stderr).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:6:3: .*unknown fact "populairty"`),
+    );
     expect(run.stdout).toBe('');
   });
 
@@ -150,11 +180,14 @@ describe('legwork scan --once', () => {
     expect(run.stdout).toBe('');
   });
 
-  it.each([[['scan', '--once', '--wide']], [['scan', '--once', '--rules']], [['scan', '--once', 'SPY']]])('refuses %j with exit 2 and the usage', async (args) => {
-    const run = await legwork(args);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('usage: legwork scan --once [--rules FILE] [--json]');
-  });
+  it.each([[['scan', '--once', '--wide']], [['scan', '--once', '--rules']], [['scan', '--once', 'SPY']]])(
+    'refuses %j with exit 2 and the usage',
+    async (args) => {
+      const run = await legwork(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('usage: legwork scan --once [--rules FILE] [--json]');
+    },
+  );
 
   it('names the URL and `npm run venue` when the venue is unreachable', async () => {
     const port = await new Promise<number>((done) => {

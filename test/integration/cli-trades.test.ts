@@ -77,13 +77,29 @@ describe('legwork trade / trades', () => {
 
   it('trade: best candidate validated, a pending trade and an execute job, ids printed', async () => {
     const o = capture();
-    const code = await runTrade(['--underlying', 'SPY', '--strategy', 'iron-condor', '--mode', 'legged', '--quantity', '2', '--json'], { app: app.ctx, out: o.out });
+    const code = await runTrade(
+      ['--underlying', 'SPY', '--strategy', 'iron-condor', '--mode', 'legged', '--quantity', '2', '--json'],
+      { app: app.ctx, out: o.out },
+    );
     expect(code, o.text()).toBe(0);
-    const printed = JSON.parse(o.lines[0]!) as { tradeId: string; entryGroupId: string; mode: string; quantity: number };
+    const printed = JSON.parse(o.lines[0]!) as {
+      tradeId: string;
+      entryGroupId: string;
+      mode: string;
+      quantity: number;
+    };
     ({ tradeId, entryGroupId: groupId } = printed);
     expect(printed.mode).toBe('legged');
     const trade = (await getTrade(app.ctx.sql, tradeId))!;
-    expect(trade).toMatchObject({ status: 'pending', underlying: 'SPY', strategy: 'iron-condor', ruleSet: 'ic-manual', candidateId: null, entryGroupId: groupId, quantity: 2 });
+    expect(trade).toMatchObject({
+      status: 'pending',
+      underlying: 'SPY',
+      strategy: 'iron-condor',
+      ruleSet: 'ic-manual',
+      candidateId: null,
+      entryGroupId: groupId,
+      quantity: 2,
+    });
     expect(trade.legs).toHaveLength(4);
     expect(trade.facts['executionMode']).toBe('legged');
     const job = await app.ctx.queues.execute.getJob(executeJobId(groupId));
@@ -99,9 +115,33 @@ describe('legwork trade / trades', () => {
     const out = JSON.parse(o.text()) as { marksAvailable: boolean; trades: Record<string, unknown>[] };
     expect(out.marksAvailable).toBe(true);
     const t = out.trades.find((x) => x['id'] === tradeId)!;
-    expect(t).toMatchObject({ status: 'pending', underlying: 'SPY', quantity: 2, entryCreditCents: null, realizedPnlCents: null, unrealizedPnlCents: null });
+    expect(t).toMatchObject({
+      status: 'pending',
+      underlying: 'SPY',
+      quantity: 2,
+      entryCreditCents: null,
+      realizedPnlCents: null,
+      unrealizedPnlCents: null,
+    });
     expect(Object.keys(t).sort()).toEqual(
-      ['closedAt', 'createdAt', 'entryCreditCents', 'expectedCreditCents', 'expiration', 'exitReason', 'id', 'legs', 'openedAt', 'quantity', 'realizedPnlCents', 'ruleSet', 'status', 'strategy', 'underlying', 'unrealizedPnlCents'].sort(),
+      [
+        'closedAt',
+        'createdAt',
+        'entryCreditCents',
+        'expectedCreditCents',
+        'expiration',
+        'exitReason',
+        'id',
+        'legs',
+        'openedAt',
+        'quantity',
+        'realizedPnlCents',
+        'ruleSet',
+        'status',
+        'strategy',
+        'underlying',
+        'unrealizedPnlCents',
+      ].sort(),
     );
     expect((t['legs'] as { quantity: number }[]).every((l) => l.quantity === 2)).toBe(true);
     const table = capture();

@@ -18,7 +18,10 @@ let ctx: ExecContext;
 
 beforeAll(async () => {
   // The venue runs at real speed from Tuesday 15:00 New York, an hour before the close; Legwork reads its clock
-  app = await startTestApp({}, { clock: 'broker', sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY + 5 * 3_600_000, speed: 1 } } });
+  app = await startTestApp(
+    {},
+    { clock: 'broker', sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY + 5 * 3_600_000, speed: 1 } } },
+  );
   ctx = createExecContext(app.ctx, { jobs: recordingJobs() });
 });
 afterAll(async () => {
@@ -30,12 +33,28 @@ describe('a rollback across a market close', () => {
     const c = condorOf(app.sim, 0.03);
     const { trade, group } = await leggedCondorTrade(app.ctx, c);
     // The long put fills, the long call is refused: roll back the long put. Its first closing order rests unfilled.
-    app.sim.control.setFillBehavior({ symbol: c.longCall.symbol, behavior: 'reject', message: 'Exchange rejected (test)' });
-    const running = executeLegged(ctx, group, trade, { pollMs: 50, brokerPollMs: 200, closeBackoffMs: 100, compensationDeadlineMs: 8_000 });
-    await waitUntil(async () => (await ordersOfGroup(app.ctx.sql, group.id)).some((o) => o.role === 'leg' && o.legs[0]!.symbol === c.longPut.symbol && o.status === 'filled'), { what: 'long put filled' });
+    app.sim.control.setFillBehavior({
+      symbol: c.longCall.symbol,
+      behavior: 'reject',
+      message: 'Exchange rejected (test)',
+    });
+    const running = executeLegged(ctx, group, trade, {
+      pollMs: 50,
+      brokerPollMs: 200,
+      closeBackoffMs: 100,
+      compensationDeadlineMs: 8_000,
+    });
+    await waitUntil(
+      async () =>
+        (await ordersOfGroup(app.ctx.sql, group.id)).some(
+          (o) => o.role === 'leg' && o.legs[0]!.symbol === c.longPut.symbol && o.status === 'filled',
+        ),
+      { what: 'long put filled' },
+    );
     app.sim.control.setFillBehavior({ symbol: c.longPut.symbol, behavior: 'never' });
     const firstClose = await waitUntil(
-      async () => (await ordersOfGroup(app.ctx.sql, group.id)).find((o) => o.role === 'compensation' && o.status === 'working'),
+      async () =>
+        (await ordersOfGroup(app.ctx.sql, group.id)).find((o) => o.role === 'compensation' && o.status === 'working'),
       { what: 'the first closing order working' },
     );
 
@@ -50,7 +69,9 @@ describe('a rollback across a market close', () => {
     expect(result.status).toBe('rolled_back');
     expect((await getTrade(app.ctx.sql, trade.id))?.status).not.toBe('broken');
     const closes = (await ordersOfGroup(app.ctx.sql, group.id)).filter((o) => o.role === 'compensation');
-    expect(closes.map((o) => [o.id === firstClose.id ? 'first' : 'later', o.legs[0]!.symbol, o.legs[0]!.action, o.status])).toEqual([
+    expect(
+      closes.map((o) => [o.id === firstClose.id ? 'first' : 'later', o.legs[0]!.symbol, o.legs[0]!.action, o.status]),
+    ).toEqual([
       ['first', c.longPut.symbol, 'Sell to Close', 'expired'],
       ['later', c.longPut.symbol, 'Sell to Close', 'filled'],
     ]);

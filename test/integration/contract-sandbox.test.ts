@@ -37,8 +37,12 @@ const sandbox: ContractTarget = {
     const client = createTastytradeClient(config);
     const chain = (await client.instrumentsService.getNestedOptionChain('SPY')) as Record<string, any>[];
     const expirations = (chain[0]?.['expirations'] ?? []) as Record<string, any>[];
-    const near = [...expirations].sort((a, b) => Math.abs(a['days-to-expiration'] - 35) - Math.abs(b['days-to-expiration'] - 35))[0];
-    const strikes = ((near?.['strikes'] ?? []) as Record<string, any>[]).map((s) => Number(s['strike-price'])).sort((a, b) => a - b);
+    const near = [...expirations].sort(
+      (a, b) => Math.abs(a['days-to-expiration'] - 35) - Math.abs(b['days-to-expiration'] - 35),
+    )[0];
+    const strikes = ((near?.['strikes'] ?? []) as Record<string, any>[])
+      .map((s) => Number(s['strike-price']))
+      .sort((a, b) => a - b);
     const spot = strikes[Math.floor(strikes.length / 2)] ?? 600;
     return chainCondor(client, spot);
   },

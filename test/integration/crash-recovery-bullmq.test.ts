@@ -40,8 +40,12 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
     sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
 
     const env = {
-      TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
-      LEGWORK_QUEUE_PREFIX: ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir,
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: sim.baseUrl,
+      DATABASE_URL: app.db.url,
+      REDIS_URL,
+      LEGWORK_QUEUE_PREFIX: ctx.queues.settings.prefix,
+      LEGWORK_RULES_DIR: app.rulesDir,
       LEGWORK_CLOCK: 'wall', // same clock as the test app (frozen venue, deadlines on wall time)
     };
     const a = startWorkerProcess('execute', env);
@@ -54,13 +58,22 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
 
     const ourOrders = () => ctx.sql<{ id: string; status: string; brokerOrderId: number | null; priceSteps: number }[]>`
       select id, status, broker_order_id as "brokerOrderId", price_steps as "priceSteps" from orders where group_id = ${groupId}`;
-    const venueOrders = () => ((sim.control.state()['accounts'] as { 'account-number': string; orders: Record<string, unknown>[] }[])
-      .find((acc) => acc['account-number'] === accountOf(sim))?.orders ?? []);
+    const venueOrders = () =>
+      (sim.control.state()['accounts'] as { 'account-number': string; orders: Record<string, unknown>[] }[]).find(
+        (acc) => acc['account-number'] === accountOf(sim),
+      )?.orders ?? [];
     try {
-      await waitUntil(async () => {
-        const [o] = await ourOrders();
-        return o && o.status === 'working' && venueOrders().some((v) => v['external-identifier'] === o.id && v['status'] === 'Live');
-      }, { timeoutMs: 20_000, what: 'the package order working at the venue' });
+      await waitUntil(
+        async () => {
+          const [o] = await ourOrders();
+          return (
+            o &&
+            o.status === 'working' &&
+            venueOrders().some((v) => v['external-identifier'] === o.id && v['status'] === 'Live')
+          );
+        },
+        { timeoutMs: 20_000, what: 'the package order working at the venue' },
+      );
       expect(await ctx.queues.execute.getJobState(jobId)).toBe('active');
     } catch (error) {
       throw new Error(`${String(error)}; worker A output: ${a.output.join('').slice(-3000)}`);
@@ -85,23 +98,42 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
 
     let status: string;
     try {
-      status = await waitUntil(async () => {
-        const [g] = await ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
-        return g && TERMINAL.includes(g.status) ? g.status : undefined;
-      }, { timeoutMs: 40_000, intervalMs: 20, what: `group ${groupId} terminal after the restart` });
+      status = await waitUntil(
+        async () => {
+          const [g] = await ctx.sql<{ status: string }[]>`select status from order_groups where id = ${groupId}`;
+          return g && TERMINAL.includes(g.status) ? g.status : undefined;
+        },
+        { timeoutMs: 40_000, intervalMs: 20, what: `group ${groupId} terminal after the restart` },
+      );
     } catch (error) {
-      throw new Error(`${String(error)}; orders: ${JSON.stringify(await ourOrders())}; worker B output: ${b.output.join('').slice(-3000)}`);
+      throw new Error(
+        `${String(error)}; orders: ${JSON.stringify(await ourOrders())}; worker B output: ${b.output.join('').slice(-3000)}`,
+      );
     }
     const killToTerminalMs = Date.now() - killedAt;
 
     // The job A held (its lock died with it) must come back through the stalled check and complete in B
-    const jobState = await waitUntil(async () => {
-      const s = await ctx.queues.execute.getJobState(jobId);
-      return s === 'completed' || s === 'failed' ? s : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 50, what: `job ${jobId} finished in worker B` });
+    const jobState = await waitUntil(
+      async () => {
+        const s = await ctx.queues.execute.getJobState(jobId);
+        return s === 'completed' || s === 'failed' ? s : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, what: `job ${jobId} finished in worker B` },
+    );
     const killToJobDoneMs = Date.now() - killedAt;
     const job = await ctx.queues.execute.getJob(jobId);
-    console.log(JSON.stringify({ metric: 'crash-recovery-bullmq', status, killToTerminalMs, killToJobDoneMs, readyMs, jobState, attemptsMade: job?.attemptsMade, stalledCounter: job?.stalledCounter }));
+    console.log(
+      JSON.stringify({
+        metric: 'crash-recovery-bullmq',
+        status,
+        killToTerminalMs,
+        killToJobDoneMs,
+        readyMs,
+        jobState,
+        attemptsMade: job?.attemptsMade,
+        stalledCounter: job?.stalledCounter,
+      }),
+    );
 
     expect(status).toBe('filled');
     expect(jobState).toBe('completed');
@@ -116,10 +148,18 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
     for (const v of all) expect(ourIds).toContain(v['external-identifier']);
     for (const o of ours) {
       const mine = all.filter((v) => v['external-identifier'] === o.id);
-      expect(mine.filter((v) => ['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested', 'Contingent'].includes(String(v['status']))).length).toBeLessThanOrEqual(1);
+      expect(
+        mine.filter((v) =>
+          ['Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested', 'Contingent'].includes(
+            String(v['status']),
+          ),
+        ).length,
+      ).toBeLessThanOrEqual(1);
       // one submit, then one new venue order per price step (each replacing the previous one)
       expect(mine.length).toBe(o.priceSteps + 1);
-      expect(mine.filter((v) => v['replaces-order-id'] === undefined || v['replaces-order-id'] === null).length).toBe(1);
+      expect(mine.filter((v) => v['replaces-order-id'] === undefined || v['replaces-order-id'] === null).length).toBe(
+        1,
+      );
       expect(mine.filter((v) => v['status'] === 'Filled').length).toBe(o.status === 'filled' ? 1 : 0);
     }
     expect(nakedLegs(sim, c)).toEqual([]);

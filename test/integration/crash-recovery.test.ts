@@ -32,11 +32,20 @@ describe('crash recovery (kill -9 of the executor process)', () => {
     it(`killed at ${killPoint}: the restarted executor settles the group`, async () => {
       offset += 0.02;
       const outcome = await crashScenario(
-        { sim: app.sim, app: app.ctx, databaseUrl: app.db.url, redisUrl: REDIS_URL, queuePrefix: app.ctx.queues.settings.prefix, offset },
+        {
+          sim: app.sim,
+          app: app.ctx,
+          databaseUrl: app.db.url,
+          redisUrl: REDIS_URL,
+          queuePrefix: app.ctx.queues.settings.prefix,
+          offset,
+        },
         killPoint,
         spawned,
       );
-      console.log(JSON.stringify({ metric: 'crash-recovery', killPoint, status: outcome.status, recoveryMs: outcome.recoveryMs }));
+      console.log(
+        JSON.stringify({ metric: 'crash-recovery', killPoint, status: outcome.status, recoveryMs: outcome.recoveryMs }),
+      );
       expect(expected).toContain(outcome.status);
       expect(outcome.naked).toEqual([]);
       expect(outcome.duplicateIds).toEqual([]);

@@ -39,8 +39,16 @@ risk: { maxOpenTrades: 10, maxTotalRisk: 50000, maxRiskPerUnderlying: 5000 }
 
 const ADMIN = { username: 'trader', password: 'adm1n-secret' };
 const VIEWER = { username: 'watcher', password: 'v1ewer-secret' };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 let app: TestApp;
 let workers: RunningWorkers | undefined;
@@ -49,7 +57,9 @@ let baseUrl: string;
 let browser: Browser;
 
 async function tradingStateInDb(): Promise<string | undefined> {
-  const [row] = await app.ctx.sql<{ value: { state: string } }[]>`select value from settings where key = 'trading_state'`;
+  const [row] = await app.ctx.sql<
+    { value: { state: string } }[]
+  >`select value from settings where key = 'trading_state'`;
   return row?.value.state;
 }
 
@@ -66,13 +76,21 @@ beforeAll(async () => {
   workers = await runWorkers(app.ctx, ['scan'], { schedulers: false });
   await enqueueManualScan(app.ctx.queues, 'ic-dash', 'dash-1');
   const runId = deterministicId('scan-run', 'ic-dash', 'dash-1');
-  await waitUntil(async () => (await getScanRun(app.ctx.sql, runId))?.status === 'completed', { timeoutMs: 30_000, what: 'the scan to complete' });
+  await waitUntil(async () => (await getScanRun(app.ctx.sql, runId))?.status === 'completed', {
+    timeoutMs: 30_000,
+    what: 'the scan to complete',
+  });
   await workers.stop(2000);
   workers = undefined;
 
-  const auth = createAuth({ admin: { user: ADMIN.username, password: ADMIN.password }, viewer: { user: VIEWER.username, password: VIEWER.password } });
+  const auth = createAuth({
+    admin: { user: ADMIN.username, password: ADMIN.password },
+    viewer: { user: VIEWER.username, password: VIEWER.password },
+  });
   const http = createHttpApp(app.ctx, { auth, requestLogging: false });
-  server = await new Promise<Server>((resolve) => { const s = http.express.listen(0, '127.0.0.1', () => resolve(s)); });
+  server = await new Promise<Server>((resolve) => {
+    const s = http.express.listen(0, '127.0.0.1', () => resolve(s));
+  });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // launch() always runs Chromium on a fresh temporary profile (user-data dir) and deletes it on close; no browser download
@@ -90,13 +108,19 @@ afterAll(async () => {
 /** Decodes an 8-bit RGB/RGBA PNG just enough to count its distinct colours. */
 function distinctColours(png: Buffer): number {
   let pos = 8;
-  let width = 0; let height = 0; let channels = 4;
+  let width = 0;
+  let height = 0;
+  let channels = 4;
   const idat: Buffer[] = [];
   while (pos < png.length) {
     const len = png.readUInt32BE(pos);
     const type = png.toString('ascii', pos + 4, pos + 8);
     const data = png.subarray(pos + 8, pos + 8 + len);
-    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); channels = data[9] === 6 ? 4 : 3; }
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0);
+      height = data.readUInt32BE(4);
+      channels = data[9] === 6 ? 4 : 3;
+    }
     if (type === 'IDAT') idat.push(data);
     pos += 12 + len;
   }
@@ -123,14 +147,18 @@ describe('the dashboard in headless Chromium', () => {
   it('shows the trading state, the ranked candidates from the DB and the open trades with their legs', async () => {
     const { context, page } = await openAs(ADMIN);
     try {
-      const dbCandidates = await app.ctx.sql<{ underlying: string }[]>`select underlying from candidates where rank is not null`;
+      const dbCandidates = await app.ctx.sql<
+        { underlying: string }[]
+      >`select underlying from candidates where rank is not null`;
       expect(dbCandidates.length).toBeGreaterThan(0);
       const candidateRows = page.locator('#candidates tbody tr');
       await expect.poll(() => candidateRows.count(), { timeout: 10_000 }).toBe(dbCandidates.length);
       const shown = await page.locator('#candidates tbody tr td:nth-child(4)').allTextContents();
       expect(shown.sort()).toEqual(dbCandidates.map((c) => c.underlying).sort());
       expect(await page.locator('#candidates tbody tr td:nth-child(3)').first().textContent()).toBe('iron-condor');
-      expect(await page.locator('#candidates tbody tr td:nth-child(7)').first().textContent()).toMatch(/^\$\d+\.\d{2}$/);
+      expect(await page.locator('#candidates tbody tr td:nth-child(7)').first().textContent()).toMatch(
+        /^\$\d+\.\d{2}$/,
+      );
 
       const trades = await listTrades(app.ctx.sql);
       expect(trades.length).toBeGreaterThan(0);
@@ -140,7 +168,8 @@ describe('the dashboard in headless Chromium', () => {
       expect(await row.locator('td').first().textContent()).toBe(trade.underlying);
       const legs = await row.locator('ul.legs li').allTextContents();
       expect(legs).toHaveLength(trade.legs.length);
-      for (const leg of trade.legs) expect(legs.some((l) => l.includes(leg.symbol) && l.includes(`${leg.strike}${leg.right}`))).toBe(true);
+      for (const leg of trade.legs)
+        expect(legs.some((l) => l.includes(leg.symbol) && l.includes(`${leg.strike}${leg.right}`))).toBe(true);
 
       expect(await page.locator('#events tbody tr').count()).toBeGreaterThan(0);
       expect(await page.locator('#notice').isHidden()).toBe(true);
@@ -160,7 +189,10 @@ describe('the dashboard in headless Chromium', () => {
     const { context, page } = await openAs(ADMIN);
     try {
       const dialogs: string[] = [];
-      page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.accept();
+      });
       await page.click('#halt-btn');
       await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('halted');
       expect(dialogs).toHaveLength(1);
@@ -181,9 +213,15 @@ describe('the dashboard in headless Chromium', () => {
     const { context, page } = await openAs(ADMIN);
     try {
       const dialogs: string[] = [];
-      page.on('dialog', (d) => { dialogs.push(d.message()); void d.accept(); });
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.accept();
+      });
       await page.check('#flatten');
-      const [request] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/api/halt')), page.click('#halt-btn')]);
+      const [request] = await Promise.all([
+        page.waitForRequest((r) => r.url().endsWith('/api/halt')),
+        page.click('#halt-btn'),
+      ]);
       expect(request.postDataJSON()).toMatchObject({ flatten: true });
       expect(dialogs[0]).toMatch(/flatten/i);
       await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('halted');
@@ -226,8 +264,19 @@ describe('the dashboard in headless Chromium', () => {
   it('Resume while a trade is broken: the refusal names it, a dismissed override keeps the halt, an override with a reason resumes (audited)', async () => {
     const brokenId = randomUUID();
     await insertPendingTrade(app.ctx.sql, {
-      id: brokenId, ruleSet: 'dash', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'IWM', expiration: '2030-01-18',
-      quantity: 1, legs: [], entryGroupId: randomUUID(), riskCents: 40000, expectedCreditCents: 100, facts: {},
+      id: brokenId,
+      ruleSet: 'dash',
+      rulesHash: 'h1',
+      candidateId: null,
+      strategy: 'iron-condor',
+      underlying: 'IWM',
+      expiration: '2030-01-18',
+      quantity: 1,
+      legs: [],
+      entryGroupId: randomUUID(),
+      riskCents: 40000,
+      expectedCreditCents: 100,
+      facts: {},
     });
     expect(await moveTrade(app.ctx.sql, brokenId, 'Broken', { exitReason: 'test' })).toBe(true);
     const { context, page } = await openAs(ADMIN);
@@ -235,18 +284,32 @@ describe('the dashboard in headless Chromium', () => {
       await setTradingState(app.ctx.sql, 'reducing', 'executor', 'group broken');
       await expect.poll(() => page.locator('#trading-state').textContent(), { timeout: 10_000 }).toBe('reducing');
       const dialogs: string[] = [];
-      page.once('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+      page.once('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
       await page.click('#resume-btn');
       await expect.poll(() => page.locator('#action-msg').textContent(), { timeout: 10_000 }).toMatch(/Not resumed/);
       expect(dialogs[0]).toMatch(/1 broken trade/);
       expect(await tradingStateInDb()).toBe('reducing');
 
-      page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void (d.type() === 'prompt' ? d.accept('closing IWM by hand') : d.accept()); });
+      page.on('dialog', (d) => {
+        dialogs.push(`${d.type()}: ${d.message()}`);
+        void (d.type() === 'prompt' ? d.accept('closing IWM by hand') : d.accept());
+      });
       await page.click('#resume-btn');
       await expect.poll(() => tradingStateInDb(), { timeout: 10_000 }).toBe('active');
       expect(dialogs.slice(1).map((m) => m.split(':')[0])).toEqual(['confirm', 'prompt']); // the override question, then the reason
-      const [audit] = await app.ctx.sql<{ data: Record<string, unknown> }[]>`select data from audit_events where kind = 'resume' order by id desc limit 1`;
-      expect(audit?.data).toMatchObject({ state: 'active', reason: 'closing IWM by hand', forced: true, overriddenTrades: [brokenId], from: 'reducing' });
+      const [audit] = await app.ctx.sql<
+        { data: Record<string, unknown> }[]
+      >`select data from audit_events where kind = 'resume' order by id desc limit 1`;
+      expect(audit?.data).toMatchObject({
+        state: 'active',
+        reason: 'closing IWM by hand',
+        forced: true,
+        overriddenTrades: [brokenId],
+        from: 'reducing',
+      });
     } finally {
       await context.close();
     }

@@ -17,8 +17,12 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
 
-const RULE = (name: string, entry: string, execution = 'execution: { mode: combo, partialFill: keep }', risk = 'maxWorkingGroups: 5') =>
-  condorRule({ name, entry, execution, risk });
+const RULE = (
+  name: string,
+  entry: string,
+  execution = 'execution: { mode: combo, partialFill: keep }',
+  risk = 'maxWorkingGroups: 5',
+) => condorRule({ name, entry, execution, risk });
 const NATURAL = '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }';
 
 let app: TestApp;
@@ -29,17 +33,51 @@ let account: string;
 beforeAll(async () => {
   app = await startTestApp({
     'natural.yaml': RULE('ic-natural', NATURAL),
-    'walk.yaml': RULE('ic-walk', '{ price: mid, stepTicks: 5, stepEverySeconds: 1, maxSteps: 8, fillTimeoutSeconds: 12 }'),
+    'walk.yaml': RULE(
+      'ic-walk',
+      '{ price: mid, stepTicks: 5, stepEverySeconds: 1, maxSteps: 8, fillTimeoutSeconds: 12 }',
+    ),
     'close.yaml': RULE('ic-close', NATURAL, 'execution: { mode: combo, partialFill: close }'),
     'limit.yaml': RULE('ic-limit', NATURAL, undefined, 'maxWorkingGroups: 1'),
   });
   ctx = createExecContext(app.ctx);
   account = app.sim.venue.accountNumbers()[0]!;
   const chain = app.sim.market.chain('SPY')!;
-  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const nested = [
+    {
+      expirations: chain.expirations.map((e) => ({
+        'expiration-date': e.expirationDate,
+        'days-to-expiration': e.daysToExpiration,
+        strikes: e.strikes.map((s) => ({
+          'strike-price': String(s.strike),
+          call: s.callSymbol,
+          put: s.putSymbol,
+          'call-streamer-symbol': s.callStreamerSymbol,
+          'put-streamer-symbol': s.putStreamerSymbol,
+        })),
+      })),
+    },
+  ];
   const c = pickCondor(nested, app.sim.market.spot('SPY'));
-  const leg = (l: { symbol: string; streamer: string; strike: number }, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({ symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration });
-  legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+  const leg = (
+    l: { symbol: string; streamer: string; strike: number },
+    action: TradeLeg['action'],
+    right: 'C' | 'P',
+  ): TradeLeg => ({
+    symbol: l.symbol,
+    streamerSymbol: l.streamer,
+    action,
+    quantity: 1,
+    strike: l.strike,
+    right,
+    expiration: c.expiration,
+  });
+  legs = [
+    leg(c.longPut, 'Buy to Open', 'P'),
+    leg(c.shortPut, 'Sell to Open', 'P'),
+    leg(c.shortCall, 'Sell to Open', 'C'),
+    leg(c.longCall, 'Buy to Open', 'C'),
+  ];
 }, 60_000);
 afterAll(async () => {
   await app?.close();
@@ -58,15 +96,31 @@ async function pendingTrade(ruleName: string, quantity = 1) {
   if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())}`);
   const id = newId();
   const { trade } = await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: legs[0]!.expiration,
-    quantity, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
+    id,
+    ruleSet: rs.name,
+    rulesHash: rs.hash,
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: legs[0]!.expiration,
+    quantity,
+    legs,
+    entryGroupId: deterministicId('entry-group', id),
+    riskCents: 40_000,
+    expectedCreditCents: 100,
+    facts: {},
   });
   return trade;
 }
 
-const venueOrders = (externalId: string) => app.sim.venue.liveOrders(account).filter((o) => o['external-identifier'] === externalId);
+const venueOrders = (externalId: string) =>
+  app.sim.venue.liveOrders(account).filter((o) => o['external-identifier'] === externalId);
 const venueSigned = () =>
-  new Map(app.sim.venue.positionsWire(account).map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)]));
+  new Map(
+    app.sim.venue
+      .positionsWire(account)
+      .map((p) => [String(p['symbol']), Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1)]),
+  );
 /** What this test changed at the venue: signed quantity per symbol, zeros left out. */
 const venuePositions = () => {
   const now = venueSigned();
@@ -79,7 +133,9 @@ const venuePositions = () => {
 };
 /** Our positions of a trade vs the venue's change during the test (signed quantity per symbol). */
 async function positionsMatch(tradeId: string) {
-  const ours = new Map((await tradePositions(app.ctx.sql, tradeId)).filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]));
+  const ours = new Map(
+    (await tradePositions(app.ctx.sql, tradeId)).filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]),
+  );
   return { ours, theirs: new Map(venuePositions()) };
 }
 
@@ -91,7 +147,9 @@ describe('combo executor', () => {
     const after = (await getTrade(app.ctx.sql, trade.id))!;
     expect(after.status).toBe('open');
     expect(after.entryCreditCents).toBeGreaterThan(0);
-    const [{ n } = { n: 0 }] = await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where trade_id = ${trade.id}`;
+    const [{ n } = { n: 0 }] = await app.ctx.sql<
+      { n: number }[]
+    >`select count(*)::int as n from fills where trade_id = ${trade.id}`;
     expect(n).toBe(4);
     const { ours, theirs } = await positionsMatch(trade.id);
     expect(ours.size).toBe(4);
@@ -100,21 +158,41 @@ describe('combo executor', () => {
     expect(venueOrders(order!.id)).toHaveLength(1);
   }, 30_000);
 
-  it('Filled before its leg fills arrive (fillsLag): the entry waits for them; trade open, right credit, fills equal the venue\'s', async () => {
+  it("Filled before its leg fills arrive (fillsLag): the entry waits for them; trade open, right credit, fills equal the venue's", async () => {
     app.sim.control.injectFault({ kind: 'fillsLag', ms: 1500 });
     const trade = await pendingTrade('ic-natural');
     const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
     expect(result).toMatchObject({ status: 'filled', filledUnits: 1 });
     const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
     expect(order).toMatchObject({ status: 'filled', filledUnits: 1 });
-    const venueFills = venueOrders(order!.id).flatMap((o) => (o['legs'] as { symbol: string; action: string; fills: { 'fill-id': string; quantity: number; 'fill-price': string }[] }[])
-      .flatMap((l) => l.fills.map((f) => ({ id: f['fill-id'], symbol: l.symbol, action: l.action, quantity: f.quantity, priceCents: Math.round(Number(f['fill-price']) * 100) }))));
+    const venueFills = venueOrders(order!.id).flatMap((o) =>
+      (
+        o['legs'] as {
+          symbol: string;
+          action: string;
+          fills: { 'fill-id': string; quantity: number; 'fill-price': string }[];
+        }[]
+      ).flatMap((l) =>
+        l.fills.map((f) => ({
+          id: f['fill-id'],
+          symbol: l.symbol,
+          action: l.action,
+          quantity: f.quantity,
+          priceCents: Math.round(Number(f['fill-price']) * 100),
+        })),
+      ),
+    );
     expect(venueFills).toHaveLength(4);
-    const ours = await app.ctx.sql<{ id: string; symbol: string; action: string; quantity: number; priceCents: number }[]>`
+    const ours = await app.ctx.sql<
+      { id: string; symbol: string; action: string; quantity: number; priceCents: number }[]
+    >`
       select broker_fill_id as id, symbol, action, quantity, price_cents as "priceCents" from fills where order_id = ${order!.id}`;
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
     expect([...ours].sort(byId)).toEqual([...venueFills].sort(byId));
-    const venueNet = venueFills.reduce((sum, f) => sum + (f.action.startsWith('Sell') ? 1 : -1) * f.priceCents * f.quantity, 0);
+    const venueNet = venueFills.reduce(
+      (sum, f) => sum + (f.action.startsWith('Sell') ? 1 : -1) * f.priceCents * f.quantity,
+      0,
+    );
     const after = (await getTrade(app.ctx.sql, trade.id))!;
     expect(after).toMatchObject({ status: 'open', entryCreditCents: venueNet });
     const { ours: held, theirs } = await positionsMatch(trade.id);
@@ -188,7 +266,8 @@ describe('combo executor', () => {
   it('retries a compensation close the broker refuses right after the fill ("no position yet"): rolled back, flat', async () => {
     app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
     // Tastytrade's ledger lag: the first two closing orders after the fill are refused
-    for (let i = 0; i < 2; i++) app.sim.control.setFillBehavior({ next: true, behavior: 'reject', message: 'No position to close (ledger lag)' });
+    for (let i = 0; i < 2; i++)
+      app.sim.control.setFillBehavior({ next: true, behavior: 'reject', message: 'No position to close (ledger lag)' });
     const trade = await pendingTrade('ic-close', 2);
     const result = await executeGroup(ctx, trade.id, trade.entryGroupId);
     expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1, orders: 4 });
@@ -211,14 +290,19 @@ describe('combo executor', () => {
     expect(result.status).toBe('filled');
     const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
     expect(venueOrders(order!.id)).toHaveLength(1);
-    const events = await app.ctx.sql<{ type: string }[]>`select type from order_events where order_id = ${order!.id} order by id`;
+    const events = await app.ctx.sql<
+      { type: string }[]
+    >`select type from order_events where order_id = ${order!.id} order by id`;
     expect(events.map((e) => e.type)).toContain('OutcomeUnknown');
     expect(events.map((e) => e.type)).toContain('Found');
   }, 30_000);
 
   it('the same job delivered twice (concurrently, then again) places one order', async () => {
     const trade = await pendingTrade('ic-natural');
-    const [a, b] = await Promise.all([executeGroup(ctx, trade.id, trade.entryGroupId), executeGroup(ctx, trade.id, trade.entryGroupId)]);
+    const [a, b] = await Promise.all([
+      executeGroup(ctx, trade.id, trade.entryGroupId),
+      executeGroup(ctx, trade.id, trade.entryGroupId),
+    ]);
     const c = await executeGroup(ctx, trade.id, trade.entryGroupId);
     for (const r of [a, b, c]) expect(r).toMatchObject({ status: 'filled', filledUnits: 1, orders: 1 });
     const [order] = await ordersOfGroup(app.ctx.sql, trade.entryGroupId);
@@ -236,12 +320,32 @@ describe('combo executor', () => {
     expect(denied.reason).toMatch(/halted/);
     expect((await getTrade(app.ctx.sql, entry.id))!.status).toBe('rejected');
 
-    const closingLegs = legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option' as const, action: closingAction(l.action), ratio: 1 }));
+    const closingLegs = legs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: 'Equity Option' as const,
+      action: closingAction(l.action),
+      ratio: 1,
+    }));
     const q = await quotePackage(ctx, closingLegs, 'SPY');
     const rs = app.ctx.rules.get('ic-natural')!;
     const intent: GroupIntent = {
-      tradeId: open.id, kind: 'exit', mode: 'combo', quantity: 1, legs: closingLegs, partialFill: 'keep', ruleSet: rs.name, rulesHash: rs.hash, reason: 'test exit',
-      pricing: { startCents: q.naturalCents, floorCents: q.naturalCents, stepCents: 1, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
+      tradeId: open.id,
+      kind: 'exit',
+      mode: 'combo',
+      quantity: 1,
+      legs: closingLegs,
+      partialFill: 'keep',
+      ruleSet: rs.name,
+      rulesHash: rs.hash,
+      reason: 'test exit',
+      pricing: {
+        startCents: q.naturalCents,
+        floorCents: q.naturalCents,
+        stepCents: 1,
+        stepEverySeconds: 1,
+        maxSteps: 0,
+        fillTimeoutSeconds: 5,
+      },
     };
     const exitId = deterministicId('exit-group', open.id);
     await moveTrade(app.ctx.sql, open.id, 'ExitStarted');
@@ -252,9 +356,13 @@ describe('combo executor', () => {
     expect(closed.status).toBe('closed');
     expect(closed.exitDebitCents).toBeGreaterThan(0);
     // Net of the broker's fees for the 8 leg fills (entry + exit), as its transactions report them
-    const [fees] = await app.ctx.sql<{ n: number; cents: number }[]>`select count(*)::int as n, coalesce(sum(total_cents), 0)::int as cents from fees where trade_id = ${open.id}`;
+    const [fees] = await app.ctx.sql<
+      { n: number; cents: number }[]
+    >`select count(*)::int as n, coalesce(sum(total_cents), 0)::int as cents from fees where trade_id = ${open.id}`;
     expect(fees!.n).toBe(8);
-    expect(closed.realizedPnlCents).toBe(Math.round((closed.entryCreditCents! - closed.exitDebitCents!) * 100) - fees!.cents);
+    expect(closed.realizedPnlCents).toBe(
+      Math.round((closed.entryCreditCents! - closed.exitDebitCents!) * 100) - fees!.cents,
+    );
     expect(venuePositions()).toHaveLength(0);
   }, 40_000);
 
@@ -263,8 +371,12 @@ describe('combo executor', () => {
     const trade = await pendingTrade('ic-walk');
     const running = executeGroup(ctx, trade.id, trade.entryGroupId);
     // The walk is moving: halt right after its first price step
-    await waitUntil(async () => (await app.ctx.sql`select 1 from audit_events where kind = 'price_step' and group_id = ${trade.entryGroupId}`).length >= 1,
-      { timeoutMs: 10_000, what: 'a first price step' });
+    await waitUntil(
+      async () =>
+        (await app.ctx.sql`select 1 from audit_events where kind = 'price_step' and group_id = ${trade.entryGroupId}`)
+          .length >= 1,
+      { timeoutMs: 10_000, what: 'a first price step' },
+    );
     await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
     const lastIdAtHalt = Math.max(...app.sim.venue.liveOrders(account).map((o) => Number(o['id'])));
     const result = await running;
@@ -276,7 +388,9 @@ describe('combo executor', () => {
     expect(atVenue.filter((o) => Number(o['id']) > lastIdAtHalt)).toHaveLength(0);
     expect(atVenue.map((o) => o['status'])).toEqual(atVenue.map(() => 'Cancelled'));
     // The walk itself stopped: it never even asked for a replace the order guard would have had to refuse
-    expect(await app.ctx.sql`select 1 from audit_events where kind = 'order_refused' and order_id = ${order!.id}`).toHaveLength(0);
+    expect(
+      await app.ctx.sql`select 1 from audit_events where kind = 'order_refused' and order_id = ${order!.id}`,
+    ).toHaveLength(0);
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('rejected');
     expect(venuePositions()).toHaveLength(0);
   }, 30_000);
@@ -285,8 +399,11 @@ describe('combo executor', () => {
     app.sim.control.setFillBehavior({ next: true, behavior: 'partial', quantity: 1 });
     const trade = await pendingTrade('ic-natural', 2);
     const running = executeGroup(ctx, trade.id, trade.entryGroupId);
-    await waitUntil(async () => (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).some((o) => o.role === 'package' && o.filledUnits === 1),
-      { timeoutMs: 10_000, what: 'one of two units filled' });
+    await waitUntil(
+      async () =>
+        (await ordersOfGroup(app.ctx.sql, trade.entryGroupId)).some((o) => o.role === 'package' && o.filledUnits === 1),
+      { timeoutMs: 10_000, what: 'one of two units filled' },
+    );
     await setTradingState(app.ctx.sql, 'halted', 'test', 'kill switch');
     const result = await running;
     expect(result).toMatchObject({ status: 'rolled_back', filledUnits: 1 });
@@ -306,8 +423,18 @@ describe('combo executor', () => {
     await app.ctx.sql`update order_groups set status = 'submitting' where id = ${trade.entryGroupId}`;
     const orderId = newId();
     await insertPlannedOrder(app.ctx.sql, {
-      id: orderId, groupId: trade.entryGroupId, role: 'package', seq: 0, size: 1, limitPriceCents: intent.pricing.startCents,
-      legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: l.ratio })),
+      id: orderId,
+      groupId: trade.entryGroupId,
+      role: 'package',
+      seq: 0,
+      size: 1,
+      limitPriceCents: intent.pricing.startCents,
+      legs: intent.legs.map((l) => ({
+        symbol: l.symbol,
+        instrumentType: l.instrumentType,
+        action: l.action,
+        quantity: l.ratio,
+      })),
     });
     expect((await submitOnce(app.ctx, orderId, trade.id)).kind).toBe('accepted');
     // The process died after the POST, before recording the answer
@@ -323,7 +450,10 @@ describe('combo executor', () => {
     const first = await pendingTrade('ic-limit');
     const second = await pendingTrade('ic-limit');
     const running = executeGroup(ctx, first.id, first.entryGroupId);
-    await waitUntil(async () => (await getGroup(app.ctx.sql, first.entryGroupId))?.status === 'working', { timeoutMs: 10_000, what: 'the first group working' });
+    await waitUntil(async () => (await getGroup(app.ctx.sql, first.entryGroupId))?.status === 'working', {
+      timeoutMs: 10_000,
+      what: 'the first group working',
+    });
     const waiting = await executeGroup(ctx, second.id, second.entryGroupId);
     expect(waiting.status).toBe('planned');
     expect(waiting.retryAfterMs).toBeGreaterThan(0);

@@ -13,7 +13,16 @@ import { ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { accountOf, condorOf, leggedCondorTrade, leggedExitGroup, nakedLegs, testExecContext, venueOrders, venuePositions } from '../support/executor-process.js';
+import {
+  accountOf,
+  condorOf,
+  leggedCondorTrade,
+  leggedExitGroup,
+  nakedLegs,
+  testExecContext,
+  venueOrders,
+  venuePositions,
+} from '../support/executor-process.js';
 import type { CondorLegs } from '../support/iron-condor.js';
 
 let app: TestApp;
@@ -37,7 +46,11 @@ beforeEach(async () => {
 });
 
 const alertsOf = async (groupId: string) =>
-  (await app.ctx.sql<{ data: { kind: string } }[]>`select data from audit_events where kind = 'alert' and group_id = ${groupId}`).map((a) => a.data.kind);
+  (
+    await app.ctx.sql<
+      { data: { kind: string } }[]
+    >`select data from audit_events where kind = 'alert' and group_id = ${groupId}`
+  ).map((a) => a.data.kind);
 
 /** Once the opening leg on `symbol` filled, the venue rejects the next `times` orders on it. */
 async function rejectAfterFill(groupId: string, symbol: string, times: number): Promise<void> {
@@ -46,7 +59,8 @@ async function rejectAfterFill(groupId: string, symbol: string, times: number): 
     if (orders.some((o) => o.role === 'leg' && o.legs[0]!.symbol === symbol && o.status === 'filled')) break;
     await new Promise((r) => setTimeout(r, 5));
   }
-  for (let i = 0; i < times; i++) app.sim.control.setFillBehavior({ symbol, next: true, behavior: 'reject', message: 'Exchange rejected (test)' });
+  for (let i = 0; i < times; i++)
+    app.sim.control.setFillBehavior({ symbol, next: true, behavior: 'reject', message: 'Exchange rejected (test)' });
 }
 
 /** Venue orders sent for a group's order rows. */
@@ -57,14 +71,20 @@ async function venueOrdersOfGroup(groupId: string) {
 
 /** Signed non-zero Postgres positions of a trade. */
 async function heldInPostgres(tradeId: string): Promise<Map<string, number>> {
-  return new Map((await tradePositions(app.ctx.sql, tradeId)).filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]));
+  return new Map(
+    (await tradePositions(app.ctx.sql, tradeId)).filter((p) => p.quantity !== 0).map((p) => [p.symbol, p.quantity]),
+  );
 }
 
 describe('defect 2: the rollback mirrors the entry', () => {
   it('the short put buy-back keeps failing: the long put covering it is never sold; broken, long still held, alert', async () => {
     const { trade, group } = await leggedCondorTrade(app.ctx, c);
     // Entry order: long put, long call, short put, short call. The short call is refused → roll back
-    app.sim.control.setFillBehavior({ symbol: c.shortCall.symbol, behavior: 'reject', message: 'Exchange rejected (test)' });
+    app.sim.control.setFillBehavior({
+      symbol: c.shortCall.symbol,
+      behavior: 'reject',
+      message: 'Exchange rejected (test)',
+    });
     const blockBuyBack = rejectAfterFill(group.id, c.shortPut.symbol, 100);
     const result = await executeLegged(ctx, group, trade, { ...fast, maxCloseAttempts: 3, closeBackoffMs: 20 });
     await blockBuyBack;
@@ -73,8 +93,15 @@ describe('defect 2: the rollback mirrors the entry', () => {
     expect(await alertsOf(group.id)).toContain('broken_group');
     // The wing sale would have filled; it was never even sent while the short put was open
     const sent = await venueOrdersOfGroup(group.id);
-    expect(sent.filter((o) => o.legs[0]!.symbol === c.longPut.symbol && o.legs[0]!.action === 'Sell to Close')).toEqual([]);
-    expect(venuePositions(app.sim, c)).toEqual(new Map([[c.longPut.symbol, 1], [c.shortPut.symbol, -1]]));
+    expect(sent.filter((o) => o.legs[0]!.symbol === c.longPut.symbol && o.legs[0]!.action === 'Sell to Close')).toEqual(
+      [],
+    );
+    expect(venuePositions(app.sim, c)).toEqual(
+      new Map([
+        [c.longPut.symbol, 1],
+        [c.shortPut.symbol, -1],
+      ]),
+    );
     expect(nakedLegs(app.sim, c)).toEqual([]);
   });
 });
@@ -85,7 +112,11 @@ describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
     expect((await executeLegged(ctx, entry.group, entry.trade, fast)).status).toBe('filled');
     const trade = (await getTrade(app.ctx.sql, entry.trade.id))!;
     const exit = await leggedExitGroup(app.ctx, trade);
-    app.sim.control.setFillBehavior({ symbol: c.shortCall.symbol, behavior: 'reject', message: 'Exchange rejected (test)' });
+    app.sim.control.setFillBehavior({
+      symbol: c.shortCall.symbol,
+      behavior: 'reject',
+      message: 'Exchange rejected (test)',
+    });
 
     const result = await executeLegged(ctx, exit, trade, fast);
 
@@ -96,7 +127,12 @@ describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
     expect(['cancelled', 'broken']).toContain(result.status);
     expect((await getTrade(app.ctx.sql, trade.id))?.status).toBe('open');
     const venue = venuePositions(app.sim, c);
-    expect(venue).toEqual(new Map([[c.shortCall.symbol, -1], [c.longCall.symbol, 1]]));
+    expect(venue).toEqual(
+      new Map([
+        [c.shortCall.symbol, -1],
+        [c.longCall.symbol, 1],
+      ]),
+    );
     expect(await heldInPostgres(trade.id)).toEqual(venue);
     expect(await alertsOf(exit.id)).toContain('exit_incomplete');
   });
@@ -105,8 +141,24 @@ describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
     // A condor plus a second put spread further out: 6 legs, more than one Tastytrade order takes
     const far = condorOf(app.sim, offset + 0.04);
     const extra: TradeLeg[] = [
-      { symbol: far.longPut.symbol, streamerSymbol: far.longPut.streamer, action: 'Buy to Open', quantity: 1, strike: far.longPut.strike, right: 'P', expiration: far.expiration },
-      { symbol: far.shortPut.symbol, streamerSymbol: far.shortPut.streamer, action: 'Sell to Open', quantity: 1, strike: far.shortPut.strike, right: 'P', expiration: far.expiration },
+      {
+        symbol: far.longPut.symbol,
+        streamerSymbol: far.longPut.streamer,
+        action: 'Buy to Open',
+        quantity: 1,
+        strike: far.longPut.strike,
+        right: 'P',
+        expiration: far.expiration,
+      },
+      {
+        symbol: far.shortPut.symbol,
+        streamerSymbol: far.shortPut.streamer,
+        action: 'Sell to Open',
+        quantity: 1,
+        strike: far.shortPut.strike,
+        right: 'P',
+        expiration: far.expiration,
+      },
     ];
     const entry = await leggedCondorTrade(app.ctx, c, { extraLegs: extra });
     expect((await executeLegged(ctx, entry.group, entry.trade, fast)).status).toBe('filled');
@@ -122,7 +174,11 @@ describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
     const sent = (await venueOrdersOfGroup(exit.id)).sort((a, b) => a.id - b.id);
     expect(sent.every((o) => o.legs.length <= 4 && o.legs.every((l) => l.action.endsWith('to Close')))).toBe(true);
     // The three shorts are bought back before any long is sold
-    expect(sent.slice(0, 3).flatMap((o) => o.legs.map((l) => l.action))).toEqual(['Buy to Close', 'Buy to Close', 'Buy to Close']);
+    expect(sent.slice(0, 3).flatMap((o) => o.legs.map((l) => l.action))).toEqual([
+      'Buy to Close',
+      'Buy to Close',
+      'Buy to Close',
+    ]);
     const symbols = new Set([...entry.trade.legs.map((l) => l.symbol)]);
     expect([...venuePositions(app.sim)].filter(([s]) => symbols.has(s))).toEqual([]);
   });
@@ -198,7 +254,9 @@ describe('defect 10: bounded waits and polling', () => {
     app.sim.requests.clear();
     const result = await executeLegged(ctx, group, trade); // production polling options
     expect(result.status).toBe('rolled_back');
-    const leg = (await ordersOfGroup(app.ctx.sql, group.id)).find((o) => o.role === 'leg' && o.legs[0]!.symbol === c.shortPut.symbol)!;
+    const leg = (await ordersOfGroup(app.ctx.sql, group.id)).find(
+      (o) => o.role === 'leg' && o.legs[0]!.symbol === c.shortPut.symbol,
+    )!;
     const reads = app.sim.requests.count('GET', `/accounts/${accountOf(app.sim)}/orders/${leg.brokerOrderId}`);
     // 3 s of work before the cancel, at most one read a second, plus the read that confirms the cancel
     expect(reads).toBeGreaterThan(0);
@@ -210,7 +268,12 @@ describe('defect 10: bounded waits and polling', () => {
     app.sim.control.setFillBehavior({ symbol: c.shortPut.symbol, behavior: 'never' });
     const deaf: ExecContext = {
       ...ctx,
-      broker: { ...ctx.broker, cancel: async () => { throw new BrokerError('unknown', 'socket hang up (test: cancels are lost)', { operation: 'cancel' }); } },
+      broker: {
+        ...ctx.broker,
+        cancel: async () => {
+          throw new BrokerError('unknown', 'socket hang up (test: cancels are lost)', { operation: 'cancel' });
+        },
+      },
     };
     const result = await executeLegged(deaf, group, trade, { ...fast, legWaitMs: 2000, compensationDeadlineMs: 2000 });
     try {
@@ -221,7 +284,9 @@ describe('defect 10: bounded waits and polling', () => {
       // The short put order may still fill: the long put stays to cover it; the long call is gone
       expect(venuePositions(app.sim, c)).toEqual(new Map([[c.longPut.symbol, 1]]));
     } finally {
-      const working = (await ordersOfGroup(app.ctx.sql, group.id)).find((o) => o.legs[0]!.symbol === c.shortPut.symbol && o.brokerOrderId !== null);
+      const working = (await ordersOfGroup(app.ctx.sql, group.id)).find(
+        (o) => o.legs[0]!.symbol === c.shortPut.symbol && o.brokerOrderId !== null,
+      );
       if (working?.brokerOrderId) await ctx.broker.cancel(working.brokerOrderId).catch(() => {});
     }
   }, 30_000);

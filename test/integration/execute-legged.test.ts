@@ -10,7 +10,14 @@ import { ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { condorOf, leggedCondorTrade, nakedLegs, testExecContext, venueOrdersByExternalId, venuePositions } from '../support/executor-process.js';
+import {
+  condorOf,
+  leggedCondorTrade,
+  nakedLegs,
+  testExecContext,
+  venueOrdersByExternalId,
+  venuePositions,
+} from '../support/executor-process.js';
 import type { CondorLegs } from '../support/iron-condor.js';
 
 let app: TestApp;
@@ -43,7 +50,12 @@ describe('executeLegged', () => {
     const orders = await ordersOfGroup(app.ctx.sql, group.id);
     expect(orders.map((o) => o.status)).toEqual(['filled', 'filled', 'filled', 'filled']);
     // Wings (buys) first, then the shorts
-    expect(orders.sort((a, b) => a.seq - b.seq).map((o) => o.legs[0]!.action)).toEqual(['Buy to Open', 'Buy to Open', 'Sell to Open', 'Sell to Open']);
+    expect(orders.sort((a, b) => a.seq - b.seq).map((o) => o.legs[0]!.action)).toEqual([
+      'Buy to Open',
+      'Buy to Open',
+      'Sell to Open',
+      'Sell to Open',
+    ]);
     expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => p.quantity).sort()).toEqual([-1, -1, 1, 1]);
     expect(venuePositions(app.sim, c).size).toBe(4);
 
@@ -64,9 +76,18 @@ describe('executeLegged', () => {
     expect(venuePositions(app.sim, c).size).toBe(0);
     expect((await tradePositions(app.ctx.sql, trade.id)).every((p) => p.quantity === 0)).toBe(true);
     const orders = await ordersOfGroup(app.ctx.sql, group.id);
-    expect(orders.filter((o) => o.role === 'compensation' && o.status === 'filled').map((o) => o.legs[0]!.action).sort()).toEqual(['Sell to Close', 'Sell to Close']);
+    expect(
+      orders
+        .filter((o) => o.role === 'compensation' && o.status === 'filled')
+        .map((o) => o.legs[0]!.action)
+        .sort(),
+    ).toEqual(['Sell to Close', 'Sell to Close']);
     // The short call after the rejected short put was never sent
-    expect(orders.filter((o) => o.role === 'leg' && o.legs[0]!.symbol === c.shortCall.symbol).every((o) => o.status === 'denied')).toBe(true);
+    expect(
+      orders
+        .filter((o) => o.role === 'leg' && o.legs[0]!.symbol === c.shortCall.symbol)
+        .every((o) => o.status === 'denied'),
+    ).toBe(true);
   });
 
   it('retries a closing order the broker rejects right after the fill (position ledger lag)', async () => {
@@ -77,7 +98,9 @@ describe('executeLegged', () => {
     const result = await executeLegged(ctx, group, trade, fast);
     await lagged;
     expect(result.status).toBe('rolled_back');
-    const closes = (await ordersOfGroup(app.ctx.sql, group.id)).filter((o) => o.role === 'compensation' && o.legs[0]!.symbol === c.longPut.symbol);
+    const closes = (await ordersOfGroup(app.ctx.sql, group.id)).filter(
+      (o) => o.role === 'compensation' && o.legs[0]!.symbol === c.longPut.symbol,
+    );
     expect(closes.map((o) => o.status)).toEqual(['rejected', 'filled']);
     expect(venuePositions(app.sim, c).size).toBe(0);
   });
@@ -92,7 +115,10 @@ describe('executeLegged', () => {
     const small = await leggedCondorTrade(app.ctx, c);
     const halted = await executeLegged(ctx, small.group, small.trade, fast);
     expect([halted.status, halted.reason]).toEqual(['denied', expect.stringContaining('trading is halted')]);
-    expect([...(await ordersOfGroup(app.ctx.sql, big.group.id)), ...(await ordersOfGroup(app.ctx.sql, small.group.id))]).toEqual([]);
+    expect([
+      ...(await ordersOfGroup(app.ctx.sql, big.group.id)),
+      ...(await ordersOfGroup(app.ctx.sql, small.group.id)),
+    ]).toEqual([]);
     expect(venuePositions(app.sim, c).size).toBe(0);
   });
 
@@ -106,7 +132,10 @@ describe('executeLegged', () => {
         ...ctx.broker,
         cancel: async (id: number) => {
           cancels += 1;
-          if (cancels === 1) throw new BrokerError('unknown', 'socket hang up (test: the cancel request was lost)', { operation: 'cancel' });
+          if (cancels === 1)
+            throw new BrokerError('unknown', 'socket hang up (test: the cancel request was lost)', {
+              operation: 'cancel',
+            });
           return ctx.broker.cancel(id);
         },
       },
@@ -126,7 +155,9 @@ describe('executeLegged', () => {
     expect(result.status).toBe('broken');
     expect((await getTrade(app.ctx.sql, trade.id))?.status).toBe('broken');
     expect((await getTradingState(app.ctx.sql)).state).toBe('reducing');
-    const alerts = await app.ctx.sql<{ data: { kind: string } }[]>`select data from audit_events where kind = 'alert' and group_id = ${group.id}`;
+    const alerts = await app.ctx.sql<
+      { data: { kind: string } }[]
+    >`select data from audit_events where kind = 'alert' and group_id = ${group.id}`;
     expect(alerts.map((a) => a.data.kind)).toContain('broken_group');
     // The long call was flattened; the long put is left (covered: no naked short)
     expect([...venuePositions(app.sim, c).keys()]).toEqual([c.longPut.symbol]);
@@ -141,5 +172,11 @@ async function leggedWatch(groupId: string, symbol: string, times = 1): Promise<
     if (orders.some((o) => o.role === 'leg' && o.legs[0]!.symbol === symbol && o.status === 'filled')) break;
     await new Promise((r) => setTimeout(r, 5));
   }
-  for (let i = 0; i < times; i++) app.sim.control.setFillBehavior({ symbol, next: true, behavior: 'reject', message: 'No position to close (ledger lag)' });
+  for (let i = 0; i < times; i++)
+    app.sim.control.setFillBehavior({
+      symbol,
+      next: true,
+      behavior: 'reject',
+      message: 'No position to close (ledger lag)',
+    });
 }

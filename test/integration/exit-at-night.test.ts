@@ -26,17 +26,32 @@ let account: string;
 const HOUR = 3_600_000;
 
 beforeAll(async () => {
-  app = await startTestApp({
-    // ~35 DTE condors: closing at 40 DTE fires at once
-    'dte.yaml': condorRule({ name: 'night-dte', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
-      .replace('max: 50', 'max: 70'),
-    'hold.yaml': condorRule({ name: 'night-hold', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-      .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
-    'slot.yaml': condorRule({ name: 'night-slot', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }', risk: 'maxWorkingGroups: 1' })
-      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
-      .replace('max: 50', 'max: 70'),
-  }, { clock: 'sim-now' });
+  app = await startTestApp(
+    {
+      // ~35 DTE condors: closing at 40 DTE fires at once
+      'dte.yaml': condorRule({
+        name: 'night-dte',
+        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+        execution: 'execution: { mode: combo, partialFill: keep }',
+      })
+        .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+        .replace('max: 50', 'max: 70'),
+      'hold.yaml': condorRule({
+        name: 'night-hold',
+        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+        execution: 'execution: { mode: combo, partialFill: keep }',
+      }).replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
+      'slot.yaml': condorRule({
+        name: 'night-slot',
+        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+        execution: 'execution: { mode: combo, partialFill: keep }',
+        risk: 'maxWorkingGroups: 1',
+      })
+        .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+        .replace('max: 50', 'max: 70'),
+    },
+    { clock: 'sim-now' },
+  );
   ctx = createExecContext(app.ctx);
   account = app.sim.venue.accountNumbers()[0]!;
 }, 60_000);
@@ -45,13 +60,16 @@ beforeEach(() => app.readyToTrade());
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
-const pendingTrade = (ruleName: string, underlying: string): Promise<TradeRow> => pendingCondorTrade(app, ruleName, underlying);
-const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying);
+const pendingTrade = (ruleName: string, underlying: string): Promise<TradeRow> =>
+  pendingCondorTrade(app, ruleName, underlying);
+const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> =>
+  openCondorTrade(app, ctx, ruleName, underlying);
 
 /** Makes a trade and its groups look untouched for two minutes (what the repair pass waits for). */
 async function age(tradeId: string): Promise<void> {
   const twoMinutesAgo = new Date(app.ctx.clock.now() - 120_000); // the app's clock: the venue's time
-  await app.ctx.sql`update trades set updated_at = ${twoMinutesAgo}, created_at = created_at - interval '2 minutes' where id = ${tradeId}`;
+  await app.ctx
+    .sql`update trades set updated_at = ${twoMinutesAgo}, created_at = created_at - interval '2 minutes' where id = ${tradeId}`;
   await app.ctx.sql`update order_groups set updated_at = ${twoMinutesAgo} where trade_id = ${tradeId}`;
 }
 
@@ -102,7 +120,13 @@ describe('the gate never denies an exit', () => {
   it('missing quotes: the exit waits a few seconds (group planned, trade closing), then goes', async () => {
     const trade = await openTrade('night-dte', 'MSFT');
     const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id)!;
-    const blind: ExecContext = { ...ctx, marketData: { ...ctx.marketData, snapshot: async (symbols) => ({ quotes: new Map(), greeks: new Map(), missing: [...symbols] }) } };
+    const blind: ExecContext = {
+      ...ctx,
+      marketData: {
+        ...ctx.marketData,
+        snapshot: async (symbols) => ({ quotes: new Map(), greeks: new Map(), missing: [...symbols] }),
+      },
+    };
     const waiting = await executeGroup(blind, trade.id, fired.groupId);
     expect(waiting).toMatchObject({ status: 'planned', retryAfterMs: 5000 });
     expect(waiting.reason).toMatch(/^no two-sided quote for /);
@@ -136,7 +160,12 @@ describe('the repair pass of every exit cycle', () => {
       select ${exitGroupId(trade.id)}, id, 'exit', 'combo', 'denied', ${app.ctx.sql.json({ tradeId: trade.id } as never)} from trades where id = ${trade.id}`;
     await age(trade.id);
     const report = await evaluateExits(ctx);
-    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'exit_ended', why: 'closing with no live exit group', event: 'ExitEnded' });
+    expect(report.repaired).toContainEqual({
+      tradeId: trade.id,
+      decision: 'exit_ended',
+      why: 'closing with no live exit group',
+      event: 'ExitEnded',
+    });
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
     expect(report.held.map((h) => h.tradeId)).toContain(trade.id);
     const audit = (await auditForTrade(app.ctx.sql, trade.id)).find((a) => a.kind === 'trade_repaired');
@@ -147,7 +176,12 @@ describe('the repair pass of every exit cycle', () => {
     const trade = await pendingTrade('night-hold', 'IWM');
     await age(trade.id);
     const report = await evaluateExits(ctx);
-    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'requeue_entry', why: 'pending and never planned', event: 'requeued' });
+    expect(report.repaired).toContainEqual({
+      tradeId: trade.id,
+      decision: 'requeue_entry',
+      why: 'pending and never planned',
+      event: 'requeued',
+    });
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
     expect(jobs.filter((j) => j.data.tradeId === trade.id).map((j) => j.data.groupId)).toEqual([trade.entryGroupId]);
   }, 40_000);
@@ -173,15 +207,27 @@ describe('the repair pass of every exit cycle', () => {
     // Its job ran out of attempts (e.g. while PostgreSQL restarted): failed for good, so re-adding that id is a no-op
     const job = await app.ctx.queues.execute.getJob(executeJobId(groupId!, 0));
     expect(job?.data.groupId).toBe(groupId);
-    const failing = new Worker('execute', async () => {
-      throw new UnrecoverableError('attempts spent while PostgreSQL restarted');
-    }, { connection: workerConnectionOptions(REDIS_URL), prefix: app.ctx.queues.settings.prefix });
-    await waitUntil(async () => (await app.ctx.queues.execute.getJob(job!.id!))?.failedReason !== undefined || undefined, { what: 'the execute job failed for good' });
+    const failing = new Worker(
+      'execute',
+      async () => {
+        throw new UnrecoverableError('attempts spent while PostgreSQL restarted');
+      },
+      { connection: workerConnectionOptions(REDIS_URL), prefix: app.ctx.queues.settings.prefix },
+    );
+    await waitUntil(
+      async () => (await app.ctx.queues.execute.getJob(job!.id!))?.failedReason !== undefined || undefined,
+      { what: 'the execute job failed for good' },
+    );
     await failing.close();
     expect(await app.ctx.queues.execute.getJobState(job!.id!)).toBe('failed');
     await age(trade.id);
     const report = await evaluateExits(ctx);
-    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'requeue_group', why: 'exit group planned with nothing moving it', event: 'requeued' });
+    expect(report.repaired).toContainEqual({
+      tradeId: trade.id,
+      decision: 'requeue_group',
+      why: 'exit group planned with nothing moving it',
+      event: 'requeued',
+    });
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'prioritized', 'active']);
     const fresh = jobs.filter((j) => j.data.groupId === groupId && j.id !== executeJobId(groupId!, 0));
     expect(fresh).toHaveLength(1);
@@ -195,7 +241,12 @@ describe('the repair pass of every exit cycle', () => {
     await app.ctx.sql`update trades set status = 'opening', entry_credit_cents = null where id = ${trade.id}`;
     await age(trade.id);
     const report = await evaluateExits(ctx);
-    expect(report.repaired).toContainEqual({ tradeId: trade.id, decision: 'reconcile_entry', why: 'opening but its entry group is filled', event: 'Opened' });
+    expect(report.repaired).toContainEqual({
+      tradeId: trade.id,
+      decision: 'reconcile_entry',
+      why: 'opening but its entry group is filled',
+      event: 'Opened',
+    });
     const repaired = (await getTrade(app.ctx.sql, trade.id))!;
     expect(repaired.status).toBe('open');
     expect(repaired.entryCreditCents).toBe(trade.entryCreditCents);

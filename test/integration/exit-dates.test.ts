@@ -19,17 +19,29 @@ let ctx: ExecContext;
 /** Every exit off except `on` (key: value pairs that replace the defaults). */
 const rule = (name: string, on: Record<string, string | number | boolean>) => {
   const exits = { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: null, ...on };
-  return condorRule({ name, symbols: ['SPY', 'QQQ', 'IWM'], entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-    .replace('exits: { takeProfitPct: 50 }', `exits: { ${Object.entries(exits).map(([k, v]) => `${k}: ${v}`).join(', ')} }`);
+  return condorRule({
+    name,
+    symbols: ['SPY', 'QQQ', 'IWM'],
+    entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+    execution: 'execution: { mode: combo, partialFill: keep }',
+  }).replace(
+    'exits: { takeProfitPct: 50 }',
+    `exits: { ${Object.entries(exits)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')} }`,
+  );
 };
 
 beforeAll(async () => {
-  app = await startTestApp({
-    'dte.yaml': rule('on-dte', { closeAtDte: 30 }),
-    'time.yaml': rule('on-time', { timeStopDays: 2, holdThroughExpiration: true }),
-    // A time stop that cannot fire within these days: at least one exit must be on
-    'pin.yaml': rule('on-pin', { timeStopDays: 30 }),
-  }, { sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY, speed: 60 } } });
+  app = await startTestApp(
+    {
+      'dte.yaml': rule('on-dte', { closeAtDte: 30 }),
+      'time.yaml': rule('on-time', { timeStopDays: 2, holdThroughExpiration: true }),
+      // A time stop that cannot fire within these days: at least one exit must be on
+      'pin.yaml': rule('on-pin', { timeStopDays: 30 }),
+    },
+    { sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY, speed: 60 } } },
+  );
   // Decisions read the venue's clock, which runs 60 times as fast as the wall clock
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
 }, 60_000);
@@ -43,7 +55,10 @@ async function cycle(trade: TradeRow): Promise<string | null> {
   const report = await evaluateExits(ctx);
   const fired = report.triggered.find((t) => t.tradeId === trade.id);
   if (!fired) {
-    expect(report.held.map((h) => h.tradeId), JSON.stringify(report)).toContain(trade.id);
+    expect(
+      report.held.map((h) => h.tradeId),
+      JSON.stringify(report),
+    ).toContain(trade.id);
     return null;
   }
   expect((await executeGroup(ctx, trade.id, fired.groupId)).status).toBe('filled');

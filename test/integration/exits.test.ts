@@ -15,7 +15,8 @@ import { venueSignedPositions } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 
-const NONE = 'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
+const NONE =
+  'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
 const RULE = (name: string, exits: string) => `version: 1
 name: ${name}
 strategy: iron-condor
@@ -26,7 +27,9 @@ params:
 sizing: { quantity: 1 }
 entry: { price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }
 execution: { mode: combo, partialFill: keep }
-exits: { ${NONE.split(', ').filter((kv) => !exits.includes(kv.split(':')[0]!)).join(', ')}${exits ? `, ${exits}` : ''} }
+exits: { ${NONE.split(', ')
+  .filter((kv) => !exits.includes(kv.split(':')[0]!))
+  .join(', ')}${exits ? `, ${exits}` : ''} }
 risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, maxWorkingGroups: 5 }
 `;
 
@@ -57,7 +60,8 @@ beforeEach(() => app.readyToTrade());
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
-const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying);
+const openTrade = (ruleName: string, underlying: string): Promise<TradeRow> =>
+  openCondorTrade(app, ctx, ruleName, underlying);
 
 /** evaluateExits fires `reason` for this trade; the executor closes it; the venue is flat in that underlying. */
 async function expectExit(trade: TradeRow, reason: string): Promise<void> {
@@ -71,7 +75,12 @@ async function expectExit(trade: TradeRow, reason: string): Promise<void> {
   expect(group.kind).toBe('exit');
   expect(group.intent.reason).toBe(reason);
   expect(group.intent.pricing.startCents).toBeLessThan(0); // a debit
-  expect(group.intent.legs.map((l) => l.action).sort()).toEqual(['Buy to Close', 'Buy to Close', 'Sell to Close', 'Sell to Close']);
+  expect(group.intent.legs.map((l) => l.action).sort()).toEqual([
+    'Buy to Close',
+    'Buy to Close',
+    'Sell to Close',
+    'Sell to Close',
+  ]);
   const audit = await auditForTrade(app.ctx.sql, trade.id);
   expect(audit.find((a) => a.kind === 'exit_triggered')?.data['reason']).toBe(reason);
   // A second evaluation does not fire again (the trade is closing)

@@ -13,8 +13,14 @@ import { openCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
 import { settlementChecks, type SettlementChecks } from '../support/settlement-checks.js';
 
-const RULE = condorRule({ name: 'settle', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-  .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }');
+const RULE = condorRule({
+  name: 'settle',
+  entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+  execution: 'execution: { mode: combo, partialFill: keep }',
+}).replace(
+  'exits: { takeProfitPct: 50 }',
+  'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }',
+);
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -47,7 +53,12 @@ describe('options that expire while the trade is closing', () => {
     expect(checks.venueHolds('QQQ')).toEqual([]);
 
     await reconcile(ctx, 'periodic');
-    expect((await checks.settlementsOf(trade.id)).map((s) => s.kind)).toEqual(['expiration', 'expiration', 'expiration', 'expiration']);
+    expect((await checks.settlementsOf(trade.id)).map((s) => s.kind)).toEqual([
+      'expiration',
+      'expiration',
+      'expiration',
+      'expiration',
+    ]);
     expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('closing');
     // The exit ends with nothing filled: the trade is open again, holding nothing
     expect(await moveTrade(app.ctx.sql, trade.id, 'ExitEnded')).toBeTruthy();

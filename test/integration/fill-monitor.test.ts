@@ -11,7 +11,13 @@ import { startFillMonitor, type MonitorHandoff } from '../../src/pipeline/monito
 import { submitOnce } from '../../src/pipeline/execute/order-submission.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
-import { getOrder, insertPlannedOrder, tradePositions, transitionOrder, type OrderLegRow } from '../../src/store/orders.repo.js';
+import {
+  getOrder,
+  insertPlannedOrder,
+  tradePositions,
+  transitionOrder,
+  type OrderLegRow,
+} from '../../src/store/orders.repo.js';
 import { insertPendingTrade } from '../../src/store/trades.repo.js';
 import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -42,26 +48,60 @@ async function workingOrder(): Promise<{ orderId: string; tradeId: string }> {
   const tradeId = newId();
   const groupId = deterministicId('entry-group', tradeId);
   await insertPendingTrade(app.ctx.sql, {
-    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
-    quantity: 1, legs: [], entryGroupId: groupId, riskCents: 50_000, expectedCreditCents: 5, facts: {},
+    id: tradeId,
+    ruleSet: 'manual',
+    rulesHash: 'h',
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: '2026-12-18',
+    quantity: 1,
+    legs: [],
+    entryGroupId: groupId,
+    riskCents: 50_000,
+    expectedCreditCents: 5,
+    facts: {},
   });
   const intent: GroupIntent = {
-    tradeId, kind: 'entry', mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
-    pricing: { startCents: 5, floorCents: 5, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 }, partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
+    tradeId,
+    kind: 'entry',
+    mode: 'combo',
+    quantity: 1,
+    legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
+    pricing: { startCents: 5, floorCents: 5, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
+    partialFill: 'keep',
+    ruleSet: 'manual',
+    rulesHash: 'h',
   };
   await insertGroup(app.ctx.sql, groupId, intent);
-  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs, size: 1, limitPriceCents: 5 });
+  const { order } = await insertPlannedOrder(app.ctx.sql, {
+    id: newId(),
+    groupId,
+    role: 'package',
+    seq: 0,
+    legs,
+    size: 1,
+    limitPriceCents: 5,
+  });
   const outcome = await submitOnce(app.ctx, order.id, tradeId);
   expect(outcome.kind).toBe('accepted');
   expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('working');
   return { orderId: order.id, tradeId };
 }
 
-const fillsOf = async (orderId: string) => (await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where order_id = ${orderId}`)[0]!.n;
+const fillsOf = async (orderId: string) =>
+  (await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where order_id = ${orderId}`)[0]!.n;
 const sourcesOf = async (orderId: string) =>
-  (await app.ctx.sql<{ source: string }[]>`select distinct source from order_events where order_id = ${orderId} and to_status = 'filled'`).map((r) => r.source);
+  (
+    await app.ctx.sql<
+      { source: string }[]
+    >`select distinct source from order_events where order_id = ${orderId} and to_status = 'filled'`
+  ).map((r) => r.source);
 const filledInDb = (orderId: string, timeoutMs = 15_000) =>
-  waitUntil(async () => (await getOrder(app.ctx.sql, orderId))?.status === 'filled', { timeoutMs, what: `order ${orderId} filled in Postgres` });
+  waitUntil(async () => (await getOrder(app.ctx.sql, orderId))?.status === 'filled', {
+    timeoutMs,
+    what: `order ${orderId} filled in Postgres`,
+  });
 const resynced = (m: RunningMonitor) => {
   let n = 0;
   m.events.onEvent((e) => {
@@ -95,7 +135,12 @@ describe('fill monitor', () => {
     const filled = await app.ctx.broker.getOrder(brokerOrderId);
     expect(filled.rawStatus).toBe('Filled');
     // Found by the first chaos campaigns: a late "Routed" overwrote broker_status, so Postgres disagreed with the venue
-    const older = { ...filled, status: 'routed' as const, rawStatus: 'Routed', legs: filled.legs.map((l) => ({ ...l, fills: [] })) };
+    const older = {
+      ...filled,
+      status: 'routed' as const,
+      rawStatus: 'Routed',
+      legs: filled.legs.map((l) => ({ ...l, fills: [] })),
+    };
     await applyBrokerOrder(app.ctx, older, 'stream');
     const row = (await getOrder(app.ctx.sql, orderId))!;
     expect([row.status, row.brokerStatus, row.filledUnits]).toEqual(['filled', 'Filled', 1]);
@@ -113,8 +158,13 @@ describe('fill monitor', () => {
     let row = (await getOrder(app.ctx.sql, orderId))!;
     expect([row.status, row.brokerOrderId]).toEqual(['working', replacement.brokerOrderId]);
     // A report about the old id that raced with the move (read before it) changes nothing under the row lock
-    await transitionOrder(app.ctx.sql, orderId, { type: 'BrokerUpdate', brokerStatus: 'cancelled', filledUnits: 0, size: 1 }, 'stream',
-      { brokerStatus: 'Cancelled', reportFor: { brokerOrderId: oldId } });
+    await transitionOrder(
+      app.ctx.sql,
+      orderId,
+      { type: 'BrokerUpdate', brokerStatus: 'cancelled', filledUnits: 0, size: 1 },
+      'stream',
+      { brokerStatus: 'Cancelled', reportFor: { brokerOrderId: oldId } },
+    );
     row = (await getOrder(app.ctx.sql, orderId))!;
     expect([row.status, row.brokerOrderId]).toEqual(['working', replacement.brokerOrderId]);
     expect(row.brokerStatus).not.toBe('Cancelled');
@@ -136,8 +186,19 @@ describe('fill monitor', () => {
   });
 
   it('polling alone (no stream) records fills', async () => {
-    const silent: AccountEvents = { start: async () => {}, stop: async () => {}, onEvent: () => () => {}, connected: false };
-    running = startFillMonitor({ store: app.ctx.store, broker: app.ctx.broker, events: silent, log: app.ctx.log, pollEveryMs: 100 });
+    const silent: AccountEvents = {
+      start: async () => {},
+      stop: async () => {},
+      onEvent: () => () => {},
+      connected: false,
+    };
+    running = startFillMonitor({
+      store: app.ctx.store,
+      broker: app.ctx.broker,
+      events: silent,
+      log: app.ctx.log,
+      pollEveryMs: 100,
+    });
     const { orderId } = await workingOrder();
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
@@ -152,25 +213,51 @@ describe('fill monitor', () => {
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
     type Synced = { orderId: string | null; status: string | null; newFills: number };
-    const mine = await waitUntil(async () => {
-      const done = (await app.ctx.queues.monitor.getJobs(['completed'])).filter((j) => j.name === 'sync-order' && (j.returnvalue as Synced | null)?.orderId === orderId);
-      return done.some((j) => (j.returnvalue as Synced).status === 'filled') ? done : undefined;
-    }, { what: 'the fill applied by a sync-order job' });
+    const mine = await waitUntil(
+      async () => {
+        const done = (await app.ctx.queues.monitor.getJobs(['completed'])).filter(
+          (j) => j.name === 'sync-order' && (j.returnvalue as Synced | null)?.orderId === orderId,
+        );
+        return done.some((j) => (j.returnvalue as Synced).status === 'filled') ? done : undefined;
+      },
+      { what: 'the fill applied by a sync-order job' },
+    );
     expect(mine.reduce((n, j) => n + (j.returnvalue as Synced).newFills, 0)).toBe(4);
     expect(mine.every((j) => (j.data as { source: string }).source === 'stream')).toBe(true);
     // Duplicated pushes were delivered (the venue sent each twice) yet no snapshot was applied by two jobs
     const snapshots = mine.map((j) => JSON.stringify((j.data as { order: unknown }).order));
     expect(new Set(snapshots).size).toBe(snapshots.length);
     expect(await fillsOf(orderId)).toBe(4);
-    await waitUntil(async () => (await app.ctx.queues.monitor.getJobs(['completed'])).some((j) => j.name === 'poll-orders'), { what: 'a polling round run as a job' });
+    await waitUntil(
+      async () => (await app.ctx.queues.monitor.getJobs(['completed'])).some((j) => j.name === 'poll-orders'),
+      { what: 'a polling round run as a job' },
+    );
   });
 
   it('a queue that does not take the job (Redis down) never holds a fill back: it is applied in process at once', async () => {
     const stalled: MonitorHandoff = { syncOrder: () => new Promise(() => {}), pollRound: () => new Promise(() => {}) };
-    const events = createAccountEvents({ client: createTastytradeClient(app.ctx.config.broker, app.ctx.log), broker: app.ctx.broker, accountNumber: app.ctx.broker.accountNumber, log: app.ctx.log });
-    const monitor = startFillMonitor({ store: app.ctx.store, broker: app.ctx.broker, events, log: app.ctx.log, pollEveryMs: 0, handoff: stalled, handoffTimeoutMs: 200 });
+    const events = createAccountEvents({
+      client: createTastytradeClient(app.ctx.config.broker, app.ctx.log),
+      broker: app.ctx.broker,
+      accountNumber: app.ctx.broker.accountNumber,
+      log: app.ctx.log,
+    });
+    const monitor = startFillMonitor({
+      store: app.ctx.store,
+      broker: app.ctx.broker,
+      events,
+      log: app.ctx.log,
+      pollEveryMs: 0,
+      handoff: stalled,
+      handoffTimeoutMs: 200,
+    });
     await events.start();
-    running = { stop: async () => { await events.stop(); await monitor.stop(); } };
+    running = {
+      stop: async () => {
+        await events.stop();
+        await monitor.stop();
+      },
+    };
     const { orderId } = await workingOrder();
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
@@ -185,7 +272,9 @@ describe('fill monitor', () => {
     app.sim.control.advanceClock(2000);
     await filledInDb(orderId);
     expect(await fillsOf(orderId)).toBe(4);
-    const [{ n } = { n: 0 }] = await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from order_events where order_id = ${orderId} and to_status = 'filled' and from_status <> 'filled'`;
+    const [{ n } = { n: 0 }] = await app.ctx.sql<
+      { n: number }[]
+    >`select count(*)::int as n from order_events where order_id = ${orderId} and to_status = 'filled' and from_status <> 'filled'`;
     expect(n).toBe(1);
   });
 });

@@ -30,8 +30,11 @@ const HOUR = 3_600_000;
 
 beforeAll(async () => {
   app = await startTestApp({
-    'hold.yaml': condorRule({ name: 'flat-hold', entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-      .replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
+    'hold.yaml': condorRule({
+      name: 'flat-hold',
+      entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+      execution: 'execution: { mode: combo, partialFill: keep }',
+    }).replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
   });
   ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
   account = app.sim.venue.accountNumbers()[0]!;
@@ -53,17 +56,37 @@ const openTrade = (underlying: string): Promise<TradeRow> => openCondorTrade(app
 async function brokenNakedTrade(underlying: string): Promise<TradeRow> {
   const trade = await pendingTrade(underlying);
   const shorts = trade.legs.filter((l) => l.action === 'Sell to Open');
-  const legs: IntentLeg[] = shorts.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: 'Sell to Open', ratio: 1 }));
+  const legs: IntentLeg[] = shorts.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: 'Equity Option',
+    action: 'Sell to Open',
+    ratio: 1,
+  }));
   await insertGroup(app.ctx.sql, trade.entryGroupId, {
-    tradeId: trade.id, kind: 'entry', mode: 'legged', quantity: 1, legs, partialFill: 'close', ruleSet: trade.ruleSet, rulesHash: trade.rulesHash,
+    tradeId: trade.id,
+    kind: 'entry',
+    mode: 'legged',
+    quantity: 1,
+    legs,
+    partialFill: 'close',
+    ruleSet: trade.ruleSet,
+    rulesHash: trade.rulesHash,
     pricing: { startCents: 1, floorCents: 1, stepCents: 1, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
   });
   const { order } = await insertPlannedOrder(app.ctx.sql, {
-    id: newId(), groupId: trade.entryGroupId, role: 'leg', seq: 0, size: 1, limitPriceCents: 200,
+    id: newId(),
+    groupId: trade.entryGroupId,
+    role: 'leg',
+    seq: 0,
+    size: 1,
+    limitPriceCents: 200,
     legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: 1 })),
   });
   expect((await submitOnce(app.ctx, order.id, trade.id)).kind).toBe('accepted');
-  await waitUntil(async () => (await refreshOrder(ctx, (await getOrder(app.ctx.sql, order.id))!)).status === 'filled', { timeoutMs: 10_000, what: 'the naked shorts to fill' });
+  await waitUntil(async () => (await refreshOrder(ctx, (await getOrder(app.ctx.sql, order.id))!)).status === 'filled', {
+    timeoutMs: 10_000,
+    what: 'the naked shorts to fill',
+  });
   await moveGroup(app.ctx.sql, trade.entryGroupId, 'Broken', { reason: 'test: wings never filled, rollback failed' });
   expect(await moveTrade(app.ctx.sql, trade.id, 'Broken', { exitReason: 'test' })).toBe(true);
   expect(venueSigned(underlying).map(([, q]) => q)).toEqual([-1, -1]);
@@ -109,7 +132,10 @@ describe('halt --flatten', () => {
     expect(morning.triggered.every((t) => t.reason === 'flatten')).toBe(true);
     const brokenExit = (await getGroup(app.ctx.sql, byTrade.get(broken.id)!.groupId))!;
     expect(brokenExit.intent.legs.map((l) => `${l.action} ${l.symbol}`).sort()).toEqual(
-      broken.legs.filter((l) => l.action === 'Sell to Open').map((l) => `Buy to Close ${l.symbol}`).sort(),
+      broken.legs
+        .filter((l) => l.action === 'Sell to Open')
+        .map((l) => `Buy to Close ${l.symbol}`)
+        .sort(),
     );
     for (const t of morning.triggered) expect((await executeGroup(ctx, t.tradeId, t.groupId)).status).toBe('filled');
     for (const id of [open.id, broken.id]) {
@@ -131,7 +157,10 @@ describe('halt --flatten', () => {
   it('prices without quotes from the last marks toward natural, never a blind $0.01, and closes', async () => {
     await setTradingState(app.ctx.sql, 'active', 'test');
     const trade = await openTrade('IWM');
-    const noQuotes: ExecContext = { ...ctx, marketData: { ...ctx.marketData, snapshot: () => Promise.reject(new Error('quote feed down')) } };
+    const noQuotes: ExecContext = {
+      ...ctx,
+      marketData: { ...ctx.marketData, snapshot: () => Promise.reject(new Error('quote feed down')) },
+    };
     const r = await flattenAll(noQuotes, 'test');
     expect(r.flattened.map((f) => f.tradeId)).toEqual([trade.id]);
     const group = (await getGroup(app.ctx.sql, r.flattened[0]!.groupId))!;
@@ -154,10 +183,21 @@ describe('halt --flatten', () => {
   it('resume --force needs a reason and is audited with what it overrode', async () => {
     const broken = await brokenNakedTrade('AAPL');
     await setTradingState(app.ctx.sql, 'reducing', 'executor', 'group broken');
-    expect(await runHalt(['--force', '--reason', 'I will close AAPL by hand'], 'resume', { app: app.ctx, out: capture().out })).toBe(0);
+    expect(
+      await runHalt(['--force', '--reason', 'I will close AAPL by hand'], 'resume', {
+        app: app.ctx,
+        out: capture().out,
+      }),
+    ).toBe(0);
     expect((await getTradingState(app.ctx.sql)).state).toBe('active');
     const audit = (await recentAudit(app.ctx.sql, 10)).find((a) => a.kind === 'resume');
-    expect(audit?.data).toMatchObject({ state: 'active', reason: 'I will close AAPL by hand', forced: true, overriddenTrades: [broken.id], from: 'reducing' });
+    expect(audit?.data).toMatchObject({
+      state: 'active',
+      reason: 'I will close AAPL by hand',
+      forced: true,
+      overriddenTrades: [broken.id],
+      from: 'reducing',
+    });
   }, 60_000);
 
   it('an open trade left holding part of its structure (an exit closed one side only) is closed by the next exit cycle', async () => {
@@ -166,18 +206,45 @@ describe('halt --flatten', () => {
     // An exit that closed the put spread and gave up on the call spread: the trade is open again with two legs
     const puts = trade.legs.filter((l) => l.right === 'P');
     const exitId = newId();
-    const legs: IntentLeg[] = puts.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close', ratio: 1 }));
+    const legs: IntentLeg[] = puts.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: 'Equity Option',
+      action: l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close',
+      ratio: 1,
+    }));
     expect(await moveTrade(app.ctx.sql, trade.id, 'ExitStarted', { exitReason: 'stop_loss' })).toBe(true);
     await insertGroup(app.ctx.sql, exitId, {
-      tradeId: trade.id, kind: 'exit', mode: 'legged', quantity: 1, legs, partialFill: 'keep', ruleSet: trade.ruleSet, rulesHash: trade.rulesHash,
-      pricing: { startCents: -500, floorCents: -500, stepCents: 1, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
+      tradeId: trade.id,
+      kind: 'exit',
+      mode: 'legged',
+      quantity: 1,
+      legs,
+      partialFill: 'keep',
+      ruleSet: trade.ruleSet,
+      rulesHash: trade.rulesHash,
+      pricing: {
+        startCents: -500,
+        floorCents: -500,
+        stepCents: 1,
+        stepEverySeconds: 1,
+        maxSteps: 0,
+        fillTimeoutSeconds: 5,
+      },
     });
     const { order } = await insertPlannedOrder(app.ctx.sql, {
-      id: newId(), groupId: exitId, role: 'leg', seq: 0, size: 1, limitPriceCents: -500,
+      id: newId(),
+      groupId: exitId,
+      role: 'leg',
+      seq: 0,
+      size: 1,
+      limitPriceCents: -500,
       legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: 1 })),
     });
     expect((await submitOnce(app.ctx, order.id, trade.id)).kind).toBe('accepted');
-    await waitUntil(async () => (await refreshOrder(ctx, (await getOrder(app.ctx.sql, order.id))!)).status === 'filled', { timeoutMs: 10_000, what: 'the put spread close to fill' });
+    await waitUntil(
+      async () => (await refreshOrder(ctx, (await getOrder(app.ctx.sql, order.id))!)).status === 'filled',
+      { timeoutMs: 10_000, what: 'the put spread close to fill' },
+    );
     await moveGroup(app.ctx.sql, exitId, 'Cancelled', { reason: 'test: exit incomplete, call side still held' });
     expect(await moveTrade(app.ctx.sql, trade.id, 'ExitEnded')).toBe(true);
     expect(venueSigned('MSFT')).toHaveLength(2);
@@ -187,7 +254,10 @@ describe('halt --flatten', () => {
     expect(mine.map((t) => t.reason)).toEqual(['leftovers']);
     const group = (await getGroup(app.ctx.sql, mine[0]!.groupId))!;
     expect(group.intent.legs.map((l) => `${l.action} ${l.symbol}`).sort()).toEqual(
-      trade.legs.filter((l) => l.right === 'C').map((l) => `${l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close'} ${l.symbol}`).sort(),
+      trade.legs
+        .filter((l) => l.right === 'C')
+        .map((l) => `${l.action === 'Sell to Open' ? 'Buy to Close' : 'Sell to Close'} ${l.symbol}`)
+        .sort(),
     );
     expect((await executeGroup(createExecContext(app.ctx), trade.id, group.id)).status).toBe('filled');
     expect((await getTrade(app.ctx.sql, trade.id))!).toMatchObject({ status: 'closed', exitReason: 'leftovers' });

@@ -15,7 +15,10 @@ import { startWorkerProcess, type WorkerProcess } from '../support/worker-proces
 // raises SPY's volatility (the condor's credit grows and the resting order fills).
 const RULE = condorRule({ name: 'ic-shutdown' });
 // An entry that walks for minutes: long price steps and a long fill timeout (the report: Ctrl-C took 103 s)
-const WALK_RULE = condorRule({ name: 'ic-walk', entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 120, maxSteps: 3, fillTimeoutSeconds: 600 }' });
+const WALK_RULE = condorRule({
+  name: 'ic-walk',
+  entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 120, maxSteps: 3, fillTimeoutSeconds: 600 }',
+});
 /** The grace period of `legwork start`/`worker` (workers/start.ts). */
 const GRACE_MS = 25_000;
 
@@ -35,8 +38,13 @@ afterAll(async () => {
 
 function env(): Record<string, string> {
   return {
-    TT_ENV: 'sim', LEGWORK_VENUE_URL: app.sim.baseUrl, DATABASE_URL: app.db.url, REDIS_URL,
-    LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix, LEGWORK_RULES_DIR: app.rulesDir, NODE_ENV: 'production',
+    TT_ENV: 'sim',
+    LEGWORK_VENUE_URL: app.sim.baseUrl,
+    DATABASE_URL: app.db.url,
+    REDIS_URL,
+    LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix,
+    LEGWORK_RULES_DIR: app.rulesDir,
+    NODE_ENV: 'production',
     // Same clock as the test app (its venue is frozen; deadlines on wall time)
     LEGWORK_CLOCK: 'wall',
   };
@@ -54,26 +62,37 @@ async function start(role: string): Promise<WorkerProcess> {
 }
 
 /** Sends the signal and waits for the exit within the bound; returns the exit code, the time taken and the JSON lines. */
-async function stopWith(p: WorkerProcess, signal: NodeJS.Signals): Promise<{ code: number | null; ms: number; lines: Record<string, unknown>[]; after: Record<string, unknown>[] }> {
+async function stopWith(
+  p: WorkerProcess,
+  signal: NodeJS.Signals,
+): Promise<{ code: number | null; ms: number; lines: Record<string, unknown>[]; after: Record<string, unknown>[] }> {
   const before = p.output.join('').length;
   const t0 = Date.now();
   p.child.kill(signal);
-  const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_BOUND_MS + 5_000))]);
-  if (code === 'timeout') throw new Error(`no exit within ${STOP_BOUND_MS + 5_000} ms after ${signal}: ${p.output.join('').slice(-3000)}`);
+  const code = await Promise.race([
+    p.exited,
+    new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), STOP_BOUND_MS + 5_000)),
+  ]);
+  if (code === 'timeout')
+    throw new Error(`no exit within ${STOP_BOUND_MS + 5_000} ms after ${signal}: ${p.output.join('').slice(-3000)}`);
   const ms = Date.now() - t0;
   const parse = (text: string) =>
-    text.split('\n').filter((l) => l.startsWith('{')).map((l) => {
-      try {
-        return JSON.parse(l) as Record<string, unknown>;
-      } catch {
-        return { msg: l };
-      }
-    });
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => {
+        try {
+          return JSON.parse(l) as Record<string, unknown>;
+        } catch {
+          return { msg: l };
+        }
+      });
   const text = p.output.join('');
   return { code, ms, lines: parse(text), after: parse(text.slice(before)) };
 }
 
-const CONNECTION_ERROR = /ECONNREFUSED|ECONNRESET|Connection is closed|CONNECTION_ENDED|CONNECTION_CLOSED|ERR_STREAM|write after end|socket hang up/i;
+const CONNECTION_ERROR =
+  /ECONNREFUSED|ECONNRESET|Connection is closed|CONNECTION_ENDED|CONNECTION_CLOSED|ERR_STREAM|write after end|socket hang up/i;
 
 function expectCleanStop(result: Awaited<ReturnType<typeof stopWith>>, signal: string, output: string): void {
   expect(result.code, output.slice(-3000)).toBe(0);
@@ -81,9 +100,14 @@ function expectCleanStop(result: Awaited<ReturnType<typeof stopWith>>, signal: s
   const msgs = result.after.map((l) => String(l['msg']));
   expect(msgs, output.slice(-3000)).toContain('stopping: no new jobs, waiting for active ones');
   expect(msgs).toContain('stopped');
-  expect(result.after.find((l) => l['msg'] === 'stopping: no new jobs, waiting for active ones')?.['signal']).toBe(signal);
+  expect(result.after.find((l) => l['msg'] === 'stopping: no new jobs, waiting for active ones')?.['signal']).toBe(
+    signal,
+  );
   // Nothing at error level or above while stopping, and no connection error anywhere in the output
-  expect(result.after.filter((l) => Number(l['level']) >= 50), output.slice(-3000)).toEqual([]);
+  expect(
+    result.after.filter((l) => Number(l['level']) >= 50),
+    output.slice(-3000),
+  ).toEqual([]);
   expect(output).not.toMatch(CONNECTION_ERROR);
 }
 
@@ -109,13 +133,24 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     const p = await start('execute');
     await bullScanJobs(ctx.queues).enqueueExecute(tradeId, groupId);
     const jobId = executeJobId(groupId);
-    const venueOrders = () => ((sim.control.state()['accounts'] as { 'account-number': string; orders: Record<string, unknown>[] }[])
-      .find((acc) => acc['account-number'] === accountOf(sim))?.orders ?? []);
+    const venueOrders = () =>
+      (sim.control.state()['accounts'] as { 'account-number': string; orders: Record<string, unknown>[] }[]).find(
+        (acc) => acc['account-number'] === accountOf(sim),
+      )?.orders ?? [];
     try {
-      await waitUntil(async () => {
-        const [o] = await ctx.sql<{ id: string; status: string }[]>`select id, status from orders where group_id = ${groupId}`;
-        return o && o.status === 'working' && venueOrders().some((v) => v['external-identifier'] === o.id && v['status'] === 'Live');
-      }, { timeoutMs: 20_000, what: 'the package order working at the venue' });
+      await waitUntil(
+        async () => {
+          const [o] = await ctx.sql<
+            { id: string; status: string }[]
+          >`select id, status from orders where group_id = ${groupId}`;
+          return (
+            o &&
+            o.status === 'working' &&
+            venueOrders().some((v) => v['external-identifier'] === o.id && v['status'] === 'Live')
+          );
+        },
+        { timeoutMs: 20_000, what: 'the package order working at the venue' },
+      );
       expect(await ctx.queues.execute.getJobState(jobId)).toBe('active');
     } catch (error) {
       throw new Error(`${String(error)}; worker output: ${p.output.join('').slice(-3000)}`);
@@ -123,7 +158,10 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
 
     // SIGTERM with the order working; the market then moves so the resting order fills during the grace period
     const stopping = stopWith(p, 'SIGTERM');
-    await waitUntil(() => p.output.join('').includes('stopping: no new jobs'), { timeoutMs: 5_000, what: 'the worker to start stopping' });
+    await waitUntil(() => p.output.join('').includes('stopping: no new jobs'), {
+      timeoutMs: 5_000,
+      what: 'the worker to start stopping',
+    });
     expect(p.alive()).toBe(true); // still finishing its active job
     const iv = sim.market.metrics('SPY')!.iv30 / 100;
     expect(sim.control.moveMarket('SPY', { vol: iv * 1.6 }).ok).toBe(true);
@@ -148,10 +186,13 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     await bullScanJobs(ctx.queues).enqueueExecute(tradeId, groupId);
     const jobId = executeJobId(groupId);
     try {
-      await waitUntil(async () => {
-        const [o] = await ctx.sql<{ status: string }[]>`select status from orders where group_id = ${groupId}`;
-        return o?.status === 'working' && (await ctx.queues.execute.getJobState(jobId)) === 'active';
-      }, { timeoutMs: 20_000, what: 'the walking entry working at the venue' });
+      await waitUntil(
+        async () => {
+          const [o] = await ctx.sql<{ status: string }[]>`select status from orders where group_id = ${groupId}`;
+          return o?.status === 'working' && (await ctx.queues.execute.getJobState(jobId)) === 'active';
+        },
+        { timeoutMs: 20_000, what: 'the walking entry working at the venue' },
+      );
     } catch (error) {
       throw new Error(`${String(error)}; worker output: ${p.output.join('').slice(-3000)}`);
     }
@@ -165,16 +206,23 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     expect(app.sim.control.moveMarket('SPY', { vol: iv * 1.6 }).ok).toBe(true);
     try {
       // The group is settled first, then its trade (two writes): wait for both
-      await waitUntil(async () => {
-        const [g] = await app.ctx.sql<{ status: string; trade: string }[]>`select g.status, t.status as trade from order_groups g join trades t on t.id = g.trade_id where g.id = ${groupId}`;
-        return g?.status === 'filled' && g.trade !== 'opening';
-      }, { timeoutMs: 40_000, what: 'the restarted worker to complete the group and open its trade' });
+      await waitUntil(
+        async () => {
+          const [g] = await app.ctx.sql<
+            { status: string; trade: string }[]
+          >`select g.status, t.status as trade from order_groups g join trades t on t.id = g.trade_id where g.id = ${groupId}`;
+          return g?.status === 'filled' && g.trade !== 'opening';
+        },
+        { timeoutMs: 40_000, what: 'the restarted worker to complete the group and open its trade' },
+      );
     } catch (error) {
       throw new Error(`${String(error)}; worker output: ${p2.output.join('').slice(-3000)}`);
     } finally {
       expect(app.sim.control.moveMarket('SPY', { vol: iv }).ok).toBe(true);
     }
-    const [t] = await app.ctx.sql<{ status: string }[]>`select t.status from trades t join order_groups g on g.trade_id = t.id where g.id = ${groupId}`;
+    const [t] = await app.ctx.sql<
+      { status: string }[]
+    >`select t.status from trades t join order_groups g on g.trade_id = t.id where g.id = ${groupId}`;
     expect(t?.status).toBe('open');
     expectCleanStop(await stopWith(p2, 'SIGTERM'), 'SIGTERM', p2.output.join(''));
   }
@@ -187,7 +235,9 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     expectCleanStop(result, 'SIGINT', p.output.join(''));
     expect(result.ms).toBeLessThan(GRACE_MS);
     const waited = result.after.find((l) => String(l['msg']).startsWith('stopping: waiting for'));
-    expect(waited?.['waitingFor'], p.output.join('').slice(-3000)).toEqual([{ queue: 'execute', jobId, detail: expect.stringContaining(groupId) as unknown }]);
+    expect(waited?.['waitingFor'], p.output.join('').slice(-3000)).toEqual([
+      { queue: 'execute', jobId, detail: expect.stringContaining(groupId) as unknown },
+    ]);
     expect(String(waited?.['msg'])).toContain(groupId);
 
     // Interrupted where it stood: the group is still working in Postgres and its job is back in the queue
@@ -201,7 +251,10 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     const p = await start('execute');
     const { groupId } = await walkingEntry(p);
     p.child.kill('SIGINT');
-    await waitUntil(() => p.output.join('').includes('stopping: waiting for'), { timeoutMs: 5_000, what: 'the worker to start stopping' });
+    await waitUntil(() => p.output.join('').includes('stopping: waiting for'), {
+      timeoutMs: 5_000,
+      what: 'the worker to start stopping',
+    });
     p.child.kill('SIGINT');
     const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 5_000))]);
     expect(code, p.output.join('').slice(-3000)).toBe(130);

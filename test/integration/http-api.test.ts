@@ -9,7 +9,13 @@ import { createHttpApp } from '../../src/http/server.js';
 import { appendAudit, recentAudit } from '../../src/store/audit.repo.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
 import { insertPlannedOrder } from '../../src/store/orders.repo.js';
-import { finishScanRun, insertCandidates, recordRuleVersion, setRanks, startScanRun } from '../../src/store/scans.repo.js';
+import {
+  finishScanRun,
+  insertCandidates,
+  recordRuleVersion,
+  setRanks,
+  startScanRun,
+} from '../../src/store/scans.repo.js';
 import { waitUntil } from '../support/wait-until.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { insertPendingTrade, moveTrade } from '../../src/store/trades.repo.js';
@@ -31,15 +37,19 @@ risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000 }
 let app: TestApp;
 let server: Server;
 let base: string;
-const ADMIN = 'Basic ' + Buffer.from('boss:s3cret-admin').toString('base64');
-const VIEWER = 'Basic ' + Buffer.from('watcher:s3cret-view').toString('base64');
+const ADMIN = `Basic ${Buffer.from('boss:s3cret-admin').toString('base64')}`;
+const VIEWER = `Basic ${Buffer.from('watcher:s3cret-view').toString('base64')}`;
 const tradeId = randomUUID();
 const closedId = randomUUID();
 const groupId = randomUUID();
 
 const get = (path: string, auth?: string) => fetch(base + path, { headers: auth ? { authorization: auth } : {} });
 const post = (path: string, body: unknown, auth?: string) =>
-  fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) }, body: JSON.stringify(body) });
+  fetch(base + path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify(body),
+  });
 const json = async (res: Response) => (await res.json()) as any;
 
 const leg = (symbol: string, action: 'Buy to Open' | 'Sell to Open', strike: number, right: 'C' | 'P') => ({
@@ -55,25 +65,79 @@ const leg = (symbol: string, action: 'Buy to Open' | 'Sell to Open', strike: num
 beforeAll(async () => {
   app = await startTestApp({ 'ic.yaml': RULE });
   const { sql } = app.ctx;
-  const common = { ruleSet: 'ic-http', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2030-01-18', riskCents: 40000, expectedCreditCents: 100, facts: {} };
-  await insertPendingTrade(sql, { ...common, id: tradeId, quantity: 2, legs: [leg('SPY   300118P00400000', 'Sell to Open', 400, 'P'), leg('SPY   300118P00395000', 'Buy to Open', 395, 'P')], entryGroupId: groupId });
+  const common = {
+    ruleSet: 'ic-http',
+    rulesHash: 'h1',
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: '2030-01-18',
+    riskCents: 40000,
+    expectedCreditCents: 100,
+    facts: {},
+  };
+  await insertPendingTrade(sql, {
+    ...common,
+    id: tradeId,
+    quantity: 2,
+    legs: [
+      leg('SPY   300118P00400000', 'Sell to Open', 400, 'P'),
+      leg('SPY   300118P00395000', 'Buy to Open', 395, 'P'),
+    ],
+    entryGroupId: groupId,
+  });
   await insertPendingTrade(sql, { ...common, id: closedId, quantity: 1, legs: [], entryGroupId: randomUUID() });
   await moveTrade(sql, closedId, 'Opened');
   await moveTrade(sql, closedId, 'Closed', { realizedPnlCents: 1234, exitReason: 'take_profit' });
-  await insertGroup(sql, groupId, { tradeId, kind: 'entry', mode: 'combo', quantity: 2, legs: [], pricing: {}, partialFill: 'keep', ruleSet: 'ic-http', rulesHash: 'h1' } as never);
-  await insertPlannedOrder(sql, { id: randomUUID(), groupId, role: 'package', seq: 0, legs: [], size: 2, limitPriceCents: 150 });
+  await insertGroup(sql, groupId, {
+    tradeId,
+    kind: 'entry',
+    mode: 'combo',
+    quantity: 2,
+    legs: [],
+    pricing: {},
+    partialFill: 'keep',
+    ruleSet: 'ic-http',
+    rulesHash: 'h1',
+  } as never);
+  await insertPlannedOrder(sql, {
+    id: randomUUID(),
+    groupId,
+    role: 'package',
+    seq: 0,
+    legs: [],
+    size: 2,
+    limitPriceCents: 150,
+  });
   await appendAudit(sql, { kind: 'trade_selected', tradeId, data: { note: 'chosen' } });
   // a completed scan with one ranked candidate
   await recordRuleVersion(sql, { hash: 'h1', name: 'ic-http', file: 'ic.yaml', content: RULE });
   const runId = randomUUID();
   await startScanRun(sql, { id: runId, ruleSet: 'ic-http', rulesHash: 'h1', slot: 'manual-1' });
   await insertCandidates(sql, runId, [
-    { id: randomUUID(), candidateKey: 'k1', ruleSet: 'ic-http', rulesHash: 'h1', strategy: 'iron-condor', underlying: 'SPY', expiration: '2030-01-18', dte: 30, creditMidCents: 120, creditNaturalCents: 90, facts: { pop: 0.7 }, legs: [{ symbol: 'X' }], trace: null },
+    {
+      id: randomUUID(),
+      candidateKey: 'k1',
+      ruleSet: 'ic-http',
+      rulesHash: 'h1',
+      strategy: 'iron-condor',
+      underlying: 'SPY',
+      expiration: '2030-01-18',
+      dte: 30,
+      creditMidCents: 120,
+      creditNaturalCents: 90,
+      facts: { pop: 0.7 },
+      legs: [{ symbol: 'X' }],
+      trace: null,
+    },
   ]);
   await setRanks(sql, runId, [{ candidateKey: 'k1', rank: 1, score: 0.9, selected: true }]);
   await finishScanRun(sql, runId, { status: 'completed', underlyings: 1, candidatesEvaluated: 7, accepted: 3 });
 
-  const auth = createAuth({ admin: { user: 'boss', password: 's3cret-admin' }, viewer: { user: 'watcher', password: 's3cret-view' } });
+  const auth = createAuth({
+    admin: { user: 'boss', password: 's3cret-admin' },
+    viewer: { user: 'watcher', password: 's3cret-view' },
+  });
   const { express } = createHttpApp(app.ctx, { auth, requestLogging: false });
   server = await new Promise<Server>((resolve) => {
     const s = express.listen(0, '127.0.0.1', () => resolve(s));
@@ -96,7 +160,8 @@ describe('public routes', () => {
     const r = await json(res);
     expect(res.status).toBe(200);
     expect(r.ready).toBe(true);
-    for (const k of ['redis', 'postgres', 'broker']) expect(r.checks[k]).toMatchObject({ ok: true, ms: expect.any(Number) });
+    for (const k of ['redis', 'postgres', 'broker'])
+      expect(r.checks[k]).toMatchObject({ ok: true, ms: expect.any(Number) });
     expect(r.checks.rules).toEqual({ ok: true, loaded: 1, refused: 0 });
   });
 
@@ -109,7 +174,7 @@ describe('public routes', () => {
 
 describe('auth', () => {
   it('401 with a Basic challenge without or with wrong credentials', async () => {
-    for (const auth of [undefined, 'Basic ' + Buffer.from('boss:wrong').toString('base64')]) {
+    for (const auth of [undefined, `Basic ${Buffer.from('boss:wrong').toString('base64')}`]) {
       const res = await get('/api/state', auth);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toContain('Basic realm="legwork"');
@@ -130,8 +195,25 @@ describe('read API', () => {
     const { trades } = await json(await get('/api/trades', VIEWER));
     expect(trades).toHaveLength(2);
     const t = trades.find((x: any) => x.id === tradeId);
-    expect(t).toMatchObject({ ruleSet: 'ic-http', strategy: 'iron-condor', underlying: 'SPY', expiration: '2030-01-18', quantity: 2, status: 'pending', entryCreditCents: null, unrealizedPnlCents: null, exitReason: null, openedAt: null });
-    expect(t.legs[0]).toEqual({ symbol: 'SPY   300118P00400000', action: 'Sell to Open', quantity: 1, strike: 400, right: 'P' });
+    expect(t).toMatchObject({
+      ruleSet: 'ic-http',
+      strategy: 'iron-condor',
+      underlying: 'SPY',
+      expiration: '2030-01-18',
+      quantity: 2,
+      status: 'pending',
+      entryCreditCents: null,
+      unrealizedPnlCents: null,
+      exitReason: null,
+      openedAt: null,
+    });
+    expect(t.legs[0]).toEqual({
+      symbol: 'SPY   300118P00400000',
+      action: 'Sell to Open',
+      quantity: 1,
+      strike: 400,
+      right: 'P',
+    });
     const closed = await json(await get('/api/trades?status=closed&limit=5', ADMIN));
     expect(closed.trades.map((x: any) => x.id)).toEqual([closedId]);
     expect(closed.trades[0]).toMatchObject({ realizedPnlCents: 1234, exitReason: 'take_profit' });
@@ -145,7 +227,14 @@ describe('read API', () => {
     expect(d.trade.id).toBe(tradeId);
     expect(d.groups).toHaveLength(1);
     expect(d.groups[0]).toMatchObject({ id: groupId, kind: 'entry', mode: 'combo', status: 'planned', reason: null });
-    expect(d.groups[0].orders[0]).toMatchObject({ role: 'package', status: 'planned', brokerOrderId: null, limitPriceCents: 150, filledUnits: 0, priceSteps: 0 });
+    expect(d.groups[0].orders[0]).toMatchObject({
+      role: 'package',
+      status: 'planned',
+      brokerOrderId: null,
+      limitPriceCents: 150,
+      filledUnits: 0,
+      priceSteps: 0,
+    });
     expect(d.positions).toEqual([]);
     expect(d.events.map((e: any) => e.kind)).toContain('trade_selected');
     expect((await get(`/api/trades/${randomUUID()}`, VIEWER)).status).toBe(404);
@@ -156,16 +245,39 @@ describe('read API', () => {
 
   it('GET /api/candidates/latest, /api/positions, /api/rules, /api/events', async () => {
     const c = await json(await get('/api/candidates/latest', VIEWER));
-    expect(c.candidates).toEqual([{ rank: 1, score: 0.9, ruleSet: 'ic-http', strategy: 'iron-condor', underlying: 'SPY', expiration: '2030-01-18', dte: 30, selected: true, facts: { pop: 0.7 }, legs: [{ symbol: 'X' }] }]);
+    expect(c.candidates).toEqual([
+      {
+        rank: 1,
+        score: 0.9,
+        ruleSet: 'ic-http',
+        strategy: 'iron-condor',
+        underlying: 'SPY',
+        expiration: '2030-01-18',
+        dte: 30,
+        selected: true,
+        facts: { pop: 0.7 },
+        legs: [{ symbol: 'X' }],
+      },
+    ]);
     const p = await json(await get('/api/positions', VIEWER));
     expect(Array.isArray(p.broker)).toBe(true);
     expect(p.trades).toEqual([]);
     const r = await json(await get('/api/rules', VIEWER));
-    expect(r.ruleSets).toEqual([expect.objectContaining({ name: 'ic-http', file: expect.stringContaining('ic.yaml'), enabled: true, strategy: 'iron-condor', hash: expect.any(String) })]);
+    expect(r.ruleSets).toEqual([
+      expect.objectContaining({
+        name: 'ic-http',
+        file: expect.stringContaining('ic.yaml'),
+        enabled: true,
+        strategy: 'iron-condor',
+        hash: expect.any(String),
+      }),
+    ]);
     expect(r.errors).toEqual([]);
     const e = await json(await get('/api/events?limit=2', VIEWER));
     expect(e.events.length).toBeLessThanOrEqual(2);
-    expect(e.events[0]).toEqual(expect.objectContaining({ id: expect.any(Number), at: expect.any(String), kind: expect.any(String) }));
+    expect(e.events[0]).toEqual(
+      expect.objectContaining({ id: expect.any(Number), at: expect.any(String), kind: expect.any(String) }),
+    );
   });
 });
 
@@ -187,7 +299,11 @@ describe('halt / resume', () => {
     const r = await json(await post('/api/resume', { reason: 'calm' }, ADMIN));
     expect(r.tradingState).toMatchObject({ state: 'active', by: 'http:boss' });
     const audit = await recentAudit(app.ctx.sql, 10);
-    expect(audit.find((a) => a.kind === 'halt')?.data).toMatchObject({ state: 'halted', reason: 'vol spike', by: 'http:boss' });
+    expect(audit.find((a) => a.kind === 'halt')?.data).toMatchObject({
+      state: 'halted',
+      reason: 'vol spike',
+      by: 'http:boss',
+    });
     expect(audit.find((a) => a.kind === 'resume')?.data).toMatchObject({ state: 'active', reason: 'calm' });
     expect(audit.find((a) => a.kind === 'alert')?.data).toMatchObject({ kind: 'halt' });
   });
@@ -199,7 +315,14 @@ describe('Bull Board', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
     const queues = await json(await get('/admin/queues/api/queues', ADMIN));
-    expect(queues.queues.map((q: any) => q.name).sort()).toEqual(['execute', 'exit', 'monitor', 'reconcile', 'scan', 'scan-underlying']);
+    expect(queues.queues.map((q: any) => q.name).sort()).toEqual([
+      'execute',
+      'exit',
+      'monitor',
+      'reconcile',
+      'scan',
+      'scan-underlying',
+    ]);
     expect(queues.queues.every((q: any) => q.readOnlyMode === false)).toBe(true);
     expect((await get('/admin/queues')).status).toBe(401);
     expect((await get('/admin/queues', VIEWER)).status).toBe(403);
@@ -245,7 +368,10 @@ describe('/metrics', () => {
     // A burst of 429s longer than the read retries: the read ends retryable
     app.sim.control.injectFault({ kind: 'rateLimit', count: 10 });
     await expect(app.ctx.broker.positions()).rejects.toMatchObject({ kind: 'retryable' });
-    await waitUntil(async () => ((await app.ctx.brokerStats.read()).calls.find((c) => c.outcome === 'retryable')?.count ?? 0) >= 1, { what: 'the failed call to be counted' });
+    await waitUntil(
+      async () => ((await app.ctx.brokerStats.read()).calls.find((c) => c.outcome === 'retryable')?.count ?? 0) >= 1,
+      { what: 'the failed call to be counted' },
+    );
     const text = await (await get('/metrics', VIEWER)).text();
     // a Prometheus counter and histogram (seconds), not gauges named like them
     expect(text).toContain('# TYPE legwork_broker_requests_total counter');
@@ -254,7 +380,12 @@ describe('/metrics', () => {
     const ok = Number(/legwork_broker_requests_total\{operation="read",outcome="ok"\} (\d+)/.exec(text)?.[1]);
     expect(ok).toBeGreaterThan(okBefore);
     expect(text).toMatch(/legwork_broker_requests_total\{operation="read",outcome="retryable"\} [1-9]/);
-    const bucket = (le: string) => Number(new RegExp(`legwork_broker_request_duration_seconds_bucket\\{le="${le}",operation="read"\\} (\\d+)`).exec(text)?.[1]);
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(`legwork_broker_request_duration_seconds_bucket\\{le="${le}",operation="read"\\} (\\d+)`).exec(
+          text,
+        )?.[1],
+      );
     const inf = bucket('\\+Inf');
     expect(inf).toBeGreaterThanOrEqual(ok);
     expect(bucket('0.025')).toBeLessThanOrEqual(bucket('10'));
@@ -267,7 +398,7 @@ describe('/metrics', () => {
 
   it('keeps refusing a wrong password on /metrics', async () => {
     expect((await get('/metrics')).status).toBe(200);
-    expect((await get('/metrics', 'Basic ' + Buffer.from('x:y').toString('base64'))).status).toBe(401);
+    expect((await get('/metrics', `Basic ${Buffer.from('x:y').toString('base64')}`)).status).toBe(401);
   });
 });
 
@@ -275,8 +406,19 @@ describe('resume while something is broken (issue 11, defect 4)', () => {
   it('answers 409 with the blocking ids unless {force: true, reason}, and audits the override', async () => {
     const brokenId = randomUUID();
     await insertPendingTrade(app.ctx.sql, {
-      id: brokenId, ruleSet: 'ic-http', rulesHash: 'h1', candidateId: null, strategy: 'iron-condor', underlying: 'IWM', expiration: '2030-01-18',
-      quantity: 1, legs: [], entryGroupId: randomUUID(), riskCents: 40000, expectedCreditCents: 100, facts: {},
+      id: brokenId,
+      ruleSet: 'ic-http',
+      rulesHash: 'h1',
+      candidateId: null,
+      strategy: 'iron-condor',
+      underlying: 'IWM',
+      expiration: '2030-01-18',
+      quantity: 1,
+      legs: [],
+      entryGroupId: randomUUID(),
+      riskCents: 40000,
+      expectedCreditCents: 100,
+      facts: {},
     });
     expect(await moveTrade(app.ctx.sql, brokenId, 'Broken', { exitReason: 'test' })).toBe(true);
     await setTradingState(app.ctx.sql, 'reducing', 'executor', 'group broken');
@@ -294,6 +436,13 @@ describe('resume while something is broken (issue 11, defect 4)', () => {
     expect((await json(forced)).overridden).toEqual({ trades: [brokenId], groups: [] });
     expect((await getTradingState(app.ctx.sql)).state).toBe('active');
     const audit = (await recentAudit(app.ctx.sql, 10)).find((a) => a.kind === 'resume');
-    expect(audit?.data).toMatchObject({ state: 'active', reason: 'closing IWM by hand', by: 'http:boss', forced: true, overriddenTrades: [brokenId], from: 'reducing' });
+    expect(audit?.data).toMatchObject({
+      state: 'active',
+      reason: 'closing IWM by hand',
+      by: 'http:boss',
+      forced: true,
+      overriddenTrades: [brokenId],
+      from: 'reducing',
+    });
   });
 });

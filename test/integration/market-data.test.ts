@@ -10,7 +10,11 @@ import WebSocket from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueHandle } from '@legwork/venue';
 import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
-import { createTastytradeMarketData, type TastytradeMarketData, type TastytradeMarketDataOptions } from '../../src/broker/tastytrade/market-data.js';
+import {
+  createTastytradeMarketData,
+  type TastytradeMarketData,
+  type TastytradeMarketDataOptions,
+} from '../../src/broker/tastytrade/market-data.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { MarketSnapshot } from '../../src/domain/market.js';
 import { startTestVenue } from '../support/venue.js';
@@ -49,8 +53,22 @@ function expectModelValues(snap: MarketSnapshot, list: { occ: string; streamer: 
   for (const { occ, streamer } of list) {
     const q = sim.market.quote(occ)!;
     const g = sim.market.greeks(occ)!;
-    expect(snap.quotes.get(streamer), streamer).toMatchObject({ streamerSymbol: streamer, bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize });
-    expect(snap.greeks.get(streamer), streamer).toMatchObject({ iv: g.volatility, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega, rho: g.rho, price: g.price });
+    expect(snap.quotes.get(streamer), streamer).toMatchObject({
+      streamerSymbol: streamer,
+      bid: q.bid,
+      ask: q.ask,
+      bidSize: q.bidSize,
+      askSize: q.askSize,
+    });
+    expect(snap.greeks.get(streamer), streamer).toMatchObject({
+      iv: g.volatility,
+      delta: g.delta,
+      gamma: g.gamma,
+      theta: g.theta,
+      vega: g.vega,
+      rho: g.rho,
+      price: g.price,
+    });
   }
 }
 
@@ -59,10 +77,14 @@ async function recordingProxy(target: string): Promise<{ url: string; requests: 
   const requests: string[] = [];
   const server = http.createServer((req, res) => {
     requests.push(`${req.method} ${req.url}`);
-    const upstream = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
+    const upstream = http.request(
+      new URL(req.url ?? '/', target),
+      { method: req.method, headers: req.headers },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
     upstream.on('error', () => res.writeHead(502).end());
     req.pipe(upstream);
   });
@@ -110,7 +132,9 @@ describe('market metrics and chains (REST)', () => {
 
       const calls = proxy.requests.filter((r) => r.startsWith('GET /market-metrics'));
       expect(calls).toHaveLength(3); // 9 symbols in batches of 3
-      const asked = calls.map((c) => decodeURIComponent(new URL(c.slice(4), 'http://x').searchParams.get('symbols') ?? '').split(','));
+      const asked = calls.map((c) =>
+        decodeURIComponent(new URL(c.slice(4), 'http://x').searchParams.get('symbols') ?? '').split(','),
+      );
       for (const batch of asked) expect(batch.length).toBeLessThanOrEqual(3);
       expect(asked.flat().sort()).toEqual([...universe, 'NOPE'].sort());
       expect(calls.every((c) => !c.includes('symbols%5B%5D') && !c.includes('symbols[]'))).toBe(true);
@@ -142,7 +166,9 @@ describe('market metrics and chains (REST)', () => {
       const truth = sim.market.chain('SPY')!;
       expect(a.underlying).toBe('SPY');
       expect(a.expirations.map((e) => e.expiration)).toEqual(truth.expirations.map((e) => e.expirationDate));
-      expect(a.expirations[0]!.strikes.map((s) => s.callStreamerSymbol)).toEqual(truth.expirations[0]!.strikes.map((s) => s.callStreamerSymbol));
+      expect(a.expirations[0]!.strikes.map((s) => s.callStreamerSymbol)).toEqual(
+        truth.expirations[0]!.strikes.map((s) => s.callStreamerSymbol),
+      );
 
       now += 59_000;
       await md.chain('SPY');
@@ -151,7 +177,11 @@ describe('market metrics and chains (REST)', () => {
       await md.chain('SPY');
       expect(chainCalls('SPY')).toBe(2);
 
-      await expect(md.chain('XYZZ')).rejects.toMatchObject({ name: 'BrokerError', kind: 'rejected', code: 'unknown_symbol' });
+      await expect(md.chain('XYZZ')).rejects.toMatchObject({
+        name: 'BrokerError',
+        kind: 'rejected',
+        code: 'unknown_symbol',
+      });
       await expect(md.chain('XYZZ')).rejects.toMatchObject({ code: 'unknown_symbol' });
       expect(chainCalls('XYZZ')).toBe(2); // failures are not cached
     } finally {
@@ -167,10 +197,16 @@ describe('DXLink snapshots', () => {
     const snap = await md.snapshot(['SPY', ...list.map((o) => o.streamer)], { timeoutMs: 5_000 });
     expect(snap.missing).toEqual([]);
     expectModelValues(snap, list);
-    expect(snap.quotes.get('SPY')).toMatchObject({ bid: sim.market.quote('SPY')!.bid, ask: sim.market.quote('SPY')!.ask });
+    expect(snap.quotes.get('SPY')).toMatchObject({
+      bid: sim.market.quote('SPY')!.bid,
+      ask: sim.market.quote('SPY')!.ask,
+    });
     expect(snap.greeks.has('SPY')).toBe(false);
 
-    const quotesOnly = await md.snapshot(list.map((o) => o.streamer), { greeks: false });
+    const quotesOnly = await md.snapshot(
+      list.map((o) => o.streamer),
+      { greeks: false },
+    );
     expect(quotesOnly.missing).toEqual([]);
     expect(quotesOnly.greeks.size).toBe(0);
     expect(quotesOnly.quotes.size).toBe(list.length);
@@ -213,13 +249,19 @@ describe('DXLink snapshots', () => {
     expectModelValues(snapA, a);
 
     // Everything released: the same symbols can be snapshotted again
-    const again = await Promise.all([md.snapshot(a.map((o) => o.streamer)), md.snapshot(b.map((o) => o.streamer), { greeks: false })]);
+    const again = await Promise.all([
+      md.snapshot(a.map((o) => o.streamer)),
+      md.snapshot(
+        b.map((o) => o.streamer),
+        { greeks: false },
+      ),
+    ]);
     expect(again[0].missing).toEqual([]);
     expect(again[1].missing).toEqual([]);
     expectModelValues(again[0], a);
   });
 
-  it('reports a quiet quote on a live feed as current as of the feed\'s latest events, and lets it age when nothing arrives', async () => {
+  it("reports a quiet quote on a live feed as current as of the feed's latest events, and lets it age when nothing arrives", async () => {
     // Broker time that can jump (as the venue's clock does over a night); the venue's own market stays frozen
     let offset = 0;
     const md = marketData({ now: () => Date.now() + offset });
@@ -239,7 +281,12 @@ describe('DXLink snapshots', () => {
     // Another symbol moves on the same connection: the quiet one is known unchanged as of that event
     const spot = sim.market.spot('SPY');
     expect(sim.control.moveMarket('SPY', { spot: spot * 1.01 }).ok).toBe(true);
-    await waitUntil(async () => (await md.snapshot([moving!.streamer])).quotes.get(moving!.streamer)!.bid === sim.market.quote(moving!.occ)!.bid, { what: 'the SPY move delivered' });
+    await waitUntil(
+      async () =>
+        (await md.snapshot([moving!.streamer])).quotes.get(moving!.streamer)!.bid ===
+        sim.market.quote(moving!.occ)!.bid,
+      { what: 'the SPY move delivered' },
+    );
     const after = await md.snapshot([quiet!.streamer]);
     const q = after.quotes.get(quiet!.streamer)!;
     expect(q.bid).toBe(before.quotes.get(quiet!.streamer)!.bid); // unchanged: never re-sent by the feed
@@ -255,7 +302,10 @@ describe('DXLink snapshots', () => {
     const from = sockets.length - 1;
 
     const list = options('MSFT', 12, 30);
-    const pending = md.snapshot(list.map((o) => o.streamer), { timeoutMs: 10_000 });
+    const pending = md.snapshot(
+      list.map((o) => o.streamer),
+      { timeoutMs: 10_000 },
+    );
     sim.control.injectFault({ kind: 'dropStreams' }); // before the subscription batch (100 ms) leaves
     const snap = await pending;
     expect(snap.missing).toEqual([]);
@@ -272,7 +322,10 @@ describe('DXLink snapshots', () => {
 
     sim.control.injectFault({ kind: 'silentStreams', ms: 1_500 });
     const list = options('NVDA', 10, 30);
-    const snap = await md.snapshot(list.map((o) => o.streamer), { timeoutMs: 8_000 });
+    const snap = await md.snapshot(
+      list.map((o) => o.streamer),
+      { timeoutMs: 8_000 },
+    );
     expect(snap.missing).toEqual([]);
     expectModelValues(snap, list);
     const stats = md.feedStats();
@@ -322,9 +375,15 @@ await sim.close();
 console.log(JSON.stringify({ quotes: snap.quotes.size, missing: snap.missing }));
 `,
     );
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [script], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let [out, err, printedAt] = ['', '', 0];
-    child.stdout.on('data', (c: Buffer) => ((out += c.toString()), (printedAt ||= Date.now())));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      printedAt ||= Date.now();
+    });
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const kill = setTimeout(() => child.kill('SIGKILL'), 20_000); // a process that does not exit fails below
     const code = await new Promise<number | null>((r) => child.on('exit', r));

@@ -23,9 +23,14 @@ import { waitUntil } from '../support/wait-until.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const NONE = 'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
-const rule = (name: string, o: { exits?: string; entry?: string; symbols?: string; schedule?: string }) => ruleText(name, { exits: 'takeProfitPct: 50', ...o });
-const ruleText = (name: string, o: { exits: string; entry?: string; symbols?: string; schedule?: string }) => `version: 1
+const NONE =
+  'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
+const rule = (name: string, o: { exits?: string; entry?: string; symbols?: string; schedule?: string }) =>
+  ruleText(name, { exits: 'takeProfitPct: 50', ...o });
+const ruleText = (
+  name: string,
+  o: { exits: string; entry?: string; symbols?: string; schedule?: string },
+) => `version: 1
 name: ${name}
 strategy: iron-condor
 universe: { symbols: [${o.symbols ?? 'SPY'}] }
@@ -36,7 +41,9 @@ params:
 sizing: { quantity: 1 }
 entry: ${o.entry ?? '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 30 }'}
 execution: { mode: combo, partialFill: keep }
-exits: { ${NONE.split(', ').filter((kv) => !o.exits.includes(kv.split(':')[0]!)).join(', ')}, ${o.exits} }
+exits: { ${NONE.split(', ')
+  .filter((kv) => !o.exits.includes(kv.split(':')[0]!))
+  .join(', ')}, ${o.exits} }
 risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, maxWorkingGroups: 5 }
 `;
 
@@ -53,7 +60,13 @@ beforeAll(async () => {
   spyDte = dayNumber(venueCondorLegs(app.sim, 'SPY')[0]!.expiration) - dayNumber(nyDate(TUESDAY_10_NY));
   app.writeRule('dte.yaml', rule('clock-dte', { exits: `closeAtDte: ${spyDte - 2}` }));
   app.writeRule('time.yaml', rule('clock-time', { exits: 'timeStopDays: 2', symbols: 'QQQ' }));
-  app.writeRule('walk.yaml', rule('clock-walk', { symbols: 'IWM', entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 10, maxSteps: 3, fillTimeoutSeconds: 60 }' }));
+  app.writeRule(
+    'walk.yaml',
+    rule('clock-walk', {
+      symbols: 'IWM',
+      entry: '{ price: mid, stepTicks: 1, stepEverySeconds: 10, maxSteps: 3, fillTimeoutSeconds: 60 }',
+    }),
+  );
   await app.ctx.rules.reload();
   ctx = createExecContext(app.ctx);
   await setTradingState(app.ctx.sql, 'active', 'test');
@@ -64,12 +77,26 @@ afterAll(async () => {
 
 async function pendingTrade(ruleName: string, underlying: string): Promise<TradeRow> {
   const rs = app.ctx.rules.get(ruleName);
-  if (!rs) throw new Error(`rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())} ${app.ctx.rules.active().map((r) => r.name)}`);
+  if (!rs)
+    throw new Error(
+      `rule ${ruleName} not loaded: ${JSON.stringify(app.ctx.rules.errors())} ${app.ctx.rules.active().map((r) => r.name)}`,
+    );
   const id = newId();
   const legs = venueCondorLegs(app.sim, underlying);
   const { trade } = await insertPendingTrade(app.ctx.sql, {
-    id, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying, expiration: legs[0]!.expiration,
-    quantity: 1, legs, entryGroupId: deterministicId('entry-group', id), riskCents: 40_000, expectedCreditCents: 100, facts: {},
+    id,
+    ruleSet: rs.name,
+    rulesHash: rs.hash,
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying,
+    expiration: legs[0]!.expiration,
+    quantity: 1,
+    legs,
+    entryGroupId: deterministicId('entry-group', id),
+    riskCents: 40_000,
+    expectedCreditCents: 100,
+    facts: {},
   });
   return trade;
 }
@@ -84,7 +111,13 @@ async function advance(ms: number): Promise<number> {
 describe('the venue clock model', () => {
   it('reads the frozen venue exactly, stays put while frozen, sees an advance, and a broker-time sleep ends at the jump', async () => {
     const reading = (await (await fetch(`${app.sim.baseUrl}/__sim/clock`)).json()) as Record<string, unknown>;
-    expect(reading).toEqual({ now: TUESDAY_10_NY, nowIso: new Date(TUESDAY_10_NY).toISOString(), speed: 0, mode: 'replay', jumps: 0 });
+    expect(reading).toEqual({
+      now: TUESDAY_10_NY,
+      nowIso: new Date(TUESDAY_10_NY).toISOString(),
+      speed: 0,
+      mode: 'replay',
+      jumps: 0,
+    });
     expect(app.ctx.clock.source).toBe('venue');
     expect(app.ctx.clock.speed()).toBe(0);
     expect(app.ctx.clock.now()).toBe(TUESDAY_10_NY);
@@ -119,7 +152,9 @@ describe('price walking in simulated seconds', () => {
       select type, at, data from order_events where order_id = ${order!.id} order by id`;
     const steps = events.filter((e) => e.type === 'Replaced').map((e) => e.at.getTime() - submittedAt);
     expect(steps).toHaveLength(3);
-    steps.forEach((sinceSubmit, i) => expect(sinceSubmit, `step ${i + 1}`).toBeGreaterThanOrEqual((i + 1) * 10_000));
+    steps.forEach((sinceSubmit, i) => {
+      expect(sinceSubmit, `step ${i + 1}`).toBeGreaterThanOrEqual((i + 1) * 10_000);
+    });
     // All three steps fit before the 60-simulated-second deadline: a walk timed in wall seconds (10 s a step) could not,
     // as the driver moves the venue ~10 simulated seconds per wall second
     expect(steps[2]!).toBeLessThan(60_000);
@@ -131,7 +166,10 @@ describe('price walking in simulated seconds', () => {
 describe('exits at simulated dates', () => {
   it('close-at-DTE and the time stop fire two simulated days after the entry, not on the (later) wall date', async () => {
     const opened: TradeRow[] = [];
-    for (const [ruleName, underlying] of [['clock-dte', 'SPY'], ['clock-time', 'QQQ']] as const) {
+    for (const [ruleName, underlying] of [
+      ['clock-dte', 'SPY'],
+      ['clock-time', 'QQQ'],
+    ] as const) {
       const trade = await pendingTrade(ruleName, underlying);
       // The venue barely moves (0.1 simulated s per step): the natural price stays marketable and fills at once, and a
       // broker-time wait of the executor (a fill it hears of by polling under load) still ends: on a frozen clock it
@@ -144,21 +182,32 @@ describe('exits at simulated dates', () => {
     expect(openedOn).toBe(nyDate(TUESDAY_10_NY));
     // Today's wall date is weeks after the venue's Tuesday: on wall time both rules would fire at once
     expect(dayNumber(nyDate(Date.now())) - dayNumber(openedOn)).toBeGreaterThan(2);
-    const ours = (r: Awaited<ReturnType<typeof evaluateExits>>) => r.triggered.filter((t) => opened.some((o) => o.id === t.tradeId));
+    const ours = (r: Awaited<ReturnType<typeof evaluateExits>>) =>
+      r.triggered.filter((t) => opened.some((o) => o.id === t.tradeId));
     expect(ours(await evaluateExits(ctx))).toEqual([]);
     await advance(DAY); // Wednesday 11:00
     expect(ours(await evaluateExits(ctx))).toEqual([]);
     const thursday = await advance(DAY); // Thursday 11:00: DTE = entry DTE - 2, held 2 days
     const fired = ours(await evaluateExits(ctx));
-    expect(fired.map((f) => [f.tradeId, f.reason]).sort()).toEqual([[opened[0]!.id, 'close_at_dte'], [opened[1]!.id, 'time_stop']].sort());
+    expect(fired.map((f) => [f.tradeId, f.reason]).sort()).toEqual(
+      [
+        [opened[0]!.id, 'close_at_dte'],
+        [opened[1]!.id, 'time_stop'],
+      ].sort(),
+    );
     // The exits run while the venue's clock moves: any broker-time wait of theirs (a stale quote under load waits 5 s
     // of broker time) would never end on a frozen clock (the test timed out once under load)
-    for (const f of fired) expect((await whileDriving(app.sim, () => executeGroup(ctx, f.tradeId, f.groupId), { stepMs: 200 })).status).toBe('filled');
+    for (const f of fired)
+      expect((await whileDriving(app.sim, () => executeGroup(ctx, f.tradeId, f.groupId), { stepMs: 200 })).status).toBe(
+        'filled',
+      );
     for (const trade of opened) {
       const closed = (await getTrade(app.ctx.sql, trade.id))!;
       expect(closed.status).toBe('closed');
       expect(nyDate(closed.closedAt!.getTime())).toBe(nyDate(thursday));
-      const [exitGroup] = await app.ctx.sql<{ createdAt: Date }[]>`select created_at as "createdAt" from order_groups where trade_id = ${trade.id} and kind = 'exit'`;
+      const [exitGroup] = await app.ctx.sql<
+        { createdAt: Date }[]
+      >`select created_at as "createdAt" from order_groups where trade_id = ${trade.id} and kind = 'exit'`;
       expect(nyDate(exitGroup!.createdAt.getTime())).toBe(nyDate(thursday));
     }
   }, 90_000);
@@ -177,24 +226,43 @@ describe('schedules in broker time', () => {
     const running = await runWorkers(app.ctx, ['scan'], { rulesPollMs: 3_600_000 });
     try {
       const runs = async (ruleSet: string) =>
-        (await app.ctx.sql<{ slot: string }[]>`select slot from scan_runs where rule_set = ${ruleSet} order by slot`).map((r) => r.slot);
+        (
+          await app.ctx.sql<{ slot: string }[]>`select slot from scan_runs where rule_set = ${ruleSet} order by slot`
+        ).map((r) => r.slot);
       const iso = (ms: number) => new Date(ms).toISOString();
-      await waitUntil(async () => (await runs('clock-every')).length === 1, { timeoutMs: 15_000, what: 'the first scan' });
+      await waitUntil(async () => (await runs('clock-every')).length === 1, {
+        timeoutMs: 15_000,
+        what: 'the first scan',
+      });
       expect(await runs('clock-every')).toEqual([iso(slot0)]);
       await advance(4 * MINUTE); // not yet five minutes
       await advance(MINUTE); // the next slot
-      await waitUntil(async () => (await runs('clock-every')).length === 2, { timeoutMs: 15_000, what: 'the second scan' });
+      await waitUntil(async () => (await runs('clock-every')).length === 2, {
+        timeoutMs: 15_000,
+        what: 'the second scan',
+      });
       await advance(30 * MINUTE); // one jump over six slots: one scan
       await advance(5 * MINUTE); // and the regular one after it
-      await waitUntil(async () => (await runs('clock-every')).length >= 4, { timeoutMs: 15_000, what: 'the scans after the jump' });
-      expect(await runs('clock-every')).toEqual([iso(slot0), iso(slot0 + 5 * MINUTE), iso(slot0 + 35 * MINUTE), iso(slot0 + 40 * MINUTE)]);
+      await waitUntil(async () => (await runs('clock-every')).length >= 4, {
+        timeoutMs: 15_000,
+        what: 'the scans after the jump',
+      });
+      expect(await runs('clock-every')).toEqual([
+        iso(slot0),
+        iso(slot0 + 5 * MINUTE),
+        iso(slot0 + 35 * MINUTE),
+        iso(slot0 + 40 * MINUTE),
+      ]);
       // The cron fires when simulated New York time passes 11:30 (the venue started at 10:00, moved two days + 1 h)
       const cronAt = Date.parse(`${nyDate(app.ctx.clock.now())}T16:30:00Z`); // 11:30 New York (EST)
       if (app.ctx.clock.now() < cronAt) {
         expect(await runs('clock-cron')).toEqual([]);
         await advance(cronAt - app.ctx.clock.now() + 1000);
       }
-      await waitUntil(async () => (await runs('clock-cron')).length === 1, { timeoutMs: 15_000, what: 'the cron scan' });
+      await waitUntil(async () => (await runs('clock-cron')).length === 1, {
+        timeoutMs: 15_000,
+        what: 'the cron scan',
+      });
       expect(await runs('clock-cron')).toEqual([iso(cronAt)]);
     } finally {
       await running.stop(10_000);

@@ -15,20 +15,56 @@ import { waitUntil } from '../support/wait-until.js';
 let app: TestApp;
 let legs: OrderLegRow[];
 
-async function plannedOrder(limitPriceCents: number, kind: 'entry' | 'exit' = 'entry', orderLegs: OrderLegRow[] = legs): Promise<{ orderId: string; tradeId: string }> {
+async function plannedOrder(
+  limitPriceCents: number,
+  kind: 'entry' | 'exit' = 'entry',
+  orderLegs: OrderLegRow[] = legs,
+): Promise<{ orderId: string; tradeId: string }> {
   const tradeId = newId();
   await insertPendingTrade(app.ctx.sql, {
-    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
-    quantity: 1, legs: [], entryGroupId: deterministicId('entry-group', tradeId), riskCents: 50_000, expectedCreditCents: limitPriceCents, facts: {},
+    id: tradeId,
+    ruleSet: 'manual',
+    rulesHash: 'h',
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: '2026-12-18',
+    quantity: 1,
+    legs: [],
+    entryGroupId: deterministicId('entry-group', tradeId),
+    riskCents: 50_000,
+    expectedCreditCents: limitPriceCents,
+    facts: {},
   });
   const intent: GroupIntent = {
-    tradeId, kind, mode: 'combo', quantity: 1, legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
-    pricing: { startCents: limitPriceCents, floorCents: limitPriceCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
-    partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
+    tradeId,
+    kind,
+    mode: 'combo',
+    quantity: 1,
+    legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
+    pricing: {
+      startCents: limitPriceCents,
+      floorCents: limitPriceCents,
+      stepCents: 1,
+      stepEverySeconds: 10,
+      maxSteps: 0,
+      fillTimeoutSeconds: 60,
+    },
+    partialFill: 'keep',
+    ruleSet: 'manual',
+    rulesHash: 'h',
   };
   const groupId = deterministicId('entry-group', tradeId);
   await insertGroup(app.ctx.sql, groupId, intent);
-  const { order } = await insertPlannedOrder(app.ctx.sql, { id: newId(), groupId, role: 'package', seq: 0, legs: orderLegs, size: 1, limitPriceCents });
+  const { order } = await insertPlannedOrder(app.ctx.sql, {
+    id: newId(),
+    groupId,
+    role: 'package',
+    seq: 0,
+    legs: orderLegs,
+    size: 1,
+    limitPriceCents,
+  });
   return { orderId: order.id, tradeId };
 }
 
@@ -46,10 +82,13 @@ describe('submitOnce', () => {
     const outcome = await submitOnce(app.ctx, orderId, tradeId);
     expect(outcome.kind).toBe('accepted');
     expect((await submitOnce(app.ctx, orderId, tradeId)).kind).toBe('not_planned');
-    const filled = await waitUntil(async () => {
-      const bo = (await app.ctx.broker.findByExternalId(orderId))[0];
-      return bo?.status === 'filled' ? bo : undefined;
-    }, { what: 'the fill at the venue' });
+    const filled = await waitUntil(
+      async () => {
+        const bo = (await app.ctx.broker.findByExternalId(orderId))[0];
+        return bo?.status === 'filled' ? bo : undefined;
+      },
+      { what: 'the fill at the venue' },
+    );
     const first = await applyBrokerOrder(app.ctx, filled, 'poll');
     const again = await applyBrokerOrder(app.ctx, filled, 'stream');
     expect(first?.newFills).toBe(4);
@@ -57,7 +96,9 @@ describe('submitOnce', () => {
     expect((await getOrder(app.ctx.sql, orderId))?.status).toBe('filled');
     const positions = await tradePositions(app.ctx.sql, tradeId);
     expect(positions.map((p) => p.quantity).sort()).toEqual([-1, -1, 1, 1]);
-    const venueOrders = app.sim.venue.liveOrders(app.sim.venue.accountNumbers()[0]!).filter((o) => o['external-identifier'] === orderId);
+    const venueOrders = app.sim.venue
+      .liveOrders(app.sim.venue.accountNumbers()[0]!)
+      .filter((o) => o['external-identifier'] === orderId);
     expect(venueOrders).toHaveLength(1);
   });
 
@@ -91,7 +132,9 @@ describe('submitOnce', () => {
     expect(row.status).toBe('rejected');
     expect(row.brokerOrderId).toBeNull();
     expect(row.rejectReason).toMatch(/^guard: a exit group closes only: (Buy|Sell) to Open/);
-    const audit = await app.ctx.sql<{ data: { what: string; reason: string } }[]>`select data from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
+    const audit = await app.ctx.sql<
+      { data: { what: string; reason: string } }[]
+    >`select data from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
     expect(audit).toHaveLength(1);
     expect(audit[0]!.data.what).toBe('submit');
     const sent = await app.ctx.sql`select 1 from audit_events where kind = 'order_sent' and order_id = ${orderId}`;
@@ -103,18 +146,25 @@ describe('submitOnce', () => {
   });
 
   it('the order guard refuses a closing order for more than the trade holds, and any opening order while halted', async () => {
-    const closing = legs.map((l) => ({ ...l, action: l.action === 'Sell to Open' ? ('Buy to Close' as const) : ('Sell to Close' as const) }));
+    const closing = legs.map((l) => ({
+      ...l,
+      action: l.action === 'Sell to Open' ? ('Buy to Close' as const) : ('Sell to Close' as const),
+    }));
     const { orderId: overClose, tradeId: t1 } = await plannedOrder(-500, 'exit', closing); // the trade holds nothing
     const refused = await submitOnce(app.ctx, overClose, t1);
     expect(refused.kind).toBe('rejected');
-    expect((await getOrder(app.ctx.sql, overClose))!.rejectReason).toMatch(/^guard: closing (buys|sells) 1 .* but 0 is held/);
+    expect((await getOrder(app.ctx.sql, overClose))!.rejectReason).toMatch(
+      /^guard: closing (buys|sells) 1 .* but 0 is held/,
+    );
     expect(await app.ctx.broker.findByExternalId(overClose)).toHaveLength(0);
 
     await setTradingState(app.ctx.sql, 'halted', 'test', 'guard test');
     try {
       const { orderId, tradeId } = await plannedOrder(5);
       expect((await submitOnce(app.ctx, orderId, tradeId)).kind).toBe('rejected');
-      expect((await getOrder(app.ctx.sql, orderId))!.rejectReason).toMatch(/^guard: trading is halted: no opening order/);
+      expect((await getOrder(app.ctx.sql, orderId))!.rejectReason).toMatch(
+        /^guard: trading is halted: no opening order/,
+      );
       expect(await app.ctx.broker.findByExternalId(orderId)).toHaveLength(0);
     } finally {
       await setTradingState(app.ctx.sql, 'active', 'test');
@@ -145,9 +195,13 @@ describe('submitOnce', () => {
       const row = await getOrder(app.ctx.sql, orderId);
       expect(row?.status).toBe('rejected');
       expect(row?.rejectReason).toContain('trading is halted');
-      const atVenue = app.sim.venue.liveOrders(app.sim.venue.accountNumbers()[0]!).filter((o) => o['external-identifier'] === orderId);
+      const atVenue = app.sim.venue
+        .liveOrders(app.sim.venue.accountNumbers()[0]!)
+        .filter((o) => o['external-identifier'] === orderId);
       expect(atVenue).toEqual([]);
-      const [audit] = await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
+      const [audit] = await app.ctx.sql<
+        { n: number }[]
+      >`select count(*)::int as n from audit_events where kind = 'order_refused' and order_id = ${orderId}`;
       expect(audit?.n).toBe(1);
     } finally {
       await setTradingState(app.ctx.sql, 'active', 'test');

@@ -20,8 +20,12 @@ let account: string;
 
 const QUIET = 'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40';
 const rule = (name: string, exits: string) =>
-  condorRule({ name, symbols: ['SPY', 'QQQ', 'IWM'], entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }', execution: 'execution: { mode: combo, partialFill: keep }' })
-    .replace('exits: { takeProfitPct: 50 }', `exits: { ${exits} }`);
+  condorRule({
+    name,
+    symbols: ['SPY', 'QQQ', 'IWM'],
+    entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+    execution: 'execution: { mode: combo, partialFill: keep }',
+  }).replace('exits: { takeProfitPct: 50 }', `exits: { ${exits} }`);
 
 beforeAll(async () => {
   app = await startTestApp({
@@ -36,7 +40,8 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 beforeEach(() => app.readyToTrade());
 
-const openTrade = (ruleName: string, underlying: string, dte: number): Promise<TradeRow> => openCondorTrade(app, ctx, ruleName, underlying, { dte });
+const openTrade = (ruleName: string, underlying: string, dte: number): Promise<TradeRow> =>
+  openCondorTrade(app, ctx, ruleName, underlying, { dte });
 
 const advanceTo = (at: number) => {
   const now = app.sim.clock.now();
@@ -66,7 +71,9 @@ describe('pin risk', () => {
     expect(fired?.detail).toMatch(/expires today \(2026-11-20\)/);
     expect(report.triggered.find((t) => t.tradeId === held.id)).toBeUndefined();
     expect(report.held.map((h) => h.tradeId)).toContain(held.id);
-    expect((await auditForTrade(app.ctx.sql, pinned.id)).find((a) => a.kind === 'exit_triggered')?.data['reason']).toBe('pin_risk');
+    expect((await auditForTrade(app.ctx.sql, pinned.id)).find((a) => a.kind === 'exit_triggered')?.data['reason']).toBe(
+      'pin_risk',
+    );
 
     expect((await executeGroup(ctx, pinned.id, fired!.groupId)).status).toBe('filled');
     const closed = (await getTrade(app.ctx.sql, pinned.id))!;

@@ -31,7 +31,8 @@ describe('PostgreSQL crashes under load', () => {
         pending.set(id, { since: Date.now(), kind });
         try {
           if (kind === 'query') await sql`select pg_sleep(0.005), ${id}::int`;
-          else if (kind === 'transaction') await inTransaction(sql, async (tx) => void (await tx`insert into t values (${id})`));
+          else if (kind === 'transaction')
+            await inTransaction(sql, async (tx) => void (await tx`insert into t values (${id})`));
           else {
             const r = await reserveWithin(sql, 3000);
             try {

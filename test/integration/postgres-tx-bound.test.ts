@@ -20,15 +20,21 @@ afterAll(async () => {
 });
 
 const inTransactionNow = async (): Promise<number> =>
-  (await other<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
-    where application_name = 'legwork-tx-bound' and state like 'idle in transaction%'`)[0]!.n;
+  (
+    await other<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+    where application_name = 'legwork-tx-bound' and state like 'idle in transaction%'`
+  )[0]!.n;
 
 describe('bounded transactions (withTx)', () => {
   it('a transaction whose work never finishes is rejected at its deadline, rolled back, and its connection is ended', async () => {
-    const hung = inTransaction(sql, async (tx) => {
-      await tx`insert into t values (1)`;
-      await new Promise(() => {}); // e.g. a broker call that never answers, inside a transaction
-    }, { timeoutMs: 1500, what: 'hung work' });
+    const hung = inTransaction(
+      sql,
+      async (tx) => {
+        await tx`insert into t values (1)`;
+        await new Promise(() => {}); // e.g. a broker call that never answers, inside a transaction
+      },
+      { timeoutMs: 1500, what: 'hung work' },
+    );
     await expect(hung).rejects.toMatchObject({ name: 'TransactionTimeoutError', code: 'TX_TIMEOUT' });
     // the only connection of the pool is usable again, the insert was rolled back, nothing idles in a transaction
     expect((await sql<{ n: number }[]>`select count(*)::int as n from t`)[0]!.n).toBe(0);
@@ -39,12 +45,18 @@ describe('bounded transactions (withTx)', () => {
     const holder = await other.reserve();
     await holder`select pg_advisory_lock(4242)`;
     try {
-      const blocked = inTransaction(sql, async (tx) => {
-        await tx`select pg_advisory_xact_lock(4242)`;
-        await tx`insert into t values (2)`;
-      }, { timeoutMs: 1500, what: 'blocked work' });
+      const blocked = inTransaction(
+        sql,
+        async (tx) => {
+          await tx`select pg_advisory_xact_lock(4242)`;
+          await tx`insert into t values (2)`;
+        },
+        { timeoutMs: 1500, what: 'blocked work' },
+      );
       await expect(blocked).rejects.toThrow();
-      const [waiting] = await holder<{ n: number }[]>`select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+      const [waiting] = await holder<
+        { n: number }[]
+      >`select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
         where a.application_name = 'legwork-tx-bound' and not l.granted`;
       expect(waiting!.n).toBe(0);
     } finally {

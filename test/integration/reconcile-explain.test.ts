@@ -23,24 +23,40 @@ const explained = (symbol: string) =>
   app.ctx.sql<{ tradeId: string | null; data: { kind: string; ours: number; broker: number; detail: string } }[]>`
     select trade_id as "tradeId", data from audit_events where kind = 'position_explained' and data->>'symbol' = ${symbol} order by id`;
 const alerts = (symbol: string) =>
-  app.ctx.sql<{ data: { kind: string; difference: string; message: string } }[]>`select data from audit_events where kind = 'alert' and data->>'symbol' = ${symbol} order by id`;
+  app.ctx.sql<
+    { data: { kind: string; difference: string; message: string } }[]
+  >`select data from audit_events where kind = 'alert' and data->>'symbol' = ${symbol} order by id`;
 
 describe('reconciliation explains position differences', () => {
   it('shares bought outside Legwork are a foreign position: recorded and alerted once, however often reconciliation runs', async () => {
     const spot = app.sim.market.spot('AAPL');
     const order = await app.ctx.broker.submit({
-      orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -Math.round(spot * 100 + 200),
-      legs: [{ symbol: 'AAPL', instrumentType: 'Equity', action: 'Buy to Open', quantity: 10 }], externalId: newId(),
+      orderType: 'Limit',
+      timeInForce: 'Day',
+      limitPriceCents: -Math.round(spot * 100 + 200),
+      legs: [{ symbol: 'AAPL', instrumentType: 'Equity', action: 'Buy to Open', quantity: 10 }],
+      externalId: newId(),
     });
-    await waitUntil(async () => (await app.ctx.broker.getOrder(order.brokerOrderId)).status === 'filled', { what: 'the share order filled' });
+    await waitUntil(async () => (await app.ctx.broker.getOrder(order.brokerOrderId)).status === 'filled', {
+      what: 'the share order filled',
+    });
 
     const report = await reconcile(ctx, 'periodic');
-    expect(report.positionDifferences).toEqual([{ symbol: 'AAPL', kind: 'foreign', ours: 0, broker: 10, tradeIds: [] }]);
+    expect(report.positionDifferences).toEqual([
+      { symbol: 'AAPL', kind: 'foreign', ours: 0, broker: 10, tradeIds: [] },
+    ]);
     await reconcile(ctx, 'periodic');
     const rows = await explained('AAPL');
     expect(rows).toHaveLength(1);
     expect(rows[0]!.tradeId).toBeNull();
-    expect(rows[0]!.data).toMatchObject({ kind: 'foreign', ours: 0, broker: 10, detail: 'AAPL: the broker holds 10 that no trade owns' });
-    expect((await alerts('AAPL')).map((a) => [a.data.kind, a.data.difference])).toEqual([['reconcile_mismatch', 'foreign']]);
+    expect(rows[0]!.data).toMatchObject({
+      kind: 'foreign',
+      ours: 0,
+      broker: 10,
+      detail: 'AAPL: the broker holds 10 that no trade owns',
+    });
+    expect((await alerts('AAPL')).map((a) => [a.data.kind, a.data.difference])).toEqual([
+      ['reconcile_mismatch', 'foreign'],
+    ]);
   }, 60_000);
 });

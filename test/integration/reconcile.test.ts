@@ -9,10 +9,23 @@ import { executeLegged, placementOrder } from '../../src/pipeline/execute/legged
 import { submitOnce } from '../../src/pipeline/execute/order-submission.js';
 import { reconcile, reconcileOnStartup } from '../../src/pipeline/reconcile/reconcile.js';
 import { getGroup, type GroupRow } from '../../src/store/groups.repo.js';
-import { getOrder, insertPlannedOrder, transitionOrder, tradePositions, type OrderRow } from '../../src/store/orders.repo.js';
+import {
+  getOrder,
+  insertPlannedOrder,
+  transitionOrder,
+  tradePositions,
+  type OrderRow,
+} from '../../src/store/orders.repo.js';
 import type { TradeRow } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { condorOf, leggedCondorTrade, recordingJobs, testExecContext, venueOrdersByExternalId, type RecordingJobs } from '../support/executor-process.js';
+import {
+  condorOf,
+  leggedCondorTrade,
+  recordingJobs,
+  testExecContext,
+  venueOrdersByExternalId,
+  type RecordingJobs,
+} from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let app: TestApp;
@@ -30,13 +43,20 @@ afterAll(async () => {
 });
 
 /** A fresh legged group and its first leg planned exactly as the executor plans it (same id, seq 0). */
-async function firstLegPlanned(limitPriceCents: number): Promise<{ trade: TradeRow; group: GroupRow; order: OrderRow }> {
+async function firstLegPlanned(
+  limitPriceCents: number,
+): Promise<{ trade: TradeRow; group: GroupRow; order: OrderRow }> {
   offset += 0.02;
   const { trade, group } = await leggedCondorTrade(app.ctx, condorOf(app.sim, offset));
   const leg = placementOrder(group.intent.legs)[0]!;
   const { order } = await insertPlannedOrder(app.ctx.sql, {
-    id: deterministicId('leg', group.id, '0'), groupId: group.id, role: 'leg', seq: 0,
-    legs: [{ symbol: leg.symbol, instrumentType: 'Equity Option', action: leg.action, quantity: 1 }], size: 1, limitPriceCents,
+    id: deterministicId('leg', group.id, '0'),
+    groupId: group.id,
+    role: 'leg',
+    seq: 0,
+    legs: [{ symbol: leg.symbol, instrumentType: 'Equity Option', action: leg.action, quantity: 1 }],
+    size: 1,
+    limitPriceCents,
   });
   return { trade, group, order };
 }
@@ -46,7 +66,13 @@ describe('reconcile', () => {
     const { trade, group, order } = await firstLegPlanned(-2000);
     await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
     // The POST reaches the venue; the process "dies" before recording the answer
-    await app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -2000, legs: order.legs, externalId: order.id });
+    await app.ctx.broker.submit({
+      orderType: 'Limit',
+      timeInForce: 'Day',
+      limitPriceCents: -2000,
+      legs: order.legs,
+      externalId: order.id,
+    });
     const report = await reconcileOnStartup(ctx);
     expect(report.found).toBe(1);
     const settled = (await getOrder(app.ctx.sql, order.id))!;
@@ -72,10 +98,13 @@ describe('reconcile', () => {
     expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('unknown');
     // The group must not be resumed (nor compensated) while its order is unknown
     expect(jobs.calls.filter((c) => c.groupId === group.id)).toHaveLength(0);
-    await waitUntil(async () => {
-      await reconcile(ctx, 'periodic', options);
-      return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
-    }, { timeoutMs: 5000, intervalMs: 100, what: 'the unknown order proven absent' });
+    await waitUntil(
+      async () => {
+        await reconcile(ctx, 'periodic', options);
+        return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
+      },
+      { timeoutMs: 5000, intervalMs: 100, what: 'the unknown order proven absent' },
+    );
     expect(venueOrdersByExternalId(app.sim).get(order.id)).toBeUndefined();
     expect(jobs.calls.map((c) => c.groupId)).toContain(group.id);
     // Resumed: its only sent leg was rejected with no fills anywhere → the group ends cancelled, nothing at the venue
@@ -88,11 +117,18 @@ describe('reconcile', () => {
     app.sim.control.setFillBehavior({ symbol: order.legs[0]!.symbol, next: true, behavior: 'delayed', delayMs: 1000 });
     const sent = await submitOnce(app.ctx, order.id, trade.id);
     expect(sent.kind).toBe('accepted');
-    await waitUntil(async () => (await app.ctx.broker.getOrder(sent.kind === 'accepted' ? sent.brokerOrder.brokerOrderId : 0)).status === 'live', { what: 'live at the venue' });
+    await waitUntil(
+      async () =>
+        (await app.ctx.broker.getOrder(sent.kind === 'accepted' ? sent.brokerOrder.brokerOrderId : 0)).status ===
+        'live',
+      { what: 'live at the venue' },
+    );
     expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('working');
     // The fill happens at the venue; no stream or poll tells us
     app.sim.control.advanceClock(2000);
-    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'filled', { what: 'filled at the venue' });
+    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'filled', {
+      what: 'filled at the venue',
+    });
     expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('working');
     const report = await reconcile(ctx, 'periodic');
     expect(report.caughtUp).toBeGreaterThanOrEqual(1);
@@ -106,7 +142,15 @@ describe('reconcile', () => {
     // Sent 12 s ago (its POST is slow at the venue): older than any "stale submitting" guess, within the submit timeout + margin
     await app.ctx.sql`update orders set submitted_at = now() - interval '12 seconds' where id = ${order.id}`;
     app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 1500 });
-    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -2000, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const landing = app.ctx.broker
+      .submit({
+        orderType: 'Limit',
+        timeInForce: 'Day',
+        limitPriceCents: -2000,
+        legs: order.legs,
+        externalId: order.id,
+      })
+      .catch(() => undefined);
     const options = { absentChecks: 2, absentWindowMs: 300 };
     for (let i = 0; i < 6; i++) {
       await reconcile(ctx, 'periodic', options);
@@ -118,7 +162,9 @@ describe('reconcile', () => {
     expect(report.found).toBe(1);
     const settled = (await getOrder(app.ctx.sql, order.id))!;
     expect(['working', 'filled']).toContain(settled.status);
-    expect(await app.ctx.sql`select 1 from order_events where order_id = ${order.id} and type = 'ProvenAbsent'`).toHaveLength(0);
+    expect(
+      await app.ctx.sql`select 1 from order_events where order_id = ${order.id} and type = 'ProvenAbsent'`,
+    ).toHaveLength(0);
     expect(venueOrdersByExternalId(app.sim).get(order.id)).toBe(1);
   });
 
@@ -127,32 +173,55 @@ describe('reconcile', () => {
     await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
     await app.ctx.sql`update orders set submitted_at = now() - interval '60 seconds' where id = ${order.id}`;
     app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 2500 });
-    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -2000, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const landing = app.ctx.broker
+      .submit({
+        orderType: 'Limit',
+        timeInForce: 'Day',
+        limitPriceCents: -2000,
+        legs: order.legs,
+        externalId: order.id,
+      })
+      .catch(() => undefined);
     const options = { absentChecks: 2, absentWindowMs: 300 };
-    await waitUntil(async () => {
-      await reconcile(ctx, 'periodic', options);
-      return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
-    }, { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' });
-    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe('cancelled');
+    await waitUntil(
+      async () => {
+        await reconcile(ctx, 'periodic', options);
+        return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
+      },
+      { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' },
+    );
+    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe(
+      'cancelled',
+    );
     const [rejected] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
     expect(rejected!.status).toBe('rejected');
 
     await landing; // the held POST is processed now: the order exists and fills
-    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'filled', { what: 'the late order filled at the venue' });
+    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'filled', {
+      what: 'the late order filled at the venue',
+    });
     const report = await reconcile(ctx, 'periodic', options);
     expect(report.lateOrders).toBe(1);
-    const fills = await app.ctx.sql<{ symbol: string; quantity: number }[]>`select symbol, quantity from fills where order_id = ${order.id}`;
+    const fills = await app.ctx.sql<
+      { symbol: string; quantity: number }[]
+    >`select symbol, quantity from fills where order_id = ${order.id}`;
     expect(fills).toEqual([{ symbol: order.legs[0]!.symbol, quantity: 1 }]);
     const [after] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
     expect(after!.status).toBe('broken');
     expect((await getTradingState(app.ctx.sql)).state).toBe('reducing'); // as for every broken trade: closing only
     await setTradingState(app.ctx.sql, 'active', 'test');
-    expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity])).toEqual([[order.legs[0]!.symbol, 1]]);
-    const alerts = await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`;
+    expect((await tradePositions(app.ctx.sql, trade.id)).map((p) => [p.symbol, p.quantity])).toEqual([
+      [order.legs[0]!.symbol, 1],
+    ]);
+    const alerts = await app.ctx
+      .sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`;
     expect(alerts).toHaveLength(1);
     // A second sweep changes nothing and alerts nothing more
     expect((await reconcile(ctx, 'periodic', options)).lateOrders).toBe(0);
-    expect(await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`).toHaveLength(1);
+    expect(
+      await app.ctx
+        .sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`,
+    ).toHaveLength(1);
   });
 
   it('a late submit still working at the broker is cancelled there; nothing filled, the trade stays rejected', async () => {
@@ -160,19 +229,31 @@ describe('reconcile', () => {
     await transitionOrder(app.ctx.sql, order.id, { type: 'SubmitStarted' }, 'local');
     await app.ctx.sql`update orders set submitted_at = now() - interval '60 seconds' where id = ${order.id}`;
     app.sim.control.injectFault({ kind: 'delayedSubmit', ms: 2500 });
-    const landing = app.ctx.broker.submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -1, legs: order.legs, externalId: order.id }).catch(() => undefined);
+    const landing = app.ctx.broker
+      .submit({ orderType: 'Limit', timeInForce: 'Day', limitPriceCents: -1, legs: order.legs, externalId: order.id })
+      .catch(() => undefined);
     const options = { absentChecks: 2, absentWindowMs: 300 };
-    await waitUntil(async () => {
-      await reconcile(ctx, 'periodic', options);
-      return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
-    }, { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' });
-    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe('cancelled');
+    await waitUntil(
+      async () => {
+        await reconcile(ctx, 'periodic', options);
+        return (await getOrder(app.ctx.sql, order.id))?.status === 'rejected';
+      },
+      { timeoutMs: 2000, intervalMs: 100, what: 'the order proven absent (its POST still held)' },
+    );
+    expect((await executeLegged(ctx, (await getGroup(app.ctx.sql, group.id))!, trade, { pollMs: 50 })).status).toBe(
+      'cancelled',
+    );
     await landing;
     expect((await reconcile(ctx, 'periodic', options)).lateOrders).toBe(1);
-    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'cancelled', { what: 'the late order cancelled at the venue' });
+    await waitUntil(async () => (await app.ctx.broker.findByExternalId(order.id))[0]?.status === 'cancelled', {
+      what: 'the late order cancelled at the venue',
+    });
     const [after] = await app.ctx.sql<{ status: string }[]>`select status from trades where id = ${trade.id}`;
     expect(after!.status).toBe('rejected');
     expect(await app.ctx.sql`select 1 from fills where order_id = ${order.id}`).toHaveLength(0);
-    expect(await app.ctx.sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`).toHaveLength(1);
+    expect(
+      await app.ctx
+        .sql`select 1 from audit_events where kind = 'alert' and order_id = ${order.id} and data->>'kind' = 'late_order_adopted'`,
+    ).toHaveLength(1);
   });
 });

@@ -38,10 +38,13 @@ let workers: RunningWorkers;
 
 async function completedRun(slot: string) {
   const id = deterministicId('scan-run', 'ic-test', slot);
-  return waitUntil(async () => {
-    const run = await getScanRun(app.ctx.sql, id);
-    return run?.status === 'completed' ? run : undefined;
-  }, { timeoutMs: 30_000, what: `scan run ${slot} to complete` });
+  return waitUntil(
+    async () => {
+      const run = await getScanRun(app.ctx.sql, id);
+      return run?.status === 'completed' ? run : undefined;
+    },
+    { timeoutMs: 30_000, what: `scan run ${slot} to complete` },
+  );
 }
 
 beforeAll(async () => {
@@ -61,7 +64,9 @@ describe('a scan through the queues', () => {
     expect(run.candidatesEvaluated).toBeGreaterThan(run.accepted);
     expect(run.accepted).toBeGreaterThan(0);
 
-    const candidates = await app.ctx.sql<{ underlying: string; rank: number | null; selected: boolean; rules_hash: string; trace: unknown }[]>`
+    const candidates = await app.ctx.sql<
+      { underlying: string; rank: number | null; selected: boolean; rules_hash: string; trace: unknown }[]
+    >`
       select underlying, rank, selected, rules_hash, trace from candidates where scan_run_id = ${run.id}`;
     expect(candidates.length).toBe(run.accepted);
     expect(candidates.every((c) => c.rules_hash === run.rulesHash && Array.isArray(c.trace))).toBe(true);
@@ -71,14 +76,18 @@ describe('a scan through the queues', () => {
     expect(trades.length).toBeGreaterThan(0);
     expect(trades.length).toBeLessThanOrEqual(5);
     expect(new Set(trades.map((t) => t.underlying)).size).toBe(trades.length);
-    expect(trades.every((t) => t.status === 'pending' && t.rulesHash === run.rulesHash && t.legs.length === 4)).toBe(true);
+    expect(trades.every((t) => t.status === 'pending' && t.rulesHash === run.rulesHash && t.legs.length === 4)).toBe(
+      true,
+    );
     expect(candidates.filter((c) => c.selected)).toHaveLength(trades.length);
 
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
     expect(jobs.map((j) => j.id).sort()).toEqual(trades.map((t) => `execute_${t.entryGroupId}`).sort());
     expect(jobs.map((j) => j.data.tradeId).sort()).toEqual(trades.map((t) => t.id).sort());
 
-    const audit = await app.ctx.sql<{ kind: string }[]>`select kind from audit_events where kind in ('trade_selected', 'scan_completed')`;
+    const audit = await app.ctx.sql<
+      { kind: string }[]
+    >`select kind from audit_events where kind in ('trade_selected', 'scan_completed')`;
     expect(audit.filter((a) => a.kind === 'trade_selected')).toHaveLength(trades.length);
   });
 
@@ -86,7 +95,11 @@ describe('a scan through the queues', () => {
     const before = await listTrades(app.ctx.sql);
     const run = await completedRun('slot-1');
     expect(await startScan(app.ctx.scan, 'ic-test', 'slot-1')).toEqual({ status: 'duplicate', scanRunId: run.id });
-    const again = await finishScan(app.ctx.scan, { scanRunId: run.id, ruleSet: 'ic-test', rulesHash: run.rulesHash }, []);
+    const again = await finishScan(
+      app.ctx.scan,
+      { scanRunId: run.id, ruleSet: 'ic-test', rulesHash: run.rulesHash },
+      [],
+    );
     expect(again.trades.every((t) => !t.created)).toBe(true);
     expect((await listTrades(app.ctx.sql)).map((t) => t.id).sort()).toEqual(before.map((t) => t.id).sort());
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'active', 'prioritized']);

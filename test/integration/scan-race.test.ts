@@ -56,7 +56,13 @@ describe('one structure per underlying across rule sets', () => {
         const started = await startScan(ctx, ruleSet, 'race-slot');
         if (started.status !== 'started') throw new Error(`${ruleSet}: ${JSON.stringify(started)}`);
         const rulesHash = app.ctx.rules.get(ruleSet)!.hash;
-        const child = await scanOneUnderlying(ctx, { scanRunId: started.scanRunId, ruleSet, rulesHash, underlying: 'SPY', metrics });
+        const child = await scanOneUnderlying(ctx, {
+          scanRunId: started.scanRunId,
+          ruleSet,
+          rulesHash,
+          underlying: 'SPY',
+          metrics,
+        });
         expect(child.accepted).toBeGreaterThan(0);
         return { ctx, job: { scanRunId: started.scanRunId, ruleSet, rulesHash }, child };
       }),
@@ -67,7 +73,9 @@ describe('one structure per underlying across rule sets', () => {
     expect(trades.map((t) => t.underlying)).toEqual(['SPY']);
     expect(results.flatMap((r) => r.trades).map((t) => t.tradeId)).toEqual([trades[0]!.id]);
     const loser = results.find((r) => r.trades.length === 0)!;
-    expect(loser.skipped.map((s) => s.reason)).toContain(`underlying SPY busy: trade ${trades[0]!.id} (${trades[0]!.ruleSet}, pending)`);
+    expect(loser.skipped.map((s) => s.reason)).toContain(
+      `underlying SPY busy: trade ${trades[0]!.id} (${trades[0]!.ruleSet}, pending)`,
+    );
     // Only the winner's entry was handed to the executor
     const jobs = await app.ctx.queues.execute.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
     expect(jobs.map((j) => j.data.tradeId)).toEqual([trades[0]!.id]);

@@ -45,9 +45,18 @@ const LOOSE = edit(SHIPPED, [
 function recording(md: MarketData) {
   const calls = { metrics: [] as string[][], chain: [] as string[], snapshot: [] as string[][] };
   const wrapped: MarketData = {
-    metrics: (s) => (calls.metrics.push([...s]), md.metrics(s)),
-    chain: (u) => (calls.chain.push(u), md.chain(u)),
-    snapshot: (s, o) => (calls.snapshot.push([...s]), md.snapshot(s, o)),
+    metrics: (s) => {
+      calls.metrics.push([...s]);
+      return md.metrics(s);
+    },
+    chain: (u) => {
+      calls.chain.push(u);
+      return md.chain(u);
+    },
+    snapshot: (s, o) => {
+      calls.snapshot.push([...s]);
+      return md.snapshot(s, o);
+    },
     close: () => md.close(),
   };
   return { md: wrapped, calls };
@@ -100,7 +109,12 @@ describe('scanRuleSet over the venue', () => {
       expect(f.earnings_before_expiration).toBe(false);
       expect(Math.abs(f.net_delta)).toBeLessThanOrEqual(0.1);
       expect(f.dte >= 30 && f.dte <= 50).toBe(true);
-      expect(r.candidate.legs.map((l) => l.action)).toEqual(['Buy to Open', 'Sell to Open', 'Sell to Open', 'Buy to Open']);
+      expect(r.candidate.legs.map((l) => l.action)).toEqual([
+        'Buy to Open',
+        'Sell to Open',
+        'Sell to Open',
+        'Buy to Open',
+      ]);
     }
   });
 
@@ -134,7 +148,10 @@ describe('scanRuleSet over the venue', () => {
       const dte = day(parseStreamerSymbol(s).expiration) - day(today);
       expect(dte >= 29 && dte <= 51, s).toBe(true);
     }
-    const whole = ['SPY', 'QQQ', 'IWM'].reduce((n, u) => n + sim.market.chain(u)!.expirations.reduce((k, e) => k + 2 * e.strikes.length, 0), 0);
+    const whole = ['SPY', 'QQQ', 'IWM'].reduce(
+      (n, u) => n + sim.market.chain(u)!.expirations.reduce((k, e) => k + 2 * e.strikes.length, 0),
+      0,
+    );
     expect(options.length).toBeGreaterThan(0);
     expect(options.length).toBeLessThan(whole / 4);
   });
@@ -152,10 +169,16 @@ describe('scanRuleSet over the venue', () => {
 
 describe('scanRuleSet edge cases', () => {
   it('skips an unknown underlying with a reason and still scans the rest', async () => {
-    const out = await scanRuleSet({ marketData: adapter, today }, parse(LOOSE), { underlyings: ['SPY', 'XYZZ', 'IWM'] });
+    const out = await scanRuleSet({ marketData: adapter, today }, parse(LOOSE), {
+      underlyings: ['SPY', 'XYZZ', 'IWM'],
+    });
     expect(out.underlyings).toBe(3);
     expect(out.skipped).toEqual([{ underlying: 'XYZZ', reason: expect.stringMatching(/no option chain for XYZZ/) }]);
-    expect(out.perUnderlying.map((u) => [u.underlying, u.evaluated > 0])).toEqual([['SPY', true], ['XYZZ', false], ['IWM', true]]);
+    expect(out.perUnderlying.map((u) => [u.underlying, u.evaluated > 0])).toEqual([
+      ['SPY', true],
+      ['XYZZ', false],
+      ['IWM', true],
+    ]);
     expect(out.ranked.every((r) => r.candidate.underlying !== 'XYZZ')).toBe(true);
   });
 
@@ -163,9 +186,14 @@ describe('scanRuleSet edge cases', () => {
     const service = client.marketMetricsService as unknown as { getMarketMetrics: (q: unknown) => Promise<unknown> };
     const original = service.getMarketMetrics.bind(service);
     const queries: unknown[] = [];
-    service.getMarketMetrics = (q) => (queries.push(q), original(q));
+    service.getMarketMetrics = (q) => {
+      queries.push(q);
+      return original(q);
+    };
     try {
-      const out = await scanRuleSet({ marketData: adapter, today }, parse(LOOSE), { underlyings: ['SPY', 'QQQ', 'IWM', 'AAPL', 'TSLA'] });
+      const out = await scanRuleSet({ marketData: adapter, today }, parse(LOOSE), {
+        underlyings: ['SPY', 'QQQ', 'IWM', 'AAPL', 'TSLA'],
+      });
       expect(out.skipped).toEqual([]);
       expect(queries).toEqual([{ symbols: 'SPY,QQQ,IWM,AAPL,TSLA' }]);
     } finally {
@@ -182,6 +210,8 @@ describe('scanRuleSet edge cases', () => {
 
   it('refuses a watchlist universe with a clear error', async () => {
     const wl = parse(edit(SHIPPED, [['symbols: [SPY, QQQ, IWM]', 'watchlist: my-list']]));
-    await expect(scanRuleSet({ marketData: adapter, today }, wl)).rejects.toThrow(/watchlists are not supported by this broker yet/);
+    await expect(scanRuleSet({ marketData: adapter, today }, wl)).rejects.toThrow(
+      /watchlists are not supported by this broker yet/,
+    );
   });
 });

@@ -22,13 +22,37 @@ async function newTradeWithEntry(): Promise<{ tradeId: string; groupId: string }
   const tradeId = newId();
   const groupId = deterministicId('entry-group', tradeId);
   await insertPendingTrade(db.sql, {
-    id: tradeId, ruleSet: 'manual', rulesHash: 'h', candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: '2026-12-18',
-    quantity: 1, legs: [], entryGroupId: groupId, riskCents: 50_000, expectedCreditCents: 100, facts: {},
+    id: tradeId,
+    ruleSet: 'manual',
+    rulesHash: 'h',
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: '2026-12-18',
+    quantity: 1,
+    legs: [],
+    entryGroupId: groupId,
+    riskCents: 50_000,
+    expectedCreditCents: 100,
+    facts: {},
   });
   const intent: GroupIntent = {
-    tradeId, kind: 'entry', mode: 'combo', quantity: 1, legs: [],
-    pricing: { startCents: 100, floorCents: 90, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
-    partialFill: 'keep', ruleSet: 'manual', rulesHash: 'h',
+    tradeId,
+    kind: 'entry',
+    mode: 'combo',
+    quantity: 1,
+    legs: [],
+    pricing: {
+      startCents: 100,
+      floorCents: 90,
+      stepCents: 1,
+      stepEverySeconds: 10,
+      maxSteps: 0,
+      fillTimeoutSeconds: 60,
+    },
+    partialFill: 'keep',
+    ruleSet: 'manual',
+    rulesHash: 'h',
   };
   await insertGroup(db.sql, groupId, intent);
   return { tradeId, groupId };
@@ -77,12 +101,17 @@ describe('moveGroup / moveTrade', () => {
 
   it('lets exactly one of two racing runs make a move', async () => {
     const { groupId } = await newTradeWithEntry();
-    const results = await Promise.all([moveGroup(db.sql, groupId, 'Denied'), moveGroup(db.sql, groupId, 'SlotClaimed')]);
+    const results = await Promise.all([
+      moveGroup(db.sql, groupId, 'Denied'),
+      moveGroup(db.sql, groupId, 'SlotClaimed'),
+    ]);
     // Denied applies from planned and submitting; SlotClaimed only before Denied. Either order ends denied, and the log
     // holds exactly the moves that were made, in a consistent chain
     expect((await getGroup(db.sql, groupId))!.status).toBe('denied');
     const log = await eventsOf(groupId);
-    expect(log.map((e) => e.event).sort()).toEqual((['Denied', 'SlotClaimed'] as const).filter((_, i) => results[i]).sort());
+    expect(log.map((e) => e.event).sort()).toEqual(
+      (['Denied', 'SlotClaimed'] as const).filter((_, i) => results[i]).sort(),
+    );
     expect(log.at(-1)).toMatchObject({ event: 'Denied', to: 'denied' });
     if (log.length === 2) expect(log[1]!.from).toBe(log[0]!.to);
     await expect(db.sql`update state_events set event = 'forged'`).rejects.toThrow(/append-only/);

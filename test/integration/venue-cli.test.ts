@@ -4,7 +4,10 @@ import { createServer } from 'node:net';
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-function runVenue(env: Record<string, string>, command: string[] = ['npm', 'run', '--silent', 'venue']): { lines: string[]; exit: Promise<number | null>; stop(): void } {
+function runVenue(
+  env: Record<string, string>,
+  command: string[] = ['npm', 'run', '--silent', 'venue'],
+): { lines: string[]; exit: Promise<number | null>; stop(): void } {
   const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, LOG_LEVEL: 'info', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,7 +68,16 @@ describe('npm run venue', () => {
   });
 
   it('`npm run sim` reads the deprecated SIM_* names when VENUE_* is unset, warns, and VENUE_* wins over SIM_*', async () => {
-    const venue = runVenue({ SIM_PORT: '0', SIM_CLOCK: '2026-11-17T15:00:00Z@0x', VENUE_CLOCK: '', VENUE_SEED: '5', SIM_SEED: 'not-a-number' }, ['npm', 'run', '--silent', 'sim']);
+    const venue = runVenue(
+      {
+        SIM_PORT: '0',
+        SIM_CLOCK: '2026-11-17T15:00:00Z@0x',
+        VENUE_CLOCK: '',
+        VENUE_SEED: '5',
+        SIM_SEED: 'not-a-number',
+      },
+      ['npm', 'run', '--silent', 'sim'],
+    );
     try {
       const url = await listeningUrl(venue.lines);
       const state = (await (await fetch(`${url}/__sim/state`)).json()) as State;
@@ -92,7 +104,8 @@ describe('npm run venue', () => {
       const venue = runVenue({}, ['node', 'bin/legwork.mjs', command, '--help']);
       expect(await venue.exit, command).toBe(0);
       const output = venue.lines.join('\n');
-      for (const name of ['VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK', 'VENUE_UNDERLYINGS']) expect(output, command).toContain(name);
+      for (const name of ['VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK', 'VENUE_UNDERLYINGS'])
+        expect(output, command).toContain(name);
     }
   });
 });
@@ -104,7 +117,15 @@ describe('legwork start (paper mode) and the venue port', () => {
     const { port } = blocker.address() as { port: number };
     try {
       const run = spawnSync(process.execPath, ['bin/legwork.mjs', 'start'], {
-        env: { ...process.env, TT_ENV: 'sim', LEGWORK_VENUE_URL: `http://127.0.0.1:${port}`, LEGWORK_ADMIN_USER: 'admin', LEGWORK_ADMIN_PASSWORD: 'x-test', PORT: '0', NODE_ENV: 'production' },
+        env: {
+          ...process.env,
+          TT_ENV: 'sim',
+          LEGWORK_VENUE_URL: `http://127.0.0.1:${port}`,
+          LEGWORK_ADMIN_USER: 'admin',
+          LEGWORK_ADMIN_PASSWORD: 'x-test',
+          PORT: '0',
+          NODE_ENV: 'production',
+        },
         encoding: 'utf8',
         timeout: 60_000,
       });

@@ -15,10 +15,19 @@ let token: string;
 let put: string;
 
 /** A plain HTTP call with the session (access) token, for routes the SDK has no method for and bodies it would rewrite. */
-async function call(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  auth = true,
+): Promise<{ status: number; body: Json }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (auth) headers['authorization'] = `Bearer ${token}`;
-  const res = await fetch(`${sim.baseUrl}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${sim.baseUrl}${path}`, {
+    method,
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
@@ -56,14 +65,24 @@ describe('order bodies as a community client sends them', () => {
     expect(preview.order.id).toBeUndefined();
     expect(preview.order.legs[0].symbol).toBe(put);
 
-    const placed = (await client.orderService.createOrder(account, restingBuy({ behavior: 'immediate', source: 'tastyware/tastytrade:v12' }))) as Json;
+    const placed = (await client.orderService.createOrder(
+      account,
+      restingBuy({ behavior: 'immediate', source: 'tastyware/tastytrade:v12' }),
+    )) as Json;
     expect(placed.order.id).toBeTypeOf('number');
     expect(placed.order.source).toBe('tastyware/tastytrade:v12');
-    await waitUntil(async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Live', { what: 'Live' });
+    await waitUntil(
+      async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Live',
+      { what: 'Live' },
+    );
 
     // tastyware replaces with the new order minus its legs, "behavior" included
     const replacement = (await client.orderService.replaceOrder(account, placed.order.id, {
-      'time-in-force': 'Day', 'order-type': 'Limit', price: '0.06', 'price-effect': 'Debit', behavior: 'immediate',
+      'time-in-force': 'Day',
+      'order-type': 'Limit',
+      price: '0.06',
+      'price-effect': 'Debit',
+      behavior: 'immediate',
     })) as Json;
     expect(replacement['replaces-order-id']).toBe(placed.order.id);
     expect(replacement.price).toBe('0.06');
@@ -81,17 +100,29 @@ describe('order bodies as a community client sends them', () => {
   it('still refuses a camelCase spelling of a known key, on place and replace, naming the key', async () => {
     const { 'time-in-force': _tif, ...rest } = restingBuy();
     const before = sim.venue.liveOrders(account).length;
-    const placed = await call('POST', `/accounts/${account}/orders`, { ...rest, timeInForce: 'Day', behavior: 'immediate' });
+    const placed = await call('POST', `/accounts/${account}/orders`, {
+      ...rest,
+      timeInForce: 'Day',
+      behavior: 'immediate',
+    });
     expect(placed.status).toBe(400);
     expect(placed.body.error.code).toBe('validation_error');
-    expect(placed.body.error.errors).toEqual([{ domain: 'timeInForce', reason: 'is not a known order parameter (did you mean "time-in-force"?)' }]);
+    expect(placed.body.error.errors).toEqual([
+      { domain: 'timeInForce', reason: 'is not a known order parameter (did you mean "time-in-force"?)' },
+    ]);
     expect(sim.venue.liveOrders(account)).toHaveLength(before);
 
     const working = await call('POST', `/accounts/${account}/orders`, restingBuy());
     expect(working.status).toBe(201);
-    const replaced = await call('PUT', `/accounts/${account}/orders/${working.body.data.order.id}`, { orderType: 'Limit', price: '0.06', 'price-effect': 'Debit' });
+    const replaced = await call('PUT', `/accounts/${account}/orders/${working.body.data.order.id}`, {
+      orderType: 'Limit',
+      price: '0.06',
+      'price-effect': 'Debit',
+    });
     expect(replaced.status).toBe(400);
-    expect(replaced.body.error.errors).toEqual([{ domain: 'orderType', reason: 'is not a known order parameter (did you mean "order-type"?)' }]);
+    expect(replaced.body.error.errors).toEqual([
+      { domain: 'orderType', reason: 'is not a known order parameter (did you mean "order-type"?)' },
+    ]);
     await call('DELETE', `/accounts/${account}/orders/${working.body.data.order.id}`);
   });
 });
@@ -119,8 +150,13 @@ describe('customer and account routes', () => {
   it('GET /accounts/:n/trading-status (SDK getAccountStatus)', async () => {
     const status = (await client.accountStatusService.getAccountStatus(account)) as Json;
     expect(status).toMatchObject({
-      'account-number': account, 'options-level': 'No Restrictions', 'equities-margin-calculation-type': 'Reg T',
-      'is-closing-only': false, 'is-frozen': false, 'short-calls-enabled': true, 'day-trade-count': 0,
+      'account-number': account,
+      'options-level': 'No Restrictions',
+      'equities-margin-calculation-type': 'Reg T',
+      'is-closing-only': false,
+      'is-frozen': false,
+      'short-calls-enabled': true,
+      'day-trade-count': 0,
     });
     expect(status.id).toBeTypeOf('number');
   });
@@ -142,15 +178,24 @@ describe('customer and account routes', () => {
     const valid = await call('POST', '/sessions/validate');
     expect(valid.status).toBe(201);
     expect(valid.body).toEqual({
-      data: { email: expect.stringMatching(/\.invalid$/), username: 'legwork-sim', 'external-id': expect.stringMatching(/^U\d{10}$/), id: expect.any(Number) },
+      data: {
+        email: expect.stringMatching(/\.invalid$/),
+        username: 'legwork-sim',
+        'external-id': expect.stringMatching(/^U\d{10}$/),
+        id: expect.any(Number),
+      },
       context: '/sessions/validate',
     });
   });
 
   it('every new route answers 401 unauthorized without a session token', async () => {
     const routes: [string, string][] = [
-      ['GET', '/customers/me'], ['GET', `/customers/me/accounts/${account}`], ['GET', `/accounts/${account}/trading-status`],
-      ['GET', `/accounts/${account}/balances/USD`], ['GET', '/market-time/equities/holidays'], ['GET', '/instruments/equities?symbol[]=SPY'],
+      ['GET', '/customers/me'],
+      ['GET', `/customers/me/accounts/${account}`],
+      ['GET', `/accounts/${account}/trading-status`],
+      ['GET', `/accounts/${account}/balances/USD`],
+      ['GET', '/market-time/equities/holidays'],
+      ['GET', '/instruments/equities?symbol[]=SPY'],
       ['POST', '/sessions/validate'],
     ];
     for (const [method, path] of routes) {
@@ -163,7 +208,9 @@ describe('customer and account routes', () => {
 
 describe('market routes', () => {
   it('GET /instruments/equities?symbol[]=…: one item per known symbol, in the order asked (SDK getEquityDefinitions)', async () => {
-    const items = (await client.instrumentsService.getEquityDefinitions({ symbol: ['QQQ', 'SPY', 'NOPE', 'SPY'] })) as Json[];
+    const items = (await client.instrumentsService.getEquityDefinitions({
+      symbol: ['QQQ', 'SPY', 'NOPE', 'SPY'],
+    })) as Json[];
     expect(items.map((i) => i.symbol)).toEqual(['QQQ', 'SPY']);
     expect(items[1]).toEqual(await client.instrumentsService.getSingleEquity('SPY'));
     const etfs = await call('GET', '/instruments/equities?symbol[]=SPY&symbol[]=AAPL&is-etf=true');
@@ -175,8 +222,26 @@ describe('market routes', () => {
     expect(status).toBe(200);
     expect(body.context).toBe('/market-time/equities/holidays');
     expect(body.data['market-holidays']).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
-      '2027-01-01', '2027-01-18', '2027-02-15', '2027-03-26', '2027-05-31', '2027-06-18', '2027-07-05', '2027-09-06', '2027-11-25', '2027-12-24',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
+      '2027-01-01',
+      '2027-01-18',
+      '2027-02-15',
+      '2027-03-26',
+      '2027-05-31',
+      '2027-06-18',
+      '2027-07-05',
+      '2027-09-06',
+      '2027-11-25',
+      '2027-12-24',
     ]);
     expect(body.data['market-half-days']).toEqual(['2026-11-27', '2026-12-24', '2027-11-26']);
   });
@@ -190,7 +255,9 @@ describe('market routes', () => {
         body: JSON.stringify({ grant_type: 'refresh_token', refresh_token: 'r', client_secret: 's' }),
       });
       const bearer = ((await tokenRes.json()) as Json).access_token;
-      const res = await fetch(`${open.baseUrl}/market-time/equities/holidays`, { headers: { authorization: `Bearer ${bearer}` } });
+      const res = await fetch(`${open.baseUrl}/market-time/equities/holidays`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
       expect(((await res.json()) as Json).data).toEqual({ 'market-half-days': [], 'market-holidays': [] });
     } finally {
       await open.close();

@@ -15,7 +15,11 @@ let client: TastytradeClient;
 let account: string;
 
 const control = async (path: string, body: unknown): Promise<{ status: number; body: Json }> => {
-  const res = await fetch(`${sim.baseUrl}/__sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${sim.baseUrl}/__sim/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, body: (await res.json()) as Json };
 };
 /** Moves the venue's frozen clock forward to a New York time through POST /__sim/clock. */
@@ -30,15 +34,23 @@ const toOpenMarket = async () => {
   expect(sim.clock.isMarketOpen()).toBe(true);
 };
 const positions = async () => (await client.balancesAndPositionsService.getPositionsList(account)) as Json[];
-const transactions = async () => (await client.transactionsService.getAccountTransactions(account, { sort: 'Asc' })) as Json[];
+const transactions = async () =>
+  (await client.transactionsService.getAccountTransactions(account, { sort: 'Asc' })) as Json[];
 const receiveDelivers = async () => (await transactions()).filter((t) => t['transaction-type'] === 'Receive Deliver');
 const money = (s: string) => Math.round(Number(s) * 100);
 
 /** SPY strike of an expiration (from the SDK's nested chain) nearest to `target`. */
-async function strikeNear(expirationDate: string, target: number): Promise<{ strike: number; call: string; put: string }> {
+async function strikeNear(
+  expirationDate: string,
+  target: number,
+): Promise<{ strike: number; call: string; put: string }> {
   const [chain] = (await client.instrumentsService.getNestedOptionChain('SPY')) as Json[];
   const exp = (chain!.expirations as Json[]).find((e) => e['expiration-date'] === expirationDate)!;
-  const strikes = (exp.strikes as Json[]).map((s) => ({ strike: Number(s['strike-price']), call: s.call as string, put: s.put as string }));
+  const strikes = (exp.strikes as Json[]).map((s) => ({
+    strike: Number(s['strike-price']),
+    call: s.call as string,
+    put: s.put as string,
+  }));
   return strikes.reduce((a, b) => (Math.abs(b.strike - target) < Math.abs(a.strike - target) ? b : a));
 }
 
@@ -47,10 +59,16 @@ async function open(symbol: string, action: 'Sell to Open' | 'Buy to Open', quan
   const quote = sim.market.quote(symbol)!;
   const selling = action === 'Sell to Open';
   const placed = (await client.orderService.createOrder(account, {
-    'time-in-force': 'Day', 'order-type': 'Limit', price: (selling ? quote.bid : quote.ask).toFixed(2), 'price-effect': selling ? 'Credit' : 'Debit',
+    'time-in-force': 'Day',
+    'order-type': 'Limit',
+    price: (selling ? quote.bid : quote.ask).toFixed(2),
+    'price-effect': selling ? 'Credit' : 'Debit',
     legs: [{ 'instrument-type': 'Equity Option', symbol, quantity, action }],
   })) as Json;
-  await waitUntil(async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Filled', { what: `${action} ${symbol} to fill` });
+  await waitUntil(
+    async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Filled',
+    { what: `${action} ${symbol} to fill` },
+  );
 }
 
 beforeAll(async () => {
@@ -84,12 +102,16 @@ describe('expiration Friday', () => {
     // One second before Friday's close the underlying is pinned $3 below the put's strike (far below the call's)
     await advanceTo('2026-11-20', '15:59:59');
     expect((await control('market', { symbol: 'SPY', spot: put.strike - 3 })).status).toBe(200);
-    const cashBefore = money(((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance']);
+    const cashBefore = money(
+      ((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance'],
+    );
     expect(await positions()).toHaveLength(2); // not settled before the close
     await advanceTo('2026-11-20', '16:00:30');
 
     const held = await positions();
-    expect(held.map((p) => [p.symbol, p['instrument-type'], p.quantity, p['quantity-direction']])).toEqual([['SPY', 'Equity', 100, 'Long']]);
+    expect(held.map((p) => [p.symbol, p['instrument-type'], p.quantity, p['quantity-direction']])).toEqual([
+      ['SPY', 'Equity', 100, 'Long'],
+    ]);
     const strikeCents = Math.round(put.strike * 100);
     const balances = (await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json;
     expect(money(balances['cash-balance'])).toBe(cashBefore - strikeCents * 100 - 500);
@@ -100,19 +122,47 @@ describe('expiration Friday', () => {
       ['SPY', 'Buy to Open', '100.0', '2026-11-20T21:00:00.000+00:00'],
       [call.call, 'Expiration', '1.0', '2026-11-20T21:00:00.000+00:00'],
     ]);
-    expect(rows[1]).toMatchObject({ action: 'Buy to Open', 'value-effect': 'Debit', 'clearing-fees': '5.0', 'transaction-date': '2026-11-20', 'underlying-symbol': 'SPY' });
+    expect(rows[1]).toMatchObject({
+      action: 'Buy to Open',
+      'value-effect': 'Debit',
+      'clearing-fees': '5.0',
+      'transaction-date': '2026-11-20',
+      'underlying-symbol': 'SPY',
+    });
     expect(money(rows[1]!.price)).toBe(strikeCents);
     expect(money(rows[1]!['net-value'])).toBe(strikeCents * 100 + 500);
     // Receive Deliver rows filter like the other transaction types
-    const list = async (query: Json) => ((await client.transactionsService.getAccountTransactions(account, query)) as Json[]).map((t) => t['transaction-sub-type']).sort();
+    const list = async (query: Json) =>
+      ((await client.transactionsService.getAccountTransactions(account, query)) as Json[])
+        .map((t) => t['transaction-sub-type'])
+        .sort();
     expect(await list({ type: 'Receive Deliver' })).toEqual(['Assignment', 'Buy to Open', 'Expiration']);
-    expect(await list({ types: ['Receive Deliver'], 'sub-type': ['Assignment', 'Expiration'], 'start-date': '2026-11-20', 'end-date': '2026-11-20' })).toEqual(['Assignment', 'Expiration']);
+    expect(
+      await list({
+        types: ['Receive Deliver'],
+        'sub-type': ['Assignment', 'Expiration'],
+        'start-date': '2026-11-20',
+        'end-date': '2026-11-20',
+      }),
+    ).toEqual(['Assignment', 'Expiration']);
     expect(await list({ 'start-date': '2026-11-21' })).toEqual([]);
     expect(await list({ 'end-date': '2026-11-19' })).toEqual(['Buy to Open', 'Sell to Open']); // the opening Trades
 
-    await waitUntil(() => messages.find((m) => m.type === 'AccountBalance' && money(m.data['cash-balance']) === cashBefore - strikeCents * 100 - 500), { what: 'the AccountBalance push after the assignment' });
-    const pushedPositions = messages.filter((m) => m.type === 'CurrentPosition').map((m) => [m.data.symbol, m.data.quantity]);
-    expect(pushedPositions).toEqual([[put.put, 0], ['SPY', 100], [call.call, 0]]);
+    await waitUntil(
+      () =>
+        messages.find(
+          (m) => m.type === 'AccountBalance' && money(m.data['cash-balance']) === cashBefore - strikeCents * 100 - 500,
+        ),
+      { what: 'the AccountBalance push after the assignment' },
+    );
+    const pushedPositions = messages
+      .filter((m) => m.type === 'CurrentPosition')
+      .map((m) => [m.data.symbol, m.data.quantity]);
+    expect(pushedPositions).toEqual([
+      [put.put, 0],
+      ['SPY', 100],
+      [call.call, 0],
+    ]);
 
     // Nothing is left working or held in the expired options
     const live = (await client.orderService.getLiveOrders(account)) as Json[];
@@ -136,12 +186,17 @@ describe('early assignment', () => {
     expect((await control('assignment', { symbol: put.call })).status).toBe(404);
 
     const assigned = await control('assignment', { symbol: put.put, quantity: 1 });
-    expect(assigned).toMatchObject({ status: 200, body: { ok: true, assigned: { symbol: put.put, quantity: -1, outcome: 'Assignment', shares: 100 } } });
+    expect(assigned).toMatchObject({
+      status: 200,
+      body: { ok: true, assigned: { symbol: put.put, quantity: -1, outcome: 'Assignment', shares: 100 } },
+    });
     const held = new Map((await positions()).map((p) => [p.symbol, p]));
     expect(held.get(put.put)).toMatchObject({ quantity: 1, 'quantity-direction': 'Short' });
     expect(held.get('SPY')!.quantity).toBe(before + 100);
     const rows = (await receiveDelivers()).filter((t) => t.symbol === put.put);
-    expect(rows).toMatchObject([{ 'transaction-sub-type': 'Assignment', quantity: '1.0', description: 'Removal of option due to assignment' }]);
+    expect(rows).toMatchObject([
+      { 'transaction-sub-type': 'Assignment', quantity: '1.0', description: 'Removal of option due to assignment' },
+    ]);
   });
 
   it('POST /__sim/assignment with probability 1 assigns short in-the-money options at the next close', async () => {
@@ -150,7 +205,10 @@ describe('early assignment', () => {
     const put = await strikeNear('2026-12-18', spot + 20);
     const sharesBefore = (await positions()).find((p) => p.symbol === 'SPY')?.quantity ?? 0;
     await open(put.put, 'Sell to Open');
-    expect(await control('assignment', { probability: 1 })).toMatchObject({ status: 200, body: { ok: true, probability: 1 } });
+    expect(await control('assignment', { probability: 1 })).toMatchObject({
+      status: 200,
+      body: { ok: true, probability: 1 },
+    });
     expect((await positions()).some((p) => p.symbol === put.put)).toBe(true); // during the session: no check
     await advanceTo(sim.clock.session().tradingDate, '16:00:05');
     expect((await positions()).some((p) => p.symbol === put.put)).toBe(false);
@@ -167,7 +225,16 @@ describe('POST /__sim/expire', () => {
     expect((await control('expire', { through: '2026-12-17' })).body).toEqual({ ok: true, settled: [] });
     const { status, body } = await control('expire', { through: '2026-12-18' });
     expect(status).toBe(200);
-    expect(body.settled).toMatchObject([{ 'account-number': account, symbol: put.put, quantity: -1, outcome: 'Assignment', shares: 100, strike: put.strike }]);
+    expect(body.settled).toMatchObject([
+      {
+        'account-number': account,
+        symbol: put.put,
+        quantity: -1,
+        outcome: 'Assignment',
+        shares: 100,
+        strike: put.strike,
+      },
+    ]);
     expect((await positions()).map((p) => [p.symbol, p.quantity])).toEqual([['SPY', 100]]);
 
     const bad = await control('expire', { through: 'friday' });

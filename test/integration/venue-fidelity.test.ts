@@ -81,7 +81,9 @@ describe('REST responses match the recordings', () => {
       'price-earnings-ratio',
       'earnings-per-share',
     ].map((k) => `$.items[].${k}`);
-    const earningsOmitted = ['quarter-end-date', 'actual-eps', 'consensus-estimate'].map((k) => `$.items[].earnings.${k}`);
+    const earningsOmitted = ['quarter-end-date', 'actual-eps', 'consensus-estimate'].map(
+      (k) => `$.items[].earnings.${k}`,
+    );
     expectSameShape(body.data, recording('http_get_market-metrics__aapl_mcp'), {
       omitted: [...omitted, ...earningsOmitted],
       added: ['$.items[].earnings.time-of-day'],
@@ -91,38 +93,82 @@ describe('REST responses match the recordings', () => {
   it('GET /accounts/:n/transactions: one Trade transaction per leg fill with its fees (commission to open only)', async () => {
     const chain = sim.market.chain('SPY')!;
     const spot = sim.market.spot('SPY');
-    const atm = [...chain.expirations[2]!.strikes].sort((a, b) => Math.abs(a.strike - spot) - Math.abs(b.strike - spot))[0]!;
+    const atm = [...chain.expirations[2]!.strikes].sort(
+      (a, b) => Math.abs(a.strike - spot) - Math.abs(b.strike - spot),
+    )[0]!;
     const symbol = atm.putSymbol; // at the money: a bid to sell into
     const post = async (action: string, quantity: number, price: string, effect: string) => {
       const res = await fetch(`${sim.baseUrl}/accounts/${account}/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ 'time-in-force': 'Day', 'order-type': 'Limit', price, 'price-effect': effect, legs: [{ 'instrument-type': 'Equity Option', symbol, quantity, action }] }),
+        body: JSON.stringify({
+          'time-in-force': 'Day',
+          'order-type': 'Limit',
+          price,
+          'price-effect': effect,
+          legs: [{ 'instrument-type': 'Equity Option', symbol, quantity, action }],
+        }),
       });
       expect(res.status).toBe(201);
       return ((await res.json()) as Json).data.order.id as number;
     };
     const opened = await post('Buy to Open', 2, '400.0', 'Debit'); // marketable: fills at once, at its limit
-    await waitUntil(async () => (await get(`/accounts/${account}/orders/${opened}`)).body.data.status === 'Filled', { timeoutMs: 5000, what: 'the buy to fill' });
+    await waitUntil(async () => (await get(`/accounts/${account}/orders/${opened}`)).body.data.status === 'Filled', {
+      timeoutMs: 5000,
+      what: 'the buy to fill',
+    });
     const closed = await post('Sell to Close', 2, '0.01', 'Credit');
-    await waitUntil(async () => (await get(`/accounts/${account}/orders/${closed}`)).body.data.status === 'Filled', { timeoutMs: 5000, what: `the sale to fill: ${JSON.stringify((await get(`/accounts/${account}/orders/${closed}`)).body.data).slice(0, 600)}` });
+    await waitUntil(async () => (await get(`/accounts/${account}/orders/${closed}`)).body.data.status === 'Filled', {
+      timeoutMs: 5000,
+      what: `the sale to fill: ${JSON.stringify((await get(`/accounts/${account}/orders/${closed}`)).body.data).slice(0, 600)}`,
+    });
 
     const { status, body } = await get(`/accounts/${account}/transactions?per-page=10`);
     expect(status).toBe(200);
     const recorded = recording('http_get_accounts_transactions__trade_and_assignment');
     const fromMcp = recording('http_get_accounts_transactions__trade_and_deposits_mcp');
     // Venue-internal exchange routing numbers are not reproduced
-    const omitted = ['exchange', 'exchange-affiliation-identifier', 'ext-exchange-order-number', 'ext-global-order-number', 'ext-group-id'].map((k) => `$.data.items[].${k}`);
-    expectSameShape(body, { ...recorded, data: { ...recorded.data, items: [recorded.data.items[0]] } }, { omitted, added: ['$.data.items[].created-at', '$.data.items[].currency'] });
+    const omitted = [
+      'exchange',
+      'exchange-affiliation-identifier',
+      'ext-exchange-order-number',
+      'ext-global-order-number',
+      'ext-group-id',
+    ].map((k) => `$.data.items[].${k}`);
+    expectSameShape(
+      body,
+      { ...recorded, data: { ...recorded.data, items: [recorded.data.items[0]] } },
+      { omitted, added: ['$.data.items[].created-at', '$.data.items[].currency'] },
+    );
     // The 2026 sandbox item lacks the exchange execution keys the 2023 production item has
-    expectSameShape(body.data.items, [fromMcp.items[0]], { added: ['$[].ext-exec-id', '$[].ext-group-fill-id', '$[].leg-count'] });
+    expectSameShape(body.data.items, [fromMcp.items[0]], {
+      added: ['$[].ext-exec-id', '$[].ext-group-fill-id', '$[].leg-count'],
+    });
     const mine = (body.data.items as Json[]).filter((t) => t['order-id'] === opened || t['order-id'] === closed);
     const buy = mine.find((t) => t['order-id'] === opened)!;
     const sell = mine.find((t) => t['order-id'] === closed)!;
     // The schedule (docs/decisions.md): $1.00/contract to open, $0 to close, clearing $0.10, regulatory $0.03 per contract
-    expect(buy).toMatchObject({ 'transaction-type': 'Trade', action: 'Buy to Open', quantity: '2.0', symbol, commission: '2.0', 'commission-effect': 'Debit', 'clearing-fees': '0.2', 'regulatory-fees': '0.06', 'value-effect': 'Debit', 'net-value-effect': 'Debit' });
+    expect(buy).toMatchObject({
+      'transaction-type': 'Trade',
+      action: 'Buy to Open',
+      quantity: '2.0',
+      symbol,
+      commission: '2.0',
+      'commission-effect': 'Debit',
+      'clearing-fees': '0.2',
+      'regulatory-fees': '0.06',
+      'value-effect': 'Debit',
+      'net-value-effect': 'Debit',
+    });
     expect(Number(buy['net-value'])).toBeCloseTo(Number(buy['value']) + 2.26, 6);
-    expect(sell).toMatchObject({ action: 'Sell to Close', commission: '0.0', 'commission-effect': 'None', 'clearing-fees': '0.2', 'regulatory-fees': '0.06', 'value-effect': 'Credit' });
+    expect(sell).toMatchObject({
+      action: 'Sell to Close',
+      commission: '0.0',
+      'commission-effect': 'None',
+      'clearing-fees': '0.2',
+      'regulatory-fees': '0.06',
+      'value-effect': 'Credit',
+    });
   });
 
   it('GET /api-quote-tokens', async () => {
@@ -134,7 +180,14 @@ describe('REST responses match the recordings', () => {
   it('GET /customers/me/accounts', async () => {
     const { body } = await get('/customers/me/accounts');
     expectSameShape(body, recording('http_get_customers_me_accounts__three_accounts'), {
-      omitted: ['$.data.items[].account.closed-at', '$.data.items[].account.external-fdid', '$.data.items[].account.futures-account-purpose', '$.data.items[].account.liquidity-needs', '$.data.items[].account.risk-tolerance', '$.data.items[].account.investment-time-horizon'],
+      omitted: [
+        '$.data.items[].account.closed-at',
+        '$.data.items[].account.external-fdid',
+        '$.data.items[].account.futures-account-purpose',
+        '$.data.items[].account.liquidity-needs',
+        '$.data.items[].account.risk-tolerance',
+        '$.data.items[].account.investment-time-horizon',
+      ],
     });
   });
 
@@ -173,7 +226,11 @@ describe('REST responses match the recordings', () => {
     const res = await fetch(`${sim.baseUrl}/accounts/${account}/orders/dry-run`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ 'time-in-force': 'GTC', 'order-type': 'Market', legs: [{ 'instrument-type': 'Equity', symbol: 'SPY', quantity: 1, action: 'Buy to Open' }] }),
+      body: JSON.stringify({
+        'time-in-force': 'GTC',
+        'order-type': 'Market',
+        legs: [{ 'instrument-type': 'Equity', symbol: 'SPY', quantity: 1, action: 'Buy to Open' }],
+      }),
     });
     expect(res.status).toBe(422);
     const body = (await res.json()) as Json;
@@ -208,7 +265,13 @@ describe('account streamer messages match the recordings', () => {
       await fetch(`${sim.baseUrl}/accounts/${account}/orders`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ 'time-in-force': 'Day', 'order-type': 'Limit', price: '0.01', 'price-effect': 'Debit', legs: [{ 'instrument-type': 'Equity Option', symbol: strike.putSymbol, quantity: 1, action: 'Buy to Open' }] }),
+        body: JSON.stringify({
+          'time-in-force': 'Day',
+          'order-type': 'Limit',
+          price: '0.01',
+          'price-effect': 'Debit',
+          legs: [{ 'instrument-type': 'Equity Option', symbol: strike.putSymbol, quantity: 1, action: 'Buy to Open' }],
+        }),
       });
       const order = await waitUntil(() => messages.find((m) => m.type === 'Order'));
       const recorded = recording('ws_account_order__routed_production');

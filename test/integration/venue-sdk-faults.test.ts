@@ -15,7 +15,11 @@ let account: string;
 let legs: CondorLegs;
 
 const control = (path: string, body: unknown) =>
-  fetch(`${sim.baseUrl}/__sim/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${sim.baseUrl}/__sim/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const liveOrders = async () => (await client.orderService.getLiveOrders(account)) as Json[];
 /** A fresh SDK account streamer subscribed to the account, collecting every message. */
 async function subscribedStreamer() {
@@ -58,7 +62,8 @@ describe('HTTP faults', () => {
   it('rateLimit: a burst of 429s for the next N requests, then normal service', async () => {
     await control('faults', { kind: 'rateLimit', count: 3 });
     const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) statuses.push((await statusOf(client.accountsAndCustomersService.getCustomerAccounts())).status);
+    for (let i = 0; i < 3; i++)
+      statuses.push((await statusOf(client.accountsAndCustomersService.getCustomerAccounts())).status);
     expect(statuses).toEqual([429, 429, 429]);
     expect(((await client.accountsAndCustomersService.getCustomerAccounts()) as Json[]).length).toBeGreaterThan(0);
   });
@@ -67,11 +72,14 @@ describe('HTTP faults', () => {
     await control('faults', { kind: 'hang', ms: 800, path: '/accounts' });
     const started = Date.now();
     const pending = client.orderService.createOrder(account, restingOrder('lw-hang-1'));
-    await waitUntil(async () => {
-      const res = await fetch(`${sim.baseUrl}/__sim/state`);
-      const state = (await res.json()) as Json;
-      return JSON.stringify(state).includes('lw-hang-1');
-    }, { what: 'the order to exist while the response hangs' });
+    await waitUntil(
+      async () => {
+        const res = await fetch(`${sim.baseUrl}/__sim/state`);
+        const state = (await res.json()) as Json;
+        return JSON.stringify(state).includes('lw-hang-1');
+      },
+      { what: 'the order to exist while the response hangs' },
+    );
     const placed = (await pending) as Json;
     expect(Date.now() - started).toBeGreaterThanOrEqual(750);
     expect(placed.order['external-identifier']).toBe('lw-hang-1');
@@ -93,7 +101,9 @@ describe('stream faults', () => {
       client.quoteStreamer.subscribe(['SPY'], ['Quote'] as never);
       await latestEvent(quotes.events, 'Quote', 'SPY');
       await control('faults', { kind: 'dropStreams' });
-      await waitUntil(() => client.accountStreamer.streamerState === STREAMER_STATE.Closed, { what: 'the account stream to close' });
+      await waitUntil(() => client.accountStreamer.streamerState === STREAMER_STATE.Closed, {
+        what: 'the account stream to close',
+      });
       quotes.events.length = 0;
       await control('market', { symbol: 'SPY', spot: sim.market.spot('SPY') * 1.01 });
       const after = await latestEvent(quotes.events, 'Quote', 'SPY', 8000);
@@ -124,17 +134,23 @@ describe('stream faults', () => {
     try {
       await control('faults', { kind: 'duplicatePushes', count: 1 });
       await client.orderService.createOrder(account, restingOrder('lw-dup-1'));
-      await waitUntil(() => {
-        const seqs = messages.filter((m) => m.type).map((m) => m['ws-sequence']);
-        return seqs.length !== new Set(seqs).size;
-      }, { what: 'a duplicated push' });
+      await waitUntil(
+        () => {
+          const seqs = messages.filter((m) => m.type).map((m) => m['ws-sequence']);
+          return seqs.length !== new Set(seqs).size;
+        },
+        { what: 'a duplicated push' },
+      );
       messages.length = 0;
       await control('faults', { kind: 'reorderPushes', count: 1 });
       await client.orderService.createOrder(account, restingOrder('lw-reorder-1'));
-      await waitUntil(() => {
-        const seqs = messages.filter((m) => m.type).map((m) => m['ws-sequence'] as number);
-        return seqs.some((s, i) => i > 0 && s < seqs[i - 1]!);
-      }, { what: 'an out-of-order push' });
+      await waitUntil(
+        () => {
+          const seqs = messages.filter((m) => m.type).map((m) => m['ws-sequence'] as number);
+          return seqs.some((s, i) => i > 0 && s < seqs[i - 1]!);
+        },
+        { what: 'an out-of-order push' },
+      );
     } finally {
       streamer.stop();
     }
@@ -160,10 +176,16 @@ describe('control routes', () => {
     await control('fill-behavior', { behavior: 'immediate' });
     const marketable = condorOrder(legs, '0.05');
     const placed = (await client.orderService.createOrder(account, marketable)) as Json;
-    await waitUntil(async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Live', { what: 'Live' });
+    await waitUntil(
+      async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Live',
+      { what: 'Live' },
+    );
     await new Promise((r) => setTimeout(r, 200));
     expect(((await client.orderService.getOrder(account, placed.order.id)) as Json).status).toBe('Live');
     await control('clock', { advanceMs: 31_000 });
-    await waitUntil(async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Filled', { what: 'the delayed fill' });
+    await waitUntil(
+      async () => ((await client.orderService.getOrder(account, placed.order.id)) as Json).status === 'Filled',
+      { what: 'the delayed fill' },
+    );
   });
 });

@@ -77,7 +77,12 @@ describe('dry-run', () => {
 
   it('refuses a fifth leg and a buy-for-credit with preflight_check_failure', async () => {
     const five = condorOrder(legs, '1.00');
-    five.legs.push({ 'instrument-type': 'Equity Option', symbol: legs.shortPut.symbol.replace('P', 'C'), quantity: 1, action: 'Buy to Open' });
+    five.legs.push({
+      'instrument-type': 'Equity Option',
+      symbol: legs.shortPut.symbol.replace('P', 'C'),
+      quantity: 1,
+      action: 'Buy to Open',
+    });
     const tooMany = await statusOf(client.orderService.postOrderDryRun(account, five));
     expect(tooMany.status).toBe(422);
     expect((tooMany.body as Json).error.code).toBe('preflight_check_failure');
@@ -91,14 +96,22 @@ describe('dry-run', () => {
 
 describe('placing orders', () => {
   it('fills a marketable 4-leg iron condor as one package and opens four positions', async () => {
-    const cashBefore = money(((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance']);
+    const cashBefore = money(
+      ((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance'],
+    );
     const price = (Math.floor(natural * 100) / 100).toFixed(2);
-    const placed = (await client.orderService.createOrder(account, condorOrder(legs, price, { 'external-identifier': 'lw-ic-1' }))) as Json;
+    const placed = (await client.orderService.createOrder(
+      account,
+      condorOrder(legs, price, { 'external-identifier': 'lw-ic-1' }),
+    )) as Json;
     expect(placed.order['external-identifier']).toBe('lw-ic-1');
-    const filled = await waitUntil(async () => {
-      const o = await order(placed.order.id);
-      return o.status === 'Filled' ? o : undefined;
-    }, { what: 'the condor to fill' });
+    const filled = await waitUntil(
+      async () => {
+        const o = await order(placed.order.id);
+        return o.status === 'Filled' ? o : undefined;
+      },
+      { what: 'the condor to fill' },
+    );
     for (const leg of filled.legs as Json[]) {
       expect(leg['remaining-quantity']).toBe(0);
       expect(leg.fills).toHaveLength(1);
@@ -106,15 +119,25 @@ describe('placing orders', () => {
     }
     const held = await positions();
     expect(held.map((p) => `${p['quantity-direction']} ${p.symbol}`).sort()).toEqual(
-      [`Long ${legs.longPut.symbol}`, `Short ${legs.shortPut.symbol}`, `Short ${legs.shortCall.symbol}`, `Long ${legs.longCall.symbol}`].sort(),
+      [
+        `Long ${legs.longPut.symbol}`,
+        `Short ${legs.shortPut.symbol}`,
+        `Short ${legs.shortCall.symbol}`,
+        `Long ${legs.longCall.symbol}`,
+      ].sort(),
     );
-    const cashAfter = money(((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance']);
+    const cashAfter = money(
+      ((await client.balancesAndPositionsService.getAccountBalanceValues(account)) as Json)['cash-balance'],
+    );
     expect(cashAfter - cashBefore).toBeGreaterThan(money(price) * 100 - 2000); // credit received, minus at most $20 of fees
     expect(cashAfter - cashBefore).toBeLessThanOrEqual(money(price) * 100);
   });
 
   it('keeps a non-marketable condor working with no leg filled, then cancels it', async () => {
-    const placed = (await client.orderService.createOrder(account, condorOrder(legs, (natural + 2).toFixed(2)))) as Json;
+    const placed = (await client.orderService.createOrder(
+      account,
+      condorOrder(legs, (natural + 2).toFixed(2)),
+    )) as Json;
     await waitUntil(async () => (await order(placed.order.id)).status === 'Live', { what: 'Live' });
     expect(await positions()).toEqual([]);
     const cancelled = (await client.orderService.cancelOrder(account, placed.order.id)) as Json;
@@ -133,17 +156,23 @@ describe('placing orders', () => {
     });
     const price = (Math.floor(natural * 100) / 100).toFixed(2);
     const placed = (await client.orderService.createOrder(account, condorOrder(legs, price))) as Json;
-    const rejected = await waitUntil(async () => {
-      const o = await order(placed.order.id);
-      return o.status === 'Rejected' ? o : undefined;
-    }, { what: 'the reject' });
+    const rejected = await waitUntil(
+      async () => {
+        const o = await order(placed.order.id);
+        return o.status === 'Rejected' ? o : undefined;
+      },
+      { what: 'the reject' },
+    );
     expect(String(rejected['reject-reason'])).not.toBe('');
     expect((rejected.legs as Json[]).every((l) => l.fills.length === 0)).toBe(true);
     expect(await positions()).toEqual([]);
   });
 
   it('replaces a working order: new id linked to the old, which ends Cancelled', async () => {
-    const placed = (await client.orderService.createOrder(account, condorOrder(legs, (natural + 2).toFixed(2)))) as Json;
+    const placed = (await client.orderService.createOrder(
+      account,
+      condorOrder(legs, (natural + 2).toFixed(2)),
+    )) as Json;
     await waitUntil(async () => (await order(placed.order.id)).status === 'Live', { what: 'Live' });
     const replacement = (await client.orderService.replaceOrder(account, placed.order.id, {
       'order-type': 'Limit',
@@ -153,10 +182,13 @@ describe('placing orders', () => {
     })) as Json;
     expect(replacement.id).not.toBe(placed.order.id);
     expect(replacement['replaces-order-id']).toBe(placed.order.id);
-    const old = await waitUntil(async () => {
-      const o = await order(placed.order.id);
-      return o.status === 'Cancelled' ? o : undefined;
-    }, { what: 'the original to be cancelled' });
+    const old = await waitUntil(
+      async () => {
+        const o = await order(placed.order.id);
+        return o.status === 'Cancelled' ? o : undefined;
+      },
+      { what: 'the original to be cancelled' },
+    );
     expect(old.edited).toBe(true);
     expect(old['replacing-order-id']).toBe(replacement.id);
     await waitUntil(async () => (await order(replacement.id)).status === 'Live', { what: 'the replacement to work' });
@@ -172,10 +204,17 @@ describe('account streamer', () => {
       await client.accountStreamer.subscribeToAccounts([account]);
       const price = (Math.floor(natural * 100) / 100).toFixed(2);
       const placed = (await client.orderService.createOrder(account, condorOrder(legs, price))) as Json;
-      await waitUntil(() => messages.find((m) => m.type === 'Order' && m.data.id === placed.order.id && m.data.status === 'Filled'), { what: 'a Filled Order push' });
-      await waitUntil(() => messages.filter((m) => m.type === 'CurrentPosition').length >= 4, { what: 'four CurrentPosition pushes' });
+      await waitUntil(
+        () => messages.find((m) => m.type === 'Order' && m.data.id === placed.order.id && m.data.status === 'Filled'),
+        { what: 'a Filled Order push' },
+      );
+      await waitUntil(() => messages.filter((m) => m.type === 'CurrentPosition').length >= 4, {
+        what: 'four CurrentPosition pushes',
+      });
       await waitUntil(() => messages.find((m) => m.type === 'AccountBalance'), { what: 'an AccountBalance push' });
-      const statuses = messages.filter((m) => m.type === 'Order' && m.data.id === placed.order.id).map((m) => m.data.status);
+      const statuses = messages
+        .filter((m) => m.type === 'Order' && m.data.id === placed.order.id)
+        .map((m) => m.data.status);
       expect(statuses.indexOf('Routed')).toBeLessThan(statuses.indexOf('Filled'));
       for (const m of messages.filter((x) => x.type)) expect(m.timestamp).toBeTypeOf('number');
     } finally {

@@ -106,7 +106,11 @@ describe('option chains, instruments and metrics', () => {
   });
 
   it('reports the market session like /market-time/sessions/current', async () => {
-    const items = (await client.httpClient.getData('/market-time/sessions/current', {}, { 'instrument-collections': ['Equity'] })) as Json;
+    const items = (await client.httpClient.getData(
+      '/market-time/sessions/current',
+      {},
+      { 'instrument-collections': ['Equity'] },
+    )) as Json;
     const session = items.data.data.items[0];
     expect(session.state).toBe('Open');
     expect(session['open-at']).toBe('2026-11-17T14:30:00.000+00:00');

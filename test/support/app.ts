@@ -45,8 +45,15 @@ export async function startTestApp(rules: Record<string, string>, options: TestA
   const rulesDir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
   const writeRule = (file: string, text: string) => writeFileSync(join(rulesDir, file), text);
   for (const [file, text] of Object.entries(rules)) writeRule(file, text);
-  const config = loadConfig({ LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: db.url, REDIS_URL, LOG_LEVEL: 'warn', LEGWORK_CLOCK: options.clock === 'broker' ? 'broker' : 'wall' });
-  const clock: Clock | undefined = options.clock === 'sim-now' ? { ...wallClock(), source: 'venue', now: () => sim.clock.now() } : undefined;
+  const config = loadConfig({
+    LEGWORK_VENUE_URL: sim.baseUrl,
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    LOG_LEVEL: 'warn',
+    LEGWORK_CLOCK: options.clock === 'broker' ? 'broker' : 'wall',
+  });
+  const clock: Clock | undefined =
+    options.clock === 'sim-now' ? { ...wallClock(), source: 'venue', now: () => sim.clock.now() } : undefined;
   const ctx = await createAppContext({
     ...(clock ? { clock } : {}),
     config,

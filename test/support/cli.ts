@@ -11,10 +11,22 @@ export interface CliRun {
 }
 
 /** Runs the CLI against the venue at `venueUrl` and waits for it to exit (killed and failed after `timeoutMs`). */
-export function runLegwork(args: string[], venueUrl: string, env: Record<string, string> = {}, timeoutMs = 40_000): Promise<CliRun> {
+export function runLegwork(
+  args: string[],
+  venueUrl: string,
+  env: Record<string, string> = {},
+  timeoutMs = 40_000,
+): Promise<CliRun> {
   const child = spawn(process.execPath, [resolve(ROOT, 'bin/legwork.mjs'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, TT_ENV: 'sim', LEGWORK_VENUE_URL: venueUrl, LEGWORK_LIVE_TRADING: '', LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: venueUrl,
+      LEGWORK_LIVE_TRADING: '',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -24,7 +36,11 @@ export function runLegwork(args: string[], venueUrl: string, env: Record<string,
   return new Promise((done, fail) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`legwork ${args.join(' ')} did not exit by itself\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr}`));
+      fail(
+        new Error(
+          `legwork ${args.join(' ')} did not exit by itself\nstdout: ${stdout.slice(0, 500)}\nstderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);

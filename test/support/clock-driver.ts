@@ -3,7 +3,11 @@
 import type { VenueHandle } from '@legwork/venue';
 
 export async function advanceVenue(sim: VenueHandle, advanceMs: number): Promise<number> {
-  const response = await fetch(`${sim.baseUrl}/__sim/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ advanceMs }) });
+  const response = await fetch(`${sim.baseUrl}/__sim/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ advanceMs }),
+  });
   if (!response.ok) throw new Error(`POST /__sim/clock answered ${response.status}: ${await response.text()}`);
   return Date.parse(((await response.json()) as { now: string }).now);
 }
@@ -30,7 +34,11 @@ export function driveVenue(sim: VenueHandle, { stepMs = 1000, everyMs = 20 } = {
 }
 
 /** Runs `work` while the driver moves the venue's clock. */
-export async function whileDriving<T>(sim: VenueHandle, work: () => Promise<T>, options?: { stepMs?: number; everyMs?: number }): Promise<T> {
+export async function whileDriving<T>(
+  sim: VenueHandle,
+  work: () => Promise<T>,
+  options?: { stepMs?: number; everyMs?: number },
+): Promise<T> {
   const driver = driveVenue(sim, options);
   try {
     return await work();

@@ -4,7 +4,14 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Decision code: the pipeline, domain, rules, strategies, the store's queries and the workers. */
-export const DECISION_DIRS = ['src/pipeline', 'src/domain', 'src/rules', 'src/strategies', 'src/store', 'workers'] as const;
+export const DECISION_DIRS = [
+  'src/pipeline',
+  'src/domain',
+  'src/rules',
+  'src/strategies',
+  'src/store',
+  'workers',
+] as const;
 
 export const CLOCK_PATTERNS: Record<string, RegExp> = {
   'Date.now()': /\bDate\.now\(\)/g,
@@ -18,13 +25,22 @@ export const CLOCK_PATTERNS: Record<string, RegExp> = {
 /** Legitimate wall-time (or database-time) uses: file → pattern → why. Kept small; an unused entry fails the lint too. */
 export const CLOCK_ALLOWLIST: Record<string, Record<string, string>> = {
   'src/pipeline/scan/scan-rule-set.ts': { 'performance.now()': 'a metric: how long a scan took on this machine' },
-  'src/rules/loader.ts': { 'new Date()': 'log/status timestamp of a rules reload error shown to operators; never compared' },
-  'src/store/store-clock.ts': { 'Date.now()': 'the store default before an app context binds its clock (CLIs, migrations)' },
+  'src/rules/loader.ts': {
+    'new Date()': 'log/status timestamp of a rules reload error shown to operators; never compared',
+  },
+  'src/store/store-clock.ts': {
+    'Date.now()': 'the store default before an app context binds its clock (CLIs, migrations)',
+  },
   'src/store/db.ts': { 'Date.now()': 'network: how long to wait for PostgreSQL to accept connections at start' },
-  'src/store/tx.ts': { 'SQL now()': "names the backend to terminate after a transaction timeout (the database's own time, compared only with itself)" },
+  'src/store/tx.ts': {
+    'SQL now()':
+      "names the backend to terminate after a transaction timeout (the database's own time, compared only with itself)",
+  },
   'src/store/migrate.ts': { 'SQL now()': 'bookkeeping: when a schema migration was applied' },
   'workers/index.ts': { 'Date.now()': 'process lifecycle: the shutdown grace period is wall time' },
-  'workers/execute.worker.ts': { 'Date.now()': 'BullMQ delayed-job timestamps are wall time (the broker wait is converted by wallDelayFor)' },
+  'workers/execute.worker.ts': {
+    'Date.now()': 'BullMQ delayed-job timestamps are wall time (the broker wait is converted by wallDelayFor)',
+  },
   'workers/active-jobs.ts': { 'Date.now()': 'shutdown logs: how long a job has been running on this machine' },
 };
 

@@ -47,12 +47,30 @@ export function testExecContext(app: AppContext, jobs: ExecJobs = recordingJobs(
 
 export function condorOf(sim: VenueHandle, offset = 0.05, underlying = 'SPY'): CondorLegs {
   const chain = sim.market.chain(underlying)!;
-  const nested = [{ expirations: chain.expirations.map((e) => ({ 'expiration-date': e.expirationDate, 'days-to-expiration': e.daysToExpiration, strikes: e.strikes.map((s) => ({ 'strike-price': String(s.strike), call: s.callSymbol, put: s.putSymbol, 'call-streamer-symbol': s.callStreamerSymbol, 'put-streamer-symbol': s.putStreamerSymbol })) })) }];
+  const nested = [
+    {
+      expirations: chain.expirations.map((e) => ({
+        'expiration-date': e.expirationDate,
+        'days-to-expiration': e.daysToExpiration,
+        strikes: e.strikes.map((s) => ({
+          'strike-price': String(s.strike),
+          call: s.callSymbol,
+          put: s.putSymbol,
+          'call-streamer-symbol': s.callStreamerSymbol,
+          'put-streamer-symbol': s.putStreamerSymbol,
+        })),
+      })),
+    },
+  ];
   return pickCondor(nested, sim.market.spot(underlying), { offset });
 }
 
 /** The legged rule set these trades were "decided" with, stored like a scan stores it (the pre-trade gate reads it). */
-const LEGGED_RULES = condorRule({ name: 'manual-legged', execution: 'execution: { mode: legged, partialFill: close }', risk: 'maxWorkingGroups: 20' });
+const LEGGED_RULES = condorRule({
+  name: 'manual-legged',
+  execution: 'execution: { mode: legged, partialFill: close }',
+  risk: 'maxWorkingGroups: 20',
+});
 async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash: string }> {
   const parsed = parseRuleSet(LEGGED_RULES, 'manual-legged.yaml');
   if (!parsed.ok) throw new Error(`test rule set does not parse: ${JSON.stringify(parsed.problems)}`);
@@ -62,24 +80,69 @@ async function storedLeggedRules(app: AppContext): Promise<{ name: string; hash:
 }
 
 /** A pending condor trade with a legged entry group (the intent persisted, nothing sent). */
-export async function leggedCondorTrade(app: AppContext, c: CondorLegs, { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000, extraLegs = [] as TradeLeg[] } = {}): Promise<{ trade: TradeRow; group: GroupRow }> {
+export async function leggedCondorTrade(
+  app: AppContext,
+  c: CondorLegs,
+  { fillTimeoutSeconds = 3, quantity = 1, floorCents = -10_000, extraLegs = [] as TradeLeg[] } = {},
+): Promise<{ trade: TradeRow; group: GroupRow }> {
   const rules = await storedLeggedRules(app);
   const tradeId = newId();
   const leg = (l: CondorLegs['longPut'], action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
-    symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
+    symbol: l.symbol,
+    streamerSymbol: l.streamer,
+    action,
+    quantity: 1,
+    strike: l.strike,
+    right,
+    expiration: c.expiration,
   });
-  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C'), ...extraLegs];
+  const legs = [
+    leg(c.longPut, 'Buy to Open', 'P'),
+    leg(c.shortPut, 'Sell to Open', 'P'),
+    leg(c.shortCall, 'Sell to Open', 'C'),
+    leg(c.longCall, 'Buy to Open', 'C'),
+    ...extraLegs,
+  ];
   const groupId = deterministicId('entry-group', tradeId);
   const { trade } = await insertPendingTrade(app.sql, {
-    id: tradeId, ruleSet: rules.name, rulesHash: rules.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
-    quantity, legs, entryGroupId: groupId, riskCents: 50_000, expectedCreditCents: 100, facts: {},
+    id: tradeId,
+    ruleSet: rules.name,
+    rulesHash: rules.hash,
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: c.expiration,
+    quantity,
+    legs,
+    entryGroupId: groupId,
+    riskCents: 50_000,
+    expectedCreditCents: 100,
+    facts: {},
   });
-  const intentLegs: IntentLeg[] = legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 }));
+  const intentLegs: IntentLeg[] = legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: 'Equity Option',
+    action: l.action,
+    ratio: 1,
+  }));
   const intent: GroupIntent = {
-    tradeId, kind: 'entry', mode: 'legged', quantity, legs: intentLegs,
+    tradeId,
+    kind: 'entry',
+    mode: 'legged',
+    quantity,
+    legs: intentLegs,
     // Tests of rollbacks, crashes and waits accept any package price; pricing tests pass their own floor
-    pricing: { startCents: Math.max(100, floorCents), floorCents, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
-    partialFill: 'close', ruleSet: rules.name, rulesHash: rules.hash,
+    pricing: {
+      startCents: Math.max(100, floorCents),
+      floorCents,
+      stepCents: 1,
+      stepEverySeconds: 10,
+      maxSteps: 0,
+      fillTimeoutSeconds,
+    },
+    partialFill: 'close',
+    ruleSet: rules.name,
+    rulesHash: rules.hash,
   };
   const { group } = await insertGroup(app.sql, groupId, intent);
   return { trade, group };
@@ -90,7 +153,9 @@ export const accountOf = (sim: VenueHandle): string => sim.venue.accountNumbers(
 /** Signed venue positions by symbol (non-zero only). */
 export function venuePositions(sim: VenueHandle, only?: CondorLegs): Map<string, number> {
   const out = new Map<string, number>();
-  const keep = only ? new Set([only.longPut, only.shortPut, only.shortCall, only.longCall].map((l) => l.symbol)) : undefined;
+  const keep = only
+    ? new Set([only.longPut, only.shortPut, only.shortCall, only.longCall].map((l) => l.symbol))
+    : undefined;
   for (const p of sim.venue.positionsWire(accountOf(sim))) {
     if (keep && !keep.has(String(p['symbol']))) continue;
     const qty = Number(p['quantity']) * (p['quantity-direction'] === 'Short' ? -1 : 1);
@@ -145,23 +210,57 @@ export function venueOrders(sim: VenueHandle): VenueOrder[] {
     const id = Number(o['id']);
     if (seen.has(id)) continue;
     const price = Math.round(Number(o['price'] ?? 0) * 100) * (o['price-effect'] === 'Debit' ? -1 : 1);
-    const legs = (o['legs'] as Record<string, unknown>[]).map((l) => ({ symbol: String(l['symbol']), action: String(l['action']), quantity: Number(l['quantity']) }));
-    seen.set(id, { id, externalId: typeof o['external-identifier'] === 'string' ? o['external-identifier'] : undefined, status: String(o['status']), priceCents: price, legs });
+    const legs = (o['legs'] as Record<string, unknown>[]).map((l) => ({
+      symbol: String(l['symbol']),
+      action: String(l['action']),
+      quantity: Number(l['quantity']),
+    }));
+    seen.set(id, {
+      id,
+      externalId: typeof o['external-identifier'] === 'string' ? o['external-identifier'] : undefined,
+      status: String(o['status']),
+      priceCents: price,
+      legs,
+    });
   }
   return [...seen.values()];
 }
 
 /** A legged exit group for an open trade (what exits.ts builds, in legged mode): the trade goes to `closing`. */
-export async function leggedExitGroup(app: AppContext, trade: TradeRow, { fillTimeoutSeconds = 2, quantity = trade.quantity } = {}): Promise<GroupRow> {
-  const closing = (a: TradeLeg['action']): IntentLeg['action'] => (a === 'Buy to Open' ? 'Sell to Close' : 'Buy to Close');
+export async function leggedExitGroup(
+  app: AppContext,
+  trade: TradeRow,
+  { fillTimeoutSeconds = 2, quantity = trade.quantity } = {},
+): Promise<GroupRow> {
+  const closing = (a: TradeLeg['action']): IntentLeg['action'] =>
+    a === 'Buy to Open' ? 'Sell to Close' : 'Buy to Close';
   const intent: GroupIntent = {
-    tradeId: trade.id, kind: 'exit', mode: 'legged', quantity,
-    legs: trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closing(l.action), ratio: l.quantity })),
-    pricing: { startCents: -300, floorCents: -500, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds },
-    partialFill: 'keep', ruleSet: trade.ruleSet, rulesHash: trade.rulesHash, reason: 'stop_loss',
+    tradeId: trade.id,
+    kind: 'exit',
+    mode: 'legged',
+    quantity,
+    legs: trade.legs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: 'Equity Option',
+      action: closing(l.action),
+      ratio: l.quantity,
+    })),
+    pricing: {
+      startCents: -300,
+      floorCents: -500,
+      stepCents: 1,
+      stepEverySeconds: 10,
+      maxSteps: 0,
+      fillTimeoutSeconds,
+    },
+    partialFill: 'keep',
+    ruleSet: trade.ruleSet,
+    rulesHash: trade.rulesHash,
+    reason: 'stop_loss',
   };
   const groupId = deterministicId('exit-group', trade.id);
-  if (!(await moveTrade(app.sql, trade.id, 'ExitStarted', { exitReason: 'stop_loss' }))) throw new Error(`trade ${trade.id} is not open`);
+  if (!(await moveTrade(app.sql, trade.id, 'ExitStarted', { exitReason: 'stop_loss' })))
+    throw new Error(`trade ${trade.id} is not open`);
   return (await insertGroup(app.sql, groupId, intent)).group;
 }
 
@@ -178,7 +277,10 @@ const ENTRY = fileURLToPath(new URL('./run-executor.ts', import.meta.url));
 /** Starts the executor entry script in a child process against the given venue, database, Redis and prefix. */
 export function startExecutorProcess(env: Record<string, string>): ExecutorProcess {
   // node itself with the tsx loader (not the tsx CLI, whose SIGKILL would leave the real process running)
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   let resolveReady!: () => void;
   let rejectReady!: (e: Error) => void;
@@ -194,10 +296,12 @@ export function startExecutorProcess(env: Record<string, string>): ExecutorProce
   ready.catch(() => {}); // only callers that await it care
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
-  const exited = new Promise<number | null>((res) => child.on('exit', (code) => {
-    rejectReady(new Error(`executor exited (${code}) before ready: ${output.join('').slice(-2000)}`));
-    res(code);
-  }));
+  const exited = new Promise<number | null>((res) =>
+    child.on('exit', (code) => {
+      rejectReady(new Error(`executor exited (${code}) before ready: ${output.join('').slice(-2000)}`));
+      res(code);
+    }),
+  );
   return { child, output, ready, exited, kill9: () => child.kill('SIGKILL') };
 }
 
@@ -229,13 +333,25 @@ async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs: 
  * group must end settled. Returns the time from the kill to the group being terminal again, and the venue checks.
  */
 export async function crashScenario(
-  env: { sim: VenueHandle; app: AppContext; databaseUrl: string; redisUrl: string; queuePrefix: string; offset: number },
+  env: {
+    sim: VenueHandle;
+    app: AppContext;
+    databaseUrl: string;
+    redisUrl: string;
+    queuePrefix: string;
+    offset: number;
+  },
   killPoint: KillPoint,
   spawned: ExecutorProcess[],
 ): Promise<CrashOutcome> {
   const { sim, app } = env;
   const c = condorOf(sim, env.offset);
-  const childEnv = { LEGWORK_VENUE_URL: sim.baseUrl, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, LW_QUEUE_PREFIX: env.queuePrefix };
+  const childEnv = {
+    LEGWORK_VENUE_URL: sim.baseUrl,
+    DATABASE_URL: env.databaseUrl,
+    REDIS_URL: env.redisUrl,
+    LW_QUEUE_PREFIX: env.queuePrefix,
+  };
   sim.venue.clearFillRules();
   // submit-hang: the group is created after A is ready and handed over directly, so its first POST is the one held
   // A leg (or closing order) works this long before it is cancelled: the window in which the test kills the executor
@@ -249,25 +365,47 @@ export async function crashScenario(
   const a = startExecutorProcess({ ...childEnv, LW_RECONCILE_EVERY_MS: killPoint === 'submit-hang' ? '0' : '1000' });
   spawned.push(a);
   try {
-  await a.ready;
-  if (killPoint === 'submit-hang') {
-    // exact: the entry's buying-power dry-run (POST …/orders/dry-run) must not take the fault, or the held request is
-    // the dry-run and the test waits for a held submit that never comes (seen in CI under load)
-    sim.control.injectFault({ kind: 'hang', ms: 20_000, path: `/accounts/${accountOf(sim)}/orders`, exact: true });
-    group = (await leggedCondorTrade(app, c, { fillTimeoutSeconds: 2 })).group;
-    a.child.stdin!.write(`run ${group.tradeId} ${group.id}\n`);
-    await until(async () => (await legOrders()).some((o) => o.status === 'submitting') && venueOrdersByExternalId(sim).size > 0 && (await legOrders()).some((o) => venueOrdersByExternalId(sim).has(o.id)), 15_000, 'a submit held by the venue');
-  } else if (killPoint === 'working') {
-    await until(async () => (await legOrders()).some((o) => o.symbol === c.shortPut.symbol && o.status === 'working'), 15_000, 'the short put working');
-  } else if (killPoint === 'compensating') {
-    await until(async () => (await legOrders()).some((o) => o.role === 'leg' && o.symbol === c.longPut.symbol && o.status === 'filled'), 15_000, 'the long put filled');
-    sim.control.setFillBehavior({ symbol: c.longPut.symbol, next: true, behavior: 'never' });
-    await until(async () => (await legOrders()).some((o) => o.role === 'compensation' && o.status === 'working'), 15_000, 'a compensation order working');
-  }
+    await a.ready;
+    if (killPoint === 'submit-hang') {
+      // exact: the entry's buying-power dry-run (POST …/orders/dry-run) must not take the fault, or the held request is
+      // the dry-run and the test waits for a held submit that never comes (seen in CI under load)
+      sim.control.injectFault({ kind: 'hang', ms: 20_000, path: `/accounts/${accountOf(sim)}/orders`, exact: true });
+      group = (await leggedCondorTrade(app, c, { fillTimeoutSeconds: 2 })).group;
+      a.child.stdin!.write(`run ${group.tradeId} ${group.id}\n`);
+      await until(
+        async () =>
+          (await legOrders()).some((o) => o.status === 'submitting') &&
+          venueOrdersByExternalId(sim).size > 0 &&
+          (await legOrders()).some((o) => venueOrdersByExternalId(sim).has(o.id)),
+        15_000,
+        'a submit held by the venue',
+      );
+    } else if (killPoint === 'working') {
+      await until(
+        async () => (await legOrders()).some((o) => o.symbol === c.shortPut.symbol && o.status === 'working'),
+        15_000,
+        'the short put working',
+      );
+    } else if (killPoint === 'compensating') {
+      await until(
+        async () =>
+          (await legOrders()).some((o) => o.role === 'leg' && o.symbol === c.longPut.symbol && o.status === 'filled'),
+        15_000,
+        'the long put filled',
+      );
+      sim.control.setFillBehavior({ symbol: c.longPut.symbol, next: true, behavior: 'never' });
+      await until(
+        async () => (await legOrders()).some((o) => o.role === 'compensation' && o.status === 'working'),
+        15_000,
+        'a compensation order working',
+      );
+    }
   } catch (error) {
     a.kill9();
     const state = group ? await legOrders() : [];
-    throw new Error(`${String(error)}; orders: ${JSON.stringify(state)}; executor output: ${a.output.join('').slice(-1500)}`);
+    throw new Error(
+      `${String(error)}; orders: ${JSON.stringify(state)}; executor output: ${a.output.join('').slice(-1500)}`,
+    );
   }
   a.kill9();
   const killedAt = Date.now();
@@ -275,15 +413,21 @@ export async function crashScenario(
   sim.venue.clearFillRules();
   const b = startExecutorProcess({ ...childEnv, LW_RECONCILE_EVERY_MS: '500' });
   spawned.push(b);
-  const status = await until(async () => {
-    const [g] = await app.sql<{ status: string }[]>`select status from order_groups where id = ${group!.id}`;
-    return g && TERMINAL.includes(g.status) ? g.status : undefined;
-  }, 45_000, `group ${group!.id} terminal after the restart`).finally(() => b.kill9());
+  const status = await until(
+    async () => {
+      const [g] = await app.sql<{ status: string }[]>`select status from order_groups where id = ${group!.id}`;
+      return g && TERMINAL.includes(g.status) ? g.status : undefined;
+    },
+    45_000,
+    `group ${group!.id} terminal after the restart`,
+  ).finally(() => b.kill9());
   const recoveryMs = Date.now() - killedAt;
   b.kill9();
   await b.exited;
   const perId = venueOrdersByExternalId(sim);
-  const ours = await app.sql<{ id: string; brokerOrderId: number | null }[]>`select id, broker_order_id as "brokerOrderId" from orders where group_id = ${group!.id}`;
+  const ours = await app.sql<
+    { id: string; brokerOrderId: number | null }[]
+  >`select id, broker_order_id as "brokerOrderId" from orders where group_id = ${group!.id}`;
   return {
     killPoint,
     status,
@@ -295,20 +439,46 @@ export async function crashScenario(
 }
 
 /** A pending SPY iron-condor trade for a loaded rule set, as the scanner would create it; returns its ids. */
-export async function insertPendingCondor(app: TestApp, ruleSetName: string, offset = 0.05): Promise<{ tradeId: string; groupId: string; condor: CondorLegs }> {
+export async function insertPendingCondor(
+  app: TestApp,
+  ruleSetName: string,
+  offset = 0.05,
+): Promise<{ tradeId: string; groupId: string; condor: CondorLegs }> {
   const { sim, ctx } = app;
   const rs = ctx.rules.get(ruleSetName);
   if (!rs) throw new Error(`rule not loaded: ${JSON.stringify(ctx.rules.errors())}`);
   const c = condorOf(sim, offset);
   const leg = (l: typeof c.longPut, action: TradeLeg['action'], right: 'C' | 'P'): TradeLeg => ({
-    symbol: l.symbol, streamerSymbol: l.streamer, action, quantity: 1, strike: l.strike, right, expiration: c.expiration,
+    symbol: l.symbol,
+    streamerSymbol: l.streamer,
+    action,
+    quantity: 1,
+    strike: l.strike,
+    right,
+    expiration: c.expiration,
   });
-  const legs = [leg(c.longPut, 'Buy to Open', 'P'), leg(c.shortPut, 'Sell to Open', 'P'), leg(c.shortCall, 'Sell to Open', 'C'), leg(c.longCall, 'Buy to Open', 'C')];
+  const legs = [
+    leg(c.longPut, 'Buy to Open', 'P'),
+    leg(c.shortPut, 'Sell to Open', 'P'),
+    leg(c.shortCall, 'Sell to Open', 'C'),
+    leg(c.longCall, 'Buy to Open', 'C'),
+  ];
   const tradeId = newId();
   const groupId = deterministicId('entry-group', tradeId);
   await insertPendingTrade(ctx.sql, {
-    id: tradeId, ruleSet: rs.name, rulesHash: rs.hash, candidateId: null, strategy: 'iron-condor', underlying: 'SPY', expiration: c.expiration,
-    quantity: 1, legs, entryGroupId: groupId, riskCents: 40_000, expectedCreditCents: 100, facts: {},
+    id: tradeId,
+    ruleSet: rs.name,
+    rulesHash: rs.hash,
+    candidateId: null,
+    strategy: 'iron-condor',
+    underlying: 'SPY',
+    expiration: c.expiration,
+    quantity: 1,
+    legs,
+    entryGroupId: groupId,
+    riskCents: 40_000,
+    expectedCreditCents: 100,
+    facts: {},
   });
   return { tradeId, groupId, condor: c };
 }

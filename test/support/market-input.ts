@@ -61,14 +61,32 @@ export function strategyInput(market: VenueMarketModel, symbol: string, maxDte =
   const greeks = new Map<string, GreeksSnapshot>();
   for (const e of chain.expirations) {
     for (const s of e.strikes) {
-      for (const [occ, streamerSymbol] of [[s.callSymbol, s.callStreamerSymbol], [s.putSymbol, s.putStreamerSymbol]] as const) {
+      for (const [occ, streamerSymbol] of [
+        [s.callSymbol, s.callStreamerSymbol],
+        [s.putSymbol, s.putStreamerSymbol],
+      ] as const) {
         const q = market.quote(occ);
         const g = market.greeks(occ);
-        if (q) quotes.set(streamerSymbol, { streamerSymbol, bid: q.bid, ask: q.ask, bidSize: q.bidSize, askSize: q.askSize, receivedAt: q.time });
+        if (q)
+          quotes.set(streamerSymbol, {
+            streamerSymbol,
+            bid: q.bid,
+            ask: q.ask,
+            bidSize: q.bidSize,
+            askSize: q.askSize,
+            receivedAt: q.time,
+          });
         if (g) {
           greeks.set(streamerSymbol, {
-            streamerSymbol, price: g.price, iv: g.volatility, delta: g.delta, gamma: g.gamma, theta: g.theta, vega: g.vega,
-            rho: g.rho, receivedAt: g.time,
+            streamerSymbol,
+            price: g.price,
+            iv: g.volatility,
+            delta: g.delta,
+            gamma: g.gamma,
+            theta: g.theta,
+            vega: g.vega,
+            rho: g.rho,
+            receivedAt: g.time,
           });
         }
       }
@@ -85,7 +103,11 @@ export function strategyInput(market: VenueMarketModel, symbol: string, maxDte =
 }
 
 /** A copy of the input whose snapshot lacks the given streamer symbols' quotes (and greeks when `greeks`). */
-export function withoutData(input: StrategyInput, streamerSymbols: string[], what: 'quote' | 'greeks' = 'quote'): StrategyInput {
+export function withoutData(
+  input: StrategyInput,
+  streamerSymbols: string[],
+  what: 'quote' | 'greeks' = 'quote',
+): StrategyInput {
   const quotes = new Map(input.snapshot.quotes);
   const greeks = new Map(input.snapshot.greeks);
   for (const s of streamerSymbols) (what === 'quote' ? quotes : greeks).delete(s);

@@ -6,14 +6,43 @@ import { GROUP_TRANSITIONS, groupEventSources } from '../../src/domain/group-tra
 import { applyOrderEvent } from '../../src/domain/order-transitions.js';
 import { isTerminalOrder } from '../../src/domain/order.js';
 import type {
-  AuditEvent, CandidateRow, FillRecord, GroupRow, OrderRow, PositionRow, ScanRunRow, SettlementAction, TradeRow, TradingStateValue,
+  AuditEvent,
+  CandidateRow,
+  FillRecord,
+  GroupRow,
+  OrderRow,
+  PositionRow,
+  ScanRunRow,
+  SettlementAction,
+  TradeRow,
+  TradingStateValue,
 } from '../../src/domain/records.js';
 import type { Settlement } from '../../src/domain/settlement.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources } from '../../src/domain/trade-transitions.js';
 import type { Store } from '../../src/pipeline/store-port.js';
 
-interface SettlementRecord { id: number; tradeId: string; kind: string; symbol: string; action: SettlementAction; quantity: number; priceCents: number; feeCents: number; executedAt: Date }
-interface OrderEventRecord { at: Date; orderId: string; groupId: string; type: string; from: string; to: string; source: string; dedupeKey: string | null; data: Record<string, unknown> }
+interface SettlementRecord {
+  id: number;
+  tradeId: string;
+  kind: string;
+  symbol: string;
+  action: SettlementAction;
+  quantity: number;
+  priceCents: number;
+  feeCents: number;
+  executedAt: Date;
+}
+interface OrderEventRecord {
+  at: Date;
+  orderId: string;
+  groupId: string;
+  type: string;
+  from: string;
+  to: string;
+  source: string;
+  dedupeKey: string | null;
+  data: Record<string, unknown>;
+}
 
 export interface MemoryState {
   trades: TradeRow[];
@@ -32,8 +61,19 @@ export interface MemoryState {
 }
 
 export const emptyState = (): MemoryState => ({
-  trades: [], groups: [], orders: [], orderEvents: [], brokerIds: new Map(), fills: [], audit: [], tradingState: { state: 'active' },
-  settlements: [], fees: [], ruleVersions: new Map(), scanRuns: [], candidates: [],
+  trades: [],
+  groups: [],
+  orders: [],
+  orderEvents: [],
+  brokerIds: new Map(),
+  fills: [],
+  audit: [],
+  tradingState: { state: 'active' },
+  settlements: [],
+  fees: [],
+  ruleVersions: new Map(),
+  scanRuns: [],
+  candidates: [],
 });
 
 const OCC = /^[A-Z0-9 ]{6}[0-9]{6}[CP][0-9]{8}$/;
@@ -61,12 +101,16 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
   const s = () => box.state;
 
   const positions = (tradeId: string): PositionRow[] => {
-    const moves = [...s().fills.filter((f) => f.tradeId === tradeId), ...s().settlements.filter((x) => x.tradeId === tradeId)];
+    const moves = [
+      ...s().fills.filter((f) => f.tradeId === tradeId),
+      ...s().settlements.filter((x) => x.tradeId === tradeId),
+    ];
     const by = new Map<string, PositionRow>();
     for (const m of moves) {
       const p = by.get(m.symbol) ?? { tradeId, symbol: m.symbol, quantity: 0, cashCents: 0 };
       p.quantity += signed(m.action, m.quantity);
-      p.cashCents += (m.action.startsWith('Buy') ? -m.priceCents : m.priceCents) * m.quantity * (OCC.test(m.symbol) ? 100 : 1);
+      p.cashCents +=
+        (m.action.startsWith('Buy') ? -m.priceCents : m.priceCents) * m.quantity * (OCC.test(m.symbol) ? 100 : 1);
       by.set(m.symbol, p);
     }
     return [...by.values()].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
@@ -83,7 +127,12 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
     trades: {
       get: async (id) => copy(s().trades.find((t) => t.id === id)),
       list: async (o = {}) =>
-        copy(s().trades.filter((t) => !o.statuses || o.statuses.includes(t.status)).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()).slice(0, o.limit ?? 200)),
+        copy(
+          s()
+            .trades.filter((t) => !o.statuses || o.statuses.includes(t.status))
+            .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+            .slice(0, o.limit ?? 200),
+        ),
       move: async (id, event, fields = {}) => {
         const t = s().trades.find((x) => x.id === id && tradeEventSources(event).includes(x.status));
         if (!t) return false;
@@ -104,34 +153,77 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         return t !== undefined;
       },
       correctRealizedPnl: async (id, cents) => {
-        const t = s().trades.find((x) => x.id === id && (x.status === 'closed' || x.status === 'rolled_back') && x.realizedPnlCents !== cents);
+        const t = s().trades.find(
+          (x) => x.id === id && (x.status === 'closed' || x.status === 'rolled_back') && x.realizedPnlCents !== cents,
+        );
         if (t) t.realizedPnlCents = cents;
         return t !== undefined;
       },
       insertPendingWithinLimit: async (n) => {
         const mine = n.candidateId !== null ? s().trades.find((t) => t.candidateId === n.candidateId) : undefined;
         if (mine) return { trade: copy(mine), created: false };
-        const other = s().trades.find((t) => t.underlying === n.underlying && ACTIVE_TRADE_STATUSES.includes(t.status) && t.id !== n.id);
+        const other = s().trades.find(
+          (t) => t.underlying === n.underlying && ACTIVE_TRADE_STATUSES.includes(t.status) && t.id !== n.id,
+        );
         if (other) return { blockedBy: { id: other.id, status: other.status, ruleSet: other.ruleSet } };
-        const trade: TradeRow = { ...copy(n), status: 'pending', entryCreditCents: null, exitDebitCents: null, realizedPnlCents: null, exitReason: null, createdAt: at(), updatedAt: at(), openedAt: null, closedAt: null };
+        const trade: TradeRow = {
+          ...copy(n),
+          status: 'pending',
+          entryCreditCents: null,
+          exitDebitCents: null,
+          realizedPnlCents: null,
+          exitReason: null,
+          createdAt: at(),
+          updatedAt: at(),
+          openedAt: null,
+          closedAt: null,
+        };
         s().trades.push(trade);
         return { trade: copy(trade), created: true };
       },
       riskSummary: async (ruleSet) => {
-        const rows = s().trades.filter((t) => ACTIVE_TRADE_STATUSES.includes(t.status) && (!ruleSet || t.ruleSet === ruleSet));
+        const rows = s().trades.filter(
+          (t) => ACTIVE_TRADE_STATUSES.includes(t.status) && (!ruleSet || t.ruleSet === ruleSet),
+        );
         const riskByUnderlying = sumBy(rows.map((t) => [t.underlying, t.riskCents]));
-        return { openTrades: rows.length, totalRiskCents: rows.reduce((a, t) => a + t.riskCents, 0), riskByUnderlying, underlyings: new Set(riskByUnderlying.keys()) };
+        return {
+          openTrades: rows.length,
+          totalRiskCents: rows.reduce((a, t) => a + t.riskCents, 0),
+          riskByUnderlying,
+          underlyings: new Set(riskByUnderlying.keys()),
+        };
       },
-      brokenIds: async () => s().trades.filter((t) => t.status === 'broken').map((t) => t.id),
+      brokenIds: async () =>
+        s()
+          .trades.filter((t) => t.status === 'broken')
+          .map((t) => t.id),
       settledFlatIds: async () =>
-        s().trades.filter((t) => (t.status === 'open' || t.status === 'broken') && s().settlements.some((x) => x.tradeId === t.id) && positions(t.id).every((p) => p.quantity === 0)).map((t) => t.id),
+        s()
+          .trades.filter(
+            (t) =>
+              (t.status === 'open' || t.status === 'broken') &&
+              s().settlements.some((x) => x.tradeId === t.id) &&
+              positions(t.id).every((p) => p.quantity === 0),
+          )
+          .map((t) => t.id),
     },
     groups: {
       get: async (id) => copy(groupOf(id)),
       insert: async (id, intent) => {
         const existing = groupOf(id);
         if (existing) return { group: copy(existing), created: false };
-        const group: GroupRow = { id, tradeId: intent.tradeId, kind: intent.kind, mode: intent.mode, status: 'planned', intent: copy(intent), filledUnits: 0, reason: null, createdAt: at(), updatedAt: at() };
+        const group: GroupRow = {
+          id,
+          tradeId: intent.tradeId,
+          kind: intent.kind,
+          mode: intent.mode,
+          status: 'planned',
+          intent: copy(intent),
+          filledUnits: 0,
+          reason: null,
+          createdAt: at(),
+          updatedAt: at(),
+        };
         s().groups.push(group);
         return { group: copy(group), created: true };
       },
@@ -144,35 +236,67 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         g.reason = fields.reason ?? g.reason;
         return true;
       },
-      open: async () => copy(s().groups.filter((g) => ['planned', 'submitting', 'working', 'compensating'].includes(g.status))),
+      open: async () =>
+        copy(s().groups.filter((g) => ['planned', 'submitting', 'working', 'compensating'].includes(g.status))),
       ofTrade: async (tradeId) => copy(s().groups.filter((g) => g.tradeId === tradeId)),
       owner: async (id) => {
         const g = groupOf(id);
         return g && { kind: g.kind, tradeId: g.tradeId };
       },
-      workingEntryCount: async (except) => s().groups.filter((g) => g.kind === 'entry' && ['submitting', 'working', 'compensating'].includes(g.status) && g.id !== except).length,
+      workingEntryCount: async (except) =>
+        s().groups.filter(
+          (g) => g.kind === 'entry' && ['submitting', 'working', 'compensating'].includes(g.status) && g.id !== except,
+        ).length,
       claimWorkingSlot: async (group, max) => {
         if (group.kind === 'entry' && (await store.groups.workingEntryCount(group.id)) >= max) return 'full';
         return (await store.groups.move(group.id, 'SlotClaimed')) ? 'claimed' : 'lost';
       },
       brokenUnsettledIds: async () =>
-        s().groups.filter((g) => g.status === 'broken' && !['closed', 'rejected', 'rolled_back'].includes(s().trades.find((t) => t.id === g.tradeId)?.status ?? 'closed')).map((g) => g.id),
+        s()
+          .groups.filter(
+            (g) =>
+              g.status === 'broken' &&
+              !['closed', 'rejected', 'rolled_back'].includes(
+                s().trades.find((t) => t.id === g.tradeId)?.status ?? 'closed',
+              ),
+          )
+          .map((g) => g.id),
       activity: async (group) => {
         const orders = s().orders.filter((o) => o.groupId === group.id);
         const last = Math.max(group.updatedAt.getTime(), ...orders.map((o) => o.updatedAt.getTime()));
-        return { unsettled: orders.filter((o) => o.status === 'submitting' || o.status === 'unknown').length, events: s().orderEvents.filter((e) => e.groupId === group.id).length, last: new Date(last) };
+        return {
+          unsettled: orders.filter((o) => o.status === 'submitting' || o.status === 'unknown').length,
+          events: s().orderEvents.filter((e) => e.groupId === group.id).length,
+          last: new Date(last),
+        };
       },
     },
     orders: {
       insertPlanned: async (o) => {
         const existing = s().orders.find((x) => x.groupId === o.groupId && x.role === o.role && x.seq === o.seq);
         if (existing) return { order: copy(existing), created: false };
-        const order: OrderRow = { ...copy(o), status: 'planned', brokerStatus: null, brokerOrderId: null, filledUnits: 0, priceSteps: 0, rejectReason: null, submittedAt: null, createdAt: at(), updatedAt: at() };
+        const order: OrderRow = {
+          ...copy(o),
+          status: 'planned',
+          brokerStatus: null,
+          brokerOrderId: null,
+          filledUnits: 0,
+          priceSteps: 0,
+          rejectReason: null,
+          submittedAt: null,
+          createdAt: at(),
+          updatedAt: at(),
+        };
         s().orders.push(order);
         return { order: copy(order), created: true };
       },
       get: async (id) => copy(orderOf(id)),
-      ofGroup: async (groupId) => copy(s().orders.filter((o) => o.groupId === groupId).sort(ROLE_ORDER)),
+      ofGroup: async (groupId) =>
+        copy(
+          s()
+            .orders.filter((o) => o.groupId === groupId)
+            .sort(ROLE_ORDER),
+        ),
       byBrokerId: async (brokerOrderId) => {
         const id = s().brokerIds.get(brokerOrderId);
         return id === undefined ? undefined : copy(orderOf(id));
@@ -182,20 +306,41 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
       transition: async (orderId, event, source, fields = {}, dedupeKey) => {
         const order = orderOf(orderId);
         if (!order) throw new Error(`order ${orderId} not found`);
-        if (dedupeKey && s().orderEvents.some((e) => e.dedupeKey === dedupeKey)) return { ok: true, order: copy(order), changed: false };
+        if (dedupeKey && s().orderEvents.some((e) => e.dedupeKey === dedupeKey))
+          return { ok: true, order: copy(order), changed: false };
         const about = fields.reportFor;
-        if (about && order.brokerOrderId !== null && about.brokerOrderId !== order.brokerOrderId && about.replacesOrderId !== order.brokerOrderId) {
-          event = { type: 'BrokerUpdate', brokerStatus: 'live', filledUnits: fields.filledUnits ?? 0, size: order.size };
+        if (
+          about &&
+          order.brokerOrderId !== null &&
+          about.brokerOrderId !== order.brokerOrderId &&
+          about.replacesOrderId !== order.brokerOrderId
+        ) {
+          event = {
+            type: 'BrokerUpdate',
+            brokerStatus: 'live',
+            filledUnits: fields.filledUnits ?? 0,
+            size: order.size,
+          };
           fields = { ...(fields.filledUnits !== undefined ? { filledUnits: fields.filledUnits } : {}) };
         }
         const { reportFor: _about, ...recorded } = fields;
         const result = applyOrderEvent(order.status, event);
         if (!result.ok) return { ok: false, order: copy(order), changed: false, error: result.error };
         const filledUnits = Math.max(order.filledUnits, fields.filledUnits ?? 0);
-        const stale = isTerminalOrder(order.status) && (event.type === 'BrokerUpdate' || event.type === 'Accepted') && !isTerminal(event.brokerStatus);
+        const stale =
+          isTerminalOrder(order.status) &&
+          (event.type === 'BrokerUpdate' || event.type === 'Accepted') &&
+          !isTerminal(event.brokerStatus);
         const brokerStatus = stale ? null : (fields.brokerStatus ?? null);
-        const bump = result.changed || filledUnits !== order.filledUnits || event.type !== 'BrokerUpdate' || (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
-        const changed = result.changed || filledUnits !== order.filledUnits || (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
+        const bump =
+          result.changed ||
+          filledUnits !== order.filledUnits ||
+          event.type !== 'BrokerUpdate' ||
+          (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
+        const changed =
+          result.changed ||
+          filledUnits !== order.filledUnits ||
+          (fields.brokerOrderId !== undefined && fields.brokerOrderId !== order.brokerOrderId);
         const from = order.status;
         const stamp = at();
         Object.assign(order, {
@@ -209,16 +354,39 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
           rejectReason: fields.rejectReason ?? order.rejectReason,
           submittedAt: event.type === 'SubmitStarted' ? stamp : order.submittedAt,
         });
-        if (fields.brokerOrderId !== undefined && !s().brokerIds.has(fields.brokerOrderId)) s().brokerIds.set(fields.brokerOrderId, orderId);
+        if (fields.brokerOrderId !== undefined && !s().brokerIds.has(fields.brokerOrderId))
+          s().brokerIds.set(fields.brokerOrderId, orderId);
         if (changed || event.type !== 'BrokerUpdate') {
-          s().orderEvents.push({ at: stamp, orderId, groupId: order.groupId, type: event.type, from, to: result.status, source, dedupeKey: dedupeKey ?? null, data: { ...event, ...recorded } });
+          s().orderEvents.push({
+            at: stamp,
+            orderId,
+            groupId: order.groupId,
+            type: event.type,
+            from,
+            to: result.status,
+            source,
+            dedupeKey: dedupeKey ?? null,
+            data: { ...event, ...recorded },
+          });
         }
         return { ok: true, order: copy(order), changed };
       },
       othersOfTrade: async (tradeId, except, statuses) =>
-        copy(s().orders.filter((o) => o.id !== except && statuses.includes(o.status) && groupOf(o.groupId)?.tradeId === tradeId).map((o) => ({ id: o.id, legs: o.legs }))),
+        copy(
+          s()
+            .orders.filter(
+              (o) => o.id !== except && statuses.includes(o.status) && groupOf(o.groupId)?.tradeId === tradeId,
+            )
+            .map((o) => ({ id: o.id, legs: o.legs })),
+        ),
       absenceChecks: async (orderId, reason) => {
-        const events = s().orderEvents.filter((e) => e.orderId === orderId && e.type === 'OutcomeUnknown' && e.source === 'reconcile' && e.data['reason'] === reason);
+        const events = s().orderEvents.filter(
+          (e) =>
+            e.orderId === orderId &&
+            e.type === 'OutcomeUnknown' &&
+            e.source === 'reconcile' &&
+            e.data['reason'] === reason,
+        );
         return { n: events.length, first: events[0]?.at ?? null };
       },
       linkBrokerId: async (brokerOrderId, orderId) => {
@@ -232,28 +400,62 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         return true;
       },
       unitsOfOrder: async (order) => {
-        const filled = sumBy(s().fills.filter((f) => f.orderId === order.id).map((f) => [f.symbol, f.quantity]));
-        const per = order.legs.map((l) => Math.trunc((filled.get(l.symbol) ?? 0) / Math.trunc(l.quantity / order.size)));
+        const filled = sumBy(
+          s()
+            .fills.filter((f) => f.orderId === order.id)
+            .map((f) => [f.symbol, f.quantity]),
+        );
+        const per = order.legs.map((l) =>
+          Math.trunc((filled.get(l.symbol) ?? 0) / Math.trunc(l.quantity / order.size)),
+        );
         return per.length === 0 ? 0 : Math.min(...per);
       },
-      ofBrokerOrder: async (id) => sumBy(s().fills.filter((f) => f.brokerOrderId === id).map((f) => [f.symbol, f.quantity])),
-      ofOrder: async (id) => sumBy(s().fills.filter((f) => f.orderId === id).map((f) => [f.symbol, f.quantity])),
-      ofGroup: async (id) => sumBy(s().fills.filter((f) => f.groupId === id).map((f) => [f.symbol, f.quantity])),
+      ofBrokerOrder: async (id) =>
+        sumBy(
+          s()
+            .fills.filter((f) => f.brokerOrderId === id)
+            .map((f) => [f.symbol, f.quantity]),
+        ),
+      ofOrder: async (id) =>
+        sumBy(
+          s()
+            .fills.filter((f) => f.orderId === id)
+            .map((f) => [f.symbol, f.quantity]),
+        ),
+      ofGroup: async (id) =>
+        sumBy(
+          s()
+            .fills.filter((f) => f.groupId === id)
+            .map((f) => [f.symbol, f.quantity]),
+        ),
       countOfBrokerOrder: async (id) => s().fills.filter((f) => f.brokerOrderId === id).length,
-      netOfGroup: async (id) => sumBy(s().fills.filter((f) => f.groupId === id).map((f) => [f.symbol, signed(f.action, f.quantity)])),
+      netOfGroup: async (id) =>
+        sumBy(
+          s()
+            .fills.filter((f) => f.groupId === id)
+            .map((f) => [f.symbol, signed(f.action, f.quantity)]),
+        ),
       anyOfGroup: async (id) => s().fills.some((f) => f.groupId === id),
-      cashOfGroup: async (id) => s().fills.filter((f) => f.groupId === id).reduce((n, f) => n + (f.action.startsWith('Buy') ? -f.priceCents : f.priceCents) * f.quantity, 0),
+      cashOfGroup: async (id) =>
+        s()
+          .fills.filter((f) => f.groupId === id)
+          .reduce((n, f) => n + (f.action.startsWith('Buy') ? -f.priceCents : f.priceCents) * f.quantity, 0),
       cashOfGroupRole: async (id, role) =>
-        s().fills.filter((f) => orderOf(f.orderId)?.groupId === id && orderOf(f.orderId)?.role === role).reduce((n, f) => n + (f.action.startsWith('Sell') ? f.priceCents : -f.priceCents) * f.quantity, 0),
+        s()
+          .fills.filter((f) => orderOf(f.orderId)?.groupId === id && orderOf(f.orderId)?.role === role)
+          .reduce((n, f) => n + (f.action.startsWith('Sell') ? f.priceCents : -f.priceCents) * f.quantity, 0),
       firstOfGroup: async (id) => {
-        const times = s().fills.filter((f) => f.groupId === id).map((f) => f.filledAt.getTime());
+        const times = s()
+          .fills.filter((f) => f.groupId === id)
+          .map((f) => f.filledAt.getTime());
         return times.length === 0 ? null : new Date(Math.min(...times));
       },
       lastPrices: async (tradeId) => {
         const last = new Map<string, { t: number; r: number; price: number }>();
         for (const f of s().fills.filter((x) => x.tradeId === tradeId)) {
           const l = last.get(f.symbol);
-          if (!l || f.filledAt.getTime() > l.t || (f.filledAt.getTime() === l.t && f.recordedAt > l.r)) last.set(f.symbol, { t: f.filledAt.getTime(), r: f.recordedAt, price: f.priceCents });
+          if (!l || f.filledAt.getTime() > l.t || (f.filledAt.getTime() === l.t && f.recordedAt > l.r))
+            last.set(f.symbol, { t: f.filledAt.getTime(), r: f.recordedAt, price: f.priceCents });
         }
         return new Map([...last].map(([k, v]) => [k, v.price]));
       },
@@ -261,7 +463,12 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
     positions: {
       ofTrade: async (tradeId) => positions(tradeId),
       ofTrades: async (ids) => ids.flatMap((id) => positions(id)),
-      held: async () => [...new Set(s().trades.map((t) => t.id))].sort().flatMap((id) => positions(id)).filter((p) => p.quantity !== 0).map(({ tradeId, symbol, quantity }) => ({ tradeId, symbol, quantity })),
+      held: async () =>
+        [...new Set(s().trades.map((t) => t.id))]
+          .sort()
+          .flatMap((id) => positions(id))
+          .filter((p) => p.quantity !== 0)
+          .map(({ tradeId, symbol, quantity }) => ({ tradeId, symbol, quantity })),
     },
     audit: {
       append: async (event) => {
@@ -275,9 +482,18 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
       set: async (state, by, reason, options = {}) => {
         const before = s().tradingState;
         const flatten = options.flatten ?? (state === 'active' ? false : before.flatten === true);
-        const value: TradingStateValue = { state, by, at: at().toISOString(), ...(reason ? { reason } : {}), ...(flatten ? { flatten: true } : {}) };
+        const value: TradingStateValue = {
+          state,
+          by,
+          at: at().toISOString(),
+          ...(reason ? { reason } : {}),
+          ...(flatten ? { flatten: true } : {}),
+        };
         s().tradingState = value;
-        await store.audit.append({ kind: state === 'active' ? 'resume' : 'halt', data: { ...value, ...options.audit } });
+        await store.audit.append({
+          kind: state === 'active' ? 'resume' : 'halt',
+          data: { ...value, ...options.audit },
+        });
         return copy(value);
       },
     },
@@ -285,13 +501,38 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
       record: async (tradeId, x: Settlement, action) => {
         if (x.kind === 'other') throw new Error(`settlement ${x.id} (${x.subType}) changes no position of a trade`);
         if (s().settlements.some((r) => r.id === x.id)) return false;
-        s().settlements.push({ id: x.id, tradeId, kind: x.kind, symbol: x.symbol, action, quantity: x.quantity, priceCents: x.priceCents, feeCents: x.feeCents, executedAt: new Date(x.executedAt) });
+        s().settlements.push({
+          id: x.id,
+          tradeId,
+          kind: x.kind,
+          symbol: x.symbol,
+          action,
+          quantity: x.quantity,
+          priceCents: x.priceCents,
+          feeCents: x.feeCents,
+          executedAt: new Date(x.executedAt),
+        });
         return true;
       },
       recordedIds: async (ids) => new Set(ids.filter((id) => s().settlements.some((r) => r.id === id))),
-      optionOwners: async () => new Map(s().settlements.filter((r) => r.kind === 'assignment' || r.kind === 'exercise').map((r) => [r.symbol, r.tradeId])),
-      kindsOf: async (tradeId) => new Set(s().settlements.filter((r) => r.tradeId === tradeId).map((r) => r.kind)),
-      deliveryPrices: async (tradeId) => new Map(s().settlements.filter((r) => r.tradeId === tradeId && r.kind === 'delivery').map((r) => [r.symbol, r.priceCents])),
+      optionOwners: async () =>
+        new Map(
+          s()
+            .settlements.filter((r) => r.kind === 'assignment' || r.kind === 'exercise')
+            .map((r) => [r.symbol, r.tradeId]),
+        ),
+      kindsOf: async (tradeId) =>
+        new Set(
+          s()
+            .settlements.filter((r) => r.tradeId === tradeId)
+            .map((r) => r.kind),
+        ),
+      deliveryPrices: async (tradeId) =>
+        new Map(
+          s()
+            .settlements.filter((r) => r.tradeId === tradeId && r.kind === 'delivery')
+            .map((r) => [r.symbol, r.priceCents]),
+        ),
     },
     fees: {
       record: async (owners, transactions) => {
@@ -305,19 +546,32 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         return added;
       },
       ofTrades: async (ids) => {
-        const all = [...s().fees.map((f) => [f.tradeId, f.totalCents] as [string, number]), ...s().settlements.map((r) => [r.tradeId, r.feeCents] as [string, number])];
+        const all = [
+          ...s().fees.map((f) => [f.tradeId, f.totalCents] as [string, number]),
+          ...s().settlements.map((r) => [r.tradeId, r.feeCents] as [string, number]),
+        ];
         return sumBy(all.filter(([id]) => ids.includes(id)));
       },
-      fillOwners: async (tradeId) => new Map(s().fills.filter((f) => f.tradeId === tradeId).map((f) => [f.brokerOrderId, { orderId: f.orderId, tradeId }])),
+      fillOwners: async (tradeId) =>
+        new Map(
+          s()
+            .fills.filter((f) => f.tradeId === tradeId)
+            .map((f) => [f.brokerOrderId, { orderId: f.orderId, tradeId }]),
+        ),
       coverage: async (tradeId) => ({
-        filled: s().fills.filter((f) => f.tradeId === tradeId).reduce((n, f) => n + f.quantity, 0),
-        covered: s().fees.filter((f) => f.tradeId === tradeId).reduce((n, f) => n + f.quantity, 0),
+        filled: s()
+          .fills.filter((f) => f.tradeId === tradeId)
+          .reduce((n, f) => n + f.quantity, 0),
+        covered: s()
+          .fees.filter((f) => f.tradeId === tradeId)
+          .reduce((n, f) => n + f.quantity, 0),
       }),
       tradesMissing: async () => [],
     },
     scans: {
       recordRuleVersion: async (v) => {
-        if (!s().ruleVersions.has(v.hash)) s().ruleVersions.set(v.hash, { name: v.name, file: v.file, content: v.content });
+        if (!s().ruleVersions.has(v.hash))
+          s().ruleVersions.set(v.hash, { name: v.name, file: v.file, content: v.content });
       },
       ruleVersion: async (hash) => {
         const v = s().ruleVersions.get(hash);

@@ -13,9 +13,20 @@ import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { reconcile, reconcileOnStartup, type ReconcileOptions } from '../../src/pipeline/reconcile/reconcile.js';
 
 const env = process.env;
-const config = loadConfig({ LEGWORK_VENUE_URL: env['LEGWORK_VENUE_URL'], DATABASE_URL: env['DATABASE_URL'], REDIS_URL: env['REDIS_URL'], LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn', LEGWORK_CLOCK: env['LEGWORK_CLOCK'] ?? 'wall' });
+const config = loadConfig({
+  LEGWORK_VENUE_URL: env['LEGWORK_VENUE_URL'],
+  DATABASE_URL: env['DATABASE_URL'],
+  REDIS_URL: env['REDIS_URL'],
+  LOG_LEVEL: env['LOG_LEVEL'] ?? 'warn',
+  LEGWORK_CLOCK: env['LEGWORK_CLOCK'] ?? 'wall',
+});
 const log = createLogger({ level: config.logLevel, pretty: false });
-const app = await createAppContext({ config, log, queuePrefix: env['LW_QUEUE_PREFIX'] ?? 'lwexec', rulesDir: mkdtempSync(join(tmpdir(), 'lw-exec-rules-')) });
+const app = await createAppContext({
+  config,
+  log,
+  queuePrefix: env['LW_QUEUE_PREFIX'] ?? 'lwexec',
+  rulesDir: mkdtempSync(join(tmpdir(), 'lw-exec-rules-')),
+});
 
 const running = new Map<string, { again: boolean }>();
 const run = (tradeId: string, groupId: string): void => {
@@ -42,7 +53,12 @@ const jobs: ExecJobs = {
   },
 };
 const exec: ExecContext = {
-  store: app.store, broker: app.broker, marketData: app.marketData, rules: app.rules, jobs, log,
+  store: app.store,
+  broker: app.broker,
+  marketData: app.marketData,
+  rules: app.rules,
+  jobs,
+  log,
   alert: createAlerter({ store: app.store, log }),
   now: app.clock.now,
   sleep: (ms) => app.clock.sleep(ms),
@@ -58,4 +74,11 @@ process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
     if (cmd === 'run' && tradeId && groupId) run(tradeId, groupId);
   }
 });
-if (every > 0) setInterval(() => void reconcile(exec, 'periodic', options).catch((error: unknown) => log.warn({ err: error }, 'periodic reconcile failed')), every);
+if (every > 0)
+  setInterval(
+    () =>
+      void reconcile(exec, 'periodic', options).catch((error: unknown) =>
+        log.warn({ err: error }, 'periodic reconcile failed'),
+      ),
+    every,
+  );

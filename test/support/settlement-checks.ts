@@ -20,14 +20,20 @@ export function settlementChecks(app: TestApp): SettlementChecks {
   const account = app.sim.venue.accountNumbers()[0]!;
   const venueHolds = (underlying: string) => [
     ...venueSignedPositions(app.sim, account, underlying),
-    ...app.sim.venue.positionsWire(account).filter((p) => p['symbol'] === underlying && Number(p['quantity']) !== 0).map((p) => [String(p['symbol']), Number(p['quantity'])] as const),
+    ...app.sim.venue
+      .positionsWire(account)
+      .filter((p) => p['symbol'] === underlying && Number(p['quantity']) !== 0)
+      .map((p) => [String(p['symbol']), Number(p['quantity'])] as const),
   ];
   /** The venue's own account of the underlying since `afterId`: the signed net value (after fees) of each transaction, in cents. */
   const venueNetCents = (underlying: string, afterId: number): number =>
-    app.sim.venue.transactions(account, { underlyingSymbol: underlying, perPage: 1000 }).items.filter((t) => Number(t['id']) > afterId).reduce((sum, t) => {
-      const cents = Math.round(Number(t['net-value']) * 100);
-      return sum + (t['net-value-effect'] === 'Debit' ? -cents : t['net-value-effect'] === 'Credit' ? cents : 0);
-    }, 0);
+    app.sim.venue
+      .transactions(account, { underlyingSymbol: underlying, perPage: 1000 })
+      .items.filter((t) => Number(t['id']) > afterId)
+      .reduce((sum, t) => {
+        const cents = Math.round(Number(t['net-value']) * 100);
+        return sum + (t['net-value-effect'] === 'Debit' ? -cents : t['net-value-effect'] === 'Credit' ? cents : 0);
+      }, 0);
   return {
     advanceTo(at) {
       const now = app.sim.clock.now();
@@ -35,7 +41,8 @@ export function settlementChecks(app: TestApp): SettlementChecks {
       app.sim.control.advanceClock(at - now);
     },
     venueHolds,
-    lastTransactionId: () => Math.max(0, ...app.sim.venue.transactions(account, { perPage: 1000 }).items.map((t) => Number(t['id']))),
+    lastTransactionId: () =>
+      Math.max(0, ...app.sim.venue.transactions(account, { perPage: 1000 }).items.map((t) => Number(t['id']))),
     settlementsOf: (tradeId) => app.ctx.sql<{ kind: string; symbol: string; action: string; quantity: number }[]>`
       select kind, symbol, action, quantity from settlements where trade_id = ${tradeId} order by broker_transaction_id`,
     async expectClosedWithPnl(trade, exitReason, afterTransaction) {

@@ -1,7 +1,11 @@
 // Owns polling a condition in tests until it holds or a deadline passes (no bare sleeps in tests).
 export async function waitUntil<T>(
   probe: () => T | undefined | false | null | Promise<T | undefined | false | null>,
-  { timeoutMs = 5000, intervalMs = 25, what = 'condition' }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+  {
+    timeoutMs = 5000,
+    intervalMs = 25,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;

@@ -67,5 +67,9 @@ function unionShape(items: unknown[]): unknown {
 
 function unique() {
   const seen = new Set<string>();
-  return (line: string) => (seen.has(line) ? false : (seen.add(line), true));
+  return (line: string) => {
+    if (seen.has(line)) return false;
+    seen.add(line);
+    return true;
+  };
 }

@@ -27,7 +27,9 @@ const LEGWORK = ['api', ...ROLES] as const;
 const services = compose.services;
 
 function schemaKeys(): string[] {
-  const body = /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(readFileSync(`${ROOT}src/config/env.ts`, 'utf8'))?.[1] ?? '';
+  const body =
+    /const envSchema = z\.object\(\{([\s\S]*?)\n\}\);/.exec(readFileSync(`${ROOT}src/config/env.ts`, 'utf8'))?.[1] ??
+    '';
   return [...body.matchAll(/^ {2}([A-Z][A-Z0-9_]*):/gm)].map((m) => m[1]!);
 }
 
@@ -66,7 +68,12 @@ describe('docker-compose.yml', () => {
       const s = services[name]!;
       expect(s.build, name).toBeDefined();
       expect(s.command, name).toEqual(['node', 'bin/legwork.mjs', 'worker', name]);
-      const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(String(v), { LEGWORK_ADMIN_PASSWORD: 'x' })]));
+      const env = Object.fromEntries(
+        Object.entries(s.environment ?? {}).map(([k, v]) => [
+          k,
+          interpolate(String(v), { LEGWORK_ADMIN_PASSWORD: 'x' }),
+        ]),
+      );
       expect(env, name).toMatchObject({
         TT_ENV: 'sim',
         LEGWORK_VENUE_URL: 'http://venue:4100',
@@ -79,16 +86,22 @@ describe('docker-compose.yml', () => {
       expect(Number.parseInt(s.stop_grace_period ?? '10s', 10), name).toBeGreaterThan(25);
     }
     const api = services['api']!;
-    expect(api.environment).toMatchObject({ PORT: '3000', LEGWORK_ADMIN_PASSWORD: '${LEGWORK_ADMIN_PASSWORD:?set LEGWORK_ADMIN_PASSWORD}' });
+    expect(api.environment).toMatchObject({
+      PORT: '3000',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, compared literally
+      LEGWORK_ADMIN_PASSWORD: '${LEGWORK_ADMIN_PASSWORD:?set LEGWORK_ADMIN_PASSWORD}',
+    });
     expect(api.environment?.['LEGWORK_ADMIN_USER']).toBeDefined();
     expect(() => interpolate(String(api.environment!['LEGWORK_ADMIN_PASSWORD']))).toThrow(/set LEGWORK_ADMIN_PASSWORD/);
     expect(api.healthcheck?.test.join(' ')).toContain('/api/health');
   });
 
-  it('every Legwork environment key is one env.ts knows (or the venue\'s VENUE_*)', () => {
+  it("every Legwork environment key is one env.ts knows (or the venue's VENUE_*)", () => {
     const known = new Set(schemaKeys());
     for (const name of ['venue', ...LEGWORK]) {
-      const unknown = Object.keys(services[name]!.environment ?? {}).filter((k) => !known.has(k) && !k.startsWith('VENUE_'));
+      const unknown = Object.keys(services[name]!.environment ?? {}).filter(
+        (k) => !known.has(k) && !k.startsWith('VENUE_'),
+      );
       expect(unknown, name).toEqual([]);
     }
   });
@@ -105,6 +118,7 @@ describe('docker-compose.yml', () => {
     for (const [name, s] of Object.entries(services)) expect(s.healthcheck?.test.length, name).toBeGreaterThan(0);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the test title names Compose's ${...} syntax
   it('no secret is hard-coded: secret-like values are ${...} references only', () => {
     const secretKey = /PASSWORD|SECRET|TOKEN|WEBHOOK/;
     for (const [name, s] of Object.entries(services)) {
@@ -127,7 +141,11 @@ describe('Dockerfile', () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => [l.split(/\s+/)[0]!.toUpperCase(), l.slice(l.indexOf(' ') + 1).trim()] as const);
-  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+    scripts: Record<string, string>;
+  };
 
   it('builds one Node 20 image with the dependencies and JSON logs', () => {
     expect(text).toMatch(/^FROM node:20/m);
@@ -142,10 +160,24 @@ describe('Dockerfile', () => {
     expect(pkg.scripts['postinstall']).toBe('patch-package');
     expect(Object.keys(pkg.dependencies)).toContain('patch-package'); // a production install has it
     // What the build context holds at the install: the sources of every COPY before it
-    const copied = steps.slice(0, install).filter(([k]) => k === 'COPY').flatMap(([, a]) => a.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+    const copied = steps
+      .slice(0, install)
+      .filter(([k]) => k === 'COPY')
+      .flatMap(([, a]) =>
+        a
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('--'))
+          .slice(0, -1),
+      );
     const patches = readdirSync(`${ROOT}patches`);
     expect(patches.length).toBeGreaterThan(0);
-    for (const patch of patches) expect(copied.some((src) => src === '.' || `patches/${patch}`.startsWith(src.replace(/^\.\//, '').replace(/\/?$/, ''))), patch).toBe(true);
+    for (const patch of patches)
+      expect(
+        copied.some(
+          (src) => src === '.' || `patches/${patch}`.startsWith(src.replace(/^\.\//, '').replace(/\/?$/, '')),
+        ),
+        patch,
+      ).toBe(true);
   });
 
   it('a patched package is pinned to exactly the version its patch was made for', () => {
@@ -161,17 +193,23 @@ describe('Dockerfile', () => {
     expect(install[1]).toMatch(/--omit=dev/);
     const cmd = JSON.parse(steps.filter(([k]) => k === 'CMD').at(-1)![1]) as string[];
     expect(cmd).toEqual(['node', 'bin/legwork.mjs', 'start']);
-    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['json-rules-engine', 'pino-pretty', 'vitest', 'typescript']));
+    expect(Object.keys(pkg.devDependencies)).toEqual(
+      expect.arrayContaining(['json-rules-engine', 'pino-pretty', 'vitest', 'typescript']),
+    );
   });
 
   /** Package names that the non-type imports of the .ts/.mjs files under `dirs` load, each with one file loading it. */
   function packagesLoaded(dirs: string[]): Map<string, string> {
     const files = (dir: string): string[] =>
-      readdirSync(`${ROOT}${dir}`, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(`${dir}/${e.name}`) : /\.(ts|mjs)$/.test(e.name) ? [`${dir}/${e.name}`] : []));
+      readdirSync(`${ROOT}${dir}`, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(`${dir}/${e.name}`) : /\.(ts|mjs)$/.test(e.name) ? [`${dir}/${e.name}`] : [],
+      );
     const loaded = new Map<string, string>();
     for (const file of dirs.flatMap(files)) {
       const code = readFileSync(`${ROOT}${file}`, 'utf8');
-      for (const m of code.matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^'.][^']*)'|\bimport\('([^'.][^']*)'\)|target: '([^'.][^']*)'/gm)) {
+      for (const m of code.matchAll(
+        /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+'([^'.][^']*)'|\bimport\('([^'.][^']*)'\)|target: '([^'.][^']*)'/gm,
+      )) {
         const spec = m[1] ?? m[2] ?? m[3]!;
         if (spec.startsWith('node:')) continue;
         const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
@@ -180,13 +218,21 @@ describe('Dockerfile', () => {
     }
     return loaded;
   }
-  const venuePkg = JSON.parse(readFileSync(`${ROOT}packages/venue/package.json`, 'utf8')) as { name: string; private: boolean; dependencies: Record<string, string> };
+  const venuePkg = JSON.parse(readFileSync(`${ROOT}packages/venue/package.json`, 'utf8')) as {
+    name: string;
+    private: boolean;
+    dependencies: Record<string, string>;
+  };
 
   it('every package the production code loads is a production dependency (pino-pretty only when installed)', () => {
     const loaded = packagesLoaded(['src', 'workers', 'bin']);
-    expect([...loaded.keys()]).toEqual(expect.arrayContaining(['bullmq', 'ioredis', 'postgres', 'express', '@tastytrade/api', 'yaml', 'pino']));
+    expect([...loaded.keys()]).toEqual(
+      expect.arrayContaining(['bullmq', 'ioredis', 'postgres', 'express', '@tastytrade/api', 'yaml', 'pino']),
+    );
     // The venue is the workspace package, loaded (optionally) by workers/ only
-    const missing = [...loaded].filter(([name]) => !(name in pkg.dependencies) && name !== 'pino-pretty' && name !== venuePkg.name).map(([name, file]) => `${name} (${file})`);
+    const missing = [...loaded]
+      .filter(([name]) => !(name in pkg.dependencies) && name !== 'pino-pretty' && name !== venuePkg.name)
+      .map(([name, file]) => `${name} (${file})`);
     expect(missing).toEqual([]);
     expect(loaded.get('pino-pretty'), 'pino-pretty is loaded by the logger').toBe('src/log.ts');
     expect(loaded.get(venuePkg.name)).toMatch(/^workers\//);
@@ -196,13 +242,24 @@ describe('Dockerfile', () => {
     expect((pkg as { workspaces?: string[] }).workspaces).toEqual(['packages/*']);
     expect(venuePkg).toMatchObject({ name: '@legwork/venue', private: true });
     const install = steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
-    const copied = steps.slice(0, install).filter(([k]) => k === 'COPY').flatMap(([, a]) => a.split(/\s+/).filter((w) => !w.startsWith('--')).slice(0, -1));
+    const copied = steps
+      .slice(0, install)
+      .filter(([k]) => k === 'COPY')
+      .flatMap(([, a]) =>
+        a
+          .split(/\s+/)
+          .filter((w) => !w.startsWith('--'))
+          .slice(0, -1),
+      );
     expect(copied).toContain('packages/venue/package.json');
     const loaded = packagesLoaded(['packages/venue/src']);
     expect([...loaded.keys()]).toEqual(expect.arrayContaining(['express', 'ws', 'zod', 'yaml', 'pino']));
-    const missing = [...loaded].filter(([name]) => !(name in venuePkg.dependencies) && name !== 'pino-pretty').map(([name, file]) => `${name} (${file})`);
+    const missing = [...loaded]
+      .filter(([name]) => !(name in venuePkg.dependencies) && name !== 'pino-pretty')
+      .map(([name, file]) => `${name} (${file})`);
     expect(missing).toEqual([]);
     // The same versions as Legwork's, so that npm hoists one copy
-    for (const [name, version] of Object.entries(venuePkg.dependencies)) expect(pkg.dependencies[name], name).toBe(version);
+    for (const [name, version] of Object.entries(venuePkg.dependencies))
+      expect(pkg.dependencies[name], name).toBe(version);
   });
 });

@@ -29,7 +29,16 @@ function capture(): { log: Logger; text: () => string; lines: () => Record<strin
   });
   const log = createLogger({ level: 'trace', pretty: false, destination });
   const text = () => chunks.join('');
-  return { log, text, lines: () => text().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    log,
+    text,
+    lines: () =>
+      text()
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 function expectNoSecrets(text: string, secrets: string[]): void {
@@ -42,7 +51,10 @@ describe('root logger redaction', () => {
     const config = loadConfig({ TT_ENV: 'sandbox', TT_CLIENT_SECRET: CLIENT_SECRET, TT_REFRESH_TOKEN: REFRESH_TOKEN });
     log.info({ access_token: BEARER, refresh_token: REFRESH_TOKEN, client_secret: CLIENT_SECRET }, 'm-top-oauth');
     log.info({ clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN, accessToken: BEARER }, 'm-top-camel');
-    log.info({ body: { access_token: BEARER, refresh_token: REFRESH_TOKEN, client_secret: CLIENT_SECRET } }, 'm-nested-oauth');
+    log.info(
+      { body: { access_token: BEARER, refresh_token: REFRESH_TOKEN, client_secret: CLIENT_SECRET } },
+      'm-nested-oauth',
+    );
     log.info({ creds: { clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN } }, 'm-nested-camel');
     log.info({ 'auth-token': AUTH_TOKEN }, 'm-top-auth-token');
     log.info({ message: { action: 'connect', 'auth-token': AUTH_TOKEN } }, 'm-streamer-auth-token');
@@ -62,11 +74,27 @@ describe('root logger redaction', () => {
       headers: { Authorization: `Bearer ${BEARER}` },
       data: JSON.stringify({ refresh_token: REFRESH_TOKEN, client_secret: CLIENT_SECRET }),
     };
-    log.error({ err: Object.assign(new Error('Request failed with status code 401'), { config: axiosConfig }) }, 'm-err-config');
+    log.error(
+      { err: Object.assign(new Error('Request failed with status code 401'), { config: axiosConfig }) },
+      'm-err-config',
+    );
     log.error({ error: Object.assign(new Error('boom'), { config: axiosConfig }) }, 'm-error-config');
-    log.error({ err: Object.assign(new Error('axios'), { isAxiosError: true, config: axiosConfig, request: { _header: `Authorization: Bearer ${BEARER}` }, response: { status: 401, config: axiosConfig, data: { access_token: BEARER } } }) }, 'm-axios-error');
+    log.error(
+      {
+        err: Object.assign(new Error('axios'), {
+          isAxiosError: true,
+          config: axiosConfig,
+          request: { _header: `Authorization: Bearer ${BEARER}` },
+          response: { status: 401, config: axiosConfig, data: { access_token: BEARER } },
+        }),
+      },
+      'm-axios-error',
+    );
     log.warn({ call: { config: axiosConfig } }, 'm-nested-axios-config');
-    childLogger(log, { component: 'executor', tradeId: 't-1', groupId: 'g-1', orderId: undefined }).info({ clientSecret: CLIENT_SECRET }, 'm-child');
+    childLogger(log, { component: 'executor', tradeId: 't-1', groupId: 'g-1', orderId: undefined }).info(
+      { clientSecret: CLIENT_SECRET },
+      'm-child',
+    );
 
     const out = text();
     expectNoSecrets(out, [CLIENT_SECRET, REFRESH_TOKEN, BEARER, QUOTE_TOKEN, AUTH_TOKEN, COOKIE]);
@@ -79,7 +107,10 @@ describe('root logger redaction', () => {
     expect(child).not.toHaveProperty('orderId');
     // Non-secret context survives: the axios error keeps its status and URL, the config keeps its non-secret fields
     expect(lines().find((l) => l['msg'] === 'm-axios-error')!['err']).toMatchObject({ status: 401, message: 'axios' });
-    expect(lines().find((l) => l['msg'] === 'm-broker-config')!['broker']).toMatchObject({ env: 'sandbox', clientSecret: '[REDACTED]' });
+    expect(lines().find((l) => l['msg'] === 'm-broker-config')!['broker']).toMatchObject({
+      env: 'sandbox',
+      clientSecret: '[REDACTED]',
+    });
   });
 
   it('is JSON (not pretty) when not pretty, one object per line', () => {
@@ -100,7 +131,12 @@ describe('Tastytrade client and pino-http', () => {
 
   it('SDK logger and the axios errors the client throws leak no credential or access token', async () => {
     const { log, text } = capture();
-    const base = loadConfig({ TT_ENV: 'sim', LEGWORK_VENUE_URL: sim.baseUrl, TT_CLIENT_SECRET: CLIENT_SECRET, TT_REFRESH_TOKEN: REFRESH_TOKEN });
+    const base = loadConfig({
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: sim.baseUrl,
+      TT_CLIENT_SECRET: CLIENT_SECRET,
+      TT_REFRESH_TOKEN: REFRESH_TOKEN,
+    });
     const good = createTastytradeClient(base.broker, log);
     // A successful login (the venue issues an access token), then a request that fails carrying the bearer header
     const quote = (await good.accountsAndCustomersService.getApiQuoteToken()) as { token: string };
@@ -109,7 +145,9 @@ describe('Tastytrade client and pino-http', () => {
     expect(quote.token).toMatch(/^sim-qt-/);
     log.info({ quote }, 'got quote token');
     const notFound = await good.httpClient.getData('/no-such-route').catch((e: unknown) => e);
-    expect((notFound as { config: { headers: Record<string, string> } }).config.headers['Authorization']).toContain(accessToken);
+    expect((notFound as { config: { headers: Record<string, string> } }).config.headers['Authorization']).toContain(
+      accessToken,
+    );
     log.error({ err: notFound }, 'broker request failed');
 
     // Wrong client secret: the token request fails with 401 and its axios config carries the refresh token and secret
@@ -131,7 +169,16 @@ describe('Tastytrade client and pino-http', () => {
 
     const out = text();
     expectNoSecrets(out, [CLIENT_SECRET, REFRESH_TOKEN, WRONG_SECRET, accessToken, quote.token]);
-    for (const m of ['got quote token', 'broker request failed', 'broker login failed', 'broker login failed (error key)', 'Making request', 'Making request (warn)', 'Making request (error)', 'AccountStreamer error']) {
+    for (const m of [
+      'got quote token',
+      'broker request failed',
+      'broker login failed',
+      'broker login failed (error key)',
+      'Making request',
+      'Making request (warn)',
+      'Making request (error)',
+      'AccountStreamer error',
+    ]) {
       expect(out).toContain(m);
     }
     expect(out).toContain('tastytrade-sdk');
@@ -151,7 +198,9 @@ describe('Tastytrade client and pino-http', () => {
     await new Promise((r) => server.once('listening', r));
     try {
       const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/api/ping`, { headers: { authorization: `Bearer ${BEARER}`, cookie: `sid=${COOKIE}` } });
+      const res = await fetch(`http://127.0.0.1:${port}/api/ping`, {
+        headers: { authorization: `Bearer ${BEARER}`, cookie: `sid=${COOKIE}` },
+      });
       expect(res.status).toBe(200);
       await res.text();
     } finally {
@@ -161,7 +210,9 @@ describe('Tastytrade client and pino-http', () => {
     expectNoSecrets(out, [BEARER, COOKIE]);
     expect(out).toContain('handler ran');
     expect(out).toContain('request completed');
-    const completed = lines().find((l) => l['msg'] === 'request completed') as { req: { url: string; headers: Record<string, string> } };
+    const completed = lines().find((l) => l['msg'] === 'request completed') as {
+      req: { url: string; headers: Record<string, string> };
+    };
     expect(completed.req.url).toBe('/api/ping');
     expect(completed.req.headers['authorization']).toBe('[REDACTED]');
   });

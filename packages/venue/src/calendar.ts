@@ -29,7 +29,14 @@ function nyParts(ms: number): NyParts {
   for (const part of partsFmt.formatToParts(new Date(ms))) {
     if (part.type !== 'literal') p[part.type] = Number(part.value);
   }
-  return { y: p.year ?? 1970, m: p.month ?? 1, d: p.day ?? 1, hh: (p.hour ?? 0) % 24, mm: p.minute ?? 0, ss: p.second ?? 0 };
+  return {
+    y: p.year ?? 1970,
+    m: p.month ?? 1,
+    d: p.day ?? 1,
+    hh: (p.hour ?? 0) % 24,
+    mm: p.minute ?? 0,
+    ss: p.second ?? 0,
+  };
 }
 
 /** New York's offset from UTC at `ms`, in milliseconds (-4h in EDT, -5h in EST). */

@@ -78,7 +78,8 @@ export function createMarketClock(spec: ClockSpec, wallNow: () => number = Date.
     jumps: () => jumps,
     now,
     advance(ms: number) {
-      if (!Number.isFinite(ms) || ms < 0) throw new Error(`MarketClock.advance: ms must be a finite non-negative number, got ${ms}`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new Error(`MarketClock.advance: ms must be a finite non-negative number, got ${ms}`);
       offset += ms;
       if (ms > 0) jumps += 1;
       const t = now();

@@ -13,7 +13,10 @@ export interface VenueControl {
   /** A rule with underlying/symbol/next applies there; a rule with none of them becomes the default behaviour. */
   setFillBehavior(rule: FillRule): void;
   injectFault(request: FaultRequest): void;
-  moveMarket(symbol: string, change: { spot?: number; vol?: number }): { ok: true; spot: number } | { ok: false; message: string };
+  moveMarket(
+    symbol: string,
+    change: { spot?: number; vol?: number },
+  ): { ok: true; spot: number } | { ok: false; message: string };
   advanceClock(ms: number): number;
   /** The clock as a client models it (GET /__sim/clock): now, speed (0 = frozen), mode and how many jumps so far. */
   readClock(): { now: number; speed: number; mode: string; jumps: number };

@@ -14,6 +14,10 @@ function prettyInstalled(): boolean {
 export function createVenueLogger(name = 'venue'): Logger {
   const opts = { name, level: process.env['LOG_LEVEL'] ?? 'info', base: { pid: process.pid } };
   const pretty = process.stdout.isTTY === true && process.env['NODE_ENV'] !== 'production' && prettyInstalled();
-  if (pretty) return pino({ ...opts, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } } });
+  if (pretty)
+    return pino({
+      ...opts,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l' } },
+    });
   return pino(opts);
 }

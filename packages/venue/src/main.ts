@@ -54,8 +54,11 @@ async function main(): Promise<void> {
       return fallback;
     }
   };
-  const deprecated = (['HOST', 'PORT', 'SEED', 'CLOCK', 'UNDERLYINGS'] as const).map((k) => venueSetting(k)).filter((s) => s.deprecated);
-  for (const s of deprecated) log.warn({ variable: s.name }, `${s.name} is deprecated: set ${s.name.replace(/^SIM_/, 'VENUE_')} instead`);
+  const deprecated = (['HOST', 'PORT', 'SEED', 'CLOCK', 'UNDERLYINGS'] as const)
+    .map((k) => venueSetting(k))
+    .filter((s) => s.deprecated);
+  for (const s of deprecated)
+    log.warn({ variable: s.name }, `${s.name} is deprecated: set ${s.name.replace(/^SIM_/, 'VENUE_')} instead`);
   const port = attempt(() => readInt('PORT', 4100, 0, 65535), 4100);
   const seed = attempt(() => readInt('SEED', 42, 0, 2 ** 31 - 1), 42);
   const clockSetting = venueSetting('CLOCK');

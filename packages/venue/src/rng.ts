@@ -114,7 +114,7 @@ export class BrownianPath {
 
   constructor(
     private readonly seed: number,
-    private readonly blockBits = 18,
+    blockBits = 18,
   ) {
     this.size = 2 ** blockBits;
   }

@@ -54,7 +54,11 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
   const log = options.log ?? (() => {});
   const seed = options.seed ?? 42;
   const clock = createMarketClock(options.clock ?? { mode: 'open' });
-  const market = createMarketModel({ clock, seed, ...(options.underlyings ? { underlyings: options.underlyings } : {}) });
+  const market = createMarketModel({
+    clock,
+    seed,
+    ...(options.underlyings ? { underlyings: options.underlyings } : {}),
+  });
   const venue = createVenue({
     clock,
     market,
@@ -82,7 +86,14 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
   app.use(httpFaults(faults));
   app.use(requireBearer(tokens));
   app.use(accountRoutes(venue, faults));
-  app.use(marketRoutes({ market, clock, tokens, dxlinkUrl: (req) => `ws://${req.headers.host ?? baseUrl.slice('http://'.length)}${DXLINK_PATH}` }));
+  app.use(
+    marketRoutes({
+      market,
+      clock,
+      tokens,
+      dxlinkUrl: (req) => `ws://${req.headers.host ?? baseUrl.slice('http://'.length)}${DXLINK_PATH}`,
+    }),
+  );
   app.use((_req: Request, res: Response) => sendError(res, 404, { code: 'not_found', message: 'Resource not found' }));
   // Malformed JSON bodies and anything thrown by a route end as a Tastytrade-style error, never an HTML page
   app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -29,7 +29,11 @@ export function parseYamlWith<S extends z.ZodType>(text: string, file: string, s
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, col: pos.col };
   };
-  const syntax = document.errors.map((e) => ({ file, ...at(e.pos[0]), message: e.message.split('\n')[0] ?? e.message }));
+  const syntax = document.errors.map((e) => ({
+    file,
+    ...at(e.pos[0]),
+    message: e.message.split('\n')[0] ?? e.message,
+  }));
   if (syntax.length > 0) return { ok: false, problems: syntax };
   const parsed = schema.safeParse(document.toJS());
   if (parsed.success) return { ok: true, value: parsed.data };
@@ -37,7 +41,8 @@ export function parseYamlWith<S extends z.ZodType>(text: string, file: string, s
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
     // Point at the deepest node that exists: for an unknown or missing key that is its parent mapping
     let node: unknown;
-    for (let depth = path.length; depth >= 0 && !isNode(node); depth--) node = document.getIn(path.slice(0, depth), true);
+    for (let depth = path.length; depth >= 0 && !isNode(node); depth--)
+      node = document.getIn(path.slice(0, depth), true);
     const range = isNode(node) ? node.range : undefined;
     const where = path.length > 0 ? `${path.join('.')}: ` : '';
     return { file, ...at(range?.[0]), message: `${where}${issue.message}` };

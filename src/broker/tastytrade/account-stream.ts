@@ -79,7 +79,7 @@ export function createAccountEvents(opts: AccountEventsOptions): AccountEvents {
     if (conn.dead) return;
     conn.dead = true;
     conn.onConnectAck?.(false, 'connection closed');
-    conn.disposers.forEach((d) => d());
+    for (const dispose of conn.disposers) dispose();
     socketOf(conn)?.terminate?.();
     conn.streamer.stop();
     if (current === conn) current = undefined;
@@ -145,7 +145,8 @@ export function createAccountEvents(opts: AccountEventsOptions): AccountEvents {
     if (message.kind === 'ack') {
       // A failed `connect` is answered without a request-id; any connect ack settles our subscription
       if (message.action === 'connect') conn.onConnectAck?.(message.status === 'ok', message.message);
-      else if (message.status === 'error') log?.warn({ action: message.action }, `account stream: ${message.action} refused: ${message.message ?? ''}`);
+      else if (message.status === 'error')
+        log?.warn({ action: message.action }, `account stream: ${message.action} refused: ${message.message ?? ''}`);
       return;
     }
     try {
@@ -198,7 +199,10 @@ export function createAccountEvents(opts: AccountEventsOptions): AccountEvents {
     let timer: NodeJS.Timeout | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`not subscribed within ${subscribeTimeoutMs} ms`)), subscribeTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`not subscribed within ${subscribeTimeoutMs} ms`)),
+          subscribeTimeoutMs,
+        );
         conn.onConnectAck = (ok, text) => {
           conn.onConnectAck = undefined;
           if (ok) resolve();

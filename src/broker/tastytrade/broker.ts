@@ -67,9 +67,15 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
       opts.policy?.onEvent?.(event);
       if (event.kind === 'call') return;
       if (event.kind === 'retry') {
-        log?.warn({ operation: event.operation, attempt: event.attempt, delayMs: event.delayMs, kind: event.error.kind }, `broker retry: ${event.error.message}`);
+        log?.warn(
+          { operation: event.operation, attempt: event.attempt, delayMs: event.delayMs, kind: event.error.kind },
+          `broker retry: ${event.error.message}`,
+        );
       } else if (event.kind === 'circuit') {
-        log?.[event.state === 'open' ? 'error' : 'info']({ state: event.state, lane: event.lane }, `broker circuit (${event.lane} lane) ${event.state}`);
+        log?.[event.state === 'open' ? 'error' : 'info'](
+          { state: event.state, lane: event.lane },
+          `broker circuit (${event.lane} lane) ${event.state}`,
+        );
       } else if (event.kind === 'tokenRefresh') {
         log?.info({ operation: event.operation }, 'broker access token refused; refreshing once');
       }
@@ -78,10 +84,13 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   const perPage = opts.search?.perPage ?? 100;
   const maxPages = opts.search?.maxPages ?? 5;
 
-  const run = <T>(operation: BrokerOperation, label: string, call: () => Promise<T>, lane?: Lane) => policy.run(operation, call, label, lane);
+  const run = <T>(operation: BrokerOperation, label: string, call: () => Promise<T>, lane?: Lane) =>
+    policy.run(operation, call, label, lane);
 
   const accounts = await startupRead(opts.startupWaitMs ?? 300_000, log, () =>
-    run('read', 'list accounts', async () => parseAccounts(await client.accountsAndCustomersService.getCustomerAccounts())),
+    run('read', 'list accounts', async () =>
+      parseAccounts(await client.accountsAndCustomersService.getCustomerAccounts()),
+    ),
   );
   let accountNumber: string;
   if (opts.accountNumber !== undefined) {
@@ -93,11 +102,16 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
         { code: 'unknown_account', operation: 'read' },
       );
     }
-    if (match.isClosed) throw new BrokerError('fatal', `account ${match.accountNumber} is closed`, { code: 'account_closed', operation: 'read' });
+    if (match.isClosed)
+      throw new BrokerError('fatal', `account ${match.accountNumber} is closed`, {
+        code: 'account_closed',
+        operation: 'read',
+      });
     accountNumber = match.accountNumber;
   } else {
     const first = accounts.find((a) => !a.isClosed);
-    if (!first) throw new BrokerError('fatal', 'this login has no open account', { code: 'no_account', operation: 'read' });
+    if (!first)
+      throw new BrokerError('fatal', 'this login has no open account', { code: 'no_account', operation: 'read' });
     accountNumber = first.accountNumber;
   }
   log?.info({ accountNumber }, 'tastytrade broker ready');
@@ -106,7 +120,9 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   const path = `/accounts/${accountNumber}`;
 
   const getOrder = (brokerOrderId: number): Promise<BrokerOrder> =>
-    run('read', `get order ${brokerOrderId}`, async () => parseOrder(await orders.getOrder(accountNumber, brokerOrderId)));
+    run('read', `get order ${brokerOrderId}`, async () =>
+      parseOrder(await orders.getOrder(accountNumber, brokerOrderId)),
+    );
 
   const liveOrders = (): Promise<BrokerOrder[]> =>
     run('read', 'live orders', async () => parseOrders(await orders.getLiveOrders(accountNumber)));
@@ -114,7 +130,11 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
   /** One page of `GET /accounts/{n}/orders`, newest first, with the page count (the SDK drops the pagination). */
   const ordersPage = (pageOffset: number) =>
     run('read', `orders page ${pageOffset}`, async () => {
-      const response = (await client.httpClient.getData(`${path}/orders`, {}, { perPage, pageOffset, sort: 'Desc' })) as { data?: Json };
+      const response = (await client.httpClient.getData(
+        `${path}/orders`,
+        {},
+        { perPage, pageOffset, sort: 'Desc' },
+      )) as { data?: Json };
       const envelope = response.data ?? {};
       const data = (envelope['data'] ?? {}) as Json;
       const pagination = (envelope['pagination'] ?? {}) as Json;
@@ -132,18 +152,29 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
     },
 
     async submit(order, options) {
-      if (!order.externalId) throw new BrokerError('rejected', 'submit needs an externalId (reconciliation finds the order by it)', { code: 'missing_external_id', operation: 'submit' });
+      if (!order.externalId)
+        throw new BrokerError('rejected', 'submit needs an externalId (reconciliation finds the order by it)', {
+          code: 'missing_external_id',
+          operation: 'submit',
+        });
       const wire = body('submit', () => orderRequestToWire(order));
       // An order that only closes (exits, compensations, flatten) travels in the close lane: reads cannot starve it
       const closing = order.legs.every((l) => l.action === 'Buy to Close' || l.action === 'Sell to Close');
-      return run('submit', `submit ${order.externalId}`, async () => {
-        await options?.beforeSend?.();
-        return parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order;
-      }, closing ? 'close' : 'open');
+      return run(
+        'submit',
+        `submit ${order.externalId}`,
+        async () => {
+          await options?.beforeSend?.();
+          return parsePlaceResponse(await orders.createOrder(accountNumber, wire)).order;
+        },
+        closing ? 'close' : 'open',
+      );
     },
 
     cancel: (brokerOrderId: number) =>
-      run('cancel', `cancel ${brokerOrderId}`, async () => parseOrder(await orders.cancelOrder(accountNumber, brokerOrderId))),
+      run('cancel', `cancel ${brokerOrderId}`, async () =>
+        parseOrder(await orders.cancelOrder(accountNumber, brokerOrderId)),
+      ),
 
     async replace(brokerOrderId, change, options) {
       const original = await getOrder(brokerOrderId);
@@ -153,9 +184,14 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
         return parseOrder(await orders.replaceOrder(accountNumber, brokerOrderId, wire));
       });
       if (replacement.brokerOrderId === brokerOrderId) {
-        throw new BrokerError('unknown', `replace ${brokerOrderId}: the broker answered with the same order id`, { code: 'replace_not_new', operation: 'replace' });
+        throw new BrokerError('unknown', `replace ${brokerOrderId}: the broker answered with the same order id`, {
+          code: 'replace_not_new',
+          operation: 'replace',
+        });
       }
-      return replacement.replacesOrderId === undefined ? { ...replacement, replacesOrderId: brokerOrderId } : replacement;
+      return replacement.replacesOrderId === undefined
+        ? { ...replacement, replacesOrderId: brokerOrderId }
+        : replacement;
     },
 
     getOrder,
@@ -206,11 +242,18 @@ export async function createTastytradeBroker(opts: TastytradeBrokerOptions): Pro
         ),
       ),
 
-    balances: () => run('read', 'balances', async () => parseBalances(await client.balancesAndPositionsService.getAccountBalanceValues(accountNumber))),
+    balances: () =>
+      run('read', 'balances', async () =>
+        parseBalances(await client.balancesAndPositionsService.getAccountBalanceValues(accountNumber)),
+      ),
 
     marketSession: () =>
       run('read', 'market session', async () => {
-        const response = (await client.httpClient.getData('/market-time/sessions/current', {}, { 'instrument-collections': ['Equity'] })) as { data?: unknown };
+        const response = (await client.httpClient.getData(
+          '/market-time/sessions/current',
+          {},
+          { 'instrument-collections': ['Equity'] },
+        )) as { data?: unknown };
         return parseMarketSession(response.data);
       }),
   };
@@ -231,7 +274,10 @@ async function startupRead<T>(waitMs: number, log: Logger | undefined, read: () 
       const passing = error instanceof BrokerError && (error.kind === 'retryable' || error.kind === 'unknown');
       const pauseMs = Math.min(STARTUP_MAX_PAUSE_MS, 1000 * 2 ** Math.min(attempt - 1, 5));
       if (!passing || Date.now() - started + pauseMs > waitMs) throw error;
-      log?.warn({ attempt, pauseMs, err: error }, `broker not answering at start-up (${error.message}); trying again in ${pauseMs} ms`);
+      log?.warn(
+        { attempt, pauseMs, err: error },
+        `broker not answering at start-up (${error.message}); trying again in ${pauseMs} ms`,
+      );
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   }

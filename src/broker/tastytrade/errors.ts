@@ -16,7 +16,14 @@ export class DeadlineExceededError extends Error {
 }
 
 /** Socket errors raised before any byte of the request can have reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_INVALID_URL']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_INVALID_URL',
+]);
 
 /** Operations whose request may create an order: a lost answer means "it may exist". */
 const CREATES_ORDER: ReadonlySet<BrokerOperation> = new Set(['submit', 'replace']);
@@ -32,7 +39,8 @@ function asHttpError(error: unknown): HttpLikeError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as Record<string, unknown>;
   // AxiosError (duck-typed: axios is the SDK's dependency, not ours), or a node socket error
-  if (e['isAxiosError'] === true || typeof e['code'] === 'string' || typeof e['response'] === 'object') return e as HttpLikeError;
+  if (e['isAxiosError'] === true || typeof e['code'] === 'string' || typeof e['response'] === 'object')
+    return e as HttpLikeError;
   return undefined;
 }
 
@@ -54,7 +62,10 @@ const clean = (text: string): string => scrubSecrets(text).slice(0, 500);
 export function classifyError(error: unknown, operation: BrokerOperation): BrokerError {
   if (isBrokerError(error)) return error;
   const mayExist = CREATES_ORDER.has(operation);
-  const info = (extra: { code?: string; httpStatus?: number; details?: BrokerErrorDetail[] } = {}) => ({ ...extra, operation });
+  const info = (extra: { code?: string; httpStatus?: number; details?: BrokerErrorDetail[] } = {}) => ({
+    ...extra,
+    operation,
+  });
 
   if (error instanceof DeadlineExceededError) {
     return mayExist
@@ -64,7 +75,11 @@ export function classifyError(error: unknown, operation: BrokerOperation): Broke
   if (error instanceof WireFormatError || error instanceof MoneyFormatError) {
     const text = clean(error.message);
     return mayExist
-      ? new BrokerError('unknown', `${operation}: unreadable response (${text}); the order may exist`, info({ code: 'wire_format' }))
+      ? new BrokerError(
+          'unknown',
+          `${operation}: unreadable response (${text}); the order may exist`,
+          info({ code: 'wire_format' }),
+        )
       : new BrokerError('fatal', `${operation}: unreadable response (${text})`, info({ code: 'wire_format' }));
   }
 
@@ -80,13 +95,26 @@ export function classifyError(error: unknown, operation: BrokerOperation): Broke
     const body = safeErrorBody(http.response?.data);
     const code = body?.code;
     const brokerText = body?.message ? `: ${clean(body.message)}` : '';
-    const detailText = body && body.details.length > 0 ? ` (${body.details.map((d) => clean(d.message)).join('; ')})` : '';
-    const base = { httpStatus: status, ...(code !== undefined ? { code } : {}), ...(body && body.details.length > 0 ? { details: body.details } : {}) };
+    const detailText =
+      body && body.details.length > 0 ? ` (${body.details.map((d) => clean(d.message)).join('; ')})` : '';
+    const base = {
+      httpStatus: status,
+      ...(code !== undefined ? { code } : {}),
+      ...(body && body.details.length > 0 ? { details: body.details } : {}),
+    };
     if (tokenCall) {
       // The access token could not be obtained: the real request never left
       return status >= 400 && status < 500 && status !== 429 && status !== 408
-        ? new BrokerError('fatal', `${operation}: authentication refused (HTTP ${status})${brokerText}`, info({ ...base, code: code ?? 'auth_failed' }))
-        : new BrokerError('retryable', `${operation}: token endpoint failed (HTTP ${status}); request not sent`, info(base));
+        ? new BrokerError(
+            'fatal',
+            `${operation}: authentication refused (HTTP ${status})${brokerText}`,
+            info({ ...base, code: code ?? 'auth_failed' }),
+          )
+        : new BrokerError(
+            'retryable',
+            `${operation}: token endpoint failed (HTTP ${status}); request not sent`,
+            info(base),
+          );
     }
     if (status === 401 || status === 403) {
       return new BrokerError('fatal', `${operation}: HTTP ${status}${brokerText}`, info(base));
@@ -107,7 +135,11 @@ export function classifyError(error: unknown, operation: BrokerOperation): Broke
   const code = http.code;
   const text = clean(`${code ?? 'network error'}${http.message ? ` ${http.message}` : ''}`);
   if ((code !== undefined && NOT_SENT_CODES.has(code)) || tokenCall) {
-    return new BrokerError('retryable', `${operation}: ${text}; request not sent`, info(code !== undefined ? { code } : {}));
+    return new BrokerError(
+      'retryable',
+      `${operation}: ${text}; request not sent`,
+      info(code !== undefined ? { code } : {}),
+    );
   }
   return mayExist
     ? new BrokerError('unknown', `${operation}: ${text}; the order may exist`, info(code !== undefined ? { code } : {}))

@@ -110,7 +110,10 @@ export function withDeadline<T>(promise: Promise<T>, ms: number, schedule: HttpP
   });
 }
 
-export function backoffDelay(retry: number, options: Pick<HttpPolicyOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>): number {
+export function backoffDelay(
+  retry: number,
+  options: Pick<HttpPolicyOptions, 'baseDelayMs' | 'maxDelayMs' | 'random'>,
+): number {
   const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(options.random() * cap);
 }
@@ -125,7 +128,9 @@ interface Breaker {
 export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): HttpPolicy {
   const o: HttpPolicyOptions = { ...DEFAULT_POLICY, ...overrides };
   // One breaker per lane: failing reads (or 429s on reads) open only the read lane, never cancels or closing orders
-  const breakers = Object.fromEntries(LANES.map((l) => [l, { state: 'closed', failures: 0, openedAt: 0, trialInFlight: false }])) as Record<Lane, Breaker>;
+  const breakers = Object.fromEntries(
+    LANES.map((l) => [l, { state: 'closed', failures: 0, openedAt: 0, trialInFlight: false }]),
+  ) as Record<Lane, Breaker>;
 
   const setState = (lane: Lane, next: BreakerState) => {
     const b = breakers[lane];
@@ -150,10 +155,14 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
       return true;
     }
     const retryIn = Math.max(0, o.breakerCooldownMs - (o.now() - b.openedAt));
-    throw new BrokerError('retryable', `circuit open (${lane} lane): ${label} not sent after ${b.failures} consecutive broker failures (retry in ${retryIn} ms)`, {
-      code: 'circuit_open',
-      operation,
-    });
+    throw new BrokerError(
+      'retryable',
+      `circuit open (${lane} lane): ${label} not sent after ${b.failures} consecutive broker failures (retry in ${retryIn} ms)`,
+      {
+        code: 'circuit_open',
+        operation,
+      },
+    );
   };
 
   const record = (lane: Lane, ok: boolean, trial: boolean) => {
@@ -172,7 +181,12 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
   };
 
   /** One attempt through the lane's breaker, a budget token and the deadline; failures come out as AttemptFailure. */
-  const attempt = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string, lane: Lane): Promise<T> => {
+  const attempt = async <T>(
+    operation: BrokerOperation,
+    call: () => Promise<T>,
+    label: string,
+    lane: Lane,
+  ): Promise<T> => {
     let trial: boolean;
     try {
       trial = admit(operation, label, lane);
@@ -187,7 +201,10 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
         if (trial) breakers[lane].trialInFlight = false;
         if (!(error instanceof BudgetWaitExceeded)) throw error;
         // Nothing was sent: retryable even for a submit; says nothing about the broker's health
-        throw new AttemptFailure(new BrokerError('retryable', `${label} not sent: ${error.message}`, { code: 'budget_exhausted', operation }), false);
+        throw new AttemptFailure(
+          new BrokerError('retryable', `${label} not sent: ${error.message}`, { code: 'budget_exhausted', operation }),
+          false,
+        );
       }
     }
     try {
@@ -205,7 +222,12 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
   };
 
   /** Reads are retried with backoff on retryable failures (and once after a 401); everything else is tried once. */
-  const runWithRetries = async <T>(operation: BrokerOperation, call: () => Promise<T>, label: string, lane: Lane): Promise<T> => {
+  const runWithRetries = async <T>(
+    operation: BrokerOperation,
+    call: () => Promise<T>,
+    label: string,
+    lane: Lane,
+  ): Promise<T> => {
     let refreshed = false;
     for (let n = 1; ; ) {
       try {
@@ -235,7 +257,12 @@ export function createHttpPolicy(overrides: Partial<HttpPolicyOptions> = {}): Ht
       return stateOf('read');
     },
     breakerOf: stateOf,
-    async run<T>(operation: BrokerOperation, call: () => Promise<T>, label: string = operation, lane: Lane = defaultLane(operation)): Promise<T> {
+    async run<T>(
+      operation: BrokerOperation,
+      call: () => Promise<T>,
+      label: string = operation,
+      lane: Lane = defaultLane(operation),
+    ): Promise<T> {
       const started = o.now();
       try {
         const value = await runWithRetries(operation, call, label, lane);

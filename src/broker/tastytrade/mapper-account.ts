@@ -11,7 +11,9 @@ function toPosition(p: TtPosition, path: string): Position {
   const size = Math.abs(p.quantity);
   const unsigned = (key: 'average-open-price' | 'close-price' | 'mark-price'): number | null => {
     const value = p[key];
-    return value === undefined || value === null ? null : mapping(kind, `${path}.${key}`, () => Math.abs(toCents(value)));
+    return value === undefined || value === null
+      ? null
+      : mapping(kind, `${path}.${key}`, () => Math.abs(toCents(value)));
   };
   return {
     accountNumber: p['account-number'],
@@ -42,8 +44,14 @@ export function parsePositions(items: unknown): Position[] {
 /** GET /accounts/{n}/balances `data`, or an `AccountBalance` notification's data. Amounts are signed decimals. */
 export function parseBalances(json: unknown): Balances {
   const b = parseWire('balances', TtBalances, unwrapEnvelope(json));
-  const cents = (key: 'cash-balance' | 'net-liquidating-value' | 'derivative-buying-power' | 'equity-buying-power' | 'maintenance-requirement') =>
-    mapping('balances', `$.${key}`, () => toCents(b[key]));
+  const cents = (
+    key:
+      | 'cash-balance'
+      | 'net-liquidating-value'
+      | 'derivative-buying-power'
+      | 'equity-buying-power'
+      | 'maintenance-requirement',
+  ) => mapping('balances', `$.${key}`, () => toCents(b[key]));
   return {
     accountNumber: b['account-number'],
     cashCents: cents('cash-balance'),
@@ -56,7 +64,9 @@ export function parseBalances(json: unknown): Balances {
 }
 
 /** GET /customers/me/accounts items (`{account: {...}, authority-level}`). */
-export function parseAccounts(items: unknown): { accountNumber: string; nickname: string | null; marginOrCash: string | null; isClosed: boolean }[] {
+export function parseAccounts(
+  items: unknown,
+): { accountNumber: string; nickname: string | null; marginOrCash: string | null; isClosed: boolean }[] {
   return parseWire('account list', z.array(TtAccountItem), unwrapEnvelope(items)).map(({ account: a }) => ({
     accountNumber: a['account-number'],
     nickname: a.nickname ?? null,
@@ -66,7 +76,11 @@ export function parseAccounts(items: unknown): { accountNumber: string; nickname
 }
 
 /** A fee as a cost in cents: a Debit is a cost (+), a Credit a rebate (−), absent or None nothing. */
-export function feeCents(t: TtTransaction, key: 'commission' | 'clearing-fees' | 'regulatory-fees' | 'proprietary-index-option-fees', path: string): number {
+export function feeCents(
+  t: TtTransaction,
+  key: 'commission' | 'clearing-fees' | 'regulatory-fees' | 'proprietary-index-option-fees',
+  path: string,
+): number {
   const value = t[key];
   if (value === undefined || value === null) return 0;
   const cents = Math.abs(mapping('transaction', `${path}.${key}`, () => toCents(value)));
@@ -84,19 +98,24 @@ export function parseTransactions(items: unknown): BrokerTransaction[] {
     const clearingFeesCents = feeCents(t, 'clearing-fees', path);
     const regulatoryFeesCents = feeCents(t, 'regulatory-fees', path);
     const proprietaryFeesCents = feeCents(t, 'proprietary-index-option-fees', path);
-    return [{
-      id: t.id,
-      brokerOrderId: t['order-id'],
-      symbol: t.symbol ?? '',
-      action: t.action ?? '',
-      quantity: Math.abs(t.quantity ?? 0),
-      priceCents: t.price === undefined || t.price === null ? 0 : Math.abs(mapping('transaction', `${path}.price`, () => toCents(t.price!))),
-      commissionCents,
-      clearingFeesCents,
-      regulatoryFeesCents,
-      proprietaryFeesCents,
-      feeCents: commissionCents + clearingFeesCents + regulatoryFeesCents + proprietaryFeesCents,
-      executedAt: t['executed-at'],
-    }];
+    return [
+      {
+        id: t.id,
+        brokerOrderId: t['order-id'],
+        symbol: t.symbol ?? '',
+        action: t.action ?? '',
+        quantity: Math.abs(t.quantity ?? 0),
+        priceCents:
+          t.price === undefined || t.price === null
+            ? 0
+            : Math.abs(mapping('transaction', `${path}.price`, () => toCents(t.price!))),
+        commissionCents,
+        clearingFeesCents,
+        regulatoryFeesCents,
+        proprietaryFeesCents,
+        feeCents: commissionCents + clearingFeesCents + regulatoryFeesCents + proprietaryFeesCents,
+        executedAt: t['executed-at'],
+      },
+    ];
   });
 }

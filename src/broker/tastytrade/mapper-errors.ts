@@ -5,12 +5,15 @@ import { compact } from './mapper-util.js';
 import { isObject, TtError } from './wire.js';
 
 /** The `error` of an HTTP error body (AxiosError `response.data`); undefined when the body has none. */
-export function parseErrorBody(json: unknown): { code?: string; message: string; details: BrokerErrorDetail[] } | undefined {
+export function parseErrorBody(
+  json: unknown,
+): { code?: string; message: string; details: BrokerErrorDetail[] } | undefined {
   if (!isObject(json) || json['error'] === undefined || json['error'] === null) return undefined;
   const raw = json['error'];
   if (typeof raw === 'string') return { message: raw, details: [] };
   const parsed = TtError.safeParse(raw);
-  if (!parsed.success) return { message: `unreadable Tastytrade error: ${JSON.stringify(raw).slice(0, 300)}`, details: [] };
+  if (!parsed.success)
+    return { message: `unreadable Tastytrade error: ${JSON.stringify(raw).slice(0, 300)}`, details: [] };
   const e = parsed.data;
   const details = (e.errors ?? []).map((item) =>
     compact<BrokerErrorDetail>({

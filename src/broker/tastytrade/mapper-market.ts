@@ -2,7 +2,14 @@
 // market metrics, the DXLink quote token, the market session, and DXLink Quote/Greeks events. Pure.
 import type { MarketSessionInfo } from '../../domain/account.js';
 import { occToStreamer } from '../../domain/instrument.js';
-import type { ChainExpiration, GreeksSnapshot, MarketMetrics, OptionChain, QuoteSnapshot, TickSize } from '../../domain/market.js';
+import type {
+  ChainExpiration,
+  GreeksSnapshot,
+  MarketMetrics,
+  OptionChain,
+  QuoteSnapshot,
+  TickSize,
+} from '../../domain/market.js';
 import { toCents } from '../../domain/money.js';
 import { mapping, wireError } from './mapper-util.js';
 import {
@@ -76,7 +83,11 @@ export function parseMarketMetrics(items: unknown): MarketMetrics[] {
   return parseWire('market metrics', z.array(TtMarketMetrics), unwrapEnvelope(items)).map((m) => ({
     symbol: m.symbol,
     ivIndex: m['implied-volatility-index'] ?? null,
-    ivRank: m['implied-volatility-index-rank'] ?? m['tos-implied-volatility-index-rank'] ?? m['implied-volatility-rank'] ?? null,
+    ivRank:
+      m['implied-volatility-index-rank'] ??
+      m['tos-implied-volatility-index-rank'] ??
+      m['implied-volatility-rank'] ??
+      null,
     ivPercentile: m['implied-volatility-percentile'] ?? null,
     iv30: m['implied-volatility-30-day'] ?? null,
     hv30: m['historical-volatility-30-day'] ?? null,
@@ -113,7 +124,10 @@ export function parseMarketSession(json: unknown): MarketSessionInfo {
   let value = unwrapEnvelope(json);
   let at = '$';
   if (Array.isArray(value)) {
-    const index = Math.max(0, value.findIndex((v) => isObject(v) && v['instrument-collection'] === 'Equity'));
+    const index = Math.max(
+      0,
+      value.findIndex((v) => isObject(v) && v['instrument-collection'] === 'Equity'),
+    );
     if (value.length === 0) throw wireError(kind, '$', 'the list is empty');
     value = value[index];
     at = `$[${index}]`;
@@ -121,7 +135,12 @@ export function parseMarketSession(json: unknown): MarketSessionInfo {
   const s = parseWire(kind, TtMarketSession, value);
   const state = SESSION_STATES[s.state.toLowerCase()];
   if (!state) throw wireError(kind, `${at}.state`, `unknown market state ${JSON.stringify(s.state)}`);
-  return { state, openAt: s['open-at'] ?? null, closeAt: s['close-at'] ?? null, nextOpenAt: s['next-session']?.['open-at'] ?? null };
+  return {
+    state,
+    openAt: s['open-at'] ?? null,
+    closeAt: s['close-at'] ?? null,
+    nextOpenAt: s['next-session']?.['open-at'] ?? null,
+  };
 }
 
 /** A DXLink event as the SDK delivers it; null unless it is a Quote. "NaN"/"Infinity" become null. */

@@ -22,19 +22,32 @@ import { z } from 'zod';
 /** Tastytrade's status string → Legwork's. Exhaustive: a status added to TtOrderStatus without a case fails to compile. */
 export function mapOrderStatus(status: TtOrderStatus): BrokerOrderStatus {
   switch (status) {
-    case 'Received': return 'received';
-    case 'Routed': return 'routed';
-    case 'In Flight': return 'in_flight';
-    case 'Live': return 'live';
-    case 'Cancel Requested': return 'cancel_requested';
-    case 'Replace Requested': return 'replace_requested';
-    case 'Contingent': return 'contingent';
-    case 'Filled': return 'filled';
-    case 'Cancelled': return 'cancelled';
-    case 'Expired': return 'expired';
-    case 'Rejected': return 'rejected';
-    case 'Removed': return 'removed';
-    case 'Partially Removed': return 'partially_removed';
+    case 'Received':
+      return 'received';
+    case 'Routed':
+      return 'routed';
+    case 'In Flight':
+      return 'in_flight';
+    case 'Live':
+      return 'live';
+    case 'Cancel Requested':
+      return 'cancel_requested';
+    case 'Replace Requested':
+      return 'replace_requested';
+    case 'Contingent':
+      return 'contingent';
+    case 'Filled':
+      return 'filled';
+    case 'Cancelled':
+      return 'cancelled';
+    case 'Expired':
+      return 'expired';
+    case 'Rejected':
+      return 'rejected';
+    case 'Removed':
+      return 'removed';
+    case 'Partially Removed':
+      return 'partially_removed';
     default: {
       const unknown: never = status;
       throw wireError('order', '$.status', `unknown order status ${JSON.stringify(unknown)}`);
@@ -76,7 +89,8 @@ function limitPriceCents(o: TtOrderWithId, path: string): number | null {
   const price = o.price;
   if (price === undefined) return null;
   const effect = o['price-effect'];
-  if (effect === undefined) throw wireError('order', `${path}.price-effect`, 'is missing next to price, so the sign is unknown');
+  if (effect === undefined)
+    throw wireError('order', `${path}.price-effect`, 'is missing next to price, so the sign is unknown');
   return mapping('order', `${path}.price`, () => signed(price, effect));
 }
 
@@ -117,7 +131,11 @@ export function parseOrders(items: unknown): BrokerOrder[] {
 
 function refuseErrorBody(kind: string, body: unknown): void {
   if (isObject(body) && body['error'] !== undefined) {
-    throw wireError(kind, '$.error', `the body carries an error, not a result: ${JSON.stringify(body['error']).slice(0, 300)}`);
+    throw wireError(
+      kind,
+      '$.error',
+      `the body carries an error, not a result: ${JSON.stringify(body['error']).slice(0, 300)}`,
+    );
   }
 }
 
@@ -179,9 +197,16 @@ export function orderRequestToWire(request: OrderRequest): Record<string, unknow
  * The body of PUT orders/{id} (cancel/replace with a new limit price). No legs: they cannot change. The original's
  * external identifier is repeated so that reconciliation finds the replacement too.
  */
-export function replaceToWire(original: BrokerOrder, change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' }): Record<string, unknown> {
+export function replaceToWire(
+  original: BrokerOrder,
+  change: { limitPriceCents: number; timeInForce?: 'Day' | 'GTC' },
+): Record<string, unknown> {
   if (original.orderType !== 'Limit') {
-    throw wireError('replace request', '$.order-type', `only a Limit order can get a new limit price; order ${original.brokerOrderId} is ${original.orderType}`);
+    throw wireError(
+      'replace request',
+      '$.order-type',
+      `only a Limit order can get a new limit price; order ${original.brokerOrderId} is ${original.orderType}`,
+    );
   }
   const body: Record<string, unknown> = {
     'time-in-force': change.timeInForce ?? original.timeInForce,
@@ -192,4 +217,3 @@ export function replaceToWire(original: BrokerOrder, change: { limitPriceCents: 
   parseWire('replace request', TtReplaceBody, body);
   return body;
 }
-

@@ -17,25 +17,39 @@ export function parseSettlements(items: unknown): Settlement[] {
     if (t['transaction-type'] !== 'Receive Deliver') return [];
     const path = `$[${i}]`;
     const subType = t['transaction-sub-type'];
-    if (!subType) throw wireError('transaction', `${path}.transaction-sub-type`, 'a Receive Deliver transaction needs its sub-type');
+    if (!subType)
+      throw wireError(
+        'transaction',
+        `${path}.transaction-sub-type`,
+        'a Receive Deliver transaction needs its sub-type',
+      );
     if (!t.symbol) throw wireError('transaction', `${path}.symbol`, 'a Receive Deliver transaction needs its symbol');
     const kind = settlementKindOf(subType);
     // The delivery's action is its sub-type (the recorded rows carry both, equal); removals carry none
     const action = kind === 'delivery' ? (t.action ?? subType) : null;
-    if (action !== null && !ACTIONS.includes(action)) throw wireError('transaction', `${path}.action`, `unknown action ${JSON.stringify(action)}`);
-    const fees = (['commission', 'clearing-fees', 'regulatory-fees', 'proprietary-index-option-fees'] as const).reduce((sum, key) => sum + feeCents(t, key, path), 0);
-    return [{
-      id: t.id,
-      kind,
-      subType,
-      symbol: t.symbol,
-      instrumentType: t['instrument-type'] ?? (t.symbol.length === 21 ? 'Equity Option' : 'Equity'),
-      underlyingSymbol: t['underlying-symbol'] ?? t.symbol.slice(0, 6).trimEnd(),
-      quantity: Math.abs(t.quantity ?? 0),
-      action: action as LegAction | null,
-      priceCents: t.price === undefined || t.price === null ? 0 : Math.abs(mapping('transaction', `${path}.price`, () => toCents(t.price!))),
-      feeCents: fees,
-      executedAt: t['executed-at'],
-    }];
+    if (action !== null && !ACTIONS.includes(action))
+      throw wireError('transaction', `${path}.action`, `unknown action ${JSON.stringify(action)}`);
+    const fees = (['commission', 'clearing-fees', 'regulatory-fees', 'proprietary-index-option-fees'] as const).reduce(
+      (sum, key) => sum + feeCents(t, key, path),
+      0,
+    );
+    return [
+      {
+        id: t.id,
+        kind,
+        subType,
+        symbol: t.symbol,
+        instrumentType: t['instrument-type'] ?? (t.symbol.length === 21 ? 'Equity Option' : 'Equity'),
+        underlyingSymbol: t['underlying-symbol'] ?? t.symbol.slice(0, 6).trimEnd(),
+        quantity: Math.abs(t.quantity ?? 0),
+        action: action as LegAction | null,
+        priceCents:
+          t.price === undefined || t.price === null
+            ? 0
+            : Math.abs(mapping('transaction', `${path}.price`, () => toCents(t.price!))),
+        feeCents: fees,
+        executedAt: t['executed-at'],
+      },
+    ];
   });
 }

@@ -7,7 +7,15 @@ import { compact, wireError } from './mapper-util.js';
 import { isObject, parseWire, TtStreamerAck, TtStreamerNotification } from './wire.js';
 
 export type StreamerMessage =
-  | { kind: 'ack'; action: string; status: 'ok' | 'error'; requestId?: number; sessionId?: string; value?: unknown; message?: string }
+  | {
+      kind: 'ack';
+      action: string;
+      status: 'ok' | 'error';
+      requestId?: number;
+      sessionId?: string;
+      value?: unknown;
+      message?: string;
+    }
   | { kind: 'notification'; type: string; data: unknown; timestamp?: number; sequence?: number };
 
 const KIND = 'account-streamer message';
@@ -28,7 +36,8 @@ export function inferNotificationType(data: unknown): 'Order' | 'CurrentPosition
  */
 export function parseStreamerMessage(json: unknown): StreamerMessage {
   if (!isObject(json)) throw wireError(KIND, '$', `expected an object, got ${JSON.stringify(json)?.slice(0, 100)}`);
-  if (Array.isArray(json['results'])) throw wireError(KIND, '$.results', 'a results batch: hand each element over on its own');
+  if (Array.isArray(json['results']))
+    throw wireError(KIND, '$.results', 'a results batch: hand each element over on its own');
   if ('action' in json) {
     const a = parseWire(KIND, TtStreamerAck, json);
     return compact<StreamerMessage>({
@@ -43,15 +52,31 @@ export function parseStreamerMessage(json: unknown): StreamerMessage {
   }
   if ('type' in json) {
     const n = parseWire(KIND, TtStreamerNotification, json);
-    return compact<StreamerMessage>({ kind: 'notification', type: n.type, data: n.data, timestamp: n.timestamp, sequence: n['ws-sequence'] });
+    return compact<StreamerMessage>({
+      kind: 'notification',
+      type: n.type,
+      data: n.data,
+      timestamp: n.timestamp,
+      sequence: n['ws-sequence'],
+    });
   }
   const type = inferNotificationType(json);
-  if (!type) throw wireError(KIND, '$', 'neither an ack (action, status), a notification (type, data) nor a bare Order/CurrentPosition/AccountBalance');
+  if (!type)
+    throw wireError(
+      KIND,
+      '$',
+      'neither an ack (action, status), a notification (type, data) nor a bare Order/CurrentPosition/AccountBalance',
+    );
   return { kind: 'notification', type, data: json };
 }
 
 /** A notification's data → AccountEvent for Order, CurrentPosition and AccountBalance; other types → null. */
-export function notificationToEvent(type: string, data: unknown, receivedAt: number, sequence?: number): AccountEvent | null {
+export function notificationToEvent(
+  type: string,
+  data: unknown,
+  receivedAt: number,
+  sequence?: number,
+): AccountEvent | null {
   const seq = sequence === undefined ? {} : { sequence };
   switch (type) {
     case 'Order':

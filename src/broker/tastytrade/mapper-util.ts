@@ -16,9 +16,11 @@ export function mapping<T>(kind: string, path: string, step: () => T): T {
   try {
     return step();
   } catch (e) {
-    if (e instanceof MoneyFormatError || e instanceof SymbolError) throw new WireFormatError(kind, [{ path, message: e.message }]);
+    if (e instanceof MoneyFormatError || e instanceof SymbolError)
+      throw new WireFormatError(kind, [{ path, message: e.message }]);
     throw e;
   }
 }
 
-export const wireError = (kind: string, path: string, message: string): WireFormatError => new WireFormatError(kind, [{ path, message }]);
+export const wireError = (kind: string, path: string, message: string): WireFormatError =>
+  new WireFormatError(kind, [{ path, message }]);

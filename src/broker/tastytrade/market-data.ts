@@ -43,15 +43,26 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   const now = opts.now ?? Date.now;
   const chainTtlMs = opts.chainTtlMs ?? 5 * 60_000;
   const batchSize = Math.max(1, Math.floor(opts.metricsBatchSize ?? 50));
-  const policy: HttpPolicy = createHttpPolicy({ onUnauthorized: () => client.accessToken.clear(), budget: processRequestBudget(), ...opts.policy });
+  const policy: HttpPolicy = createHttpPolicy({
+    onUnauthorized: () => client.accessToken.clear(),
+    budget: processRequestBudget(),
+    ...opts.policy,
+  });
 
   // ---- REST: metrics and chains ----
   const chains = new Map<string, { promise: Promise<OptionChain>; expiresAt: number }>();
 
   async function fetchChain(symbol: string): Promise<OptionChain> {
-    const items = await policy.run('read', () => client.instrumentsService.getNestedOptionChain(symbol), `option chain ${symbol}`);
+    const items = await policy.run(
+      'read',
+      () => client.instrumentsService.getNestedOptionChain(symbol),
+      `option chain ${symbol}`,
+    );
     if (Array.isArray(items) && items.length === 0) {
-      throw new BrokerError('rejected', `no option chain for ${symbol}: unknown symbol or no listed options`, { code: 'unknown_symbol', operation: 'read' });
+      throw new BrokerError('rejected', `no option chain for ${symbol}: unknown symbol or no listed options`, {
+        code: 'unknown_symbol',
+        operation: 'read',
+      });
     }
     return parseNestedChain(items, symbol);
   }
@@ -74,7 +85,8 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   let badEvents = 0;
   let closed = false;
 
-  const complete = (w: Waiter, symbol: string) => quotes.has(symbol) && (!w.greeks || !isOption(symbol) || greeks.has(symbol));
+  const complete = (w: Waiter, symbol: string) =>
+    quotes.has(symbol) && (!w.greeks || !isOption(symbol) || greeks.has(symbol));
 
   const onEvents = (events: Record<string, unknown>[], receivedAt: number) => {
     const stats = feed.stats();
@@ -101,7 +113,8 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
           }
         }
       } catch (error) {
-        if (badEvents++ % 1000 === 0) log?.warn({ err: error, eventType: type, count: badEvents }, 'dxlink: unreadable event skipped');
+        if (badEvents++ % 1000 === 0)
+          log?.warn({ err: error, eventType: type, count: badEvents }, 'dxlink: unreadable event skipped');
       }
     }
     for (const symbol of touched) {
@@ -118,7 +131,8 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
   };
 
   const feed = createQuoteFeed({
-    fetchQuoteToken: () => policy.run('read', () => client.accountsAndCustomersService.getApiQuoteToken(), 'quote token'),
+    fetchQuoteToken: () =>
+      policy.run('read', () => client.accountsAndCustomersService.getApiQuoteToken(), 'quote token'),
     ...(log ? { log } : {}),
     silenceMs: opts.silenceMs ?? 3_000,
     // The feed's silence watchdog is about the network: it keeps wall time (its default)
@@ -168,7 +182,11 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
         while (next < batches.length) {
           const batch = batches[next++]!;
           // One comma-separated string: an array would be sent as symbols[]=…, which the API does not document
-          const items = await policy.run('read', () => client.marketMetricsService.getMarketMetrics({ symbols: batch.join(',') }), 'market metrics');
+          const items = await policy.run(
+            'read',
+            () => client.marketMetricsService.getMarketMetrics({ symbols: batch.join(',') }),
+            'market metrics',
+          );
           for (const m of parseMarketMetrics(items)) out.set(m.symbol, m);
         }
       };
@@ -245,7 +263,10 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
         if (complete(w, symbol)) continue;
         w.remaining.add(symbol);
         let ws = waiting.get(symbol);
-        if (!ws) waiting.set(symbol, (ws = new Set()));
+        if (!ws) {
+          ws = new Set();
+          waiting.set(symbol, ws);
+        }
         ws.add(w);
       }
       if (w.remaining.size === 0) {

@@ -121,7 +121,10 @@ export function createQuoteFeed(opts: QuoteFeedOptions): QuoteFeed {
         stats.state = 'idle';
         shutdown({ id, dx, feed });
         log?.warn({ connection: id }, 'dxlink client gave up its connection');
-        if (active.size > 0) ensureOpen().catch((error: unknown) => log?.warn({ err: error }, 'dxlink reopen failed; will retry while subscribed'));
+        if (active.size > 0)
+          ensureOpen().catch((error: unknown) =>
+            log?.warn({ err: error }, 'dxlink reopen failed; will retry while subscribed'),
+          );
       }
     });
     dx.addErrorListener((error) => log?.warn({ connection: id, type: error.type }, `dxlink error: ${error.message}`));
@@ -169,7 +172,9 @@ export function createQuoteFeed(opts: QuoteFeedOptions): QuoteFeed {
     session = undefined;
     if (old) shutdown(old);
     log?.warn({ subscriptions: active.size, reason }, 'dxlink feed silent; reopening the connection');
-    ensureOpen().catch((error: unknown) => log?.warn({ err: error }, 'dxlink reopen failed; will retry while subscribed'));
+    ensureOpen().catch((error: unknown) =>
+      log?.warn({ err: error }, 'dxlink reopen failed; will retry while subscribed'),
+    );
   };
 
   const checkSilence = () => {

@@ -30,7 +30,10 @@ export const DEFAULT_BUDGET: Omit<BudgetOptions, 'now' | 'schedule'> = {
 };
 
 export class BudgetWaitExceeded extends Error {
-  constructor(readonly lane: Lane, readonly ms: number) {
+  constructor(
+    readonly lane: Lane,
+    readonly ms: number,
+  ) {
     super(`request budget: no ${lane} token within ${ms} ms`);
     this.name = 'BudgetWaitExceeded';
   }

@@ -10,7 +10,10 @@ export interface WireProblem {
 
 /** A Tastytrade body (or an outgoing body we built) that cannot be used. Names the payload kind and every bad path. */
 export class WireFormatError extends Error {
-  constructor(readonly kind: string, readonly problems: WireProblem[]) {
+  constructor(
+    readonly kind: string,
+    readonly problems: WireProblem[],
+  ) {
     super(`unusable Tastytrade ${kind}: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`);
     this.name = 'WireFormatError';
   }
@@ -23,10 +26,14 @@ export const jsonPath = (path: readonly PropertyKey[]): string =>
 export function parseWire<S extends z.ZodType>(kind: string, schema: S, json: unknown): z.output<S> {
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  throw new WireFormatError(kind, result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })));
+  throw new WireFormatError(
+    kind,
+    result.error.issues.map((i) => ({ path: jsonPath(i.path), message: i.message })),
+  );
 }
 
-export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const ENVELOPE_KEYS = new Set(['data', 'context', 'pagination', 'api-version']);
 
 /**
@@ -35,7 +42,8 @@ const ENVELOPE_KEYS = new Set(['data', 'context', 'pagination', 'api-version']);
  */
 export function unwrapEnvelope(json: unknown): unknown {
   let value = json;
-  if (isObject(value) && 'data' in value && Object.keys(value).every((k) => ENVELOPE_KEYS.has(k))) value = value['data'];
+  if (isObject(value) && 'data' in value && Object.keys(value).every((k) => ENVELOPE_KEYS.has(k)))
+    value = value['data'];
   if (isObject(value) && Array.isArray(value['items']) && Object.keys(value).length === 1) value = value['items'];
   return value;
 }
@@ -45,7 +53,9 @@ export function unwrapEnvelope(json: unknown): unknown {
 const got = (v: unknown): string => (v === undefined ? 'it is missing' : `got ${JSON.stringify(v)}`);
 const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const scalar = (what: string) =>
-  z.custom<string | number>((v) => typeof v === 'string' || typeof v === 'number', { error: (iss) => `expected ${what}, ${got(iss.input)}` });
+  z.custom<string | number>((v) => typeof v === 'string' || typeof v === 'number', {
+    error: (iss) => `expected ${what}, ${got(iss.input)}`,
+  });
 
 /** A decimal amount as text ("1.27", "0.010145", "4.3020691E7"); numbers are accepted and kept as their shortest text. */
 export const ttDecimal = scalar('a decimal').transform((v, ctx) => {
@@ -71,7 +81,14 @@ export const ttInstant = scalar('a time').transform((v, ctx) => {
   if (typeof v === 'number' && Number.isFinite(v)) return v;
   const m = typeof v === 'string' ? ISO.exec(v.trim()) : null;
   if (m) {
-    const zone = m[3] === undefined ? 'Z' : m[3] === 'Z' ? 'Z' : m[3].length === 3 ? `${m[3]}:00` : m[3].replace(/(\d{2})(\d{2})$/, '$1:$2');
+    const zone =
+      m[3] === undefined
+        ? 'Z'
+        : m[3] === 'Z'
+          ? 'Z'
+          : m[3].length === 3
+            ? `${m[3]}:00`
+            : m[3].replace(/(\d{2})(\d{2})$/, '$1:$2');
     const ms = Date.parse(`${m[1]}T${m[2]}${zone}`);
     if (Number.isFinite(ms)) return ms;
   }
@@ -79,7 +96,9 @@ export const ttInstant = scalar('a time').transform((v, ctx) => {
   return z.NEVER;
 });
 
-export const ttDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: (iss) => `expected YYYY-MM-DD, ${got(iss.input)}` });
+export const ttDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: (iss) => `expected YYYY-MM-DD, ${got(iss.input)}` });
 
 /** `-effect` siblings. An empty string (seen as `value-effect: ""`) means None. */
 export const ttEffect = z.preprocess((v) => (v === '' ? 'None' : v), z.enum(['Credit', 'Debit', 'None']));
@@ -100,28 +119,81 @@ export const ttFloat = z
 // ---- enums --------------------------------------------------------------------------------------------------------
 
 export const TT_ORDER_STATUSES = [
-  'Received', 'Routed', 'In Flight', 'Live', 'Cancel Requested', 'Replace Requested', 'Contingent',
-  'Filled', 'Cancelled', 'Expired', 'Rejected', 'Removed', 'Partially Removed',
+  'Received',
+  'Routed',
+  'In Flight',
+  'Live',
+  'Cancel Requested',
+  'Replace Requested',
+  'Contingent',
+  'Filled',
+  'Cancelled',
+  'Expired',
+  'Rejected',
+  'Removed',
+  'Partially Removed',
 ] as const;
 export type TtOrderStatus = (typeof TT_ORDER_STATUSES)[number];
-export const TtOrderStatus = z.enum(TT_ORDER_STATUSES, { error: (iss) => `unknown order status ${JSON.stringify(iss.input)}` });
+export const TtOrderStatus = z.enum(TT_ORDER_STATUSES, {
+  error: (iss) => `unknown order status ${JSON.stringify(iss.input)}`,
+});
 
 const oneOf = <const T extends readonly [string, ...string[]]>(what: string, values: T) =>
   z.enum(values, { error: (iss) => `unknown ${what} ${JSON.stringify(iss.input)}` });
-export const TtInstrumentType = oneOf('instrument-type', ['Equity', 'Equity Option', 'Future', 'Future Option', 'Cryptocurrency']);
-export const TtAction = oneOf('action', ['Buy to Open', 'Sell to Open', 'Buy to Close', 'Sell to Close', 'Buy', 'Sell']);
-export const TtOrderType = oneOf('order-type', ['Limit', 'Market', 'Marketable Limit', 'Stop', 'Stop Limit', 'Notional Market']);
-export const TtTimeInForce = oneOf('time-in-force', ['Day', 'GTC', 'GTD', 'Ext', 'GTC Ext', 'Ext Overnight', 'GTC Ext Overnight', 'IOC']);
+export const TtInstrumentType = oneOf('instrument-type', [
+  'Equity',
+  'Equity Option',
+  'Future',
+  'Future Option',
+  'Cryptocurrency',
+]);
+export const TtAction = oneOf('action', [
+  'Buy to Open',
+  'Sell to Open',
+  'Buy to Close',
+  'Sell to Close',
+  'Buy',
+  'Sell',
+]);
+export const TtOrderType = oneOf('order-type', [
+  'Limit',
+  'Market',
+  'Marketable Limit',
+  'Stop',
+  'Stop Limit',
+  'Notional Market',
+]);
+export const TtTimeInForce = oneOf('time-in-force', [
+  'Day',
+  'GTC',
+  'GTD',
+  'Ext',
+  'GTC Ext',
+  'Ext Overnight',
+  'GTC Ext Overnight',
+  'IOC',
+]);
 
 // ---- orders (read) ------------------------------------------------------------------------------------------------
 
 const name = z.string().min(1);
 
-export const TtFill = z.object({ 'fill-id': ttIdText, quantity: ttNumber, 'fill-price': ttDecimal, 'filled-at': ttInstant, 'destination-venue': z.string().optional() });
+export const TtFill = z.object({
+  'fill-id': ttIdText,
+  quantity: ttNumber,
+  'fill-price': ttDecimal,
+  'filled-at': ttInstant,
+  'destination-venue': z.string().optional(),
+});
 export type TtFill = z.output<typeof TtFill>;
 
 export const TtLeg = z.object({
-  'instrument-type': TtInstrumentType, symbol: name, quantity: ttNumber, 'remaining-quantity': ttNumber, action: TtAction, fills: z.array(TtFill).optional(),
+  'instrument-type': TtInstrumentType,
+  symbol: name,
+  quantity: ttNumber,
+  'remaining-quantity': ttNumber,
+  action: TtAction,
+  fills: z.array(TtFill).optional(),
 });
 export type TtLeg = z.output<typeof TtLeg>;
 
@@ -152,9 +224,12 @@ export type TtOrder = z.output<typeof TtOrder>;
 
 const effect = ttEffect; // required next to every amount we sign: without it the sign is unknown
 export const TtBuyingPowerEffect = z.object({
-  'change-in-margin-requirement': ttDecimal, 'change-in-margin-requirement-effect': effect,
-  'change-in-buying-power': ttDecimal, 'change-in-buying-power-effect': effect,
-  'new-buying-power': ttDecimal, 'new-buying-power-effect': effect,
+  'change-in-margin-requirement': ttDecimal,
+  'change-in-margin-requirement-effect': effect,
+  'change-in-buying-power': ttDecimal,
+  'change-in-buying-power-effect': effect,
+  'new-buying-power': ttDecimal,
+  'new-buying-power-effect': effect,
 });
 export type TtBuyingPowerEffect = z.output<typeof TtBuyingPowerEffect>;
 
@@ -177,9 +252,17 @@ export type TtPlacedOrderResponse = z.output<typeof TtPlacedOrderResponse>;
 
 // ---- orders (sent, strict) ----------------------------------------------------------------------------------------
 
-export const TtOrderLegRequest = z.strictObject({ 'instrument-type': TtInstrumentType, symbol: name, quantity: z.number().int().positive(), action: TtAction });
+export const TtOrderLegRequest = z.strictObject({
+  'instrument-type': TtInstrumentType,
+  symbol: name,
+  quantity: z.number().int().positive(),
+  action: TtAction,
+});
 
-const sentPrice = z.string().regex(/^\d+\.\d{2}$/).refine((p) => p !== '0.00', { error: 'a limit price must not be zero' });
+const sentPrice = z
+  .string()
+  .regex(/^\d+\.\d{2}$/)
+  .refine((p) => p !== '0.00', { error: 'a limit price must not be zero' });
 
 export const TtOrderRequestBody = z
   .strictObject({
@@ -207,16 +290,29 @@ export const TtReplaceBody = z.strictObject({
 // ---- account ------------------------------------------------------------------------------------------------------
 
 export const TtPosition = z.object({
-  'account-number': name, symbol: name, 'instrument-type': TtInstrumentType, 'underlying-symbol': name,
-  quantity: ttNumber, 'quantity-direction': z.enum(['Long', 'Short', 'Zero']), multiplier: ttNumber,
-  'average-open-price': ttDecimal, 'close-price': ttDecimal.nullish(), 'mark-price': ttDecimal.nullish(),
-  'expires-at': ttInstant.nullish(), 'updated-at': ttInstant.nullish(),
+  'account-number': name,
+  symbol: name,
+  'instrument-type': TtInstrumentType,
+  'underlying-symbol': name,
+  quantity: ttNumber,
+  'quantity-direction': z.enum(['Long', 'Short', 'Zero']),
+  multiplier: ttNumber,
+  'average-open-price': ttDecimal,
+  'close-price': ttDecimal.nullish(),
+  'mark-price': ttDecimal.nullish(),
+  'expires-at': ttInstant.nullish(),
+  'updated-at': ttInstant.nullish(),
 });
 export type TtPosition = z.output<typeof TtPosition>;
 
 export const TtBalances = z.object({
-  'account-number': name, 'cash-balance': ttDecimal, 'net-liquidating-value': ttDecimal, 'derivative-buying-power': ttDecimal,
-  'equity-buying-power': ttDecimal, 'maintenance-requirement': ttDecimal, 'updated-at': ttInstant.nullish(),
+  'account-number': name,
+  'cash-balance': ttDecimal,
+  'net-liquidating-value': ttDecimal,
+  'derivative-buying-power': ttDecimal,
+  'equity-buying-power': ttDecimal,
+  'maintenance-requirement': ttDecimal,
+  'updated-at': ttInstant.nullish(),
 });
 export type TtBalances = z.output<typeof TtBalances>;
 
@@ -225,18 +321,35 @@ export type TtBalances = z.output<typeof TtBalances>;
  * (expirations, assignments, exercises and the share deliveries they cause; no order id). Other types are skipped.
  */
 export const TtTransaction = z.object({
-  id: ttNumber, 'transaction-type': name, 'transaction-sub-type': z.string().nullish(), 'order-id': ttNumber.nullish(),
-  symbol: z.string().nullish(), 'instrument-type': z.string().nullish(), 'underlying-symbol': z.string().nullish(), action: z.string().nullish(),
-  quantity: ttNumber.nullish(), price: ttDecimal.nullish(), 'executed-at': z.string(),
-  commission: ttDecimal.nullish(), 'commission-effect': z.string().nullish(),
-  'clearing-fees': ttDecimal.nullish(), 'clearing-fees-effect': z.string().nullish(),
-  'regulatory-fees': ttDecimal.nullish(), 'regulatory-fees-effect': z.string().nullish(),
-  'proprietary-index-option-fees': ttDecimal.nullish(), 'proprietary-index-option-fees-effect': z.string().nullish(),
+  id: ttNumber,
+  'transaction-type': name,
+  'transaction-sub-type': z.string().nullish(),
+  'order-id': ttNumber.nullish(),
+  symbol: z.string().nullish(),
+  'instrument-type': z.string().nullish(),
+  'underlying-symbol': z.string().nullish(),
+  action: z.string().nullish(),
+  quantity: ttNumber.nullish(),
+  price: ttDecimal.nullish(),
+  'executed-at': z.string(),
+  commission: ttDecimal.nullish(),
+  'commission-effect': z.string().nullish(),
+  'clearing-fees': ttDecimal.nullish(),
+  'clearing-fees-effect': z.string().nullish(),
+  'regulatory-fees': ttDecimal.nullish(),
+  'regulatory-fees-effect': z.string().nullish(),
+  'proprietary-index-option-fees': ttDecimal.nullish(),
+  'proprietary-index-option-fees-effect': z.string().nullish(),
 });
 export type TtTransaction = z.output<typeof TtTransaction>;
 
 export const TtAccountItem = z.object({
-  account: z.object({ 'account-number': name, nickname: z.string().nullish(), 'margin-or-cash': z.string().nullish(), 'is-closed': z.boolean().nullish() }),
+  account: z.object({
+    'account-number': name,
+    nickname: z.string().nullish(),
+    'margin-or-cash': z.string().nullish(),
+    'is-closed': z.boolean().nullish(),
+  }),
 });
 
 // ---- market -------------------------------------------------------------------------------------------------------
@@ -245,7 +358,11 @@ export const TtTickSize = z.object({ threshold: ttDecimal.nullish(), value: ttDe
 
 /** `*-streamer-symbol` is absent on some strikes (seen in a 2026 futures chain); the mapper computes it. */
 export const TtNestedStrike = z.object({
-  'strike-price': ttDecimal, call: name, 'call-streamer-symbol': name.nullish(), put: name, 'put-streamer-symbol': name.nullish(),
+  'strike-price': ttDecimal,
+  call: name,
+  'call-streamer-symbol': name.nullish(),
+  put: name,
+  'put-streamer-symbol': name.nullish(),
 });
 
 export const TtNestedChain = z.object({
@@ -255,7 +372,13 @@ export const TtNestedChain = z.object({
   'shares-per-contract': ttNumber,
   'tick-sizes': z.array(TtTickSize).nullish(),
   expirations: z.array(
-    z.object({ 'expiration-type': z.string(), 'expiration-date': ttDate, 'days-to-expiration': ttInt, 'settlement-type': z.string(), strikes: z.array(TtNestedStrike) }),
+    z.object({
+      'expiration-type': z.string(),
+      'expiration-date': ttDate,
+      'days-to-expiration': ttInt,
+      'settlement-type': z.string(),
+      strikes: z.array(TtNestedStrike),
+    }),
   ),
 });
 export type TtNestedChain = z.output<typeof TtNestedChain>;
@@ -293,8 +416,17 @@ export const TtMarketSession = z.object({
 
 const text = z.union([z.string(), z.number()]).transform(String);
 /** `{code, message}` items (preflight) and `{domain, reason}` items (request validation) alike. */
-export const TtErrorItem = z.object({ code: text.optional(), message: text.optional(), domain: text.optional(), reason: text.optional() });
-export const TtError = z.object({ code: text.optional(), message: text.optional(), errors: z.array(TtErrorItem).nullish() });
+export const TtErrorItem = z.object({
+  code: text.optional(),
+  message: text.optional(),
+  domain: text.optional(),
+  reason: text.optional(),
+});
+export const TtError = z.object({
+  code: text.optional(),
+  message: text.optional(),
+  errors: z.array(TtErrorItem).nullish(),
+});
 
 export const TtStreamerAck = z.object({
   action: z.string(),
@@ -305,11 +437,31 @@ export const TtStreamerAck = z.object({
   message: z.string().optional(),
 });
 
-export const TtStreamerNotification = z.object({ type: name, data: z.unknown(), timestamp: ttInstant.optional(), 'ws-sequence': ttInt.optional() });
+export const TtStreamerNotification = z.object({
+  type: name,
+  data: z.unknown(),
+  timestamp: ttInstant.optional(),
+  'ws-sequence': ttInt.optional(),
+});
 
 /** DXLink events as the SDK's listeners receive them (COMPACT data already zipped with the event fields). */
 const dx = ttFloat.optional();
-export const TtQuoteEvent = z.object({ eventType: z.literal('Quote'), eventSymbol: name, bidPrice: dx, askPrice: dx, bidSize: dx, askSize: dx });
+export const TtQuoteEvent = z.object({
+  eventType: z.literal('Quote'),
+  eventSymbol: name,
+  bidPrice: dx,
+  askPrice: dx,
+  bidSize: dx,
+  askSize: dx,
+});
 export const TtGreeksEvent = z.object({
-  eventType: z.literal('Greeks'), eventSymbol: name, price: dx, volatility: dx, delta: dx, gamma: dx, theta: dx, vega: dx, rho: dx,
+  eventType: z.literal('Greeks'),
+  eventSymbol: name,
+  price: dx,
+  volatility: dx,
+  delta: dx,
+  gamma: dx,
+  theta: dx,
+  vega: dx,
+  rho: dx,
 });

@@ -4,23 +4,36 @@ const REFRESH_MS = 5000;
 const $ = (id) => document.getElementById(id);
 
 class ApiError extends Error {
-  constructor(status, message) { super(message); this.status = status; }
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
 }
 
 async function api(path, init = {}) {
   let res;
   try {
-    res = await fetch(path, { credentials: 'same-origin', headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) }, ...init });
+    res = await fetch(path, {
+      credentials: 'same-origin',
+      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      ...init,
+    });
   } catch {
     throw new ApiError(0, 'The Legwork API is unreachable — is the server running?');
   }
   let body = null;
-  try { body = await res.json(); } catch { /* non-JSON body */ }
+  try {
+    body = await res.json();
+  } catch {
+    /* non-JSON body */
+  }
   if (res.ok) return body;
   const detail = body?.error?.message;
   if (res.status === 409) throw new ApiError(409, detail ?? 'refused');
-  if (res.status === 401) throw new ApiError(401, 'Not signed in (401): reload the page and enter your Legwork credentials.');
-  if (res.status === 403) throw new ApiError(403, `Permission denied (403): ${detail ?? 'your account may not do this'}.`);
+  if (res.status === 401)
+    throw new ApiError(401, 'Not signed in (401): reload the page and enter your Legwork credentials.');
+  if (res.status === 403)
+    throw new ApiError(403, `Permission denied (403): ${detail ?? 'your account may not do this'}.`);
   throw new ApiError(res.status, `API error ${res.status}: ${detail ?? res.statusText}`);
 }
 
@@ -31,17 +44,29 @@ function money(cents) {
   return `${n < 0 ? '-' : ''}$${Math.abs(n).toFixed(2)}`;
 }
 const moneyClass = (cents) => (cents === null || cents === undefined ? '' : cents > 0 ? 'pos' : cents < 0 ? 'neg' : '');
-function dollars(v) { return v === null || v === undefined || v === '' ? '—' : `$${Number(v).toFixed(2)}`; }
+function dollars(v) {
+  return v === null || v === undefined || v === '' ? '—' : `$${Number(v).toFixed(2)}`;
+}
 function pct(v) {
   if (v === null || v === undefined || v === '') return '—';
   const n = Number(v);
   return `${(n <= 1 ? n * 100 : n).toFixed(1)}%`;
 }
-function num(v, digits = 3) { return v === null || v === undefined ? '—' : Number(v).toFixed(digits); }
+function num(v, digits = 3) {
+  return v === null || v === undefined ? '—' : Number(v).toFixed(digits);
+}
 function time(v) {
   if (!v) return '—';
   const d = new Date(v);
-  return Number.isNaN(d.getTime()) ? String(v) : d.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return Number.isNaN(d.getTime())
+    ? String(v)
+    : d.toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
 }
 
 // ---- DOM helpers (text only) ----
@@ -75,27 +100,38 @@ function renderState({ tradingState: s }) {
 }
 
 function legList(legs = []) {
-  return el('ul', { className: 'legs' }, legs.map((l) => {
-    const sell = String(l.action).startsWith('Sell');
-    const text = `${sell ? 'S' : 'B'} ${l.quantity}× ${l.strike}${l.right ?? ''}  ${l.symbol}`;
-    return el('li', { text, className: sell ? 'sell' : 'buy', title: l.action });
-  }));
+  return el(
+    'ul',
+    { className: 'legs' },
+    legs.map((l) => {
+      const sell = String(l.action).startsWith('Sell');
+      const text = `${sell ? 'S' : 'B'} ${l.quantity}× ${l.strike}${l.right ?? ''}  ${l.symbol}`;
+      return el('li', { text, className: sell ? 'sell' : 'buy', title: l.action });
+    }),
+  );
 }
 
 const ACTIVE = new Set(['pending', 'opening', 'open', 'closing', 'broken']);
 function renderTrades({ trades }) {
-  const rows = trades.filter((t) => ACTIVE.has(t.status)).map((t) => {
-    const tr = el('tr', {}, [
-      td(t.underlying), td(t.ruleSet), td(t.strategy), td(t.expiration), td(t.quantity, 'num'), td(t.status),
-      el('td', {}, [legList(t.legs)]),
-      td(money(t.entryCreditCents), 'num'),
-      td(money(t.realizedPnlCents), `num ${moneyClass(t.realizedPnlCents)}`),
-      td(money(t.unrealizedPnlCents), `num ${moneyClass(t.unrealizedPnlCents)}`),
-      td(time(t.openedAt ?? t.createdAt)),
-    ]);
-    tr.dataset.tradeId = t.id;
-    return tr;
-  });
+  const rows = trades
+    .filter((t) => ACTIVE.has(t.status))
+    .map((t) => {
+      const tr = el('tr', {}, [
+        td(t.underlying),
+        td(t.ruleSet),
+        td(t.strategy),
+        td(t.expiration),
+        td(t.quantity, 'num'),
+        td(t.status),
+        el('td', {}, [legList(t.legs)]),
+        td(money(t.entryCreditCents), 'num'),
+        td(money(t.realizedPnlCents), `num ${moneyClass(t.realizedPnlCents)}`),
+        td(money(t.unrealizedPnlCents), `num ${moneyClass(t.unrealizedPnlCents)}`),
+        td(time(t.openedAt ?? t.createdAt)),
+      ]);
+      tr.dataset.tradeId = t.id;
+      return tr;
+    });
   fillBody('trades', rows, 11, 'No open trades.');
 }
 
@@ -103,9 +139,18 @@ function renderCandidates({ candidates }) {
   const rows = candidates.map((c) => {
     const f = c.facts ?? {};
     const tr = el('tr', { className: c.selected ? 'selected' : '' }, [
-      td(c.rank ?? '—', 'num'), td(c.ruleSet), td(c.strategy), td(c.underlying), td(c.expiration), td(c.dte, 'num'),
-      td(dollars(f.credit_mid), 'num'), td(dollars(f.width), 'num'), td(dollars(f.max_loss), 'num'),
-      td(pct(f.pop), 'num'), td(num(c.score), 'num'), td(c.selected ? '✔ selected' : ''),
+      td(c.rank ?? '—', 'num'),
+      td(c.ruleSet),
+      td(c.strategy),
+      td(c.underlying),
+      td(c.expiration),
+      td(c.dte, 'num'),
+      td(dollars(f.credit_mid), 'num'),
+      td(dollars(f.width), 'num'),
+      td(dollars(f.max_loss), 'num'),
+      td(pct(f.pop), 'num'),
+      td(num(c.score), 'num'),
+      td(c.selected ? '✔ selected' : ''),
     ]);
     return tr;
   });
@@ -133,14 +178,19 @@ function summarize(e) {
 }
 
 function renderEvents({ events }) {
-  const rows = events.map((e) => el('tr', {}, [td(time(e.at)), td(e.kind), el('td', { text: summarize(e), className: 'summary' })]));
+  const rows = events.map((e) =>
+    el('tr', {}, [td(time(e.at)), td(e.kind), el('td', { text: summarize(e), className: 'summary' })]),
+  );
   fillBody('events', rows, 3, 'No events yet.');
 }
 
 function renderRules({ errors = [] }) {
   $('rule-errors-card').hidden = errors.length === 0;
-  $('rule-errors').replaceChildren(...errors.flatMap((f) => f.problems.map((p) =>
-    el('li', { text: `${f.file}:${p.line ?? '?'}:${p.col ?? '?'} — ${p.message}` }))));
+  $('rule-errors').replaceChildren(
+    ...errors.flatMap((f) =>
+      f.problems.map((p) => el('li', { text: `${f.file}:${p.line ?? '?'}:${p.col ?? '?'} — ${p.message}` })),
+    ),
+  );
 }
 
 // ---- refresh loop ----
@@ -195,7 +245,10 @@ $('halt-btn').addEventListener('click', () => {
     ? 'Halt trading AND flatten: stop new entries and close all open trades?'
     : 'Halt trading: stop new entries (open trades keep being managed)?';
   if (!window.confirm(question)) return;
-  void changeState('/api/halt', { reason: flatten ? 'halted and flattened from dashboard' : 'halted from dashboard', flatten });
+  void changeState('/api/halt', {
+    reason: flatten ? 'halted and flattened from dashboard' : 'halted from dashboard',
+    flatten,
+  });
 });
 $('resume-btn').addEventListener('click', () => {
   void resume();
@@ -204,7 +257,10 @@ $('resume-btn').addEventListener('click', () => {
 /** Resume; refused (409) while something is broken: say what, and offer an audited override with a reason. */
 async function resume() {
   try {
-    const res = await api('/api/resume', { method: 'POST', body: JSON.stringify({ reason: 'resumed from dashboard' }) });
+    const res = await api('/api/resume', {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'resumed from dashboard' }),
+    });
     renderState(res);
     actionMessage(`Trading is now ${res.tradingState.state}.`, 'success');
   } catch (err) {

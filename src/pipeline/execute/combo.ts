@@ -21,7 +21,12 @@ export const orderRequestOf = (order: OrderRow): OrderRequest => ({
   orderType: 'Limit',
   timeInForce: 'Day',
   ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
-  legs: order.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.quantity, action: l.action })),
+  legs: order.legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: l.instrumentType,
+    quantity: l.quantity,
+    action: l.action,
+  })),
   externalId: order.id,
 });
 
@@ -32,7 +37,12 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
     groupId: group.id,
     role: 'package',
     seq: 0,
-    legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: l.ratio * intent.quantity })),
+    legs: intent.legs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: l.instrumentType,
+      action: l.action,
+      quantity: l.ratio * intent.quantity,
+    })),
     size: intent.quantity,
     limitPriceCents: intent.pricing.startCents,
   });
@@ -47,10 +57,22 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
   if (order.status === 'submitting' || order.status === 'unknown') {
     const found = await lookUpUnknown(ctx, order);
     if (!found) {
-      ctx.log.warn({ groupId: group.id, orderId: order.id }, 'submit outcome still unknown; the group waits for reconciliation');
-      return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'submit outcome unknown; left for reconciliation' });
+      ctx.log.warn(
+        { groupId: group.id, orderId: order.id },
+        'submit outcome still unknown; the group waits for reconciliation',
+      );
+      return groupResult(ctx, (await ctx.store.groups.get(group.id))!, {
+        reason: 'submit outcome unknown; left for reconciliation',
+      });
     }
-    await ctx.store.audit.append({ kind: 'order_reconciled', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `order_found:${order.id}`, data: { status: found.status, brokerOrderId: found.brokerOrderId } });
+    await ctx.store.audit.append({
+      kind: 'order_reconciled',
+      tradeId: trade.id,
+      groupId: group.id,
+      orderId: order.id,
+      dedupeKey: `order_found:${order.id}`,
+      data: { status: found.status, brokerOrderId: found.brokerOrderId },
+    });
     order = found;
   }
   await ctx.store.groups.move(group.id, 'Working');
@@ -59,11 +81,26 @@ export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: Tra
   if (!isTerminalOrder(order.status)) {
     // Never settled on a guess: the group stays working and reconciliation resumes it once the broker's truth is in
     const lag = fillsLagging(order);
-    const what = lag ? `the broker says ${order.brokerStatus} but not all its fills have arrived` : 'did not end after its cancel';
-    await ctx.alert('reconcile_mismatch', `order ${order.id} ${what}`, { groupId: group.id, tradeId: trade.id, orderId: order.id, status: order.status });
-    return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker' });
+    const what = lag
+      ? `the broker says ${order.brokerStatus} but not all its fills have arrived`
+      : 'did not end after its cancel';
+    await ctx.alert('reconcile_mismatch', `order ${order.id} ${what}`, {
+      groupId: group.id,
+      tradeId: trade.id,
+      orderId: order.id,
+      status: order.status,
+    });
+    return groupResult(ctx, (await ctx.store.groups.get(group.id))!, {
+      reason: lag ? 'fills not all reported by the broker yet' : 'cancel not confirmed by the broker',
+    });
   }
-  return settleCombo(ctx, (await ctx.store.groups.get(group.id))!, trade, order, haltedBy !== undefined ? { stoppedBy: haltedBy } : {});
+  return settleCombo(
+    ctx,
+    (await ctx.store.groups.get(group.id))!,
+    trade,
+    order,
+    haltedBy !== undefined ? { stoppedBy: haltedBy } : {},
+  );
 }
 
 /** An entry stops when trading is no longer active (halt, or reducing after a broken group): the reason, else undefined. */
@@ -74,7 +111,12 @@ async function entryStopped(ctx: ExecContext, group: GroupRow): Promise<string |
 }
 
 /** Returns a result when the group must stop here (denied, or wait for a working-group slot). */
-async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow): Promise<ExecuteResult | undefined> {
+async function gateAndSubmit(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  order: OrderRow,
+): Promise<ExecuteResult | undefined> {
   const decision = await preTradeGate(ctx, group, orderRequestOf(order));
   if (decision.kind === 'denied') return deny(ctx, group, trade, order, decision.reason);
   if (decision.kind === 'wait') {
@@ -83,18 +125,36 @@ async function gateAndSubmit(ctx: ExecContext, group: GroupRow, trade: TradeRow,
   }
   const claim = await ctx.store.groups.claimWorkingSlot(group, await slotLimitFor(ctx, group));
   if (claim === 'full') return groupResult(ctx, group, { reason: 'working-groups limit reached', retryAfterMs: 5000 });
-  if (claim === 'lost') return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'another run moved the group' });
+  if (claim === 'lost')
+    return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'another run moved the group' });
   if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntrySent');
   const outcome = await submitOnce(ctx, order.id, trade.id);
-  if (outcome.kind === 'rejected') ctx.log.warn({ groupId: group.id, reason: outcome.error.message }, 'package order rejected by the broker');
+  if (outcome.kind === 'rejected')
+    ctx.log.warn({ groupId: group.id, reason: outcome.error.message }, 'package order rejected by the broker');
   return undefined;
 }
 
-async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, reason: string): Promise<ExecuteResult> {
-  await ctx.store.orders.transition(order.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
+async function deny(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  order: OrderRow,
+  reason: string,
+): Promise<ExecuteResult> {
+  await ctx.store.orders.transition(order.id, { type: 'Denied', reason }, 'local', {
+    rejectReason: reason.slice(0, 500),
+  });
   await ctx.store.groups.move(group.id, 'Denied', { reason });
-  if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `denied: ${reason}` });
-  await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_denied:${group.id}`, data: { reason, kind: group.kind } });
+  if (group.kind === 'entry')
+    await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `denied: ${reason}` });
+  await ctx.store.audit.append({
+    kind: 'trade_skipped',
+    tradeId: trade.id,
+    groupId: group.id,
+    orderId: order.id,
+    dedupeKey: `group_denied:${group.id}`,
+    data: { reason, kind: group.kind },
+  });
   ctx.log.info({ groupId: group.id, tradeId: trade.id, reason }, 'order group denied by the pre-trade gate');
   return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
 }
@@ -106,7 +166,12 @@ async function deny(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: O
  * trading state on every pass (at most a second apart): once trading is not active it takes no further step (a replace
  * is a new order) and cancels at once; `haltedBy` tells the settlement why.
  */
-async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: OrderRow): Promise<{ order: OrderRow; haltedBy?: string }> {
+async function walk(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  start: OrderRow,
+): Promise<{ order: OrderRow; haltedBy?: string }> {
   const plan = group.intent.pricing;
   const submittedAt = (start.submittedAt ?? start.createdAt).getTime();
   const deadline = submittedAt + plan.fillTimeoutSeconds * 1000;
@@ -119,8 +184,18 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
     if (fillsLagging(order)) return { order: await awaitFills(ctx, order) };
     const haltedBy = await entryStopped(ctx, group);
     if (haltedBy !== undefined) {
-      ctx.log.warn({ groupId: group.id, orderId: order.id, reason: haltedBy }, 'entry stopped walking: cancelling its order');
-      await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `entry_halted:${group.id}`, data: { reason: haltedBy, priceSteps: order.priceSteps } });
+      ctx.log.warn(
+        { groupId: group.id, orderId: order.id, reason: haltedBy },
+        'entry stopped walking: cancelling its order',
+      );
+      await ctx.store.audit.append({
+        kind: 'trade_skipped',
+        tradeId: trade.id,
+        groupId: group.id,
+        orderId: order.id,
+        dedupeKey: `entry_halted:${group.id}`,
+        data: { reason: haltedBy, priceSteps: order.priceSteps },
+      });
       await requestCancel(ctx, order);
       return { order: await waitTerminal(ctx, (await ctx.store.orders.get(order.id))!, CANCEL_CONFIRM_MS), haltedBy };
     }
@@ -131,7 +206,11 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
     }
     const nextStepAt = submittedAt + (order.priceSteps + 1) * plan.stepEverySeconds * 1000;
     const nextPrice = priceAtStep(plan, order.priceSteps + 1);
-    const canStep = order.status === 'working' && order.priceSteps < plan.maxSteps && nextPrice !== order.limitPriceCents && replaceFailures < 3;
+    const canStep =
+      order.status === 'working' &&
+      order.priceSteps < plan.maxSteps &&
+      nextPrice !== order.limitPriceCents &&
+      replaceFailures < 3;
     if (canStep && now >= nextStepAt) {
       if (!(await stepPrice(ctx, group, trade, order, nextPrice))) replaceFailures += 1;
       continue;
@@ -143,7 +222,13 @@ async function walk(ctx: ExecContext, group: GroupRow, trade: TradeRow, start: O
 }
 
 /** One cancel/replace at the next price (through the order guard): the broker gives a new id, which carries on as the same order of ours. */
-async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, price: number): Promise<boolean> {
+async function stepPrice(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  order: OrderRow,
+  price: number,
+): Promise<boolean> {
   const step = order.priceSteps + 1;
   const oldId = order.brokerOrderId!;
   const outcome = await replaceOnce(ctx, order, trade.id, price);
@@ -152,18 +237,33 @@ async function stepPrice(ctx: ExecContext, group: GroupRow, trade: TradeRow, ord
     return false;
   }
   if (outcome.kind === 'failed') {
-    ctx.log.warn({ err: outcome.error, orderId: order.id, step }, `price step refused or failed: ${outcome.error.message}`);
+    ctx.log.warn(
+      { err: outcome.error, orderId: order.id, step },
+      `price step refused or failed: ${outcome.error.message}`,
+    );
     return false;
   }
   const newBrokerId = outcome.newBrokerOrderId;
-  await ctx.store.orders.transition(order.id, { type: 'Replaced', newBrokerOrderId: newBrokerId }, 'http', { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price }, `replaced:${order.id}:${step}`);
+  await ctx.store.orders.transition(
+    order.id,
+    { type: 'Replaced', newBrokerOrderId: newBrokerId },
+    'http',
+    { brokerOrderId: newBrokerId, priceSteps: step, limitPriceCents: price },
+    `replaced:${order.id}:${step}`,
+  );
   await ctx.store.audit.append({
     kind: 'price_step',
     tradeId: trade.id,
     groupId: group.id,
     orderId: order.id,
     dedupeKey: `price_step:${order.id}:${step}`,
-    data: { step, fromCents: order.limitPriceCents, toCents: price, oldBrokerOrderId: oldId, newBrokerOrderId: newBrokerId },
+    data: {
+      step,
+      fromCents: order.limitPriceCents,
+      toCents: price,
+      oldBrokerOrderId: oldId,
+      newBrokerOrderId: newBrokerId,
+    },
   });
   return true;
 }

@@ -34,9 +34,16 @@ export interface CompensationOptions {
   quoteMaxAgeMs: number;
 }
 
-export const COMPENSATION_DEFAULTS = { brokerPollMs: 1000, compensationDeadlineMs: 120_000, quoteMaxAgeMs: 15_000 } as const;
+export const COMPENSATION_DEFAULTS = {
+  brokerPollMs: 1000,
+  compensationDeadlineMs: 120_000,
+  quoteMaxAgeMs: 15_000,
+} as const;
 
-export type CompensationStep = { kind: 'flat'; hadFills: boolean } | { kind: 'waiting_unknown' } | { kind: 'broken'; reason: string };
+export type CompensationStep =
+  | { kind: 'flat'; hadFills: boolean }
+  | { kind: 'waiting_unknown' }
+  | { kind: 'broken'; reason: string };
 
 /** Net contracts per symbol this group's fills left open (legs and earlier compensation orders together). */
 export async function groupExposure(ctx: ExecContext, groupId: string): Promise<Map<string, number>> {
@@ -47,12 +54,20 @@ export async function groupExposure(ctx: ExecContext, groupId: string): Promise<
  * A marketable limit for one closing contract from a fresh quote, on the broker's tick schedule: through the natural
  * price by a cushion, signed (credit +, debit −). Undefined without a fresh quote: nothing is sent on a guess.
  */
-async function closingLimit(ctx: ExecContext, symbol: string, buy: boolean, maxAgeMs: number): Promise<number | undefined> {
+async function closingLimit(
+  ctx: ExecContext,
+  symbol: string,
+  buy: boolean,
+  maxAgeMs: number,
+): Promise<number | undefined> {
   const streamer = occToStreamer(symbol);
   const snap = await ctx.marketData.snapshot([streamer], { timeoutMs: 3000 }).catch(() => undefined);
   const q = snap?.quotes.get(streamer);
   if (!q || ctx.now() - q.receivedAt > maxAgeMs) return undefined;
-  const ticks = await ctx.marketData.chain(underlyingOf([{ symbol }])).then((c) => c.tickSizes).catch(() => undefined);
+  const ticks = await ctx.marketData
+    .chain(underlyingOf([{ symbol }]))
+    .then((c) => c.tickSizes)
+    .catch(() => undefined);
   if (!ticks || ticks.length === 0) return undefined;
   if (buy) {
     const ask = Math.round((q.ask ?? 0) * 100);
@@ -71,7 +86,10 @@ function pendingShorts(orders: readonly OrderRow[]): Map<string, number> {
   for (const o of orders) {
     const leg = o.legs[0];
     if (o.role !== 'leg' || !leg || isTerminalOrder(o.status) || leg.action !== 'Sell to Open') continue;
-    out.set(leg.symbol, (out.get(leg.symbol) ?? 0) + Math.max(0, o.size - o.filledUnits) * (leg.quantity / Math.max(1, o.size)));
+    out.set(
+      leg.symbol,
+      (out.get(leg.symbol) ?? 0) + Math.max(0, o.size - o.filledUnits) * (leg.quantity / Math.max(1, o.size)),
+    );
   }
   return out;
 }
@@ -100,7 +118,13 @@ async function reopenedSince(ctx: ExecContext, since: number): Promise<number | 
  * Compensation of an entry: cancel working legs, wait for unsettled ones, close the unwind's first wave, recompute.
  * Loops until flat, broken (a symbol out of attempts, or the deadline), or an unknown outcome blocks it.
  */
-export async function compensate(ctx: ExecContext, groupId: string, intent: GroupIntent, opts: CompensationOptions, polls = new PollThrottle(ctx, opts.brokerPollMs)): Promise<CompensationStep> {
+export async function compensate(
+  ctx: ExecContext,
+  groupId: string,
+  intent: GroupIntent,
+  opts: CompensationOptions,
+  polls = new PollThrottle(ctx, opts.brokerPollMs),
+): Promise<CompensationStep> {
   // Exits go forward only (execute/legged-exit.ts): undoing a close would re-open the risk it shed
   if (intent.kind !== 'entry') throw new Error(`compensation undoes an entry; group ${groupId} is an ${intent.kind}`);
   let startedAt = ctx.now();
@@ -120,12 +144,20 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
     // 1. Siblings still working are cancelled (their late fills, if any, are flattened below)
     for (const o of orders.filter((x) => !isTerminalOrder(x.status) && x.status !== 'planned')) {
       const fresh = await polls.refresh(o);
-      const closingTooLong = o.role === 'compensation' && o.submittedAt !== null && ctx.now() - o.submittedAt.getTime() > opts.closeTimeoutMs;
+      const closingTooLong =
+        o.role === 'compensation' &&
+        o.submittedAt !== null &&
+        ctx.now() - o.submittedAt.getTime() > opts.closeTimeoutMs;
       if (!isTerminalOrder(fresh.status) && (o.role === 'leg' || closingTooLong)) await polls.cancel(fresh);
     }
     // Planned legs that were never sent are dropped from the plan
     for (const o of orders.filter((x) => x.status === 'planned' && x.role === 'leg')) {
-      await ctx.store.orders.transition(o.id, { type: 'Denied', reason: 'group rolled back before this leg was sent' }, 'local', { rejectReason: 'rolled back' });
+      await ctx.store.orders.transition(
+        o.id,
+        { type: 'Denied', reason: 'group rolled back before this leg was sent' },
+        'local',
+        { rejectReason: 'rolled back' },
+      );
     }
     orders = await ctx.store.orders.ofGroup(groupId);
     if (orders.some(isUnsettled)) return { kind: 'waiting_unknown' };
@@ -134,7 +166,8 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
     if (exposure.size === 0) {
       // Flat: whatever closing order is left (planned after a crash, or still working) is no longer wanted
       for (const o of stillOpen) {
-        if (o.status === 'planned') await ctx.store.orders.transition(o.id, { type: 'Denied', reason: 'already flat' }, 'local');
+        if (o.status === 'planned')
+          await ctx.store.orders.transition(o.id, { type: 'Denied', reason: 'already flat' }, 'local');
         else await polls.cancel(o);
       }
       if ((await ctx.store.orders.ofGroup(groupId)).every((o) => isTerminalOrder(o.status))) {
@@ -153,15 +186,25 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
     }
     if (ctx.now() >= deadline) {
       const open = [...exposure].map(([s, q]) => `${s.trim()} ${q}`).join(', ') || 'nothing';
-      const working = stillOpen.filter((o) => o.status !== 'planned').map((o) => `${o.role} ${o.legs[0]?.symbol.trim()} ${o.status}`).join(', ') || 'none';
-      return { kind: 'broken', reason: `compensation deadline (${Math.round(opts.compensationDeadlineMs / 1000)} s) passed; still held: ${open}; orders not settled: ${working}` };
+      const working =
+        stillOpen
+          .filter((o) => o.status !== 'planned')
+          .map((o) => `${o.role} ${o.legs[0]?.symbol.trim()} ${o.status}`)
+          .join(', ') || 'none';
+      return {
+        kind: 'broken',
+        reason: `compensation deadline (${Math.round(opts.compensationDeadlineMs / 1000)} s) passed; still held: ${open}; orders not settled: ${working}`,
+      };
     }
     if (exposure.size === 0) {
       await ctx.sleep(opts.pollMs);
       continue;
     }
     // 2. The unwind's first wave, one closing order per symbol at a time; a rejected one is retried after a backoff
-    const plan = unwindWaves([...exposure].map(([symbol, quantity]) => ({ symbol, quantity })), pendingShorts(orders));
+    const plan = unwindWaves(
+      [...exposure].map(([symbol, quantity]) => ({ symbol, quantity })),
+      pendingShorts(orders),
+    );
     for (const step of plan.waves[0] ?? []) {
       const { symbol } = step;
       const legIndex = intent.legs.findIndex((l) => l.symbol === symbol);
@@ -171,12 +214,18 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       // An order the close expired did not fail to close: it is not an attempt
       const attempt = mine.filter((o) => isTerminalOrder(o.status) && o.status !== 'expired').length;
       if (!active && attempt >= opts.maxCloseAttempts) {
-        return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${attempt} closing orders` };
+        return {
+          kind: 'broken',
+          reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${attempt} closing orders`,
+        };
       }
       // Every closing order of this symbol has its own row (an expired one is never re-sent): its place follows them all
       const seq = Math.max(0, legIndex) * 100 + mine.length;
       if (!active && mine.length >= 100) {
-        return { kind: 'broken', reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${mine.length} closing orders` };
+        return {
+          kind: 'broken',
+          reason: `could not flatten ${symbol} (${exposure.get(symbol)}) after ${mine.length} closing orders`,
+        };
       }
       const last = mine.filter((o) => isTerminalOrder(o.status)).sort((a, b) => b.seq - a.seq)[0];
       if (!active && last && last.status === 'rejected') {
@@ -196,13 +245,23 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
           groupId,
           role: 'compensation',
           seq,
-          legs: [{ symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
+          legs: [
+            {
+              symbol,
+              instrumentType: 'Equity Option',
+              action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close',
+              quantity: step.quantity,
+            },
+          ],
           size: step.quantity,
           limitPriceCents: limit,
         });
         // Its place was taken by an order that is not this one waiting to be sent: never send something else in its stead
         if (!inserted.created && (inserted.order.status !== 'planned' || inserted.order.legs[0]?.symbol !== symbol)) {
-          return { kind: 'broken', reason: `closing order ${seq} of ${symbol} collides with order ${inserted.order.id} (${inserted.order.status})` };
+          return {
+            kind: 'broken',
+            reason: `closing order ${seq} of ${symbol} collides with order ${inserted.order.id} (${inserted.order.status})`,
+          };
         }
         planned = inserted.order;
       }
@@ -211,7 +270,10 @@ export async function compensate(ctx: ExecContext, groupId: string, intent: Grou
       if (outcome.kind === 'unknown') return { kind: 'waiting_unknown' };
       if (outcome.kind === 'rejected') {
         const brokerSaid = outcome.error instanceof BrokerError ? outcome.error.message : String(outcome.error);
-        ctx.log.warn({ groupId, symbol, attempt, reason: brokerSaid }, 'closing order rejected; will retry after backoff');
+        ctx.log.warn(
+          { groupId, symbol, attempt, reason: brokerSaid },
+          'closing order rejected; will retry after backoff',
+        );
       }
     }
     // Later waves wait for this one: the next pass recomputes the plan from the fills

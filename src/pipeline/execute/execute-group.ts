@@ -1,13 +1,11 @@
 // Owns running one order group: plan it if it is a new entry (idempotent), hold the group's lock so two deliveries of
 // the same job never act at once, return at once when it is settled, and dispatch by mode (combo | legged).
-import type { GroupRow } from '../../domain/records.js';
 import { isTerminalGroup } from '../../domain/order-group.js';
 import type { ExecContext } from '../execution-context.js';
 import { executeCombo } from './combo.js';
 import { executeLegged } from './legged.js';
 import { groupResult } from './group-result.js';
 import { planEntry, type ExecuteResult } from './plan-entry.js';
-
 
 /** The job names a trade Postgres does not have (e.g. a database restored without Redis): retrying cannot help. */
 export class MissingTradeError extends Error {
@@ -30,8 +28,10 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
     if (!group) {
       const trade = await ctx.store.trades.get(tradeId);
       if (!trade) throw new MissingTradeError(`trade ${tradeId} not found`);
-      if (trade.entryGroupId !== groupId) throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
-      if (trade.status !== 'pending') throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
+      if (trade.entryGroupId !== groupId)
+        throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
+      if (trade.status !== 'pending')
+        throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
       const intent = await planEntry(ctx, trade);
       group = (await ctx.store.groups.insert(groupId, intent)).group;
       await ctx.store.audit.append({
@@ -39,7 +39,13 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
         tradeId,
         groupId,
         dedupeKey: `group_planned:${groupId}`,
-        data: { kind: intent.kind, mode: intent.mode, quantity: intent.quantity, pricing: { ...intent.pricing }, partialFill: intent.partialFill },
+        data: {
+          kind: intent.kind,
+          mode: intent.mode,
+          quantity: intent.quantity,
+          pricing: { ...intent.pricing },
+          partialFill: intent.partialFill,
+        },
       });
     }
     if (isTerminalGroup(group.status)) return groupResult(ctx, group);
@@ -50,7 +56,12 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
 }
 
 /** One run of a group at a time: the Store's group lock (a session lock: released by `release`, or when the process dies). */
-async function withGroupLock(ctx: ExecContext, groupId: string, waitMs: number, work: () => Promise<ExecuteResult>): Promise<ExecuteResult> {
+async function withGroupLock(
+  ctx: ExecContext,
+  groupId: string,
+  waitMs: number,
+  work: () => Promise<ExecuteResult>,
+): Promise<ExecuteResult> {
   const lock = await ctx.store.groupLock(groupId);
   try {
     const until = ctx.now() + waitMs;

@@ -11,19 +11,38 @@ import type { ExecuteResult } from './plan-entry.js';
 export const EXIT_MAX_WAIT_MS = 5 * 60_000;
 
 /** Whether a `wait` from the gate should defer this exit group (long wait, or waited too long already). */
-export function shouldDefer(group: GroupRow, decision: Extract<GateDecision, { kind: 'wait' }>, nowMs: number): boolean {
+export function shouldDefer(
+  group: GroupRow,
+  decision: Extract<GateDecision, { kind: 'wait' }>,
+  nowMs: number,
+): boolean {
   // Group timestamps are written from the same clock (src/store/store-clock.ts): broker time on both sides
   return group.kind === 'exit' && (decision.replan === true || nowMs - group.createdAt.getTime() > EXIT_MAX_WAIT_MS);
 }
 
-export async function deferExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, why: string): Promise<ExecuteResult> {
+export async function deferExit(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  why: string,
+): Promise<ExecuteResult> {
   const orders = await ctx.store.orders.ofGroup(group.id);
-  if (orders.some((o) => o.status !== 'planned')) throw new Error(`exit group ${group.id} has sent orders; it cannot be deferred`);
+  if (orders.some((o) => o.status !== 'planned'))
+    throw new Error(`exit group ${group.id} has sent orders; it cannot be deferred`);
   const reason = `deferred: ${why}`;
-  for (const o of orders) await ctx.store.orders.transition(o.id, { type: 'Denied', reason }, 'local', { rejectReason: reason.slice(0, 500) });
+  for (const o of orders)
+    await ctx.store.orders.transition(o.id, { type: 'Denied', reason }, 'local', {
+      rejectReason: reason.slice(0, 500),
+    });
   if (await ctx.store.groups.move(group.id, 'Cancelled', { filledUnits: 0, reason })) {
     await ctx.store.trades.move(trade.id, 'ExitEnded');
-    await ctx.store.audit.append({ kind: 'exit_deferred', tradeId: trade.id, groupId: group.id, dedupeKey: `exit_deferred:${group.id}`, data: { reason: why, exitReason: group.intent.reason ?? null } });
+    await ctx.store.audit.append({
+      kind: 'exit_deferred',
+      tradeId: trade.id,
+      groupId: group.id,
+      dedupeKey: `exit_deferred:${group.id}`,
+      data: { reason: why, exitReason: group.intent.reason ?? null },
+    });
     ctx.log.info({ groupId: group.id, tradeId: trade.id, why }, 'exit deferred; it is planned again when it can go');
   }
   return groupResult(ctx, (await ctx.store.groups.get(group.id))!);

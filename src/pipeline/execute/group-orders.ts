@@ -7,7 +7,8 @@ import { isTerminalOrder } from '../../domain/order.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { ExecContext } from '../execution-context.js';
 
-const transient = (error: unknown): boolean => error instanceof BrokerError && (error.kind === 'retryable' || error.kind === 'unknown');
+const transient = (error: unknown): boolean =>
+  error instanceof BrokerError && (error.kind === 'retryable' || error.kind === 'unknown');
 
 /** Polls the broker for the order's current broker id and applies what it says; returns the row as Postgres has it. */
 export async function refreshOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
@@ -27,11 +28,16 @@ export async function refreshOrder(ctx: ExecContext, order: OrderRow): Promise<O
       await applyBrokerOrder(ctx, original, 'poll');
       const now = (await ctx.store.orders.get(order.id))!;
       const units = Math.max(now.filledUnits, filledUnits(original));
-      await ctx.store.orders.transition(order.id, { type: 'BrokerUpdate', brokerStatus: original.status, filledUnits: units, size: order.size }, 'poll', {
-        brokerOrderId: original.brokerOrderId,
-        brokerStatus: original.rawStatus,
-        filledUnits: units,
-      });
+      await ctx.store.orders.transition(
+        order.id,
+        { type: 'BrokerUpdate', brokerStatus: original.status, filledUnits: units, size: order.size },
+        'poll',
+        {
+          brokerOrderId: original.brokerOrderId,
+          brokerStatus: original.rawStatus,
+          filledUnits: units,
+        },
+      );
       return (await ctx.store.orders.get(order.id))!;
     }
   }
@@ -48,7 +54,10 @@ export async function requestCancel(ctx: ExecContext, order: OrderRow): Promise<
     await applyBrokerOrder(ctx, bo, 'http');
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
-    ctx.log.warn({ err: error, orderId: order.id, brokerOrderId: order.brokerOrderId }, `cancel refused or failed: ${error.message}`);
+    ctx.log.warn(
+      { err: error, orderId: order.id, brokerOrderId: order.brokerOrderId },
+      `cancel refused or failed: ${error.message}`,
+    );
   }
 }
 
@@ -67,7 +76,8 @@ export async function lookUpUnknown(ctx: ExecContext, order: OrderRow, tries = 4
       continue;
     }
     if (found.length === 0) continue;
-    for (const bo of [...found].sort((a, b) => a.brokerOrderId - b.brokerOrderId)) await applyBrokerOrder(ctx, bo, 'reconcile');
+    for (const bo of [...found].sort((a, b) => a.brokerOrderId - b.brokerOrderId))
+      await applyBrokerOrder(ctx, bo, 'reconcile');
     const row = (await ctx.store.orders.get(order.id))!;
     if (row.status !== 'unknown' && row.status !== 'submitting') return row;
   }

@@ -3,7 +3,11 @@ import type { GroupRow } from '../../domain/records.js';
 import type { ExecContext } from '../execution-context.js';
 import type { ExecuteResult } from './plan-entry.js';
 
-export async function groupResult(ctx: Pick<ExecContext, 'store'>, group: GroupRow, extra: Partial<ExecuteResult> = {}): Promise<ExecuteResult> {
+export async function groupResult(
+  ctx: Pick<ExecContext, 'store'>,
+  group: GroupRow,
+  extra: Partial<ExecuteResult> = {},
+): Promise<ExecuteResult> {
   const orders = await ctx.store.orders.ofGroup(group.id);
   return {
     groupId: group.id,

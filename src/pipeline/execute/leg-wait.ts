@@ -31,17 +31,20 @@ export const CANCEL_RESEND_MS = 3000;
  */
 export async function cancelOrder(ctx: ExecContext, order: OrderRow): Promise<OrderRow> {
   const resend = order.status === 'pending_cancel' && ctx.now() - order.updatedAt.getTime() >= CANCEL_RESEND_MS;
-  if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled' || resend)) return order;
+  if (order.brokerOrderId === null || !(order.status === 'working' || order.status === 'partially_filled' || resend))
+    return order;
   await ctx.store.orders.transition(order.id, { type: 'CancelRequested' }, 'local');
   try {
     const response = await ctx.broker.cancel(order.brokerOrderId);
     await applyBrokerOrder(ctx, response, 'http');
   } catch (error) {
-    ctx.log.info({ orderId: order.id, err: error instanceof Error ? error.message : error }, 'cancel refused; re-reading the order');
+    ctx.log.info(
+      { orderId: order.id, err: error instanceof Error ? error.message : error },
+      'cancel refused; re-reading the order',
+    );
   }
   return refreshOrder(ctx, (await ctx.store.orders.get(order.id))!);
 }
-
 
 export interface LegWaitOptions {
   /** How long one leg may work before it is cancelled. */
@@ -64,7 +67,10 @@ export type LegWaitEnd =
 /** Broker reads of one order, throttled: at most one per `everyMs` per order id. */
 export class PollThrottle {
   private readonly last = new Map<string, number>();
-  constructor(private readonly ctx: ExecContext, private readonly everyMs: number) {}
+  constructor(
+    private readonly ctx: ExecContext,
+    private readonly everyMs: number,
+  ) {}
 
   /** The order was just read another way (its submit response): the next broker read is due a full interval later. */
   touch(orderId: string): void {
@@ -92,7 +98,13 @@ export async function openingStopped(ctx: ExecContext): Promise<string | undefin
   return s.state === 'active' ? undefined : `trading is ${s.state}${s.reason ? ` (${s.reason})` : ''}`;
 }
 
-export async function awaitLeg(ctx: ExecContext, start: OrderRow, opts: LegWaitOptions, polls: PollThrottle, stop?: () => Promise<string | undefined>): Promise<LegWaitEnd> {
+export async function awaitLeg(
+  ctx: ExecContext,
+  start: OrderRow,
+  opts: LegWaitOptions,
+  polls: PollThrottle,
+  stop?: () => Promise<string | undefined>,
+): Promise<LegWaitEnd> {
   const hardDeadline = ctx.now() + Math.max(opts.legWaitMs, opts.legTimeoutMs + 1000);
   let order = start;
   let stopReason: string | undefined;

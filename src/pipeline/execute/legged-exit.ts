@@ -29,9 +29,7 @@ interface Remaining {
 /** What this exit still has to close: its target per leg less what it closed, capped by what the trade holds. */
 async function remaining(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<Remaining> {
   const held = new Map((await ctx.store.positions.ofTrade(trade.id)).map((p) => [p.symbol, p.quantity]));
-  const closed = new Map(
-    await ctx.store.fills.ofGroup(group.id),
-  );
+  const closed = new Map(await ctx.store.fills.ofGroup(group.id));
   const toClose = new Map<string, number>();
   const keptShorts = new Map<string, number>();
   for (const leg of group.intent.legs) {
@@ -54,30 +52,62 @@ async function exitLimit(ctx: ExecContext, step: CloseStep, opts: LeggedOptions)
   const streamer = occToStreamer(step.symbol);
   for (;;) {
     const [snap, chain] = await Promise.all([
-      ctx.marketData.snapshot([streamer], { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) }).catch(() => undefined),
+      ctx.marketData
+        .snapshot([streamer], { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) })
+        .catch(() => undefined),
       ctx.marketData.chain(underlyingOf([step])).catch(() => undefined),
     ]);
     const q = snap?.quotes.get(streamer);
     if (q && chain && chain.tickSizes.length > 0 && ctx.now() - q.receivedAt <= opts.quoteMaxAgeMs) {
       const cents = (x: number | null) => (x === null ? null : Math.round(x * 100));
       const action = step.side === 'buy' ? 'Buy to Close' : 'Sell to Close';
-      const natural = naturalLegCents({ symbol: step.symbol, action, ratio: 1, bidCents: cents(q.bid), askCents: cents(q.ask), receivedAt: q.receivedAt }, chain.tickSizes);
+      const natural = naturalLegCents(
+        {
+          symbol: step.symbol,
+          action,
+          ratio: 1,
+          bidCents: cents(q.bid),
+          askCents: cents(q.ask),
+          receivedAt: q.receivedAt,
+        },
+        chain.tickSizes,
+      );
       if (natural !== undefined) return natural;
       // A long nobody bids for covers nothing any more once its shorts are flat: offered at the smallest price
-      if (step.side === 'sell') return chain.tickSizes.find((t) => t.threshold !== null)?.valueCents ?? chain.tickSizes[0]!.valueCents;
+      if (step.side === 'sell')
+        return chain.tickSizes.find((t) => t.threshold !== null)?.valueCents ?? chain.tickSizes[0]!.valueCents;
     }
     if (ctx.now() >= until) return undefined;
     await ctx.sleep(opts.pollMs);
   }
 }
 
-export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, opts: LeggedOptions): Promise<ExecuteResult> {
+export async function executeLeggedExit(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  opts: LeggedOptions,
+): Promise<ExecuteResult> {
   const intent = group.intent;
   const existing = await ctx.store.orders.ofGroup(group.id);
   if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
   if (existing.length === 0 && group.status === 'planned') {
     // Closing orders free buying power and are allowed in every trading state: session and quotes only
-    const decision = await preTradeGate(ctx, group, { orderType: 'Limit', timeInForce: 'Day', legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })) }, { dryRun: false });
+    const decision = await preTradeGate(
+      ctx,
+      group,
+      {
+        orderType: 'Limit',
+        timeInForce: 'Day',
+        legs: intent.legs.map((l) => ({
+          symbol: l.symbol,
+          instrumentType: l.instrumentType,
+          quantity: l.ratio * intent.quantity,
+          action: l.action,
+        })),
+      },
+      { dryRun: false },
+    );
     if (decision.kind === 'wait') {
       if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
       return result(ctx, group.id, decision.reason, decision.ms);
@@ -94,17 +124,33 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
     if (working) {
       const end = await awaitLeg(ctx, working, opts, polls);
       if (isUnsettled(end.order)) return waitForReconcile(ctx, group.id);
-      if (end.kind === 'deadline') return endExit(ctx, group, trade, `closing order ${working.id} not settled within ${opts.legWaitMs} ms (deadline)`, true);
+      if (end.kind === 'deadline')
+        return endExit(
+          ctx,
+          group,
+          trade,
+          `closing order ${working.id} not settled within ${opts.legWaitMs} ms (deadline)`,
+          true,
+        );
       continue;
     }
     const left = await remaining(ctx, group, trade);
     if (left.toClose.size === 0) return finishExit(ctx, group, trade);
     const tries = (symbol: string) => orders.filter((o) => o.legs[0]?.symbol === symbol).length;
-    const plan = unwindWaves([...left.toClose].map(([symbol, quantity]) => ({ symbol, quantity })), left.keptShorts);
+    const plan = unwindWaves(
+      [...left.toClose].map(([symbol, quantity]) => ({ symbol, quantity })),
+      left.keptShorts,
+    );
     const step = (plan.waves[0] ?? []).find((s) => tries(s.symbol) < opts.maxExitAttempts);
     if (!step) {
       const what = [...left.toClose].map(([s, q]) => `${s.trim()} ${q}`).join(', ');
-      return endExit(ctx, group, trade, `exit incomplete after ${opts.maxExitAttempts} tries per leg; still held: ${what}`, false);
+      return endExit(
+        ctx,
+        group,
+        trade,
+        `exit incomplete after ${opts.maxExitAttempts} tries per leg; still held: ${what}`,
+        false,
+      );
     }
     const legIndex = intent.legs.findIndex((l) => l.symbol === step.symbol);
     const attempt = tries(step.symbol);
@@ -116,14 +162,23 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
         groupId: group.id,
         role: 'leg',
         seq,
-        legs: [{ symbol: step.symbol, instrumentType: 'Equity Option', action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close', quantity: step.quantity }],
+        legs: [
+          {
+            symbol: step.symbol,
+            instrumentType: 'Equity Option',
+            action: step.side === 'buy' ? 'Buy to Close' : 'Sell to Close',
+            quantity: step.quantity,
+          },
+        ],
         size: step.quantity,
         limitPriceCents: limit ?? null,
       })
     ).order;
     if (limit === undefined) {
       // Counted as a try: nothing is sent on a guess
-      await ctx.store.orders.transition(planned.id, { type: 'Denied', reason: 'no fresh quote' }, 'local', { rejectReason: 'no fresh quote' });
+      await ctx.store.orders.transition(planned.id, { type: 'Denied', reason: 'no fresh quote' }, 'local', {
+        rejectReason: 'no fresh quote',
+      });
       continue;
     }
     const outcome = await submitOnce(ctx, planned.id, trade.id);
@@ -131,7 +186,10 @@ export async function executeLeggedExit(ctx: ExecContext, group: GroupRow, trade
     if (outcome.kind === 'unknown') return waitForReconcile(ctx, group.id);
     if (outcome.kind === 'accepted') await ctx.store.groups.move(group.id, 'Working');
     if (outcome.kind === 'rejected') {
-      ctx.log.warn({ groupId: group.id, symbol: step.symbol, attempt, reason: outcome.error.message }, 'closing order refused; trying again toward natural');
+      ctx.log.warn(
+        { groupId: group.id, symbol: step.symbol, attempt, reason: outcome.error.message },
+        'closing order refused; trying again toward natural',
+      );
       await ctx.sleep(opts.closeBackoffMs * 2 ** attempt);
     }
   }
@@ -144,11 +202,21 @@ async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): P
   if (await ctx.store.groups.move(group.id, 'Filled', { filledUnits: group.intent.quantity })) {
     if (positions.every((p) => p.quantity === 0)) {
       const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await ctx.store.trades.move(trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+      await ctx.store.trades.move(trade.id, 'Closed', {
+        exitDebitCents: -net,
+        realizedPnlCents: realized,
+        ...(group.intent.reason ? { exitReason: group.intent.reason } : {}),
+      });
     } else {
       await ctx.store.trades.move(trade.id, 'ExitEnded');
     }
-    await ctx.store.audit.append({ kind: 'fill', tradeId: trade.id, groupId: group.id, dedupeKey: `group_filled:${group.id}`, data: { kind: 'exit', units: group.intent.quantity, netCents: net } });
+    await ctx.store.audit.append({
+      kind: 'fill',
+      tradeId: trade.id,
+      groupId: group.id,
+      dedupeKey: `group_filled:${group.id}`,
+      data: { kind: 'exit', units: group.intent.quantity, netCents: net },
+    });
   }
   return result(ctx, group.id);
 }
@@ -158,13 +226,25 @@ async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): P
  * and a human is needed. Otherwise it is cancelled and the trade is `open` again with what it really holds, so the exit
  * rules keep managing it; an `exit_incomplete` alert once any closing order was tried.
  */
-async function endExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, stuck: boolean): Promise<ExecuteResult> {
-  const held = (await ctx.store.positions.ofTrade(trade.id)).filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
+async function endExit(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  reason: string,
+  stuck: boolean,
+): Promise<ExecuteResult> {
+  const held = (await ctx.store.positions.ofTrade(trade.id))
+    .filter((p) => p.quantity !== 0)
+    .map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
   if (stuck) {
     if (await ctx.store.groups.move(group.id, 'Broken', { reason })) {
       await ctx.store.trades.move(trade.id, 'Broken', { exitReason: reason });
       await ctx.store.tradingState.set('reducing', 'executor', `exit group ${group.id} broken: ${reason}`);
-      await ctx.alert('broken_group', `exit group ${group.id}: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
+      await ctx.alert('broken_group', `exit group ${group.id}: ${reason}`, {
+        groupId: group.id,
+        tradeId: trade.id,
+        held,
+      });
     }
     return result(ctx, group.id);
   }
@@ -172,9 +252,19 @@ async function endExit(ctx: ExecContext, group: GroupRow, trade: TradeRow, reaso
   const anySent = (await ctx.store.orders.ofGroup(group.id)).length > 0;
   if (await ctx.store.groups.move(group.id, 'Cancelled', { reason })) {
     await ctx.store.trades.move(trade.id, 'ExitEnded');
-    await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `exit_ended:${group.id}`, data: { kind: 'exit', reason, anyFilled, held } });
+    await ctx.store.audit.append({
+      kind: 'trade_skipped',
+      tradeId: trade.id,
+      groupId: group.id,
+      dedupeKey: `exit_ended:${group.id}`,
+      data: { kind: 'exit', reason, anyFilled, held },
+    });
     if (anySent) {
-      await ctx.alert('exit_incomplete', `exit group ${group.id} ended: ${reason}`, { groupId: group.id, tradeId: trade.id, held });
+      await ctx.alert('exit_incomplete', `exit group ${group.id} ended: ${reason}`, {
+        groupId: group.id,
+        tradeId: trade.id,
+        held,
+      });
     }
   }
   return result(ctx, group.id);

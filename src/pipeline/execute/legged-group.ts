@@ -25,11 +25,23 @@ export const leggedDefaults = (intent: GroupIntent): LeggedOptions => ({
   ...COMPENSATION_DEFAULTS,
 });
 
-export async function leggedResult(ctx: ExecContext, groupId: string, reason?: string, retryAfterMs?: number): Promise<ExecuteResult> {
+export async function leggedResult(
+  ctx: ExecContext,
+  groupId: string,
+  reason?: string,
+  retryAfterMs?: number,
+): Promise<ExecuteResult> {
   const g = (await ctx.store.groups.get(groupId))!;
   const orders = await ctx.store.orders.ofGroup(groupId);
   const why = reason ?? g.reason ?? undefined;
-  return { groupId, status: g.status, filledUnits: g.filledUnits, orders: orders.length, ...(why ? { reason: why } : {}), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  return {
+    groupId,
+    status: g.status,
+    filledUnits: g.filledUnits,
+    orders: orders.length,
+    ...(why ? { reason: why } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+  };
 }
 
 /** A child's outcome is unknown: the group waits in `submitting` until reconciliation settles it and re-enqueues us. */

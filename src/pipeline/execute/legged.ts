@@ -14,9 +14,15 @@ import { realizedNetOfFees, syncTradeFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
 import { executeLeggedExit } from './legged-exit.js';
 import { awaitLeg, isUnsettled, openingStopped, PollThrottle } from './leg-wait.js';
-import { groupNetPerUnit, leggedDefaults, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
+import {
+  groupNetPerUnit,
+  leggedDefaults,
+  leggedResult as result,
+  waitForReconcile,
+  type LeggedOptions,
+} from './legged-group.js';
 import { submitOnce } from './order-submission.js';
-import { loadRuleSet, underlyingOf, type ExecuteResult } from './plan-entry.js';
+import { underlyingOf, type ExecuteResult } from './plan-entry.js';
 import { preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
 
@@ -26,7 +32,10 @@ const isBuy = (l: IntentLeg) => l.action.startsWith('Buy');
 
 /** Placement order: buys first (wings before shorts on entry; shorts bought back first on exit), stable otherwise. */
 export function placementOrder(legs: readonly IntentLeg[]): IntentLeg[] {
-  return [...legs].map((l, i) => ({ l, i })).sort((a, b) => Number(isBuy(b.l)) - Number(isBuy(a.l)) || a.i - b.i).map((x) => x.l);
+  return [...legs]
+    .map((l, i) => ({ l, i }))
+    .sort((a, b) => Number(isBuy(b.l)) - Number(isBuy(a.l)) || a.i - b.i)
+    .map((x) => x.l);
 }
 
 type Priced = { kind: 'send'; limitCents: number } | { kind: 'stop'; reason: string };
@@ -35,19 +44,34 @@ type Priced = { kind: 'send'; limitCents: number } | { kind: 'stop'; reason: str
  * The next leg's limit from fresh quotes of every leg still to be sent and the net of the legs filled so far, on the
  * broker's tick schedule (leg-pricing.ts). Waits up to `quoteWaitMs` for fresh quotes; never guesses a price.
  */
-async function priceLeg(ctx: ExecContext, groupId: string, intent: GroupIntent, remaining: readonly IntentLeg[], opts: LeggedOptions): Promise<Priced> {
+async function priceLeg(
+  ctx: ExecContext,
+  groupId: string,
+  intent: GroupIntent,
+  remaining: readonly IntentLeg[],
+  opts: LeggedOptions,
+): Promise<Priced> {
   const until = ctx.now() + opts.quoteWaitMs;
   const streamers = remaining.map((l) => occToStreamer(l.symbol));
   for (;;) {
     const [snap, chain] = await Promise.all([
-      ctx.marketData.snapshot(streamers, { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) }).catch(() => undefined),
+      ctx.marketData
+        .snapshot(streamers, { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) })
+        .catch(() => undefined),
       ctx.marketData.chain(underlyingOf(intent.legs)).catch(() => undefined),
     ]);
     if (chain && chain.tickSizes.length > 0) {
       const legs: LegQuote[] = remaining.map((l, i) => {
         const q = snap?.quotes.get(streamers[i]!);
         const cents = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(x * 100));
-        return { symbol: l.symbol, action: l.action, ratio: l.ratio, bidCents: cents(q?.bid), askCents: cents(q?.ask), receivedAt: q?.receivedAt ?? null };
+        return {
+          symbol: l.symbol,
+          action: l.action,
+          ratio: l.ratio,
+          bidCents: cents(q?.bid),
+          askCents: cents(q?.ask),
+          receivedAt: q?.receivedAt ?? null,
+        };
       });
       const price = priceNextLeg({
         floorCents: intent.pricing.floorCents,
@@ -59,23 +83,39 @@ async function priceLeg(ctx: ExecContext, groupId: string, intent: GroupIntent, 
       });
       if (price.kind === 'send') return { kind: 'send', limitCents: price.limitCents };
       if (price.kind === 'below_floor') {
-        return { kind: 'stop', reason: `package net ${price.packageNetCents} ¢ at natural is below the floor ${price.floorCents} ¢` };
+        return {
+          kind: 'stop',
+          reason: `package net ${price.packageNetCents} ¢ at natural is below the floor ${price.floorCents} ¢`,
+        };
       }
-      if (ctx.now() >= until) return { kind: 'stop', reason: `no fresh quote for ${price.symbols.map((s) => s.trim()).join(', ')} within ${opts.quoteWaitMs} ms` };
+      if (ctx.now() >= until)
+        return {
+          kind: 'stop',
+          reason: `no fresh quote for ${price.symbols.map((s) => s.trim()).join(', ')} within ${opts.quoteWaitMs} ms`,
+        };
     } else if (ctx.now() >= until) {
-      return { kind: 'stop', reason: `no tick schedule for ${underlyingOf(intent.legs)} within ${opts.quoteWaitMs} ms` };
+      return {
+        kind: 'stop',
+        reason: `no tick schedule for ${underlyingOf(intent.legs)} within ${opts.quoteWaitMs} ms`,
+      };
     }
     await ctx.sleep(opts.pollMs);
   }
 }
 
-export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: TradeRow, options: Partial<LeggedOptions> = {}): Promise<ExecuteResult> {
+export async function executeLegged(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  options: Partial<LeggedOptions> = {},
+): Promise<ExecuteResult> {
   const intent = group.intent;
   const opts = { ...leggedDefaults(intent), ...options };
   const current = (await ctx.store.groups.get(group.id))!;
   if (isTerminalGroup(current.status)) return result(ctx, group.id);
   if (intent.kind === 'exit') return executeLeggedExit(ctx, current, trade, opts);
-  if (current.status === 'compensating') return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', opts);
+  if (current.status === 'compensating')
+    return rollBack(ctx, current, trade, current.reason ?? 'resumed rollback', opts);
 
   const legs = placementOrder(intent.legs);
   const existing = await ctx.store.orders.ofGroup(group.id);
@@ -85,7 +125,8 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
     if (stop) return stop;
   }
   const polls = new PollThrottle(ctx, opts.brokerPollMs);
-  const rollBackNow = async (why: string) => rollBack(ctx, (await ctx.store.groups.get(group.id))!, trade, why, opts, polls);
+  const rollBackNow = async (why: string) =>
+    rollBack(ctx, (await ctx.store.groups.get(group.id))!, trade, why, opts, polls);
 
   for (let seq = 0; seq < legs.length; seq++) {
     const leg = legs[seq]!;
@@ -128,7 +169,8 @@ export async function executeLegged(ctx: ExecContext, group: GroupRow, trade: Tr
       if (end.kind === 'stopped') return rollBackNow(`${end.reason}: ${label} cancelled`);
       if (end.kind === 'deadline') return rollBackNow(`${label} not settled within ${opts.legWaitMs} ms (deadline)`);
     }
-    if (order.status !== 'filled') return rollBackNow(`${label} ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}`);
+    if (order.status !== 'filled')
+      return rollBackNow(`${label} ${order.status}${order.rejectReason ? `: ${order.rejectReason}` : ''}`);
   }
 
   const perUnit = await groupNetPerUnit(ctx, group.id, intent.quantity);
@@ -150,7 +192,12 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
     orderType: 'Limit',
     timeInForce: 'Day',
     limitPriceCents: intent.pricing.startCents,
-    legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.ratio * intent.quantity, action: l.action })),
+    legs: intent.legs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: l.instrumentType,
+      quantity: l.ratio * intent.quantity,
+      action: l.action,
+    })),
   };
   const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
   if (decision.kind === 'wait') {
@@ -160,8 +207,17 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   if (decision.kind === 'denied') {
     if (await ctx.store.groups.move(group.id, 'Denied', { reason: decision.reason })) {
       await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `denied: ${decision.reason}` });
-      await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, dedupeKey: `group_denied:${group.id}`, data: { reason: decision.reason, kind: intent.kind } });
-      ctx.log.info({ groupId: group.id, tradeId: trade.id, reason: decision.reason }, 'legged group denied by the pre-trade gate');
+      await ctx.store.audit.append({
+        kind: 'trade_skipped',
+        tradeId: trade.id,
+        groupId: group.id,
+        dedupeKey: `group_denied:${group.id}`,
+        data: { reason: decision.reason, kind: intent.kind },
+      });
+      ctx.log.info(
+        { groupId: group.id, tradeId: trade.id, reason: decision.reason },
+        'legged group denied by the pre-trade gate',
+      );
     }
     return result(ctx, group.id);
   }
@@ -171,9 +227,22 @@ async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow):
   return undefined;
 }
 
-async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reason: string, opts: LeggedOptions, polls?: PollThrottle): Promise<ExecuteResult> {
+async function rollBack(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  reason: string,
+  opts: LeggedOptions,
+  polls?: PollThrottle,
+): Promise<ExecuteResult> {
   await ctx.store.groups.move(group.id, 'CompensationStarted', { reason });
-  await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_started:${group.id}`, data: { phase: 'started', reason } });
+  await ctx.store.audit.append({
+    kind: 'rollback',
+    tradeId: trade.id,
+    groupId: group.id,
+    dedupeKey: `rollback_started:${group.id}`,
+    data: { phase: 'started', reason },
+  });
   const step = await compensate(ctx, group.id, group.intent, opts, polls);
   if (step.kind === 'waiting_unknown') return result(ctx, group.id, 'compensation waits for reconciliation');
   if (step.kind === 'flat') {
@@ -181,15 +250,34 @@ async function rollBack(ctx: ExecContext, group: GroupRow, trade: TradeRow, reas
     // The rollback's cost (spread paid + fees) is the trade's realised P&L
     const cost = step.hadFills ? await realizedNetOfFees(ctx, trade.id, trade.underlying) : undefined;
     if (await ctx.store.groups.move(group.id, step.hadFills ? 'RolledBack' : 'Cancelled')) {
-      await ctx.store.trades.move(trade.id, step.hadFills ? 'EntryRolledBack' : 'EntryRejected', cost ? { realizedPnlCents: cost.realizedCents } : {});
-      await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, dedupeKey: `rollback_done:${group.id}`, data: { phase: 'flat', status: to, ...(cost ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents } : {}) } });
+      await ctx.store.trades.move(
+        trade.id,
+        step.hadFills ? 'EntryRolledBack' : 'EntryRejected',
+        cost ? { realizedPnlCents: cost.realizedCents } : {},
+      );
+      await ctx.store.audit.append({
+        kind: 'rollback',
+        tradeId: trade.id,
+        groupId: group.id,
+        dedupeKey: `rollback_done:${group.id}`,
+        data: {
+          phase: 'flat',
+          status: to,
+          ...(cost
+            ? { realizedPnlCents: cost.realizedCents, spreadCents: cost.cashCents, feeCents: cost.feeCents }
+            : {}),
+        },
+      });
     }
     return result(ctx, group.id);
   }
   if (await ctx.store.groups.move(group.id, 'Broken', { reason: step.reason })) {
     await ctx.store.trades.move(trade.id, 'Broken');
     await ctx.store.tradingState.set('reducing', 'executor', `group ${group.id} broken: ${step.reason}`);
-    await ctx.alert('broken_group', `group ${group.id} could not be flattened: ${step.reason}`, { groupId: group.id, tradeId: trade.id });
+    await ctx.alert('broken_group', `group ${group.id} could not be flattened: ${step.reason}`, {
+      groupId: group.id,
+      tradeId: trade.id,
+    });
   }
   return result(ctx, group.id);
 }

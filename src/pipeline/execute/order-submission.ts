@@ -33,7 +33,11 @@ function haltLatch(store: Store, legs: readonly OrderLegRow[]): SendOptions {
     beforeSend: async () => {
       const { state } = await store.tradingState.get();
       if (state !== 'active') {
-        throw new BrokerError('rejected', `trading is ${state}: no opening order (${opening.action} ${opening.symbol}); not sent`, { code: 'guard', operation: 'submit' });
+        throw new BrokerError(
+          'rejected',
+          `trading is ${state}: no opening order (${opening.action} ${opening.symbol}); not sent`,
+          { code: 'guard', operation: 'submit' },
+        );
       }
     },
   };
@@ -41,7 +45,9 @@ function haltLatch(store: Store, legs: readonly OrderLegRow[]): SendOptions {
 
 /** What is left of each leg of an order once its own fills are taken off. */
 const remainingLegs = (legs: OrderLegRow[], filled: Map<string, number>): GuardLeg[] =>
-  legs.map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity - (filled.get(l.symbol) ?? 0) })).filter((l) => l.quantity > 0);
+  legs
+    .map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity - (filled.get(l.symbol) ?? 0) }))
+    .filter((l) => l.quantity > 0);
 
 /**
  * Loads what the guard needs for one of our orders and asks it: the group's kind (compensation orders count as their own
@@ -62,12 +68,28 @@ export async function guardOrder(store: Store, order: OrderRow): Promise<GuardDe
   }
   const legs = remainingLegs(order.legs, await store.fills.ofOrder(order.id));
   const tradingState = (await store.tradingState.get()).state;
-  return checkOrder({ groupKind: order.role === 'compensation' ? 'compensation' : group.kind, tradingState, legs, held });
+  return checkOrder({
+    groupKind: order.role === 'compensation' ? 'compensation' : group.kind,
+    tradingState,
+    legs,
+    held,
+  });
 }
 
-async function auditRefusal(store: Store, order: OrderRow, tradeId: string, reason: string, what: 'submit' | 'replace', key: string): Promise<void> {
+async function auditRefusal(
+  store: Store,
+  order: OrderRow,
+  tradeId: string,
+  reason: string,
+  what: 'submit' | 'replace',
+  key: string,
+): Promise<void> {
   await store.audit.append({
-    kind: 'order_refused', tradeId, groupId: order.groupId, orderId: order.id, dedupeKey: key,
+    kind: 'order_refused',
+    tradeId,
+    groupId: order.groupId,
+    orderId: order.id,
+    dedupeKey: key,
     data: { what, reason, role: order.role, legs: order.legs, limitPriceCents: order.limitPriceCents },
   });
 }
@@ -77,10 +99,16 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
   if (planned?.status === 'planned') {
     const verdict = await guardOrder(ctx.store, planned);
     if (!verdict.ok) {
-      const r = await ctx.store.orders.transition(orderId, { type: 'GuardRefused', reason: verdict.reason }, 'local', { rejectReason: verdict.reason.slice(0, 500) });
+      const r = await ctx.store.orders.transition(orderId, { type: 'GuardRefused', reason: verdict.reason }, 'local', {
+        rejectReason: verdict.reason.slice(0, 500),
+      });
       if (!r.ok || !r.changed) return { kind: 'not_planned', order: r.order };
       await auditRefusal(ctx.store, planned, tradeId, verdict.reason, 'submit', `order_refused:${orderId}`);
-      return { kind: 'rejected', order: r.order, error: new BrokerError('rejected', verdict.reason, { code: 'guard', operation: 'submit' }) };
+      return {
+        kind: 'rejected',
+        order: r.order,
+        error: new BrokerError('rejected', verdict.reason, { code: 'guard', operation: 'submit' }),
+      };
     }
   }
   const started = await ctx.store.orders.transition(orderId, { type: 'SubmitStarted' }, 'local');
@@ -98,30 +126,56 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
     data: { legs: order.legs, size: order.size, limitPriceCents: order.limitPriceCents },
   });
   try {
-    const brokerOrder = await ctx.broker.submit({
-      orderType: 'Limit',
-      timeInForce: 'Day',
-      ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
-      legs: order.legs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, quantity: l.quantity, action: l.action })),
-      externalId: orderId,
-    }, haltLatch(ctx.store, order.legs));
-    await ctx.store.orders.transition(orderId, { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status }, 'http', {
-      brokerOrderId: brokerOrder.brokerOrderId,
-      brokerStatus: brokerOrder.rawStatus,
-    });
+    const brokerOrder = await ctx.broker.submit(
+      {
+        orderType: 'Limit',
+        timeInForce: 'Day',
+        ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
+        legs: order.legs.map((l) => ({
+          symbol: l.symbol,
+          instrumentType: l.instrumentType,
+          quantity: l.quantity,
+          action: l.action,
+        })),
+        externalId: orderId,
+      },
+      haltLatch(ctx.store, order.legs),
+    );
+    await ctx.store.orders.transition(
+      orderId,
+      { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status },
+      'http',
+      {
+        brokerOrderId: brokerOrder.brokerOrderId,
+        brokerStatus: brokerOrder.rawStatus,
+      },
+    );
     // The response may already carry fills (an immediately marketable order)
     const synced = await applyBrokerOrder(ctx, brokerOrder, 'http');
     return { kind: 'accepted', order: synced?.order ?? (await ctx.store.orders.get(orderId))!, brokerOrder };
   } catch (error) {
     if (error instanceof BrokerError && error.kind === 'rejected') {
-      const r = await ctx.store.orders.transition(orderId, { type: 'Rejected', reason: error.message }, error.code === 'guard' ? 'local' : 'http', { rejectReason: error.message.slice(0, 500) });
-      if (error.code === 'guard') await auditRefusal(ctx.store, order, tradeId, error.message, 'submit', `order_refused:${orderId}`);
+      const r = await ctx.store.orders.transition(
+        orderId,
+        { type: 'Rejected', reason: error.message },
+        error.code === 'guard' ? 'local' : 'http',
+        { rejectReason: error.message.slice(0, 500) },
+      );
+      if (error.code === 'guard')
+        await auditRefusal(ctx.store, order, tradeId, error.message, 'submit', `order_refused:${orderId}`);
       return { kind: 'rejected', order: r.order, error };
     }
     // Timeout, 5xx, 429, network, anything else: the order may exist. Never re-sent; reconciliation settles it
     const reason = error instanceof Error ? error.message : String(error);
     const u = await ctx.store.orders.transition(orderId, { type: 'OutcomeUnknown', reason }, 'http');
-    await ctx.store.audit.append({ kind: 'order_unknown', tradeId, groupId: order.groupId, orderId, dedupeKey: `order_unknown:${orderId}`, data: { reason } });
+    await ctx.store.audit.append({
+      kind: 'order_unknown',
+      tradeId,
+      groupId: order.groupId,
+      orderId,
+      dedupeKey: `order_unknown:${orderId}`,
+      data: { reason },
+    });
     return { kind: 'unknown', order: u.order, error };
   }
 }
@@ -137,20 +191,45 @@ export type ReplaceOutcome =
  * One cancel/replace of a working order at a new price, behind the same guard as a submit. On an unknown outcome the
  * replacement is looked for by our id (it carries the same external identifier).
  */
-export async function replaceOnce(ctx: SubmitContext, order: OrderRow, tradeId: string, priceCents: number): Promise<ReplaceOutcome> {
+export async function replaceOnce(
+  ctx: SubmitContext,
+  order: OrderRow,
+  tradeId: string,
+  priceCents: number,
+): Promise<ReplaceOutcome> {
   const oldId = order.brokerOrderId;
-  if (oldId === null) return { kind: 'failed', error: new BrokerError('rejected', 'no broker id to replace', { operation: 'replace' }) };
+  if (oldId === null)
+    return { kind: 'failed', error: new BrokerError('rejected', 'no broker id to replace', { operation: 'replace' }) };
   const verdict = await guardOrder(ctx.store, order);
   if (!verdict.ok) {
-    await auditRefusal(ctx.store, order, tradeId, verdict.reason, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+    await auditRefusal(
+      ctx.store,
+      order,
+      tradeId,
+      verdict.reason,
+      'replace',
+      `order_refused:${order.id}:step${order.priceSteps + 1}`,
+    );
     return { kind: 'refused', reason: verdict.reason };
   }
   try {
-    return { kind: 'replaced', newBrokerOrderId: (await ctx.broker.replace(oldId, { limitPriceCents: priceCents }, haltLatch(ctx.store, order.legs))).brokerOrderId };
+    return {
+      kind: 'replaced',
+      newBrokerOrderId: (
+        await ctx.broker.replace(oldId, { limitPriceCents: priceCents }, haltLatch(ctx.store, order.legs))
+      ).brokerOrderId,
+    };
   } catch (error) {
     if (!(error instanceof BrokerError)) throw error;
     if (error.code === 'guard') {
-      await auditRefusal(ctx.store, order, tradeId, error.message, 'replace', `order_refused:${order.id}:step${order.priceSteps + 1}`);
+      await auditRefusal(
+        ctx.store,
+        order,
+        tradeId,
+        error.message,
+        'replace',
+        `order_refused:${order.id}:step${order.priceSteps + 1}`,
+      );
       return { kind: 'refused', reason: error.message };
     }
     if (error.kind !== 'unknown') return { kind: 'failed', error };

@@ -7,7 +7,6 @@ import { occToStreamer } from '../../domain/instrument.js';
 import type { QuoteSnapshot } from '../../domain/market.js';
 import type { Cents } from '../../domain/money.js';
 import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../../domain/order-group.js';
-import type { RuleSet } from '../../rules/schema.js';
 import { roundToTick, tickCentsAt } from '../../strategies/build-candidate.js';
 import type { ExecContext } from '../execution-context.js';
 
@@ -41,7 +40,11 @@ export interface PackageQuote {
 }
 
 /** One fresh snapshot of the legs' quotes and the package's mid / natural on the underlying's tick. */
-export async function quotePackage(ctx: Pick<ExecContext, 'marketData'>, legs: readonly IntentLeg[], underlying?: string): Promise<PackageQuote> {
+export async function quotePackage(
+  ctx: Pick<ExecContext, 'marketData'>,
+  legs: readonly IntentLeg[],
+  underlying?: string,
+): Promise<PackageQuote> {
   // Shares (delivered by an assignment or exercise, closed by an exit) are quoted under their own symbol
   const streamers = legs.map((l) => (l.instrumentType === 'Equity' ? l.symbol : occToStreamer(l.symbol)));
   const snap = await ctx.marketData.snapshot(streamers, { greeks: false, timeoutMs: 3000 });
@@ -77,15 +80,24 @@ export async function quotePackage(ctx: Pick<ExecContext, 'marketData'>, legs: r
 }
 
 /** OCC root of the first leg ("SPY   261218P00550000" → "SPY"). */
-export const underlyingOf = (legs: readonly { symbol: string }[]): string => (legs[0]?.symbol.slice(0, 6).trim() ?? '');
+export const underlyingOf = (legs: readonly { symbol: string }[]): string => legs[0]?.symbol.slice(0, 6).trim() ?? '';
 
 /** Signed cents rounded to the tick (roundToTick works on magnitudes: a debit rounds like its credit mirror). */
-export const signedRound = (cents: number, tick: number): Cents => (cents < 0 ? -roundToTick(-cents, tick) : roundToTick(cents, tick));
+export const signedRound = (cents: number, tick: number): Cents =>
+  cents < 0 ? -roundToTick(-cents, tick) : roundToTick(cents, tick);
 
 /** The entry intent of a pending trade, priced from a fresh snapshot and the rule set it was chosen with. */
-export async function planEntry(ctx: Pick<ExecContext, 'rules' | 'store' | 'marketData'>, trade: TradeRow): Promise<GroupIntent> {
+export async function planEntry(
+  ctx: Pick<ExecContext, 'rules' | 'store' | 'marketData'>,
+  trade: TradeRow,
+): Promise<GroupIntent> {
   const ruleSet = await loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
-  const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: l.quantity }));
+  const legs: IntentLeg[] = trade.legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: 'Equity Option',
+    action: l.action,
+    ratio: l.quantity,
+  }));
   const quote = await quotePackage(ctx, legs, trade.underlying);
   if (quote.missing.length > 0) throw new Error(`no two-sided quote for ${quote.missing.join(', ')}`);
   const tick = quote.tickCents;
@@ -101,7 +113,9 @@ export async function planEntry(ctx: Pick<ExecContext, 'rules' | 'store' | 'mark
     tradeId: trade.id,
     kind: 'entry',
     // `legwork trade --mode` records an override on the trade; a structure that fits no single order is always legged
-    mode: fitsOneOrder(legs) ? ((trade.facts['executionMode'] as 'combo' | 'legged' | undefined) ?? ruleSet.execution.mode) : 'legged',
+    mode: fitsOneOrder(legs)
+      ? ((trade.facts['executionMode'] as 'combo' | 'legged' | undefined) ?? ruleSet.execution.mode)
+      : 'legged',
     quantity: trade.quantity,
     legs,
     pricing: {

@@ -10,7 +10,10 @@ import { loadRuleSet, quotePackage } from './plan-entry.js';
  * `wait`: come back after `ms`. `replan` (exits only): the wait is long (the market is closed), so an exit that has sent
  * nothing is better deferred and planned again with fresh prices when it can go.
  */
-export type GateDecision = { kind: 'allowed' } | { kind: 'denied'; reason: string } | { kind: 'wait'; ms: number; reason: string; replan?: boolean };
+export type GateDecision =
+  | { kind: 'allowed' }
+  | { kind: 'denied'; reason: string }
+  | { kind: 'wait'; ms: number; reason: string; replan?: boolean };
 
 /**
  * Exits built from what a trade actually holds (the kill switch; what the broker's settlements left, shares included)
@@ -49,21 +52,32 @@ export interface GateOptions {
  * does not wait for quotes (nor does one closing what the broker's settlements left): it was priced from the chain's
  * last marks and must go out as soon as the market is open.
  */
-export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: OrderRequest, options: GateOptions = {}): Promise<GateDecision> {
+export async function preTradeGate(
+  ctx: ExecContext,
+  group: GroupRow,
+  order: OrderRequest,
+  options: GateOptions = {},
+): Promise<GateDecision> {
   const intent = group.intent;
   const entry = intent.kind === 'entry';
   const state = await ctx.store.tradingState.get();
-  if (entry && state.state !== 'active') return { kind: 'denied', reason: `trading is ${state.state}${state.reason ? ` (${state.reason})` : ''}` };
+  if (entry && state.state !== 'active')
+    return { kind: 'denied', reason: `trading is ${state.state}${state.reason ? ` (${state.reason})` : ''}` };
 
   const session = await ctx.broker.marketSession();
   if (session.state !== 'Open') {
     const reason = `market is ${session.state}`;
-    return entry ? { kind: 'denied', reason } : { kind: 'wait', ms: untilOpenMs(session, ctx.now()), reason, replan: true };
+    return entry
+      ? { kind: 'denied', reason }
+      : { kind: 'wait', ms: untilOpenMs(session, ctx.now()), reason, replan: true };
   }
 
   const ruleSet = entry ? await loadRuleSet(ctx, intent.ruleSet, intent.rulesHash) : undefined;
   if (ruleSet && intent.legs.length > ruleSet.risk.maxLegsPerGroup) {
-    return { kind: 'denied', reason: `${intent.legs.length} legs exceed maxLegsPerGroup ${ruleSet.risk.maxLegsPerGroup}` };
+    return {
+      kind: 'denied',
+      reason: `${intent.legs.length} legs exceed maxLegsPerGroup ${ruleSet.risk.maxLegsPerGroup}`,
+    };
   }
 
   if (entry || !PRICED_FROM_POSITIONS.has(intent.reason ?? '')) {
@@ -72,26 +86,41 @@ export async function preTradeGate(ctx: ExecContext, group: GroupRow, order: Ord
       quote = await quotePackage(ctx, intent.legs);
     } catch (error) {
       if (entry) throw error;
-      return { kind: 'wait', ms: EXIT_QUOTE_WAIT_MS, reason: `no quotes: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        kind: 'wait',
+        ms: EXIT_QUOTE_WAIT_MS,
+        reason: `no quotes: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     const maxAge = options.quoteMaxAgeMs ?? 15_000;
     const age = ctx.now() - quote.oldestAt;
     const problem =
-      quote.missing.length > 0 ? `no two-sided quote for ${quote.missing.join(', ')}` : age > maxAge ? `quotes are stale (${Math.round(age / 1000)} s old)` : undefined;
-    if (problem) return entry ? { kind: 'denied', reason: problem } : { kind: 'wait', ms: EXIT_QUOTE_WAIT_MS, reason: problem };
+      quote.missing.length > 0
+        ? `no two-sided quote for ${quote.missing.join(', ')}`
+        : age > maxAge
+          ? `quotes are stale (${Math.round(age / 1000)} s old)`
+          : undefined;
+    if (problem)
+      return entry ? { kind: 'denied', reason: problem } : { kind: 'wait', ms: EXIT_QUOTE_WAIT_MS, reason: problem };
   }
 
   if (ruleSet) {
     const working = await ctx.store.groups.workingEntryCount(group.id);
     if (working >= ruleSet.risk.maxWorkingGroups) {
-      return { kind: 'wait', ms: options.waitMs ?? 5000, reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})` };
+      return {
+        kind: 'wait',
+        ms: options.waitMs ?? 5000,
+        reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})`,
+      };
     }
     if (options.dryRun !== false) {
       try {
         const dry = await ctx.broker.dryRun(order);
-        if (dry.newBuyingPowerCents < 0) return { kind: 'denied', reason: `not enough buying power (${dry.buyingPowerChangeCents} cents needed)` };
+        if (dry.newBuyingPowerCents < 0)
+          return { kind: 'denied', reason: `not enough buying power (${dry.buyingPowerChangeCents} cents needed)` };
       } catch (error) {
-        if (error instanceof BrokerError && error.kind === 'rejected') return { kind: 'denied', reason: `dry-run refused: ${error.message}` };
+        if (error instanceof BrokerError && error.kind === 'rejected')
+          return { kind: 'denied', reason: `dry-run refused: ${error.message}` };
         throw error;
       }
     }

@@ -19,28 +19,52 @@ export interface SettleOptions {
   stoppedBy?: string;
 }
 
-export async function settleCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow, order: OrderRow, opts: SettleOptions = {}): Promise<ExecuteResult> {
+export async function settleCombo(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  order: OrderRow,
+  opts: SettleOptions = {},
+): Promise<ExecuteResult> {
   const units = order.filledUnits;
   if (units >= group.intent.quantity) return finishFilled(ctx, group, trade, units);
   if (units === 0) {
     const reason = opts.stoppedBy
       ? `cancelled: ${opts.stoppedBy}`
-      : order.rejectReason ? `rejected: ${order.rejectReason}` : `${order.status} with nothing filled`;
+      : order.rejectReason
+        ? `rejected: ${order.rejectReason}`
+        : `${order.status} with nothing filled`;
     await ctx.store.groups.move(group.id, 'Cancelled', { filledUnits: 0, reason });
     if (group.kind === 'entry') await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: reason });
     else await ctx.store.trades.move(trade.id, 'ExitEnded');
-    await ctx.store.audit.append({ kind: 'trade_skipped', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `group_cancelled:${group.id}`, data: { reason, kind: group.kind } });
+    await ctx.store.audit.append({
+      kind: 'trade_skipped',
+      tradeId: trade.id,
+      groupId: group.id,
+      orderId: order.id,
+      dedupeKey: `group_cancelled:${group.id}`,
+      data: { reason, kind: group.kind },
+    });
     return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
   }
   // Partial package fill: whole structure units, never a broken structure
-  if (group.kind === 'exit' || (group.intent.partialFill === 'keep' && !opts.stoppedBy)) return finishFilled(ctx, group, trade, units);
+  if (group.kind === 'exit' || (group.intent.partialFill === 'keep' && !opts.stoppedBy))
+    return finishFilled(ctx, group, trade, units);
   const why = opts.stoppedBy ? opts.stoppedBy : 'partialFill: close';
-  await ctx.store.groups.move(group.id, 'CompensationStarted', { filledUnits: units, reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})` });
+  await ctx.store.groups.move(group.id, 'CompensationStarted', {
+    filledUnits: units,
+    reason: `partial fill of ${units}/${group.intent.quantity} closed (${why})`,
+  });
   return compensate(ctx, (await ctx.store.groups.get(group.id))!, trade, order);
 }
 
 /** Net price per structure unit from the package's fills, signed (credit +, debit −), cents per share. */
-async function netPerUnit(ctx: ExecContext, groupId: string, role: 'package' | 'compensation', units: number): Promise<number> {
+async function netPerUnit(
+  ctx: ExecContext,
+  groupId: string,
+  role: 'package' | 'compensation',
+  units: number,
+): Promise<number> {
   return units > 0 ? Math.round((await ctx.store.fills.cashOfGroupRole(groupId, role)) / units) : 0;
 }
 
@@ -61,7 +85,11 @@ async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, 
     const flat = positions.every((p) => p.quantity === 0);
     if (flat) {
       const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await ctx.store.trades.move(trade.id, 'Closed', { exitDebitCents: -net, realizedPnlCents: realized, ...(group.intent.reason ? { exitReason: group.intent.reason } : {}) });
+      await ctx.store.trades.move(trade.id, 'Closed', {
+        exitDebitCents: -net,
+        realizedPnlCents: realized,
+        ...(group.intent.reason ? { exitReason: group.intent.reason } : {}),
+      });
     } else {
       // A partial exit: what is left stays open and the exit rules will fire again
       await ctx.store.trades.move(trade.id, 'ExitEnded');
@@ -89,12 +117,19 @@ const COMPENSATION_BACKOFF_MS = 500;
  * "no position yet" retry). Flat → rolled_back; still open after that → broken, trading goes to `reducing`, a human is
  * alerted. Never acts on an unknown outcome: it waits for reconciliation.
  */
-export async function compensate(ctx: ExecContext, group: GroupRow, trade: TradeRow, pkg: OrderRow): Promise<ExecuteResult> {
+export async function compensate(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  pkg: OrderRow,
+): Promise<ExecuteResult> {
   const units = Math.max(group.filledUnits, (await ctx.store.orders.get(pkg.id))!.filledUnits);
   const closingLegs = group.intent.legs.map((l) => ({ ...l, action: closingAction(l.action) }));
   let last: OrderRow | undefined;
   for (;;) {
-    const mine = (await ctx.store.orders.ofGroup(group.id)).filter((o) => o.role === 'compensation').sort((a, b) => a.seq - b.seq);
+    const mine = (await ctx.store.orders.ofGroup(group.id))
+      .filter((o) => o.role === 'compensation')
+      .sort((a, b) => a.seq - b.seq);
     const done = mine.filter((o) => isTerminalOrder(o.status));
     let order = mine.find((o) => !isTerminalOrder(o.status));
     if (!order) {
@@ -104,13 +139,25 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
       const previous = done[done.length - 1];
       if (previous) {
         const due = previous.updatedAt.getTime() + COMPENSATION_BACKOFF_MS * 2 ** (done.length - 1);
-        ctx.log.warn({ groupId: group.id, orderId: previous.id, status: previous.status, reason: previous.rejectReason, attempt: done.length }, 'compensation order did not close; trying again');
+        ctx.log.warn(
+          {
+            groupId: group.id,
+            orderId: previous.id,
+            status: previous.status,
+            reason: previous.rejectReason,
+            attempt: done.length,
+          },
+          'compensation order did not close; trying again',
+        );
         if (ctx.now() < due) await ctx.sleep(due - ctx.now());
       }
       order = await planCompensation(ctx, group, trade, closingLegs, left, done.length);
     }
     const settled = await runCompensation(ctx, order, trade.id);
-    if (!settled) return groupResult(ctx, (await ctx.store.groups.get(group.id))!, { reason: 'compensation outcome unknown; left for reconciliation' });
+    if (!settled)
+      return groupResult(ctx, (await ctx.store.groups.get(group.id))!, {
+        reason: 'compensation outcome unknown; left for reconciliation',
+      });
     last = settled;
     if (!isTerminalOrder(settled.status)) break; // its cancel was never confirmed: nothing more may be sent
   }
@@ -119,20 +166,44 @@ export async function compensate(ctx: ExecContext, group: GroupRow, trade: Trade
     // The rollback's cost: the spread paid (cash of the fills) and every fee of the entry and the closing orders
     const { realizedCents: realized, cashCents, feeCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
     await ctx.store.groups.move(group.id, 'RolledBack', { filledUnits: units });
-    await ctx.store.trades.move(trade.id, 'EntryRolledBack', { realizedPnlCents: realized, exitReason: 'partial entry closed' });
-    await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: last?.id ?? null, dedupeKey: `rollback_done:${group.id}`, data: { units, realizedPnlCents: realized, spreadCents: cashCents, feeCents } });
+    await ctx.store.trades.move(trade.id, 'EntryRolledBack', {
+      realizedPnlCents: realized,
+      exitReason: 'partial entry closed',
+    });
+    await ctx.store.audit.append({
+      kind: 'rollback',
+      tradeId: trade.id,
+      groupId: group.id,
+      orderId: last?.id ?? null,
+      dedupeKey: `rollback_done:${group.id}`,
+      data: { units, realizedPnlCents: realized, spreadCents: cashCents, feeCents },
+    });
     return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
   }
-  const reason = `compensation ${last?.status ?? 'not sent'}: ${positions.filter((p) => p.quantity !== 0).map((p) => `${p.symbol} ${p.quantity}`).join(', ')} still open`;
+  const reason = `compensation ${last?.status ?? 'not sent'}: ${positions
+    .filter((p) => p.quantity !== 0)
+    .map((p) => `${p.symbol} ${p.quantity}`)
+    .join(', ')} still open`;
   await ctx.store.groups.move(group.id, 'Broken', { reason });
   await ctx.store.trades.move(trade.id, 'Broken', { exitReason: reason });
   await ctx.store.tradingState.set('reducing', 'executor', `group ${group.id} broken`);
-  await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, { groupId: group.id, tradeId: trade.id, orderId: last?.id ?? null });
+  await ctx.alert('broken_group', `order group ${group.id} could not be flattened: ${reason}`, {
+    groupId: group.id,
+    tradeId: trade.id,
+    orderId: last?.id ?? null,
+  });
   return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
 }
 
 /** The closing package for `units` at a marketable limit from a fresh quote; seq = attempt (idempotent on resume). */
-async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeRow, closingLegs: GroupRow['intent']['legs'], units: number, attempt: number): Promise<OrderRow> {
+async function planCompensation(
+  ctx: ExecContext,
+  group: GroupRow,
+  trade: TradeRow,
+  closingLegs: GroupRow['intent']['legs'],
+  units: number,
+  attempt: number,
+): Promise<OrderRow> {
   const quote = await quotePackage(ctx, closingLegs);
   const pad = Math.max(5 * quote.tickCents, Math.abs(quote.naturalCents) * 0.1) * (1 + attempt);
   let limit = signedRound(quote.naturalCents - pad, quote.tickCents);
@@ -142,11 +213,23 @@ async function planCompensation(ctx: ExecContext, group: GroupRow, trade: TradeR
     groupId: group.id,
     role: 'compensation',
     seq: attempt,
-    legs: closingLegs.map((l) => ({ symbol: l.symbol, instrumentType: l.instrumentType, action: l.action, quantity: l.ratio * units })),
+    legs: closingLegs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: l.instrumentType,
+      action: l.action,
+      quantity: l.ratio * units,
+    })),
     size: units,
     limitPriceCents: limit,
   });
-  await ctx.store.audit.append({ kind: 'rollback', tradeId: trade.id, groupId: group.id, orderId: order.id, dedupeKey: `rollback_started:${group.id}:${attempt}`, data: { units, limitCents: order.limitPriceCents, attempt } });
+  await ctx.store.audit.append({
+    kind: 'rollback',
+    tradeId: trade.id,
+    groupId: group.id,
+    orderId: order.id,
+    dedupeKey: `rollback_started:${group.id}:${attempt}`,
+    data: { units, limitCents: order.limitPriceCents, attempt },
+  });
   return order;
 }
 

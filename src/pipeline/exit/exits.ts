@@ -6,7 +6,13 @@ import { loadRuleSet } from '../rule-versions.js';
 import { DAY_MS, daysBetween, nyDate } from '../../domain/dates.js';
 import { deterministicId } from '../../domain/ids.js';
 import type { MarketSnapshot } from '../../domain/market.js';
-import { closingAction, fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
+import {
+  closingAction,
+  fitsOneOrder,
+  isTerminalGroup,
+  type GroupIntent,
+  type IntentLeg,
+} from '../../domain/order-group.js';
 import { closingPlan } from '../../domain/closing-legs.js';
 import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
@@ -20,7 +26,11 @@ type FlattenReason = 'flatten' | 'leftovers' | 'assignment' | 'expiration';
 
 /** What closes a trade the broker settled: `assignment` once shares were delivered or an option assigned or exercised. */
 const settledReason = (kinds: ReadonlySet<string>): 'assignment' | 'expiration' | undefined =>
-  kinds.size === 0 ? undefined : kinds.has('delivery') || kinds.has('assignment') || kinds.has('exercise') ? 'assignment' : 'expiration';
+  kinds.size === 0
+    ? undefined
+    : kinds.has('delivery') || kinds.has('assignment') || kinds.has('exercise')
+      ? 'assignment'
+      : 'expiration';
 
 /** BullMQ: 1 is the highest priority. Exits run before entries (which must be enqueued with a larger number). */
 export const EXIT_PRIORITY = 1;
@@ -45,7 +55,10 @@ export const exitGroupId = (tradeId: string, attempt = 0): string =>
   attempt === 0 ? deterministicId('exit-group', tradeId) : deterministicId('exit-group', tradeId, String(attempt));
 
 /** The exact rules a trade was opened with: the registry's when the hash matches, else the stored version. */
-export function ruleSetForTrade(ctx: Pick<ExecContext, 'rules' | 'store'>, trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>): Promise<RuleSet> {
+export function ruleSetForTrade(
+  ctx: Pick<ExecContext, 'rules' | 'store'>,
+  trade: Pick<TradeRow, 'ruleSet' | 'rulesHash'>,
+): Promise<RuleSet> {
   return loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
 }
 
@@ -73,7 +86,17 @@ function legMarks(trade: TradeRow, snap: MarketSnapshot | null): ExitLegMark[] {
   return trade.legs.map((l) => {
     const q = snap?.quotes.get(l.streamerSymbol);
     const g = snap?.greeks.get(l.streamerSymbol);
-    return { symbol: l.symbol, action: l.action, ratio: l.quantity, strike: l.strike, right: l.right, expiration: l.expiration, bid: q?.bid ?? null, ask: q?.ask ?? null, delta: g?.delta ?? null };
+    return {
+      symbol: l.symbol,
+      action: l.action,
+      ratio: l.quantity,
+      strike: l.strike,
+      right: l.right,
+      expiration: l.expiration,
+      bid: q?.bid ?? null,
+      ask: q?.ask ?? null,
+      delta: g?.delta ?? null,
+    };
   });
 }
 
@@ -98,7 +121,9 @@ async function snapshotFor(ctx: ExecContext, trades: readonly TradeRow[]): Promi
 async function tickFor(ctx: ExecContext, trade: TradeRow, marks: ExitLegMark[]): Promise<number> {
   try {
     const chain = await ctx.marketData.chain(trade.underlying);
-    return Math.min(...marks.map((m) => tickCentsAt(m.bid !== null && m.ask !== null ? (m.bid + m.ask) / 2 : 0, chain.tickSizes)));
+    return Math.min(
+      ...marks.map((m) => tickCentsAt(m.bid !== null && m.ask !== null ? (m.bid + m.ask) / 2 : 0, chain.tickSizes)),
+    );
   } catch {
     return 1;
   }
@@ -121,14 +146,26 @@ function entryCredit(h: Held): number | null {
  * Creates the exit group (idempotent), moves the trade open→closing, audits and enqueues. False when the trade was no
  * longer open (another evaluation got there first); the group it created then stays planned and harmless.
  */
-async function startExit(ctx: ExecContext, h: Held, ruleSet: RuleSet, marks: ExitLegMark[], reason: ExitReason, detail: string): Promise<string | null> {
+async function startExit(
+  ctx: ExecContext,
+  h: Held,
+  ruleSet: RuleSet,
+  marks: ExitLegMark[],
+  reason: ExitReason,
+  detail: string,
+): Promise<string | null> {
   const { trade } = h;
   const pricing = exitPricing(closeCosts(marks), await tickFor(ctx, trade, marks), ruleSet.entry);
   if (!pricing) return null;
   const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
   const groupId = exitGroupId(trade.id, exits.length);
-  const legs: IntentLeg[] = trade.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: closingAction(l.action), ratio: l.quantity }));
+  const legs: IntentLeg[] = trade.legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: 'Equity Option',
+    action: closingAction(l.action),
+    ratio: l.quantity,
+  }));
   const intent: GroupIntent = {
     tradeId: trade.id,
     kind: 'exit',
@@ -182,9 +219,14 @@ export async function closedMarket(ctx: ExecContext): Promise<string | undefined
 async function marketNow(ctx: ExecContext): Promise<{ closed?: string; closeAt: number | null }> {
   try {
     const session = await ctx.broker.marketSession();
-    return session.state === 'Open' ? { closeAt: session.closeAt } : { closed: `market is ${session.state}`, closeAt: session.closeAt };
+    return session.state === 'Open'
+      ? { closeAt: session.closeAt }
+      : { closed: `market is ${session.state}`, closeAt: session.closeAt };
   } catch (error) {
-    return { closed: `market session unknown (${error instanceof Error ? error.message : String(error)})`, closeAt: null };
+    return {
+      closed: `market session unknown (${error instanceof Error ? error.message : String(error)})`,
+      closeAt: null,
+    };
   }
 }
 
@@ -193,7 +235,14 @@ async function marketNow(ctx: ExecContext): Promise<{ closed?: string; closeAt: 
  * evaluate every open trade's exit rules (or flatten everything while a flatten request stands).
  */
 export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
-  const report: ExitReport = { evaluated: 0, triggered: [], held: [], skipped: [], requeued: 0, repaired: await repairTrades(ctx) };
+  const report: ExitReport = {
+    evaluated: 0,
+    triggered: [],
+    held: [],
+    skipped: [],
+    requeued: 0,
+    repaired: await repairTrades(ctx),
+  };
   report.requeued = await requeuePlanned(ctx);
   const trades = await ctx.store.trades.list({ statuses: ['open'], limit: 10_000 });
   const { closed, closeAt: sessionCloseAt } = await marketNow(ctx);
@@ -205,7 +254,13 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   }
   if ((await ctx.store.tradingState.get()).flatten) {
     const flat = await flattenAll(ctx, 'flatten request', { alert: false });
-    for (const f of flat.flattened) report.triggered.push({ tradeId: f.tradeId, groupId: f.groupId, reason: 'flatten', detail: 'flatten request stands' });
+    for (const f of flat.flattened)
+      report.triggered.push({
+        tradeId: f.tradeId,
+        groupId: f.groupId,
+        reason: 'flatten',
+        detail: 'flatten request stands',
+      });
     for (const s of flat.skipped) report.skipped.push(s);
     return report;
   }
@@ -213,7 +268,10 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
   const settledOf = new Map<string, Set<string>>();
   for (const t of trades) settledOf.set(t.id, await ctx.store.settlements.kindsOf(t.id));
   // Settled trades are closed from their positions (flattenTrade quotes them): their expired legs have no quotes to wait for
-  const snap = await snapshotFor(ctx, trades.filter((t) => settledOf.get(t.id)!.size === 0));
+  const snap = await snapshotFor(
+    ctx,
+    trades.filter((t) => settledOf.get(t.id)!.size === 0),
+  );
   const now = ctx.now();
   const today = nyDate(now);
   for (const trade of trades) {
@@ -226,7 +284,13 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
         // holds, delivered shares first, is closed now that the market is open; the trade then ends closed with its P&L
         const why = settledReason(settled)!;
         const r = await flattenTrade(ctx, trade, why);
-        if ('groupId' in r) report.triggered.push({ tradeId: trade.id, groupId: r.groupId, reason: why, detail: `settled by the broker (${[...settled].sort().join(', ')}): closing what is left` });
+        if ('groupId' in r)
+          report.triggered.push({
+            tradeId: trade.id,
+            groupId: r.groupId,
+            reason: why,
+            detail: `settled by the broker (${[...settled].sort().join(', ')}): closing what is left`,
+          });
         else report.skipped.push({ tradeId: trade.id, reason: `settled by the broker: ${r.skipped}` });
         continue;
       }
@@ -235,7 +299,13 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
         // Leftovers of an exit that could not close everything (or nothing at all): the exit already decided to
         // leave, so what is still held is closed from the actual positions, every cycle until nothing is
         const r = await flattenTrade(ctx, trade, 'leftovers');
-        if ('groupId' in r) report.triggered.push({ tradeId: trade.id, groupId: r.groupId, reason: 'leftovers', detail: 'no whole structure held: closing what is left' });
+        if ('groupId' in r)
+          report.triggered.push({
+            tradeId: trade.id,
+            groupId: r.groupId,
+            reason: 'leftovers',
+            detail: 'no whole structure held: closing what is left',
+          });
         else report.skipped.push({ tradeId: trade.id, reason: `no whole structure held: ${r.skipped}` });
         continue;
       }
@@ -253,12 +323,21 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
         exitLeadMs: ruleSet.entry.fillTimeoutSeconds * 1000,
       });
       if (!decision.exit) {
-        report.held.push({ tradeId: trade.id, costToCloseCents: decision.costs.midCents, unavailable: decision.unavailable });
+        report.held.push({
+          tradeId: trade.id,
+          costToCloseCents: decision.costs.midCents,
+          unavailable: decision.unavailable,
+        });
         continue;
       }
       const groupId = await startExit(ctx, h, ruleSet, marks, decision.reason, decision.detail);
-      if (groupId) report.triggered.push({ tradeId: trade.id, groupId, reason: decision.reason, detail: decision.detail });
-      else report.skipped.push({ tradeId: trade.id, reason: `${decision.reason} fired but ${decision.costs.midCents === null ? 'the legs have no marks to price the close' : 'the trade is no longer open'}` });
+      if (groupId)
+        report.triggered.push({ tradeId: trade.id, groupId, reason: decision.reason, detail: decision.detail });
+      else
+        report.skipped.push({
+          tradeId: trade.id,
+          reason: `${decision.reason} fired but ${decision.costs.midCents === null ? 'the legs have no marks to price the close' : 'the trade is no longer open'}`,
+        });
     } catch (error) {
       ctx.log.error({ err: error, tradeId: trade.id }, 'exit evaluation failed');
       report.skipped.push({ tradeId: trade.id, reason: error instanceof Error ? error.message : String(error) });
@@ -287,10 +366,15 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
  * Closes everything a trade holds, from its actual positions: `flatten` (the kill switch), `leftovers` (what an
  * incomplete exit left), `assignment` / `expiration` (what the broker's settlements left: delivered shares first).
  */
-async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenReason = 'flatten'): Promise<{ groupId: string } | { skipped: string }> {
+async function flattenTrade(
+  ctx: ExecContext,
+  trade: TradeRow,
+  reason: FlattenReason = 'flatten',
+): Promise<{ groupId: string } | { skipped: string }> {
   // Leftovers of a trade the broker settled (its settlement recorded after this cycle read the trade) are what the
   // settlement left: named so
-  const why = reason === 'leftovers' ? settledReason(await ctx.store.settlements.kindsOf(trade.id)) ?? reason : reason;
+  const why =
+    reason === 'leftovers' ? (settledReason(await ctx.store.settlements.kindsOf(trade.id)) ?? reason) : reason;
   const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
   if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
   const all = (await ctx.store.positions.ofTrade(trade.id)).filter((p) => p.quantity !== 0);
@@ -304,7 +388,9 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     return { skipped: 'nothing held: closed' };
   }
   const streamerOf = new Map(trade.legs.map((l) => [l.symbol, l.streamerSymbol]));
-  const streamers = positions.map((p) => streamerOf.get(p.symbol) ?? (isOccSymbol(p.symbol) ? occToStreamer(p.symbol) : p.symbol));
+  const streamers = positions.map(
+    (p) => streamerOf.get(p.symbol) ?? (isOccSymbol(p.symbol) ? occToStreamer(p.symbol) : p.symbol),
+  );
   let snap: MarketSnapshot | null = null;
   try {
     snap = await ctx.marketData.snapshot(streamers, { timeoutMs: 3000, greeks: true });
@@ -312,19 +398,28 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     ctx.log.warn({ err: error, tradeId: trade.id }, 'flatten: no quotes; pricing from the last marks');
   }
   const fills = await lastFills(ctx, trade.id);
-  for (const [symbol, cents] of await ctx.store.settlements.deliveryPrices(trade.id)) if (!fills.has(symbol)) fills.set(symbol, cents / 100);
+  for (const [symbol, cents] of await ctx.store.settlements.deliveryPrices(trade.id))
+    if (!fills.has(symbol)) fills.set(symbol, cents / 100);
   const held = positions.map((p, i) => {
     const q = snap?.quotes.get(streamers[i]!);
     const g = snap?.greeks.get(streamers[i]!);
-    return { symbol: p.symbol, quantity: p.quantity, bid: q?.bid ?? null, ask: q?.ask ?? null, theo: g?.price ?? null, lastFill: fills.get(p.symbol) ?? null };
+    return {
+      symbol: p.symbol,
+      quantity: p.quantity,
+      bid: q?.bid ?? null,
+      ask: q?.ask ?? null,
+      theo: g?.price ?? null,
+      lastFill: fills.get(p.symbol) ?? null,
+    };
   });
   let tickCents = 1;
-  if (shares.length === 0) try {
-    const chain = await ctx.marketData.chain(trade.underlying);
-    tickCents = Math.min(...held.map((h) => tickCentsAt(h.theo ?? h.lastFill ?? 0, chain.tickSizes)));
-  } catch {
-    // one cent: the finest tick, accepted for every option below $3 and refused (and retried next cycle) above
-  }
+  if (shares.length === 0)
+    try {
+      const chain = await ctx.marketData.chain(trade.underlying);
+      tickCents = Math.min(...held.map((h) => tickCentsAt(h.theo ?? h.lastFill ?? 0, chain.tickSizes)));
+    } catch {
+      // one cent: the finest tick, accepted for every option below $3 and refused (and retried next cycle) above
+    }
   const plan = closingPlan(held, { tickCents: Number.isFinite(tickCents) ? tickCents : 1 });
   if (!plan.ok) return { skipped: plan.reason };
   const first = plan.orders[0]!;
@@ -336,8 +431,15 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     kind: 'exit',
     mode: legged ? 'legged' : 'combo',
     quantity: legged ? 1 : first.quantity,
-    legs: (legged ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity }))) : first.legs)
-      .map((l) => ({ symbol: l.symbol, instrumentType: isOccSymbol(l.symbol) ? 'Equity Option' : 'Equity', action: l.action, ratio: l.ratio })),
+    legs: (legged
+      ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity })))
+      : first.legs
+    ).map((l) => ({
+      symbol: l.symbol,
+      instrumentType: isOccSymbol(l.symbol) ? 'Equity Option' : 'Equity',
+      action: l.action,
+      ratio: l.ratio,
+    })),
     pricing: first.pricing,
     partialFill: 'keep',
     ruleSet: trade.ruleSet,
@@ -355,10 +457,21 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
     tradeId: trade.id,
     groupId,
     dedupeKey: `exit_triggered:${groupId}`,
-    data: { reason: why, from: trade.status, orders: plan.orders.length, pricedFrom: first.pricedFrom, legs: intent.legs, quantity: first.quantity, pricing: { ...first.pricing } },
+    data: {
+      reason: why,
+      from: trade.status,
+      orders: plan.orders.length,
+      pricedFrom: first.pricedFrom,
+      legs: intent.legs,
+      quantity: first.quantity,
+      pricing: { ...first.pricing },
+    },
   });
   await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
-  ctx.log.warn({ tradeId: trade.id, groupId, pricedFrom: first.pricedFrom, why }, `${why}: closing what the trade holds`);
+  ctx.log.warn(
+    { tradeId: trade.id, groupId, pricedFrom: first.pricedFrom, why },
+    `${why}: closing what the trade holds`,
+  );
   return { groupId };
 }
 
@@ -367,9 +480,16 @@ async function flattenTrade(ctx: ExecContext, trade: TradeRow, reason: FlattenRe
  * holds something — open, broken, partially filled — built from its actual positions. Trades whose entry or exit is
  * still working are left to it and picked up when it settles (the request stands until nothing is held).
  */
-export async function flattenAll(ctx: ExecContext, by: string, options: { alert?: boolean } = {}): Promise<FlattenReport> {
+export async function flattenAll(
+  ctx: ExecContext,
+  by: string,
+  options: { alert?: boolean } = {},
+): Promise<FlattenReport> {
   const report: FlattenReport = { flattened: [], skipped: [] };
-  const trades = await ctx.store.trades.list({ statuses: ['pending', 'opening', 'open', 'closing', 'broken'], limit: 10_000 });
+  const trades = await ctx.store.trades.list({
+    statuses: ['pending', 'opening', 'open', 'closing', 'broken'],
+    limit: 10_000,
+  });
   const closed = await closedMarket(ctx);
   for (const trade of trades) {
     try {
@@ -388,7 +508,11 @@ export async function flattenAll(ctx: ExecContext, by: string, options: { alert?
   }
   // Alerted when something is (or may be) held: a flatten over pending entries only has nothing to close
   if (options.alert !== false && trades.some((t) => t.status !== 'pending')) {
-    await ctx.alert('emergency_flatten', `flatten by ${by}: ${report.flattened.length} exit groups, ${report.skipped.length} not yet`, { ...report });
+    await ctx.alert(
+      'emergency_flatten',
+      `flatten by ${by}: ${report.flattened.length} exit groups, ${report.skipped.length} not yet`,
+      { ...report },
+    );
   }
   return report;
 }

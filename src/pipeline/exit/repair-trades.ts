@@ -19,7 +19,8 @@ export interface Repair {
 async function refreshEntryOrders(ctx: ExecContext, trade: TradeRow): Promise<void> {
   for (const order of await ctx.store.orders.ofGroup(trade.entryGroupId)) {
     try {
-      if (order.brokerOrderId !== null) await applyBrokerOrder(ctx, await ctx.broker.getOrder(order.brokerOrderId), 'reconcile');
+      if (order.brokerOrderId !== null)
+        await applyBrokerOrder(ctx, await ctx.broker.getOrder(order.brokerOrderId), 'reconcile');
       else for (const bo of await ctx.broker.findByExternalId(order.id)) await applyBrokerOrder(ctx, bo, 'reconcile');
     } catch (error) {
       ctx.log.warn({ err: error, orderId: order.id }, 'repair could not re-read an entry order');
@@ -37,30 +38,54 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
     case 'requeue_entry':
     case 'requeue_group':
       // A new job id per broker minute: the first job may have completed or failed for good (its id would be a no-op)
-      await ctx.jobs.enqueueExecute(trade.id, decision.kind === 'requeue_group' ? decision.groupId : trade.entryGroupId, {
-        attempt: Math.floor(ctx.now() / 60_000) % 1_000_000,
-        ...(decision.kind === 'requeue_group' && decision.groupId !== trade.entryGroupId ? { priority: 1 } : {}),
-      });
+      await ctx.jobs.enqueueExecute(
+        trade.id,
+        decision.kind === 'requeue_group' ? decision.groupId : trade.entryGroupId,
+        {
+          attempt: Math.floor(ctx.now() / 60_000) % 1_000_000,
+          ...(decision.kind === 'requeue_group' && decision.groupId !== trade.entryGroupId ? { priority: 1 } : {}),
+        },
+      );
       return 'requeued';
     case 'reject_entry':
-      return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` })) ? 'EntryRejected' : undefined;
+      return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` }))
+        ? 'EntryRejected'
+        : undefined;
     case 'reconcile_entry': {
       await refreshEntryOrders(ctx, trade);
-      const positions = (await ctx.store.positions.ofTrade(trade.id)).map((p) => ({ symbol: p.symbol, quantity: p.quantity, cashCents: Number(p.cashCents) }));
+      const positions = (await ctx.store.positions.ofTrade(trade.id)).map((p) => ({
+        symbol: p.symbol,
+        quantity: p.quantity,
+        cashCents: Number(p.cashCents),
+      }));
       const outcome = entryOutcome(trade.legs, positions);
       switch (outcome.event) {
         case 'Opened':
           if (outcome.units !== trade.quantity) await ctx.store.trades.setQuantity(trade.id, outcome.units);
-          return (await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: outcome.entryCreditCents })) ? 'Opened' : undefined;
+          return (await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: outcome.entryCreditCents }))
+            ? 'Opened'
+            : undefined;
         case 'EntryRejected':
-          return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}, nothing filled` })) ? 'EntryRejected' : undefined;
+          return (await ctx.store.trades.move(trade.id, 'EntryRejected', {
+            exitReason: `repair: ${decision.why}, nothing filled`,
+          }))
+            ? 'EntryRejected'
+            : undefined;
         case 'EntryRolledBack': {
           const { realizedCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-          return (await ctx.store.trades.move(trade.id, 'EntryRolledBack', { realizedPnlCents: realizedCents, exitReason: `repair: ${decision.why}, flat` })) ? 'EntryRolledBack' : undefined;
+          return (await ctx.store.trades.move(trade.id, 'EntryRolledBack', {
+            realizedPnlCents: realizedCents,
+            exitReason: `repair: ${decision.why}, flat`,
+          }))
+            ? 'EntryRolledBack'
+            : undefined;
         }
         case 'Broken':
-          if (!(await ctx.store.trades.move(trade.id, 'Broken', { exitReason: `repair: ${outcome.reason}` }))) return undefined;
-          await ctx.alert('broken_group', `trade ${trade.id} holds part of a structure: ${outcome.reason}`, { tradeId: trade.id });
+          if (!(await ctx.store.trades.move(trade.id, 'Broken', { exitReason: `repair: ${outcome.reason}` })))
+            return undefined;
+          await ctx.alert('broken_group', `trade ${trade.id} holds part of a structure: ${outcome.reason}`, {
+            tradeId: trade.id,
+          });
           return 'Broken';
       }
     }
@@ -76,9 +101,18 @@ export async function repairTrades(ctx: ExecContext, options: Partial<RepairOpti
       const decision = repairDecision(trade, await ctx.store.groups.ofTrade(trade.id), ctx.now(), options);
       if (decision.kind === 'none') continue;
       const event = await apply(ctx, trade, decision);
-      const repair: Repair = { tradeId: trade.id, decision: decision.kind, why: decision.why, ...(event ? { event } : {}) };
+      const repair: Repair = {
+        tradeId: trade.id,
+        decision: decision.kind,
+        why: decision.why,
+        ...(event ? { event } : {}),
+      };
       repairs.push(repair);
-      await ctx.store.audit.append({ kind: 'trade_repaired', tradeId: trade.id, data: { from: trade.status, ...repair } });
+      await ctx.store.audit.append({
+        kind: 'trade_repaired',
+        tradeId: trade.id,
+        data: { from: trade.status, ...repair },
+      });
       ctx.log.warn({ ...repair }, `trade repaired: ${decision.why}`);
     } catch (error) {
       ctx.log.error({ err: error, tradeId: trade.id }, 'trade repair failed');

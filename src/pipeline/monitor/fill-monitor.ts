@@ -63,7 +63,16 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
   const applyOrder = (order: BrokerOrder, source: 'stream' | 'poll'): Promise<OrderSynced> =>
     applyBrokerOrder(ctx, order, source).then((r) => {
       if (r && (r.newFills > 0 || r.changed)) {
-        log.info({ orderId: r.order.id, brokerOrderId: order.brokerOrderId, status: r.order.status, newFills: r.newFills, source }, 'order synced from broker');
+        log.info(
+          {
+            orderId: r.order.id,
+            brokerOrderId: order.brokerOrderId,
+            status: r.order.status,
+            newFills: r.newFills,
+            source,
+          },
+          'order synced from broker',
+        );
       }
       return { orderId: r?.order.id ?? null, status: r?.order.status ?? null, newFills: r?.newFills ?? 0 };
     });
@@ -81,7 +90,11 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
   // bound for every one of them would hold the later fills back
   let bypassed = false;
   let bypassTimer: NodeJS.Timeout | undefined;
-  const handOff = async (what: string, send: (h: MonitorHandoff) => Promise<void>, here: () => Promise<unknown>): Promise<void> => {
+  const handOff = async (
+    what: string,
+    send: (h: MonitorHandoff) => Promise<void>,
+    here: () => Promise<unknown>,
+  ): Promise<void> => {
     const handoff = ctx.handoff;
     if (!handoff || bypassed) return void (await here());
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +104,10 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
     try {
       await Promise.race([send(handoff), timedOut]);
     } catch (error) {
-      log.warn({ what, reason: error instanceof Error ? error.message : String(error), retryInMs: HANDOFF_RETRY_MS }, 'monitor queue unavailable: work done in this process');
+      log.warn(
+        { what, reason: error instanceof Error ? error.message : String(error), retryInMs: HANDOFF_RETRY_MS },
+        'monitor queue unavailable: work done in this process',
+      );
       bypassed = true;
       clearTimeout(bypassTimer);
       bypassTimer = setTimeout(() => (bypassed = false), HANDOFF_RETRY_MS);
@@ -112,10 +128,21 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
     if (stopped) return;
     if (event.kind === 'order') {
       const order = event.order;
-      chain = track(chain.then(() => handOff(`order ${order.brokerOrderId}`, (h) => h.syncOrder(order, 'stream'), () => apply(order, 'stream'))));
+      chain = track(
+        chain.then(() =>
+          handOff(
+            `order ${order.brokerOrderId}`,
+            (h) => h.syncOrder(order, 'stream'),
+            () => apply(order, 'stream'),
+          ),
+        ),
+      );
     } else if (event.kind === 'connection') {
       const level = event.state === 'connected' || event.state === 'resynced' ? 'info' : 'warn';
-      log[level]({ state: event.state, detail: event.detail }, `account stream ${event.state}${event.state === 'resynced' ? ': live orders re-read over REST' : ''}`);
+      log[level](
+        { state: event.state, detail: event.detail },
+        `account stream ${event.state}${event.state === 'resynced' ? ': live orders re-read over REST' : ''}`,
+      );
     }
   });
 

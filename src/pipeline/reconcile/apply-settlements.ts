@@ -8,7 +8,12 @@ import { pairSettlements, type Settlement } from '../../domain/settlement.js';
 import type { ExecContext } from '../execution-context.js';
 import { realizedNetOfFees } from '../fees.js';
 
-const SETTLED_KINDS: ReadonlySet<PositionDifference['kind']> = new Set(['expired', 'assigned', 'exercised', 'delivered']);
+const SETTLED_KINDS: ReadonlySet<PositionDifference['kind']> = new Set([
+  'expired',
+  'assigned',
+  'exercised',
+  'delivered',
+]);
 
 export interface AppliedSettlements {
   /** Trades whose positions took at least one settlement. */
@@ -19,16 +24,29 @@ export interface AppliedSettlements {
 
 /** The fill action a settlement amounts to for the trade: a removal closes what it held, a delivery is its own action. */
 function actionFor(s: Settlement, held: number): SettlementAction | null {
-  if (s.kind === 'delivery') return s.action === 'Buy' ? 'Buy to Open' : s.action === 'Sell' ? 'Sell to Open' : (s.action as SettlementAction | null);
+  if (s.kind === 'delivery')
+    return s.action === 'Buy'
+      ? 'Buy to Open'
+      : s.action === 'Sell'
+        ? 'Sell to Open'
+        : (s.action as SettlementAction | null);
   if (s.kind === 'other') return null;
   return held < 0 ? 'Buy to Close' : 'Sell to Close';
 }
 
-export async function applySettlements(ctx: ExecContext, differences: readonly PositionDifference[], settlements: readonly Settlement[]): Promise<AppliedSettlements> {
+export async function applySettlements(
+  ctx: ExecContext,
+  differences: readonly PositionDifference[],
+  settlements: readonly Settlement[],
+): Promise<AppliedSettlements> {
   const byId = new Map(settlements.map((s) => [s.id, s]));
   // The shares an assignment or exercise delivered go with it, even when they change no position on their own (a short
   // put assigned and the long put exercised at the same close: bought and sold at the two strikes, none left)
-  const deliveryOf = new Map(pairSettlements(settlements).filter((p) => p.delivery).map((p) => [p.removal.id, p.delivery!]));
+  const deliveryOf = new Map(
+    pairSettlements(settlements)
+      .filter((p) => p.delivery)
+      .map((p) => [p.removal.id, p.delivery!]),
+  );
   const perTrade = new Map<string, { s: Settlement; action: SettlementAction; kind: PositionDifference['kind'] }[]>();
   for (const d of differences) {
     // A difference shared by several trades is left to a human (alerted by the position check)
@@ -50,7 +68,8 @@ export async function applySettlements(ctx: ExecContext, differences: readonly P
   for (const [tradeId, rows] of perTrade) {
     await ctx.store.tx(async (tx) => {
       for (const { s, action, kind } of rows) {
-        if (await tx.settlements.record(tradeId, s, action)) touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(kind));
+        if (await tx.settlements.record(tradeId, s, action))
+          touched.set(tradeId, (touched.get(tradeId) ?? new Set()).add(kind));
       }
     });
   }
@@ -61,7 +80,9 @@ export async function applySettlements(ctx: ExecContext, differences: readonly P
     const positions = await ctx.store.positions.ofTrade(tradeId);
     const held = positions.filter((p) => p.quantity !== 0).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
     await ctx.store.audit.append({
-      kind: 'settlement_recorded', tradeId, dedupeKey: `settlement_recorded:${tradeId}:${[...kinds].sort().join(',')}:${JSON.stringify(held)}`,
+      kind: 'settlement_recorded',
+      tradeId,
+      dedupeKey: `settlement_recorded:${tradeId}:${[...kinds].sort().join(',')}:${JSON.stringify(held)}`,
       data: { kinds: [...kinds], held, status: trade.status },
     });
   }

@@ -22,13 +22,22 @@ export async function recentSettlements(ctx: Pick<ExecContext, 'broker' | 'log'>
     }
     return all;
   } catch (error) {
-    ctx.log.warn({ err: error }, 'reading the broker settlements failed: position differences are explained without them');
+    ctx.log.warn(
+      { err: error },
+      'reading the broker settlements failed: position differences are explained without them',
+    );
     return null;
   }
 }
 
 const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismatch' | null>> = {
-  expired: null, assigned: 'assignment', exercised: 'assignment', delivered: 'assignment', foreign: 'reconcile_mismatch', missing: 'reconcile_mismatch', unexplained: 'reconcile_mismatch',
+  expired: null,
+  assigned: 'assignment',
+  exercised: 'assignment',
+  delivered: 'assignment',
+  foreign: 'reconcile_mismatch',
+  missing: 'reconcile_mismatch',
+  unexplained: 'reconcile_mismatch',
 };
 
 /** Compares, explains, records and alerts. Returns the differences (empty when the broker and the trades agree). */
@@ -43,10 +52,17 @@ export async function checkPositions(ctx: ExecContext): Promise<PositionDifferen
   }
   // Settlements are read only when something differs (most reconciliations find nothing to explain)
   const settlements = await recentSettlements(ctx);
-  const explained = settlements === null ? differences : explainPositions({
-    held, broker, settlements, today: nyDate(ctx.now()),
-    recorded: await ctx.store.settlements.recordedIds(settlements.map((s) => s.id)), settledBy: await ctx.store.settlements.optionOwners(),
-  });
+  const explained =
+    settlements === null
+      ? differences
+      : explainPositions({
+          held,
+          broker,
+          settlements,
+          today: nyDate(ctx.now()),
+          recorded: await ctx.store.settlements.recordedIds(settlements.map((s) => s.id)),
+          settledBy: await ctx.store.settlements.optionOwners(),
+        });
   for (const d of explained) {
     const first = await ctx.store.audit.append({
       kind: 'position_explained',

@@ -32,7 +32,11 @@ export interface ReconcileOptions {
 }
 
 export const DEFAULT_RECONCILE_OPTIONS: ReconcileOptions = {
-  submitTimeoutMs: SUBMIT_TIMEOUT_MS, absenceMarginMs: SUBMIT_ABSENCE_MARGIN_MS, absentChecks: 3, absentWindowMs: 30_000, groupIdleMs: 20_000,
+  submitTimeoutMs: SUBMIT_TIMEOUT_MS,
+  absenceMarginMs: SUBMIT_ABSENCE_MARGIN_MS,
+  absentChecks: 3,
+  absentWindowMs: 30_000,
+  groupIdleMs: 20_000,
 };
 
 export interface ReconcileReport {
@@ -64,7 +68,13 @@ async function absenceChecks(ctx: ExecContext, orderId: string): Promise<{ n: nu
 }
 
 /** One unsettled order: found → applied; missing → one more absence check, proven absent after N over the window. */
-async function settleUnknown(ctx: ExecContext, order: OrderRow, opts: ReconcileOptions, report: ReconcileReport, mayMarkAbsent: boolean): Promise<boolean> {
+async function settleUnknown(
+  ctx: ExecContext,
+  order: OrderRow,
+  opts: ReconcileOptions,
+  report: ReconcileReport,
+  mayMarkAbsent: boolean,
+): Promise<boolean> {
   const found = await ctx.broker.findByExternalId(order.id);
   // The newest broker order carrying our id is the current one (a replace keeps the external id)
   const current = found.sort((a, b) => b.brokerOrderId - a.brokerOrderId)[0];
@@ -78,7 +88,9 @@ async function settleUnknown(ctx: ExecContext, order: OrderRow, opts: ReconcileO
   const before = await absenceChecks(ctx, order.id);
   const now = ctx.now();
   if (before.n >= opts.absentChecks && before.first !== null && now - before.first >= opts.absentWindowMs) {
-    await ctx.store.orders.transition(order.id, { type: 'ProvenAbsent' }, 'reconcile', { rejectReason: `not at the broker after ${before.n} searches` });
+    await ctx.store.orders.transition(order.id, { type: 'ProvenAbsent' }, 'reconcile', {
+      rejectReason: `not at the broker after ${before.n} searches`,
+    });
     report.provenAbsent += 1;
     return true;
   }
@@ -93,14 +105,22 @@ async function settleUnknown(ctx: ExecContext, order: OrderRow, opts: ReconcileO
  * order; if it filled anything a settled trade turns `broken` (PositionFound) so exits and flatten manage what it holds.
  * Once the broker order has ended too, its id is linked to our order and later sweeps pass it by.
  */
-async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow, report: ReconcileReport): Promise<void> {
+async function handleLateOrder(
+  ctx: ExecContext,
+  bo: BrokerOrder,
+  ours: OrderRow,
+  report: ReconcileReport,
+): Promise<void> {
   report.lateOrders += 1;
   let current = bo;
   if (!isTerminal(bo.status)) {
     try {
       current = await ctx.broker.cancel(bo.brokerOrderId);
     } catch (error) {
-      ctx.log.warn({ err: error, brokerOrderId: bo.brokerOrderId, orderId: ours.id }, 'cancelling a late broker order failed; the next sweep tries again');
+      ctx.log.warn(
+        { err: error, brokerOrderId: bo.brokerOrderId, orderId: ours.id },
+        'cancelling a late broker order failed; the next sweep tries again',
+      );
     }
   }
   // Its fills are ours whatever our row's status: recorded once by fill id (the row's status stays as it was)
@@ -108,13 +128,26 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
   const group = await ctx.store.groups.owner(ours.groupId);
   const n = await ctx.store.fills.countOfBrokerOrder(bo.brokerOrderId);
   const first = await ctx.store.audit.append({
-    kind: 'order_reconciled', tradeId: group?.tradeId ?? null, groupId: ours.groupId, orderId: ours.id, dedupeKey: `late_order:${bo.brokerOrderId}`,
+    kind: 'order_reconciled',
+    tradeId: group?.tradeId ?? null,
+    groupId: ours.groupId,
+    orderId: ours.id,
+    dedupeKey: `late_order:${bo.brokerOrderId}`,
     data: { brokerOrderId: bo.brokerOrderId, brokerStatus: bo.rawStatus, ourStatus: ours.status, late: true },
   });
   if (first) {
-    await ctx.alert('late_order_adopted', `broker order ${bo.brokerOrderId} for our order ${ours.id} (${ours.status}) landed after it was settled; cancelled`, {
-      brokerOrderId: bo.brokerOrderId, orderId: ours.id, groupId: ours.groupId, tradeId: group?.tradeId ?? null, status: bo.status, ourStatus: ours.status,
-    });
+    await ctx.alert(
+      'late_order_adopted',
+      `broker order ${bo.brokerOrderId} for our order ${ours.id} (${ours.status}) landed after it was settled; cancelled`,
+      {
+        brokerOrderId: bo.brokerOrderId,
+        orderId: ours.id,
+        groupId: ours.groupId,
+        tradeId: group?.tradeId ?? null,
+        status: bo.status,
+        ourStatus: ours.status,
+      },
+    );
   }
   if (n > 0 && group) {
     const trade = await ctx.store.trades.get(group.tradeId);
@@ -123,7 +156,11 @@ async function handleLateOrder(ctx: ExecContext, bo: BrokerOrder, ours: OrderRow
       if (await ctx.store.trades.move(trade.id, 'PositionFound', { exitReason: reason })) {
         // As every other broken trade: only closing orders until a human has looked (resume refuses while it is broken)
         await ctx.store.tradingState.set('reducing', 'reconcile', `trade ${trade.id} broken: ${reason}`);
-        await ctx.alert('broken_group', `trade ${trade.id} holds legs from a late order: now broken and managed`, { tradeId: trade.id, orderId: ours.id, brokerOrderId: bo.brokerOrderId });
+        await ctx.alert('broken_group', `trade ${trade.id} holds legs from a late order: now broken and managed`, {
+          tradeId: trade.id,
+          orderId: ours.id,
+          brokerOrderId: bo.brokerOrderId,
+        });
       }
     }
   }
@@ -139,7 +176,8 @@ async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: 
     if (await ctx.store.orders.byBrokerId(bo.brokerOrderId)) continue;
     const ours = bo.externalId ? await ctx.store.orders.get(bo.externalId) : undefined;
     // A replacement of a broker id we know is the same order carrying on (applyBrokerOrder follows it)
-    const knownChain = bo.replacesOrderId !== undefined && (await ctx.store.orders.byBrokerId(bo.replacesOrderId)) !== undefined;
+    const knownChain =
+      bo.replacesOrderId !== undefined && (await ctx.store.orders.byBrokerId(bo.replacesOrderId)) !== undefined;
     if (ours && isTerminalOrder(ours.status) && !knownChain) {
       await handleLateOrder(ctx, bo, ours, report);
       continue;
@@ -153,7 +191,10 @@ async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: 
     if (flagged.has(bo.brokerOrderId)) continue;
     flagged.add(bo.brokerOrderId);
     await ctx.alert('reconcile_mismatch', `broker order ${bo.brokerOrderId} is not one of ours`, {
-      brokerOrderId: bo.brokerOrderId, externalId: bo.externalId ?? null, status: bo.status, legs: bo.legs.map((l) => `${l.action} ${l.quantity} ${l.symbol}`),
+      brokerOrderId: bo.brokerOrderId,
+      externalId: bo.externalId ?? null,
+      status: bo.status,
+      legs: bo.legs.map((l) => `${l.action} ${l.quantity} ${l.symbol}`),
     });
   }
 }
@@ -162,14 +203,37 @@ async function sweepBrokerOrders(ctx: ExecContext, live: BrokerOrder[], report: 
 async function comparePositions(ctx: ExecContext, report: ReconcileReport): Promise<void> {
   const differences = await checkPositions(ctx);
   report.positionMismatches = differences.length;
-  report.positionDifferences = differences.map((d) => ({ symbol: d.symbol, kind: d.kind, ours: d.ours, broker: d.broker, tradeIds: d.tradeIds }));
+  report.positionDifferences = differences.map((d) => ({
+    symbol: d.symbol,
+    kind: d.kind,
+    ours: d.ours,
+    broker: d.broker,
+    tradeIds: d.tradeIds,
+  }));
 }
 
-export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic', options: Partial<ReconcileOptions> = {}): Promise<ReconcileReport> {
+export async function reconcile(
+  ctx: ExecContext,
+  reason: 'startup' | 'periodic',
+  options: Partial<ReconcileOptions> = {},
+): Promise<ReconcileReport> {
   const opts = { ...DEFAULT_RECONCILE_OPTIONS, ...options };
   const started = ctx.now();
   const report: ReconcileReport = {
-    reason, checked: 0, found: 0, provenAbsent: 0, stillUnknown: 0, caughtUp: 0, groupsResumed: 0, adopted: 0, lateOrders: 0, feesCaughtUp: 0, unknownBrokerOrders: 0, positionMismatches: 0, positionDifferences: [], durationMs: 0,
+    reason,
+    checked: 0,
+    found: 0,
+    provenAbsent: 0,
+    stillUnknown: 0,
+    caughtUp: 0,
+    groupsResumed: 0,
+    adopted: 0,
+    lateOrders: 0,
+    feesCaughtUp: 0,
+    unknownBrokerOrders: 0,
+    positionMismatches: 0,
+    positionDifferences: [],
+    durationMs: 0,
   };
   const settled = new Set<string>();
   // 1. Every non-terminal order against the broker's truth
@@ -205,7 +269,8 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
     const blocked = group.status === 'submitting' || settled.has(group.id);
     if (reason === 'periodic' && !blocked && idle < opts.groupIdleMs) continue;
     // A new job id per resume: startup always runs; periodic resumes once per state of the group and minute
-    const attempt = reason === 'startup' ? started : (row?.events ?? 0) * 100_000 + (Math.floor(started / 60_000) % 100_000);
+    const attempt =
+      reason === 'startup' ? started : (row?.events ?? 0) * 100_000 + (Math.floor(started / 60_000) % 100_000);
     await ctx.jobs.enqueueExecute(group.tradeId, group.id, { attempt });
     report.groupsResumed += 1;
   }
@@ -221,7 +286,9 @@ export async function reconcile(ctx: ExecContext, reason: 'startup' | 'periodic'
 }
 
 /** Runs before any worker takes jobs: the same path as the periodic job (crash-only design). */
-export function reconcileOnStartup(ctx: ExecContext, options: Partial<ReconcileOptions> = {}): Promise<ReconcileReport> {
+export function reconcileOnStartup(
+  ctx: ExecContext,
+  options: Partial<ReconcileOptions> = {},
+): Promise<ReconcileReport> {
   return reconcile(ctx, 'startup', options);
 }
-

@@ -18,7 +18,10 @@ import { selectTrades } from './select-trades.js';
 
 /** How a scan reaches the queue: the fan-out flow and the executor's queue (implemented over BullMQ in src/queue). */
 export interface ScanJobs {
-  addScanFlow(scan: { scanRunId: string; ruleSet: string; rulesHash: string }, children: { underlying: string; metrics: MarketMetrics | null }[]): Promise<void>;
+  addScanFlow(
+    scan: { scanRunId: string; ruleSet: string; rulesHash: string },
+    children: { underlying: string; metrics: MarketMetrics | null }[],
+  ): Promise<void>;
   enqueueExecute(tradeId: string, groupId: string): Promise<void>;
 }
 
@@ -50,10 +53,21 @@ export async function startScan(ctx: ScanContext, ruleSetName: string, slot: str
     const session = await ctx.broker.marketSession();
     if (session.state !== 'Open') return { status: 'skipped', reason: `market is ${session.state}` };
   }
-  if (!ruleSet.universe.symbols) return { status: 'skipped', reason: 'watchlist universes are not supported by this broker yet' };
-  await ctx.store.scans.recordRuleVersion({ hash: ruleSet.hash, name: ruleSet.name, file: ruleSet.file, content: ruleSet.content });
+  if (!ruleSet.universe.symbols)
+    return { status: 'skipped', reason: 'watchlist universes are not supported by this broker yet' };
+  await ctx.store.scans.recordRuleVersion({
+    hash: ruleSet.hash,
+    name: ruleSet.name,
+    file: ruleSet.file,
+    content: ruleSet.content,
+  });
   const scanRunId = deterministicId('scan-run', ruleSet.name, slot);
-  const { run, created } = await ctx.store.scans.start({ id: scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, slot });
+  const { run, created } = await ctx.store.scans.start({
+    id: scanRunId,
+    ruleSet: ruleSet.name,
+    rulesHash: ruleSet.hash,
+    slot,
+  });
   // A redelivered start re-adds the same flow (same job ids: a no-op) unless the run already finished
   if (!created && run.status !== 'running') return { status: 'duplicate', scanRunId: run.id };
   const symbols = ruleSet.universe.symbols;
@@ -78,8 +92,15 @@ export async function scanOneUnderlying(
   job: { scanRunId: string; ruleSet: string; rulesHash: string; underlying: string; metrics: MarketMetrics | null },
 ): Promise<UnderlyingResult> {
   const ruleSet = await ruleSetByHash(ctx, job.ruleSet, job.rulesHash);
-  const result = await scanUnderlying({ marketData: ctx.marketData, now: ctx.now(), ...(ctx.today ? { today: ctx.today() } : {}) }, ruleSet, compiledFor(ruleSet), job.underlying, job.metrics);
-  await ctx.store.scans.insertCandidates(job.scanRunId,
+  const result = await scanUnderlying(
+    { marketData: ctx.marketData, now: ctx.now(), ...(ctx.today ? { today: ctx.today() } : {}) },
+    ruleSet,
+    compiledFor(ruleSet),
+    job.underlying,
+    job.metrics,
+  );
+  await ctx.store.scans.insertCandidates(
+    job.scanRunId,
     result.passed.map(({ candidate, trace }) => ({
       id: deterministicId('candidate', job.scanRunId, candidate.id),
       candidateKey: candidate.id,
@@ -96,7 +117,12 @@ export async function scanOneUnderlying(
       trace: trace.entries,
     })),
   );
-  return { underlying: job.underlying, evaluated: result.evaluated, accepted: result.passed.length, ...(result.skipped ? { skipped: result.skipped } : {}) };
+  return {
+    underlying: job.underlying,
+    evaluated: result.evaluated,
+    accepted: result.passed.length,
+    ...(result.skipped ? { skipped: result.skipped } : {}),
+  };
 }
 
 export interface FinishResult {
@@ -136,14 +162,24 @@ export async function finishScan(
     {
       ruleSet,
       ranked: ranked.map((r) => ({ candidate: r.candidate, score: r.score })),
-      tradingAllowed: allowsEntries(state) ? { allowed: true } : { allowed: false, reason: `trading is ${state.state}` },
+      tradingAllowed: allowsEntries(state)
+        ? { allowed: true }
+        : { allowed: false, reason: `trading is ${state.state}` },
       busyUnderlyings: new Set([...all.underlyings, ...working]),
       openRisk: mine,
     },
     (order) => ctx.broker.dryRun(order),
   );
   const selectedKeys = new Set(selection.selected.map((s) => s.candidate.id));
-  await ctx.store.scans.setRanks(job.scanRunId, ranked.map((r) => ({ candidateKey: r.candidate.id, rank: r.rank, score: r.score, selected: selectedKeys.has(r.candidate.id) })));
+  await ctx.store.scans.setRanks(
+    job.scanRunId,
+    ranked.map((r) => ({
+      candidateKey: r.candidate.id,
+      rank: r.rank,
+      score: r.score,
+      selected: selectedKeys.has(r.candidate.id),
+    })),
+  );
 
   const trades: FinishResult['trades'] = [];
   for (const s of selection.selected) {
@@ -159,7 +195,15 @@ export async function finishScan(
       underlying: s.candidate.underlying,
       expiration: s.candidate.expiration,
       quantity: s.quantity,
-      legs: s.candidate.legs.map((l) => ({ symbol: l.symbol, streamerSymbol: l.streamerSymbol, action: l.action, quantity: l.ratio, strike: l.strike, right: l.right, expiration: l.expiration })),
+      legs: s.candidate.legs.map((l) => ({
+        symbol: l.symbol,
+        streamerSymbol: l.streamerSymbol,
+        action: l.action,
+        quantity: l.ratio,
+        strike: l.strike,
+        right: l.right,
+        expiration: l.expiration,
+      })),
       entryGroupId,
       riskCents: s.riskCents,
       expectedCreditCents: s.candidate.creditMidCents,
@@ -168,8 +212,19 @@ export async function finishScan(
     if ('blockedBy' in inserted) {
       // Another rule set (or process) took the underlying after this scan read the busy list
       const b = inserted.blockedBy;
-      selection.skipped.push({ candidateId: s.candidate.id, underlying: s.candidate.underlying, reason: `underlying ${s.candidate.underlying} busy: trade ${b.id} (${b.ruleSet}, ${b.status})` });
-      await ctx.store.scans.setRanks(job.scanRunId, [{ candidateKey: s.candidate.id, rank: ranked.find((r) => r.candidate.id === s.candidate.id)?.rank ?? 0, score: s.score, selected: false }]);
+      selection.skipped.push({
+        candidateId: s.candidate.id,
+        underlying: s.candidate.underlying,
+        reason: `underlying ${s.candidate.underlying} busy: trade ${b.id} (${b.ruleSet}, ${b.status})`,
+      });
+      await ctx.store.scans.setRanks(job.scanRunId, [
+        {
+          candidateKey: s.candidate.id,
+          rank: ranked.find((r) => r.candidate.id === s.candidate.id)?.rank ?? 0,
+          score: s.score,
+          selected: false,
+        },
+      ]);
       continue;
     }
     const { trade, created } = inserted;
@@ -178,7 +233,15 @@ export async function finishScan(
         kind: 'trade_selected',
         tradeId: trade.id,
         dedupeKey: `trade_selected:${trade.id}`,
-        data: { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidate: s.candidate.id, score: s.score, quantity: s.quantity, facts: s.candidate.facts, dryRun: s.dryRun },
+        data: {
+          ruleSet: ruleSet.name,
+          rulesHash: ruleSet.hash,
+          candidate: s.candidate.id,
+          score: s.score,
+          quantity: s.quantity,
+          facts: s.candidate.facts,
+          dryRun: s.dryRun,
+        },
       });
     }
     // Enqueued even when the trade existed: the job id is deterministic, so a retried finish cannot add a second job
@@ -186,11 +249,24 @@ export async function finishScan(
     trades.push({ tradeId: trade.id, underlying: trade.underlying, quantity: trade.quantity, created });
   }
   const candidatesEvaluated = children.reduce((n, c) => n + c.evaluated, 0);
-  await ctx.store.scans.finish(job.scanRunId, { status: 'completed', underlyings: children.length, candidatesEvaluated, accepted: rows.length });
+  await ctx.store.scans.finish(job.scanRunId, {
+    status: 'completed',
+    underlyings: children.length,
+    candidatesEvaluated,
+    accepted: rows.length,
+  });
   await ctx.store.audit.append({
     kind: 'scan_completed',
     dedupeKey: `scan_completed:${job.scanRunId}`,
-    data: { scanRunId: job.scanRunId, ruleSet: ruleSet.name, rulesHash: ruleSet.hash, candidatesEvaluated, accepted: rows.length, selected: trades.length, skipped: selection.skipped },
+    data: {
+      scanRunId: job.scanRunId,
+      ruleSet: ruleSet.name,
+      rulesHash: ruleSet.hash,
+      candidatesEvaluated,
+      accepted: rows.length,
+      selected: trades.length,
+      skipped: selection.skipped,
+    },
   });
   return { scanRunId: job.scanRunId, candidatesEvaluated, accepted: rows.length, trades, skipped: selection.skipped };
 }
@@ -207,7 +283,11 @@ export async function reloadRules(ctx: Pick<ScanContext, 'rules' | 'log' | 'stor
       dedupeKey: `rules_refused:${error.file}:${error.hash}`,
       data: { file: error.file, hash: error.hash, activeHash: error.activeHash, problems: error.problems },
     });
-    if (fresh) ctx.log.error({ file: error.file, problems: error.problems }, `rule file ${error.file} refused; the last good version stays active`);
+    if (fresh)
+      ctx.log.error(
+        { file: error.file, problems: error.problems },
+        `rule file ${error.file} refused; the last good version stays active`,
+      );
   }
 }
 

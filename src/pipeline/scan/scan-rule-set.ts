@@ -56,7 +56,9 @@ export function checkScannable(ruleSet: RuleSet): void {
   const strategy = getStrategy(ruleSet.strategy);
   if (!strategy) throw new ScanConfigError(`rule set ${ruleSet.name}: unknown strategy ${ruleSet.strategy}`);
   if (!strategy.definedRisk && !ruleSet.allowUndefinedRisk) {
-    throw new ScanConfigError(`rule set ${ruleSet.name}: ${ruleSet.strategy} has undefined risk and needs allowUndefinedRisk: true`);
+    throw new ScanConfigError(
+      `rule set ${ruleSet.name}: ${ruleSet.strategy} has undefined risk and needs allowUndefinedRisk: true`,
+    );
   }
 }
 
@@ -64,9 +66,10 @@ export function checkScannable(ruleSet: RuleSet): void {
 export function summariseScan(ruleSet: RuleSet, perUnderlying: UnderlyingScan[], durationMs = 0): ScanOutcome {
   const passed = perUnderlying.flatMap((u) => u.passed);
   const traces = new Map(passed.map((p) => [p.candidate.id, p.trace]));
-  const ranked = rankForRuleSet(ruleSet, passed.map((p) => p.candidate)).ranked.map(
-    (r): RankedCandidate => ({ ...r, ruleSet: ruleSet.name, trace: traces.get(r.candidate.id)! }),
-  );
+  const ranked = rankForRuleSet(
+    ruleSet,
+    passed.map((p) => p.candidate),
+  ).ranked.map((r): RankedCandidate => ({ ...r, ruleSet: ruleSet.name, trace: traces.get(r.candidate.id)! }));
   return {
     ruleSet: ruleSet.name,
     rulesHash: ruleSet.hash,
@@ -75,7 +78,9 @@ export function summariseScan(ruleSet: RuleSet, perUnderlying: UnderlyingScan[],
     accepted: passed.length,
     perUnderlying,
     ranked,
-    skipped: perUnderlying.flatMap((u) => (u.skipped === undefined ? [] : [{ underlying: u.underlying, reason: u.skipped }])),
+    skipped: perUnderlying.flatMap((u) =>
+      u.skipped === undefined ? [] : [{ underlying: u.underlying, reason: u.skipped }],
+    ),
     durationMs,
   };
 }
@@ -99,7 +104,11 @@ async function pool<T, R>(items: readonly T[], limit: number, task: (item: T) =>
  * that cannot be scanned (ScanConfigError: watchlist, undefined risk), the metrics call failing (broker unreachable)
  * or a fatal broker error; anything about one underlying is in `skipped`.
  */
-export async function scanRuleSet(deps: ScanRuleSetDeps, ruleSet: RuleSet, options: { underlyings?: string[]; compiled?: CompiledRule } = {}): Promise<ScanOutcome> {
+export async function scanRuleSet(
+  deps: ScanRuleSetDeps,
+  ruleSet: RuleSet,
+  options: { underlyings?: string[]; compiled?: CompiledRule } = {},
+): Promise<ScanOutcome> {
   const started = performance.now();
   checkScannable(ruleSet);
   const symbols = universeOf(ruleSet, options.underlyings);
@@ -110,6 +119,8 @@ export async function scanRuleSet(deps: ScanRuleSetDeps, ruleSet: RuleSet, optio
     today: deps.today,
     ...(deps.snapshotTimeoutMs !== undefined ? { snapshotTimeoutMs: deps.snapshotTimeoutMs } : {}),
   };
-  const perUnderlying = await pool(symbols, deps.concurrency ?? 4, (u) => scanUnderlying(underlyingDeps, ruleSet, compiled, u, metrics.get(u) ?? null));
+  const perUnderlying = await pool(symbols, deps.concurrency ?? 4, (u) =>
+    scanUnderlying(underlyingDeps, ruleSet, compiled, u, metrics.get(u) ?? null),
+  );
   return summariseScan(ruleSet, perUnderlying, Math.round(performance.now() - started));
 }

@@ -3,7 +3,13 @@
 // A failure of this underlying becomes `skipped` with the reason, never a throw (except a fatal broker error).
 import { isBrokerError } from '../../domain/broker-error.js';
 import { dateOfDay, dayNumber, nyDate } from '../../domain/dates.js';
-import type { ChainExpiration, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../../domain/market.js';
+import type {
+  ChainExpiration,
+  MarketMetrics,
+  MarketSnapshot,
+  OptionChain,
+  QuoteSnapshot,
+} from '../../domain/market.js';
 import type { CompiledRule, Facts } from '../../rules/compile.js';
 import { traceCandidate, type Trace } from '../../rules/trace.js';
 import type { RuleSet } from '../../rules/schema.js';
@@ -63,7 +69,9 @@ export const FALLBACK_IV = 0.6;
 const FIRST_QUOTE_MAX_MS = 2_000;
 
 const ordered = (e: ChainExpiration) =>
-  e.strikes.every((s, i) => i === 0 || s.strike > e.strikes[i - 1]!.strike) ? e.strikes : [...e.strikes].sort((a, b) => a.strike - b.strike);
+  e.strikes.every((s, i) => i === 0 || s.strike > e.strikes[i - 1]!.strike)
+    ? e.strikes
+    : [...e.strikes].sort((a, b) => a.strike - b.strike);
 
 /**
  * Streamer symbols of the options a scan needs: expirations whose DTE (from `today`) lies in the window ± margin, and
@@ -108,7 +116,14 @@ export function optionSymbolsToSnapshot(
 
 /** The StrategyInput of one underlying (pure; the chain is passed whole, legs without data are skipped by strategies). */
 export function buildStrategyInput(a: StrategyInput): StrategyInput {
-  return { underlying: a.underlying, underlyingPrice: a.underlyingPrice, chain: a.chain, snapshot: a.snapshot, metrics: a.metrics, today: a.today };
+  return {
+    underlying: a.underlying,
+    underlyingPrice: a.underlyingPrice,
+    chain: a.chain,
+    snapshot: a.snapshot,
+    metrics: a.metrics,
+    today: a.today,
+  };
 }
 
 /** Mid of a quote; one side when only one is there; null without a positive price. */
@@ -170,12 +185,17 @@ export function selectionFor(ruleSet: Pick<RuleSet, 'strategy' | 'params'>): { d
   const deltas = bands.map((b) => b.target - b.tolerance);
   if (p.wings?.delta !== undefined) deltas.push(p.wings.delta - (p.wings.tolerance ?? 0.03));
   const dMin = Math.max(0.005, Math.min(0.5, ...deltas));
-  const rights: ('C' | 'P')[] = ruleSet.strategy === 'put-credit-spread' ? ['P'] : ruleSet.strategy === 'call-credit-spread' ? ['C'] : ['C', 'P'];
+  const rights: ('C' | 'P')[] =
+    ruleSet.strategy === 'put-credit-spread' ? ['P'] : ruleSet.strategy === 'call-credit-spread' ? ['C'] : ['C', 'P'];
   return { dte, stdDevs: Math.max(3.5, 2.5 * zForDelta(dMin)), extraPoints: p.wings?.points ?? 0, rights };
 }
 
 /** Builds, filters and traces (pure): every built candidate counts in `evaluated`. */
-export function evaluateInput(ruleSet: Pick<RuleSet, 'strategy' | 'params'>, compiled: CompiledRule, input: StrategyInput): Pick<UnderlyingScan, 'evaluated' | 'passed'> {
+export function evaluateInput(
+  ruleSet: Pick<RuleSet, 'strategy' | 'params'>,
+  compiled: CompiledRule,
+  input: StrategyInput,
+): Pick<UnderlyingScan, 'evaluated' | 'passed'> {
   const strategy = getStrategy(ruleSet.strategy);
   if (!strategy) throw new Error(`unknown strategy ${ruleSet.strategy}`);
   const candidates = strategy.build(input, ruleSet.params);
@@ -202,7 +222,13 @@ export async function scanUnderlying(
 ): Promise<UnderlyingScan> {
   const { marketData: md } = deps;
   const timeoutMs = deps.snapshotTimeoutMs ?? 5_000;
-  const skip = (why: string, extra: Partial<UnderlyingScan> = {}): UnderlyingScan => ({ underlying, evaluated: 0, passed: [], ...extra, skipped: why });
+  const skip = (why: string, extra: Partial<UnderlyingScan> = {}): UnderlyingScan => ({
+    underlying,
+    evaluated: 0,
+    passed: [],
+    ...extra,
+    skipped: why,
+  });
   const sel = selectionFor(ruleSet);
 
   // The chain and the underlying's quote in parallel: the quote centres the strike band
@@ -242,7 +268,8 @@ export async function scanUnderlying(
   if (fresh !== null) [spot, priceSource] = [fresh, 'quote'];
   const missing = snapshot.missing.filter((s) => s !== underlying).length;
   const info = { underlyingPrice: spot, priceSource, optionsRequested: symbols.length, optionsMissing: missing };
-  if (missing === symbols.length) return skip(`no quotes or greeks for its ${symbols.length} options within ${timeoutMs} ms`, info);
+  if (missing === symbols.length)
+    return skip(`no quotes or greeks for its ${symbols.length} options within ${timeoutMs} ms`, info);
 
   try {
     const input = buildStrategyInput({ underlying, underlyingPrice: spot, chain, snapshot, metrics, today });

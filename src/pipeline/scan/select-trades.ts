@@ -54,7 +54,12 @@ export function openingOrder(candidate: Candidate, quantity: number): OrderReque
     orderType: 'Limit',
     timeInForce: 'Day',
     limitPriceCents: candidate.creditMidCents,
-    legs: candidate.legs.map((leg) => ({ symbol: leg.symbol, instrumentType: 'Equity Option', quantity: leg.ratio * quantity, action: leg.action })),
+    legs: candidate.legs.map((leg) => ({
+      symbol: leg.symbol,
+      instrumentType: 'Equity Option',
+      quantity: leg.ratio * quantity,
+      action: leg.action,
+    })),
   };
 }
 
@@ -66,7 +71,10 @@ export function sizeTrade(candidate: Candidate, sizing: SelectionInput['ruleSet'
   return Math.min(sizing.quantity, Math.floor(sizing.maxRiskPerTrade / maxLoss));
 }
 
-export async function selectTrades(input: SelectionInput, dryRun: (order: OrderRequest) => Promise<DryRunResult>): Promise<Selection> {
+export async function selectTrades(
+  input: SelectionInput,
+  dryRun: (order: OrderRequest) => Promise<DryRunResult>,
+): Promise<Selection> {
   const { ruleSet } = input;
   const selected: SelectedTrade[] = [];
   const skipped: SkippedCandidate[] = [];
@@ -97,12 +105,18 @@ export async function selectTrades(input: SelectionInput, dryRun: (order: OrderR
       continue;
     }
     if (ruleSet.entry.minCredit !== undefined && candidate.creditMidCents < Math.round(ruleSet.entry.minCredit * 100)) {
-      skip(candidate, `mid credit ${candidate.creditMidCents / 100} is below entry.minCredit ${ruleSet.entry.minCredit}`);
+      skip(
+        candidate,
+        `mid credit ${candidate.creditMidCents / 100} is below entry.minCredit ${ruleSet.entry.minCredit}`,
+      );
       continue;
     }
     const quantity = sizeTrade(candidate, ruleSet.sizing);
     if (quantity < 1) {
-      skip(candidate, `max loss ${candidate.facts.max_loss} exceeds sizing.maxRiskPerTrade ${ruleSet.sizing.maxRiskPerTrade}`);
+      skip(
+        candidate,
+        `max loss ${candidate.facts.max_loss} exceeds sizing.maxRiskPerTrade ${ruleSet.sizing.maxRiskPerTrade}`,
+      );
       continue;
     }
     const order = openingOrder(candidate, quantity);
@@ -121,9 +135,17 @@ export async function selectTrades(input: SelectionInput, dryRun: (order: OrderR
       continue;
     }
     const maxLoss = candidate.facts.max_loss;
-    const riskCents = maxLoss === null ? Math.max(0, -preview.buyingPowerChangeCents) : Math.round(maxLoss * 100) * quantity;
-    if (maxLoss === null && ruleSet.sizing.maxBuyingPowerPerTrade !== undefined && riskCents > ruleSet.sizing.maxBuyingPowerPerTrade * 100) {
-      skip(candidate, `buying power ${riskCents / 100} exceeds sizing.maxBuyingPowerPerTrade ${ruleSet.sizing.maxBuyingPowerPerTrade}`);
+    const riskCents =
+      maxLoss === null ? Math.max(0, -preview.buyingPowerChangeCents) : Math.round(maxLoss * 100) * quantity;
+    if (
+      maxLoss === null &&
+      ruleSet.sizing.maxBuyingPowerPerTrade !== undefined &&
+      riskCents > ruleSet.sizing.maxBuyingPowerPerTrade * 100
+    ) {
+      skip(
+        candidate,
+        `buying power ${riskCents / 100} exceeds sizing.maxBuyingPowerPerTrade ${ruleSet.sizing.maxBuyingPowerPerTrade}`,
+      );
       continue;
     }
     if (totalRisk + riskCents > ruleSet.risk.maxTotalRisk * 100) {

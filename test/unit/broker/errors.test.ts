@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../../src/domain/broker-error.js';
 import { MoneyFormatError } from '../../../src/domain/money.js';
-import { DeadlineExceededError, classifyError, isUnauthorized, type BrokerOperation } from '../../../src/broker/tastytrade/errors.js';
+import {
+  DeadlineExceededError,
+  classifyError,
+  isUnauthorized,
+  type BrokerOperation,
+} from '../../../src/broker/tastytrade/errors.js';
 import { WireFormatError } from '../../../src/broker/tastytrade/wire.js';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.sig';
@@ -27,7 +32,10 @@ describe('HTTP answers', () => {
         code: 'preflight_check_failure',
         message: 'One or more preflight checks failed',
         errors: [
-          { code: 'margin_check_failed', message: 'Account does not have sufficient buying power available for this order.' },
+          {
+            code: 'margin_check_failed',
+            message: 'Account does not have sufficient buying power available for this order.',
+          },
           { code: 'cant_buy_for_credit', message: 'You cannot buy for a credit.' },
         ],
       },
@@ -42,23 +50,45 @@ describe('HTTP answers', () => {
   });
 
   it('400 and 404 are rejected for every operation', () => {
-    const validation = { error: { code: 'validation_error', message: 'Request validation failed', errors: [{ domain: 'price', reason: 'is missing' }] } };
-    expect(kinds(axiosError(400, validation))).toEqual({ read: 'rejected', submit: 'rejected', cancel: 'rejected', replace: 'rejected', dryRun: 'rejected' });
+    const validation = {
+      error: {
+        code: 'validation_error',
+        message: 'Request validation failed',
+        errors: [{ domain: 'price', reason: 'is missing' }],
+      },
+    };
+    expect(kinds(axiosError(400, validation))).toEqual({
+      read: 'rejected',
+      submit: 'rejected',
+      cancel: 'rejected',
+      replace: 'rejected',
+      dryRun: 'rejected',
+    });
     expect(kinds(axiosError(404, { error: { code: 'not_found', message: 'Resource not found' } }))).toEqual({
-      read: 'rejected', submit: 'rejected', cancel: 'rejected', replace: 'rejected', dryRun: 'rejected',
+      read: 'rejected',
+      submit: 'rejected',
+      cancel: 'rejected',
+      replace: 'rejected',
+      dryRun: 'rejected',
     });
     expect(classifyError(axiosError(400, validation), 'dryRun').code).toBe('validation_error');
   });
 
   it('401 and 403 are fatal for every operation', () => {
     for (const status of [401, 403]) {
-      expect(Object.values(kinds(axiosError(status, { error: { code: 'unauthorized', message: 'Unauthorized' } })))).toEqual(ALL.map(() => 'fatal'));
+      expect(
+        Object.values(kinds(axiosError(status, { error: { code: 'unauthorized', message: 'Unauthorized' } }))),
+      ).toEqual(ALL.map(() => 'fatal'));
     }
   });
 
   it.each([429, 500, 502, 503, 504, 408])('%i → unknown after a submit/replace, retryable otherwise', (status) => {
     expect(kinds(axiosError(status, { error: { code: 'x', message: 'x' } }))).toEqual({
-      read: 'retryable', submit: 'unknown', cancel: 'retryable', replace: 'unknown', dryRun: 'retryable',
+      read: 'retryable',
+      submit: 'unknown',
+      cancel: 'retryable',
+      replace: 'unknown',
+      dryRun: 'retryable',
     });
   });
 
@@ -72,14 +102,22 @@ describe('HTTP answers', () => {
 describe('no answer', () => {
   it('a deadline → unknown after a submit/replace, retryable otherwise', () => {
     expect(kinds(new DeadlineExceededError(15_000))).toEqual({
-      read: 'retryable', submit: 'unknown', cancel: 'retryable', replace: 'unknown', dryRun: 'retryable',
+      read: 'retryable',
+      submit: 'unknown',
+      cancel: 'retryable',
+      replace: 'unknown',
+      dryRun: 'retryable',
     });
     expect(classifyError(new DeadlineExceededError(15_000), 'submit').code).toBe('timeout');
   });
 
   it('a reset connection (the request may have left) → unknown after a submit', () => {
     expect(kinds(axiosError(undefined, undefined, { code: 'ECONNRESET' }))).toEqual({
-      read: 'retryable', submit: 'unknown', cancel: 'retryable', replace: 'unknown', dryRun: 'retryable',
+      read: 'retryable',
+      submit: 'unknown',
+      cancel: 'retryable',
+      replace: 'unknown',
+      dryRun: 'retryable',
     });
   });
 
@@ -92,7 +130,11 @@ describe('no answer', () => {
 
 describe('token endpoint (the real request was never sent)', () => {
   it('refused credentials → fatal; an outage of /oauth/token → retryable even for a submit', () => {
-    const refused = axiosError(401, { error: 'invalid_grant', error_description: 'Grant is invalid' }, { url: '/oauth/token' });
+    const refused = axiosError(
+      401,
+      { error: 'invalid_grant', error_description: 'Grant is invalid' },
+      { url: '/oauth/token' },
+    );
     expect(Object.values(kinds(refused))).toEqual(ALL.map(() => 'fatal'));
     expect(isUnauthorized(refused)).toBe(false); // no point refreshing a token the login cannot get
     const down = axiosError(503, undefined, { url: '/oauth/token' });
@@ -110,14 +152,24 @@ describe('token endpoint (the real request was never sent)', () => {
 describe('unreadable answers and other failures', () => {
   it('a WireFormatError → unknown after a submit/replace (the order may exist), fatal on reads (the format changed)', () => {
     const error = new WireFormatError('order', [{ path: '$.id', message: 'expected a number' }]);
-    expect(kinds(error)).toEqual({ read: 'fatal', submit: 'unknown', cancel: 'fatal', replace: 'unknown', dryRun: 'fatal' });
+    expect(kinds(error)).toEqual({
+      read: 'fatal',
+      submit: 'unknown',
+      cancel: 'fatal',
+      replace: 'unknown',
+      dryRun: 'fatal',
+    });
     expect(classifyError(error, 'submit').code).toBe('wire_format');
     expect(classifyError(new MoneyFormatError('1,2', 'bad'), 'submit').kind).toBe('unknown');
   });
 
   it('anything unexpected → unknown after a submit/replace, retryable otherwise', () => {
     expect(kinds(new TypeError('x is undefined'))).toEqual({
-      read: 'retryable', submit: 'unknown', cancel: 'retryable', replace: 'unknown', dryRun: 'retryable',
+      read: 'retryable',
+      submit: 'unknown',
+      cancel: 'retryable',
+      replace: 'unknown',
+      dryRun: 'retryable',
     });
     expect(classifyError('a string', 'read').kind).toBe('retryable');
   });
@@ -130,7 +182,9 @@ describe('unreadable answers and other failures', () => {
 
 describe('secrets', () => {
   it('messages and info never carry tokens, even when the broker echoes one', () => {
-    const echoed = { error: { code: 'unauthorized', message: `token Bearer ${SECRET} is invalid; access_token=${SECRET}` } };
+    const echoed = {
+      error: { code: 'unauthorized', message: `token Bearer ${SECRET} is invalid; access_token=${SECRET}` },
+    };
     for (const raw of [
       axiosError(401, echoed),
       axiosError(422, echoed),

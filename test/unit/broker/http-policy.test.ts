@@ -1,7 +1,12 @@
 // Deadlines, read-only retries with full-jitter backoff, one token refresh, and the circuit breaker, on a fake clock.
 import { describe, expect, it } from 'vitest';
 import { BrokerError } from '../../../src/domain/broker-error.js';
-import { backoffDelay, createHttpPolicy, type HttpPolicyOptions, type PolicyEvent } from '../../../src/broker/tastytrade/http-policy.js';
+import {
+  backoffDelay,
+  createHttpPolicy,
+  type HttpPolicyOptions,
+  type PolicyEvent,
+} from '../../../src/broker/tastytrade/http-policy.js';
 
 /** A manual clock: timers fire only when the test advances time. */
 function fakeClock() {
@@ -46,8 +51,16 @@ const flush = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
 
-const httpError = (status: number, data: unknown = { error: { code: 'x', message: `status ${status}` } }, url = '/accounts/5WT1/orders') =>
-  Object.assign(new Error(`Request failed with status code ${status}`), { isAxiosError: true, response: { status, data }, config: { url } });
+const httpError = (
+  status: number,
+  data: unknown = { error: { code: 'x', message: `status ${status}` } },
+  url = '/accounts/5WT1/orders',
+) =>
+  Object.assign(new Error(`Request failed with status code ${status}`), {
+    isAxiosError: true,
+    response: { status, data },
+    config: { url },
+  });
 
 function setup(overrides: Partial<HttpPolicyOptions> = {}) {
   const clock = fakeClock();
@@ -107,7 +120,12 @@ describe('deadline', () => {
   it('a submit that never answers is unknown after 15 s and is attempted once', async () => {
     const { clock, policy } = setup();
     let calls = 0;
-    const result = outcome(policy.run('submit', () => ((calls += 1), new Promise(() => {}))));
+    const result = outcome(
+      policy.run('submit', () => {
+        calls += 1;
+        return new Promise(() => {});
+      }),
+    );
     await clock.advance(14_999);
     await clock.advance(1);
     const error = await result;
@@ -213,7 +231,12 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i++) await outcome(policy.run('read', async () => Promise.reject(httpError(502))));
     expect(policy.breakerState).toBe('open');
     let called = false;
-    const error = await outcome(policy.run('read', async () => ((called = true), 'x')));
+    const error = await outcome(
+      policy.run('read', async () => {
+        called = true;
+        return 'x';
+      }),
+    );
     expect(called).toBe(false);
     expect(error.kind).toBe('retryable'); // nothing was sent
     expect(error.code).toBe('circuit_open');
@@ -227,9 +250,29 @@ describe('circuit breaker', () => {
     await outcome(policy.run('read', async () => Promise.reject(httpError(429))));
     expect(policy.breakerOf('read')).toBe('open');
     const sent: string[] = [];
-    expect(await policy.run('cancel', async () => (sent.push('cancel'), 'cancelled'))).toBe('cancelled');
-    expect(await policy.run('submit', async () => (sent.push('close'), 'exit order'), 'exit', 'close')).toBe('exit order');
-    expect(await policy.run('submit', async () => (sent.push('open'), 'entry order'))).toBe('entry order');
+    expect(
+      await policy.run('cancel', async () => {
+        sent.push('cancel');
+        return 'cancelled';
+      }),
+    ).toBe('cancelled');
+    expect(
+      await policy.run(
+        'submit',
+        async () => {
+          sent.push('close');
+          return 'exit order';
+        },
+        'exit',
+        'close',
+      ),
+    ).toBe('exit order');
+    expect(
+      await policy.run('submit', async () => {
+        sent.push('open');
+        return 'entry order';
+      }),
+    ).toBe('entry order');
     expect(sent).toEqual(['cancel', 'close', 'open']);
     expect([policy.breakerOf('close'), policy.breakerOf('open')]).toEqual(['closed', 'closed']);
   });

@@ -47,7 +47,12 @@ describe('positions', () => {
     });
   });
 
-  it.each([[100, 100], ['100.0', 100], [1, 1], ['1.0', 1]])('multiplier %j → %d', (raw, value) => {
+  it.each([
+    [100, 100],
+    ['100.0', 100],
+    [1, 1],
+    ['1.0', 1],
+  ])('multiplier %j → %d', (raw, value) => {
     expect(parsePosition(position({ multiplier: raw })).multiplier).toBe(value);
   });
 
@@ -58,7 +63,9 @@ describe('positions', () => {
   });
 
   it('a bad item is named by its index and key', () => {
-    const e = caught(() => parsePositions({ items: [position(), position({ multiplier: 'x', 'quantity-direction': 'Sideways' })] }));
+    const e = caught(() =>
+      parsePositions({ items: [position(), position({ multiplier: 'x', 'quantity-direction': 'Sideways' })] }),
+    );
     expect(e.kind).toBe('position list');
     expect(e.problems.map((p) => p.path).sort()).toEqual(['$[1].multiplier', '$[1].quantity-direction']);
   });
@@ -95,7 +102,12 @@ describe('balances', () => {
 
 describe('accounts', () => {
   it('defaults absent nickname / margin-or-cash to null and is-closed to false', () => {
-    expect(parseAccounts([{ account: { 'account-number': '5WT00001', 'is-closed': true } }, { account: { 'account-number': '5WT00002' } }])).toEqual([
+    expect(
+      parseAccounts([
+        { account: { 'account-number': '5WT00001', 'is-closed': true } },
+        { account: { 'account-number': '5WT00002' } },
+      ]),
+    ).toEqual([
       { accountNumber: '5WT00001', nickname: null, marginOrCash: null, isClosed: true },
       { accountNumber: '5WT00002', nickname: null, marginOrCash: null, isClosed: false },
     ]);

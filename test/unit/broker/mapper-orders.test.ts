@@ -4,13 +4,28 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BrokerOrder, BrokerOrderStatus, OrderRequest } from '../../../src/domain/broker-order.js';
-import { mapOrderStatus, orderRequestToWire, parseDryRun, parseOrder, parseOrders, parsePlaceResponse, replaceToWire } from '../../../src/broker/tastytrade/mapper.js';
+import {
+  mapOrderStatus,
+  orderRequestToWire,
+  parseDryRun,
+  parseOrder,
+  parseOrders,
+  parsePlaceResponse,
+  replaceToWire,
+} from '../../../src/broker/tastytrade/mapper.js';
 import { TT_ORDER_STATUSES, WireFormatError } from '../../../src/broker/tastytrade/wire.js';
 
 const fixture = (name: string): Record<string, unknown> =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../../fixtures/tastytrade/${name}`, import.meta.url)), 'utf8'));
 /** A real filled order (one fill) to mutate. */
-const base = () => structuredClone((fixture('http_get_customers_me_orders_live__filled_with_fill.json') as { data: { items: Record<string, unknown>[] } }).data.items[0]!);
+const base = () =>
+  structuredClone(
+    (
+      fixture('http_get_customers_me_orders_live__filled_with_fill.json') as {
+        data: { items: Record<string, unknown>[] };
+      }
+    ).data.items[0]!,
+  );
 
 function wireError(run: () => unknown): WireFormatError {
   try {
@@ -50,12 +65,15 @@ describe('order status', () => {
     expect(mapOrderStatus(raw as (typeof TT_ORDER_STATUSES)[number])).toBe(status);
   });
 
-  it.each(['Canceled', 'Partially Filled', 'live', ''])('unknown status %j throws a WireFormatError naming it', (raw) => {
-    const e = wireError(() => parseOrder({ ...base(), status: raw }));
-    expect(e.kind).toBe('order');
-    expect(e.problems).toEqual([{ path: '$.status', message: `unknown order status ${JSON.stringify(raw)}` }]);
-    expect(e.message).toContain(JSON.stringify(raw));
-  });
+  it.each(['Canceled', 'Partially Filled', 'live', ''])(
+    'unknown status %j throws a WireFormatError naming it',
+    (raw) => {
+      const e = wireError(() => parseOrder({ ...base(), status: raw }));
+      expect(e.kind).toBe('order');
+      expect(e.problems).toEqual([{ path: '$.status', message: `unknown order status ${JSON.stringify(raw)}` }]);
+      expect(e.message).toContain(JSON.stringify(raw));
+    },
+  );
 });
 
 describe('parseOrder', () => {
@@ -93,7 +111,11 @@ describe('parseOrder', () => {
     leg['action'] = 'Buy to Hold';
     delete o['account-number'];
     const e = wireError(() => parseOrder(o));
-    expect(e.problems.map((p) => p.path).sort()).toEqual(['$.account-number', '$.legs[0].action', '$.legs[0].fills[0].fill-price']);
+    expect(e.problems.map((p) => p.path).sort()).toEqual([
+      '$.account-number',
+      '$.legs[0].action',
+      '$.legs[0].fills[0].fill-price',
+    ]);
     expect(e.message).toContain('$.legs[0].fills[0].fill-price: expected a decimal, got "abc"');
     expect(e.message).toMatch(/^unusable Tastytrade order: /);
   });
@@ -112,7 +134,10 @@ describe('parseOrder', () => {
 
   it('lists report the item index in the path', () => {
     const bad = { ...base(), 'time-in-force': 'Forever' };
-    expect(wireError(() => parseOrders([base(), bad])).problems[0]).toEqual({ path: '$[1].time-in-force', message: 'unknown time-in-force "Forever"' });
+    expect(wireError(() => parseOrders([base(), bad])).problems[0]).toEqual({
+      path: '$[1].time-in-force',
+      message: 'unknown time-in-force "Forever"',
+    });
   });
 
   it('non-objects are refused', () => {
@@ -123,12 +148,15 @@ describe('parseOrder', () => {
 
 describe('dry-run and place responses', () => {
   const body = () =>
-    (fixture('http_post_accounts_orders__equity_option_with_condition_rules.json') as { data: Record<string, unknown> }).data;
+    (fixture('http_post_accounts_orders__equity_option_with_condition_rules.json') as { data: Record<string, unknown> })
+      .data;
 
   it('a missing -effect next to a signed amount is refused', () => {
     const b = body();
     delete (b['buying-power-effect'] as Record<string, unknown>)['change-in-buying-power-effect'];
-    expect(wireError(() => parseDryRun(b)).problems[0]?.path).toBe('$.buying-power-effect.change-in-buying-power-effect');
+    expect(wireError(() => parseDryRun(b)).problems[0]?.path).toBe(
+      '$.buying-power-effect.change-in-buying-power-effect',
+    );
   });
 
   it('a body carrying error is refused even when it also has data', () => {
@@ -172,7 +200,13 @@ describe('orderRequestToWire', () => {
 
   it('a market order carries neither price nor price-effect', () => {
     const body = orderRequestToWire({ orderType: 'Market', timeInForce: 'Day', legs: spread.legs.slice(0, 1) });
-    expect(body).toEqual({ 'time-in-force': 'Day', 'order-type': 'Market', legs: [{ 'instrument-type': 'Equity Option', symbol: 'AAPL  221118C00155000', quantity: 1, action: 'Sell to Open' }] });
+    expect(body).toEqual({
+      'time-in-force': 'Day',
+      'order-type': 'Market',
+      legs: [
+        { 'instrument-type': 'Equity Option', symbol: 'AAPL  221118C00155000', quantity: 1, action: 'Sell to Open' },
+      ],
+    });
   });
 
   it.each<[string, OrderRequest, string]>([
@@ -191,17 +225,34 @@ describe('orderRequestToWire', () => {
 });
 
 describe('replaceToWire', () => {
-  const original = (): BrokerOrder => ({ ...parseOrder(base()), status: 'live', externalId: 'lw-1', limitPriceCents: -100 });
+  const original = (): BrokerOrder => ({
+    ...parseOrder(base()),
+    status: 'live',
+    externalId: 'lw-1',
+    limitPriceCents: -100,
+  });
 
   it('sends the new signed price, the time in force, the external id, and no legs', () => {
     expect(replaceToWire(original(), { limitPriceCents: -105 })).toEqual({
-      'time-in-force': 'Day', 'order-type': 'Limit', price: '1.05', 'price-effect': 'Debit', 'external-identifier': 'lw-1',
+      'time-in-force': 'Day',
+      'order-type': 'Limit',
+      price: '1.05',
+      'price-effect': 'Debit',
+      'external-identifier': 'lw-1',
     });
-    expect(replaceToWire(original(), { limitPriceCents: 40, timeInForce: 'GTC' })).toMatchObject({ 'time-in-force': 'GTC', price: '0.40', 'price-effect': 'Credit' });
+    expect(replaceToWire(original(), { limitPriceCents: 40, timeInForce: 'GTC' })).toMatchObject({
+      'time-in-force': 'GTC',
+      price: '0.40',
+      'price-effect': 'Credit',
+    });
   });
 
   it('refuses a non-Limit original and a time in force Legwork does not send', () => {
-    expect(wireError(() => replaceToWire({ ...original(), orderType: 'Market' }, { limitPriceCents: 5 })).problems[0]?.path).toBe('$.order-type');
-    expect(wireError(() => replaceToWire({ ...original(), timeInForce: 'GTD' }, { limitPriceCents: 5 })).problems[0]?.path).toBe('$.time-in-force');
+    expect(
+      wireError(() => replaceToWire({ ...original(), orderType: 'Market' }, { limitPriceCents: 5 })).problems[0]?.path,
+    ).toBe('$.order-type');
+    expect(
+      wireError(() => replaceToWire({ ...original(), timeInForce: 'GTD' }, { limitPriceCents: 5 })).problems[0]?.path,
+    ).toBe('$.time-in-force');
   });
 });

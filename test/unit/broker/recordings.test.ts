@@ -50,35 +50,77 @@ function expectWireError(run: () => unknown, ...fragments: string[]) {
   for (const f of fragments) expect((caught as Error).message).toContain(f);
 }
 
-const errorBody = (file: string, code: string, message: string | RegExp, details: unknown[] = []) => () => {
-  const e = m.parseErrorBody(load(file));
-  expect(e?.code).toBe(code);
-  expect(e?.message).toMatch(message);
-  expect(e?.details).toEqual(details);
-};
+const errorBody =
+  (file: string, code: string, message: string | RegExp, details: unknown[] = []) =>
+  () => {
+    const e = m.parseErrorBody(load(file));
+    expect(e?.code).toBe(code);
+    expect(e?.message).toMatch(message);
+    expect(e?.details).toEqual(details);
+  };
 
 /** Files the adapter reads, each with the parser that reads it and what it must yield. */
 const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   // ---- error bodies → parseErrorBody
-  'error_cannot_reconfirm_order__reconfirm.json': { parser: 'parseErrorBody', check: errorBody('error_cannot_reconfirm_order__reconfirm.json', 'cannot_reconfirm_order', 'The order could not be reconfirmed.') },
-  'error_invalid_credentials__login_2.json': { parser: 'parseErrorBody', check: errorBody('error_invalid_credentials__login_2.json', 'invalid_credentials', /^Invalid login.*76c0d379/) },
-  'error_invalid_credentials__login_tasty_go.json': { parser: 'parseErrorBody', check: errorBody('error_invalid_credentials__login_tasty_go.json', 'invalid_credentials', /test-id$/) },
-  'error_invalid_credentials__session_login.json': { parser: 'parseErrorBody', check: errorBody('error_invalid_credentials__session_login.json', 'invalid_credentials', /^Invalid login/) },
-  'error_invalid_session__session_user_not_present.json': { parser: 'parseErrorBody', check: errorBody('error_invalid_session__session_user_not_present.json', 'invalid_session', /^Session user not present/) },
-  'error_not_permitted__user.json': { parser: 'parseErrorBody', check: errorBody('error_not_permitted__user.json', 'not_permitted', 'User not permitted access') },
-  'error_unauthorized__generic.json': { parser: 'parseErrorBody', check: errorBody('error_unauthorized__generic.json', 'unauthorized', /^Unauthorized/) },
+  'error_cannot_reconfirm_order__reconfirm.json': {
+    parser: 'parseErrorBody',
+    check: errorBody(
+      'error_cannot_reconfirm_order__reconfirm.json',
+      'cannot_reconfirm_order',
+      'The order could not be reconfirmed.',
+    ),
+  },
+  'error_invalid_credentials__login_2.json': {
+    parser: 'parseErrorBody',
+    check: errorBody('error_invalid_credentials__login_2.json', 'invalid_credentials', /^Invalid login.*76c0d379/),
+  },
+  'error_invalid_credentials__login_tasty_go.json': {
+    parser: 'parseErrorBody',
+    check: errorBody('error_invalid_credentials__login_tasty_go.json', 'invalid_credentials', /test-id$/),
+  },
+  'error_invalid_credentials__session_login.json': {
+    parser: 'parseErrorBody',
+    check: errorBody('error_invalid_credentials__session_login.json', 'invalid_credentials', /^Invalid login/),
+  },
+  'error_invalid_session__session_user_not_present.json': {
+    parser: 'parseErrorBody',
+    check: errorBody(
+      'error_invalid_session__session_user_not_present.json',
+      'invalid_session',
+      /^Session user not present/,
+    ),
+  },
+  'error_not_permitted__user.json': {
+    parser: 'parseErrorBody',
+    check: errorBody('error_not_permitted__user.json', 'not_permitted', 'User not permitted access'),
+  },
+  'error_unauthorized__generic.json': {
+    parser: 'parseErrorBody',
+    check: errorBody('error_unauthorized__generic.json', 'unauthorized', /^Unauthorized/),
+  },
   'error_preflight_check_failure__gtc_market_order.json': {
     parser: 'parseErrorBody',
-    check: errorBody('error_preflight_check_failure__gtc_market_order.json', 'preflight_check_failure', 'One or more preflight checks failed', [
-      { code: 'gtc_market_orders_not_supported', message: 'GTC/GTD Market orders are not supported.' },
-    ]),
+    check: errorBody(
+      'error_preflight_check_failure__gtc_market_order.json',
+      'preflight_check_failure',
+      'One or more preflight checks failed',
+      [{ code: 'gtc_market_orders_not_supported', message: 'GTC/GTD Market orders are not supported.' }],
+    ),
   },
   'error_preflight_check_failure__margin_check_failed_with_data.json': {
     parser: 'parseErrorBody',
     check: (body) => {
-      errorBody('error_preflight_check_failure__margin_check_failed_with_data.json', 'preflight_check_failure', 'One or more preflight checks failed', [
-        { code: 'margin_check_failed', message: 'Account does not have sufficient buying power available for this order.' },
-      ])();
+      errorBody(
+        'error_preflight_check_failure__margin_check_failed_with_data.json',
+        'preflight_check_failure',
+        'One or more preflight checks failed',
+        [
+          {
+            code: 'margin_check_failed',
+            message: 'Account does not have sufficient buying power available for this order.',
+          },
+        ],
+      )();
       // The `data` next to the error never passes for a successful dry-run, whole or unwrapped
       expectWireError(() => m.parseDryRun(body), 'dry-run response', '$.error', 'preflight_check_failure');
       expectWireError(() => m.parseDryRun(sdk(body)), '$.fee-calculation');
@@ -86,9 +128,12 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   },
   'error_validation_error__missing_account_numbers.json': {
     parser: 'parseErrorBody',
-    check: errorBody('error_validation_error__missing_account_numbers.json', 'validation_error', 'Request validation failed', [
-      { domain: 'account-numbers', message: 'is missing' },
-    ]),
+    check: errorBody(
+      'error_validation_error__missing_account_numbers.json',
+      'validation_error',
+      'Request validation failed',
+      [{ domain: 'account-numbers', message: 'is missing' }],
+    ),
   },
   'error_validation_error__two_domains.json': {
     parser: 'parseErrorBody',
@@ -104,30 +149,62 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     parser: 'parseOrder',
     check: (body) => {
       const o = m.parseOrder(sdk(body));
-      expect(o).toMatchObject({ brokerOrderId: 68677, status: 'cancelled', rawStatus: 'Cancelled', limitPriceCents: -18699, cancellable: false });
+      expect(o).toMatchObject({
+        brokerOrderId: 68677,
+        status: 'cancelled',
+        rawStatus: 'Cancelled',
+        limitPriceCents: -18699,
+        cancellable: false,
+      });
       expect(o.terminalAt).toBe(iso('2023-06-14T01:02:24.794Z'));
       expect(o.updatedAt).toBe(1686704544800);
     },
   },
   'http_get_accounts_orders__item_rejected_equity.json': {
     parser: 'parseOrder',
-    check: (body) => expect(m.parseOrder(body)).toMatchObject({ status: 'rejected', rejectReason: 'Session offline', limitPriceCents: -5000, accountNumber: '5XX00000' }),
+    check: (body) =>
+      expect(m.parseOrder(body)).toMatchObject({
+        status: 'rejected',
+        rejectReason: 'Session offline',
+        limitPriceCents: -5000,
+        accountNumber: '5XX00000',
+      }),
   },
   'http_get_accounts_orders__item_rejected_equity_option.json': {
     parser: 'parseOrder',
     check: (body) => {
       const o = m.parseOrder(body);
-      expect(o).toMatchObject({ status: 'rejected', rejectReason: 'Session offline', limitPriceCents: -50, underlyingSymbol: 'AAPL' });
-      expect(o.legs[0]).toMatchObject({ instrumentType: 'Equity Option', symbol: 'AAPL  260529C00310000', action: 'Buy to Open' });
+      expect(o).toMatchObject({
+        status: 'rejected',
+        rejectReason: 'Session offline',
+        limitPriceCents: -50,
+        underlyingSymbol: 'AAPL',
+      });
+      expect(o.legs[0]).toMatchObject({
+        instrumentType: 'Equity Option',
+        symbol: 'AAPL  260529C00310000',
+        action: 'Buy to Open',
+      });
     },
   },
   'http_get_accounts_orders_id__contingent_with_rules.json': {
     parser: 'parseOrder',
-    check: (body) => expect(m.parseOrder(sdk(body))).toMatchObject({ brokerOrderId: 68675, status: 'contingent', limitPriceCents: -12455, editable: true }),
+    check: (body) =>
+      expect(m.parseOrder(sdk(body))).toMatchObject({
+        brokerOrderId: 68675,
+        status: 'contingent',
+        limitPriceCents: -12455,
+        editable: true,
+      }),
   },
   'http_put_accounts_orders_id__replace_response.json': {
     parser: 'parseOrder',
-    check: (body) => expect(m.parseOrder(sdk(body))).toMatchObject({ brokerOrderId: 68680, status: 'contingent', limitPriceCents: -18545 }),
+    check: (body) =>
+      expect(m.parseOrder(sdk(body))).toMatchObject({
+        brokerOrderId: 68680,
+        status: 'contingent',
+        limitPriceCents: -18545,
+      }),
   },
   'http_patch_accounts_orders_id__edit_response.json': {
     parser: 'parseOrder',
@@ -136,7 +213,13 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   'http_patch_accounts_orders_id__replace_contingent_response.json': {
     parser: 'parseOrder',
     check: (body) =>
-      expect(m.parseOrder(sdk(body))).toMatchObject({ brokerOrderId: 507440943, replacesOrderId: 507440771, status: 'contingent', limitPriceCents: -1060, source: 'QuantConnect' }),
+      expect(m.parseOrder(sdk(body))).toMatchObject({
+        brokerOrderId: 507440943,
+        replacesOrderId: 507440771,
+        status: 'contingent',
+        limitPriceCents: -1060,
+        source: 'QuantConnect',
+      }),
   },
 
   // ---- order lists → parseOrders
@@ -144,28 +227,54 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     parser: 'parseOrders',
     check: (body) => {
       const [o] = m.parseOrders(sdk(body));
-      expect(o).toMatchObject({ brokerOrderId: 270727, status: 'live', timeInForce: 'GTC', size: 10, limitPriceCents: -19000 });
+      expect(o).toMatchObject({
+        brokerOrderId: 270727,
+        status: 'live',
+        timeInForce: 'GTC',
+        size: 10,
+        limitPriceCents: -19000,
+      });
       expect(o?.legs[0]).toMatchObject({ quantity: 10, remainingQuantity: 10, fills: [] });
     },
   },
   'http_get_accounts_orders__live_stop_limit_paginated.json': {
     parser: 'parseOrders',
-    check: (body) => expect(m.parseOrders(sdk(body))[0]).toMatchObject({ orderType: 'Stop Limit', status: 'live', limitPriceCents: -400, source: 'QuantConnect' }),
+    check: (body) =>
+      expect(m.parseOrders(sdk(body))[0]).toMatchObject({
+        orderType: 'Stop Limit',
+        status: 'live',
+        limitPriceCents: -400,
+        source: 'QuantConnect',
+      }),
   },
   'http_get_accounts_orders__open_live_per_page_200.json': {
     parser: 'parseOrders',
-    check: (body) => expect(m.parseOrders(sdk(body))[0]).toMatchObject({ brokerOrderId: 507440771, source: 'WB2;0.175.0', timeInForce: 'Day', status: 'live' }),
+    check: (body) =>
+      expect(m.parseOrders(sdk(body))[0]).toMatchObject({
+        brokerOrderId: 507440771,
+        source: 'WB2;0.175.0',
+        timeInForce: 'Day',
+        status: 'live',
+      }),
   },
   'http_get_accounts_orders__pagination_per_page_2.json': {
     parser: 'parseOrders',
     check: (body) => {
       const orders = m.parseOrders(sdk(body));
-      expect(orders.map((o) => [o.brokerOrderId, o.status])).toEqual([[68681, 'contingent'], [68680, 'cancelled']]);
+      expect(orders.map((o) => [o.brokerOrderId, o.status])).toEqual([
+        [68681, 'contingent'],
+        [68680, 'cancelled'],
+      ]);
     },
   },
   'http_get_accounts_orders__received_gtd.json': {
     parser: 'parseOrders',
-    check: (body) => expect(m.parseOrders(sdk(body))[0]).toMatchObject({ status: 'received', timeInForce: 'GTD', limitPriceCents: -400 }),
+    check: (body) =>
+      expect(m.parseOrders(sdk(body))[0]).toMatchObject({
+        status: 'received',
+        timeInForce: 'GTD',
+        limitPriceCents: -400,
+      }),
   },
   'http_get_accounts_orders_live__cancelled_oco_and_replaced_mcp.json': {
     parser: 'parseOrders',
@@ -182,7 +291,11 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   },
   'http_get_accounts_orders_live__contingent_with_rules.json': {
     parser: 'parseOrders',
-    check: (body) => expect(m.parseOrders(sdk(body))[0]?.legs[0]).toMatchObject({ action: 'Buy to Close', instrumentType: 'Equity Option' }),
+    check: (body) =>
+      expect(m.parseOrders(sdk(body))[0]?.legs[0]).toMatchObject({
+        action: 'Buy to Close',
+        instrumentType: 'Equity Option',
+      }),
   },
   'http_get_customers_me_orders_live__filled_with_fill.json': {
     parser: 'parseOrders',
@@ -190,7 +303,13 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
       const [o] = m.parseOrders(sdk(body));
       expect(o).toMatchObject({ status: 'filled', limitPriceCents: -1, updatedAt: 1687529524255 });
       expect(o?.legs[0]?.fills).toEqual([
-        { fillId: '3_OPT850090305', quantity: 1, priceCents: 1, filledAt: iso('2023-06-23T14:12:04.214Z'), venue: 'CITADEL_OPTIONS_A' },
+        {
+          fillId: '3_OPT850090305',
+          quantity: 1,
+          priceCents: 1,
+          filledAt: iso('2023-06-23T14:12:04.214Z'),
+          venue: 'CITADEL_OPTIONS_A',
+        },
       ]);
       expect(filledUnits(o!)).toBe(1);
     },
@@ -201,9 +320,20 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     parser: 'parsePlaceResponse',
     check: (body) => {
       const { order, effect } = m.parsePlaceResponse(sdk(body));
-      expect(order).toMatchObject({ brokerOrderId: 270561, status: 'routed', orderType: 'Market', limitPriceCents: null });
+      expect(order).toMatchObject({
+        brokerOrderId: 270561,
+        status: 'routed',
+        orderType: 'Market',
+        limitPriceCents: null,
+      });
       // 1.001 Debit, 1.0 Debit, 999999.999 Credit, 0.001 Debit (under a cent)
-      expect(effect).toEqual({ buyingPowerChangeCents: -100, marginRequirementChangeCents: -100, newBuyingPowerCents: 100_000_000, feesCents: 0, warnings: [] });
+      expect(effect).toEqual({
+        buyingPowerChangeCents: -100,
+        marginRequirementChangeCents: -100,
+        newBuyingPowerCents: 100_000_000,
+        feesCents: 0,
+        warnings: [],
+      });
     },
   },
   'http_post_accounts_orders__equity_option_with_condition_rules.json': {
@@ -216,21 +346,35 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
         marginRequirementChangeCents: 0,
         newBuyingPowerCents: 23_749,
         feesCents: 13,
-        warnings: [{ code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' }],
+        warnings: [
+          { code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' },
+        ],
       });
     },
   },
   'http_post_accounts_orders_dry-run__gtc_limit_credit.json': {
     parser: 'parseDryRun',
     check: (body) => {
-      expect(m.parseDryRun(sdk(body))).toEqual({ buyingPowerChangeCents: 12_454, marginRequirementChangeCents: 12_397, newBuyingPowerCents: 36_616, feesCents: 1, warnings: [] });
+      expect(m.parseDryRun(sdk(body))).toEqual({
+        buyingPowerChangeCents: 12_454,
+        marginRequirementChangeCents: 12_397,
+        newBuyingPowerCents: 36_616,
+        feesCents: 1,
+        warnings: [],
+      });
       expectWireError(() => m.parsePlaceResponse(sdk(body)), 'place-order response', '$.order.id');
     },
   },
   'http_post_accounts_orders_dry-run__market_contingent.json': {
     parser: 'parseDryRun',
     check: (body) =>
-      expect(m.parseDryRun(sdk(body))).toEqual({ buyingPowerChangeCents: -18_308, marginRequirementChangeCents: -18_308, newBuyingPowerCents: 5_854, feesCents: 0, warnings: [] }),
+      expect(m.parseDryRun(sdk(body))).toEqual({
+        buyingPowerChangeCents: -18_308,
+        marginRequirementChangeCents: -18_308,
+        newBuyingPowerCents: 5_854,
+        feesCents: 0,
+        warnings: [],
+      }),
   },
   'http_post_accounts_orders_id_dry-run__edit_dry_run.json': {
     parser: 'parseDryRun',
@@ -255,8 +399,21 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     check: (body) => {
       const [a, b] = m.parsePositions(sdk(body));
       expect([a?.multiplier, b?.multiplier]).toEqual([1, 1]); // 1 and "1.0"
-      expect(a).toMatchObject({ symbol: 'AAPL', quantity: 1, averageOpenPriceCents: 100, closePriceCents: 0, markCents: null, expiresAt: null });
-      expect(b).toMatchObject({ symbol: 'TQQQ', quantity: 742, averageOpenPriceCents: 5273, closePriceCents: 4939, updatedAt: iso('2026-01-23T10:30:26.593Z') });
+      expect(a).toMatchObject({
+        symbol: 'AAPL',
+        quantity: 1,
+        averageOpenPriceCents: 100,
+        closePriceCents: 0,
+        markCents: null,
+        expiresAt: null,
+      });
+      expect(b).toMatchObject({
+        symbol: 'TQQQ',
+        quantity: 742,
+        averageOpenPriceCents: 5273,
+        closePriceCents: 4939,
+        updatedAt: iso('2026-01-23T10:30:26.593Z'),
+      });
     },
   },
   'http_get_accounts_positions__short_equity_option.json': {
@@ -291,12 +448,22 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   },
   'http_get_accounts_balances__production_data_only.json': {
     parser: 'parseBalances',
-    check: (body) => expect(m.parseBalances(body)).toMatchObject({ accountNumber: '5WZ00001', netLiquidatingValueCents: 4_140_916, derivativeBuyingPowerCents: 1_327_816 }),
+    check: (body) =>
+      expect(m.parseBalances(body)).toMatchObject({
+        accountNumber: '5WZ00001',
+        netLiquidatingValueCents: 4_140_916,
+        derivativeBuyingPowerCents: 1_327_816,
+      }),
   },
   'http_get_accounts_balances__sandbox_zero.json': {
     parser: 'parseBalances',
     check: (body) =>
-      expect(m.parseBalances(sdk(body))).toMatchObject({ accountNumber: '5WZ81257', cashCents: 0, netLiquidatingValueCents: 0, updatedAt: iso('2025-05-13T17:09:41.714Z') }),
+      expect(m.parseBalances(sdk(body))).toMatchObject({
+        accountNumber: '5WZ81257',
+        cashCents: 0,
+        netLiquidatingValueCents: 0,
+        updatedAt: iso('2025-05-13T17:09:41.714Z'),
+      }),
   },
   'http_get_customers_me_accounts__three_accounts.json': {
     parser: 'parseAccounts',
@@ -311,19 +478,36 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   // ---- market
   'http_get_api-quote-tokens__api_realtime.json': {
     parser: 'parseQuoteToken',
-    check: (body) => expect(m.parseQuoteToken(sdk(body))).toEqual({ token: 'example-token-here', dxlinkUrl: 'wss://tasty-openapi-ws.dxfeed.com/realtime', level: 'api' }),
+    check: (body) =>
+      expect(m.parseQuoteToken(sdk(body))).toEqual({
+        token: 'example-token-here',
+        dxlinkUrl: 'wss://tasty-openapi-ws.dxfeed.com/realtime',
+        level: 'api',
+      }),
   },
   'http_get_api-quote-tokens__demo_delayed.json': {
     parser: 'parseQuoteToken',
-    check: (body) => expect(m.parseQuoteToken(sdk(body))).toMatchObject({ dxlinkUrl: 'wss://tasty-demo-ws.dxfeed.com/delayed', level: 'demo' }),
+    check: (body) =>
+      expect(m.parseQuoteToken(sdk(body))).toMatchObject({
+        dxlinkUrl: 'wss://tasty-demo-ws.dxfeed.com/delayed',
+        level: 'demo',
+      }),
   },
   'http_get_market-metrics__aapl_mcp.json': {
     parser: 'parseMarketMetrics',
     check: (body) => {
       const [a] = m.parseMarketMetrics(sdk(body));
       expect(a).toMatchObject({
-        symbol: 'AAPL', ivIndex: 0.261833862, ivRank: 0.427330631, ivPercentile: 0.330776021, iv30: 26.53, hv30: 33.89,
-        liquidityRating: 4, beta: 1.080855512, earningsDate: '2026-07-30', updatedAt: iso('2026-08-24T17:50:41.478Z'),
+        symbol: 'AAPL',
+        ivIndex: 0.261833862,
+        ivRank: 0.427330631,
+        ivPercentile: 0.330776021,
+        iv30: 26.53,
+        hv30: 33.89,
+        liquidityRating: 4,
+        beta: 1.080855512,
+        earningsDate: '2026-07-30',
+        updatedAt: iso('2026-08-24T17:50:41.478Z'),
       });
       expect(a?.expirationIvs).toHaveLength(23);
       expect(a?.expirationIvs[0]).toEqual({ expiration: '2026-08-24', iv: 0.374500134 });
@@ -333,7 +517,10 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     parser: 'parseMarketMetrics',
     check: (body) => {
       const metrics = m.parseMarketMetrics(sdk(body));
-      expect(metrics.map((x) => [x.symbol, x.ivRank])).toEqual([['AAPL', 0.02231313], ['TSLA', 0.12821369]]);
+      expect(metrics.map((x) => [x.symbol, x.ivRank])).toEqual([
+        ['AAPL', 0.02231313],
+        ['TSLA', 0.12821369],
+      ]);
     },
   },
   'http_get_option-chains_nested__aapl_2023.json': {
@@ -342,13 +529,31 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
       const chain = m.parseNestedChain(sdk(body), 'AAPL');
       expect(chain).toMatchObject({ underlying: 'AAPL', root: 'AAPL', sharesPerContract: 100 });
       // "value" before "threshold" in this recording; the fallback tick has no threshold
-      expect(chain.tickSizes).toEqual([{ threshold: 3, valueCents: 1 }, { threshold: null, valueCents: 5 }]);
+      expect(chain.tickSizes).toEqual([
+        { threshold: 3, valueCents: 1 },
+        { threshold: null, valueCents: 5 },
+      ]);
       expect(chain.expirations).toEqual([
         {
-          expiration: '2023-06-16', daysToExpiration: 4, expirationType: 'Regular', settlementType: 'PM',
+          expiration: '2023-06-16',
+          daysToExpiration: 4,
+          expirationType: 'Regular',
+          settlementType: 'PM',
           strikes: [
-            { strike: 60, callSymbol: 'AAPL  230616C00060000', callStreamerSymbol: '.AAPL230616C60', putSymbol: 'AAPL  230616P00060000', putStreamerSymbol: '.AAPL230616P60' },
-            { strike: 65, callSymbol: 'AAPL  230616C00065000', callStreamerSymbol: '.AAPL230616C65', putSymbol: 'AAPL  230616P00065000', putStreamerSymbol: '.AAPL230616P65' },
+            {
+              strike: 60,
+              callSymbol: 'AAPL  230616C00060000',
+              callStreamerSymbol: '.AAPL230616C60',
+              putSymbol: 'AAPL  230616P00060000',
+              putStreamerSymbol: '.AAPL230616P60',
+            },
+            {
+              strike: 65,
+              callSymbol: 'AAPL  230616C00065000',
+              callStreamerSymbol: '.AAPL230616C65',
+              putSymbol: 'AAPL  230616P00065000',
+              putStreamerSymbol: '.AAPL230616P65',
+            },
           ],
         },
       ]);
@@ -359,7 +564,10 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     check: (body) => {
       const chain = m.parseNestedChain(sdk(body), 'AAPL');
       expect(chain.expirations.map((e) => [e.expiration, e.expirationType, e.strikes.length])).toEqual([
-        ['2026-06-12', 'Weekly', 4], ['2026-06-15', 'Weekly', 4], ['2026-06-17', 'Weekly', 4], ['2026-06-18', 'Regular', 4],
+        ['2026-06-12', 'Weekly', 4],
+        ['2026-06-15', 'Weekly', 4],
+        ['2026-06-17', 'Weekly', 4],
+        ['2026-06-18', 'Regular', 4],
       ]);
       expect(chain.expirations[3]?.strikes[0]).toMatchObject({ strike: 5, callStreamerSymbol: '.AAPL260618C5' });
     },
@@ -367,7 +575,9 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   'ws_dxlink_feed_data__quote_compact.json': {
     parser: 'parseQuoteEvent',
     check: (body) => {
-      const quotes = dxEvents(body, ['eventSymbol', 'bidPrice', 'askPrice', 'bidSize', 'askSize']).map((e) => m.parseQuoteEvent(e, 7));
+      const quotes = dxEvents(body, ['eventSymbol', 'bidPrice', 'askPrice', 'bidSize', 'askSize']).map((e) =>
+        m.parseQuoteEvent(e, 7),
+      );
       expect(quotes).toEqual([
         { streamerSymbol: 'NVDA', bid: 131.66, ask: 131.67, bidSize: 760, askSize: 307, receivedAt: 7 },
         { streamerSymbol: 'PLTR', bid: 124.05, ask: 124.07, bidSize: 275, askSize: 326, receivedAt: 7 },
@@ -378,34 +588,71 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   // ---- account streamer → parseStreamerMessage (+ notificationToEvent)
   'ws_account_connect__ok.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toEqual({ kind: 'ack', action: 'connect', status: 'ok', requestId: 1, sessionId: 'c8531fa0', value: ['5WX06827'] }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toEqual({
+        kind: 'ack',
+        action: 'connect',
+        status: 'ok',
+        requestId: 1,
+        sessionId: 'c8531fa0',
+        value: ['5WX06827'],
+      }),
   },
   'ws_account_connect__ok_masked_account.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toMatchObject({ kind: 'ack', status: 'ok', value: ['***9822'] }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toMatchObject({ kind: 'ack', status: 'ok', value: ['***9822'] }),
   },
   'ws_account_connect__error_failed.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toEqual({ kind: 'ack', action: 'connect', status: 'error', sessionId: '423f58ac', message: 'failed' }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toEqual({
+        kind: 'ack',
+        action: 'connect',
+        status: 'error',
+        sessionId: '423f58ac',
+        message: 'failed',
+      }),
   },
   'ws_account_connect__error_bearer_prefix.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toMatchObject({ kind: 'ack', action: 'connect', status: 'error', message: 'failed' }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toMatchObject({
+        kind: 'ack',
+        action: 'connect',
+        status: 'error',
+        message: 'failed',
+      }),
   },
   'ws_account_heartbeat__ok.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toEqual({ kind: 'ack', action: 'heartbeat', status: 'ok', requestId: 3, sessionId: '13ec76b6' }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toEqual({
+        kind: 'ack',
+        action: 'heartbeat',
+        status: 'ok',
+        requestId: 3,
+        sessionId: '13ec76b6',
+      }),
   },
   'ws_account_heartbeat__ok_production.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(m.parseStreamerMessage(body)).toMatchObject({ kind: 'ack', action: 'heartbeat', requestId: 10 }),
+    check: (body) =>
+      expect(m.parseStreamerMessage(body)).toMatchObject({ kind: 'ack', action: 'heartbeat', requestId: 10 }),
   },
   'ws_account_balance__production.json': {
     parser: 'parseStreamerMessage',
     check: (body) => {
       const { message, event } = streamEvent(body);
       expect(message).toMatchObject({ type: 'AccountBalance', sequence: 1, timestamp: 1772754109941 });
-      expect(event).toMatchObject({ kind: 'balance', balances: { accountNumber: '5WZ00001', netLiquidatingValueCents: 4_141_916, maintenanceRequirementCents: 3_190_000 } });
+      expect(event).toMatchObject({
+        kind: 'balance',
+        balances: {
+          accountNumber: '5WZ00001',
+          netLiquidatingValueCents: 4_141_916,
+          maintenanceRequirementCents: 3_190_000,
+        },
+      });
     },
   },
   'ws_account_order__routed_production.json': {
@@ -413,7 +660,12 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     check: (body) => {
       const { message, order } = streamOrder(body);
       expect(message).toMatchObject({ sequence: 1, timestamp: 1789652023555 });
-      expect(order).toMatchObject({ brokerOrderId: 507112736, status: 'routed', limitPriceCents: -1100, timeInForce: 'GTC' });
+      expect(order).toMatchObject({
+        brokerOrderId: 507112736,
+        status: 'routed',
+        limitPriceCents: -1100,
+        timeInForce: 'GTC',
+      });
     },
   },
   'ws_account_order__live_with_fill_production.json': {
@@ -423,7 +675,14 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
       expect(order.status).toBe('live'); // still Live although the leg carries the fill
       expect(order.legs[0]?.remainingQuantity).toBe(0);
       expect(order.legs[0]?.fills).toEqual([
-        { fillId: '3686196307888014350', quantity: 1, priceCents: 1067, priceDecimal: '10.665', filledAt: iso('2026-09-17T13:33:43.567Z'), venue: 'HUDSON_RIVER_TRADING_A' },
+        {
+          fillId: '3686196307888014350',
+          quantity: 1,
+          priceCents: 1067,
+          priceDecimal: '10.665',
+          filledAt: iso('2026-09-17T13:33:43.567Z'),
+          venue: 'HUDSON_RIVER_TRADING_A',
+        },
       ]);
     },
   },
@@ -438,23 +697,48 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
   },
   'ws_account_order__routed_web_app_source.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(streamOrder(body).order).toMatchObject({ status: 'routed', source: 'WB2;0.174.2', timeInForce: 'Day', limitPriceCents: -1051 }),
+    check: (body) =>
+      expect(streamOrder(body).order).toMatchObject({
+        status: 'routed',
+        source: 'WB2;0.174.2',
+        timeInForce: 'Day',
+        limitPriceCents: -1051,
+      }),
   },
   'ws_account_order__filled_web_app_source.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(streamOrder(body).order.legs[0]?.fills[0]).toMatchObject({ priceCents: 1051, priceDecimal: '10.505', venue: 'SUSQUEHANNA_EQUITIES_B' }),
+    check: (body) =>
+      expect(streamOrder(body).order.legs[0]?.fills[0]).toMatchObject({
+        priceCents: 1051,
+        priceDecimal: '10.505',
+        venue: 'SUSQUEHANNA_EQUITIES_B',
+      }),
   },
   'ws_account_order__cancelled_replaced.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(streamOrder(body).order).toMatchObject({ status: 'cancelled', replacingOrderId: 507440943, editable: false }),
+    check: (body) =>
+      expect(streamOrder(body).order).toMatchObject({
+        status: 'cancelled',
+        replacingOrderId: 507440943,
+        editable: false,
+      }),
   },
   'ws_account_order__routed_replacement.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(streamOrder(body).order).toMatchObject({ brokerOrderId: 507440943, status: 'routed', replacesOrderId: 507440771 }),
+    check: (body) =>
+      expect(streamOrder(body).order).toMatchObject({
+        brokerOrderId: 507440943,
+        status: 'routed',
+        replacesOrderId: 507440771,
+      }),
   },
   'ws_account_order__live_replacement.json': {
     parser: 'parseStreamerMessage',
-    check: (body) => expect(streamOrder(body)).toMatchObject({ message: { sequence: 6 }, order: { status: 'live', replacesOrderId: 507440771 } }),
+    check: (body) =>
+      expect(streamOrder(body)).toMatchObject({
+        message: { sequence: 6 },
+        order: { status: 'live', replacesOrderId: 507440771 },
+      }),
   },
   'ws_account_order__filled_market_sandbox.json': {
     parser: 'parseStreamerMessage',
@@ -462,7 +746,11 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
       const { message, order } = streamOrder(body);
       expect(message.sequence).toBeUndefined();
       expect(order).toMatchObject({ orderType: 'Market', status: 'filled', limitPriceCents: null });
-      expect(order.legs[0]?.fills[0]).toMatchObject({ fillId: '2_TW::TEST_A1::20250528.135-TEST_FILL', priceCents: 100, venue: 'TEST_A' });
+      expect(order.legs[0]?.fills[0]).toMatchObject({
+        fillId: '2_TW::TEST_A1::20250528.135-TEST_FILL',
+        priceCents: 100,
+        venue: 'TEST_A',
+      });
     },
   },
   'ws_account_order__received_multi_leg_production.json': {
@@ -487,16 +775,20 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
 
 /** Files the adapter never reads, with the reason. */
 const NOT_READ: Record<string, string> = {
-  'http_post_sessions__login_response.json': 'legacy username/password session login; Legwork uses OAuth through the SDK',
+  'http_post_sessions__login_response.json':
+    'legacy username/password session login; Legwork uses OAuth through the SDK',
   'http_get_accounts_balance-snapshots__one_item.json': 'balance snapshots (history); the adapter reads /balances',
   'http_get_accounts_net-liq-history__three_points.json': 'net-liq history is not used',
   'http_get_accounts_position-limit__ira.json': 'position limits are not read',
   'http_get_accounts_trading-status__ira.json': 'trading status is not read',
   'http_get_accounts_transactions__trade_and_assignment.json': 'transactions are not read (fills come from orders)',
   'http_get_accounts_transactions__trade_and_deposits_mcp.json': 'transactions are not read (fills come from orders)',
-  'http_get_accounts_margin-requirements_effective__aapl_2023.json': 'margin requirements: buying-power effects come from dry-runs',
-  'http_get_accounts_margin-requirements_effective__aapl_mcp.json': 'margin requirements: buying-power effects come from dry-runs',
-  'http_get_margin_accounts_requirements__ira_groups.json': 'margin requirements: buying-power effects come from dry-runs',
+  'http_get_accounts_margin-requirements_effective__aapl_2023.json':
+    'margin requirements: buying-power effects come from dry-runs',
+  'http_get_accounts_margin-requirements_effective__aapl_mcp.json':
+    'margin requirements: buying-power effects come from dry-runs',
+  'http_get_margin_accounts_requirements__ira_groups.json':
+    'margin requirements: buying-power effects come from dry-runs',
   'http_get_margin-requirements-public-configuration__2023.json': 'public margin configuration is not read',
   'http_get_margin-requirements-public-configuration__mcp.json': 'public margin configuration is not read',
   'http_get_futures-option-chains__es_flat_2023.json': 'futures option chains: Legwork trades equity options only',
@@ -505,40 +797,52 @@ const NOT_READ: Record<string, string> = {
   'http_get_futures-option-chains_nested__es_2023.json': 'futures option chains: Legwork trades equity options only',
   'http_get_futures-option-chains_nested__es_mcp.json': 'futures option chains: Legwork trades equity options only',
   'http_get_instruments_futures__rbm5.json': 'futures instruments: Legwork trades equity options only',
-  'http_get_instruments_equities__aapl.json': 'instrument lookups: symbols, ticks and contract size come from the nested chain',
-  'http_get_instruments_equity-options__aapl_call.json': 'instrument lookups: symbols, ticks and contract size come from the nested chain',
+  'http_get_instruments_equities__aapl.json':
+    'instrument lookups: symbols, ticks and contract size come from the nested chain',
+  'http_get_instruments_equity-options__aapl_call.json':
+    'instrument lookups: symbols, ticks and contract size come from the nested chain',
   'http_get_option-chains__aapl_flat_2023.json': 'flat option chain; the adapter reads the nested chain',
   'http_get_option-chains__aapl_flat_mcp.json': 'flat option chain; the adapter reads the nested chain',
   'http_get_option-chains_compact__aapl_2023.json': 'compact option chain; the adapter reads the nested chain',
   'http_get_symbols_search__aapl.json': 'symbol search is not used',
   'http_get_market-data_by-type__mixed_mcp.json': 'REST market-data snapshots; quotes and greeks come over DXLink',
-  'http_get_market-data_by-type__spy_equity_options.json': 'REST market-data snapshots; quotes and greeks come over DXLink',
+  'http_get_market-data_by-type__spy_equity_options.json':
+    'REST market-data snapshots; quotes and greeks come over DXLink',
   'ws_dxlink_setup__server_reply_docs.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_auth_state__authorized.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_auth_state__unauthorized.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
-  'ws_dxlink_channel_opened__feed_auto_docs.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
+  'ws_dxlink_channel_opened__feed_auto_docs.json':
+    'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_feed_config__compact_docs.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_error__bad_action.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_feed_data__candle_compact.json': 'Candle events: Legwork subscribes to Quote and Greeks only',
   'ws_dxlink_feed_data__candle_compact_crypto_5m.json': 'Candle events: Legwork subscribes to Quote and Greeks only',
   'ws_dxlink_feed_data__summary_compact.json': 'Summary events: Legwork subscribes to Quote and Greeks only',
   'ws_dxlink_feed_data__trade_compact.json': 'Trade events: Legwork subscribes to Quote and Greeks only',
-  'ws_dxlink_feed_data__trade_compact_with_event_type_docs.json': 'Trade events: Legwork subscribes to Quote and Greeks only',
+  'ws_dxlink_feed_data__trade_compact_with_event_type_docs.json':
+    'Trade events: Legwork subscribes to Quote and Greeks only',
 };
 
-const files = readdirSync(DIR).filter((f) => f !== 'SOURCES.md').sort();
+const files = readdirSync(DIR)
+  .filter((f) => f !== 'SOURCES.md')
+  .sort();
 const unassigned = (names: string[]) => names.filter((f) => !(f in READ) && !(f in NOT_READ));
 
 describe('Tastytrade recordings', () => {
   it('every fixture file is either read by a parser or listed in NOT_READ, and no entry is stale', () => {
-    expect(unassigned(files), 'new fixture: assign it to its parser in READ, or list it in NOT_READ with the reason').toEqual([]);
+    expect(
+      unassigned(files),
+      'new fixture: assign it to its parser in READ, or list it in NOT_READ with the reason',
+    ).toEqual([]);
     expect(Object.keys(READ).filter((f) => f in NOT_READ)).toEqual([]);
     expect([...Object.keys(READ), ...Object.keys(NOT_READ)].filter((f) => !files.includes(f))).toEqual([]);
     expect(Object.values(NOT_READ).every((reason) => reason.length > 10)).toBe(true);
   });
 
   it('a fixture that is neither read nor listed is reported', () => {
-    expect(unassigned([...files, 'ws_account_order__new_recording.json'])).toEqual(['ws_account_order__new_recording.json']);
+    expect(unassigned([...files, 'ws_account_order__new_recording.json'])).toEqual([
+      'ws_account_order__new_recording.json',
+    ]);
   });
 
   it.each(files.filter((f) => f in READ))('%s parses to the expected domain values', (file) => {

@@ -1,7 +1,12 @@
 // The per-process request budget (issue 11, defect 10): a token bucket with lanes on a fake clock. Reads can never
 // starve closing traffic: they leave a reserve, and waiting close requests are served first.
 import { describe, expect, it } from 'vitest';
-import { BudgetWaitExceeded, createRequestBudget, type BudgetOptions, type Lane } from '../../../src/broker/tastytrade/request-budget.js';
+import {
+  BudgetWaitExceeded,
+  createRequestBudget,
+  type BudgetOptions,
+  type Lane,
+} from '../../../src/broker/tastytrade/request-budget.js';
 import { BrokerError } from '../../../src/domain/broker-error.js';
 import { createHttpPolicy } from '../../../src/broker/tastytrade/http-policy.js';
 
@@ -14,7 +19,9 @@ function fakeClock() {
     schedule(fn: () => void, ms: number) {
       const id = nextId++;
       timers.push({ at: t + ms, fn, id });
-      return () => void (timers = timers.filter((x) => x.id !== id));
+      return () => {
+        timers = timers.filter((x) => x.id !== id);
+      };
     },
     async advance(ms: number) {
       const until = t + ms;
@@ -34,10 +41,20 @@ function fakeClock() {
 
 function setup(o: Partial<BudgetOptions> = {}) {
   const clock = fakeClock();
-  const budget = createRequestBudget({ ratePerSecond: 10, burst: 10, reserve: { close: 0, open: 2, read: 4 }, now: clock.now, schedule: clock.schedule, ...o });
+  const budget = createRequestBudget({
+    ratePerSecond: 10,
+    burst: 10,
+    reserve: { close: 0, open: 2, read: 4 },
+    now: clock.now,
+    schedule: clock.schedule,
+    ...o,
+  });
   const granted: string[] = [];
   const take = (lane: Lane, tag: string, maxWaitMs?: number) =>
-    budget.acquire(lane, maxWaitMs).then(() => void granted.push(tag), (e: unknown) => void granted.push(`${tag}:${(e as Error).name}`));
+    budget.acquire(lane, maxWaitMs).then(
+      () => void granted.push(tag),
+      (e: unknown) => void granted.push(`${tag}:${(e as Error).name}`),
+    );
   return { clock, budget, granted, take };
 }
 
@@ -95,13 +112,32 @@ describe('request budget', () => {
     expect(budget.waiting().read).toBe(0);
   });
 
-  it('the policy takes a token per attempt in the call\'s lane; an exhausted budget is retryable and sends nothing', async () => {
+  it("the policy takes a token per attempt in the call's lane; an exhausted budget is retryable and sends nothing", async () => {
     const clock = fakeClock();
-    const budget = createRequestBudget({ ratePerSecond: 1, burst: 2, reserve: { close: 0, open: 0, read: 1 }, now: clock.now, schedule: clock.schedule });
-    const policy = createHttpPolicy({ budget, now: clock.now, schedule: clock.schedule, sleep: async () => {}, random: () => 0, readTimeoutMs: 500, maxReadAttempts: 1 });
+    const budget = createRequestBudget({
+      ratePerSecond: 1,
+      burst: 2,
+      reserve: { close: 0, open: 0, read: 1 },
+      now: clock.now,
+      schedule: clock.schedule,
+    });
+    const policy = createHttpPolicy({
+      budget,
+      now: clock.now,
+      schedule: clock.schedule,
+      sleep: async () => {},
+      random: () => 0,
+      readTimeoutMs: 500,
+      maxReadAttempts: 1,
+    });
     expect(await policy.run('read', async () => 1)).toBe(1);
     let sent = false;
-    const starved = policy.run('read', async () => ((sent = true), 2)).catch((e: unknown) => e);
+    const starved = policy
+      .run('read', async () => {
+        sent = true;
+        return 2;
+      })
+      .catch((e: unknown) => e);
     await clock.advance(500);
     const error = (await starved) as BrokerError;
     expect(sent).toBe(false);

@@ -44,7 +44,10 @@ describe('chaos plan', () => {
       expect(rules.map((r) => r.mode)).toEqual(expect.arrayContaining(['legged', 'combo']));
       for (const r of rules) {
         const parsed = parseRuleSet(chaosRuleFile(r), r.file);
-        expect(parsed.ok ? [parsed.ruleSet.strategy, parsed.ruleSet.execution.mode] : parsed.problems).toEqual([r.strategy, r.mode]);
+        expect(parsed.ok ? [parsed.ruleSet.strategy, parsed.ruleSet.execution.mode] : parsed.problems).toEqual([
+          r.strategy,
+          r.mode,
+        ]);
       }
     }
   });

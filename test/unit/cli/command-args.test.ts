@@ -9,7 +9,11 @@ import { parseTradeArgs } from '../../../src/cli/trade.js';
 describe('legwork chain', () => {
   it('reads SYMBOL, --dte and --json', () => {
     expect(parseChainArgs(['spy'])).toEqual({ symbol: 'SPY', dte: undefined, json: false });
-    expect(parseChainArgs(['SPY', '--dte', '20-50', '--json'])).toEqual({ symbol: 'SPY', dte: { min: 20, max: 50 }, json: true });
+    expect(parseChainArgs(['SPY', '--dte', '20-50', '--json'])).toEqual({
+      symbol: 'SPY',
+      dte: { min: 20, max: 50 },
+      json: true,
+    });
     expect(parseChainArgs(['--dte=0-7', 'QQQ'])).toEqual({ symbol: 'QQQ', dte: { min: 0, max: 7 }, json: false });
   });
   it.each([
@@ -26,8 +30,16 @@ describe('legwork chain', () => {
 describe('legwork halt / resume', () => {
   it('reads --flatten (halt), --force (resume) and --reason', () => {
     expect(parseHaltArgs([], 'halt')).toEqual({ flatten: false, force: false, reason: undefined });
-    expect(parseHaltArgs(['--flatten', '--reason', 'vol spike'], 'halt')).toEqual({ flatten: true, force: false, reason: 'vol spike' });
-    expect(parseHaltArgs(['--force', '--reason=closed by hand'], 'resume')).toEqual({ flatten: false, force: true, reason: 'closed by hand' });
+    expect(parseHaltArgs(['--flatten', '--reason', 'vol spike'], 'halt')).toEqual({
+      flatten: true,
+      force: false,
+      reason: 'vol spike',
+    });
+    expect(parseHaltArgs(['--force', '--reason=closed by hand'], 'resume')).toEqual({
+      flatten: false,
+      force: true,
+      reason: 'closed by hand',
+    });
   });
   it.each([
     [['--force'], 'halt', 'unknown option --force'],
@@ -35,14 +47,24 @@ describe('legwork halt / resume', () => {
     [['--reason'], 'halt', '--reason needs a value'],
     [['--reason='], 'halt', '--reason needs TEXT'],
     [['now'], 'halt', 'unexpected argument "now"'],
-  ] as const)('refuses %j for %s: %s', (argv, command, problem) => expect(parseHaltArgs([...argv], command)).toBe(problem));
+  ] as const)('refuses %j for %s: %s', (argv, command, problem) =>
+    expect(parseHaltArgs([...argv], command)).toBe(problem),
+  );
 });
 
 describe('legwork scan', () => {
   it('reads --once, --rules and --json', () => {
     expect(parseScanArgs([])).toEqual({ once: false, rules: undefined, json: false });
-    expect(parseScanArgs(['--once', '--rules', 'rules/a.yaml', '--json'])).toEqual({ once: true, rules: 'rules/a.yaml', json: true });
-    expect(parseScanArgs(['--once', '--rules=rules/a.yaml'])).toEqual({ once: true, rules: 'rules/a.yaml', json: false });
+    expect(parseScanArgs(['--once', '--rules', 'rules/a.yaml', '--json'])).toEqual({
+      once: true,
+      rules: 'rules/a.yaml',
+      json: true,
+    });
+    expect(parseScanArgs(['--once', '--rules=rules/a.yaml'])).toEqual({
+      once: true,
+      rules: 'rules/a.yaml',
+      json: false,
+    });
   });
   it.each([
     [['--once', '--wide'], 'unknown option --wide'],
@@ -54,17 +76,47 @@ describe('legwork scan', () => {
 
 describe('legwork trade', () => {
   it('reads every flag in both forms', () => {
-    expect(parseTradeArgs(['--underlying', 'spy', '--strategy', 'iron-condor'])).toEqual({ underlying: 'SPY', strategy: 'iron-condor', rules: undefined, mode: undefined, quantity: undefined, json: false });
-    expect(parseTradeArgs(['--underlying=IWM', '--strategy=put-credit-spread', '--rules', 'r.yaml', '--mode', 'legged', '--quantity', '2', '--json'])).toEqual({
-      underlying: 'IWM', strategy: 'put-credit-spread', rules: 'r.yaml', mode: 'legged', quantity: 2, json: true,
+    expect(parseTradeArgs(['--underlying', 'spy', '--strategy', 'iron-condor'])).toEqual({
+      underlying: 'SPY',
+      strategy: 'iron-condor',
+      rules: undefined,
+      mode: undefined,
+      quantity: undefined,
+      json: false,
+    });
+    expect(
+      parseTradeArgs([
+        '--underlying=IWM',
+        '--strategy=put-credit-spread',
+        '--rules',
+        'r.yaml',
+        '--mode',
+        'legged',
+        '--quantity',
+        '2',
+        '--json',
+      ]),
+    ).toEqual({
+      underlying: 'IWM',
+      strategy: 'put-credit-spread',
+      rules: 'r.yaml',
+      mode: 'legged',
+      quantity: 2,
+      json: true,
     });
   });
   it.each([
     [['--strategy', 'iron-condor'], '--underlying is missing'],
     [['--underlying', 'SPY'], '--strategy is missing'],
-    [['--underlying', 'SPY', '--strategy', 'nope'], expect.stringMatching(/^unknown strategy nope; one of iron-condor, /)],
+    [
+      ['--underlying', 'SPY', '--strategy', 'nope'],
+      expect.stringMatching(/^unknown strategy nope; one of iron-condor, /),
+    ],
     [['--underlying', 'SPY', '--strategy', 'iron-condor', '--mode', 'fast'], '--mode is combo or legged (got fast)'],
-    [['--underlying', 'SPY', '--strategy', 'iron-condor', '--quantity', '0'], '--quantity is a whole number 1-1000 (got 0)'],
+    [
+      ['--underlying', 'SPY', '--strategy', 'iron-condor', '--quantity', '0'],
+      '--quantity is a whole number 1-1000 (got 0)',
+    ],
     [['--underlying=', '--strategy', 'iron-condor'], '--underlying needs a value'],
     [['--underlying', 'SPY', '--strategy', 'iron-condor', '--size', '2'], 'unknown option --size'],
   ])('refuses %j: %s', (argv, problem) => expect(parseTradeArgs(argv)).toEqual(problem));

@@ -79,8 +79,12 @@ describe('venue clock model', () => {
     stop.abort();
     await expect(sleeping).rejects.toBeInstanceOf(ShutdownError);
     clock.close();
-    await expect(createVenueClock({ venueUrl: 'http://venue.test', startupTimeoutMs: 0, read: () => Promise.reject(new Error('ECONNREFUSED')) })).rejects.toThrow(
-      'venue clock: cannot read http://venue.test/__sim/clock: ECONNREFUSED',
-    );
+    await expect(
+      createVenueClock({
+        venueUrl: 'http://venue.test',
+        startupTimeoutMs: 0,
+        read: () => Promise.reject(new Error('ECONNREFUSED')),
+      }),
+    ).rejects.toThrow('venue clock: cannot read http://venue.test/__sim/clock: ECONNREFUSED');
   });
 });

@@ -32,7 +32,12 @@ function exampleEntries(): { key: string; value: string; comment: string }[] {
 }
 
 /** The documentation: README.md and every page in docs/ (the tables live in docs/operations.md and docs/venue.md). */
-const DOC_FILES = ['README.md', ...readdirSync(`${ROOT}docs`).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOC_FILES = [
+  'README.md',
+  ...readdirSync(`${ROOT}docs`)
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Variable names in the first cell of every Markdown table row of the documentation. */
 function docTableKeys(): Set<string> {
@@ -50,7 +55,16 @@ describe('.env.example and the docs document the configuration', () => {
   const documented = new Set(entries.map((e) => e.key));
 
   it('reads the schema (sanity: the known variables are there)', () => {
-    expect(keys).toEqual(expect.arrayContaining(['TT_ENV', 'LEGWORK_VENUE_URL', 'TT_CLIENT_SECRET', 'DATABASE_URL', 'REDIS_URL', 'LEGWORK_QUEUE_PREFIX']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'TT_ENV',
+        'LEGWORK_VENUE_URL',
+        'TT_CLIENT_SECRET',
+        'DATABASE_URL',
+        'REDIS_URL',
+        'LEGWORK_QUEUE_PREFIX',
+      ]),
+    );
     expect(keys.length).toBeGreaterThanOrEqual(13);
   });
 
@@ -65,21 +79,34 @@ describe('.env.example and the docs document the configuration', () => {
 
   it('.env.example has no variable env.ts does not know (except VENUE_*, NODE_ENV, LOG_LEVEL)', () => {
     expect([...documented].filter((k) => !keys.includes(k) && !OUTSIDE_ENV_TS(k))).toEqual([]);
-    for (const k of ['LOG_LEVEL', 'NODE_ENV', 'VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK', 'VENUE_UNDERLYINGS']) expect(documented.has(k), k).toBe(true);
+    for (const k of [
+      'LOG_LEVEL',
+      'NODE_ENV',
+      'VENUE_PORT',
+      'VENUE_HOST',
+      'VENUE_SEED',
+      'VENUE_CLOCK',
+      'VENUE_UNDERLYINGS',
+    ])
+      expect(documented.has(k), k).toBe(true);
   });
 
   it('secrets are placeholders only, and the file as written is a valid configuration', () => {
     const secret = /SECRET|TOKEN|PASSWORD/;
-    for (const e of entries.filter((x) => secret.test(x.key))) expect(e.value, `${e.key} must be empty in .env.example`).toBe('');
+    for (const e of entries.filter((x) => secret.test(x.key)))
+      expect(e.value, `${e.key} must be empty in .env.example`).toBe('');
     // No real-looking credentials anywhere (examples use <placeholders>)
     expect(read('.env.example')).not.toMatch(/:\/\/[^:\s/]+:(?!<)[^@\s]+@/);
-    const env = Object.fromEntries(entries.filter((e) => !OUTSIDE_ENV_TS(e.key) || e.key === 'LOG_LEVEL').map((e) => [e.key, e.value]));
+    const env = Object.fromEntries(
+      entries.filter((e) => !OUTSIDE_ENV_TS(e.key) || e.key === 'LOG_LEVEL').map((e) => [e.key, e.value]),
+    );
     expect(() => loadConfig(env)).not.toThrow();
   });
 
   it('every env.ts variable is in a configuration table of README.md or docs/*.md', () => {
     const tables = docTableKeys();
     expect(keys.filter((k) => !tables.has(k))).toEqual([]);
-    for (const k of ['LOG_LEVEL', 'VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK']) expect(tables.has(k), k).toBe(true);
+    for (const k of ['LOG_LEVEL', 'VENUE_PORT', 'VENUE_HOST', 'VENUE_SEED', 'VENUE_CLOCK'])
+      expect(tables.has(k), k).toBe(true);
   });
 });

@@ -31,7 +31,10 @@ describe('loadConfig', () => {
   it('refuses production without LEGWORK_LIVE_TRADING=yes', () => {
     const problems = problemsOf({ TT_ENV: 'production', TT_CLIENT_SECRET: 's', TT_REFRESH_TOKEN: 'r' });
     expect(problems).toEqual([expect.stringMatching(/^LEGWORK_LIVE_TRADING: .*LEGWORK_LIVE_TRADING=yes/)]);
-    expect(loadConfig({ TT_ENV: 'production', TT_CLIENT_SECRET: 's', TT_REFRESH_TOKEN: 'r', LEGWORK_LIVE_TRADING: 'yes' }).broker.liveTrading).toBe(true);
+    expect(
+      loadConfig({ TT_ENV: 'production', TT_CLIENT_SECRET: 's', TT_REFRESH_TOKEN: 'r', LEGWORK_LIVE_TRADING: 'yes' })
+        .broker.liveTrading,
+    ).toBe(true);
   });
 
   it('lists every problem in one error, and never a secret', () => {

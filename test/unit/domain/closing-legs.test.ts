@@ -4,12 +4,23 @@ import { describe, expect, it } from 'vitest';
 import { closingPlan, type HeldContract } from '../../../src/domain/closing-legs.js';
 import { priceAtStep } from '../../../src/domain/order-group.js';
 
-const held = (symbol: string, quantity: number, q: Partial<HeldContract> = {}): HeldContract => ({ symbol, quantity, bid: null, ask: null, theo: null, lastFill: null, ...q });
+const held = (symbol: string, quantity: number, q: Partial<HeldContract> = {}): HeldContract => ({
+  symbol,
+  quantity,
+  bid: null,
+  ask: null,
+  theo: null,
+  lastFill: null,
+  ...q,
+});
 const quoted = (symbol: string, quantity: number, bid: number, ask: number) => held(symbol, quantity, { bid, ask });
 
 describe('closingPlan', () => {
   it('a held condor with quotes: one 4-leg order at natural, walking at most 10 % + $0.05 per leg beyond it', () => {
-    const plan = closingPlan([quoted('LP', 1, 0.5, 0.6), quoted('SP', -1, 1.0, 1.1), quoted('SC', -1, 0.9, 1.0), quoted('LC', 1, 0.3, 0.4)], { tickCents: 1 });
+    const plan = closingPlan(
+      [quoted('LP', 1, 0.5, 0.6), quoted('SP', -1, 1.0, 1.1), quoted('SC', -1, 0.9, 1.0), quoted('LC', 1, 0.3, 0.4)],
+      { tickCents: 1 },
+    );
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
     expect(plan.orders).toHaveLength(1);
@@ -30,11 +41,19 @@ describe('closingPlan', () => {
 
   it('units: the common factor of the quantities, ratios for the rest', () => {
     const plan = closingPlan([quoted('A', -4, 1, 1.1), quoted('B', 2, 0.5, 0.6)], { tickCents: 1 });
-    expect(plan.ok && plan.orders[0]).toMatchObject({ quantity: 2, legs: [{ symbol: 'A', ratio: 2 }, { symbol: 'B', ratio: 1 }] });
+    expect(plan.ok && plan.orders[0]).toMatchObject({
+      quantity: 2,
+      legs: [
+        { symbol: 'A', ratio: 2 },
+        { symbol: 'B', ratio: 1 },
+      ],
+    });
   });
 
   it('nets repeated symbols and ignores flat ones', () => {
-    const plan = closingPlan([quoted('A', -2, 1, 1.1), quoted('A', 1, 1, 1.1), quoted('B', 0, 1, 1.1)], { tickCents: 1 });
+    const plan = closingPlan([quoted('A', -2, 1, 1.1), quoted('A', 1, 1, 1.1), quoted('B', 0, 1, 1.1)], {
+      tickCents: 1,
+    });
     expect(plan.ok && plan.orders.map((o) => o.legs)).toEqual([[{ symbol: 'A', action: 'Buy to Close', ratio: 1 }]]);
   });
 
@@ -43,13 +62,25 @@ describe('closingPlan', () => {
   });
 
   it('more than 4 legs: ≤ 4-leg orders, every short before any long', () => {
-    const positions = [quoted('L1', 1, 1, 1.1), quoted('S1', -1, 1, 1.1), quoted('L2', 1, 1, 1.1), quoted('S2', -1, 1, 1.1), quoted('S3', -1, 1, 1.1), quoted('L3', 1, 1, 1.1)];
+    const positions = [
+      quoted('L1', 1, 1, 1.1),
+      quoted('S1', -1, 1, 1.1),
+      quoted('L2', 1, 1, 1.1),
+      quoted('S2', -1, 1, 1.1),
+      quoted('S3', -1, 1, 1.1),
+      quoted('L3', 1, 1, 1.1),
+    ];
     const plan = closingPlan(positions, { tickCents: 1 });
-    expect(plan.ok && plan.orders.map((o) => o.legs.map((l) => l.symbol))).toEqual([['S1', 'S2', 'S3', 'L1'], ['L2', 'L3']]);
+    expect(plan.ok && plan.orders.map((o) => o.legs.map((l) => l.symbol))).toEqual([
+      ['S1', 'S2', 'S3', 'L1'],
+      ['L2', 'L3'],
+    ]);
   });
 
   it('no quote: from the theo price (else the last fill) toward natural by 50 % + $0.05', () => {
-    const plan = closingPlan([held('S', -1, { theo: 2.0, lastFill: 1.0 }), held('L', 1, { lastFill: 0.8 })], { tickCents: 1 });
+    const plan = closingPlan([held('S', -1, { theo: 2.0, lastFill: 1.0 }), held('L', 1, { lastFill: 0.8 })], {
+      tickCents: 1,
+    });
     expect(plan.ok).toBe(true);
     if (!plan.ok) return;
     const [o] = plan.orders;

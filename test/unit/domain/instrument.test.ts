@@ -42,7 +42,9 @@ describe('OCC symbols', () => {
   it('refuses malformed streamer symbols and contracts that cannot be written', () => {
     expect(() => parseStreamerSymbol('SPY261218C600')).toThrow(/expected \.ROOT/);
     expect(() => parseStreamerSymbol('.SPY261218C')).toThrow(SymbolError);
-    expect(() => formatOcc({ root: 'SPY', expiration: '2026-12-18', right: 'C', strike: 600.0001 })).toThrow(/3 decimals/);
+    expect(() => formatOcc({ root: 'SPY', expiration: '2026-12-18', right: 'C', strike: 600.0001 })).toThrow(
+      /3 decimals/,
+    );
     expect(isOccSymbol('SPY')).toBe(false);
   });
 });

@@ -1,6 +1,13 @@
 // Money conversions are exact: decimal strings to integer cents and back, with Tastytrade's credit/debit effects.
 import { describe, expect, it } from 'vitest';
-import { centsToDecimal, dollarsToCents, MoneyFormatError, signedCents, toAmountAndEffect, toCents } from '../../../src/domain/money.js';
+import {
+  centsToDecimal,
+  dollarsToCents,
+  MoneyFormatError,
+  signedCents,
+  toAmountAndEffect,
+  toCents,
+} from '../../../src/domain/money.js';
 
 describe('toCents', () => {
   it.each([

@@ -1,6 +1,11 @@
 // The order guard, table-driven: group kinds, trading states and held quantities decide what may reach the broker.
 import { describe, expect, it } from 'vitest';
-import { checkOrder, type GuardGroupKind, type GuardLeg, type GuardTradingState } from '../../../src/domain/order-guard.js';
+import {
+  checkOrder,
+  type GuardGroupKind,
+  type GuardLeg,
+  type GuardTradingState,
+} from '../../../src/domain/order-guard.js';
 
 const P = 'SPY   261218P00550000';
 const C = 'SPY   261218C00650000';
@@ -9,7 +14,10 @@ const sto = (symbol: string, quantity = 1): GuardLeg => ({ symbol, action: 'Sell
 const btc = (symbol: string, quantity = 1): GuardLeg => ({ symbol, action: 'Buy to Close', quantity });
 const stc = (symbol: string, quantity = 1): GuardLeg => ({ symbol, action: 'Sell to Close', quantity });
 /** Short 2 puts, long 2 calls. */
-const HELD = new Map([[P, -2], [C, 2]]);
+const HELD = new Map([
+  [P, -2],
+  [C, 2],
+]);
 const NONE = new Map<string, number>();
 
 type Row = [string, GuardGroupKind, GuardTradingState, GuardLeg[], ReadonlyMap<string, number>, RegExp | null];
@@ -28,7 +36,14 @@ describe('checkOrder', () => {
     ['exit with Buy to Open', 'exit', 'halted', [btc(P), bto(C)], HELD, /exit group closes only: Buy to Open/],
     ['compensation with an opening leg', 'compensation', 'active', [bto(P)], HELD, /compensation group closes only/],
     ['compensation closes', 'compensation', 'reducing', [btc(P, 2)], HELD, null],
-    ['equity Buy in an exit', 'exit', 'active', [{ symbol: 'SPY', action: 'Buy', quantity: 1 }], HELD, /closes only: Buy SPY/],
+    [
+      'equity Buy in an exit',
+      'exit',
+      'active',
+      [{ symbol: 'SPY', action: 'Buy', quantity: 1 }],
+      HELD,
+      /closes only: Buy SPY/,
+    ],
     // quantities never exceed what is held
     ['buys back more than is short', 'exit', 'active', [btc(P, 3)], HELD, /buys 3 .* but -2 is held/],
     ['sells more than is long', 'compensation', 'active', [stc(C, 3)], HELD, /sells 3 .* but 2 is held/],

@@ -3,8 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { applyOrderEvent } from '../../../src/domain/order-transitions.js';
 import type { OrderEvent, OrderStatus } from '../../../src/domain/order.js';
 
-const live = (filledUnits = 0, size = 2): OrderEvent => ({ type: 'BrokerUpdate', brokerStatus: 'live', filledUnits, size });
-const broker = (brokerStatus: Extract<OrderEvent, { type: 'BrokerUpdate' }>['brokerStatus'], filledUnits = 0, size = 2): OrderEvent => ({
+const live = (filledUnits = 0, size = 2): OrderEvent => ({
+  type: 'BrokerUpdate',
+  brokerStatus: 'live',
+  filledUnits,
+  size,
+});
+const broker = (
+  brokerStatus: Extract<OrderEvent, { type: 'BrokerUpdate' }>['brokerStatus'],
+  filledUnits = 0,
+  size = 2,
+): OrderEvent => ({
   type: 'BrokerUpdate',
   brokerStatus,
   filledUnits,
@@ -80,6 +89,10 @@ describe('repeated and stale observations', () => {
   });
 
   it('lets the stream report an order before the POST returns', () => {
-    expect(applyOrderEvent('filled', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'routed' })).toEqual({ ok: true, status: 'filled', changed: false });
+    expect(applyOrderEvent('filled', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'routed' })).toEqual({
+      ok: true,
+      status: 'filled',
+      changed: false,
+    });
   });
 });

@@ -3,8 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { TickSize } from '../../../src/domain/market.js';
 import { roundPriceToTick, tickAtCents } from '../../../src/domain/ticks.js';
 
-const PENNY: TickSize[] = [{ threshold: 3, valueCents: 1 }, { threshold: null, valueCents: 5 }];
-const NICKEL: TickSize[] = [{ threshold: 3, valueCents: 5 }, { threshold: null, valueCents: 10 }];
+const PENNY: TickSize[] = [
+  { threshold: 3, valueCents: 1 },
+  { threshold: null, valueCents: 5 },
+];
+const NICKEL: TickSize[] = [
+  { threshold: 3, valueCents: 5 },
+  { threshold: null, valueCents: 10 },
+];
 
 describe('tick schedule', () => {
   it.each([

@@ -3,15 +3,37 @@
 import { describe, expect, it } from 'vitest';
 import type { GroupStatus } from '../../../src/domain/order-group.js';
 import { GROUP_STATUSES } from '../../../src/domain/order-group.js';
-import { entryOutcome, repairDecision, REPAIR_AFTER_MS, STALE_ENTRY_MS, type RepairDecision, type RepairGroup } from '../../../src/domain/trade-repair.js';
+import {
+  entryOutcome,
+  repairDecision,
+  REPAIR_AFTER_MS,
+  STALE_ENTRY_MS,
+  type RepairDecision,
+  type RepairGroup,
+} from '../../../src/domain/trade-repair.js';
 import { TRADE_STATUSES, type TradeStatus } from '../../../src/domain/trade-transitions.js';
 
 const NOW = Date.parse('2026-11-17T15:00:00Z');
 const ago = (ms: number) => new Date(NOW - ms);
 const OLD = REPAIR_AFTER_MS + 1;
-const trade = (status: TradeStatus, quietMs = OLD, createdMs = quietMs) => ({ status, entryGroupId: 'entry', createdAt: ago(createdMs), updatedAt: ago(quietMs) });
-const entry = (status: GroupStatus, quietMs = OLD): RepairGroup => ({ id: 'entry', kind: 'entry', status, updatedAt: ago(quietMs) });
-const exit = (status: GroupStatus, quietMs = OLD): RepairGroup => ({ id: 'exit', kind: 'exit', status, updatedAt: ago(quietMs) });
+const trade = (status: TradeStatus, quietMs = OLD, createdMs = quietMs) => ({
+  status,
+  entryGroupId: 'entry',
+  createdAt: ago(createdMs),
+  updatedAt: ago(quietMs),
+});
+const entry = (status: GroupStatus, quietMs = OLD): RepairGroup => ({
+  id: 'entry',
+  kind: 'entry',
+  status,
+  updatedAt: ago(quietMs),
+});
+const exit = (status: GroupStatus, quietMs = OLD): RepairGroup => ({
+  id: 'exit',
+  kind: 'exit',
+  status,
+  updatedAt: ago(quietMs),
+});
 
 const LIVE: GroupStatus[] = ['planned', 'submitting', 'working', 'compensating'];
 const ENDED: GroupStatus[] = GROUP_STATUSES.filter((s) => !LIVE.includes(s));
@@ -19,13 +41,27 @@ const ENDED: GroupStatus[] = GROUP_STATUSES.filter((s) => !LIVE.includes(s));
 type Row = [string, TradeStatus, RepairGroup[], RepairDecision['kind'], number?, number?];
 const TABLE: Row[] = [
   // Settled or managed elsewhere: never touched
-  ...(['open', 'broken', 'closed', 'rejected', 'rolled_back'] as TradeStatus[]).map((s): Row => [`${s}, no groups`, s, [], 'none']),
-  ...(['open', 'broken'] as TradeStatus[]).flatMap((s) => ENDED.map((g): Row => [`${s}, exit ${g}`, s, [entry('filled'), exit(g)], 'none'])),
+  ...(['open', 'broken', 'closed', 'rejected', 'rolled_back'] as TradeStatus[]).map(
+    (s): Row => [`${s}, no groups`, s, [], 'none'],
+  ),
+  ...(['open', 'broken'] as TradeStatus[]).flatMap((s) =>
+    ENDED.map((g): Row => [`${s}, exit ${g}`, s, [entry('filled'), exit(g)], 'none']),
+  ),
   // A live group moves the trade: nothing to repair, whatever the status
   ...(['pending', 'opening', 'closing'] as TradeStatus[]).flatMap((s) =>
-    LIVE.filter((g) => g !== 'planned').map((g): Row => [`${s} with a ${g} group`, s, s === 'closing' ? [entry('filled'), exit(g)] : [entry(g)], 'none'])),
+    LIVE.filter((g) => g !== 'planned').map(
+      (g): Row => [`${s} with a ${g} group`, s, s === 'closing' ? [entry('filled'), exit(g)] : [entry(g)], 'none'],
+    ),
+  ),
   // …except a group left planned with nothing moving it: its execute job is gone, a new one is enqueued
-  ...(['pending', 'opening', 'closing'] as TradeStatus[]).map((s): Row => [`${s} with a planned group, quiet`, s, s === 'closing' ? [entry('filled'), exit('planned')] : [entry('planned')], 'requeue_group']),
+  ...(['pending', 'opening', 'closing'] as TradeStatus[]).map(
+    (s): Row => [
+      `${s} with a planned group, quiet`,
+      s,
+      s === 'closing' ? [entry('filled'), exit('planned')] : [entry('planned')],
+      'requeue_group',
+    ],
+  ),
   ['closing with an exit planned moments ago', 'closing', [entry('filled'), exit('planned', 1000)], 'none'],
   ['pending with an entry planned, trade moved moments ago', 'pending', [entry('planned')], 'none', 1000],
   // closing with no live group → ExitEnded
@@ -38,7 +74,9 @@ const TABLE: Row[] = [
   ['pending, never planned, just created', 'pending', [], 'none', 1000],
   ['pending, never planned for too long', 'pending', [], 'reject_entry', OLD, STALE_ENTRY_MS],
   ['pending, entry denied', 'pending', [entry('denied')], 'reject_entry'],
-  ...(['filled', 'cancelled', 'rolled_back', 'broken'] as GroupStatus[]).map((g): Row => [`pending, entry ${g}`, 'pending', [entry(g)], 'reconcile_entry']),
+  ...(['filled', 'cancelled', 'rolled_back', 'broken'] as GroupStatus[]).map(
+    (g): Row => [`pending, entry ${g}`, 'pending', [entry(g)], 'reconcile_entry'],
+  ),
   // opening: the entry ended but the trade did not follow
   ...ENDED.map((g): Row => [`opening, entry ${g}`, 'opening', [entry(g)], 'reconcile_entry']),
   ['opening, no entry group', 'opening', [], 'reconcile_entry'],
@@ -55,7 +93,9 @@ describe('repairDecision', () => {
   });
 
   it('repairAfterMs is an option', () => {
-    expect(repairDecision(trade('closing', 10), [exit('denied', 10)], NOW, { repairAfterMs: 0 }).kind).toBe('exit_ended');
+    expect(repairDecision(trade('closing', 10), [exit('denied', 10)], NOW, { repairAfterMs: 0 }).kind).toBe(
+      'exit_ended',
+    );
   });
 });
 
@@ -66,10 +106,15 @@ describe('entryOutcome', () => {
     { symbol: 'SC', action: 'Sell to Open' as const, quantity: 1 },
     { symbol: 'LC', action: 'Buy to Open' as const, quantity: 1 },
   ];
-  const pos = (q: number, cash: number[]) => legs.map((l, i) => ({ symbol: l.symbol, quantity: l.action === 'Sell to Open' ? -q : q, cashCents: cash[i]! }));
+  const pos = (q: number, cash: number[]) =>
+    legs.map((l, i) => ({ symbol: l.symbol, quantity: l.action === 'Sell to Open' ? -q : q, cashCents: cash[i]! }));
 
   it('whole structures held → Opened with the units and the credit per share', () => {
-    expect(entryOutcome(legs, pos(2, [-200, 800, 700, -100]))).toEqual({ event: 'Opened', units: 2, entryCreditCents: 6 });
+    expect(entryOutcome(legs, pos(2, [-200, 800, 700, -100]))).toEqual({
+      event: 'Opened',
+      units: 2,
+      entryCreditCents: 6,
+    });
   });
   it('nothing filled → EntryRejected', () => {
     expect(entryOutcome(legs, [])).toEqual({ event: 'EntryRejected' });
@@ -86,6 +131,8 @@ describe('entryOutcome', () => {
     expect(entryOutcome(legs, positions)).toMatchObject({ event: 'Broken' });
   });
   it('a symbol that is not a leg → Broken', () => {
-    expect(entryOutcome(legs, [...pos(1, [0, 0, 0, 0]), { symbol: 'X', quantity: 1, cashCents: 0 }])).toMatchObject({ event: 'Broken' });
+    expect(entryOutcome(legs, [...pos(1, [0, 0, 0, 0]), { symbol: 'X', quantity: 1, cashCents: 0 }])).toMatchObject({
+      event: 'Broken',
+    });
   });
 });

@@ -14,8 +14,20 @@ import {
 const EVENTS = Object.keys(TRADE_TRANSITIONS) as TradeEventType[];
 
 const EXPECTED: Record<TradeStatus, Partial<Record<TradeEventType, TradeStatus>>> = {
-  pending: { EntrySent: 'opening', Opened: 'open', EntryRejected: 'rejected', EntryRolledBack: 'rolled_back', Broken: 'broken' },
-  opening: { EntrySent: 'opening', Opened: 'open', EntryRejected: 'rejected', EntryRolledBack: 'rolled_back', Broken: 'broken' },
+  pending: {
+    EntrySent: 'opening',
+    Opened: 'open',
+    EntryRejected: 'rejected',
+    EntryRolledBack: 'rolled_back',
+    Broken: 'broken',
+  },
+  opening: {
+    EntrySent: 'opening',
+    Opened: 'open',
+    EntryRejected: 'rejected',
+    EntryRolledBack: 'rolled_back',
+    Broken: 'broken',
+  },
   open: { ExitStarted: 'closing', Closed: 'closed', Broken: 'broken' },
   closing: { ExitEnded: 'open', Closed: 'closed', Broken: 'broken' },
   broken: { ExitStarted: 'closing', Closed: 'closed', Broken: 'broken' },

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { sideOf, unwindWaves, type HeldLeg } from '../../../src/domain/unwind-order.js';
 
-const occ = (right: 'C' | 'P', strike: number, exp = '261218', root = 'SPY') => `${root.padEnd(6, ' ')}${exp}${right}${String(strike * 1000).padStart(8, '0')}`;
+const occ = (right: 'C' | 'P', strike: number, exp = '261218', root = 'SPY') =>
+  `${root.padEnd(6, ' ')}${exp}${right}${String(strike * 1000).padStart(8, '0')}`;
 const LP = occ('P', 540);
 const SP = occ('P', 550);
 const SC = occ('C', 600);
@@ -15,15 +16,93 @@ type Row = [name: string, legs: HeldLeg[], other: [string, number][], waves: str
 const step = (side: 'buy' | 'sell', symbol: string, q = 1) => `${side} ${q} ${symbol}`;
 
 const TABLE: Row[] = [
-  ['condor: shorts first, then the wings', [{ symbol: LP, quantity: 1 }, { symbol: SP, quantity: -1 }, { symbol: SC, quantity: -1 }, { symbol: LC, quantity: 1 }], [], [[step('buy', SP), step('buy', SC)], [step('sell', LP), step('sell', LC)]], []],
-  ['rollback after the short call failed: the long call covers nothing and goes at once; the long put waits for its short', [{ symbol: LP, quantity: 1 }, { symbol: LC, quantity: 1 }, { symbol: SP, quantity: -1 }], [], [[step('buy', SP), step('sell', LC)], [step('sell', LP)]], []],
-  ['only longs: one wave', [{ symbol: LP, quantity: 1 }, { symbol: LC, quantity: 1 }], [], [[step('sell', LP), step('sell', LC)]], []],
+  [
+    'condor: shorts first, then the wings',
+    [
+      { symbol: LP, quantity: 1 },
+      { symbol: SP, quantity: -1 },
+      { symbol: SC, quantity: -1 },
+      { symbol: LC, quantity: 1 },
+    ],
+    [],
+    [
+      [step('buy', SP), step('buy', SC)],
+      [step('sell', LP), step('sell', LC)],
+    ],
+    [],
+  ],
+  [
+    'rollback after the short call failed: the long call covers nothing and goes at once; the long put waits for its short',
+    [
+      { symbol: LP, quantity: 1 },
+      { symbol: LC, quantity: 1 },
+      { symbol: SP, quantity: -1 },
+    ],
+    [],
+    [[step('buy', SP), step('sell', LC)], [step('sell', LP)]],
+    [],
+  ],
+  [
+    'only longs: one wave',
+    [
+      { symbol: LP, quantity: 1 },
+      { symbol: LC, quantity: 1 },
+    ],
+    [],
+    [[step('sell', LP), step('sell', LC)]],
+    [],
+  ],
   ['only shorts: one wave', [{ symbol: SP, quantity: -2 }], [], [[step('buy', SP, 2)]], []],
-  ['a long in excess of its side\'s shorts: the excess goes at once', [{ symbol: LP, quantity: 3 }, { symbol: SP, quantity: -1 }], [], [[step('buy', SP), step('sell', LP, 2)], [step('sell', LP, 1)]], []],
-  ['another expiration does not cover', [{ symbol: LP_OTHER_EXP, quantity: 1 }, { symbol: SP, quantity: -1 }], [], [[step('buy', SP), step('sell', LP_OTHER_EXP)]], []],
-  ['another underlying does not cover', [{ symbol: QQQ_LP, quantity: 1 }, { symbol: SP, quantity: -1 }], [], [[step('buy', SP), step('sell', QQQ_LP)]], []],
-  ['a short leg still working: the long put covering it is held back', [{ symbol: LP, quantity: 1 }, { symbol: LC, quantity: 1 }], [[SP, 1]], [[step('sell', LC)]], [step('sell', LP)]],
-  ['a kept short of 1 and a short to close: 2 longs, one held back for good, one after the short', [{ symbol: LP, quantity: 2 }, { symbol: SP, quantity: -1 }], [[SP, 1]], [[step('buy', SP)], [step('sell', LP)]], [step('sell', LP)]],
+  [
+    "a long in excess of its side's shorts: the excess goes at once",
+    [
+      { symbol: LP, quantity: 3 },
+      { symbol: SP, quantity: -1 },
+    ],
+    [],
+    [[step('buy', SP), step('sell', LP, 2)], [step('sell', LP, 1)]],
+    [],
+  ],
+  [
+    'another expiration does not cover',
+    [
+      { symbol: LP_OTHER_EXP, quantity: 1 },
+      { symbol: SP, quantity: -1 },
+    ],
+    [],
+    [[step('buy', SP), step('sell', LP_OTHER_EXP)]],
+    [],
+  ],
+  [
+    'another underlying does not cover',
+    [
+      { symbol: QQQ_LP, quantity: 1 },
+      { symbol: SP, quantity: -1 },
+    ],
+    [],
+    [[step('buy', SP), step('sell', QQQ_LP)]],
+    [],
+  ],
+  [
+    'a short leg still working: the long put covering it is held back',
+    [
+      { symbol: LP, quantity: 1 },
+      { symbol: LC, quantity: 1 },
+    ],
+    [[SP, 1]],
+    [[step('sell', LC)]],
+    [step('sell', LP)],
+  ],
+  [
+    'a kept short of 1 and a short to close: 2 longs, one held back for good, one after the short',
+    [
+      { symbol: LP, quantity: 2 },
+      { symbol: SP, quantity: -1 },
+    ],
+    [[SP, 1]],
+    [[step('buy', SP)], [step('sell', LP)]],
+    [step('sell', LP)],
+  ],
   ['nothing held: no wave', [], [], [], []],
 ];
 

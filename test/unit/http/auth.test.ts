@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { describe, expect, it, vi } from 'vitest';
 import { createAuth, isLoopback, parseBasic, safeEqual } from '../../../src/http/auth.js';
 
-const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const req = (authorization: string | undefined, remoteAddress = '127.0.0.1') =>
   ({ headers: authorization ? { authorization } : {}, socket: { remoteAddress } }) as unknown as Request;
 

@@ -14,31 +14,86 @@ const PUT = 'SPY   260116P00580000';
 const CALL = 'SPY   260116C00620000';
 
 const intent: GroupIntent = {
-  tradeId: TRADE, kind: 'entry', mode: 'combo', quantity: 2, partialFill: 'keep', ruleSet: 'ic', rulesHash: 'h',
-  legs: [{ symbol: PUT, instrumentType: 'Equity Option', action: 'Sell to Open', ratio: 1 }, { symbol: CALL, instrumentType: 'Equity Option', action: 'Sell to Open', ratio: 1 }],
+  tradeId: TRADE,
+  kind: 'entry',
+  mode: 'combo',
+  quantity: 2,
+  partialFill: 'keep',
+  ruleSet: 'ic',
+  rulesHash: 'h',
+  legs: [
+    { symbol: PUT, instrumentType: 'Equity Option', action: 'Sell to Open', ratio: 1 },
+    { symbol: CALL, instrumentType: 'Equity Option', action: 'Sell to Open', ratio: 1 },
+  ],
   pricing: { startCents: 150, floorCents: 120, stepCents: 5, stepEverySeconds: 1, maxSteps: 0, fillTimeoutSeconds: 5 },
 };
 
 async function workingOrder() {
   const store = createMemoryStore(() => Date.parse('2026-01-05T15:00:00Z'));
   await store.trades.insertPendingWithinLimit({
-    id: TRADE, ruleSet: 'ic', rulesHash: 'h', candidateId: 'c1', strategy: 'strangle', underlying: 'SPY', expiration: '2026-01-16', quantity: 2,
-    legs: [], entryGroupId: GROUP, riskCents: 10_000, expectedCreditCents: 150, facts: {},
+    id: TRADE,
+    ruleSet: 'ic',
+    rulesHash: 'h',
+    candidateId: 'c1',
+    strategy: 'strangle',
+    underlying: 'SPY',
+    expiration: '2026-01-16',
+    quantity: 2,
+    legs: [],
+    entryGroupId: GROUP,
+    riskCents: 10_000,
+    expectedCreditCents: 150,
+    facts: {},
   });
   await store.groups.insert(GROUP, intent);
-  await store.orders.insertPlanned({ id: ORDER, groupId: GROUP, role: 'package', seq: 0, size: 2, limitPriceCents: 150,
-    legs: intent.legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, quantity: 2 })) });
+  await store.orders.insertPlanned({
+    id: ORDER,
+    groupId: GROUP,
+    role: 'package',
+    seq: 0,
+    size: 2,
+    limitPriceCents: 150,
+    legs: intent.legs.map((l) => ({
+      symbol: l.symbol,
+      instrumentType: 'Equity Option',
+      action: l.action,
+      quantity: 2,
+    })),
+  });
   await store.orders.transition(ORDER, { type: 'SubmitStarted' }, 'local');
-  await store.orders.transition(ORDER, { type: 'Accepted', brokerOrderId: 77, brokerStatus: 'live' }, 'http', { brokerOrderId: 77, brokerStatus: 'Live' });
+  await store.orders.transition(ORDER, { type: 'Accepted', brokerOrderId: 77, brokerStatus: 'live' }, 'http', {
+    brokerOrderId: 77,
+    brokerStatus: 'Live',
+  });
   return store;
 }
 
 const report = (filled: number): BrokerOrder => ({
-  brokerOrderId: 77, accountNumber: 'A1', status: filled === 2 ? 'filled' : 'live', rawStatus: filled === 2 ? 'Filled' : 'Live', orderType: 'Limit',
-  timeInForce: 'Day', limitPriceCents: 150, size: 2, underlyingSymbol: 'SPY', externalId: ORDER, cancellable: true, editable: true, updatedAt: 0,
+  brokerOrderId: 77,
+  accountNumber: 'A1',
+  status: filled === 2 ? 'filled' : 'live',
+  rawStatus: filled === 2 ? 'Filled' : 'Live',
+  orderType: 'Limit',
+  timeInForce: 'Day',
+  limitPriceCents: 150,
+  size: 2,
+  underlyingSymbol: 'SPY',
+  externalId: ORDER,
+  cancellable: true,
+  editable: true,
+  updatedAt: 0,
   legs: [PUT, CALL].map((symbol, i) => ({
-    symbol, instrumentType: 'Equity Option', action: 'Sell to Open', quantity: 2, remainingQuantity: 2 - filled,
-    fills: Array.from({ length: filled }, (_, n) => ({ fillId: `f${i}-${n}`, quantity: 1, priceCents: 75, filledAt: 1_000 + n })),
+    symbol,
+    instrumentType: 'Equity Option',
+    action: 'Sell to Open',
+    quantity: 2,
+    remainingQuantity: 2 - filled,
+    fills: Array.from({ length: filled }, (_, n) => ({
+      fillId: `f${i}-${n}`,
+      quantity: 1,
+      priceCents: 75,
+      filledAt: 1_000 + n,
+    })),
   })),
 });
 
@@ -61,7 +116,9 @@ describe('pipeline over the in-memory Store', () => {
 
   it('ignores a report about an order that is not ours', async () => {
     const store = await workingOrder();
-    expect(await applyBrokerOrder({ store }, { ...report(1), brokerOrderId: 99, externalId: 'someone-else' }, 'stream')).toBeUndefined();
+    expect(
+      await applyBrokerOrder({ store }, { ...report(1), brokerOrderId: 99, externalId: 'someone-else' }, 'stream'),
+    ).toBeUndefined();
     expect(store.state.fills).toHaveLength(0);
   });
 
@@ -75,15 +132,20 @@ describe('pipeline over the in-memory Store', () => {
     expect((await store.tradingState.get()).state).toBe('reducing');
     const forced = await resumeTrading(store, 'test', { force: true, reason: 'flattened by hand' });
     expect(forced).toMatchObject({ ok: true, state: { state: 'active' }, overridden: { trades: [TRADE] } });
-    expect(store.state.audit.at(-1)).toMatchObject({ kind: 'resume', data: { forced: true, overriddenTrades: [TRADE] } });
+    expect(store.state.audit.at(-1)).toMatchObject({
+      kind: 'resume',
+      data: { forced: true, overriddenTrades: [TRADE] },
+    });
   });
 
   it('rolls a transaction back when it throws', async () => {
     const store = await workingOrder();
-    await expect(store.tx(async (tx) => {
-      await tx.trades.move(TRADE, 'EntrySent');
-      throw new Error('boom');
-    })).rejects.toThrow('boom');
+    await expect(
+      store.tx(async (tx) => {
+        await tx.trades.move(TRADE, 'EntrySent');
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect((await store.trades.get(TRADE))?.status).toBe('pending');
   });
 });

@@ -17,18 +17,20 @@ describe('one clock in decision code', () => {
 
   it('keeps the allowlist honest: every entry is still used', () => {
     const used = new Set(findings.filter(isAllowed).map((f) => `${f.file} ${f.pattern}`));
-    const stale = Object.entries(CLOCK_ALLOWLIST).flatMap(([file, patterns]) => Object.keys(patterns).map((p) => `${file} ${p}`)).filter((k) => !used.has(k));
+    const stale = Object.entries(CLOCK_ALLOWLIST)
+      .flatMap(([file, patterns]) => Object.keys(patterns).map((p) => `${file} ${p}`))
+      .filter((k) => !used.has(k));
     expect(stale).toEqual([]);
   });
 
   it('recognises each forbidden form, and not the one clock (a pass means absence, not a blind pattern)', () => {
-    expect(['Date.now()', 'new Date()', 'performance.now()', 'updated_at = now()', 'select current_timestamp'].map(clockReadsIn)).toEqual([
-      ['Date.now()'],
-      ['new Date()'],
-      ['performance.now()'],
-      ['SQL now()'],
-      ['SQL current_timestamp'],
-    ]);
-    expect(['ctx.now()', 'clock.now()', 'new Date(ms)', 'this.now()', 'now(): number;'].flatMap(clockReadsIn)).toEqual([]);
+    expect(
+      ['Date.now()', 'new Date()', 'performance.now()', 'updated_at = now()', 'select current_timestamp'].map(
+        clockReadsIn,
+      ),
+    ).toEqual([['Date.now()'], ['new Date()'], ['performance.now()'], ['SQL now()'], ['SQL current_timestamp']]);
+    expect(['ctx.now()', 'clock.now()', 'new Date(ms)', 'this.now()', 'now(): number;'].flatMap(clockReadsIn)).toEqual(
+      [],
+    );
   });
 });

@@ -3,14 +3,27 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/log.js';
 import type { Clock } from '../../../src/pipeline/ports.js';
-import { cronSlots, everySlots, slotName, startBrokerTicker, type BrokerSchedule } from '../../../src/queue/broker-ticker.js';
+import {
+  cronSlots,
+  everySlots,
+  slotName,
+  startBrokerTicker,
+  type BrokerSchedule,
+} from '../../../src/queue/broker-ticker.js';
 
 const MIN = 60_000;
 const TUESDAY_10_NY = Date.parse('2026-11-17T15:00:00Z');
 
 function frozenClock(start: number): Clock & { set(ms: number): void } {
   let now = start;
-  return { source: 'venue', now: () => now, speed: () => 0, sleep: async () => {}, close() {}, set: (ms) => (now = ms) };
+  return {
+    source: 'venue',
+    now: () => now,
+    speed: () => 0,
+    sleep: async () => {},
+    close() {},
+    set: (ms) => (now = ms),
+  };
 }
 
 function recording(id: string, slotAt: BrokerSchedule['slotAt'], fireAtStart: boolean) {
@@ -23,7 +36,12 @@ describe('broker-time ticker', () => {
   it('every 5m: the current slot at start, each new slot once, one firing after a jump over six slots', async () => {
     const clock = frozenClock(TUESDAY_10_NY + 10_000);
     const every = recording('scan-a', everySlots(5 * MIN), true);
-    const ticker = startBrokerTicker({ clock, schedules: [every.schedule], log: createLogger({ level: 'silent', pretty: false }), pollMs: 3_600_000 });
+    const ticker = startBrokerTicker({
+      clock,
+      schedules: [every.schedule],
+      log: createLogger({ level: 'silent', pretty: false }),
+      pollMs: 3_600_000,
+    });
     await ticker.tick();
     await ticker.tick(); // nothing moved: nothing new
     clock.set(TUESDAY_10_NY + 4 * MIN);
@@ -39,7 +57,12 @@ describe('broker-time ticker', () => {
   it('cron in New York time: not at start, at its next match, once', async () => {
     const clock = frozenClock(TUESDAY_10_NY);
     const cron = recording('scan-c', cronSlots('30 10 * * 1-5', 'America/New_York'), false);
-    const ticker = startBrokerTicker({ clock, schedules: [cron.schedule], log: createLogger({ level: 'silent', pretty: false }), pollMs: 3_600_000 });
+    const ticker = startBrokerTicker({
+      clock,
+      schedules: [cron.schedule],
+      log: createLogger({ level: 'silent', pretty: false }),
+      pollMs: 3_600_000,
+    });
     await ticker.tick();
     clock.set(TUESDAY_10_NY + 29 * MIN);
     await ticker.tick();
@@ -56,13 +79,20 @@ describe('broker-time ticker', () => {
     let fail = true;
     const fired: string[] = [];
     const schedule: BrokerSchedule = {
-      id: 'exit', slotAt: everySlots(30_000), fireAtStart: true,
+      id: 'exit',
+      slotAt: everySlots(30_000),
+      fireAtStart: true,
       fire: async (slot) => {
         if (fail) throw new Error('redis down');
         fired.push(slotName(slot));
       },
     };
-    const ticker = startBrokerTicker({ clock, schedules: [schedule], log: createLogger({ level: 'silent', pretty: false }), pollMs: 3_600_000 });
+    const ticker = startBrokerTicker({
+      clock,
+      schedules: [schedule],
+      log: createLogger({ level: 'silent', pretty: false }),
+      pollMs: 3_600_000,
+    });
     await ticker.tick();
     fail = false;
     await ticker.tick();

@@ -23,9 +23,14 @@ describe('queue connection errors', () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
     const heard: { queue: string; message: string }[] = [];
     const port = await closedPort();
-    queues = createQueues({ redisUrl: `redis://127.0.0.1:${port}`, prefix: 'queue-errors' }, (queue, error) => heard.push({ queue, message: error.message }));
+    queues = createQueues({ redisUrl: `redis://127.0.0.1:${port}`, prefix: 'queue-errors' }, (queue, error) =>
+      heard.push({ queue, message: error.message }),
+    );
     // ioredis retries about every 50–2000 ms: wait until every queue has reported and a few retries have passed
-    await vi.waitFor(() => expect(new Set(heard.map((h) => h.queue)).size).toBeGreaterThanOrEqual(7), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(new Set(heard.map((h) => h.queue)).size).toBeGreaterThanOrEqual(7), {
+      timeout: 10_000,
+      interval: 50,
+    });
     await new Promise((r) => setTimeout(r, 1500));
     expect(printed).not.toHaveBeenCalled();
     expect(heard.every((h) => h.message.includes('ECONNREFUSED'))).toBe(true);

@@ -36,16 +36,24 @@ describe('consistency checks', () => {
   });
 
   it('finds bounds that exclude every candidate', () => {
-    expect(problems(`${HEAD}filters:\n  dte: { gt: 30, lt: 30 }\n  pop: { min: 50, max: 50 }\n  iv_rank: { between: [10, 90], max: 5 }\n`)).toEqual([
+    expect(
+      problems(
+        `${HEAD}filters:\n  dte: { gt: 30, lt: 30 }\n  pop: { min: 50, max: 50 }\n  iv_rank: { between: [10, 90], max: 5 }\n`,
+      ),
+    ).toEqual([
       't.yaml:5:3: filters.dte: the lower bound 30 is above the upper bound 30; no candidate can pass',
       't.yaml:7:3: filters.iv_rank: the lower bound 10 is above the upper bound 5; no candidate can pass',
     ]);
   });
 
   it('checks score weights and tie-breakers', () => {
-    expect(problems(`${HEAD}score:\n  weights: {}\n`)).toEqual(['t.yaml:5:12: score.weights: score.weights needs at least one metric (the weights would sum to 0)']);
+    expect(problems(`${HEAD}score:\n  weights: {}\n`)).toEqual([
+      't.yaml:5:12: score.weights: score.weights needs at least one metric (the weights would sum to 0)',
+    ]);
     expect(
-      problems(`${HEAD}score:\n  weights: { pop: -1, underlying: 1, popp: 1, credit_mid: { weight: 0 } }\n  tieBreakers: [defined_risk, dte, dte]\n`),
+      problems(
+        `${HEAD}score:\n  weights: { pop: -1, underlying: 1, popp: 1, credit_mid: { weight: 0 } }\n  tieBreakers: [defined_risk, dte, dte]\n`,
+      ),
     ).toEqual([
       't.yaml:5:19: score.weights.pop.weight: weight must be > 0 (got -1)',
       't.yaml:5:23: score.weights.underlying: underlying is a string; only numeric facts can score',
@@ -63,7 +71,9 @@ describe('consistency checks', () => {
       't.yaml:2:11: strategy: short-strangle has undefined risk; it is only traded with allowUndefinedRisk: true',
     ]);
     expect(
-      problems(`${strangle}allowUndefinedRisk: true\nsizing: { maxRiskPerTrade: 500 }\nexits: { stopLossMultiple: null }\nfilters: { max_loss: { max: 500 } }\nscore: { weights: { return_on_risk: 1 } }\n`),
+      problems(
+        `${strangle}allowUndefinedRisk: true\nsizing: { maxRiskPerTrade: 500 }\nexits: { stopLossMultiple: null }\nfilters: { max_loss: { max: 500 } }\nscore: { weights: { return_on_risk: 1 } }\n`,
+      ),
     ).toEqual([
       't.yaml:5:9: sizing: an undefined-risk strategy needs sizing.maxBuyingPowerPerTrade',
       't.yaml:5:28: sizing.maxRiskPerTrade: the loss of an undefined-risk strategy has no maximum; use maxBuyingPowerPerTrade',
@@ -77,7 +87,9 @@ describe('consistency checks', () => {
     expect(problems(`${HEAD}entry: { price: natural, maxSteps: 3 }\n`)).toEqual([
       't.yaml:4:36: entry.maxSteps: price: natural already crosses the spread; price steps need price: mid (or maxSteps: 0)',
     ]);
-    expect(problems(`${HEAD}entry: { stepTicks: 0 }\n`)).toEqual(['t.yaml:4:21: entry.stepTicks: steps of 0 ticks never move the price; set stepTicks >= 1 or maxSteps: 0']);
+    expect(problems(`${HEAD}entry: { stepTicks: 0 }\n`)).toEqual([
+      't.yaml:4:21: entry.stepTicks: steps of 0 ticks never move the price; set stepTicks >= 1 or maxSteps: 0',
+    ]);
     expect(problems(`${HEAD}entry: { stepEverySeconds: 60, maxSteps: 5, fillTimeoutSeconds: 120 }\n`)).toEqual([
       't.yaml:4:65: entry.fillTimeoutSeconds: the order times out after 120 s, before its last price step at 300 s',
     ]);
@@ -93,15 +105,23 @@ describe('consistency checks', () => {
     expect(problems(`${HEAD}filters: { dte: { max: 25 } }\nexits: { closeAtDte: 21, timeStopDays: 4 }\n`)).toEqual([
       't.yaml:5:40: exits.timeStopDays: timeStopDays 4 can never trigger: trades close within 4 days (DTE 25, closeAtDte 21)',
     ]);
-    expect(problems(`${HEAD}params: { shortDelta: { target: 0.3, tolerance: 0.05 } }\nexits: { shortDeltaBreach: 0.3 }\n`)).toEqual([
+    expect(
+      problems(`${HEAD}params: { shortDelta: { target: 0.3, tolerance: 0.05 } }\nexits: { shortDeltaBreach: 0.3 }\n`),
+    ).toEqual([
       't.yaml:5:28: exits.shortDeltaBreach: shortDeltaBreach 0.3 <= the short delta allowed at entry (0.35): trades could close at once',
     ]);
-    expect(problems(`${HEAD}params: { shortDelta: { target: 0.3, tolerance: 0.05 } }\nfilters: { short_delta: { max: 0.25 } }\nexits: { shortDeltaBreach: 0.3 }\n`)).toEqual([]);
+    expect(
+      problems(
+        `${HEAD}params: { shortDelta: { target: 0.3, tolerance: 0.05 } }\nfilters: { short_delta: { max: 0.25 } }\nexits: { shortDeltaBreach: 0.3 }\n`,
+      ),
+    ).toEqual([]);
   });
 
   it('finds risk limits that contradict each other or the strategy', () => {
     expect(
-      problems(`${HEAD}sizing: { maxRiskPerTrade: 3000 }\nrisk: { maxOpenTrades: 2, maxNewTradesPerScan: 3, maxLegsPerGroup: 2, maxRiskPerUnderlying: 2500, maxTotalRisk: 2000 }\n`),
+      problems(
+        `${HEAD}sizing: { maxRiskPerTrade: 3000 }\nrisk: { maxOpenTrades: 2, maxNewTradesPerScan: 3, maxLegsPerGroup: 2, maxRiskPerUnderlying: 2500, maxTotalRisk: 2000 }\n`,
+      ),
     ).toEqual([
       't.yaml:4:28: sizing.maxRiskPerTrade: maxRiskPerTrade 3000 exceeds risk.maxRiskPerUnderlying 2500',
       't.yaml:5:68: risk.maxLegsPerGroup: iron-condor has 4 legs; maxLegsPerGroup 2 would refuse every trade',

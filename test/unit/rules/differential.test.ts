@@ -22,13 +22,19 @@ const CANDIDATES_PER_ENGINE = 520; // 8 × 25 × 520 = 104,000 evaluations
 
 /** A deep copy keeping own keys such as `__proto__` (Object.fromEntries defines them, as YAML and JSON.parse do). */
 const copy = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(copy) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)])) : v;
+  Array.isArray(v)
+    ? v.map(copy)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]))
+      : v;
 
 function engineFor(rules: TopLevelCondition[]): Engine {
   const engine = new Engine([], { allowUndefinedFacts: true });
   registerLegworkOperators(engine);
   // A copy each: json-rules-engine's Condition rewrites a leaf's priority in place (parseInt) in what it is given
-  rules.forEach((conditions, i) => engine.addRule({ name: `r${i}`, conditions: copy(conditions) as TopLevelCondition, event: { type: `r${i}` } }));
+  rules.forEach((conditions, i) => {
+    engine.addRule({ name: `r${i}`, conditions: copy(conditions) as TopLevelCondition, event: { type: `r${i}` } });
+  });
   return engine;
 }
 
@@ -42,7 +48,12 @@ function refusalFor(rule: TopLevelCondition): string | null {
 
 /** Every rule's outcome on one candidate: one run of the batch engine, or (if it rejected) one engine per rule. */
 let rejectedRuns = 0;
-async function engineOutcomes(batch: Engine, singles: () => Engine[], facts: Record<string, unknown>, n: number): Promise<Outcome[]> {
+async function engineOutcomes(
+  batch: Engine,
+  singles: () => Engine[],
+  facts: Record<string, unknown>,
+  n: number,
+): Promise<Outcome[]> {
   try {
     const { results, failureResults } = await batch.run(facts);
     const out: Outcome[] = new Array<Outcome>(n);
@@ -51,7 +62,14 @@ async function engineOutcomes(batch: Engine, singles: () => Engine[], facts: Rec
     return out;
   } catch {
     rejectedRuns++;
-    return Promise.all(singles().map((e) => e.run(facts).then((r) => r.results.length === 1, (): Outcome => 'throws')));
+    return Promise.all(
+      singles().map((e) =>
+        e.run(facts).then(
+          (r) => r.results.length === 1,
+          (): Outcome => 'throws',
+        ),
+      ),
+    );
   }
 }
 
@@ -66,7 +84,15 @@ const outcome = (compiled: CompiledRule, facts: Record<string, unknown>): Outcom
 describe('compiled rules vs json-rules-engine', () => {
   it('decide identically on 104,000 random (rule, candidate) pairs', async () => {
     const r = rng(20_261_122);
-    const tally = { total: 0, true: 0, false: 0, throws: 0, mismatches: [] as string[], refusedRules: 0, refusedDisagreements: 0 };
+    const tally = {
+      total: 0,
+      true: 0,
+      false: 0,
+      throws: 0,
+      mismatches: [] as string[],
+      refusedRules: 0,
+      refusedDisagreements: 0,
+    };
     for (let e = 0; e < ENGINES; e++) {
       const rules = Array.from({ length: RULES_PER_ENGINE }, () => randomRule(r));
       const refusals = rules.map(refusalFor);
@@ -119,17 +145,21 @@ describe('compiled rules vs json-rules-engine', () => {
       if (!parsed.ok) throw new Error(`${file} is invalid`);
       const { conditions } = parsed.ruleSet;
       // The whole rule, and each of its top-level conditions on its own (so every condition is seen passing and failing)
-      const rules: TopLevelCondition[] = [conditions, ...('all' in conditions ? conditions.all.map((c) => ({ all: [c] })) : [])];
+      const rules: TopLevelCondition[] = [
+        conditions,
+        ...('all' in conditions ? conditions.all.map((c) => ({ all: [c] })) : []),
+      ];
       const compiled = rules.map((c) => compileConditions(c));
       const batch = engineFor(rules);
       for (let k = 0; k < 1000; k++) {
         const facts = factsForRule(r, conditions, FACTS);
         const want = await engineOutcomes(batch, () => rules.map((c) => engineFor([c])), facts, rules.length);
-        compiled.forEach((c, i) => expect(outcome(c, facts), `${file} #${i}: ${JSON.stringify(facts)}`).toBe(want[i]));
+        compiled.forEach((c, i) => {
+          expect(outcome(c, facts), `${file} #${i}: ${JSON.stringify(facts)}`).toBe(want[i]);
+        });
         passed += Number(want[0] === true);
       }
     }
     expect(passed).toBeGreaterThan(250); // whole rules pass too, not only single conditions
   }, 60_000);
 });
-

@@ -14,7 +14,9 @@ const conditionsOf = (filters: string) => {
 
 describe('filter shorthand', () => {
   it('compiles to the same conditions as the long form', () => {
-    const short = conditionsOf('  iv_rank: { min: 30 }\n  dte: { min: 30, max: 45 }\n  credit_to_width: { min: 0.3 }\n');
+    const short = conditionsOf(
+      '  iv_rank: { min: 30 }\n  dte: { min: 30, max: 45 }\n  credit_to_width: { min: 0.3 }\n',
+    );
     const long = conditionsOf(`  all:
     - { fact: iv_rank, operator: greaterThanInclusive, value: 30 }
     - { fact: dte, operator: greaterThanInclusive, value: 30 }
@@ -61,7 +63,9 @@ describe('filter shorthand', () => {
   });
 
   it('mixes shorthand and long form, and decides like the long form on random candidates', () => {
-    const mixed = conditionsOf('  pop: { min: 60 }\n  any:\n    - { fact: iv_rank, operator: greaterThan, value: 50 }\n    - { fact: underlying, operator: equal, value: SPY }\n');
+    const mixed = conditionsOf(
+      '  pop: { min: 60 }\n  any:\n    - { fact: iv_rank, operator: greaterThan, value: 50 }\n    - { fact: underlying, operator: equal, value: SPY }\n',
+    );
     const long = conditionsOf(`  all:
     - { fact: pop, operator: greaterThanInclusive, value: 60 }
     - any:
@@ -70,7 +74,17 @@ describe('filter shorthand', () => {
 `);
     expect(mixed).toEqual(long);
     const a = compileConditions(mixed);
-    const b = compileConditions({ all: [{ fact: 'pop', operator: 'greaterThanInclusive', value: 60 }, { any: [{ fact: 'iv_rank', operator: 'greaterThan', value: 50 }, { fact: 'underlying', operator: 'equal', value: 'SPY' }] }] });
+    const b = compileConditions({
+      all: [
+        { fact: 'pop', operator: 'greaterThanInclusive', value: 60 },
+        {
+          any: [
+            { fact: 'iv_rank', operator: 'greaterThan', value: 50 },
+            { fact: 'underlying', operator: 'equal', value: 'SPY' },
+          ],
+        },
+      ],
+    });
     // Random facts include objects the numeric operators cannot convert: a throw must match a throw
     const outcome = (rule: typeof a, f: Record<string, unknown>) => {
       try {
@@ -115,7 +129,7 @@ describe('filter shorthand', () => {
       '12:7 filters.all.0: a condition needs value',
       '13:7 filters.all.1: a condition has one of all / any / not, not all and any',
       '14:41 filters.all.2.value: in needs a non-empty list of values',
-      '14:50 filters.all.2.path: path must look like $.a.b, $.a[0] or $[\'a b\']',
+      "14:50 filters.all.2.path: path must look like $.a.b, $.a[0] or $['a b']",
       '15:60 filters.all.3.value.extra: unknown key "extra" in a fact reference',
     ]);
   });

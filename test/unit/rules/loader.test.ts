@@ -14,12 +14,23 @@ describe('loadRules', () => {
   it('reads a directory of .yaml/.yml files (the shipped rules) and hashes each', async () => {
     const result = await loadRules(['rules']);
     expect(result.problems).toEqual([]);
-    expect(result.ruleSets.map((r) => r.name)).toEqual(['call-credit-spread', 'iron-butterfly', 'iron-condor', 'put-credit-spread', 'short-strangle']);
+    expect(result.ruleSets.map((r) => r.name)).toEqual([
+      'call-credit-spread',
+      'iron-butterfly',
+      'iron-condor',
+      'put-credit-spread',
+      'short-strangle',
+    ]);
     for (const r of result.ruleSets) expect(r.hash).toBe(contentHash(readFileSync(r.file, 'utf8')));
   });
 
   it('refuses a second file with a name already in use', () => {
-    const r = parseRuleFiles(new Map([['b.yaml', rule('same')], ['a.yaml', rule('same')]]));
+    const r = parseRuleFiles(
+      new Map([
+        ['b.yaml', rule('same')],
+        ['a.yaml', rule('same')],
+      ]),
+    );
     expect(r.ruleSets.map((x) => x.file)).toEqual(['a.yaml']);
     expect(r.problems.map(formatLocated)).toEqual(['b.yaml:2:7: name: rule-set name "same" is already used by a.yaml']);
   });
@@ -32,16 +43,31 @@ describe('loadRules', () => {
 describe('RuleRegistry', () => {
   const clock = () => {
     let t = Date.parse('2026-11-20T14:30:00Z');
-    return () => new Date((t += 1000));
+    return () => {
+      t += 1000;
+      return new Date(t);
+    };
   };
 
   it('applies changes, keeps the last good version of an invalid edit and reports its problems', () => {
     const reg = new RuleRegistry('rules', clock());
-    expect(reg.apply(new Map([['r/a.yaml', rule('a')], ['r/b.yaml', rule('b')]]))).toEqual({ added: ['r/a.yaml', 'r/b.yaml'], changed: [], removed: [], refused: [], unchanged: 0 });
+    expect(
+      reg.apply(
+        new Map([
+          ['r/a.yaml', rule('a')],
+          ['r/b.yaml', rule('b')],
+        ]),
+      ),
+    ).toEqual({ added: ['r/a.yaml', 'r/b.yaml'], changed: [], removed: [], refused: [], unchanged: 0 });
     const goodHash = reg.get('a')!.hash;
 
     // An edit that is valid applies at once, with a new hash
-    let report = reg.apply(new Map([['r/a.yaml', rule('a', 40)], ['r/b.yaml', rule('b')]]));
+    let report = reg.apply(
+      new Map([
+        ['r/a.yaml', rule('a', 40)],
+        ['r/b.yaml', rule('b')],
+      ]),
+    );
     expect(report).toMatchObject({ changed: ['r/a.yaml'], unchanged: 1 });
     const a2 = reg.get('a')!;
     expect(a2.hash).not.toBe(goodHash);
@@ -49,7 +75,12 @@ describe('RuleRegistry', () => {
 
     // An invalid edit is refused: a2 stays active, the problems are kept with a timestamp
     const broken = rule('a', 40).replace('iv_rank: { min: 40 }', 'iv_rank: { min: high }');
-    report = reg.apply(new Map([['r/a.yaml', broken], ['r/b.yaml', rule('b')]]));
+    report = reg.apply(
+      new Map([
+        ['r/a.yaml', broken],
+        ['r/b.yaml', rule('b')],
+      ]),
+    );
     expect(report).toMatchObject({ refused: ['r/a.yaml'], changed: [] });
     expect(reg.get('a')!.hash).toBe(a2.hash);
     expect(reg.errors()).toEqual([
@@ -58,14 +89,31 @@ describe('RuleRegistry', () => {
         hash: contentHash(broken),
         activeHash: a2.hash,
         since: '2026-11-20T14:30:01.000Z',
-        problems: [{ file: 'r/a.yaml', line: 6, col: 19, message: 'filters.iv_rank.min: greaterThanInclusive needs a number (or {fact: name})' }],
+        problems: [
+          {
+            file: 'r/a.yaml',
+            line: 6,
+            col: 19,
+            message: 'filters.iv_rank.min: greaterThanInclusive needs a number (or {fact: name})',
+          },
+        ],
       },
     ]);
 
     // Re-reading the same broken content keeps the first refusal time; fixing it clears the error
-    reg.apply(new Map([['r/a.yaml', broken], ['r/b.yaml', rule('b')]]));
+    reg.apply(
+      new Map([
+        ['r/a.yaml', broken],
+        ['r/b.yaml', rule('b')],
+      ]),
+    );
     expect(reg.errors()[0]!.since).toBe('2026-11-20T14:30:01.000Z');
-    report = reg.apply(new Map([['r/a.yaml', rule('a', 50)], ['r/b.yaml', rule('b')]]));
+    report = reg.apply(
+      new Map([
+        ['r/a.yaml', rule('a', 50)],
+        ['r/b.yaml', rule('b')],
+      ]),
+    );
     expect(report.changed).toEqual(['r/a.yaml']);
     expect(reg.errors()).toEqual([]);
 
@@ -77,9 +125,19 @@ describe('RuleRegistry', () => {
 
   it('records a never-valid file with no active version, and refuses a name clash between files', () => {
     const reg = new RuleRegistry('rules', clock());
-    reg.apply(new Map([['a.yaml', rule('x')], ['b.yaml', 'version: 1\n']]));
+    reg.apply(
+      new Map([
+        ['a.yaml', rule('x')],
+        ['b.yaml', 'version: 1\n'],
+      ]),
+    );
     expect(reg.errors().map((e) => [e.file, e.activeHash])).toEqual([['b.yaml', null]]);
-    reg.apply(new Map([['a.yaml', rule('x')], ['b.yaml', rule('x')]]));
+    reg.apply(
+      new Map([
+        ['a.yaml', rule('x')],
+        ['b.yaml', rule('x')],
+      ]),
+    );
     expect(reg.active().map((r) => r.file)).toEqual(['a.yaml']);
     expect(reg.errors()[0]!.problems[0]!.message).toBe('name: rule-set name "x" is already used by a.yaml');
   });
@@ -97,8 +155,12 @@ describe('RuleRegistry', () => {
       expect(reg.get('a')!.hash).not.toBe(first);
       writeFileSync(join(dir, 'a.yaml'), 'version: 1\nstrategy: iron-condor\nuniverse: [SPY]\n');
       expect((await reg.reload()).refused).toEqual([join(dir, 'a.yaml')]);
-      expect(reg.get('a')!.conditions).toEqual({ all: [{ fact: 'iv_rank', operator: 'greaterThanInclusive', value: 45 }] });
-      expect(reg.errors()[0]!.problems.map(formatLocated)).toEqual([`${join(dir, 'a.yaml')}:3:11: universe: Invalid input: expected object, received array`]);
+      expect(reg.get('a')!.conditions).toEqual({
+        all: [{ fact: 'iv_rank', operator: 'greaterThanInclusive', value: 45 }],
+      });
+      expect(reg.errors()[0]!.problems.map(formatLocated)).toEqual([
+        `${join(dir, 'a.yaml')}:3:11: universe: Invalid input: expected object, received array`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -27,8 +27,36 @@ const PROTO = ['constructor', 'toString'] as const;
 const THRESHOLDS = [0, 0.16, 0.3, 1, 21, 30, 45, 50, 70, 100, -0.05] as const;
 const SYMBOLS = ['SPY', 'QQQ', 'IWM', 'TSLA'] as const;
 const TYPES = ['Weekly', 'Regular'] as const;
-const PATHS = ['$.bid', '$.sizes[0]', '$.sizes[3]', "$['the mark']", '$.nested.x', '$.nested.missing.deep', '$.missing', '$', '$.name.length', '$.name[0]'];
-const WEIRD: unknown[] = [null, undefined, Number.NaN, Infinity, -Infinity, '30', ' 21 ', '12abc', 'abc', '', true, false, [30], [], {}, -0];
+const PATHS = [
+  '$.bid',
+  '$.sizes[0]',
+  '$.sizes[3]',
+  "$['the mark']",
+  '$.nested.x',
+  '$.nested.missing.deep',
+  '$.missing',
+  '$',
+  '$.name.length',
+  '$.name[0]',
+];
+const WEIRD: unknown[] = [
+  null,
+  undefined,
+  Number.NaN,
+  Infinity,
+  -Infinity,
+  '30',
+  ' 21 ',
+  '12abc',
+  'abc',
+  '',
+  true,
+  false,
+  [30],
+  [],
+  {},
+  -0,
+];
 
 /** A JSON object whose own toString/valueOf are not functions: the numeric operators throw on it (fresh each time). */
 const unconvertible = (): unknown => JSON.parse('{"toString": 1, "valueOf": 2, "bid": 30}');
@@ -45,7 +73,11 @@ function numberValue(r: Rand): unknown {
 function quote(r: Rand): unknown {
   if (chance(r, 0.1)) return pick(r, [null, 5, 'quote', [1, 2], undefined]);
   if (chance(r, 0.02)) return unconvertible();
-  const q: Record<string, unknown> = { bid: numberValue(r), sizes: chance(r, 0.8) ? [numberValue(r), numberValue(r)] : numberValue(r), name: pick(r, ['SPY', '', 0]) };
+  const q: Record<string, unknown> = {
+    bid: numberValue(r),
+    sizes: chance(r, 0.8) ? [numberValue(r), numberValue(r)] : numberValue(r),
+    name: pick(r, ['SPY', '', 0]),
+  };
   if (chance(r, 0.7)) q['the mark'] = numberValue(r);
   if (chance(r, 0.7)) q.nested = chance(r, 0.8) ? { x: numberValue(r) } : pick(r, [null, 0, 'x']);
   return q;
@@ -63,7 +95,9 @@ export function randomFacts(r: Rand): Record<string, unknown> {
   put('underlying', () => (chance(r, 0.9) ? pick(r, SYMBOLS) : pick(r, WEIRD)));
   put('expiration_type', () => (chance(r, 0.9) ? pick(r, TYPES) : pick(r, WEIRD)));
   for (const k of BOOLS) put(k, () => (chance(r, 0.9) ? chance(r, 0.5) : pick(r, WEIRD)));
-  put('tags', () => (chance(r, 0.8) ? SYMBOLS.filter(() => chance(r, 0.4)).concat(chance(r, 0.3) ? [30 as never] : []) : pick(r, WEIRD)));
+  put('tags', () =>
+    chance(r, 0.8) ? SYMBOLS.filter(() => chance(r, 0.4)).concat(chance(r, 0.3) ? [30 as never] : []) : pick(r, WEIRD),
+  );
   put('quote', () => quote(r));
   const proto: string = 'constructor'; // an own fact named like an Object.prototype member
   if (chance(r, 0.1)) f[proto] = numberValue(r);
@@ -71,7 +105,8 @@ export function randomFacts(r: Rand): Record<string, unknown> {
 }
 
 function scalarFor(r: Rand, fact: string): unknown {
-  if ((STRINGS as readonly string[]).includes(fact)) return chance(r, 0.9) ? pick(r, [...SYMBOLS, ...TYPES]) : pick(r, THRESHOLDS);
+  if ((STRINGS as readonly string[]).includes(fact))
+    return chance(r, 0.9) ? pick(r, [...SYMBOLS, ...TYPES]) : pick(r, THRESHOLDS);
   if ((BOOLS as readonly string[]).includes(fact)) return chance(r, 0.9) ? chance(r, 0.5) : pick(r, [null, 0, 'true']);
   return chance(r, 0.9) ? pick(r, THRESHOLDS) : pick(r, [null, '30', true, 'SPY']);
 }
@@ -83,8 +118,30 @@ function factRef(r: Rand): Record<string, unknown> {
   return ref;
 }
 
-const BASE_OPS = ['equal', 'notEqual', 'in', 'notIn', 'contains', 'doesNotContain', 'lessThan', 'lessThanInclusive', 'greaterThan', 'greaterThanInclusive', 'between', 'withinPct'] as const;
-const DECORATED = ['not:', 'abs:', 'not:abs:', 'swap:', 'someValue:', 'everyValue:', 'someFact:', 'everyFact:'] as const;
+const BASE_OPS = [
+  'equal',
+  'notEqual',
+  'in',
+  'notIn',
+  'contains',
+  'doesNotContain',
+  'lessThan',
+  'lessThanInclusive',
+  'greaterThan',
+  'greaterThanInclusive',
+  'between',
+  'withinPct',
+] as const;
+const DECORATED = [
+  'not:',
+  'abs:',
+  'not:abs:',
+  'swap:',
+  'someValue:',
+  'everyValue:',
+  'someFact:',
+  'everyFact:',
+] as const;
 
 /**
  * Values only the list and swap decorators accept (no shape check under them): plain objects, and objects with keys
@@ -112,7 +169,9 @@ function valueFor(r: Rand, fact: string, base: string, decorators: string): unkn
   if (chance(r, base === 'in' || base === 'notIn' ? 0.02 : 0.12)) return factRef(r);
   if (/some|every|swap/.test(decorators) && chance(r, 0.2)) return JSON.parse(pick(r, OBJECT_VALUES));
   if (decorators.includes('someValue') || decorators.includes('everyValue')) {
-    return chance(r, 0.9) ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => scalarFor(r, fact)) : scalarFor(r, fact);
+    return chance(r, 0.9)
+      ? Array.from({ length: 1 + Math.floor(r() * 3) }, () => scalarFor(r, fact))
+      : scalarFor(r, fact);
   }
   switch (base) {
     case 'between':
@@ -134,10 +193,28 @@ function valueFor(r: Rand, fact: string, base: string, decorators: string): unkn
 function leaf(r: Rand): Condition {
   const x = r();
   const fact =
-    x < 0.55 ? pick(r, NUMERIC) : x < 0.7 ? pick(r, STRINGS) : x < 0.8 ? pick(r, BOOLS) : x < 0.9 ? 'quote' : x < 0.96 ? 'tags' : pick(r, [...PROTO, 'missing']);
+    x < 0.55
+      ? pick(r, NUMERIC)
+      : x < 0.7
+        ? pick(r, STRINGS)
+        : x < 0.8
+          ? pick(r, BOOLS)
+          : x < 0.9
+            ? 'quote'
+            : x < 0.96
+              ? 'tags'
+              : pick(r, [...PROTO, 'missing']);
   const base = pick(r, BASE_OPS);
-  const decorators = chance(r, 0.2) ? (chance(r, 0.6) ? pick(r, ['not:', 'abs:', 'not:abs:']) : pick(r, DECORATED)) : '';
-  const c: Record<string, unknown> = { fact, operator: `${decorators}${base}`, value: valueFor(r, fact, base, decorators) };
+  const decorators = chance(r, 0.2)
+    ? chance(r, 0.6)
+      ? pick(r, ['not:', 'abs:', 'not:abs:'])
+      : pick(r, DECORATED)
+    : '';
+  const c: Record<string, unknown> = {
+    fact,
+    operator: `${decorators}${base}`,
+    value: valueFor(r, fact, base, decorators),
+  };
   if (fact === 'quote' ? chance(r, 0.85) : chance(r, 0.05)) c.path = pick(r, PATHS);
   if (chance(r, 0.1)) c.params = { p: 1 };
   if (chance(r, 0.15)) c.priority = priority(r);
@@ -164,7 +241,11 @@ export function randomRule(r: Rand): TopLevelCondition {
 }
 
 /** Facts with every catalogue name, typed like real candidates but often sitting exactly on the rule's own thresholds. */
-export function factsForRule(r: Rand, conditions: unknown, catalogue: Readonly<Record<string, { type: string; nullable: boolean }>>): Record<string, unknown> {
+export function factsForRule(
+  r: Rand,
+  conditions: unknown,
+  catalogue: Readonly<Record<string, { type: string; nullable: boolean }>>,
+): Record<string, unknown> {
   const edges = new Map<string, unknown[]>(); // fact -> the literals its conditions compare with
   const walk = (c: unknown): void => {
     if (c === null || typeof c !== 'object') return;

@@ -34,7 +34,14 @@ describe('rankCandidates', () => {
   });
 
   it('scores a missing or non-numeric metric as the worst of the scan, and equal values as 1', () => {
-    const { ranked } = rankCandidates([cand('a', 'SPY', { pop: null, max_loss: 100 }), cand('b', 'SPY', { pop: 'x', max_loss: 100 }), cand('c', 'SPY', { pop: 50, max_loss: 100 })], OPTS);
+    const { ranked } = rankCandidates(
+      [
+        cand('a', 'SPY', { pop: null, max_loss: 100 }),
+        cand('b', 'SPY', { pop: 'x', max_loss: 100 }),
+        cand('c', 'SPY', { pop: 50, max_loss: 100 }),
+      ],
+      OPTS,
+    );
     expect(ranked.map((r) => r.candidate.id)).toEqual(['c', 'a', 'b']);
     expect(ranked[0]!.breakdown.map((t) => t.normalised)).toEqual([1, 1]);
     expect(ranked[1]!.breakdown[0]).toMatchObject({ value: null, normalised: 0, contribution: 0 });
@@ -52,7 +59,15 @@ describe('rankCandidates', () => {
     expect(ids(opts)).toEqual(['a', 'b', 'c', 'd']); // all tied: by id
     expect(ids({ ...opts, tieBreakers: [{ fact: 'dte', prefer: 'low' }] })).toEqual(['b', 'c', 'd', 'a']); // null last
     expect(ids({ ...opts, tieBreakers: [{ fact: 'dte', prefer: 'high' }] })).toEqual(['d', 'b', 'c', 'a']);
-    expect(ids({ ...opts, tieBreakers: [{ fact: 'dte', prefer: 'low' }, { fact: 'underlying', prefer: 'high' }] })).toEqual(['c', 'b', 'd', 'a']);
+    expect(
+      ids({
+        ...opts,
+        tieBreakers: [
+          { fact: 'dte', prefer: 'low' },
+          { fact: 'underlying', prefer: 'high' },
+        ],
+      }),
+    ).toEqual(['c', 'b', 'd', 'a']);
   });
 
   it('keeps at most N per underlying and an overall limit, reporting what it dropped', () => {
@@ -63,14 +78,21 @@ describe('rankCandidates', () => {
       cand('q1', 'QQQ', { pop: 70 }),
       cand('i1', 'IWM', { pop: 60 }),
     ];
-    const opts: RankOptions = { ...OPTS, metrics: [{ fact: 'pop', weight: 1, prefer: 'high' }], maxPerUnderlying: 2, limit: 3 };
+    const opts: RankOptions = {
+      ...OPTS,
+      metrics: [{ fact: 'pop', weight: 1, prefer: 'high' }],
+      maxPerUnderlying: 2,
+      limit: 3,
+    };
     const { ranked, dropped } = rankCandidates(cs, opts);
     expect(ranked.map((r) => `${r.rank}:${r.candidate.id}`)).toEqual(['1:s1', '2:s2', '3:q1']);
     expect(dropped.map((d) => `${d.candidate.id}:${d.reason}`)).toEqual(['s3:maxPerUnderlying', 'i1:limit']);
   });
 
   it('is deterministic whatever the input order', () => {
-    const cs = Array.from({ length: 200 }, (_, i) => cand(`c${i}`, ['SPY', 'QQQ', 'IWM'][i % 3]!, { pop: (i * 37) % 11, max_loss: (i * 13) % 7 }));
+    const cs = Array.from({ length: 200 }, (_, i) =>
+      cand(`c${i}`, ['SPY', 'QQQ', 'IWM'][i % 3]!, { pop: (i * 37) % 11, max_loss: (i * 13) % 7 }),
+    );
     const once = rankCandidates(cs, { ...OPTS, maxPerUnderlying: 3 }).ranked.map((r) => r.candidate.id);
     const shuffled = [...cs].sort(() => 0.5 - ((cs.length * 7919) % 13) / 13).reverse();
     expect(rankCandidates(shuffled, { ...OPTS, maxPerUnderlying: 3 }).ranked.map((r) => r.candidate.id)).toEqual(once);
@@ -79,7 +101,14 @@ describe('rankCandidates', () => {
 
   it('can rank on raw values (normalise: none) and takes its options from a rule set', () => {
     const cs = [cand('a', 'SPY', { credit_mid: 1.5 }), cand('b', 'QQQ', { credit_mid: 2 })];
-    const rs = { score: { normalise: 'none' as const, metrics: [{ fact: 'credit_mid', weight: 2, prefer: 'high' as const }], tieBreakers: [] }, maxPerUnderlying: 1 };
+    const rs = {
+      score: {
+        normalise: 'none' as const,
+        metrics: [{ fact: 'credit_mid', weight: 2, prefer: 'high' as const }],
+        tieBreakers: [],
+      },
+      maxPerUnderlying: 1,
+    };
     const { ranked } = rankForRuleSet(rs, cs, 1);
     expect(ranked.map((r) => [r.candidate.id, r.score])).toEqual([['b', 4]]);
   });

@@ -27,7 +27,10 @@ type Outcome = boolean | 'throws';
 async function engine(conditions: TopLevelCondition, facts: Record<string, unknown>): Promise<Outcome> {
   const e = new Engine([{ conditions, event: { type: 'pass' } }], { allowUndefinedFacts: true });
   registerLegworkOperators(e);
-  return e.run(facts).then((r) => r.events.length === 1, (): Outcome => 'throws');
+  return e.run(facts).then(
+    (r) => r.events.length === 1,
+    (): Outcome => 'throws',
+  );
 }
 function compiled(conditions: TopLevelCondition, facts: Record<string, unknown>): Outcome {
   try {
@@ -103,7 +106,8 @@ describe('values carrying keys every JavaScript object has', () => {
     expect(problems(TO_STRING)).toEqual([
       'rules/t.yaml:9:9: filters.all.0.value.toString: key "toString" is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written',
     ]);
-    const why = 'is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written';
+    const why =
+      'is refused: every JavaScript object has it, and json-rules-engine evaluates a copy of the conditions without it, so the rule would not decide as written';
     expect(
       problems(`  dte: { "everyFact:equal": { valueOf: 1 } }
   all:
@@ -127,7 +131,10 @@ describe('values carrying keys every JavaScript object has', () => {
   });
 
   it('keys that merely resemble them are accepted', () => {
-    const r = parseRuleSet(`${HEAD}  all:\n    - { fact: dte, operator: someValue:equal, value: [{ to_string: 1, proto: 2 }] }\n`, 'rules/t.yaml');
+    const r = parseRuleSet(
+      `${HEAD}  all:\n    - { fact: dte, operator: someValue:equal, value: [{ to_string: 1, proto: 2 }] }\n`,
+      'rules/t.yaml',
+    );
     expect(r.ok ? r.ruleSet.conditions : r.problems.map(formatLocated)).toEqual({
       all: [{ fact: 'dte', operator: 'someValue:equal', value: [{ to_string: 1, proto: 2 }] }],
     });

@@ -29,8 +29,12 @@ describe('legwork rules check', () => {
     expect(r.stderr).toEqual([]);
     expect(r.code).toBe(0);
     expect(r.stdout).toHaveLength(6);
-    expect(r.stdout[2]).toMatch(/^rules\/iron-condor\.yaml: ok iron-condor \(iron-condor, SPY,QQQ,IWM, \d+ conditions, every 5m, enabled\) sha256:[0-9a-f]{12}$/);
-    expect(r.stdout[3]).toMatch(/^rules\/put-credit-spread\.yaml: ok put-credit-spread \(.*cron '\*\/10 9-15 \* \* MON-FRI', enabled\)/);
+    expect(r.stdout[2]).toMatch(
+      /^rules\/iron-condor\.yaml: ok iron-condor \(iron-condor, SPY,QQQ,IWM, \d+ conditions, every 5m, enabled\) sha256:[0-9a-f]{12}$/,
+    );
+    expect(r.stdout[3]).toMatch(
+      /^rules\/put-credit-spread\.yaml: ok put-credit-spread \(.*cron '\*\/10 9-15 \* \* MON-FRI', enabled\)/,
+    );
     // an enabled cron schedule: its next three fire times, New York time, on weekdays between 09:00 and 15:50
     const time = String.raw`(Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2} (09|1[0-5]):[0-5]0 E[SD]T`;
     expect(r.stdout[4]).toMatch(new RegExp(`^  next: ${time}, ${time}, ${time} \\(scans skip a closed market\\)$`));
@@ -39,7 +43,10 @@ describe('legwork rules check', () => {
 
   it('exits 1 with file:line:col for every problem, and still summarises the good files', async () => {
     const bad = join(dir, 'bad.yaml');
-    writeFileSync(bad, 'version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nfilters:\n  iv_rnak: { min: 30 }\n  dte: { min: 45, max: 30 }\n');
+    writeFileSync(
+      bad,
+      'version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nfilters:\n  iv_rnak: { min: 30 }\n  dte: { min: 45, max: 30 }\n',
+    );
     const r = await legwork(['rules', 'check', bad, 'rules/iron-condor.yaml']);
     expect(r.code).toBe(1);
     expect(r.stdout).toEqual([expect.stringMatching(/^rules\/iron-condor\.yaml: ok /)]);
@@ -52,7 +59,10 @@ describe('legwork rules check', () => {
 
   it('refuses a cron that BullMQ would not run as written, at the line and column of the pattern', async () => {
     const bad = join(dir, 'bad-cron.yaml');
-    writeFileSync(bad, "version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nschedule: { cron: '0 9 * * 8' }\n");
+    writeFileSync(
+      bad,
+      "version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\nschedule: { cron: '0 9 * * 8' }\n",
+    );
     const r = await legwork(['rules', 'check', bad]);
     expect(r.code).toBe(1);
     expect(r.stderr).toEqual([
@@ -70,7 +80,10 @@ describe('legwork rules check', () => {
     expect(usage.stderr[0]).toBe('usage: legwork rules check [PATH...]');
     const unknown = await legwork(['rules', 'check', '--bogus']);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.slice(0, 2)).toEqual(['legwork rules check: unknown option --bogus', 'usage: legwork rules check [PATH...]']);
+    expect(unknown.stderr.slice(0, 2)).toEqual([
+      'legwork rules check: unknown option --bogus',
+      'usage: legwork rules check [PATH...]',
+    ]);
     const help = await legwork(['rules', 'check', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout[0]).toBe('usage: legwork rules check [PATH...]');

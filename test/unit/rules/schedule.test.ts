@@ -8,7 +8,18 @@ import { cronProblem, nextCronTimes, SCHEDULE_TIME_ZONE } from '../../../src/rul
 const at = (iso: string) => Date.parse(iso);
 
 describe('cron schedules', () => {
-  const accepted = ['*/15 9-15 * * MON-FRI', '*/10 9-15 * * 1-5', '0 10 * * 1-5', '35 9 * JAN-DEC *', '*/30 * * * * *', '0 9 * * MON#2', '0 16 L * *', '0 12 ? * WED', '@daily', ' 0 10 * * MON '];
+  const accepted = [
+    '*/15 9-15 * * MON-FRI',
+    '*/10 9-15 * * 1-5',
+    '0 10 * * 1-5',
+    '35 9 * JAN-DEC *',
+    '*/30 * * * * *',
+    '0 9 * * MON#2',
+    '0 16 L * *',
+    '0 12 ? * WED',
+    '@daily',
+    ' 0 10 * * MON ',
+  ];
   it.each(accepted)('accepts %j and fires when BullMQ would', (pattern) => {
     expect(cronProblem(pattern)).toBeNull();
     for (const from of [at('2026-03-06T20:00:00Z'), at('2026-10-31T23:59:30Z'), at('2026-12-31T22:00:00Z')]) {
@@ -24,7 +35,10 @@ describe('cron schedules', () => {
     ['0 0 30 2 *', 'cron "0 0 30 2 *" is not valid: Invalid explicit day of month definition'],
     ['@reboot', 'cron "@reboot" is not valid: Validation error, cannot resolve alias "reb"'],
     ['0 9 * *', 'cron needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 4'],
-    ['0 0 9 * * * 2027', 'cron needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 7'],
+    [
+      '0 0 9 * * * 2027',
+      'cron needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first, got 7',
+    ],
     ['  ', 'cron is empty'],
     ['H 9 * * MON-FRI', 'cron: H (a hashed value) is random at every parse; write the value'],
     ['*/5 * * * * *', 'cron "*/5 * * * * *" fires 5 s apart; at least 10 s between scans'],
@@ -35,14 +49,29 @@ describe('cron schedules', () => {
 
   it('gives the next fire times as New York wall times, across the spring and autumn changes', () => {
     const spring = nextCronTimes('30 9 * * *', at('2026-03-06T20:00:00Z'));
-    expect(spring.map((t) => new Date(t).toISOString())).toEqual(['2026-03-07T14:30:00.000Z', '2026-03-08T13:30:00.000Z', '2026-03-09T13:30:00.000Z']);
-    expect(spring.map(nyMinute)).toEqual(['Sat 2026-03-07 09:30 EST', 'Sun 2026-03-08 09:30 EDT', 'Mon 2026-03-09 09:30 EDT']);
+    expect(spring.map((t) => new Date(t).toISOString())).toEqual([
+      '2026-03-07T14:30:00.000Z',
+      '2026-03-08T13:30:00.000Z',
+      '2026-03-09T13:30:00.000Z',
+    ]);
+    expect(spring.map(nyMinute)).toEqual([
+      'Sat 2026-03-07 09:30 EST',
+      'Sun 2026-03-08 09:30 EDT',
+      'Mon 2026-03-09 09:30 EDT',
+    ]);
     const autumn = nextCronTimes('0 16 * * MON-FRI', at('2026-10-30T12:00:00Z'));
-    expect(autumn.map(nyMinute)).toEqual(['Fri 2026-10-30 16:00 EDT', 'Mon 2026-11-02 16:00 EST', 'Tue 2026-11-03 16:00 EST']);
+    expect(autumn.map(nyMinute)).toEqual([
+      'Fri 2026-10-30 16:00 EDT',
+      'Mon 2026-11-02 16:00 EST',
+      'Tue 2026-11-03 16:00 EST',
+    ]);
     expect(new Date(autumn[1]!).toISOString()).toBe('2026-11-02T21:00:00.000Z');
   });
 
   it('counts from New York across a year end', () => {
-    expect(nextCronTimes('0 0 1 1 *', at('2026-12-31T12:00:00Z'), 2).map(nyMinute)).toEqual(['Fri 2027-01-01 00:00 EST', 'Sat 2028-01-01 00:00 EST']);
+    expect(nextCronTimes('0 0 1 1 *', at('2026-12-31T12:00:00Z'), 2).map(nyMinute)).toEqual([
+      'Fri 2027-01-01 00:00 EST',
+      'Sat 2028-01-01 00:00 EST',
+    ]);
   });
 });

@@ -28,31 +28,61 @@ describe('rule file schema', () => {
     expect(r.schedule).toEqual({ every: '5m', everySeconds: 300, cron: null, marketHoursOnly: true });
     expect(r.params).toMatchObject({ dte: { min: 30, max: 60 }, wings: { points: 5 } });
     expect(r.conditions).toEqual({ all: [] });
-    expect(r.score).toEqual({ normalise: 'minmax', metrics: [{ fact: 'pop', weight: 1, prefer: 'high' }], tieBreakers: [] });
+    expect(r.score).toEqual({
+      normalise: 'minmax',
+      metrics: [{ fact: 'pop', weight: 1, prefer: 'high' }],
+      tieBreakers: [],
+    });
     expect(r.maxPerUnderlying).toBe(1);
     expect(r.sizing).toEqual({ quantity: 1 });
     expect(r.entry).toEqual({ price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 });
     expect(r.execution).toEqual({ mode: 'combo', partialFill: 'keep' });
-    expect(r.exits).toEqual({ takeProfitPct: 50, stopLossMultiple: 2, closeAtDte: 21, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null, holdThroughExpiration: false });
+    expect(r.exits).toEqual({
+      takeProfitPct: 50,
+      stopLossMultiple: 2,
+      closeAtDte: 21,
+      shortDeltaBreach: null,
+      underlyingThroughShortStrike: false,
+      timeStopDays: null,
+      holdThroughExpiration: false,
+    });
     expect(r.assignment).toBe('close');
-    expect(r.risk).toEqual({ maxOpenTrades: 5, maxTotalRisk: 5000, maxRiskPerUnderlying: 2000, maxLegsPerGroup: 6, maxWorkingGroups: 2, maxNewTradesPerScan: 5 });
+    expect(r.risk).toEqual({
+      maxOpenTrades: 5,
+      maxTotalRisk: 5000,
+      maxRiskPerUnderlying: 2000,
+      maxLegsPerGroup: 6,
+      maxWorkingGroups: 2,
+      maxNewTradesPerScan: 5,
+    });
     expect(r.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(r.file).toBe('rules/spy-condor.yml');
   });
 
-  it('scores with each fact\'s default direction unless prefer says otherwise', () => {
-    const r = valid(`${MINIMAL}score:\n  weights: { pop: 2, max_loss: 1, package_spread_pct: { weight: 1, prefer: high } }\n  tieBreakers: [dte, { fact: credit_mid, prefer: low }]\n`);
+  it("scores with each fact's default direction unless prefer says otherwise", () => {
+    const r = valid(
+      `${MINIMAL}score:\n  weights: { pop: 2, max_loss: 1, package_spread_pct: { weight: 1, prefer: high } }\n  tieBreakers: [dte, { fact: credit_mid, prefer: low }]\n`,
+    );
     expect(r.score.metrics).toEqual([
       { fact: 'pop', weight: 2, prefer: 'high' },
       { fact: 'max_loss', weight: 1, prefer: 'low' },
       { fact: 'package_spread_pct', weight: 1, prefer: 'high' },
     ]);
-    expect(r.score.tieBreakers).toEqual([{ fact: 'dte', prefer: 'low' }, { fact: 'credit_mid', prefer: 'low' }]);
+    expect(r.score.tieBreakers).toEqual([
+      { fact: 'dte', prefer: 'low' },
+      { fact: 'credit_mid', prefer: 'low' },
+    ]);
   });
 
   it('accepts every shipped example', () => {
     const files = readdirSync('rules').filter((f) => f.endsWith('.yaml'));
-    expect(files.sort()).toEqual(['call-credit-spread.yaml', 'iron-butterfly.yaml', 'iron-condor.yaml', 'put-credit-spread.yaml', 'short-strangle.yaml']);
+    expect(files.sort()).toEqual([
+      'call-credit-spread.yaml',
+      'iron-butterfly.yaml',
+      'iron-condor.yaml',
+      'put-credit-spread.yaml',
+      'short-strangle.yaml',
+    ]);
     for (const f of files) {
       const r = valid(readFileSync(`rules/${f}`, 'utf8'), `rules/${f}`);
       expect(r.strategy).toBe(f.replace('.yaml', ''));
@@ -98,7 +128,9 @@ describe('rule file schema', () => {
   });
 
   it('rejects unknown keys at the key itself, anywhere', () => {
-    expect(problems(`${MINIMAL}entry:\n  price: mid\n  limit: 3\n`)).toEqual(['rules/t.yaml:6:3: entry.limit: unknown key "limit"']);
+    expect(problems(`${MINIMAL}entry:\n  price: mid\n  limit: 3\n`)).toEqual([
+      'rules/t.yaml:6:3: entry.limit: unknown key "limit"',
+    ]);
     expect(problems(`${MINIMAL}colour: red\n`)).toEqual(['rules/t.yaml:4:1: colour: unknown key "colour"']);
     expect(problems(`${MINIMAL}filters:\n  all:\n    - { fact: pop, operator: equal, value: 1, extra: 2 }\n`)).toEqual([
       'rules/t.yaml:6:47: filters.all.0.extra: unknown key "extra" in a condition',
@@ -106,14 +138,30 @@ describe('rule file schema', () => {
   });
 
   it('checks types, ranges and required keys', () => {
-    expect(problems('version: 2\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\n')).toEqual(['rules/t.yaml:1:10: version: version: 1 is the only version']);
-    expect(problems('version: 1\nstrategy: iron-condorr\nuniverse: { symbols: [SPY] }\n')[0]).toMatch(/^rules\/t\.yaml:2:11: strategy: unknown strategy; one of iron-condor, /);
-    expect(problems('version: 1\nstrategy: iron-condor\n')).toEqual(['rules/t.yaml:1:1: universe: Invalid input: expected object, received undefined']);
-    expect(problems(`${MINIMAL}enabled: yes\n`)).toEqual(['rules/t.yaml:4:10: enabled: Invalid input: expected boolean, received string']);
-    expect(problems(`${MINIMAL}sizing: { quantity: 1.5 }\n`)).toEqual(['rules/t.yaml:4:21: sizing.quantity: Invalid input: expected int, received number']);
-    expect(problems(`${MINIMAL}schedule: { every: 5m, cron: '* * * * *' }\n`)).toEqual(['rules/t.yaml:4:11: schedule: give one of every or cron, not both']);
-    expect(problems(`${MINIMAL}schedule: { cron: '61 * * * *' }\n`)).toEqual(['rules/t.yaml:4:19: schedule.cron: cron "61 * * * *" is not valid: Constraint error, got value 61 expected range 0-59']);
-    expect(problems('version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY], watchlist: main }\n')).toEqual(['rules/t.yaml:3:11: universe: give exactly one of symbols or watchlist']);
+    expect(problems('version: 2\nstrategy: iron-condor\nuniverse: { symbols: [SPY] }\n')).toEqual([
+      'rules/t.yaml:1:10: version: version: 1 is the only version',
+    ]);
+    expect(problems('version: 1\nstrategy: iron-condorr\nuniverse: { symbols: [SPY] }\n')[0]).toMatch(
+      /^rules\/t\.yaml:2:11: strategy: unknown strategy; one of iron-condor, /,
+    );
+    expect(problems('version: 1\nstrategy: iron-condor\n')).toEqual([
+      'rules/t.yaml:1:1: universe: Invalid input: expected object, received undefined',
+    ]);
+    expect(problems(`${MINIMAL}enabled: yes\n`)).toEqual([
+      'rules/t.yaml:4:10: enabled: Invalid input: expected boolean, received string',
+    ]);
+    expect(problems(`${MINIMAL}sizing: { quantity: 1.5 }\n`)).toEqual([
+      'rules/t.yaml:4:21: sizing.quantity: Invalid input: expected int, received number',
+    ]);
+    expect(problems(`${MINIMAL}schedule: { every: 5m, cron: '* * * * *' }\n`)).toEqual([
+      'rules/t.yaml:4:11: schedule: give one of every or cron, not both',
+    ]);
+    expect(problems(`${MINIMAL}schedule: { cron: '61 * * * *' }\n`)).toEqual([
+      'rules/t.yaml:4:19: schedule.cron: cron "61 * * * *" is not valid: Constraint error, got value 61 expected range 0-59',
+    ]);
+    expect(problems('version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY], watchlist: main }\n')).toEqual([
+      'rules/t.yaml:3:11: universe: give exactly one of symbols or watchlist',
+    ]);
   });
 
   it('checks the expiration and assignment keys with errors that name them', () => {

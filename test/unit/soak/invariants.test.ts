@@ -1,15 +1,31 @@
 // Each soak invariant fires on a hand-made damaged state and stays quiet on a healthy one.
 import { describe, expect, it } from 'vitest';
 import { nyTime } from '@legwork/venue/calendar';
-import { dayOrdersOvernight, exitsOnWrongDates, orphanPositions, unresolvedExpirations, type SoakExit, type SoakTrade } from '../../../soak/invariants.js';
+import {
+  dayOrdersOvernight,
+  exitsOnWrongDates,
+  orphanPositions,
+  unresolvedExpirations,
+  type SoakExit,
+  type SoakTrade,
+} from '../../../soak/invariants.js';
 
 const PUT = 'IWM   270115P00200000';
-const trade = (over: Partial<SoakTrade> = {}): SoakTrade => ({ id: 't1', status: 'open', ruleSet: 'r', expiration: '2027-01-15', symbols: [PUT], ...over });
+const trade = (over: Partial<SoakTrade> = {}): SoakTrade => ({
+  id: 't1',
+  status: 'open',
+  ruleSet: 'r',
+  expiration: '2027-01-15',
+  symbols: [PUT],
+  ...over,
+});
 
 describe('orphan-position', () => {
   it('a venue position a live trade owns is fine; the same after the trade closed is an orphan; shares too', () => {
     expect(orphanPositions([{ symbol: PUT, quantity: -1 }], [trade()])).toEqual([]);
-    expect(orphanPositions([{ symbol: PUT, quantity: -1 }], [trade({ status: 'closed' })]).map((v) => v.invariant)).toEqual(['orphan-position']);
+    expect(
+      orphanPositions([{ symbol: PUT, quantity: -1 }], [trade({ status: 'closed' })]).map((v) => v.invariant),
+    ).toEqual(['orphan-position']);
     expect(orphanPositions([{ symbol: 'IWM', quantity: 100 }], [trade()])).toHaveLength(1);
     expect(orphanPositions([{ symbol: 'IWM', quantity: 100 }], [trade({ symbols: [PUT, 'IWM'] })])).toEqual([]);
     expect(orphanPositions([{ symbol: 'IWM', quantity: 0 }], [])).toEqual([]);
@@ -17,9 +33,11 @@ describe('orphan-position', () => {
 });
 
 describe('expiration-unresolved', () => {
-  it('an open trade after its expiration\'s close fires; before the close it does not; a closed one never', () => {
+  it("an open trade after its expiration's close fires; before the close it does not; a closed one never", () => {
     expect(unresolvedExpirations([trade()], nyTime('2027-01-15', '15:59'))).toEqual([]);
-    expect(unresolvedExpirations([trade()], nyTime('2027-01-15', '16:01')).map((v) => v.detail)).toEqual(['trade t1 (r) is open after its expiration 2027-01-15']);
+    expect(unresolvedExpirations([trade()], nyTime('2027-01-15', '16:01')).map((v) => v.detail)).toEqual([
+      'trade t1 (r) is open after its expiration 2027-01-15',
+    ]);
     expect(unresolvedExpirations([trade({ status: 'broken' })], nyTime('2027-01-19', '10:00'))).toHaveLength(1);
     expect(unresolvedExpirations([trade({ status: 'closed' })], nyTime('2027-01-19', '10:00'))).toEqual([]);
   });
@@ -31,7 +49,11 @@ describe('expiration-unresolved', () => {
 describe('day-order-overnight', () => {
   it('names what still worked after the close, at the venue and in Postgres', () => {
     expect(dayOrdersOvernight([{ tradingDate: '2027-01-12', venueWorking: [], storeWorking: [] }])).toEqual([]);
-    expect(dayOrdersOvernight([{ tradingDate: '2027-01-12', venueWorking: ['17 Live'], storeWorking: ['abc working'] }]).map((v) => v.detail)).toEqual([
+    expect(
+      dayOrdersOvernight([{ tradingDate: '2027-01-12', venueWorking: ['17 Live'], storeWorking: ['abc working'] }]).map(
+        (v) => v.detail,
+      ),
+    ).toEqual([
       '2027-01-12: venue order 17 Live still working after the close',
       '2027-01-12: Legwork order abc working still working after the close',
     ]);
@@ -40,16 +62,27 @@ describe('day-order-overnight', () => {
 
 describe('exit-wrong-date', () => {
   const exit = (over: Partial<SoakExit>): SoakExit => ({
-    groupId: 'g', tradeId: 't', reason: 'take_profit', expiration: '2027-02-19', sentAt: nyTime('2027-01-12', '11:00'), enteredAt: nyTime('2027-01-11', '10:00'),
-    closeAtDte: 21, timeStopDays: 3, ...over,
+    groupId: 'g',
+    tradeId: 't',
+    reason: 'take_profit',
+    expiration: '2027-02-19',
+    sentAt: nyTime('2027-01-12', '11:00'),
+    enteredAt: nyTime('2027-01-11', '10:00'),
+    closeAtDte: 21,
+    timeStopDays: 3,
+    ...over,
   });
   it('a take-profit in session is fine; the same at night is not', () => {
     expect(exitsOnWrongDates([exit({})])).toEqual([]);
-    expect(exitsOnWrongDates([exit({ sentAt: nyTime('2027-01-12', '20:00') })]).map((v) => v.invariant)).toEqual(['exit-wrong-date']);
+    expect(exitsOnWrongDates([exit({ sentAt: nyTime('2027-01-12', '20:00') })]).map((v) => v.invariant)).toEqual([
+      'exit-wrong-date',
+    ]);
   });
   it('close-at-DTE: 21 days left fires correctly, 38 days left is a wrong date', () => {
     expect(exitsOnWrongDates([exit({ reason: 'close_at_dte', sentAt: nyTime('2027-01-29', '10:00') })])).toEqual([]);
-    expect(exitsOnWrongDates([exit({ reason: 'close_at_dte', sentAt: nyTime('2027-01-12', '10:00') })])).toHaveLength(1);
+    expect(exitsOnWrongDates([exit({ reason: 'close_at_dte', sentAt: nyTime('2027-01-12', '10:00') })])).toHaveLength(
+      1,
+    );
   });
   it('time stop: 3 days held is right, 1 day is early', () => {
     expect(exitsOnWrongDates([exit({ reason: 'time_stop', sentAt: nyTime('2027-01-14', '10:30') })])).toEqual([]);

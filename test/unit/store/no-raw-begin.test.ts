@@ -13,7 +13,8 @@ function files(dir: string): string[] {
 
 describe('bounded transactions', () => {
   it('no sql.begin outside src/store/tx.ts', () => {
-    const raw = ['src', 'workers', 'chaos'].flatMap((d) => files(join(root, d)))
+    const raw = ['src', 'workers', 'chaos']
+      .flatMap((d) => files(join(root, d)))
       .filter((f) => !f.endsWith(join('src', 'store', 'tx.ts')))
       .filter((f) => /\.begin\(/.test(readFileSync(f, 'utf8')))
       .map((f) => f.slice(root.length));

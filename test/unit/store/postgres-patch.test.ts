@@ -11,7 +11,9 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
   it('is written for the installed version', () => {
-    expect(readFileSync(new URL('../../../patches/postgres+3.4.9.patch', import.meta.url), 'utf8')).toContain('socket === null');
+    expect(readFileSync(new URL('../../../patches/postgres+3.4.9.patch', import.meta.url), 'utf8')).toContain(
+      'socket === null',
+    );
     expect(pkg.version).toBe('3.4.9');
   });
   for (const build of ['src', 'cjs/src']) {
@@ -22,7 +24,7 @@ describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
       expect(nextWrite.indexOf('if (socket === null)')).toBeLessThan(nextWrite.indexOf('socket.write'));
       // ... and fails what it cannot send (dropping it silently left the caller waiting forever)
       expect(nextWrite).toContain("error(Errors.connection('CONNECTION_CLOSED', options, socket))");
-      expect(code.match(/\n    clearImmediate\(nextWriteTimer\)\n\s+chunk = nextWriteTimer = null/g)?.length).toBe(2);
+      expect(code.match(/\n {4}clearImmediate\(nextWriteTimer\)\n\s+chunk = nextWriteTimer = null/g)?.length).toBe(2);
     });
   }
 });

@@ -26,33 +26,75 @@ const CALLS: Record<number, Row> = {
 const TODAY = '2026-01-02';
 const EXP = '2026-02-06';
 const metrics: MarketMetrics = {
-  symbol: 'XYZ', ivIndex: 0.3, ivRank: 0.425, ivPercentile: 0.61, iv30: 30, hv30: 25, liquidityRating: 3, beta: 1.2,
-  earningsDate: '2026-01-20', expirationIvs: [], updatedAt: null,
+  symbol: 'XYZ',
+  ivIndex: 0.3,
+  ivRank: 0.425,
+  ivPercentile: 0.61,
+  iv30: 30,
+  hv30: 25,
+  liquidityRating: 3,
+  beta: 1.2,
+  earningsDate: '2026-01-20',
+  expirationIvs: [],
+  updatedAt: null,
 };
 
 function synthetic(puts = PUTS, calls = CALLS, m: MarketMetrics | null = metrics): StrategyInput {
   const strikes = [...new Set([...Object.keys(puts), ...Object.keys(calls)].map(Number))].sort((a, b) => a - b);
   const chain: OptionChain = {
-    underlying: 'XYZ', root: 'XYZ', sharesPerContract: 100,
-    tickSizes: [{ threshold: null, valueCents: 5 }, { threshold: 3, valueCents: 1 }],
-    expirations: [{
-      expiration: EXP, daysToExpiration: 35, expirationType: 'Regular', settlementType: 'PM',
-      strikes: strikes.map((k) => ({
-        strike: k, callSymbol: `XYZ   260206C${String(k * 1000).padStart(8, '0')}`, callStreamerSymbol: `.XYZ260206C${k}`,
-        putSymbol: `XYZ   260206P${String(k * 1000).padStart(8, '0')}`, putStreamerSymbol: `.XYZ260206P${k}`,
-      })),
-    }],
+    underlying: 'XYZ',
+    root: 'XYZ',
+    sharesPerContract: 100,
+    tickSizes: [
+      { threshold: null, valueCents: 5 },
+      { threshold: 3, valueCents: 1 },
+    ],
+    expirations: [
+      {
+        expiration: EXP,
+        daysToExpiration: 35,
+        expirationType: 'Regular',
+        settlementType: 'PM',
+        strikes: strikes.map((k) => ({
+          strike: k,
+          callSymbol: `XYZ   260206C${String(k * 1000).padStart(8, '0')}`,
+          callStreamerSymbol: `.XYZ260206C${k}`,
+          putSymbol: `XYZ   260206P${String(k * 1000).padStart(8, '0')}`,
+          putStreamerSymbol: `.XYZ260206P${k}`,
+        })),
+      },
+    ],
   };
   const quotes = new Map<string, QuoteSnapshot>();
   const greeks = new Map<string, GreeksSnapshot>();
-  for (const [right, rows] of [['P', puts], ['C', calls]] as const) {
+  for (const [right, rows] of [
+    ['P', puts],
+    ['C', calls],
+  ] as const) {
     for (const [k, [bid, ask, delta, theta, vega]] of Object.entries(rows)) {
       const s = `.XYZ260206${right}${k}`;
       quotes.set(s, { streamerSymbol: s, bid, ask, bidSize: 10, askSize: 10, receivedAt: 0 });
-      greeks.set(s, { streamerSymbol: s, price: null, iv: 0.3, delta, gamma: 0.01, theta, vega, rho: null, receivedAt: 0 });
+      greeks.set(s, {
+        streamerSymbol: s,
+        price: null,
+        iv: 0.3,
+        delta,
+        gamma: 0.01,
+        theta,
+        vega,
+        rho: null,
+        receivedAt: 0,
+      });
     }
   }
-  return { underlying: 'XYZ', underlyingPrice: 100, chain, snapshot: { quotes, greeks, missing: [] }, metrics: m, today: TODAY };
+  return {
+    underlying: 'XYZ',
+    underlyingPrice: 100,
+    chain,
+    snapshot: { quotes, greeks, missing: [] },
+    metrics: m,
+    today: TODAY,
+  };
 }
 
 const run = (name: string, input: StrategyInput, params: unknown): Candidate[] => {
@@ -90,10 +132,26 @@ describe('facts of a hand-checked put credit spread (sell 90P, buy 85P)', () => 
     expect(c!.creditMidCents).toBe(55); // (1.00+1.10)/2 − (0.45+0.55)/2
     expect(c!.creditNaturalCents).toBe(45); // 1.00 bid − 0.55 ask
     expect(c!.facts).toMatchObject({
-      strategy: 'put-credit-spread', underlying: 'XYZ', underlying_price: 100, dte: 35, expiration_type: 'Regular',
-      credit_mid: 0.55, credit_natural: 0.45, width: 5, credit_to_width: 0.11, max_loss: 445,
-      max_leg_spread: 0.1, package_spread: 0.1, short_delta: 0.2, defined_risk: true,
-      iv_rank: 42.5, iv_percentile: 61, iv_index: 30, liquidity_rating: 3, days_to_earnings: 18, earnings_before_expiration: true,
+      strategy: 'put-credit-spread',
+      underlying: 'XYZ',
+      underlying_price: 100,
+      dte: 35,
+      expiration_type: 'Regular',
+      credit_mid: 0.55,
+      credit_natural: 0.45,
+      width: 5,
+      credit_to_width: 0.11,
+      max_loss: 445,
+      max_leg_spread: 0.1,
+      package_spread: 0.1,
+      short_delta: 0.2,
+      defined_risk: true,
+      iv_rank: 42.5,
+      iv_percentile: 61,
+      iv_index: 30,
+      liquidity_rating: 3,
+      days_to_earnings: 18,
+      earnings_before_expiration: true,
     });
     expect(c!.facts.return_on_risk).toBeCloseTo(55 / 445, 9);
     expect(c!.facts.package_spread_pct).toBeCloseTo(0.1 / 0.55, 9);
@@ -125,7 +183,10 @@ describe('facts of a hand-checked iron condor (85/90/110/115) and strangle (90/1
   });
 
   it('strangle: 5-cent ticks when every leg trades at $3 or more', () => {
-    const rows = (r: Record<number, Row>, k: number, bid: number, ask: number): Record<number, Row> => ({ ...r, [k]: [bid, ask, ...r[k]!.slice(2)] as Row });
+    const rows = (r: Record<number, Row>, k: number, bid: number, ask: number): Record<number, Row> => ({
+      ...r,
+      [k]: [bid, ask, ...r[k]!.slice(2)] as Row,
+    });
     const s = synthetic(rows(PUTS, 90, 3.1, 3.2), rows(CALLS, 110, 3.12, 3.3));
     const [c] = run('short-strangle', s, { shortDelta: { target: 0.2, tolerance: 0.01 } });
     checkCandidate(c!, s);
@@ -141,7 +202,10 @@ describe('chain order', () => {
     const input = synthetic();
     const shuffled: StrategyInput = {
       ...input,
-      chain: { ...input.chain, expirations: input.chain.expirations.map((e) => ({ ...e, strikes: [...e.strikes].reverse() })) },
+      chain: {
+        ...input.chain,
+        expirations: input.chain.expirations.map((e) => ({ ...e, strikes: [...e.strikes].reverse() })),
+      },
     };
     expect(run('iron-condor', shuffled, params)).toEqual(run('iron-condor', input, params));
     expect(run('iron-condor', input, params)).toHaveLength(1);
@@ -166,27 +230,50 @@ describe('earnings and metrics', () => {
   const first = (m: MarketMetrics | null): Candidate => run('put-credit-spread', synthetic(PUTS, CALLS, m), params)[0]!;
 
   it('earnings on the expiration day count as before expiration; past dates are unknown', () => {
-    expect(first({ ...metrics, earningsDate: EXP }).facts).toMatchObject({ days_to_earnings: 35, earnings_before_expiration: true });
-    expect(first({ ...metrics, earningsDate: '2026-02-07' }).facts).toMatchObject({ days_to_earnings: 36, earnings_before_expiration: false });
-    expect(first({ ...metrics, earningsDate: '2025-12-01' }).facts).toMatchObject({ days_to_earnings: null, earnings_before_expiration: false });
+    expect(first({ ...metrics, earningsDate: EXP }).facts).toMatchObject({
+      days_to_earnings: 35,
+      earnings_before_expiration: true,
+    });
+    expect(first({ ...metrics, earningsDate: '2026-02-07' }).facts).toMatchObject({
+      days_to_earnings: 36,
+      earnings_before_expiration: false,
+    });
+    expect(first({ ...metrics, earningsDate: '2025-12-01' }).facts).toMatchObject({
+      days_to_earnings: null,
+      earnings_before_expiration: false,
+    });
   });
 
   it('without metrics the metric facts are null', () => {
     expect(first(null).facts).toMatchObject({
-      iv_rank: null, iv_percentile: null, iv_index: null, liquidity_rating: null, days_to_earnings: null, earnings_before_expiration: false,
+      iv_rank: null,
+      iv_percentile: null,
+      iv_index: null,
+      liquidity_rating: null,
+      days_to_earnings: null,
+      earnings_before_expiration: false,
     });
   });
 });
 
 describe('ticks and probability helpers', () => {
-  const ticks = [{ threshold: 3, valueCents: 1 }, { threshold: null, valueCents: 5 }];
+  const ticks = [
+    { threshold: 3, valueCents: 1 },
+    { threshold: null, valueCents: 5 },
+  ];
 
   it('an entry with a threshold applies strictly below it; the package takes the smallest tick of its legs', () => {
     expect([tickCentsAt(2.99, ticks), tickCentsAt(3, ticks), tickCentsAt(12, ticks)]).toEqual([1, 5, 5]);
     const leg = (mid: number) => ({ mid }) as CandidateLeg;
     expect(packageTickCents([leg(3.5), leg(4)], ticks)).toBe(5);
     expect(packageTickCents([leg(3.5), leg(0.4)], ticks)).toBe(1);
-    expect([roundToTick(57.5, 1), roundToTick(57.51, 1), roundToTick(632.5, 5), roundToTick(633, 5), roundToTick(637.5, 5)]).toEqual([57, 58, 630, 635, 635]);
+    expect([
+      roundToTick(57.5, 1),
+      roundToTick(57.51, 1),
+      roundToTick(632.5, 5),
+      roundToTick(633, 5),
+      roundToTick(637.5, 5),
+    ]).toEqual([57, 58, 630, 635, 635]);
   });
 
   it('normal CDF, tail probabilities and expected payoffs', () => {
@@ -197,6 +284,9 @@ describe('ticks and probability helpers', () => {
     expect(probBelow(100, 90, 0.3, T)).toBeLessThan(probBelow(100, 95, 0.3, T));
     // parity with the forward at spot: E[(S−K)+] − E[(K−S)+] = S − K
     expect(expectedPayoff('C', 100, 95, 0.3, T) - expectedPayoff('P', 100, 95, 0.3, T)).toBeCloseTo(5, 10);
-    expect(expectedPayoff('P', 100, 90, 0.3, T)).toBeCloseTo(integrate((s) => Math.max(0, 90 - s), 0.3, T), 6);
+    expect(expectedPayoff('P', 100, 90, 0.3, T)).toBeCloseTo(
+      integrate((s) => Math.max(0, 90 - s), 0.3, T),
+      6,
+    );
   });
 });

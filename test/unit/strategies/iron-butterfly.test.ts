@@ -6,9 +6,13 @@ import { sharedMarket, strategyInput, withoutData } from '../../support/market-i
 import { byExpiration, checkCandidate, shape } from './checks.js';
 
 const market = sharedMarket();
-const inputs: Record<string, StrategyInput> = { SPY: strategyInput(market, 'SPY'), TSLA: strategyInput(market, 'TSLA') };
+const inputs: Record<string, StrategyInput> = {
+  SPY: strategyInput(market, 'SPY'),
+  TSLA: strategyInput(market, 'TSLA'),
+};
 const fly = getStrategy('iron-butterfly')!;
-const build = (input: StrategyInput, params: unknown = {}): Candidate[] => fly.build(input, fly.paramsSchema.parse(params));
+const build = (input: StrategyInput, params: unknown = {}): Candidate[] =>
+  fly.build(input, fly.paramsSchema.parse(params));
 
 describe.each(['SPY', 'TSLA'])('iron butterfly on %s', (symbol) => {
   const input = inputs[symbol]!;
@@ -45,7 +49,8 @@ describe.each(['SPY', 'TSLA'])('iron butterfly on %s', (symbol) => {
     expect(cs.length).toBeGreaterThan(0);
     for (const c of cs) {
       checkCandidate(c, input);
-      for (const l of [c.legs[0]!, c.legs[3]!]) expect(Math.abs(Math.abs(l.delta!) - 0.16)).toBeLessThanOrEqual(0.04 + 1e-12);
+      for (const l of [c.legs[0]!, c.legs[3]!])
+        expect(Math.abs(Math.abs(l.delta!) - 0.16)).toBeLessThanOrEqual(0.04 + 1e-12);
     }
   });
 

@@ -6,9 +6,13 @@ import { sharedMarket, strategyInput, withoutData } from '../../support/market-i
 import { byExpiration, checkCandidate, shape } from './checks.js';
 
 const market = sharedMarket();
-const inputs: Record<string, StrategyInput> = { SPY: strategyInput(market, 'SPY'), TSLA: strategyInput(market, 'TSLA') };
+const inputs: Record<string, StrategyInput> = {
+  SPY: strategyInput(market, 'SPY'),
+  TSLA: strategyInput(market, 'TSLA'),
+};
 const ic = getStrategy('iron-condor')!;
-const build = (input: StrategyInput, params: unknown = {}): Candidate[] => ic.build(input, ic.paramsSchema.parse(params));
+const build = (input: StrategyInput, params: unknown = {}): Candidate[] =>
+  ic.build(input, ic.paramsSchema.parse(params));
 
 describe.each(['SPY', 'TSLA'])('iron condor on %s', (symbol) => {
   const input = inputs[symbol]!;
@@ -35,7 +39,11 @@ describe.each(['SPY', 'TSLA'])('iron condor on %s', (symbol) => {
   });
 
   it('takes separate put and call deltas and keeps at most maxCandidatesPerExpiration', () => {
-    const cs = build(input, { putDelta: { target: 0.25, tolerance: 0.03 }, callDelta: { target: 0.1, tolerance: 0.03 }, maxCandidatesPerExpiration: 2 });
+    const cs = build(input, {
+      putDelta: { target: 0.25, tolerance: 0.03 },
+      callDelta: { target: 0.1, tolerance: 0.03 },
+      maxCandidatesPerExpiration: 2,
+    });
     expect(cs.length).toBeGreaterThan(0);
     for (const group of byExpiration(cs).values()) expect(group.length).toBeLessThanOrEqual(2);
     for (const c of cs) {
@@ -83,7 +91,9 @@ describe.each(['SPY', 'TSLA'])('iron condor on %s', (symbol) => {
     for (const [exp, group] of byExpiration(far)) {
       const nearGroup = near.filter((c) => c.expiration === exp);
       expect(nearGroup.length).toBeGreaterThan(0);
-      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(Math.max(...nearGroup.map((c) => c.facts.pop)));
+      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(
+        Math.max(...nearGroup.map((c) => c.facts.pop)),
+      );
     }
   });
 });
@@ -113,7 +123,8 @@ describe('iron condor: gaps, empties, determinism', () => {
     }
     expect(cs.some((c) => c.facts.earnings_before_expiration)).toBe(true);
     expect(cs.some((c) => !c.facts.earnings_before_expiration)).toBe(true);
-    for (const c of build(inputs['SPY']!)) expect([c.facts.days_to_earnings, c.facts.earnings_before_expiration]).toEqual([null, false]);
+    for (const c of build(inputs['SPY']!))
+      expect([c.facts.days_to_earnings, c.facts.earnings_before_expiration]).toEqual([null, false]);
   });
 
   it('is deterministic', () => {

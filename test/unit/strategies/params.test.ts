@@ -22,17 +22,41 @@ describe('params schemas', () => {
   it('resolve defaults', () => {
     const common = { dte: { min: 30, max: 60 }, expirations: 'any', maxCandidatesPerExpiration: 3 };
     const short = { target: 0.16, tolerance: 0.05 };
-    expect(getStrategy('iron-condor')!.paramsSchema.parse({})).toEqual({ ...common, shortDelta: short, wings: { points: 5 } });
-    expect(getStrategy('put-credit-spread')!.paramsSchema.parse({})).toEqual({ ...common, shortDelta: short, wings: { points: 5 } });
-    expect(getStrategy('call-credit-spread')!.paramsSchema.parse({})).toEqual({ ...common, shortDelta: short, wings: { points: 5 } });
-    expect(getStrategy('iron-butterfly')!.paramsSchema.parse({})).toEqual({ ...common, maxCandidatesPerExpiration: 1, body: 'atm', wings: { points: 5 } });
+    expect(getStrategy('iron-condor')!.paramsSchema.parse({})).toEqual({
+      ...common,
+      shortDelta: short,
+      wings: { points: 5 },
+    });
+    expect(getStrategy('put-credit-spread')!.paramsSchema.parse({})).toEqual({
+      ...common,
+      shortDelta: short,
+      wings: { points: 5 },
+    });
+    expect(getStrategy('call-credit-spread')!.paramsSchema.parse({})).toEqual({
+      ...common,
+      shortDelta: short,
+      wings: { points: 5 },
+    });
+    expect(getStrategy('iron-butterfly')!.paramsSchema.parse({})).toEqual({
+      ...common,
+      maxCandidatesPerExpiration: 1,
+      body: 'atm',
+      wings: { points: 5 },
+    });
     expect(getStrategy('short-strangle')!.paramsSchema.parse({})).toEqual({ ...common, shortDelta: short });
-    expect(getStrategy('iron-condor')!.paramsSchema.parse({ dte: { min: 7 }, shortDelta: { target: 0.2 }, wings: { delta: 0.05 } }))
-      .toMatchObject({ dte: { min: 7, max: 60 }, shortDelta: { target: 0.2, tolerance: 0.05 }, wings: { delta: 0.05 } });
+    expect(
+      getStrategy('iron-condor')!.paramsSchema.parse({
+        dte: { min: 7 },
+        shortDelta: { target: 0.2 },
+        wings: { delta: 0.05 },
+      }),
+    ).toMatchObject({ dte: { min: 7, max: 60 }, shortDelta: { target: 0.2, tolerance: 0.05 }, wings: { delta: 0.05 } });
   });
 
   it.each(STRATEGY_NAMES)('%s rejects unknown keys, top-level and nested', (name) => {
-    expect(issues(name, { dte: { min: 30, max: 45 }, minCredit: 1 })).toEqual(['Unrecognized key: "minCredit"'].map((m) => `: ${m}`));
+    expect(issues(name, { dte: { min: 30, max: 45 }, minCredit: 1 })).toEqual(
+      ['Unrecognized key: "minCredit"'].map((m) => `: ${m}`),
+    );
     expect(issues(name, { dte: { min: 30, maxx: 45 } })).toEqual(['dte: Unrecognized key: "maxx"']);
   });
 
@@ -45,28 +69,44 @@ describe('params schemas', () => {
     expect(issues(name, { maxCandidatesPerExpiration: 2.5 })).toHaveLength(1);
   });
 
-  it.each(['iron-condor', 'put-credit-spread', 'call-credit-spread', 'short-strangle'])('%s rejects bad deltas', (name) => {
-    expect(issues(name, { shortDelta: { target: 0 } })).toEqual(['shortDelta.target: Too small: expected number to be >0']);
-    expect(issues(name, { shortDelta: { target: 1 } })).toHaveLength(1);
-    expect(issues(name, { shortDelta: { target: 0.2, tolerance: -0.01 } })).toHaveLength(1);
-    expect(issues(name, { shortDelta: { target: '0.2' } })).toHaveLength(1);
-  });
+  it.each(['iron-condor', 'put-credit-spread', 'call-credit-spread', 'short-strangle'])(
+    '%s rejects bad deltas',
+    (name) => {
+      expect(issues(name, { shortDelta: { target: 0 } })).toEqual([
+        'shortDelta.target: Too small: expected number to be >0',
+      ]);
+      expect(issues(name, { shortDelta: { target: 1 } })).toHaveLength(1);
+      expect(issues(name, { shortDelta: { target: 0.2, tolerance: -0.01 } })).toHaveLength(1);
+      expect(issues(name, { shortDelta: { target: '0.2' } })).toHaveLength(1);
+    },
+  );
 
-  it.each(['iron-condor', 'put-credit-spread', 'call-credit-spread', 'iron-butterfly'])('%s rejects bad wings', (name) => {
-    expect(issues(name, { wings: {} })).toEqual(['wings: give exactly one of points or delta']);
-    expect(issues(name, { wings: { points: 5, delta: 0.05 } })).toEqual(['wings: give exactly one of points or delta']);
-    expect(issues(name, { wings: { points: 0 } })).toHaveLength(1);
-    expect(issues(name, { wings: { delta: 0.5 } })).toContain('wings.delta: Too big: expected number to be <0.5');
-    expect(issues(name, { wings: { points: 5, tolerance: 0.01 } })).toEqual(['wings.tolerance: tolerance applies only to wings by delta']);
-    expect(issues(name, { wings: { width: 5 } })).toHaveLength(2); // unknown key, and neither points nor delta
-  });
+  it.each(['iron-condor', 'put-credit-spread', 'call-credit-spread', 'iron-butterfly'])(
+    '%s rejects bad wings',
+    (name) => {
+      expect(issues(name, { wings: {} })).toEqual(['wings: give exactly one of points or delta']);
+      expect(issues(name, { wings: { points: 5, delta: 0.05 } })).toEqual([
+        'wings: give exactly one of points or delta',
+      ]);
+      expect(issues(name, { wings: { points: 0 } })).toHaveLength(1);
+      expect(issues(name, { wings: { delta: 0.5 } })).toContain('wings.delta: Too big: expected number to be <0.5');
+      expect(issues(name, { wings: { points: 5, tolerance: 0.01 } })).toEqual([
+        'wings.tolerance: tolerance applies only to wings by delta',
+      ]);
+      expect(issues(name, { wings: { width: 5 } })).toHaveLength(2); // unknown key, and neither points nor delta
+    },
+  );
 
   it('rejects delta wings that are not farther out than the short strikes', () => {
-    expect(issues('put-credit-spread', { shortDelta: { target: 0.16 }, wings: { delta: 0.2 } }))
-      .toEqual(['wings.delta: must be smaller than shortDelta.target (0.16)']);
-    expect(issues('iron-condor', { callDelta: { target: 0.1 }, wings: { delta: 0.12 } }))
-      .toEqual(['wings.delta: must be smaller than callDelta.target (0.1)']);
-    expect(issues('iron-condor', { putDelta: { target: 0.3 }, callDelta: { target: 0.3 }, wings: { delta: 0.2 } })).toEqual([]);
+    expect(issues('put-credit-spread', { shortDelta: { target: 0.16 }, wings: { delta: 0.2 } })).toEqual([
+      'wings.delta: must be smaller than shortDelta.target (0.16)',
+    ]);
+    expect(issues('iron-condor', { callDelta: { target: 0.1 }, wings: { delta: 0.12 } })).toEqual([
+      'wings.delta: must be smaller than callDelta.target (0.1)',
+    ]);
+    expect(
+      issues('iron-condor', { putDelta: { target: 0.3 }, callDelta: { target: 0.3 }, wings: { delta: 0.2 } }),
+    ).toEqual([]);
   });
 
   it('strategy-specific keys: the strangle has no wings, the butterfly no deltas and only an ATM body', () => {

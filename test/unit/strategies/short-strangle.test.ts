@@ -6,9 +6,13 @@ import { sharedMarket, strategyInput, withoutData } from '../../support/market-i
 import { byExpiration, checkCandidate, shape } from './checks.js';
 
 const market = sharedMarket();
-const inputs: Record<string, StrategyInput> = { SPY: strategyInput(market, 'SPY'), TSLA: strategyInput(market, 'TSLA') };
+const inputs: Record<string, StrategyInput> = {
+  SPY: strategyInput(market, 'SPY'),
+  TSLA: strategyInput(market, 'TSLA'),
+};
 const strangle = getStrategy('short-strangle')!;
-const build = (input: StrategyInput, params: unknown = {}): Candidate[] => strangle.build(input, strangle.paramsSchema.parse(params));
+const build = (input: StrategyInput, params: unknown = {}): Candidate[] =>
+  strangle.build(input, strangle.paramsSchema.parse(params));
 
 describe.each(['SPY', 'TSLA'])('short strangle on %s', (symbol) => {
   const input = inputs[symbol]!;
@@ -48,7 +52,9 @@ describe('short strangle: gaps and empties', () => {
     const input = inputs['TSLA']!;
     const first = build(input)[0]!;
     const gone = first.legs[0]!.streamerSymbol;
-    expect(build(withoutData(input, [gone], 'greeks')).some((c) => c.legs.some((l) => l.streamerSymbol === gone))).toBe(false);
+    expect(build(withoutData(input, [gone], 'greeks')).some((c) => c.legs.some((l) => l.streamerSymbol === gone))).toBe(
+      false,
+    );
     expect(build(input, { putDelta: { target: 0.02, tolerance: 0 } })).toEqual([]);
     expect(build(strategyInput(market, 'TSLA', 20))).toEqual([]); // the chain stops before the DTE window
   });

@@ -6,16 +6,24 @@ import { sharedMarket, strategyInput, withoutData } from '../../support/market-i
 import { byExpiration, checkCandidate, shape } from './checks.js';
 
 const market = sharedMarket();
-const inputs: Record<string, StrategyInput> = { SPY: strategyInput(market, 'SPY'), TSLA: strategyInput(market, 'TSLA') };
+const inputs: Record<string, StrategyInput> = {
+  SPY: strategyInput(market, 'SPY'),
+  TSLA: strategyInput(market, 'TSLA'),
+};
 const pcs = getStrategy('put-credit-spread')!;
 const ccs = getStrategy('call-credit-spread')!;
-const build = (s: typeof pcs, input: StrategyInput, params: unknown = {}): Candidate[] => s.build(input, s.paramsSchema.parse(params));
+const build = (s: typeof pcs, input: StrategyInput, params: unknown = {}): Candidate[] =>
+  s.build(input, s.paramsSchema.parse(params));
 
 describe.each(['SPY', 'TSLA'])('put credit spread on %s', (symbol) => {
   const input = inputs[symbol]!;
 
   it('sells a put near the target delta and buys the put `points` below, in every expiration of the window', () => {
-    const cs = build(pcs, input, { dte: { min: 25, max: 60 }, shortDelta: { target: 0.2, tolerance: 0.04 }, wings: { points: 5 } });
+    const cs = build(pcs, input, {
+      dte: { min: 25, max: 60 },
+      shortDelta: { target: 0.2, tolerance: 0.04 },
+      wings: { points: 5 },
+    });
     expect(cs.length).toBeGreaterThan(3);
     const expirations = input.chain.expirations.filter((e) => e.daysToExpiration >= 25 && e.daysToExpiration <= 60);
     expect(byExpiration(cs).size).toBe(expirations.length);
@@ -23,7 +31,12 @@ describe.each(['SPY', 'TSLA'])('put credit spread on %s', (symbol) => {
       checkCandidate(c, input);
       const [long, short] = c.legs;
       expect(c.legs.length).toBe(2);
-      expect([long!.right, long!.action, short!.right, short!.action]).toEqual(['P', 'Buy to Open', 'P', 'Sell to Open']);
+      expect([long!.right, long!.action, short!.right, short!.action]).toEqual([
+        'P',
+        'Buy to Open',
+        'P',
+        'Sell to Open',
+      ]);
       expect(Math.abs(Math.abs(short!.delta!) - 0.2)).toBeLessThanOrEqual(0.04 + 1e-12);
       expect(short!.strike - long!.strike).toBe(5);
       expect(c.facts.width).toBe(5);
@@ -41,7 +54,12 @@ describe.each(['SPY', 'TSLA'])('put credit spread on %s', (symbol) => {
       const dist = group.map((c) => Math.abs(Math.abs(c.legs[1]!.delta!) - 0.16));
       expect([...dist].sort((a, b) => a - b)).toEqual(dist);
       // the first three of the larger set are the same candidates
-      expect(ten.filter((c) => c.expiration === exp).slice(0, group.length).map((c) => c.id)).toEqual(group.map((c) => c.id));
+      expect(
+        ten
+          .filter((c) => c.expiration === exp)
+          .slice(0, group.length)
+          .map((c) => c.id),
+      ).toEqual(group.map((c) => c.id));
     }
     expect(ten.length).toBeGreaterThan(three.length);
   });
@@ -65,7 +83,9 @@ describe.each(['SPY', 'TSLA'])('put credit spread on %s', (symbol) => {
     for (const [exp, group] of byExpiration(far)) {
       const nearGroup = near.filter((c) => c.expiration === exp);
       expect(nearGroup.length).toBeGreaterThan(0);
-      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(Math.max(...nearGroup.map((c) => c.facts.pop)));
+      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(
+        Math.max(...nearGroup.map((c) => c.facts.pop)),
+      );
     }
   });
 });
@@ -79,7 +99,12 @@ describe.each(['SPY', 'TSLA'])('call credit spread on %s', (symbol) => {
     for (const c of cs) {
       checkCandidate(c, input);
       const [short, long] = c.legs;
-      expect([short!.right, short!.action, long!.right, long!.action]).toEqual(['C', 'Sell to Open', 'C', 'Buy to Open']);
+      expect([short!.right, short!.action, long!.right, long!.action]).toEqual([
+        'C',
+        'Sell to Open',
+        'C',
+        'Buy to Open',
+      ]);
       expect(Math.abs(short!.delta! - 0.25)).toBeLessThanOrEqual(0.05 + 1e-12);
       expect(long!.strike - short!.strike).toBe(10);
       expect(c.facts.max_loss).toBeCloseTo((10 - c.facts.credit_mid) * 100, 6);
@@ -93,7 +118,9 @@ describe.each(['SPY', 'TSLA'])('call credit spread on %s', (symbol) => {
     expect(far.length).toBeGreaterThan(0);
     for (const [exp, group] of byExpiration(far)) {
       const nearGroup = near.filter((c) => c.expiration === exp);
-      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(Math.max(...nearGroup.map((c) => c.facts.pop)));
+      expect(Math.min(...group.map((c) => c.facts.pop))).toBeGreaterThan(
+        Math.max(...nearGroup.map((c) => c.facts.pop)),
+      );
     }
   });
 });

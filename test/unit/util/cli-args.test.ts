@@ -7,8 +7,14 @@ const OPTIONS = { dte: { type: 'string' }, json: { type: 'boolean' }, help: { ty
 
 describe('readArgs', () => {
   it('reads both value forms, booleans, short aliases and operands', () => {
-    expect(readArgs(['SPY', '--dte', '20-50', '--json'], OPTIONS, { positionals: true })).toEqual({ values: { dte: '20-50', json: true }, positionals: ['SPY'] });
-    expect(readArgs(['--dte=20-50', 'SPY'], OPTIONS, { positionals: true })).toEqual({ values: { dte: '20-50' }, positionals: ['SPY'] });
+    expect(readArgs(['SPY', '--dte', '20-50', '--json'], OPTIONS, { positionals: true })).toEqual({
+      values: { dte: '20-50', json: true },
+      positionals: ['SPY'],
+    });
+    expect(readArgs(['--dte=20-50', 'SPY'], OPTIONS, { positionals: true })).toEqual({
+      values: { dte: '20-50' },
+      positionals: ['SPY'],
+    });
     expect(readArgs(['-h'], OPTIONS)).toEqual({ values: { help: true }, positionals: [] });
     expect(readArgs(['--', '--json'], OPTIONS, { positionals: true })).toEqual({ values: {}, positionals: ['--json'] });
   });

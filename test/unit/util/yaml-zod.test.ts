@@ -1,7 +1,7 @@
 // YAML + zod validation reports every problem at its file:line:col.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { formatLocated, parseYamlWith, YamlValidationError } from '../../../src/util/yaml-zod.js';
+import { formatLocated, parseYamlWith } from '../../../src/util/yaml-zod.js';
 
 const schema = z.object({ name: z.string(), dte: z.object({ min: z.number(), max: z.number() }).strict() }).strict();
 

@@ -5,7 +5,9 @@ import { isVenueMissing, loadVenue, VenueNotInstalledError } from '../../../work
 
 /** The error Node's ESM loader throws for a package that is not installed. */
 const notFound = (name: string) =>
-  Object.assign(new Error(`Cannot find package '${name}' imported from /app/workers/venue.ts`), { code: 'ERR_MODULE_NOT_FOUND' });
+  Object.assign(new Error(`Cannot find package '${name}' imported from /app/workers/venue.ts`), {
+    code: 'ERR_MODULE_NOT_FOUND',
+  });
 
 describe('loadVenue', () => {
   it('returns what the import returns when the venue is installed (the real package here)', async () => {
@@ -16,7 +18,9 @@ describe('loadVenue', () => {
   it('turns a missing @legwork/venue into an error naming the command, LEGWORK_VENUE_URL and how to run a venue', async () => {
     const failure = loadVenue('legwork start (paper mode)', () => Promise.reject(notFound('@legwork/venue')));
     await expect(failure).rejects.toBeInstanceOf(VenueNotInstalledError);
-    await expect(failure).rejects.toThrow(/^legwork start \(paper mode\) needs the local venue, but @legwork\/venue \(packages\/venue\) is not installed here\. .*LEGWORK_VENUE_URL.*docker compose up venue.*npm run venue/);
+    await expect(failure).rejects.toThrow(
+      /^legwork start \(paper mode\) needs the local venue, but @legwork\/venue \(packages\/venue\) is not installed here\. .*LEGWORK_VENUE_URL.*docker compose up venue.*npm run venue/,
+    );
   });
 
   it('lets a missing dependency of the venue itself, or any other error, through unchanged', async () => {

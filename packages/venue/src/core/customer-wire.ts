@@ -13,9 +13,21 @@ export interface CustomerIdentity {
 }
 
 /** Clearly fictitious personal data: the venue never holds anyone's real details. */
-const PERSON = { first: 'Paper', last: 'Trader', email: 'paper.trader@legwork.invalid', username: 'legwork-sim', birthDate: '1970-01-01' };
+const PERSON = {
+  first: 'Paper',
+  last: 'Trader',
+  email: 'paper.trader@legwork.invalid',
+  username: 'legwork-sim',
+  birthDate: '1970-01-01',
+};
 const ADDRESS = {
-  'street-one': '1 Simulated Way', city: 'Chicago', 'state-region': 'IL', 'postal-code': '60607', country: 'US', 'is-foreign': false, 'is-domestic': true,
+  'street-one': '1 Simulated Way',
+  city: 'Chicago',
+  'state-region': 'IL',
+  'postal-code': '60607',
+  country: 'US',
+  'is-foreign': false,
+  'is-domestic': true,
 };
 const MARGIN_TYPES = [
   { name: 'Cash', 'is-margin': false },
@@ -76,7 +88,14 @@ export function customerWire(identity: CustomerIdentity): JsonObject {
     'has-delayed-quotes': false,
     'has-pending-or-approved-application': true,
     'permitted-account-types': [
-      { name: 'Individual', description: '', 'is-tax-advantaged': false, 'has-multiple-owners': false, 'is-publicly-available': true, 'margin-types': MARGIN_TYPES },
+      {
+        name: 'Individual',
+        description: '',
+        'is-tax-advantaged': false,
+        'has-multiple-owners': false,
+        'is-publicly-available': true,
+        'margin-types': MARGIN_TYPES,
+      },
     ],
     'created-at': isoTime(identity.createdAt),
     'identifiable-type': 'Person',
@@ -99,10 +118,16 @@ export function customerWire(identity: CustomerIdentity): JsonObject {
 
 /** POST /sessions/validate: the user, as tasty-go recorded it (session_test.go sessionValidateResp, 2023). */
 export function userWire(identity: CustomerIdentity): JsonObject {
-  return { email: PERSON.email, username: PERSON.username, 'external-id': identity.userExternalId, id: identity.userId };
+  return {
+    email: PERSON.email,
+    username: PERSON.username,
+    'external-id': identity.userExternalId,
+    id: identity.userId,
+  };
 }
 
-const optionsLevel = (account: AccountRecord) => (account.marginOrCash === 'Margin' ? 'No Restrictions' : 'Defined Risk Spreads');
+const optionsLevel = (account: AccountRecord) =>
+  account.marginOrCash === 'Margin' ? 'No Restrictions' : 'Defined Risk Spreads';
 
 /** GET /customers/me/accounts/:n, and the `account` member of each GET /customers/me/accounts item. */
 export function accountDetailWire(account: AccountRecord, externalId: string): JsonObject {

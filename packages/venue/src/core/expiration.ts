@@ -5,7 +5,12 @@ import type { AssignmentRequest, JsonObject, MarketModel, MarketClock, VenueMill
 import { applyLegFill, type AccountRecord, type InstrumentInfo, type PositionRecord } from './ledger.js';
 import { isTerminal, type OrderRecord } from './orders.js';
 import {
-  assignEarly, isShortInTheMoney, settleAtExpiration, settlementTime, type SettlementDecision, type SettlingOption,
+  assignEarly,
+  isShortInTheMoney,
+  settleAtExpiration,
+  settlementTime,
+  type SettlementDecision,
+  type SettlingOption,
 } from './settlement.js';
 import { SETTLEMENT_FEE_CENTS_PER_CONTRACT } from './transactions.js';
 import type { LegAction } from './validate.js';
@@ -35,7 +40,9 @@ export interface Expiration {
 }
 
 const optionOf = (p: PositionRecord): SettlingOption | undefined =>
-  p.option ? { right: p.option.right, strike: p.option.strike, quantity: p.quantity, multiplier: p.multiplier } : undefined;
+  p.option
+    ? { right: p.option.right, strike: p.option.strike, quantity: p.quantity, multiplier: p.multiplier }
+    : undefined;
 
 const cents = (dollars: number): number => Math.round(dollars * 100);
 
@@ -47,7 +54,12 @@ export function lastCloseAtOrBefore(now: VenueMillis): VenueMillis {
 }
 
 function instrumentOf(p: PositionRecord): InstrumentInfo {
-  const info: InstrumentInfo = { symbol: p.symbol, instrumentType: p.instrumentType, underlying: p.underlying, multiplier: p.multiplier };
+  const info: InstrumentInfo = {
+    symbol: p.symbol,
+    instrumentType: p.instrumentType,
+    underlying: p.underlying,
+    multiplier: p.multiplier,
+  };
   if (p.option) info.option = { ...p.option };
   if (p.expiresAt !== undefined) info.expiresAt = p.expiresAt;
   return info;
@@ -60,38 +72,78 @@ export function createExpiration(deps: ExpirationDeps): Expiration {
   let lastCheckedClose = hours ? lastCloseAtOrBefore(clock.now()) : 0;
 
   /** Removes `contracts` of the option and delivers the shares at the strike; the changed positions. */
-  const apply = (account: AccountRecord, p: PositionRecord, contracts: number, d: SettlementDecision, at: VenueMillis): PositionRecord[] => {
+  const apply = (
+    account: AccountRecord,
+    p: PositionRecord,
+    contracts: number,
+    d: SettlementDecision,
+    at: VenueMillis,
+  ): PositionRecord[] => {
     const today = nyDate(at);
     const option = instrumentOf(p);
     const removal: LegAction = p.quantity > 0 ? 'Sell to Close' : 'Buy to Close';
     const changed = [applyLegFill(account, option, removal, contracts, 0, at, today)];
     account.transactions.push({
-      type: 'Receive Deliver', id: deps.transactionId(), accountNumber: account.accountNumber, instrument: option,
-      subType: d.outcome, quantity: contracts, clearingFeeCents: 0, executedAt: at,
+      type: 'Receive Deliver',
+      id: deps.transactionId(),
+      accountNumber: account.accountNumber,
+      instrument: option,
+      subType: d.outcome,
+      quantity: contracts,
+      clearingFeeCents: 0,
+      executedAt: at,
     });
     if (d.shares === 0) return changed;
-    const equity: InstrumentInfo = { symbol: p.underlying, instrumentType: 'Equity', underlying: p.underlying, multiplier: 1 };
+    const equity: InstrumentInfo = {
+      symbol: p.underlying,
+      instrumentType: 'Equity',
+      underlying: p.underlying,
+      multiplier: 1,
+    };
     const held = account.positions.get(equity.symbol)?.quantity ?? 0;
-    const action: LegAction = d.shares > 0 ? (held < 0 ? 'Buy to Close' : 'Buy to Open') : held > 0 ? 'Sell to Close' : 'Sell to Open';
+    const action: LegAction =
+      d.shares > 0 ? (held < 0 ? 'Buy to Close' : 'Buy to Open') : held > 0 ? 'Sell to Close' : 'Sell to Open';
     const shares = Math.abs(d.shares);
     changed.push(applyLegFill(account, equity, action, shares, d.strikeCents, at, today));
     const fee = contracts * SETTLEMENT_FEE_CENTS_PER_CONTRACT;
     account.cashCents -= fee;
     account.transactions.push({
-      type: 'Receive Deliver', id: deps.transactionId(), accountNumber: account.accountNumber, instrument: equity,
-      subType: action, action, quantity: shares, priceCents: d.strikeCents, clearingFeeCents: fee, executedAt: at,
+      type: 'Receive Deliver',
+      id: deps.transactionId(),
+      accountNumber: account.accountNumber,
+      instrument: equity,
+      subType: action,
+      action,
+      quantity: shares,
+      priceCents: d.strikeCents,
+      clearingFeeCents: fee,
+      executedAt: at,
     });
     return changed;
   };
 
-  const summary = (account: AccountRecord, p: PositionRecord, contracts: number, d: SettlementDecision, underlyingCents?: number): JsonObject => ({
-    'account-number': account.accountNumber, symbol: p.symbol, 'underlying-symbol': p.underlying,
-    quantity: p.quantity > 0 ? contracts : -contracts, outcome: d.outcome, shares: d.shares, strike: d.strikeCents / 100,
+  const summary = (
+    account: AccountRecord,
+    p: PositionRecord,
+    contracts: number,
+    d: SettlementDecision,
+    underlyingCents?: number,
+  ): JsonObject => ({
+    'account-number': account.accountNumber,
+    symbol: p.symbol,
+    'underlying-symbol': p.underlying,
+    quantity: p.quantity > 0 ? contracts : -contracts,
+    outcome: d.outcome,
+    shares: d.shares,
+    strike: d.strikeCents / 100,
     ...(underlyingCents !== undefined ? { 'underlying-price': underlyingCents / 100 } : {}),
   });
 
   /** Settles every option position `due` selects, priced by `priceAt`; emits per account; the settlements. */
-  const settle = (due: (p: PositionRecord) => VenueMillis | undefined, priceAt: (underlying: string, at: VenueMillis) => number): JsonObject[] => {
+  const settle = (
+    due: (p: PositionRecord) => VenueMillis | undefined,
+    priceAt: (underlying: string, at: VenueMillis) => number,
+  ): JsonObject[] => {
     const out: JsonObject[] = [];
     for (const account of deps.accounts()) {
       const changed: PositionRecord[] = [];
@@ -151,26 +203,39 @@ export function createExpiration(deps: ExpirationDeps): Expiration {
     },
 
     expireThrough(through, now) {
-      const settled = settle((p) => (p.option!.expirationDate <= through ? now : undefined), (u) => market.spot(u));
+      const settled = settle(
+        (p) => (p.option!.expirationDate <= through ? now : undefined),
+        (u) => market.spot(u),
+      );
       expireOrders((date) => date <= through, now);
       return settled;
     },
 
     assign(request, now) {
       const holders = [...deps.accounts()].filter(
-        (a) => (request.accountNumber === undefined || a.accountNumber === request.accountNumber) && (a.positions.get(request.symbol)?.quantity ?? 0) < 0,
+        (a) =>
+          (request.accountNumber === undefined || a.accountNumber === request.accountNumber) &&
+          (a.positions.get(request.symbol)?.quantity ?? 0) < 0,
       );
       const account = holders[0];
       const p = account?.positions.get(request.symbol);
-      if (!account || !p || !p.option) {
+      if (!account || !p?.option) {
         const where = request.accountNumber ? ` in account ${request.accountNumber}` : '';
-        return { ok: false, httpStatus: 404, error: { code: 'not_found', message: `No short option position in ${request.symbol}${where}` } };
+        return {
+          ok: false,
+          httpStatus: 404,
+          error: { code: 'not_found', message: `No short option position in ${request.symbol}${where}` },
+        };
       }
       const contracts = request.quantity ?? -p.quantity;
       if (contracts > -p.quantity) {
         return {
-          ok: false, httpStatus: 422,
-          error: { code: 'invalid_quantity', message: `quantity ${contracts} exceeds the short position of ${-p.quantity} in ${request.symbol}` },
+          ok: false,
+          httpStatus: 422,
+          error: {
+            code: 'invalid_quantity',
+            message: `quantity ${contracts} exceeds the short position of ${-p.quantity} in ${request.symbol}`,
+          },
         };
       }
       const d = assignEarly(optionOf(p)!, contracts);

@@ -25,12 +25,18 @@ export function behaviorOf(rule: FillBehavior): FillBehavior {
  * First match wins: next-order rules (in the order added; the match is consumed, `consumed` = its index), then rules by
  * leg symbol, then by underlying, then the default. A rule with both symbol and underlying needs both to match.
  */
-export function pickBehavior(rules: FillRule[], fallback: FillBehavior, target: RuleTarget): { behavior: FillBehavior; consumed?: number } {
+export function pickBehavior(
+  rules: FillRule[],
+  fallback: FillBehavior,
+  target: RuleTarget,
+): { behavior: FillBehavior; consumed?: number } {
   const next = rules.findIndex((r) => r.next === true && matches(r, target));
   if (next >= 0) return { behavior: behaviorOf(rules[next]!), consumed: next };
   const bySymbol = rules.find((r) => r.next !== true && r.symbol !== undefined && matches(r, target));
   if (bySymbol) return { behavior: behaviorOf(bySymbol) };
-  const byUnderlying = rules.find((r) => r.next !== true && r.symbol === undefined && r.underlying !== undefined && matches(r, target));
+  const byUnderlying = rules.find(
+    (r) => r.next !== true && r.symbol === undefined && r.underlying !== undefined && matches(r, target),
+  );
   if (byUnderlying) return { behavior: behaviorOf(byUnderlying) };
   return { behavior: behaviorOf(fallback) };
 }

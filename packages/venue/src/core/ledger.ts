@@ -38,7 +38,10 @@ export interface AccountRecord {
   updatedAt: number;
 }
 
-export function createAccount(spec: { accountNumber: string; cashCents: number; nickname?: string; marginOrCash?: 'Margin' | 'Cash' }, now: number): AccountRecord {
+export function createAccount(
+  spec: { accountNumber: string; cashCents: number; nickname?: string; marginOrCash?: 'Margin' | 'Cash' },
+  now: number,
+): AccountRecord {
   return {
     accountNumber: spec.accountNumber,
     nickname: spec.nickname ?? (spec.marginOrCash === 'Cash' ? 'Cash account' : 'Individual'),
@@ -54,14 +57,28 @@ export function createAccount(spec: { accountNumber: string; cashCents: number; 
 
 /** Applies one leg fill: cash moves by price × qty × multiplier; the position nets (a close realizes P&L). */
 export function applyLegFill(
-  account: AccountRecord, instrument: InstrumentInfo, action: LegAction, qty: number, priceCents: number, now: number, tradingDate: string,
+  account: AccountRecord,
+  instrument: InstrumentInfo,
+  action: LegAction,
+  qty: number,
+  priceCents: number,
+  now: number,
+  tradingDate: string,
 ): PositionRecord {
   const signed = isBuy(action) ? qty : -qty;
   account.cashCents -= signed * priceCents * instrument.multiplier;
   account.updatedAt = now;
   let pos = account.positions.get(instrument.symbol);
   if (!pos) {
-    pos = { ...instrument, quantity: 0, openCostCents: 0, createdAt: now, updatedAt: now, realizedCents: 0, realizedDate: tradingDate };
+    pos = {
+      ...instrument,
+      quantity: 0,
+      openCostCents: 0,
+      createdAt: now,
+      updatedAt: now,
+      realizedCents: 0,
+      realizedDate: tradingDate,
+    };
     account.positions.set(instrument.symbol, pos);
   }
   if (pos.realizedDate !== tradingDate) {
@@ -156,10 +173,19 @@ export interface BalanceFigures {
   equityBuyingPower: number;
 }
 
-export function marginPositions(positions: Iterable<InstrumentInfo & { quantity: number }>, marks: Marks): MarginPosition[] {
+export function marginPositions(
+  positions: Iterable<InstrumentInfo & { quantity: number }>,
+  marks: Marks,
+): MarginPosition[] {
   const out: MarginPosition[] = [];
   for (const p of positions) {
-    const item: MarginPosition = { symbol: p.symbol, underlying: p.underlying, quantity: p.quantity, markCents: marks.markCents(p.symbol), multiplier: p.multiplier };
+    const item: MarginPosition = {
+      symbol: p.symbol,
+      underlying: p.underlying,
+      quantity: p.quantity,
+      markCents: marks.markCents(p.symbol),
+      multiplier: p.multiplier,
+    };
     if (p.option) item.option = p.option;
     out.push(item);
   }
@@ -168,7 +194,10 @@ export function marginPositions(positions: Iterable<InstrumentInfo & { quantity:
 
 /** Balance figures of an account with `cashCents` and `positions` (both may be hypothetical, for preflight). */
 export function balanceFigures(
-  cashCents: number, positions: Iterable<InstrumentInfo & { quantity: number }>, marginOrCash: 'Margin' | 'Cash', marks: Marks,
+  cashCents: number,
+  positions: Iterable<InstrumentInfo & { quantity: number }>,
+  marginOrCash: 'Margin' | 'Cash',
+  marks: Marks,
 ): BalanceFigures {
   const list = marginPositions(positions, marks);
   let longEquity = 0;
@@ -196,6 +225,7 @@ export function balanceFigures(
     marginEquity,
     requirement,
     derivativeBuyingPower,
-    equityBuyingPower: marginOrCash === 'Margin' && derivativeBuyingPower > 0 ? 2 * derivativeBuyingPower : derivativeBuyingPower,
+    equityBuyingPower:
+      marginOrCash === 'Margin' && derivativeBuyingPower > 0 ? 2 * derivativeBuyingPower : derivativeBuyingPower,
   };
 }

@@ -56,7 +56,12 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       // Fees per leg fill on cumulative quantities, so per-leg caps hold across partial fills
       const fees = legFillFees(leg, leg.action, filledQuantity(leg), qty, price);
       const fill = {
-        fillId: ids.fillId(), extExecId: ids.execId(), extGroupFillId: group, quantity: qty, priceCents: price, filledAt: now,
+        fillId: ids.fillId(),
+        extExecId: ids.execId(),
+        extGroupFillId: group,
+        quantity: qty,
+        priceCents: price,
+        filledAt: now,
         destinationVenue: leg.instrumentType === 'Equity' ? 'SIM_EQUITIES_A' : 'SIM_OPTIONS_A',
       };
       leg.fills.push(fill);
@@ -64,9 +69,20 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
       account.cashCents -= fees.total;
       const { action: _a, quantity: _q, ratio: _r, fills: _f, ...instrument } = leg;
       account.transactions.push({
-        type: 'Trade', id: ids.transactionId(), accountNumber: account.accountNumber, orderId: o.id, instrument, action: leg.action, quantity: qty,
-        priceCents: price, executedAt: now, extExecId: fill.extExecId, extGroupFillId: group, destinationVenue: fill.destinationVenue,
-        legCount: 1, fees,
+        type: 'Trade',
+        id: ids.transactionId(),
+        accountNumber: account.accountNumber,
+        orderId: o.id,
+        instrument,
+        action: leg.action,
+        quantity: qty,
+        priceCents: price,
+        executedAt: now,
+        extExecId: fill.extExecId,
+        extGroupFillId: group,
+        destinationVenue: fill.destinationVenue,
+        legCount: 1,
+        fees,
       });
     });
     if (remainingUnits(o) === 0) setStatus(o, 'Filled', now);
@@ -93,7 +109,7 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
 
   const activateReplacement = (original: OrderRecord, now: number) => {
     const next = original.replacingOrderId !== undefined ? deps.order(original.replacingOrderId) : undefined;
-    if (!next || next.status !== 'Contingent') return;
+    if (next?.status !== 'Contingent') return;
     route(next, now);
     deps.emitOrder(next);
   };

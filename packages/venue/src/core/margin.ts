@@ -33,7 +33,13 @@ interface Lot {
 }
 
 /** Per-contract requirement of a naked short option, cents. */
-export function nakedShortCents(right: 'C' | 'P', strike: number, spot: number, lot: Pick<Lot, 'markCents' | 'multiplier'>, marginOrCash: 'Margin' | 'Cash'): number {
+export function nakedShortCents(
+  right: 'C' | 'P',
+  strike: number,
+  spot: number,
+  lot: Pick<Lot, 'markCents' | 'multiplier'>,
+  marginOrCash: 'Margin' | 'Cash',
+): number {
   if (marginOrCash === 'Cash') {
     // Cash accounts: puts are cash-secured; calls need the shares' value (no naked calls without margin)
     return Math.round((right === 'P' ? strike : spot) * lot.multiplier * 100);
@@ -50,7 +56,12 @@ interface Spread {
 }
 
 /** Greedy vertical matching within one expiration and right: each short takes the most protective longs first. */
-function matchVerticals(right: 'C' | 'P', shorts: Lot[], longs: Lot[], nakedCents: (lot: Lot) => number): { spreads: Spread[]; naked: number } {
+function matchVerticals(
+  right: 'C' | 'P',
+  shorts: Lot[],
+  longs: Lot[],
+  nakedCents: (lot: Lot) => number,
+): { spreads: Spread[]; naked: number } {
   const protective = [...longs].sort((a, b) => (right === 'P' ? b.strike - a.strike : a.strike - b.strike));
   const ordered = [...shorts].sort((a, b) => (right === 'P' ? b.strike - a.strike : a.strike - b.strike));
   const spreads: Spread[] = [];
@@ -98,7 +109,10 @@ function pairSides(puts: Spread[], calls: Spread[]): number {
 /** Maintenance requirement of all positions, integer cents. */
 export function requirementCents(positions: MarginPosition[], ctx: MarginContext): number {
   let total = 0;
-  const byExpiration = new Map<string, { C: { shorts: Lot[]; longs: Lot[] }; P: { shorts: Lot[]; longs: Lot[] }; underlying: string }>();
+  const byExpiration = new Map<
+    string,
+    { C: { shorts: Lot[]; longs: Lot[] }; P: { shorts: Lot[]; longs: Lot[] }; underlying: string }
+  >();
   for (const pos of positions) {
     if (pos.quantity === 0) continue;
     if (!pos.option) {
@@ -113,13 +127,22 @@ export function requirementCents(positions: MarginPosition[], ctx: MarginContext
       group = { C: { shorts: [], longs: [] }, P: { shorts: [], longs: [] }, underlying: pos.underlying };
       byExpiration.set(key, group);
     }
-    const lot: Lot = { strike: pos.option.strike, qty: Math.abs(pos.quantity), markCents: pos.markCents, multiplier: pos.multiplier };
+    const lot: Lot = {
+      strike: pos.option.strike,
+      qty: Math.abs(pos.quantity),
+      markCents: pos.markCents,
+      multiplier: pos.multiplier,
+    };
     (pos.quantity > 0 ? group[pos.option.right].longs : group[pos.option.right].shorts).push(lot);
   }
   for (const group of byExpiration.values()) {
     const spot = ctx.spot(group.underlying);
-    const puts = matchVerticals('P', group.P.shorts, group.P.longs, (lot) => nakedShortCents('P', lot.strike, spot, lot, ctx.marginOrCash));
-    const calls = matchVerticals('C', group.C.shorts, group.C.longs, (lot) => nakedShortCents('C', lot.strike, spot, lot, ctx.marginOrCash));
+    const puts = matchVerticals('P', group.P.shorts, group.P.longs, (lot) =>
+      nakedShortCents('P', lot.strike, spot, lot, ctx.marginOrCash),
+    );
+    const calls = matchVerticals('C', group.C.shorts, group.C.longs, (lot) =>
+      nakedShortCents('C', lot.strike, spot, lot, ctx.marginOrCash),
+    );
     total += puts.naked + calls.naked + pairSides(puts.spreads, calls.spreads);
   }
   return total;

@@ -36,7 +36,9 @@ export function centsRatioToDecimal(cents: number, divisor: number): string {
   const sign = tenThousandths < 0 ? '-' : '';
   const abs = Math.abs(tenThousandths);
   const whole = Math.floor(abs / 10_000);
-  const frac = String(abs % 10_000).padStart(4, '0').replace(/0+$/, '');
+  const frac = String(abs % 10_000)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
   return `${sign}${whole}.${frac === '' ? '0' : frac}`;
 }
 

@@ -5,8 +5,17 @@ import type { InstrumentInfo } from './ledger.js';
 import type { LegAction, OrderType, PriceEffect, TimeInForce } from './validate.js';
 
 export type OrderStatus =
-  | 'Received' | 'Routed' | 'In Flight' | 'Live' | 'Cancel Requested' | 'Replace Requested' | 'Contingent'
-  | 'Filled' | 'Cancelled' | 'Expired' | 'Rejected';
+  | 'Received'
+  | 'Routed'
+  | 'In Flight'
+  | 'Live'
+  | 'Cancel Requested'
+  | 'Replace Requested'
+  | 'Contingent'
+  | 'Filled'
+  | 'Cancelled'
+  | 'Expired'
+  | 'Rejected';
 
 const TERMINAL: ReadonlySet<OrderStatus> = new Set(['Filled', 'Cancelled', 'Expired', 'Rejected']);
 export const isTerminal = (status: OrderStatus) => TERMINAL.has(status);
@@ -72,7 +81,8 @@ export interface OrderRecord {
 
 export const filledQuantity = (leg: LegRecord) => leg.fills.reduce((s, f) => s + f.quantity, 0);
 export const remainingQuantity = (leg: LegRecord) => leg.quantity - filledQuantity(leg);
-export const filledUnits = (order: OrderRecord) => (order.legs[0] ? filledQuantity(order.legs[0]) / order.legs[0].ratio : 0);
+export const filledUnits = (order: OrderRecord) =>
+  order.legs[0] ? filledQuantity(order.legs[0]) / order.legs[0].ratio : 0;
 export const remainingUnits = (order: OrderRecord) => order.size - filledUnits(order);
 
 /** Moves an order to `status` at `now`, keeping the timestamps Tastytrade shows (terminal-at, cancelled-at). */
@@ -88,12 +98,20 @@ export function setStatus(order: OrderRecord, status: OrderStatus, now: number):
 /** GET /orders/live: every order created or updated on `today` (New York date) in any status, plus working GTC/GTD orders. */
 export function liveOrders(orders: OrderRecord[], today: string, nyDate: (ms: number) => string): OrderRecord[] {
   return orders
-    .filter((o) => nyDate(o.receivedAt) === today || nyDate(o.updatedAt) === today || (!isTerminal(o.status) && o.timeInForce !== 'Day'))
+    .filter(
+      (o) =>
+        nyDate(o.receivedAt) === today ||
+        nyDate(o.updatedAt) === today ||
+        (!isTerminal(o.status) && o.timeInForce !== 'Day'),
+    )
     .sort((a, b) => b.id - a.id);
 }
 
 /** GET /orders: status[] and underlying-symbol filters, sort by id (Desc by default), `per-page` (default 10) pages. */
-export function searchOrders(orders: OrderRecord[], query: SearchOrdersQuery): { items: OrderRecord[]; pagination: Record<string, unknown> } {
+export function searchOrders(
+  orders: OrderRecord[],
+  query: SearchOrdersQuery,
+): { items: OrderRecord[]; pagination: Record<string, unknown> } {
   const statuses = query.status && query.status.length > 0 ? new Set(query.status) : undefined;
   const matching = orders
     .filter((o) => (statuses ? statuses.has(o.status) : true))

@@ -5,7 +5,12 @@ export interface Page<T> {
   pagination: Record<string, unknown>;
 }
 
-export function paginate<T>(matching: readonly T[], perPageAsked: number | undefined, pageOffsetAsked: number | undefined, defaultPerPage: number): Page<T> {
+export function paginate<T>(
+  matching: readonly T[],
+  perPageAsked: number | undefined,
+  pageOffsetAsked: number | undefined,
+  defaultPerPage: number,
+): Page<T> {
   const perPage = Math.max(1, Math.min(perPageAsked ?? defaultPerPage, 2000));
   const pageOffset = Math.max(0, pageOffsetAsked ?? 0);
   const items = matching.slice(pageOffset * perPage, (pageOffset + 1) * perPage);

@@ -10,29 +10,40 @@ import type { OrderLegRequest, OrderRequest } from './validate.js';
  * the original's.
  */
 export function replacementRequest(
-  original: OrderRecord, body: Partial<OrderRequest> & { hasStopTrigger: boolean; hasValue: boolean },
+  original: OrderRecord,
+  body: Partial<OrderRequest> & { hasStopTrigger: boolean; hasValue: boolean },
 ): { ok: true; request: OrderRequest } | { ok: false; issues: PreflightIssue[] } {
   if (body.legs) {
     const same =
       body.legs.length === original.legs.length &&
       body.legs.every((leg) =>
         original.legs.some(
-          (o) => o.symbol === leg.symbol && o.action === leg.action && o.instrumentType === leg.instrumentType && o.quantity === leg.quantity,
+          (o) =>
+            o.symbol === leg.symbol &&
+            o.action === leg.action &&
+            o.instrumentType === leg.instrumentType &&
+            o.quantity === leg.quantity,
         ),
       );
     if (!same) {
       return {
         ok: false,
-        issues: [{
-          code: 'legs_cannot_change',
-          message: "A replacement must keep the original order's legs; only price, price-effect, order-type and time-in-force may change.",
-        }],
+        issues: [
+          {
+            code: 'legs_cannot_change',
+            message:
+              "A replacement must keep the original order's legs; only price, price-effect, order-type and time-in-force may change.",
+          },
+        ],
       };
     }
   }
   const units = remainingUnits(original);
   const legs: OrderLegRequest[] = original.legs.map((leg) => ({
-    instrumentType: leg.instrumentType, symbol: leg.symbol, quantity: leg.ratio * units, action: leg.action,
+    instrumentType: leg.instrumentType,
+    symbol: leg.symbol,
+    quantity: leg.ratio * units,
+    action: leg.action,
   }));
   const orderType = body.orderType ?? original.orderType;
   const request: OrderRequest = {

@@ -66,7 +66,11 @@ export function assignEarly(option: SettlingOption, contracts: number): Settleme
   if (!Number.isInteger(contracts) || contracts <= 0 || contracts > -option.quantity) {
     throw new Error(`assignEarly: contracts must be an integer in 1..${-option.quantity}, got ${contracts}`);
   }
-  return { outcome: 'Assignment', shares: deliveredShares(option.right, -contracts, option.multiplier), strikeCents: strikeCentsOf(option.strike) };
+  return {
+    outcome: 'Assignment',
+    shares: deliveredShares(option.right, -contracts, option.multiplier),
+    strikeCents: strikeCentsOf(option.strike),
+  };
 }
 
 /** A short option in the money by ≥ $0.01: a candidate for early assignment. */

@@ -64,8 +64,15 @@ export const SETTLEMENT_FEE_CENTS_PER_CONTRACT = 500;
  * Fees of one leg fill, from the venue's schedule (ledger.ts feesFor) on cumulative quantities so per-leg caps hold
  * across partial fills: what the leg costs with this fill minus what it cost before.
  */
-export function legFillFees(instrument: InstrumentInfo, action: LegAction, filledBefore: number, qty: number, priceCents: number): LegFees {
-  const at = (quantity: number) => feesFor([{ instrumentType: instrument.instrumentType, action, quantity, priceCents }]);
+export function legFillFees(
+  instrument: InstrumentInfo,
+  action: LegAction,
+  filledBefore: number,
+  qty: number,
+  priceCents: number,
+): LegFees {
+  const at = (quantity: number) =>
+    feesFor([{ instrumentType: instrument.instrumentType, action, quantity, priceCents }]);
   const after = at(filledBefore + qty);
   const before = at(filledBefore);
   const commission = after.commission - before.commission;
@@ -85,13 +92,20 @@ function description(t: TradeTransaction): string {
   return `${pastTense(t.action)} ${t.quantity} ${t.instrument.underlying} ${m}/${d}/${y!.slice(2)} ${o.right === 'C' ? 'Call' : 'Put'} ${(o.strike).toFixed(2)} @ ${price}`;
 }
 
-const amount = (key: string, cents: number): JsonObject => ({ [key]: unsignedDecimal(cents), [`${key}-effect`]: debitEffect(cents) });
+const amount = (key: string, cents: number): JsonObject => ({
+  [key]: unsignedDecimal(cents),
+  [`${key}-effect`]: debitEffect(cents),
+});
 
 export function transactionWire(t: TransactionRecord): JsonObject {
   return t.type === 'Trade' ? tradeWire(t) : receiveDeliverWire(t);
 }
 
-const REMOVAL_REASON: Record<SettlementOutcome, string> = { Expiration: 'expiration', Assignment: 'assignment', Exercise: 'exercise' };
+const REMOVAL_REASON: Record<SettlementOutcome, string> = {
+  Expiration: 'expiration',
+  Assignment: 'assignment',
+  Exercise: 'exercise',
+};
 
 /** The recorded key set and order of a Receive Deliver row (fixture trade_and_assignment, items 1 and 2). */
 export function receiveDeliverWire(t: ReceiveDeliverTransaction): JsonObject {
@@ -108,8 +122,15 @@ export function receiveDeliverWire(t: ReceiveDeliverTransaction): JsonObject {
   if (t.action === undefined || t.priceCents === undefined) {
     const reason = REMOVAL_REASON[t.subType as SettlementOutcome] ?? 'expiration';
     return {
-      ...head, description: `Removal of option due to ${reason}`, quantity: decimalString(t.quantity, 4), ...time,
-      value: '0.0', 'value-effect': 'None', 'net-value': '0.0', 'net-value-effect': 'None', 'is-estimated-fee': true,
+      ...head,
+      description: `Removal of option due to ${reason}`,
+      quantity: decimalString(t.quantity, 4),
+      ...time,
+      value: '0.0',
+      'value-effect': 'None',
+      'net-value': '0.0',
+      'net-value-effect': 'None',
+      'is-estimated-fee': true,
     };
   }
   const value = t.quantity * t.priceCents * t.instrument.multiplier;
@@ -170,11 +191,13 @@ function tradeWire(t: TradeTransaction): JsonObject {
   };
 }
 
-
 const subTypeOf = (t: TransactionRecord): string => (t.type === 'Trade' ? t.action : t.subType);
 
 /** Newest first unless `sort=Asc`; Tastytrade's pagination object. */
-export function searchTransactions(all: readonly TransactionRecord[], q: TransactionsQuery): { items: JsonObject[]; pagination: JsonObject } {
+export function searchTransactions(
+  all: readonly TransactionRecord[],
+  q: TransactionsQuery,
+): { items: JsonObject[]; pagination: JsonObject } {
   const matching = all
     .filter((t) => (q.symbol ? t.instrument.symbol === q.symbol : true))
     .filter((t) => (q.underlyingSymbol ? t.instrument.underlying === q.underlyingSymbol : true))

@@ -2,7 +2,16 @@
 import type { WireError } from '../types.js';
 import { parsePrice } from './money.js';
 
-export const TIME_IN_FORCE = ['Day', 'GTC', 'GTD', 'Ext', 'GTC Ext', 'Ext Overnight', 'GTC Ext Overnight', 'IOC'] as const;
+export const TIME_IN_FORCE = [
+  'Day',
+  'GTC',
+  'GTD',
+  'Ext',
+  'GTC Ext',
+  'Ext Overnight',
+  'GTC Ext Overnight',
+  'IOC',
+] as const;
 export const ORDER_TYPES = ['Limit', 'Market', 'Marketable Limit', 'Stop', 'Stop Limit', 'Notional Market'] as const;
 export const INSTRUMENT_TYPES = ['Equity', 'Equity Option', 'Future', 'Future Option', 'Cryptocurrency'] as const;
 export const ACTIONS = ['Buy to Open', 'Sell to Open', 'Buy to Close', 'Sell to Close', 'Buy', 'Sell'] as const;
@@ -13,8 +22,22 @@ export type LegAction = (typeof ACTIONS)[number];
 export type PriceEffect = 'Credit' | 'Debit';
 
 const ORDER_KEYS = new Set([
-  'time-in-force', 'order-type', 'price', 'price-effect', 'stop-trigger', 'value', 'value-effect', 'gtc-date', 'source',
-  'external-identifier', 'advanced-instructions', 'rules', 'preflight-id', 'partition-key', 'automated-source', 'legs',
+  'time-in-force',
+  'order-type',
+  'price',
+  'price-effect',
+  'stop-trigger',
+  'value',
+  'value-effect',
+  'gtc-date',
+  'source',
+  'external-identifier',
+  'advanced-instructions',
+  'rules',
+  'preflight-id',
+  'partition-key',
+  'automated-source',
+  'legs',
 ]);
 const LEG_KEYS = new Set(['instrument-type', 'symbol', 'quantity', 'action']);
 
@@ -69,7 +92,11 @@ const isKebab = (key: string) => /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(key);
  * real API would silently drop it and then miss the field, so the venue refuses it by name (`misspelled`). Any other
  * unknown key (`fooBar`, `Foo`) is refused as `unknown`: it is not Tastytrade's style, so it is most likely the same bug.
  */
-export type KeyVerdict = { kind: 'known' } | { kind: 'ignored' } | { kind: 'misspelled'; known: string } | { kind: 'unknown' };
+export type KeyVerdict =
+  | { kind: 'known' }
+  | { kind: 'ignored' }
+  | { kind: 'misspelled'; known: string }
+  | { kind: 'unknown' };
 
 export function classifyKey(key: string, known: ReadonlySet<string>): KeyVerdict {
   if (known.has(key)) return { kind: 'known' };
@@ -85,7 +112,12 @@ function parseQuantity(v: unknown): number | undefined {
 }
 
 function enumField<T extends string>(
-  body: Record<string, unknown>, key: string, values: readonly T[], items: ValidationItem[], domain = key, required = true,
+  body: Record<string, unknown>,
+  key: string,
+  values: readonly T[],
+  items: ValidationItem[],
+  domain = key,
+  required = true,
 ): T | undefined {
   const v = body[key];
   if (v === undefined || v === null) {
@@ -105,7 +137,12 @@ function optionalString(body: Record<string, unknown>, key: string, items: Valid
   return typeof v === 'string' ? v : undefined;
 }
 
-function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: ValidationItem[]): OrderLegRequest | undefined {
+function parseLeg(
+  raw: unknown,
+  i: number,
+  strictLegKeys: boolean,
+  items: ValidationItem[],
+): OrderLegRequest | undefined {
   const at = (k: string) => `legs[${i}][${k}]`;
   if (!isObject(raw)) {
     items.push({ domain: `legs[${i}]`, reason: 'is invalid' });
@@ -117,7 +154,8 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
   for (const [key, value] of Object.entries(raw)) {
     const verdict = classifyKey(key, LEG_KEYS);
     if (verdict.kind === 'known') leg[key] = value;
-    else if (verdict.kind === 'ignored') continue; // like Tastytrade: e.g. "remaining-quantity" copied from a placed order
+    else if (verdict.kind === 'ignored')
+      continue; // like Tastytrade: e.g. "remaining-quantity" copied from a placed order
     else if (isCamel(key) && !strictLegKeys) {
       if (LEG_KEYS.has(kebab(key))) leg[kebab(key)] = value; // lax: converted; an unknown one is ignored like its kebab spelling
     } else if (isCamel(key)) {
@@ -138,7 +176,14 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
   const missing = (k: string) => {
     if (!present(k) && !reported.has(k)) items.push({ domain: at(k), reason: 'is missing' });
   };
-  const instrumentType = enumField(leg, 'instrument-type', INSTRUMENT_TYPES, items, at('instrument-type'), !reported.has('instrument-type'));
+  const instrumentType = enumField(
+    leg,
+    'instrument-type',
+    INSTRUMENT_TYPES,
+    items,
+    at('instrument-type'),
+    !reported.has('instrument-type'),
+  );
   const action = enumField(leg, 'action', ACTIONS, items, at('action'), !reported.has('action'));
   let symbol: string | undefined;
   if (typeof leg['symbol'] === 'string' && leg['symbol'].trim() !== '') symbol = leg['symbol'];
@@ -147,7 +192,8 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
   const quantity = parseQuantity(leg['quantity']);
   if (present('quantity') && quantity === undefined) items.push({ domain: at('quantity'), reason: 'is invalid' });
   else missing('quantity');
-  if (items.length > before || !instrumentType || !action || symbol === undefined || quantity === undefined) return undefined;
+  if (items.length > before || !instrumentType || !action || symbol === undefined || quantity === undefined)
+    return undefined;
   return { instrumentType, symbol, quantity, action };
 }
 
@@ -159,7 +205,8 @@ function parseLeg(raw: unknown, i: number, strictLegKeys: boolean, items: Valida
  * `replace` makes order-type/time-in-force/legs optional (they default to the original's).
  */
 export function parseOrderBody(
-  body: unknown, opts: { strictLegKeys: boolean; replace?: boolean },
+  body: unknown,
+  opts: { strictLegKeys: boolean; replace?: boolean },
 ): Parsed<Partial<OrderRequest> & { hasStopTrigger: boolean; hasValue: boolean }> {
   if (!isObject(body)) return { ok: false, error: validationError([{ domain: 'body', reason: 'is invalid' }]) };
   const items: ValidationItem[] = [];
@@ -172,27 +219,49 @@ export function parseOrderBody(
     } else if (verdict.kind === 'unknown') items.push({ domain: key, reason: 'is not a known order parameter' });
   }
   const required = !opts.replace;
-  const timeInForce = enumField(body, 'time-in-force', TIME_IN_FORCE, items, 'time-in-force', required && !reported.has('time-in-force'));
-  const orderType = enumField(body, 'order-type', ORDER_TYPES, items, 'order-type', required && !reported.has('order-type'));
+  const timeInForce = enumField(
+    body,
+    'time-in-force',
+    TIME_IN_FORCE,
+    items,
+    'time-in-force',
+    required && !reported.has('time-in-force'),
+  );
+  const orderType = enumField(
+    body,
+    'order-type',
+    ORDER_TYPES,
+    items,
+    'order-type',
+    required && !reported.has('order-type'),
+  );
   const priceEffect = enumField(body, 'price-effect', ['Credit', 'Debit'] as const, items, 'price-effect', false);
   enumField(body, 'value-effect', ['Credit', 'Debit', 'None'] as const, items, 'value-effect', false);
   const gtcDate = optionalString(body, 'gtc-date', items);
-  if (gtcDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(gtcDate)) items.push({ domain: 'gtc-date', reason: 'is invalid' });
+  if (gtcDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(gtcDate))
+    items.push({ domain: 'gtc-date', reason: 'is invalid' });
   const source = optionalString(body, 'source', items);
   const externalIdentifier = optionalString(body, 'external-identifier', items);
   optionalString(body, 'partition-key', items);
   optionalString(body, 'automated-source', items);
   for (const key of ['advanced-instructions', 'rules']) {
-    if (body[key] !== undefined && body[key] !== null && !isObject(body[key])) items.push({ domain: key, reason: 'is invalid' });
+    if (body[key] !== undefined && body[key] !== null && !isObject(body[key]))
+      items.push({ domain: key, reason: 'is invalid' });
   }
   const preflightId = body['preflight-id'];
-  if (preflightId !== undefined && preflightId !== null && typeof preflightId !== 'string' && typeof preflightId !== 'number') {
+  if (
+    preflightId !== undefined &&
+    preflightId !== null &&
+    typeof preflightId !== 'string' &&
+    typeof preflightId !== 'number'
+  ) {
     items.push({ domain: 'preflight-id', reason: 'is invalid' });
   }
   let priceCents: number | undefined;
   let priceError: 'negative' | 'precision' | undefined;
   if (body['price'] !== undefined && body['price'] !== null) {
-    if (typeof body['price'] !== 'string' && typeof body['price'] !== 'number') items.push({ domain: 'price', reason: 'is invalid' });
+    if (typeof body['price'] !== 'string' && typeof body['price'] !== 'number')
+      items.push({ domain: 'price', reason: 'is invalid' });
     else {
       const raw = body['price'];
       const negative = typeof raw === 'number' ? raw < 0 : /^-\d+(\.\d+)?$/.test(raw.trim());

@@ -4,7 +4,17 @@ import { nyDate, nyTime } from '../calendar.js';
 import { isoTime } from '../format.js';
 import { createRng, hashKeys, type Rng } from '../rng.js';
 import type {
-  AssignmentRequest, FillBehavior, FillRule, JsonObject, MarketModel, SearchOrdersQuery, MarketClock, Venue, VenueEvent, VenueResult, WireError,
+  AssignmentRequest,
+  FillBehavior,
+  FillRule,
+  JsonObject,
+  MarketModel,
+  SearchOrdersQuery,
+  MarketClock,
+  Venue,
+  VenueEvent,
+  VenueResult,
+  WireError,
 } from '../types.js';
 import { estimateOrder, expectedNet, marksOf, pricedLegs } from './estimate.js';
 import { behaviorOf, pickBehavior } from './fill-model.js';
@@ -14,7 +24,14 @@ import { isTerminal, liveOrders, searchOrders, setStatus, type OrderRecord, type
 import { preflight, type PreflightIssue, type ResolvedLeg } from './preflight.js';
 import { parseOrderBody, type OrderRequest } from './validate.js';
 import { balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
-import { accountDetailWire, accountWire, customerWire, tradingStatusWire, userWire, type CustomerIdentity } from './customer-wire.js';
+import {
+  accountDetailWire,
+  accountWire,
+  customerWire,
+  tradingStatusWire,
+  userWire,
+  type CustomerIdentity,
+} from './customer-wire.js';
 import { replacementRequest } from './replace.js';
 import { searchTransactions } from './transactions.js';
 import { createExpiration } from './expiration.js';
@@ -35,7 +52,9 @@ export interface CreateVenueOptions {
   strictLegKeys?: boolean;
 }
 
-export const DEFAULT_ACCOUNTS: VenueAccountSpec[] = [{ accountNumber: '5WT00001', cashCents: 10_000_000, nickname: 'Individual', marginOrCash: 'Margin' }];
+export const DEFAULT_ACCOUNTS: VenueAccountSpec[] = [
+  { accountNumber: '5WT00001', cashCents: 10_000_000, nickname: 'Individual', marginOrCash: 'Margin' },
+];
 const DEFAULT_BEHAVIOR: FillBehavior = { behavior: 'immediate' };
 const WORKING_FOR_CHANGE: ReadonlySet<OrderStatus> = new Set(['Received', 'Routed', 'In Flight', 'Live']);
 
@@ -54,7 +73,11 @@ interface State {
   fillsLag: { orders: number; ms: number };
 }
 
-const fail = (httpStatus: number, error: WireError): { ok: false; httpStatus: number; error: WireError } => ({ ok: false, httpStatus, error });
+const fail = (httpStatus: number, error: WireError): { ok: false; httpStatus: number; error: WireError } => ({
+  ok: false,
+  httpStatus,
+  error,
+});
 const notPermitted = () => fail(403, { code: 'not_permitted', message: 'User not permitted access' });
 const orderNotFound = () => fail(404, { code: 'not_found', message: 'Order not found' });
 const preflightFailure = (issues: PreflightIssue[]) =>
@@ -85,7 +108,8 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   let state = initialState();
 
   // ---- ids (deterministic for a seed and a sequence of calls) ----
-  const randomChars = (n: number, alphabet: string) => Array.from({ length: n }, () => alphabet[state.rng.int(alphabet.length)]).join('');
+  const randomChars = (n: number, alphabet: string) =>
+    Array.from({ length: n }, () => alphabet[state.rng.int(alphabet.length)]).join('');
   const requestId = () => randomChars(32, '0123456789abcdef');
   const clientOrderId = () => randomChars(18, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
   const fillId = () => randomChars(1, '123456789') + randomChars(18, '0123456789');
@@ -102,13 +126,21 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   };
   const emitOrder = (o: OrderRecord) => emit(o.accountNumber, { type: 'Order', data: orderWire(o) });
   const positionData = (accountNumber: string, p: PositionRecord) =>
-    positionWire(accountNumber, p, { closePriceDollars: market.summary(p.symbol)?.prevDayClose ?? 0, tradingDate: nyDate(clock.now()) });
+    positionWire(accountNumber, p, {
+      closePriceDollars: market.summary(p.symbol)?.prevDayClose ?? 0,
+      tradingDate: nyDate(clock.now()),
+    });
   const balanceData = (account: AccountRecord) =>
-    balancesWire(account, balanceFigures(account.cashCents, account.positions.values(), account.marginOrCash, marks), nyDate(clock.now()));
+    balancesWire(
+      account,
+      balanceFigures(account.cashCents, account.positions.values(), account.marginOrCash, marks),
+      nyDate(clock.now()),
+    );
 
   /** CurrentPosition per changed position, then the account's AccountBalance. */
   const emitPositionChanges = (account: AccountRecord, changed: PositionRecord[]) => {
-    for (const p of changed) emit(account.accountNumber, { type: 'CurrentPosition', data: positionData(account.accountNumber, p) });
+    for (const p of changed)
+      emit(account.accountNumber, { type: 'CurrentPosition', data: positionData(account.accountNumber, p) });
     emit(account.accountNumber, { type: 'AccountBalance', data: balanceData(account) });
   };
 
@@ -117,7 +149,12 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     market,
     account: (accountNumber) => state.accounts.get(accountNumber),
     order: (id) => state.orders.get(id),
-    ids: { fillId, clientOrderId, execId: () => String(state.nextExecId++), transactionId: () => state.nextTransactionId++ },
+    ids: {
+      fillId,
+      clientOrderId,
+      execId: () => String(state.nextExecId++),
+      transactionId: () => state.nextTransactionId++,
+    },
     emitOrder,
     filled(o) {
       if (state.fillsLag.orders <= 0 || o.fillsHiddenUntil !== undefined || o.legs.length < 2) return;
@@ -149,31 +186,62 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   const check = (account: AccountRecord, req: OrderRequest) => {
     const now = clock.now();
     const pf = preflight(req, {
-      market, now, marketOpen: clock.isMarketOpen(now), today: nyDate(now),
+      market,
+      now,
+      marketOpen: clock.isMarketOpen(now),
+      today: nyDate(now),
       positionQuantity: (symbol) => account.positions.get(symbol)?.quantity ?? 0,
     });
     if (pf.issues.length > 0) return { ok: false as const, result: preflightFailure(pf.issues) };
     const priced = pricedLegs(market, pf.legs);
     const net = expectedNet(req, priced);
     if (net === undefined) {
-      return { ok: false as const, result: preflightFailure([{ code: 'quote_unavailable', message: 'No quote is available to price this Market order.' }]) };
+      return {
+        ok: false as const,
+        result: preflightFailure([
+          { code: 'quote_unavailable', message: 'No quote is available to price this Market order.' },
+        ]),
+      };
     }
     const estimate = estimateOrder(account, pf.legs, pf.size, net, priced, marks);
     if (!estimate.marginOk) {
       return {
         ok: false as const,
-        result: preflightFailure([{ code: 'margin_check_failed', message: 'Account does not have sufficient buying power available for this order.' }]),
+        result: preflightFailure([
+          {
+            code: 'margin_check_failed',
+            message: 'Account does not have sufficient buying power available for this order.',
+          },
+        ]),
       };
     }
     return { ok: true as const, pf, estimate };
   };
 
-  const newRecord = (account: AccountRecord, req: OrderRequest, legs: ResolvedLeg[], size: number, underlying: string): OrderRecord => {
+  const newRecord = (
+    account: AccountRecord,
+    req: OrderRequest,
+    legs: ResolvedLeg[],
+    size: number,
+    underlying: string,
+  ): OrderRecord => {
     const now = clock.now();
     const o: OrderRecord = {
-      id: 0, accountNumber: account.accountNumber, timeInForce: req.timeInForce, orderType: req.orderType, size,
-      underlyingSymbol: underlying, legs: legs.map((l) => ({ ...l, fills: [] })), status: 'Received', receivedAt: now,
-      updatedAt: now, globalRequestId: '', edited: false, behavior: DEFAULT_BEHAVIOR, partialDone: false, wasLive: false,
+      id: 0,
+      accountNumber: account.accountNumber,
+      timeInForce: req.timeInForce,
+      orderType: req.orderType,
+      size,
+      underlyingSymbol: underlying,
+      legs: legs.map((l) => ({ ...l, fills: [] })),
+      status: 'Received',
+      receivedAt: now,
+      updatedAt: now,
+      globalRequestId: '',
+      edited: false,
+      behavior: DEFAULT_BEHAVIOR,
+      partialDone: false,
+      wasLive: false,
     };
     if (req.priceCents !== undefined) o.priceCents = req.priceCents;
     if (req.priceEffect !== undefined) o.priceEffect = req.priceEffect;
@@ -189,7 +257,10 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     const now = clock.now();
     o.id = state.nextOrderId++;
     o.globalRequestId = requestId();
-    const picked = pickBehavior(state.rules, state.defaultBehavior, { symbols: o.legs.map((l) => l.symbol), underlying: o.underlyingSymbol });
+    const picked = pickBehavior(state.rules, state.defaultBehavior, {
+      symbols: o.legs.map((l) => l.symbol),
+      underlying: o.underlyingSymbol,
+    });
     if (picked.consumed !== undefined) state.rules.splice(picked.consumed, 1);
     o.behavior = picked.behavior;
     const expiresAt = expiryOf(o, now);
@@ -206,7 +277,8 @@ export function createVenue(opts: CreateVenueOptions): Venue {
   };
 
   const accountOf = (accountNumber: string) => state.accounts.get(accountNumber);
-  const accountExternalId = (a: AccountRecord) => `A${String(hashKeys(seed, 'external-id', a.accountNumber)).padStart(10, '0')}`;
+  const accountExternalId = (a: AccountRecord) =>
+    `A${String(hashKeys(seed, 'external-id', a.accountNumber)).padStart(10, '0')}`;
   const identity: CustomerIdentity = {
     customerExternalId: `C${String(hashKeys(seed, 'customer-external-id')).padStart(10, '0')}`,
     userExternalId: `U${String(hashKeys(seed, 'user-external-id')).padStart(10, '0')}`,
@@ -223,7 +295,9 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     },
     tradingStatusWire(accountNumber) {
       const account = accountOf(accountNumber);
-      return account ? tradingStatusWire(account, 400_000 + (hashKeys(seed, 'trading-status', accountNumber) % 500_000)) : undefined;
+      return account
+        ? tradingStatusWire(account, 400_000 + (hashKeys(seed, 'trading-status', accountNumber) % 500_000))
+        : undefined;
     },
     customerWire: () => customerWire(identity),
     userWire: () => userWire(identity),
@@ -251,7 +325,10 @@ export function createVenue(opts: CreateVenueOptions): Venue {
         register(o);
         lifecycle.route(o, clock.now());
         if (o.status === 'Received') {
-          warnings.push({ code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' });
+          warnings.push({
+            code: 'tif_next_valid_sesssion',
+            message: 'Your order will begin working during next valid session.',
+          });
         }
         emitOrder(o);
       }
@@ -259,7 +336,12 @@ export function createVenue(opts: CreateVenueOptions): Venue {
         ok: true,
         value: {
           order: orderWire(o, { dryRun }),
-          'buying-power-effect': buyingPowerEffectWire(estimate.before, estimate.after, estimate.isolatedRequirement, o.legs.length > 1),
+          'buying-power-effect': buyingPowerEffectWire(
+            estimate.before,
+            estimate.after,
+            estimate.isolatedRequirement,
+            o.legs.length > 1,
+          ),
           'fee-calculation': feesWire(estimate.fees),
           warnings,
         },
@@ -374,12 +456,19 @@ export function createVenue(opts: CreateVenueOptions): Venue {
           'account-number': a.accountNumber,
           balances: balanceData(a),
           positions: [...a.positions.values()].map((p) => positionData(a.accountNumber, p)),
-          orders: [...state.orders.values()].filter((o) => o.accountNumber === a.accountNumber).map((o) => orderWire(o)),
+          orders: [...state.orders.values()]
+            .filter((o) => o.accountNumber === a.accountNumber)
+            .map((o) => orderWire(o)),
         })),
         fillRules: state.rules.map((r) => ({ ...r })),
         defaultFillBehavior: { ...state.defaultBehavior },
         assignment: { probability: expiration.probability() },
-        clock: { now: isoTime(now), 'now-ms': now, 'market-open': clock.isMarketOpen(now), 'trading-date': nyDate(now) },
+        clock: {
+          now: isoTime(now),
+          'now-ms': now,
+          'market-open': clock.isMarketOpen(now),
+          'trading-date': nyDate(now),
+        },
       };
     },
 

@@ -3,7 +3,14 @@ import { decimalString, isoTime } from '../format.js';
 import type { JsonObject } from '../types.js';
 import type { AccountRecord, BalanceFigures, Fees, PositionRecord } from './ledger.js';
 import { centsRatioToDecimal, centsToDecimal, debitEffect, effectOf, unsignedDecimal } from './money.js';
-import { isTerminal, remainingQuantity, remainingUnits, type FillRecord, type OrderRecord, type OrderStatus } from './orders.js';
+import {
+  isTerminal,
+  remainingQuantity,
+  remainingUnits,
+  type FillRecord,
+  type OrderRecord,
+  type OrderStatus,
+} from './orders.js';
 
 /** Cancellable/editable as the recordings show them: not while routing or once a cancel/replace is under way. */
 const ACTIONABLE: ReadonlySet<OrderStatus> = new Set(['Received', 'Live', 'Contingent']);
@@ -74,7 +81,13 @@ export function feesWire(f: Fees): JsonObject {
   return {
     'regulatory-fees': unsignedDecimal(f.regulatory),
     'regulatory-fees-effect': debitEffect(f.regulatory),
-    'regulatory-fees-breakdown': [feeItem('exchange', 0), feeItem('nfa', 0), feeItem('orf', f.orf), feeItem('sec', f.sec), feeItem('taf', f.taf)],
+    'regulatory-fees-breakdown': [
+      feeItem('exchange', 0),
+      feeItem('nfa', 0),
+      feeItem('orf', f.orf),
+      feeItem('sec', f.sec),
+      feeItem('taf', f.taf),
+    ],
     'clearing-fees': unsignedDecimal(f.clearing),
     'clearing-fees-effect': debitEffect(f.clearing),
     'clearing-fees-breakdown': [feeItem('clearing', f.clearing)],
@@ -94,7 +107,12 @@ export function feesWire(f: Fees): JsonObject {
 }
 
 /** `buying-power-effect` from the account's figures before and after the (hypothetical) fill of an order. */
-export function buyingPowerEffectWire(before: BalanceFigures, after: BalanceFigures, isolatedRequirement: number, isSpread: boolean): JsonObject {
+export function buyingPowerEffectWire(
+  before: BalanceFigures,
+  after: BalanceFigures,
+  isolatedRequirement: number,
+  isSpread: boolean,
+): JsonObject {
   const reqChange = after.requirement - before.requirement;
   const bpChange = after.derivativeBuyingPower - before.derivativeBuyingPower;
   const balanceEffect = (cents: number) => (cents < 0 ? 'Debit' : 'Credit');
@@ -116,7 +134,11 @@ export function buyingPowerEffectWire(before: BalanceFigures, after: BalanceFigu
 }
 
 /** One item of GET /accounts/{n}/positions (and a CurrentPosition event's data; quantity 0 / "Zero" once closed). */
-export function positionWire(accountNumber: string, p: PositionRecord, ctx: { closePriceDollars: number; tradingDate: string }): JsonObject {
+export function positionWire(
+  accountNumber: string,
+  p: PositionRecord,
+  ctx: { closePriceDollars: number; tradingDate: string },
+): JsonObject {
   const qty = Math.abs(p.quantity);
   const avgOpen = qty === 0 ? '0.0' : centsRatioToDecimal(p.openCostCents, qty);
   const realized = p.realizedDate === ctx.tradingDate ? p.realizedCents : 0;

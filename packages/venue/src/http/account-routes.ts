@@ -36,12 +36,18 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
   const orderId = (req: Request, res: Response): number | undefined => {
     const text = String(req.params['orderId']);
     if (/^\d+$/.test(text)) return Number(text);
-    sendError(res, 400, { code: 'validation_error', message: 'Request validation failed', errors: [{ domain: 'id', reason: 'is invalid' }] });
+    sendError(res, 400, {
+      code: 'validation_error',
+      message: 'Request validation failed',
+      errors: [{ domain: 'id', reason: 'is invalid' }],
+    });
     return undefined;
   };
 
   router.use('/accounts/:accountNumber', ownAccount);
-  router.get('/customers/me/accounts/:accountNumber', ownAccount, (req, res) => sendData(req, res, venue.accountWire(account(req))));
+  router.get('/customers/me/accounts/:accountNumber', ownAccount, (req, res) =>
+    sendData(req, res, venue.accountWire(account(req))),
+  );
 
   router.get('/accounts/:accountNumber/balances', (req, res) => sendData(req, res, venue.balancesWire(account(req))));
   // Every venue account holds US dollars only; another currency has no balance (Tastytrade's answer there is not recorded)
@@ -50,7 +56,9 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
     if (currency !== 'USD') return notFound(res, `Balance in ${currency}`);
     sendData(req, res, venue.balancesWire(account(req)));
   });
-  router.get('/accounts/:accountNumber/trading-status', (req, res) => sendData(req, res, venue.tradingStatusWire(account(req))));
+  router.get('/accounts/:accountNumber/trading-status', (req, res) =>
+    sendData(req, res, venue.tradingStatusWire(account(req))),
+  );
   router.get('/accounts/:accountNumber/positions', (req, res) => {
     const underlying = queryList(req, 'underlying-symbol');
     const symbol = typeof req.query['symbol'] === 'string' ? req.query['symbol'] : undefined;
@@ -86,7 +94,13 @@ export function accountRoutes(venue: Venue, faults: FaultState): Router {
   });
   router.get('/accounts/:accountNumber/transactions', (req, res) => {
     const query: TransactionsQuery = {};
-    for (const [key, field] of [['symbol', 'symbol'], ['underlying-symbol', 'underlyingSymbol'], ['type', 'type'], ['start-date', 'startDate'], ['end-date', 'endDate']] as const) {
+    for (const [key, field] of [
+      ['symbol', 'symbol'],
+      ['underlying-symbol', 'underlyingSymbol'],
+      ['type', 'type'],
+      ['start-date', 'startDate'],
+      ['end-date', 'endDate'],
+    ] as const) {
       if (typeof req.query[key] === 'string') query[field] = req.query[key];
     }
     const types = queryList(req, 'types');

@@ -33,8 +33,19 @@ export class TokenStore {
   /** POST /oauth/token with a refresh_token grant, answered unwrapped like Tastytrade. */
   issue(body: unknown): TokenIssue {
     const b = (body ?? {}) as Record<string, unknown>;
-    if (b['grant_type'] !== 'refresh_token' || typeof b['refresh_token'] !== 'string' || typeof b['client_secret'] !== 'string') {
-      return { ok: false, status: 400, body: { error: 'invalid_request', error_description: 'grant_type=refresh_token, refresh_token and client_secret are required' } };
+    if (
+      b['grant_type'] !== 'refresh_token' ||
+      typeof b['refresh_token'] !== 'string' ||
+      typeof b['client_secret'] !== 'string'
+    ) {
+      return {
+        ok: false,
+        status: 400,
+        body: {
+          error: 'invalid_request',
+          error_description: 'grant_type=refresh_token, refresh_token and client_secret are required',
+        },
+      };
     }
     const secretOk = this.options.clientSecret === undefined || b['client_secret'] === this.options.clientSecret;
     const refreshOk = this.options.refreshToken === undefined || b['refresh_token'] === this.options.refreshToken;
@@ -43,7 +54,11 @@ export class TokenStore {
     }
     const token = `sim-at-${randomBytes(18).toString('base64url')}`;
     this.access.set(token, this.wallNow() + this.expiresInSec * 1000);
-    return { ok: true, status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: this.expiresInSec } };
+    return {
+      ok: true,
+      status: 200,
+      body: { access_token: token, token_type: 'Bearer', expires_in: this.expiresInSec },
+    };
   }
 
   /** Accepts "Bearer <token>" (REST header and streamer auth-token) or a bare token. */

@@ -21,12 +21,21 @@ const fillBehaviorSchema = z
   .strict();
 
 const marketSchema = z
-  .object({ symbol: z.string().min(1), spot: z.number().positive().optional(), vol: z.number().positive().max(5).optional() })
+  .object({
+    symbol: z.string().min(1),
+    spot: z.number().positive().optional(),
+    vol: z.number().positive().max(5).optional(),
+  })
   .strict()
   .refine((b) => b.spot !== undefined || b.vol !== undefined, { message: 'give spot and/or vol' });
 
 const expireSchema = z
-  .object({ through: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a New York date YYYY-MM-DD').optional() })
+  .object({
+    through: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'a New York date YYYY-MM-DD')
+      .optional(),
+  })
   .strict();
 
 /** Either a probability per check, or a named short position to assign now. */
@@ -40,10 +49,15 @@ const assignmentSchema = z
   .strict()
   .superRefine((b, ctx) => {
     if ((b.probability === undefined) === (b.symbol === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give either probability (0..1) or symbol (OCC) of a short option position', path: [] });
+      ctx.addIssue({
+        code: 'custom',
+        message: 'give either probability (0..1) or symbol (OCC) of a short option position',
+        path: [],
+      });
     }
     for (const key of ['quantity', 'accountNumber'] as const) {
-      if (b[key] !== undefined && b.symbol === undefined) ctx.addIssue({ code: 'custom', message: `${key} needs symbol`, path: [key] });
+      if (b[key] !== undefined && b.symbol === undefined)
+        ctx.addIssue({ code: 'custom', message: `${key} needs symbol`, path: [key] });
     }
   });
 
@@ -98,7 +112,10 @@ export function controlRoutes(control: VenueControl): Router {
   router.post('/__sim/expire', (req, res) => {
     const parsed = expireSchema.safeParse(req.body ?? {});
     if (!parsed.success) return invalid(res, parsed.error);
-    res.json({ ok: true, settled: control.expire(parsed.data.through !== undefined ? { through: parsed.data.through } : {}) });
+    res.json({
+      ok: true,
+      settled: control.expire(parsed.data.through !== undefined ? { through: parsed.data.through } : {}),
+    });
   });
   router.post('/__sim/assignment', (req, res) => {
     const parsed = assignmentSchema.safeParse(req.body);
@@ -109,7 +126,9 @@ export function controlRoutes(control: VenueControl): Router {
       return res.json({ ok: true, probability });
     }
     const result = control.assign({
-      symbol: symbol!, ...(quantity !== undefined ? { quantity } : {}), ...(accountNumber !== undefined ? { accountNumber } : {}),
+      symbol: symbol!,
+      ...(quantity !== undefined ? { quantity } : {}),
+      ...(accountNumber !== undefined ? { accountNumber } : {}),
     });
     if (!result.ok) return sendError(res, result.httpStatus, result.error);
     res.json({ ok: true, assigned: result.value });

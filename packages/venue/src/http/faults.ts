@@ -41,10 +41,18 @@ interface Armed {
 export class FaultState {
   private armed: Armed[] = [];
   /** Counters of faults that actually fired, by kind (for tests and chaos reports). */
-  readonly fired: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
+  readonly fired: Record<FaultKind, number> = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<
+    FaultKind,
+    number
+  >;
 
   arm(request: FaultRequest): void {
-    const defaultsMs: Partial<Record<FaultKind, number>> = { hang: 30_000, silentStreams: 10_000, fillsLag: 2000, delayedSubmit: 5000 };
+    const defaultsMs: Partial<Record<FaultKind, number>> = {
+      hang: 30_000,
+      silentStreams: 10_000,
+      fillsLag: 2000,
+      delayedSubmit: 5000,
+    };
     this.armed.push({
       kind: request.kind,
       remaining: request.count ?? 1,

@@ -2,7 +2,15 @@
 import { Router, type Request } from 'express';
 import type { JsonObject, MarketModel, MarketClock } from '../types.js';
 import { notFound, sendData, sendItems } from './envelope.js';
-import { equityOptionWire, equityWire, flatChainWire, marketCalendarWire, marketMetricsWire, marketSessionWire, nestedChainWire } from './market-wire.js';
+import {
+  equityOptionWire,
+  equityWire,
+  flatChainWire,
+  marketCalendarWire,
+  marketMetricsWire,
+  marketSessionWire,
+  nestedChainWire,
+} from './market-wire.js';
 import { nyDate, nyseEarlyCloses, nyseHolidays } from '../calendar.js';
 import type { TokenStore } from './auth.js';
 
@@ -44,9 +52,15 @@ export function marketRoutes({ market, clock, tokens, dxlinkUrl }: MarketRouteDe
   // The recorded list (tasty-go equitiesResp, 2023) has no `pagination`: every match in one page, unknown symbols left out
   router.get('/instruments/equities', (req, res) => {
     const asked = symbolList(req, 'symbol');
-    const items = (asked.length > 0 ? [...new Set(asked)] : market.underlyings()).map(equity).filter((e): e is JsonObject => e !== undefined);
+    const items = (asked.length > 0 ? [...new Set(asked)] : market.underlyings())
+      .map(equity)
+      .filter((e): e is JsonObject => e !== undefined);
     const filters = (['is-etf', 'is-index', 'lendability'] as const).filter((k) => typeof req.query[k] === 'string');
-    sendItems(req, res, items.filter((item) => filters.every((k) => String(item[k]) === req.query[k])));
+    sendItems(
+      req,
+      res,
+      items.filter((item) => filters.every((k) => String(item[k]) === req.query[k])),
+    );
   });
   router.get('/instruments/equities/:symbol', (req, res) => {
     const symbol = symbolParam(req);
@@ -60,7 +74,11 @@ export function marketRoutes({ market, clock, tokens, dxlinkUrl }: MarketRouteDe
     const chain = contract ? market.chain(contract.underlying) : undefined;
     const expiration = chain?.expirations.find((e) => e.expirationDate === contract?.expirationDate);
     if (!contract || !chain || !expiration) return notFound(res, `Equity option ${occ}`);
-    sendData(req, res, equityOptionWire(chain, expiration, contract.strike, contract.right, contract.symbol, contract.streamerSymbol));
+    sendData(
+      req,
+      res,
+      equityOptionWire(chain, expiration, contract.strike, contract.right, contract.symbol, contract.streamerSymbol),
+    );
   });
 
   router.get('/market-metrics', (req, res) => {
@@ -87,10 +105,14 @@ export function marketRoutes({ market, clock, tokens, dxlinkUrl }: MarketRouteDe
   router.get('/market-time/equities/holidays', (req, res) => {
     const year = Number(nyDate(clock.now()).slice(0, 4));
     const years = clock.spec.mode === 'open' ? [] : [year, year + 1];
-    sendData(req, res, marketCalendarWire({
-      holidays: years.flatMap((y) => [...nyseHolidays(y).keys()].sort()),
-      halfDays: years.flatMap((y) => nyseEarlyCloses(y)),
-    }));
+    sendData(
+      req,
+      res,
+      marketCalendarWire({
+        holidays: years.flatMap((y) => [...nyseHolidays(y).keys()].sort()),
+        halfDays: years.flatMap((y) => nyseEarlyCloses(y)),
+      }),
+    );
   });
 
   return router;

@@ -1,9 +1,20 @@
 // Owns the Tastytrade JSON of market reference data on the venue: chains, instruments, metrics, sessions.
 import { decimalString, isoTime, isoTimeZ } from '../format.js';
-import type { ChainExpiration, JsonObject, MarketMetrics, MarketSession, OptionChain, UnderlyingSpec } from '../types.js';
+import type {
+  ChainExpiration,
+  JsonObject,
+  MarketMetrics,
+  MarketSession,
+  OptionChain,
+  UnderlyingSpec,
+} from '../types.js';
 
 const tickSizesWire = (chain: OptionChain) =>
-  chain.tickSizes.map((t) => (t.threshold === undefined ? { value: decimalString(t.value) } : { threshold: decimalString(t.threshold), value: decimalString(t.value) }));
+  chain.tickSizes.map((t) =>
+    t.threshold === undefined
+      ? { value: decimalString(t.value) }
+      : { threshold: decimalString(t.threshold), value: decimalString(t.value) },
+  );
 
 const deliverables = (chain: OptionChain) => [
   {
@@ -44,7 +55,14 @@ export function nestedChainWire(chain: OptionChain): JsonObject {
 }
 
 /** One EquityOption as in GET /option-chains/:sym and GET /instruments/equity-options/:occ. */
-export function equityOptionWire(chain: OptionChain, e: ChainExpiration, strike: number, right: 'C' | 'P', symbol: string, streamerSymbol: string): JsonObject {
+export function equityOptionWire(
+  chain: OptionChain,
+  e: ChainExpiration,
+  strike: number,
+  right: 'C' | 'P',
+  symbol: string,
+  streamerSymbol: string,
+): JsonObject {
   return {
     active: true,
     'days-to-expiration': e.daysToExpiration,

@@ -1,9 +1,14 @@
 // Owns option chains for the venue: listed expirations (weeklies, monthlies), strike grids, OCC and streamer symbols.
-import {
-  addDays, dateOf, daysBetween, isTradingDay, nyDate, nyTime, tradingHours, weekday,
-} from '../calendar.js';
+import { addDays, dateOf, daysBetween, isTradingDay, nyDate, nyTime, tradingHours, weekday } from '../calendar.js';
 import type {
-  ChainExpiration, ChainStrike, ExpirationType, OptionChain, OptionRight, VenueMillis, TickSize, UnderlyingSpec,
+  ChainExpiration,
+  ChainStrike,
+  ExpirationType,
+  OptionChain,
+  OptionRight,
+  VenueMillis,
+  TickSize,
+  UnderlyingSpec,
 } from '../types.js';
 import { farStrikeStep, isEtf } from './underlyings.js';
 
@@ -191,4 +196,3 @@ export function buildChain(spec: UnderlyingSpec, now: VenueMillis, refSpots: num
     expirations,
   };
 }
-

@@ -2,7 +2,14 @@
 import { DAY_MS, addDays, nyDate, nyTime } from '../calendar.js';
 import { hashKeys } from '../rng.js';
 import type {
-  DaySummary, MarketMetrics, MarketModel, OptionChain, OptionContract, MarketClock, VenueMillis, UnderlyingSpec,
+  DaySummary,
+  MarketMetrics,
+  MarketModel,
+  OptionChain,
+  OptionContract,
+  MarketClock,
+  VenueMillis,
+  UnderlyingSpec,
 } from '../types.js';
 import { bsmGreeks } from './bsm.js';
 import { buildChain, formatOcc, formatStreamerSymbol, parseOcc, parseStreamerSymbol, strikeOnLadder } from './chain.js';
@@ -124,7 +131,11 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
     const value = buildChain(u.spec, now, refs);
     const midnight = nyTime(addDays(day, 1), '00:00');
     u.chain = {
-      value, refs, refCount: refs.length, from: now, until: Math.min(midnight, value.expirations[0]?.expiresAt ?? midnight),
+      value,
+      refs,
+      refCount: refs.length,
+      from: now,
+      until: Math.min(midnight, value.expirations[0]?.expiresAt ?? midnight),
       strikes: new Set((value.expirations[0]?.strikes ?? []).map((s) => Math.round(s.strike * 1000))),
     };
     return value;
@@ -178,16 +189,32 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
       const exp = chainOf(u).expirations.find((e) => e.expirationDate === c.expirationDate);
       const ref = refsFor(u, today(now))[0] ?? p.S;
       oi = openInterest({
-        seed, symbol: c.symbol, tradingDate: w.date, spot: ref, strike: c.strike, iv: p.iv, T: p.T,
-        liquidityRating: u.spec.liquidityRating, monthly: exp?.expirationType === 'Regular',
+        seed,
+        symbol: c.symbol,
+        tradingDate: w.date,
+        spot: ref,
+        strike: c.strike,
+        iv: p.iv,
+        T: p.T,
+        liquidityRating: u.spec.liquidityRating,
+        monthly: exp?.expirationType === 'Regular',
       });
       volume = dayVolume(seed, c.symbol, w.date, oi * 0.35, w.elapsed);
     } else {
       volume = dayVolume(seed, symbol, w.date, averageDailyVolume(u.spec), w.elapsed);
     }
     const every = Math.max(1, Math.round((c ? 1_800_000 : 300_000) / time.stepMs));
-    return daySummary({ symbol: c ? c.symbol : symbol, time: now, n, openN: w.openN, prevN: w.prevN, every, valueAt,
-      openInterest: oi, dayVolume: volume });
+    return daySummary({
+      symbol: c ? c.symbol : symbol,
+      time: now,
+      n,
+      openN: w.openN,
+      prevN: w.prevN,
+      every,
+      valueAt,
+      openInterest: oi,
+      dayVolume: volume,
+    });
   }
 
   function metrics(symbol: string): MarketMetrics | undefined {
@@ -201,7 +228,11 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
     const vol = u.path.vol(n);
     const ivAt = (T: number) => Math.round(atmVolAt(u.spec, vol, T, { earningsT: eT }) * 1e4) / 1e4;
     return buildMetrics({
-      spec: u.spec, seed, periodsPerYear: time.periodsPerYear, closes, now,
+      spec: u.spec,
+      seed,
+      periodsPerYear: time.periodsPerYear,
+      closes,
+      now,
       iv30: atmVolAt(u.spec, vol, 30 / 365, { earningsT: eT }),
       earningsDate: nextEarnings(u, today(now)),
       marketCap: marketCap(symbol, spotAt(u, n)),
@@ -232,14 +263,29 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
       const n = time.stepOf(now);
       const sizeSeed = hashKeys(seed, 'size', symbol, Math.floor(n / 15));
       const u = unds.get(symbol);
-      if (u) return equityQuote({ symbol, spot: spotAt(u, n), liquidityRating: u.spec.liquidityRating, time: now, sizeSeed });
+      if (u)
+        return equityQuote({
+          symbol,
+          spot: spotAt(u, n),
+          liquidityRating: u.spec.liquidityRating,
+          time: now,
+          sizeSeed,
+        });
       const c = contract(symbol);
       const cu = c && unds.get(c.underlying);
       if (!c || !cu) return undefined;
       const p = price(cu, c, n, now);
       return optionQuote({
-        symbol: c.symbol, theo: p.g.price, spot: p.S, strike: c.strike, T: p.T, iv: p.iv, time: now, sizeSeed,
-        liquidityRating: cu.spec.liquidityRating, ticks: chainOf(cu).tickSizes,
+        symbol: c.symbol,
+        theo: p.g.price,
+        spot: p.S,
+        strike: c.strike,
+        T: p.T,
+        iv: p.iv,
+        time: now,
+        sizeSeed,
+        liquidityRating: cu.spec.liquidityRating,
+        ticks: chainOf(cu).tickSizes,
       });
     },
     greeks(occ) {
@@ -262,7 +308,8 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
       if (change.spot !== undefined && !(change.spot > 0 && Number.isFinite(change.spot))) {
         throw new Error(`setMarket: invalid spot ${change.spot}`);
       }
-      if (change.vol !== undefined && !(change.vol > 0 && change.vol < 10)) throw new Error(`setMarket: invalid vol ${change.vol}`);
+      if (change.vol !== undefined && !(change.vol > 0 && change.vol < 10))
+        throw new Error(`setMarket: invalid vol ${change.vol}`);
       const now = clock.now();
       const refs = refsFor(u, today(now)); // fix today's grid before the move
       const a = u.path.set(time.stepOf(now), change);

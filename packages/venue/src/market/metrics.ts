@@ -8,7 +8,13 @@ export const IV_HISTORY_DAYS = 252;
  * A seeded 252-day daily IV history that ends at `current`: a mean-reverting log-vol walk around the base vol,
  * generated backwards from today so the last point is exactly the current IV. Same seed and inputs -> same history.
  */
-export function ivHistory(seed: number, symbol: string, baseVol: number, current: number, days = IV_HISTORY_DAYS): number[] {
+export function ivHistory(
+  seed: number,
+  symbol: string,
+  baseVol: number,
+  current: number,
+  days = IV_HISTORY_DAYS,
+): number[] {
   const rng = createRng(deriveSeed(seed, 'iv-history', symbol));
   const out = new Array<number>(days);
   let lv = Math.log(current);
@@ -89,7 +95,11 @@ export function buildMetrics(i: MetricsInput): MarketMetrics {
     sector: spec.sector,
     industry: spec.industry,
     earnings: i.earningsDate
-      ? { expectedReportDate: i.earningsDate, estimated: false, ...(spec.earningsTimeOfDay ? { timeOfDay: spec.earningsTimeOfDay } : {}) }
+      ? {
+          expectedReportDate: i.earningsDate,
+          estimated: false,
+          ...(spec.earningsTimeOfDay ? { timeOfDay: spec.earningsTimeOfDay } : {}),
+        }
       : null,
     expirationIvs: i.expirationIvs,
     updatedAt: i.now,

@@ -22,7 +22,14 @@ export function surfaceParams(spec: UnderlyingSpec): SurfaceParams {
   if (isEtf(spec)) {
     return { putSkew: 0.3, putCurve: 0.05, callSkew: 0.12, callCurve: 0.08, termSlope: 0.035, earningsMove: 0 };
   }
-  return { putSkew: 0.15, putCurve: 0.05, callSkew: 0.03, callCurve: 0.06, termSlope: 0.02, earningsMove: spec.vol * 0.18 };
+  return {
+    putSkew: 0.15,
+    putCurve: 0.05,
+    callSkew: 0.03,
+    callCurve: 0.06,
+    termSlope: 0.02,
+    earningsMove: spec.vol * 0.18,
+  };
 }
 
 export interface SurfaceOptions {

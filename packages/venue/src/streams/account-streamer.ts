@@ -60,7 +60,12 @@ export function createAccountStreamer(options: AccountStreamerOptions): AccountS
   const notify = (session: Session, event: VenueEvent) => {
     if (isSilent()) return;
     session.sequence += 1;
-    const text = JSON.stringify({ type: event.type, data: event.data, timestamp: wallNow(), 'ws-sequence': session.sequence });
+    const text = JSON.stringify({
+      type: event.type,
+      data: event.data,
+      timestamp: wallNow(),
+      'ws-sequence': session.sequence,
+    });
     const heldText = held.get(session);
     if (heldText !== undefined) {
       held.delete(session);
@@ -97,14 +102,20 @@ export function createAccountStreamer(options: AccountStreamerOptions): AccountS
     try {
       message = JSON.parse(data) as Record<string, unknown>;
     } catch {
-      reply(session, { status: 'error', action: 'unknown', 'web-socket-session-id': session.id, message: 'invalid json' });
+      reply(session, {
+        status: 'error',
+        action: 'unknown',
+        'web-socket-session-id': session.id,
+        message: 'invalid json',
+      });
       return;
     }
     const action = typeof message['action'] === 'string' ? message['action'] : 'unknown';
     const requestId = message['request-id'];
     const authToken = typeof message['auth-token'] === 'string' ? message['auth-token'] : undefined;
     // Real replies to a failed request carry no request-id (recorded); the SDK then never settles its promise
-    const fail = (text: string) => reply(session, { status: 'error', action, 'web-socket-session-id': session.id, message: text });
+    const fail = (text: string) =>
+      reply(session, { status: 'error', action, 'web-socket-session-id': session.id, message: text });
     if (!options.isValidToken(authToken)) return fail('failed');
     if (action === 'heartbeat') {
       reply(session, { status: 'ok', action, 'web-socket-session-id': session.id, 'request-id': requestId });
@@ -116,10 +127,20 @@ export function createAccountStreamer(options: AccountStreamerOptions): AccountS
       const known = new Set(options.venue.accountNumbers());
       if (wanted.length === 0 || wanted.some((a) => !known.has(a))) return fail('failed');
       for (const a of wanted) session.accounts.add(a);
-      reply(session, { status: 'ok', action, 'web-socket-session-id': session.id, value: [...session.accounts], 'request-id': requestId });
+      reply(session, {
+        status: 'ok',
+        action,
+        'web-socket-session-id': session.id,
+        value: [...session.accounts],
+        'request-id': requestId,
+      });
       return;
     }
-    if (action === 'public-watchlists-subscribe' || action === 'quote-alerts-subscribe' || action === 'user-message-subscribe') {
+    if (
+      action === 'public-watchlists-subscribe' ||
+      action === 'quote-alerts-subscribe' ||
+      action === 'user-message-subscribe'
+    ) {
       reply(session, { status: 'ok', action, 'web-socket-session-id': session.id, 'request-id': requestId });
       return;
     }

@@ -38,9 +38,24 @@ function periodStart(c: CandleSymbol, t: number): number {
 
 function nanCandle(eventSymbol: string, time: number, eventFlags: number): EventRecord {
   return {
-    eventType: 'Candle', eventSymbol, eventTime: 0, eventFlags, index: eventIndex(time), time, sequence: 0, count: 0,
-    open: 'NaN', high: 'NaN', low: 'NaN', close: 'NaN', volume: 'NaN', VWAP: 'NaN',
-    bidVolume: 'NaN', askVolume: 'NaN', impVolatility: 'NaN', openInterest: 'NaN',
+    eventType: 'Candle',
+    eventSymbol,
+    eventTime: 0,
+    eventFlags,
+    index: eventIndex(time),
+    time,
+    sequence: 0,
+    count: 0,
+    open: 'NaN',
+    high: 'NaN',
+    low: 'NaN',
+    close: 'NaN',
+    volume: 'NaN',
+    VWAP: 'NaN',
+    bidVolume: 'NaN',
+    askVolume: 'NaN',
+    impVolatility: 'NaN',
+    openInterest: 'NaN',
   };
 }
 
@@ -59,7 +74,11 @@ export function currentCandle(market: MarketModel, candleSymbol: string): EventR
   const candle = nanCandle(candleSymbol, time, 0);
   if (multiDay && s !== undefined) {
     Object.assign(candle, {
-      count: 1, open: s.dayOpen, high: Math.max(s.dayHigh, price), low: Math.min(s.dayLow, price), close: price,
+      count: 1,
+      open: s.dayOpen,
+      high: Math.max(s.dayHigh, price),
+      low: Math.min(s.dayLow, price),
+      close: price,
       volume: s.dayVolume,
     });
   } else {
@@ -78,7 +97,12 @@ export function currentCandle(market: MarketModel, candleSymbol: string): EventR
  * Snapshot: that candle (SNAPSHOT_BEGIN) when it is at or after `fromTime`, then a REMOVE|SNAPSHOT_END marker at `fromTime`
  * (as in ws_dxlink_feed_data__candle_compact.json). Update: the current candle.
  */
-export function buildCandles(market: MarketModel, candleSymbol: string, fromTime: number | undefined, snapshot: boolean): EventRecord[] {
+export function buildCandles(
+  market: MarketModel,
+  candleSymbol: string,
+  fromTime: number | undefined,
+  snapshot: boolean,
+): EventRecord[] {
   const cur = currentCandle(market, candleSymbol);
   if (cur === undefined) return [];
   if (!snapshot) return [cur];
@@ -86,7 +110,8 @@ export function buildCandles(market: MarketModel, candleSymbol: string, fromTime
   const out: EventRecord[] = [];
   const curTime = typeof cur['time'] === 'number' ? cur['time'] : 0;
   if (curTime >= from) out.push({ ...cur, eventFlags: EVENT_FLAGS.SNAPSHOT_BEGIN });
-  const endFlags = EVENT_FLAGS.REMOVE_EVENT | EVENT_FLAGS.SNAPSHOT_END | (out.length === 0 ? EVENT_FLAGS.SNAPSHOT_BEGIN : 0);
+  const endFlags =
+    EVENT_FLAGS.REMOVE_EVENT | EVENT_FLAGS.SNAPSHOT_END | (out.length === 0 ? EVENT_FLAGS.SNAPSHOT_BEGIN : 0);
   // The marker must not sit on the candle's own time (it would remove it).
   out.push(nanCandle(candleSymbol, out.length > 0 ? Math.min(from, curTime - 1) : from, endFlags));
   return out;

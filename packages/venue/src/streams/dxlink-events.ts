@@ -10,23 +10,141 @@ export type EventRecord = Record<string, FeedValue>;
  * schema field lists (docs/tastytrade-api.md §11.4) with `eventType` first, as the tastytrade web platform requests.
  */
 export const EVENT_FIELDS = {
-  Quote: ['eventType', 'eventSymbol', 'eventTime', 'sequence', 'timeNanoPart', 'bidTime', 'bidExchangeCode', 'bidPrice', 'bidSize', 'askTime', 'askExchangeCode', 'askPrice', 'askSize'],
-  Trade: ['eventType', 'eventSymbol', 'eventTime', 'time', 'timeNanoPart', 'sequence', 'exchangeCode', 'price', 'change', 'size', 'dayId', 'dayVolume', 'dayTurnover', 'tickDirection', 'extendedTradingHours'],
-  Summary: ['eventType', 'eventSymbol', 'eventTime', 'dayId', 'dayOpenPrice', 'dayHighPrice', 'dayLowPrice', 'dayClosePrice', 'dayClosePriceType', 'prevDayId', 'prevDayClosePrice', 'prevDayClosePriceType', 'prevDayVolume', 'openInterest'],
-  Greeks: ['eventType', 'eventSymbol', 'eventTime', 'eventFlags', 'index', 'time', 'sequence', 'price', 'volatility', 'delta', 'gamma', 'theta', 'rho', 'vega'],
-  Profile: ['eventType', 'eventSymbol', 'eventTime', 'description', 'shortSaleRestriction', 'tradingStatus', 'statusReason', 'haltStartTime', 'haltEndTime', 'highLimitPrice', 'lowLimitPrice', 'high52WeekPrice', 'low52WeekPrice', 'beta', 'earningsPerShare', 'dividendFrequency', 'exDividendAmount', 'exDividendDayId', 'shares', 'freeFloat'],
-  Underlying: ['eventType', 'eventSymbol', 'eventTime', 'eventFlags', 'index', 'time', 'sequence', 'volatility', 'frontVolatility', 'backVolatility', 'callVolume', 'putVolume', 'putCallRatio'],
-  Candle: ['eventType', 'eventSymbol', 'eventTime', 'eventFlags', 'index', 'time', 'sequence', 'count', 'open', 'high', 'low', 'close', 'volume', 'VWAP', 'bidVolume', 'askVolume', 'impVolatility', 'openInterest'],
+  Quote: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'sequence',
+    'timeNanoPart',
+    'bidTime',
+    'bidExchangeCode',
+    'bidPrice',
+    'bidSize',
+    'askTime',
+    'askExchangeCode',
+    'askPrice',
+    'askSize',
+  ],
+  Trade: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'time',
+    'timeNanoPart',
+    'sequence',
+    'exchangeCode',
+    'price',
+    'change',
+    'size',
+    'dayId',
+    'dayVolume',
+    'dayTurnover',
+    'tickDirection',
+    'extendedTradingHours',
+  ],
+  Summary: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'dayId',
+    'dayOpenPrice',
+    'dayHighPrice',
+    'dayLowPrice',
+    'dayClosePrice',
+    'dayClosePriceType',
+    'prevDayId',
+    'prevDayClosePrice',
+    'prevDayClosePriceType',
+    'prevDayVolume',
+    'openInterest',
+  ],
+  Greeks: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'eventFlags',
+    'index',
+    'time',
+    'sequence',
+    'price',
+    'volatility',
+    'delta',
+    'gamma',
+    'theta',
+    'rho',
+    'vega',
+  ],
+  Profile: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'description',
+    'shortSaleRestriction',
+    'tradingStatus',
+    'statusReason',
+    'haltStartTime',
+    'haltEndTime',
+    'highLimitPrice',
+    'lowLimitPrice',
+    'high52WeekPrice',
+    'low52WeekPrice',
+    'beta',
+    'earningsPerShare',
+    'dividendFrequency',
+    'exDividendAmount',
+    'exDividendDayId',
+    'shares',
+    'freeFloat',
+  ],
+  Underlying: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'eventFlags',
+    'index',
+    'time',
+    'sequence',
+    'volatility',
+    'frontVolatility',
+    'backVolatility',
+    'callVolume',
+    'putVolume',
+    'putCallRatio',
+  ],
+  Candle: [
+    'eventType',
+    'eventSymbol',
+    'eventTime',
+    'eventFlags',
+    'index',
+    'time',
+    'sequence',
+    'count',
+    'open',
+    'high',
+    'low',
+    'close',
+    'volume',
+    'VWAP',
+    'bidVolume',
+    'askVolume',
+    'impVolatility',
+    'openInterest',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type DxEventType = keyof typeof EVENT_FIELDS;
 
 export function isServedEventType(type: string): type is DxEventType {
-  return Object.prototype.hasOwnProperty.call(EVENT_FIELDS, type);
+  return Object.hasOwn(EVENT_FIELDS, type);
 }
 
 /** Every field name the server knows, by its lowercase spelling (names are the same in every event type that has them). */
-const CANONICAL_FIELD = new Map<string, string>(Object.values(EVENT_FIELDS).flat().map((f) => [f.toLowerCase(), f]));
+const CANONICAL_FIELD = new Map<string, string>(
+  Object.values(EVENT_FIELDS)
+    .flat()
+    .map((f) => [f.toLowerCase(), f]),
+);
 
 /**
  * The record layout for `type` on a channel: the client's acceptEventFields exactly as asked — its order and its
@@ -50,7 +168,7 @@ export function negotiateEventFields(type: string, requested: unknown): string[]
 
 /** A record's value for a field name as the client spelled it (names match case-insensitively, `vwap` = `VWAP`). */
 function fieldValue(record: EventRecord, name: string): FeedValue | undefined {
-  const own = (key: string) => (Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined); // never "constructor" & co.
+  const own = (key: string) => (Object.hasOwn(record, key) ? record[key] : undefined); // never "constructor" & co.
   return own(name) ?? own(CANONICAL_FIELD.get(name.toLowerCase()) ?? name);
 }
 
@@ -79,7 +197,12 @@ export function resolveStreamerSymbol(market: MarketModel, streamerSymbol: strin
   return undefined;
 }
 
-const nyDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' });
+const nyDate = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** dxFeed day id (days since 1970-01-01) of the New York calendar date containing `ms`. */
 export function dayIdOf(ms: number): number {
@@ -102,7 +225,12 @@ export function eventIndex(timeMs: number): number {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Builds the current event of `type` for a resolved symbol; undefined when the market has nothing (no data is sent). */
-export function buildEvent(market: MarketModel, type: string, eventSymbol: string, r: ResolvedSymbol): EventRecord | undefined {
+export function buildEvent(
+  market: MarketModel,
+  type: string,
+  eventSymbol: string,
+  r: ResolvedSymbol,
+): EventRecord | undefined {
   switch (type) {
     case 'Quote':
       return quoteEvent(market, eventSymbol, r);
@@ -127,9 +255,19 @@ function quoteEvent(market: MarketModel, eventSymbol: string, r: ResolvedSymbol)
   const sec = Math.floor(q.time / 1000) * 1000; // dxFeed bid/ask times carry whole seconds
   const ex = r.kind === 'equity' ? 'Q' : 'C';
   return {
-    eventType: 'Quote', eventSymbol, eventTime: 0, sequence: 0, timeNanoPart: 0,
-    bidTime: sec, bidExchangeCode: ex, bidPrice: jsonDouble(q.bid), bidSize: jsonDouble(q.bidSize),
-    askTime: sec, askExchangeCode: ex, askPrice: jsonDouble(q.ask), askSize: jsonDouble(q.askSize),
+    eventType: 'Quote',
+    eventSymbol,
+    eventTime: 0,
+    sequence: 0,
+    timeNanoPart: 0,
+    bidTime: sec,
+    bidExchangeCode: ex,
+    bidPrice: jsonDouble(q.bid),
+    bidSize: jsonDouble(q.bidSize),
+    askTime: sec,
+    askExchangeCode: ex,
+    askPrice: jsonDouble(q.ask),
+    askSize: jsonDouble(q.askSize),
   };
 }
 
@@ -139,7 +277,12 @@ function tradeEvent(market: MarketModel, eventSymbol: string, r: ResolvedSymbol)
   const s = market.summary(r.symbol);
   const traded = Number.isFinite(q.last) && q.last > 0;
   return {
-    eventType: 'Trade', eventSymbol, eventTime: 0, time: traded ? q.time : 0, timeNanoPart: 0, sequence: 0,
+    eventType: 'Trade',
+    eventSymbol,
+    eventTime: 0,
+    time: traded ? q.time : 0,
+    timeNanoPart: 0,
+    sequence: 0,
     exchangeCode: r.kind === 'equity' ? 'Q' : 'C',
     price: traded ? q.last : 'NaN',
     change: traded && s !== undefined ? jsonDouble(round2(q.last - s.prevDayClose)) : 'NaN',
@@ -157,11 +300,20 @@ function summaryEvent(market: MarketModel, eventSymbol: string, r: ResolvedSymbo
   if (s === undefined) return undefined;
   const dayId = dayIdOf(s.time);
   return {
-    eventType: 'Summary', eventSymbol, eventTime: 0, dayId,
-    dayOpenPrice: jsonDouble(s.dayOpen), dayHighPrice: jsonDouble(s.dayHigh), dayLowPrice: jsonDouble(s.dayLow),
-    dayClosePrice: 'NaN', dayClosePriceType: 'REGULAR', // the day's close is unknown until the session ends
-    prevDayId: prevWeekdayId(dayId), prevDayClosePrice: jsonDouble(s.prevDayClose), prevDayClosePriceType: 'FINAL',
-    prevDayVolume: 'NaN', openInterest: Math.round(s.openInterest),
+    eventType: 'Summary',
+    eventSymbol,
+    eventTime: 0,
+    dayId,
+    dayOpenPrice: jsonDouble(s.dayOpen),
+    dayHighPrice: jsonDouble(s.dayHigh),
+    dayLowPrice: jsonDouble(s.dayLow),
+    dayClosePrice: 'NaN',
+    dayClosePriceType: 'REGULAR', // the day's close is unknown until the session ends
+    prevDayId: prevWeekdayId(dayId),
+    prevDayClosePrice: jsonDouble(s.prevDayClose),
+    prevDayClosePriceType: 'FINAL',
+    prevDayVolume: 'NaN',
+    openInterest: Math.round(s.openInterest),
   };
 }
 
@@ -169,23 +321,53 @@ function greeksEvent(market: MarketModel, eventSymbol: string, r: ResolvedSymbol
   const g = market.greeks(r.symbol);
   if (g === undefined) return undefined;
   return {
-    eventType: 'Greeks', eventSymbol, eventTime: 0, eventFlags: 0, index: eventIndex(g.time), time: g.time, sequence: 0,
-    price: jsonDouble(g.price), volatility: jsonDouble(g.volatility), delta: jsonDouble(g.delta), gamma: jsonDouble(g.gamma),
-    theta: jsonDouble(g.theta), rho: jsonDouble(g.rho), vega: jsonDouble(g.vega),
+    eventType: 'Greeks',
+    eventSymbol,
+    eventTime: 0,
+    eventFlags: 0,
+    index: eventIndex(g.time),
+    time: g.time,
+    sequence: 0,
+    price: jsonDouble(g.price),
+    volatility: jsonDouble(g.volatility),
+    delta: jsonDouble(g.delta),
+    gamma: jsonDouble(g.gamma),
+    theta: jsonDouble(g.theta),
+    rho: jsonDouble(g.rho),
+    vega: jsonDouble(g.vega),
   };
 }
 
 function profileEvent(market: MarketModel, eventSymbol: string, r: ResolvedSymbol): EventRecord | undefined {
   const base = {
-    eventType: 'Profile', eventSymbol, eventTime: 0, shortSaleRestriction: 'INACTIVE', tradingStatus: 'ACTIVE',
-    statusReason: '', haltStartTime: 0, haltEndTime: 0, highLimitPrice: 'NaN', lowLimitPrice: 'NaN',
-    earningsPerShare: 'NaN', exDividendDayId: 0, shares: 'NaN', freeFloat: 'NaN',
+    eventType: 'Profile',
+    eventSymbol,
+    eventTime: 0,
+    shortSaleRestriction: 'INACTIVE',
+    tradingStatus: 'ACTIVE',
+    statusReason: '',
+    haltStartTime: 0,
+    haltEndTime: 0,
+    highLimitPrice: 'NaN',
+    lowLimitPrice: 'NaN',
+    earningsPerShare: 'NaN',
+    exDividendDayId: 0,
+    shares: 'NaN',
+    freeFloat: 'NaN',
   };
   if (r.kind === 'option') {
     const c = r.contract;
     if (c === undefined) return undefined;
     const desc = `${c.underlying} ${c.expirationDate} ${c.strike} ${c.right === 'C' ? 'Call' : 'Put'}`;
-    return { ...base, description: desc, high52WeekPrice: 'NaN', low52WeekPrice: 'NaN', beta: 'NaN', dividendFrequency: 0, exDividendAmount: 0 };
+    return {
+      ...base,
+      description: desc,
+      high52WeekPrice: 'NaN',
+      low52WeekPrice: 'NaN',
+      beta: 'NaN',
+      dividendFrequency: 0,
+      exDividendAmount: 0,
+    };
   }
   const spec = market.spec(r.symbol);
   if (spec === undefined) return undefined;
@@ -212,7 +394,13 @@ function underlyingEvent(market: MarketModel, eventSymbol: string, r: ResolvedSy
   const callVolume = s !== undefined ? Math.round(s.dayVolume * 0.02) : NaN;
   const putVolume = s !== undefined ? Math.round(s.dayVolume * 0.024) : NaN;
   return {
-    eventType: 'Underlying', eventSymbol, eventTime: 0, eventFlags: 0, index: eventIndex(time), time, sequence: 0,
+    eventType: 'Underlying',
+    eventSymbol,
+    eventTime: 0,
+    eventFlags: 0,
+    index: eventIndex(time),
+    time,
+    sequence: 0,
     volatility: jsonDouble(m?.ivIndex ?? spec.vol),
     frontVolatility: jsonDouble(m?.expirationIvs[0]?.impliedVolatility),
     backVolatility: jsonDouble(m?.expirationIvs[1]?.impliedVolatility),

@@ -1,13 +1,34 @@
 // Owns one DXLink FEED channel of the venue's dxFeed server: its subscriptions, negotiated record layouts and the messages a push produces.
 import type { MarketModel } from '../types.js';
 import { buildCandles, parseCandleSymbol } from './dxlink-candles.js';
-import { buildEvent, compactValues, negotiateEventFields, resolveStreamerSymbol, type EventRecord, type ResolvedSymbol } from './dxlink-events.js';
 import {
-  errorMessage, feedConfigMessage, feedDataMessage, parseSubscriptionList, subscriptionKey,
-  type ClientMessage, type ErrorMessage, type FeedConfigMessage, type FeedDataMessage, type FeedValue,
+  buildEvent,
+  compactValues,
+  negotiateEventFields,
+  resolveStreamerSymbol,
+  type EventRecord,
+  type ResolvedSymbol,
+} from './dxlink-events.js';
+import {
+  errorMessage,
+  feedConfigMessage,
+  feedDataMessage,
+  parseSubscriptionList,
+  subscriptionKey,
+  type ClientMessage,
+  type ErrorMessage,
+  type FeedConfigMessage,
+  type FeedDataMessage,
+  type FeedValue,
 } from './dxlink-protocol.js';
 
-export interface FeedSub { type: string; symbol: string; fromTime?: number; resolved?: ResolvedSymbol; last?: string }
+export interface FeedSub {
+  type: string;
+  symbol: string;
+  fromTime?: number;
+  resolved?: ResolvedSymbol;
+  last?: string;
+}
 
 export class FeedChannel {
   private readonly acceptFields: Record<string, unknown> = {};
@@ -84,7 +105,9 @@ export class FeedChannel {
       let sig: string;
       try {
         recs = this.records(sub, snapshot);
-        sig = JSON.stringify(compactValues(snapshot && sub.type === 'Candle' ? this.records(sub, false) : recs, fields));
+        sig = JSON.stringify(
+          compactValues(snapshot && sub.type === 'Candle' ? this.records(sub, false) : recs, fields),
+        );
       } catch (err) {
         this.log('dxlink: cannot build event', { type: sub.type, symbol: sub.symbol, error: String(err) });
         continue;

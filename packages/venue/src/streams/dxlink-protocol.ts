@@ -24,7 +24,11 @@ export interface SetupMessage {
   version: string;
 }
 
-export function setupMessage(keepaliveTimeout: number, acceptKeepaliveTimeout: number, version = DXLINK_SERVER_VERSION): SetupMessage {
+export function setupMessage(
+  keepaliveTimeout: number,
+  acceptKeepaliveTimeout: number,
+  version = DXLINK_SERVER_VERSION,
+): SetupMessage {
   return { type: 'SETUP', channel: 0, keepaliveTimeout, acceptKeepaliveTimeout, version };
 }
 

@@ -5,8 +5,15 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { MarketModel } from '../types.js';
 import { FeedChannel, type FeedSub } from './dxlink-feed.js';
 import {
-  authStateMessage, channelClosedMessage, channelOpenedMessage, errorMessage, keepaliveMessage, parseClientMessage, setupMessage,
-  type ClientMessage, type FeedDataMessage,
+  authStateMessage,
+  channelClosedMessage,
+  channelOpenedMessage,
+  errorMessage,
+  keepaliveMessage,
+  parseClientMessage,
+  setupMessage,
+  type ClientMessage,
+  type FeedDataMessage,
 } from './dxlink-protocol.js';
 
 export interface DxlinkServerOptions {
@@ -36,8 +43,15 @@ export interface DxlinkServer {
 }
 
 interface Conn {
-  id: number; ws: WebSocket; setup: boolean; authorized: boolean; clientTimeoutSec: number;
-  lastSent: number; lastRecv: number; channels: Map<number, FeedChannel>; held: object[];
+  id: number;
+  ws: WebSocket;
+  setup: boolean;
+  authorized: boolean;
+  clientTimeoutSec: number;
+  lastSent: number;
+  lastRecv: number;
+  channels: Map<number, FeedChannel>;
+  held: object[];
 }
 
 export function createDxlinkServer(opts: DxlinkServerOptions): DxlinkServer {
@@ -94,13 +108,16 @@ export function createDxlinkServer(opts: DxlinkServerOptions): DxlinkServer {
   const unsubscribeMarket = market.onChange((underlyings) => {
     for (const u of underlyings) dirty.add(u);
     if (dirtyTimer !== undefined || closed) return;
-    dirtyTimer = setTimeout(() => {
-      dirtyTimer = undefined;
-      lastDirtyPush = Date.now();
-      const set = new Set(dirty);
-      dirty.clear();
-      pushAll(false, set);
-    }, Math.max(0, lastDirtyPush + publishMs - Date.now()));
+    dirtyTimer = setTimeout(
+      () => {
+        dirtyTimer = undefined;
+        lastDirtyPush = Date.now();
+        const set = new Set(dirty);
+        dirty.clear();
+        pushAll(false, set);
+      },
+      Math.max(0, lastDirtyPush + publishMs - Date.now()),
+    );
     dirtyTimer.unref();
   });
   const publishTimer = setInterval(() => pushAll(false), publishMs);
@@ -124,17 +141,21 @@ export function createDxlinkServer(opts: DxlinkServerOptions): DxlinkServer {
 
   function onChannelMessage(c: Conn, msg: ClientMessage): void {
     if (msg.type === 'CHANNEL_REQUEST') {
-      if (msg.channel % 2 === 0) return send(c, errorMessage(0, 'BAD_ACTION', 'Protocol violation with an even channel usage.'));
+      if (msg.channel % 2 === 0)
+        return send(c, errorMessage(0, 'BAD_ACTION', 'Protocol violation with an even channel usage.'));
       if (!c.authorized) return send(c, errorMessage(0, 'UNAUTHORIZED', 'The connection is not authorized.'));
-      if (msg['service'] !== 'FEED') return send(c, errorMessage(msg.channel, 'BAD_ACTION', `Unsupported service: ${String(msg['service'])}.`));
-      if (c.channels.has(msg.channel)) return send(c, errorMessage(msg.channel, 'BAD_ACTION', 'The channel is already opened.'));
+      if (msg['service'] !== 'FEED')
+        return send(c, errorMessage(msg.channel, 'BAD_ACTION', `Unsupported service: ${String(msg['service'])}.`));
+      if (c.channels.has(msg.channel))
+        return send(c, errorMessage(msg.channel, 'BAD_ACTION', 'The channel is already opened.'));
       const params = msg['parameters'] as Record<string, unknown> | undefined;
       const contract = typeof params?.['contract'] === 'string' ? params['contract'] : 'AUTO';
       c.channels.set(msg.channel, new FeedChannel(msg.channel, contract, market, aggregationPeriod, log));
       return send(c, channelOpenedMessage(msg.channel, contract));
     }
     const ch = c.channels.get(msg.channel);
-    if (ch === undefined) return send(c, errorMessage(msg.channel, 'BAD_ACTION', `The channel ${msg.channel} is not opened.`));
+    if (ch === undefined)
+      return send(c, errorMessage(msg.channel, 'BAD_ACTION', `The channel ${msg.channel} is not opened.`));
     switch (msg.type) {
       case 'CHANNEL_CANCEL':
         c.channels.delete(ch.id);
@@ -158,11 +179,13 @@ export function createDxlinkServer(opts: DxlinkServerOptions): DxlinkServer {
     const parsed = parseClientMessage(data.toString());
     if (!parsed.ok) return send(c, parsed.error);
     const msg = parsed.msg;
-    if (!c.setup && msg.type !== 'SETUP') return send(c, errorMessage(0, 'BAD_ACTION', 'The first message must be SETUP.'));
+    if (!c.setup && msg.type !== 'SETUP')
+      return send(c, errorMessage(0, 'BAD_ACTION', 'The first message must be SETUP.'));
     if (msg.channel !== 0) return onChannelMessage(c, msg);
     switch (msg.type) {
       case 'SETUP': {
-        if (typeof msg['version'] !== 'string') return send(c, errorMessage(0, 'INVALID_MESSAGE', 'SETUP without version.'));
+        if (typeof msg['version'] !== 'string')
+          return send(c, errorMessage(0, 'INVALID_MESSAGE', 'SETUP without version.'));
         const clientTimeout = msg['keepaliveTimeout'];
         if (typeof clientTimeout === 'number' && clientTimeout > 0) c.clientTimeoutSec = clientTimeout;
         const first = !c.setup;
@@ -194,8 +217,15 @@ export function createDxlinkServer(opts: DxlinkServerOptions): DxlinkServer {
   wss.on('connection', (ws: WebSocket) => {
     const now = Date.now();
     const c: Conn = {
-      id: nextId++, ws, setup: false, authorized: false, clientTimeoutSec: 60,
-      lastSent: now, lastRecv: now, channels: new Map(), held: [],
+      id: nextId++,
+      ws,
+      setup: false,
+      authorized: false,
+      clientTimeoutSec: 60,
+      lastSent: now,
+      lastRecv: now,
+      channels: new Map(),
+      held: [],
     };
     conns.add(c);
     log('dxlink: connection opened', { id: c.id });

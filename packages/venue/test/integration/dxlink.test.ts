@@ -57,7 +57,8 @@ beforeAll(async () => {
       res.end(JSON.stringify(body));
     };
     req.resume();
-    if (req.method === 'POST' && req.url === '/oauth/token') return json(200, { access_token: 't', token_type: 'Bearer', expires_in: 900 });
+    if (req.method === 'POST' && req.url === '/oauth/token')
+      return json(200, { access_token: 't', token_type: 'Bearer', expires_in: 900 });
     if (req.method === 'GET' && req.url === '/api-quote-tokens') {
       return json(200, {
         data: { token: nextQuoteToken, 'dxlink-url': `ws://127.0.0.1:${port}/dxlink`, level: 'api' },
@@ -122,8 +123,10 @@ describe('DXLink server with the real @tastytrade/api QuoteStreamer', () => {
 
   it('delivers Quote/Trade/Summary/Profile/Underlying for SPY and Quote/Greeks/Trade/Summary for an option, equal to the market model', async () => {
     s.qs.subscribe([spy.streamer, opt.streamer]);
-    for (const t of ['Quote', 'Trade', 'Summary', 'Profile', 'Underlying']) await waitFor(() => s.last(t, 'SPY'), 5000, `${t} SPY`);
-    for (const t of ['Quote', 'Greeks', 'Trade', 'Summary']) await waitFor(() => s.last(t, opt.streamer), 5000, `${t} ${opt.streamer}`);
+    for (const t of ['Quote', 'Trade', 'Summary', 'Profile', 'Underlying'])
+      await waitFor(() => s.last(t, 'SPY'), 5000, `${t} SPY`);
+    for (const t of ['Quote', 'Greeks', 'Trade', 'Summary'])
+      await waitFor(() => s.last(t, opt.streamer), 5000, `${t} ${opt.streamer}`);
 
     const q = market.quote('SPY');
     const qe = s.last('Quote', 'SPY');
@@ -159,13 +162,21 @@ describe('DXLink server with the real @tastytrade/api QuoteStreamer', () => {
     market.setMarket('SPY', { spot: market.spot('SPY') * 1.01 });
     const after = market.quote('SPY');
     expect(after?.bid).not.toBe(before?.bid);
-    const qe = await waitFor(() => {
-      const e = s.last('Quote', 'SPY', t0);
-      return e !== undefined && e['bidPrice'] === after?.bid ? e : undefined;
-    }, 3000, 'moved SPY quote');
+    const qe = await waitFor(
+      () => {
+        const e = s.last('Quote', 'SPY', t0);
+        return e !== undefined && e['bidPrice'] === after?.bid ? e : undefined;
+      },
+      3000,
+      'moved SPY quote',
+    );
     expect(qe['askPrice']).toBe(after?.ask);
     // the option reprices too
-    await waitFor(() => s.last('Quote', opt.streamer, t0)?.['bidPrice'] === market.quote(opt.occ)?.bid, 3000, 'option requote');
+    await waitFor(
+      () => s.last('Quote', opt.streamer, t0)?.['bidPrice'] === market.quote(opt.occ)?.bid,
+      3000,
+      'option requote',
+    );
   });
 
   it('unsubscribe stops events for that symbol only', async () => {
@@ -173,7 +184,11 @@ describe('DXLink server with the real @tastytrade/api QuoteStreamer', () => {
     await sleep(400); // the SDK batches subscription changes for 100 ms
     const t0 = Date.now();
     market.setMarket('SPY', { spot: market.spot('SPY') * 0.99 });
-    await waitFor(() => s.last('Quote', 'SPY', t0)?.['bidPrice'] === market.quote('SPY')?.bid, 3000, 'SPY quote after move');
+    await waitFor(
+      () => s.last('Quote', 'SPY', t0)?.['bidPrice'] === market.quote('SPY')?.bid,
+      3000,
+      'SPY quote after move',
+    );
     await sleep(600);
     expect(s.events.filter((e) => e.at >= t0 && e.ev['eventSymbol'] === opt.streamer)).toEqual([]);
   });
@@ -190,7 +205,11 @@ describe('DXLink server with the real @tastytrade/api QuoteStreamer', () => {
     expect(snap['bidPrice']).toBe(market.quote('SPY')?.bid);
     const t1 = Date.now();
     market.setMarket('SPY', { spot: market.spot('SPY') * 1.005 });
-    await waitFor(() => s.last('Quote', 'SPY', t1)?.['bidPrice'] === market.quote('SPY')?.bid, 3000, 'update after reconnect');
+    await waitFor(
+      () => s.last('Quote', 'SPY', t1)?.['bidPrice'] === market.quote('SPY')?.bid,
+      3000,
+      'update after reconnect',
+    );
   });
 
   it('silence(ms) sends nothing during the window, then events resume with the current values', async () => {
@@ -238,10 +257,14 @@ async function rawClient(path = '/dxlink-fast') {
     send: (m: unknown) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
     /** Next frame (after the previous `next`) matching `pred`. */
     next: async (pred: (m: Ev) => boolean, what = 'frame', timeoutMs = 3000) => {
-      const i = await waitFor(() => {
-        const k = frames.findIndex((f, j) => j >= cursor && pred(f.msg));
-        return k >= 0 ? k + 1 : undefined;
-      }, timeoutMs, what);
+      const i = await waitFor(
+        () => {
+          const k = frames.findIndex((f, j) => j >= cursor && pred(f.msg));
+          return k >= 0 ? k + 1 : undefined;
+        },
+        timeoutMs,
+        what,
+      );
       cursor = i;
       return frames[i - 1]?.msg as Ev;
     },
@@ -250,14 +273,26 @@ async function rawClient(path = '/dxlink-fast') {
 }
 
 describe('DXLink protocol details (raw ws client)', () => {
-  const SETUP = { type: 'SETUP', channel: 0, version: '0.1-DXF-JS/0.3.0', keepaliveTimeout: 60, acceptKeepaliveTimeout: 60 };
+  const SETUP = {
+    type: 'SETUP',
+    channel: 0,
+    version: '0.1-DXF-JS/0.3.0',
+    keepaliveTimeout: 60,
+    acceptKeepaliveTimeout: 60,
+  };
   const type = (t: string) => (m: Ev) => m['type'] === t;
 
   it('SETUP, AUTH_STATE, CHANNEL_OPENED, FEED_CONFIG before FEED_DATA, ERRORs, CHANNEL_CLOSED, keepalive', async () => {
     const c = await rawClient();
     c.send(SETUP);
     const setup = await c.next(type('SETUP'), 'SETUP');
-    expect(setup).toEqual({ type: 'SETUP', channel: 0, keepaliveTimeout: 1, acceptKeepaliveTimeout: 60, version: expect.stringMatching(/^1\.0-/) });
+    expect(setup).toEqual({
+      type: 'SETUP',
+      channel: 0,
+      keepaliveTimeout: 1,
+      acceptKeepaliveTimeout: 60,
+      version: expect.stringMatching(/^1\.0-/),
+    });
     expect(await c.next(type('AUTH_STATE'))).toEqual({ type: 'AUTH_STATE', channel: 0, state: 'UNAUTHORIZED' });
 
     // channel requests need authorization
@@ -269,10 +304,18 @@ describe('DXLink protocol details (raw ws client)', () => {
     expect(typeof auth['userId']).toBe('string');
 
     c.send({ type: 'CHANNEL_REQUEST', channel: 2, service: 'FEED', parameters: { contract: 'AUTO' } });
-    expect(await c.next(type('ERROR'))).toEqual({ type: 'ERROR', channel: 0, error: 'BAD_ACTION', message: expect.any(String) });
+    expect(await c.next(type('ERROR'))).toEqual({
+      type: 'ERROR',
+      channel: 0,
+      error: 'BAD_ACTION',
+      message: expect.any(String),
+    });
     c.send({ type: 'CHANNEL_REQUEST', channel: 3, service: 'FEED', parameters: { contract: 'AUTO' } });
     expect(await c.next(type('CHANNEL_OPENED'))).toEqual({
-      type: 'CHANNEL_OPENED', channel: 3, service: 'FEED', parameters: { contract: 'AUTO', subFormat: 'LIST' },
+      type: 'CHANNEL_OPENED',
+      channel: 3,
+      service: 'FEED',
+      parameters: { contract: 'AUTO', subFormat: 'LIST' },
     });
     c.send({ type: 'FEED_SETUP', channel: 3, acceptAggregationPeriod: 10, acceptDataFormat: 'COMPACT' });
     const cfg = await c.next(type('FEED_CONFIG'));
@@ -283,13 +326,21 @@ describe('DXLink protocol details (raw ws client)', () => {
 
     const firstData = c.frames.length;
     c.send({
-      type: 'FEED_SUBSCRIPTION', channel: 3, reset: true,
+      type: 'FEED_SUBSCRIPTION',
+      channel: 3,
+      reset: true,
       add: [
-        { type: 'Quote', symbol: 'SPY' }, { type: 'Greeks', symbol: opt.streamer }, { type: 'Quote', symbol: 'NOPE' },
-        { type: 'TimeAndSale', symbol: 'SPY' }, { type: 'Candle', symbol: 'SPY{=d}', fromTime: Date.parse('2026-11-01T00:00:00Z') },
+        { type: 'Quote', symbol: 'SPY' },
+        { type: 'Greeks', symbol: opt.streamer },
+        { type: 'Quote', symbol: 'NOPE' },
+        { type: 'TimeAndSale', symbol: 'SPY' },
+        { type: 'Candle', symbol: 'SPY{=d}', fromTime: Date.parse('2026-11-01T00:00:00Z') },
       ],
     });
-    const quote = await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Quote', 'Quote data');
+    const quote = await c.next(
+      (m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Quote',
+      'Quote data',
+    );
     await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Greeks', 'Greeks data');
     await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Candle', 'Candle data');
     // eventFields for every type arrived in a FEED_CONFIG before the first FEED_DATA of that type
@@ -311,19 +362,30 @@ describe('DXLink protocol details (raw ws client)', () => {
     const rec = Object.fromEntries(qf.map((f, i) => [f, qv[i]]));
     expect(rec['eventSymbol']).toBe('SPY');
     expect(rec['bidPrice']).toBe(market.quote('SPY')?.bid);
-    const candles = c.frames.slice(firstData).filter((f) => f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Candle');
-    const cv = (candles[0]?.msg['data'] as [string, unknown[]])[1];
+    const candles = c.frames
+      .slice(firstData)
+      .filter((f) => f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Candle');
+    const cv = (candles[0]!.msg['data'] as [string, unknown[]])[1];
     const cf = fields['Candle'] ?? [];
     expect(cv.length).toBe(cf.length * 2); // today's candle (SNAPSHOT_BEGIN) + REMOVE|SNAPSHOT_END marker
     expect(cv[cf.indexOf('eventFlags')]).toBe(4);
     expect(cv[cf.length + cf.indexOf('eventFlags')]).toBe(10);
 
     // acceptEventFields after data has flowed: the layout is re-announced as asked, an unknown name kept (sent as "NaN")
-    c.send({ type: 'FEED_SETUP', channel: 3, acceptEventFields: { Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'] } });
-    expect((await c.next(type('FEED_CONFIG')))['eventFields']).toEqual({ Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'] });
+    c.send({
+      type: 'FEED_SETUP',
+      channel: 3,
+      acceptEventFields: { Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'] },
+    });
+    expect((await c.next(type('FEED_CONFIG')))['eventFields']).toEqual({
+      Quote: ['eventSymbol', 'bidPrice', 'askPrice', 'bogus'],
+    });
     market.setMarket('SPY', { spot: market.spot('SPY') * 1.001 });
     const moved = market.quote('SPY');
-    const q2 = await c.next((m) => m['type'] === 'FEED_DATA' && JSON.stringify(m['data']).includes(String(moved?.bid)), 'Quote in new layout');
+    const q2 = await c.next(
+      (m) => m['type'] === 'FEED_DATA' && JSON.stringify(m['data']).includes(String(moved?.bid)),
+      'Quote in new layout',
+    );
     expect(q2['data']).toEqual(['Quote', ['SPY', moved?.bid, moved?.ask, 'NaN']]);
 
     // bad input → ERROR, the connection survives
@@ -361,7 +423,9 @@ describe('DXLink protocol details (raw ws client)', () => {
     return c;
   }
   const quoteData = (c: { frames: { at: number; msg: Ev }[] }, after: number) =>
-    c.frames.filter((f) => f.at >= after && f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Quote');
+    c.frames.filter(
+      (f) => f.at >= after && f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Quote',
+    );
 
   it('acceptEventFields: values in exactly the requested order, unknown names as "NaN", names matched case-insensitively and echoed as spelled', async () => {
     const c = await rawClient();
@@ -374,19 +438,37 @@ describe('DXLink protocol details (raw ws client)', () => {
       Quote: ['askPrice', 'eventSymbol', 'noSuchField', 'BIDPRICE', 'bidprice', 'eventType'],
       Candle: ['eventSymbol', 'vwap', 'Close', 'OPEN', 'eventFlags'],
     };
-    c.send({ type: 'FEED_SETUP', channel: 1, acceptAggregationPeriod: 10, acceptDataFormat: 'COMPACT', acceptEventFields: asked });
+    c.send({
+      type: 'FEED_SETUP',
+      channel: 1,
+      acceptAggregationPeriod: 10,
+      acceptDataFormat: 'COMPACT',
+      acceptEventFields: asked,
+    });
     await c.next(type('FEED_CONFIG'));
     const from = c.frames.length;
     c.send({
-      type: 'FEED_SUBSCRIPTION', channel: 1, reset: true,
-      add: [{ type: 'Quote', symbol: 'SPY' }, { type: 'Candle', symbol: 'SPY{=d}', fromTime: Date.parse('2026-11-01T00:00:00Z') }],
+      type: 'FEED_SUBSCRIPTION',
+      channel: 1,
+      reset: true,
+      add: [
+        { type: 'Quote', symbol: 'SPY' },
+        { type: 'Candle', symbol: 'SPY{=d}', fromTime: Date.parse('2026-11-01T00:00:00Z') },
+      ],
     });
-    const quote = await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Quote', 'Quote data');
+    const quote = await c.next(
+      (m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Quote',
+      'Quote data',
+    );
     const q = market.quote('SPY');
-    const candle = await c.next((m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Candle', 'Candle data');
+    const candle = await c.next(
+      (m) => m['type'] === 'FEED_DATA' && (m['data'] as unknown[])[0] === 'Candle',
+      'Candle data',
+    );
     const cur = currentCandle(market, 'SPY{=d}');
     const fields: Record<string, string[]> = {};
-    for (const f of c.frames.slice(from)) if (f.msg['type'] === 'FEED_CONFIG') Object.assign(fields, f.msg['eventFields']);
+    for (const f of c.frames.slice(from))
+      if (f.msg['type'] === 'FEED_CONFIG') Object.assign(fields, f.msg['eventFields']);
 
     // The layout is the client's, in its spelling; a name asked twice (in any case) counts once, at its first place
     expect(fields['Quote']).toEqual(['askPrice', 'eventSymbol', 'noSuchField', 'BIDPRICE', 'eventType']);
@@ -399,14 +481,19 @@ describe('DXLink protocol details (raw ws client)', () => {
   });
 
   it('remove and reset stop data; add brings a snapshot', async () => {
-    const c = await subscribed([{ type: 'Quote', symbol: 'SPY' }, { type: 'Quote', symbol: opt.streamer }]);
+    const c = await subscribed([
+      { type: 'Quote', symbol: 'SPY' },
+      { type: 'Quote', symbol: opt.streamer },
+    ]);
     c.send({ type: 'FEED_SUBSCRIPTION', channel: 1, remove: [{ type: 'Quote', symbol: opt.streamer }] });
     await sleep(100);
     let t0 = Date.now();
     market.setMarket('SPY', { spot: market.spot('SPY') * 1.002 });
     await waitFor(() => quoteData(c, t0).length > 0, 3000, 'SPY update');
     await sleep(300);
-    const symbols = quoteData(c, t0).flatMap((f) => (f.msg['data'] as [string, unknown[]])[1].filter((v) => v === 'SPY' || v === opt.streamer));
+    const symbols = quoteData(c, t0).flatMap((f) =>
+      (f.msg['data'] as [string, unknown[]])[1].filter((v) => v === 'SPY' || v === opt.streamer),
+    );
     expect(new Set(symbols)).toEqual(new Set(['SPY']));
 
     c.send({ type: 'FEED_SUBSCRIPTION', channel: 1, reset: true });

@@ -1,7 +1,16 @@
 // Owns the unit tests of the NYSE calendar: holidays, early closes, DST-correct sessions and regular market time.
 import { describe, it, expect } from 'vitest';
 import {
-  easter, isEarlyClose, isHoliday, isTradingDay, nyDate, nyOffsetMs, nyTime, nyseEarlyCloses, nyseHolidays, sessionAt,
+  easter,
+  isEarlyClose,
+  isHoliday,
+  isTradingDay,
+  nyDate,
+  nyOffsetMs,
+  nyTime,
+  nyseEarlyCloses,
+  nyseHolidays,
+  sessionAt,
 } from '../../src/calendar.js';
 import { RegularTime } from '../../src/market/path.js';
 
@@ -26,8 +35,16 @@ describe('New York time', () => {
 describe('NYSE holidays', () => {
   it('lists the 2026 holidays', () => {
     expect([...nyseHolidays(2026).keys()].sort()).toEqual([
-      '2026-01-01', '2026-01-19', '2026-02-16', '2026-04-03', '2026-05-25', '2026-06-19',
-      '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25',
+      '2026-01-01',
+      '2026-01-19',
+      '2026-02-16',
+      '2026-04-03',
+      '2026-05-25',
+      '2026-06-19',
+      '2026-07-03',
+      '2026-09-07',
+      '2026-11-26',
+      '2026-12-25',
     ]);
   });
 

@@ -2,8 +2,15 @@
 import { describe, it, expect } from 'vitest';
 import { addDays, daysBetween, isHoliday, isTradingDay, nyDate, nyTime, weekday } from '../../src/calendar.js';
 import {
-  buildChain, formatOcc, formatStreamerSymbol, listExpirations, parseOcc, parseOccDetailed, parseStreamerSymbol,
-  strikeGrid, thirdFriday,
+  buildChain,
+  formatOcc,
+  formatStreamerSymbol,
+  listExpirations,
+  parseOcc,
+  parseOccDetailed,
+  parseStreamerSymbol,
+  strikeGrid,
+  thirdFriday,
 } from '../../src/market/chain.js';
 import { defaultUnderlyings } from '../../src/market/underlyings.js';
 
@@ -23,17 +30,34 @@ describe('OCC and streamer symbols', () => {
   });
 
   it('round-trips OCC and streamer symbols', () => {
-    for (const [root, date, right, strike] of [['SPY', '2026-12-18', 'P', 480.5], ['QQQ', '2027-03-19', 'C', 620], ['AAPL1', '2026-11-27', 'C', 12.125]] as const) {
+    for (const [root, date, right, strike] of [
+      ['SPY', '2026-12-18', 'P', 480.5],
+      ['QQQ', '2027-03-19', 'C', 620],
+      ['AAPL1', '2026-11-27', 'C', 12.125],
+    ] as const) {
       const occ = formatOcc(root, date, right, strike);
       expect(occ).toHaveLength(21);
       expect(parseOcc(occ)).toEqual({ root, expirationDate: date, right, strike });
-      expect(parseStreamerSymbol(formatStreamerSymbol(root, date, right, strike))).toEqual({ root, expirationDate: date, right, strike });
+      expect(parseStreamerSymbol(formatStreamerSymbol(root, date, right, strike))).toEqual({
+        root,
+        expirationDate: date,
+        right,
+        strike,
+      });
     }
   });
 
   it('explains malformed OCC symbols', () => {
-    for (const bad of ['SPY 261218C00600000', 'SPY   261318C00600000', 'SPY   261218X00600000', 'spy   261218C00600000',
-      'SPY   261218C0060000A', 'SPY   261231C00000000', '  SPY 261218C00600000', 'SPY']) {
+    for (const bad of [
+      'SPY 261218C00600000',
+      'SPY   261318C00600000',
+      'SPY   261218X00600000',
+      'spy   261218C00600000',
+      'SPY   261218C0060000A',
+      'SPY   261231C00000000',
+      '  SPY 261218C00600000',
+      'SPY',
+    ]) {
       const r = parseOccDetailed(bad);
       expect(r.ok, bad).toBe(false);
       if (!r.ok) expect(r.reason.length).toBeGreaterThan(3);
@@ -102,8 +126,13 @@ describe('strike grid and chain', () => {
     const dec = chain.expirations.find((e) => e.expirationDate === '2026-12-18')!;
     expect(dec.daysToExpiration).toBe(28);
     const k = dec.strikes.find((s) => s.strike === 600)!;
-    expect(k).toEqual({ strike: 600, callSymbol: 'SPY   261218C00600000', putSymbol: 'SPY   261218P00600000',
-      callStreamerSymbol: '.SPY261218C600', putStreamerSymbol: '.SPY261218P600' });
+    expect(k).toEqual({
+      strike: 600,
+      callSymbol: 'SPY   261218C00600000',
+      putSymbol: 'SPY   261218P00600000',
+      callStreamerSymbol: '.SPY261218C600',
+      putStreamerSymbol: '.SPY261218P600',
+    });
     expect(chain.tickSizes).toEqual([{ threshold: 3, value: 0.01 }, { value: 0.05 }]);
   });
 });

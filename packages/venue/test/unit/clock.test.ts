@@ -10,17 +10,37 @@ describe('parseClockSpec', () => {
     expect(parseClockSpec('')).toEqual({ mode: 'open' });
     expect(parseClockSpec('open')).toEqual({ mode: 'open' });
     expect(parseClockSpec(' REAL ')).toEqual({ mode: 'real' });
-    expect(parseClockSpec('2026-11-20T14:30:00Z@60x')).toEqual({ mode: 'replay', startAt: utc('2026-11-20T14:30:00Z'), speed: 60 });
-    expect(parseClockSpec('2026-11-20T14:30:00Z@0x')).toEqual({ mode: 'replay', startAt: utc('2026-11-20T14:30:00Z'), speed: 0 });
-    expect(parseClockSpec('2026-11-20T14:30:00.250Z@0.5x')).toMatchObject({ startAt: utc('2026-11-20T14:30:00.250Z'), speed: 0.5 });
+    expect(parseClockSpec('2026-11-20T14:30:00Z@60x')).toEqual({
+      mode: 'replay',
+      startAt: utc('2026-11-20T14:30:00Z'),
+      speed: 60,
+    });
+    expect(parseClockSpec('2026-11-20T14:30:00Z@0x')).toEqual({
+      mode: 'replay',
+      startAt: utc('2026-11-20T14:30:00Z'),
+      speed: 0,
+    });
+    expect(parseClockSpec('2026-11-20T14:30:00.250Z@0.5x')).toMatchObject({
+      startAt: utc('2026-11-20T14:30:00.250Z'),
+      speed: 0.5,
+    });
     expect(parseClockSpec('2026-11-20T10:30:00-04:00@1x')).toMatchObject({ startAt: utc('2026-11-20T14:30:00Z') });
     // Without a zone the time is New York time (EST in November).
     expect(parseClockSpec('2026-11-20T09:30@1x')).toMatchObject({ startAt: utc('2026-11-20T14:30:00Z') });
   });
 
   it('rejects malformed text naming VENUE_CLOCK and the accepted forms', () => {
-    for (const bad of ['fast', '2026-11-20T14:30:00Z', '2026-13-01T00:00:00Z@1x', '2026-02-30T00:00:00Z@1x', 'x@60x',
-      '2026-11-20T14:30:00Z@-1x', '@60x', '2026-11-20T25:00:00Z@1x', '2026-11-20T14:30:00Z@fastx']) {
+    for (const bad of [
+      'fast',
+      '2026-11-20T14:30:00Z',
+      '2026-13-01T00:00:00Z@1x',
+      '2026-02-30T00:00:00Z@1x',
+      'x@60x',
+      '2026-11-20T14:30:00Z@-1x',
+      '@60x',
+      '2026-11-20T25:00:00Z@1x',
+      '2026-11-20T14:30:00Z@fastx',
+    ]) {
       expect(() => parseClockSpec(bad), bad).toThrow(/VENUE_CLOCK.*"open".*"real".*@<speed>x/s);
     }
   });
@@ -69,7 +89,7 @@ describe('createMarketClock', () => {
     expect(real.isMarketOpen(utc('2026-11-23T15:00:00Z'))).toBe(true);
   });
 
-  it('open mode follows the wall clock and is always open with today\'s regular bounds', () => {
+  it("open mode follows the wall clock and is always open with today's regular bounds", () => {
     let wall = utc('2026-11-21T23:00:00Z'); // Saturday 18:00 ET
     const clock = createMarketClock({ mode: 'open' }, () => wall);
     expect(clock.now()).toBe(wall);

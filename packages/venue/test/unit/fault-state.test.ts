@@ -15,7 +15,9 @@ describe('FaultState path matching', () => {
     faults.arm({ kind: 'hang', ms: 100, path: '/accounts/5WT0001/orders', exact: true });
     expect(faults.take('hang', '/accounts/5WT0001/orders/dry-run')).toBeUndefined();
     expect(faults.take('hang', '/accounts/5WT0001/orders/17')).toBeUndefined();
-    expect(faults.pending()).toEqual([{ kind: 'hang', remaining: 1, ms: 100, path: '/accounts/5WT0001/orders', exact: true }]);
+    expect(faults.pending()).toEqual([
+      { kind: 'hang', remaining: 1, ms: 100, path: '/accounts/5WT0001/orders', exact: true },
+    ]);
     expect(faults.take('hang', '/accounts/5WT0001/orders')).toEqual({ ms: 100 });
     expect(faults.fired.hang).toBe(1);
     expect(faults.pending()).toEqual([]);

@@ -18,7 +18,9 @@ function setup(seed = 42, spec = `${START}@0x`, underlyings?: UnderlyingSpec[]) 
 
 function expirationNear(m: ReturnType<typeof setup>['market'], sym: string, dte: number) {
   const chain = m.chain(sym)!;
-  return chain.expirations.reduce((a, b) => (Math.abs(b.daysToExpiration - dte) < Math.abs(a.daysToExpiration - dte) ? b : a));
+  return chain.expirations.reduce((a, b) =>
+    Math.abs(b.daysToExpiration - dte) < Math.abs(a.daysToExpiration - dte) ? b : a,
+  );
 }
 
 function atmStrike(m: ReturnType<typeof setup>['market'], sym: string, dte: number) {
@@ -30,7 +32,9 @@ function atmStrike(m: ReturnType<typeof setup>['market'], sym: string, dte: numb
 describe('market model basics', () => {
   it('lists underlyings, specs and equity quotes', () => {
     const { market } = setup();
-    expect(market.underlyings()).toEqual(expect.arrayContaining(['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN']));
+    expect(market.underlyings()).toEqual(
+      expect.arrayContaining(['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'TSLA', 'AMZN']),
+    );
     expect(market.hasUnderlying('SPY')).toBe(true);
     expect(market.hasUnderlying('NOPE')).toBe(false);
     expect(market.spot('SPY')).toBe(690);
@@ -47,7 +51,13 @@ describe('market model basics', () => {
     const { clock, market } = setup();
     const k = atmStrike(market, 'SPY', 7);
     const c = market.contract(k.callSymbol)!;
-    expect(c).toMatchObject({ underlying: 'SPY', rootSymbol: 'SPY', right: 'C', strike: k.strike, streamerSymbol: k.callStreamerSymbol });
+    expect(c).toMatchObject({
+      underlying: 'SPY',
+      rootSymbol: 'SPY',
+      right: 'C',
+      strike: k.strike,
+      streamerSymbol: k.callStreamerSymbol,
+    });
     expect(market.contract('SPY   261218C00690500')).toBeUndefined(); // not on the strike ladder
     expect(market.contract('SPY   261219C00690000')).toBeUndefined(); // not an expiration (Saturday)
     expect(market.contract('SPY   261218C05000000')).toBeUndefined(); // far outside the grid
@@ -104,8 +114,20 @@ describe('quotes and greeks', () => {
   });
 
   it('quotes wider (relative to value) out of the money and for illiquid names', () => {
-    const illiquid: UnderlyingSpec = { symbol: 'ILLQ', description: 'Illiquid Corp', spot: 100, vol: 0.35, dividendYield: 0,
-      liquidityRating: 1, pennyProgram: false, strikeStep: 1, beta: 1, sector: 'Industrials', industry: 'Machinery', earningsInDays: null };
+    const illiquid: UnderlyingSpec = {
+      symbol: 'ILLQ',
+      description: 'Illiquid Corp',
+      spot: 100,
+      vol: 0.35,
+      dividendYield: 0,
+      liquidityRating: 1,
+      pennyProgram: false,
+      strikeStep: 1,
+      beta: 1,
+      sector: 'Industrials',
+      industry: 'Machinery',
+      earningsInDays: null,
+    };
     const twin: UnderlyingSpec = { ...illiquid, symbol: 'LIQD', liquidityRating: 5, pennyProgram: true };
     const { market } = setup(42, `${START}@0x`, [illiquid, twin]);
     const rel = (sym: string) => {
@@ -113,7 +135,8 @@ describe('quotes and greeks', () => {
       return (q.ask - q.bid) / ((q.ask + q.bid) / 2);
     };
     const e = expirationNear(market, 'LIQD', 30);
-    const at = (root: string, k: number) => `${root.padEnd(6, ' ')}${e.expirationDate.slice(2).replaceAll('-', '')}C${String(k * 1000).padStart(8, '0')}`;
+    const at = (root: string, k: number) =>
+      `${root.padEnd(6, ' ')}${e.expirationDate.slice(2).replaceAll('-', '')}C${String(k * 1000).padStart(8, '0')}`;
     expect(rel(at('LIQD', 115))).toBeGreaterThan(rel(at('LIQD', 100)));
     expect(rel(at('ILLQ', 100))).toBeGreaterThan(2 * rel(at('LIQD', 100)));
   });
@@ -136,7 +159,14 @@ describe('quotes and greeks', () => {
     expect(c.price).toBeLessThanOrEqual(q.ask);
     const contract = market.contract(k.callSymbol)!;
     const T = (contract.expiresAt - q.time) / (365 * DAY);
-    const iv = impliedVol(c.price, { right: 'C', S: market.spot('AAPL'), K: k.strike, T, r: RISK_FREE_RATE, q: market.spec('AAPL')!.dividendYield });
+    const iv = impliedVol(c.price, {
+      right: 'C',
+      S: market.spot('AAPL'),
+      K: k.strike,
+      T,
+      r: RISK_FREE_RATE,
+      q: market.spec('AAPL')!.dividendYield,
+    });
     expect(iv).toBeCloseTo(c.volatility, 6);
   });
 });
@@ -144,7 +174,14 @@ describe('quotes and greeks', () => {
 describe('determinism and dynamics', () => {
   const sample = (m: ReturnType<typeof setup>['market']) => {
     const k = m.chain('NVDA')!.expirations[2]!.strikes[40]!;
-    return [m.spot('SPY'), m.spot('NVDA'), m.quote('SPY'), m.quote(k.callSymbol), m.greeks(k.putSymbol), m.summary('SPY')];
+    return [
+      m.spot('SPY'),
+      m.spot('NVDA'),
+      m.quote('SPY'),
+      m.quote(k.callSymbol),
+      m.greeks(k.putSymbol),
+      m.summary('SPY'),
+    ];
   };
 
   it('same seed and clock operations give identical prices; other seeds differ', () => {
@@ -174,7 +211,14 @@ describe('determinism and dynamics', () => {
 
   it('each underlying path is independent of the others', () => {
     const a = setup(5);
-    const b = setup(5, `${START}@0x`, a.market.underlyings().filter((s) => s !== 'SPY').map((s) => a.market.spec(s)!));
+    const b = setup(
+      5,
+      `${START}@0x`,
+      a.market
+        .underlyings()
+        .filter((s) => s !== 'SPY')
+        .map((s) => a.market.spec(s)!),
+    );
     a.clock.advance(HOUR);
     b.clock.advance(HOUR);
     expect(b.market.spot('QQQ')).toBe(a.market.spot('QQQ'));

@@ -9,7 +9,17 @@ const onTick = (p: number, ticks = penny) => {
   const t = Math.round(tickFor(p, ticks) * 100);
   return Math.round(p * 100) % t === 0 && Math.abs(p * 100 - Math.round(p * 100)) < 1e-6;
 };
-const base = { symbol: 'X', spot: 100, strike: 100, T: 30 / 365, iv: 0.3, liquidityRating: 5, ticks: penny, time: 0, sizeSeed: 1 };
+const base = {
+  symbol: 'X',
+  spot: 100,
+  strike: 100,
+  T: 30 / 365,
+  iv: 0.3,
+  liquidityRating: 5,
+  ticks: penny,
+  time: 0,
+  sizeSeed: 1,
+};
 
 describe('tick rounding', () => {
   it('uses Tastytrade tick sizes', () => {

@@ -45,7 +45,10 @@ describe('vol surface', () => {
     const none = surfaceIv(nvda, nvda.vol, 1, 14 / 365);
     expect(after).toBeGreaterThan(none + 0.05);
     expect(before).toBeLessThan(after);
-    expect(surfaceIv(by('SPY'), 0.15, 1, 14 / 365, { earningsT: 1 / 365 })).toBeCloseTo(surfaceIv(by('SPY'), 0.15, 1, 14 / 365), 10);
+    expect(surfaceIv(by('SPY'), 0.15, 1, 14 / 365, { earningsT: 1 / 365 })).toBeCloseTo(
+      surfaceIv(by('SPY'), 0.15, 1, 14 / 365),
+      10,
+    );
   });
 });
 

@@ -3,7 +3,18 @@
 import { describe, expect, it } from 'vitest';
 import { nyTime } from '../../src/calendar.js';
 import type { JsonObject, MarketModel, Venue } from '../../src/types.js';
-import { ACCOUNT, cents, dollars, leg, limit, naturalCents, orderOf, placeOk, setup, type Action } from './venue-support.js';
+import {
+  ACCOUNT,
+  cents,
+  dollars,
+  leg,
+  limit,
+  naturalCents,
+  orderOf,
+  placeOk,
+  setup,
+  type Action,
+} from './venue-support.js';
 
 type Setup = ReturnType<typeof setup>;
 
@@ -28,9 +39,12 @@ function at(s: Setup, date: string, time: string): void {
   s.clock.advance(nyTime(date, time) - s.clock.now());
 }
 
-const positionsBySymbol = (venue: Venue) => new Map(venue.positionsWire(ACCOUNT).map((p) => [p['symbol'] as string, p]));
+const positionsBySymbol = (venue: Venue) =>
+  new Map(venue.positionsWire(ACCOUNT).map((p) => [p['symbol'] as string, p]));
 const receiveDelivers = (venue: Venue) =>
-  (venue.transactions(ACCOUNT, { perPage: 100, sort: 'Asc' }).items as JsonObject[]).filter((t) => t['transaction-type'] === 'Receive Deliver');
+  (venue.transactions(ACCOUNT, { perPage: 100, sort: 'Asc' }).items as JsonObject[]).filter(
+    (t) => t['transaction-type'] === 'Receive Deliver',
+  );
 
 describe('expiration after the close (replayed clock)', () => {
   it('assigns a short put in the money into 100 shares at the strike and expires a long call out of the money', () => {
@@ -54,9 +68,15 @@ describe('expiration after the close (replayed clock)', () => {
 
     const positions = positionsBySymbol(s.venue);
     expect([...positions.keys()]).toEqual(['SPY']);
-    expect(positions.get('SPY')).toMatchObject({ quantity: 100, 'quantity-direction': 'Long', 'instrument-type': 'Equity' });
+    expect(positions.get('SPY')).toMatchObject({
+      quantity: 100,
+      'quantity-direction': 'Long',
+      'instrument-type': 'Equity',
+    });
     // Cash moves at the strike, plus the $5/contract assignment fee (as recorded)
-    expect(cents(s.venue.balancesWire(ACCOUNT)!['cash-balance'])).toBe(cashBefore - Math.round(put.strike * 100) * 100 - 500);
+    expect(cents(s.venue.balancesWire(ACCOUNT)!['cash-balance'])).toBe(
+      cashBefore - Math.round(put.strike * 100) * 100 - 500,
+    );
 
     const rows = receiveDelivers(s.venue);
     expect(rows.map((t) => [t['symbol'], t['transaction-sub-type'], t['quantity']])).toEqual([
@@ -64,19 +84,38 @@ describe('expiration after the close (replayed clock)', () => {
       ['SPY', 'Buy to Open', '100.0'],
       [call.callSymbol, 'Expiration', '1.0'],
     ]);
-    expect(rows[0]).toMatchObject({ description: 'Removal of option due to assignment', value: '0.0', 'value-effect': 'None', 'executed-at': '2026-11-20T21:00:00.000+00:00', 'transaction-date': '2026-11-20', 'underlying-symbol': 'SPY', 'instrument-type': 'Equity Option' });
+    expect(rows[0]).toMatchObject({
+      description: 'Removal of option due to assignment',
+      value: '0.0',
+      'value-effect': 'None',
+      'executed-at': '2026-11-20T21:00:00.000+00:00',
+      'transaction-date': '2026-11-20',
+      'underlying-symbol': 'SPY',
+      'instrument-type': 'Equity Option',
+    });
     expect(rows[0]).not.toHaveProperty('action');
     expect(rows[1]).toMatchObject({
-      action: 'Buy to Open', 'value-effect': 'Debit', 'clearing-fees': '5.0',
-      'net-value-effect': 'Debit', description: `Buy to Open 100 SPY @ ${put.strike.toFixed(2)}`, 'instrument-type': 'Equity',
+      action: 'Buy to Open',
+      'value-effect': 'Debit',
+      'clearing-fees': '5.0',
+      'net-value-effect': 'Debit',
+      description: `Buy to Open 100 SPY @ ${put.strike.toFixed(2)}`,
+      'instrument-type': 'Equity',
     });
     expect(cents(rows[1]!['price'])).toBe(Math.round(put.strike * 100));
     expect(cents(rows[1]!['value'])).toBe(Math.round(put.strike * 100) * 100);
     expect(cents(rows[1]!['net-value'])).toBe(Math.round(put.strike * 100) * 100 + 500);
-    expect(rows[2]).toMatchObject({ description: 'Removal of option due to expiration', 'transaction-type': 'Receive Deliver' });
+    expect(rows[2]).toMatchObject({
+      description: 'Removal of option due to expiration',
+      'transaction-type': 'Receive Deliver',
+    });
 
     // The account streamer's view: both options to zero, the new shares, then the balance
-    const pushed = s.events.map((e) => [e.event.type, e.event.data['symbol'] ?? null, e.event.data['quantity'] ?? null]);
+    const pushed = s.events.map((e) => [
+      e.event.type,
+      e.event.data['symbol'] ?? null,
+      e.event.data['quantity'] ?? null,
+    ]);
     expect(pushed).toEqual([
       ['CurrentPosition', put.putSymbol, 0],
       ['CurrentPosition', 'SPY', 100],
@@ -112,7 +151,10 @@ describe('expiration after the close (replayed clock)', () => {
     const s = setup();
     const spot = s.market.spot('SPY');
     const far = strikeNear(s.market, '2026-11-20', spot - 30);
-    const gtc = placeOk(s.venue, limit([leg(far.putSymbol, 'Buy to Open')], '0.01', 'Debit', { 'time-in-force': 'GTC' }));
+    const gtc = placeOk(
+      s.venue,
+      limit([leg(far.putSymbol, 'Buy to Open')], '0.01', 'Debit', { 'time-in-force': 'GTC' }),
+    );
     s.venue.tick();
     expect(orderOf(s.venue, gtc['id'])['status']).toBe('Live');
     at(s, '2026-11-19', '16:30');
@@ -146,7 +188,9 @@ describe('expiration in open mode', () => {
     const wallOpen = setup({ open: true });
     const spot = wallOpen.market.spot('SPY');
     const exp = wallOpen.market.chain('SPY')!.expirations[0]!;
-    const put = exp.strikes.reduce((a, b) => (Math.abs(b.strike - (spot + 5)) < Math.abs(a.strike - (spot + 5)) ? b : a));
+    const put = exp.strikes.reduce((a, b) =>
+      Math.abs(b.strike - (spot + 5)) < Math.abs(a.strike - (spot + 5)) ? b : a,
+    );
     open(wallOpen, put.putSymbol, 'Sell to Open');
     wallOpen.clock.advance(nyTime(exp.expirationDate, '17:00') - wallOpen.clock.now() + 3_600_000);
     wallOpen.venue.tick();
@@ -154,7 +198,13 @@ describe('expiration in open mode', () => {
     wallOpen.market.setMarket('SPY', { spot: put.strike - 1 });
     const settled = wallOpen.venue.expireOptions();
     expect(settled).toEqual([
-      expect.objectContaining({ symbol: put.putSymbol, quantity: -1, outcome: 'Assignment', shares: 100, strike: put.strike }),
+      expect.objectContaining({
+        symbol: put.putSymbol,
+        quantity: -1,
+        outcome: 'Assignment',
+        shares: 100,
+        strike: put.strike,
+      }),
     ]);
     expect(positionsBySymbol(wallOpen.venue).get('SPY')).toMatchObject({ quantity: 100 });
     expect(wallOpen.venue.expireOptions()).toEqual([]);
@@ -174,7 +224,10 @@ describe('early assignment', () => {
     expect(positions.get('SPY')).toMatchObject({ quantity: 200 });
     expect(s.venue.assignOption({ symbol: put.putSymbol, quantity: 2 })).toMatchObject({ ok: false, httpStatus: 422 });
     expect(s.venue.assignOption({ symbol: put.callSymbol })).toMatchObject({ ok: false, httpStatus: 404 });
-    expect(s.venue.assignOption({ symbol: put.putSymbol, accountNumber: 'NOPE' })).toMatchObject({ ok: false, httpStatus: 404 });
+    expect(s.venue.assignOption({ symbol: put.putSymbol, accountNumber: 'NOPE' })).toMatchObject({
+      ok: false,
+      httpStatus: 404,
+    });
   });
 
   it('with probability 1 assigns every short in-the-money option at the next close, and no other position', () => {

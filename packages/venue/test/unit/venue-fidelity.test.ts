@@ -6,14 +6,17 @@ import type { JsonObject, VenueResult } from '../../src/types.js';
 import { ACCOUNT, dollars, ironCondor, leg, limit, naturalCents, placeOk, setup, statusesOf } from './venue-support.js';
 
 const fixture = (name: string): JsonObject =>
-  JSON.parse(readFileSync(new URL(`../../../../test/fixtures/tastytrade/${name}.json`, import.meta.url), 'utf8')) as JsonObject;
+  JSON.parse(
+    readFileSync(new URL(`../../../../test/fixtures/tastytrade/${name}.json`, import.meta.url), 'utf8'),
+  ) as JsonObject;
 const dataOf = (name: string) => fixture(name)['data'] as JsonObject;
 
 type Shape = Map<string, string>;
 function shapeOf(value: unknown, path = '', out: Shape = new Map()): Shape {
   const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   if (path) out.set(path, type);
-  if (type === 'object') for (const [k, v] of Object.entries(value as JsonObject)) shapeOf(v, path ? `${path}.${k}` : k, out);
+  if (type === 'object')
+    for (const [k, v] of Object.entries(value as JsonObject)) shapeOf(v, path ? `${path}.${k}` : k, out);
   if (type === 'array' && (value as unknown[]).length > 0) shapeOf((value as unknown[])[0], `${path}[]`, out);
   return out;
 }
@@ -25,14 +28,21 @@ function shapeOf(value: unknown, path = '', out: Shape = new Map()): Shape {
 function expectSameShape(ours: unknown, recorded: unknown, deliberate: { extra?: string[]; missing?: string[] } = {}) {
   const a = shapeOf(ours);
   const b = shapeOf(recorded);
-  const emptyArrays = [...a, ...b].filter(([p, t]) => t === 'array' && (a.get(p) !== 'array' || b.get(p) !== 'array' || isEmpty(ours, p) || isEmpty(recorded, p))).map(([p]) => `${p}[]`);
+  const emptyArrays = [...a, ...b]
+    .filter(
+      ([p, t]) =>
+        t === 'array' && (a.get(p) !== 'array' || b.get(p) !== 'array' || isEmpty(ours, p) || isEmpty(recorded, p)),
+    )
+    .map(([p]) => `${p}[]`);
   const compared = (p: string) => !emptyArrays.some((e) => p.startsWith(e));
   const parent = (p: string) => p.replace(/(\.[^.]+|\[\])$/, '');
   const onlyIn = (x: Shape, y: Shape) =>
     [...x.keys()].filter((p) => compared(p) && !y.has(p) && (parent(p) === p || y.has(parent(p)))).sort();
   expect(onlyIn(a, b), 'keys only in the venue').toEqual([...(deliberate.extra ?? [])].sort());
   expect(onlyIn(b, a), 'keys only in the recording').toEqual([...(deliberate.missing ?? [])].sort());
-  const mismatched = [...a].filter(([p, t]) => compared(p) && b.has(p) && b.get(p) !== t).map(([p, t]) => `${p}: ${t} vs ${b.get(p)}`);
+  const mismatched = [...a]
+    .filter(([p, t]) => compared(p) && b.has(p) && b.get(p) !== t)
+    .map(([p, t]) => `${p}: ${t} vs ${b.get(p)}`);
   expect(mismatched, 'JSON types that differ').toEqual([]);
 }
 function isEmpty(root: unknown, path: string): boolean {
@@ -44,7 +54,7 @@ function isEmpty(root: unknown, path: string): boolean {
   }
   return Array.isArray(v) && v.length === 0;
 }
-const valueOf = (r: VenueResult<JsonObject>) => {
+const okValue = (r: VenueResult<JsonObject>) => {
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value;
 };
@@ -61,7 +71,8 @@ function equityOrderScenario() {
   return { ...s, body };
 }
 const orderEvent = (events: ReturnType<typeof setup>['events'], id: unknown, status: string) =>
-  events.find((e) => e.event.type === 'Order' && e.event.data['id'] === id && e.event.data['status'] === status)!.event.data;
+  events.find((e) => e.event.type === 'Order' && e.event.data['id'] === id && e.event.data['status'] === status)!.event
+    .data;
 
 describe('venue wire fidelity', () => {
   it('the comparator notices missing keys, extra keys and changed types, also inside legs and fills', () => {
@@ -76,28 +87,45 @@ describe('venue wire fidelity', () => {
     copy['extra'] = 1;
     expect(() => expectSameShape(copy, recorded)).toThrow(/only in the venue/);
     expect(() => expectSameShape(copy, recorded, { extra: ['extra'] })).toThrow(/only in the recording/);
-    expect(() => expectSameShape(copy, recorded, { extra: ['extra'], missing: ['legs[].fills[].fill-id'] })).toThrow(/types that differ/);
+    expect(() => expectSameShape(copy, recorded, { extra: ['extra'], missing: ['legs[].fills[].fill-id'] })).toThrow(
+      /types that differ/,
+    );
   });
 
   it('place response (Market, Routed) = recorded placement response', () => {
     const { venue } = setup();
-    const placed = valueOf(venue.placeOrder(ACCOUNT, { 'time-in-force': 'Day', 'order-type': 'Market', legs: [leg('AAPL', 'Buy to Open', 1, 'Equity')] }, { dryRun: false }));
+    const placed = okValue(
+      venue.placeOrder(
+        ACCOUNT,
+        { 'time-in-force': 'Day', 'order-type': 'Market', legs: [leg('AAPL', 'Buy to Open', 1, 'Equity')] },
+        { dryRun: false },
+      ),
+    );
     // leg-count: on every 2026 recording of an order, absent from this 2025 one
-    expectSameShape(placed, dataOf('http_post_accounts_orders__market_routed_response'), { extra: ['order.leg-count'] });
+    expectSameShape(placed, dataOf('http_post_accounts_orders__market_routed_response'), {
+      extra: ['order.leg-count'],
+    });
   });
 
   it('dry-run: no id, updated-at 0', () => {
     const { venue, body } = equityOrderScenario();
-    const dry = valueOf(venue.placeOrder(ACCOUNT, { ...body, 'time-in-force': 'GTC' }, { dryRun: true }));
+    const dry = okValue(venue.placeOrder(ACCOUNT, { ...body, 'time-in-force': 'GTC' }, { dryRun: true }));
     const order = dry['order'] as JsonObject;
     expect(order['id']).toBeUndefined();
     expect(order['updated-at']).toBe(0);
     // The recording is a conditional order (rules, contingent-status); its 2023 fee block predates the breakdowns
     expectSameShape(order, dataOf('http_post_accounts_orders_dry-run__gtc_limit_credit')['order'], {
-      extra: ['leg-count', 'source'], missing: ['contingent-status', 'rules'],
+      extra: ['leg-count', 'source'],
+      missing: ['contingent-status', 'rules'],
     });
-    expectSameShape(dry['fee-calculation'], dataOf('http_post_accounts_orders__market_routed_response')['fee-calculation']);
-    expectSameShape(dry['buying-power-effect'], dataOf('http_post_accounts_orders_dry-run__gtc_limit_credit')['buying-power-effect']);
+    expectSameShape(
+      dry['fee-calculation'],
+      dataOf('http_post_accounts_orders__market_routed_response')['fee-calculation'],
+    );
+    expectSameShape(
+      dry['buying-power-effect'],
+      dataOf('http_post_accounts_orders_dry-run__gtc_limit_credit')['buying-power-effect'],
+    );
   });
 
   it('streamed Routed, Live (with fill) and Filled orders = recorded 2026 production messages', () => {
@@ -105,16 +133,29 @@ describe('venue wire fidelity', () => {
     const order = placeOk(venue, body);
     venue.tick();
     expect(statusesOf(events, order['id'])).toEqual(['Routed', 'In Flight', 'Live', 'Filled']);
-    expectSameShape(orderEvent(events, order['id'], 'Routed'), (fixture('ws_account_order__routed_production')['data']));
-    expectSameShape(orderEvent(events, order['id'], 'Live'), (fixture('ws_account_order__live_replacement')['data']), { missing: ['replaces-order-id'] });
+    expectSameShape(orderEvent(events, order['id'], 'Routed'), fixture('ws_account_order__routed_production')['data']);
+    expectSameShape(orderEvent(events, order['id'], 'Live'), fixture('ws_account_order__live_replacement')['data'], {
+      missing: ['replaces-order-id'],
+    });
     const filled = orderEvent(events, order['id'], 'Filled');
     // 2026 production fills omit ext-exec-id / ext-group-fill-id; the sandbox and 2023 recordings have them
     expectSameShape(filled, fixture('ws_account_order__filled_production')['data'], {
       extra: ['legs[].fills[].ext-exec-id', 'legs[].fills[].ext-group-fill-id'],
     });
     const fill = ((filled['legs'] as JsonObject[])[0]!['fills'] as JsonObject[])[0];
-    expectSameShape(fill, (((fixture('ws_account_order__filled_market_sandbox')['data'] as JsonObject)['legs'] as JsonObject[])[0]!['fills'] as JsonObject[])[0]);
-    const recorded = ((dataOf('http_get_customers_me_orders_live__filled_with_fill')['items'] as JsonObject[])[0]!['legs'] as JsonObject[])[0]!;
+    expectSameShape(
+      fill,
+      (
+        ((fixture('ws_account_order__filled_market_sandbox')['data'] as JsonObject)['legs'] as JsonObject[])[0]![
+          'fills'
+        ] as JsonObject[]
+      )[0],
+    );
+    const recorded = (
+      (dataOf('http_get_customers_me_orders_live__filled_with_fill')['items'] as JsonObject[])[0]![
+        'legs'
+      ] as JsonObject[]
+    )[0]!;
     expectSameShape((filled['legs'] as JsonObject[])[0], recorded);
   });
 
@@ -122,14 +163,15 @@ describe('venue wire fidelity', () => {
     const { venue, events, body } = equityOrderScenario();
     venue.setDefaultFillBehavior({ behavior: 'never' });
     const order = placeOk(venue, body);
-    const requested = valueOf(venue.cancelOrder(ACCOUNT, Number(order['id'])));
+    const requested = okValue(venue.cancelOrder(ACCOUNT, Number(order['id'])));
     expect(requested['status']).toBe('Cancel Requested');
     venue.tick();
     const cancelled = orderEvent(events, order['id'], 'Cancelled');
     expectSameShape(cancelled, fixture('ws_account_order__cancelled_multi_leg_data_only'), { extra: ['leg-count'] });
     // 2023 sandbox DELETE: a conditional order (rules), before global-request-id and leg-count existed
     expectSameShape(cancelled, dataOf('http_delete_accounts_orders_id__cancelled'), {
-      extra: ['global-request-id', 'leg-count', 'source'], missing: ['rules'],
+      extra: ['global-request-id', 'leg-count', 'source'],
+      missing: ['rules'],
     });
     const terminal = errorOf(venue.cancelOrder(ACCOUNT, Number(order['id'])));
     expectSameShape({ error: terminal }, fixture('error_cannot_reconfirm_order__reconfirm'));
@@ -140,10 +182,15 @@ describe('venue wire fidelity', () => {
     venue.addFillRule({ next: true, behavior: 'never' });
     const original = placeOk(venue, body);
     venue.tick();
-    const next = valueOf(venue.replaceOrder(ACCOUNT, Number(original['id']), { price: '1.00', 'price-effect': 'Debit' }));
+    const next = okValue(
+      venue.replaceOrder(ACCOUNT, Number(original['id']), { price: '1.00', 'price-effect': 'Debit' }),
+    );
     expectSameShape(next, dataOf('http_patch_accounts_orders_id__replace_contingent_response'));
     venue.tick();
-    expectSameShape(orderEvent(events, original['id'], 'Cancelled'), fixture('ws_account_order__cancelled_replaced')['data']);
+    expectSameShape(
+      orderEvent(events, original['id'], 'Cancelled'),
+      fixture('ws_account_order__cancelled_replaced')['data'],
+    );
     expectSameShape(orderEvent(events, next['id'], 'Routed'), fixture('ws_account_order__routed_replacement')['data']);
     expectSameShape(orderEvent(events, next['id'], 'Live'), fixture('ws_account_order__live_replacement')['data']);
   });
@@ -158,16 +205,27 @@ describe('venue wire fidelity', () => {
     const balances = venue.balancesWire(ACCOUNT);
     expectSameShape(balances, fixture('http_get_accounts_balances__production_data_only'));
     // apex-starting-day-margin-equity: only in the streamed 2026 message (an Apex clearing figure the venue has no use for)
-    expectSameShape(events.at(-1)!.event.data, fixture('ws_account_balance__production')['data'], { missing: ['apex-starting-day-margin-equity'] });
+    expectSameShape(events.at(-1)!.event.data, fixture('ws_account_balance__production')['data'], {
+      missing: ['apex-starting-day-margin-equity'],
+    });
     expectSameShape(balances, dataOf('http_get_accounts_balances__sandbox_zero'), {
       extra: [
-        'intraday-equities-cash-amount', 'intraday-equities-cash-effect', 'intraday-equities-cash-effective-date',
-        'intraday-futures-cash-amount', 'intraday-futures-cash-effect', 'intraday-futures-cash-effective-date',
-        'previous-day-cryptocurrency-fiat-amount', 'previous-day-cryptocurrency-fiat-effect',
-        'long-index-derivative-value', 'short-index-derivative-value',
+        'intraday-equities-cash-amount',
+        'intraday-equities-cash-effect',
+        'intraday-equities-cash-effective-date',
+        'intraday-futures-cash-amount',
+        'intraday-futures-cash-effect',
+        'intraday-futures-cash-effective-date',
+        'previous-day-cryptocurrency-fiat-amount',
+        'previous-day-cryptocurrency-fiat-effect',
+        'long-index-derivative-value',
+        'short-index-derivative-value',
       ],
     });
-    expectSameShape(venue.accountsWire()[0], (dataOf('http_get_customers_me_accounts__three_accounts')['items'] as JsonObject[])[0]);
+    expectSameShape(
+      venue.accountsWire()[0],
+      (dataOf('http_get_customers_me_accounts__three_accounts')['items'] as JsonObject[])[0],
+    );
   });
 
   it('order lists carry the recorded pagination object', () => {
@@ -176,12 +234,21 @@ describe('venue wire fidelity', () => {
     const { items, pagination } = venue.searchOrders(ACCOUNT, { perPage: 100 });
     const recorded = fixture('http_get_accounts_orders__live_stop_limit_paginated');
     expectSameShape(pagination, recorded['pagination']);
-    expectSameShape(items[0], ((recorded['data'] as JsonObject)['items'] as JsonObject[])[0], { extra: ['leg-count'], missing: ['ext-exchange-order-number', 'ext-global-order-number', 'ext-client-order-id', 'stop-trigger'] });
+    expectSameShape(items[0], ((recorded['data'] as JsonObject)['items'] as JsonObject[])[0], {
+      extra: ['leg-count'],
+      missing: ['ext-exchange-order-number', 'ext-global-order-number', 'ext-client-order-id', 'stop-trigger'],
+    });
   });
 
   it('errors = recorded error bodies', () => {
     const { venue, market } = setup();
-    const gtcMarket = errorOf(venue.placeOrder(ACCOUNT, { 'time-in-force': 'GTC', 'order-type': 'Market', legs: [leg('AAPL', 'Buy to Open', 1, 'Equity')] }, { dryRun: true }));
+    const gtcMarket = errorOf(
+      venue.placeOrder(
+        ACCOUNT,
+        { 'time-in-force': 'GTC', 'order-type': 'Market', legs: [leg('AAPL', 'Buy to Open', 1, 'Equity')] },
+        { dryRun: true },
+      ),
+    );
     expect({ error: gtcMarket }).toEqual(fixture('error_preflight_check_failure__gtc_market_order'));
     const invalid = errorOf(venue.placeOrder(ACCOUNT, { 'order-type': 'Market' }, { dryRun: true }));
     expectSameShape({ error: invalid }, fixture('error_validation_error__missing_account_numbers'));
@@ -189,7 +256,11 @@ describe('venue wire fidelity', () => {
     const ic = ironCondor(market);
     const margin = errorOf(poor.venue.placeOrder('5WT00002', limit(ic.legs, '0.50', 'Credit'), { dryRun: true }));
     // The recorded dry-run failure also carries data.buying-power-effect; a VenueResult error has no data member
-    expectSameShape({ error: margin }, fixture('error_preflight_check_failure__margin_check_failed_with_data'), { missing: ['data'] });
-    expect(margin.errors).toEqual((fixture('error_preflight_check_failure__margin_check_failed_with_data')['error'] as JsonObject)['errors']);
+    expectSameShape({ error: margin }, fixture('error_preflight_check_failure__margin_check_failed_with_data'), {
+      missing: ['data'],
+    });
+    expect(margin.errors).toEqual(
+      (fixture('error_preflight_check_failure__margin_check_failed_with_data')['error'] as JsonObject)['errors'],
+    );
   });
 });

@@ -1,11 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/types.js';
 import { centsRatioToDecimal, centsToDecimal, parsePrice } from '../../src/core/money.js';
-import { ACCOUNT, cents, dollars, ironCondor, leg, limit, naturalCents, orderOf, placeOk, setup, strikesNear } from './venue-support.js';
+import {
+  ACCOUNT,
+  cents,
+  dollars,
+  ironCondor,
+  leg,
+  limit,
+  naturalCents,
+  orderOf,
+  placeOk,
+  setup,
+  strikesNear,
+} from './venue-support.js';
 
 describe('money', () => {
   it('writes cents as Tastytrade decimal strings', () => {
-    expect([127, 150, 100, 0, 5, -5, 10_000_000, 1].map(centsToDecimal)).toEqual(['1.27', '1.5', '1.0', '0.0', '0.05', '-0.05', '100000.0', '0.01']);
+    expect([127, 150, 100, 0, 5, -5, 10_000_000, 1].map(centsToDecimal)).toEqual([
+      '1.27',
+      '1.5',
+      '1.0',
+      '0.0',
+      '0.05',
+      '-0.05',
+      '100000.0',
+      '0.01',
+    ]);
     expect(centsRatioToDecimal(383, 3)).toBe('1.2767');
     expect(centsRatioToDecimal(300, 3)).toBe('1.0');
   });
@@ -39,7 +60,10 @@ describe('positions and balances', () => {
     expect(finals).toHaveLength(4);
     expect(finals.every((p) => p['quantity'] === 0 && p['quantity-direction'] === 'Zero')).toBe(true);
     // realized over the round trip = credit − debit (per leg, summed)
-    const realized = finals.reduce((s, p) => s + (p['realized-today-effect'] === 'Debit' ? -1 : 1) * cents(p['realized-today']), 0);
+    const realized = finals.reduce(
+      (s, p) => s + (p['realized-today-effect'] === 'Debit' ? -1 : 1) * cents(p['realized-today']),
+      0,
+    );
     expect(realized).toBe((credit - debit) * 100);
     const b = venue.balancesWire(ACCOUNT)!;
     expect(b['maintenance-requirement']).toBe('0.0');
@@ -57,7 +81,13 @@ describe('positions and balances', () => {
     expect(((r as { value: JsonObject }).value['fee-calculation'] as JsonObject)['commission']).toBe('10.0');
     venue.tick();
     const [p] = venue.positionsWire(ACCOUNT);
-    expect(p).toMatchObject({ symbol: sym, quantity: 12, 'quantity-direction': 'Long', multiplier: 100, 'cost-effect': 'Credit' });
+    expect(p).toMatchObject({
+      symbol: sym,
+      quantity: 12,
+      'quantity-direction': 'Long',
+      multiplier: 100,
+      'cost-effect': 'Credit',
+    });
     expect(cents(p!['average-open-price'])).toBe(ask);
     expect(p!['expires-at']).toMatch(/^\d{4}-\d{2}-\d{2}T21:00:00\.000\+00:00$/);
     const b = venue.balancesWire(ACCOUNT)!;
@@ -73,7 +103,9 @@ describe('positions and balances', () => {
     const [p] = venue.positionsWire(ACCOUNT);
     expect(p).toMatchObject({ symbol: 'AAPL', 'instrument-type': 'Equity', quantity: 10, multiplier: 1 });
     expect(p!['expires-at']).toBeUndefined();
-    expect(cents(venue.balancesWire(ACCOUNT)!['long-equity-value'])).toBe(Math.round(market.quote('AAPL')!.mid * 100) * 10);
+    expect(cents(venue.balancesWire(ACCOUNT)!['long-equity-value'])).toBe(
+      Math.round(market.quote('AAPL')!.mid * 100) * 10,
+    );
   });
 });
 
@@ -91,10 +123,19 @@ describe('order queries', () => {
     const page = venue.searchOrders(ACCOUNT, { underlyingSymbol: 'SPY', perPage: 2, pageOffset: 0 });
     expect(page.items.map((o) => o['id'])).toEqual([ids[2], ids[1]]);
     expect(page.pagination).toEqual({
-      'per-page': 2, 'page-offset': 0, 'item-offset': 0, 'total-items': 3, 'total-pages': 2, 'current-item-count': 2,
-      'previous-link': null, 'next-link': null, 'paging-link-template': null,
+      'per-page': 2,
+      'page-offset': 0,
+      'item-offset': 0,
+      'total-items': 3,
+      'total-pages': 2,
+      'current-item-count': 2,
+      'previous-link': null,
+      'next-link': null,
+      'paging-link-template': null,
     });
-    expect(venue.searchOrders(ACCOUNT, { underlyingSymbol: 'SPY', perPage: 2, pageOffset: 1 }).items.map((o) => o['id'])).toEqual([ids[0]]);
+    expect(
+      venue.searchOrders(ACCOUNT, { underlyingSymbol: 'SPY', perPage: 2, pageOffset: 1 }).items.map((o) => o['id']),
+    ).toEqual([ids[0]]);
     expect(venue.searchOrders(ACCOUNT, { status: ['Cancelled'] }).items.map((o) => o['id'])).toEqual([ids[0]]);
     expect(venue.searchOrders(ACCOUNT, { sort: 'Asc' }).items[0]!['id']).toBe(ids[0]);
     expect(venue.liveOrders(ACCOUNT)).toHaveLength(4);
@@ -133,7 +174,10 @@ describe('determinism, snapshot and reset', () => {
     const { venue, market, clock, events } = setup({ seed });
     venue.addFillRule({ next: true, behavior: 'partial', quantity: 1 });
     const ic = ironCondor(market, 3);
-    const o = placeOk(venue, limit(ic.legs, dollars(naturalCents(market, ic.legs)), 'Credit', { 'external-identifier': 'x' }));
+    const o = placeOk(
+      venue,
+      limit(ic.legs, dollars(naturalCents(market, ic.legs)), 'Credit', { 'external-identifier': 'x' }),
+    );
     venue.tick();
     clock.advance(60_000);
     venue.replaceOrder(ACCOUNT, Number(o['id']), { price: '0.05' });

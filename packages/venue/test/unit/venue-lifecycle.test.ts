@@ -2,13 +2,34 @@ import { describe, expect, it } from 'vitest';
 import type { JsonObject } from '../../src/types.js';
 import { centsToDecimal } from '../../src/core/money.js';
 import {
-  ACCOUNT, CLOSE, START, cents, dollars, fillsOf, ironCondor, leg, legsOf, limit, naturalCents, orderOf, placeOk, setup, statusesOf, strikesNear,
+  ACCOUNT,
+  CLOSE,
+  START,
+  cents,
+  dollars,
+  fillsOf,
+  ironCondor,
+  leg,
+  legsOf,
+  limit,
+  naturalCents,
+  orderOf,
+  placeOk,
+  setup,
+  statusesOf,
+  strikesNear,
 } from './venue-support.js';
 
 const netOfFills = (order: JsonObject) =>
   legsOf(order).reduce((sum, l) => {
     const f = fillsOf(l);
-    return sum + f.reduce((s, x) => s + (String(l['action']).startsWith('Buy') ? -1 : 1) * cents(x['fill-price']) * Number(x['quantity']), 0);
+    return (
+      sum +
+      f.reduce(
+        (s, x) => s + (String(l['action']).startsWith('Buy') ? -1 : 1) * cents(x['fill-price']) * Number(x['quantity']),
+        0,
+      )
+    );
   }, 0);
 
 describe('fills', () => {
@@ -38,7 +59,17 @@ describe('fills', () => {
     expect(cents(balances['cash-balance'])).toBe(10_000_000 + price * 100 * 2 - fees);
     expect(cents(balances['maintenance-requirement'])).toBe(ic.width * 100 * 100 * 2);
     // Event order: every status change, then the fill's positions and balance
-    expect(events.map((e) => e.event.type)).toEqual(['Order', 'Order', 'Order', 'Order', 'CurrentPosition', 'CurrentPosition', 'CurrentPosition', 'CurrentPosition', 'AccountBalance']);
+    expect(events.map((e) => e.event.type)).toEqual([
+      'Order',
+      'Order',
+      'Order',
+      'Order',
+      'CurrentPosition',
+      'CurrentPosition',
+      'CurrentPosition',
+      'CurrentPosition',
+      'AccountBalance',
+    ]);
     expect(statusesOf(events, order['id'])).toEqual(['Routed', 'In Flight', 'Live', 'Filled']);
   });
 
@@ -63,7 +94,11 @@ describe('fills', () => {
     const { venue, market } = setup();
     const sym = strikesNear(market, 'SPY', [market.spot('SPY')])[0]!.callSymbol;
     const ask = market.quote(sym)!.ask;
-    const order = placeOk(venue, { 'time-in-force': 'Day', 'order-type': 'Market', legs: [leg(sym, 'Buy to Open', 3)] });
+    const order = placeOk(venue, {
+      'time-in-force': 'Day',
+      'order-type': 'Market',
+      legs: [leg(sym, 'Buy to Open', 3)],
+    });
     venue.tick();
     const filled = orderOf(venue, order['id']);
     expect(filled['status']).toBe('Filled');
@@ -181,9 +216,15 @@ describe('cancel', () => {
     venue.tick();
     expect(orderOf(venue, order['id'])['status']).toBe('Filled');
     const r = venue.cancelOrder(ACCOUNT, Number(order['id']));
-    expect(r).toEqual({ ok: false, httpStatus: 422, error: { code: 'cannot_update_order', message: 'the order could not be cancelled' } });
+    expect(r).toEqual({
+      ok: false,
+      httpStatus: 422,
+      error: { code: 'cannot_update_order', message: 'the order could not be cancelled' },
+    });
     expect(venue.cancelOrder(ACCOUNT, 1).ok).toBe(false);
-    expect(!venue.cancelOrder(ACCOUNT, 1).ok && (venue.cancelOrder(ACCOUNT, 1) as { httpStatus: number }).httpStatus).toBe(404);
+    expect(
+      !venue.cancelOrder(ACCOUNT, 1).ok && (venue.cancelOrder(ACCOUNT, 1) as { httpStatus: number }).httpStatus,
+    ).toBe(404);
   });
 });
 
@@ -195,7 +236,11 @@ describe('replace', () => {
     const original = placeOk(venue, limit(ic.legs, '3.00', 'Credit'));
     venue.tick();
     const natural = dollars(naturalCents(market, ic.legs));
-    const r = venue.replaceOrder(ACCOUNT, Number(original['id']), { 'order-type': 'Limit', price: natural, 'price-effect': 'Credit' });
+    const r = venue.replaceOrder(ACCOUNT, Number(original['id']), {
+      'order-type': 'Limit',
+      price: natural,
+      'price-effect': 'Credit',
+    });
     expect(r.ok).toBe(true);
     const next = (r as { value: JsonObject }).value;
     expect(next['id']).toBe(Number(original['id']) + 1);
@@ -208,7 +253,13 @@ describe('replace', () => {
     venue.tick();
     expect(orderOf(venue, original['id'])['status']).toBe('Cancelled');
     expect(orderOf(venue, next['id'])['status']).toBe('Filled');
-    expect(statusesOf(events, original['id'])).toEqual(['Routed', 'In Flight', 'Live', 'Replace Requested', 'Cancelled']);
+    expect(statusesOf(events, original['id'])).toEqual([
+      'Routed',
+      'In Flight',
+      'Live',
+      'Replace Requested',
+      'Cancelled',
+    ]);
     expect(statusesOf(events, next['id'])).toEqual(['Contingent', 'Routed', 'In Flight', 'Live', 'Filled']);
   });
 
@@ -218,7 +269,11 @@ describe('replace', () => {
     const filled = placeOk(venue, limit(ic.legs, '0.05', 'Credit'));
     venue.tick();
     const r = venue.replaceOrder(ACCOUNT, Number(filled['id']), { price: '1.00', 'price-effect': 'Credit' });
-    expect(r).toEqual({ ok: false, httpStatus: 422, error: { code: 'cannot_update_order', message: 'the order could not be replaced' } });
+    expect(r).toEqual({
+      ok: false,
+      httpStatus: 422,
+      error: { code: 'cannot_update_order', message: 'the order could not be replaced' },
+    });
     venue.setDefaultFillBehavior({ behavior: 'never' });
     const live = placeOk(venue, limit(ironCondor(market).legs, '0.05', 'Credit'));
     const changed = venue.replaceOrder(ACCOUNT, Number(live['id']), { price: '1.00', legs: ic.legs.slice(0, 2) });
@@ -303,7 +358,10 @@ describe('sessions', () => {
   it('GTD orders work until the close of their gtc-date', () => {
     const { venue, market, clock } = setup();
     venue.setDefaultFillBehavior({ behavior: 'never' });
-    const order = placeOk(venue, limit(ironCondor(market).legs, '1.00', 'Credit', { 'time-in-force': 'GTD', 'gtc-date': '2026-11-18' }));
+    const order = placeOk(
+      venue,
+      limit(ironCondor(market).legs, '1.00', 'Credit', { 'time-in-force': 'GTD', 'gtc-date': '2026-11-18' }),
+    );
     expect(order['gtc-date']).toBe('2026-11-18');
     venue.tick();
     clock.advance(CLOSE - START);
@@ -324,7 +382,9 @@ describe('sessions', () => {
     const order = r.value['order'] as JsonObject;
     const warnings = r.value['warnings'] as JsonObject[];
     expect(order['status']).toBe('Received');
-    expect(warnings).toEqual([{ code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' }]);
+    expect(warnings).toEqual([
+      { code: 'tif_next_valid_sesssion', message: 'Your order will begin working during next valid session.' },
+    ]);
     venue.tick();
     expect(orderOf(venue, order['id'])['status']).toBe('Received');
     clock.advance(Date.parse('2026-11-18T14:30:00Z') - evening); // 09:30 New York

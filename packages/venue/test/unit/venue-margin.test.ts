@@ -4,7 +4,11 @@ import { requirementCents, type MarginPosition } from '../../src/core/margin.js'
 import { ACCOUNT, cents, dollars, ironCondor, leg, limit, setup, strikesNear } from './venue-support.js';
 
 const opt = (strike: number, right: 'C' | 'P', quantity: number, markCents = 100): MarginPosition => ({
-  symbol: `X${right}${strike}`, underlying: 'XYZ', quantity, markCents, multiplier: 100,
+  symbol: `X${right}${strike}`,
+  underlying: 'XYZ',
+  quantity,
+  markCents,
+  multiplier: 100,
   option: { right, strike, expirationDate: '2026-12-18' },
 });
 const margin = { spot: () => 100, marginOrCash: 'Margin' as const };
@@ -43,8 +47,10 @@ describe('Reg-T requirement (pure)', () => {
 });
 
 describe('buying-power-effect of orders', () => {
-  const bpe = (r: { ok: boolean; value?: JsonObject }) => (r as { value: JsonObject }).value['buying-power-effect'] as JsonObject;
-  const fees = (r: { ok: boolean; value?: JsonObject }) => cents(((r as { value: JsonObject }).value['fee-calculation'] as JsonObject)['total-fees']);
+  const bpe = (r: { ok: boolean; value?: JsonObject }) =>
+    (r as { value: JsonObject }).value['buying-power-effect'] as JsonObject;
+  const fees = (r: { ok: boolean; value?: JsonObject }) =>
+    cents(((r as { value: JsonObject }).value['fee-calculation'] as JsonObject)['total-fees']);
 
   it('iron condor: (width − credit) × 100 × qty, plus fees', () => {
     const { venue, market } = setup();
@@ -69,7 +75,9 @@ describe('buying-power-effect of orders', () => {
     const spot = market.spot('SPY');
     const strike = strikesNear(market, 'SPY', [spot * 0.9])[0]!;
     const mid = Math.round(market.quote(strike.putSymbol)!.mid * 100);
-    const r = venue.placeOrder(ACCOUNT, limit([leg(strike.putSymbol, 'Sell to Open')], dollars(mid), 'Credit'), { dryRun: true });
+    const r = venue.placeOrder(ACCOUNT, limit([leg(strike.putSymbol, 'Sell to Open')], dollars(mid), 'Credit'), {
+      dryRun: true,
+    });
     expect(r.ok).toBe(true);
     const perShare = Math.max(0.2 * spot - (spot - strike.strike), 0.1 * strike.strike);
     const requirement = Math.round(perShare * 100 * 100) + mid * 100;
@@ -94,7 +102,9 @@ describe('buying-power-effect of orders', () => {
   it('equity: 50% of the cost in a margin account', () => {
     const { venue, market } = setup();
     const ask = Math.round(market.quote('AAPL')!.ask * 100);
-    const r = venue.placeOrder(ACCOUNT, limit([leg('AAPL', 'Buy to Open', 10, 'Equity')], dollars(ask), 'Debit'), { dryRun: true });
+    const r = venue.placeOrder(ACCOUNT, limit([leg('AAPL', 'Buy to Open', 10, 'Equity')], dollars(ask), 'Debit'), {
+      dryRun: true,
+    });
     const mark = Math.round(market.quote('AAPL')!.mid * 100);
     // cash falls by the cost, margin equity regains the (marked) value, half of it is required
     expect(cents(bpe(r)['change-in-buying-power'])).toBe(ask * 10 - mark * 10 + Math.round(mark * 10 * 0.5) + fees(r));

@@ -9,12 +9,16 @@ import { diffShape } from '../support/wire-shape.js';
 import { ACCOUNT, dollars, leg, limit, naturalCents, placeOk, setup, type Action } from './venue-support.js';
 
 const fixture = (name: string): JsonObject =>
-  JSON.parse(readFileSync(new URL(`../../../../test/fixtures/tastytrade/${name}.json`, import.meta.url), 'utf8')) as JsonObject;
+  JSON.parse(
+    readFileSync(new URL(`../../../../test/fixtures/tastytrade/${name}.json`, import.meta.url), 'utf8'),
+  ) as JsonObject;
 const itemsOf = (name: string) => (fixture(name)['data'] as JsonObject)['items'] as JsonObject[];
 
 const recorded = itemsOf('http_get_accounts_transactions__trade_and_assignment');
 const recordedRemoval = recorded.find((t) => t['transaction-sub-type'] === 'Assignment')!;
-const recordedShares = recorded.find((t) => t['transaction-type'] === 'Receive Deliver' && t['instrument-type'] === 'Equity')!;
+const recordedShares = recorded.find(
+  (t) => t['transaction-type'] === 'Receive Deliver' && t['instrument-type'] === 'Equity',
+)!;
 
 /** The format class of a wire value: what a client's parser depends on beyond the JSON type. */
 function formatOf(value: unknown): string {
@@ -38,7 +42,8 @@ function settledVenue() {
   const s = setup();
   const spot = s.market.spot('SPY');
   const exp = s.market.chain('SPY')!.expirations.find((e) => e.daysToExpiration >= 30)!;
-  const near = (target: number) => exp.strikes.reduce((a, b) => (Math.abs(b.strike - target) < Math.abs(a.strike - target) ? b : a));
+  const near = (target: number) =>
+    exp.strikes.reduce((a, b) => (Math.abs(b.strike - target) < Math.abs(a.strike - target) ? b : a));
   const open = (symbol: string, action: Action) => {
     const legs = [leg(symbol, action)];
     const natural = naturalCents(s.market, legs);
@@ -53,7 +58,8 @@ function settledVenue() {
   open(longPut, 'Buy to Open');
   s.events.length = 0;
   s.venue.expireOptions({ through: exp.expirationDate });
-  const rows = s.venue.transactions(ACCOUNT, { perPage: 50, type: 'Receive Deliver', sort: 'Asc' }).items as JsonObject[];
+  const rows = s.venue.transactions(ACCOUNT, { perPage: 50, type: 'Receive Deliver', sort: 'Asc' })
+    .items as JsonObject[];
   return { ...s, rows, shortPut, longCall, longPut };
 }
 
@@ -76,7 +82,10 @@ describe('settlement records = recorded Tastytrade items', () => {
     expect([expiration['transaction-sub-type'], exercise['transaction-sub-type']]).toEqual(['Expiration', 'Exercise']);
     expectLikeRecorded(expiration, recordedRemoval);
     expectLikeRecorded(exercise, recordedRemoval);
-    expect([expiration['description'], exercise['description']]).toEqual(['Removal of option due to expiration', 'Removal of option due to exercise']);
+    expect([expiration['description'], exercise['description']]).toEqual([
+      'Removal of option due to expiration',
+      'Removal of option due to exercise',
+    ]);
     // The long put delivers the 100 shares the assignment brought in: a Sell to Close row
     const sold = rows.find((t) => t['instrument-type'] === 'Equity' && t['action'] === 'Sell to Close')!;
     expectLikeRecorded(sold, recordedShares);
@@ -95,7 +104,9 @@ describe('settlement records = recorded Tastytrade items', () => {
     expect(diffShape(share, { ...fullKeys, multiplier: intMultiplier!['multiplier'] })).toEqual([]);
     const balance = events.filter((e) => e.event.type === 'AccountBalance').at(-1)!.event.data;
     // apex-starting-day-margin-equity: an Apex clearing figure only the streamed 2026 message has (venue-fidelity.test.ts)
-    const { 'apex-starting-day-margin-equity': _apex, ...recordedBalance } = fixture('ws_account_balance__production')['data'] as JsonObject;
+    const { 'apex-starting-day-margin-equity': _apex, ...recordedBalance } = fixture('ws_account_balance__production')[
+      'data'
+    ] as JsonObject;
     expect(diffShape(balance, recordedBalance)).toEqual([]);
   });
 });

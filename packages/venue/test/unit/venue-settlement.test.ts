@@ -1,20 +1,26 @@
 // The pure settlement decision (OCC rules): the $0.01 in-the-money boundary, long/short, calls/puts, the close of an
 // early-close expiration day, and early assignment.
 import { describe, expect, it } from 'vitest';
-import {
-  assignEarly, isShortInTheMoney, settleAtExpiration, settlementTime,
-} from '../../src/core/settlement.js';
+import { assignEarly, isShortInTheMoney, settleAtExpiration, settlementTime } from '../../src/core/settlement.js';
 
 const put = (strike: number, quantity: number) => ({ right: 'P' as const, strike, quantity, multiplier: 100 });
 const call = (strike: number, quantity: number) => ({ right: 'C' as const, strike, quantity, multiplier: 100 });
 
 describe('settleAtExpiration', () => {
   it('a short put in the money by ≥ $0.01 is assigned: the writer receives the shares at the strike', () => {
-    expect(settleAtExpiration(put(400, -2), 39_999)).toEqual({ outcome: 'Assignment', shares: 200, strikeCents: 40_000 });
+    expect(settleAtExpiration(put(400, -2), 39_999)).toEqual({
+      outcome: 'Assignment',
+      shares: 200,
+      strikeCents: 40_000,
+    });
   });
 
   it('a short call in the money is assigned: the writer delivers the shares', () => {
-    expect(settleAtExpiration(call(400, -3), 40_050)).toEqual({ outcome: 'Assignment', shares: -300, strikeCents: 40_000 });
+    expect(settleAtExpiration(call(400, -3), 40_050)).toEqual({
+      outcome: 'Assignment',
+      shares: -300,
+      strikeCents: 40_000,
+    });
   });
 
   it('a long call in the money is exercised into shares bought at the strike; a long put into shares sold', () => {
@@ -36,7 +42,11 @@ describe('settleAtExpiration', () => {
   });
 
   it('out of the money expires worthless', () => {
-    expect(settleAtExpiration(call(400, -1), 30_000)).toEqual({ outcome: 'Expiration', shares: 0, strikeCents: 40_000 });
+    expect(settleAtExpiration(call(400, -1), 30_000)).toEqual({
+      outcome: 'Expiration',
+      shares: 0,
+      strikeCents: 40_000,
+    });
     expect(settleAtExpiration(put(400, 5), 50_000).outcome).toBe('Expiration');
   });
 });

@@ -11,14 +11,24 @@ export const CLOSE = Date.parse('2026-11-17T21:00:00Z');
 export const ACCOUNT = '5WT00001';
 
 /** `open: true`: the `open` clock (always open) on a wall clock frozen at `startAt`, moved only by advance(). */
-export function setup(opts: { seed?: number; startAt?: number; accounts?: VenueAccountSpec[]; strictLegKeys?: boolean; open?: boolean } = {}) {
+export function setup(
+  opts: {
+    seed?: number;
+    startAt?: number;
+    accounts?: VenueAccountSpec[];
+    strictLegKeys?: boolean;
+    open?: boolean;
+  } = {},
+) {
   const seed = opts.seed ?? 7;
   const startAt = opts.startAt ?? START;
   const spec: ClockSpec = opts.open ? { mode: 'open' } : { mode: 'replay', startAt, speed: 0 };
   const clock = createMarketClock(spec, () => startAt);
   const market = createMarketModel({ clock, seed });
   const venue = createVenue({
-    clock, market, seed,
+    clock,
+    market,
+    seed,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
     ...(opts.strictLegKeys !== undefined ? { strictLegKeys: opts.strictLegKeys } : {}),
   });
@@ -30,10 +40,18 @@ export function setup(opts: { seed?: number; startAt?: number; accounts?: VenueA
 export type Action = 'Buy to Open' | 'Sell to Open' | 'Buy to Close' | 'Sell to Close';
 
 export const leg = (symbol: string, action: Action, quantity = 1, instrumentType = 'Equity Option') => ({
-  'instrument-type': instrumentType, symbol, quantity, action,
+  'instrument-type': instrumentType,
+  symbol,
+  quantity,
+  action,
 });
 
-export function limit(legs: JsonObject[], price: string, effect: 'Credit' | 'Debit', extra: JsonObject = {}): JsonObject {
+export function limit(
+  legs: JsonObject[],
+  price: string,
+  effect: 'Credit' | 'Debit',
+  extra: JsonObject = {},
+): JsonObject {
   return { 'time-in-force': 'Day', 'order-type': 'Limit', price, 'price-effect': effect, legs, ...extra };
 }
 
@@ -47,7 +65,8 @@ export function strikesNear(market: MarketModel, underlying: string, targets: nu
 export function ironCondor(market: MarketModel, quantity = 1, closing = false) {
   const spot = market.spot('SPY');
   const [sp, lp, sc, lc] = strikesNear(market, 'SPY', [spot * 0.95, spot * 0.95 - 5, spot * 1.05, spot * 1.05 + 5]);
-  const open = (short: boolean): Action => (closing ? (short ? 'Buy to Close' : 'Sell to Close') : short ? 'Sell to Open' : 'Buy to Open');
+  const open = (short: boolean): Action =>
+    closing ? (short ? 'Buy to Close' : 'Sell to Close') : short ? 'Sell to Open' : 'Buy to Open';
   const legs = [
     leg(sp!.putSymbol, open(true), quantity),
     leg(lp!.putSymbol, open(false), quantity),
@@ -58,7 +77,10 @@ export function ironCondor(market: MarketModel, quantity = 1, closing = false) {
 }
 
 /** Natural net price (cents, credit positive) of legs at the current quotes. */
-export function naturalCents(market: MarketModel, legs: { symbol: string; action: string; quantity: number }[]): number {
+export function naturalCents(
+  market: MarketModel,
+  legs: { symbol: string; action: string; quantity: number }[],
+): number {
   return legs.reduce((sum, l) => {
     const q = market.quote(l.symbol)!;
     return sum + (l.action.startsWith('Buy') ? -Math.round(q.ask * 100) : Math.round(q.bid * 100));
