@@ -11,8 +11,9 @@ mkdir -p .legwork
 status=0
 echo "[test] type-checking"
 npx tsc --noEmit -p . || { echo "vitest: 0 passed, 1 failed (type errors)"; exit 1; }
-echo "[test] import rules (dependency-cruiser)"
+echo "[test] import rules (dependency-cruiser) and lint/format (Biome)"
 npx depcruise src workers bin packages --config .dependency-cruiser.cjs --output-type err || { echo "vitest: 0 passed, 1 failed (import rules)"; exit 1; }
+npx biome check . --reporter=summary || { echo "vitest: 0 passed, 1 failed (biome check)"; exit 1; }
 npx vitest run --reporter=default --reporter=json --outputFile.json=.legwork/test-results.json "$@" || status=$?
 summary() {
   node -e '
