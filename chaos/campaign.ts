@@ -327,10 +327,17 @@ export async function runCampaign(
         case 'halt':
         case 'haltFlatten': {
           const flatten = e.kind === 'haltFlatten';
-          const code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', {
-            app: app!,
-            out: () => {},
-          });
+          // A halt while PostgreSQL restarts fails (seed 20261243 index 35 recorded a halt that never took effect, then
+          // named an order sent while Legwork was active): the operator tries again until the halt is in force
+          let code = 1;
+          for (let tries = 0; tries < 40; tries++) {
+            code = await runHalt(['--reason', `chaos ${e.kind}`, ...(flatten ? ['--flatten'] : [])], 'halt', {
+              app: app!,
+              out: () => {},
+            }).catch(() => 1);
+            if (code === 0 || (await tradingStateOnceReadable(app!)) === 'halted') break;
+            await sleep(500);
+          }
           // The 1 s budget runs from when the halt is in force (committed), not from when the driver began writing it
           const window: HaltWindow = { haltAt: s.clock.now(), resumeAt: null };
           halts.push(window);
