@@ -2,35 +2,26 @@
 // reordered) record each fill once; a fill during a dropped stream arrives by the catch-up; polling alone records fills;
 // the work shows as jobs on the `monitor` queue, and a queue that does not take a job never holds a fill back.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicId, newId } from '../../src/domain/ids.js';
-import type { GroupIntent } from '../../src/domain/order-group.js';
 import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
 import { createAccountEvents } from '../../src/broker/tastytrade/account-stream.js';
 import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { startFillMonitor, type MonitorHandoff } from '../../src/pipeline/monitor/fill-monitor.js';
-import { submitOnce } from '../../src/pipeline/execute/order-submission.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
-import { insertGroup } from '../../src/store/groups.repo.js';
 import {
   getOrder,
-  insertPlannedOrder,
   tradePositions,
   transitionOrder,
-  type OrderLegRow,
 } from '../../src/store/orders.repo.js';
-import { insertPendingTrade } from '../../src/store/trades.repo.js';
 import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { condorOrderLegs } from '../support/executor-process.js';
+import { workingCondorOrder } from '../support/working-order.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let app: TestApp;
-let legs: OrderLegRow[];
 let running: { stop(): Promise<void> } | undefined;
 
 beforeAll(async () => {
   app = await startTestApp({});
-  legs = condorOrderLegs(app.sim);
 }, 60_000);
 afterEach(async () => {
   await running?.stop();
@@ -42,52 +33,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-/** A marketable condor sent once while the venue holds fills back (delayed on the frozen clock): working, no fills. */
-async function workingOrder(): Promise<{ orderId: string; tradeId: string }> {
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'delayed', delayMs: 1000 });
-  const tradeId = newId();
-  const groupId = deterministicId('entry-group', tradeId);
-  await insertPendingTrade(app.ctx.sql, {
-    id: tradeId,
-    ruleSet: 'manual',
-    rulesHash: 'h',
-    candidateId: null,
-    strategy: 'iron-condor',
-    underlying: 'SPY',
-    expiration: '2026-12-18',
-    quantity: 1,
-    legs: [],
-    entryGroupId: groupId,
-    riskCents: 50_000,
-    expectedCreditCents: 5,
-    facts: {},
-  });
-  const intent: GroupIntent = {
-    tradeId,
-    kind: 'entry',
-    mode: 'combo',
-    quantity: 1,
-    legs: legs.map((l) => ({ symbol: l.symbol, instrumentType: 'Equity Option', action: l.action, ratio: 1 })),
-    pricing: { startCents: 5, floorCents: 5, stepCents: 1, stepEverySeconds: 10, maxSteps: 0, fillTimeoutSeconds: 60 },
-    partialFill: 'keep',
-    ruleSet: 'manual',
-    rulesHash: 'h',
-  };
-  await insertGroup(app.ctx.sql, groupId, intent);
-  const { order } = await insertPlannedOrder(app.ctx.sql, {
-    id: newId(),
-    groupId,
-    role: 'package',
-    seq: 0,
-    legs,
-    size: 1,
-    limitPriceCents: 5,
-  });
-  const outcome = await submitOnce(app.ctx, order.id, tradeId);
-  expect(outcome.kind).toBe('accepted');
-  expect((await getOrder(app.ctx.sql, order.id))?.status).toBe('working');
-  return { orderId: order.id, tradeId };
-}
+const workingOrder = () => workingCondorOrder(app);
 
 const fillsOf = async (orderId: string) =>
   (await app.ctx.sql<{ n: number }[]>`select count(*)::int as n from fills where order_id = ${orderId}`)[0]!.n;

@@ -3,10 +3,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
+import { checkPositions } from '../../src/pipeline/reconcile/position-check.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
+import { getOrder } from '../../src/store/orders.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { recordingJobs, testExecContext } from '../support/executor-process.js';
 import { waitUntil } from '../support/wait-until.js';
+import { workingCondorOrder } from '../support/working-order.js';
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -58,5 +62,24 @@ describe('reconciliation explains position differences', () => {
     expect((await alerts('AAPL')).map((a) => [a.data.kind, a.data.difference])).toEqual([
       ['reconcile_mismatch', 'foreign'],
     ]);
+  }, 60_000);
+
+  it('a fill the broker shows before it reaches Postgres is not a foreign position: read again, it agrees, nothing alerted', async () => {
+    const { orderId } = await workingCondorOrder(app);
+    const brokerOrderId = (await getOrder(app.ctx.sql, orderId))!.brokerOrderId!;
+    app.sim.control.advanceClock(2000); // the venue fills the condor; no fill monitor runs here
+    await waitUntil(async () => (await app.ctx.broker.getOrder(brokerOrderId)).status === 'filled', {
+      what: 'filled at the venue',
+    });
+    const symbols = (await app.ctx.broker.getOrder(brokerOrderId)).legs.map((l) => l.symbol);
+    // The fills reach Postgres 300 ms into the check, as a monitor job would bring them
+    const late = new Promise((r) => setTimeout(r, 300)).then(async () =>
+      applyBrokerOrder(app.ctx, await app.ctx.broker.getOrder(brokerOrderId), 'stream'),
+    );
+    const differences = await checkPositions(ctx);
+    await late;
+    expect(differences.filter((d) => symbols.includes(d.symbol))).toEqual([]);
+    for (const symbol of symbols) expect(await alerts(symbol)).toEqual([]);
+    app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
   }, 60_000);
 });

@@ -6,6 +6,7 @@ import { nyDate } from '../../domain/dates.js';
 import { explainPositions, type DifferenceKind, type PositionDifference } from '../../domain/position-explain.js';
 import type { Settlement } from '../../domain/settlement.js';
 import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
+import { sleep } from '../../util/sleep.js';
 import type { ExecContext } from '../execution-context.js';
 
 /** Pages of 250 Receive Deliver transactions read per check (newest first). */
@@ -40,11 +41,31 @@ const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismat
   unexplained: 'reconcile_mismatch',
 };
 
-/** Compares, explains, records and alerts. Returns the differences (empty when the broker and the trades agree). */
-export async function checkPositions(ctx: ExecContext): Promise<PositionDifference[]> {
+/**
+ * How long a difference must last to count (wall time). The broker's positions show a fill a moment before the fill
+ * reaches Postgres (the account stream, the monitor's job, §8 of the API notes): seen in paper mode, every new trade
+ * was first reported as a foreign position. A difference is read again after this long and counts only if it is still
+ * there, the same.
+ */
+export const POSITION_CONFIRM_MS = 1_500;
+
+async function readDifferences(ctx: ExecContext) {
   const held = await ctx.store.positions.held();
   const broker = (await ctx.broker.positions()).map((p) => ({ symbol: p.symbol, quantity: p.quantity }));
-  const differences = explainPositions({ held, broker, settlements: [], today: nyDate(ctx.now()) });
+  return { held, broker, differences: explainPositions({ held, broker, settlements: [], today: nyDate(ctx.now()) }) };
+}
+
+/** Compares, explains, records and alerts. Returns the differences (empty when the broker and the trades agree). */
+export async function checkPositions(ctx: ExecContext, confirmMs = POSITION_CONFIRM_MS): Promise<PositionDifference[]> {
+  let { held, broker, differences } = await readDifferences(ctx);
+  if (differences.length > 0 && confirmMs > 0) {
+    const first = differences;
+    await sleep(confirmMs);
+    ({ held, broker, differences } = await readDifferences(ctx));
+    differences = differences.filter((d) =>
+      first.some((f) => f.symbol === d.symbol && f.ours === d.ours && f.broker === d.broker),
+    );
+  }
   if (differences.length === 0) {
     // A settled trade whose exit ended after its settlement was recorded holds nothing: closed now, not at the open
     await closeSettledFlatTrades(ctx);
