@@ -7,11 +7,7 @@ import { createAccountEvents } from '../../src/broker/tastytrade/account-stream.
 import { createTastytradeClient } from '../../src/broker/tastytrade/client.js';
 import { startFillMonitor, type MonitorHandoff } from '../../src/pipeline/monitor/fill-monitor.js';
 import type { AccountEvents } from '../../src/pipeline/ports.js';
-import {
-  getOrder,
-  tradePositions,
-  transitionOrder,
-} from '../../src/store/orders.repo.js';
+import { getOrder, tradePositions, transitionOrder } from '../../src/store/orders.repo.js';
 import { runMonitor, type RunningMonitor } from '../../workers/monitor.worker.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { workingCondorOrder } from '../support/working-order.js';
