@@ -124,7 +124,7 @@ export async function runTrade(
     const ruleSet: RuleSet = args.quantity ? { ...found, sizing: { ...found.sizing, quantity: args.quantity } } : found;
     const [
       { scanRuleSet },
-      { selectTrades },
+      { pendingTradeOf, selectTrades },
       scans,
       settings,
       trades,
@@ -187,29 +187,14 @@ export async function runTrade(
     const tradeId = ids.newId();
     const entryGroupId = ids.deterministicId('entry-group', tradeId);
     const mode = args.mode ?? ruleSet.execution.mode;
-    const inserted = await trades.insertPendingTradeWithinLimit(app.sql, {
-      id: tradeId,
-      ruleSet: ruleSet.name,
-      rulesHash: ruleSet.hash,
-      candidateId: null,
-      strategy: s.candidate.strategy,
-      underlying: s.candidate.underlying,
-      expiration: s.candidate.expiration,
-      quantity: s.quantity,
-      legs: s.candidate.legs.map((l) => ({
-        symbol: l.symbol,
-        streamerSymbol: l.streamerSymbol,
-        action: l.action,
-        quantity: l.ratio,
-        strike: l.strike,
-        right: l.right,
-        expiration: l.expiration,
-      })),
-      entryGroupId,
-      riskCents: s.riskCents,
-      expectedCreditCents: s.candidate.creditMidCents,
-      facts: { ...s.candidate.facts, source: 'cli', ...(args.mode ? { executionMode: args.mode } : {}) },
-    });
+    const inserted = await trades.insertPendingTradeWithinLimit(
+      app.sql,
+      pendingTradeOf(
+        s,
+        { id: tradeId, entryGroupId, candidateId: null, ruleSet },
+        { source: 'cli', ...(args.mode ? { executionMode: args.mode } : {}) },
+      ),
+    );
     if ('blockedBy' in inserted)
       return fail(
         1,

@@ -9,7 +9,6 @@ import { occToStreamer } from '../../domain/instrument.js';
 import { naturalLegCents } from '../../domain/leg-pricing.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { unwindWaves, type CloseStep } from '../../domain/unwind-order.js';
-import { realizedNetOfFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
 import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
 import { groupNetPerUnit, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
@@ -17,6 +16,7 @@ import { submitOnce } from './order-submission.js';
 import { underlyingOf, type ExecuteResult } from './plan-entry.js';
 import { preTradeGate } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
+import { settleExitedTrade } from './settle.js';
 
 interface Remaining {
   /** Signed contracts still to close per symbol (short −, long +), never more than the trade holds. */
@@ -197,19 +197,9 @@ export async function executeLeggedExit(
 
 /** Everything this exit set out to close is closed: the trade is closed when nothing is left, else managed again. */
 async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
-  const positions = await ctx.store.positions.ofTrade(trade.id);
   const net = await groupNetPerUnit(ctx, group.id, group.intent.quantity);
   if (await ctx.store.groups.move(group.id, 'Filled', { filledUnits: group.intent.quantity })) {
-    if (positions.every((p) => p.quantity === 0)) {
-      const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await ctx.store.trades.move(trade.id, 'Closed', {
-        exitDebitCents: -net,
-        realizedPnlCents: realized,
-        ...(group.intent.reason ? { exitReason: group.intent.reason } : {}),
-      });
-    } else {
-      await ctx.store.trades.move(trade.id, 'ExitEnded');
-    }
+    await settleExitedTrade(ctx, trade, group, net);
     await ctx.store.audit.append({
       kind: 'fill',
       tradeId: trade.id,

@@ -81,19 +81,7 @@ async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, 
     await ctx.store.trades.move(trade.id, 'Opened', { entryCreditCents: net });
     await syncTradeFees(ctx, trade.id, trade.underlying); // the entry's fees count in the open trade's P&L
   } else {
-    const positions = await ctx.store.positions.ofTrade(trade.id);
-    const flat = positions.every((p) => p.quantity === 0);
-    if (flat) {
-      const { realizedCents: realized } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
-      await ctx.store.trades.move(trade.id, 'Closed', {
-        exitDebitCents: -net,
-        realizedPnlCents: realized,
-        ...(group.intent.reason ? { exitReason: group.intent.reason } : {}),
-      });
-    } else {
-      // A partial exit: what is left stays open and the exit rules will fire again
-      await ctx.store.trades.move(trade.id, 'ExitEnded');
-    }
+    await settleExitedTrade(ctx, trade, group, net);
   }
   await ctx.store.audit.append({
     kind: 'fill',
@@ -103,6 +91,29 @@ async function finishFilled(ctx: ExecContext, group: GroupRow, trade: TradeRow, 
     data: { kind: group.kind, units, wanted: group.intent.quantity, netCents: net },
   });
   return groupResult(ctx, (await ctx.store.groups.get(group.id))!);
+}
+
+/**
+ * After an exit group filled: the trade is closed (realised P&L net of fees) when it holds nothing any more; a partial
+ * exit leaves what is held open, and the exit rules fire again. Shared by the combo settle and the legged exit.
+ */
+export async function settleExitedTrade(
+  ctx: ExecContext,
+  trade: TradeRow,
+  group: GroupRow,
+  netCents: number,
+): Promise<void> {
+  const positions = await ctx.store.positions.ofTrade(trade.id);
+  if (positions.every((p) => p.quantity === 0)) {
+    const { realizedCents } = await realizedNetOfFees(ctx, trade.id, trade.underlying);
+    await ctx.store.trades.move(trade.id, 'Closed', {
+      exitDebitCents: -netCents,
+      realizedPnlCents: realizedCents,
+      ...(group.intent.reason ? { exitReason: group.intent.reason } : {}),
+    });
+  } else {
+    await ctx.store.trades.move(trade.id, 'ExitEnded');
+  }
 }
 
 /** Closing orders tried before the group is declared broken (Tastytrade can refuse a close right after the fill). */

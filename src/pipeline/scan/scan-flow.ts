@@ -14,7 +14,7 @@ import type { Candidate } from '../../strategies/types.js';
 import type { Broker, MarketData } from '../ports.js';
 import type { Store } from '../store-port.js';
 import { scanUnderlying } from './scan-underlying.js';
-import { selectTrades } from './select-trades.js';
+import { pendingTradeOf, selectTrades } from './select-trades.js';
 
 /** How a scan reaches the queue: the fan-out flow and the executor's queue (implemented over BullMQ in src/queue). */
 export interface ScanJobs {
@@ -186,29 +186,9 @@ export async function finishScan(
     const candidateRowId = rowIdByKey.get(s.candidate.id)!;
     const tradeId = deterministicId('trade', candidateRowId);
     const entryGroupId = deterministicId('entry-group', tradeId);
-    const inserted = await ctx.store.trades.insertPendingWithinLimit({
-      id: tradeId,
-      ruleSet: ruleSet.name,
-      rulesHash: ruleSet.hash,
-      candidateId: candidateRowId,
-      strategy: s.candidate.strategy,
-      underlying: s.candidate.underlying,
-      expiration: s.candidate.expiration,
-      quantity: s.quantity,
-      legs: s.candidate.legs.map((l) => ({
-        symbol: l.symbol,
-        streamerSymbol: l.streamerSymbol,
-        action: l.action,
-        quantity: l.ratio,
-        strike: l.strike,
-        right: l.right,
-        expiration: l.expiration,
-      })),
-      entryGroupId,
-      riskCents: s.riskCents,
-      expectedCreditCents: s.candidate.creditMidCents,
-      facts: { ...s.candidate.facts },
-    });
+    const inserted = await ctx.store.trades.insertPendingWithinLimit(
+      pendingTradeOf(s, { id: tradeId, entryGroupId, candidateId: candidateRowId, ruleSet }),
+    );
     if ('blockedBy' in inserted) {
       // Another rule set (or process) took the underlying after this scan read the busy list
       const b = inserted.blockedBy;

@@ -11,4 +11,4 @@ export {
 } from './scan-flow.js';
 export { scanRuleSet, type RankedCandidate, type ScanOutcome } from './scan-rule-set.js';
 export { todayFromChain } from './scan-underlying.js';
-export { selectTrades } from './select-trades.js';
+export { pendingTradeOf, selectTrades } from './select-trades.js';

@@ -4,6 +4,7 @@ import type { DryRunResult } from '../../domain/account.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import type { Cents } from '../../domain/money.js';
+import type { NewTrade } from '../../domain/records.js';
 import type { RuleSet } from '../../rules/schema.js';
 import type { Candidate } from '../../strategies/types.js';
 
@@ -163,4 +164,35 @@ export async function selectTrades(
     riskByUnderlying.set(u, (riskByUnderlying.get(u) ?? 0) + riskCents);
   }
   return { selected, skipped };
+}
+
+/** The pending trade a selected candidate becomes (the scan's, and `legwork trade`'s), under the caller's ids and facts. */
+export function pendingTradeOf(
+  s: SelectedTrade,
+  owner: { id: string; entryGroupId: string; candidateId: string | null; ruleSet: { name: string; hash: string } },
+  facts: Record<string, unknown> = {},
+): NewTrade {
+  return {
+    id: owner.id,
+    ruleSet: owner.ruleSet.name,
+    rulesHash: owner.ruleSet.hash,
+    candidateId: owner.candidateId,
+    strategy: s.candidate.strategy,
+    underlying: s.candidate.underlying,
+    expiration: s.candidate.expiration,
+    quantity: s.quantity,
+    legs: s.candidate.legs.map((l) => ({
+      symbol: l.symbol,
+      streamerSymbol: l.streamerSymbol,
+      action: l.action,
+      quantity: l.ratio,
+      strike: l.strike,
+      right: l.right,
+      expiration: l.expiration,
+    })),
+    entryGroupId: owner.entryGroupId,
+    riskCents: s.riskCents,
+    expectedCreditCents: s.candidate.creditMidCents,
+    facts: { ...s.candidate.facts, ...facts },
+  };
 }
