@@ -12,7 +12,7 @@ import { getGroup, insertGroup } from '../../src/store/groups.repo.js';
 import { insertPlannedOrder, ordersOfGroup, tradePositions } from '../../src/store/orders.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade, moveTrade, type TradeLeg } from '../../src/store/trades.repo.js';
-import { pickCondor } from '../support/iron-condor.js';
+import { venueCondorLegs } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -42,42 +42,7 @@ beforeAll(async () => {
   });
   ctx = createExecContext(app.ctx);
   account = app.sim.venue.accountNumbers()[0]!;
-  const chain = app.sim.market.chain('SPY')!;
-  const nested = [
-    {
-      expirations: chain.expirations.map((e) => ({
-        'expiration-date': e.expirationDate,
-        'days-to-expiration': e.daysToExpiration,
-        strikes: e.strikes.map((s) => ({
-          'strike-price': String(s.strike),
-          call: s.callSymbol,
-          put: s.putSymbol,
-          'call-streamer-symbol': s.callStreamerSymbol,
-          'put-streamer-symbol': s.putStreamerSymbol,
-        })),
-      })),
-    },
-  ];
-  const c = pickCondor(nested, app.sim.market.spot('SPY'));
-  const leg = (
-    l: { symbol: string; streamer: string; strike: number },
-    action: TradeLeg['action'],
-    right: 'C' | 'P',
-  ): TradeLeg => ({
-    symbol: l.symbol,
-    streamerSymbol: l.streamer,
-    action,
-    quantity: 1,
-    strike: l.strike,
-    right,
-    expiration: c.expiration,
-  });
-  legs = [
-    leg(c.longPut, 'Buy to Open', 'P'),
-    leg(c.shortPut, 'Sell to Open', 'P'),
-    leg(c.shortCall, 'Sell to Open', 'C'),
-    leg(c.longCall, 'Buy to Open', 'C'),
-  ];
+  legs = venueCondorLegs(app.sim, 'SPY', { width: 5 });
 }, 60_000);
 afterAll(async () => {
   await app?.close();

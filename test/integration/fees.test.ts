@@ -11,9 +11,9 @@ import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { getTrade, insertPendingTrade, type TradeLeg } from '../../src/store/trades.repo.js';
+import { getTrade, insertPendingTrade } from '../../src/store/trades.repo.js';
 import { condorOf, leggedCondorTrade, testExecContext } from '../support/executor-process.js';
-import { pickCondor } from '../support/iron-condor.js';
+import { venueCondorLegs } from '../support/iron-condor.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 
 const RULE = `version: 1
@@ -115,36 +115,7 @@ describe('fees', () => {
 
 /** Opens a 2-lot SPY condor and closes it by its close-at-DTE exit, through `execCtx`; the venue's fees for both orders. */
 async function openAndClose(execCtx: ExecContext) {
-  const chain = app.sim.market.chain('SPY')!;
-  const nested = [
-    {
-      expirations: chain.expirations.map((e) => ({
-        'expiration-date': e.expirationDate,
-        'days-to-expiration': e.daysToExpiration,
-        strikes: e.strikes.map((s) => ({
-          'strike-price': String(s.strike),
-          call: s.callSymbol,
-          put: s.putSymbol,
-          'call-streamer-symbol': s.callStreamerSymbol,
-          'put-streamer-symbol': s.putStreamerSymbol,
-        })),
-      })),
-    },
-  ];
-  const c = pickCondor(nested, app.sim.market.spot('SPY'), { width: 5 });
-  const leg = (
-    l: { symbol: string; streamer: string; strike: number },
-    action: TradeLeg['action'],
-    right: 'C' | 'P',
-  ): TradeLeg => ({
-    symbol: l.symbol,
-    streamerSymbol: l.streamer,
-    action,
-    quantity: 1,
-    strike: l.strike,
-    right,
-    expiration: c.expiration,
-  });
+  const legs = venueCondorLegs(app.sim, 'SPY', { width: 5 });
   const rs = app.ctx.rules.get('fee-dte')!;
   const id = newId();
   const { trade } = await insertPendingTrade(app.ctx.sql, {
@@ -154,14 +125,9 @@ async function openAndClose(execCtx: ExecContext) {
     candidateId: null,
     strategy: 'iron-condor',
     underlying: 'SPY',
-    expiration: c.expiration,
+    expiration: legs[0]!.expiration,
     quantity: 2,
-    legs: [
-      leg(c.longPut, 'Buy to Open', 'P'),
-      leg(c.shortPut, 'Sell to Open', 'P'),
-      leg(c.shortCall, 'Sell to Open', 'C'),
-      leg(c.longCall, 'Buy to Open', 'C'),
-    ],
+    legs,
     entryGroupId: deterministicId('entry-group', id),
     riskCents: 80_000,
     expectedCreditCents: 100,

@@ -100,10 +100,15 @@ export function naturalCredit(legs: CondorLegs, quotes: Map<string, { bid: numbe
 }
 
 /**
- * Trade legs of an iron condor picked from the venue's own chain (wings about 1 % of spot, at least $5 wide), in the
+ * Trade legs of an iron condor picked from the venue's own chain (wings `width` dollars, else about 1 % of spot and at
+ * least $5), in the
  * expiration nearest `dte` days (35 unless given), shorts `offset` (5 %) away from spot.
  */
-export function venueCondorLegs(sim: VenueHandle, underlying: string, { dte = 35, offset = 0.05 } = {}): TradeLeg[] {
+export function venueCondorLegs(
+  sim: VenueHandle,
+  underlying: string,
+  { dte = 35, offset = 0.05, width }: { dte?: number; offset?: number; width?: number } = {},
+): TradeLeg[] {
   const chain = sim.market.chain(underlying)!;
   const nested = [
     {
@@ -121,7 +126,7 @@ export function venueCondorLegs(sim: VenueHandle, underlying: string, { dte = 35
     },
   ];
   const spot = sim.market.spot(underlying);
-  const c = pickCondor(nested, spot, { dte, offset, width: Math.max(5, Math.round(spot * 0.01)) });
+  const c = pickCondor(nested, spot, { dte, offset, width: width ?? Math.max(5, Math.round(spot * 0.01)) });
   const leg = (
     l: { symbol: string; streamer: string; strike: number },
     action: TradeLeg['action'],
