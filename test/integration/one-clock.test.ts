@@ -242,6 +242,12 @@ describe('schedules in broker time', () => {
         what: 'the second scan',
       });
       await advance(30 * MINUTE); // one jump over six slots: one scan
+      // The ticker looks at the clock every 100 ms of wall time: advancing again before it has looked would skip the
+      // jump's slot (CI failed this way once under load), so the next advance waits for the jump's scan
+      await waitUntil(async () => (await runs('clock-every')).length === 3, {
+        timeoutMs: 15_000,
+        what: 'the scan after the jump',
+      });
       await advance(5 * MINUTE); // and the regular one after it
       await waitUntil(async () => (await runs('clock-every')).length >= 4, {
         timeoutMs: 15_000,
