@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/env.js';
+import { command, copyArgs, readDockerfile, stageSteps, type Step } from '../support/dockerfile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const compose = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'), { merge: true }) as {
@@ -55,10 +56,11 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['redis-data', 'pg-data']));
   });
 
-  it('the venue runs `npm run venue` on 0.0.0.0:4100 with a health check', () => {
+  it("the venue runs from the Dockerfile's venue target (its default command) on 0.0.0.0:4100 with a health check", () => {
     const venue = services['venue']!;
-    expect(venue.build).toBeDefined();
-    expect(venue.command).toEqual(['npm', 'run', 'venue']);
+    expect(venue.build).toEqual({ context: '.', target: 'venue' });
+    expect(venue.image).toBe('legwork-venue:local');
+    expect(venue.command).toBeUndefined();
     expect(venue.environment).toMatchObject({ VENUE_HOST: '0.0.0.0', VENUE_PORT: '4100' });
     expect(venue.healthcheck?.test.join(' ')).toContain('/__sim/state');
   });
@@ -66,7 +68,8 @@ describe('docker-compose.yml', () => {
   it('api and workers run `node bin/legwork.mjs worker ROLE` from the image against the venue, Postgres and Redis', () => {
     for (const name of LEGWORK) {
       const s = services[name]!;
-      expect(s.build, name).toBeDefined();
+      expect(s.build, name).toEqual({ context: '.', target: 'legwork' });
+      expect(s.image, name).toBe('legwork:local');
       expect(s.command, name).toEqual(['node', 'bin/legwork.mjs', 'worker', name]);
       const env = Object.fromEntries(
         Object.entries(s.environment ?? {}).map(([k, v]) => [
@@ -134,41 +137,38 @@ describe('docker-compose.yml', () => {
 
 describe('Dockerfile', () => {
   const text = readFileSync(`${ROOT}Dockerfile`, 'utf8');
-  /** Instructions in order, comments and continuations folded: [keyword, arguments]. */
-  const steps = text
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => [l.split(/\s+/)[0]!.toUpperCase(), l.slice(l.indexOf(' ') + 1).trim()] as const);
+  const stages = readDockerfile(`${ROOT}Dockerfile`);
+  const legwork = stageSteps(stages, 'legwork');
+  const venue = stageSteps(stages, 'venue');
   const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
     scripts: Record<string, string>;
+    workspaces?: string[];
   };
+  const installIndex = (steps: readonly Step[]) => steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
+  /** What the build context holds at the install: the sources of every COPY before it. */
+  const copiedBeforeInstall = (steps: readonly Step[]) =>
+    steps
+      .slice(0, installIndex(steps))
+      .filter(([k]) => k === 'COPY')
+      .flatMap(([, a]) => copyArgs(a).sources);
 
-  it('builds one Node 20 image with the dependencies and JSON logs', () => {
+  it('builds Node 20 images with JSON logs, Legwork the default (last) target and the venue a target of its own', () => {
     expect(text).toMatch(/^FROM node:20/m);
     expect(text).toMatch(/ENV NODE_ENV=production/);
     expect(text).not.toMatch(/SECRET|TOKEN|PASSWORD/);
+    expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['venue', 'legwork']));
+    expect(stages.at(-1)!.name).toBe('legwork');
+    for (const steps of [legwork, venue]) expect(steps.some(([k, a]) => k === 'USER' && a === 'node')).toBe(true);
   });
 
   it('the install step sees every patch: patches/ is copied before npm ci, which runs the postinstall', () => {
-    const install = steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
-    expect(install, 'a RUN npm ci step').toBeGreaterThan(0);
-    expect(steps[install]![1]).not.toMatch(/--ignore-scripts/);
+    expect(installIndex(legwork), 'a RUN npm ci step').toBeGreaterThan(0);
+    expect(legwork[installIndex(legwork)]![1]).not.toMatch(/--ignore-scripts/);
     expect(pkg.scripts['postinstall']).toBe('patch-package');
     expect(Object.keys(pkg.dependencies)).toContain('patch-package'); // a production install has it
-    // What the build context holds at the install: the sources of every COPY before it
-    const copied = steps
-      .slice(0, install)
-      .filter(([k]) => k === 'COPY')
-      .flatMap(([, a]) =>
-        a
-          .split(/\s+/)
-          .filter((w) => !w.startsWith('--'))
-          .slice(0, -1),
-      );
+    const copied = copiedBeforeInstall(legwork);
     const patches = readdirSync(`${ROOT}patches`);
     expect(patches.length).toBeGreaterThan(0);
     for (const patch of patches)
@@ -188,11 +188,15 @@ describe('Dockerfile', () => {
     }
   });
 
-  it('installs production dependencies only, and its default command starts Legwork, not the venue', () => {
-    const install = steps.find(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a))!;
-    expect(install[1]).toMatch(/--omit=dev/);
-    const cmd = JSON.parse(steps.filter(([k]) => k === 'CMD').at(-1)![1]) as string[];
-    expect(cmd).toEqual(['node', 'bin/legwork.mjs', 'start']);
+  it('Legwork installs production dependencies only, without the venue, and its command starts Legwork', () => {
+    const install = legwork[installIndex(legwork)]![1];
+    expect(install).toMatch(/--omit=dev/);
+    expect(install).toMatch(/--workspaces=false/);
+    // Nothing of the venue is in the Legwork image: no COPY of packages/ or of the whole context
+    const sources = legwork.filter(([k]) => k === 'COPY').flatMap(([, a]) => copyArgs(a).sources);
+    expect(sources.filter((s) => s === '.' || s.startsWith('packages'))).toEqual([]);
+    expect(sources).toEqual(expect.arrayContaining(['bin', 'src', 'workers', 'rules']));
+    expect(command(legwork)).toEqual(['node', 'bin/legwork.mjs', 'start']);
     expect(Object.keys(pkg.devDependencies)).toEqual(
       expect.arrayContaining(['json-rules-engine', 'pino-pretty', 'vitest', 'typescript']),
     );
@@ -238,26 +242,23 @@ describe('Dockerfile', () => {
     expect(loaded.get(venuePkg.name)).toMatch(/^workers\//);
   });
 
-  it('the venue is the workspace package packages/venue: its package.json is in the image before npm ci, its imports are its own dependencies', () => {
-    expect((pkg as { workspaces?: string[] }).workspaces).toEqual(['packages/*']);
+  it('the venue image is the workspace packages/venue alone: its install sees its package.json, its imports are its own dependencies', () => {
+    expect(pkg.workspaces).toEqual(['packages/*']);
     expect(venuePkg).toMatchObject({ name: '@legwork/venue', private: true });
-    const install = steps.findIndex(([k, a]) => k === 'RUN' && /\bnpm ci\b/.test(a));
-    const copied = steps
-      .slice(0, install)
-      .filter(([k]) => k === 'COPY')
-      .flatMap(([, a]) =>
-        a
-          .split(/\s+/)
-          .filter((w) => !w.startsWith('--'))
-          .slice(0, -1),
-      );
-    expect(copied).toContain('packages/venue/package.json');
+    expect(venue[installIndex(venue)]![1]).toMatch(
+      /--omit=dev.*--workspace=@legwork\/venue.*--include-workspace-root=false/,
+    );
+    expect(copiedBeforeInstall(venue)).toContain('packages/venue/package.json');
+    const sources = venue.filter(([k]) => k === 'COPY').flatMap(([, a]) => copyArgs(a).sources);
+    expect(sources.filter((s) => !s.startsWith('packages/venue') && !/^package(-lock)?\.json$/.test(s))).toEqual([]);
+    expect(command(venue)).toEqual(['node', '--import', 'tsx', 'packages/venue/src/main.ts']);
     const loaded = packagesLoaded(['packages/venue/src']);
     expect([...loaded.keys()]).toEqual(expect.arrayContaining(['express', 'ws', 'zod', 'yaml', 'pino']));
     const missing = [...loaded]
       .filter(([name]) => !(name in venuePkg.dependencies) && name !== 'pino-pretty')
       .map(([name, file]) => `${name} (${file})`);
     expect(missing).toEqual([]);
+    expect(venuePkg.dependencies['tsx'], 'the venue image runs TypeScript with tsx').toBeTruthy();
     // The same versions as Legwork's, so that npm hoists one copy
     for (const [name, version] of Object.entries(venuePkg.dependencies))
       expect(pkg.dependencies[name], name).toBe(version);
