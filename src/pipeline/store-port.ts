@@ -28,6 +28,16 @@ import type {
   TransitionFields,
   TransitionOutcome,
 } from '../domain/records.js';
+import type {
+  BalancesSync,
+  Environment,
+  FailsafeName,
+  FailsafeTrip,
+  PortfolioPosition,
+  PortfolioRow,
+  SnapshotInput,
+  SnapshotRow,
+} from '../domain/portfolio.js';
 import type { Settlement } from '../domain/settlement.js';
 import type { TradeEventType, TradeStatus } from '../domain/trade-transitions.js';
 
@@ -197,6 +207,36 @@ export interface ScansRepo {
   ): Promise<void>;
 }
 
+export interface PortfolioRepo {
+  /** The account's portfolio, created on first use (one per environment and account, whoever asks first). */
+  ensure(environment: Environment, accountNumber: string): Promise<PortfolioRow>;
+  get(environment: Environment, accountNumber: string): Promise<PortfolioRow | undefined>;
+  /** Replaces balances and positions with one sync's (atomic). */
+  sync(portfolioId: number, balances: BalancesSync, positions: readonly PortfolioPosition[]): Promise<void>;
+  positions(portfolioId: number): Promise<PortfolioPosition[]>;
+  /** False when that session's close (or a point at that instant) is already recorded. */
+  recordSnapshot(portfolioId: number, snapshot: SnapshotInput): Promise<boolean>;
+  /** Oldest first. */
+  snapshotsSince(portfolioId: number, sinceMs: number, kind?: 'close' | 'intraday'): Promise<SnapshotRow[]>;
+  latestSnapshot(
+    portfolioId: number,
+    kind?: 'close' | 'intraday',
+  ): Promise<{ at: number; sessionDate: string; netLiqCents: number } | undefined>;
+  /** The highest net liquidating value of the snapshots since `sinceMs`, or null. */
+  peakNetLiq(portfolioId: number, sinceMs: number): Promise<number | null>;
+}
+
+export interface FailsafesRepo {
+  active(): Promise<FailsafeTrip[]>;
+  /** The latest trip of each failsafe, active or reset. */
+  latest(): Promise<FailsafeTrip[]>;
+  /** False when the failsafe is already tripped. */
+  trip(name: FailsafeName, reason: string, data: Record<string, unknown>): Promise<boolean>;
+  /** Resets every active trip (`legwork resume`). */
+  reset(by: string): Promise<FailsafeTrip[]>;
+  lastReset(name: FailsafeName): Promise<Date | null>;
+}
+
 /** A lock held by one session (a dedicated connection): released by `release`, or when the process dies. */
 export interface SessionLock {
   /** Tries once; false while another session holds it. */
@@ -216,6 +256,8 @@ export interface Store {
   settlements: SettlementsRepo;
   fees: FeesRepo;
   scans: ScansRepo;
+  portfolio: PortfolioRepo;
+  failsafes: FailsafesRepo;
   /**
    * Runs `fn` in one transaction that settles (value or error) within a deadline; `fn` gets a Store bound to it.
    * Atomic operations of the transaction's store (transition, claimWorkingSlot, …) join it.

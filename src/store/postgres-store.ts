@@ -72,6 +72,21 @@ import {
   setTradeQuantity,
   settledFlatTradeIds,
 } from './trades.repo.js';
+import {
+  activeTrips,
+  ensurePortfolio,
+  getPortfolio,
+  lastReset,
+  latestSnapshot,
+  latestTrips,
+  peakNetLiq,
+  portfolioPositions,
+  recordSnapshot,
+  resetTrips,
+  snapshotsSince,
+  syncPortfolio,
+  tripFailsafe,
+} from './portfolio.repo.js';
 import { withTx } from './tx.js';
 
 /** The Store over the pool `sql`. */
@@ -163,6 +178,26 @@ function bind(q: Queryable, pool: Sql | null): Store {
       insertCandidates: (scanRunId, rows) => insertCandidates(q, scanRunId, rows),
       candidatesOf: (scanRunId) => candidatesOfRun(q, scanRunId),
       setRanks: (scanRunId, ranks) => setRanks(q, scanRunId, ranks),
+    },
+    portfolio: {
+      ensure: (environment, accountNumber) => ensurePortfolio(q, environment, accountNumber),
+      get: (environment, accountNumber) => getPortfolio(q, environment, accountNumber),
+      sync: (portfolioId, balances, positions) =>
+        pool
+          ? withTx(pool, (tx) => syncPortfolio(tx, portfolioId, balances, positions))
+          : syncPortfolio(q, portfolioId, balances, positions),
+      positions: (portfolioId) => portfolioPositions(q, portfolioId),
+      recordSnapshot: (portfolioId, snapshot) => recordSnapshot(q, portfolioId, snapshot),
+      snapshotsSince: (portfolioId, sinceMs, kind) => snapshotsSince(q, portfolioId, sinceMs, kind),
+      latestSnapshot: (portfolioId, kind) => latestSnapshot(q, portfolioId, kind),
+      peakNetLiq: (portfolioId, sinceMs) => peakNetLiq(q, portfolioId, sinceMs),
+    },
+    failsafes: {
+      active: () => activeTrips(q),
+      latest: () => latestTrips(q),
+      trip: (name, reason, data) => tripFailsafe(q, name, reason, data),
+      reset: (by) => resetTrips(q, by),
+      lastReset: (name) => lastReset(q, name),
     },
     tx: (fn) => (pool ? withTx(pool, (tx) => fn(bind(tx, null))) : fn(store)),
     groupLock: (groupId) => {

@@ -17,6 +17,7 @@ import type {
   TradeRow,
   TradingStateValue,
 } from '../../src/domain/records.js';
+import type { FailsafeTrip, PortfolioPosition, PortfolioRow, SnapshotRow } from '../../src/domain/portfolio.js';
 import type { Settlement } from '../../src/domain/settlement.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources } from '../../src/domain/trade-transitions.js';
 import type { Store } from '../../src/pipeline/store-port.js';
@@ -58,6 +59,10 @@ export interface MemoryState {
   ruleVersions: Map<string, { name: string; file: string; content: string }>;
   scanRuns: ScanRunRow[];
   candidates: CandidateRow[];
+  portfolios: PortfolioRow[];
+  portfolioPositions: Map<number, PortfolioPosition[]>;
+  snapshots: (SnapshotRow & { portfolioId: number })[];
+  trips: FailsafeTrip[];
 }
 
 export const emptyState = (): MemoryState => ({
@@ -74,6 +79,10 @@ export const emptyState = (): MemoryState => ({
   ruleVersions: new Map(),
   scanRuns: [],
   candidates: [],
+  portfolios: [],
+  portfolioPositions: new Map(),
+  snapshots: [],
+  trips: [],
 });
 
 const OCC = /^[A-Z0-9 ]{6}[0-9]{6}[CP][0-9]{8}$/;
@@ -584,6 +593,102 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
       insertCandidates: async () => 0,
       candidatesOf: async () => [],
       setRanks: async () => {},
+    },
+    portfolio: {
+      ensure: async (environment, accountNumber) => {
+        let p = s().portfolios.find((x) => x.environment === environment && x.accountNumber === accountNumber);
+        if (!p) {
+          p = {
+            id: s().portfolios.length + 1,
+            environment,
+            accountNumber,
+            syncedAt: null,
+            netLiqCents: null,
+            cashCents: null,
+            buyingPowerCents: null,
+            maintenanceCents: null,
+            greeks: null,
+          };
+          s().portfolios.push(p);
+        }
+        return copy(p);
+      },
+      get: async (environment, accountNumber) =>
+        copy(s().portfolios.find((x) => x.environment === environment && x.accountNumber === accountNumber)),
+      sync: async (portfolioId, b, positions) => {
+        const p = s().portfolios.find((x) => x.id === portfolioId);
+        if (!p) throw new Error(`no portfolio ${portfolioId}`);
+        Object.assign(p, {
+          syncedAt: new Date(b.syncedAt),
+          netLiqCents: b.netLiqCents,
+          cashCents: b.cashCents,
+          buyingPowerCents: b.buyingPowerCents,
+          maintenanceCents: b.maintenanceCents,
+          greeks: b.greeks,
+        });
+        s().portfolioPositions.set(portfolioId, copy([...positions]));
+      },
+      positions: async (portfolioId) =>
+        copy(s().portfolioPositions.get(portfolioId) ?? []).sort(
+          (a, b) =>
+            a.underlying.localeCompare(b.underlying) ||
+            a.symbol.localeCompare(b.symbol) ||
+            a.owner.localeCompare(b.owner),
+        ),
+      recordSnapshot: async (portfolioId, snap) => {
+        const clash = s().snapshots.some(
+          (x) =>
+            x.portfolioId === portfolioId &&
+            ((x.kind === snap.kind && x.at === snap.at) ||
+              (snap.kind === 'close' && x.kind === 'close' && x.sessionDate === snap.sessionDate)),
+        );
+        if (clash) return false;
+        s().snapshots.push({ ...copy(snap), id: ++seq, portfolioId });
+        return true;
+      },
+      snapshotsSince: async (portfolioId, sinceMs, kind) =>
+        copy(
+          s()
+            .snapshots.filter((x) => x.portfolioId === portfolioId && x.at >= sinceMs && (!kind || x.kind === kind))
+            .sort((a, b) => a.at - b.at || a.id - b.id)
+            .map(({ portfolioId: _p, ...rest }) => rest),
+        ),
+      latestSnapshot: async (portfolioId, kind) => {
+        const last = s()
+          .snapshots.filter((x) => x.portfolioId === portfolioId && (!kind || x.kind === kind))
+          .sort((a, b) => b.at - a.at || b.id - a.id)[0];
+        return last ? { at: last.at, sessionDate: last.sessionDate, netLiqCents: last.netLiqCents } : undefined;
+      },
+      peakNetLiq: async (portfolioId, sinceMs) => {
+        const values = s()
+          .snapshots.filter((x) => x.portfolioId === portfolioId && x.at >= sinceMs)
+          .map((x) => x.netLiqCents);
+        return values.length > 0 ? Math.max(...values) : null;
+      },
+    },
+    failsafes: {
+      active: async () => copy(s().trips.filter((t) => t.resetAt === null)),
+      latest: async () => {
+        const by = new Map<string, FailsafeTrip>();
+        for (const t of s().trips) by.set(t.name, t);
+        return copy([...by.values()]);
+      },
+      trip: async (name, reason, data) => {
+        if (s().trips.some((t) => t.name === name && t.resetAt === null)) return false;
+        s().trips.push({ id: ++seq, name, trippedAt: at(), reason, data, resetAt: null, resetBy: null });
+        return true;
+      },
+      reset: async (by) => {
+        const active = s().trips.filter((t) => t.resetAt === null);
+        for (const t of active) Object.assign(t, { resetAt: at(), resetBy: by });
+        return copy(active);
+      },
+      lastReset: async (name) => {
+        const times = s()
+          .trips.filter((t) => t.name === name && t.resetAt)
+          .map((t) => t.resetAt!.getTime());
+        return times.length > 0 ? new Date(Math.max(...times)) : null;
+      },
     },
     tx: async (fn) => {
       const before = structuredClone(box.state);
