@@ -52,7 +52,10 @@ export function applyOrderEvent(status: OrderStatus, event: OrderEvent): Transit
     case 'SubmitStarted':
       return status === 'planned' ? to('submitting') : invalid();
     case 'Accepted':
-      if (status === 'submitting') return to(fromBroker(event.brokerStatus, 0, 1));
+      // Accepting knows no fills: a response that already says Filled (an immediately marketable order, possibly
+      // before its fills are reported, tastytrade-api.md §8) leaves the order working until its fills add up
+      if (status === 'submitting')
+        return to(event.brokerStatus === 'filled' ? 'working' : fromBroker(event.brokerStatus, 0, 1));
       // The stream can report the order before the POST returns
       return WORKING.has(status) || status === 'filled' ? to(status) : invalid();
     case 'Rejected':

@@ -144,6 +144,8 @@ export class FakeBroker implements Broker {
   buyingPowerCents = 10_000_000;
   /** What a dry-run says an order changes buying power by. */
   dryRunChangeCents = -50_000;
+  /** The submit response shows the order as it is after its behaviour ran (an immediately marketable order's Filled). */
+  respondAfterWork = false;
   private readonly rules: { match: OrderMatch; behavior: FillBehavior }[] = [];
   private readonly orders = new Map<number, Held>();
   /** Signed contracts per symbol, as the fills left them (withheld fills included: the broker holds them). */
@@ -220,9 +222,10 @@ export class FakeBroker implements Broker {
       updatedAt: this.clock.now(),
       receivedAt: this.clock.now(),
     });
-    const response = structuredClone(h.order);
+    let response = structuredClone(h.order);
     this.calls.push({ ...call, brokerOrderId: h.order.brokerOrderId, outcome: 'ok' });
     this.work(h);
+    if (this.respondAfterWork) response = structuredClone(h.order);
     return response;
   }
 

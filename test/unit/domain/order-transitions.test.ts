@@ -26,7 +26,8 @@ describe('allowed transitions', () => {
     ['planned', { type: 'SubmitStarted' }, 'submitting'],
     ['planned', { type: 'GuardRefused', reason: 'guard: exit group closes only' }, 'rejected'],
     ['submitting', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'routed' }, 'working'],
-    ['submitting', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'filled' }, 'filled'],
+    // A response that says Filled knows no fills yet: working until they add up (tastytrade-api.md §8)
+    ['submitting', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'filled' }, 'working'],
     ['submitting', { type: 'Rejected', reason: 'preflight' }, 'rejected'],
     ['submitting', { type: 'OutcomeUnknown', reason: '500' }, 'unknown'],
     ['unknown', { type: 'Found', brokerOrderId: 1, brokerStatus: 'live', filledUnits: 0, size: 1 }, 'working'],

@@ -166,6 +166,24 @@ describe('combo entry', () => {
     expect(sent(h)).toEqual([['submit', 80, 'ok']]);
   });
 
+  it('a submit response that already says Filled without its fills: the order is not filled until they add up', async () => {
+    const h = execHarness();
+    h.broker.respondAfterWork = true;
+    h.broker.script({ kind: 'fillsLag' }); // the response says Filled; the fills are withheld until deliverFills()
+    const trade = await pendingCondor(h, 'ic-natural');
+    const first = await executeGroup(h.ctx, trade.id, trade.entryGroupId);
+
+    expect(first).toMatchObject({ status: 'working', reason: 'fills not all reported by the broker yet' });
+    expect((await entryOrder(h, trade.entryGroupId))?.status).not.toBe('filled');
+    expect(await h.store.trades.get(trade.id)).toMatchObject({ status: 'opening', entryCreditCents: null });
+
+    h.broker.deliverFills();
+    const second = await executeGroup(h.ctx, trade.id, trade.entryGroupId);
+    expect(second).toMatchObject({ status: 'filled', filledUnits: 1 });
+    expect(await h.store.trades.get(trade.id)).toMatchObject({ status: 'open', entryCreditCents: 80 });
+    expect(await heldByTrade(h, trade.id)).toEqual(CONDOR_HELD);
+  });
+
   it('halted: the entry is denied before anything is sent', async () => {
     const h = execHarness();
     await h.store.tradingState.set('halted', 'test', 'kill switch');
