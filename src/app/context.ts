@@ -78,7 +78,9 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const prefix = options.queuePrefix ?? config.queuePrefix;
   const brokerStats = createBrokerStats(config.redisUrl, prefix);
   // Every broker call's duration and outcome, shared across processes for /metrics
-  const policy = { onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record(e) : undefined) };
+  const policy = {
+    onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record({ ...e, at: clock.now() }) : undefined),
+  };
   const broker = await createTastytradeBroker({
     client,
     ...(config.broker.accountNumber ? { accountNumber: config.broker.accountNumber } : {}),

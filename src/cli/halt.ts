@@ -114,6 +114,7 @@ export async function runHalt(
         return 1;
       }
       ({ state, before } = resumed);
+      for (const trip of resumed.failsafesReset) out(`reset ${trip.reason}`);
       if (resumed.overridden)
         out(
           `forced past ${resumed.overridden.trades.length} broken trade(s), ${resumed.overridden.groups.length} broken group(s): ${args.reason}`,

@@ -48,7 +48,11 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
     const result = await resumeTrading(app.store, by, { reason: body.reason, force: body.force === true });
     // 409: the state forbids it now (something is broken); the body names what blocks it
     if (!result.ok) return void res.status(409).json({ error: { message: result.message, blocking: result.blocking } });
-    res.json({ tradingState: result.state, ...(result.overridden ? { overridden: result.overridden } : {}) });
+    res.json({
+      tradingState: result.state,
+      failsafesReset: result.failsafesReset.map((t) => ({ name: t.name, reason: t.reason })),
+      ...(result.overridden ? { overridden: result.overridden } : {}),
+    });
   });
 
   return r;

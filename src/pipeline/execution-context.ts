@@ -1,4 +1,7 @@
 // Owns what the executor, reconciliation, the fill monitor and exits need from the outside world, in one place.
+import type { AccountLimits } from '../domain/account-limits.js';
+import type { FailsafeLimits } from '../domain/failsafes.js';
+import type { Environment } from '../domain/portfolio.js';
 import type { Logger } from '../log.js';
 import type { RuleRegistry } from '../rules/loader.js';
 import type { Broker, MarketData } from './ports.js';
@@ -22,7 +25,18 @@ export type AlertKind =
   | 'reconcile_mismatch'
   | 'late_order_adopted'
   | 'exit_incomplete'
-  | 'assignment';
+  | 'assignment'
+  | 'failsafe';
+
+/** The account as a whole (rules/account.yaml): its limits, its failsafes, and what they read beyond the Store. */
+export interface AccountContext {
+  /** The portfolio's key with the broker's account number. */
+  environment: Environment;
+  /** rules/account.yaml as loaded now (hot-reloaded); `hash` null when there is no file (no account limits). */
+  rules(): { limits: AccountLimits; failsafes: FailsafeLimits; hash: string | null };
+  /** Broker rejections and errors (every process's) that ended at or after `sinceMs`, broker time. */
+  brokerErrorsSince(sinceMs: number): Promise<number>;
+}
 
 export interface ExecContext {
   store: Store;
@@ -42,4 +56,6 @@ export interface ExecContext {
   sleep(ms: number): Promise<void>;
   /** Aborted when the process stops; see `sleep`. */
   signal?: AbortSignal;
+  /** Account limits and failsafes; absent = none (tests of one trade, tools). */
+  account?: AccountContext;
 }

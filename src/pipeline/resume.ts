@@ -1,8 +1,9 @@
 // Owns leaving the kill switch (`legwork resume`, POST /api/resume): refused while any trade or order group is broken
+import type { FailsafeTrip } from '../domain/portfolio.js';
 import type { TradingStateValue } from '../domain/records.js';
 import type { Store } from './store-port.js';
 // (a broken trade holds something nobody has flattened yet), unless forced with a reason, which is audited with the ids
-// it overrode. Resuming clears a standing flatten request.
+// it overrode. Resuming clears a standing flatten request and resets every tripped account failsafe.
 
 export interface BrokenThings {
   trades: string[];
@@ -15,7 +16,14 @@ export async function brokenThings(store: Store): Promise<BrokenThings> {
 }
 
 export type ResumeResult =
-  | { ok: true; state: TradingStateValue; before: TradingStateValue; overridden?: BrokenThings }
+  | {
+      ok: true;
+      state: TradingStateValue;
+      before: TradingStateValue;
+      overridden?: BrokenThings;
+      /** Account failsafes this resume reset (they re-arm from here: today's loss and the peak count from now). */
+      failsafesReset: FailsafeTrip[];
+    }
   | { ok: false; message: string; blocking: BrokenThings };
 
 export async function resumeTrading(
@@ -47,5 +55,6 @@ export async function resumeTrading(
         }
       : {}),
   });
-  return { ok: true, state, before, ...(broken ? { overridden: blocking } : {}) };
+  const failsafesReset = await store.failsafes.reset(by);
+  return { ok: true, state, before, failsafesReset, ...(broken ? { overridden: blocking } : {}) };
 }

@@ -12,7 +12,12 @@ export interface BrokerCall {
   operation: string;
   outcome: string;
   ms: number;
+  /** When the call ended, broker time (the account failsafe counts errors per broker-time window). */
+  at?: number;
 }
+
+/** Errors older than this are dropped from the window set (the brokerErrors failsafe looks back minutes). */
+const ERROR_WINDOW_KEEP_MS = 24 * 3_600_000;
 
 export interface BrokerStatsSnapshot {
   calls: { operation: string; outcome: string; count: number }[];
@@ -28,6 +33,8 @@ export interface BrokerStatsSnapshot {
 export interface BrokerStats {
   record(call: BrokerCall): void;
   read(): Promise<BrokerStatsSnapshot>;
+  /** Calls that did not succeed (rejections and errors) that ended at or after `sinceMs` (broker time), every process's. */
+  errorsSince(sinceMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -36,16 +43,26 @@ export function createBrokerStats(redisUrl: string, prefix: string): BrokerStats
   const client = () => (redis ??= producerConnection(redisUrl));
   const callsKey = `${prefix}:stats:broker:calls`;
   const latencyKey = `${prefix}:stats:broker:latency`;
+  const errorsKey = `${prefix}:stats:broker:errors`;
+  let errorSeq = 0;
   return {
-    record({ operation, outcome, ms }) {
+    record({ operation, outcome, ms, at }) {
       const bucket = LATENCY_BUCKETS_MS.find((b) => ms <= b) ?? '+Inf';
-      client()
+      const multi = client()
         .multi()
         .hincrby(callsKey, `${operation}|${outcome}`, 1)
         .hincrby(latencyKey, `${operation}|${bucket}`, 1)
-        .hincrby(latencyKey, `${operation}|sum`, Math.round(ms))
-        .exec()
-        .catch(() => {});
+        .hincrby(latencyKey, `${operation}|sum`, Math.round(ms));
+      if (outcome !== 'ok' && at !== undefined) {
+        // Members unique per process and call; scores are broker time
+        multi
+          .zadd(errorsKey, at, `${at}:${process.pid}:${++errorSeq}:${operation}:${outcome}`)
+          .zremrangebyscore(errorsKey, '-inf', at - ERROR_WINDOW_KEEP_MS);
+      }
+      multi.exec().catch(() => {});
+    },
+    async errorsSince(sinceMs) {
+      return client().zcount(errorsKey, sinceMs, '+inf');
     },
     async read() {
       const [calls, latency] = await Promise.all([client().hgetall(callsKey), client().hgetall(latencyKey)]);

@@ -17,6 +17,7 @@ import { closingPlan } from '../../domain/closing-legs.js';
 import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { tickCentsAt } from '../../strategies/build-candidate.js';
+import { checkAccountFailsafes, type FailsafeReport } from '../account/failsafe-check.js';
 import type { ExecContext } from '../execution-context.js';
 import { repairTrades, type Repair } from './repair-trades.js';
 import { closeCosts, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';
@@ -48,6 +49,8 @@ export interface ExitReport {
   repaired: Repair[];
   /** Set when no exit may start now (market not open, or its session unknown): open trades wait for the next cycle. */
   marketClosed?: string;
+  /** The account failsafes, checked first in every cycle (a daily loss that flattens is acted on in the same cycle). */
+  failsafes?: FailsafeReport;
 }
 
 /** The first exit of a trade is `exit-group/<trade>`; after a cancelled attempt (trade back to open) `…/<n>`. */
@@ -243,6 +246,15 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
     requeued: 0,
     repaired: await repairTrades(ctx),
   };
+  // A failsafe that cannot be checked now never stops the exits
+  report.failsafes = await checkAccountFailsafes(ctx).catch((error: unknown) => {
+    ctx.log.error({ err: error }, 'failsafes: check failed; exits go on, checked again next cycle');
+    return {
+      checks: [],
+      tripped: [],
+      skipped: `check failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  });
   report.requeued = await requeuePlanned(ctx);
   const trades = await ctx.store.trades.list({ statuses: ['open'], limit: 10_000 });
   const { closed, closeAt: sessionCloseAt } = await marketNow(ctx);
