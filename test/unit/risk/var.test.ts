@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { normCdf } from '../../../src/domain/risk/normal.js';
 import type { RiskPosition } from '../../../src/domain/risk/types.js';
 import { historicalVar, lossQuantile, parametricVar, Z95, Z99 } from '../../../src/domain/risk/var.js';
-import { EXPIRY, market, option, rng, SHORT_PUT, shares } from './book.js';
+import { CONDOR, EXPIRY, market, option, rng, SHORT_PUT, shares } from './book.js';
 
 /**
  * 21 closes of XYZ, 20 daily returns. The largest falls: day 5, 102 → 98 (−3.92 %); day 10, 100 → 97 (−3 %); then
@@ -119,6 +119,16 @@ describe('parametricVar (delta-gamma, mean shift)', () => {
     expect(v.deltaSigma).toBeCloseTo(270.4923, 3);
     expect(v.gammaMean).toBe(0);
     expect(v.var95).toBeCloseTo(Z95 * 270.4923, 2);
+  });
+
+  it('the mean shift understates a gamma-dominated book (the figures docs/risk.md quotes)', () => {
+    // the condor: D = −2.47895 × 100 = −$247.89, G = −2.57169 × 100² = −25716.9; on XYZ_41 σ_D = $4.14 and the gamma
+    // mean −$3.59, so VaR99 = 2.326348 × 4.14373 + 3.59284 = $13.23, while the historical worst day (100 → 104:
+    // delta −$9.9, gamma −$20.6, theta +$1.4) loses $29.57
+    const h = historicalVar(CONDOR, market(), { XYZ: XYZ_41 });
+    const p = parametricVar(CONDOR, market(), { XYZ: XYZ_41 });
+    expect(p.var99).toBeCloseTo(13.2326, 4);
+    expect(h.var99).toBeCloseTo(29.5708, 4);
   });
 
   it('the z values are the normal quantiles', () => {
