@@ -10,6 +10,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const BENCHES = [
   { name: 'rules', file: 'bench/rules.ts' },
   { name: 'scan-compute', file: 'bench/scan-compute.ts' },
+  { name: 'risk-grid', file: 'bench/risk-grid.bench.ts' },
   { name: 'dxlink-snapshot', file: 'bench/dxlink-snapshot.ts' },
   { name: 'scan-wire', file: 'bench/scan-wire.ts' },
   { name: 'decision-to-order', file: 'bench/decision-to-order.ts' },

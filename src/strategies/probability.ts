@@ -1,6 +1,6 @@
 // Owns the probability math of candidates: a driftless lognormal model of the price at expiration, POP and expected value.
 // Pure. Formulas are documented in docs/strategies.md.
-import { normCdf } from '../util/normal.js';
+import { normCdf } from '../domain/risk/normal.js';
 import type { CandidateLeg } from './types.js';
 
 export { normCdf };

@@ -1,5 +1,5 @@
-// Owns the standard normal distribution functions of the venue's option pricing. Pure. (Legwork's strategies keep their
-// own copy in src/util/normal.ts: the venue shares no code with Legwork; see docs/decisions.md.)
+// Owns the standard normal distribution functions of the venue's option pricing. Pure. (Legwork keeps its own
+// copy in src/domain/risk/normal.ts: the venue shares no code with Legwork; see docs/decisions.md.)
 
 /** Standard normal CDF, double precision (Hart 1968 as given by West 2005). */
 export function normCdf(x: number): number {

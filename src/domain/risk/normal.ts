@@ -1,5 +1,6 @@
-// Owns the standard normal distribution functions of Legwork's strategy probabilities. Pure. (The venue keeps its own
-// copy in packages/venue/src/market/normal.ts: it shares no code with Legwork.)
+// Owns Legwork's one copy of the standard normal distribution functions: strategy probabilities and the risk
+// analytics' Black–Scholes use it. Pure. (The venue keeps its own copy in packages/venue/src/market/normal.ts: it shares
+// no code with Legwork.)
 
 /** Standard normal CDF, double precision (Hart 1968 as given by West 2005). */
 export function normCdf(x: number): number {
