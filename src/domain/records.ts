@@ -195,7 +195,8 @@ export type AuditKind =
   | 'exit_deferred'
   | 'flatten'
   | 'position_explained'
-  | 'settlement_recorded';
+  | 'settlement_recorded'
+  | 'account_limits_checked';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -1,9 +1,10 @@
 // Owns the last check before an order group sends anything: trading state, market session, quote freshness, buying
-// power (dry-run of the exact order), legs and working-group limits (the slot itself is claimed by Store.groups.claimWorkingSlot).
+// power (dry-run of the exact order), legs and working-group limits, the account limits (entries, with the trade added) (the slot itself is claimed by Store.groups.claimWorkingSlot).
 import type { GroupRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import type { ExecContext } from '../execution-context.js';
+import { checkAccountLimits } from '../account/account-gate.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
 
 /**
@@ -112,6 +113,24 @@ export async function preTradeGate(
         ms: options.waitMs ?? 5000,
         reason: `${working} groups working (maxWorkingGroups ${ruleSet.risk.maxWorkingGroups})`,
       };
+    }
+    const account = await checkAccountLimits(ctx, (await ctx.store.trades.get(intent.tradeId))!);
+    if (account) {
+      const hash = ctx.account?.rules().hash ?? null;
+      await ctx.store.audit.append({
+        kind: 'account_limits_checked',
+        tradeId: intent.tradeId,
+        groupId: group.id,
+        dedupeKey: `account_limits_checked:${group.id}:${account.ok ? 'ok' : 'denied'}`,
+        data: {
+          ok: account.ok,
+          accountRulesHash: hash,
+          usage: account.usage,
+          ...(account.ok ? {} : { limit: account.limit }),
+        },
+      });
+      if (!account.ok)
+        return { kind: 'denied', reason: `${account.reason} [account.yaml ${hash?.slice(0, 12) ?? '-'}]` };
     }
     if (options.dryRun !== false) {
       try {
