@@ -5,6 +5,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { STRATEGIES } from '../strategies/index.js';
 import { readYaml, type Located } from '../util/yaml-zod.js';
+import { ACCOUNT_FILE } from './account-loader.js';
 import { CompileError, compileConditions } from './compile.js';
 import { checkConsistency, type CheckInput } from './consistency.js';
 import { expandFilters } from './filters.js';
@@ -118,8 +119,6 @@ export function parseRuleFiles(texts: ReadonlyMap<string, string>): LoadResult {
 }
 
 const RULE_FILE = /\.ya?ml$/i;
-/** The account limits file (account-loader.ts), never a rule set: `account.yaml` / `account.yml`. */
-export const ACCOUNT_FILE = /^account\.ya?ml$/i;
 
 /** Whether a file name is a rule file's: `*.yaml` / `*.yml`, not hidden, not the account file. */
 export const isRuleFileName = (name: string): boolean =>

@@ -15,10 +15,15 @@ export function editDistance(a: string, b: string): number {
   return d[b.length]!;
 }
 
-/** The known name closest to `name`, if it is at most a third of `name`'s length (at least 1) edits away. */
+/**
+ * The known name closest to `name`, if it is at most a third of `name`'s length (at least 1) edits away; failing that,
+ * the one known name that starts with `name` (4 characters or more, any case), e.g. a unit suffix left off.
+ */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   const best = known.map((k) => [k, editDistance(name, k)] as const).sort((x, y) => x[1] - y[1])[0];
-  return best && best[1] <= Math.max(1, Math.floor(name.length / 3)) ? best[0] : undefined;
+  if (best && best[1] <= Math.max(1, Math.floor(name.length / 3))) return best[0];
+  const longer = name.length >= 4 ? known.filter((k) => k.toLowerCase().startsWith(name.toLowerCase())) : [];
+  return longer.length === 1 ? longer[0] : undefined;
 }
 
 /** `; did you mean x?` for the closest known name, or '' when none is close. */

@@ -40,7 +40,7 @@ describe('loadRules', () => {
     try {
       writeFileSync(join(dir, 'a.yaml'), rule('a'));
       writeFileSync(join(dir, 'account.yaml'), 'version: 1\ntrades: { maxOpen: 3 }\n');
-      writeFileSync(join(dir, 'Account.yml'), 'version: 1\n');
+      writeFileSync(join(dir, 'account.yml'), 'version: 1\n');
       writeFileSync(join(dir, 'accounts.yaml'), rule('accounts'));
       expect(await listRuleFiles([dir, join(dir, 'account.yaml')])).toEqual([
         join(dir, 'a.yaml'),
