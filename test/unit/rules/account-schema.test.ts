@@ -208,4 +208,10 @@ promotion: { minPaperTrade: 2 }
       `${FILE}:3:1: Flow map in block collection must be sufficiently indented and end with a }`,
     ]);
   });
+
+  it('is documented in docs/rules.md with the shipped file verbatim', () => {
+    const reference = readFileSync('docs/rules.md', 'utf8');
+    const file = readFileSync('rules/account.yaml', 'utf8').trimEnd();
+    expect(reference).toContain(`<summary><code>rules/account.yaml</code></summary>\n\n\`\`\`yaml\n${file}\n\`\`\``);
+  });
 });
