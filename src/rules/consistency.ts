@@ -2,6 +2,7 @@
 // everything, weights, undefined risk, exits that fire at once or never, risk limits that contradict. Pure.
 import { STRATEGIES } from '../strategies/index.js';
 import type { StrategyName } from '../strategies/types.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { FACT_NAMES, factInfo, type FactInfo } from './facts.js';
 import { expandShorthand, isFactRef, type PathSeg } from './filters.js';
 import { NUMERIC_OPERATORS, resolveOperator } from './operators.js';
@@ -24,24 +25,8 @@ export const STRATEGY_LEGS: Record<StrategyName, number> = {
 // The strangle's expected value is defined (a lognormal model), only its risk measures are not
 const NULL_WHEN_UNDEFINED_RISK = new Set(['width', 'credit_to_width', 'max_loss', 'return_on_risk']);
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length]!;
-}
-
 export function unknownFactMessage(name: string): string {
-  const best = FACT_NAMES.map((f) => [f, distance(name, f)] as const).sort((x, y) => x[1] - y[1])[0];
-  const hint = best && best[1] <= Math.max(1, Math.floor(name.length / 3)) ? `; did you mean ${best[0]}?` : '';
-  return `unknown fact "${name}"${hint} (facts are listed in docs/rules.md)`;
+  return `unknown fact "${name}"${didYouMean(name, FACT_NAMES)} (facts are listed in docs/rules.md)`;
 }
 
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v);

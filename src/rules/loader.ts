@@ -1,18 +1,21 @@
 // Owns turning rule files into RuleSets: parse + schema + strategy params + consistency with every problem at its
-// file:line:col (pure), reading files and directories (the one I/O module of src/rules), and the hot-reload registry.
-import { createHash } from 'node:crypto';
+// file:line:col (pure), reading files and directories (with account-loader.ts, the I/O of src/rules), and the
+// hot-reload registry of rule sets.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { STRATEGIES } from '../strategies/index.js';
 import { readYaml, type Located } from '../util/yaml-zod.js';
+import { ACCOUNT_FILE } from './account-loader.js';
 import { CompileError, compileConditions } from './compile.js';
 import { checkConsistency, type CheckInput } from './consistency.js';
 import { expandFilters } from './filters.js';
+import { contentHash } from './hash.js';
+import { LastGood, type Refusal, type Validated } from './last-good.js';
 import { ruleFileSchema, type RuleSet } from './schema.js';
 
 export type ParseResult = { ok: true; ruleSet: RuleSet } | { ok: false; problems: Located[] };
 
-export const contentHash = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
+export { contentHash };
 
 const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const byPosition = (a: Located, b: Located) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message);
@@ -117,14 +120,21 @@ export function parseRuleFiles(texts: ReadonlyMap<string, string>): LoadResult {
 
 const RULE_FILE = /\.ya?ml$/i;
 
-/** The rule files of each path: a file as is, a directory's `*.yaml` / `*.yml` (not recursive), sorted. */
+/** Whether a file name is a rule file's: `*.yaml` / `*.yml`, not hidden, not the account file. */
+export const isRuleFileName = (name: string): boolean =>
+  RULE_FILE.test(name) && !name.startsWith('.') && !ACCOUNT_FILE.test(name);
+
+/**
+ * The rule files of each path: a file as is, a directory's `*.yaml` / `*.yml` (not recursive), sorted. The account
+ * file (`account.yaml` / `account.yml`) is left out, even when named explicitly: it is not a rule set.
+ */
 export async function listRuleFiles(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
     if ((await stat(p)).isDirectory()) {
-      const names = (await readdir(p)).filter((n) => RULE_FILE.test(n) && !n.startsWith('.')).sort();
+      const names = (await readdir(p)).filter(isRuleFileName).sort();
       out.push(...names.map((n) => join(p, n)));
-    } else out.push(p);
+    } else if (!ACCOUNT_FILE.test(basename(p))) out.push(p);
   }
   return [...new Set(out)];
 }
@@ -139,16 +149,8 @@ export async function loadRules(paths: readonly string[] = ['rules']): Promise<L
   return parseRuleFiles(await readRuleFiles(paths));
 }
 
-export interface RuleFileError {
-  file: string;
-  /** Hash of the refused content. */
-  hash: string;
-  problems: Located[];
-  /** When this content was first refused (ISO). */
-  since: string;
-  /** Hash of the version still in use (the last good one), or null if the file never was valid. */
-  activeHash: string | null;
-}
+/** A rule file whose current content is refused, while its last good version (if any) stays active. */
+export type RuleFileError = Refusal;
 
 export interface ReloadReport {
   added: string[];
@@ -164,8 +166,7 @@ export interface ReloadReport {
  * a deleted file is dropped. `apply()` is the pure core (path → content), for tests and other sources.
  */
 export class RuleRegistry {
-  private readonly activeByFile = new Map<string, RuleSet>();
-  private readonly errorsByFile = new Map<string, RuleFileError>();
+  private readonly slots = new Map<string, LastGood<RuleSet>>();
 
   constructor(
     private readonly dir = 'rules',
@@ -179,50 +180,37 @@ export class RuleRegistry {
 
   apply(texts: ReadonlyMap<string, string>): ReloadReport {
     const report: ReloadReport = { added: [], changed: [], removed: [], refused: [], unchanged: 0 };
-    for (const file of new Set([...this.activeByFile.keys(), ...this.errorsByFile.keys()])) {
+    for (const file of [...this.slots.keys()]) {
       if (texts.has(file)) continue;
-      this.activeByFile.delete(file);
-      this.errorsByFile.delete(file);
+      this.slots.delete(file);
       report.removed.push(file);
     }
     for (const [file, text] of [...texts].sort(([a], [b]) => a.localeCompare(b))) {
-      const hash = contentHash(text);
-      const current = this.activeByFile.get(file);
-      const error = this.errorsByFile.get(file);
-      if (current?.hash === hash) {
-        this.errorsByFile.delete(file); // reverted to the version in force
-        report.unchanged++;
-        continue;
-      }
-      if (error?.hash === hash) {
-        report.refused.push(file); // the same refused content: keep its first refusal time
-        continue;
-      }
-      const r = parseRuleSet(text, file);
-      const others = [...this.activeByFile.values()].filter((o) => o.file !== file);
-      const clash = r.ok ? nameClash(r.ruleSet, others) : null;
-      if (r.ok && !clash) {
-        this.activeByFile.set(file, r.ruleSet);
-        this.errorsByFile.delete(file);
-        (current ? report.changed : report.added).push(file);
-      } else {
-        const problems = r.ok ? [clash!] : r.problems;
-        this.errorsByFile.set(file, {
-          file,
-          hash,
-          problems,
-          since: this.now().toISOString(),
-          activeHash: current?.hash ?? null,
-        });
-        report.refused.push(file);
-      }
+      const slot = this.slots.get(file) ?? new LastGood<RuleSet>(file);
+      this.slots.set(file, slot);
+      const outcome = slot.offer(text, (t) => this.validate(t, file), this.now);
+      if (outcome === 'unchanged') report.unchanged++;
+      else report[outcome].push(file);
     }
     return report;
   }
 
+  /** A valid rule set whose name no other file's active rule set uses. */
+  private validate(text: string, file: string): Validated<RuleSet> {
+    const r = parseRuleSet(text, file);
+    if (!r.ok) return r;
+    const others = this.activeOf((f) => f !== file);
+    const clash = nameClash(r.ruleSet, others);
+    return clash ? { ok: false, problems: [clash] } : { ok: true, value: r.ruleSet };
+  }
+
+  private activeOf(keep: (file: string) => boolean): RuleSet[] {
+    return [...this.slots.values()].flatMap((s) => (keep(s.file) && s.active() ? [s.active()!] : []));
+  }
+
   /** Every valid rule set in force (enabled or not), by name. */
   active(): RuleSet[] {
-    return [...this.activeByFile.values()].sort((a, b) => a.name.localeCompare(b.name));
+    return this.activeOf(() => true).sort((a, b) => a.name.localeCompare(b.name));
   }
 
   get(name: string): RuleSet | undefined {
@@ -231,6 +219,6 @@ export class RuleRegistry {
 
   /** Files whose current content is refused, with their problems (for the API). */
   errors(): RuleFileError[] {
-    return [...this.errorsByFile.values()].sort((a, b) => a.file.localeCompare(b.file));
+    return [...this.slots.values()].flatMap((s) => s.refused() ?? []).sort((a, b) => a.file.localeCompare(b.file));
   }
 }

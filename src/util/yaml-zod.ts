@@ -1,6 +1,7 @@
 // Owns parsing a YAML text against a zod schema and reporting every problem as `file:line:col: message`.
 import { isMap, isNode, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { didYouMean } from './did-you-mean.js';
 
 export interface Located {
   file: string;
@@ -53,6 +54,9 @@ export function parseYamlWith<S extends z.ZodType>(text: string, file: string, s
 
 export type PathSeg = string | number;
 
+/** The keys a mapping of the document takes, by the mapping's path; undefined when unknown. */
+export type KnownKeys = (path: readonly PathSeg[]) => readonly string[] | undefined;
+
 /** A parsed YAML text that can place any path of its value back at a `line:col` (for checks beyond zod's). */
 export interface YamlSource {
   file: string;
@@ -63,8 +67,11 @@ export interface YamlSource {
   /** Position of the node at `path`, or of its deepest existing ancestor; `atKey` points at the last key itself. */
   locate(path: readonly PathSeg[], atKey?: boolean): { line: number; col: number };
   problem(path: readonly PathSeg[], message: string, atKey?: boolean): Located;
-  /** zod issues as problems; an unknown key is reported at the key itself, one problem per key. */
-  fromIssues(issues: readonly z.core.$ZodIssue[], prefix?: readonly PathSeg[]): Located[];
+  /**
+   * zod issues as problems; an unknown key is reported at the key itself, one problem per key, with a "did you mean"
+   * among `knownKeys(path of its mapping)` when one is close.
+   */
+  fromIssues(issues: readonly z.core.$ZodIssue[], prefix?: readonly PathSeg[], knownKeys?: KnownKeys): Located[];
 }
 
 export function readYaml(text: string, file: string): YamlSource {
@@ -95,11 +102,17 @@ export function readYaml(text: string, file: string): YamlSource {
     const where = path.length > 0 ? `${path.join('.')}: ` : '';
     return { file, ...locate(path, atKey), message: `${where}${message}` };
   };
-  const fromIssues = (issues: readonly z.core.$ZodIssue[], prefix: readonly PathSeg[] = []): Located[] =>
+  const fromIssues = (
+    issues: readonly z.core.$ZodIssue[],
+    prefix: readonly PathSeg[] = [],
+    knownKeys?: KnownKeys,
+  ): Located[] =>
     issues.flatMap((issue) => {
       const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-      if (issue.code === 'unrecognized_keys')
-        return issue.keys.map((k) => problem([...path, k], `unknown key "${k}"`, true));
+      if (issue.code === 'unrecognized_keys') {
+        const known = knownKeys?.(path) ?? [];
+        return issue.keys.map((k) => problem([...path, k], `unknown key "${k}"${didYouMean(k, known)}`, true));
+      }
       const atKey = issue.code === 'custom' && (issue.params as { atKey?: boolean } | undefined)?.atKey === true;
       return [problem(path, issue.message, atKey)];
     });

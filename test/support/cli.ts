@@ -48,3 +48,28 @@ export function runLegwork(
     });
   });
 }
+
+export interface CliLines {
+  code: number | null;
+  stdout: string[];
+  stderr: string[];
+}
+
+/** Runs a command that needs no broker (e.g. `rules check`) from the repository root; output as non-empty lines. */
+export function legworkLines(args: string[]): Promise<CliLines> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [resolve(ROOT, 'bin/legwork.mjs'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) => {
+      const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+      done({ code, stdout: lines(out), stderr: lines(err) });
+    });
+  });
+}

@@ -11,7 +11,7 @@ import { traceCandidate } from '../../../src/rules/trace.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { FACTS } from '../../../src/rules/facts.js';
 import { checkFilters } from '../../../src/rules/filters.js';
-import { parseRuleSet } from '../../../src/rules/loader.js';
+import { isRuleFileName, parseRuleSet } from '../../../src/rules/loader.js';
 import { factsForRule, randomFacts, randomRule, rng } from './random-rules.js';
 
 type Outcome = boolean | 'throws';
@@ -140,7 +140,7 @@ describe('compiled rules vs json-rules-engine', () => {
   it('decide identically on the shipped rule files, over facts sitting on their thresholds', async () => {
     const r = rng(5);
     let passed = 0;
-    for (const file of readdirSync('rules').filter((f) => f.endsWith('.yaml'))) {
+    for (const file of readdirSync('rules').filter(isRuleFileName)) {
       const parsed = parseRuleSet(readFileSync(`rules/${file}`, 'utf8'), file);
       if (!parsed.ok) throw new Error(`${file} is invalid`);
       const { conditions } = parsed.ruleSet;

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentHash, loadRules, parseRuleFiles, RuleRegistry } from '../../../src/rules/loader.js';
+import { contentHash, listRuleFiles, loadRules, parseRuleFiles, RuleRegistry } from '../../../src/rules/loader.js';
 import { formatLocated } from '../../../src/util/yaml-zod.js';
 
 const rule = (name: string, ivRank = 30) =>
@@ -33,6 +33,28 @@ describe('loadRules', () => {
     );
     expect(r.ruleSets.map((x) => x.file)).toEqual(['a.yaml']);
     expect(r.problems.map(formatLocated)).toEqual(['b.yaml:2:7: name: rule-set name "same" is already used by a.yaml']);
+  });
+
+  it('never reads the account file as a rule set: account.yaml / account.yml are left out of a directory and a path list', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lw-rules-'));
+    try {
+      writeFileSync(join(dir, 'a.yaml'), rule('a'));
+      writeFileSync(join(dir, 'account.yaml'), 'version: 1\ntrades: { maxOpen: 3 }\n');
+      writeFileSync(join(dir, 'account.yml'), 'version: 1\n');
+      writeFileSync(join(dir, 'accounts.yaml'), rule('accounts'));
+      expect(await listRuleFiles([dir, join(dir, 'account.yaml')])).toEqual([
+        join(dir, 'a.yaml'),
+        join(dir, 'accounts.yaml'),
+      ]);
+      const result = await loadRules([dir]);
+      expect(result.problems).toEqual([]);
+      expect(result.ruleSets.map((r) => r.name)).toEqual(['a', 'accounts']);
+      const reg = new RuleRegistry(dir);
+      expect((await reg.reload()).added).toEqual([join(dir, 'a.yaml'), join(dir, 'accounts.yaml')]);
+      expect(reg.errors()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('throws for a path that does not exist', async () => {

@@ -1,24 +1,9 @@
 // `legwork rules check` as a trader runs it: exit codes, one summary line per valid file, file:line:col per problem.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-function legwork(args: string[]): Promise<{ code: number | null; stdout: string[]; stderr: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/legwork.mjs', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const lines = (s: string) => s.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-      resolve({ code, stdout: lines(out), stderr: lines(err) });
-    });
-  });
-}
+import { legworkLines as legwork } from '../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lw-rules-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,7 +13,7 @@ describe('legwork rules check', () => {
     const r = await legwork(['rules', 'check']);
     expect(r.stderr).toEqual([]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toHaveLength(6);
+    expect(r.stdout).toHaveLength(7);
     expect(r.stdout[2]).toMatch(
       /^rules\/iron-condor\.yaml: ok iron-condor \(iron-condor, SPY,QQQ,IWM, \d+ conditions, every 5m, enabled\) sha256:[0-9a-f]{12}$/,
     );
@@ -39,6 +24,8 @@ describe('legwork rules check', () => {
     const time = String.raw`(Mon|Tue|Wed|Thu|Fri) \d{4}-\d{2}-\d{2} (09|1[0-5]):[0-5]0 E[SD]T`;
     expect(r.stdout[4]).toMatch(new RegExp(`^  next: ${time}, ${time}, ${time} \\(scans skip a closed market\\)$`));
     expect(r.stdout[5]).toMatch(/^rules\/short-strangle\.yaml: ok short-strangle \(short-strangle, SPY, .*disabled\)/);
+    // the account limits file comes last, checked as such (test/unit/rules/account-rules-check-cli.test.ts)
+    expect(r.stdout[6]).toMatch(/^rules\/account\.yaml: ok account limits \(/);
   }, 30_000);
 
   it('exits 1 with file:line:col for every problem, and still summarises the good files', async () => {
