@@ -8,6 +8,7 @@ import type { Broker, Clock, MarketData } from '../pipeline/ports.js';
 import { wallClock } from '../clock/wall-clock.js';
 import { createVenueClock } from '../clock/venue-clock.js';
 import type { ScanContext } from '../pipeline/scan/scan-stage.js';
+import { AccountRulesRegistry, accountFileIn } from '../rules/account-loader.js';
 import { RuleRegistry } from '../rules/loader.js';
 import { createDb, waitForDatabase, type Sql } from '../store/db.js';
 import { migrate } from '../store/migrate.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   broker: Broker;
   marketData: MarketData;
   rules: RuleRegistry;
+  /** rules/account.yaml: account limits and failsafes (hot-reloaded; none when the file is missing). */
+  accountRules: AccountRulesRegistry;
   queues: Queues;
   /** Broker call counts and latency, shared by every process through Redis. */
   brokerStats: BrokerStats;
@@ -95,6 +98,11 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   });
   const rules = new RuleRegistry(options.rulesDir ?? config.rulesDir);
   await rules.reload();
+  const accountRules = new AccountRulesRegistry(accountFileIn(options.rulesDir ?? config.rulesDir), {
+    log: log.child({ component: 'account-rules' }),
+    now: () => new Date(clock.now()),
+  });
+  await accountRules.reload();
   const queueLog = log.child({ component: 'queue' });
   const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) =>
     queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`),
@@ -119,6 +127,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     broker,
     marketData,
     rules,
+    accountRules,
     queues,
     brokerStats,
     scan,

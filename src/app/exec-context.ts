@@ -17,6 +17,19 @@ export function createExecContext(app: AppContext, overrides: Partial<ExecContex
     alert: createAlerter({ store: app.store, log, webhookUrl: app.config.alertWebhookUrl }),
     now: app.clock.now,
     sleep: (ms) => app.clock.sleep(ms, overrides.signal),
+    account: {
+      environment: app.config.broker.env,
+      async rules() {
+        await app.accountRules.reload();
+        const { rules, hash } = app.accountRules.current();
+        const refusal = app.accountRules.refused();
+        const refused = refusal
+          ? `${refusal.file} refused: ${refusal.problems.map((p) => `${p.line}:${p.col} ${p.message}`).join('; ')}`
+          : null;
+        return { limits: rules, failsafes: rules.failsafes, hash, refused };
+      },
+      brokerErrorsSince: (sinceMs) => app.brokerStats.errorsSince(sinceMs),
+    },
     ...overrides,
   };
 }

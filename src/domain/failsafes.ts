@@ -3,8 +3,11 @@
 import type { FailsafeName } from './portfolio.js';
 
 export interface FailsafeLimits {
-  /** Exactly one of dollars / pct (of start-of-day net liq); `flatten` also closes everything Legwork holds. */
-  dailyLoss: { dollars: number | null; pct: number | null; flatten: boolean } | null;
+  /** A loss in cents, or in % of the start-of-day net liq; `flatten` also closes everything Legwork holds. */
+  dailyLoss:
+    | { kind: 'dollars'; cents: number; flatten: boolean }
+    | { kind: 'pct'; pct: number; flatten: boolean }
+    | null;
   drawdownPct: number | null;
   brokerErrors: { count: number; minutes: number } | null;
 }
@@ -38,13 +41,12 @@ export function checkFailsafes(limits: FailsafeLimits, x: FailsafeInputs): Fails
     out.push({ name: 'dailyLoss', state: 'waiting', reason: 'no start-of-day net liq yet', flatten: false, data: {} });
   else {
     const loss = x.dayStartNetLiqCents - x.netLiqCents;
-    const limitCents =
-      dl.dollars !== null ? Math.round(dl.dollars * 100) : Math.round((x.dayStartNetLiqCents * (dl.pct ?? 0)) / 100);
+    const limitCents = dl.kind === 'dollars' ? dl.cents : Math.round((x.dayStartNetLiqCents * dl.pct) / 100);
     const tripped = loss >= limitCents;
     out.push({
       name: 'dailyLoss',
       state: tripped ? 'tripped' : 'ok',
-      reason: `lost ${dollars(Math.max(0, loss))} today of ${dollars(x.dayStartNetLiqCents)} (limit ${dollars(limitCents)}${dl.pct !== null ? `, ${dl.pct} %` : ''})`,
+      reason: `lost ${dollars(Math.max(0, loss))} today of ${dollars(x.dayStartNetLiqCents)} (limit ${dollars(limitCents)}${dl.kind === 'pct' ? `, ${dl.pct} %` : ''})`,
       flatten: tripped && dl.flatten,
       data: { lossCents: loss, limitCents, dayStartNetLiqCents: x.dayStartNetLiqCents, netLiqCents: x.netLiqCents },
     });

@@ -32,8 +32,11 @@ export type AlertKind =
 export interface AccountContext {
   /** The portfolio's key with the broker's account number. */
   environment: Environment;
-  /** rules/account.yaml as loaded now (hot-reloaded); `hash` null when there is no file (no account limits). */
-  rules(): { limits: AccountLimits; failsafes: FailsafeLimits; hash: string | null };
+  /**
+   * rules/account.yaml as in force now (re-read: hot reload); `hash` null when there is no valid version (no account
+   * limits). `refused` says why the file's current content is refused (the last good version stays in force).
+   */
+  rules(): Promise<{ limits: AccountLimits; failsafes: FailsafeLimits; hash: string | null; refused: string | null }>;
   /** Broker rejections and errors (every process's) that ended at or after `sinceMs`, broker time. */
   brokerErrorsSince(sinceMs: number): Promise<number>;
 }

@@ -3,6 +3,7 @@
 // the candidate's own (the broker's greeks of its legs now). Entries only: exits never come here.
 import {
   type AccountExposure,
+  type AccountLimits,
   type CandidateExposure,
   checkCandidate,
   type LimitVerdict,
@@ -15,7 +16,7 @@ import { ACTIVE_TRADE_STATUSES } from '../../domain/trade-transitions.js';
 import type { ExecContext } from '../execution-context.js';
 
 const BETA_SYMBOL = 'SPY';
-const hasLimits = (l: ReturnType<NonNullable<ExecContext['account']>['rules']>['limits']) =>
+const hasLimits = (l: AccountLimits) =>
   [...Object.values(l.allocation), ...Object.values(l.greeks), ...Object.values(l.trades)].some((v) => v !== null);
 
 /**
@@ -67,7 +68,10 @@ async function candidateGreeks(ctx: ExecContext, trade: TradeRow): Promise<Greek
 export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Promise<LimitVerdict | null> {
   const account = ctx.account;
   if (!account) return null;
-  const { limits } = account.rules();
+  const { limits, hash, refused } = await account.rules();
+  // A file that was never valid is not "no limits": the trader meant some, so entries wait until it is fixed
+  if (hash === null && refused !== null)
+    return { ok: false, limit: 'account.yaml', reason: `account limits unknown: ${refused}`, usage: [] };
   if (!hasLimits(limits)) return null;
   const now = ctx.now();
   const today = nyDate(now);

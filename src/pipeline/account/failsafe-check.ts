@@ -34,7 +34,7 @@ async function dayStartNetLiq(ctx: ExecContext, portfolioId: number, nowMs: numb
 export async function checkAccountFailsafes(ctx: ExecContext): Promise<FailsafeReport> {
   const account = ctx.account;
   if (!account) return { checks: [], tripped: [], skipped: 'no account context' };
-  const { failsafes: limits, hash } = account.rules();
+  const { failsafes: limits, hash } = await account.rules();
   if (!limits.dailyLoss && limits.drawdownPct === null && !limits.brokerErrors)
     return {
       checks: checkFailsafes(limits, {

@@ -18,7 +18,7 @@ describe('checkFailsafes', () => {
   });
 
   it('daily loss in dollars trips at the limit, and carries flatten', () => {
-    const limits = { ...OFF, dailyLoss: { dollars: 1500, pct: null, flatten: true } };
+    const limits = { ...OFF, dailyLoss: { kind: 'dollars' as const, cents: 150_000, flatten: true } };
     const [at] = checkFailsafes(limits, inputs); // lost $1,500.00 exactly
     expect(at).toMatchObject({
       name: 'dailyLoss',
@@ -33,7 +33,7 @@ describe('checkFailsafes', () => {
   });
 
   it('daily loss in percent of the start of day; no start of day yet: waiting', () => {
-    const limits = { ...OFF, dailyLoss: { dollars: null, pct: 2, flatten: false } };
+    const limits = { ...OFF, dailyLoss: { kind: 'pct' as const, pct: 2, flatten: false } };
     expect(state(limits)['dailyLoss']).toBe('ok'); // 1.5 % < 2 %
     expect(state(limits, { ...inputs, netLiqCents: 9_800_000 })['dailyLoss']).toBe('tripped');
     expect(state(limits, { ...inputs, dayStartNetLiqCents: null })['dailyLoss']).toBe('waiting');
