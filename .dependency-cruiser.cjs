@@ -51,15 +51,15 @@ module.exports = {
       comment: 'Outside a pipeline stage, import the stage only through its entry module (<stage>-stage.ts).',
       from: { path: '^(src/(?!pipeline/)|src/pipeline/[^/]+[.]ts$|workers/|bin/)' },
       to: {
-        path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/(?!(scan|execute|exit|monitor|reconcile)-stage[.]ts$)',
+        path: '^src/pipeline/(scan|execute|exit|monitor|reconcile|account)/(?!(scan|execute|exit|monitor|reconcile|account)-stage[.]ts$)',
       },
     },
     {
       name: 'stages-do-not-meet',
       severity: 'error',
       comment: 'A pipeline stage does not import another stage: what two stages share lives at the pipeline root.',
-      from: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/' },
-      to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile)/', pathNot: '^src/pipeline/$1/' },
+      from: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile|account)/' },
+      to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile|account)/', pathNot: '^src/pipeline/$1/' },
     },
     {
       name: 'src-does-not-reach-out',

@@ -7,10 +7,17 @@ import { reconcileOnStartup } from '../src/pipeline/reconcile/reconcile-stage.js
 import { reloadRules } from '../src/pipeline/scan/scan-stage.js';
 import { EXIT_SCHEDULER_ID, syncExitScheduler } from '../src/queue/exit-jobs.js';
 import { removeReconcileScheduler, syncReconcileScheduler } from '../src/queue/reconcile-jobs.js';
+import { enqueuePortfolioSync, removePortfolioScheduler, syncPortfolioScheduler } from '../src/queue/account-jobs.js';
 import { syncSchedulers } from '../src/queue/schedulers.js';
-import { exitBrokerSchedule, reconcileBrokerSchedule, scanBrokerSchedules } from '../src/queue/broker-schedules.js';
+import {
+  exitBrokerSchedule,
+  portfolioBrokerSchedule,
+  reconcileBrokerSchedule,
+  scanBrokerSchedules,
+} from '../src/queue/broker-schedules.js';
 import { startBrokerTicker, type BrokerSchedule } from '../src/queue/broker-ticker.js';
 import { startHttpServer, type RunningHttpServer } from '../src/http/server.js';
+import { accountWorker } from './account.worker.js';
 import { ActiveJobs } from './active-jobs.js';
 import { executeWorker } from './execute.worker.js';
 import { exitWorker } from './exit.worker.js';
@@ -74,12 +81,25 @@ export async function runWorkers(
     ctx.log.info({ report }, 'startup reconciliation done');
   }
   if (roles.includes('reconcile')) {
-    workers.push(reconcileWorker(ctx, exec));
+    // The account's portfolio is synced by the reconcile role: at start, periodically at the same cadence, and after
+    // the account streamer's balance and position events (the monitor role enqueues those)
+    workers.push(reconcileWorker(ctx, exec), accountWorker(ctx));
+    const everyMs = ctx.config.reconcileEverySeconds * 1000;
     if (brokerTime) {
       await removeReconcileScheduler(ctx.queues.reconcile);
-      fixedSchedules.push(reconcileBrokerSchedule(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000));
-    } else if (options.schedulers !== false)
-      await syncReconcileScheduler(ctx.queues.reconcile, ctx.config.reconcileEverySeconds * 1000);
+      await removePortfolioScheduler(ctx.queues.account);
+      fixedSchedules.push(
+        reconcileBrokerSchedule(ctx.queues.reconcile, everyMs),
+        portfolioBrokerSchedule(ctx.queues.account, everyMs),
+      );
+    } else if (options.schedulers !== false) {
+      await syncReconcileScheduler(ctx.queues.reconcile, everyMs);
+      await syncPortfolioScheduler(ctx.queues.account, everyMs);
+    }
+    // Never holds the start up: a sync that cannot be queued now comes with the next period
+    await enqueuePortfolioSync(ctx.queues.account, 'startup').catch((error: unknown) =>
+      ctx.log.warn({ err: error }, 'portfolio sync at start could not be queued; the periodic one follows'),
+    );
   }
   if (roles.includes('monitor')) {
     const monitor = await runMonitor(ctx);

@@ -1,6 +1,7 @@
 // Owns the fill monitor of one process: its own account-streamer connection over the configured broker, and the
 // `monitor` queue's worker that applies each order event and polling round the monitor hands off as a job (visible in
-// Bull Board; done in process when Redis does not take it). Started by `legwork start` / `worker monitor`.
+// Bull Board; done in process when Redis does not take it), and a portfolio sync request on the `account` queue after
+// each balance or position event. Started by `legwork start` / `worker monitor`.
 // Concurrency 1: events are applied in the order they were queued.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
@@ -12,6 +13,7 @@ import type { AccountEvents } from '../src/pipeline/ports.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 import { bullMonitorJobs } from '../src/queue/monitor-jobs.js';
+import { enqueuePortfolioSync } from '../src/queue/account-jobs.js';
 
 export interface RunningMonitor {
   events: AccountEvents;
@@ -67,7 +69,13 @@ export async function runMonitor(
     broker: app.broker,
     events,
     log,
-    ...(jobs ? { handoff: bullMonitorJobs(app.queues.monitor) } : {}),
+    ...(jobs
+      ? {
+          handoff: bullMonitorJobs(app.queues.monitor),
+          // A balance or position push: the reconcile role's account worker syncs the portfolio (debounced)
+          onAccountChange: (kind: 'balance' | 'position') => enqueuePortfolioSync(app.queues.account, kind),
+        }
+      : {}),
     ...(options.pollEveryMs !== undefined ? { pollEveryMs: options.pollEveryMs } : {}),
   });
   const worker = jobs ? monitorWorker(app, monitor) : undefined;

@@ -10,6 +10,7 @@ commands:
   scan       --once [--rules FILE] [--json]: one scan of the enabled rule sets, ranked candidates (trades nothing)
   trade      --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N]: one trade by hand
   trades     [--json]: trades with status, legs, entry credit, realised/unrealised P&L
+  history    [--days N] [--intraday] [--json]: the account after each session close (net liq, P&L, greeks)
   halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes everything held, until flat)
   resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
   help       show this text`;
@@ -48,6 +49,8 @@ export async function runCli(argv: string[], processes?: ProcessCommands): Promi
       return (await import('./trade.js')).runTrade(argv.slice(1));
     case 'trades':
       return (await import('./trades.js')).runTrades(argv.slice(1));
+    case 'history':
+      return (await import('./history.js')).runHistory(argv.slice(1));
     case 'halt':
       return (await import('./halt.js')).runHalt(argv.slice(1), 'halt');
     case 'resume':

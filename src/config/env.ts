@@ -37,6 +37,7 @@ const envSchema = z.object({
   LEGWORK_RULES_DIR: z.string().min(1).default('rules'),
   LEGWORK_EXIT_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   LEGWORK_RECONCILE_EVERY_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  LEGWORK_SNAPSHOT_EVERY_SECONDS: z.coerce.number().int().min(10).max(86_400).default(300),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LEGWORK_ADMIN_USER: z
     .string()
@@ -86,8 +87,10 @@ export interface AppConfig {
   clock: 'broker' | 'wall';
   /** How often exit rules run (LEGWORK_EXIT_EVERY_SECONDS). */
   exitEverySeconds: number;
-  /** How often periodic reconciliation runs (LEGWORK_RECONCILE_EVERY_SECONDS). */
+  /** How often periodic reconciliation runs (LEGWORK_RECONCILE_EVERY_SECONDS); the portfolio sync follows it. */
   reconcileEverySeconds: number;
+  /** Broker seconds between intraday account snapshots while the market is open (LEGWORK_SNAPSHOT_EVERY_SECONDS). */
+  snapshotEverySeconds: number;
   /** Discord/Slack-compatible incoming webhook for alerts (LEGWORK_ALERT_WEBHOOK). */
   alertWebhookUrl?: string;
   /** The HTTP server (role `api`): PORT, and Basic-auth users (LEGWORK_ADMIN_USER/PASSWORD, LEGWORK_VIEWER_USER/PASSWORD). */
@@ -166,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
     rulesDir: e.LEGWORK_RULES_DIR,
     exitEverySeconds: e.LEGWORK_EXIT_EVERY_SECONDS,
     reconcileEverySeconds: e.LEGWORK_RECONCILE_EVERY_SECONDS,
+    snapshotEverySeconds: e.LEGWORK_SNAPSHOT_EVERY_SECONDS,
     ...(e.LEGWORK_ALERT_WEBHOOK ? { alertWebhookUrl: e.LEGWORK_ALERT_WEBHOOK } : {}),
     http: Object.freeze({
       port: e.PORT,

@@ -1,8 +1,9 @@
 // Owns the read side of the JSON API (/api/*): health, readiness, trading state, trades, candidates, positions, rules,
-// events. Query strings are validated with zod; errors are `{error:{message}}` (see http/errors.ts).
+// events, the account's history. Query strings are validated with zod; errors are `{error:{message}}` (see http/errors.ts).
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
+import { loadHistory } from '../pipeline/account/account-stage.js';
 import { loadTradePnl, type TradePnl } from '../pipeline/pnl.js';
 import { auditForTrade, recentAudit, type AuditRow } from '../store/audit.repo.js';
 import { groupsOfTrade } from '../store/groups.repo.js';
@@ -41,6 +42,7 @@ const tradesQuery = z.object({
   limit: limitSchema(100, 1000),
 });
 const limitQuery = z.object({ limit: limitSchema(100, 1000) });
+const historyQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -228,6 +230,13 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
         problems: e.problems.map((p) => ({ line: p.line, col: p.col, message: p.message })),
       })),
     });
+  });
+
+  // Close snapshots (with the day change) and intraday points of the last `days` days up to the newest; dollars
+  r.get('/history', async (req, res) => {
+    const q = parseOr400(historyQuery, req.query, 'query');
+    const portfolio = await app.store.portfolio.get(app.config.broker.env, app.broker.accountNumber);
+    res.json(await loadHistory(app.store, portfolio, q.days));
   });
 
   r.get('/events', async (req, res) => {

@@ -1,8 +1,10 @@
-// Owns the broker-time versions of the scan, exit and reconcile schedules (fired by src/queue/broker-ticker.ts when the
-// clock is not wall time): the same cadences as the BullMQ Job Schedulers, counted in broker time, one job per slot.
+// Owns the broker-time versions of the scan, exit, reconcile and portfolio-sync schedules (fired by
+// src/queue/broker-ticker.ts when the clock is not wall time): the same cadences as the BullMQ Job Schedulers, counted
+// in broker time, one job per slot.
 import type { Queue } from 'bullmq';
 import type { RuleSet } from '../rules/schema.js';
 import { SCHEDULE_TIME_ZONE } from '../rules/schedule.js';
+import { enqueuePortfolioSync, PORTFOLIO_SYNC_SCHEDULER_ID } from './account-jobs.js';
 import { cronSlots, everySlots, slotName, type BrokerSchedule } from './broker-ticker.js';
 import { EXIT_SCHEDULER_ID } from './exit-jobs.js';
 import { jobId, type JobPayload } from './jobs.js';
@@ -52,6 +54,18 @@ export function reconcileBrokerSchedule(reconcileQueue: Queue, everyMs: number):
         ...retentionFor('reconcile'),
         jobId: jobId('reconcile', 'at', slotName(slotMs)),
       });
+    },
+  };
+}
+
+/** The periodic portfolio sync, at the reconciliation cadence in broker time (joins a sync already waiting). */
+export function portfolioBrokerSchedule(accountQueue: Queue, everyMs: number): BrokerSchedule {
+  return {
+    id: PORTFOLIO_SYNC_SCHEDULER_ID,
+    slotAt: everySlots(Math.max(1000, everyMs)),
+    fireAtStart: true,
+    async fire() {
+      await enqueuePortfolioSync(accountQueue, 'periodic');
     },
   };
 }

@@ -1,7 +1,7 @@
 // Owns the job catalogue: queue names, payload schemas (ids only: Postgres holds the state) and deterministic job ids.
 import { z } from 'zod';
 
-export const QUEUE_NAMES = ['scan', 'scan-underlying', 'execute', 'monitor', 'exit', 'reconcile'] as const;
+export const QUEUE_NAMES = ['scan', 'scan-underlying', 'execute', 'monitor', 'exit', 'reconcile', 'account'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 const uuid = z.string().uuid();
@@ -45,6 +45,11 @@ export const jobSchemas = {
   exit: z.object({}).strict(),
   /** Settle every non-terminal order with the broker's truth. */
   reconcile: z.object({ reason: z.string().default('periodic') }).strict(),
+  /**
+   * The `account` queue: read balances and positions into the portfolio and record the snapshots due. Why it runs:
+   * at start, periodically, or after an account-streamer balance or position event.
+   */
+  'portfolio-sync': z.object({ reason: z.enum(['startup', 'periodic', 'balance', 'position', 'manual']) }).strict(),
 } as const;
 
 export type JobName = keyof typeof jobSchemas;

@@ -37,6 +37,12 @@ const RETENTION: Record<QueueName, Pick<JobsOptions, 'removeOnComplete' | 'remov
     attempts: 3,
     backoff: { type: 'exponential', delay: 1000 },
   },
+  // A portfolio sync that fails is logged and tried again by the next trigger (periodic, or the next account event)
+  account: {
+    removeOnComplete: { age: 3600, count: 1000 },
+    removeOnFail: { age: 7 * 86_400, count: 2000 },
+    attempts: 1,
+  },
 };
 
 export type Queues = Record<QueueName, Queue> & {

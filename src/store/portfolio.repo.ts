@@ -66,6 +66,13 @@ export async function getPortfolio(
   return row ? toPortfolio(row) : undefined;
 }
 
+/** Every portfolio of an environment (one per account), oldest first: how a reader finds the account without a broker. */
+export async function listPortfolios(sql: Queryable, environment: Environment): Promise<PortfolioRow[]> {
+  const rows = await sql<PortfolioDb[]>`select ${PORTFOLIO_COLUMNS(sql)} from portfolios
+    where environment = ${environment} order by id`;
+  return rows.map(toPortfolio);
+}
+
 /** Replaces what the portfolio holds and its balances in one statement batch (call inside a transaction). */
 export async function syncPortfolio(
   sql: Queryable,

@@ -316,6 +316,7 @@ describe('Bull Board', () => {
     expect(await page.text()).toContain('<html');
     const queues = await json(await get('/admin/queues/api/queues', ADMIN));
     expect(queues.queues.map((q: any) => q.name).sort()).toEqual([
+      'account',
       'execute',
       'exit',
       'monitor',
@@ -332,7 +333,7 @@ describe('Bull Board', () => {
     expect((await get('/admin/queues-view', VIEWER)).status).toBe(200);
     expect((await get('/admin/queues-view')).status).toBe(401);
     const queues = await json(await get('/admin/queues-view/api/queues', VIEWER));
-    expect(queues.queues.length).toBe(6);
+    expect(queues.queues.length).toBe(7);
     expect(queues.queues.every((q: any) => q.readOnlyMode === true)).toBe(true);
   });
 });

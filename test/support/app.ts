@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { createLogger } from '../../src/log.js';
 import type { VenueHandle, StartVenueOptions } from '@legwork/venue';
 import { createTestDatabase, type TestDatabase } from './db.js';
+import { QUEUE_NAMES } from '../../src/queue/jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { startTestVenue } from './venue.js';
 
@@ -73,7 +74,7 @@ export async function startTestApp(rules: Record<string, string>, options: TestA
       await setTradingState(ctx.sql, 'active', 'test');
     },
     async close() {
-      for (const q of ['scan', 'scan-underlying', 'execute', 'monitor', 'exit', 'reconcile'] as const) {
+      for (const q of QUEUE_NAMES) {
         await ctx.queues[q].obliterate({ force: true }).catch(() => {});
       }
       await ctx.close();

@@ -4,7 +4,8 @@
 // poll reporting the same fill are harmless. Orders and fills only: group and trade statuses belong to the executor
 // and reconciliation. With a handoff (the `monitor` queue), events and polling rounds become jobs that a worker runs
 // through `applyOrder` / `pollOnce`, so they show in Bull Board; when the queue does not take a job within a bound
-// (Redis down), the work is done here at once: a fill never waits for Redis.
+// (Redis down), the work is done here at once: a fill never waits for Redis. Balance and position events are not the
+// monitor's: they are passed on to `onAccountChange` (a portfolio sync request), whose failure is only logged.
 import type { BrokerOrder } from '../../domain/broker-order.js';
 import type { Logger } from '../../log.js';
 import { applyBrokerOrder } from '../broker-sync.js';
@@ -29,6 +30,8 @@ export interface FillMonitorContext {
   handoff?: MonitorHandoff;
   /** How long a handoff may take before the work is done here instead (default 2000 ms). */
   handoffTimeoutMs?: number;
+  /** Hears every balance and position event (the account's portfolio sync request); its failure is logged. */
+  onAccountChange?: (kind: 'balance' | 'position') => Promise<void> | void;
 }
 
 export interface OrderSynced {
@@ -124,6 +127,30 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
     return p;
   };
 
+  // One request at a time, bounded like a handoff: a burst of events while one is on its way is one sync anyway (the
+  // queue deduplicates), and a request Redis does not take never piles up behind the others
+  let accountRequest: Promise<void> | null = null;
+  const requestAccountSync = (kind: 'balance' | 'position') => {
+    const onAccountChange = ctx.onAccountChange;
+    if (!onAccountChange || accountRequest) return;
+    let timer: NodeJS.Timeout | undefined;
+    accountRequest = track(
+      Promise.race([
+        Promise.resolve().then(() => onAccountChange(kind)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`not taken within ${handoffTimeoutMs} ms`)), handoffTimeoutMs);
+        }),
+      ])
+        .catch((error: unknown) =>
+          log.warn({ err: error, kind }, 'portfolio sync request failed; the periodic sync follows'),
+        )
+        .finally(() => {
+          clearTimeout(timer);
+          accountRequest = null;
+        }),
+    );
+  };
+
   const off = ctx.events.onEvent((event) => {
     if (stopped) return;
     if (event.kind === 'order') {
@@ -137,6 +164,8 @@ export function startFillMonitor(ctx: FillMonitorContext): FillMonitor {
           ),
         ),
       );
+    } else if (event.kind === 'balance' || event.kind === 'position') {
+      requestAccountSync(event.kind);
     } else if (event.kind === 'connection') {
       const level = event.state === 'connected' || event.state === 'resynced' ? 'info' : 'warn';
       log[level](

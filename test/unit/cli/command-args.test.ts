@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseChainArgs } from '../../../src/cli/chain.js';
 import { parseHaltArgs } from '../../../src/cli/halt.js';
+import { parseHistoryArgs } from '../../../src/cli/history.js';
 import { parseScanArgs } from '../../../src/cli/scan.js';
 import { parseTradeArgs } from '../../../src/cli/trade.js';
 
@@ -50,6 +51,21 @@ describe('legwork halt / resume', () => {
   ] as const)('refuses %j for %s: %s', (argv, command, problem) =>
     expect(parseHaltArgs([...argv], command)).toBe(problem),
   );
+});
+
+describe('legwork history', () => {
+  it('reads --days, --intraday and --json', () => {
+    expect(parseHistoryArgs([])).toEqual({ days: 30, intraday: false, json: false });
+    expect(parseHistoryArgs(['--days', '7', '--intraday', '--json'])).toEqual({ days: 7, intraday: true, json: true });
+    expect(parseHistoryArgs(['--days=90'])).toEqual({ days: 90, intraday: false, json: false });
+  });
+  it.each([
+    [['--days'], '--days needs a value'],
+    [['--days', '0'], '--days needs a whole number of days, 1-3660'],
+    [['--days', '2.5'], '--days needs a whole number of days, 1-3660'],
+    [['--week'], 'unknown option --week'],
+    [['30'], 'unexpected argument "30"'],
+  ])('refuses %j: %s', (argv, problem) => expect(parseHistoryArgs(argv)).toBe(problem));
 });
 
 describe('legwork scan', () => {
