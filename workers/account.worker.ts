@@ -2,14 +2,14 @@
 // greeks, and the snapshots due) one at a time. Run by the reconcile role; jobs come from src/queue/account-jobs.ts.
 import { Worker, type Job } from 'bullmq';
 import type { AppContext } from '../src/app/context.js';
-import { type AccountContext, syncPortfolio } from '../src/pipeline/account/account-stage.js';
+import { type PortfolioSyncContext, syncPortfolio } from '../src/pipeline/account/account-stage.js';
 import { workerConnectionOptions } from '../src/queue/connection.js';
 import { parsePayload } from '../src/queue/jobs.js';
 
 /** The sync's context from the app's ports (broker time from the app's one clock). */
 export function accountContext(
   app: Pick<AppContext, 'store' | 'broker' | 'marketData' | 'log' | 'clock'>,
-): AccountContext {
+): PortfolioSyncContext {
   return {
     store: app.store,
     broker: app.broker,
@@ -19,7 +19,7 @@ export function accountContext(
   };
 }
 
-export function accountWorker(app: AppContext, ctx: AccountContext = accountContext(app)): Worker {
+export function accountWorker(app: AppContext, ctx: PortfolioSyncContext = accountContext(app)): Worker {
   return new Worker(
     'account',
     async (job: Job) => {

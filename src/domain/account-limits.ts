@@ -1,6 +1,6 @@
 // Owns the account-level limits (rules/account.yaml's allocation, greeks and trades sections) as pure arithmetic: how
 // much of each limit the account uses, and whether an entry fits with the candidate added. Exits never come here.
-import type { Greeks } from './portfolio.js';
+import { addGreeks, type Greeks } from './portfolio.js';
 
 /** null = no limit. Percentages of net liquidating value. */
 export interface AccountLimits {
@@ -95,13 +95,7 @@ export function withCandidate(x: AccountExposure, c: CandidateExposure): Account
   return {
     ...x,
     trades: [...x.trades, { ruleSet: c.ruleSet, underlying: c.underlying, riskCents: c.riskCents }],
-    greeks: {
-      delta: x.greeks.delta + c.greeks.delta,
-      betaDelta: x.greeks.betaDelta + c.greeks.betaDelta,
-      gamma: x.greeks.gamma + c.greeks.gamma,
-      theta: x.greeks.theta + c.greeks.theta,
-      vega: x.greeks.vega + c.greeks.vega,
-    },
+    greeks: addGreeks(x.greeks, c.greeks),
     newToday: x.newToday + 1,
   };
 }

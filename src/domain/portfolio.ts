@@ -127,37 +127,3 @@ export function attributePositions(
   }
   return out;
 }
-
-/** Per-share greeks as the broker streams them (DXLink: theta per day, vega per vol point), null when unknown. */
-export interface UnitGreeks {
-  delta: number | null;
-  gamma: number | null;
-  theta: number | null;
-  vega: number | null;
-}
-
-/**
- * One position's greeks per the whole position: per-share greeks × signed quantity × multiplier; shares have delta =
- * quantity. Beta-weighted delta is in shares of the beta symbol (SPY): delta × spot × beta / beta symbol's spot.
- * Null when an option's greeks (or a spot the beta-weighting needs) are unknown.
- */
-export function positionGreeks(
-  p: { kind: 'option' | 'equity'; quantity: number; multiplier: number },
-  unit: UnitGreeks | null,
-  market: { spot: number | null; beta: number | null; betaSpot: number | null },
-): Greeks | null {
-  const size = p.quantity * p.multiplier;
-  const g =
-    p.kind === 'equity'
-      ? { delta: p.quantity, gamma: 0, theta: 0, vega: 0 }
-      : unit && unit.delta !== null
-        ? {
-            delta: unit.delta * size,
-            gamma: (unit.gamma ?? 0) * size,
-            theta: (unit.theta ?? 0) * size,
-            vega: (unit.vega ?? 0) * size,
-          }
-        : null;
-  if (!g || market.spot === null || market.betaSpot === null || market.betaSpot <= 0) return null;
-  return { ...g, betaDelta: (g.delta * market.spot * (market.beta ?? 1)) / market.betaSpot };
-}

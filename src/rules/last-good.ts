@@ -28,9 +28,9 @@ export class LastGood<T extends { hash: string }> {
 
   /**
    * Offers the file's current content. `validate` runs only for content not seen last time (the version in force or
-   * the refused one); `now` is read only for a new refusal, so re-reading the same refused content keeps its time.
+   * the refused one); `refusedAt` is read only for a new refusal, so re-reading the same refused content keeps its time.
    */
-  offer(text: string, validate: (text: string) => Validated<T>, now: () => Date): Offered {
+  offer(text: string, validate: (text: string) => Validated<T>, refusedAt: () => Date): Offered {
     const hash = contentHash(text);
     if (this.good?.hash === hash) {
       this.refusal = undefined; // reverted to the version in force
@@ -48,7 +48,7 @@ export class LastGood<T extends { hash: string }> {
       file: this.file,
       hash,
       problems: r.problems,
-      since: now().toISOString(),
+      since: refusedAt().toISOString(),
       activeHash: this.good?.hash ?? null,
     };
     return 'refused';

@@ -11,7 +11,7 @@ import { FOREIGN } from '../../src/domain/portfolio.js';
 import { createAuth } from '../../src/http/auth.js';
 import { createHttpApp } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
-import { type AccountContext, syncPortfolio } from '../../src/pipeline/account/account-stage.js';
+import { type PortfolioSyncContext, syncPortfolio } from '../../src/pipeline/account/account-stage.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { createDb } from '../../src/store/db.js';
 import { createPostgresStore } from '../../src/store/postgres-store.js';
@@ -32,7 +32,7 @@ const TUESDAY_16_01_NY = TUESDAY_10_NY + 6 * 60 * MINUTE + MINUTE;
 
 let app: TestApp;
 let exec: ExecContext;
-let ctx: AccountContext;
+let ctx: PortfolioSyncContext;
 let sdk: TastytradeClient;
 let account: string;
 let trade: TradeRow;
@@ -132,7 +132,7 @@ describe('portfolio sync against the venue', () => {
     await syncPortfolio(ctx, 'sim');
     const other = createDb(app.db.url);
     try {
-      const second: AccountContext = {
+      const second: PortfolioSyncContext = {
         ...ctx,
         store: createPostgresStore(other),
         log: createLogger({ level: 'silent', pretty: false }),

@@ -2,7 +2,7 @@
 // balance and position events, periodically) and the history that `legwork history` and GET /api/history read.
 export {
   syncPortfolio,
-  type AccountContext,
+  type PortfolioSyncContext,
   type PortfolioSyncOptions,
   type PortfolioSyncReport,
 } from './portfolio-sync.js';

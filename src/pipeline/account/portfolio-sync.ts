@@ -20,7 +20,7 @@ import type { Broker, MarketData } from '../ports.js';
 import type { Store } from '../store-port.js';
 import { realizedOfSettled, unrealizedOf } from './account-pnl.js';
 
-export interface AccountContext {
+export interface PortfolioSyncContext {
   store: Store;
   broker: Pick<Broker, 'accountNumber' | 'positions' | 'balances' | 'marketSession'>;
   marketData: Pick<MarketData, 'snapshot' | 'metrics'>;
@@ -72,7 +72,7 @@ interface MarketInputs {
 
 /** One DXLink snapshot (quotes and greeks) and one metrics call; a failure leaves them empty, said in the log. */
 async function readMarket(
-  ctx: AccountContext,
+  ctx: PortfolioSyncContext,
   streamers: readonly string[],
   underlyings: readonly string[],
   timeoutMs: number,
@@ -97,7 +97,7 @@ async function readMarket(
  * database failure resolves to status 'failed' (logged), for the next sync to try again.
  */
 export async function syncPortfolio(
-  ctx: AccountContext,
+  ctx: PortfolioSyncContext,
   environment: Environment,
   options: PortfolioSyncOptions = {},
 ): Promise<PortfolioSyncReport> {
@@ -246,7 +246,7 @@ export async function syncPortfolio(
 
 /** Which snapshots are due now, by the broker's market session and what is recorded; none when the session is unknown. */
 async function snapshotsDue(
-  ctx: AccountContext,
+  ctx: PortfolioSyncContext,
   portfolioId: number,
   now: number,
   intradayEveryMs: number,

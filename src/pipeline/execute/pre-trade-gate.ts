@@ -4,7 +4,7 @@ import type { GroupRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import type { ExecContext } from '../execution-context.js';
-import { checkAccountLimits } from '../account/account-gate.js';
+import { checkAccountLimits } from '../account-gate.js';
 import { loadRuleSet, quotePackage } from './plan-entry.js';
 
 /**

@@ -17,7 +17,7 @@ import { closingPlan } from '../../domain/closing-legs.js';
 import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { tickCentsAt } from '../../strategies/build-candidate.js';
-import { checkAccountFailsafes, type FailsafeReport } from '../account/failsafe-check.js';
+import { checkAccountFailsafes, type FailsafeReport } from '../failsafe-check.js';
 import type { ExecContext } from '../execution-context.js';
 import { repairTrades, type Repair } from './repair-trades.js';
 import { closeCosts, decideExit, exitPricing, type ExitLegMark, type ExitReason } from '../../rules/exit-rules.js';

@@ -9,7 +9,7 @@ import { BrokerError } from '../../../src/domain/broker-error.js';
 import type { GreeksSnapshot, MarketMetrics, QuoteSnapshot } from '../../../src/domain/market.js';
 import { FOREIGN } from '../../../src/domain/portfolio.js';
 import type { TradeRow } from '../../../src/domain/records.js';
-import { type AccountContext, syncPortfolio } from '../../../src/pipeline/account/account-stage.js';
+import { type PortfolioSyncContext, syncPortfolio } from '../../../src/pipeline/account/account-stage.js';
 import { createLogger } from '../../../src/log.js';
 import { createMemoryStore, type MemoryStore } from '../../support/memory-store.js';
 
@@ -94,7 +94,7 @@ const NIGHT: MarketSessionInfo = {
 
 interface World {
   store: MemoryStore;
-  ctx: AccountContext;
+  ctx: PortfolioSyncContext;
   clock: { now: number };
   broker: { positions: Position[]; session: MarketSessionInfo; fail?: Error };
   market: {
@@ -119,7 +119,7 @@ function world(): World {
   });
   const broker: World['broker'] = { positions: [], session: OPEN };
   const market: World['market'] = { quotes: [], greeks: [], metrics: [], asked: [] };
-  const ctx: AccountContext = {
+  const ctx: PortfolioSyncContext = {
     store,
     broker: {
       accountNumber: '5WT00001',

@@ -7,15 +7,15 @@ import {
   type CandidateExposure,
   checkCandidate,
   type LimitVerdict,
-} from '../../domain/account-limits.js';
-import { nyDate } from '../../domain/dates.js';
-import { isOccSymbol, occToStreamer, parseOcc } from '../../domain/instrument.js';
-import { FOREIGN, type Greeks, type PortfolioPosition, positionGreeks, ZERO_GREEKS } from '../../domain/portfolio.js';
-import type { TradeRow } from '../../domain/records.js';
-import { ACTIVE_TRADE_STATUSES } from '../../domain/trade-transitions.js';
-import type { ExecContext } from '../execution-context.js';
+} from '../domain/account-limits.js';
+import { nyDate } from '../domain/dates.js';
+import { isOccSymbol, occToStreamer, parseOcc } from '../domain/instrument.js';
+import { addGreeks, FOREIGN, type Greeks, type PortfolioPosition, ZERO_GREEKS } from '../domain/portfolio.js';
+import { BENCHMARK, positionGreeks } from '../domain/position-greeks.js';
+import type { TradeRow } from '../domain/records.js';
+import { ACTIVE_TRADE_STATUSES } from '../domain/trade-transitions.js';
+import type { ExecContext } from './execution-context.js';
 
-const BETA_SYMBOL = 'SPY';
 const hasLimits = (l: AccountLimits) =>
   [...Object.values(l.allocation), ...Object.values(l.greeks), ...Object.values(l.trades)].some((v) => v !== null);
 
@@ -35,32 +35,28 @@ const mid = (q: { bid: number | null; ask: number | null } | undefined) =>
 /** The trade's greeks now, per the whole position, from the broker's greeks of its legs. Null when any is unknown. */
 async function candidateGreeks(ctx: ExecContext, trade: TradeRow): Promise<Greeks | null> {
   const legs = trade.legs.map((l) => l.streamerSymbol || occToStreamer(l.symbol));
-  const snap = await ctx.marketData.snapshot([...legs, trade.underlying, BETA_SYMBOL], {
+  const snap = await ctx.marketData.snapshot([...legs, trade.underlying, BENCHMARK], {
     greeks: true,
     timeoutMs: 3000,
   });
   const metrics = await ctx.marketData.metrics([trade.underlying]);
-  const market = {
-    spot: mid(snap.quotes.get(trade.underlying)),
-    beta: metrics.get(trade.underlying)?.beta ?? null,
-    betaSpot: mid(snap.quotes.get(BETA_SYMBOL)),
-  };
+  const spot = mid(snap.quotes.get(trade.underlying));
+  const benchmarkSpot = mid(snap.quotes.get(BENCHMARK));
+  const beta = metrics.get(trade.underlying)?.beta ?? null;
   let total = ZERO_GREEKS;
   for (const [i, leg] of trade.legs.entries()) {
     const sign = leg.action.startsWith('Buy') ? 1 : -1;
-    const g = positionGreeks(
-      { kind: 'option', quantity: sign * leg.quantity * trade.quantity, multiplier: 100 },
-      snap.greeks.get(legs[i]!) ?? null,
-      market,
+    const { greeks: g } = positionGreeks(
+      {
+        symbol: leg.symbol,
+        instrumentType: 'Equity Option',
+        quantity: sign * leg.quantity * trade.quantity,
+        multiplier: 100,
+      },
+      { option: snap.greeks.get(legs[i]!), spot, benchmarkSpot, beta },
     );
     if (!g) return null;
-    total = {
-      delta: total.delta + g.delta,
-      betaDelta: total.betaDelta + g.betaDelta,
-      gamma: total.gamma + g.gamma,
-      theta: total.theta + g.theta,
-      vega: total.vega + g.vega,
-    };
+    total = addGreeks(total, g);
   }
   return total;
 }

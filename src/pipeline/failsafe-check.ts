@@ -1,10 +1,10 @@
 // Owns the account failsafes at run time: once per exit cycle, reads the account's net liquidating value, its start of
 // day and equity peak (snapshots) and recent broker errors, and trips what is over its limit: recorded with why,
 // alerted, trading halted (with a standing flatten for a daily loss that asks for it). Only `legwork resume` resets.
-import { checkFailsafes, type FailsafeCheck } from '../../domain/failsafes.js';
-import { nyDate } from '../../domain/dates.js';
-import type { FailsafeName } from '../../domain/portfolio.js';
-import type { ExecContext } from '../execution-context.js';
+import { checkFailsafes, type FailsafeCheck } from '../domain/failsafes.js';
+import { nyDate } from '../domain/dates.js';
+import type { FailsafeName } from '../domain/portfolio.js';
+import type { ExecContext } from './execution-context.js';
 
 export interface FailsafeReport {
   checks: FailsafeCheck[];
