@@ -145,6 +145,18 @@ export interface DaySummary {
   time: VenueMillis;
 }
 
+/** One NYSE trading day of an underlying (dollars; the daily Candle the DXLink server sends). */
+export interface DailyBar {
+  date: string; // New York trading date, YYYY-MM-DD
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  /** False for today's bar while its session is under way: its close is the latest price. */
+  final: boolean;
+}
+
 export interface MarketMetrics {
   symbol: string;
   ivIndex: number; // fraction
@@ -190,6 +202,13 @@ export interface MarketModel {
   greeks(occSymbol: string): Greeks | undefined;
   summary(symbol: string): DaySummary | undefined;
   metrics(underlying: string): MarketMetrics | undefined;
+  /**
+   * Daily bars of an underlying, oldest first, one per NYSE trading day from `fromDate` (YYYY-MM-DD) through today
+   * (today's while its session is under way, not final). Before the day the underlying entered the model the bars are
+   * a seeded history, correlated with SPY, that ends in the model's own price; after it, the model's own sessions.
+   * Undefined for an unknown underlying.
+   */
+  dailyBars(underlying: string, fromDate: string): DailyBar[] | undefined;
   /** Maps a dxFeed streamer symbol (".SPY261218C600" or "SPY") to the OCC symbol or ticker. */
   fromStreamerSymbol(streamerSymbol: string): string | undefined;
   /** Control: jump spot and/or vol (vol = new ATM 30-day IV as a fraction). */
