@@ -293,6 +293,18 @@ export interface AssignmentRequest {
   accountNumber?: string;
 }
 
+/** A position opened directly in an account (a trade made elsewhere), for POST /__sim/positions. */
+export interface PositionRequest {
+  /** Ticker or OCC option symbol. */
+  symbol: string;
+  /** Signed shares or contracts: positive buys, negative sells (netted with what the account holds). */
+  quantity: number;
+  /** Per share, cents (default: the mark). */
+  priceCents?: number;
+  /** Default: the first account. */
+  accountNumber?: string;
+}
+
 export interface Venue {
   accountNumbers(): string[];
   /** Items for GET /customers/me/accounts: `{account:{...}, "authority-level":"owner"}`. */
@@ -330,6 +342,12 @@ export interface Venue {
   expireOptions(opts?: { through?: string }): JsonObject[];
   /** Assigns (part of) a short option position at once, at its strike, whatever its moneyness. */
   assignOption(request: AssignmentRequest): VenueResult<JsonObject>;
+  /**
+   * A position traded outside this API (a "foreign" one, e.g. in another app), booked straight into the account: the
+   * position nets like a fill at the price, cash moves by price × quantity × multiplier; no order, fill, transaction or
+   * fee. Publishes CurrentPosition and AccountBalance like a fill. Success value = the position (quantity 0 if closed).
+   */
+  openPosition(request: PositionRequest): VenueResult<JsonObject>;
   /**
    * Early assignment: each short in-the-money option position is assigned whole with this probability at each check
    * (each regular close passed in real/replay modes; each tick in `open` mode). 0 switches it off.
