@@ -1,4 +1,4 @@
-// Owns what Legwork knows of the market: metrics, option chains, quotes and greeks. Pure types.
+// Owns what Legwork knows of the market: metrics, option chains, quotes, greeks and daily closes. Pure types.
 import type { OptionRight } from './instrument.js';
 
 export interface MarketMetrics {
@@ -75,6 +75,14 @@ export interface MarketSnapshot {
   greeks: Map<string, GreeksSnapshot>;
   /** Symbols that had no complete data by the deadline. */
   missing: string[];
+}
+
+/** One trading day's closing price of an underlying, for historical risk (VaR, correlation). */
+export interface DailyClose {
+  /** New York trading date, YYYY-MM-DD. */
+  date: string;
+  /** Dollars per share. */
+  close: number;
 }
 
 export type { OptionRight };

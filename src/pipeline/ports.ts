@@ -2,7 +2,7 @@
 import type { Balances, BrokerTransaction, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
 import type { BrokerOrder, OrderRequest } from '../domain/broker-order.js';
 import type { Settlement } from '../domain/settlement.js';
-import type { MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
+import type { DailyClose, MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
 
 /**
  * Orders, positions and balances of one account. Every method throws BrokerError (src/domain/broker-error.ts)
@@ -81,6 +81,12 @@ export interface MarketData {
    * the deadline passes, unsubscribe. Symbols without data by then are listed in `missing`.
    */
   snapshot(streamerSymbols: string[], options?: { timeoutMs?: number; greeks?: boolean }): Promise<MarketSnapshot>;
+  /**
+   * Daily closes of underlyings for historical risk (VaR, correlation): per symbol the last `days` trading days with a
+   * close before today's New York date (today's session is still forming), oldest first, dated YYYY-MM-DD in New York.
+   * Fewer when the broker has less history; a symbol it has none for is absent. Cached per symbol per New York date.
+   */
+  dailyCloses(symbols: string[], days: number): Promise<Map<string, DailyClose[]>>;
   close(): Promise<void>;
 }
 

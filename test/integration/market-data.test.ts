@@ -341,6 +341,38 @@ describe('DXLink snapshots', () => {
   });
 });
 
+describe('daily closes (DXLink candles)', () => {
+  it('gives the last 60 trading days before today for SPY and QQQ, oldest first, weekdays only, no NYSE holidays, equal to the venue', async () => {
+    const md = marketData({ now: () => sim.clock.now() });
+    const closes = await md.dailyCloses(['SPY', 'QQQ'], 60);
+    expect([...closes.keys()]).toEqual(['SPY', 'QQQ']);
+    const holidays = ['2026-09-07', '2026-11-26']; // Labor Day falls inside the window, Thanksgiving after it
+    for (const symbol of ['SPY', 'QQQ']) {
+      const list = closes.get(symbol)!;
+      expect(list).toHaveLength(60);
+      const dates = list.map((c) => c.date);
+      expect(dates).toEqual([...dates].sort());
+      expect(new Set(dates).size).toBe(60);
+      for (const d of dates) expect([1, 2, 3, 4, 5]).toContain(new Date(`${d}T12:00:00Z`).getUTCDay());
+      for (const h of holidays) expect(dates).not.toContain(h);
+      expect(dates[0]! < '2026-09-07').toBe(true);
+      // Today (Tuesday Nov 17, in session) is left out: the last close is Monday's, the venue's previous close
+      expect(dates.at(-1)).toBe('2026-11-16');
+      expect(list.at(-1)!.close).toBe(sim.market.summary(symbol)!.prevDayClose);
+      const truth = sim.market.dailyBars(symbol, dates[0]!)!.filter((b) => b.final);
+      expect(list).toEqual(truth.map((b) => ({ date: b.date, close: b.close })));
+    }
+  });
+
+  it('answers a smaller window with the tail of the larger one and leaves an unknown symbol out at its deadline', async () => {
+    const md = marketData({ now: () => sim.clock.now(), candleTimeoutMs: 300 });
+    const first = await md.dailyCloses(['SPY'], 20);
+    const again = await md.dailyCloses(['SPY', 'NOPE'], 10);
+    expect(again.get('SPY')).toEqual(first.get('SPY')!.slice(-10));
+    expect(again.has('NOPE')).toBe(false);
+  });
+});
+
 describe('close()', () => {
   it('closes the DXLink socket and resolves a pending snapshot with what it has', async () => {
     const md = marketData();

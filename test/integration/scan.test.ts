@@ -57,6 +57,7 @@ function recording(md: MarketData) {
       calls.snapshot.push([...s]);
       return md.snapshot(s, o);
     },
+    dailyCloses: (s, days) => md.dailyCloses(s, days),
     close: () => md.close(),
   };
   return { md: wrapped, calls };

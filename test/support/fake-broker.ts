@@ -19,7 +19,14 @@ import {
   type OrderRequest,
 } from '../../src/domain/broker-order.js';
 import { occToStreamer } from '../../src/domain/instrument.js';
-import type { MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot, TickSize } from '../../src/domain/market.js';
+import type {
+  DailyClose,
+  MarketMetrics,
+  MarketSnapshot,
+  OptionChain,
+  QuoteSnapshot,
+  TickSize,
+} from '../../src/domain/market.js';
 import type { Settlement } from '../../src/domain/settlement.js';
 import type { Broker, MarketData, SendOptions } from '../../src/pipeline/ports.js';
 
@@ -88,6 +95,7 @@ const RAW = { filled: 'Filled', cancelled: 'Cancelled' } as const;
 
 export class FakeMarketData implements MarketData {
   private readonly quotes = new Map<string, { bidCents: number | null; askCents: number | null; at?: number }>();
+  private readonly closes = new Map<string, DailyClose[]>();
   /** SPY's schedule: a penny at every price. */
   tickSizes: TickSize[] = [{ threshold: null, valueCents: 1 }];
 
@@ -129,6 +137,23 @@ export class FakeMarketData implements MarketData {
       });
     }
     return { quotes, greeks: new Map(), missing: streamerSymbols.filter((s) => !quotes.has(s)) };
+  }
+
+  /** Scripts a symbol's daily closes (oldest first); symbols never scripted have none. */
+  setDailyCloses(symbol: string, closes: DailyClose[]): void {
+    this.closes.set(
+      symbol,
+      closes.map((c) => ({ ...c })),
+    );
+  }
+
+  async dailyCloses(symbols: string[], days: number): Promise<Map<string, DailyClose[]>> {
+    const out = new Map<string, DailyClose[]>();
+    for (const s of symbols) {
+      const list = this.closes.get(s);
+      if (list && list.length > 0) out.set(s, list.slice(-days));
+    }
+    return out;
   }
 
   async close(): Promise<void> {}

@@ -1,7 +1,16 @@
 // Owns the venue's in-process control surface; the /__sim/* routes are a thin HTTP face over it.
 import type { FaultRequest, FaultState } from './http/faults.js';
 import type { AccountStreamerServer } from './streams/account-streamer.js';
-import type { AssignmentRequest, FillRule, JsonObject, MarketModel, MarketClock, Venue, VenueResult } from './types.js';
+import type {
+  AssignmentRequest,
+  FillRule,
+  JsonObject,
+  MarketModel,
+  MarketClock,
+  PositionRequest,
+  Venue,
+  VenueResult,
+} from './types.js';
 
 /** What the DXLink server must offer to fault injection. */
 export interface StreamFaultTarget {
@@ -29,6 +38,8 @@ export interface VenueControl {
   expire(opts?: { through?: string }): JsonObject[];
   /** Assigns a named short option position at once (`quantity` contracts, default all). */
   assign(request: AssignmentRequest): VenueResult<JsonObject>;
+  /** Books a position traded outside the API (a "foreign" one) into an account, with the pushes a fill makes. */
+  openPosition(request: PositionRequest): VenueResult<JsonObject>;
   /** Early assignment of short in-the-money options with this probability per check (each close; each tick in `open` mode). */
   setAssignmentProbability(probability: number): void;
   /** No fill rules, immediate fills by default, nothing armed: orders and positions are kept (chaos "settle"). */
@@ -107,6 +118,10 @@ export function createControl({ clock, market, venue, faults, accountStreamer, d
     assign(request) {
       market.step();
       return venue.assignOption(request);
+    },
+    openPosition(request) {
+      market.step();
+      return venue.openPosition(request);
     },
     setAssignmentProbability(probability) {
       venue.setAssignmentProbability(probability);

@@ -145,6 +145,18 @@ export interface DaySummary {
   time: VenueMillis;
 }
 
+/** One NYSE trading day of an underlying (dollars; the daily Candle the DXLink server sends). */
+export interface DailyBar {
+  date: string; // New York trading date, YYYY-MM-DD
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  /** False for today's bar while its session is under way: its close is the latest price. */
+  final: boolean;
+}
+
 export interface MarketMetrics {
   symbol: string;
   ivIndex: number; // fraction
@@ -190,6 +202,13 @@ export interface MarketModel {
   greeks(occSymbol: string): Greeks | undefined;
   summary(symbol: string): DaySummary | undefined;
   metrics(underlying: string): MarketMetrics | undefined;
+  /**
+   * Daily bars of an underlying, oldest first, one per NYSE trading day from `fromDate` (YYYY-MM-DD) through today
+   * (today's while its session is under way, not final). Before the day the underlying entered the model the bars are
+   * a seeded history, correlated with SPY, that ends in the model's own price; after it, the model's own sessions.
+   * Undefined for an unknown underlying.
+   */
+  dailyBars(underlying: string, fromDate: string): DailyBar[] | undefined;
   /** Maps a dxFeed streamer symbol (".SPY261218C600" or "SPY") to the OCC symbol or ticker. */
   fromStreamerSymbol(streamerSymbol: string): string | undefined;
   /** Control: jump spot and/or vol (vol = new ATM 30-day IV as a fraction). */
@@ -274,6 +293,18 @@ export interface AssignmentRequest {
   accountNumber?: string;
 }
 
+/** A position opened directly in an account (a trade made elsewhere), for POST /__sim/positions. */
+export interface PositionRequest {
+  /** Ticker or OCC option symbol. */
+  symbol: string;
+  /** Signed shares or contracts: positive buys, negative sells (netted with what the account holds). */
+  quantity: number;
+  /** Per share, cents (default: the mark). */
+  priceCents?: number;
+  /** Default: the first account. */
+  accountNumber?: string;
+}
+
 export interface Venue {
   accountNumbers(): string[];
   /** Items for GET /customers/me/accounts: `{account:{...}, "authority-level":"owner"}`. */
@@ -311,6 +342,12 @@ export interface Venue {
   expireOptions(opts?: { through?: string }): JsonObject[];
   /** Assigns (part of) a short option position at once, at its strike, whatever its moneyness. */
   assignOption(request: AssignmentRequest): VenueResult<JsonObject>;
+  /**
+   * A position traded outside this API (a "foreign" one, e.g. in another app), booked straight into the account: the
+   * position nets like a fill at the price, cash moves by price × quantity × multiplier; no order, fill, transaction or
+   * fee. Publishes CurrentPosition and AccountBalance like a fill. Success value = the position (quantity 0 if closed).
+   */
+  openPosition(request: PositionRequest): VenueResult<JsonObject>;
   /**
    * Early assignment: each short in-the-money option position is assigned whole with this probability at each check
    * (each regular close passed in real/replay modes; each tick in `open` mode). 0 switches it off.

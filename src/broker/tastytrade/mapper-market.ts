@@ -1,6 +1,7 @@
 // Owns Tastytrade market data → Legwork: nested option chains (roots merged, missing streamer symbols computed),
-// market metrics, the DXLink quote token, the market session, and DXLink Quote/Greeks events. Pure.
+// market metrics, the DXLink quote token, the market session, and DXLink Quote/Greeks/Candle events. Pure.
 import type { MarketSessionInfo } from '../../domain/account.js';
+import { nyDate } from '../../domain/dates.js';
 import { occToStreamer } from '../../domain/instrument.js';
 import type {
   ChainExpiration,
@@ -15,6 +16,7 @@ import { mapping, wireError } from './mapper-util.js';
 import {
   isObject,
   parseWire,
+  TtCandleEvent,
   TtGreeksEvent,
   TtMarketMetrics,
   TtMarketSession,
@@ -171,5 +173,34 @@ export function parseGreeksEvent(e: Record<string, unknown>, receivedAt: number)
     vega: g.vega ?? null,
     rho: g.rho ?? null,
     receivedAt,
+  };
+}
+
+/** dxFeed event flags of time-series snapshots (a Candle history arrives newest first between BEGIN and END). */
+export const DX_FLAGS = { REMOVE_EVENT: 0x02, SNAPSHOT_BEGIN: 0x04, SNAPSHOT_END: 0x08, SNAPSHOT_SNIP: 0x10 } as const;
+
+export interface CandleEvent {
+  /** The candle symbol, e.g. `SPY{=d}`. */
+  candleSymbol: string;
+  flags: number;
+  /** Start of the candle's period, epoch ms. */
+  time: number | null;
+  /** New York trading date of a daily candle: its period starts at 00:00 UTC (dxFeed) or midnight New York, noon after either is that date. */
+  date: string | null;
+  /** Null when "NaN" (e.g. the snapshot's end marker). */
+  close: number | null;
+}
+
+/** A DXLink event as the SDK delivers it; null unless it is a Candle. */
+export function parseCandleEvent(e: Record<string, unknown>): CandleEvent | null {
+  if (e['eventType'] !== 'Candle') return null;
+  const c = parseWire('DXLink Candle event', TtCandleEvent, e);
+  const time = c.time ?? null;
+  return {
+    candleSymbol: c.eventSymbol,
+    flags: c.eventFlags ?? 0,
+    time,
+    date: time === null ? null : nyDate(time + 12 * 3_600_000),
+    close: c.close ?? null,
   };
 }

@@ -12,6 +12,9 @@ export {
 export { parseAccounts, parseBalances, parsePosition, parsePositions, parseTransactions } from './mapper-account.js';
 export { parseSettlements } from './mapper-settlements.js';
 export {
+  DX_FLAGS,
+  parseCandleEvent,
+  type CandleEvent,
   parseGreeksEvent,
   parseMarketMetrics,
   parseMarketSession,

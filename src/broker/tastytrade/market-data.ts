@@ -1,4 +1,5 @@
-// Owns the MarketData port over the Tastytrade SDK: batched market metrics, TTL-cached nested chains, DXLink snapshots.
+// Owns the MarketData port over the Tastytrade SDK: batched market metrics, TTL-cached nested chains, DXLink snapshots
+// and daily closes (DXLink candles, daily-closes.ts).
 import { BrokerError } from '../../domain/broker-error.js';
 import type { GreeksSnapshot, MarketMetrics, MarketSnapshot, OptionChain, QuoteSnapshot } from '../../domain/market.js';
 import type { Logger } from '../../log.js';
@@ -6,7 +7,15 @@ import type { MarketData } from '../../pipeline/ports.js';
 import type { TastytradeClient } from './client.js';
 import { processRequestBudget } from './request-budget.js';
 import { createHttpPolicy, type HttpPolicy, type HttpPolicyOptions } from './http-policy.js';
-import { parseGreeksEvent, parseMarketMetrics, parseNestedChain, parseQuoteEvent } from './mapper.js';
+import { createDailyCloses } from './daily-closes.js';
+import {
+  parseCandleEvent,
+  parseGreeksEvent,
+  parseMarketMetrics,
+  parseNestedChain,
+  parseQuoteEvent,
+  type CandleEvent,
+} from './mapper.js';
 import { createQuoteFeed, type FeedStats, type FeedSubscription } from './quote-feed.js';
 
 export interface TastytradeMarketDataOptions {
@@ -18,6 +27,8 @@ export interface TastytradeMarketDataOptions {
   metricsBatchSize?: number;
   /** No DXLink event for this long while a snapshot waits → reopen the connection. Default 3 s. */
   silenceMs?: number;
+  /** How long a symbol's daily candle snapshot may take before dailyCloses gives what it has. Default 10 s. */
+  candleTimeoutMs?: number;
   /** Broker time (the app's clock): stamps quotes' `receivedAt` (their age is a decision) and ages the chain cache. */
   now?: () => number;
   policy?: Partial<HttpPolicyOptions>;
@@ -93,11 +104,15 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
     connection = stats.opens + stats.drops;
     liveAt = receivedAt;
     const touched = new Set<string>();
+    const candles: CandleEvent[] = [];
     for (const e of events) {
       const type = e['eventType'];
-      if (type !== 'Quote' && type !== 'Greeks') continue;
+      if (type !== 'Quote' && type !== 'Greeks' && type !== 'Candle') continue;
       try {
-        if (type === 'Quote') {
+        if (type === 'Candle') {
+          const c = parseCandleEvent(e);
+          if (c) candles.push(c);
+        } else if (type === 'Quote') {
           const q = parseQuoteEvent(e, receivedAt);
           if (q && refs.has(`Quote:${q.streamerSymbol}`)) {
             quotes.set(q.streamerSymbol, q);
@@ -117,6 +132,7 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
           log?.warn({ err: error, eventType: type, count: badEvents }, 'dxlink: unreadable event skipped');
       }
     }
+    if (candles.length > 0) dailyCloses.onCandles(candles);
     for (const symbol of touched) {
       const ws = waiting.get(symbol);
       if (!ws) continue;
@@ -137,6 +153,13 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
     silenceMs: opts.silenceMs ?? 3_000,
     // The feed's silence watchdog is about the network: it keeps wall time (its default)
     onEvents: (events) => onEvents(events, now()),
+  });
+
+  const dailyCloses = createDailyCloses({
+    feed,
+    now,
+    timeoutMs: opts.candleTimeoutMs ?? 10_000,
+    ...(log ? { log } : {}),
   });
 
   const subscriptionsOf = (symbols: string[], withGreeks: boolean): FeedSubscription[] =>
@@ -286,10 +309,13 @@ export function createTastytradeMarketData(opts: TastytradeMarketDataOptions): T
       return result;
     },
 
+    dailyCloses: (symbols, days) => dailyCloses.get(symbols, days),
+
     feedStats: () => feed.stats(),
 
     async close() {
       closed = true;
+      dailyCloses.close();
       for (const w of [...waiters]) w.finish();
       await feed.close();
       chains.clear();

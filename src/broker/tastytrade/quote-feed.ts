@@ -13,10 +13,12 @@ import {
 import type { Logger } from '../../log.js';
 import { parseQuoteToken } from './mapper.js';
 
-export type FeedEventType = 'Quote' | 'Greeks';
+export type FeedEventType = 'Quote' | 'Greeks' | 'Candle';
 export interface FeedSubscription {
   type: FeedEventType;
   symbol: string;
+  /** Time-series subscriptions (Candle): history from this instant, epoch ms. */
+  fromTime?: number;
 }
 
 export type FeedConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';

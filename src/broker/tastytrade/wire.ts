@@ -454,6 +454,14 @@ export const TtQuoteEvent = z.object({
   bidSize: dx,
   askSize: dx,
 });
+/** A Candle event (a daily candle of `SPY{=d}`): snapshot flags, the period's start and its close. */
+export const TtCandleEvent = z.object({
+  eventType: z.literal('Candle'),
+  eventSymbol: name,
+  eventFlags: dx,
+  time: dx,
+  close: dx,
+});
 export const TtGreeksEvent = z.object({
   eventType: z.literal('Greeks'),
   eventSymbol: name,

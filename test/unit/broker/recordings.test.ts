@@ -585,6 +585,21 @@ const READ: Record<string, { parser: string; check: (body: Json) => void }> = {
     },
   },
 
+  'ws_dxlink_feed_data__candle_compact.json': {
+    parser: 'parseCandleEvent',
+    check: (body) => {
+      const fields = ['eventFlags', 'eventSymbol', 'time', 'open', 'high', 'low', 'close', 'volume', 'impVolatility'];
+      const candles = dxEvents(body, fields).map((e) => m.parseCandleEvent(e));
+      // A daily snapshot, newest first: SNAPSHOT_BEGIN, a plain candle, then the REMOVE|SNAPSHOT_END marker
+      expect(candles).toEqual([
+        { candleSymbol: 'AAPL{=d}', flags: 4, time: 1750032000000, date: '2025-06-16', close: 198.42 },
+        { candleSymbol: 'AAPL{=d}', flags: 0, time: 1749772800000, date: '2025-06-13', close: 196.45 },
+        { candleSymbol: 'AAPL{=d}', flags: 10, time: 926208000000, date: '1999-05-09', close: null },
+      ]);
+      expect(m.parseCandleEvent({ eventType: 'Quote', eventSymbol: 'AAPL' })).toBeNull();
+    },
+  },
+
   // ---- account streamer → parseStreamerMessage (+ notificationToEvent)
   'ws_account_connect__ok.json': {
     parser: 'parseStreamerMessage',
@@ -815,8 +830,7 @@ const NOT_READ: Record<string, string> = {
     'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_feed_config__compact_docs.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
   'ws_dxlink_error__bad_action.json': 'DXLink protocol message, handled inside the SDK (@dxfeed/dxlink-api)',
-  'ws_dxlink_feed_data__candle_compact.json': 'Candle events: Legwork subscribes to Quote and Greeks only',
-  'ws_dxlink_feed_data__candle_compact_crypto_5m.json': 'Candle events: Legwork subscribes to Quote and Greeks only',
+  'ws_dxlink_feed_data__candle_compact_crypto_5m.json': '5-minute candles: Legwork reads daily candles only',
   'ws_dxlink_feed_data__summary_compact.json': 'Summary events: Legwork subscribes to Quote and Greeks only',
   'ws_dxlink_feed_data__trade_compact.json': 'Trade events: Legwork subscribes to Quote and Greeks only',
   'ws_dxlink_feed_data__trade_compact_with_event_type_docs.json':

@@ -251,6 +251,7 @@ function memoryMarketData(
       }
       return snap;
     },
+    dailyCloses: async () => new Map(), // the scan reads no history
     close: async () => {},
   };
   return { md, requests };

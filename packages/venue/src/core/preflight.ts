@@ -38,10 +38,11 @@ export interface PreflightResult {
 
 const SUPPORTED_TIF = new Set(['Day', 'GTC', 'GTD']);
 
-function resolveInstrument(
+/** The listed, unexpired instrument of a symbol (ticker or OCC); an issue when there is none. */
+export function resolveInstrument(
   symbol: string,
   instrumentType: string,
-  ctx: PreflightContext,
+  ctx: Pick<PreflightContext, 'market' | 'now' | 'today'>,
   issues: PreflightIssue[],
 ): InstrumentInfo | undefined {
   if (instrumentType === 'Equity') {

@@ -1,11 +1,12 @@
 // Owns the venue core: accounts and the order book behind the Venue interface (placement, lifecycle ticks, fills,
-// settlement of expiring and assigned options, events).
+// settlement of expiring and assigned options, positions booked from outside, events).
 import { nyDate, nyTime } from '../calendar.js';
 import { isoTime } from '../format.js';
 import { createRng, hashKeys, type Rng } from '../rng.js';
 import type {
   AssignmentRequest,
   FillBehavior,
+  PositionRequest,
   FillRule,
   JsonObject,
   MarketModel,
@@ -18,10 +19,11 @@ import type {
 } from '../types.js';
 import { estimateOrder, expectedNet, marksOf, pricedLegs } from './estimate.js';
 import { behaviorOf, pickBehavior } from './fill-model.js';
-import { balanceFigures, createAccount, type AccountRecord, type PositionRecord } from './ledger.js';
+import { applyLegFill, balanceFigures, createAccount, type AccountRecord, type PositionRecord } from './ledger.js';
 import { createLifecycle } from './lifecycle.js';
 import { isTerminal, liveOrders, searchOrders, setStatus, type OrderRecord, type OrderStatus } from './orders.js';
-import { preflight, type PreflightIssue, type ResolvedLeg } from './preflight.js';
+import { preflight, resolveInstrument, type PreflightIssue, type ResolvedLeg } from './preflight.js';
+import { parseOcc } from '../market/chain.js';
 import { parseOrderBody, type OrderRequest } from './validate.js';
 import { balancesWire, buyingPowerEffectWire, feesWire, orderWire, positionWire } from './wire.js';
 import {
@@ -424,6 +426,34 @@ export function createVenue(opts: CreateVenueOptions): Venue {
     },
     assignOption(request: AssignmentRequest) {
       return expiration.assign(request, clock.now());
+    },
+    openPosition(request: PositionRequest) {
+      const accountNumber = request.accountNumber ?? [...state.accounts.keys()][0] ?? '';
+      const account = accountOf(accountNumber);
+      if (!account) return fail(404, { code: 'not_found', message: `No account ${accountNumber}` });
+      if (!Number.isInteger(request.quantity) || request.quantity === 0)
+        return fail(400, { code: 'invalid_quantity', message: 'quantity must be a non-zero integer (signed)' });
+      const now = clock.now();
+      const today = nyDate(now);
+      const issues: PreflightIssue[] = [];
+      const type = parseOcc(request.symbol) ? 'Equity Option' : 'Equity';
+      const instrument = resolveInstrument(request.symbol, type, { market, now, today }, issues);
+      if (!instrument) return fail(422, issues[0] ?? { code: 'instrument_not_found', message: request.symbol });
+      const priceCents = request.priceCents ?? marks.markCents(instrument.symbol);
+      if (!(priceCents > 0))
+        return fail(422, { code: 'quote_unavailable', message: `No mark to price ${instrument.symbol}; give a price` });
+      const held = account.positions.get(instrument.symbol)?.quantity ?? 0;
+      const action =
+        request.quantity > 0
+          ? held < 0
+            ? 'Buy to Close'
+            : 'Buy to Open'
+          : held > 0
+            ? 'Sell to Close'
+            : 'Sell to Open';
+      const p = applyLegFill(account, instrument, action, Math.abs(request.quantity), priceCents, now, today);
+      emitPositionChanges(account, [p]);
+      return { ok: true, value: positionData(account.accountNumber, p) };
     },
     setAssignmentProbability(probability) {
       expiration.setProbability(probability);

@@ -1,5 +1,5 @@
 // Owns the /__sim/* control routes (never part of the real API): fill behaviour, faults, market moves, clock, expiration,
-// assignment, calm, reset, state.
+// assignment, foreign positions, calm, reset, state.
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { VenueControl } from '../control.js';
@@ -62,6 +62,19 @@ const assignmentSchema = z
   });
 
 const clockSchema = z.object({ advanceMs: z.number().int().nonnegative() }).strict();
+
+/** A position traded outside the API: ticker or OCC symbol, signed quantity, price per share in dollars (default: mark). */
+const positionSchema = z
+  .object({
+    symbol: z.string().min(1),
+    quantity: z
+      .number()
+      .int()
+      .refine((q) => q !== 0, { message: 'a non-zero signed quantity (negative: short)' }),
+    price: z.number().positive().optional(),
+    accountNumber: z.string().min(1).optional(),
+  })
+  .strict();
 
 /** 400 with every problem, each naming its field. */
 function invalid(res: Response, error: z.ZodError): void {
@@ -132,6 +145,19 @@ export function controlRoutes(control: VenueControl): Router {
     });
     if (!result.ok) return sendError(res, result.httpStatus, result.error);
     res.json({ ok: true, assigned: result.value });
+  });
+  router.post('/__sim/positions', (req, res) => {
+    const parsed = positionSchema.safeParse(req.body);
+    if (!parsed.success) return invalid(res, parsed.error);
+    const { symbol, quantity, price, accountNumber } = parsed.data;
+    const result = control.openPosition({
+      symbol,
+      quantity,
+      ...(price !== undefined ? { priceCents: Math.round(price * 100) } : {}),
+      ...(accountNumber !== undefined ? { accountNumber } : {}),
+    });
+    if (!result.ok) return sendError(res, result.httpStatus, result.error);
+    res.json({ ok: true, position: result.value });
   });
   router.post('/__sim/calm', (_req, res) => {
     control.calm();

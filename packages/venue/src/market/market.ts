@@ -13,6 +13,14 @@ import type {
 } from '../types.js';
 import { bsmGreeks } from './bsm.js';
 import { buildChain, formatOcc, formatStreamerSymbol, parseOcc, parseStreamerSymbol, strikeOnLadder } from './chain.js';
+import { createDailyBars } from './daily-bars.js';
+import {
+  DEFAULT_SPY_VOL,
+  TRADING_DAYS_PER_YEAR,
+  lastCompletedTradingDay,
+  spyCorrelation,
+  tradingDaysBefore,
+} from './daily-history.js';
 import { buildMetrics, daySummary, dayVolume, openInterest } from './metrics.js';
 import { MarketTime, SpotPath } from './path.js';
 import { equityQuote, optionQuote } from './quotes.js';
@@ -75,6 +83,21 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
     return s;
   }
 
+  const daily = createDailyBars({
+    seed,
+    now: () => clock.now(),
+    stepOf: (t) => time.stepOf(t),
+    stepMs: time.stepMs,
+    spot: (symbol, n) => und(symbol).path.spot(n),
+    spec: (symbol) => unds.get(symbol)?.spec,
+    live(symbol) {
+      const s = summary(symbol);
+      const q = model.quote(symbol);
+      if (s === undefined || q === undefined) return undefined;
+      return { summary: s, price: Number.isFinite(q.last) && q.last > 0 ? q.last : q.mid };
+    },
+  });
+
   function add(spec: UnderlyingSpec, n: number): void {
     const s = { ...spec };
     if (!(s.spot > 0) || !(s.vol > 0)) throw new Error(`market model: ${s.symbol} needs a positive spot and vol`);
@@ -85,6 +108,7 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
       refs: new Map(),
       notified: s.spot,
     });
+    daily.register(s.symbol, clock.now());
     memo.clear();
   }
   for (const s of opts.underlyings ?? defaultUnderlyings()) add(s, 0);
@@ -222,15 +246,18 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
     if (!u) return undefined;
     const now = clock.now();
     const n = time.stepOf(now);
-    const closes: number[] = [];
-    for (let j = 90; j >= 0; j--) closes.push(u.path.spot(n - j * time.stepsPerDay));
+    // The daily closes the Candle feed serves (the last 90 finished sessions), then the current spot
+    const from = tradingDaysBefore(lastCompletedTradingDay(now), 89);
+    const closes = (daily.bars(symbol, from, { live: false }) ?? []).map((b) => b.close).slice(-90);
+    closes.push(spotAt(u, n));
     const eT = earningsT(u, now);
     const vol = u.path.vol(n);
     const ivAt = (T: number) => Math.round(atmVolAt(u.spec, vol, T, { earningsT: eT }) * 1e4) / 1e4;
     return buildMetrics({
       spec: u.spec,
       seed,
-      periodsPerYear: time.periodsPerYear,
+      periodsPerYear: TRADING_DAYS_PER_YEAR,
+      corrSpy: spyCorrelation(u.spec, unds.get('SPY')?.spec.vol ?? DEFAULT_SPY_VOL),
       closes,
       now,
       iv30: atmVolAt(u.spec, vol, 30 / 365, { earningsT: eT }),
@@ -298,6 +325,7 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
     },
     summary,
     metrics,
+    dailyBars: (symbol, fromDate) => daily.bars(symbol, fromDate),
     fromStreamerSymbol(s) {
       if (unds.has(s)) return s;
       const p = parseStreamerSymbol(s);
@@ -315,6 +343,7 @@ export function createMarketModel(opts: MarketModelOptions): VenueMarketModel {
       const a = u.path.set(time.stepOf(now), change);
       if (refs.every((r) => Math.abs(a.spot / r - 1) > 0.05)) refs.push(a.spot);
       memo.clear();
+      daily.moved(symbol);
       u.notified = a.spot;
       emit([symbol]);
     },

@@ -63,6 +63,8 @@ export interface MetricsInput {
   /** Daily closes, oldest first, ending with the current spot (at least 91 for HV90). */
   closes: number[];
   periodsPerYear: number;
+  /** Correlation of daily returns with SPY's (the one the daily history is generated with). */
+  corrSpy: number;
   earningsDate: string | null;
   expirationIvs: MarketMetrics['expirationIvs'];
   marketCap: number;
@@ -74,7 +76,6 @@ export function buildMetrics(i: MetricsInput): MarketMetrics {
   const hist = ivHistory(i.seed, spec.symbol, spec.vol, i.iv30);
   const { rank, percentile } = ivRankPercentile(hist.slice(0, -1), i.iv30);
   const fiveAgo = hist[hist.length - 6] ?? i.iv30;
-  const corr = spec.symbol === 'SPY' ? 1 : Math.min(0.97, 0.3 + 0.35 * spec.beta);
   return {
     symbol: spec.symbol,
     ivIndex: round(i.iv30, 4),
@@ -89,7 +90,7 @@ export function buildMetrics(i: MetricsInput): MarketMetrics {
     liquidityRank: round(Math.min(1, Math.max(0, (spec.liquidityRating - 0.5) / 5)), 4),
     liquidityValue: round(spec.liquidityRating * 0.2 * (0.9 + 0.2 * hashUniform(i.seed, 'liq', spec.symbol)), 4),
     beta: spec.beta,
-    corrSpy3Month: round(corr, 2),
+    corrSpy3Month: round(i.corrSpy, 2),
     marketCap: i.marketCap,
     dividendYield: spec.dividendYield,
     sector: spec.sector,

@@ -1,5 +1,7 @@
-// Owns Candle events for the venue's DXLink server: candle-symbol parsing and the (one-candle) history snapshot built from the market model.
-import type { MarketModel } from '../types.js';
+// Owns Candle events for the venue's DXLink server: candle-symbol parsing, daily candle history of underlyings (time-series
+// snapshots, newest first) and the current candle of other periods, built from the market model.
+import { DAY_MS, dateOf } from '../calendar.js';
+import type { DailyBar, MarketModel } from '../types.js';
 import { dayIdOf, eventIndex, resolveStreamerSymbol, type EventRecord } from './dxlink-events.js';
 
 /** dxFeed event flags used in time-series snapshots. */
@@ -59,10 +61,44 @@ function nanCandle(eventSymbol: string, time: number, eventFlags: number): Event
   };
 }
 
+/** An underlying's daily candles (`SYM{=d}`) come from its daily bars; other periods and options have a current candle only. */
+function dailyUnderlying(market: MarketModel, c: CandleSymbol): string | undefined {
+  if (c.unit !== 'd' || c.count !== 1) return undefined;
+  const r = resolveStreamerSymbol(market, c.base);
+  return r?.kind === 'equity' ? r.symbol : undefined;
+}
+
+function barCandle(eventSymbol: string, bar: DailyBar, eventFlags: number): EventRecord {
+  const time = dayIdOfDate(bar.date) * DAY_MS;
+  return {
+    ...nanCandle(eventSymbol, time, eventFlags),
+    count: 1,
+    open: bar.open,
+    high: bar.high,
+    low: bar.low,
+    close: bar.close,
+    volume: bar.volume,
+  };
+}
+
+const dayIdOfDate = (date: string): number => Date.parse(`${date}T00:00:00Z`) / DAY_MS;
+
+/** The latest daily bar of an underlying (today's while its session is under way). */
+function latestBar(market: MarketModel, underlying: string): DailyBar | undefined {
+  const q = market.quote(underlying);
+  if (q === undefined) return undefined;
+  return market.dailyBars(underlying, dateOf(dayIdOf(q.time) - 10))?.at(-1); // no market closes 10 days in a row
+}
+
 /** The current candle of `candleSymbol`, or undefined when the symbol or period is unknown. */
 export function currentCandle(market: MarketModel, candleSymbol: string): EventRecord | undefined {
   const c = parseCandleSymbol(candleSymbol);
   if (c === undefined) return undefined;
+  const daily = dailyUnderlying(market, c);
+  if (daily !== undefined) {
+    const bar = latestBar(market, daily);
+    return bar && barCandle(candleSymbol, bar, 0);
+  }
   const r = resolveStreamerSymbol(market, c.base);
   if (r === undefined) return undefined;
   const q = market.quote(r.symbol);
@@ -93,9 +129,10 @@ export function currentCandle(market: MarketModel, candleSymbol: string): EventR
 }
 
 /**
- * Candle events for a subscription. The market model keeps no price history, so there is only the current period's candle.
- * Snapshot: that candle (SNAPSHOT_BEGIN) when it is at or after `fromTime`, then a REMOVE|SNAPSHOT_END marker at `fromTime`
- * (as in ws_dxlink_feed_data__candle_compact.json). Update: the current candle.
+ * Candle events for a subscription. Snapshot (as in ws_dxlink_feed_data__candle_compact.json): the candles at or after
+ * `fromTime`, newest first, the first flagged SNAPSHOT_BEGIN, then a REMOVE|SNAPSHOT_END marker before the oldest one.
+ * An underlying's daily candles (`SPY{=d}`) reach back to `fromTime` (one per NYSE trading day, at most the daily
+ * history's 10 years); other periods and options have only the current candle. Update: the current candle.
  */
 export function buildCandles(
   market: MarketModel,
@@ -103,16 +140,34 @@ export function buildCandles(
   fromTime: number | undefined,
   snapshot: boolean,
 ): EventRecord[] {
+  const c = parseCandleSymbol(candleSymbol);
+  const daily = c && dailyUnderlying(market, c);
+  if (daily !== undefined && snapshot && fromTime !== undefined) {
+    const bars = market.dailyBars(daily, dateOf(Math.ceil(fromTime / DAY_MS))) ?? [];
+    return timeSeriesSnapshot(
+      candleSymbol,
+      bars.reverse().map((b) => barCandle(candleSymbol, b, 0)),
+      fromTime,
+    );
+  }
   const cur = currentCandle(market, candleSymbol);
   if (cur === undefined) return [];
   if (!snapshot) return [cur];
   const from = fromTime ?? 0;
-  const out: EventRecord[] = [];
   const curTime = typeof cur['time'] === 'number' ? cur['time'] : 0;
-  if (curTime >= from) out.push({ ...cur, eventFlags: EVENT_FLAGS.SNAPSHOT_BEGIN });
+  return timeSeriesSnapshot(candleSymbol, curTime >= from ? [cur] : [], from);
+}
+
+/** Candles (newest first) framed as a time-series snapshot: SNAPSHOT_BEGIN on the first, then the end marker. */
+function timeSeriesSnapshot(candleSymbol: string, newestFirst: EventRecord[], from: number): EventRecord[] {
+  const out: EventRecord[] = newestFirst.map((e, i) => ({
+    ...e,
+    eventFlags: i === 0 ? EVENT_FLAGS.SNAPSHOT_BEGIN : 0,
+  }));
+  const oldest = out.at(-1)?.['time'];
   const endFlags =
     EVENT_FLAGS.REMOVE_EVENT | EVENT_FLAGS.SNAPSHOT_END | (out.length === 0 ? EVENT_FLAGS.SNAPSHOT_BEGIN : 0);
-  // The marker must not sit on the candle's own time (it would remove it).
-  out.push(nanCandle(candleSymbol, out.length > 0 ? Math.min(from, curTime - 1) : from, endFlags));
+  // The marker must not sit on a candle's own time (it would remove it).
+  out.push(nanCandle(candleSymbol, typeof oldest === 'number' ? Math.min(from, oldest - 1) : from, endFlags));
   return out;
 }

@@ -367,9 +367,10 @@ describe('DXLink protocol details (raw ws client)', () => {
       .filter((f) => f.msg['type'] === 'FEED_DATA' && (f.msg['data'] as unknown[])[0] === 'Candle');
     const cv = (candles[0]!.msg['data'] as [string, unknown[]])[1];
     const cf = fields['Candle'] ?? [];
-    expect(cv.length).toBe(cf.length * 2); // today's candle (SNAPSHOT_BEGIN) + REMOVE|SNAPSHOT_END marker
-    expect(cv[cf.indexOf('eventFlags')]).toBe(4);
-    expect(cv[cf.length + cf.indexOf('eventFlags')]).toBe(10);
+    // One daily candle per trading day since Nov 1 (13, today's first, SNAPSHOT_BEGIN), then a REMOVE|SNAPSHOT_END marker
+    expect(cv.length).toBe(cf.length * 14);
+    const flags = Array.from({ length: 14 }, (_, i) => cv[i * cf.length + cf.indexOf('eventFlags')]);
+    expect(flags).toEqual([4, ...Array<number>(12).fill(0), 10]);
 
     // acceptEventFields after data has flowed: the layout is re-announced as asked, an unknown name kept (sent as "NaN")
     c.send({
