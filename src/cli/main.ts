@@ -11,6 +11,7 @@ commands:
   trade      --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N]: one trade by hand
   trades     [--json]: trades with status, legs, entry credit, realised/unrealised P&L
   history    [--days N] [--intraday] [--json]: the account after each session close (net liq, P&L, greeks)
+  risk       [--json] [--days N]: the account's risk now: greeks, VaR, what-if grid, account limits and failsafes
   halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes everything held, until flat)
   resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
   help       show this text`;
@@ -51,6 +52,8 @@ export async function runCli(argv: string[], processes?: ProcessCommands): Promi
       return (await import('./trades.js')).runTrades(argv.slice(1));
     case 'history':
       return (await import('./history.js')).runHistory(argv.slice(1));
+    case 'risk':
+      return (await import('./risk.js')).runRisk(argv.slice(1));
     case 'halt':
       return (await import('./halt.js')).runHalt(argv.slice(1), 'halt');
     case 'resume':

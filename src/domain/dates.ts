@@ -69,3 +69,15 @@ export function nyMinute(ms: number): string {
   const p = parts(nyMinuteFormat, ms);
   return `${p['weekday']} ${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']} ${p['timeZoneName']}`;
 }
+
+const nyOffsetFormat = new Intl.DateTimeFormat('en-US', { timeZone: NEW_YORK, timeZoneName: 'longOffset' });
+
+/** The instant (epoch ms) of a New York wall time on a date: `nyInstant('2027-01-15', '16:00')` is that day's close. */
+export function nyInstant(date: string, time: string): number {
+  const asUtc = Date.parse(`${date}T${time}:00Z`);
+  // New York's offset at that moment (GMT-05:00 or GMT-04:00), read at noon UTC of the date: no DST change at 12:00
+  const name = parts(nyOffsetFormat, Date.parse(`${date}T12:00:00Z`))['timeZoneName'] ?? 'GMT-05:00';
+  const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
+  const offsetMin = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : -300;
+  return asUtc - offsetMin * 60_000;
+}

@@ -3,7 +3,8 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
-import { loadHistory } from '../pipeline/account/account-stage.js';
+import { createExecContext } from '../app/exec-context.js';
+import { loadHistory, type RiskReport, riskReport } from '../pipeline/account/account-stage.js';
 import { loadTradePnl, type TradePnl } from '../pipeline/pnl.js';
 import { auditForTrade, recentAudit, type AuditRow } from '../store/audit.repo.js';
 import { groupsOfTrade } from '../store/groups.repo.js';
@@ -116,7 +117,27 @@ export interface ReadRouteOptions {
   startedAt: number;
 }
 
+/** One risk report at a time, reused for `ttlMs` of wall time (it reads every position's quotes and 250 days of closes). */
+export function cachedRiskReport(compute: () => Promise<RiskReport>, ttlMs: number): { get(): Promise<RiskReport> } {
+  let last: { at: number; report: Promise<RiskReport> } | undefined;
+  return {
+    get() {
+      // one-clock: a cache lifetime on this machine, not a trading decision
+      const now = performance.now();
+      if (!last || now - last.at > ttlMs) {
+        const report = compute();
+        last = { at: now, report };
+        report.catch(() => {
+          if (last?.report === report) last = undefined;
+        });
+      }
+      return last.report;
+    },
+  };
+}
+
 export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptions): Router {
+  const risk = cachedRiskReport(() => riskReport(createExecContext(app), app.config.broker.env), 30_000);
   const r = Router();
 
   r.get('/health', (_req, res) => {
@@ -237,6 +258,11 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
     const q = parseOr400(historyQuery, req.query, 'query');
     const portfolio = await app.store.portfolio.get(app.config.broker.env, app.broker.accountNumber);
     res.json(await loadHistory(app.store, portfolio, q.days));
+  });
+
+  // The account's risk now (greeks, VaR, what-if grid, limits, failsafes); one computation serves every caller for 30 s
+  r.get('/risk', async (_req, res) => {
+    res.json(await risk.get());
   });
 
   r.get('/events', async (req, res) => {

@@ -10,7 +10,14 @@ import {
 } from '../domain/account-limits.js';
 import { nyDate } from '../domain/dates.js';
 import { isOccSymbol, occToStreamer, parseOcc } from '../domain/instrument.js';
-import { addGreeks, FOREIGN, type Greeks, type PortfolioPosition, ZERO_GREEKS } from '../domain/portfolio.js';
+import {
+  addGreeks,
+  type Environment,
+  FOREIGN,
+  type Greeks,
+  type PortfolioPosition,
+  ZERO_GREEKS,
+} from '../domain/portfolio.js';
 import { BENCHMARK, positionGreeks } from '../domain/position-greeks.js';
 import type { TradeRow } from '../domain/records.js';
 import { ACTIVE_TRADE_STATUSES } from '../domain/trade-transitions.js';
@@ -61,26 +68,23 @@ async function candidateGreeks(ctx: ExecContext, trade: TradeRow): Promise<Greek
   return total;
 }
 
-export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Promise<LimitVerdict | null> {
-  const account = ctx.account;
-  if (!account) return null;
-  const { limits, hash, refused } = await account.rules();
-  // A file that was never valid is not "no limits": the trader meant some, so entries wait until it is fixed
-  if (hash === null && refused !== null)
-    return { ok: false, limit: 'account.yaml', reason: `account limits unknown: ${refused}`, usage: [] };
-  if (!hasLimits(limits)) return null;
-  const now = ctx.now();
-  const today = nyDate(now);
+/** The account as it stands now, for the limits: every trade but `exceptTradeId` (the candidate itself). */
+export async function accountExposure(
+  ctx: Pick<ExecContext, 'store' | 'broker' | 'now'>,
+  environment: Environment,
+  exceptTradeId?: string,
+): Promise<AccountExposure> {
+  const today = nyDate(ctx.now());
   const balances = await ctx.broker.balances();
-  const portfolio = await ctx.store.portfolio.ensure(account.environment, ctx.broker.accountNumber);
+  const portfolio = await ctx.store.portfolio.ensure(environment, ctx.broker.accountNumber);
   const positions = await ctx.store.portfolio.positions(portfolio.id);
   const foreign = new Map<string, number>();
   for (const p of positions.filter((x) => x.owner === FOREIGN))
     foreign.set(p.underlying, (foreign.get(p.underlying) ?? 0) + foreignRiskCents(p));
   const all = await ctx.store.trades.list({ limit: 10_000 });
-  const others = all.filter((t) => t.id !== trade.id);
-  const held = others.filter((t) => ACTIVE_TRADE_STATUSES.includes(t.status) || t.status === 'broken');
-  const exposure: AccountExposure = {
+  const others = all.filter((t) => t.id !== exceptTradeId);
+  const held = others.filter((t) => ACTIVE_TRADE_STATUSES.includes(t.status));
+  return {
     netLiqCents: balances.netLiquidatingValueCents,
     trades: held.map((t) => ({ ruleSet: t.ruleSet, underlying: t.underlying, riskCents: t.riskCents })),
     foreignRiskCents: foreign,
@@ -89,6 +93,17 @@ export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Pro
       (t) => nyDate(t.createdAt.getTime()) === today && t.status !== 'rejected' && t.status !== 'rolled_back',
     ).length,
   };
+}
+
+export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Promise<LimitVerdict | null> {
+  const account = ctx.account;
+  if (!account) return null;
+  const { limits, hash, refused } = await account.rules();
+  // A file that was never valid is not "no limits": the trader meant some, so entries wait until it is fixed
+  if (hash === null && refused !== null)
+    return { ok: false, limit: 'account.yaml', reason: `account limits unknown: ${refused}`, usage: [] };
+  if (!hasLimits(limits)) return null;
+  const exposure = await accountExposure(ctx, account.environment, trade.id);
   const needsGreeks = Object.values(limits.greeks).some((v) => v !== null);
   const greeks = needsGreeks ? await candidateGreeks(ctx, trade) : ZERO_GREEKS;
   if (!greeks)

@@ -1,10 +1,10 @@
 // Owns the account failsafes at run time: once per exit cycle, reads the account's net liquidating value, its start of
 // day and equity peak (snapshots) and recent broker errors, and trips what is over its limit: recorded with why,
 // alerted, trading halted (with a standing flatten for a daily loss that asks for it). Only `legwork resume` resets.
-import { checkFailsafes, type FailsafeCheck } from '../domain/failsafes.js';
+import { checkFailsafes, type FailsafeCheck, type FailsafeInputs, type FailsafeLimits } from '../domain/failsafes.js';
 import { nyDate } from '../domain/dates.js';
 import type { FailsafeName } from '../domain/portfolio.js';
-import type { ExecContext } from './execution-context.js';
+import type { AccountContext, ExecContext } from './execution-context.js';
 
 export interface FailsafeReport {
   checks: FailsafeCheck[];
@@ -15,7 +15,11 @@ export interface FailsafeReport {
 }
 
 /** The start of day a daily loss is measured from: the last close before today, else today's first point; after a reset today, the first point since. */
-async function dayStartNetLiq(ctx: ExecContext, portfolioId: number, nowMs: number): Promise<number | null> {
+async function dayStartNetLiq(
+  ctx: Pick<ExecContext, 'store'>,
+  portfolioId: number,
+  nowMs: number,
+): Promise<number | null> {
   const today = nyDate(nowMs);
   const reset = await ctx.store.failsafes.lastReset('dailyLoss');
   if (reset && nyDate(reset.getTime()) === today) {
@@ -31,33 +35,19 @@ async function dayStartNetLiq(ctx: ExecContext, portfolioId: number, nowMs: numb
   return todays?.netLiqCents ?? null;
 }
 
-export async function checkAccountFailsafes(ctx: ExecContext): Promise<FailsafeReport> {
-  const account = ctx.account;
-  if (!account) return { checks: [], tripped: [], skipped: 'no account context' };
-  const { failsafes: limits, hash } = await account.rules();
-  if (!limits.dailyLoss && limits.drawdownPct === null && !limits.brokerErrors)
-    return {
-      checks: checkFailsafes(limits, {
-        netLiqCents: 0,
-        dayStartNetLiqCents: null,
-        peakNetLiqCents: null,
-        brokerErrors: 0,
-      }),
-      tripped: [],
-    };
+/** What the failsafes measure now: net liq, the start of the day, the equity peak and broker errors since their resets. */
+export async function failsafeInputs(
+  ctx: Pick<ExecContext, 'store' | 'broker' | 'now'>,
+  account: AccountContext,
+  limits: FailsafeLimits,
+): Promise<FailsafeInputs> {
   const now = ctx.now();
-  let netLiqCents: number;
-  try {
-    netLiqCents = (await ctx.broker.balances()).netLiquidatingValueCents;
-  } catch (error) {
-    ctx.log.warn({ err: error }, 'failsafes: balances unavailable; checked next cycle');
-    return { checks: [], tripped: [], skipped: 'balances unavailable' };
-  }
+  const netLiqCents = (await ctx.broker.balances()).netLiquidatingValueCents;
   const portfolio = await ctx.store.portfolio.ensure(account.environment, ctx.broker.accountNumber);
   const drawdownReset = await ctx.store.failsafes.lastReset('drawdown');
   const errorsReset = await ctx.store.failsafes.lastReset('brokerErrors');
   const windowStart = limits.brokerErrors ? now - limits.brokerErrors.minutes * 60_000 : now;
-  const checks = checkFailsafes(limits, {
+  return {
     netLiqCents,
     dayStartNetLiqCents: limits.dailyLoss ? await dayStartNetLiq(ctx, portfolio.id, now) : null,
     peakNetLiqCents:
@@ -67,7 +57,36 @@ export async function checkAccountFailsafes(ctx: ExecContext): Promise<FailsafeR
     brokerErrors: limits.brokerErrors
       ? await account.brokerErrorsSince(Math.max(windowStart, errorsReset?.getTime() ?? 0))
       : 0,
+  };
+}
+
+/** Each failsafe as it stands (for `legwork risk` and the dashboard): an active trip shows as tripped, with its reason. */
+export async function failsafeStates(
+  ctx: Pick<ExecContext, 'store' | 'broker' | 'now'>,
+  account: AccountContext,
+): Promise<FailsafeCheck[]> {
+  const { failsafes: limits } = await account.rules();
+  const checks = checkFailsafes(limits, await failsafeInputs(ctx, account, limits));
+  const active = await ctx.store.failsafes.active();
+  return checks.map((c) => {
+    const trip = active.find((t) => t.name === c.name);
+    return trip ? { ...c, state: 'tripped', reason: trip.reason } : c;
   });
+}
+
+export async function checkAccountFailsafes(ctx: ExecContext): Promise<FailsafeReport> {
+  const account = ctx.account;
+  if (!account) return { checks: [], tripped: [], skipped: 'no account context' };
+  const { failsafes: limits, hash } = await account.rules();
+  if (!limits.dailyLoss && limits.drawdownPct === null && !limits.brokerErrors) return { checks: [], tripped: [] };
+  let inputs: FailsafeInputs;
+  try {
+    inputs = await failsafeInputs(ctx, account, limits);
+  } catch (error) {
+    ctx.log.warn({ err: error }, 'failsafes: balances unavailable; checked next cycle');
+    return { checks: [], tripped: [], skipped: 'balances unavailable' };
+  }
+  const checks = checkFailsafes(limits, inputs);
   const tripped: FailsafeName[] = [];
   for (const c of checks.filter((x) => x.state === 'tripped')) {
     const reason = `failsafe ${c.name}: ${c.reason}`;

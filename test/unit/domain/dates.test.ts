@@ -1,7 +1,7 @@
 // Legwork's one date module: day numbers, calendar days between dates, and New York's date of an instant across
 // daylight-saving changes, year ends and leap days.
 import { describe, expect, it } from 'vitest';
-import { addDays, dateOfDay, dayNumber, daysBetween, isCalendarDate, nyDate } from '../../../src/domain/dates.js';
+import { addDays, dateOfDay, dayNumber, daysBetween, isCalendarDate, nyDate, nyInstant } from '../../../src/domain/dates.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -59,5 +59,13 @@ describe("New York's date of an instant", () => {
     expect(nyDate(at('2027-01-01T04:59:59Z'))).toBe('2026-12-31');
     expect(nyDate(at('2027-01-01T05:00:00Z'))).toBe('2027-01-01');
     expect(nyDate(at('2028-03-01T03:00:00Z'))).toBe('2028-02-29');
+  });
+});
+
+describe('nyInstant', () => {
+  it('New York wall time to the instant, in winter (EST) and summer (EDT)', () => {
+    expect(new Date(nyInstant('2027-01-15', '16:00')).toISOString()).toBe('2027-01-15T21:00:00.000Z');
+    expect(new Date(nyInstant('2027-07-16', '16:00')).toISOString()).toBe('2027-07-16T20:00:00.000Z');
+    expect(nyDate(nyInstant('2027-03-14', '09:30'))).toBe('2027-03-14'); // the day DST starts
   });
 });
