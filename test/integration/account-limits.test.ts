@@ -136,6 +136,36 @@ describe('daily loss failsafe', () => {
   });
 });
 
+describe('broker errors failsafe', () => {
+  it('three broker refusals within the window (counted across processes in Redis) trip brokerErrors at the next cycle', async () => {
+    accountFile('failsafes: { brokerErrors: { count: 3, minutes: 15 } }\n');
+    const refuse = () =>
+      app.ctx.broker.submit({
+        orderType: 'Limit',
+        timeInForce: 'Day',
+        limitPriceCents: 100,
+        legs: [
+          { symbol: 'ZZZZ  270115P00010000', instrumentType: 'Equity Option', quantity: 1, action: 'Sell to Open' },
+        ],
+        externalId: `lw-refused-${Math.random().toString(36).slice(2)}`,
+      });
+    for (let i = 0; i < 2; i++) await expect(refuse()).rejects.toMatchObject({ kind: 'rejected' });
+    await new Promise((r) => setTimeout(r, 100)); // the stats are written without waiting
+    expect((await evaluateExits(ctx)).failsafes?.checks.find((c) => c.name === 'brokerErrors')?.state).toBe('ok');
+    await expect(refuse()).rejects.toMatchObject({ kind: 'rejected' });
+    await new Promise((r) => setTimeout(r, 100));
+    const report = await evaluateExits(ctx);
+    expect(report.failsafes?.tripped).toEqual(['brokerErrors']);
+    expect((await app.ctx.store.tradingState.get()).reason).toBe(
+      'failsafe brokerErrors: 3 broker rejections or errors in 15 min (limit 3)',
+    );
+    // After resume it counts from the reset: the three old errors no longer count
+    expect((await resumeTrading(app.ctx.store, 'test', { reason: 'fixed' })).ok).toBe(true);
+    expect((await evaluateExits(ctx)).failsafes?.tripped).toEqual([]);
+    expect((await app.ctx.store.tradingState.get()).state).toBe('active');
+  });
+});
+
 describe('a broken account file', () => {
   it('that was never valid denies entries (the limits the trader meant are unknown) and names the problem', async () => {
     const fresh = await startTestApp({ 'ic-spy.yaml': condorRule({ name: 'ic-spy' }) });
