@@ -8,6 +8,8 @@ export const SOAK_INVARIANTS = [
   'expiration-unresolved',
   'day-order-overnight',
   'exit-wrong-date',
+  'close-snapshot-missing',
+  'position-unattributed',
 ] as const;
 export type SoakInvariant = (typeof SOAK_INVARIANTS)[number];
 export interface SoakViolation {
@@ -134,4 +136,35 @@ export function exitsOnWrongDates(exits: readonly SoakExit[]): SoakViolation[] {
     if (date > e.expiration && !SETTLED_EXITS.has(e.reason)) bad(e, `sent after its options expired (${e.expiration})`);
   }
   return out;
+}
+
+/**
+ * Every trading day that ended while Legwork ran has exactly one close snapshot of the account (the portfolio sync
+ * takes it after the close, broker clock). `closedDates` are the sessions the driver closed; the last one may still be
+ * waiting for its sync when the run stops, so it is checked only when `lastSettled`.
+ */
+export function missingCloseSnapshots(
+  closedDates: readonly string[],
+  snapshotDates: readonly string[],
+  lastSettled: boolean,
+): SoakViolation[] {
+  const checked = lastSettled ? closedDates : closedDates.slice(0, -1);
+  const out: SoakViolation[] = [];
+  for (const date of checked) {
+    const n = snapshotDates.filter((d) => d === date).length;
+    if (n !== 1)
+      out.push({
+        invariant: 'close-snapshot-missing',
+        detail: `${date}: ${n} close snapshots of the account (want 1)`,
+      });
+  }
+  return out;
+}
+
+/** The soak opens nothing outside Legwork: a position the portfolio calls foreign is one Legwork lost track of. */
+export function unattributedPositions(foreign: readonly { symbol: string; quantity: number }[]): SoakViolation[] {
+  return foreign.map((p) => ({
+    invariant: 'position-unattributed' as const,
+    detail: `${p.quantity} ${p.symbol} held at the venue but attributed to no trade by the portfolio sync`,
+  }));
 }

@@ -36,6 +36,14 @@ ${r.extra ? `${r.extra}\n` : ''}${RISK}
 }
 
 export const SOAK_RULES: Record<string, string> = {
+  // Loose on purpose: every entry goes through the account gate (greeks from DXLink) and every exit cycle checks the
+  // failsafes, for days, without tripping them
+  'account.yaml': `version: 1
+allocation: { maxTotalRiskPct: 100, maxUnderlyingRiskPct: 100, maxRuleSetRiskPct: 100 }
+greeks: { maxAbsBetaDelta: 1000000, maxAbsVega: 10000000 }
+trades: { maxOpen: 10000, maxNewPerDay: 10000 }
+failsafes: { dailyLoss: { pct: 50 }, drawdownPct: 90, brokerErrors: { count: 10000, minutes: 15 } }
+`,
   'soak-weekly-condor.yaml': soakRule({
     name: 'soak-weekly-condor',
     strategy: 'iron-condor',

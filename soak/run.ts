@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { checkInvariants, type Violation } from '../chaos/invariants.js';
 import { liveWork, storeView, venueView } from '../chaos/observe.js';
 import { PROCESSES } from '../chaos/plan.js';
+import { syncPortfolio } from '../src/pipeline/account/account-stage.js';
 import { startPrivatePostgres, startPrivateRedis } from '../chaos/services.js';
 import { createAppContext, type AppContext } from '../src/app/context.js';
 import { createExecContext } from '../src/app/exec-context.js';
@@ -23,7 +24,9 @@ import { peakRssMb, startWorkerProcess, type WorkerProcess } from '../test/suppo
 import {
   dayOrdersOvernight,
   exitsOnWrongDates,
+  missingCloseSnapshots,
   orphanPositions,
+  unattributedPositions,
   unresolvedExpirations,
   type CloseCheckpoint,
   type SoakExit,
@@ -294,6 +297,8 @@ try {
   for (const p of procs) p.handle.child.kill('SIGTERM');
   await Promise.race([Promise.all(procs.map((p) => p.handle.exited)), sleep(20_000)]);
   await reconcile(createExecContext(app), 'periodic');
+  // A last portfolio sync after everything settled: what the venue holds, attributed to trades
+  const synced = await syncPortfolio(createExecContext(app), 'sim');
 
   // The invariants
   const venue = venueView(sim.control.state(), account);
@@ -343,6 +348,19 @@ try {
     ...unresolvedExpirations(trades, sim.clock.now()),
     ...dayOrdersOvernight(checkpoints),
     ...exitsOnWrongDates(exits),
+    ...missingCloseSnapshots(
+      checkpoints.map((c) => c.tradingDate),
+      (await app.sql<{ d: string }[]>`select session_date::text as d from account_snapshots where kind = 'close'`).map(
+        (r) => r.d,
+      ),
+      true,
+    ),
+    ...unattributedPositions(
+      synced.status === 'synced'
+        ? await app.sql<{ symbol: string; quantity: number }[]>`select symbol, quantity from portfolio_positions
+            where owner = 'foreign'`
+        : [{ symbol: `(the final portfolio sync failed: ${synced.error ?? '?'})`, quantity: 0 }],
+    ),
   ];
 
   const groupRows = await app.sql<

@@ -4,7 +4,9 @@ import { nyTime } from '@legwork/venue/calendar';
 import {
   dayOrdersOvernight,
   exitsOnWrongDates,
+  missingCloseSnapshots,
   orphanPositions,
+  unattributedPositions,
   unresolvedExpirations,
   type SoakExit,
   type SoakTrade,
@@ -100,5 +102,29 @@ describe('exit-wrong-date', () => {
     expect(exitsOnWrongDates([exit({ ...pin, sentAt: nyTime('2027-01-15', '10:00') })])).toEqual([]);
     expect(exitsOnWrongDates([exit({ ...pin, sentAt: nyTime('2027-01-15', '15:10') })])).toHaveLength(1);
     expect(exitsOnWrongDates([exit({ ...pin, sentAt: nyTime('2027-01-14', '10:00') })])).toHaveLength(1);
+  });
+});
+
+describe('missingCloseSnapshots', () => {
+  it('one close snapshot per closed session; none or two is a violation; the last is checked once settled', () => {
+    const days = ['2027-01-11', '2027-01-12', '2027-01-13'];
+    expect(missingCloseSnapshots(days, days, true)).toEqual([]);
+    expect(missingCloseSnapshots(days, ['2027-01-11', '2027-01-12'], false)).toEqual([]);
+    expect(missingCloseSnapshots(days, ['2027-01-11', '2027-01-12'], true).map((v) => v.detail)).toEqual([
+      '2027-01-13: 0 close snapshots of the account (want 1)',
+    ]);
+    expect(missingCloseSnapshots(days, ['2027-01-11', '2027-01-11', '2027-01-12'], false)).toHaveLength(1);
+  });
+});
+
+describe('unattributedPositions', () => {
+  it('a foreign position in a soak is one Legwork lost track of', () => {
+    expect(unattributedPositions([])).toEqual([]);
+    expect(unattributedPositions([{ symbol: PUT, quantity: -1 }])).toEqual([
+      {
+        invariant: 'position-unattributed',
+        detail: `-1 ${PUT} held at the venue but attributed to no trade by the portfolio sync`,
+      },
+    ]);
   });
 });
