@@ -45,7 +45,7 @@ const KEYWORDS = new Set([
  * parenthesis), keywords, label names (inside {…} or a by/without/on/ignoring/group_* list), strings, ranges or
  * Grafana variables.
  */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, ' ')
     .replace(/\{[^}]*\}/g, ' ')
