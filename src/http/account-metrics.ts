@@ -1,6 +1,9 @@
 // Owns the account's Prometheus gauges: net liq, greeks, VaR, each limit's use and each failsafe's trip, from the risk
 // report, plus the report's own time; and the cache that keeps a scrape cheap (the report is read at most once a minute).
-import type { RiskReport, RiskSource } from './risk-report.js';
+import type { RiskReport } from '../pipeline/account/account-stage.js';
+
+/** Where /metrics reads the account's risk report; null when there is none. */
+export type RiskSource = () => Promise<RiskReport | null>;
 
 export const ACCOUNT_NET_LIQ = 'legwork_account_net_liq_dollars';
 export const ACCOUNT_GREEK = 'legwork_account_greek';
@@ -45,6 +48,14 @@ export function usedRatio(used: number, limit: number): number {
 }
 
 /**
+ * How much of a limit is in use, 1 at the limit: the report's pct / 100 (used/limit for a maximum, and its own measure
+ * for a minimum such as greeks.minTheta), else used/limit (a zero limit's pct is infinite, and null once through JSON).
+ */
+export function limitRatio(l: { used: number; limit: number; pct: number | null }): number {
+  return typeof l.pct === 'number' && Number.isFinite(l.pct) ? l.pct / 100 : usedRatio(l.used, l.limit);
+}
+
+/**
  * The account gauges of one report. Without a report every gauge is present with no sample: Prometheus then has no
  * value rather than a made-up 0 for the net liq.
  */
@@ -82,8 +93,8 @@ export function accountMetrics(report: RiskReport | null): MetricJson[] {
     ),
     gauge(
       ACCOUNT_LIMIT_USED,
-      'Share of each account limit in use (used/limit; 1 is at the limit)',
-      (r?.limits ?? []).map((l) => ({ labels: { limit: l.name }, value: usedRatio(l.used, l.limit) })),
+      'Share of each account limit in use (used/limit; 1 is at the limit; a minimum such as greeks.minTheta: 0 above it, over 1 below)',
+      (r?.limits ?? []).map((l) => ({ labels: { limit: l.name }, value: limitRatio(l) })),
     ),
     gauge(
       ACCOUNT_FAILSAFE_TRIPPED,

@@ -15,8 +15,7 @@ import type { Logger } from '../log.js';
 import type { BrokerStats } from '../queue/broker-stats.js';
 import { QUEUE_NAMES } from '../queue/jobs.js';
 import { getTradingState } from '../store/settings.repo.js';
-import { accountMetrics, cachedRiskSource } from './account-metrics.js';
-import type { RiskSource } from './risk-report.js';
+import { accountMetrics, cachedRiskSource, type RiskSource } from './account-metrics.js';
 
 /** Trading state as a number: 0 active, 1 halted, 2 reducing. */
 export const TRADING_STATE_VALUE = { active: 0, halted: 1, reducing: 2 } as const;

@@ -10,12 +10,12 @@ import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../app/context.js';
 import { adminRoutes } from './admin-routes.js';
-import { readRoutes } from './api-routes.js';
+import type { RiskSource } from './account-metrics.js';
+import { appRiskReport, readRoutes } from './api-routes.js';
 import { createAuth, type HttpAuth } from './auth.js';
 import { mountBullBoard } from './bull-board.js';
 import { errorHandler, notFound } from './request-errors.js';
 import { createMetrics } from './metrics.js';
-import type { RiskSource } from './risk-report.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -44,7 +44,7 @@ export interface HttpAppOptions {
   auth?: HttpAuth;
   /** Log every request (default true); /api/health and /metrics are never logged. */
   requestLogging?: boolean;
-  /** The account's risk report for the legwork_account_* gauges of /metrics (none: those gauges have no sample). */
+  /** The account's risk report for the legwork_account_* gauges of /metrics (default: the one GET /api/risk serves). */
   riskSource?: RiskSource;
 }
 
@@ -76,9 +76,10 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions = {}): HttpA
   }
   mountBullBoard(http, app, auth); // before express.json(): the board's sub-app parses its own bodies
   http.use(express.json({ limit: '64kb' }));
-  http.use('/api', readRoutes(app, auth, { version: packageVersion(), startedAt: Date.now() }));
+  const risk = appRiskReport(app);
+  http.use('/api', readRoutes(app, auth, { version: packageVersion(), startedAt: Date.now(), risk }));
   http.use('/api', adminRoutes(app, auth));
-  const metrics = createMetrics(app, { ...(opts.riskSource ? { riskSource: opts.riskSource } : {}), log });
+  const metrics = createMetrics(app, { riskSource: opts.riskSource ?? (() => risk.get()), log });
   http.get('/metrics', auth.requireViewerOrLoopback, async (_req, res) => {
     res.set('Content-Type', metrics.contentType).send(await metrics.metrics());
   });

@@ -1,7 +1,7 @@
 // Owns the fakes that /metrics can be built on without Postgres, Redis or BullMQ (unit tests of the exposition): every
 // query answers no rows, the queues are empty, and the broker stats hold one operation's calls and durations.
 import type { AppContext } from '../../src/app/context.js';
-import type { RiskReport } from '../../src/http/risk-report.js';
+import type { RiskReport } from '../../src/pipeline/account/account-stage.js';
 import { QUEUE_NAMES } from '../../src/queue/jobs.js';
 
 export type MetricsApp = Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>;
@@ -47,9 +47,9 @@ export function sampleRiskReport(overrides: Partial<RiskReport> = {}): RiskRepor
     greeks: { delta: 7.5, betaDelta: 8.25, gamma: -1.2, theta: 31.4, vega: -95.5 },
     var: { hist95: 812.4, hist99: 1410.9, param95: 790.1, param99: 1120.3, days: 250 },
     limits: [
-      { name: 'maxBetaDelta', used: 8.25, limit: 50, pct: 16.5 },
-      { name: 'maxVega', used: 95.5, limit: 100, pct: 95.5 },
-      { name: 'maxRisk', used: 6000, limit: 5000, pct: 120 },
+      { name: 'greeks.maxAbsBetaDelta', used: 8.25, limit: 50, pct: 16.5 },
+      { name: 'greeks.maxAbsVega', used: 95.5, limit: 100, pct: 95.5 },
+      { name: 'allocation.maxTotalRiskPct', used: 36, limit: 30, pct: 120 },
     ],
     failsafes: [
       { name: 'dailyLoss', state: 'ok', reason: 'down $120.00 of $1000.00 allowed' },

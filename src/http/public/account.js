@@ -174,14 +174,20 @@ function renderVar(v) {
   );
 }
 
-/** used/limit, as in /metrics: a zero limit reads 0 unused and Infinity used. */
-export const usedRatio = (used, limit) => (limit > 0 ? used / limit : used > 0 ? Number.POSITIVE_INFINITY : 0);
+/** A limit's use, 1 at the limit, as in /metrics: the report's pct / 100 (a minimum such as greeks.minTheta has its
+ * own measure), else used/limit (an infinite pct arrives as null: a zero limit, Infinity once used). */
+export function limitRatio(l) {
+  if (finite(l.pct)) return l.pct / 100;
+  const used = Number(l.used);
+  const limit = Number(l.limit);
+  return limit > 0 ? used / limit : used > 0 ? Number.POSITIVE_INFINITY : 0;
+}
 export const limitLevel = (ratio) => (ratio >= 1 ? 'over' : ratio >= 0.75 ? 'near' : 'ok');
 
 function renderLimits(limits) {
   const list = $('limits');
   const items = (limits ?? []).map((l) => {
-    const ratio = usedRatio(Number(l.used), Number(l.limit));
+    const ratio = limitRatio(l);
     const level = limitLevel(ratio);
     const fill = el('span', { className: 'fill' });
     fill.style.width = `${Math.min(100, Math.max(0, finite(ratio) ? ratio * 100 : 100))}%`;
@@ -190,7 +196,7 @@ function renderLimits(limits) {
       el('span', { className: 'bar' }, [fill]),
       el('span', {
         className: 'limit-value',
-        text: `${fixed(l.used)} / ${fixed(l.limit)} (${finite(ratio) ? `${(ratio * 100).toFixed(0)}%` : '∞'})`,
+        text: `${fixed(l.used)} / ${/\.min/.test(l.name) ? 'min ' : ''}${fixed(l.limit)} (${finite(ratio) ? `${(ratio * 100).toFixed(0)}%` : '∞'})`,
       }),
     ]);
     item.dataset.limit = l.name;

@@ -1,9 +1,9 @@
 // The account gauges of /metrics from a fake risk source: names, labels and values in the exposition text, nothing
 // made up without a report, and the one-minute cache that keeps scrapes from recomputing the report.
 import { describe, expect, it } from 'vitest';
-import { accountMetrics, cachedRiskSource, usedRatio } from '../../../src/http/account-metrics.js';
+import { accountMetrics, cachedRiskSource, limitRatio, usedRatio } from '../../../src/http/account-metrics.js';
 import { createMetrics } from '../../../src/http/metrics.js';
-import type { RiskReport } from '../../../src/http/risk-report.js';
+import type { RiskReport } from '../../../src/pipeline/account/account-stage.js';
 import type { Logger } from '../../../src/log.js';
 import { fakeMetricsApp, sampleRiskReport } from '../../support/metrics-app.js';
 
@@ -45,9 +45,9 @@ describe('account gauges in /metrics', () => {
     expect(s.get('legwork_account_var_dollars{confidence="99",method="historical"}')).toBe(1410.9);
     expect(s.get('legwork_account_var_dollars{confidence="95",method="parametric"}')).toBe(790.1);
     expect(s.get('legwork_account_var_dollars{confidence="99",method="parametric"}')).toBe(1120.3);
-    expect(s.get('legwork_account_limit_used_ratio{limit="maxBetaDelta"}')).toBeCloseTo(0.165, 10);
-    expect(s.get('legwork_account_limit_used_ratio{limit="maxVega"}')).toBeCloseTo(0.955, 10);
-    expect(s.get('legwork_account_limit_used_ratio{limit="maxRisk"}')).toBeCloseTo(1.2, 10);
+    expect(s.get('legwork_account_limit_used_ratio{limit="greeks.maxAbsBetaDelta"}')).toBeCloseTo(0.165, 10);
+    expect(s.get('legwork_account_limit_used_ratio{limit="greeks.maxAbsVega"}')).toBeCloseTo(0.955, 10);
+    expect(s.get('legwork_account_limit_used_ratio{limit="allocation.maxTotalRiskPct"}')).toBeCloseTo(1.2, 10);
     expect(s.get('legwork_account_failsafe_tripped{failsafe="dailyLoss"}')).toBe(0);
     expect(s.get('legwork_account_failsafe_tripped{failsafe="drawdown"}')).toBe(1);
     expect(s.get('legwork_account_failsafe_tripped{failsafe="brokerErrors"}')).toBe(0);
@@ -118,22 +118,28 @@ describe('account gauges in /metrics', () => {
 });
 
 describe('accountMetrics', () => {
-  it('used/limit per limit, a zero limit reading 0 unused and +Inf used', () => {
+  it("a limit's use is the report's pct / 100 (a minimum's own measure), else used/limit; a zero limit +Inf once used", () => {
     expect(usedRatio(25, 100)).toBe(0.25);
     expect(usedRatio(0, 0)).toBe(0);
     expect(usedRatio(1, 0)).toBe(Number.POSITIVE_INFINITY);
     const limits = accountMetrics(
       sampleRiskReport({
         limits: [
-          { name: 'a', used: 3, limit: 4, pct: 75 },
-          { name: 'none', used: 2, limit: 0, pct: 0 },
+          { name: 'trades.maxOpen', used: 3, limit: 4, pct: 75 },
+          // theta 20 is above a minimum of -50: not in use at all (used/limit would read -0.4)
+          { name: 'greeks.minTheta', used: 20, limit: -50, pct: 0 },
+          { name: 'greeks.maxAbsVega', used: 2, limit: 0, pct: Number.POSITIVE_INFINITY },
         ],
       }),
     ).find((m) => m.name === 'legwork_account_limit_used_ratio');
     expect(limits?.values).toEqual([
-      { labels: { limit: 'a' }, value: 0.75 },
-      { labels: { limit: 'none' }, value: Number.POSITIVE_INFINITY },
+      { labels: { limit: 'trades.maxOpen' }, value: 0.75 },
+      { labels: { limit: 'greeks.minTheta' }, value: 0 },
+      { labels: { limit: 'greeks.maxAbsVega' }, value: Number.POSITIVE_INFINITY },
     ]);
+    // Through JSON an infinite pct is null
+    expect(limitRatio({ used: 2, limit: 0, pct: null })).toBe(Number.POSITIVE_INFINITY);
+    expect(limitRatio({ used: 0, limit: 0, pct: null })).toBe(0);
   });
 
   it('a greek or VaR the report lacks (NaN) is left out rather than exported as NaN', () => {
