@@ -192,7 +192,7 @@ function renderLimits(limits) {
     const fill = el('span', { className: 'fill' });
     fill.style.width = `${Math.min(100, Math.max(0, finite(ratio) ? ratio * 100 : 100))}%`;
     const item = el('li', { className: `limit ${level}` }, [
-      el('span', { className: 'limit-name', text: l.name }),
+      el('span', { className: 'limit-name', text: l.name, title: l.name }),
       el('span', { className: 'bar' }, [fill]),
       el('span', {
         className: 'limit-value',
@@ -297,7 +297,10 @@ function renderWhatIf() {
   const maxAbs = Math.max(0, ...grid.flat().filter(finite).map(Math.abs));
   const head = el('tr', {}, [
     el('th', { className: 'corner', text: 'IV ↓ · spot →' }),
-    ...spot.map((x) => el('th', { className: 'num', text: signedPct(x, Math.abs(x * 100) % 1 ? 1 : 0) })),
+    // Whole percents without decimals (0.07 × 100 is 7.000000000000001 in doubles)
+    ...spot.map((x) =>
+      el('th', { className: 'num', text: signedPct(x, Number.isInteger(Math.round(x * 1e6) / 1e4) ? 0 : 1) }),
+    ),
   ]);
   const body = vol.map((v, i) =>
     el('tr', {}, [
