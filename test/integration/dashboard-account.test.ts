@@ -151,6 +151,11 @@ afterAll(async () => {
 describe('the Account section in headless Chromium', () => {
   it('before any sync: the charts say there is no history yet, the report shows no positions, nothing throws', async () => {
     const base = await serve();
+    // The chart library comes from the server (its npm package), without a login, never from a CDN
+    const lib = await fetch(`${base}/vendor/uplot/uPlot.iife.min.js`);
+    expect(lib.status, 'uPlot served at /vendor/uplot/ (is the uplot package installed?)').toBe(200);
+    expect(lib.headers.get('content-type')).toMatch(/javascript/);
+    expect(await lib.text()).toContain('uPlot');
     const { page, errors, close } = await open(base);
     try {
       await expect
@@ -229,11 +234,13 @@ describe('the Account section in headless Chromium', () => {
       expect(points).toBeGreaterThan(15);
       const { page, errors, close } = await open(base);
       try {
-        await expect
-          .poll(() => page.locator('#equity-chart').getAttribute('data-points'), { timeout: 10_000 })
-          .toBe(String(points));
-        expect(await page.locator('#greeks-chart').getAttribute('data-points')).toBe(String(points));
-        expect(await page.locator('#equity-msg').isHidden()).toBe(true);
+        // The points drawn, and no message in the panel (it would say why not: no uPlot served, an API error)
+        const drawn = async (id: string) => ({
+          points: await page.locator(`#${id}-chart`).getAttribute('data-points'),
+          message: await page.locator(`#${id}-msg`).textContent(),
+        });
+        await expect.poll(() => drawn('equity'), { timeout: 10_000 }).toEqual({ points: String(points), message: '' });
+        expect(await drawn('greeks')).toEqual({ points: String(points), message: '' });
         // Each series is on the canvas in its colour: net liq blue, drawdown red; β-delta violet, theta green, vega amber
         expect(await pixelsOf(page, '#equity-chart', '#2457c5')).toBeGreaterThan(100);
         expect(await pixelsOf(page, '#greeks-chart', '#7a3db8')).toBeGreaterThan(100);
