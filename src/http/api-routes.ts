@@ -115,6 +115,8 @@ async function timed(work: () => Promise<unknown>, timeoutMs = 3000): Promise<Ch
 export interface ReadRouteOptions {
   version: string;
   startedAt: number;
+  /** The cached risk report GET /api/risk serves (default: one of its own, appRiskReport). */
+  risk?: { get(): Promise<RiskReport> };
 }
 
 /** One risk report at a time, reused for `ttlMs` of wall time (it reads every position's quotes and 250 days of closes). */
@@ -136,8 +138,13 @@ export function cachedRiskReport(compute: () => Promise<RiskReport>, ttlMs: numb
   };
 }
 
+/** The app's account risk report, computed at most every 30 s (shared by GET /api/risk and the /metrics gauges). */
+export function appRiskReport(app: AppContext): { get(): Promise<RiskReport> } {
+  return cachedRiskReport(() => riskReport(createExecContext(app), app.config.broker.env), 30_000);
+}
+
 export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptions): Router {
-  const risk = cachedRiskReport(() => riskReport(createExecContext(app), app.config.broker.env), 30_000);
+  const risk = opts.risk ?? appRiskReport(app);
   const r = Router();
 
   r.get('/health', (_req, res) => {

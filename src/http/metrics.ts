@@ -1,6 +1,7 @@
 // Owns the Prometheus metrics: a prom-client registry with the default process metrics plus Legwork's own gauges, each
-// computed at scrape time from Postgres and BullMQ, and the broker calls as a counter and a histogram read from the
-// counts every process keeps in Redis (so they are true across every process, not just this one).
+// computed at scrape time from Postgres and BullMQ, the broker calls as a counter and a histogram read from the
+// counts every process keeps in Redis (so they are true across every process, not just this one), and the account's
+// gauges from the risk report (account-metrics.ts), read at most once a minute.
 import {
   AggregatorRegistry,
   collectDefaultMetrics,
@@ -10,9 +11,11 @@ import {
   type PrometheusContentType,
 } from 'prom-client';
 import type { AppContext } from '../app/context.js';
+import type { Logger } from '../log.js';
 import type { BrokerStats } from '../queue/broker-stats.js';
 import { QUEUE_NAMES } from '../queue/jobs.js';
 import { getTradingState } from '../store/settings.repo.js';
+import { accountMetrics, cachedRiskSource, type RiskSource } from './account-metrics.js';
 
 /** Trading state as a number: 0 active, 1 halted, 2 reducing. */
 export const TRADING_STATE_VALUE = { active: 0, halted: 1, reducing: 2 } as const;
@@ -83,8 +86,26 @@ export interface Metrics {
   metrics(): Promise<string>;
 }
 
-export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>): Metrics {
+export interface MetricsOptions {
+  /** The account's risk report for the legwork_account_* gauges (read at most once a minute); without one they have no sample. */
+  riskSource?: RiskSource;
+  /** For milliseconds of the risk cache's age (default Date.now). */
+  now?: () => number;
+  log?: Logger;
+}
+
+export function createMetrics(
+  app: Pick<AppContext, 'sql' | 'queues' | 'rules' | 'brokerStats'>,
+  options: MetricsOptions = {},
+): Metrics {
   const registry = new Registry();
+  const { riskSource } = options;
+  const risk = riskSource
+    ? cachedRiskSource(riskSource, {
+        ...(options.now ? { now: options.now } : {}),
+        onError: (error) => options.log?.warn({ err: error }, 'metrics: the risk report failed; account gauges empty'),
+      })
+    : async () => null;
   collectDefaultMetrics({ register: registry });
   const { sql } = app;
   const byLabel = async (label: string, rows: Promise<{ k: string | null; n: number }[]>): Promise<Labelled[]> =>
@@ -186,7 +207,9 @@ export function createMetrics(app: Pick<AppContext, 'sql' | 'queues' | 'rules' |
   return {
     contentType: registry.contentType,
     async metrics() {
-      const broker = AggregatorRegistry.aggregate<PrometheusContentType>([[await brokerDurations(app.brokerStats)]]);
+      const broker = AggregatorRegistry.aggregate<PrometheusContentType>([
+        [await brokerDurations(app.brokerStats), ...accountMetrics(await risk())],
+      ]);
       return Registry.merge([registry, broker]).metrics();
     },
   };

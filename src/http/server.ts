@@ -1,20 +1,32 @@
 // Owns the HTTP server of the `api` role: express 5 with JSON bodies, pino-http request logs (authorization redacted by
-// the app's logger), the dashboard's static files at /, the JSON API at /api, Bull Board at /admin/queues(-view) and
-// Prometheus metrics at /metrics; plus starting and stopping the listener.
+// the app's logger), the dashboard's static files at / (its chart library at /vendor/uplot/), the JSON API at /api,
+// Bull Board at /admin/queues(-view) and Prometheus metrics at /metrics; plus starting and stopping the listener.
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { AppContext } from '../app/context.js';
 import { adminRoutes } from './admin-routes.js';
-import { readRoutes } from './api-routes.js';
+import type { RiskSource } from './account-metrics.js';
+import { appRiskReport, readRoutes } from './api-routes.js';
 import { createAuth, type HttpAuth } from './auth.js';
 import { mountBullBoard } from './bull-board.js';
 import { errorHandler, notFound } from './request-errors.js';
 import { createMetrics } from './metrics.js';
 
 export const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+/** uPlot's dist folder (the dashboard's charts), or null when the package is not installed: the charts then say so. */
+export function uplotDir(): string | null {
+  try {
+    return join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+  } catch {
+    return null;
+  }
+}
 
 function packageVersion(): string {
   try {
@@ -32,6 +44,8 @@ export interface HttpAppOptions {
   auth?: HttpAuth;
   /** Log every request (default true); /api/health and /metrics are never logged. */
   requestLogging?: boolean;
+  /** The account's risk report for the legwork_account_* gauges of /metrics (default: the one GET /api/risk serves). */
+  riskSource?: RiskSource;
 }
 
 export interface HttpApp {
@@ -62,12 +76,15 @@ export function createHttpApp(app: AppContext, opts: HttpAppOptions = {}): HttpA
   }
   mountBullBoard(http, app, auth); // before express.json(): the board's sub-app parses its own bodies
   http.use(express.json({ limit: '64kb' }));
-  http.use('/api', readRoutes(app, auth, { version: packageVersion(), startedAt: Date.now() }));
+  const risk = appRiskReport(app);
+  http.use('/api', readRoutes(app, auth, { version: packageVersion(), startedAt: Date.now(), risk }));
   http.use('/api', adminRoutes(app, auth));
-  const metrics = createMetrics(app);
+  const metrics = createMetrics(app, { riskSource: opts.riskSource ?? (() => risk.get()), log });
   http.get('/metrics', auth.requireViewerOrLoopback, async (_req, res) => {
     res.set('Content-Type', metrics.contentType).send(await metrics.metrics());
   });
+  const uplot = uplotDir();
+  if (uplot) http.use('/vendor/uplot', express.static(uplot, { index: false }));
   http.use('/', express.static(PUBLIC_DIR, { index: 'index.html' }));
   http.use(notFound);
   http.use(errorHandler(log));

@@ -1,5 +1,5 @@
 // The HTTP server end to end: every API route against a real database, Redis and the venue; Basic auth with admin and
-// viewer; halt/resume persisted and audited; Bull Board behind auth; /metrics values matching Postgres.
+// viewer; halt/resume persisted and audited; Bull Board behind auth; /metrics values matching Postgres and the risk report.
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -395,6 +395,24 @@ describe('/metrics', () => {
     const sum = Number(/legwork_broker_request_duration_seconds_sum\{operation="read"\} ([\d.e-]+)/.exec(text)?.[1]);
     expect(sum).toBeGreaterThan(0);
     expect(sum).toBeLessThan(inf * 30); // seconds, not milliseconds: no read takes 30 s
+  });
+
+  it('the account gauges are those of the risk report GET /api/risk serves (one report, cached)', async () => {
+    const report = await json(await get('/api/risk', VIEWER));
+    const text = await (await get('/metrics', VIEWER)).text();
+    const value = (series: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+      return line === undefined ? undefined : Number(line.slice(series.length + 1));
+    };
+    expect(report.netLiq).toBeGreaterThan(0);
+    expect(value('legwork_account_net_liq_dollars')).toBe(report.netLiq);
+    expect(value('legwork_account_greek{greek="beta_delta"}')).toBe(report.greeks.betaDelta);
+    expect(value('legwork_account_var_dollars{method="historical",confidence="95"}')).toBe(report.var.hist95);
+    expect(value('legwork_account_report_timestamp_seconds')).toBe(report.at / 1000);
+    for (const f of report.failsafes as { name: string; state: string }[])
+      expect(value(`legwork_account_failsafe_tripped{failsafe="${f.name}"}`), f.name).toBe(
+        f.state === 'tripped' ? 1 : 0,
+      );
   });
 
   it('keeps refusing a wrong password on /metrics', async () => {

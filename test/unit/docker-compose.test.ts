@@ -1,6 +1,7 @@
 // Proves docker-compose.yml (Docker cannot run here): the services exist with the right images and commands, every
-// Legwork variable is one env.ts knows (or the venue's VENUE_*), dependencies wait for health checks, and no secret is hard-coded.
-import { readdirSync, readFileSync } from 'node:fs';
+// Legwork variable is one env.ts knows (or the venue's VENUE_*), dependencies wait for health checks, no secret is
+// hard-coded, and the monitoring profile (Prometheus, Grafana) is wired to its files under deploy/ and to the api.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +12,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const compose = parse(readFileSync(`${ROOT}docker-compose.yml`, 'utf8'), { merge: true }) as {
   services: Record<string, Service>;
   volumes?: Record<string, unknown>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
 };
 interface Service {
   image?: string;
@@ -21,6 +23,9 @@ interface Service {
   healthcheck?: { test: string[] };
   volumes?: string[];
   stop_grace_period?: string;
+  profiles?: string[];
+  ports?: string[];
+  secrets?: string[];
 }
 
 const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan'] as const;
@@ -132,6 +137,119 @@ describe('docker-compose.yml', () => {
         if (userinfo !== undefined) expect(userinfo, `${name}.${k}`).toMatch(/^\$\{[A-Z0-9_]+(:-[^}]*)?\}$/);
       }
     }
+  });
+});
+
+describe('docker-compose.yml: monitoring (Prometheus and Grafana)', () => {
+  const prometheus = services['prometheus']!;
+  const grafana = services['grafana']!;
+  /** host path → [container path, mode] of a service's bind mounts (./…); named volumes are left out. */
+  const binds = (s: Service) =>
+    new Map(
+      (s.volumes ?? [])
+        .filter((v) => v.startsWith('./'))
+        .map((v) => {
+          const [host, container, mode] = v.split(':');
+          return [host!.slice(2), [container!, mode]] as const;
+        }),
+    );
+  const promConfig = parse(readFileSync(`${ROOT}deploy/prometheus/prometheus.yml`, 'utf8')) as {
+    scrape_configs: {
+      job_name: string;
+      metrics_path?: string;
+      static_configs: { targets: string[] }[];
+      basic_auth?: { username_file?: string; password_file?: string; username?: string; password?: string };
+    }[];
+  };
+
+  it('both run pinned images in the monitoring profile, with health checks and data volumes', () => {
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(grafana.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+    for (const [name, s] of [
+      ['prometheus', prometheus],
+      ['grafana', grafana],
+    ] as const) {
+      expect(s.profiles, name).toEqual(['monitoring']);
+      expect(
+        s.volumes?.some((v) => /^[a-z-]+-data:/.test(v)),
+        name,
+      ).toBe(true);
+    }
+    expect(prometheus.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:9090/-/healthy');
+    expect(grafana.healthcheck?.test.join(' ')).toContain('http://127.0.0.1:3000/api/health');
+    expect(Object.keys(compose.volumes ?? {})).toEqual(expect.arrayContaining(['prometheus-data', 'grafana-data']));
+    // Prometheus starts once the api answers, Grafana once Prometheus does
+    expect(prometheus.depends_on).toEqual({ api: { condition: 'service_healthy' } });
+    expect(grafana.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+  });
+
+  it('every published port of every service is bound to 127.0.0.1, and no two share a host port', () => {
+    const published = Object.entries(services).flatMap(([name, s]) => (s.ports ?? []).map((p) => [name, p] as const));
+    expect(published.map(([name]) => name)).toEqual(expect.arrayContaining(['api', 'prometheus', 'grafana']));
+    for (const [name, port] of published) expect(port, name).toMatch(/^127\.0\.0\.1:\d+:\d+$/);
+    const hostPorts = published.map(([, p]) => p.split(':')[1]);
+    expect(new Set(hostPorts).size).toBe(hostPorts.length);
+    expect(grafana.ports).toEqual(['127.0.0.1:3001:3000']);
+    expect(prometheus.ports).toEqual(['127.0.0.1:9090:9090']);
+  });
+
+  it('the files under deploy/ are mounted read-only where each program reads them', () => {
+    const p = binds(prometheus);
+    expect(p.get('deploy/prometheus/prometheus.yml')).toEqual(['/etc/prometheus/prometheus.yml', 'ro']);
+    expect(prometheus.command).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    const g = binds(grafana);
+    expect(g.get('deploy/grafana/provisioning')).toEqual(['/etc/grafana/provisioning', 'ro']);
+    expect(g.get('deploy/grafana/dashboards')).toEqual(['/etc/grafana/dashboards', 'ro']);
+    for (const host of [...p.keys(), ...g.keys()]) expect(existsSync(`${ROOT}${host}`), host).toBe(true);
+    // Grafana's dashboard provider reads the folder the dashboards are mounted at
+    const providers = parse(readFileSync(`${ROOT}deploy/grafana/provisioning/dashboards/legwork.yaml`, 'utf8')) as {
+      providers: { type: string; options: { path: string } }[];
+    };
+    expect(providers.providers).toEqual([
+      expect.objectContaining({ type: 'file', options: expect.objectContaining({ path: '/etc/grafana/dashboards' }) }),
+    ]);
+    expect(existsSync(`${ROOT}deploy/grafana/dashboards/legwork.json`)).toBe(true);
+    expect(existsSync(`${ROOT}deploy/grafana/provisioning/datasources/prometheus.yaml`)).toBe(true);
+  });
+
+  it("Prometheus scrapes the api's /metrics on its port, logged in as the api's viewer through compose secrets", () => {
+    const [job] = promConfig.scrape_configs;
+    expect(promConfig.scrape_configs).toHaveLength(1);
+    expect(job!.metrics_path ?? '/metrics').toBe('/metrics');
+    expect(job!.static_configs.flatMap((c) => c.targets)).toEqual([`api:${services['api']!.environment!['PORT']}`]);
+    // /metrics wants a viewer (or admin) login from anything but loopback (server.ts: requireViewerOrLoopback)
+    expect(readFileSync(`${ROOT}src/http/server.ts`, 'utf8')).toMatch(
+      /get\('\/metrics', auth\.requireViewerOrLoopback/,
+    );
+    expect(job!.basic_auth).toEqual({
+      username_file: '/run/secrets/legwork_viewer_user',
+      password_file: '/run/secrets/legwork_viewer_password',
+    });
+    expect(prometheus.secrets?.sort()).toEqual(['legwork_viewer_password', 'legwork_viewer_user']);
+    expect(compose.secrets).toEqual({
+      legwork_viewer_user: { environment: 'LEGWORK_VIEWER_USER' },
+      legwork_viewer_password: { environment: 'LEGWORK_VIEWER_PASSWORD' },
+    });
+    // The same variables make the api's viewer
+    expect(services['api']!.environment).toMatchObject({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, compared literally
+      LEGWORK_VIEWER_USER: '${LEGWORK_VIEWER_USER:-}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, compared literally
+      LEGWORK_VIEWER_PASSWORD: '${LEGWORK_VIEWER_PASSWORD:-}',
+    });
+    // No credential is written in the Prometheus file
+    expect(job!.basic_auth?.username).toBeUndefined();
+    expect(job!.basic_auth?.password).toBeUndefined();
+  });
+
+  it('Grafana: admin password from the environment only, anonymous visitors view, the Legwork dashboard at home', () => {
+    expect(grafana.environment).toMatchObject({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Compose interpolation syntax, compared literally
+      GF_SECURITY_ADMIN_PASSWORD: '${GRAFANA_ADMIN_PASSWORD:-}',
+      GF_AUTH_ANONYMOUS_ENABLED: 'true',
+      GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
+      GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: '/etc/grafana/dashboards/legwork.json',
+    });
   });
 });
 

@@ -1,41 +1,10 @@
 // Legwork traders' dashboard: polls the JSON API and renders state, trades, candidates, events and rule errors.
-// All data goes into the DOM as text nodes (never innerHTML) so nothing from the API is interpreted as markup.
+// All data goes into the DOM as text nodes (never innerHTML) so nothing from the API is interpreted as markup. The
+// Account section (account.js) refreshes on its own, slower cadence and shows its errors in its own panels.
+import { startAccount } from './account.js';
+import { $, ApiError, api, el, fillBody, td, time } from './lib.js';
+
 const REFRESH_MS = 5000;
-const $ = (id) => document.getElementById(id);
-
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-async function api(path, init = {}) {
-  let res;
-  try {
-    res = await fetch(path, {
-      credentials: 'same-origin',
-      headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      ...init,
-    });
-  } catch {
-    throw new ApiError(0, 'The Legwork API is unreachable — is the server running?');
-  }
-  let body = null;
-  try {
-    body = await res.json();
-  } catch {
-    /* non-JSON body */
-  }
-  if (res.ok) return body;
-  const detail = body?.error?.message;
-  if (res.status === 409) throw new ApiError(409, detail ?? 'refused');
-  if (res.status === 401)
-    throw new ApiError(401, 'Not signed in (401): reload the page and enter your Legwork credentials.');
-  if (res.status === 403)
-    throw new ApiError(403, `Permission denied (403): ${detail ?? 'your account may not do this'}.`);
-  throw new ApiError(res.status, `API error ${res.status}: ${detail ?? res.statusText}`);
-}
 
 // ---- formatting ----
 function money(cents) {
@@ -54,35 +23,6 @@ function pct(v) {
 }
 function num(v, digits = 3) {
   return v === null || v === undefined ? '—' : Number(v).toFixed(digits);
-}
-function time(v) {
-  if (!v) return '—';
-  const d = new Date(v);
-  return Number.isNaN(d.getTime())
-    ? String(v)
-    : d.toLocaleString(undefined, {
-        month: 'short',
-        day: 'numeric',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-}
-
-// ---- DOM helpers (text only) ----
-function el(tag, opts = {}, children = []) {
-  const node = document.createElement(tag);
-  if (opts.className) node.className = opts.className;
-  if (opts.text !== undefined) node.textContent = String(opts.text);
-  if (opts.title) node.title = opts.title;
-  for (const c of children) node.append(c);
-  return node;
-}
-const td = (text, className) => el('td', { text, className });
-function fillBody(table, rows, cols, emptyText) {
-  const body = $(table).tBodies[0];
-  body.replaceChildren(...(rows.length ? rows : [el('tr', {}, [el('td', { text: emptyText, className: 'empty' })])]));
-  if (!rows.length) body.rows[0].cells[0].colSpan = cols;
 }
 
 // ---- sections ----
@@ -280,3 +220,4 @@ async function resume() {
 
 void refresh();
 setInterval(refresh, REFRESH_MS);
+startAccount();
