@@ -13,4 +13,9 @@ export {
   type AccountHistory,
   type HistoryRow,
 } from './history.js';
-export { DEFAULT_HISTORY_DAYS as RISK_HISTORY_DAYS, RISK_FREE_RATE, riskReport, type RiskReport } from './risk-report.js';
+export {
+  DEFAULT_HISTORY_DAYS as RISK_HISTORY_DAYS,
+  RISK_FREE_RATE,
+  riskReport,
+  type RiskReport,
+} from './risk-report.js';

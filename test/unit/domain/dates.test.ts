@@ -1,7 +1,15 @@
 // Legwork's one date module: day numbers, calendar days between dates, and New York's date of an instant across
 // daylight-saving changes, year ends and leap days.
 import { describe, expect, it } from 'vitest';
-import { addDays, dateOfDay, dayNumber, daysBetween, isCalendarDate, nyDate, nyInstant } from '../../../src/domain/dates.js';
+import {
+  addDays,
+  dateOfDay,
+  dayNumber,
+  daysBetween,
+  isCalendarDate,
+  nyDate,
+  nyInstant,
+} from '../../../src/domain/dates.js';
 
 const at = (iso: string) => Date.parse(iso);
 
