@@ -71,6 +71,13 @@ describe('legwork risk', () => {
     expect(r.scenarios.spot).toHaveLength(21);
     expect(r.scenarios.vol).toHaveLength(7);
     expect(r.scenarios.pnl[3]![10]).toBe(0);
+    // Per trade and foreign: the condor's and the shares' grids add up to the total (100 AAPL shares at +10 %: +10 % of
+    // their value, whatever the vol)
+    expect(Object.keys(r.scenarios.byTrade)).toEqual([trade.id]);
+    for (const [v, row] of r.scenarios.pnl.entries())
+      for (const [s, total] of row.entries())
+        expect(r.scenarios.byTrade[trade.id]![v]![s]! + r.scenarios.foreign[v]![s]!).toBeCloseTo(total, 1);
+    expect(r.scenarios.foreign[3]![20]).toBeCloseTo(app.sim.market.spot('AAPL')! * 100 * 0.1, 0);
     // Limits count the foreign position: AAPL's risk is its value, $ spot × 100
     const aapl = r.limits.find((l) => l.name === 'allocation.maxUnderlyingRiskPct[AAPL]');
     const spot = app.sim.market.spot('AAPL')!;

@@ -56,7 +56,15 @@ export function sampleRiskReport(overrides: Partial<RiskReport> = {}): RiskRepor
       { name: 'drawdown', state: 'tripped', reason: 'drawdown 12.0% from the peak, over 10%' },
       { name: 'brokerErrors', state: 'waiting', reason: 'no broker calls yet' },
     ],
-    scenarios: { spot, vol, days, pnl: dayGrid(0), pnlByDay: days.map(dayGrid) },
+    scenarios: {
+      spot,
+      vol,
+      days,
+      pnl: dayGrid(0),
+      pnlByDay: days.map(dayGrid),
+      byTrade: { 't-1': dayGrid(0) },
+      foreign: dayGrid(0),
+    },
     positions: [
       {
         symbol: 'SPY   261218P00540000',

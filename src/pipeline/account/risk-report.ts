@@ -31,7 +31,17 @@ export interface RiskReport {
   var: { hist95: number; hist99: number; param95: number; param99: number; days: number };
   limits: LimitUse[];
   failsafes: { name: string; state: FailsafeCheck['state']; reason: string }[];
-  scenarios: { spot: number[]; vol: number[]; days: number[]; pnl: number[][]; pnlByDay: number[][][] };
+  scenarios: {
+    spot: number[];
+    vol: number[];
+    days: number[];
+    /** Total P&L today (the first horizon), dollars, [vol][spot]. */
+    pnl: number[][];
+    pnlByDay: number[][][];
+    /** The same as `pnl` per Legwork trade, and for the foreign positions. */
+    byTrade: Record<string, number[][]>;
+    foreign: number[][];
+  };
   positions: {
     symbol: string;
     underlying: string;
@@ -179,6 +189,10 @@ export async function riskReport(
       days: grid.days,
       pnl: grid.pnl[0]!.map((row) => row.map(r2)),
       pnlByDay: grid.pnl.map((d) => d.map((row) => row.map(r2))),
+      byTrade: Object.fromEntries(
+        Object.entries(grid.byTrade).map(([id, cube]) => [id, cube[0]!.map((row) => row.map(r2))]),
+      ),
+      foreign: grid.foreign[0]!.map((row) => row.map(r2)),
     },
     positions: pg.positions.map((p) => {
       const a = attributed.find((x) => x.symbol === p.symbol && x.tradeId === p.tradeId);
