@@ -27,13 +27,19 @@ export interface CloseDue {
    * now, before the next session opens, from the latest intraday point's session.
    */
   late: boolean;
+  /**
+   * Nothing looked between that session's close and the next open (a process down all night, a clock that jumped to
+   * the open): the close is recorded from the session's last intraday point, the last prices of it Legwork saw.
+   */
+  fromLastPoint?: true;
 }
 
 /**
  * The session whose close snapshot is due, or null. A session has closed when the broker's current session closed
  * at or before `now` (after hours: Tastytrade and the venue report the day's session until 20:00 New York). Later the
  * broker reports the next session; the session of the latest intraday point is then known to have closed, and its close
- * is taken late, unless the next session already opened (its prices are no longer that close's).
+ * is taken late. Once the next session opened, its prices are no longer that close's: the close is then the session's
+ * last intraday point.
  */
 export function closeDue(
   session: MarketSessionInfo,
@@ -47,6 +53,10 @@ export function closeDue(
     const upcoming = session.openAt ?? session.closeAt;
     if (upcoming !== null && upcoming > now && recorded.lastPointDate < nyDate(upcoming))
       due = { sessionDate: recorded.lastPointDate, late: true };
+  }
+  if (!due && session.state === 'Open' && recorded.lastPointDate !== undefined) {
+    if (recorded.lastPointDate < nyDate(now))
+      due = { sessionDate: recorded.lastPointDate, late: true, fromLastPoint: true };
   }
   if (!due) return null;
   return recorded.lastCloseDate !== undefined && recorded.lastCloseDate >= due.sessionDate ? null : due;

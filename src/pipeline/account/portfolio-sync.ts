@@ -209,6 +209,20 @@ export async function syncPortfolio(
           `portfolio snapshot: no mark for ${unrealized.unmarked.join(', ')}; their open P&L counted as 0`,
         );
       for (const d of due) {
+        if (d.fromLastPoint) {
+          // The session's last intraday point stands for its close (nothing looked between the close and the open)
+          const last = (await ctx.store.portfolio.snapshotsSince(portfolio.id, syncedAt - 7 * 86_400_000, 'intraday'))
+            .filter((p) => p.sessionDate === d.sessionDate)
+            .at(-1);
+          if (last && (await ctx.store.portfolio.recordSnapshot(portfolio.id, { ...last, kind: 'close' }))) {
+            report.snapshots.push({ kind: 'close', sessionDate: d.sessionDate, late: true });
+            ctx.log.info(
+              { sessionDate: d.sessionDate, netLiqCents: last.netLiqCents, from: new Date(last.at).toISOString() },
+              `close snapshot of the ${d.sessionDate} session recorded from its last intraday point (nothing looked between the close and the open)`,
+            );
+          }
+          continue;
+        }
         const snapshot: SnapshotInput = {
           kind: d.kind,
           at: syncedAt,
@@ -250,7 +264,7 @@ async function snapshotsDue(
   portfolioId: number,
   now: number,
   intradayEveryMs: number,
-): Promise<{ kind: 'close' | 'intraday'; sessionDate: string; late: boolean }[]> {
+): Promise<{ kind: 'close' | 'intraday'; sessionDate: string; late: boolean; fromLastPoint?: true }[]> {
   let session: MarketSessionInfo;
   try {
     session = await ctx.broker.marketSession();
@@ -262,7 +276,7 @@ async function snapshotsDue(
     ctx.store.portfolio.latestSnapshot(portfolioId, 'close'),
     ctx.store.portfolio.latestSnapshot(portfolioId, 'intraday'),
   ]);
-  const out: { kind: 'close' | 'intraday'; sessionDate: string; late: boolean }[] = [];
+  const out: { kind: 'close' | 'intraday'; sessionDate: string; late: boolean; fromLastPoint?: true }[] = [];
   const close = closeDue(session, now, {
     lastCloseDate: lastClose?.sessionDate,
     lastPointDate: lastPoint?.sessionDate,

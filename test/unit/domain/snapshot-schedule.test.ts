@@ -44,7 +44,21 @@ describe('closeDue', () => {
     expect(closeDue(night, ny('22:00'), recorded)).toEqual({ sessionDate: '2026-11-17', late: true });
     const premarket = session('Pre-market', '2026-11-18');
     expect(closeDue(premarket, ny('08:00', '2026-11-18'), recorded)).toEqual({ sessionDate: '2026-11-17', late: true });
-    expect(closeDue(session('Open', '2026-11-18'), ny('10:00', '2026-11-18'), recorded)).toBeNull();
+    // The next session already opened with no close recorded: the close is the session's last intraday point
+    expect(closeDue(session('Open', '2026-11-18'), ny('10:00', '2026-11-18'), recorded)).toEqual({
+      sessionDate: '2026-11-17',
+      late: true,
+      fromLastPoint: true,
+    });
+    expect(
+      closeDue(session('Open', '2026-11-18'), ny('10:00', '2026-11-18'), { ...recorded, lastCloseDate: '2026-11-17' }),
+    ).toBeNull();
+    expect(
+      closeDue(session('Open', '2026-11-18'), ny('10:05', '2026-11-18'), {
+        lastCloseDate: '2026-11-17',
+        lastPointDate: '2026-11-18',
+      }),
+    ).toBeNull();
     // Nothing seen of any session: no close to take
     expect(closeDue(night, ny('22:00'), none)).toBeNull();
     // The point's session is the coming one (a point taken earlier today, before the open: cannot happen, yet safe)

@@ -421,6 +421,33 @@ describe('syncPortfolio: snapshots', () => {
     expect(kinds(w).filter((k) => k[0] === 'close')).toEqual([['close', '2026-11-17', ny('22:00')]]);
   });
 
+  it('nothing looked between the close and the next open: the close is the session’s last intraday point', async () => {
+    const w = world();
+    await syncPortfolio(w.ctx, 'sim'); // 10:00 Tuesday: a point
+    w.clock.now = ny('15:55');
+    await syncPortfolio(w.ctx, 'sim'); // the last point of Tuesday
+    const lastTuesday = w.store.state.snapshots.at(-1)!;
+    w.broker.session = {
+      state: 'Open',
+      openAt: ny('09:30', '2026-11-18'),
+      closeAt: ny('16:00', '2026-11-18'),
+      nextOpenAt: null,
+    };
+    w.clock.now = ny('10:00', '2026-11-18');
+    await syncPortfolio(w.ctx, 'sim');
+    expect(kinds(w)).toEqual([
+      ['intraday', '2026-11-17', ny('10:00')],
+      ['intraday', '2026-11-17', ny('15:55')],
+      ['close', '2026-11-17', ny('15:55')],
+      ['intraday', '2026-11-18', ny('10:00', '2026-11-18')],
+    ]);
+    const close = w.store.state.snapshots.find((x) => x.kind === 'close')!;
+    expect(close.netLiqCents).toBe(lastTuesday.netLiqCents);
+    w.clock.now = ny('10:05', '2026-11-18');
+    await syncPortfolio(w.ctx, 'sim');
+    expect(w.store.state.snapshots.filter((x) => x.kind === 'close')).toHaveLength(1);
+  });
+
   it('no close when the market session is unknown (said in the log); the sync itself still stores the account', async () => {
     const w = world();
     w.ctx.broker.marketSession = async () => {
