@@ -85,7 +85,8 @@ export function atomically<T>(sql: Queryable, fn: (tx: Queryable) => Promise<T>,
 async function terminateBackend(sql: Sql, pid: number, started: string): Promise<void> {
   const query = sql`select pg_terminate_backend(pid) from pg_stat_activity
     where pid = ${pid} and xact_start = ${started}::timestamptz and pid <> pg_backend_pid()`.execute();
-  const t = setTimeout(() => query.cancel(), 5_000);
+  // The cancel request itself may fail (the server is restarting): the patched postgres.js returns its promise
+  const t = setTimeout(() => void Promise.resolve(query.cancel() as unknown).catch(() => {}), 5_000);
   try {
     await query;
   } catch {

@@ -80,4 +80,33 @@ describe('PostgreSQL crashes under load', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     await wrong.end({ timeout: 1 });
   }, 60_000);
+
+  it('cancelling a query while the server is down rejects a promise the caller holds, never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const other = createDb(pg.url, { max: 1 });
+    try {
+      const sleeping = other`select pg_sleep(30)`.execute();
+      const settled = sleeping.then(
+        () => 'resolved',
+        (e: unknown) => String((e as { code?: string }).code ?? e),
+      );
+      await new Promise((r) => setTimeout(r, 300)); // the query is active at the server
+      const restarting = pg.restart({ downMs: 1500 });
+      await new Promise((r) => setTimeout(r, 200)); // down: the cancel request cannot connect
+      // postgres.js 3.4.9 dropped the cancel request's promise (`return a && (b(this), c = null)`); patched, it is ours
+      // (the cancel request may wait for the server, then fail or succeed: whichever, the caller handles it)
+      const cancelling = sleeping.cancel() as unknown as Promise<unknown> | null;
+      expect(typeof cancelling?.then).toBe('function');
+      void cancelling!.catch(() => {});
+      await restarting;
+      expect(await settled).toBe('CONNECTION_CLOSED'); // the query's connection died with the server
+      await new Promise((r) => setTimeout(r, 3000)); // the cancel request's connection attempts run their course
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await other.end({ timeout: 1 }).catch(() => {});
+    }
+  }, 60_000);
 });
