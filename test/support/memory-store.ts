@@ -599,8 +599,22 @@ export function createMemoryStore(
         const v = s().ruleVersions.get(hash);
         return v && { file: v.file, content: v.content };
       },
-      start: async () => {
-        throw new Error('the memory store keeps no scan runs');
+      // One run per rule set and slot, as the table's unique key; finish, candidates and ranks are not kept
+      start: async (run) => {
+        const existing = s().scanRuns.find((r) => r.ruleSet === run.ruleSet && r.slot === run.slot);
+        if (existing) return { run: copy(existing), created: false };
+        const row: ScanRunRow = {
+          ...run,
+          status: 'running',
+          underlyings: 0,
+          candidatesEvaluated: 0,
+          accepted: 0,
+          error: null,
+          startedAt: at(),
+          finishedAt: null,
+        };
+        s().scanRuns.push(row);
+        return { run: copy(row), created: true };
       },
       finish: async () => {},
       insertCandidates: async () => 0,
