@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { AppContext } from '../../src/app/context.js';
 import { runPromote } from '../../src/cli/promote.js';
+import { runTrade } from '../../src/cli/trade.js';
 import { loadConfig } from '../../src/config/env.js';
 import type { Environment } from '../../src/domain/portfolio.js';
 import type { NewTrade } from '../../src/domain/records.js';
 import { contentHash } from '../../src/rules/hash.js';
+import { RuleRegistry } from '../../src/rules/loader.js';
 import type { Sql } from '../../src/store/db.js';
 import { migrate } from '../../src/store/migrate.js';
 import { createPostgresStore } from '../../src/store/postgres-store.js';
@@ -228,6 +231,43 @@ describe('trades record their environment', () => {
     expect(await outcome(['production'])).toEqual(['production']);
     expect(await outcome(['sandbox', 'production'])).toEqual(['sim']);
   }, 60_000);
+});
+
+describe('legwork trade in production', () => {
+  it('refuses a rule set that is not promoted at its current hash, before looking at the market', async () => {
+    const rules = new RuleRegistry(rulesDir);
+    await rules.reload();
+    // What runTrade reads before its refusal; a broker or market data call would throw on these
+    const app = {
+      config: loadConfig({
+        TT_ENV: 'production',
+        LEGWORK_LIVE_TRADING: 'yes',
+        TT_CLIENT_SECRET: 'fake',
+        TT_REFRESH_TOKEN: 'fake',
+        DATABASE_URL: db.url,
+      }),
+      rules,
+      store: createPostgresStore(db.sql, 'production'),
+      sql: db.sql,
+    } as unknown as AppContext;
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await runTrade(
+        ['--underlying', 'SPY', '--strategy', 'iron-condor', '--rules', join(rulesDir, 'ic.yaml')],
+        {
+          app,
+          out: () => {},
+        },
+      );
+      expect(code).toBe(2);
+      expect(stderr.mock.calls.map((c) => String(c[0])).join('')).toContain(
+        `refused: rule set ic (${join(rulesDir, 'ic.yaml')}, sha256:${H_IC.slice(0, 12)}) is not promoted at this hash, and TT_ENV=production trades real money; run legwork promote ic --reason …`,
+      );
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(await db.sql`select 1 from trades where rule_set = 'ic'`).toHaveLength(0);
+  });
 });
 
 describe('production start-up gate: refused', () => {
