@@ -5,6 +5,9 @@ import { readArgs } from '../src/util/cli-args.js';
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
        legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
 
+/** The roles that open trades: in production they start only when every enabled rule set is promoted. */
+const TRADING_ROLES: readonly string[] = ['scan', 'execute'];
+
 /** A stop finishes within this (Ctrl-C, SIGTERM); docker-compose.yml gives the container 40 s (stop_grace_period). */
 const STOP_GRACE_MS = 25_000;
 
@@ -57,6 +60,26 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
   const { createLogger } = await import('../src/log.js');
   const log = createLogger({ level: config.logLevel });
   const stops: (() => Promise<void>)[] = [];
+
+  // Production: every enabled rule set must be promoted at its current hash, checked before anything reaches the broker
+  // (roles that open trades only; exits, reconciliation, the monitor and the API keep managing what is held)
+  if (config.broker.env === 'production' && roles.some((r) => TRADING_ROLES.includes(r))) {
+    const { productionGate } = await import('../src/app/promotion-gate.js');
+    let refusal: string[] | null;
+    try {
+      refusal = await productionGate(config, log);
+    } catch (error) {
+      console.error(
+        `legwork ${mode}: cannot check the promotions of the rule sets (PostgreSQL, ${config.rulesDir}) before trading in production: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      return 2;
+    }
+    if (refusal) {
+      console.error(`legwork ${mode}: refused to start.\n${refusal.join('\n')}`);
+      return 2;
+    }
+    log.info('every enabled rule set is promoted at its current hash (production gate)');
+  }
 
   if (config.broker.env === 'sim' && mode === 'start' && !(await venueReachable(config.broker.baseUrl))) {
     const { loadVenue, VenueNotInstalledError } = await import('./venue.js');

@@ -107,7 +107,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const queues = createQueues({ redisUrl: config.redisUrl, prefix }, (queue, error) =>
     queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`),
   );
-  const store = createPostgresStore(sql);
+  const store = createPostgresStore(sql, config.broker.env);
   const scan: ScanContext = {
     store,
     broker,

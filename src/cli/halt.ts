@@ -67,7 +67,10 @@ async function openApp(
     ]);
     const sql = createDb(config.databaseUrl);
     await migrate(sql);
-    return { app: { sql, store: createPostgresStore(sql), log, config }, close: () => sql.end({ timeout: 5 }) };
+    return {
+      app: { sql, store: createPostgresStore(sql, config.broker.env), log, config },
+      close: () => sql.end({ timeout: 5 }),
+    };
   } catch (error) {
     return error instanceof ConfigError
       ? error.message

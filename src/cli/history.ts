@@ -106,7 +106,7 @@ export async function collectHistory(
       return `${all.length} accounts have snapshots under TT_ENV=${account.environment} (${all.map((p) => p.accountNumber).join(', ')}): set TT_ACCOUNT to one of them`;
     portfolio = all[0];
   }
-  return loadHistory(createPostgresStore(sql), portfolio, days);
+  return loadHistory(createPostgresStore(sql, account.environment), portfolio, days);
 }
 
 export async function runHistory(

@@ -14,6 +14,8 @@ commands:
   risk       [--json] [--days N]: the account's risk now: greeks, VaR, what-if grid, account limits and failsafes
   halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes everything held, until flat)
   resume     [--force] [--reason TEXT]: allow new entries again (refused while anything is broken unless --force)
+  promote    RULE_SET --reason TEXT | --status [--json]: promote a rule set to production once its paper trades
+             with its current hash are enough (TT_ENV=production refuses unpromoted ones); --status: where each stands
   help       show this text`;
 
 /**
@@ -58,6 +60,8 @@ export async function runCli(argv: string[], processes?: ProcessCommands): Promi
       return (await import('./halt.js')).runHalt(argv.slice(1), 'halt');
     case 'resume':
       return (await import('./halt.js')).runHalt(argv.slice(1), 'resume');
+    case 'promote':
+      return (await import('./promote.js')).runPromote(argv.slice(1));
     case undefined:
     case 'help':
     case '--help':

@@ -2,6 +2,7 @@
 // line per valid file (and the next fire times of an enabled cron schedule) or every problem as file:line:col; exit 0
 // when all are valid, 1 when any is not, 2 on a usage error.
 import { nyMinute } from '../domain/dates.js';
+import { DEFAULT_MIN_PAPER_TRADES } from '../domain/promotion.js';
 import type { AccountRules } from '../rules/account-schema.js';
 import type { RuleSet } from '../rules/schema.js';
 import { nextCronTimes } from '../rules/schedule.js';
@@ -50,7 +51,7 @@ export function summariseAccount(file: string, a: AccountRules, hash: string): s
   const failsafes = set(a.failsafes);
   const promotion =
     a.promotion.minPaperTrades === null
-      ? 'no paper trades needed'
+      ? `${DEFAULT_MIN_PAPER_TRADES} paper trades needed (the default)`
       : `${a.promotion.minPaperTrades} paper trades needed`;
   return `${file}: ok account limits (${limits} limits, ${failsafes} failsafes, ${promotion}) sha256:${hash.slice(0, 12)}`;
 }

@@ -120,6 +120,13 @@ export async function runTrade(
   try {
     const found = await ruleSetFor(app, args);
     if (typeof found === 'string') return fail(2, found);
+    if (app.config.broker.env === 'production' && !(await app.store.promotions.get(found.name, found.hash))) {
+      const { promoteCommand, shortHash } = await import('../domain/promotion.js');
+      return fail(
+        2,
+        `refused: rule set ${found.name} (${found.file}, sha256:${shortHash(found.hash)}) is not promoted at this hash, and TT_ENV=production trades real money; run ${promoteCommand(found.name)}`,
+      );
+    }
     const broker = app.broker;
     const ruleSet: RuleSet = args.quantity ? { ...found, sizing: { ...found.sizing, quantity: args.quantity } } : found;
     const [
@@ -194,6 +201,7 @@ export async function runTrade(
         { id: tradeId, entryGroupId, candidateId: null, ruleSet },
         { source: 'cli', ...(args.mode ? { executionMode: args.mode } : {}) },
       ),
+      app.config.broker.env,
     );
     if ('blockedBy' in inserted)
       return fail(

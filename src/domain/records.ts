@@ -196,7 +196,9 @@ export type AuditKind =
   | 'flatten'
   | 'position_explained'
   | 'settlement_recorded'
-  | 'account_limits_checked';
+  | 'account_limits_checked'
+  | 'promotion'
+  | 'rule_set_unpromoted';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -38,6 +38,7 @@ import type {
   SnapshotInput,
   SnapshotRow,
 } from '../domain/portfolio.js';
+import type { Promotion } from '../domain/promotion.js';
 import type { Settlement } from '../domain/settlement.js';
 import type { TradeEventType, TradeStatus } from '../domain/trade-transitions.js';
 
@@ -51,7 +52,10 @@ export interface TradesRepo {
   setQuantity(id: string, quantity: number): Promise<boolean>;
   /** Corrects the realised P&L of a settled trade whose fees arrived late. */
   correctRealizedPnl(id: string, realizedPnlCents: number): Promise<boolean>;
-  /** Inserts a pending trade unless another active trade holds its underlying (atomic). */
+  /**
+   * Inserts a pending trade unless another active trade holds its underlying (atomic). The trade records the Store's
+   * environment (the process's TT_ENV); a Store without one throws.
+   */
   insertPendingWithinLimit(trade: NewTrade): Promise<LimitedInsert>;
   riskSummary(ruleSet?: string): Promise<RiskSummary>;
   /** Broken trades' ids, oldest first. */
@@ -237,6 +241,11 @@ export interface FailsafesRepo {
   lastReset(name: FailsafeName): Promise<Date | null>;
 }
 
+export interface PromotionsRepo {
+  /** The promotion of exactly this rule set and content hash, if someone promoted it (`legwork promote`). */
+  get(ruleSet: string, rulesHash: string): Promise<Promotion | undefined>;
+}
+
 /** A lock held by one session (a dedicated connection): released by `release`, or when the process dies. */
 export interface SessionLock {
   /** Tries once; false while another session holds it. */
@@ -258,6 +267,12 @@ export interface Store {
   scans: ScansRepo;
   portfolio: PortfolioRepo;
   failsafes: FailsafesRepo;
+  promotions: PromotionsRepo;
+  /**
+   * The environment this Store's process trades in (TT_ENV): what new trades record. Unset for a Store opened only to
+   * read (a report): it refuses to insert a trade.
+   */
+  readonly environment: Environment | undefined;
   /**
    * Runs `fn` in one transaction that settles (value or error) within a deadline; `fn` gets a Store bound to it.
    * Atomic operations of the transaction's store (transition, claimWorkingSlot, …) join it.

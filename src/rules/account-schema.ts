@@ -44,7 +44,10 @@ export interface AccountRules {
     brokerErrors: { count: number; minutes: number } | null;
   };
   promotion: {
-    /** Paper trades a rule set needs before it may trade in production. */
+    /**
+     * Paper trades (sim or sandbox, to a terminal state, with the rule set's current hash) a rule set needs before it
+     * may be promoted to production; null: the default, 5 (src/domain/promotion.ts).
+     */
     minPaperTrades: number | null;
   };
 }
@@ -189,8 +192,13 @@ const failsafesObject = z
   )
   .strict();
 
+/** Not a limit: null or absent means the default number of paper trades (DEFAULT_MIN_PAPER_TRADES, 5), never none. */
+const DEFAULT_PAPER = ', or null (the default, 5)';
 const promotionObject = z
-  .object({ minPaperTrades: limitCount('paper trades', 10_000) }, mapping('minPaperTrades', 'no requirement'))
+  .object(
+    { minPaperTrades: limit(count('paper trades', 10_000, DEFAULT_PAPER)) },
+    mapping('minPaperTrades', 'the default, 5 paper trades'),
+  )
   .strict();
 
 /** The schema of the account file. Only `version` is required. */

@@ -1,4 +1,5 @@
 // Owns the Store port over PostgreSQL: each repository method is a repo function bound to the pool or to a transaction.
+import type { Environment } from '../domain/portfolio.js';
 import type { SessionLock, Store } from '../pipeline/store-port.js';
 import { within } from '../util/within.js';
 import { appendAudit } from './audit.repo.js';
@@ -87,23 +88,31 @@ import {
   syncPortfolio,
   tripFailsafe,
 } from './portfolio.repo.js';
+import { getPromotion } from './promotions.repo.js';
 import { withTx } from './tx.js';
 
-/** The Store over the pool `sql`. */
-export function createPostgresStore(sql: Sql): Store {
-  return bind(sql, sql);
+/**
+ * The Store over the pool `sql`, for a process trading in `environment` (TT_ENV): new trades record it. Without one
+ * (reports that only read) the Store refuses to insert a trade rather than guess where it runs.
+ */
+export function createPostgresStore(sql: Sql, environment?: Environment): Store {
+  return bind(sql, sql, environment);
 }
 
 /** Repositories over `q` (the pool or one transaction); `pool` (null inside a transaction) opens transactions and locks. */
-function bind(q: Queryable, pool: Sql | null): Store {
+function bind(q: Queryable, pool: Sql | null, environment: Environment | undefined): Store {
   const store: Store = {
+    environment,
     trades: {
       get: (id) => getTrade(q, id),
       list: (options) => listTrades(q, options),
       move: (id, event, fields) => moveTrade(q, id, event, fields),
       setQuantity: (id, quantity) => setTradeQuantity(q, id, quantity),
       correctRealizedPnl: (id, cents) => correctRealizedPnl(q, id, cents),
-      insertPendingWithinLimit: (trade) => insertPendingTradeWithinLimit(q, trade),
+      insertPendingWithinLimit: (trade) =>
+        environment
+          ? insertPendingTradeWithinLimit(q, trade, environment)
+          : Promise.reject(new Error('this Store was opened without an environment (TT_ENV): it cannot insert trades')),
       riskSummary: (ruleSet) => riskSummary(q, ruleSet),
       brokenIds: () => brokenTradeIds(q),
       settledFlatIds: () => settledFlatTradeIds(q),
@@ -199,7 +208,8 @@ function bind(q: Queryable, pool: Sql | null): Store {
       reset: (by) => resetTrips(q, by),
       lastReset: (name) => lastReset(q, name),
     },
-    tx: (fn) => (pool ? withTx(pool, (tx) => fn(bind(tx, null))) : fn(store)),
+    promotions: { get: (ruleSet, rulesHash) => getPromotion(q, ruleSet, rulesHash) },
+    tx: (fn) => (pool ? withTx(pool, (tx) => fn(bind(tx, null, environment))) : fn(store)),
     groupLock: (groupId) => {
       if (!pool) return Promise.reject(new Error('a group lock is taken outside a transaction'));
       return groupLock(pool, groupId);

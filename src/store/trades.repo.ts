@@ -10,6 +10,7 @@ import {
 import { storeNow } from './store-clock.js';
 import type { Queryable } from './db.js';
 import type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeRow } from '../domain/records.js';
+import type { Environment } from '../domain/portfolio.js';
 export type { LimitedInsert, NewTrade, RiskSummary, TradeFields, TradeLeg, TradeRow } from '../domain/records.js';
 
 export { ACTIVE_TRADE_STATUSES, type TradeStatus };
@@ -22,14 +23,22 @@ const COLUMNS = (
   entry_credit_cents as "entryCreditCents", exit_debit_cents as "exitDebitCents", realized_pnl_cents as "realizedPnlCents",
   exit_reason as "exitReason", created_at as "createdAt", updated_at as "updatedAt", opened_at as "openedAt", closed_at as "closedAt"`;
 
-/** Inserts a pending trade; a candidate becomes at most one trade (a retried scan gets the existing one back). */
-export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{ trade: TradeRow; created: boolean }> {
+/**
+ * Inserts a pending trade; a candidate becomes at most one trade (a retried scan gets the existing one back). The trade
+ * records the environment it runs in (the process's TT_ENV: the Store and `legwork trade` pass it; promotion evidence
+ * counts only sim and sandbox). The default, paper, is for tests and tools that insert rows by hand.
+ */
+export async function insertPendingTrade(
+  sql: Queryable,
+  t: NewTrade,
+  environment: Environment = 'sim',
+): Promise<{ trade: TradeRow; created: boolean }> {
   const inserted = await sql<TradeRow[]>`
     insert into trades (id, rule_set, rules_hash, candidate_id, strategy, underlying, expiration, quantity, legs, status,
-                        entry_group_id, risk_cents, expected_credit_cents, facts, created_at, updated_at)
+                        entry_group_id, risk_cents, expected_credit_cents, facts, environment, created_at, updated_at)
     values (${t.id}, ${t.ruleSet}, ${t.rulesHash}, ${t.candidateId}, ${t.strategy}, ${t.underlying}, ${t.expiration}, ${t.quantity},
             ${sql.json(t.legs as never)}, 'pending', ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)},
-            ${storeNow()}, ${storeNow()})
+            ${environment}, ${storeNow()}, ${storeNow()})
     on conflict (candidate_id) do nothing
     returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { trade: inserted[0], created: true };
@@ -44,7 +53,11 @@ export async function insertPendingTrade(sql: Queryable, t: NewTrade): Promise<{
  * run in one transaction under `pg_advisory_xact_lock(hashtext('underlying:'||underlying))`, so two scans that both
  * read "SPY is free" cannot both insert. A retried scan gets its own existing trade back (`created: false`).
  */
-export async function insertPendingTradeWithinLimit(sql: Queryable, t: NewTrade): Promise<LimitedInsert> {
+export async function insertPendingTradeWithinLimit(
+  sql: Queryable,
+  t: NewTrade,
+  environment: Environment,
+): Promise<LimitedInsert> {
   return (await atomically(sql, async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${`underlying:${t.underlying}`}))`;
     if (t.candidateId !== null) {
@@ -56,7 +69,7 @@ export async function insertPendingTradeWithinLimit(sql: Queryable, t: NewTrade)
       where underlying = ${t.underlying} and status = any(${ACTIVE_TRADE_STATUSES as TradeStatus[]}) and id <> ${t.id}
       order by created_at limit 1`;
     if (other) return { blockedBy: other };
-    return insertPendingTrade(tx, t);
+    return insertPendingTrade(tx, t, environment);
   })) as LimitedInsert;
 }
 

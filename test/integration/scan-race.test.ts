@@ -47,7 +47,7 @@ describe('one structure per underlying across rule sets', () => {
         }
         return app.ctx.broker.dryRun(order);
       };
-      return { ...app.ctx.scan, store: createPostgresStore(sql), broker };
+      return { ...app.ctx.scan, store: createPostgresStore(sql, 'sim'), broker };
     };
     const metrics = (await app.ctx.marketData.metrics(['SPY'])).get('SPY') ?? null;
     const runs = await Promise.all(

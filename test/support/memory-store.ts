@@ -17,7 +17,14 @@ import type {
   TradeRow,
   TradingStateValue,
 } from '../../src/domain/records.js';
-import type { FailsafeTrip, PortfolioPosition, PortfolioRow, SnapshotRow } from '../../src/domain/portfolio.js';
+import type {
+  Environment,
+  FailsafeTrip,
+  PortfolioPosition,
+  PortfolioRow,
+  SnapshotRow,
+} from '../../src/domain/portfolio.js';
+import type { Promotion } from '../../src/domain/promotion.js';
 import type { Settlement } from '../../src/domain/settlement.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources } from '../../src/domain/trade-transitions.js';
 import type { Store } from '../../src/pipeline/store-port.js';
@@ -63,6 +70,7 @@ export interface MemoryState {
   portfolioPositions: Map<number, PortfolioPosition[]>;
   snapshots: (SnapshotRow & { portfolioId: number })[];
   trips: FailsafeTrip[];
+  promotions: Promotion[];
 }
 
 export const emptyState = (): MemoryState => ({
@@ -83,6 +91,7 @@ export const emptyState = (): MemoryState => ({
   portfolioPositions: new Map(),
   snapshots: [],
   trips: [],
+  promotions: [],
 });
 
 const OCC = /^[A-Z0-9 ]{6}[0-9]{6}[CP][0-9]{8}$/;
@@ -101,8 +110,12 @@ export interface MemoryStore extends Store {
   readonly locked: Set<string>;
 }
 
-/** `now` stamps records (the broker's clock in the pipeline's tests). */
-export function createMemoryStore(now: () => number = Date.now, initial: MemoryState = emptyState()): MemoryStore {
+/** `now` stamps records (the broker's clock in the pipeline's tests); `environment` is the process's TT_ENV. */
+export function createMemoryStore(
+  now: () => number = Date.now,
+  initial: MemoryState = emptyState(),
+  environment: Environment = 'sim',
+): MemoryStore {
   const box = { state: initial };
   const locked = new Set<string>();
   let seq = 0;
@@ -586,8 +599,22 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         const v = s().ruleVersions.get(hash);
         return v && { file: v.file, content: v.content };
       },
-      start: async () => {
-        throw new Error('the memory store keeps no scan runs');
+      // One run per rule set and slot, as the table's unique key; finish, candidates and ranks are not kept
+      start: async (run) => {
+        const existing = s().scanRuns.find((r) => r.ruleSet === run.ruleSet && r.slot === run.slot);
+        if (existing) return { run: copy(existing), created: false };
+        const row: ScanRunRow = {
+          ...run,
+          status: 'running',
+          underlyings: 0,
+          candidatesEvaluated: 0,
+          accepted: 0,
+          error: null,
+          startedAt: at(),
+          finishedAt: null,
+        };
+        s().scanRuns.push(row);
+        return { run: copy(row), created: true };
       },
       finish: async () => {},
       insertCandidates: async () => 0,
@@ -690,6 +717,11 @@ export function createMemoryStore(now: () => number = Date.now, initial: MemoryS
         return times.length > 0 ? new Date(Math.max(...times)) : null;
       },
     },
+    promotions: {
+      get: async (ruleSet, rulesHash) =>
+        copy(s().promotions.find((p) => p.ruleSet === ruleSet && p.rulesHash === rulesHash)),
+    },
+    environment,
     tx: async (fn) => {
       const before = structuredClone(box.state);
       try {

@@ -3,6 +3,7 @@
 import { allowsEntries } from '../../domain/records.js';
 import type { Logger } from '../../log.js';
 import { deterministicId } from '../../domain/ids.js';
+import { promoteCommand, shortHash } from '../../domain/promotion.js';
 import type { MarketMetrics } from '../../domain/market.js';
 import { isTerminal } from '../../domain/broker-order.js';
 import { compileConditions, type CompiledRule } from '../../rules/compile.js';
@@ -49,6 +50,8 @@ export async function startScan(ctx: ScanContext, ruleSetName: string, slot: str
   const ruleSet = ctx.rules.get(ruleSetName);
   if (!ruleSet) return { status: 'skipped', reason: `rule set ${ruleSetName} is not loaded` };
   if (!ruleSet.enabled) return { status: 'skipped', reason: `rule set ${ruleSetName} is disabled` };
+  const unpromoted = await unpromotedInProduction(ctx, ruleSet);
+  if (unpromoted) return { status: 'skipped', reason: unpromoted };
   if (ruleSet.schedule.marketHoursOnly) {
     const session = await ctx.broker.marketSession();
     if (session.state !== 'Open') return { status: 'skipped', reason: `market is ${session.state}` };
@@ -249,6 +252,31 @@ export async function finishScan(
     },
   });
   return { scanRunId: job.scanRunId, candidatesEvaluated, accepted: rows.length, trades, skipped: selection.skipped };
+}
+
+/**
+ * In production a rule set trades only at a hash someone promoted (`legwork promote`): start-up refuses unpromoted
+ * ones, and this catches an edit hot-reloaded since (a new hash). The reason to skip, or null; audited and logged once
+ * per hash.
+ */
+async function unpromotedInProduction(
+  ctx: Pick<ScanContext, 'store' | 'log'>,
+  ruleSet: RuleSet,
+): Promise<string | null> {
+  if (ctx.store.environment !== 'production') return null;
+  if (await ctx.store.promotions.get(ruleSet.name, ruleSet.hash)) return null;
+  const reason = `rule set ${ruleSet.name} is not promoted at sha256:${shortHash(ruleSet.hash)} (${ruleSet.file}); run ${promoteCommand(ruleSet.name)}`;
+  const fresh = await ctx.store.audit.append({
+    kind: 'rule_set_unpromoted',
+    dedupeKey: `rule_set_unpromoted:${ruleSet.name}:${ruleSet.hash}`,
+    data: { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, file: ruleSet.file },
+  });
+  if (fresh)
+    ctx.log.error(
+      { ruleSet: ruleSet.name, rulesHash: ruleSet.hash, file: ruleSet.file },
+      `${reason}: its scans are skipped until then`,
+    );
+  return reason;
 }
 
 /** Re-reads rules/; a refused edit is logged and audited once per refused content, the last good version stays. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseChainArgs } from '../../../src/cli/chain.js';
 import { parseHaltArgs } from '../../../src/cli/halt.js';
 import { parseHistoryArgs } from '../../../src/cli/history.js';
+import { parsePromoteArgs } from '../../../src/cli/promote.js';
 import { parseScanArgs } from '../../../src/cli/scan.js';
 import { parseTradeArgs } from '../../../src/cli/trade.js';
 
@@ -51,6 +52,36 @@ describe('legwork halt / resume', () => {
   ] as const)('refuses %j for %s: %s', (argv, command, problem) =>
     expect(parseHaltArgs([...argv], command)).toBe(problem),
   );
+});
+
+describe('legwork promote', () => {
+  it('reads RULE_SET --reason, --status [--json] and --evidence-db', () => {
+    expect(parsePromoteArgs(['ic', '--reason', ' five clean weeks '])).toEqual({
+      mode: 'promote',
+      ruleSet: 'ic',
+      reason: 'five clean weeks',
+      evidenceDb: undefined,
+    });
+    expect(parsePromoteArgs(['--reason=ok', 'ic', '--evidence-db', 'postgres://paper/legwork'])).toEqual({
+      mode: 'promote',
+      ruleSet: 'ic',
+      reason: 'ok',
+      evidenceDb: 'postgres://paper/legwork',
+    });
+    expect(parsePromoteArgs(['--status'])).toEqual({ mode: 'status', json: false, evidenceDb: undefined });
+    expect(parsePromoteArgs(['--status', '--json'])).toEqual({ mode: 'status', json: true, evidenceDb: undefined });
+  });
+  it.each([
+    [['ic'], '--reason TEXT is required: say why this rule set may trade real money'],
+    [['ic', '--reason', '  '], '--reason TEXT is required: say why this rule set may trade real money'],
+    [['--reason', 'why'], 'name the rule set to promote, or give --status'],
+    [['ic', 'pcs', '--reason', 'why'], 'promote one rule set at a time (got ic, pcs)'],
+    [['--status', 'ic'], '--status shows every rule set; it takes no rule set name'],
+    [['--status', '--reason', 'why'], '--reason goes with a promotion, not with --status'],
+    [['ic', '--reason', 'why', '--json'], '--json goes with --status'],
+    [['--status', '--evidence-db', 'mysql://x'], '--evidence-db needs a postgres:// URL'],
+    [['ic', '--force'], 'unknown option --force'],
+  ])('refuses %j: %s', (argv, problem) => expect(parsePromoteArgs(argv)).toBe(problem));
 });
 
 describe('legwork history', () => {

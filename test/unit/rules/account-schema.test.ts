@@ -125,7 +125,7 @@ promotion:
       `${FILE}:17:16: failsafes.drawdownPct: a percentage above 0 and at most 100, or null (no limit); got 101`,
       `${FILE}:19:12: failsafes.brokerErrors.count: a whole number of errors from 1 to 10000; got 0`,
       `${FILE}:20:14: failsafes.brokerErrors.minutes: a whole number of minutes from 1 to 1440; got 1441`,
-      `${FILE}:22:19: promotion.minPaperTrades: a whole number of paper trades from 1 to 10000, or null (no limit); got -5`,
+      `${FILE}:22:19: promotion.minPaperTrades: a whole number of paper trades from 1 to 10000, or null (the default, 5); got -5`,
     ]);
   });
 
@@ -144,7 +144,7 @@ promotion: true
       `${FILE}:4:17: failsafes.brokerErrors.minutes: required: a whole number of minutes from 1 to 1440`,
       `${FILE}:5:9: greeks: a mapping of maxAbsBetaDelta, maxAbsVega, minTheta, or null (no limits); got 5`,
       `${FILE}:6:9: trades: a mapping of maxOpen, maxNewPerDay, or null (no limits); got a list`,
-      `${FILE}:7:12: promotion: a mapping of minPaperTrades, or null (no requirement); got true`,
+      `${FILE}:7:12: promotion: a mapping of minPaperTrades, or null (the default, 5 paper trades); got true`,
     ]);
   });
 
