@@ -44,7 +44,11 @@ describe('decideApproval', () => {
     expect(trade.status).toBe('awaiting_approval');
     h.clock.advance(60_000);
 
-    const result = await decideApproval(h.ctx, trade.id, { decision: 'approve', by: 'cli:alice', reason: 'looks fine' });
+    const result = await decideApproval(h.ctx, trade.id, {
+      decision: 'approve',
+      by: 'cli:alice',
+      reason: 'looks fine',
+    });
 
     expect(result).toMatchObject({ ok: true, decision: 'approve', queued: true });
     expect(await h.store.trades.get(trade.id)).toMatchObject({
@@ -128,9 +132,9 @@ describe('decideApproval', () => {
 
   it('refuses what is not a proposal waiting for a decision', async () => {
     const { h } = setting();
-    expect(await decideApproval(h.ctx, '00000000-0000-4000-8000-000000000000', { decision: 'approve', by: 'x' })).toEqual(
-      { ok: false, code: 'not_found', message: 'no trade 00000000-0000-4000-8000-000000000000' },
-    );
+    expect(
+      await decideApproval(h.ctx, '00000000-0000-4000-8000-000000000000', { decision: 'approve', by: 'x' }),
+    ).toEqual({ ok: false, code: 'not_found', message: 'no trade 00000000-0000-4000-8000-000000000000' });
     const auto = await pendingCondor(h, 'ic-natural');
     const result = await decideApproval(h.ctx, auto.id, { decision: 'approve', by: 'cli:alice' });
     expect(result).toMatchObject({ ok: false, code: 'not_awaiting' });
