@@ -1,4 +1,4 @@
-// Owns the `exit` queue's worker: runs `evaluateExits` (repair pass, exit rules or a standing flatten) every cycle
+// Owns the `exit` queue's worker: runs `evaluateExits` (approval sweep, repair pass, exit rules or a standing flatten) every cycle
 // (scheduled by src/queue/exit-jobs.ts).
 // Concurrency 1: two evaluations at once could only race to the same deterministic exit groups.
 import { Worker, type Job } from 'bullmq';
@@ -18,7 +18,7 @@ export function exitWorker(app: AppContext, execCtx: ExecContext, active?: Activ
       const report = await (active ? active.track('exit', job.id, 'exit evaluation', run) : run());
       await job.log(
         `evaluated ${report.evaluated}, triggered ${report.triggered.length}, skipped ${report.skipped.length}, requeued ${report.requeued}, ` +
-          `repaired ${report.repaired.length}${report.marketClosed ? ` (${report.marketClosed}: no exit starts)` : ''}`,
+          `repaired ${report.repaired.length}, approvals expired ${report.approvalsExpired.length}${report.marketClosed ? ` (${report.marketClosed}: no exit starts)` : ''}`,
       );
       return report;
     },

@@ -4,7 +4,8 @@ import { createLogger, type Logger } from '../log.js';
 import { createTastytradeClient } from '../broker/tastytrade/client.js';
 import { createTastytradeBroker } from '../broker/tastytrade/broker.js';
 import { createTastytradeMarketData } from '../broker/tastytrade/market-data.js';
-import type { Broker, Clock, MarketData } from '../pipeline/ports.js';
+import type { ApprovalNotifier, Broker, Clock, MarketData } from '../pipeline/ports.js';
+import { NO_APPROVAL_NOTIFIER } from '../pipeline/approval.js';
 import { wallClock } from '../clock/wall-clock.js';
 import { createVenueClock } from '../clock/venue-clock.js';
 import type { ScanContext } from '../pipeline/scan/scan-stage.js';
@@ -37,6 +38,8 @@ export interface AppContext {
   /** Broker call counts and latency, shared by every process through Redis. */
   brokerStats: BrokerStats;
   scan: ScanContext;
+  /** Where trade proposals (manual approval) are announced and their outcome told; a no-op until Discord plugs in. */
+  approvals: ApprovalNotifier;
   close(): Promise<void>;
 }
 
@@ -50,6 +53,8 @@ export interface AppOptions {
   today?: () => string;
   /** Overrides the clock the configuration chooses (tests). */
   clock?: Clock;
+  /** Announces trade proposals and their outcome (the Discord bot); default: none (only audited). */
+  approvals?: ApprovalNotifier;
 }
 
 /** Wall time for Tastytrade (and LEGWORK_CLOCK=wall); the venue's clock under TT_ENV=sim. */
@@ -108,6 +113,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     queueLog.warn({ queue, err: error }, `queue ${queue}: Redis connection error`),
   );
   const store = createPostgresStore(sql, config.broker.env);
+  const approvals = options.approvals ?? NO_APPROVAL_NOTIFIER;
   const scan: ScanContext = {
     store,
     broker,
@@ -116,6 +122,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     jobs: bullScanJobs(queues),
     log: log.child({ component: 'scan' }),
     now: clock.now,
+    approvals,
     ...(options.today ? { today: options.today } : {}),
   };
   return {
@@ -131,6 +138,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     queues,
     brokerStats,
     scan,
+    approvals,
     async close() {
       await Promise.allSettled([queues.close(), marketData.close(), brokerStats.close()]);
       await sql.end({ timeout: 5 });

@@ -17,6 +17,7 @@ export function createExecContext(app: AppContext, overrides: Partial<ExecContex
     alert: createAlerter({ store: app.store, log, webhookUrl: app.config.alertWebhookUrl }),
     now: app.clock.now,
     sleep: (ms) => app.clock.sleep(ms, overrides.signal),
+    approvals: app.approvals,
     account: {
       environment: app.config.broker.env,
       async rules() {

@@ -10,6 +10,8 @@ commands:
   scan       --once [--rules FILE] [--json]: one scan of the enabled rule sets, ranked candidates (trades nothing)
   trade      --underlying SYM --strategy NAME [--rules FILE] [--mode combo|legged] [--quantity N]: one trade by hand
   trades     [--json]: trades with status, legs, entry credit, realised/unrealised P&L
+  approve    ID [--reason TEXT]: approve a trade awaiting approval (execution.approval: manual); it is planned now
+  reject     ID [--reason TEXT]: reject a trade awaiting approval (audited with who and why)
   history    [--days N] [--intraday] [--json]: the account after each session close (net liq, P&L, greeks)
   risk       [--json] [--days N]: the account's risk now: greeks, VaR, what-if grid, account limits and failsafes
   halt       [--flatten] [--reason TEXT]: kill switch (no new entries; --flatten closes everything held, until flat)
@@ -52,6 +54,10 @@ export async function runCli(argv: string[], processes?: ProcessCommands): Promi
       return (await import('./trade.js')).runTrade(argv.slice(1));
     case 'trades':
       return (await import('./trades.js')).runTrades(argv.slice(1));
+    case 'approve':
+      return (await import('./approve.js')).runApprove(argv.slice(1), 'approve');
+    case 'reject':
+      return (await import('./approve.js')).runApprove(argv.slice(1), 'reject');
     case 'history':
       return (await import('./history.js')).runHistory(argv.slice(1));
     case 'risk':

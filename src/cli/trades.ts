@@ -10,7 +10,9 @@ export const TRADES_USAGE = `usage: legwork trades [--json]
 
   --json   one JSON object on stdout: {marksAvailable, note?, trades: [{id, status, ruleSet, strategy, underlying,
            expiration, quantity, legs: [{symbol, action, quantity, strike, right}], entryCreditCents,
-           expectedCreditCents, realizedPnlCents, unrealizedPnlCents, exitReason, createdAt, openedAt, closedAt}]}
+           expectedCreditCents, realizedPnlCents, unrealizedPnlCents, exitReason, createdAt, openedAt, closedAt,
+           approvalDeadline, approvalBy}]}
+           A trade awaiting_approval waits for \`legwork approve <id>\` (or reject) until its approvalDeadline.
            Credits are per share of one structure (credit +); P&L is cents for the whole trade, fees excluded.
            unrealizedPnlCents is null for flat trades and when the broker's marks are unavailable.`;
 
@@ -31,6 +33,9 @@ export interface TradeView {
   createdAt: string;
   openedAt: string | null;
   closedAt: string | null;
+  /** Proposed trades (manual approval): until when it may be approved, and who approved or rejected it. */
+  approvalDeadline: string | null;
+  approvalBy: string | null;
 }
 
 export function tradeView(t: TradeRow, pnl: TradePnl | undefined): TradeView {
@@ -60,6 +65,8 @@ export function tradeView(t: TradeRow, pnl: TradePnl | undefined): TradeView {
     createdAt: t.createdAt.toISOString(),
     openedAt: t.openedAt?.toISOString() ?? null,
     closedAt: t.closedAt?.toISOString() ?? null,
+    approvalDeadline: t.approvalDeadline?.toISOString() ?? null,
+    approvalBy: t.approvalBy,
   };
 }
 

@@ -30,10 +30,20 @@ export interface NewTrade {
   riskCents: number;
   expectedCreditCents: number;
   facts: Record<string, unknown>;
+  /**
+   * Set for a trade that needs a human's approval (`execution.approval: manual`): it is created `awaiting_approval` and
+   * expires at this broker time. Absent or null: created `pending`, for the executor at once.
+   */
+  approvalDeadline?: Date | null;
 }
 
 export interface TradeRow extends NewTrade {
   status: TradeStatus;
+  approvalDeadline: Date | null;
+  /** Who approved or rejected it (`cli:<user>`, `http:<user>`, …); null when nobody decided (auto, or expired). */
+  approvalBy: string | null;
+  /** When it was approved, rejected or expired (broker time). */
+  approvalAt: Date | null;
   entryCreditCents: number | null;
   exitDebitCents: number | null;
   realizedPnlCents: number | null;
@@ -56,7 +66,10 @@ export interface RiskSummary {
 }
 
 export type TradeFields = Partial<
-  Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'>
+  Pick<TradeRow, 'entryCreditCents' | 'exitDebitCents' | 'realizedPnlCents' | 'exitReason'> & {
+    /** Who approved or rejected (the Approve and Reject events). */
+    approvalBy: string;
+  }
 >;
 
 // groups
@@ -198,7 +211,11 @@ export type AuditKind =
   | 'settlement_recorded'
   | 'account_limits_checked'
   | 'promotion'
-  | 'rule_set_unpromoted';
+  | 'rule_set_unpromoted'
+  | 'trade_proposed'
+  | 'trade_approved'
+  | 'trade_rejected'
+  | 'approval_expired';
 
 export interface AuditEvent {
   kind: AuditKind;

@@ -14,6 +14,8 @@ export interface RepairTrade {
   entryGroupId: string;
   createdAt: Date;
   updatedAt: Date;
+  /** When a proposed trade was approved: its entry's staleness counts from then, not from the proposal. */
+  approvalAt?: Date | null;
 }
 
 export interface RepairGroup {
@@ -53,6 +55,8 @@ export function repairDecision(
   options: Partial<RepairOptions> = {},
 ): RepairDecision {
   const { repairAfterMs, staleEntryMs } = { repairAfterMs: REPAIR_AFTER_MS, staleEntryMs: STALE_ENTRY_MS, ...options };
+  if (trade.status === 'awaiting_approval')
+    return { kind: 'none', why: 'awaiting approval: decided by a human or expired by the approval sweep' };
   if (trade.status !== 'pending' && trade.status !== 'opening' && trade.status !== 'closing') {
     return { kind: 'none', why: `${trade.status} is settled or managed by the exit cycle` };
   }
@@ -68,7 +72,8 @@ export function repairDecision(
   const entry = groups.find((g) => g.id === trade.entryGroupId);
   if (trade.status === 'pending') {
     if (!entry) {
-      return nowMs - trade.createdAt.getTime() >= staleEntryMs
+      const since = Math.max(trade.createdAt.getTime(), trade.approvalAt?.getTime() ?? 0);
+      return nowMs - since >= staleEntryMs
         ? { kind: 'reject_entry', why: `entry never planned in ${Math.round(staleEntryMs / 60_000)} min` }
         : { kind: 'requeue_entry', why: 'pending and never planned' };
     }

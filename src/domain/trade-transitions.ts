@@ -2,6 +2,7 @@
 // status with no way out is visible here; the table test proves every non-terminal status reaches an end. Pure.
 
 export const TRADE_STATUSES = [
+  'awaiting_approval',
   'pending',
   'opening',
   'open',
@@ -17,10 +18,27 @@ export type TradeStatus = (typeof TRADE_STATUSES)[number];
 export const TERMINAL_TRADE_STATUSES: ReadonlySet<TradeStatus> = new Set(['closed', 'rejected', 'rolled_back']);
 export const isTerminalTrade = (s: TradeStatus): boolean => TERMINAL_TRADE_STATUSES.has(s);
 
-/** From selection until nothing is held: these count toward every risk limit and busy underlying. */
-export const ACTIVE_TRADE_STATUSES: readonly TradeStatus[] = ['pending', 'opening', 'open', 'closing', 'broken'];
+/**
+ * From selection until nothing is held: these count toward every risk limit and busy underlying. A trade awaiting
+ * approval holds no position, but it holds its underlying (no second proposal or trade there) and its risk budget (it
+ * may be approved and fill).
+ */
+export const ACTIVE_TRADE_STATUSES: readonly TradeStatus[] = [
+  'awaiting_approval',
+  'pending',
+  'opening',
+  'open',
+  'closing',
+  'broken',
+];
 
 export type TradeEventType =
+  /** A human approved a proposed trade (rule set with `execution.approval: manual`): its entry is planned now. */
+  | 'Approve'
+  /** A human rejected a proposed trade. */
+  | 'Reject'
+  /** Nobody decided on a proposed trade before its approval deadline. */
+  | 'ApprovalExpired'
   /** The entry's first order is about to be sent. */
   | 'EntrySent'
   /** The entry filled (whole or the kept part of a partial fill): the structure is held. */
@@ -47,6 +65,9 @@ export interface TradeTransition {
 
 /** Every edge of the machine. Each event has exactly one destination; `from` lists where it may be applied. */
 export const TRADE_TRANSITIONS: { readonly [E in TradeEventType]: TradeTransition } = {
+  Approve: { from: ['awaiting_approval'], to: 'pending' },
+  Reject: { from: ['awaiting_approval'], to: 'rejected' },
+  ApprovalExpired: { from: ['awaiting_approval'], to: 'rejected' },
   EntrySent: { from: ['pending', 'opening'], to: 'opening' },
   Opened: { from: ['pending', 'opening'], to: 'open' },
   EntryRejected: { from: ['pending', 'opening'], to: 'rejected' },

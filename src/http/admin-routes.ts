@@ -1,20 +1,25 @@
-// Owns the admin-only actions of the JSON API: POST /api/halt (optionally flatten) and POST /api/resume (409 while
-// anything is broken, unless {force: true, reason}). The state change
-// and its halt/resume audit event go through settings.repo (one transaction), the alert and flatten through the same
-// pipeline functions `legwork halt` uses.
+// Owns the admin-only actions of the JSON API: POST /api/halt (optionally flatten), POST /api/resume (409 while
+// anything is broken, unless {force: true, reason}) and POST /api/trades/:id/approve|reject (a trade awaiting approval;
+// 409 once it is decided or expired, 404 for no such trade). The state change and its halt/resume audit event go
+// through settings.repo (one transaction), the alert, flatten and approvals through the same pipeline functions the
+// CLI uses.
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
 import { createExecContext } from '../app/exec-context.js';
 import { createAlerter } from '../pipeline/alerts.js';
+import { decideApproval } from '../pipeline/approval.js';
 import { flattenAll } from '../pipeline/exit/exit-stage.js';
 import { resumeTrading } from '../pipeline/resume.js';
 import { setTradingState } from '../store/settings.repo.js';
 import type { HttpAuth } from './auth.js';
-import { parseOr400 } from './request-errors.js';
+import { tradeJson } from './api-routes.js';
+import { HttpError, parseOr400 } from './request-errors.js';
 
 const haltBody = z.object({ reason: z.string().min(1).max(500).optional(), flatten: z.boolean().optional() }).strict();
 const resumeBody = z.object({ reason: z.string().min(1).max(500).optional(), force: z.boolean().optional() }).strict();
+const decisionBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
 
 /** Who acted, for the audit trail: `http:<user>`. */
 const operatorOf = (auth: HttpAuth, user: string | undefined): string => `http:${user ?? auth.adminUser}`;
@@ -54,6 +59,29 @@ export function adminRoutes(app: AppContext, auth: HttpAuth): Router {
       ...(result.overridden ? { overridden: result.overridden } : {}),
     });
   });
+
+  // A human's decision on a proposed trade (execution.approval: manual), audited with `http:<user>`
+  for (const decision of ['approve', 'reject'] as const) {
+    r.post(`/trades/:id/${decision}`, auth.requireAdmin, async (req, res) => {
+      const id = parseOr400(uuid, req.params['id'], 'id');
+      const body = parseOr400(decisionBody, req.body ?? {}, 'body');
+      const by = operatorOf(auth, res.locals['user'] as string | undefined);
+      const result = await decideApproval(createExecContext(app), id, {
+        decision,
+        by,
+        ...(body.reason ? { reason: body.reason } : {}),
+      });
+      if (!result.ok) {
+        if (result.code === 'not_found') throw new HttpError(404, result.message);
+        // 409: the trade is no longer awaiting approval (decided by someone else, expired)
+        return void res.status(409).json({
+          error: { message: result.message, code: result.code },
+          ...(result.trade ? { trade: tradeJson(result.trade, undefined) } : {}),
+        });
+      }
+      res.json({ decision, by, queued: result.queued, trade: tradeJson(result.trade, undefined) });
+    });
+  }
 
   return r;
 }

@@ -11,20 +11,10 @@ import { groupsOfTrade } from '../store/groups.repo.js';
 import { ordersOfGroup, tradePositions } from '../store/orders.repo.js';
 import { latestRankedCandidates } from '../store/scans.repo.js';
 import { getTradingState } from '../store/settings.repo.js';
-import { getTrade, listTrades, type TradeRow, type TradeStatus } from '../store/trades.repo.js';
+import { TRADE_STATUSES } from '../domain/trade-transitions.js';
+import { getTrade, listTrades, type TradeRow } from '../store/trades.repo.js';
 import type { HttpAuth } from './auth.js';
 import { HttpError, parseOr400 } from './request-errors.js';
-
-const TRADE_STATUSES = [
-  'pending',
-  'opening',
-  'open',
-  'closing',
-  'closed',
-  'rejected',
-  'rolled_back',
-  'broken',
-] as const satisfies readonly TradeStatus[];
 
 const limitSchema = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
 const tradesQuery = z.object({
@@ -48,7 +38,8 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 
-function tradeJson(t: TradeRow, pnl: TradePnl | undefined) {
+/** A trade as the API shows it (also the body of an approve/reject answer). */
+export function tradeJson(t: TradeRow, pnl: TradePnl | undefined) {
   const flat = pnl ? pnl.open.length === 0 : false;
   return {
     id: t.id,
@@ -72,6 +63,10 @@ function tradeJson(t: TradeRow, pnl: TradePnl | undefined) {
     createdAt: iso(t.createdAt),
     openedAt: iso(t.openedAt),
     closedAt: iso(t.closedAt),
+    // Proposed trades (execution.approval: manual): until when it may be approved; who approved or rejected it, when
+    approvalDeadline: iso(t.approvalDeadline),
+    approvalBy: t.approvalBy,
+    approvalAt: iso(t.approvalAt),
   };
 }
 

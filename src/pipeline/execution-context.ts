@@ -4,7 +4,7 @@ import type { FailsafeLimits } from '../domain/failsafes.js';
 import type { Environment } from '../domain/portfolio.js';
 import type { Logger } from '../log.js';
 import type { RuleRegistry } from '../rules/loader.js';
-import type { Broker, MarketData } from './ports.js';
+import type { ApprovalNotifier, Broker, MarketData } from './ports.js';
 import type { Store } from './store-port.js';
 
 /** How execution reaches the queue (BullMQ in src/queue); job ids are deterministic so a retry cannot duplicate. */
@@ -61,4 +61,6 @@ export interface ExecContext {
   signal?: AbortSignal;
   /** Account limits and failsafes; absent = none (tests of one trade, tools). */
   account?: AccountContext;
+  /** Told how proposals end (approved, rejected, expired, refused at approval); absent: only audited. */
+  approvals?: ApprovalNotifier;
 }

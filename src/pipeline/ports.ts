@@ -1,6 +1,8 @@
-// Owns the contracts between Legwork's pipeline and the outside world (broker, market data). Interfaces only.
+// Owns the contracts between Legwork's pipeline and the outside world (broker, market data, the clock, where trade
+// proposals are announced). Interfaces only.
 import type { Balances, BrokerTransaction, DryRunResult, MarketSessionInfo, Position } from '../domain/account.js';
 import type { BrokerOrder, OrderRequest } from '../domain/broker-order.js';
+import type { TradeRow } from '../domain/records.js';
 import type { Settlement } from '../domain/settlement.js';
 import type { DailyClose, MarketMetrics, MarketSnapshot, OptionChain } from '../domain/market.js';
 
@@ -109,4 +111,31 @@ export interface Clock {
   readonly source: 'wall' | 'venue';
   /** Stops background syncing. */
   close(): void;
+}
+
+/** How a proposed trade's wait for approval ended, as told to the ApprovalNotifier. */
+export type ApprovalOutcome =
+  /** Approved by `by` (`cli:<user>`, `http:<user>`, `discord:<user>`): it is pending now and queued for the executor. */
+  | { kind: 'approved'; by: string; reason?: string }
+  /** Rejected by `by`: it ends `rejected`, its exit reason names who and why. */
+  | { kind: 'rejected'; by: string; reason?: string }
+  /** Nobody decided before its deadline: it ends `rejected` ("approval expired"). */
+  | { kind: 'expired' }
+  /**
+   * Approved, then refused when its entry was planned on fresh quotes (the market moved: its credit fell below the
+   * rule's floor). It ends `rejected` with `reason`. A later denial by the pre-trade gate (halted, buying power, …) is not
+   * told here: it is the trade's exit reason, like any entry's.
+   */
+  | { kind: 'refused'; by: string; reason: string };
+
+/**
+ * Where trades of rule sets with `execution.approval: manual` are proposed to a human, and where the outcome is told
+ * (the Discord bot implements it; the default does nothing). Approvals come back through `decideApproval`
+ * (src/pipeline/approval.ts), whatever the channel. Calls are best effort: a failure is logged and never fails the
+ * scan, the decision or the sweep. `proposed` may come more than once for one trade (a retried scan): key the message
+ * by `trade.id`. The trade's `approvalDeadline` says until when it may be approved (broker time).
+ */
+export interface ApprovalNotifier {
+  proposed(trade: TradeRow): Promise<void>;
+  resolved(trade: TradeRow, outcome: ApprovalOutcome): Promise<void>;
 }

@@ -46,15 +46,19 @@ export interface TradesRepo {
   get(id: string): Promise<TradeRow | undefined>;
   /** Newest first; `limit` defaults to 200. */
   list(options?: { statuses?: TradeStatus[]; limit?: number }): Promise<TradeRow[]>;
-  /** One event of the trade state machine as a compare-and-set; false when the trade was in none of its source statuses. */
+  /**
+   * One event of the trade state machine as a compare-and-set; false when the trade was in none of its source statuses.
+   * `approvalBy` records who approved or rejected; Approve, Reject and ApprovalExpired stamp `approvalAt`.
+   */
   move(id: string, event: TradeEventType, fields?: TradeFields): Promise<boolean>;
   /** A kept partial entry becomes a smaller trade (only while pending or opening). */
   setQuantity(id: string, quantity: number): Promise<boolean>;
   /** Corrects the realised P&L of a settled trade whose fees arrived late. */
   correctRealizedPnl(id: string, realizedPnlCents: number): Promise<boolean>;
   /**
-   * Inserts a pending trade unless another active trade holds its underlying (atomic). The trade records the Store's
-   * environment (the process's TT_ENV); a Store without one throws.
+   * Inserts a pending trade (`awaiting_approval` when it carries an `approvalDeadline`) unless another active trade holds
+   * its underlying (atomic). The trade records the Store's environment (the process's TT_ENV); a Store without one
+   * throws.
    */
   insertPendingWithinLimit(trade: NewTrade): Promise<LimitedInsert>;
   riskSummary(ruleSet?: string): Promise<RiskSummary>;

@@ -132,10 +132,28 @@ const entrySchema = z
   })
   .strict();
 
+/** Bounds of `execution.approvalTimeoutSeconds`: at least a few exit cycles (the sweep's cadence), at most a day. */
+export const APPROVAL_TIMEOUT_SECONDS = { min: 30, max: 86_400 } as const;
+
 const executionSchema = z
   .object({
     mode: z.enum(['combo', 'legged']).default('combo'),
     partialFill: z.enum(['keep', 'close']).default('keep'),
+    /** `manual`: a selected trade waits for a human's approval (awaiting_approval) before it is planned and sent. */
+    approval: z
+      .enum(['auto', 'manual'], {
+        error: 'auto (trades go to the executor at once) or manual (each waits for approval)',
+      })
+      .default('auto'),
+    /** How long a proposed trade waits for approval before it expires (broker time). */
+    approvalTimeoutSeconds: z
+      .number({ error: 'whole seconds' })
+      .int({ error: 'whole seconds' })
+      .min(APPROVAL_TIMEOUT_SECONDS.min, {
+        error: `at least ${APPROVAL_TIMEOUT_SECONDS.min} s (the approval sweep runs with the exit cycle)`,
+      })
+      .max(APPROVAL_TIMEOUT_SECONDS.max, { error: `at most ${APPROVAL_TIMEOUT_SECONDS.max} s (one day)` })
+      .default(300),
   })
   .strict();
 

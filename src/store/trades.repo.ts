@@ -21,24 +21,28 @@ const COLUMNS = (
   underlying, to_char(expiration, 'YYYY-MM-DD') as expiration, quantity, legs, status, entry_group_id as "entryGroupId",
   risk_cents as "riskCents", expected_credit_cents as "expectedCreditCents", facts,
   entry_credit_cents as "entryCreditCents", exit_debit_cents as "exitDebitCents", realized_pnl_cents as "realizedPnlCents",
-  exit_reason as "exitReason", created_at as "createdAt", updated_at as "updatedAt", opened_at as "openedAt", closed_at as "closedAt"`;
+  exit_reason as "exitReason", created_at as "createdAt", updated_at as "updatedAt", opened_at as "openedAt", closed_at as "closedAt",
+  approval_deadline as "approvalDeadline", approval_by as "approvalBy", approval_at as "approvalAt"`;
 
 /**
- * Inserts a pending trade; a candidate becomes at most one trade (a retried scan gets the existing one back). The trade
- * records the environment it runs in (the process's TT_ENV: the Store and `legwork trade` pass it; promotion evidence
- * counts only sim and sandbox). The default, paper, is for tests and tools that insert rows by hand.
+ * Inserts a pending trade (or, with an `approvalDeadline`, one awaiting approval); a candidate becomes at most one trade
+ * (a retried scan gets the existing one back). The trade records the environment it runs in (the process's TT_ENV: the
+ * Store and `legwork trade` pass it; promotion evidence counts only sim and sandbox). The default, paper, is for tests
+ * and tools that insert rows by hand.
  */
 export async function insertPendingTrade(
   sql: Queryable,
   t: NewTrade,
   environment: Environment = 'sim',
 ): Promise<{ trade: TradeRow; created: boolean }> {
+  const deadline = t.approvalDeadline ?? null;
+  const status: TradeStatus = deadline ? 'awaiting_approval' : 'pending';
   const inserted = await sql<TradeRow[]>`
     insert into trades (id, rule_set, rules_hash, candidate_id, strategy, underlying, expiration, quantity, legs, status,
-                        entry_group_id, risk_cents, expected_credit_cents, facts, environment, created_at, updated_at)
+                        entry_group_id, risk_cents, expected_credit_cents, facts, approval_deadline, environment, created_at, updated_at)
     values (${t.id}, ${t.ruleSet}, ${t.rulesHash}, ${t.candidateId}, ${t.strategy}, ${t.underlying}, ${t.expiration}, ${t.quantity},
-            ${sql.json(t.legs as never)}, 'pending', ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)},
-            ${environment}, ${storeNow()}, ${storeNow()})
+            ${sql.json(t.legs as never)}, ${status}, ${t.entryGroupId}, ${t.riskCents}, ${t.expectedCreditCents}, ${sql.json(t.facts as never)},
+            ${deadline}, ${environment}, ${storeNow()}, ${storeNow()})
     on conflict (candidate_id) do nothing
     returning ${COLUMNS(sql)}`;
   if (inserted[0]) return { trade: inserted[0], created: true };
@@ -48,10 +52,11 @@ export async function insertPendingTrade(
 }
 
 /**
- * Inserts a pending trade only while no other active trade (ACTIVE_TRADE_STATUSES, broken included) holds its
- * underlying: one working or open structure per underlying, across rule sets and processes. The check and the insert
- * run in one transaction under `pg_advisory_xact_lock(hashtext('underlying:'||underlying))`, so two scans that both
- * read "SPY is free" cannot both insert. A retried scan gets its own existing trade back (`created: false`).
+ * Inserts a pending (or awaiting-approval) trade only while no other active trade (ACTIVE_TRADE_STATUSES, broken and
+ * awaiting_approval included) holds its underlying: one proposed, working or open structure per underlying, across
+ * rule sets and processes. The check and the insert run in one transaction under
+ * `pg_advisory_xact_lock(hashtext('underlying:'||underlying))`, so two scans that both read "SPY is free" cannot both
+ * insert. A retried scan gets its own existing trade back (`created: false`).
  */
 export async function insertPendingTradeWithinLimit(
   sql: Queryable,
@@ -90,7 +95,7 @@ export async function listTrades(
     : sql<TradeRow[]>`select ${COLUMNS(sql)} from trades order by created_at desc limit ${limit}`;
 }
 
-/** What is at risk now: trades from selection until closed (pending ones count, they may fill). */
+/** What is at risk now: trades from selection until closed (pending and proposed ones count, they may fill). */
 export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<RiskSummary> {
   const rows = await sql<{ underlying: string; trades: number; risk: number }[]>`
     select underlying, count(*)::int as trades, coalesce(sum(risk_cents), 0)::bigint as risk
@@ -105,6 +110,9 @@ export async function riskSummary(sql: Queryable, ruleSet?: string): Promise<Ris
   };
 }
 
+/** The events that settle a proposal: they stamp `approval_at`. */
+const APPROVAL_EVENTS: ReadonlySet<TradeEventType> = new Set(['Approve', 'Reject', 'ApprovalExpired']);
+
 /**
  * Applies one event of the trade state machine (src/domain/trade-transitions.ts) as a compare-and-set from the
  * statuses the table allows, and records it in `state_events` in the same statement. False when the trade was in none
@@ -118,6 +126,7 @@ export async function moveTrade(
 ): Promise<boolean> {
   const to = TRADE_TRANSITIONS[event].to;
   const at = storeNow();
+  const decided = APPROVAL_EVENTS.has(event);
   const rows = await sql`
     with old as (select id, status from trades where id = ${id} and status = any(${tradeEventSources(event) as TradeStatus[]}) for update),
     moved as (
@@ -126,6 +135,8 @@ export async function moveTrade(
         exit_debit_cents = coalesce(${fields.exitDebitCents ?? null}, t.exit_debit_cents),
         realized_pnl_cents = coalesce(${fields.realizedPnlCents ?? null}, t.realized_pnl_cents),
         exit_reason = coalesce(${fields.exitReason ?? null}, t.exit_reason),
+        approval_by = coalesce(${fields.approvalBy ?? null}, t.approval_by),
+        approval_at = case when ${decided}::boolean then ${at}::timestamptz else t.approval_at end,
         opened_at = case when ${to} = 'open' and t.opened_at is null then ${at}::timestamptz else t.opened_at end,
         closed_at = case when ${to} in ('closed', 'rejected', 'rolled_back') and t.closed_at is null then ${at}::timestamptz else t.closed_at end
       from old where t.id = old.id returning t.id, old.status as "from"),

@@ -125,6 +125,8 @@ describe('legwork trade / trades', () => {
     });
     expect(Object.keys(t).sort()).toEqual(
       [
+        'approvalBy',
+        'approvalDeadline',
         'closedAt',
         'createdAt',
         'entryCreditCents',

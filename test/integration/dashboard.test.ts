@@ -12,7 +12,7 @@ import { createHttpApp } from '../../src/http/server.js';
 import { enqueueManualScan } from '../../src/queue/scan-jobs.js';
 import { getScanRun } from '../../src/store/scans.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { insertPendingTrade, listTrades, moveTrade } from '../../src/store/trades.repo.js';
+import { getTrade, insertPendingTrade, listTrades, moveTrade } from '../../src/store/trades.repo.js';
 import { deterministicId } from '../../src/domain/ids.js';
 import { runWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -310,6 +310,64 @@ describe('the dashboard in headless Chromium', () => {
         overriddenTrades: [brokenId],
         from: 'reducing',
       });
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a proposed trade shows its deadline with Approve and Reject; each asks first and Postgres records who (and why)', async () => {
+    const propose = async (underlying: string) => {
+      const id = randomUUID();
+      await insertPendingTrade(app.ctx.sql, {
+        id,
+        ruleSet: 'dash',
+        rulesHash: 'h1',
+        candidateId: null,
+        strategy: 'iron-condor',
+        underlying,
+        expiration: '2030-01-18',
+        quantity: 1,
+        legs: [],
+        entryGroupId: randomUUID(),
+        riskCents: 40000,
+        expectedCreditCents: 100,
+        facts: {},
+        approvalDeadline: new Date(app.ctx.clock.now() + 300_000),
+      });
+      return id;
+    };
+    const approveId = await propose('MSFT');
+    const rejectId = await propose('NVDA');
+    const { context, page } = await openAs(ADMIN);
+    try {
+      const row = (id: string) => page.locator(`#trades tbody tr[data-trade-id="${id}"]`);
+      await expect.poll(() => row(approveId).count(), { timeout: 10_000 }).toBe(1);
+      expect(await row(approveId).locator('td.awaiting').textContent()).toMatch(/^awaiting approval until /);
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(`${d.type()}: ${d.message()}`);
+        void (d.type() === 'prompt' ? d.accept('too close to earnings') : d.accept());
+      });
+
+      await row(approveId).locator('button.approve-btn').click();
+      await expect
+        .poll(async () => (await getTrade(app.ctx.sql, approveId))?.status, { timeout: 10_000 })
+        .toBe('pending');
+      expect((await getTrade(app.ctx.sql, approveId))?.approvalBy).toBe(`http:${ADMIN.username}`);
+      await expect.poll(() => page.locator('#action-msg').textContent(), { timeout: 10_000 }).toMatch(/^Approved /);
+
+      await row(rejectId).locator('button.reject-btn').click();
+      await expect
+        .poll(async () => (await getTrade(app.ctx.sql, rejectId))?.status, { timeout: 10_000 })
+        .toBe('rejected');
+      expect(await getTrade(app.ctx.sql, rejectId)).toMatchObject({
+        approvalBy: `http:${ADMIN.username}`,
+        exitReason: `rejected by http:${ADMIN.username}: too close to earnings`,
+      });
+      expect(dialogs.map((m) => m.split(':')[0])).toEqual(['confirm', 'confirm', 'prompt']);
+      // Decided: the approved one shows as pending, without buttons; the rejected one leaves the list
+      await expect.poll(() => row(rejectId).count(), { timeout: 10_000 }).toBe(0);
+      expect(await row(approveId).locator('button').count()).toBe(0);
     } finally {
       await context.close();
     }

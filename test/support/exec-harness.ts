@@ -56,6 +56,12 @@ export const RULES: Record<string, string> = {
     entry: NATURAL,
     execution: 'execution: { mode: combo, partialFill: close }',
   }),
+  // Proposed for approval; natural pricing with a floor of $0.75 (the quotes below give a natural credit of $0.80)
+  'manual.yaml': condorRule({
+    name: 'ic-manual',
+    entry: '{ price: natural, maxSteps: 0, minCredit: 0.75, fillTimeoutSeconds: 5 }',
+    execution: 'execution: { mode: combo, partialFill: keep, approval: manual, approvalTimeoutSeconds: 300 }',
+  }),
   'legged.yaml': condorRule({
     name: 'ic-legged',
     entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 3 }',
@@ -103,8 +109,16 @@ export function execHarness(): ExecHarness {
   return { ctx, store, broker, market, clock, alerts };
 }
 
-/** A pending condor trade of `ruleName` whose entry group executeGroup plans and runs. */
-export async function pendingCondor(h: ExecHarness, ruleName: string, quantity = 1): Promise<TradeRow> {
+/**
+ * A pending condor trade of `ruleName` whose entry group executeGroup plans and runs; with `approvalDeadline` it is
+ * proposed instead (awaiting_approval until then, as a manual rule set's scan leaves it).
+ */
+export async function pendingCondor(
+  h: ExecHarness,
+  ruleName: string,
+  quantity = 1,
+  approvalDeadline?: Date,
+): Promise<TradeRow> {
   const rs = h.ctx.rules.get(ruleName);
   if (!rs) throw new Error(`rule set ${ruleName} not loaded`);
   const id = newId();
@@ -122,6 +136,7 @@ export async function pendingCondor(h: ExecHarness, ruleName: string, quantity =
     riskCents: 90_000,
     expectedCreditCents: 100,
     facts: {},
+    ...(approvalDeadline ? { approvalDeadline } : {}),
   });
   if (!('trade' in inserted)) throw new Error(`trade blocked by ${inserted.blockedBy.id}`);
   return inserted.trade;

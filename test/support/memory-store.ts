@@ -165,6 +165,8 @@ export function createMemoryStore(
         t.exitDebitCents = fields.exitDebitCents ?? t.exitDebitCents;
         t.realizedPnlCents = fields.realizedPnlCents ?? t.realizedPnlCents;
         t.exitReason = fields.exitReason ?? t.exitReason;
+        t.approvalBy = fields.approvalBy ?? t.approvalBy;
+        if (event === 'Approve' || event === 'Reject' || event === 'ApprovalExpired') t.approvalAt = at();
         if (to === 'open' && t.openedAt === null) t.openedAt = at();
         if (['closed', 'rejected', 'rolled_back'].includes(to) && t.closedAt === null) t.closedAt = at();
         return true;
@@ -190,7 +192,10 @@ export function createMemoryStore(
         if (other) return { blockedBy: { id: other.id, status: other.status, ruleSet: other.ruleSet } };
         const trade: TradeRow = {
           ...copy(n),
-          status: 'pending',
+          status: n.approvalDeadline ? 'awaiting_approval' : 'pending',
+          approvalDeadline: n.approvalDeadline ?? null,
+          approvalBy: null,
+          approvalAt: null,
           entryCreditCents: null,
           exitDebitCents: null,
           realizedPnlCents: null,

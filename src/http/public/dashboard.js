@@ -51,7 +51,23 @@ function legList(legs = []) {
   );
 }
 
-const ACTIVE = new Set(['pending', 'opening', 'open', 'closing', 'broken']);
+const ACTIVE = new Set(['awaiting_approval', 'pending', 'opening', 'open', 'closing', 'broken']);
+
+/** The status cell: a proposal (manual approval) shows until when it may be approved, with Approve and Reject. */
+function statusCell(t) {
+  if (t.status !== 'awaiting_approval') return td(t.status);
+  const approve = el('button', { text: 'Approve', className: 'ok small approve-btn' });
+  const reject = el('button', { text: 'Reject', className: 'danger small reject-btn' });
+  approve.type = 'button';
+  reject.type = 'button';
+  approve.addEventListener('click', () => void decide(t, 'approve', [approve, reject]));
+  reject.addEventListener('click', () => void decide(t, 'reject', [approve, reject]));
+  return el('td', { className: 'awaiting' }, [
+    el('div', { text: `awaiting approval until ${time(t.approvalDeadline)}` }),
+    el('div', { className: 'decide' }, [approve, reject]),
+  ]);
+}
+
 function renderTrades({ trades }) {
   const rows = trades
     .filter((t) => ACTIVE.has(t.status))
@@ -62,7 +78,7 @@ function renderTrades({ trades }) {
         td(t.strategy),
         td(t.expiration),
         td(t.quantity, 'num'),
-        td(t.status),
+        statusCell(t),
         el('td', {}, [legList(t.legs)]),
         td(money(t.entryCreditCents), 'num'),
         td(money(t.realizedPnlCents), `num ${moneyClass(t.realizedPnlCents)}`),
@@ -142,7 +158,7 @@ function showNotice(message) {
 
 const SECTIONS = [
   ['/api/state', renderState],
-  ['/api/trades?status=pending,opening,open,closing,broken&limit=200', renderTrades],
+  ['/api/trades?status=awaiting_approval,pending,opening,open,closing,broken&limit=200', renderTrades],
   ['/api/candidates/latest', renderCandidates],
   ['/api/events?limit=50', renderEvents],
   ['/api/rules', renderRules],
@@ -173,6 +189,34 @@ async function changeState(path, body) {
     renderState(res);
     $('flatten').checked = false;
     actionMessage(`Trading is now ${res.tradingState.state}.`, 'success');
+  } catch (err) {
+    actionMessage(err.message, 'error');
+  }
+  await refresh();
+}
+
+/** Approve or reject a proposed trade (after confirming; a rejection may say why). Audited as http:<user>. */
+async function decide(t, decision, buttons) {
+  const what = `${t.strategy} ${t.underlying} ${t.expiration}`;
+  let reason;
+  if (decision === 'approve') {
+    if (!window.confirm(`Approve ${what}? It is planned now on fresh quotes and sent.`)) return;
+  } else {
+    if (!window.confirm(`Reject ${what}?`)) return;
+    reason = (window.prompt('Why reject it? (optional, audited)') ?? '').trim() || undefined;
+  }
+  for (const b of buttons) b.disabled = true;
+  try {
+    const res = await api(`/api/trades/${t.id}/${decision}`, {
+      method: 'POST',
+      body: JSON.stringify(reason ? { reason } : {}),
+    });
+    actionMessage(
+      decision === 'approve'
+        ? `Approved ${what}: it is ${res.trade.status} and goes to the executor.`
+        : `Rejected ${what}.`,
+      'success',
+    );
   } catch (err) {
     actionMessage(err.message, 'error');
   }

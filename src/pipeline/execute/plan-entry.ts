@@ -1,11 +1,12 @@
 // Owns turning a pending trade into its entry GroupIntent (legs, quantity, mode, partial-fill policy, the price ladder
-// from a fresh quote), package pricing from leg quotes, loading a rule set by hash, and the executor's result type.
+// from a fresh quote), refusing an approved trade whose credit fell below the rule's floor meanwhile, package pricing
+// from leg quotes, loading a rule set by hash, and the executor's result type.
 import type { TradeRow } from '../../domain/records.js';
 import { loadRuleSet } from '../rule-versions.js';
 import type { LegAction } from '../../domain/broker-order.js';
 import { occToStreamer } from '../../domain/instrument.js';
 import type { QuoteSnapshot } from '../../domain/market.js';
-import type { Cents } from '../../domain/money.js';
+import { centsToDecimal, type Cents } from '../../domain/money.js';
 import { fitsOneOrder, type GroupIntent, type GroupStatus, type IntentLeg } from '../../domain/order-group.js';
 import { roundToTick, tickCentsAt } from '../../strategies/build-candidate.js';
 import type { ExecContext } from '../execution-context.js';
@@ -91,6 +92,26 @@ export async function planEntry(
   ctx: Pick<ExecContext, 'rules' | 'store' | 'marketData'>,
   trade: TradeRow,
 ): Promise<GroupIntent> {
+  return (await entryPlan(ctx, trade)).intent;
+}
+
+export interface EntryPlan {
+  intent: GroupIntent;
+  /**
+   * Set when the trade must not be sent: it was approved by a human (manual approval) and, on the fresh quote, the
+   * credit its rule would start at (mid, or natural under `entry.price: natural`) is below the rule's floor
+   * (`entry.minCredit`): the market moved while it waited. A scan would not select it now, so it is not sent.
+   */
+  refusal: string | null;
+}
+
+const dollars = (cents: number): string => `$${centsToDecimal(Math.round(cents))}`;
+
+/** `planEntry`, and whether an approved trade is refused at approval (its credit fell below the floor). */
+export async function entryPlan(
+  ctx: Pick<ExecContext, 'rules' | 'store' | 'marketData'>,
+  trade: TradeRow,
+): Promise<EntryPlan> {
   const ruleSet = await loadRuleSet(ctx, trade.ruleSet, trade.rulesHash);
   const legs: IntentLeg[] = trade.legs.map((l) => ({
     symbol: l.symbol,
@@ -103,13 +124,22 @@ export async function planEntry(
   const tick = quote.tickCents;
   const natural = quote.naturalCents;
   const e = ruleSet.entry;
-  let start = e.price === 'natural' ? natural : signedRound(quote.midCents, tick);
+  const priced = e.price === 'natural' ? natural : signedRound(quote.midCents, tick);
+  let start = priced;
   let floor = natural;
+  const minCreditCents = e.minCredit === undefined ? undefined : Math.round(e.minCredit * 100);
   // A credit structure: never sell for less than minCredit (per share, dollars)
-  if (start > 0 && e.minCredit !== undefined) floor = Math.max(floor, Math.round(e.minCredit * 100));
+  if (start > 0 && minCreditCents !== undefined) floor = Math.max(floor, minCreditCents);
   // Never start worse than the floor (a debit starts at mid and may pay up to natural)
   start = Math.max(start, floor);
-  return {
+  // An approved trade waited for a human: the rule's own credit test again, on the fresh quote (as selection did)
+  const approved = trade.approvalBy !== null && trade.approvalDeadline !== null;
+  const refusal =
+    approved && minCreditCents !== undefined && priced < minCreditCents
+      ? `refused at approval: the market moved and its ${e.price} credit ${dollars(priced)} fell below the floor ` +
+        `${dollars(minCreditCents)} (entry.minCredit; ${dollars(trade.expectedCreditCents)} mid when proposed)`
+      : null;
+  const intent: GroupIntent = {
     tradeId: trade.id,
     kind: 'entry',
     // `legwork trade --mode` records an override on the trade; a structure that fits no single order is always legged
@@ -130,4 +160,5 @@ export async function planEntry(
     ruleSet: ruleSet.name,
     rulesHash: ruleSet.hash,
   };
+  return { intent, refusal };
 }

@@ -1,6 +1,7 @@
 // Owns exits: every open trade against its own rule set's `exits:` (loaded by the trade's rules hash) with ONE market
 // snapshot for all of them; a fired rule becomes an exit group (deterministic id), the trade goes to `closing`, an
-// `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`.
+// `exit_triggered` audit and a high-priority executor job. The kill switch never blocks exits. Also `flattenAll`. Each
+// cycle first expires proposals past their approval deadline and repairs trades nothing is moving.
 import type { PositionRow, TradeRow } from '../../domain/records.js';
 import { loadRuleSet } from '../rule-versions.js';
 import { DAY_MS, daysBetween, nyDate } from '../../domain/dates.js';
@@ -17,6 +18,7 @@ import { closingPlan } from '../../domain/closing-legs.js';
 import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { tickCentsAt } from '../../strategies/build-candidate.js';
+import { expireApprovals, type ExpiredApproval } from '../approval.js';
 import { checkAccountFailsafes, type FailsafeReport } from '../failsafe-check.js';
 import type { ExecContext } from '../execution-context.js';
 import { repairTrades, type Repair } from './repair-trades.js';
@@ -47,6 +49,8 @@ export interface ExitReport {
   requeued: number;
   /** Trades the repair pass moved (src/domain/trade-repair.ts). */
   repaired: Repair[];
+  /** Proposals whose approval deadline passed (broker time): rejected with "approval expired" by this cycle. */
+  approvalsExpired: ExpiredApproval[];
   /** Set when no exit may start now (market not open, or its session unknown): open trades wait for the next cycle. */
   marketClosed?: string;
   /** The account failsafes, checked first in every cycle (a daily loss that flattens is acted on in the same cycle). */
@@ -244,6 +248,8 @@ export async function evaluateExits(ctx: ExecContext): Promise<ExitReport> {
     held: [],
     skipped: [],
     requeued: 0,
+    // Market open or not: a proposal's deadline is a deadline at night too
+    approvalsExpired: await expireApprovals(ctx),
     repaired: await repairTrades(ctx),
   };
   // A failsafe that cannot be checked now never stops the exits

@@ -1,6 +1,7 @@
 // Owns the scheduled scan as three idempotent steps: start (one run per rule set and slot, fan out per underlying),
-// scan one underlying (store what passed), finish (rank, validate, create trades, hand them to the executor).
-import { allowsEntries } from '../../domain/records.js';
+// scan one underlying (store what passed), finish (rank, validate, create trades, hand them to the executor, or, for a
+// rule set with `execution.approval: manual`, propose them for approval).
+import { allowsEntries, type TradeRow } from '../../domain/records.js';
 import type { Logger } from '../../log.js';
 import { deterministicId } from '../../domain/ids.js';
 import { promoteCommand, shortHash } from '../../domain/promotion.js';
@@ -12,7 +13,9 @@ import { loadRuleSet } from '../rule-versions.js';
 import { rankForRuleSet } from '../../rules/rank.js';
 import type { RuleSet } from '../../rules/schema.js';
 import type { Candidate } from '../../strategies/types.js';
-import type { Broker, MarketData } from '../ports.js';
+import type { TradeStatus } from '../../domain/trade-transitions.js';
+import { notifyApproval } from '../approval.js';
+import type { ApprovalNotifier, Broker, MarketData } from '../ports.js';
 import type { Store } from '../store-port.js';
 import { scanUnderlying } from './scan-underlying.js';
 import { pendingTradeOf, selectTrades } from './select-trades.js';
@@ -37,6 +40,8 @@ export interface ScanContext {
   now(): number;
   /** Today in New York (YYYY-MM-DD) as the broker counts days; default: read off each chain (follows the venue's clock). */
   today?: () => string;
+  /** Where proposals of manual-approval rule sets are announced (Discord); absent: only audited. */
+  approvals?: ApprovalNotifier;
 }
 
 export type StartResult =
@@ -132,11 +137,17 @@ export interface FinishResult {
   scanRunId: string;
   candidatesEvaluated: number;
   accepted: number;
-  trades: { tradeId: string; underlying: string; quantity: number; created: boolean }[];
+  /** `awaiting_approval` for the proposals of a manual-approval rule set (not queued), else `pending` (queued). */
+  trades: { tradeId: string; underlying: string; quantity: number; created: boolean; status: TradeStatus }[];
   skipped: { candidateId: string; underlying: string; reason: string }[];
 }
 
-/** Step 3: rank what the children stored, validate, create the trades and enqueue them (deterministic ids throughout). */
+/**
+ * Step 3: rank what the children stored, validate, create the trades and enqueue them (deterministic ids throughout).
+ * A rule set with `execution.approval: manual` creates them `awaiting_approval` instead, with a deadline of
+ * `approvalTimeoutSeconds` from now (broker time), queues nothing, audits `trade_proposed` and tells the notifier:
+ * `decideApproval` queues the entry once someone approves it.
+ */
 export async function finishScan(
   ctx: ScanContext,
   job: { scanRunId: string; ruleSet: string; rulesHash: string },
@@ -185,13 +196,16 @@ export async function finishScan(
   );
 
   const trades: FinishResult['trades'] = [];
+  const manual = ruleSet.execution.approval === 'manual';
   for (const s of selection.selected) {
     const candidateRowId = rowIdByKey.get(s.candidate.id)!;
     const tradeId = deterministicId('trade', candidateRowId);
     const entryGroupId = deterministicId('entry-group', tradeId);
-    const inserted = await ctx.store.trades.insertPendingWithinLimit(
-      pendingTradeOf(s, { id: tradeId, entryGroupId, candidateId: candidateRowId, ruleSet }),
-    );
+    const inserted = await ctx.store.trades.insertPendingWithinLimit({
+      ...pendingTradeOf(s, { id: tradeId, entryGroupId, candidateId: candidateRowId, ruleSet }),
+      // A retried finish gets the existing trade back, its first deadline unchanged
+      ...(manual ? { approvalDeadline: new Date(ctx.now() + ruleSet.execution.approvalTimeoutSeconds * 1000) } : {}),
+    });
     if ('blockedBy' in inserted) {
       // Another rule set (or process) took the underlying after this scan read the busy list
       const b = inserted.blockedBy;
@@ -224,12 +238,23 @@ export async function finishScan(
           quantity: s.quantity,
           facts: s.candidate.facts,
           dryRun: s.dryRun,
+          approval: ruleSet.execution.approval,
         },
       });
     }
-    // Enqueued even when the trade existed: the job id is deterministic, so a retried finish cannot add a second job
-    await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId);
-    trades.push({ tradeId: trade.id, underlying: trade.underlying, quantity: trade.quantity, created });
+    if (manual) {
+      await propose(ctx, trade, created, ruleSet.execution.approvalTimeoutSeconds);
+    } else {
+      // Enqueued even when the trade existed: the job id is deterministic, so a retried finish cannot add a second job
+      await ctx.jobs.enqueueExecute(trade.id, trade.entryGroupId);
+    }
+    trades.push({
+      tradeId: trade.id,
+      underlying: trade.underlying,
+      quantity: trade.quantity,
+      created,
+      status: trade.status,
+    });
   }
   const candidatesEvaluated = children.reduce((n, c) => n + c.evaluated, 0);
   await ctx.store.scans.finish(job.scanRunId, {
@@ -277,6 +302,35 @@ async function unpromotedInProduction(
       `${reason}: its scans are skipped until then`,
     );
   return reason;
+}
+
+/**
+ * A manual rule set's trade waits for a human: audited `trade_proposed` once, announced to the notifier while it still
+ * awaits approval (again after a retried finish: the notifier keys its message by trade id). Nothing is queued here; a
+ * proposal already decided (approved, rejected, expired) is left alone.
+ */
+async function propose(ctx: ScanContext, trade: TradeRow, created: boolean, timeoutSeconds: number): Promise<void> {
+  if (created) {
+    await ctx.store.audit.append({
+      kind: 'trade_proposed',
+      tradeId: trade.id,
+      dedupeKey: `trade_proposed:${trade.id}`,
+      data: {
+        ruleSet: trade.ruleSet,
+        underlying: trade.underlying,
+        quantity: trade.quantity,
+        expectedCreditCents: trade.expectedCreditCents,
+        deadline: trade.approvalDeadline?.toISOString() ?? null,
+        timeoutSeconds,
+      },
+    });
+  }
+  if (trade.status !== 'awaiting_approval') return;
+  ctx.log.info(
+    { tradeId: trade.id, underlying: trade.underlying, deadline: trade.approvalDeadline },
+    'trade proposed; waiting for approval',
+  );
+  await notifyApproval(ctx, 'proposed', (n) => n.proposed(trade));
 }
 
 /** Re-reads rules/; a refused edit is logged and audited once per refused content, the last good version stays. */

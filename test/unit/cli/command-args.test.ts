@@ -1,6 +1,7 @@
 // Every command's flags through node:util parseArgs: each flag name and default still works (both value forms), and
 // an unknown option is refused by name.
 import { describe, expect, it } from 'vitest';
+import { parseApproveArgs } from '../../../src/cli/approve.js';
 import { parseChainArgs } from '../../../src/cli/chain.js';
 import { parseHaltArgs } from '../../../src/cli/halt.js';
 import { parseHistoryArgs } from '../../../src/cli/history.js';
@@ -27,6 +28,27 @@ describe('legwork chain', () => {
     [['SPY', '--wide'], 'unknown option --wide'],
     [['$PY'], '"$PY" is not a ticker symbol'],
   ])('refuses %j: %s', (argv, problem) => expect(parseChainArgs(argv)).toBe(problem));
+});
+
+describe('legwork approve / reject', () => {
+  const ID = '3f2b8c1e-5a6d-4e7f-8a9b-0c1d2e3f4a5b';
+  it('reads the trade id (a uuid or its first characters) and --reason', () => {
+    expect(parseApproveArgs([ID])).toEqual({ id: ID, reason: undefined });
+    expect(parseApproveArgs([ID.toUpperCase(), '--reason', 'looks fine'])).toEqual({ id: ID, reason: 'looks fine' });
+    expect(parseApproveArgs(['--reason=earnings next week', '3f2b8c1e'])).toEqual({
+      id: '3f2b8c1e',
+      reason: 'earnings next week',
+    });
+  });
+  it.each([
+    [[], 'the trade id is missing'],
+    [[ID, ID], `unexpected argument "${ID}"`],
+    [['SPY'], '"SPY" is not a trade id (a uuid or its first characters)'],
+    [['3f2'], '"3f2" is not a trade id (a uuid or its first characters)'],
+    [[ID, '--reason'], '--reason needs a value'],
+    [[ID, '--reason', ' '], '--reason needs TEXT'],
+    [[ID, '--force'], 'unknown option --force'],
+  ])('refuses %j: %s', (argv, problem) => expect(parseApproveArgs(argv)).toBe(problem));
 });
 
 describe('legwork halt / resume', () => {

@@ -40,7 +40,8 @@ const ENDED: GroupStatus[] = GROUP_STATUSES.filter((s) => !LIVE.includes(s));
 
 type Row = [string, TradeStatus, RepairGroup[], RepairDecision['kind'], number?, number?];
 const TABLE: Row[] = [
-  // Settled or managed elsewhere: never touched
+  // Settled or managed elsewhere (a proposal by its human or the approval sweep, however old): never touched
+  ['awaiting_approval, quiet for long', 'awaiting_approval', [], 'none', STALE_ENTRY_MS, STALE_ENTRY_MS],
   ...(['open', 'broken', 'closed', 'rejected', 'rolled_back'] as TradeStatus[]).map(
     (s): Row => [`${s}, no groups`, s, [], 'none'],
   ),
@@ -90,6 +91,12 @@ describe('repairDecision', () => {
 
   it('covers every trade status', () => {
     expect(new Set(TABLE.map((r) => r[1]))).toEqual(new Set(TRADE_STATUSES));
+  });
+
+  it('counts an approved entry as stale from its approval, not from its proposal', () => {
+    const approved = { ...trade('pending', OLD, STALE_ENTRY_MS + 1), approvalAt: ago(OLD) };
+    expect(repairDecision(approved, [], NOW).kind).toBe('requeue_entry');
+    expect(repairDecision({ ...approved, approvalAt: ago(STALE_ENTRY_MS) }, [], NOW).kind).toBe('reject_entry');
   });
 
   it('repairAfterMs is an option', () => {

@@ -1,5 +1,6 @@
-// The trade state machine, table-driven: every cell of (status × event), every non-terminal status (broken included)
-// has a way out, the only edge out of a terminal status is PositionFound, and risk counts every status that holds.
+// The trade state machine, table-driven: every cell of (status × event), every non-terminal status (broken and
+// awaiting_approval included) has a way out, the only edge out of a terminal status is PositionFound, and risk counts
+// every status from selection until settled.
 import { describe, expect, it } from 'vitest';
 import {
   ACTIVE_TRADE_STATUSES,
@@ -14,6 +15,8 @@ import {
 const EVENTS = Object.keys(TRADE_TRANSITIONS) as TradeEventType[];
 
 const EXPECTED: Record<TradeStatus, Partial<Record<TradeEventType, TradeStatus>>> = {
+  // A proposal holds nothing: a human approves it (planned then), rejects it, or it expires; nothing else moves it
+  awaiting_approval: { Approve: 'pending', Reject: 'rejected', ApprovalExpired: 'rejected' },
   pending: {
     EntrySent: 'opening',
     Opened: 'open',
@@ -74,7 +77,19 @@ describe('trade transition table', () => {
     }
   });
 
-  it('counts every status that may hold a position as active (risk limits, busy underlyings)', () => {
+  it('counts every status from selection until settled as active (risk limits, busy underlyings), proposals included', () => {
     expect([...ACTIVE_TRADE_STATUSES].sort()).toEqual(TRADE_STATUSES.filter((s) => !isTerminalTrade(s)).sort());
+    expect(ACTIVE_TRADE_STATUSES).toContain('awaiting_approval');
+  });
+
+  it('settles a proposal only from awaiting_approval: a second decision finds nothing to move', () => {
+    for (const event of ['Approve', 'Reject', 'ApprovalExpired'] as const) {
+      expect(TRADE_STATUSES.filter((s) => applyTradeEvent(s, event).ok)).toEqual(['awaiting_approval']);
+    }
+    // Once approved it is an ordinary pending trade: no approval event applies any more
+    expect(applyTradeEvent('pending', 'Reject')).toEqual({
+      ok: false,
+      error: 'trade event Reject is not allowed in status pending',
+    });
   });
 });

@@ -175,6 +175,9 @@ function addTrade(store: MemoryStore, id: string, underlying: string, o: Partial
     updatedAt: at,
     openedAt: at,
     closedAt: null,
+    approvalDeadline: null,
+    approvalBy: null,
+    approvalAt: null,
     ...o,
   });
 }

@@ -36,7 +36,7 @@ describe('rule file schema', () => {
     expect(r.maxPerUnderlying).toBe(1);
     expect(r.sizing).toEqual({ quantity: 1 });
     expect(r.entry).toEqual({ price: 'mid', stepTicks: 1, stepEverySeconds: 30, maxSteps: 5, fillTimeoutSeconds: 300 });
-    expect(r.execution).toEqual({ mode: 'combo', partialFill: 'keep' });
+    expect(r.execution).toEqual({ mode: 'combo', partialFill: 'keep', approval: 'auto', approvalTimeoutSeconds: 300 });
     expect(r.exits).toEqual({
       takeProfitPct: 50,
       stopLossMultiple: 2,
@@ -161,6 +161,29 @@ describe('rule file schema', () => {
     ]);
     expect(problems('version: 1\nstrategy: iron-condor\nuniverse: { symbols: [SPY], watchlist: main }\n')).toEqual([
       'rules/t.yaml:3:11: universe: give exactly one of symbols or watchlist',
+    ]);
+  });
+
+  it('checks execution.approval and approvalTimeoutSeconds at their file:line:col', () => {
+    expect(valid(`${MINIMAL}execution: { approval: manual }\n`).execution).toMatchObject({
+      approval: 'manual',
+      approvalTimeoutSeconds: 300,
+    });
+    expect(valid(`${MINIMAL}execution: { approval: manual, approvalTimeoutSeconds: 30 }\n`).execution).toMatchObject({
+      approvalTimeoutSeconds: 30,
+    });
+    expect(problems(`${MINIMAL}execution:\n  approval: ask\n  approvalTimeoutSeconds: 10\n`)).toEqual([
+      'rules/t.yaml:5:13: execution.approval: auto (trades go to the executor at once) or manual (each waits for approval)',
+      'rules/t.yaml:6:27: execution.approvalTimeoutSeconds: at least 30 s (the approval sweep runs with the exit cycle)',
+    ]);
+    expect(problems(`${MINIMAL}execution: { approvalTimeoutSeconds: 86401 }\n`)).toEqual([
+      'rules/t.yaml:4:38: execution.approvalTimeoutSeconds: at most 86400 s (one day)',
+    ]);
+    expect(problems(`${MINIMAL}execution: { approvalTimeoutSeconds: 5m }\n`)).toEqual([
+      'rules/t.yaml:4:38: execution.approvalTimeoutSeconds: whole seconds',
+    ]);
+    expect(problems(`${MINIMAL}execution: { approvalTimeoutSeconds: 90.5 }\n`)).toEqual([
+      'rules/t.yaml:4:38: execution.approvalTimeoutSeconds: whole seconds',
     ]);
   });
 
