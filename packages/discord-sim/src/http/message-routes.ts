@@ -40,7 +40,13 @@ export function messageRoutes(core: Core): Router {
       if (!Number.isInteger(limit) || limit < 1 || limit > 100)
         throw invalidFormBody([{ path: ['limit'], code: 'NUMBER_TYPE_MAX', message: 'Must be between 1 and 100.' }]);
       const all = messages.inChannel(channel.id).filter((m) => !(m.flags & MESSAGE_FLAG.EPHEMERAL));
-      const big = (v: unknown) => BigInt(String(v));
+      const big = (v: unknown): bigint => {
+        if (!/^\d{1,20}$/.test(String(v)))
+          throw invalidFormBody([
+            { path: [], code: 'NUMBER_TYPE_COERCE', message: `Value "${String(v)}" is not snowflake.` },
+          ]);
+        return BigInt(String(v));
+      };
       let picked: StoredMessage[];
       if (req.query['before'] !== undefined)
         picked = all.filter((m) => big(m.id) < big(req.query['before'])).slice(-limit);

@@ -7,15 +7,16 @@ import {
   ButtonStyle,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
-  type Client,
+  Client,
   GatewayIntentBits,
   type Interaction,
   type Message,
+  Partials,
   SlashCommandBuilder,
 } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_IDS, type DiscordSimHandle } from '../../src/index.js';
-import { botMessages, control, loginClient, startSim, waitFor } from '../support/harness.js';
+import { botMessages, control, DEFAULT_INTENTS, loginClient, startSim, TOKEN, waitFor } from '../support/harness.js';
 
 let sim: DiscordSimHandle;
 let client: Client;
@@ -146,6 +147,32 @@ describe('messages', () => {
     const click = await control(sim, 'POST', '/__discord/interactions', { messageId: sent.id, customId: 'approve:42' });
     expect(click.status).toBe(400);
     expect(click.body.error).toMatch(/disabled/);
+  });
+});
+
+describe('direct messages', () => {
+  it('a DM from the operator reaches a client with DirectMessages and Partials.Channel; users.send() answers in it', async () => {
+    const dmClient = new Client({
+      intents: [...DEFAULT_INTENTS, GatewayIntentBits.DirectMessages],
+      partials: [Partials.Channel],
+      rest: { api: sim.apiUrl },
+    });
+    const seen: Message[] = [];
+    dmClient.on('messageCreate', (m) => seen.push(m));
+    const ready = new Promise<void>((resolve) => dmClient.once('clientReady', () => resolve()));
+    await dmClient.login(TOKEN);
+    await ready;
+    try {
+      const dm = await control(sim, 'POST', '/__discord/messages', { dm: true, content: 'halt trading' });
+      const m = await waitFor(() => seen.find((x) => x.id === dm.body.id), 'the DM');
+      expect([m.channel.isDMBased(), m.guildId, m.content]).toEqual([true, null, 'halt trading']);
+      const sent = await dmClient.users.send(DEFAULT_IDS.operator, 'Trading halted');
+      expect(sent.channelId).toBe(dm.body.channelId);
+      const listed = await botMessages(sim, dm.body.channelId);
+      expect(listed.map((x) => x.content)).toEqual(['Trading halted']);
+    } finally {
+      await dmClient.destroy();
+    }
   });
 });
 
