@@ -1,6 +1,6 @@
 // Owns who and where: the bot user (whose id is also the application's), the one guild, its text channels, DM
 // channels, and the users (members of the guild from their first appearance).
-import type { DiscordSimConfig } from '../config.js';
+import { DEFAULT_IDS, type DiscordSimConfig } from '../config.js';
 import type { SnowflakeSource } from '../ids.js';
 import type { SimChannel, SimGuild, SimUser } from '../types.js';
 
@@ -29,7 +29,7 @@ export class World {
       name: config.guild.name,
       ownerId,
       everyoneRoleId: config.guild.id,
-      botRoleId: this.ids.next(),
+      botRoleId: DEFAULT_IDS.botRole,
       joinedAt: now,
     };
     config.guild.channels.forEach((c, i) => {
