@@ -93,6 +93,33 @@ module.exports = {
       from: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
       to: { path: '^packages/venue/', dependencyTypesNot: ['aliased-workspace'] },
     },
+    {
+      name: 'discord-sim-stands-alone',
+      severity: 'error',
+      comment:
+        'The local Discord server (packages/discord-sim, @legwork/discord-sim) is a product of its own: it imports ' +
+        'nothing of Legwork, nor of the venue.',
+      from: { path: '^packages/discord-sim/' },
+      to: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/|^packages/(?!discord-sim/)' },
+    },
+    {
+      name: 'adapter-not-discord-sim',
+      severity: 'error',
+      comment:
+        'Legwork (src/) talks to the Discord server over the wire only, as to Discord: only the processes (workers/), ' +
+        'tests and harnesses import @legwork/discord-sim.',
+      from: { path: '^(src|bin)/' },
+      to: { path: '^(packages/discord-sim/|node_modules/@legwork/discord-sim/)' },
+    },
+    {
+      name: 'discord-sim-through-its-exports',
+      severity: 'error',
+      comment:
+        'Outside the package, the Discord server is imported as @legwork/discord-sim (its package.json exports), never ' +
+        'by relative path.',
+      from: { path: '^(src|workers|bin|test|bench|chaos|soak|scripts)/' },
+      to: { path: '^packages/discord-sim/', dependencyTypesNot: ['aliased-workspace'] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

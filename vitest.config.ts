@@ -1,5 +1,6 @@
 // Owns the test layout: fast pure unit tests in parallel, integration tests (real sockets, Redis, Postgres) one file at a
-// time; workspace packages (packages/*, e.g. the venue) keep their tests in their own test/unit and test/integration.
+// time; workspace packages (packages/*: the venue, the Discord server) keep their tests in their own test/unit and
+// test/integration.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
