@@ -122,9 +122,16 @@ describe('a scan through the queues', () => {
       await enqueueManualScan(app.ctx.queues, 'ic-test', 'slot-halted');
       const run = await completedRun('slot-halted');
       expect((await listTrades(app.ctx.sql)).length).toBe(before);
-      const [audit] = await app.ctx.sql<{ data: { skipped: { reason: string }[] } }[]>`
-        select data from audit_events where kind = 'scan_completed' and data->>'scanRunId' = ${run.id}`;
-      expect(audit?.data.skipped.every((s) => s.reason === 'trading is halted')).toBe(true);
+      // finishScan marks the run completed before it appends scan_completed: wait for the audit row itself
+      const audit = async () =>
+        (
+          await app.ctx.sql<{ data: { skipped: { reason: string }[] } }[]>`
+            select data from audit_events where kind = 'scan_completed' and data->>'scanRunId' = ${run.id}`
+        )[0];
+      await waitUntil(async () => (await audit()) !== undefined, { what: 'the scan_completed audit event' });
+      const reasons = (await audit())!.data.skipped.map((s) => s.reason);
+      expect(reasons.length).toBeGreaterThan(0);
+      expect(new Set(reasons)).toEqual(new Set(['trading is halted']));
     } finally {
       await setTradingState(app.ctx.sql, 'active', 'test');
     }
