@@ -56,6 +56,11 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, 'must be 1-64 letters, digits or _ . : { } -')
     .default('legwork'),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_API_URL: url(['http:', 'https:']).optional(),
+  LEGWORK_DISCORD_CHANNELS: z.string().optional(),
+  LEGWORK_DISCORD_USERS: z.string().optional(),
+  LEGWORK_DISCORD_FILLS: z.enum(['yes', 'no']).default('no'),
 });
 
 export type TastytradeEnv = 'sim' | 'sandbox' | 'production';
@@ -95,6 +100,27 @@ export interface AppConfig {
   alertWebhookUrl?: string;
   /** The HTTP server (role `api`): PORT, and Basic-auth users (LEGWORK_ADMIN_USER/PASSWORD, LEGWORK_VIEWER_USER/PASSWORD). */
   http: HttpConfig;
+  /** The Discord bot; absent when DISCORD_TOKEN is unset (the `chat` role does not run). */
+  discord?: DiscordConfig;
+}
+
+/** What a Discord user on LEGWORK_DISCORD_USERS may do: `viewer` reads, `trader` also halts, resumes, approves. */
+export type ChatRole = 'trader' | 'viewer';
+
+/** The Discord bot (role `chat`), on when DISCORD_TOKEN is set. */
+export interface DiscordConfig {
+  /** The bot token (never logged). */
+  token: string;
+  /** REST base of a Discord-compatible server (DISCORD_API_URL); unset: Discord itself. */
+  apiUrl?: string;
+  /** Channel ids the bot listens and answers in (LEGWORK_DISCORD_CHANNELS); the first one also gets alerts. */
+  channels: readonly string[];
+  /** The first listed channel. */
+  alertChannel: string;
+  /** Allow-listed user ids and their roles (LEGWORK_DISCORD_USERS `id:role,…`). */
+  users: readonly { id: string; role: ChatRole }[];
+  /** Post fills (entries and exits filled) to the alert channel too (LEGWORK_DISCORD_FILLS=yes). */
+  fills: boolean;
 }
 
 export interface HttpCredentials {
@@ -114,6 +140,56 @@ const PRESETS: Record<Exclude<TastytradeEnv, 'sim'>, { baseUrl: string; accountS
   sandbox: { baseUrl: 'https://api.cert.tastyworks.com', accountStreamerUrl: 'wss://streamer.cert.tastyworks.com' },
   production: { baseUrl: 'https://api.tastyworks.com', accountStreamerUrl: 'wss://streamer.tastyworks.com' },
 };
+
+/** A Discord id (a snowflake): digits only, as Developer Mode's "Copy ID" gives it. */
+const DISCORD_ID = /^[0-9]{1,20}$/;
+const CHAT_ROLES: readonly ChatRole[] = ['trader', 'viewer'];
+
+/** Splits a comma-separated list; blank entries (a trailing comma, spaces) are dropped. */
+const entriesOf = (text: string | undefined): string[] =>
+  (text ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+
+/** LEGWORK_DISCORD_CHANNELS: ids, each named in its problem. */
+export function parseDiscordChannels(text: string | undefined): { channels: string[]; problems: string[] } {
+  const channels: string[] = [];
+  const problems: string[] = [];
+  entriesOf(text).forEach((entry, i) => {
+    const where = `LEGWORK_DISCORD_CHANNELS: entry ${i + 1} "${entry}"`;
+    if (!DISCORD_ID.test(entry)) problems.push(`${where}: must be a Discord channel id (digits)`);
+    else if (channels.includes(entry)) problems.push(`${where}: listed twice`);
+    else channels.push(entry);
+  });
+  return { channels, problems };
+}
+
+/** LEGWORK_DISCORD_USERS: `id:role` entries (role trader or viewer), each named in its problem. */
+export function parseDiscordUsers(text: string | undefined): {
+  users: { id: string; role: ChatRole }[];
+  problems: string[];
+} {
+  const users: { id: string; role: ChatRole }[] = [];
+  const problems: string[] = [];
+  entriesOf(text).forEach((entry, i) => {
+    const where = `LEGWORK_DISCORD_USERS: entry ${i + 1} "${entry}"`;
+    const [id = '', role, ...rest] = entry.split(':').map((p) => p.trim());
+    const problem =
+      role === undefined || rest.length > 0
+        ? 'must be USER_ID:ROLE, e.g. 123456:trader'
+        : !DISCORD_ID.test(id)
+          ? `"${id}" is not a Discord user id (digits)`
+          : !(CHAT_ROLES as readonly string[]).includes(role)
+            ? `role must be ${CHAT_ROLES.join(' or ')}, not "${role}"`
+            : users.some((u) => u.id === id)
+              ? `user ${id} is listed twice`
+              : null;
+    if (problem) problems.push(`${where}: ${problem}`);
+    else users.push({ id, role: role as ChatRole });
+  });
+  return { users, problems };
+}
 
 /** Reads and validates every variable; throws one ConfigError listing every problem. Secrets never appear in messages. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppConfig> {
@@ -141,6 +217,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
   }
   if (liveText === 'yes' && ttEnv !== 'production')
     problems.push('LEGWORK_LIVE_TRADING: "yes" only makes sense with TT_ENV=production');
+  const channels = parseDiscordChannels(raw('LEGWORK_DISCORD_CHANNELS'));
+  const users = parseDiscordUsers(raw('LEGWORK_DISCORD_USERS'));
+  problems.push(...channels.problems, ...users.problems);
+  if (raw('DISCORD_TOKEN')) {
+    if (channels.channels.length === 0 && channels.problems.length === 0)
+      problems.push(
+        'LEGWORK_DISCORD_CHANNELS: required when DISCORD_TOKEN is set (the channel ids the bot answers in; the first gets alerts)',
+      );
+  } else {
+    for (const key of ['LEGWORK_DISCORD_CHANNELS', 'LEGWORK_DISCORD_USERS', 'DISCORD_API_URL'])
+      if (raw(key)) problems.push(`${key}: set, but DISCORD_TOKEN is not (the Discord bot runs only with a token)`);
+  }
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const live = liveText === 'yes';
@@ -180,5 +268,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<AppCo
         ? { viewer: Object.freeze({ user: e.LEGWORK_VIEWER_USER, password: e.LEGWORK_VIEWER_PASSWORD }) }
         : {}),
     }),
+    ...(e.DISCORD_TOKEN
+      ? {
+          discord: Object.freeze({
+            token: e.DISCORD_TOKEN,
+            ...(e.DISCORD_API_URL ? { apiUrl: e.DISCORD_API_URL.replace(/\/$/, '') } : {}),
+            channels: Object.freeze([...channels.channels]),
+            alertChannel: channels.channels[0]!,
+            users: Object.freeze(users.users.map((u) => Object.freeze(u))),
+            fills: e.LEGWORK_DISCORD_FILLS === 'yes',
+          }),
+        }
+      : {}),
   });
 }
