@@ -215,7 +215,11 @@ export type AuditKind =
   | 'trade_proposed'
   | 'trade_approved'
   | 'trade_rejected'
-  | 'approval_expired';
+  | 'approval_expired'
+  /** A chat command (Discord): user, channel, command, outcome (ok, invalid, forbidden, declined, error). */
+  | 'chat_command'
+  /** A chat message or interaction from a user or channel not on the lists: not answered. */
+  | 'chat_refused';
 
 export interface AuditEvent {
   kind: AuditKind;
