@@ -26,3 +26,22 @@ export async function recentAudit(sql: Queryable, limit = 100): Promise<AuditRow
     select id, at, kind, trade_id as "tradeId", group_id as "groupId", order_id as "orderId", data
     from audit_events order by id desc limit ${limit}`;
 }
+
+/** Events of some kinds after an id, oldest first (the chat feed's tail of the log). */
+export async function auditAfter(
+  sql: Queryable,
+  afterId: number,
+  kinds: readonly string[],
+  limit: number,
+): Promise<AuditRow[]> {
+  const rows = await sql<AuditRow[]>`
+    select id, at, kind, trade_id as "tradeId", group_id as "groupId", order_id as "orderId", data
+    from audit_events where id > ${afterId} and kind = any(${kinds as string[]}) order by id limit ${limit}`;
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** The newest event's id (0 for an empty log). */
+export async function latestAuditId(sql: Queryable): Promise<number> {
+  const [row] = await sql<{ id: string | null }[]>`select max(id)::text as id from audit_events`;
+  return Number(row?.id ?? 0);
+}

@@ -44,3 +44,15 @@ export async function setTradingState(
     return value;
   })) as TradingStateValue;
 }
+
+/** A setting other than the trading state (e.g. the chat feed's place in the audit log), or undefined. */
+export async function getSetting<T>(sql: Queryable, key: string): Promise<T | undefined> {
+  const [row] = await sql<{ value: T }[]>`select value from settings where key = ${key}`;
+  return row?.value;
+}
+
+export async function putSetting(sql: Queryable, key: string, value: unknown): Promise<void> {
+  await sql`
+    insert into settings (key, value, updated_at) values (${key}, ${sql.json(value as never)}, ${storeNow()})
+    on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`;
+}
