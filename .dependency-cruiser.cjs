@@ -35,7 +35,7 @@ module.exports = {
       comment: 'The pipeline reaches the broker, market data, queues and the database only through its ports.',
       from: { path: '^src/pipeline/' },
       to: {
-        path: '^(src/(broker|queue|http|cli|app)/|node_modules/(postgres|ioredis|bullmq|@tastytrade/api|@dxfeed/dxlink-api|express|ws)/)',
+        path: '^(src/(broker|queue|http|cli|app|chat)/|node_modules/(postgres|ioredis|bullmq|@tastytrade/api|@dxfeed/dxlink-api|express|ws|discord[.]js|@discordjs/[^/]+)/)',
       },
     },
     {
@@ -60,6 +60,26 @@ module.exports = {
       comment: 'A pipeline stage does not import another stage: what two stages share lives at the pipeline root.',
       from: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile|account)/' },
       to: { path: '^src/pipeline/(scan|execute|exit|monitor|reconcile|account)/', pathNot: '^src/pipeline/$1/' },
+    },
+    {
+      name: 'discord-only-in-its-adapter',
+      severity: 'error',
+      comment:
+        'discord.js is imported only by the chat adapter (src/chat/discord-client.ts): commands, permissions, answers ' +
+        'and the feed are plain TypeScript, testable without Discord.',
+      from: { path: '^(src|workers|bin)/', pathNot: '^src/chat/discord-client[.]ts$' },
+      to: { path: '(^|/)node_modules/(discord[.]js|@discordjs/[^/]+)/' },
+    },
+    {
+      name: 'chat-through-its-deps',
+      severity: 'error',
+      comment:
+        'The chat commands reach Legwork through ChatDeps (built in src/app/chat-bot.ts), never storage, queues, ' +
+        'the broker, HTTP or the CLI directly.',
+      from: { path: '^src/chat/' },
+      to: {
+        path: '(^src/(store|queue|http|cli|app|broker)/|(^|/)node_modules/(postgres|ioredis|bullmq|@tastytrade/api|express)/)',
+      },
     },
     {
       name: 'src-does-not-reach-out',

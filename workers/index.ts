@@ -18,6 +18,8 @@ import {
 import { startBrokerTicker, type BrokerSchedule } from '../src/queue/broker-ticker.js';
 import { startHttpServer, type RunningHttpServer } from '../src/http/server.js';
 import { accountWorker } from './account.worker.js';
+import type { ChatBotOptions, RunningChatBot } from '../src/app/chat-bot.js';
+import { runChat } from './chat.worker.js';
 import { ActiveJobs } from './active-jobs.js';
 import { executeWorker } from './execute.worker.js';
 import { exitWorker } from './exit.worker.js';
@@ -26,14 +28,19 @@ import { reconcileWorker } from './reconcile.worker.js';
 import { scanWorker } from './scan.worker.js';
 import { scanUnderlyingWorker } from './scan-underlying.worker.js';
 
-/** Process roles; `legwork start` runs all of them, `legwork worker ROLE` one. `api` is the HTTP server (src/http). */
-export const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan', 'api'] as const;
+/**
+ * Process roles; `legwork start` runs all of them (`chat` only when DISCORD_TOKEN is set), `legwork worker ROLE` one.
+ * `api` is the HTTP server (src/http), `chat` the Discord bot (src/chat).
+ */
+export const ROLES = ['reconcile', 'monitor', 'execute', 'exit', 'scan', 'api', 'chat'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningWorkers {
   workers: Worker[];
   /** Set when the `api` role runs: where the HTTP server listens and how its admin password was set. */
   http?: { url: string; adminSource: 'env' | 'generated' };
+  /** Set when the `chat` role runs: the Discord bot. */
+  chat?: RunningChatBot;
   stop(graceMs?: number): Promise<void>;
   /** The jobs running now (what a stop waits for). */
   active: ActiveJobs;
@@ -58,7 +65,12 @@ const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
 export async function runWorkers(
   ctx: AppContext,
   roles: readonly Role[],
-  options: { rulesPollMs?: number; schedulers?: boolean; http?: { port?: number; host?: string } } = {},
+  options: {
+    rulesPollMs?: number;
+    schedulers?: boolean;
+    http?: { port?: number; host?: string };
+    chat?: ChatBotOptions;
+  } = {},
 ): Promise<RunningWorkers> {
   const workers: Worker[] = [];
   const timers: NodeJS.Timeout[] = [];
@@ -161,6 +173,12 @@ export async function runWorkers(
     });
     ctx.log.info({ url: http.url }, `HTTP server listening on ${http.url}`);
   }
+  // Last: the bot connects in the background and never holds the start up (nor trading) for Discord
+  let chat: RunningChatBot | undefined;
+  if (roles.includes('chat')) {
+    chat = runChat(ctx, options.chat);
+    stops.push(() => chat!.stop());
+  }
   for (const w of workers) {
     w.on('failed', (job, error) =>
       ctx.log.warn({ queue: w.name, jobId: job?.id, err: error }, `job failed: ${error.message}`),
@@ -170,6 +188,7 @@ export async function runWorkers(
   return {
     workers,
     ...(http ? { http: { url: http.url, adminSource: http.auth.adminSource } } : {}),
+    ...(chat ? { chat } : {}),
     active,
     /**
      * Stops within `graceMs`: no new jobs; active ones may finish on their own for FINISH_SHARE of the grace; then they

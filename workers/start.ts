@@ -2,8 +2,10 @@
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
 import { readArgs } from '../src/util/cli-args.js';
 
-const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running)
-       legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP server, PORT)`;
+const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running;
+                                the Discord bot too when DISCORD_TOKEN is set)
+       legwork worker ROLE[,ROLE…]  some roles in one process: reconcile, monitor, execute, exit, scan, api (the HTTP
+                                server, PORT), chat (the Discord bot, DISCORD_TOKEN)`;
 
 /** The roles that open trades: in production they start only when every enabled rule set is promoted. */
 const TRADING_ROLES: readonly string[] = ['scan', 'execute'];
@@ -56,6 +58,13 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
       return 2;
     }
     throw error;
+  }
+  if (mode === 'start' && !config.discord) roles.splice(roles.indexOf('chat'), 1);
+  if (mode === 'worker' && roles.includes('chat') && !config.discord) {
+    console.error(
+      'legwork worker: the chat role is the Discord bot: set DISCORD_TOKEN and LEGWORK_DISCORD_CHANNELS (docs/operations.md: Discord)',
+    );
+    return 2;
   }
   const { createLogger } = await import('../src/log.js');
   const log = createLogger({ level: config.logLevel });

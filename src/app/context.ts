@@ -19,6 +19,7 @@ import { bindStoreClock } from '../store/store-clock.js';
 import { createQueues, type Queues } from '../queue/queues.js';
 import { bullScanJobs } from '../queue/scan-jobs.js';
 import { createBrokerStats, type BrokerStats } from '../queue/broker-stats.js';
+import { createChatStatusBoard, type ChatStatusBoard } from '../queue/chat-status-board.js';
 import type { PolicyEvent } from '../broker/tastytrade/http-policy.js';
 
 export interface AppContext {
@@ -37,6 +38,8 @@ export interface AppContext {
   queues: Queues;
   /** Broker call counts and latency, shared by every process through Redis. */
   brokerStats: BrokerStats;
+  /** The Discord bot's connection status, shared through Redis (written by the `chat` role, read by /api/ready). */
+  chatStatus: ChatStatusBoard;
   scan: ScanContext;
   /** Where trade proposals (manual approval) are announced and their outcome told; a no-op until Discord plugs in. */
   approvals: ApprovalNotifier;
@@ -85,6 +88,7 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
   const client = createTastytradeClient(config.broker, log.child({ component: 'tastytrade' }));
   const prefix = options.queuePrefix ?? config.queuePrefix;
   const brokerStats = createBrokerStats(config.redisUrl, prefix);
+  const chatStatus = createChatStatusBoard(config.redisUrl, prefix);
   // Every broker call's duration and outcome, shared across processes for /metrics
   const policy = {
     onEvent: (e: PolicyEvent) => (e.kind === 'call' ? brokerStats.record({ ...e, at: clock.now() }) : undefined),
@@ -137,10 +141,11 @@ export async function createAppContext(options: AppOptions = {}): Promise<AppCon
     accountRules,
     queues,
     brokerStats,
+    chatStatus,
     scan,
     approvals,
     async close() {
-      await Promise.allSettled([queues.close(), marketData.close(), brokerStats.close()]);
+      await Promise.allSettled([queues.close(), marketData.close(), brokerStats.close(), chatStatus.close()]);
       await sql.end({ timeout: 5 });
       clock.close();
     },

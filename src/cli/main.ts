@@ -3,7 +3,7 @@ const USAGE = `usage: legwork <command>
 
 commands:
   start      run Legwork: every worker and scan scheduler (paper mode: starts the local venue if needed)
-  worker     ROLE[,ROLE…]: run worker roles in one process (reconcile, monitor, execute, exit, scan, api)
+  worker     ROLE[,ROLE…]: run worker roles in one process (reconcile, monitor, execute, exit, scan, api, chat)
   venue      start the local Tastytrade venue (alias: sim; same as npm run venue; VENUE_PORT, VENUE_CLOCK; --help)
   chain      SYMBOL [--dte MIN-MAX] [--json]: option chain with bid/ask/mid, IV and greeks from the broker
   rules      check [PATH...]: validate rule files (default rules/), file:line:col for every problem

@@ -3,6 +3,7 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
+import { CHAT_NOT_CONFIGURED, CHAT_NOT_REPORTING, type ChatStatus } from '../chat/chat-status.js';
 import { createExecContext } from '../app/exec-context.js';
 import { loadHistory, type RiskReport, riskReport } from '../pipeline/account/account-stage.js';
 import { loadTradePnl, type TradePnl } from '../pipeline/pnl.js';
@@ -14,6 +15,7 @@ import { getTradingState } from '../store/settings.repo.js';
 import { TRADE_STATUSES } from '../domain/trade-transitions.js';
 import { getTrade, listTrades, type TradeRow } from '../store/trades.repo.js';
 import type { HttpAuth } from './auth.js';
+import { within } from '../util/within.js';
 import { HttpError, parseOr400 } from './request-errors.js';
 
 const limitSchema = (def: number, max: number) => z.coerce.number().int().min(1).max(max).default(def);
@@ -107,6 +109,21 @@ async function timed(work: () => Promise<unknown>, timeoutMs = 3000): Promise<Ch
   }
 }
 
+/**
+ * The Discord bot as the chat process last reported it (Redis, fresh for 20 s; the chat role may run elsewhere, even
+ * without this process knowing DISCORD_TOKEN). Reported only: never a reason to be unready.
+ */
+async function chatReadiness(app: Pick<AppContext, 'config' | 'chatStatus'>): Promise<ChatStatus> {
+  try {
+    const reported = await within(app.chatStatus.read(), 1000, 'chat status');
+    if (reported) return reported;
+    return app.config.discord ? CHAT_NOT_REPORTING : CHAT_NOT_CONFIGURED;
+  } catch (error) {
+    const why = `chat status unreadable: ${error instanceof Error ? error.message : String(error)}`;
+    return app.config.discord ? { ...CHAT_NOT_REPORTING, lastError: why } : CHAT_NOT_CONFIGURED;
+  }
+}
+
 export interface ReadRouteOptions {
   version: string;
   startedAt: number;
@@ -147,16 +164,18 @@ export function readRoutes(app: AppContext, auth: HttpAuth, opts: ReadRouteOptio
   });
 
   r.get('/ready', async (_req, res) => {
-    const [redis, postgres, broker] = await Promise.all([
+    const [redis, postgres, broker, chat] = await Promise.all([
       timed(() => app.queues.scan.isPaused()), // one Redis round trip
       timed(() => app.sql`select 1`),
       timed(() => app.broker.marketSession()),
+      chatReadiness(app),
     ]);
     const refused = app.rules.errors().length;
     // A refused edit keeps the last good version in force: it is reported but does not make the process unready
     const rules = { ok: refused === 0, loaded: app.rules.active().length, refused };
+    // Discord is reported (chat) but never makes the process unready: trading goes on without it
     const ready = redis.ok && postgres.ok && broker.ok;
-    res.status(ready ? 200 : 503).json({ ready, checks: { redis, postgres, broker, rules } });
+    res.status(ready ? 200 : 503).json({ ready, checks: { redis, postgres, broker, rules, chat } });
   });
 
   r.use(auth.requireViewer);

@@ -1,0 +1,21 @@
+// Owns what the Discord bot reports about its connection (GET /api/ready's `chat`): configured, connected, since when,
+// the last error. Readiness for trading never depends on it: a Discord outage is reported, not a reason to stop.
+
+export interface ChatStatus {
+  /** DISCORD_TOKEN is set. */
+  configured: boolean;
+  connected: boolean;
+  /** Since when it has been connected (or not), ISO; null before the first attempt. */
+  since: string | null;
+  lastError: string | null;
+}
+
+export const CHAT_NOT_CONFIGURED: ChatStatus = { configured: false, connected: false, since: null, lastError: null };
+
+/** What /api/ready says when no chat process has reported lately (not running, or its Redis writes fail). */
+export const CHAT_NOT_REPORTING: ChatStatus = {
+  configured: true,
+  connected: false,
+  since: null,
+  lastError: 'no chat process has reported lately (is `legwork worker chat` or `legwork start` running?)',
+};
