@@ -126,8 +126,10 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
 
   const { createAppContext } = await import('../src/app/context.js');
   const { runWorkers } = await import('./index.js');
-  const ctx = await createAppContext({ config, log });
-  const running = await runWorkers(ctx, roles as (typeof ROLES)[number][]);
+  // Proposals made in this process reach the bot at once (others through the audit log it tails)
+  const relay = roles.includes('chat') ? (await import('../src/app/chat-bot.js')).approvalRelay() : undefined;
+  const ctx = await createAppContext({ config, log, ...(relay ? { approvals: relay } : {}) });
+  const running = await runWorkers(ctx, roles as (typeof ROLES)[number][], relay ? { chat: { relay } } : {});
   log.info(
     {
       roles,

@@ -7,7 +7,9 @@ import type { ChatStatus } from '../chat/chat-status.js';
 import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../chat/discord-client.js';
 import { createChatFeed, type ChatFeed, type FeedState } from '../chat/feed.js';
 import type { DiscordConfig } from '../config/env.js';
+import type { ApprovalNotifier } from '../pipeline/ports.js';
 import { riskReport } from '../pipeline/account/account-stage.js';
+import { decideApproval } from '../pipeline/approval.js';
 import { flattenAll } from '../pipeline/exit/exit-stage.js';
 import { failsafeStates } from '../pipeline/failsafe-check.js';
 import { loadTradePnl } from '../pipeline/pnl.js';
@@ -75,6 +77,8 @@ export function createChatDeps(app: AppContext): ChatDeps {
       }
     },
     resume: (by, options) => resumeTrading(app.store, by, options),
+    // As `legwork approve|reject` and POST /api/trades/:id/approve|reject: one decision per trade, audited, queued
+    decideApproval: (tradeId, request) => decideApproval(exec, tradeId, request),
   };
 }
 
@@ -97,7 +101,29 @@ export interface RunningChatBot {
   stop(): Promise<void>;
 }
 
+/**
+ * The app context's ApprovalNotifier when the bot runs in this process: the context is built before the bot, so it
+ * forwards to whatever the bot attaches. The bot's notifier only nudges its feed: the proposal and its outcome are
+ * audit events the feed posts (once, from any process); the nudge posts them now rather than at the next poll.
+ */
+export interface ApprovalRelay extends ApprovalNotifier {
+  attach(target: ApprovalNotifier): void;
+}
+
+export function approvalRelay(): ApprovalRelay {
+  let target: ApprovalNotifier | undefined;
+  return {
+    attach: (t) => {
+      target = t;
+    },
+    proposed: async (trade) => target?.proposed(trade),
+    resolved: async (trade, outcome) => target?.resolved(trade, outcome),
+  };
+}
+
 export interface ChatBotOptions {
+  /** Given to createAppContext as `approvals`: the bot attaches its notifier to it. */
+  relay?: ApprovalRelay;
   /** Overrides of the adapter's timings (tests). */
   discord?: Partial<Omit<DiscordBotOptions, 'config' | 'service' | 'log'>>;
   feedPollMs?: number;
@@ -137,6 +163,8 @@ export function startChatBot(app: AppContext, config: DiscordConfig, options: Ch
     ...(options.feedPollMs ? { pollMs: options.feedPollMs } : {}),
     ...(options.feedSettleMs ? { settleMs: options.feedSettleMs } : {}),
   });
+  const nudge = async () => feed?.nudge();
+  options.relay?.attach({ proposed: nudge, resolved: nudge });
   publish(bot.status());
   const refresh = setInterval(() => publish(bot.status()), STATUS_REFRESH_MS);
   refresh.unref();

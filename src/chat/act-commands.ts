@@ -70,8 +70,6 @@ export async function decide(
   id: string,
   reason: string | undefined,
 ): Promise<ActReply> {
-  if (!deps.decideApproval)
-    return { text: 'Trade approval is not available in this Legwork.', declined: 'unavailable' };
   const found = await findTrade(deps, id);
   if ('message' in found) return { text: found.message, declined: 'not_found' };
   const tradeId = found.trade.id;

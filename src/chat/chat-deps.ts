@@ -6,6 +6,7 @@ import type { FailsafeCheck } from '../domain/failsafes.js';
 import type { Environment } from '../domain/portfolio.js';
 import type { CandidateRow, TradeRow, TradingStateValue } from '../domain/records.js';
 import type { RiskReport } from '../pipeline/account/account-stage.js';
+import type { ApprovalRequest, ApprovalResult } from '../pipeline/approval.js';
 import type { TradePnl } from '../pipeline/pnl.js';
 import type { ResumeResult } from '../pipeline/resume.js';
 import type { Store } from '../pipeline/store-port.js';
@@ -34,11 +35,6 @@ export interface HaltOutcome {
   flattenError?: string;
 }
 
-/** How an approval request ended (src/pipeline/approval.ts decideApproval's result, as the chat reads it). */
-export type ApprovalAnswer =
-  | { ok: true; decision: 'approve' | 'reject'; trade: TradeRow; queued: boolean }
-  | { ok: false; code: 'not_found' | 'not_awaiting' | 'expired'; message: string; trade?: TradeRow };
-
 export interface ChatDeps {
   store: Pick<Store, 'trades' | 'groups' | 'positions' | 'tradingState' | 'failsafes' | 'portfolio'>;
   /** Broker time, epoch ms. */
@@ -60,11 +56,8 @@ export interface ChatDeps {
   halt(by: string, options: { flatten: boolean; reason?: string }): Promise<HaltOutcome>;
   /** `legwork resume [--force]`: refused while something is broken unless forced with a reason. */
   resume(by: string, options: { force: boolean; reason?: string }): Promise<ResumeResult>;
-  /** Approves or rejects a trade awaiting approval; absent until the approval core is wired. */
-  decideApproval?(
-    tradeId: string,
-    request: { decision: 'approve' | 'reject'; by: string; reason?: string },
-  ): Promise<ApprovalAnswer>;
+  /** Approves or rejects a trade awaiting approval (src/pipeline/approval.ts decideApproval). */
+  decideApproval(tradeId: string, request: ApprovalRequest): Promise<ApprovalResult>;
 }
 
 /** Who runs a command, as the audit and the pipeline name them: `discord:<user id>`. */

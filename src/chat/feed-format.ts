@@ -44,7 +44,7 @@ const tradeName = (t: TradeRow | undefined, id: string | null) =>
   t ? `${t.underlying} ${t.strategy} ${t.quantity}x (${shortId(t.id)})` : id ? `trade ${shortId(id)}` : 'a trade';
 
 export function proposalText(t: TradeRow): string {
-  const deadline = (t as { approvalDeadline?: Date | null }).approvalDeadline;
+  const deadline = t.approvalDeadline;
   return [
     `🗳️ **Trade proposed**: ${t.underlying} ${t.strategy} ${t.quantity}x, expires ${t.expiration} (rule set ${t.ruleSet}, id ${t.id})`,
     `Legs: ${legsText(t)}`,
@@ -59,7 +59,7 @@ export function proposalText(t: TradeRow): string {
 export function feedItem(e: AuditRow, trade: TradeRow | undefined): FeedItem | null {
   const d = e.data ?? {};
   const id = Number(e.id);
-  switch (e.kind as string) {
+  switch (e.kind) {
     case 'alert': {
       const kind = str(d['kind']) ?? 'alert';
       return { kind: 'line', eventId: id, text: `${ALERT_ICON[kind] ?? '⚠️'} **${kind}**: ${str(d['message']) ?? ''}` };
@@ -85,7 +85,7 @@ export function feedItem(e: AuditRow, trade: TradeRow | undefined): FeedItem | n
     }
     case 'trade_proposed': {
       if (!trade || !e.tradeId) return null;
-      const awaiting = (trade.status as string) === 'awaiting_approval';
+      const awaiting = trade.status === 'awaiting_approval';
       return {
         kind: 'proposal',
         eventId: id,
@@ -99,7 +99,7 @@ export function feedItem(e: AuditRow, trade: TradeRow | undefined): FeedItem | n
     case 'approval_expired': {
       if (!e.tradeId) return null;
       const by = str(d['by']);
-      const kind = e.kind as string;
+      const kind = e.kind;
       const why = str(d['reason']) ? `: ${str(d['reason'])}` : '';
       const text =
         kind === 'approval_expired'

@@ -18,8 +18,8 @@ export const STATUS_BROKER_WAIT_MS = 1200;
 export const TRADES_SHOWN = 15;
 export const CANDIDATES_SHOWN = 10;
 
-/** Statuses of trades that hold or may hold something (and count toward limits). */
-const LIVE = ['pending', 'opening', 'open', 'closing', 'broken'] as const;
+/** Statuses of trades that hold or may hold something, and proposals waiting for a human. */
+const LIVE = ['awaiting_approval', 'pending', 'opening', 'open', 'closing', 'broken'] as const;
 
 const when = (iso: string | undefined) => (iso ? ` since ${nyMinute(Date.parse(iso))}` : '');
 
@@ -77,7 +77,8 @@ export async function status(deps: ChatDeps): Promise<ChatReply> {
   ]);
   const count = (s: string) => live.filter((t) => t.status === s).length;
   const working = count('pending') + count('opening') + count('closing');
-  const trades = `Trades: ${count('open')} open · ${count('broken')} broken · ${working} working (entering or exiting)`;
+  const awaiting = count('awaiting_approval');
+  const trades = `Trades: ${count('open')} open · ${count('broken')} broken · ${working} working (entering or exiting)${awaiting > 0 ? ` · ${awaiting} awaiting approval` : ''}`;
   return { text: [stateLine(state), failsafes, trades, pnl].join('\n') };
 }
 
@@ -168,7 +169,11 @@ export async function trade(deps: ChatDeps, id: string): Promise<ChatReply> {
   );
   for (const g of groups)
     lines.push(`• ${g.kind} group ${shortId(g.id)} (${g.mode}): ${g.status}${g.reason ? ` — ${g.reason}` : ''}`);
-  const awaiting = (t.status as string) === 'awaiting_approval';
+  if (t.status === 'awaiting_approval' && t.approvalDeadline)
+    lines.push(`Awaiting approval until ${nyMinute(t.approvalDeadline.getTime())}.`);
+  else if (t.approvalBy)
+    lines.push(`Decided by ${t.approvalBy}${t.approvalAt ? ` at ${nyMinute(t.approvalAt.getTime())}` : ''}.`);
+  const awaiting = t.status === 'awaiting_approval';
   return { text: lines.join('\n'), ...(awaiting ? { buttons: approvalButtons(t.id) } : {}) };
 }
 

@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import type { ChatDeps } from '../../src/chat/chat-deps.js';
 import type { TradeRow } from '../../src/domain/records.js';
 import type { TradeEventType } from '../../src/domain/trade-transitions.js';
+import { decideApproval } from '../../src/pipeline/approval.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { resumeTrading } from '../../src/pipeline/resume.js';
 import type { MemoryStore } from './memory-store.js';
@@ -12,7 +13,16 @@ import { sampleRiskReport } from './metrics-app.js';
 
 export const silentLog = pino({ level: 'silent' });
 
-export function memoryChatDeps(store: MemoryStore, now: () => number, overrides: Partial<ChatDeps> = {}): ChatDeps {
+/**
+ * ChatDeps over the memory store; approvals through the real decideApproval, the entries it queues recorded in
+ * `queued` (tradeId, groupId).
+ */
+export function memoryChatDeps(
+  store: MemoryStore,
+  now: () => number,
+  overrides: Partial<ChatDeps> = {},
+  queued: [string, string][] = [],
+): ChatDeps {
   return {
     store,
     now,
@@ -34,6 +44,17 @@ export function memoryChatDeps(store: MemoryStore, now: () => number, overrides:
       return { state, before, ...(options.flatten ? { flatten: { flattened: [], skipped: [] } } : {}) };
     },
     resume: (by, options) => resumeTrading(store, by, options),
+    decideApproval: (tradeId, request) =>
+      decideApproval(
+        {
+          store,
+          jobs: { enqueueExecute: async (tradeId, groupId) => void queued.push([tradeId, groupId]) },
+          log: silentLog,
+          now,
+        },
+        tradeId,
+        request,
+      ),
     ...overrides,
   };
 }
@@ -42,7 +63,13 @@ export function memoryChatDeps(store: MemoryStore, now: () => number, overrides:
 export async function tradeIn(
   store: MemoryStore,
   events: TradeEventType[],
-  options: { id?: string; underlying?: string; fields?: Parameters<MemoryStore['trades']['move']>[2] } = {},
+  options: {
+    id?: string;
+    underlying?: string;
+    fields?: Parameters<MemoryStore['trades']['move']>[2];
+    /** A proposal (awaiting approval until then). */
+    approvalDeadline?: Date;
+  } = {},
 ): Promise<TradeRow> {
   const id = options.id ?? randomUUID();
   await store.trades.insertPendingWithinLimit({
@@ -78,6 +105,7 @@ export async function tradeIn(
     riskCents: 40_000,
     expectedCreditCents: 123,
     facts: {},
+    ...(options.approvalDeadline ? { approvalDeadline: options.approvalDeadline } : {}),
   });
   for (const [i, e] of events.entries())
     await store.trades.move(id, e, i === events.length - 1 ? options.fields : undefined);

@@ -211,31 +211,85 @@ describe('answers', () => {
 });
 
 describe('approvals', () => {
-  it('a button or `approve <prefix>` decides through decideApproval as discord:<user>; declined when already decided', async () => {
-    const decisions: unknown[] = [];
-    const { store, service, say } = setup({
-      decideApproval: async (tradeId, request) => {
-        decisions.push({ tradeId, ...request });
-        const trade = (await store.trades.get(tradeId))!;
-        return decisions.length === 1
-          ? { ok: true, decision: request.decision, trade, queued: true }
-          : { ok: false, code: 'not_awaiting', message: `trade ${tradeId} was already decided`, trade };
-      },
+  it('a button or `approve <prefix>` decides through decideApproval as discord:<user>, once', async () => {
+    const queued: [string, string][] = [];
+    const store = createMemoryStore(() => NOW);
+    const access = {
+      channels: [CHANNEL],
+      users: [
+        { id: TRADER, role: 'trader' as const },
+        { id: VIEWER, role: 'viewer' as const },
+      ],
+    };
+    const service = createChatService({
+      access,
+      deps: memoryChatDeps(store, () => NOW, {}, queued),
+      audit: (e) => store.audit.append(e),
+      log: silentLog,
     });
-    const t = await tradeIn(store, [], { id: 'cccc3333-0000-4000-8000-000000000003' });
-    const input: ChatInput = { userId: TRADER, channelId: CHANNEL, via: 'button', input: `approve:${t.id}` };
-    const first = await service.handle(input);
+    const t = await tradeIn(store, [], {
+      id: 'cccc3333-0000-4000-8000-000000000003',
+      approvalDeadline: new Date(NOW + 600_000),
+    });
+    const other = await tradeIn(store, [], {
+      id: 'dddd4444-0000-4000-8000-000000000004',
+      underlying: 'QQQ',
+      approvalDeadline: new Date(NOW + 600_000),
+    });
+    const click: ChatInput = { userId: TRADER, channelId: CHANNEL, via: 'button', input: `approve:${t.id}` };
+    const viewerClick = await service.handle({ ...click, userId: VIEWER });
+    expect(viewerClick).toMatchObject({ outcome: 'forbidden' });
+    expect((await store.trades.get(t.id))?.status).toBe('awaiting_approval');
+
+    const first = await service.handle(click);
     expect(first).toMatchObject({ outcome: 'ok', command: 'approve' });
     expect(textOf(first)).toMatch(/^Approved SPY iron-condor 1x \(cccc3333\) by discord:900\. Its entry is queued/);
-    const again = await say(TRADER, 'reject cccc3333 too late');
-    expect(again).toMatchObject({ outcome: 'declined' });
-    expect(textOf(again)).toBe(`Not rejected: trade ${t.id} was already decided.`);
-    expect(decisions).toEqual([
-      { tradeId: t.id, decision: 'approve', by: 'discord:900' },
-      { tradeId: t.id, decision: 'reject', by: 'discord:900', reason: 'too late' },
+    expect(await store.trades.get(t.id)).toMatchObject({ status: 'pending', approvalBy: 'discord:900' });
+    expect(queued).toEqual([[t.id, t.entryGroupId]]);
+
+    const late = await service.handle({
+      userId: TRADER,
+      channelId: CHANNEL,
+      via: 'message',
+      input: 'reject cccc3333 too late',
+    });
+    expect(late).toMatchObject({ outcome: 'declined' });
+    expect(textOf(late)).toMatch(
+      /^Not rejected: trade cccc3333-.* was already decided approved by discord:900; it is pending\.$/,
+    );
+
+    const rejected = await service.handle({
+      userId: TRADER,
+      channelId: CHANNEL,
+      via: 'slash',
+      input: { command: 'reject', options: { id: other.id, reason: 'QQQ earnings' } },
+    });
+    expect(textOf(rejected)).toBe('Rejected QQQ iron-condor 1x (dddd4444) by discord:900: QQQ earnings.');
+    expect(await store.trades.get(other.id)).toMatchObject({
+      status: 'rejected',
+      exitReason: 'rejected by discord:900: QQQ earnings',
+    });
+    expect(queued).toHaveLength(1);
+    expect(
+      store.state.audit.filter((e) => e.kind.startsWith('trade_')).map((e) => [e.kind, e.tradeId, e.data?.['by']]),
+    ).toEqual([
+      ['trade_approved', t.id, 'discord:900'],
+      ['trade_rejected', other.id, 'discord:900'],
     ]);
-    const viewerClick = await service.handle({ ...input, userId: VIEWER });
-    expect(viewerClick).toMatchObject({ outcome: 'forbidden' });
-    expect(decisions).toHaveLength(2);
+    expect(chatAudit(store).map((e) => [e.data!['command'], e.data!['outcome'], e.data!['via']])).toEqual([
+      ['approve', 'forbidden', 'button'],
+      ['approve', 'ok', 'button'],
+      ['reject', 'declined', 'message'],
+      ['reject', 'ok', 'slash'],
+    ]);
+  });
+
+  it('status counts proposals, and trade <id> of a proposal carries the buttons', async () => {
+    const { store, say } = setup();
+    const t = await tradeIn(store, [], { approvalDeadline: new Date(NOW + 600_000) });
+    expect(textOf(await say(VIEWER, 'status'))).toContain('· 1 awaiting approval');
+    const r = await say(VIEWER, `trade ${t.id}`);
+    expect(textOf(r)).toContain('Awaiting approval until Tue 2026-01-06 10:10 EST.');
+    expect(r.answer && r.reply.buttons?.map((b) => b.customId)).toEqual([`approve:${t.id}`, `reject:${t.id}`]);
   });
 });
