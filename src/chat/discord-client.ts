@@ -127,6 +127,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   let logging: Promise<void> | undefined;
   let stopped = false;
   let watchdog: NodeJS.Timeout | undefined;
+  let lastGatewayErrorLog = 0;
+  /** Why the gateway of the current login closed for good (a close code discord.js does not retry). */
+  let closedForGood: string | undefined;
 
   const status = (): ChatStatus => ({
     configured: true,
@@ -134,7 +137,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     since: since === null ? null : new Date(since).toISOString(),
     lastError,
   });
-  const setConnected = (value: boolean, error?: string) => {
+  const setConnected = (value: boolean, why: string, error?: string) => {
     const changed = value !== connected || (error !== undefined && error !== lastError) || since === null;
     if (error !== undefined) lastError = error;
     if (value !== connected || since === null) {
@@ -145,9 +148,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (!changed) return;
     if (value) {
       failures = 0;
-      log.info('discord: connected');
+      log.info({ why }, 'discord: connected');
       options.onConnected?.();
-    } else log.warn({ lastError }, 'discord: disconnected; reconnecting');
+    } else log.warn({ why, lastError }, 'discord: disconnected; reconnecting');
     options.onStatus?.(status());
   };
 
@@ -241,23 +244,26 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     });
     c.on(Events.ClientReady, (ready) => {
-      setConnected(true);
+      setConnected(true, 'ready');
       void registerCommands(ready).catch((error: unknown) =>
         log.warn({ err: error }, 'discord: command registration failed'),
       );
     });
-    c.on(Events.ShardReady, () => setConnected(gatewayReady(c)));
-    c.on(Events.ShardResume, () => setConnected(gatewayReady(c)));
-    c.on(Events.ShardReconnecting, () => setConnected(false));
-    c.on(Events.ShardDisconnect, (event) =>
-      setConnected(
-        false,
-        `gateway closed (${event.code}${CLOSE_REASONS[event.code] ? `: ${CLOSE_REASONS[event.code]}` : ''})`,
-      ),
-    );
+    // A shard's READY comes before the client's (which registers the commands): only a resume or a new session of an
+    // already ready client counts here
+    c.on(Events.ShardReady, () => c.isReady() && setConnected(gatewayReady(c), 'session'));
+    c.on(Events.ShardResume, () => setConnected(gatewayReady(c), 'resumed'));
+    c.on(Events.ShardReconnecting, () => setConnected(false, 'gateway closed'));
+    c.on(Events.ShardDisconnect, (event) => {
+      closedForGood = `gateway closed (${event.code}${CLOSE_REASONS[event.code] ? `: ${CLOSE_REASONS[event.code]}` : ''})`;
+      setConnected(false, 'gateway closed for good', closedForGood);
+    });
     c.on(Events.ShardError, (error) => {
       lastError = `gateway: ${message(error)}`;
-      log.warn({ err: error }, 'discord: gateway error');
+      // discord.js retries twice a second while the gateway is down: log a minute's worth once
+      if (wall() - lastGatewayErrorLog < 60_000) return;
+      lastGatewayErrorLog = wall();
+      log.warn({ err: error }, 'discord: gateway error (discord.js keeps reconnecting)');
     });
     c.on(Events.Error, (error) => log.warn({ err: error }, 'discord: client error'));
     c.on(Events.Warn, (text) => log.warn(`discord: ${text}`));
@@ -282,15 +288,20 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (stopped) return;
     const c = makeClient();
     client = c;
+    closedForGood = undefined;
     try {
       await within(c.login(config.token), loginTimeoutMs, 'Discord login');
-      if (gatewayReady(c)) setConnected(true);
+      if (gatewayReady(c)) setConnected(true, 'login');
     } catch (error) {
       failures += 1;
       const wait = Math.min(maxBackoffMs, backoffMs * 2 ** (failures - 1));
       nextAttemptAt = wall() + wait;
-      const why = (error as { code?: string }).code === 'TokenInvalid' ? 'DISCORD_TOKEN was refused' : message(error);
-      setConnected(false, `login failed: ${why}`);
+      // A close code Discord will not recover from says more than the error discord.js rejects with
+      const why =
+        (error as { code?: string }).code === 'TokenInvalid'
+          ? 'DISCORD_TOKEN was refused'
+          : (closedForGood ?? message(error));
+      setConnected(false, 'login failed', `login failed: ${why}`);
       log.warn(
         { err: error, retryInMs: wait },
         `discord: login failed (${why}); trying again in ${Math.round(wait / 1000)} s`,
@@ -307,10 +318,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     if (stopped || logging) return;
     const c = client;
     if (c && gatewayReady(c)) {
-      if (!connected) setConnected(true);
+      if (!connected) setConnected(true, 'watchdog');
       return;
     }
-    if (connected) setConnected(false);
+    if (connected) setConnected(false, 'watchdog');
     const down = wall() - downSince;
     if ((!c || down >= reloginAfterMs) && wall() >= nextAttemptAt) {
       if (c) log.warn({ downMs: down }, 'discord: still not connected; logging in afresh');

@@ -56,14 +56,14 @@ export interface ChatFeed {
   tick(): Promise<void>;
   /** Runs a round soon (a proposal in this process, a reconnect). */
   nudge(): void;
+  /** Events read while Discord was unreachable and not posted yet. */
+  waiting(): number;
   start(): void;
   stop(): Promise<void>;
 }
 
 const BATCH = 200;
 const MAX_PROPOSALS_KEPT = 50;
-/** An event first seen longer ago than this is marked delayed when it finally goes out. */
-const DELAYED_AFTER_MS = 10_000;
 
 export function createChatFeed(options: ChatFeedOptions): ChatFeed {
   const { source, poster, log } = options;
@@ -74,6 +74,8 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
   const kinds = feedKinds(options.fills);
   let state: FeedState | undefined;
   const firstSeen = new Map<number, number>();
+  /** Events that waited for Discord to come back: they go out marked delayed. */
+  const heldBack = new Set<number>();
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let again = false;
@@ -159,6 +161,7 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
     for (const r of rows) if (!firstSeen.has(Number(r.id))) firstSeen.set(Number(r.id), now);
     const done = new Set(s.done);
     const todo = rows.filter((r) => !done.has(Number(r.id)));
+    if (todo.length > 0 && !poster.connected()) for (const r of todo) heldBack.add(Number(r.id));
     if (todo.length > 0 && poster.connected()) {
       const items: FeedItem[] = [];
       for (const r of todo) {
@@ -166,8 +169,11 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
         if (item) items.push(item);
         else s.done.push(Number(r.id));
       }
-      const oldest = Math.min(...todo.map((r) => firstSeen.get(Number(r.id)) ?? now));
-      await post(s, items, now - oldest > DELAYED_AFTER_MS);
+      await post(
+        s,
+        items,
+        todo.some((r) => heldBack.has(Number(r.id))),
+      );
     }
     // The floor passes posted events that have been visible long enough for any lower id to have committed
     const posted = new Set(s.done);
@@ -178,6 +184,7 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
       firstSeen.delete(id);
     }
     s.done = s.done.filter((id) => id > s.floor);
+    for (const id of heldBack) if (id <= s.floor || posted.has(id)) heldBack.delete(id);
     if (JSON.stringify(s) !== before) await source.saveState(s);
   }
 
@@ -201,6 +208,7 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
     nudge() {
       void feed.tick();
     },
+    waiting: () => heldBack.size,
     start() {
       timer ??= setInterval(() => void feed.tick(), pollMs);
       timer.unref();

@@ -38,6 +38,8 @@ export interface TestAppOptions {
   clock?: 'wall' | 'broker' | 'sim-now';
   /** The venue's clock (default: frozen at TUESDAY_10_NY). */
   sim?: StartVenueOptions;
+  /** More configuration variables (e.g. the Discord bot's). */
+  env?: Record<string, string>;
 }
 
 export async function startTestApp(rules: Record<string, string>, options: TestAppOptions = {}): Promise<TestApp> {
@@ -52,6 +54,7 @@ export async function startTestApp(rules: Record<string, string>, options: TestA
     REDIS_URL,
     LOG_LEVEL: 'warn',
     LEGWORK_CLOCK: options.clock === 'broker' ? 'broker' : 'wall',
+    ...options.env,
   });
   const clock: Clock | undefined =
     options.clock === 'sim-now' ? { ...wallClock(), source: 'venue', now: () => sim.clock.now() } : undefined;
