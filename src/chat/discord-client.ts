@@ -236,6 +236,9 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     for (const page of rest) await i.followUp(page);
   }
 
+  /** Events of a client being replaced or stopped say nothing about the connection in use. */
+  const current = (c: Client) => client === c && !stopped;
+
   function makeClient(): Client {
     const c = new Client({
       intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.MessageContent],
@@ -244,6 +247,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       ...(config.apiUrl ? { rest: { api: config.apiUrl } } : {}),
     });
     c.on(Events.ClientReady, (ready) => {
+      if (!current(c)) return;
       setConnected(true, 'ready');
       void registerCommands(ready).catch((error: unknown) =>
         log.warn({ err: error }, 'discord: command registration failed'),
@@ -251,14 +255,16 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     });
     // A shard's READY comes before the client's (which registers the commands): only a resume or a new session of an
     // already ready client counts here
-    c.on(Events.ShardReady, () => c.isReady() && setConnected(gatewayReady(c), 'session'));
-    c.on(Events.ShardResume, () => setConnected(gatewayReady(c), 'resumed'));
-    c.on(Events.ShardReconnecting, () => setConnected(false, 'gateway closed'));
+    c.on(Events.ShardReady, () => current(c) && c.isReady() && setConnected(gatewayReady(c), 'session'));
+    c.on(Events.ShardResume, () => current(c) && setConnected(gatewayReady(c), 'resumed'));
+    c.on(Events.ShardReconnecting, () => current(c) && setConnected(false, 'gateway closed'));
     c.on(Events.ShardDisconnect, (event) => {
+      if (!current(c)) return;
       closedForGood = `gateway closed (${event.code}${CLOSE_REASONS[event.code] ? `: ${CLOSE_REASONS[event.code]}` : ''})`;
       setConnected(false, 'gateway closed for good', closedForGood);
     });
     c.on(Events.ShardError, (error) => {
+      if (!current(c)) return;
       lastError = `gateway: ${message(error)}`;
       // discord.js retries twice a second while the gateway is down: log a minute's worth once
       if (wall() - lastGatewayErrorLog < 60_000) return;
