@@ -163,6 +163,8 @@ describe('public routes', () => {
     for (const k of ['redis', 'postgres', 'broker'])
       expect(r.checks[k]).toMatchObject({ ok: true, ms: expect.any(Number) });
     expect(r.checks.rules).toEqual({ ok: true, loaded: 1, refused: 0 });
+    // No DISCORD_TOKEN, no chat process reporting: the bot is reported off (never a reason to be unready)
+    expect(r.checks.chat).toEqual({ configured: false, connected: false, since: null, lastError: null });
   });
 
   it('unknown routes are a JSON 404', async () => {
