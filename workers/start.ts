@@ -161,6 +161,12 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     ];
     process.stdout.write(`${banner.join('\n')}\n`);
   }
+  if (running.chat && config.discord) {
+    const d = config.discord;
+    process.stdout.write(
+      `  Discord     the bot answers in ${d.channels.length} channel(s), alerts to ${d.alertChannel}; ${d.users.length} allow-listed user(s) (connection: /api/ready → checks.chat)\n\n`,
+    );
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;

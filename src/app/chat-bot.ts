@@ -9,6 +9,7 @@ import { createChatFeed, type ChatFeed, type FeedState } from '../chat/feed.js';
 import type { DiscordConfig } from '../config/env.js';
 import type { ApprovalNotifier } from '../pipeline/ports.js';
 import { riskReport } from '../pipeline/account/account-stage.js';
+import { createAlerter } from '../pipeline/alerts.js';
 import { decideApproval } from '../pipeline/approval.js';
 import { flattenAll } from '../pipeline/exit/exit-stage.js';
 import { failsafeStates } from '../pipeline/failsafe-check.js';
@@ -28,7 +29,11 @@ const STATUS_REFRESH_MS = 5_000;
 /** What the chat commands need, over the app's adapters. */
 export function createChatDeps(app: AppContext): ChatDeps {
   const log = app.log.child({ component: 'chat' });
-  const exec = createExecContext(app, { log });
+  // Alerts raised from chat (a halt) are logged as the chat's
+  const exec = createExecContext(app, {
+    log,
+    alert: createAlerter({ store: app.store, log, webhookUrl: app.config.alertWebhookUrl }),
+  });
   const environment = app.config.broker.env;
   return {
     store: app.store,
