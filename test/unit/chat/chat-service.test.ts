@@ -199,6 +199,64 @@ describe('answers', () => {
     ]);
   });
 
+  it('rules: the rule sets in force and each refused edit at file:line:col; candidates as a table', async () => {
+    const { say } = setup({
+      rules: async () => ({
+        active: [
+          { name: 'ic', file: 'rules/ic.yaml', hash: 'abcdef0123456789', enabled: true, strategy: 'iron-condor' },
+        ],
+        refused: [
+          {
+            file: 'rules/ic.yaml',
+            since: '2026-01-06T14:00:00.000Z',
+            activeHash: 'abcdef0123456789',
+            problems: [{ line: 7, col: 12, message: 'dte.min must be at most dte.max' }],
+          },
+          { file: 'rules/new.yaml', since: '2026-01-06T14:30:00.000Z', activeHash: null, problems: [] },
+        ],
+      }),
+      candidates: async (limit) => {
+        expect(limit).toBe(10);
+        return [
+          {
+            id: 'c1',
+            candidateKey: 'k1',
+            scanRunId: 'r1',
+            ruleSet: 'ic',
+            rulesHash: 'h',
+            strategy: 'iron-condor',
+            underlying: 'SPY',
+            expiration: '2026-02-20',
+            dte: 45,
+            creditMidCents: 135,
+            creditNaturalCents: 110,
+            facts: {},
+            legs: [],
+            trace: null,
+            rank: 1,
+            score: 0.8123,
+            selected: true,
+            createdAt: new Date(NOW),
+          },
+        ];
+      },
+    });
+    expect(textOf(await say(VIEWER, 'rules')).split('\n')).toEqual([
+      '**Rule sets in force** (1)',
+      '```',
+      'name  strategy     enabled  file           hash',
+      'ic    iron-condor  yes      rules/ic.yaml  abcdef01',
+      '```',
+      '**Refused edits** (2; the last good version stays in force)',
+      '• rules/ic.yaml (since 2026-01-06T14:00:00.000Z; version abcdef01 stays in force)',
+      '  rules/ic.yaml:7:12 dte.min must be at most dte.max',
+      '• rules/new.yaml (since 2026-01-06T14:30:00.000Z; never valid: not in force)',
+    ]);
+    expect(textOf(await say(VIEWER, 'candidates'))).toContain(
+      '1  ic        SPY  iron-condor  2026-02-20   45   $1.35  0.812  yes',
+    );
+  });
+
   it('help marks what a viewer may not do', async () => {
     const { say } = setup();
     const text = textOf(await say(VIEWER, 'help'));
