@@ -63,21 +63,12 @@ export async function runRisk(
   }
   let app = deps.app;
   if (!app) {
-    const { ConfigError, loadConfig } = await import('../config/env.js');
-    try {
-      const config = loadConfig();
-      const [{ createAppContext }, { createLogger }] = await Promise.all([
-        import('../app/context.js'),
-        import('../log.js'),
-      ]);
-      app = await createAppContext({
-        config,
-        log: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
-      });
-    } catch (error) {
-      err(`legwork risk: ${error instanceof ConfigError ? error.message : `cannot open Legwork: ${String(error)}`}\n`);
+    const opened = await (await import('./open-app.js')).openCliApp();
+    if (typeof opened === 'string') {
+      err(`legwork risk: ${opened}\n`);
       return 2;
     }
+    app = opened;
   }
   try {
     const [{ createExecContext }, { riskReport }] = await Promise.all([

@@ -97,25 +97,9 @@ export async function runTrade(
   if (typeof args === 'string') return fail(2, `${args}\n\n${TRADE_USAGE}`);
   let app = deps.app;
   if (!app) {
-    const { ConfigError, loadConfig } = await import('../config/env.js');
-    try {
-      const config = loadConfig();
-      const [{ createAppContext }, { createLogger }] = await Promise.all([
-        import('../app/context.js'),
-        import('../log.js'),
-      ]);
-      app = await createAppContext({
-        config,
-        log: createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel }),
-      });
-    } catch (error) {
-      return fail(
-        2,
-        error instanceof ConfigError
-          ? error.message
-          : `cannot start (Postgres, Redis, broker): ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    const opened = await (await import('./open-app.js')).openCliApp();
+    if (typeof opened === 'string') return fail(2, opened);
+    app = opened;
   }
   try {
     const found = await ruleSetFor(app, args);
