@@ -1,7 +1,7 @@
 // Owns what the alert channel is told, from audit events: alerts (broken groups, halts, failsafes, assignments, …),
-// resumes, fills (only with LEGWORK_DISCORD_FILLS=yes), trade proposals with Approve/Reject buttons, and how a
-// proposal ended (the proposal's message loses its buttons and says who decided). Pure: the trade an event names is
-// passed in.
+// resumes, fills (only with LEGWORK_DISCORD_FILLS=yes), trade proposals with Approve/Reject buttons, how a proposal
+// ended (the proposal's message loses its buttons and says who decided), and an approved trade the executor refused
+// because the market moved. Pure: the trade an event names is passed in.
 import { nyMinute } from '../domain/dates.js';
 import type { AuditRow, TradeRow } from '../domain/records.js';
 import type { ChatButton } from './format.js';
@@ -10,7 +10,15 @@ import { approvalButtons, legsText } from './read-commands.js';
 
 /** Audit kinds the feed reads: alerts and resumes always, fills when asked, and the approval cycle. */
 export const FEED_KINDS = {
-  always: ['alert', 'resume', 'trade_proposed', 'trade_approved', 'trade_rejected', 'approval_expired'],
+  always: [
+    'alert',
+    'resume',
+    'trade_proposed',
+    'trade_approved',
+    'trade_rejected',
+    'approval_expired',
+    'trade_skipped',
+  ],
   fills: ['fill'],
 } as const;
 
@@ -108,6 +116,16 @@ export function feedItem(e: AuditRow, trade: TradeRow | undefined): FeedItem | n
             ? `👍 ${tradeName(trade, e.tradeId)} **approved** by ${by ?? 'someone'}${why}.`
             : `👎 ${tradeName(trade, e.tradeId)} **rejected** by ${by ?? 'someone'}${why}.`;
       return { kind: 'resolution', eventId: id, tradeId: e.tradeId, text };
+    }
+    case 'trade_skipped': {
+      // Only an approved trade refused when planned: a human said yes and must learn it did not open
+      if (d['atApproval'] !== true) return null;
+      const by = str(d['approvedBy']);
+      return {
+        kind: 'line',
+        eventId: id,
+        text: `🚫 ${tradeName(trade, e.tradeId)}${by ? `, approved by ${by},` : ''} was **not opened**: ${str(d['reason']) ?? 'refused at approval'}.`,
+      };
     }
     default:
       return null;

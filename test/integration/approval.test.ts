@@ -14,13 +14,7 @@ import { createHttpApp } from '../../src/http/server.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
-import {
-  finishScan,
-  type ScanContext,
-  scanOneUnderlying,
-  scanRuleSet,
-  startScan,
-} from '../../src/pipeline/scan/scan-stage.js';
+import { scanRuleSet } from '../../src/pipeline/scan/scan-stage.js';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { ordersOfGroup } from '../../src/store/orders.repo.js';
@@ -29,6 +23,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { advanceVenue, whileDriving } from '../support/clock-driver.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
+import { scanInProcess } from '../support/scan-in-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const TIMEOUT_S = 300;
@@ -69,20 +64,7 @@ async function advance(ms: number): Promise<number> {
   return to;
 }
 
-/** One whole scan of `ruleSet` in this process (start, each underlying, finish), as the scan workers run it. */
-async function scan(ruleSet: string, slot: string) {
-  const scanCtx: ScanContext = { ...app.ctx.scan, jobs: { ...app.ctx.scan.jobs, addScanFlow: async () => {} } };
-  const started = await startScan(scanCtx, ruleSet, slot);
-  if (started.status !== 'started') throw new Error(`scan ${ruleSet} ${slot}: ${JSON.stringify(started)}`);
-  const rs = app.ctx.rules.get(ruleSet)!;
-  const symbols = rs.universe.symbols!;
-  const metrics = await app.ctx.marketData.metrics(symbols);
-  const job = { scanRunId: started.scanRunId, ruleSet, rulesHash: rs.hash };
-  const children = [];
-  for (const underlying of symbols)
-    children.push(await scanOneUnderlying(scanCtx, { ...job, underlying, metrics: metrics.get(underlying) ?? null }));
-  return finishScan(scanCtx, job, children);
-}
+const scan = (ruleSet: string, slot: string) => scanInProcess(app.ctx, ruleSet, slot);
 
 beforeAll(async () => {
   app = await startTestApp(

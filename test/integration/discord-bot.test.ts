@@ -13,7 +13,6 @@ import { COMMAND_NAMES } from '../../src/chat/commands.js';
 import { runHalt } from '../../src/cli/halt.js';
 import { createAuth } from '../../src/http/auth.js';
 import { createHttpApp } from '../../src/http/server.js';
-import { finishScan, type ScanContext, scanOneUnderlying, startScan } from '../../src/pipeline/scan/scan-stage.js';
 import { bullExecJobs } from '../../src/queue/exec-jobs.js';
 import { auditForTrade, recentAudit } from '../../src/store/audit.repo.js';
 import { getTradingState } from '../../src/store/settings.repo.js';
@@ -24,6 +23,7 @@ import { pendingCondorTrade } from '../support/condor-trades.js';
 import { type DiscordDriver, discordDriver } from '../support/discord-bot.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
+import { scanInProcess } from '../support/scan-in-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const CHANNEL = DEFAULT_IDS.legworkChannel; // listed: commands and alerts
@@ -60,18 +60,7 @@ const replyTo = (messageId: string) =>
     (m) => m.replyTo === messageId && !m.content.startsWith('⏳'),
     `a reply to ${messageId}`,
   );
-/** An interaction's answer: its response message once it is no longer "thinking". */
-async function answerOf(interactionId: string) {
-  const i = await waitUntil(
-    async () => {
-      const x = await discord.interaction(interactionId);
-      return x.responseMessageId && !x.loading ? x : undefined;
-    },
-    { timeoutMs: 15_000, what: `an answer to interaction ${interactionId}` },
-  );
-  const message = (await discord.botMessages(i.channelId)).find((m) => m.id === i.responseMessageId)!;
-  return { interaction: i, message };
-}
+const answerOf = (interactionId: string) => discord.answer(interactionId);
 
 beforeAll(async () => {
   sim = await startDiscordSim({ port: 0 });
@@ -275,18 +264,7 @@ describe('the Discord bot through discord.js', () => {
   }, 90_000);
 
   it('a manual-approval proposal is posted with Approve/Reject; a viewer’s click is refused, a trader’s opens it at the venue', async () => {
-    const scanCtx: ScanContext = { ...app.ctx.scan, jobs: { ...app.ctx.scan.jobs, addScanFlow: async () => {} } };
-    const rs = app.ctx.rules.get('ic-manual')!;
-    const started = await startScan(scanCtx, 'ic-manual', 'slot-1');
-    if (started.status !== 'started') throw new Error(JSON.stringify(started));
-    const job = { scanRunId: started.scanRunId, ruleSet: 'ic-manual', rulesHash: rs.hash };
-    const metrics = await app.ctx.marketData.metrics(['AAPL']);
-    const child = await scanOneUnderlying(scanCtx, {
-      ...job,
-      underlying: 'AAPL',
-      metrics: metrics.get('AAPL') ?? null,
-    });
-    const result = await finishScan(scanCtx, job, [child]);
+    const result = await scanInProcess(app.ctx, 'ic-manual', 'slot-1');
     expect(result.trades.map((t) => [t.underlying, t.status])).toEqual([['AAPL', 'awaiting_approval']]);
     const tradeId = result.trades[0]!.tradeId;
 

@@ -16,6 +16,8 @@ export interface DiscordDriver {
   /** The bot's messages in a channel, oldest first. */
   botMessages(channelId: string): Promise<MessageSummary[]>;
   interaction(id: string): Promise<InteractionSummary>;
+  /** An interaction's answer, waited for: its response message once it is no longer "thinking". */
+  answer(interactionId: string): Promise<{ interaction: InteractionSummary; message: MessageSummary }>;
   /** The bot's first message in the channel that `match` accepts, waited for. */
   waitForMessage(channelId: string, match: (m: MessageSummary) => boolean, what: string): Promise<MessageSummary>;
   drop(body?: Record<string, unknown>): Promise<void>;
@@ -43,6 +45,18 @@ export function discordDriver(sim: DiscordSimHandle): DiscordDriver {
     botMessages: async (channelId) =>
       (await call<{ messages: MessageSummary[] }>('GET', `/__discord/channels/${channelId}/messages`)).messages,
     interaction: (id) => call('GET', `/__discord/interactions/${id}`),
+    answer: async (interactionId) => {
+      const i = await waitUntil(
+        async () => {
+          const x = await driver.interaction(interactionId);
+          return x.responseMessageId && !x.loading ? x : undefined;
+        },
+        { timeoutMs: 15_000, what: `an answer to interaction ${interactionId}` },
+      );
+      const message = (await driver.botMessages(i.channelId)).find((m) => m.id === i.responseMessageId);
+      if (!message) throw new Error(`interaction ${interactionId}: its response ${i.responseMessageId} is not listed`);
+      return { interaction: i, message };
+    },
     waitForMessage: (channelId, match, what) =>
       waitUntil(async () => (await driver.botMessages(channelId)).find(match), { timeoutMs: 15_000, what }),
     drop: async (body = { mode: 'terminate' }) => void (await call('POST', '/__discord/drop', body)),

@@ -198,6 +198,26 @@ describe('the chat feed', () => {
     expect(w.sent).toHaveLength(1);
   });
 
+  it('an approved trade refused at approval (its credit fell below the floor) is told; other skipped entries are not', async () => {
+    const w = world();
+    const store = createMemoryStore(() => 0);
+    w.trades.set(TRADE, { ...(await tradeIn(store, [], { id: TRADE })), status: 'rejected' } as TradeRow);
+    const feed = w.feed();
+    await feed.tick();
+    const reason = 'refused at approval: the market moved and its natural credit $0.40 fell below the floor $0.90';
+    w.add({ id: 1, kind: 'trade_skipped', tradeId: TRADE, data: { reason: 'account limit', kind: 'entry' } });
+    w.add({
+      id: 2,
+      kind: 'trade_skipped',
+      tradeId: TRADE,
+      data: { reason, kind: 'entry', atApproval: true, approvedBy: 'discord:900' },
+    });
+    await feed.tick();
+    expect(w.sent.map((s) => s.reply.text)).toEqual([
+      `🚫 SPY iron-condor 1x (dddd4444), approved by discord:900, was **not opened**: ${reason}.`,
+    ]);
+  });
+
   it('a decision on a proposal whose message is unknown or cannot be edited is posted as a line', async () => {
     const w = world();
     const feed = w.feed();
