@@ -1,7 +1,7 @@
 // Owns what the alert channel is told, from audit events: alerts (broken groups, halts, failsafes, assignments, …),
 // resumes, fills (only with LEGWORK_DISCORD_FILLS=yes), trade proposals with Approve/Reject buttons, how a proposal
-// ended (the proposal's message loses its buttons and says who decided), and an approved trade the executor refused
-// because the market moved. Pure: the trade an event names is passed in.
+// ended (the proposal's message loses its buttons and says who decided), and an approved trade that did not open
+// (refused because the market moved, denied by the gate, nothing filled). Pure: the trade an event names is passed in.
 import { nyMinute } from '../domain/dates.js';
 import type { AuditRow, TradeRow } from '../domain/records.js';
 import type { ChatButton } from './format.js';
@@ -118,9 +118,10 @@ export function feedItem(e: AuditRow, trade: TradeRow | undefined): FeedItem | n
       return { kind: 'resolution', eventId: id, tradeId: e.tradeId, text };
     }
     case 'trade_skipped': {
-      // Only an approved trade refused when planned: a human said yes and must learn it did not open
-      if (d['atApproval'] !== true) return null;
-      const by = str(d['approvedBy']);
+      // Only an entry a human approved that then did not open (refused at approval because the market moved, denied
+      // by the gate, nothing filled): the trader who said yes must learn it is not trading. Other skips are routine.
+      const by = str(d['approvedBy']) ?? trade?.approvalBy ?? undefined;
+      if (d['atApproval'] !== true && !(d['kind'] === 'entry' && trade?.approvalBy)) return null;
       return {
         kind: 'line',
         eventId: id,

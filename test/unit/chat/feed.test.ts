@@ -198,7 +198,7 @@ describe('the chat feed', () => {
     expect(w.sent).toHaveLength(1);
   });
 
-  it('an approved trade refused at approval (its credit fell below the floor) is told; other skipped entries are not', async () => {
+  it('an approved trade that did not open (refused at approval, denied, nothing filled) is told; other skips are not', async () => {
     const w = world();
     const store = createMemoryStore(() => 0);
     w.trades.set(TRADE, { ...(await tradeIn(store, [], { id: TRADE })), status: 'rejected' } as TradeRow);
@@ -215,6 +215,19 @@ describe('the chat feed', () => {
     await feed.tick();
     expect(w.sent.map((s) => s.reply.text)).toEqual([
       `🚫 SPY iron-condor 1x (dddd4444), approved by discord:900, was **not opened**: ${reason}.`,
+    ]);
+    // An approved trade the gate denied (or that filled nothing) is told too; an exit's skip is not
+    w.trades.set(TRADE, { ...w.trades.get(TRADE)!, approvalBy: 'cli:alice' } as TradeRow);
+    w.add({ id: 3, kind: 'trade_skipped', tradeId: TRADE, data: { reason: 'market closed', kind: 'exit' } });
+    w.add({
+      id: 4,
+      kind: 'trade_skipped',
+      tradeId: TRADE,
+      data: { reason: 'cancelled with nothing filled', kind: 'entry' },
+    });
+    await feed.tick();
+    expect(w.sent.map((s) => s.reply.text).slice(1)).toEqual([
+      '🚫 SPY iron-condor 1x (dddd4444), approved by cli:alice, was **not opened**: cancelled with nothing filled.',
     ]);
   });
 
