@@ -3,15 +3,14 @@
 // the short put of an open condor; with no test code calling the pipeline, reconciliation records the settlement, the
 // exit cycle closes the delivered shares and the remaining legs through the execute worker, and the trade ends closed
 // with its P&L and nothing left at the venue.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
-import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
+import { REDIS_URL, type TestApp } from '../support/app.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
+import { useTradingApp } from '../support/trading-app.js';
 import { waitUntil } from '../support/wait-until.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 
@@ -29,17 +28,13 @@ let app: TestApp;
 let ctx: ExecContext;
 let worker: WorkerProcess | undefined;
 
-beforeAll(async () => {
-  app = await startTestApp({ 'assigned.yaml': RULE });
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-}, 60_000);
+useTradingApp({ 'assigned.yaml': RULE }, (t) => {
+  ({ app, ctx } = t);
+});
+// Registered after useTradingApp's: runs before the app closes
 afterAll(async () => {
   worker?.kill9();
   await worker?.exited;
-  await app?.close();
 });
 
 describe('an early assignment handled by the production workers', () => {

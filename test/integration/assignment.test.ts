@@ -3,8 +3,7 @@
 // worthless. The broker's settlements reach the trade through reconciliation, delivered shares become the trade's and
 // are closed at the next open through the executor (reduce-only), the trade ends closed with its P&L net of fees, and
 // nothing is left at the venue.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
@@ -15,9 +14,10 @@ import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import type { GroupRow } from '../../src/store/groups.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
 import { settlementChecks, type SettlementChecks } from '../support/settlement-checks.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -35,14 +35,11 @@ const rule = (name: string) =>
     'exits: { takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, timeStopDays: 40, holdThroughExpiration: true }',
   );
 
-beforeAll(async () => {
-  app = await startTestApp({ 'settle.yaml': rule('settle') });
-  // The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the tests
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+// The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the tests
+useTradingApp({ 'settle.yaml': rule('settle') }, (t) => {
+  ({ app, ctx } = t);
   checks = settlementChecks(app);
-}, 60_000);
-afterAll(() => app?.close());
-beforeEach(() => app.readyToTrade());
+});
 
 const explainedKinds = async (tradeId: string) =>
   (

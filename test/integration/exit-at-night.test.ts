@@ -1,8 +1,7 @@
 // Owns issue 11 defect 1 against the venue: an exit the pre-trade gate meets while the market is closed is never denied
 // (the trade stays managed and the exit goes after the open), no exit starts at night, and the exit cycle's repair pass
 // moves trades nothing else would move (closing with no live group, pending never queued, opening whose entry ended).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits, exitGroupId } from '../../src/pipeline/exit/exits.js';
@@ -14,10 +13,11 @@ import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
-import { REDIS_URL, startTestApp, type TestApp } from '../support/app.js';
+import { REDIS_URL, type TestApp } from '../support/app.js';
 import { waitUntil } from '../support/wait-until.js';
 import { openCondorTrade, pendingCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -25,38 +25,36 @@ let account: string;
 
 const HOUR = 3_600_000;
 
-beforeAll(async () => {
-  app = await startTestApp(
-    {
-      // ~35 DTE condors: closing at 40 DTE fires at once
-      'dte.yaml': condorRule({
-        name: 'night-dte',
-        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
-        execution: 'execution: { mode: combo, partialFill: keep }',
-      })
-        .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
-        .replace('max: 50', 'max: 70'),
-      'hold.yaml': condorRule({
-        name: 'night-hold',
-        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
-        execution: 'execution: { mode: combo, partialFill: keep }',
-      }).replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
-      'slot.yaml': condorRule({
-        name: 'night-slot',
-        entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
-        execution: 'execution: { mode: combo, partialFill: keep }',
-        risk: 'maxWorkingGroups: 1',
-      })
-        .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
-        .replace('max: 50', 'max: 70'),
-    },
-    { clock: 'sim-now' },
-  );
-  ctx = createExecContext(app.ctx);
-  account = app.sim.venue.accountNumbers()[0]!;
-}, 60_000);
-afterAll(() => app?.close());
-beforeEach(() => app.readyToTrade());
+// Decisions read the venue's clock exactly (sim-now); waits run on wall time
+useTradingApp(
+  {
+    // ~35 DTE condors: closing at 40 DTE fires at once
+    'dte.yaml': condorRule({
+      name: 'night-dte',
+      entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+      execution: 'execution: { mode: combo, partialFill: keep }',
+    })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+      .replace('max: 50', 'max: 70'),
+    'hold.yaml': condorRule({
+      name: 'night-hold',
+      entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+      execution: 'execution: { mode: combo, partialFill: keep }',
+    }).replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
+    'slot.yaml': condorRule({
+      name: 'night-slot',
+      entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
+      execution: 'execution: { mode: combo, partialFill: keep }',
+      risk: 'maxWorkingGroups: 1',
+    })
+      .replace('exits: { takeProfitPct: 50 }', 'exits: { closeAtDte: 40 }')
+      .replace('max: 50', 'max: 70'),
+  },
+  (t) => {
+    ({ app, ctx, account } = t);
+  },
+  { clock: 'sim-now' },
+);
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 

@@ -1,16 +1,16 @@
 // Owns exit rules firing at the right simulated date on a venue clock replayed at 60× (issue 12, "Prove it across
 // days"): close at DTE, the time stop and pin risk are evaluated on the broker's clock, so they fire on the simulated
 // day they are due and not the day before. Checks sit hours (simulated) away from each boundary: minutes of wall time.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
+import { useTradingApp } from '../support/trading-app.js';
 import { TUESDAY_10_NY } from '../support/venue.js';
 
 let app: TestApp;
@@ -32,21 +32,19 @@ const rule = (name: string, on: Record<string, string | number | boolean>) => {
   );
 };
 
-beforeAll(async () => {
-  app = await startTestApp(
-    {
-      'dte.yaml': rule('on-dte', { closeAtDte: 30 }),
-      'time.yaml': rule('on-time', { timeStopDays: 2, holdThroughExpiration: true }),
-      // A time stop that cannot fire within these days: at least one exit must be on
-      'pin.yaml': rule('on-pin', { timeStopDays: 30 }),
-    },
-    { sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY, speed: 60 } } },
-  );
-  // Decisions read the venue's clock, which runs 60 times as fast as the wall clock
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-}, 60_000);
-afterAll(() => app?.close());
-beforeEach(() => app.readyToTrade());
+// Decisions read the venue's clock, which runs 60 times as fast as the wall clock
+useTradingApp(
+  {
+    'dte.yaml': rule('on-dte', { closeAtDte: 30 }),
+    'time.yaml': rule('on-time', { timeStopDays: 2, holdThroughExpiration: true }),
+    // A time stop that cannot fire within these days: at least one exit must be on
+    'pin.yaml': rule('on-pin', { timeStopDays: 30 }),
+  },
+  (t) => {
+    ({ app, ctx } = t);
+  },
+  { sim: { clock: { mode: 'replay', startAt: TUESDAY_10_NY, speed: 60 } } },
+);
 
 const advanceTo = (at: number) => app.sim.control.advanceClock(Math.max(0, at - app.sim.clock.now()));
 

@@ -1,7 +1,6 @@
 // Exit rules end to end: an entry executed at the venue, the market (or the clock) moved, evaluateExits → an exit group
 // with the rule's reason → executeGroup → trade closed and the venue flat again. Halt never blocks exits.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { deterministicId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
@@ -12,8 +11,9 @@ import { getGroup, groupsOfTrade } from '../../src/store/groups.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openCondorTrade } from '../support/condor-trades.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 const NONE =
   'takeProfitPct: null, stopLossMultiple: null, closeAtDte: null, shortDeltaBreach: null, underlyingThroughShortStrike: false, timeStopDays: null';
@@ -39,8 +39,9 @@ let account: string;
 const SYMBOLS = ['SPY', 'QQQ', 'IWM', 'AAPL', 'MSFT', 'NVDA', 'AMZN'];
 const initial = new Map<string, number>();
 
-beforeAll(async () => {
-  app = await startTestApp({
+// Days to expiration and days held follow the venue's clock
+useTradingApp(
+  {
     'tp.yaml': RULE('x-tp', 'takeProfitPct: 50'),
     'sl.yaml': RULE('x-sl', 'stopLossMultiple: 1'),
     // The condor's expiration is ~35 days out: closing at 40 DTE fires at once (the window must reach past 40)
@@ -49,14 +50,12 @@ beforeAll(async () => {
     'through.yaml': RULE('x-through', 'underlyingThroughShortStrike: true'),
     'time.yaml': RULE('x-time', 'timeStopDays: 1'),
     'none.yaml': RULE('x-none', 'closeAtDte: 21, takeProfitPct: 95, stopLossMultiple: 20'),
-  });
-  // Days to expiration and days held follow the venue's clock
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  account = app.sim.venue.accountNumbers()[0]!;
-  for (const s of SYMBOLS) initial.set(s, app.sim.market.spot(s));
-}, 60_000);
-afterAll(() => app?.close());
-beforeEach(() => app.readyToTrade());
+  },
+  (t) => {
+    ({ app, ctx, account } = t);
+    for (const s of SYMBOLS) initial.set(s, app.sim.market.spot(s));
+  },
+);
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 

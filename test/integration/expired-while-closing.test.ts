@@ -1,17 +1,16 @@
 // Owns a trade whose exit was still working when its options expired worthless (issue 12): reconciliation records the
 // expirations while the trade is `closing`; once the exit ends (nothing filled, the trade `open` again holding
 // nothing) the next reconciliation closes it with its P&L — after the close, without waiting for the next open.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, moveTrade } from '../../src/store/trades.repo.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
 import { settlementChecks, type SettlementChecks } from '../support/settlement-checks.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 const RULE = condorRule({
   name: 'settle',
@@ -26,16 +25,10 @@ let app: TestApp;
 let ctx: ExecContext;
 let checks: SettlementChecks;
 
-beforeAll(async () => {
-  app = await startTestApp({ 'settle.yaml': RULE });
-  // The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the test
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
+// The venue's clock: frozen at Tuesday 2026-11-17 10:00 New York, moved only by the test
+useTradingApp({ 'settle.yaml': RULE }, (t) => {
+  ({ app, ctx } = t);
   checks = settlementChecks(app);
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
 });
 
 describe('options that expire while the trade is closing', () => {

@@ -1,8 +1,7 @@
 // Realised P&L is net of the broker's fees (issue 11, defect 11): a condor opened and closed through the venue ends
 // with realized_pnl_cents = credit − debit − the fees the venue's transactions report for its orders; a rolled-back
 // entry records its cost the same way.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { deterministicId, newId } from '../../src/domain/ids.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
@@ -10,11 +9,11 @@ import { executeLegged } from '../../src/pipeline/execute/legged.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { loadTradePnl } from '../../src/pipeline/pnl.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
-import { setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, insertPendingTrade } from '../../src/store/trades.repo.js';
 import { condorOf, leggedCondorTrade, testExecContext } from '../support/executor-process.js';
 import { venueCondorLegs } from '../support/iron-condor.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 const RULE = `version: 1
 name: fee-dte
@@ -32,14 +31,8 @@ risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000, m
 
 let app: TestApp;
 let ctx: ExecContext;
-beforeAll(async () => {
-  app = await startTestApp({ 'fee.yaml': RULE });
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-  await setTradingState(app.ctx.sql, 'active', 'test');
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
+useTradingApp({ 'fee.yaml': RULE }, (t) => {
+  ({ app, ctx } = t);
 });
 
 type Json = Record<string, unknown>;

@@ -2,7 +2,7 @@
 // (open trades, a broken trade holding naked shorts), from actual positions, at night too (the request stands and
 // the first exit cycle after the open flattens); pricing without quotes comes from the last marks, never $0.01;
 // `resume` is refused while anything is broken unless forced with a reason; broken trades count toward the limits.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { runHalt } from '../../src/cli/halt.js';
 import { newId } from '../../src/domain/ids.js';
@@ -18,9 +18,10 @@ import { getOrder, insertPlannedOrder, tradePositions } from '../../src/store/or
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, moveTrade, riskSummary, type TradeRow } from '../../src/store/trades.repo.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openCondorTrade, pendingCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
+import { useTradingApp } from '../support/trading-app.js';
 import { waitUntil } from '../support/wait-until.js';
 
 let app: TestApp;
@@ -28,24 +29,18 @@ let ctx: ExecContext;
 let account: string;
 const HOUR = 3_600_000;
 
-beforeAll(async () => {
-  app = await startTestApp({
+useTradingApp(
+  {
     'hold.yaml': condorRule({
       name: 'flat-hold',
       entry: '{ price: natural, maxSteps: 0, fillTimeoutSeconds: 5 }',
       execution: 'execution: { mode: combo, partialFill: keep }',
     }).replace('exits: { takeProfitPct: 50 }', 'exits: { takeProfitPct: 99 }'),
-  });
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  account = app.sim.venue.accountNumbers()[0]!;
-}, 60_000);
-afterAll(async () => {
-  await app?.close();
-});
-beforeEach(async () => {
-  app.sim.venue.clearFillRules();
-  app.sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
-});
+  },
+  (t) => {
+    ({ app, ctx, account } = t);
+  },
+);
 
 const venueSigned = (underlying: string) => venueSignedPositions(app.sim, account, underlying);
 
@@ -100,7 +95,6 @@ const capture = () => {
 
 describe('halt --flatten', () => {
   it('closes every position held — open and broken (naked) trades — and the request stands across the night', async () => {
-    await setTradingState(app.ctx.sql, 'active', 'test');
     const open = await openTrade('SPY');
     const broken = await brokenNakedTrade('QQQ');
     // Broken trades count toward every limit: risk, open trades, busy underlyings
@@ -155,7 +149,6 @@ describe('halt --flatten', () => {
   }, 90_000);
 
   it('prices without quotes from the last marks toward natural, never a blind $0.01, and closes', async () => {
-    await setTradingState(app.ctx.sql, 'active', 'test');
     const trade = await openTrade('IWM');
     const noQuotes: ExecContext = {
       ...ctx,
@@ -201,7 +194,6 @@ describe('halt --flatten', () => {
   }, 60_000);
 
   it('an open trade left holding part of its structure (an exit closed one side only) is closed by the next exit cycle', async () => {
-    await setTradingState(app.ctx.sql, 'active', 'test');
     const trade = await openTrade('MSFT');
     // An exit that closed the put spread and gave up on the call spread: the trade is open again with two legs
     const puts = trade.legs.filter((l) => l.right === 'P');

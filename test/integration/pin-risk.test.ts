@@ -1,8 +1,7 @@
 // Owns the pin-risk exit against the venue on a frozen replayed clock: a trade holding short options is closed on
 // their expiration day before the session's last hour (an early close moves it earlier), unless the rule set holds
 // through expiration.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createExecContext } from '../../src/app/exec-context.js';
+import { describe, expect, it } from 'vitest';
 import { nyTime } from '@legwork/venue/calendar';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
@@ -11,8 +10,9 @@ import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
-import { startTestApp, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { condorRule } from '../support/rules.js';
+import { useTradingApp } from '../support/trading-app.js';
 
 let app: TestApp;
 let ctx: ExecContext;
@@ -27,18 +27,17 @@ const rule = (name: string, exits: string) =>
     execution: 'execution: { mode: combo, partialFill: keep }',
   }).replace('exits: { takeProfitPct: 50 }', `exits: { ${exits} }`);
 
-beforeAll(async () => {
-  app = await startTestApp({
+// The venue's clock is frozen (Tuesday 2026-11-17 10:00 New York) and moves only when a test advances it
+useTradingApp(
+  {
     // Only a time stop that cannot fire within these days: whatever fires is pin risk
     'pin.yaml': rule('pin', `${QUIET}`),
     'hold.yaml': rule('pin-hold', `${QUIET}, holdThroughExpiration: true`),
-  });
-  // The venue's clock is frozen (Tuesday 2026-11-17 10:00 New York) and moves only when a test advances it
-  ctx = createExecContext(app.ctx, { now: () => app.sim.clock.now() });
-  account = app.sim.venue.accountNumbers()[0]!;
-}, 60_000);
-afterAll(() => app?.close());
-beforeEach(() => app.readyToTrade());
+  },
+  (t) => {
+    ({ app, ctx, account } = t);
+  },
+);
 
 const openTrade = (ruleName: string, underlying: string, dte: number): Promise<TradeRow> =>
   openCondorTrade(app, ctx, ruleName, underlying, { dte });

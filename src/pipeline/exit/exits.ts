@@ -149,10 +149,57 @@ function entryCredit(h: Held): number | null {
   return Math.round(cash / (h.units * 100));
 }
 
+/** Where a trade's next exit group goes (its deterministic id), or null while one of its exits is still working. */
+async function nextExitGroupId(ctx: ExecContext, tradeId: string): Promise<string | null> {
+  const exits = (await ctx.store.groups.ofTrade(tradeId)).filter((g) => g.kind === 'exit');
+  if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
+  return exitGroupId(tradeId, exits.length);
+}
+
+/** What an exit group closes and at what price; the rest of its intent comes from the trade. */
+type ExitOrder = Pick<GroupIntent, 'mode' | 'quantity' | 'legs' | 'pricing'>;
+
 /**
- * Creates the exit group (idempotent), moves the trade open→closing, audits and enqueues. False when the trade was no
- * longer open (another evaluation got there first); the group it created then stays planned and harmless.
+ * Opens an exit group, the one way every exit starts: in one transaction the trade moves to `closing` (from open or
+ * broken) and the group is written; then an `exit_triggered` audit (one per group) and its execute job, ahead of
+ * entries (the job id is the group's: enqueued again, no duplicate). False when the trade could not move (another
+ * evaluation got there first, or it is no longer open or broken): nothing is written.
  */
+async function openExitGroup(
+  ctx: ExecContext,
+  trade: TradeRow,
+  groupId: string,
+  reason: string,
+  order: ExitOrder,
+  audit: Record<string, unknown>,
+): Promise<boolean> {
+  const intent: GroupIntent = {
+    tradeId: trade.id,
+    kind: 'exit',
+    ...order,
+    partialFill: 'keep',
+    ruleSet: trade.ruleSet,
+    rulesHash: trade.rulesHash,
+    reason,
+  };
+  const moved = await ctx.store.tx(async (tx) => {
+    if (!(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: reason }))) return false;
+    await tx.groups.insert(groupId, intent);
+    return true;
+  });
+  if (!moved) return false;
+  await ctx.store.audit.append({
+    kind: 'exit_triggered',
+    tradeId: trade.id,
+    groupId,
+    dedupeKey: `exit_triggered:${groupId}`,
+    data: audit,
+  });
+  await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
+  return true;
+}
+
+/** A fired exit rule: closes the whole structures held at the rule set's exit pricing. Null when it did not start. */
 async function startExit(
   ctx: ExecContext,
   h: Held,
@@ -164,42 +211,18 @@ async function startExit(
   const { trade } = h;
   const pricing = exitPricing(closeCosts(marks), await tickFor(ctx, trade, marks), ruleSet.entry);
   if (!pricing) return null;
-  const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
-  if (exits.some((g) => !isTerminalGroup(g.status))) return null; // one exit at a time
-  const groupId = exitGroupId(trade.id, exits.length);
+  const groupId = await nextExitGroupId(ctx, trade.id);
+  if (!groupId) return null;
   const legs: IntentLeg[] = trade.legs.map((l) => ({
     symbol: l.symbol,
     instrumentType: 'Equity Option',
     action: closingAction(l.action),
     ratio: l.quantity,
   }));
-  const intent: GroupIntent = {
-    tradeId: trade.id,
-    kind: 'exit',
-    // More than one Tastytrade order takes (> 4 legs): closed leg by leg, shorts first (execute/legged-exit.ts)
-    mode: fitsOneOrder(legs) ? 'combo' : 'legged',
-    quantity: h.units,
-    legs,
-    pricing,
-    partialFill: 'keep',
-    ruleSet: trade.ruleSet,
-    rulesHash: trade.rulesHash,
-    reason,
-  };
-  const moved = await ctx.store.tx(async (tx) => {
-    if (!(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: reason }))) return false;
-    await tx.groups.insert(groupId, intent);
-    return true;
-  });
-  if (!moved) return null;
-  await ctx.store.audit.append({
-    kind: 'exit_triggered',
-    tradeId: trade.id,
-    groupId,
-    dedupeKey: `exit_triggered:${groupId}`,
-    data: { reason, detail, quantity: h.units, pricing, ruleSet: trade.ruleSet, rulesHash: trade.rulesHash },
-  });
-  await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
+  // More than one Tastytrade order takes (> 4 legs): closed leg by leg, shorts first (execute/legged-exit.ts)
+  const order: ExitOrder = { mode: fitsOneOrder(legs) ? 'combo' : 'legged', quantity: h.units, legs, pricing };
+  const audit = { reason, detail, quantity: h.units, pricing, ruleSet: trade.ruleSet, rulesHash: trade.rulesHash };
+  if (!(await openExitGroup(ctx, trade, groupId, reason, order, audit))) return null;
   ctx.log.info({ tradeId: trade.id, groupId, reason, detail }, `exit triggered: ${reason}`);
   return groupId;
 }
@@ -376,13 +399,10 @@ async function lastFills(ctx: ExecContext, tradeId: string): Promise<Map<string,
 }
 
 /**
- * Closes what one open or broken trade ACTUALLY holds (its fills netted per symbol): the first order of
- * closingPlan (≤ 4 legs, shorts first) as an exit group with reason `flatten`. What is left after it fills is the next
- * cycle's. A trade that holds nothing any more is closed.
- */
-/**
- * Closes everything a trade holds, from its actual positions: `flatten` (the kill switch), `leftovers` (what an
- * incomplete exit left), `assignment` / `expiration` (what the broker's settlements left: delivered shares first).
+ * Closes what one open or broken trade ACTUALLY holds (its positions), for `flatten` (the kill switch), `leftovers`
+ * (what an incomplete exit left), `assignment` / `expiration` (what the broker's settlements left: delivered shares
+ * first): closingPlan's orders (≤ 4 legs each, shorts first) as one exit group. What is left after it fills is the
+ * next cycle's. A trade that holds nothing any more is closed.
  */
 async function flattenTrade(
   ctx: ExecContext,
@@ -393,8 +413,8 @@ async function flattenTrade(
   // settlement left: named so
   const why =
     reason === 'leftovers' ? (settledReason(await ctx.store.settlements.kindsOf(trade.id)) ?? reason) : reason;
-  const exits = (await ctx.store.groups.ofTrade(trade.id)).filter((g) => g.kind === 'exit');
-  if (exits.some((g) => !isTerminalGroup(g.status))) return { skipped: 'an exit of this trade is still working' };
+  const groupId = await nextExitGroupId(ctx, trade.id);
+  if (!groupId) return { skipped: 'an exit of this trade is still working' };
   const all = (await ctx.store.positions.ofTrade(trade.id)).filter((p) => p.quantity !== 0);
   // Shares (delivered by an assignment or exercise) go first, in an order of their own: they carry the most risk, and
   // a share price has its own tick; the options follow in the next cycles
@@ -441,51 +461,32 @@ async function flattenTrade(
   const plan = closingPlan(held, { tickCents: Number.isFinite(tickCents) ? tickCents : 1 });
   if (!plan.ok) return { skipped: plan.reason };
   const first = plan.orders[0]!;
-  const groupId = exitGroupId(trade.id, exits.length);
   // More than one Tastytrade order takes (> 4 legs): one legged exit closes it leg by leg, shorts first, until flat
   const legged = plan.orders.length > 1;
-  const intent: GroupIntent = {
-    tradeId: trade.id,
-    kind: 'exit',
+  const legs: IntentLeg[] = (
+    legged ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity }))) : first.legs
+  ).map((l) => ({
+    symbol: l.symbol,
+    instrumentType: isOccSymbol(l.symbol) ? 'Equity Option' : 'Equity',
+    action: l.action,
+    ratio: l.ratio,
+  }));
+  const order: ExitOrder = {
     mode: legged ? 'legged' : 'combo',
     quantity: legged ? 1 : first.quantity,
-    legs: (legged
-      ? plan.orders.flatMap((o) => o.legs.map((l) => ({ ...l, ratio: l.ratio * o.quantity })))
-      : first.legs
-    ).map((l) => ({
-      symbol: l.symbol,
-      instrumentType: isOccSymbol(l.symbol) ? 'Equity Option' : 'Equity',
-      action: l.action,
-      ratio: l.ratio,
-    })),
+    legs,
     pricing: first.pricing,
-    partialFill: 'keep',
-    ruleSet: trade.ruleSet,
-    rulesHash: trade.rulesHash,
-    reason: why,
   };
-  const moved = await ctx.store.tx(async (tx) => {
-    if (!(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: why }))) return false;
-    await tx.groups.insert(groupId, intent);
-    return true;
-  });
-  if (!moved) return { skipped: 'no longer open or broken' };
-  await ctx.store.audit.append({
-    kind: 'exit_triggered',
-    tradeId: trade.id,
-    groupId,
-    dedupeKey: `exit_triggered:${groupId}`,
-    data: {
-      reason: why,
-      from: trade.status,
-      orders: plan.orders.length,
-      pricedFrom: first.pricedFrom,
-      legs: intent.legs,
-      quantity: first.quantity,
-      pricing: { ...first.pricing },
-    },
-  });
-  await ctx.jobs.enqueueExecute(trade.id, groupId, { priority: EXIT_PRIORITY });
+  const audit = {
+    reason: why,
+    from: trade.status,
+    orders: plan.orders.length,
+    pricedFrom: first.pricedFrom,
+    legs,
+    quantity: first.quantity,
+    pricing: { ...first.pricing },
+  };
+  if (!(await openExitGroup(ctx, trade, groupId, why, order, audit))) return { skipped: 'no longer open or broken' };
   ctx.log.warn(
     { tradeId: trade.id, groupId, pricedFrom: first.pricedFrom, why },
     `${why}: closing what the trade holds`,
