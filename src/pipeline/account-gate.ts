@@ -95,13 +95,26 @@ export async function accountExposure(
   };
 }
 
-export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Promise<LimitVerdict | null> {
+/** A verdict and the hash of the `account.yaml` version it was reached with (null: no valid version). */
+export type AccountCheck = LimitVerdict & { accountRulesHash: string | null };
+
+/**
+ * The entry against the account limits, read once: the verdict carries the hash of the very version it used (a
+ * second read for the audit could see a newer file). Null when there is no account context or no limit is set.
+ */
+export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Promise<AccountCheck | null> {
   const account = ctx.account;
   if (!account) return null;
   const { limits, hash, refused } = await account.rules();
   // A file that was never valid is not "no limits": the trader meant some, so entries wait until it is fixed
   if (hash === null && refused !== null)
-    return { ok: false, limit: 'account.yaml', reason: `account limits unknown: ${refused}`, usage: [] };
+    return {
+      ok: false,
+      limit: 'account.yaml',
+      reason: `account limits unknown: ${refused}`,
+      usage: [],
+      accountRulesHash: null,
+    };
   if (!hasLimits(limits)) return null;
   const exposure = await accountExposure(ctx, account.environment, trade.id);
   const needsGreeks = Object.values(limits.greeks).some((v) => v !== null);
@@ -112,6 +125,7 @@ export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Pro
       limit: 'greeks',
       reason: 'account greeks limits: no greeks for every leg of this trade',
       usage: [],
+      accountRulesHash: hash,
     };
   const candidate: CandidateExposure = {
     ruleSet: trade.ruleSet,
@@ -119,5 +133,5 @@ export async function checkAccountLimits(ctx: ExecContext, trade: TradeRow): Pro
     riskCents: trade.riskCents,
     greeks,
   };
-  return checkCandidate(limits, exposure, candidate);
+  return { ...checkCandidate(limits, exposure, candidate), accountRulesHash: hash };
 }

@@ -116,7 +116,7 @@ export async function preTradeGate(
     }
     const account = await checkAccountLimits(ctx, (await ctx.store.trades.get(intent.tradeId))!);
     if (account) {
-      const hash = (await ctx.account?.rules())?.hash ?? null;
+      const hash = account.accountRulesHash;
       await ctx.store.audit.append({
         kind: 'account_limits_checked',
         tradeId: intent.tradeId,
