@@ -8,13 +8,11 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { runApprove } from '../../src/cli/approve.js';
-import { nyDate } from '../../src/domain/dates.js';
 import { createAuth } from '../../src/http/auth.js';
 import { createHttpApp } from '../../src/http/server.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
-import { scanRuleSet } from '../../src/pipeline/scan/scan-stage.js';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { ordersOfGroup } from '../../src/store/orders.repo.js';
@@ -23,6 +21,7 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import { advanceVenue, whileDriving } from '../support/clock-driver.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
+import { writeFloorRule } from '../support/floor-rule.js';
 import { scanInProcess } from '../support/scan-in-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -252,22 +251,8 @@ describe('expiry', () => {
 
 describe('refused at approval', () => {
   it('an approved trade whose credit fell below the floor after the market moved is rejected with both, nothing sent', async () => {
-    // The floor: 90 % of the best natural credit the IWM condor has now, so the scan selects it and a vol crush does not
-    app.writeRule(
-      'refuse.yaml',
-      condorRule({ name: 'ic-refuse', symbols: ['IWM'], entry: NATURAL, execution: MANUAL }),
-    );
-    await app.ctx.rules.reload();
-    const probe = await scanRuleSet(
-      { marketData: app.ctx.marketData, today: nyDate(app.ctx.clock.now()) },
-      app.ctx.rules.get('ic-refuse')!,
-    );
-    const best = Math.max(...probe.ranked.map((r) => r.candidate.creditNaturalCents));
-    expect(best).toBeGreaterThan(10);
-    const floor = Math.floor(best * 0.9);
-    const entry = `{ price: natural, maxSteps: 0, minCredit: ${(floor / 100).toFixed(2)}, fillTimeoutSeconds: 30 }`;
-    app.writeRule('refuse.yaml', condorRule({ name: 'ic-refuse', symbols: ['IWM'], entry, execution: MANUAL }));
-    await app.ctx.rules.reload();
+    // The floor: 90 % of the best natural credit the IWM condor has now, so the scan proposes it and a vol crush does not
+    const floor = await writeFloorRule(app, 'ic-refuse', 'IWM', MANUAL);
 
     const result = await scan('ic-refuse', 'slot-refuse');
     expect(result.trades.map((t) => [t.underlying, t.status])).toEqual([['IWM', 'awaiting_approval']]);

@@ -7,9 +7,7 @@
 import { DEFAULT_IDS, type DiscordSimHandle, startDiscordSim } from '@legwork/discord-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
-import { nyDate } from '../../src/domain/dates.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
-import { scanRuleSet } from '../../src/pipeline/scan/scan-stage.js';
 import { auditForTrade } from '../../src/store/audit.repo.js';
 import { getTrade } from '../../src/store/trades.repo.js';
 import { type RunningWorkers, runWorkers } from '../../workers/index.js';
@@ -18,6 +16,7 @@ import { advanceVenue, whileDriving } from '../support/clock-driver.js';
 import { type DiscordDriver, discordDriver } from '../support/discord-bot.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
+import { writeFloorRule } from '../support/floor-rule.js';
 import { scanInProcess } from '../support/scan-in-process.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -115,21 +114,7 @@ describe('approval through Discord, the unhappy endings', () => {
 
   it('a trader approves by the button after the market moved: refused at approval, nothing sent, the channel told', async () => {
     // The floor: 90 % of the best natural credit the IWM condor has now, so the scan proposes it and a vol crush does not
-    app.writeRule(
-      'refuse.yaml',
-      condorRule({ name: 'ic-refuse', symbols: ['IWM'], entry: NATURAL, execution: MANUAL }),
-    );
-    await app.ctx.rules.reload();
-    const probe = await scanRuleSet(
-      { marketData: app.ctx.marketData, today: nyDate(app.ctx.clock.now()) },
-      app.ctx.rules.get('ic-refuse')!,
-    );
-    const best = Math.max(...probe.ranked.map((r) => r.candidate.creditNaturalCents));
-    expect(best).toBeGreaterThan(10);
-    const floor = Math.floor(best * 0.9);
-    const entry = `{ price: natural, maxSteps: 0, minCredit: ${(floor / 100).toFixed(2)}, fillTimeoutSeconds: 30 }`;
-    app.writeRule('refuse.yaml', condorRule({ name: 'ic-refuse', symbols: ['IWM'], entry, execution: MANUAL }));
-    await app.ctx.rules.reload();
+    const floor = await writeFloorRule(app, 'ic-refuse', 'IWM', MANUAL);
     const { tradeId, message } = await propose('ic-refuse', 'slot-refuse', 'IWM');
 
     // Implied volatility halves while the proposal waits: the condor's credit collapses below the floor
