@@ -3,13 +3,10 @@
 // positions at the venue); approvers racing (the CLI and the API at once) act once; a rejection records who and why; a
 // proposal nobody decides expires at its deadline in broker time; and an approved trade whose credit fell below the
 // floor because the market moved is refused when planned, with nothing sent.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { runApprove } from '../../src/cli/approve.js';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
 import { evaluateExits } from '../../src/pipeline/exit/exits.js';
@@ -18,6 +15,7 @@ import { auditForTrade } from '../../src/store/audit.repo.js';
 import { ordersOfGroup } from '../../src/store/orders.repo.js';
 import { getTrade, listTrades, type TradeRow } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type ServedHttpApp, serveHttpApp } from '../support/http-server.js';
 import { advanceVenue, whileDriving } from '../support/clock-driver.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
@@ -33,7 +31,7 @@ const VIEWER = `Basic ${Buffer.from('watcher:s3cret-view').toString('base64')}`;
 
 let app: TestApp;
 let ctx: ExecContext;
-let server: Server;
+let server: ServedHttpApp | undefined;
 let base: string;
 let account: string;
 /** The proposals of the first scan, by underlying. */
@@ -84,16 +82,12 @@ beforeAll(async () => {
     admin: { user: 'boss', password: 's3cret-admin' },
     viewer: { user: 'watcher', password: 's3cret-view' },
   });
-  const { express } = createHttpApp(app.ctx, { auth, requestLogging: false });
-  server = await new Promise<Server>((resolve) => {
-    const s = express.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHttpApp(app.ctx, { auth });
+  base = server.base;
 }, 60_000);
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await app?.close();
 });
 

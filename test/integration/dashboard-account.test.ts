@@ -4,14 +4,10 @@
 // charts drawn with every point, VaR, the limits as bars, the failsafes (the tripped one standing out), the positions
 // and the what-if grid as GET /api/risk has them; an account with no history and an API error stay in their panels.
 import { readFileSync, statSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { inflateSync } from 'node:zlib';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import type { RiskReport } from '../../src/pipeline/account/account-stage.js';
 import { syncPortfolio } from '../../src/pipeline/account/account-stage.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
@@ -20,6 +16,8 @@ import type { TradeRow } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { advanceVenue } from '../support/clock-driver.js';
 import { openCondorTrade } from '../support/condor-trades.js';
+import { type ServedHttpApp, serveHttpApp } from '../support/http-server.js';
+import { distinctColours } from '../support/png.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
 
@@ -40,7 +38,7 @@ failsafes:
 let app: TestApp;
 let ctx: ExecContext;
 let browser: Browser;
-const servers: Server[] = [];
+const servers: ServedHttpApp[] = [];
 
 /** A fresh HTTP app (its own risk-report cache) on a free loopback port. */
 async function serve(): Promise<string> {
@@ -48,12 +46,9 @@ async function serve(): Promise<string> {
     admin: { user: ADMIN.username, password: ADMIN.password },
     viewer: { user: VIEWER.username, password: VIEWER.password },
   });
-  const http = createHttpApp(app.ctx, { auth, requestLogging: false });
-  const server = await new Promise<Server>((resolve) => {
-    const s = http.express.listen(0, '127.0.0.1', () => resolve(s));
-  });
+  const server = await serveHttpApp(app.ctx, { auth });
   servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return server.base;
 }
 
 async function apiJson<T>(base: string, path: string): Promise<T> {
@@ -91,35 +86,6 @@ async function pixelsOf(page: Page, holder: string, hex: string): Promise<number
   );
 }
 
-/** Decodes an 8-bit RGB/RGBA PNG just enough to count distinct colours (blank vs rendered). */
-function distinctColours(png: Buffer): number {
-  let pos = 8;
-  let width = 0;
-  let height = 0;
-  let channels = 4;
-  const idat: Buffer[] = [];
-  while (pos < png.length) {
-    const len = png.readUInt32BE(pos);
-    const type = png.toString('ascii', pos + 4, pos + 8);
-    const data = png.subarray(pos + 8, pos + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      channels = data[9] === 6 ? 4 : 3;
-    }
-    if (type === 'IDAT') idat.push(data);
-    pos += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const colours = new Set<string>();
-  for (let y = 0; y < height; y += 5) {
-    const row = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let x = 0; x < stride; x += channels * 7) colours.add(row.subarray(x, x + channels).toString('hex'));
-  }
-  return colours.size;
-}
-
 const USD0 = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD', maximumFractionDigits: 0 });
 const USD = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
 
@@ -141,10 +107,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise((r) => s.close(r));
-  }
+  for (const s of servers) await s.close();
   await app?.close();
 });
 

@@ -2,13 +2,9 @@
 // state, candidates and trades from a real scan, Halt/Resume round trips to Postgres, viewer 403, a screenshot.
 import { randomUUID } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { inflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import { enqueueManualScan } from '../../src/queue/scan-jobs.js';
 import { getScanRun } from '../../src/store/scans.repo.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
@@ -16,6 +12,8 @@ import { getTrade, insertPendingTrade, listTrades, moveTrade } from '../../src/s
 import { deterministicId } from '../../src/domain/ids.js';
 import { runWorkers, type RunningWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type ServedHttpApp, serveHttpApp } from '../support/http-server.js';
+import { distinctColours } from '../support/png.js';
 import { waitUntil } from '../support/wait-until.js';
 
 const RULE = `version: 1
@@ -52,7 +50,7 @@ const CHROMIUM_ARGS = [
 
 let app: TestApp;
 let workers: RunningWorkers | undefined;
-let server: Server;
+let server: ServedHttpApp | undefined;
 let baseUrl: string;
 let browser: Browser;
 
@@ -87,11 +85,8 @@ beforeAll(async () => {
     admin: { user: ADMIN.username, password: ADMIN.password },
     viewer: { user: VIEWER.username, password: VIEWER.password },
   });
-  const http = createHttpApp(app.ctx, { auth, requestLogging: false });
-  server = await new Promise<Server>((resolve) => {
-    const s = http.express.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHttpApp(app.ctx, { auth });
+  baseUrl = server.base;
 
   // launch() always runs Chromium on a fresh temporary profile (user-data dir) and deletes it on close; no browser download
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -99,41 +94,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  server?.closeAllConnections();
-  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await server?.close();
   await workers?.stop(2000);
   await app?.close();
 });
-
-/** Decodes an 8-bit RGB/RGBA PNG just enough to count its distinct colours. */
-function distinctColours(png: Buffer): number {
-  let pos = 8;
-  let width = 0;
-  let height = 0;
-  let channels = 4;
-  const idat: Buffer[] = [];
-  while (pos < png.length) {
-    const len = png.readUInt32BE(pos);
-    const type = png.toString('ascii', pos + 4, pos + 8);
-    const data = png.subarray(pos + 8, pos + 8 + len);
-    if (type === 'IHDR') {
-      width = data.readUInt32BE(0);
-      height = data.readUInt32BE(4);
-      channels = data[9] === 6 ? 4 : 3;
-    }
-    if (type === 'IDAT') idat.push(data);
-    pos += 12 + len;
-  }
-  const raw = inflateSync(Buffer.concat(idat));
-  const stride = width * channels;
-  const colours = new Set<string>();
-  // Sample the filter-independent first pixel of rows plus raw row bytes: enough to tell a blank page from a rendered one
-  for (let y = 0; y < height; y += 7) {
-    const row = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
-    for (let x = 0; x < stride; x += channels * 11) colours.add(row.subarray(x, x + channels).toString('hex'));
-  }
-  return colours.size;
-}
 
 describe('the dashboard in headless Chromium', () => {
   it('serves the page itself without auth and the API behind it', async () => {
@@ -179,7 +143,7 @@ describe('the dashboard in headless Chromium', () => {
       const shot = '.legwork/dashboard.png';
       await page.screenshot({ path: shot, fullPage: true });
       expect(statSync(shot).size).toBeGreaterThan(10_000);
-      expect(distinctColours(readFileSync(shot))).toBeGreaterThan(5);
+      expect(distinctColours(readFileSync(shot), { rowStep: 7, pixelStep: 11 })).toBeGreaterThan(5);
     } finally {
       await context.close();
     }

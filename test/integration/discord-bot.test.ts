@@ -5,20 +5,18 @@
 // resumes and answers again; during an outage trading goes on, /api/ready reports chat disconnected (and stays ready),
 // and what happened meanwhile is posted after the reconnect; a manual-approval proposal is posted with buttons and a
 // click approves it: the trade opens at the venue.
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_IDS, type DiscordSimHandle, startDiscordSim } from '@legwork/discord-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMAND_NAMES } from '../../src/chat/commands.js';
 import { runHalt } from '../../src/cli/halt.js';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import { bullExecJobs } from '../../src/queue/exec-jobs.js';
 import { auditForTrade, recentAudit } from '../../src/store/audit.repo.js';
 import { getTradingState } from '../../src/store/settings.repo.js';
 import { getTrade, listTrades } from '../../src/store/trades.repo.js';
 import { type RunningWorkers, runWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type ServedHttpApp, serveHttpApp } from '../support/http-server.js';
 import { pendingCondorTrade } from '../support/condor-trades.js';
 import { type DiscordDriver, discordDriver } from '../support/discord-bot.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
@@ -38,7 +36,7 @@ let sim: DiscordSimHandle;
 let discord: DiscordDriver;
 let app: TestApp;
 let workers: RunningWorkers;
-let server: Server;
+let server: ServedHttpApp | undefined;
 let base: string;
 
 interface ChatCheck {
@@ -83,18 +81,14 @@ beforeAll(async () => {
   await app.readyToTrade();
   workers = await runWorkers(app.ctx, ['execute', 'chat'], { schedulers: false, chat: { feedPollMs: 100 } });
   const auth = createAuth({ admin: { user: 'boss', password: 's3cret-admin' } });
-  const { express } = createHttpApp(app.ctx, { auth, requestLogging: false });
-  server = await new Promise<Server>((resolve) => {
-    const s = express.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHttpApp(app.ctx, { auth });
+  base = server.base;
   await waitUntil(() => workers.chat!.status().connected, { timeoutMs: 20_000, what: 'the bot to connect' });
 }, 60_000);
 
 afterAll(async () => {
   await workers?.stop(5_000);
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await app?.close();
   await sim?.close();
 });

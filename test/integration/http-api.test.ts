@@ -1,11 +1,8 @@
 // The HTTP server end to end: every API route against a real database, Redis and the venue; Basic auth with admin and
 // viewer; halt/resume persisted and audited; Bull Board behind auth; /metrics values matching Postgres and the risk report.
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import { appendAudit, recentAudit } from '../../src/store/audit.repo.js';
 import { insertGroup } from '../../src/store/groups.repo.js';
 import { insertPlannedOrder } from '../../src/store/orders.repo.js';
@@ -20,6 +17,7 @@ import { waitUntil } from '../support/wait-until.js';
 import { getTradingState, setTradingState } from '../../src/store/settings.repo.js';
 import { insertPendingTrade, moveTrade } from '../../src/store/trades.repo.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { type ServedHttpApp, serveHttpApp } from '../support/http-server.js';
 
 const RULE = `version: 1
 name: ic-http
@@ -35,7 +33,7 @@ risk: { maxOpenTrades: 50, maxTotalRisk: 500000, maxRiskPerUnderlying: 500000 }
 `;
 
 let app: TestApp;
-let server: Server;
+let server: ServedHttpApp | undefined;
 let base: string;
 const ADMIN = `Basic ${Buffer.from('boss:s3cret-admin').toString('base64')}`;
 const VIEWER = `Basic ${Buffer.from('watcher:s3cret-view').toString('base64')}`;
@@ -138,16 +136,12 @@ beforeAll(async () => {
     admin: { user: 'boss', password: 's3cret-admin' },
     viewer: { user: 'watcher', password: 's3cret-view' },
   });
-  const { express } = createHttpApp(app.ctx, { auth, requestLogging: false });
-  server = await new Promise<Server>((resolve) => {
-    const s = express.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await serveHttpApp(app.ctx, { auth });
+  base = server.base;
 }, 60_000);
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((r) => server?.close(r));
+  await server?.close();
   await app?.close();
 });
 

@@ -2,14 +2,11 @@
 // venue outside Legwork are foreign; syncing again, or from a second process at the same moment, leaves one portfolio;
 // crossing the session close on the venue's clock writes exactly one close snapshot, which `legwork history --json`
 // and GET /api/history show; the reconcile role syncs at start and after the account streamer's events.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import type TastytradeClient from '@tastytrade/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecContext } from '../../src/app/exec-context.js';
 import { FOREIGN } from '../../src/domain/portfolio.js';
 import { createAuth } from '../../src/http/auth.js';
-import { createHttpApp } from '../../src/http/server.js';
 import { createLogger } from '../../src/log.js';
 import { type PortfolioSyncContext, syncPortfolio } from '../../src/pipeline/account/account-stage.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
@@ -20,6 +17,7 @@ import { accountContext } from '../../workers/account.worker.js';
 import { runWorkers } from '../../workers/index.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { runLegwork } from '../support/cli.js';
+import { serveHttpApp } from '../support/http-server.js';
 import { advanceVenue } from '../support/clock-driver.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { condorRule } from '../support/rules.js';
@@ -214,12 +212,8 @@ describe('portfolio sync against the venue', () => {
 
   it('GET /api/history returns the snapshots in dollars to a viewer, 401 without a login', async () => {
     const auth = createAuth({ viewer: { user: 'watcher', password: 'v1ew' } });
-    const { express } = createHttpApp(app.ctx, { auth, requestLogging: false });
-    const server = await new Promise<Server>((resolve) => {
-      const s = express.listen(0, '127.0.0.1', () => resolve(s));
-    });
+    const { base, close } = await serveHttpApp(app.ctx, { auth });
     try {
-      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const viewer = { authorization: `Basic ${Buffer.from('watcher:v1ew').toString('base64')}` };
       expect((await fetch(`${base}/api/history`)).status).toBe(401);
       expect((await fetch(`${base}/api/history?days=0`, { headers: viewer })).status).toBe(400);
@@ -230,8 +224,7 @@ describe('portfolio sync against the venue', () => {
       expect(body.snapshots.map((s) => [s.date, s.netLiq])).toEqual([['2026-11-17', Number(close!.netLiqCents) / 100]]);
       expect(body.intraday).toHaveLength(1);
     } finally {
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   }, 30_000);
 
