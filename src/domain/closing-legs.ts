@@ -1,7 +1,7 @@
 // Owns how to close what a trade ACTUALLY holds (its fills netted per symbol, not its planned legs): closing orders of at
 // most 4 legs, shorts bought back first, each priced from quotes when there are two-sided ones (from natural, conceding
 // 10 % + $0.05) and otherwise from the last known mark (theo price from greeks, else the last fill) toward natural
-// (mark ± 50 % of mark + $0.05) — never a blind $0.01. Pure.
+// (mark ± 50 % of mark + $0.05) — never a blind $0.01; and which longs nobody bids for are left to expire. Pure.
 import type { Cents } from './money.js';
 import type { PricingPlan } from './order-group.js';
 
@@ -37,7 +37,18 @@ export interface ClosingOrder {
   pricedFrom: 'quotes' | 'marks';
 }
 
-export type ClosingPlan = { ok: true; orders: ClosingOrder[] } | { ok: false; reason: string };
+export type ClosingPlan =
+  /** `leftToExpire`: longs nobody bids for, not offered (see `nobodyBids`); they stay held until a bid or expiration. */
+  { ok: true; orders: ClosingOrder[]; leftToExpire: string[] } | { ok: false; reason: string };
+
+/**
+ * A long nobody bids for: a two-sided quote (an ask) whose bid is zero. It is worth nothing now, and once no short is
+ * held it covers nothing: there is no buyer to sell it to, so offering it at the smallest price only fails again and
+ * again (a rollback or exit would then call a human for a position with no risk). It is kept, and sold when a bid
+ * appears or removed by its expiration. An option without any quote is not this: it is priced from its marks.
+ */
+export const nobodyBids = (p: Pick<HeldContract, 'quantity' | 'bid' | 'ask'>): boolean =>
+  p.quantity > 0 && p.bid !== null && p.bid <= 0 && p.ask !== null && p.ask > 0;
 
 export interface ClosingPlanOptions {
   tickCents: number;
@@ -128,8 +139,12 @@ export function closingPlan(
     const prev = bySymbol.get(p.symbol);
     bySymbol.set(p.symbol, prev ? { ...p, quantity: prev.quantity + p.quantity } : p);
   }
-  const held = [...bySymbol.values()].filter((p) => p.quantity !== 0);
-  if (held.length === 0) return { ok: true, orders: [] };
+  const all = [...bySymbol.values()].filter((p) => p.quantity !== 0);
+  // With no short held, a long nobody bids for covers nothing and cannot be sold: left to expire (or a later bid)
+  const shortHeld = all.some((p) => p.quantity < 0);
+  const leftToExpire = shortHeld ? [] : all.filter(nobodyBids).map((p) => p.symbol);
+  const held = all.filter((p) => !leftToExpire.includes(p.symbol));
+  if (held.length === 0) return { ok: true, orders: [], leftToExpire };
   const ordered = [...held.filter((p) => p.quantity < 0), ...held.filter((p) => p.quantity > 0)];
   const orders: ClosingOrder[] = [];
   for (let i = 0; i < ordered.length; i += MAX_LEGS_PER_ORDER) {
@@ -137,5 +152,5 @@ export function closingPlan(
     if (typeof order === 'string') return { ok: false, reason: order };
     orders.push(order);
   }
-  return { ok: true, orders };
+  return { ok: true, orders, leftToExpire };
 }

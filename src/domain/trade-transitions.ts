@@ -47,6 +47,11 @@ export type TradeEventType =
   | 'EntryRejected'
   /** A partial entry was flattened by compensation. */
   | 'EntryRolledBack'
+  /**
+   * A rollback flattened everything but longs nobody bids for (worth nothing, covering nothing: see `nobodyBids` in
+   * closing-legs.ts): the trade keeps them, open, managed by the exit cycle until a bid appears or they expire.
+   */
+  | 'RemainderKept'
   /** An exit group was created for it. */
   | 'ExitStarted'
   /** An exit ended without closing everything (nothing filled, deferred, part left): managed again by the exit rules. */
@@ -72,6 +77,7 @@ export const TRADE_TRANSITIONS: { readonly [E in TradeEventType]: TradeTransitio
   Opened: { from: ['pending', 'opening'], to: 'open' },
   EntryRejected: { from: ['pending', 'opening'], to: 'rejected' },
   EntryRolledBack: { from: ['pending', 'opening'], to: 'rolled_back' },
+  RemainderKept: { from: ['pending', 'opening'], to: 'open' },
   ExitStarted: { from: ['open', 'broken'], to: 'closing' },
   ExitEnded: { from: ['closing'], to: 'open' },
   Closed: { from: ['open', 'closing', 'broken'], to: 'closed' },

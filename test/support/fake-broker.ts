@@ -171,6 +171,8 @@ export class FakeBroker implements Broker {
   dryRunChangeCents = -50_000;
   /** The submit response shows the order as it is after its behaviour ran (an immediately marketable order's Filled). */
   respondAfterWork = false;
+  /** Told of every order placed (after its behaviour ran): a test moves the market at that moment. */
+  onSubmit?: (legs: readonly { symbol: string; action: string; quantity: number }[]) => void;
   private readonly rules: { match: OrderMatch; behavior: FillBehavior }[] = [];
   private readonly orders = new Map<number, Held>();
   /** Signed contracts per symbol, as the fills left them (withheld fills included: the broker holds them). */
@@ -250,6 +252,7 @@ export class FakeBroker implements Broker {
     let response = structuredClone(h.order);
     this.calls.push({ ...call, brokerOrderId: h.order.brokerOrderId, outcome: 'ok' });
     this.work(h);
+    this.onSubmit?.(legs);
     if (this.respondAfterWork) response = structuredClone(h.order);
     return response;
   }

@@ -2,7 +2,8 @@
 // orders (role 'compensation') in the order of src/domain/unwind-order.ts: shorts bought back first, a long sold only
 // once the shorts it covers are flat (or can no longer appear). Rejected closes are retried with backoff (the broker's
 // ledger lags); the whole compensation has a deadline. A plan recomputed from Postgres each pass, never an undo; it
-// never acts while any order is unknown, and it only ever builds Buy to Close / Sell to Close orders.
+// never acts while any order is unknown, and it only ever builds Buy to Close / Sell to Close orders. A long nobody
+// bids for is never offered: once only such longs are left, they are kept (src/domain/closing-legs.ts `nobodyBids`).
 import type { OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import { deterministicId } from '../../domain/ids.js';
@@ -13,6 +14,7 @@ import { roundPriceToTick, tickAtCents } from '../../domain/ticks.js';
 import { unwindWaves } from '../../domain/unwind-order.js';
 import type { ExecContext } from '../execution-context.js';
 import { isUnsettled, PollThrottle } from './leg-wait.js';
+import { nobodyBidsNow } from './nobody-bids.js';
 import { untilOpenMs } from './pre-trade-gate.js';
 import { submitOnce } from './order-submission.js';
 import { underlyingOf } from './plan-entry.js';
@@ -42,6 +44,8 @@ export const COMPENSATION_DEFAULTS = {
 
 export type CompensationStep =
   | { kind: 'flat'; hadFills: boolean }
+  /** Flat but for longs nobody bids for (no short held or pending): they are kept, worth nothing, covering nothing. */
+  | { kind: 'kept'; held: { symbol: string; quantity: number }[] }
   | { kind: 'waiting_unknown' }
   | { kind: 'broken'; reason: string };
 
@@ -205,12 +209,19 @@ export async function compensate(
       [...exposure].map(([symbol, quantity]) => ({ symbol, quantity })),
       pendingShorts(orders),
     );
+    const worthless: string[] = [];
     for (const step of plan.waves[0] ?? []) {
       const { symbol } = step;
       const legIndex = intent.legs.findIndex((l) => l.symbol === symbol);
       const mine = orders.filter((o) => o.role === 'compensation' && o.legs[0]?.symbol === symbol);
       const active = mine.find((o) => !isTerminalOrder(o.status));
       if (active && active.status !== 'planned') continue; // working: awaited on the next pass
+      // A long nobody bids for is not offered (it would only fail, and count toward "broken"): kept for now
+      if (step.side === 'sell' && (await nobodyBidsNow(ctx, symbol, opts.quoteMaxAgeMs))) {
+        if (active) await ctx.store.orders.transition(active.id, { type: 'Denied', reason: 'nobody bids' }, 'local');
+        worthless.push(symbol);
+        continue;
+      }
       // An order the close expired did not fail to close: it is not an attempt
       const attempt = mine.filter((o) => isTerminalOrder(o.status) && o.status !== 'expired').length;
       if (!active && attempt >= opts.maxCloseAttempts) {
@@ -275,6 +286,13 @@ export async function compensate(
           'closing order rejected; will retry after backoff',
         );
       }
+    }
+    // Only longs nobody bids for are left, no short is held or can still appear, nothing is working: kept
+    const shortsLeft = [...exposure.values()].some((q) => q < 0) || pendingShorts(orders).size > 0;
+    if (!shortsLeft && worthless.length > 0 && [...exposure.keys()].every((s) => worthless.includes(s))) {
+      const after = await ctx.store.orders.ofGroup(groupId);
+      if (after.every((o) => isTerminalOrder(o.status)))
+        return { kind: 'kept', held: [...exposure].map(([symbol, quantity]) => ({ symbol, quantity })) };
     }
     // Later waves wait for this one: the next pass recomputes the plan from the fills
     await ctx.sleep(opts.pollMs);

@@ -2,7 +2,9 @@
 // unwind order of src/domain/unwind-order.ts (shorts bought back first; a long sold only once the shorts it covers are
 // flat), each for at most what the trade still holds. Forward only: a refused or unfilled leg is tried again at a fresh
 // natural price up to `maxExitAttempts` times; then the exit ends with the trade `open` again holding its real
-// leftovers (managed by the exit rules), and an `exit_incomplete` alert. Nothing an exit closed is ever re-opened.
+// leftovers (managed by the exit rules), and an `exit_incomplete` alert. Nothing an exit closed is ever re-opened. A
+// long nobody bids for, once no short is held, is not offered: when only such longs are left the exit ends quietly
+// and the trade keeps them until a bid appears or they expire (src/domain/closing-legs.ts `nobodyBids`).
 import type { GroupRow, TradeRow } from '../../domain/records.js';
 import { deterministicId } from '../../domain/ids.js';
 import { occToStreamer } from '../../domain/instrument.js';
@@ -16,6 +18,7 @@ import { submitOnce } from './order-submission.js';
 import { underlyingOf, type ExecuteResult } from './plan-entry.js';
 import { preTradeGate } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
+import { nobodyBidsNow } from './nobody-bids.js';
 import { settleExitedTrade } from './settle.js';
 
 interface Remaining {
@@ -141,7 +144,28 @@ export async function executeLeggedExit(
       [...left.toClose].map(([symbol, quantity]) => ({ symbol, quantity })),
       left.keptShorts,
     );
-    const step = (plan.waves[0] ?? []).find((s) => tries(s.symbol) < opts.maxExitAttempts);
+    const noShortHeld = [...left.held.values()].every((q) => q >= 0);
+    const kept: string[] = [];
+    let step: CloseStep | undefined;
+    for (const s of (plan.waves[0] ?? []).filter((x) => tries(x.symbol) < opts.maxExitAttempts)) {
+      if (s.side === 'sell' && noShortHeld && (await nobodyBidsNow(ctx, s.symbol, opts.quoteMaxAgeMs))) {
+        kept.push(s.symbol);
+        continue;
+      }
+      step = s;
+      break;
+    }
+    if (!step && kept.length > 0 && [...left.toClose.keys()].every((s) => kept.includes(s))) {
+      const what = kept.map((s) => s.replace(/\s+/g, ' ')).join(', ');
+      return endExit(
+        ctx,
+        group,
+        trade,
+        `closed but for longs nobody bids for (${what}): kept (worth $0 now), sold when a bid appears, else left to expire`,
+        false,
+        { alert: false },
+      );
+    }
     if (!step) {
       const what = [...left.toClose].map(([s, q]) => `${s.trim()} ${q}`).join(', ');
       return endExit(
@@ -214,7 +238,8 @@ async function finishExit(ctx: ExecContext, group: GroupRow, trade: TradeRow): P
 /**
  * The exit ends before closing everything. `stuck` (an order whose end the broker never confirmed): the group is broken
  * and a human is needed. Otherwise it is cancelled and the trade is `open` again with what it really holds, so the exit
- * rules keep managing it; an `exit_incomplete` alert once any closing order was tried.
+ * rules keep managing it; an `exit_incomplete` alert once any closing order was tried (not with `alert: false`: only
+ * longs nobody bids for are left, nothing at risk).
  */
 async function endExit(
   ctx: ExecContext,
@@ -222,6 +247,7 @@ async function endExit(
   trade: TradeRow,
   reason: string,
   stuck: boolean,
+  { alert = true }: { alert?: boolean } = {},
 ): Promise<ExecuteResult> {
   const held = (await ctx.store.positions.ofTrade(trade.id))
     .filter((p) => p.quantity !== 0)
@@ -249,7 +275,7 @@ async function endExit(
       dedupeKey: `exit_ended:${group.id}`,
       data: { kind: 'exit', reason, anyFilled, held },
     });
-    if (anySent) {
+    if (anySent && alert) {
       await ctx.alert('exit_incomplete', `exit group ${group.id} ended: ${reason}`, {
         groupId: group.id,
         tradeId: trade.id,

@@ -271,6 +271,24 @@ async function rollBack(
     }
     return result(ctx, group.id);
   }
+  if (step.kind === 'kept') {
+    // Nothing at risk is left: not broken, no human needed. The trade keeps the longs, open, and the exit cycle sells
+    // them if a bid appears, else they expire (src/domain/closing-legs.ts `nobodyBids`)
+    const what = step.held.map((h) => `${h.quantity} ${h.symbol.replace(/\s+/g, ' ')}`).join(', ');
+    const why = `rolled back but for ${what} nobody bids for: kept (worth $0 now), sold when a bid appears, else left to expire`;
+    if (await ctx.store.groups.move(group.id, 'RolledBack', { reason: why })) {
+      await ctx.store.trades.move(trade.id, 'RemainderKept');
+      await ctx.store.audit.append({
+        kind: 'rollback',
+        tradeId: trade.id,
+        groupId: group.id,
+        dedupeKey: `rollback_done:${group.id}`,
+        data: { phase: 'kept', status: 'rolled_back', reason: why, held: step.held },
+      });
+      ctx.log.warn({ groupId: group.id, tradeId: trade.id, held: step.held }, why);
+    }
+    return result(ctx, group.id);
+  }
   if (await ctx.store.groups.move(group.id, 'Broken', { reason: step.reason })) {
     await ctx.store.trades.move(trade.id, 'Broken');
     await ctx.store.tradingState.set('reducing', 'executor', `group ${group.id} broken: ${step.reason}`);

@@ -460,7 +460,12 @@ async function flattenTrade(
     }
   const plan = closingPlan(held, { tickCents: Number.isFinite(tickCents) ? tickCents : 1 });
   if (!plan.ok) return { skipped: plan.reason };
-  const first = plan.orders[0]!;
+  const first = plan.orders[0];
+  // Only longs nobody bids for: nothing to send (it would fail every cycle); kept until a bid appears or expiration
+  if (!first)
+    return {
+      skipped: `holds only longs nobody bids for (${plan.leftToExpire.map((s) => s.replace(/\s+/g, ' ')).join(', ')}): worth $0 now; sold when a bid appears, else left to expire`,
+    };
   // More than one Tastytrade order takes (> 4 legs): one legged exit closes it leg by leg, shorts first, until flat
   const legged = plan.orders.length > 1;
   const legs: IntentLeg[] = (

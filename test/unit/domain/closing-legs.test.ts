@@ -1,7 +1,7 @@
 // closingPlan: what a trade actually holds becomes ≤ 4-leg closing orders, shorts first, priced from natural with quotes
 // and from the last marks (theo, else last fill) toward natural without them — never a blind $0.01.
 import { describe, expect, it } from 'vitest';
-import { closingPlan, type HeldContract } from '../../../src/domain/closing-legs.js';
+import { closingPlan, type HeldContract, nobodyBids } from '../../../src/domain/closing-legs.js';
 import { priceAtStep } from '../../../src/domain/order-group.js';
 
 const held = (symbol: string, quantity: number, q: Partial<HeldContract> = {}): HeldContract => ({
@@ -58,7 +58,7 @@ describe('closingPlan', () => {
   });
 
   it('nothing held: no orders', () => {
-    expect(closingPlan([held('A', 0)])).toEqual({ ok: true, orders: [] });
+    expect(closingPlan([held('A', 0)])).toEqual({ ok: true, orders: [], leftToExpire: [] });
   });
 
   it('more than 4 legs: ≤ 4-leg orders, every short before any long', () => {
@@ -100,5 +100,26 @@ describe('closingPlan', () => {
     expect(plan.ok && plan.orders[0]!.pricing).toMatchObject({ startCents: -325, floorCents: -365 }); // −3.603 rounded to the worse tick
     const tiny = closingPlan([held('L', 1, { lastFill: 0.0 })], { tickCents: 1 });
     expect(tiny.ok && tiny.orders[0]!.pricing).toMatchObject({ startCents: 1, floorCents: 1 });
+  });
+
+  it('longs nobody bids for, with no short held, are left to expire: not offered, not a failure', () => {
+    // The short is gone (bought back): the two wings cover nothing, one has a bid, one has none
+    const plan = closingPlan([quoted('LP', 1, 0.4, 0.5), quoted('LC', 2, 0, 0.05)], { tickCents: 1 });
+    expect(plan.ok && plan.orders.map((o) => o.legs.map((l) => [l.symbol, l.action, l.ratio * o.quantity]))).toEqual([
+      [['LP', 'Sell to Close', 1]],
+    ]);
+    expect(plan.ok && plan.leftToExpire).toEqual(['LC']);
+    // Only worthless longs: nothing to send
+    expect(closingPlan([quoted('LC', 2, 0, 0.05)])).toEqual({ ok: true, orders: [], leftToExpire: ['LC'] });
+    // While a short is held every long is closed with it (shorts first): a long may still cover it
+    const withShort = closingPlan([quoted('SC', -1, 0.1, 0.15), quoted('LC', 1, 0, 0.05)], { tickCents: 1 });
+    expect(withShort.ok && withShort.leftToExpire).toEqual([]);
+    expect(withShort.ok && withShort.orders.flatMap((o) => o.legs.map((l) => l.symbol))).toEqual(['SC', 'LC']);
+    // No quote at all is not "nobody bids": it is priced from its marks as before
+    expect(closingPlan([held('LC', 1, { lastFill: 0.2 })]).ok && true).toBe(true);
+    expect(nobodyBids({ quantity: 1, bid: 0, ask: 0.05 })).toBe(true);
+    expect(nobodyBids({ quantity: 1, bid: null, ask: 0.05 })).toBe(false);
+    expect(nobodyBids({ quantity: -1, bid: 0, ask: 0.05 })).toBe(false);
+    expect(nobodyBids({ quantity: 1, bid: 0.01, ask: 0.05 })).toBe(false);
   });
 });

@@ -22,6 +22,7 @@ const EXPECTED: Record<TradeStatus, Partial<Record<TradeEventType, TradeStatus>>
     Opened: 'open',
     EntryRejected: 'rejected',
     EntryRolledBack: 'rolled_back',
+    RemainderKept: 'open',
     Broken: 'broken',
   },
   opening: {
@@ -29,6 +30,7 @@ const EXPECTED: Record<TradeStatus, Partial<Record<TradeEventType, TradeStatus>>
     Opened: 'open',
     EntryRejected: 'rejected',
     EntryRolledBack: 'rolled_back',
+    RemainderKept: 'open',
     Broken: 'broken',
   },
   open: { ExitStarted: 'closing', Closed: 'closed', Broken: 'broken' },

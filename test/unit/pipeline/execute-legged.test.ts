@@ -122,6 +122,33 @@ describe('legged entry', () => {
     expect(h.alerts).toEqual(['broken_group']);
   });
 
+  it('a wing nobody bids for once the rest is flat is kept, not offered: rolled back, trade open holding it, no human called', async () => {
+    const h = execHarness();
+    h.broker.script({ kind: 'reject' }, { symbol: shortCall.symbol });
+    // Nobody buys it: an offer at the smallest price works until cancelled (the venue fills a sell only at the bid)
+    h.broker.script({ kind: 'never' }, { symbol: longCall.symbol, action: 'Sell to Close' });
+    // The call wing's bid vanishes right after it is bought (a far wing of a fast market: bid 0, ask 0.05)
+    h.broker.onSubmit = (legs) => {
+      if (legs[0]?.symbol === longCall.symbol && legs[0].action === 'Buy to Open')
+        h.market.setQuote(longCall.streamerSymbol, 0, 5);
+    };
+    const trade = await pendingCondor(h, 'ic-legged');
+    const result = await executeGroup(h.ctx, trade.id, trade.entryGroupId);
+
+    expect(result).toMatchObject({ status: 'rolled_back' });
+    // The short put bought back, the put wing sold; the call wing never offered (it used to be offered at $0.01 five
+    // times, never filled, and the group broke: trading reducing, a human alerted for a position with no risk)
+    expect(submits(h).slice(4)).toEqual([line('Buy to Close', shortPut), line('Sell to Close', longPut)]);
+    expect(h.broker.positionMap()).toEqual(new Map([[longCall.symbol, 1]]));
+    expect(await heldByTrade(h, trade.id)).toEqual(new Map([[longCall.symbol, 1]]));
+    expect(await h.store.trades.get(trade.id)).toMatchObject({ status: 'open' });
+    expect((await h.store.groups.get(trade.entryGroupId))!.reason).toMatch(
+      /^rolled back but for 1 SPY 260220C00640000 nobody bids for: kept/,
+    );
+    expect((await h.store.tradingState.get()).state).toBe('active');
+    expect(h.alerts).toEqual([]);
+  });
+
   it('denied by the pre-trade gate without buying power: nothing sent, trade rejected', async () => {
     const h = execHarness();
     h.broker.buyingPowerCents = 10_000; // a dry-run uses 50 000
@@ -159,5 +186,29 @@ describe('legged exit', () => {
       exitReason: 'take_profit',
     });
     expect(h.broker.positionMap()).toEqual(new Map());
+  });
+
+  it('a wing nobody bids for once the shorts are bought back is not offered: the exit ends quietly, the trade keeps it', async () => {
+    const h = execHarness();
+    const trade = await openCondor(h);
+    h.market.setQuote(longCall.streamerSymbol, 0, 5);
+    h.broker.script({ kind: 'never' }, { symbol: longCall.symbol, action: 'Sell to Close' });
+    const groupId = await exitGroup(h, trade, { mode: 'legged' });
+    h.broker.calls.length = 0;
+    const result = await executeGroup(h.ctx, trade.id, groupId);
+
+    expect(result).toMatchObject({ status: 'cancelled' });
+    expect(submits(h)).toEqual([
+      line('Buy to Close', shortPut),
+      line('Buy to Close', shortCall),
+      line('Sell to Close', longPut),
+    ]);
+    expect(await heldByTrade(h, trade.id)).toEqual(new Map([[longCall.symbol, 1]]));
+    expect(await h.store.trades.get(trade.id)).toMatchObject({ status: 'open' });
+    expect((await h.store.groups.get(groupId))!.reason).toMatch(
+      /^closed but for longs nobody bids for \(SPY 260220C00640000\)/,
+    );
+    expect(h.alerts).toEqual([]);
+    expect((await h.store.tradingState.get()).state).toBe('active');
   });
 });
