@@ -1,5 +1,6 @@
 // Owns `legwork start` and `legwork worker ROLE`: migrate, (paper mode) make sure the local venue runs, start workers and
 // schedulers, print where to look, stop gracefully on SIGINT/SIGTERM.
+import { fileURLToPath } from 'node:url';
 import { readArgs } from '../src/util/cli-args.js';
 
 const USAGE = `usage: legwork start            every worker and scheduler (paper mode starts the local venue if it is not running;
@@ -103,16 +104,28 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
       log.error(error.message);
       return 2;
     }
-    const { startVenue, parseClockSpec, venueSetting } = venueModule;
+    const { startVenue, parseClockSpec, venueSetting, VenueStateError } = venueModule;
+    const { paperStateFile } = await import('./venue.js');
     const url = new URL(config.broker.baseUrl);
     const clock = venueSetting('CLOCK');
     const seed = venueSetting('SEED');
+    // The paper account outlives the process, as the trades Postgres keeps for it do (docs/venue.md)
+    const stateFile = paperStateFile(
+      venueSetting('STATE_FILE').value,
+      config.databaseUrl,
+      fileURLToPath(new URL('..', import.meta.url)),
+    );
     const venue = await startVenue({
       port: Number(url.port || 80),
       host: url.hostname,
       clock: parseClockSpec(clock.value, clock.name),
       seed: Number(seed.value ?? 42),
+      ...(stateFile ? { stateFile } : {}),
     }).catch((error: NodeJS.ErrnoException) => {
+      if (error instanceof VenueStateError) {
+        console.error(`legwork start: ${error.message}`);
+        return null;
+      }
       if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
       console.error(
         `legwork start: cannot start the local venue on ${url.host} (${error.code}): something else holds that port. Stop it, or set LEGWORK_VENUE_URL to a free port.`,
@@ -122,6 +135,19 @@ export async function runStart(argv: string[], mode: 'start' | 'worker'): Promis
     if (!venue) return 2;
     stops.push(() => venue.close());
     log.info({ baseUrl: venue.baseUrl }, `local Tastytrade venue listening on ${venue.baseUrl} (paper trading)`);
+    const restored = venue.state?.restored;
+    if (!venue.state) {
+      log.warn(
+        'VENUE_STATE_FILE=off: the paper account lives in memory only; after a restart its open trades in the database hold nothing at the venue',
+      );
+    } else if (restored) {
+      log.info(
+        { stateFile: venue.state.file, ...restored, savedAt: new Date(restored.savedAt).toISOString() },
+        `paper account restored from ${venue.state.file}: ${restored.positions} position(s), ${restored.orders} order(s)`,
+      );
+    } else {
+      log.info({ stateFile: venue.state.file }, `new paper account, kept in ${venue.state.file}`);
+    }
   }
 
   const { createAppContext } = await import('../src/app/context.js');

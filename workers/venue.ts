@@ -1,6 +1,8 @@
 // Owns loading the local venue (@legwork/venue, an optional workspace package): paper mode starts it in-process when no
 // venue answers, and `legwork venue` (alias `legwork sim`) runs it on its own. A production install may leave it out;
 // then the error says how to run a venue instead. Legwork's adapter never imports it: it talks to a venue over the wire.
+// Also where paper mode keeps the in-process venue's account across restarts (one file per database).
+import { join } from 'node:path';
 export const VENUE_PACKAGE = '@legwork/venue';
 
 export class VenueNotInstalledError extends Error {
@@ -42,4 +44,23 @@ export async function runVenue(): Promise<number> {
     return 2;
   }
   return new Promise<number>(() => {}); // runs until a signal stops it
+}
+
+/**
+ * The file the in-process venue of `legwork start` keeps its paper account in (VENUE_STATE_FILE): given, `off` for none
+ * (in memory: a restart meets an empty account while the database still holds the open paper trades), or by default
+ * one per database under `<checkout>/.legwork/paper-accounts/`, so the account and the trades recorded for it stay
+ * together (another DATABASE_URL starts another account).
+ */
+export function paperStateFile(setting: string | undefined, databaseUrl: string, root: string): string | null {
+  if (setting === 'off') return null;
+  if (setting) return setting;
+  let name: string;
+  try {
+    const u = new URL(databaseUrl);
+    name = `${u.hostname}-${u.port || '5432'}-${decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres'}`;
+  } catch {
+    name = databaseUrl;
+  }
+  return join(root, '.legwork', 'paper-accounts', `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`);
 }

@@ -3,6 +3,7 @@
 export { startVenue, type StartVenueOptions, type VenueHandle } from './server.js';
 export type { VenueControl } from './control.js';
 export { createMarketClock, parseClockSpec } from './clock.js';
+export { VenueStateError } from './state-file.js';
 export { venueSetting, type VenueSetting, type VenueVariable } from './env.js';
 export { createMarketModel, RISK_FREE_RATE, type VenueMarketModel } from './market/market.js';
 export { defaultUnderlyings } from './market/underlyings.js';

@@ -1,9 +1,11 @@
-// Owns the venue process (`npm run venue`, `legwork venue`): reads VENUE_PORT, VENUE_HOST, VENUE_SEED, VENUE_CLOCK and
-// VENUE_UNDERLYINGS (or their deprecated SIM_* aliases), starts the venue, logs where it listens, stops on signals.
+// Owns the venue process (`npm run venue`, `legwork venue`): reads VENUE_PORT, VENUE_HOST, VENUE_SEED, VENUE_CLOCK,
+// VENUE_UNDERLYINGS (or their deprecated SIM_* aliases) and VENUE_STATE_FILE, starts the venue, logs where it listens,
+// stops on signals.
 import { parseClockSpec } from './clock.js';
 import { venueSetting, type VenueVariable } from './env.js';
 import { createVenueLogger } from './log.js';
 import { startVenue } from './server.js';
+import { VenueStateError } from './state-file.js';
 import { defaultUnderlyings } from './market/underlyings.js';
 import { readUnderlyingsFile } from './underlyings-file.js';
 import type { UnderlyingSpec } from './types.js';
@@ -20,6 +22,8 @@ are deprecated aliases, read only when the VENUE_* name is unset):
   VENUE_SEED         seed of the market model and the venue (default 42)
   VENUE_CLOCK        open (default) | real | <ISO time>@<speed>x (e.g. 2026-11-20T14:30:00Z@60x; @0x = frozen)
   VENUE_UNDERLYINGS  YAML file of extra underlyings (see packages/venue/config/underlyings.example.yaml)
+  VENUE_STATE_FILE   keep the paper account (positions, orders, balances) in this JSON file across restarts
+                     (default: in memory only; \`legwork start\` keeps one per database under .legwork/)
   LOG_LEVEL          pino level (default info)`;
 
 function readInt(key: VenueVariable, fallback: number, min: number, max: number): number {
@@ -68,16 +72,32 @@ async function main(): Promise<void> {
     log.error({ problems }, `venue configuration is invalid:\n  - ${problems.join('\n  - ')}`);
     process.exit(2);
   }
-  const venue = await startVenue({
-    port,
-    host: venueSetting('HOST').value ?? '127.0.0.1',
-    seed,
-    clock,
-    ...(underlyings ? { underlyings } : {}),
-    log: (message, extra) => log.warn(extra ?? {}, message),
-  });
+  const stateFile = venueSetting('STATE_FILE').value;
+  let venue: Awaited<ReturnType<typeof startVenue>>;
+  try {
+    venue = await startVenue({
+      port,
+      host: venueSetting('HOST').value ?? '127.0.0.1',
+      seed,
+      clock,
+      ...(underlyings ? { underlyings } : {}),
+      ...(stateFile && stateFile !== 'off' ? { stateFile } : {}),
+      log: (message, extra) => log.warn(extra ?? {}, message),
+    });
+  } catch (error) {
+    if (!(error instanceof VenueStateError)) throw error;
+    log.error(error.message);
+    process.exit(2);
+  }
   log.info(
-    { baseUrl: venue.baseUrl, streamerUrl: venue.streamerUrl, dxlinkUrl: venue.dxlinkUrl, seed, clock: clock.mode },
+    {
+      baseUrl: venue.baseUrl,
+      streamerUrl: venue.streamerUrl,
+      dxlinkUrl: venue.dxlinkUrl,
+      seed,
+      clock: clock.mode,
+      ...(venue.state ? { stateFile: venue.state.file, restored: venue.state.restored } : {}),
+    },
     `local Tastytrade venue listening on ${venue.baseUrl} (account streamer ${venue.streamerUrl}, DXLink ${venue.dxlinkUrl})`,
   );
   const stop = async (signal: string) => {

@@ -15,6 +15,7 @@ import { marketRoutes } from './http/market-routes.js';
 import { controlRoutes } from './http/control-routes.js';
 import { sendError } from './http/envelope.js';
 import { createControl, type VenueControl } from './control.js';
+import { checkResumable, createStateSaver, readStateFile } from './state-file.js';
 import type { ClockSpec, MarketModel, MarketClock, UnderlyingSpec, Venue } from './types.js';
 
 export interface StartVenueOptions {
@@ -31,6 +32,12 @@ export interface StartVenueOptions {
   /** Reject camelCase keys inside legs[] (default true: stricter than Tastytrade, catches client bugs). */
   strictLegKeys?: boolean;
   log?: (message: string, extra?: Record<string, unknown>) => void;
+  /**
+   * A paper account kept across restarts: the accounts, positions, orders, transactions and id counters are read from
+   * this file at the start (when it exists) and written to it as they change and at close(). Default: none (in memory).
+   * A file saved later than the clock starts is refused (VenueStateError).
+   */
+  stateFile?: string;
 }
 
 export interface VenueHandle {
@@ -44,6 +51,8 @@ export interface VenueHandle {
   control: VenueControl;
   /** Requests received per method and path (the API routes, not /__sim). */
   requests: RequestLog;
+  /** With `stateFile`: the file, and what it held at the start (null: no file yet, a new account). */
+  state?: { file: string; restored: { savedAt: number; positions: number; orders: number } | null };
   close(): Promise<void>;
 }
 
@@ -59,10 +68,13 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
     seed,
     ...(options.underlyings ? { underlyings: options.underlyings } : {}),
   });
+  const saved = options.stateFile ? readStateFile(options.stateFile) : undefined;
+  if (options.stateFile && saved) checkResumable(options.stateFile, saved, clock.now());
   const venue = createVenue({
     clock,
     market,
     seed,
+    ...(saved ? { restore: saved } : {}),
     ...(options.accounts ? { accounts: options.accounts } : {}),
     ...(options.strictLegKeys !== undefined ? { strictLegKeys: options.strictLegKeys } : {}),
   });
@@ -72,6 +84,8 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
   const accountStreamer = createAccountStreamer({ venue, isValidToken: (t) => tokens.isValidAccess(t) });
   const dxlink = createDxlinkServer({ market, isValidToken: (t) => tokens.isValidQuoteToken(t) });
   const control = createControl({ clock, market, venue, faults, accountStreamer, dxlink });
+  const saver = options.stateFile ? createStateSaver(options.stateFile, () => venue.exportState(), log) : undefined;
+  if (saver) venue.onEvent(() => saver.changed());
 
   let baseUrl = '';
   const app = express();
@@ -118,6 +132,8 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
   baseUrl = `http://${host}:${port}`;
+  // The file exists from the start (a new account too), once the venue is sure to run
+  saver?.flush();
 
   const timer = setInterval(() => {
     try {
@@ -125,6 +141,7 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
     } catch (error) {
       log('venue tick failed', { error: error instanceof Error ? error.stack : String(error) });
     }
+    saver?.flushIfDue();
   }, options.tickMs ?? 100);
   timer.unref();
 
@@ -138,8 +155,23 @@ export async function startVenue(options: StartVenueOptions = {}): Promise<Venue
     venue,
     control,
     requests,
+    ...(options.stateFile
+      ? {
+          state: {
+            file: options.stateFile,
+            restored: saved
+              ? {
+                  savedAt: saved.savedAt,
+                  positions: saved.accounts.reduce((n, a) => n + a.positions.length, 0),
+                  orders: saved.orders.length,
+                }
+              : null,
+          },
+        }
+      : {}),
     async close() {
       clearInterval(timer);
+      saver?.flush();
       await Promise.all([accountStreamer.close(), dxlink.close()]);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -52,6 +52,28 @@ export interface CreateVenueOptions {
   accounts?: VenueAccountSpec[];
   /** Reject camelCase keys inside legs[] (default true). */
   strictLegKeys?: boolean;
+  /** A paper account saved by exportState() (an earlier run): its accounts, orders and id counters carry on. */
+  restore?: VenueSavedState;
+}
+
+/** Ended orders are kept in a saved state for this long (venue time); working ones always. */
+export const SAVED_ORDER_HISTORY_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * What a venue keeps across restarts (a paper account, src/state-file.ts): accounts with their positions, cash and
+ * transactions, the orders (those that ended more than SAVED_ORDER_HISTORY_MS ago left out) and the id counters, so a
+ * restarted venue neither forgets what is held nor hands out a broker order, fill or transaction id again. Plain JSON.
+ * Fill rules, faults and the market are not part of it.
+ */
+export interface VenueSavedState {
+  version: 1;
+  /** The venue clock when it was saved (ms). */
+  savedAt: number;
+  accounts: (Omit<AccountRecord, 'positions'> & { positions: PositionRecord[] })[];
+  orders: OrderRecord[];
+  nextOrderId: number;
+  nextExecId: number;
+  nextTransactionId: number;
 }
 
 export const DEFAULT_ACCOUNTS: VenueAccountSpec[] = [
@@ -85,7 +107,12 @@ const orderNotFound = () => fail(404, { code: 'not_found', message: 'Order not f
 const preflightFailure = (issues: PreflightIssue[]) =>
   fail(422, { code: 'preflight_check_failure', message: 'One or more preflight checks failed', errors: issues });
 
-export function createVenue(opts: CreateVenueOptions): Venue {
+/** The venue core as its server holds it: the Venue faces, and the state a paper account keeps across restarts. */
+export interface SavableVenue extends Venue {
+  exportState(): VenueSavedState;
+}
+
+export function createVenue(opts: CreateVenueOptions): SavableVenue {
   const { clock, market, seed } = opts;
   const strictLegKeys = opts.strictLegKeys ?? true;
   const accountSpecs = opts.accounts ?? DEFAULT_ACCOUNTS;
@@ -107,7 +134,29 @@ export function createVenue(opts: CreateVenueOptions): Venue {
       fillsLag: { orders: 0, ms: 0 },
     };
   };
-  let state = initialState();
+  /** A saved paper account: its records as they were; random ids from a stream keyed by where its counters stood. */
+  const restoredState = (saved: VenueSavedState): State => {
+    const fresh = initialState();
+    const accounts = new Map(
+      saved.accounts.map((a) => [
+        a.accountNumber,
+        { ...a, positions: new Map(a.positions.map((p) => [p.symbol, p])) } as AccountRecord,
+      ]),
+    );
+    for (const [n, a] of fresh.accounts) if (!accounts.has(n)) accounts.set(n, a);
+    const resumedAt = [saved.nextOrderId, saved.nextExecId, saved.nextTransactionId] as const;
+    return {
+      ...fresh,
+      accounts,
+      orders: new Map(saved.orders.map((o) => [o.id, o])),
+      nextOrderId: saved.nextOrderId,
+      nextExecId: saved.nextExecId,
+      nextTransactionId: saved.nextTransactionId,
+      // The first run's stream would hand out its request and fill ids again
+      rng: createRng(hashKeys(seed, 'venue-restored', ...resumedAt)),
+    };
+  };
+  let state = opts.restore ? restoredState(opts.restore) : initialState();
 
   // ---- ids (deterministic for a seed and a sequence of calls) ----
   const randomChars = (n: number, alphabet: string) =>
@@ -500,6 +549,23 @@ export function createVenue(opts: CreateVenueOptions): Venue {
           'trading-date': nyDate(now),
         },
       };
+    },
+
+    exportState(): VenueSavedState {
+      // A deep copy: the caller may serialize it later, while the venue goes on changing its records
+      return structuredClone({
+        version: 1 as const,
+        savedAt: clock.now(),
+        accounts: [...state.accounts.values()].map((a) => ({ ...a, positions: [...a.positions.values()] })),
+        // Each price step of a working order is an order of its own (a replace): a paper account's history would grow
+        // without end, and the whole file is written as it changes
+        orders: [...state.orders.values()].filter(
+          (o) => !isTerminal(o.status) || o.updatedAt >= clock.now() - SAVED_ORDER_HISTORY_MS,
+        ),
+        nextOrderId: state.nextOrderId,
+        nextExecId: state.nextExecId,
+        nextTransactionId: state.nextTransactionId,
+      });
     },
 
     reset() {

@@ -2,7 +2,7 @@
 import { createMarketClock } from '../../src/clock.js';
 import { createMarketModel } from '../../src/market/market.js';
 import type { ClockSpec, JsonObject, MarketModel, Venue, VenueEvent } from '../../src/types.js';
-import { createVenue, type VenueAccountSpec } from '../../src/core/venue.js';
+import { createVenue, type VenueAccountSpec, type VenueSavedState } from '../../src/core/venue.js';
 
 /** Tuesday 2026-11-17 15:00Z = 10:00 New York, market open. */
 export const START = Date.parse('2026-11-17T15:00:00Z');
@@ -18,6 +18,7 @@ export function setup(
     accounts?: VenueAccountSpec[];
     strictLegKeys?: boolean;
     open?: boolean;
+    restore?: VenueSavedState;
   } = {},
 ) {
   const seed = opts.seed ?? 7;
@@ -31,6 +32,7 @@ export function setup(
     seed,
     ...(opts.accounts ? { accounts: opts.accounts } : {}),
     ...(opts.strictLegKeys !== undefined ? { strictLegKeys: opts.strictLegKeys } : {}),
+    ...(opts.restore ? { restore: opts.restore } : {}),
   });
   const events: { account: string; event: VenueEvent }[] = [];
   venue.onEvent((account, event) => events.push({ account, event }));
