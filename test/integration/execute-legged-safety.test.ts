@@ -162,9 +162,9 @@ describe('a wing nobody bids for (chaos seed 20261209 index 3: "could not flatte
     expect(closed.status).toBe('closed');
     // Its P&L: the cash of every fill (the put wing bought before the fall, sold deep in the money) less every fee
     const cash = (await tradePositions(app.ctx.sql, trade.id)).reduce((n, p) => n + Number(p.cashCents), 0);
-    const [{ fees }] = await app.ctx.sql<{ fees: number }[]>`select coalesce(sum(fee_cents), 0)::int as fees
+    const [feeRow] = await app.ctx.sql<{ fees: number }[]>`select coalesce(sum(fee_cents), 0)::int as fees
       from trade_fees where trade_id = ${trade.id}`;
-    expect(closed.realizedPnlCents).toBe(cash - fees);
+    expect(closed.realizedPnlCents).toBe(cash - feeRow!.fees);
     expect(closed.exitReason).toMatch(/expir/);
   });
 });
