@@ -108,67 +108,6 @@ describe('defect 2: the rollback mirrors the entry', () => {
   });
 });
 
-describe('a wing nobody bids for (chaos seed 20261209 index 3: "could not flatten … after 5 closing orders")', () => {
-  it('the rollback keeps it instead of breaking: trade open holding it, no alert, no exit churn; it expires worthless and the trade closes', async () => {
-    const { trade, group } = await leggedCondorTrade(app.ctx, c);
-    app.sim.control.setFillBehavior({
-      symbol: c.shortCall.symbol,
-      behavior: 'reject',
-      message: 'Exchange rejected (test)',
-    });
-    // Once the call wing is bought the market falls hard and quietens: nobody bids for the call wing any more
-    const spot = app.sim.market.spot('SPY');
-    const crash = (async () => {
-      for (;;) {
-        const orders = await ordersOfGroup(app.ctx.sql, group.id);
-        if (orders.some((o) => o.legs[0]!.symbol === c.longCall.symbol && o.status === 'filled')) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      expect(app.sim.control.moveMarket('SPY', { spot: spot * 0.8, vol: 0.08 }).ok).toBe(true);
-      app.sim.control.tick();
-    })();
-    const result = await executeLegged(ctx, group, trade, fast);
-    await crash;
-    const wing = app.sim.market.quote(c.longCall.symbol);
-    expect(wing?.bid).toBe(0);
-
-    expect(result.status).toBe('rolled_back');
-    expect(venuePositions(app.sim, c)).toEqual(new Map([[c.longCall.symbol, 1]]));
-    expect(await heldInPostgres(trade.id)).toEqual(new Map([[c.longCall.symbol, 1]]));
-    expect(await getTrade(app.ctx.sql, trade.id)).toMatchObject({ status: 'open' });
-    expect((await getGroup(app.ctx.sql, group.id))?.reason).toMatch(/nobody bids for: kept/);
-    expect(await alertsOf(group.id)).toEqual([]);
-    const sent = await venueOrdersOfGroup(group.id);
-    expect(
-      sent.filter((o) => o.legs[0]!.symbol === c.longCall.symbol && o.legs[0]!.action === 'Sell to Close'),
-    ).toEqual([]);
-
-    // The exit cycle leaves it alone: no exit group, nothing sent, every cycle
-    for (let i = 0; i < 2; i++) {
-      const report = await evaluateExits(ctx);
-      expect(report.triggered.filter((t) => t.tradeId === trade.id)).toEqual([]);
-      expect(report.skipped.find((t) => t.tradeId === trade.id)?.reason).toMatch(/holds only longs nobody bids for/);
-    }
-    expect((await app.ctx.sql`select id from order_groups where trade_id = ${trade.id} and kind = 'exit'`).length).toBe(
-      0,
-    );
-
-    // It expires worthless: the broker's settlement is recorded against it and the trade closes with its P&L
-    app.sim.control.expire({ through: c.expiration });
-    expect(venuePositions(app.sim, c)).toEqual(new Map());
-    await checkPositions(ctx, 0);
-    await evaluateExits(ctx);
-    const closed = (await getTrade(app.ctx.sql, trade.id))!;
-    expect(closed.status).toBe('closed');
-    // Its P&L: the cash of every fill (the put wing bought before the fall, sold deep in the money) less every fee
-    const cash = (await tradePositions(app.ctx.sql, trade.id)).reduce((n, p) => n + Number(p.cashCents), 0);
-    const [feeRow] = await app.ctx.sql<{ fees: number }[]>`select coalesce(sum(fee_cents), 0)::int as fees
-      from trade_fees where trade_id = ${trade.id}`;
-    expect(closed.realizedPnlCents).toBe(cash - feeRow!.fees);
-    expect(closed.exitReason).toMatch(/expir/);
-  });
-});
-
 describe('defect 5: a legged exit is reduce-only and goes forward only', () => {
   it('the short call buy-back is refused every time: no opening order, trade open with its real leftovers, alert', async () => {
     const entry = await leggedCondorTrade(app.ctx, c);
@@ -353,4 +292,66 @@ describe('defect 10: bounded waits and polling', () => {
       if (working?.brokerOrderId) await ctx.broker.cancel(working.brokerOrderId).catch(() => {});
     }
   }, 30_000);
+});
+
+// Last in the file: it crashes SPY and quietens its volatility for good (the venue model has no undo)
+describe('a wing nobody bids for (chaos seed 20261209 index 3: "could not flatten … after 5 closing orders")', () => {
+  it('the rollback keeps it instead of breaking: trade open holding it, no alert, no exit churn; it expires worthless and the trade closes', async () => {
+    const { trade, group } = await leggedCondorTrade(app.ctx, c);
+    app.sim.control.setFillBehavior({
+      symbol: c.shortCall.symbol,
+      behavior: 'reject',
+      message: 'Exchange rejected (test)',
+    });
+    // Once the call wing is bought the market falls hard and quietens: nobody bids for the call wing any more
+    const spot = app.sim.market.spot('SPY');
+    const crash = (async () => {
+      for (;;) {
+        const orders = await ordersOfGroup(app.ctx.sql, group.id);
+        if (orders.some((o) => o.legs[0]!.symbol === c.longCall.symbol && o.status === 'filled')) break;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(app.sim.control.moveMarket('SPY', { spot: spot * 0.8, vol: 0.08 }).ok).toBe(true);
+      app.sim.control.tick();
+    })();
+    const result = await executeLegged(ctx, group, trade, fast);
+    await crash;
+    const wing = app.sim.market.quote(c.longCall.symbol);
+    expect(wing?.bid).toBe(0);
+
+    expect(result.status).toBe('rolled_back');
+    expect(venuePositions(app.sim, c)).toEqual(new Map([[c.longCall.symbol, 1]]));
+    expect(await heldInPostgres(trade.id)).toEqual(new Map([[c.longCall.symbol, 1]]));
+    expect(await getTrade(app.ctx.sql, trade.id)).toMatchObject({ status: 'open' });
+    expect((await getGroup(app.ctx.sql, group.id))?.reason).toMatch(/nobody bids for: kept/);
+    expect(await alertsOf(group.id)).toEqual([]);
+    const sent = await venueOrdersOfGroup(group.id);
+    expect(
+      sent.filter((o) => o.legs[0]!.symbol === c.longCall.symbol && o.legs[0]!.action === 'Sell to Close'),
+    ).toEqual([]);
+
+    // The exit cycle leaves it alone: no exit group, nothing sent, every cycle
+    for (let i = 0; i < 2; i++) {
+      const report = await evaluateExits(ctx);
+      expect(report.triggered.filter((t) => t.tradeId === trade.id)).toEqual([]);
+      expect(report.skipped.find((t) => t.tradeId === trade.id)?.reason).toMatch(/holds only longs nobody bids for/);
+    }
+    expect((await app.ctx.sql`select id from order_groups where trade_id = ${trade.id} and kind = 'exit'`).length).toBe(
+      0,
+    );
+
+    // It expires worthless: the broker's settlement is recorded against it and the trade closes with its P&L
+    app.sim.control.expire({ through: c.expiration });
+    expect(venuePositions(app.sim, c)).toEqual(new Map());
+    await checkPositions(ctx, 0);
+    await evaluateExits(ctx);
+    const closed = (await getTrade(app.ctx.sql, trade.id))!;
+    expect(closed.status).toBe('closed');
+    // Its P&L: the cash of every fill (the put wing bought before the fall, sold deep in the money) less every fee
+    const cash = (await tradePositions(app.ctx.sql, trade.id)).reduce((n, p) => n + Number(p.cashCents), 0);
+    const [feeRow] = await app.ctx.sql<{ fees: number }[]>`select coalesce(sum(fee_cents), 0)::int as fees
+      from trade_fees where trade_id = ${trade.id}`;
+    expect(closed.realizedPnlCents).toBe(cash - feeRow!.fees);
+    expect(closed.exitReason).toMatch(/expir/);
+  });
 });
