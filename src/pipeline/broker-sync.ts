@@ -61,13 +61,34 @@ export async function applyBrokerOrder(
   const lagging = isTerminal(broker.status) && missingFills(broker, recorded).length > 0;
   const reportedStatus = lagging ? 'live' : broker.status;
 
-  // A replaced broker order (it names its replacement) is never the current one, whatever its status says
+  // A replace can lose the race to a fill: the original ends Filled and its replacement is Rejected ("filled before it
+  // could be replaced"). The original's Filled is then the order's end, whichever of the two ids the row names, and a
+  // refused replacement is never the order's record: the original is (working on, filled or cancelled)
+  const refusedReplacement = broker.status === 'rejected' && broker.replacesOrderId !== undefined;
+  const filledOriginal =
+    broker.replacingOrderId !== undefined &&
+    broker.status === 'filled' &&
+    (order.brokerOrderId === broker.brokerOrderId || order.brokerOrderId === broker.replacingOrderId);
+  // Otherwise a replaced broker order (it names its replacement) is never the current one, whatever its status says
   const isCurrent =
-    broker.replacingOrderId === undefined &&
-    (order.brokerOrderId === null ||
-      order.brokerOrderId === broker.brokerOrderId ||
-      broker.replacesOrderId === order.brokerOrderId);
-  if (broker.replacingOrderId !== undefined && order.brokerOrderId === broker.brokerOrderId) {
+    !refusedReplacement &&
+    (filledOriginal ||
+      (broker.replacingOrderId === undefined &&
+        (order.brokerOrderId === null ||
+          order.brokerOrderId === broker.brokerOrderId ||
+          broker.replacesOrderId === order.brokerOrderId)));
+  if (refusedReplacement && order.brokerOrderId === broker.brokerOrderId && broker.replacesOrderId !== undefined) {
+    // The row followed a replacement the broker refused: back to the original, whose own reports settle the order
+    const r = await ctx.store.orders.transition(
+      order.id,
+      { type: 'Replaced', newBrokerOrderId: broker.replacesOrderId },
+      source,
+      { brokerOrderId: broker.replacesOrderId, filledUnits: units_ },
+      `replace-refused:${broker.brokerOrderId}`,
+    );
+    if (r.ok) return { order: r.order, changed: r.changed, newFills, stale: true };
+  }
+  if (!filledOriginal && broker.replacingOrderId !== undefined && order.brokerOrderId === broker.brokerOrderId) {
     // The broker reports the replace before our PUT returned: follow the order to its new broker id now, so the
     // old id's "Cancelled" can never be read as the order's end while the replacement works
     const r = await ctx.store.orders.transition(
@@ -108,10 +129,16 @@ export async function applyBrokerOrder(
     brokerStatus: broker.rawStatus,
     filledUnits: units_,
     ...(broker.rejectReason ? { rejectReason: broker.rejectReason.slice(0, 500) } : {}),
-    reportFor: {
-      brokerOrderId: broker.brokerOrderId,
-      ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}),
-    },
+    // The race guard (a report about another id than the row's changes no status) does not apply to the original
+    // that filled before its replace: its Filled is the end
+    ...(filledOriginal
+      ? {}
+      : {
+          reportFor: {
+            brokerOrderId: broker.brokerOrderId,
+            ...(broker.replacesOrderId !== undefined ? { replacesOrderId: broker.replacesOrderId } : {}),
+          },
+        }),
   });
   return { order: r.order, changed: r.changed, newFills, stale: false, ...(lagging ? { fillsLagging: true } : {}) };
 }

@@ -114,6 +114,38 @@ describe('pipeline over the in-memory Store', () => {
     expect(await store.fills.cashOfGroupRole(GROUP, 'package')).toBe(300);
   });
 
+  it.each([
+    ['the original first', false],
+    ['the refused replacement first', true],
+  ])(
+    'a replace that lost the race to a fill (%s): the order is filled under the broker id that filled',
+    async (_, rejectedFirst) => {
+      // 20-day soak: "order … (broker 552132): ours filled/Filled, venue Rejected" — the row named the refused replacement
+      const store = await workingOrder();
+      await store.orders.transition(ORDER, { type: 'Replaced', newBrokerOrderId: 78 }, 'http', {
+        brokerOrderId: 78,
+        priceSteps: 1,
+      });
+      const original: BrokerOrder = { ...report(2), replacingOrderId: 78 };
+      const refused: BrokerOrder = {
+        ...report(0),
+        brokerOrderId: 78,
+        status: 'rejected',
+        rawStatus: 'Rejected',
+        replacesOrderId: 77,
+        rejectReason: 'Order 77 filled before it could be replaced',
+      };
+      for (const r of rejectedFirst ? [refused, original] : [original, refused])
+        await applyBrokerOrder({ store }, r, 'stream');
+      expect(await store.orders.get(ORDER)).toMatchObject({
+        status: 'filled',
+        filledUnits: 2,
+        brokerOrderId: 77,
+        brokerStatus: 'Filled',
+      });
+    },
+  );
+
   it('ignores a report about an order that is not ours', async () => {
     const store = await workingOrder();
     expect(
