@@ -86,8 +86,10 @@ export function applyOrderEvent(status: OrderStatus, event: OrderEvent): Transit
         return to(next);
       }
       if (status === next) return to(status);
-      // Late fill after a cancel: the fills are real, the order counts as filled
-      if (status === 'cancelled' && next === 'filled') return to('filled');
+      // Late fill after a cancel: the fills are real, the order counts as filled. Likewise after a rejection: a
+      // replacement refused because the original filled first ("filled before it could be replaced") ended the order
+      // rejected, then the original's Filled arrives
+      if ((status === 'cancelled' || status === 'rejected') && next === 'filled') return to('filled');
       // Older snapshots arriving after a terminal one change nothing
       if (
         (status === 'filled' || status === 'cancelled' || status === 'expired' || status === 'rejected') &&

@@ -62,32 +62,23 @@ export async function applyBrokerOrder(
   const reportedStatus = lagging ? 'live' : broker.status;
 
   // A replace can lose the race to a fill: the original ends Filled and its replacement is Rejected ("filled before it
-  // could be replaced"). The original's Filled is then the order's end, whichever of the two ids the row names, and a
-  // refused replacement is never the order's record: the original is (working on, filled or cancelled)
-  const refusedReplacement = broker.status === 'rejected' && broker.replacesOrderId !== undefined;
+  // could be replaced"). The original's Filled is then the order's end, whichever of the two ids the row names (a
+  // replacement rejected for its own reasons, with the original gone, still ends the order rejected)
   const filledOriginal =
     broker.replacingOrderId !== undefined &&
     broker.status === 'filled' &&
     (order.brokerOrderId === broker.brokerOrderId || order.brokerOrderId === broker.replacingOrderId);
+  // ... and the refused replacement's report, once the original's Filled is recorded, is an old one
+  const refusedAfterFill =
+    broker.status === 'rejected' && broker.replacesOrderId === order.brokerOrderId && order.status === 'filled';
   // Otherwise a replaced broker order (it names its replacement) is never the current one, whatever its status says
   const isCurrent =
-    !refusedReplacement &&
+    !refusedAfterFill &&
     (filledOriginal ||
       (broker.replacingOrderId === undefined &&
         (order.brokerOrderId === null ||
           order.brokerOrderId === broker.brokerOrderId ||
           broker.replacesOrderId === order.brokerOrderId)));
-  if (refusedReplacement && order.brokerOrderId === broker.brokerOrderId && broker.replacesOrderId !== undefined) {
-    // The row followed a replacement the broker refused: back to the original, whose own reports settle the order
-    const r = await ctx.store.orders.transition(
-      order.id,
-      { type: 'Replaced', newBrokerOrderId: broker.replacesOrderId },
-      source,
-      { brokerOrderId: broker.replacesOrderId, filledUnits: units_ },
-      `replace-refused:${broker.brokerOrderId}`,
-    );
-    if (r.ok) return { order: r.order, changed: r.changed, newFills, stale: true };
-  }
   if (!filledOriginal && broker.replacingOrderId !== undefined && order.brokerOrderId === broker.brokerOrderId) {
     // The broker reports the replace before our PUT returned: follow the order to its new broker id now, so the
     // old id's "Cancelled" can never be read as the order's end while the replacement works

@@ -48,6 +48,7 @@ describe('allowed transitions', () => {
     ['working', broker('replace_requested'), 'pending_cancel'],
     ['pending_cancel', { type: 'Replaced', newBrokerOrderId: 9 }, 'working'],
     ['cancelled', broker('filled', 2), 'filled'],
+    ['rejected', broker('filled', 2), 'filled'],
   ])('%s --%o--> %s', (from, event, to) => {
     const result = applyOrderEvent(from, event);
     expect(result).toEqual({ ok: true, status: to, changed: from !== to });
@@ -65,6 +66,7 @@ describe('forbidden transitions', () => {
     ['working', { type: 'ProvenAbsent' }],
     ['denied', { type: 'Accepted', brokerOrderId: 1, brokerStatus: 'live' }],
     ['filled', broker('cancelled')],
+    ['filled', broker('rejected')],
     ['expired', broker('filled', 2)],
   ])('%s refuses %o', (from, event) => {
     const result = applyOrderEvent(from, event);

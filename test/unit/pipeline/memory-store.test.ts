@@ -146,6 +146,38 @@ describe('pipeline over the in-memory Store', () => {
     },
   );
 
+  it.each([
+    ['the original first', false],
+    ['the refused replacement first', true],
+  ])(
+    'a replacement refused for its own reasons, the original cancelled (%s): the order ends rejected, not working',
+    async (_, rejectedFirst) => {
+      // The confirmation chaos run of an earlier fix (seed 20261415): the order stayed working with nothing at the venue
+      const store = await workingOrder();
+      await store.orders.transition(ORDER, { type: 'Replaced', newBrokerOrderId: 78 }, 'http', {
+        brokerOrderId: 78,
+        priceSteps: 1,
+      });
+      const original: BrokerOrder = { ...report(0), status: 'cancelled', rawStatus: 'Cancelled', replacingOrderId: 78 };
+      const refused: BrokerOrder = {
+        ...report(0),
+        brokerOrderId: 78,
+        status: 'rejected',
+        rawStatus: 'Rejected',
+        replacesOrderId: 77,
+        rejectReason: 'Rejected by the exchange',
+      };
+      for (const r of rejectedFirst ? [refused, original] : [original, refused])
+        await applyBrokerOrder({ store }, r, 'stream');
+      expect(await store.orders.get(ORDER)).toMatchObject({
+        status: 'rejected',
+        filledUnits: 0,
+        brokerOrderId: 78,
+        brokerStatus: 'Rejected',
+      });
+    },
+  );
+
   it('ignores a report about an order that is not ours', async () => {
     const store = await workingOrder();
     expect(
