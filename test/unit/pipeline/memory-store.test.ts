@@ -114,30 +114,42 @@ describe('pipeline over the in-memory Store', () => {
     expect(await store.fills.cashOfGroupRole(GROUP, 'package')).toBe(300);
   });
 
+  // A price walk's replace (77 → 78) whose replacement the broker rejected; the two reports arrive in either order
+  const ORIGINAL_FILLED: BrokerOrder = { ...report(2), replacingOrderId: 78 };
+  const ORIGINAL_CANCELLED: BrokerOrder = {
+    ...report(0),
+    status: 'cancelled',
+    rawStatus: 'Cancelled',
+    replacingOrderId: 78,
+  };
+  const refusedReplacement = (why: string): BrokerOrder => ({
+    ...report(0),
+    brokerOrderId: 78,
+    status: 'rejected',
+    rawStatus: 'Rejected',
+    replacesOrderId: 77,
+    rejectReason: why,
+  });
+  async function afterReplaceReports(original: BrokerOrder, refused: BrokerOrder, refusedFirst: boolean) {
+    const store = await workingOrder();
+    await store.orders.transition(ORDER, { type: 'Replaced', newBrokerOrderId: 78 }, 'http', {
+      brokerOrderId: 78,
+      priceSteps: 1,
+    });
+    for (const r of refusedFirst ? [refused, original] : [original, refused])
+      await applyBrokerOrder({ store }, r, 'stream');
+    return store.orders.get(ORDER);
+  }
+
   it.each([
     ['the original first', false],
     ['the refused replacement first', true],
   ])(
     'a replace that lost the race to a fill (%s): the order is filled under the broker id that filled',
-    async (_, rejectedFirst) => {
+    async (_, first) => {
       // 20-day soak: "order … (broker 552132): ours filled/Filled, venue Rejected" — the row named the refused replacement
-      const store = await workingOrder();
-      await store.orders.transition(ORDER, { type: 'Replaced', newBrokerOrderId: 78 }, 'http', {
-        brokerOrderId: 78,
-        priceSteps: 1,
-      });
-      const original: BrokerOrder = { ...report(2), replacingOrderId: 78 };
-      const refused: BrokerOrder = {
-        ...report(0),
-        brokerOrderId: 78,
-        status: 'rejected',
-        rawStatus: 'Rejected',
-        replacesOrderId: 77,
-        rejectReason: 'Order 77 filled before it could be replaced',
-      };
-      for (const r of rejectedFirst ? [refused, original] : [original, refused])
-        await applyBrokerOrder({ store }, r, 'stream');
-      expect(await store.orders.get(ORDER)).toMatchObject({
+      const refused = refusedReplacement('Order 77 filled before it could be replaced');
+      expect(await afterReplaceReports(ORIGINAL_FILLED, refused, first)).toMatchObject({
         status: 'filled',
         filledUnits: 2,
         brokerOrderId: 77,
@@ -150,26 +162,11 @@ describe('pipeline over the in-memory Store', () => {
     ['the original first', false],
     ['the refused replacement first', true],
   ])(
-    'a replacement refused for its own reasons, the original cancelled (%s): the order ends rejected, not working',
-    async (_, rejectedFirst) => {
+    'a replacement refused for its own reasons, the original cancelled (%s): the order ends rejected',
+    async (_, first) => {
       // The confirmation chaos run of an earlier fix (seed 20261415): the order stayed working with nothing at the venue
-      const store = await workingOrder();
-      await store.orders.transition(ORDER, { type: 'Replaced', newBrokerOrderId: 78 }, 'http', {
-        brokerOrderId: 78,
-        priceSteps: 1,
-      });
-      const original: BrokerOrder = { ...report(0), status: 'cancelled', rawStatus: 'Cancelled', replacingOrderId: 78 };
-      const refused: BrokerOrder = {
-        ...report(0),
-        brokerOrderId: 78,
-        status: 'rejected',
-        rawStatus: 'Rejected',
-        replacesOrderId: 77,
-        rejectReason: 'Rejected by the exchange',
-      };
-      for (const r of rejectedFirst ? [refused, original] : [original, refused])
-        await applyBrokerOrder({ store }, r, 'stream');
-      expect(await store.orders.get(ORDER)).toMatchObject({
+      const refused = refusedReplacement('Rejected by the exchange');
+      expect(await afterReplaceReports(ORIGINAL_CANCELLED, refused, first)).toMatchObject({
         status: 'rejected',
         filledUnits: 0,
         brokerOrderId: 78,
