@@ -188,10 +188,18 @@ describe('graceful shutdown of `legwork worker ROLE`', () => {
     try {
       await waitUntil(
         async () => {
-          const [o] = await ctx.sql<{ status: string }[]>`select status from orders where group_id = ${groupId}`;
-          return o?.status === 'working' && (await ctx.queues.execute.getJobState(jobId)) === 'active';
+          // The order's acceptance and the group's move to working are two writes: wait for both (a SIGINT that exits
+          // at once between them left the group submitting, and the test read that under CI load)
+          const [o] = await ctx.sql<
+            { status: string; group: string }[]
+          >`select o.status, g.status as group from orders o join order_groups g on g.id = o.group_id where o.group_id = ${groupId}`;
+          return (
+            o?.status === 'working' &&
+            o.group === 'working' &&
+            (await ctx.queues.execute.getJobState(jobId)) === 'active'
+          );
         },
-        { timeoutMs: 20_000, what: 'the walking entry working at the venue' },
+        { timeoutMs: 20_000, what: 'the walking entry and its group working at the venue' },
       );
     } catch (error) {
       throw new Error(`${String(error)}; worker output: ${p.output.join('').slice(-3000)}`);
