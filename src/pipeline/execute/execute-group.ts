@@ -35,6 +35,7 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
       if (!trade) throw new MissingTradeError(`trade ${tradeId} not found`);
       if (trade.entryGroupId !== groupId)
         throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
+      // Checked under the group lock the repair pass also takes before it rejects a stale entry: never both
       if (trade.status !== 'pending')
         throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
       const { intent, refusal } = await entryPlan(ctx, trade);

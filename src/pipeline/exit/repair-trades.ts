@@ -1,6 +1,7 @@
 // Owns the repair pass of every exit cycle: each pending/opening/closing trade with no live group and nothing moving
 // it gets the decision of src/domain/trade-repair.ts applied (exit ended, entry re-queued or rejected, entry settled
 // from the broker's orders), one `trade_repaired` audit row each. A trade never sits unmanaged.
+import { isTerminalGroup } from '../../domain/order-group.js';
 import type { TradeRow } from '../../domain/records.js';
 import { entryOutcome, repairDecision, type RepairDecision, type RepairOptions } from '../../domain/trade-repair.js';
 import { applyBrokerOrder } from '../broker-sync.js';
@@ -47,10 +48,23 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
         },
       );
       return 'requeued';
-    case 'reject_entry':
-      return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` }))
-        ? 'EntryRejected'
-        : undefined;
+    case 'reject_entry': {
+      // Under the entry group's lock, as the executor plans and sends it: an executor already planning this entry (a
+      // night's clock jump makes "10 minutes" pass while it fetches quotes) holds the lock, and the trade is left to
+      // it; one that comes later finds the trade rejected and plans nothing. Without it both happened: rejected here,
+      // then planned and filled there (chaos seeds 20261426 and 20261433: a rejected trade whose legs the venue held)
+      const lock = await ctx.store.groupLock(trade.entryGroupId);
+      if (!(await lock.tryAcquire())) return undefined;
+      try {
+        const entry = await ctx.store.groups.get(trade.entryGroupId);
+        if (entry && !isTerminalGroup(entry.status)) return undefined; // planned meanwhile: the executor's now
+        return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` }))
+          ? 'EntryRejected'
+          : undefined;
+      } finally {
+        await lock.release();
+      }
+    }
     case 'reconcile_entry': {
       await refreshEntryOrders(ctx, trade);
       const positions = (await ctx.store.positions.ofTrade(trade.id)).map((p) => ({
