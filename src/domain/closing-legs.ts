@@ -47,6 +47,9 @@ export type ClosingPlan =
  * again (a rollback or exit would then call a human for a position with no risk). It is kept, and sold when a bid
  * appears or removed by its expiration. An option without any quote is not this: it is priced from its marks.
  */
+/** What happens to a long nobody bids for, as every message about one says it. */
+export const LEFT_TO_EXPIRE = 'kept (worth $0 now): sold when a bid appears, else left to expire';
+
 export const nobodyBids = (p: Pick<HeldContract, 'quantity' | 'bid' | 'ask'>): boolean =>
   p.quantity > 0 && p.bid !== null && p.bid <= 0 && p.ask !== null && p.ask > 0;
 

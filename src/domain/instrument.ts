@@ -90,3 +90,6 @@ export const isOccSymbol = (symbol: string): boolean => /^[A-Z][A-Z0-9 ]{5}\d{6}
 export function daysToExpiration(expiration: string, todayNy: string): number {
   return daysBetween(todayNy, expiration);
 }
+
+/** An OCC symbol as people read it in messages: its padding collapsed ("SPY   261224C00700000" → "SPY 261224C00700000"). */
+export const compactSymbol = (symbol: string): string => symbol.trim().replace(/\s+/g, ' ');

@@ -7,7 +7,8 @@
 // and the trade keeps them until a bid appears or they expire (src/domain/closing-legs.ts `nobodyBids`).
 import type { GroupRow, TradeRow } from '../../domain/records.js';
 import { deterministicId } from '../../domain/ids.js';
-import { occToStreamer } from '../../domain/instrument.js';
+import { compactSymbol, occToStreamer } from '../../domain/instrument.js';
+import { LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
 import { naturalLegCents } from '../../domain/leg-pricing.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { unwindWaves, type CloseStep } from '../../domain/unwind-order.js';
@@ -156,15 +157,10 @@ export async function executeLeggedExit(
       break;
     }
     if (!step && kept.length > 0 && [...left.toClose.keys()].every((s) => kept.includes(s))) {
-      const what = kept.map((s) => s.replace(/\s+/g, ' ')).join(', ');
-      return endExit(
-        ctx,
-        group,
-        trade,
-        `closed but for longs nobody bids for (${what}): kept (worth $0 now), sold when a bid appears, else left to expire`,
-        false,
-        { alert: false },
-      );
+      const what = kept.map(compactSymbol).join(', ');
+      return endExit(ctx, group, trade, `closed but for longs nobody bids for (${what}): ${LEFT_TO_EXPIRE}`, false, {
+        alert: false,
+      });
     }
     if (!step) {
       const what = [...left.toClose].map(([s, q]) => `${s.trim()} ${q}`).join(', ');

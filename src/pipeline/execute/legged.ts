@@ -6,7 +6,8 @@
 import type { GroupRow, TradeRow } from '../../domain/records.js';
 import type { OrderRequest } from '../../domain/broker-order.js';
 import { deterministicId } from '../../domain/ids.js';
-import { occToStreamer } from '../../domain/instrument.js';
+import { compactSymbol, occToStreamer } from '../../domain/instrument.js';
+import { LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
 import { priceNextLeg, type LegQuote } from '../../domain/leg-pricing.js';
 import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
 import { compensate } from './compensation.js';
@@ -274,8 +275,8 @@ async function rollBack(
   if (step.kind === 'kept') {
     // Nothing at risk is left: not broken, no human needed. The trade keeps the longs, open, and the exit cycle sells
     // them if a bid appears, else they expire (src/domain/closing-legs.ts `nobodyBids`)
-    const what = step.held.map((h) => `${h.quantity} ${h.symbol.replace(/\s+/g, ' ')}`).join(', ');
-    const why = `rolled back but for ${what} nobody bids for: kept (worth $0 now), sold when a bid appears, else left to expire`;
+    const what = step.held.map((h) => `${h.quantity} ${compactSymbol(h.symbol)}`).join(', ');
+    const why = `rolled back but for ${what} nobody bids for: ${LEFT_TO_EXPIRE}`;
     if (await ctx.store.groups.move(group.id, 'RolledBack', { reason: why })) {
       await ctx.store.trades.move(trade.id, 'RemainderKept');
       await ctx.store.audit.append({

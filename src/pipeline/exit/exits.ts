@@ -14,8 +14,8 @@ import {
   type GroupIntent,
   type IntentLeg,
 } from '../../domain/order-group.js';
-import { closingPlan } from '../../domain/closing-legs.js';
-import { isOccSymbol, occToStreamer } from '../../domain/instrument.js';
+import { closingPlan, LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
+import { compactSymbol, isOccSymbol, occToStreamer } from '../../domain/instrument.js';
 import type { RuleSet } from '../../rules/schema.js';
 import { tickCentsAt } from '../../strategies/build-candidate.js';
 import { expireApprovals, type ExpiredApproval } from '../approval.js';
@@ -464,7 +464,7 @@ async function flattenTrade(
   // Only longs nobody bids for: nothing to send (it would fail every cycle); kept until a bid appears or expiration
   if (!first)
     return {
-      skipped: `holds only longs nobody bids for (${plan.leftToExpire.map((s) => s.replace(/\s+/g, ' ')).join(', ')}): worth $0 now; sold when a bid appears, else left to expire`,
+      skipped: `holds only longs nobody bids for (${plan.leftToExpire.map(compactSymbol).join(', ')}): ${LEFT_TO_EXPIRE}`,
     };
   // More than one Tastytrade order takes (> 4 legs): one legged exit closes it leg by leg, shorts first, until flat
   const legged = plan.orders.length > 1;
