@@ -55,12 +55,17 @@ const alertsOf = async (groupId: string) =>
   ).map((a) => a.data.kind);
 
 /** Once the opening leg on `symbol` filled, the venue rejects the next `times` orders on it. */
-async function rejectAfterFill(groupId: string, symbol: string, times: number): Promise<void> {
+/** Resolves once the group's opening leg on `symbol` is filled (polled every 5 ms, so the test acts right after). */
+async function legFilled(groupId: string, symbol: string): Promise<void> {
   for (;;) {
     const orders = await ordersOfGroup(app.ctx.sql, groupId);
-    if (orders.some((o) => o.role === 'leg' && o.legs[0]!.symbol === symbol && o.status === 'filled')) break;
+    if (orders.some((o) => o.role === 'leg' && o.legs[0]!.symbol === symbol && o.status === 'filled')) return;
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+async function rejectAfterFill(groupId: string, symbol: string, times: number): Promise<void> {
+  await legFilled(groupId, symbol);
   for (let i = 0; i < times; i++)
     app.sim.control.setFillBehavior({ symbol, next: true, behavior: 'reject', message: 'Exchange rejected (test)' });
 }
@@ -306,11 +311,7 @@ describe('a wing nobody bids for (chaos seed 20261209 index 3: "could not flatte
     // Once the call wing is bought the market falls hard and quietens: nobody bids for the call wing any more
     const spot = app.sim.market.spot('SPY');
     const crash = (async () => {
-      for (;;) {
-        const orders = await ordersOfGroup(app.ctx.sql, group.id);
-        if (orders.some((o) => o.legs[0]!.symbol === c.longCall.symbol && o.status === 'filled')) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
+      await legFilled(group.id, c.longCall.symbol);
       expect(app.sim.control.moveMarket('SPY', { spot: spot * 0.8, vol: 0.08 }).ok).toBe(true);
       app.sim.control.tick();
     })();
