@@ -2,6 +2,7 @@
 // floor is refused there), hold the group's lock so two deliveries of the same job never act at once, return at once
 // when it is settled, and dispatch by mode (combo | legged).
 import { isTerminalGroup } from '../../domain/order-group.js';
+import { isTerminalTrade } from '../../domain/trade-transitions.js';
 import type { ExecContext } from '../execution-context.js';
 import { executeCombo } from './combo.js';
 import { executeLegged } from './legged.js';
@@ -35,7 +36,13 @@ export async function executeGroup(ctx: ExecContext, tradeId: string, groupId: s
       if (!trade) throw new MissingTradeError(`trade ${tradeId} not found`);
       if (trade.entryGroupId !== groupId)
         throw new Error(`order group ${groupId} does not exist and is not trade ${tradeId}'s entry`);
-      // Checked under the group lock the repair pass also takes before it rejects a stale entry: never both
+      // Checked under the group lock the repair pass also takes before it rejects a stale entry: never both. A trade
+      // settled meanwhile (rejected by the repair pass, cancelled by a trader) is a finished job, not a failed one
+      if (isTerminalTrade(trade.status)) {
+        const reason = `trade ${tradeId} is already ${trade.status}: nothing to plan`;
+        ctx.log.info({ groupId, tradeId }, reason);
+        return { groupId, status: 'not_planned', filledUnits: 0, orders: 0, reason };
+      }
       if (trade.status !== 'pending')
         throw new Error(`trade ${tradeId} is ${trade.status}; only a pending trade gets an entry group`);
       const { intent, refusal } = await entryPlan(ctx, trade);

@@ -13,7 +13,8 @@ import type { ExecContext } from '../execution-context.js';
 
 export interface ExecuteResult {
   groupId: string;
-  status: GroupStatus;
+  /** `not_planned`: the trade was settled before its entry group was planned (nothing exists, nothing was sent). */
+  status: GroupStatus | 'not_planned';
   filledUnits: number;
   /** Orders of the group (package, legs, compensation). */
   orders: number;
