@@ -7,17 +7,15 @@
 import type { OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
 import { deterministicId } from '../../domain/ids.js';
-import { occToStreamer } from '../../domain/instrument.js';
 import type { GroupIntent } from '../../domain/order-group.js';
 import { isTerminalOrder } from '../../domain/order.js';
 import { roundPriceToTick, tickAtCents } from '../../domain/ticks.js';
 import { unwindWaves } from '../../domain/unwind-order.js';
 import type { ExecContext } from '../execution-context.js';
 import { isUnsettled, PollThrottle } from './leg-wait.js';
-import { nobodyBidsNow } from './nobody-bids.js';
+import { freshOptionQuote, nobodyBidsFor, optionTicks, type ClosingQuote } from './closing-quote.js';
 import { untilOpenMs } from './pre-trade-gate.js';
 import { submitOnce } from './order-submission.js';
-import { underlyingOf } from './plan-entry.js';
 
 export interface CompensationOptions {
   /** Closing orders tried per symbol before the group is declared broken. */
@@ -61,18 +59,12 @@ export async function groupExposure(ctx: ExecContext, groupId: string): Promise<
 async function closingLimit(
   ctx: ExecContext,
   symbol: string,
+  q: ClosingQuote | undefined,
   buy: boolean,
-  maxAgeMs: number,
 ): Promise<number | undefined> {
-  const streamer = occToStreamer(symbol);
-  const snap = await ctx.marketData.snapshot([streamer], { timeoutMs: 3000 }).catch(() => undefined);
-  const q = snap?.quotes.get(streamer);
-  if (!q || ctx.now() - q.receivedAt > maxAgeMs) return undefined;
-  const ticks = await ctx.marketData
-    .chain(underlyingOf([{ symbol }]))
-    .then((c) => c.tickSizes)
-    .catch(() => undefined);
-  if (!ticks || ticks.length === 0) return undefined;
+  if (!q) return undefined;
+  const ticks = await optionTicks(ctx, symbol);
+  if (!ticks) return undefined;
   if (buy) {
     const ask = Math.round((q.ask ?? 0) * 100);
     if (ask <= 0) return undefined;
@@ -217,7 +209,9 @@ export async function compensate(
       const active = mine.find((o) => !isTerminalOrder(o.status));
       if (active && active.status !== 'planned') continue; // working: awaited on the next pass
       // A long nobody bids for is not offered (it would only fail, and count toward "broken"): kept for now
-      if (step.side === 'sell' && (await nobodyBidsNow(ctx, symbol, opts.quoteMaxAgeMs))) {
+      // (a sell's quote, read once, decides that and then prices the order)
+      const sellQuote = step.side === 'sell' ? await freshOptionQuote(ctx, symbol, opts.quoteMaxAgeMs) : undefined;
+      if (nobodyBidsFor(sellQuote)) {
         if (active) await ctx.store.orders.transition(active.id, { type: 'Denied', reason: 'nobody bids' }, 'local');
         worthless.push(symbol);
         continue;
@@ -245,7 +239,8 @@ export async function compensate(
       }
       let planned = active;
       if (!planned) {
-        const limit = await closingLimit(ctx, symbol, step.side === 'buy', opts.quoteMaxAgeMs);
+        const quote = sellQuote ?? (await freshOptionQuote(ctx, symbol, opts.quoteMaxAgeMs));
+        const limit = await closingLimit(ctx, symbol, quote, step.side === 'buy');
         if (limit === undefined) {
           ctx.log.warn({ groupId, symbol }, 'no fresh quote to price a closing order; waiting for one');
           continue;

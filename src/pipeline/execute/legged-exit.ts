@@ -7,7 +7,7 @@
 // and the trade keeps them until a bid appears or they expire (src/domain/closing-legs.ts `nobodyBids`).
 import type { GroupRow, TradeRow } from '../../domain/records.js';
 import { deterministicId } from '../../domain/ids.js';
-import { compactSymbol, occToStreamer } from '../../domain/instrument.js';
+import { compactSymbol } from '../../domain/instrument.js';
 import { LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
 import { naturalLegCents } from '../../domain/leg-pricing.js';
 import { isTerminalOrder } from '../../domain/order.js';
@@ -16,10 +16,10 @@ import type { ExecContext } from '../execution-context.js';
 import { awaitLeg, isUnsettled, PollThrottle } from './leg-wait.js';
 import { groupNetPerUnit, leggedResult as result, waitForReconcile, type LeggedOptions } from './legged-group.js';
 import { submitOnce } from './order-submission.js';
-import { underlyingOf, type ExecuteResult } from './plan-entry.js';
+import type { ExecuteResult } from './plan-entry.js';
 import { preTradeGate } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
-import { nobodyBidsNow } from './nobody-bids.js';
+import { freshOptionQuote, nobodyBidsFor, optionTicks } from './closing-quote.js';
 import { settleExitedTrade } from './settle.js';
 
 interface Remaining {
@@ -53,16 +53,12 @@ async function remaining(ctx: ExecContext, group: GroupRow, trade: TradeRow): Pr
 /** A natural limit for one closing contract from a fresh quote on the broker's ticks; undefined without one. */
 async function exitLimit(ctx: ExecContext, step: CloseStep, opts: LeggedOptions): Promise<number | undefined> {
   const until = ctx.now() + opts.quoteWaitMs;
-  const streamer = occToStreamer(step.symbol);
   for (;;) {
-    const [snap, chain] = await Promise.all([
-      ctx.marketData
-        .snapshot([streamer], { timeoutMs: Math.min(3000, Math.max(100, opts.quoteWaitMs)) })
-        .catch(() => undefined),
-      ctx.marketData.chain(underlyingOf([step])).catch(() => undefined),
+    const [q, ticks] = await Promise.all([
+      freshOptionQuote(ctx, step.symbol, opts.quoteMaxAgeMs, Math.min(3000, Math.max(100, opts.quoteWaitMs))),
+      optionTicks(ctx, step.symbol),
     ]);
-    const q = snap?.quotes.get(streamer);
-    if (q && chain && chain.tickSizes.length > 0 && ctx.now() - q.receivedAt <= opts.quoteMaxAgeMs) {
+    if (q && ticks) {
       const cents = (x: number | null) => (x === null ? null : Math.round(x * 100));
       const action = step.side === 'buy' ? 'Buy to Close' : 'Sell to Close';
       const natural = naturalLegCents(
@@ -74,12 +70,11 @@ async function exitLimit(ctx: ExecContext, step: CloseStep, opts: LeggedOptions)
           askCents: cents(q.ask),
           receivedAt: q.receivedAt,
         },
-        chain.tickSizes,
+        ticks,
       );
       if (natural !== undefined) return natural;
       // A long nobody bids for covers nothing any more once its shorts are flat: offered at the smallest price
-      if (step.side === 'sell')
-        return chain.tickSizes.find((t) => t.threshold !== null)?.valueCents ?? chain.tickSizes[0]!.valueCents;
+      if (step.side === 'sell') return ticks.find((t) => t.threshold !== null)?.valueCents ?? ticks[0]!.valueCents;
     }
     if (ctx.now() >= until) return undefined;
     await ctx.sleep(opts.pollMs);
@@ -149,7 +144,11 @@ export async function executeLeggedExit(
     const kept: string[] = [];
     let step: CloseStep | undefined;
     for (const s of (plan.waves[0] ?? []).filter((x) => tries(x.symbol) < opts.maxExitAttempts)) {
-      if (s.side === 'sell' && noShortHeld && (await nobodyBidsNow(ctx, s.symbol, opts.quoteMaxAgeMs))) {
+      if (
+        s.side === 'sell' &&
+        noShortHeld &&
+        nobodyBidsFor(await freshOptionQuote(ctx, s.symbol, opts.quoteMaxAgeMs))
+      ) {
         kept.push(s.symbol);
         continue;
       }
