@@ -1,5 +1,6 @@
 // Owns `legwork chain SYMBOL [--dte MIN-MAX] [--json]`: an option chain with quotes, IV and greeks from the configured broker.
 // The SDK, pino and the config reader load only after the arguments are known to be good (a usage error answers at once).
+import { cliConfig, exitQuietlyOnClosedStdout } from './cli-config.js';
 import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
 import type { ChainExpiration, GreeksSnapshot, MarketSnapshot, QuoteSnapshot } from '../domain/market.js';
@@ -167,18 +168,9 @@ export async function runChain(argv: string[]): Promise<number> {
     process.stderr.write(`legwork chain: ${args}\n\n${CHAIN_USAGE}\n`);
     return 2;
   }
-  const { ConfigError, loadConfig } = await import('../config/env.js');
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`legwork chain: ${error instanceof ConfigError ? error.message : String(error)}\n`);
-    return 2;
-  }
-  // `legwork chain SPY | head` closes stdout early: stop quietly instead of crashing on EPIPE
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-  });
+  const config = await cliConfig('chain');
+  if (!config) return 2;
+  exitQuietlyOnClosedStdout();
   const log = await cliLogger(config);
   const [{ createTastytradeClient }, { createTastytradeMarketData }] = await Promise.all([
     import('../broker/tastytrade/client.js'),

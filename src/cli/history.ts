@@ -1,6 +1,7 @@
 // Owns `legwork history [--days N] [--intraday] [--json]`: the account's close snapshots (net liq, day change, cash,
 // buying power, realised and unrealised P&L, greeks) and optionally its intraday points, from Postgres alone. The
 // account is TT_ACCOUNT, or the one portfolio of TT_ENV.
+import { cliConfig } from './cli-config.js';
 import { nyMinute } from '../domain/dates.js';
 import type { Environment } from '../domain/portfolio.js';
 import type { AccountHistory, HistoryRow } from '../pipeline/account/account-stage.js';
@@ -134,14 +135,8 @@ export async function runHistory(
   const closers: (() => Promise<void>)[] = [];
   try {
     if (!sql || !account) {
-      const { ConfigError, loadConfig } = await import('../config/env.js');
-      let config: ReturnType<typeof loadConfig>;
-      try {
-        config = loadConfig();
-      } catch (error) {
-        err(`legwork history: ${error instanceof ConfigError ? error.message : String(error)}\n`);
-        return 2;
-      }
+      const config = await cliConfig('history', err);
+      if (!config) return 2;
       account ??= { environment: config.broker.env, accountNumber: config.broker.accountNumber };
       if (!sql) {
         const [{ createDb }, { migrate }] = await Promise.all([

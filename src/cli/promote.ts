@@ -2,6 +2,7 @@
 // rule set of the rules folder stands on its way to production (paper trades to a terminal state with its current hash,
 // broken groups, promoted or not), and the promotion itself, refused until ready, recorded with who, when, the hash and
 // the evidence in DATABASE_URL (the database production start-up reads). PostgreSQL only: no broker, no Redis.
+import { cliConfig } from './cli-config.js';
 import { existsSync } from 'node:fs';
 import type { AppConfig } from '../config/env.js';
 import {
@@ -213,16 +214,8 @@ export async function runPromote(argv: string[], deps: PromoteDeps = {}): Promis
     err(`legwork promote: ${args}\n\n${PROMOTE_USAGE}\n`);
     return 2;
   }
-  let config = deps.config;
-  if (!config) {
-    const { ConfigError, loadConfig } = await import('../config/env.js');
-    try {
-      config = loadConfig();
-    } catch (error) {
-      err(`legwork promote: ${error instanceof ConfigError ? error.message : String(error)}\n`);
-      return 2;
-    }
-  }
+  const config = deps.config ?? (await cliConfig('promote', err));
+  if (!config) return 2;
   const [{ createDb }, { migrate }] = await Promise.all([import('../store/db.js'), import('../store/migrate.js')]);
   const sql = createDb(config.databaseUrl, { max: 2, applicationName: 'legwork promote' });
   const evidenceDb =

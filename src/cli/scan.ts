@@ -1,6 +1,7 @@
 // Owns `legwork scan --once [--rules FILE] [--json]`: one scan of every enabled rule set (or of one file, enabled or not)
 // against the configured broker, printed as a ranked table or one JSON object. Trades nothing; no Redis, no Postgres.
 // The SDK, pino and the config reader load only after the arguments and rule files are known to be good.
+import { cliConfig, exitQuietlyOnClosedStdout } from './cli-config.js';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/env.js';
 import { isBrokerError } from '../domain/broker-error.js';
@@ -199,17 +200,9 @@ export async function runScan(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const { ConfigError, loadConfig } = await import('../config/env.js');
-  let config: AppConfig;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    process.stderr.write(`legwork scan: ${error instanceof ConfigError ? error.message : String(error)}\n`);
-    return 2;
-  }
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-  });
+  const config = await cliConfig('scan');
+  if (!config) return 2;
+  exitQuietlyOnClosedStdout();
   const [
     { pino },
     { createLogger },

@@ -1,5 +1,6 @@
 // Owns `legwork trades [--json]`: Legwork's trades with status, legs, quantity, entry credit and realised / unrealised
 // P&L. Unrealised P&L needs marks from the broker: when it cannot be reached the list is printed without it, saying so.
+import { cliConfig } from './cli-config.js';
 import type { Sql } from '../store/db.js';
 import type { MarketData } from '../pipeline/ports.js';
 import type { TradeRow } from '../store/trades.repo.js';
@@ -145,14 +146,8 @@ export async function runTrades(
   const closers: (() => Promise<void>)[] = [];
   try {
     if (!sql) {
-      const { ConfigError, loadConfig } = await import('../config/env.js');
-      let config: ReturnType<typeof loadConfig>;
-      try {
-        config = loadConfig();
-      } catch (error) {
-        process.stderr.write(`legwork trades: ${error instanceof ConfigError ? error.message : String(error)}\n`);
-        return 2;
-      }
+      const config = await cliConfig('trades');
+      if (!config) return 2;
       const [{ createDb }, { migrate }, { createLogger }] = await Promise.all([
         import('../store/db.js'),
         import('../store/migrate.js'),
