@@ -1,6 +1,6 @@
 // Owns the order group: one trading decision (open or close a structure), its statuses and its intent. Pure.
 import type { Cents } from './money.js';
-import type { LegAction } from './broker-order.js';
+import type { LegAction, OrderRequest } from './broker-order.js';
 
 export const GROUP_STATUSES = [
   'planned',
@@ -61,6 +61,22 @@ export interface GroupIntent {
   /** Exit groups: the rule that fired. */
   reason?: string;
 }
+
+/** The whole structure as one day limit order: each leg × the group's quantity, at `limitPriceCents` when given. */
+export const packageRequest = (
+  intent: Pick<GroupIntent, 'legs' | 'quantity'>,
+  limitPriceCents?: number,
+): OrderRequest => ({
+  orderType: 'Limit',
+  timeInForce: 'Day',
+  ...(limitPriceCents !== undefined ? { limitPriceCents } : {}),
+  legs: intent.legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: l.instrumentType,
+    quantity: l.ratio * intent.quantity,
+    action: l.action,
+  })),
+});
 
 /** Tastytrade fills up to 4 distinct option legs of one underlying as one package order. */
 export const fitsOneOrder = (legs: readonly IntentLeg[]): boolean =>

@@ -1,7 +1,6 @@
 // Owns combo mode: the whole structure as ONE multi-leg order. Gate → planned package order → submitOnce → price walk
 // (poll + replace toward natural every stepEverySeconds) → cancel at the deadline → settle. Resumes from Postgres.
 import type { GroupRow, OrderRow, TradeRow } from '../../domain/records.js';
-import type { OrderRequest } from '../../domain/broker-order.js';
 import { newId } from '../../domain/ids.js';
 import { priceAtStep } from '../../domain/order-group.js';
 import { isTerminalOrder } from '../../domain/order.js';
@@ -9,26 +8,13 @@ import type { ExecContext } from '../execution-context.js';
 import { groupResult } from './group-result.js';
 import { awaitFills, fillsLagging, lookUpUnknown, refreshOrder, requestCancel, waitTerminal } from './group-orders.js';
 import { compensate, settleCombo } from './settle.js';
-import { replaceOnce, submitOnce } from './order-submission.js';
+import { orderRequestOf, replaceOnce, submitOnce } from './order-submission.js';
 import type { ExecuteResult } from './plan-entry.js';
 import { preTradeGate, slotLimitFor } from './pre-trade-gate.js';
 import { deferExit, shouldDefer } from './exit-defer.js';
 
 /** How long to wait for the broker to confirm a cancel before leaving the group to reconciliation. */
 const CANCEL_CONFIRM_MS = 30_000;
-
-export const orderRequestOf = (order: OrderRow): OrderRequest => ({
-  orderType: 'Limit',
-  timeInForce: 'Day',
-  ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
-  legs: order.legs.map((l) => ({
-    symbol: l.symbol,
-    instrumentType: l.instrumentType,
-    quantity: l.quantity,
-    action: l.action,
-  })),
-  externalId: order.id,
-});
 
 export async function executeCombo(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult> {
   const intent = group.intent;

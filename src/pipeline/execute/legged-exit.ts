@@ -6,6 +6,7 @@
 // long nobody bids for, once no short is held, is not offered: when only such longs are left the exit ends quietly
 // and the trade keeps them until a bid appears or they expire (src/domain/closing-legs.ts `nobodyBids`).
 import type { GroupRow, TradeRow } from '../../domain/records.js';
+import { packageRequest } from '../../domain/order-group.js';
 import { deterministicId } from '../../domain/ids.js';
 import { compactSymbol } from '../../domain/instrument.js';
 import { LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
@@ -92,21 +93,7 @@ export async function executeLeggedExit(
   if (existing.some(isUnsettled)) return waitForReconcile(ctx, group.id);
   if (existing.length === 0 && group.status === 'planned') {
     // Closing orders free buying power and are allowed in every trading state: session and quotes only
-    const decision = await preTradeGate(
-      ctx,
-      group,
-      {
-        orderType: 'Limit',
-        timeInForce: 'Day',
-        legs: intent.legs.map((l) => ({
-          symbol: l.symbol,
-          instrumentType: l.instrumentType,
-          quantity: l.ratio * intent.quantity,
-          action: l.action,
-        })),
-      },
-      { dryRun: false },
-    );
+    const decision = await preTradeGate(ctx, group, packageRequest(intent), { dryRun: false });
     if (decision.kind === 'wait') {
       if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
       return result(ctx, group.id, decision.reason, decision.ms);

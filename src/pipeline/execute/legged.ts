@@ -4,12 +4,17 @@
 // Postgres (orders and their statuses are the saga state), so a run after a crash resumes where the last one stopped.
 // Legged exits go forward only: execute/legged-exit.ts.
 import type { GroupRow, TradeRow } from '../../domain/records.js';
-import type { OrderRequest } from '../../domain/broker-order.js';
 import { deterministicId } from '../../domain/ids.js';
 import { compactSymbol, occToStreamer } from '../../domain/instrument.js';
 import { LEFT_TO_EXPIRE } from '../../domain/closing-legs.js';
 import { priceNextLeg, type LegQuote } from '../../domain/leg-pricing.js';
-import { fitsOneOrder, isTerminalGroup, type GroupIntent, type IntentLeg } from '../../domain/order-group.js';
+import {
+  fitsOneOrder,
+  isTerminalGroup,
+  packageRequest,
+  type GroupIntent,
+  type IntentLeg,
+} from '../../domain/order-group.js';
 import { compensate } from './compensation.js';
 import { realizedNetOfFees, syncTradeFees } from '../fees.js';
 import type { ExecContext } from '../execution-context.js';
@@ -189,18 +194,9 @@ export async function executeLegged(
  */
 async function gateAndClaim(ctx: ExecContext, group: GroupRow, trade: TradeRow): Promise<ExecuteResult | undefined> {
   const intent = group.intent;
-  const packageRequest: OrderRequest = {
-    orderType: 'Limit',
-    timeInForce: 'Day',
-    limitPriceCents: intent.pricing.startCents,
-    legs: intent.legs.map((l) => ({
-      symbol: l.symbol,
-      instrumentType: l.instrumentType,
-      quantity: l.ratio * intent.quantity,
-      action: l.action,
-    })),
-  };
-  const decision = await preTradeGate(ctx, group, packageRequest, { dryRun: fitsOneOrder(intent.legs) });
+  const decision = await preTradeGate(ctx, group, packageRequest(intent, intent.pricing.startCents), {
+    dryRun: fitsOneOrder(intent.legs),
+  });
   if (decision.kind === 'wait') {
     if (shouldDefer(group, decision, ctx.now())) return deferExit(ctx, group, trade, decision.reason);
     return result(ctx, group.id, decision.reason, decision.ms);

@@ -3,7 +3,7 @@
 // reconciliation. A price replace is a new order at the broker: it goes through the same guard here (replaceOnce).
 import type { OrderLegRow, OrderRow } from '../../domain/records.js';
 import { BrokerError } from '../../domain/broker-error.js';
-import type { BrokerOrder } from '../../domain/broker-order.js';
+import type { BrokerOrder, OrderRequest } from '../../domain/broker-order.js';
 import { checkOrder, isClosingAction, type GuardDecision, type GuardLeg } from '../../domain/order-guard.js';
 import { applyBrokerOrder } from '../broker-sync.js';
 import type { Broker, SendOptions } from '../ports.js';
@@ -48,6 +48,20 @@ const remainingLegs = (legs: OrderLegRow[], filled: Map<string, number>): GuardL
   legs
     .map((l) => ({ symbol: l.symbol, action: l.action, quantity: l.quantity - (filled.get(l.symbol) ?? 0) }))
     .filter((l) => l.quantity > 0);
+
+/** The broker request of an order row: a day limit order at its price, its legs, our id as the external id. */
+export const orderRequestOf = (order: OrderRow): OrderRequest & { externalId: string } => ({
+  orderType: 'Limit',
+  timeInForce: 'Day',
+  ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
+  legs: order.legs.map((l) => ({
+    symbol: l.symbol,
+    instrumentType: l.instrumentType,
+    quantity: l.quantity,
+    action: l.action,
+  })),
+  externalId: order.id,
+});
 
 /**
  * Loads what the guard needs for one of our orders and asks it: the group's kind (compensation orders count as their own
@@ -126,21 +140,7 @@ export async function submitOnce(ctx: SubmitContext, orderId: string, tradeId: s
     data: { legs: order.legs, size: order.size, limitPriceCents: order.limitPriceCents },
   });
   try {
-    const brokerOrder = await ctx.broker.submit(
-      {
-        orderType: 'Limit',
-        timeInForce: 'Day',
-        ...(order.limitPriceCents !== null ? { limitPriceCents: order.limitPriceCents } : {}),
-        legs: order.legs.map((l) => ({
-          symbol: l.symbol,
-          instrumentType: l.instrumentType,
-          quantity: l.quantity,
-          action: l.action,
-        })),
-        externalId: orderId,
-      },
-      haltLatch(ctx.store, order.legs),
-    );
+    const brokerOrder = await ctx.broker.submit(orderRequestOf(order), haltLatch(ctx.store, order.legs));
     await ctx.store.orders.transition(
       orderId,
       { type: 'Accepted', brokerOrderId: brokerOrder.brokerOrderId, brokerStatus: brokerOrder.status },
