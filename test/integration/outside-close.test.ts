@@ -5,7 +5,11 @@
 // nothing.
 import { describe, expect, it } from 'vitest';
 import type TastytradeClient from '@tastytrade/api';
+import { deterministicId } from '../../src/domain/ids.js';
+import { closingAction } from '../../src/domain/order-group.js';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
+import { executeGroup } from '../../src/pipeline/execute/execute-group.js';
+import { evaluateExits } from '../../src/pipeline/exit/exits.js';
 import { reconcile } from '../../src/pipeline/reconcile/reconcile.js';
 import { getTrade, type TradeRow } from '../../src/store/trades.repo.js';
 import type { TestApp } from '../support/app.js';
@@ -173,6 +177,73 @@ describe('a position closed by hand outside Legwork', () => {
     const byHandFees = [first, ...rest].flatMap(venueFills).reduce((n, f) => n + f.feeCents, 0);
     expect((await outsideClosesOf(trade.id)).reduce((n, r) => n + Number(r.feeCents), 0)).toBe(byHandFees);
     expect(differencesOf(await reconcile(ctx, 'periodic'), trade)).toEqual([]);
+  }, 120_000);
+
+  it('a close by hand while an exit of ours is live waits for it: recorded once the group ends; the next exit closes only what is left', async () => {
+    const before = checks.lastTransactionId();
+    const trade = await openCondorTrade(app, ctx, 'byhand', 'IWM');
+    const shortCall = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'C')!;
+    // An exit group of ours, planned (as the exit cycle writes it, before the executor takes it)
+    const groupId = deterministicId('exit-group', trade.id);
+    await ctx.store.tx(async (tx) => {
+      expect(await tx.trades.move(trade.id, 'ExitStarted', { exitReason: 'take_profit' })).toBe(true);
+      await tx.groups.insert(groupId, {
+        tradeId: trade.id,
+        kind: 'exit',
+        mode: 'combo',
+        quantity: 1,
+        legs: trade.legs.map((l) => ({
+          symbol: l.symbol,
+          instrumentType: 'Equity Option' as const,
+          action: closingAction(l.action),
+          ratio: 1,
+        })),
+        pricing: {
+          startCents: 100,
+          floorCents: 150,
+          stepCents: 1,
+          stepEverySeconds: 5,
+          maxSteps: 0,
+          fillTimeoutSeconds: 5,
+        },
+        partialFill: 'keep',
+        ruleSet: trade.ruleSet,
+        rulesHash: trade.rulesHash,
+        reason: 'take_profit',
+      });
+    });
+    const id = await byHand(shortCall.symbol, 'Buy to Close');
+
+    const waiting = await reconcile(ctx, 'periodic');
+    expect(differencesOf(waiting, trade)).toEqual([[shortCall.symbol, 'missing', -1, 0, [trade.id]]]);
+    expect(await outsideClosesOf(trade.id)).toEqual([]);
+    const [explained] = await app.ctx.sql<{ data: { detail: string } }[]>`
+      select data from audit_events where kind = 'position_explained' and trade_id = ${trade.id} order by id`;
+    expect(explained!.data.detail).toContain(`broker order ${id} closed it outside Legwork, recorded once`);
+
+    // The exit ends with nothing sent: the trade is open again, and the next reconciliation records the close by hand
+    expect(await ctx.store.groups.move(groupId, 'Cancelled', { reason: 'test: nothing sent' })).toBe(true);
+    expect(await ctx.store.trades.move(trade.id, 'ExitEnded')).toBe(true);
+    const after = await reconcile(ctx, 'periodic');
+    expect(differencesOf(after, trade)).toEqual([[shortCall.symbol, 'closed_outside', -1, 0, [trade.id]]]);
+    expect((await outsideClosesOf(trade.id)).map((r) => [r.symbol, Number(r.brokerOrderId), r.quantity])).toEqual([
+      [shortCall.symbol, id, 1],
+    ]);
+    expect((await getTrade(app.ctx.sql, trade.id))!.status).toBe('open');
+
+    // Exits close only what is left: the next exit cycle closes the three other legs, never the call bought back
+    const fired = (await evaluateExits(ctx)).triggered.find((t) => t.tradeId === trade.id);
+    expect(fired?.reason).toBe('leftovers');
+    const group = (await ctx.store.groups.get(fired!.groupId))!;
+    expect(group.intent.legs.map((l) => [l.symbol, l.action]).sort()).toEqual(
+      trade.legs
+        .filter((l) => l !== shortCall)
+        .map((l) => [l.symbol, closingAction(l.action)])
+        .sort(),
+    );
+    expect((await executeGroup(ctx, trade.id, fired!.groupId)).status).toBe('filled');
+    // Closed by Legwork's exit, its P&L is the venue's net: the entry, the close by hand and the exit, fees included
+    await checks.expectClosedWithPnl(trade, 'leftovers', before);
   }, 120_000);
 
   it('an absence with no fill behind it, and opening orders by hand, are never taken for a close: missing, unexplained and foreign as before, nothing recorded', async () => {
