@@ -30,6 +30,7 @@ const ALERT_ICON: Record<string, string> = {
   halt: '🛑',
   failsafe: '🛑',
   assignment: '📌',
+  closed_outside: '✋',
   broker_errors: '⚠️',
   reconcile_mismatch: '⚠️',
   late_order_adopted: '⚠️',

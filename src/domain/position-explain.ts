@@ -1,7 +1,9 @@
 // Owns explaining differences between the positions at the broker and what trades hold, per symbol: an option that
 // expired, was assigned or exercised (the broker's settlements say so), shares delivered for one of a trade's options,
-// a position no trade owns, or a difference nothing explains. Pure.
+// a position a trader closed by hand outside Legwork (the broker's fills of an order not ours say so), a position no
+// trade owns, or a difference nothing explains. Pure.
 import { parseOcc } from './instrument.js';
+import { brokerOrdersText, outsideCloseOf, type OutsideEvidence } from './outside-close.js';
 import { deliveryChange, pairSettlements, removesOption, type Settlement } from './settlement.js';
 
 export type DifferenceKind =
@@ -13,6 +15,11 @@ export type DifferenceKind =
   | 'exercised'
   /** Shares (or contracts) the broker delivered for an assignment or exercise of an option a trade held. */
   | 'delivered'
+  /**
+   * What a trade held was closed by hand outside Legwork: fills of a broker order that is not ours, closing toward flat,
+   * are exactly the difference (src/domain/outside-close.ts).
+   */
+  | 'closed_outside'
   /** A position at the broker that no trade owns and no settlement of ours explains. */
   | 'foreign'
   /** Trades hold it, the broker has none, and no settlement says why. */
@@ -35,8 +42,10 @@ export interface PositionDifference {
   kind: DifferenceKind;
   /** The trades the difference belongs to: those holding the symbol, or (delivered) the option that caused it. */
   tradeIds: string[];
-  /** The broker transactions that explain it. */
+  /** The broker transactions that explain it (Receive Deliver rows; for `closed_outside` the Trade transactions). */
   settlementIds: number[];
+  /** `closed_outside`: the broker orders (not ours) whose fills closed it. */
+  brokerOrderIds?: number[];
   detail: string;
   /** Whether someone must act: everything but a worthless expiration (which only closes the trade's legs at 0). */
   needsAction: boolean;
@@ -56,6 +65,8 @@ export interface ExplainInput {
   settledBy?: ReadonlyMap<string, string>;
   /** Settlements already recorded against trades: they explain nothing new (they only pair deliveries). */
   recorded?: ReadonlySet<number>;
+  /** Fills of broker orders that are not ours, and the trades that may take them (a close by hand). */
+  outside?: OutsideEvidence;
 }
 
 const optionExpiration = (symbol: string): string | null => {
@@ -81,6 +92,29 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
   const paired = pairSettlements(input.settlements);
 
   const out: PositionDifference[] = [];
+  type Base = { symbol: string; ours: number; broker: number; tradeIds: string[] };
+  /** A close by hand explains it: pushed, true. Asked only once the settlements explained nothing. */
+  const byHand = (base: Base): boolean => {
+    const verdict = outsideCloseOf(base, input.outside);
+    if (verdict.kind !== 'closed') return false;
+    const closed = verdict.fills.reduce((n, f) => n + f.quantity, 0);
+    out.push({
+      ...base,
+      kind: 'closed_outside',
+      settlementIds: verdict.fills.map((f) => f.transactionId),
+      brokerOrderIds: [...new Set(verdict.fills.map((f) => f.brokerOrderId))],
+      needsAction: false,
+      detail: `${closed} ${base.symbol} of trade ${verdict.tradeId} closed outside Legwork by ${brokerOrdersText(verdict.fills)} (${verdict.fills.map((f) => `${f.action} ${f.quantity} @ ${(f.priceCents / 100).toFixed(2)}, broker transaction ${f.transactionId}`).join('; ')})`,
+    });
+    return true;
+  };
+  /** Fills by hand that explain it once the trade's live group of ours ends: said, not applied. */
+  const waiting = (base: Base): string => {
+    const verdict = outsideCloseOf(base, input.outside);
+    return verdict.kind === 'waiting'
+      ? `; ${brokerOrdersText(verdict.fills)} closed it outside Legwork, recorded once the trade's live group ends`
+      : '';
+  };
   for (const symbol of [...new Set([...ours.keys(), ...theirs.keys()])].sort()) {
     const a = ours.get(symbol) ?? 0;
     const b = theirs.get(symbol) ?? 0;
@@ -111,6 +145,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
         });
         continue;
       }
+      if (byHand(base)) continue;
       if (b === 0 && removals.length === 0) {
         const after =
           expiration <= input.today
@@ -121,7 +156,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
           kind: 'missing',
           settlementIds: [],
           needsAction: true,
-          detail: `${symbol}: trades hold ${a}, ${after}`,
+          detail: `${symbol}: trades hold ${a}, ${after}${waiting(base)}`,
         });
         continue;
       }
@@ -150,6 +185,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
       }
     }
 
+    if (byHand(base)) continue;
     if (a === 0) {
       out.push({
         ...base,
@@ -164,7 +200,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
         kind: 'unexplained',
         settlementIds: [],
         needsAction: true,
-        detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it`,
+        detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it${waiting(base)}`,
       });
     }
   }

@@ -209,6 +209,8 @@ export type AuditKind =
   | 'flatten'
   | 'position_explained'
   | 'settlement_recorded'
+  /** Fills of a broker order not ours that closed part of a trade by hand, recorded against it. */
+  | 'outside_close_recorded'
   | 'account_limits_checked'
   | 'promotion'
   | 'rule_set_unpromoted'

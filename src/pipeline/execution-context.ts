@@ -26,6 +26,8 @@ export type AlertKind =
   | 'late_order_adopted'
   | 'exit_incomplete'
   | 'assignment'
+  /** A trader closed (part of) a trade by hand outside Legwork: recorded against the trade, nothing to do. */
+  | 'closed_outside'
   | 'failsafe';
 
 /** The account as a whole (rules/account.yaml): its limits, its failsafes, and what they read beyond the Store. */

@@ -38,6 +38,7 @@ import type {
   SnapshotInput,
   SnapshotRow,
 } from '../domain/portfolio.js';
+import type { OutsideFill } from '../domain/outside-close.js';
 import type { Promotion } from '../domain/promotion.js';
 import type { Settlement } from '../domain/settlement.js';
 import type { TradeEventType, TradeStatus } from '../domain/trade-transitions.js';
@@ -64,7 +65,7 @@ export interface TradesRepo {
   riskSummary(ruleSet?: string): Promise<RiskSummary>;
   /** Broken trades' ids, oldest first. */
   brokenIds(): Promise<string[]>;
-  /** Open or broken trades the broker settled something of that hold nothing any more. */
+  /** Open or broken trades the broker settled something of, or a trader closed something of by hand, that hold nothing any more. */
   settledFlatIds(): Promise<string[]>;
 }
 
@@ -175,6 +176,15 @@ export interface SettlementsRepo {
   deliveryPrices(tradeId: string): Promise<Map<string, number>>;
 }
 
+/** Closes by hand outside Legwork (fills of broker orders not ours), recorded against the trade they closed. */
+export interface OutsideClosesRepo {
+  /** Records one closing fill for a trade, once per broker transaction; true when it is new. */
+  record(tradeId: string, fill: OutsideFill): Promise<boolean>;
+  recordedIds(ids: readonly number[]): Promise<Set<number>>;
+  /** The broker orders that closed part of a trade by hand, oldest first. */
+  ordersOf(tradeId: string): Promise<number[]>;
+}
+
 export interface FeesRepo {
   record(
     owners: ReadonlyMap<number, { orderId: string; tradeId: string }>,
@@ -267,6 +277,7 @@ export interface Store {
   audit: AuditRepo;
   tradingState: TradingStateRepo;
   settlements: SettlementsRepo;
+  outsideCloses: OutsideClosesRepo;
   fees: FeesRepo;
   scans: ScansRepo;
   portfolio: PortfolioRepo;

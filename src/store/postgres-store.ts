@@ -89,6 +89,7 @@ import {
   tripFailsafe,
 } from './portfolio.repo.js';
 import { getPromotion } from './promotions.repo.js';
+import { outsideCloseOrdersOf, recordedOutsideCloseIds, recordOutsideClose } from './outside-closes.repo.js';
 import { withTx } from './tx.js';
 
 /**
@@ -171,6 +172,11 @@ function bind(q: Queryable, pool: Sql | null, environment: Environment | undefin
       optionOwners: () => settledOptionOwners(q),
       kindsOf: (tradeId) => settlementKindsOf(q, tradeId),
       deliveryPrices: (tradeId) => settlementPrices(q, tradeId),
+    },
+    outsideCloses: {
+      record: (tradeId, fill) => recordOutsideClose(q, tradeId, fill),
+      recordedIds: (ids) => recordedOutsideCloseIds(q, ids),
+      ordersOf: (tradeId) => outsideCloseOrdersOf(q, tradeId),
     },
     fees: {
       record: (owners, transactions) => recordFees(q, owners, transactions),

@@ -167,10 +167,15 @@ export async function brokenTradeIds(sql: Queryable): Promise<string[]> {
   return trades.map((r) => r.id);
 }
 
-/** Open or broken trades the broker settled something of that hold nothing any more. */
+/**
+ * Open or broken trades the broker settled something of (settlements), or a trader closed something of by hand
+ * (outside_closes), that hold nothing any more.
+ */
 export async function settledFlatTradeIds(sql: Queryable): Promise<string[]> {
   const flat = await sql<{ id: string }[]>`select t.id from trades t
-    where t.status in ('open', 'broken') and exists (select 1 from settlements s where s.trade_id = t.id)
+    where t.status in ('open', 'broken')
+      and (exists (select 1 from settlements s where s.trade_id = t.id)
+        or exists (select 1 from outside_closes c where c.trade_id = t.id))
       and not exists (select 1 from trade_positions p where p.trade_id = t.id and p.quantity <> 0)`;
   return flat.map((r) => r.id);
 }

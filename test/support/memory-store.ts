@@ -24,6 +24,7 @@ import type {
   PortfolioRow,
   SnapshotRow,
 } from '../../src/domain/portfolio.js';
+import type { OutsideFill } from '../../src/domain/outside-close.js';
 import type { Promotion } from '../../src/domain/promotion.js';
 import type { Settlement } from '../../src/domain/settlement.js';
 import { ACTIVE_TRADE_STATUSES, TRADE_TRANSITIONS, tradeEventSources } from '../../src/domain/trade-transitions.js';
@@ -62,6 +63,7 @@ export interface MemoryState {
   audit: (AuditEvent & { id: number; at: Date })[];
   tradingState: TradingStateValue;
   settlements: SettlementRecord[];
+  outsideCloses: (OutsideFill & { tradeId: string })[];
   fees: { transactionId: number; tradeId: string; quantity: number; totalCents: number }[];
   ruleVersions: Map<string, { name: string; file: string; content: string }>;
   scanRuns: ScanRunRow[];
@@ -83,6 +85,7 @@ export const emptyState = (): MemoryState => ({
   audit: [],
   tradingState: { state: 'active' },
   settlements: [],
+  outsideCloses: [],
   fees: [],
   ruleVersions: new Map(),
   scanRuns: [],
@@ -126,6 +129,7 @@ export function createMemoryStore(
     const moves = [
       ...s().fills.filter((f) => f.tradeId === tradeId),
       ...s().settlements.filter((x) => x.tradeId === tradeId),
+      ...s().outsideCloses.filter((x) => x.tradeId === tradeId),
     ];
     const by = new Map<string, PositionRow>();
     for (const m of moves) {
@@ -229,7 +233,7 @@ export function createMemoryStore(
           .trades.filter(
             (t) =>
               (t.status === 'open' || t.status === 'broken') &&
-              s().settlements.some((x) => x.tradeId === t.id) &&
+              (s().settlements.some((x) => x.tradeId === t.id) || s().outsideCloses.some((x) => x.tradeId === t.id)) &&
               positions(t.id).every((p) => p.quantity === 0),
           )
           .map((t) => t.id),
@@ -561,6 +565,21 @@ export function createMemoryStore(
             .map((r) => [r.symbol, r.priceCents]),
         ),
     },
+    outsideCloses: {
+      record: async (tradeId, f) => {
+        if (s().outsideCloses.some((r) => r.transactionId === f.transactionId)) return false;
+        s().outsideCloses.push({ ...copy(f), tradeId });
+        return true;
+      },
+      recordedIds: async (ids) => new Set(ids.filter((id) => s().outsideCloses.some((r) => r.transactionId === id))),
+      ordersOf: async (tradeId) => [
+        ...new Set(
+          s()
+            .outsideCloses.filter((r) => r.tradeId === tradeId)
+            .map((r) => r.brokerOrderId),
+        ),
+      ],
+    },
     fees: {
       record: async (owners, transactions) => {
         let added = 0;
@@ -576,6 +595,7 @@ export function createMemoryStore(
         const all = [
           ...s().fees.map((f) => [f.tradeId, f.totalCents] as [string, number]),
           ...s().settlements.map((r) => [r.tradeId, r.feeCents] as [string, number]),
+          ...s().outsideCloses.map((r) => [r.tradeId, r.feeCents] as [string, number]),
         ];
         return sumBy(all.filter(([id]) => ids.includes(id)));
       },

@@ -1,7 +1,8 @@
 // Owns acting on explained position differences: the broker's settlements of a trade's options (expired, assigned,
 // exercised) and the shares delivered for them are recorded against that trade, so its positions are the broker's
 // again and delivered shares are the trade's to close. A settled trade left holding nothing (everything expired
-// worthless) is closed with its P&L; one left holding shares or legs is closed by the exit cycle at the next open.
+// worthless, or the rest closed by hand: outside-closes.ts) is closed with its P&L; one left holding shares or legs is
+// closed by the exit cycle at the next open.
 import type { SettlementAction } from '../../domain/records.js';
 import type { PositionDifference } from '../../domain/position-explain.js';
 import { pairSettlements, type Settlement } from '../../domain/settlement.js';
@@ -90,10 +91,14 @@ export async function applySettlements(
   return result;
 }
 
+/** The exit reason of a trade whose last legs a trader closed by hand outside Legwork. */
+export const CLOSED_OUTSIDE = 'closed outside Legwork';
+
 /**
- * Trades the broker settled that hold nothing any more and are `open` or `broken` (also one whose exit was still
- * working when its options expired, and ended after the settlement was recorded): closed with their P&L, at once,
- * whether the market is open or not. Run by every position check.
+ * Trades the broker settled, or a trader closed by hand outside Legwork, that hold nothing any more and are `open` or
+ * `broken` (also one whose exit was still working when its options expired, and ended after the settlement was
+ * recorded): closed with their P&L (net of every fee, those of the closes by hand included), at once, whether the
+ * market is open or not. Run by every position check.
  */
 export async function closeSettledFlatTrades(ctx: ExecContext): Promise<string[]> {
   const flat = await ctx.store.trades.settledFlatIds();
@@ -102,7 +107,13 @@ export async function closeSettledFlatTrades(ctx: ExecContext): Promise<string[]
     const trade = await ctx.store.trades.get(id);
     if (!trade) continue;
     const kinds = await ctx.store.settlements.kindsOf(id);
-    const reason = kinds.has('assignment') || kinds.has('exercise') || kinds.has('delivery') ? 'assigned' : 'expired';
+    const byHand = await ctx.store.outsideCloses.ordersOf(id);
+    const reason =
+      byHand.length > 0
+        ? CLOSED_OUTSIDE
+        : kinds.has('assignment') || kinds.has('exercise') || kinds.has('delivery')
+          ? 'assigned'
+          : 'expired';
     const { realizedCents } = await realizedNetOfFees(ctx, id, trade.underlying);
     if (await ctx.store.trades.move(id, 'Closed', { realizedPnlCents: realizedCents, exitReason: reason })) {
       closed.push(id);

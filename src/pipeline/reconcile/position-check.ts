@@ -1,11 +1,13 @@
-// Owns the position check of every reconciliation: the broker's positions against what each trade holds (its fills
-// and settlements), per symbol, each difference explained from the broker's settlements (src/domain/position-explain.ts),
-// recorded once per distinct state as a `position_explained` audit event, alerted when someone must act, and the
-// settlements that explain a trade's difference recorded against it (apply-settlements.ts).
+// Owns the position check of every reconciliation: the broker's positions against what each trade holds (its fills,
+// settlements and closes by hand), per symbol, each difference explained from the broker's settlements and the fills
+// of orders not ours (src/domain/position-explain.ts), recorded once per distinct state as a `position_explained`
+// audit event, alerted when someone must act or a trader closed something by hand, and what explains a trade's
+// difference recorded against it (apply-settlements.ts, outside-closes.ts).
 import { nyDate } from '../../domain/dates.js';
 import { explainPositions, type DifferenceKind, type PositionDifference } from '../../domain/position-explain.js';
 import type { Settlement } from '../../domain/settlement.js';
 import { applySettlements, closeSettledFlatTrades } from './apply-settlements.js';
+import { applyOutsideCloses, readOutsideEvidence } from './outside-closes.js';
 import { sleep } from '../../util/sleep.js';
 import type { ExecContext } from '../execution-context.js';
 
@@ -31,11 +33,12 @@ export async function recentSettlements(ctx: Pick<ExecContext, 'broker' | 'log'>
   }
 }
 
-const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismatch' | null>> = {
+const ALERT_OF: Readonly<Record<DifferenceKind, 'assignment' | 'reconcile_mismatch' | 'closed_outside' | null>> = {
   expired: null,
   assigned: 'assignment',
   exercised: 'assignment',
   delivered: 'assignment',
+  closed_outside: 'closed_outside',
   foreign: 'reconcile_mismatch',
   missing: 'reconcile_mismatch',
   unexplained: 'reconcile_mismatch',
@@ -71,18 +74,21 @@ export async function checkPositions(ctx: ExecContext, confirmMs = POSITION_CONF
     await closeSettledFlatTrades(ctx);
     return [];
   }
-  // Settlements are read only when something differs (most reconciliations find nothing to explain)
+  // Settlements and trade transactions are read only when something differs (most reconciliations find nothing)
   const settlements = await recentSettlements(ctx);
+  // A difference one trade holds may be a close by hand: only the broker's fills of an order not ours can say so
+  const outside = await readOutsideEvidence(ctx, differences);
   const explained =
-    settlements === null
+    settlements === null && outside === undefined
       ? differences
       : explainPositions({
           held,
           broker,
-          settlements,
+          settlements: settlements ?? [],
           today: nyDate(ctx.now()),
-          recorded: await ctx.store.settlements.recordedIds(settlements.map((s) => s.id)),
-          settledBy: await ctx.store.settlements.optionOwners(),
+          recorded: settlements ? await ctx.store.settlements.recordedIds(settlements.map((s) => s.id)) : new Set(),
+          settledBy: settlements ? await ctx.store.settlements.optionOwners() : new Map(),
+          ...(outside ? { outside } : {}),
         });
   for (const d of explained) {
     const first = await ctx.store.audit.append({
@@ -94,9 +100,12 @@ export async function checkPositions(ctx: ExecContext, confirmMs = POSITION_CONF
     const alert = ALERT_OF[d.kind];
     if (first && alert) {
       const { kind: difference, ...rest } = d;
-      await ctx.alert(alert, `${difference}: ${d.detail}`, { ...rest, difference, tradeId: d.tradeIds[0] ?? null });
+      const message = alert === difference ? d.detail : `${difference}: ${d.detail}`;
+      await ctx.alert(alert, message, { ...rest, difference, tradeId: d.tradeIds[0] ?? null });
     }
   }
+  await applyOutsideCloses(ctx, explained, outside);
   if (settlements !== null) await applySettlements(ctx, explained, settlements);
+  else await closeSettledFlatTrades(ctx);
   return explained;
 }
