@@ -2,6 +2,7 @@
 // proposed by a rule set with `execution.approval: manual`, through the pipeline's decideApproval (one decision per
 // trade, audited with `cli:<user>`). Approve needs Postgres and Redis (the entry goes to the executor's queue); reject
 // needs Postgres only. The id may be shortened to the first characters `legwork trades` shows.
+import { isIdShaped } from '../domain/ids.js';
 import type { AppContext } from '../app/context.js';
 import type { ApprovalContext, ApprovalRequest } from '../pipeline/approval.js';
 import { readArgs } from '../util/cli-args.js';
@@ -24,7 +25,6 @@ export interface ApproveArgs {
   reason: string | undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PREFIX = /^[0-9a-f]{4,}(-[0-9a-f-]*)?$/i;
 
 export function parseApproveArgs(argv: string[]): ApproveArgs | string {
@@ -33,7 +33,7 @@ export function parseApproveArgs(argv: string[]): ApproveArgs | string {
   const [id, ...extra] = parsed.positionals;
   if (!id) return 'the trade id is missing';
   if (extra.length > 0) return `unexpected argument ${JSON.stringify(extra[0])}`;
-  if (!UUID.test(id) && !PREFIX.test(id))
+  if (!isIdShaped(id) && !PREFIX.test(id))
     return `${JSON.stringify(id)} is not a trade id (a uuid or its first characters)`;
   const reason = parsed.values.reason;
   if (reason !== undefined && reason.trim() === '') return '--reason needs TEXT';
@@ -42,7 +42,7 @@ export function parseApproveArgs(argv: string[]): ApproveArgs | string {
 
 /** The full id of `id`: itself when it is a uuid, else the one trade awaiting approval whose id starts with it. */
 async function resolveId(ctx: ApprovalContext, id: string): Promise<string | { problem: string }> {
-  if (UUID.test(id)) return id;
+  if (isIdShaped(id)) return id;
   const matches = (await ctx.store.trades.list({ statuses: ['awaiting_approval'], limit: 10_000 })).filter((t) =>
     t.id.startsWith(id),
   );

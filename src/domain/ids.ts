@@ -3,6 +3,10 @@ import { createHash, randomUUID } from 'node:crypto';
 
 export const newId = (): string => randomUUID();
 
+const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether `s` has the shape of a Legwork id (a UUID): anything else (another tool's external id) is none of ours. */
+export const isIdShaped = (s: string): boolean => ID_SHAPE.test(s);
+
 /** Same parts, same UUID: e.g. the trade chosen from one candidate, the entry group of one trade. */
 export function deterministicId(namespace: string, ...parts: string[]): string {
   const hash = createHash('sha1')

@@ -3,6 +3,7 @@
 // 409 once it is decided or expired, 404 for no such trade). The state change and its halt/resume audit event go
 // through settings.repo (one transaction), the alert, flatten and approvals through the same pipeline functions the
 // CLI uses.
+import { isIdShaped } from '../domain/ids.js';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
@@ -19,7 +20,7 @@ import { HttpError, parseOr400 } from './request-errors.js';
 const haltBody = z.object({ reason: z.string().min(1).max(500).optional(), flatten: z.boolean().optional() }).strict();
 const resumeBody = z.object({ reason: z.string().min(1).max(500).optional(), force: z.boolean().optional() }).strict();
 const decisionBody = z.object({ reason: z.string().min(1).max(500).optional() }).strict();
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
+const uuid = z.string().refine(isIdShaped, 'must be a uuid');
 
 /** Who acted, for the audit trail: `http:<user>`. */
 const operatorOf = (auth: HttpAuth, user: string | undefined): string => `http:${user ?? auth.adminUser}`;

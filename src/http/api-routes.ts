@@ -1,5 +1,6 @@
 // Owns the read side of the JSON API (/api/*): health, readiness, trading state, trades, candidates, positions, rules,
 // events, the account's history. Query strings are validated with zod; errors are `{error:{message}}` (see http/errors.ts).
+import { isIdShaped } from '../domain/ids.js';
 import { Router, type Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app/context.js';
@@ -36,7 +37,7 @@ const tradesQuery = z.object({
 });
 const limitQuery = z.object({ limit: limitSchema(100, 1000) });
 const historyQuery = z.object({ days: z.coerce.number().int().min(1).max(3660).default(30) });
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a uuid');
+const uuid = z.string().refine(isIdShaped, 'must be a uuid');
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
 

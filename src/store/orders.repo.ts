@@ -1,5 +1,6 @@
 // Owns orders in Postgres: the planned intent, state changes as compare-and-set + an appended event in one
 // transaction (through the domain transition table), the broker-id chain across replaces, and fills recorded once.
+import { isIdShaped } from '../domain/ids.js';
 import { applyOrderEvent } from '../domain/order-transitions.js';
 import { isTerminalOrder, type OrderEvent } from '../domain/order.js';
 import { isTerminal } from '../domain/broker-order.js';
@@ -48,6 +49,8 @@ export async function insertPlannedOrder(sql: Queryable, o: NewOrder): Promise<{
 }
 
 export async function getOrder(sql: Queryable, id: string): Promise<OrderRow | undefined> {
+  // An external id another tool gave its order at the broker is no order of ours (Postgres would refuse it as a uuid)
+  if (!isIdShaped(id)) return undefined;
   const [row] = await sql<OrderRow[]>`select ${COLUMNS(sql)} from orders where id = ${id}`;
   return row;
 }

@@ -18,6 +18,7 @@ import { condorRule } from '../support/rules.js';
 import { settlementChecks, type SettlementChecks } from '../support/settlement-checks.js';
 import { useTradingApp } from '../support/trading-app.js';
 import { sdkClient } from '../support/venue.js';
+import { applyBrokerOrder } from '../../src/pipeline/broker-sync.js';
 import { waitUntil } from '../support/wait-until.js';
 
 type Json = Record<string, any>;
@@ -50,6 +51,7 @@ async function byHand(
   symbol: string,
   action: 'Buy to Close' | 'Sell to Close' | 'Buy to Open' | 'Sell to Open',
   quantity = 1,
+  externalId?: string,
 ): Promise<number> {
   const quote = app.sim.market.quote(symbol)!;
   const buying = action.startsWith('Buy');
@@ -59,9 +61,10 @@ async function byHand(
     price: (buying ? quote.ask : quote.bid).toFixed(2),
     'price-effect': buying ? 'Debit' : 'Credit',
     legs: [{ 'instrument-type': 'Equity Option', symbol, quantity, action }],
+    ...(externalId ? { 'external-identifier': externalId } : {}),
   })) as Json;
   const id = Number(placed.order.id);
-  expect(placed.order['external-identifier'] ?? null).toBeNull();
+  expect(placed.order['external-identifier'] ?? null).toBe(externalId ?? null);
   await waitUntil(async () => ((await trader.orderService.getOrder(account, id)) as Json).status === 'Filled', {
     what: `${action} ${symbol} by hand to fill`,
   });
@@ -278,5 +281,25 @@ describe('a position closed by hand outside Legwork', () => {
       ['reconcile_mismatch', shortCall.symbol],
       ['reconcile_mismatch', shortPut.symbol],
     ]);
+  }, 120_000);
+
+  it("an order another tool sent with its own external id (not one of Legwork's ids) is foreign: the order sweep, the order sync and the position check carry on", async () => {
+    const spy = app.sim.market.chain('SPY')!.expirations.find((e) => e.daysToExpiration >= 20)!.strikes[1]!.callSymbol;
+    const id = await byHand(spy, 'Buy to Open', 1, 'other-tool-42');
+
+    // Before: Postgres refused the id as a uuid, and the whole reconciliation failed on every run while it was listed
+    const report = await reconcile(ctx, 'periodic');
+    expect(report.unknownBrokerOrders).toBeGreaterThanOrEqual(1);
+    expect(report.positionDifferences.filter((d) => d.symbol === spy)).toEqual([
+      { symbol: spy, kind: 'foreign', ours: 0, broker: 1, tradeIds: [] },
+    ]);
+    const flagged = await app.ctx.sql<{ n: number }[]>`
+      select count(*)::int as n from audit_events
+      where kind = 'alert' and data->>'message' = ${`broker order ${id} is not one of ours`}`;
+    expect(flagged[0]!.n).toBe(1);
+    // The fill monitor's path: the broker's report of that order is not ours, and says so without failing
+    const order = await ctx.broker.getOrder(id);
+    expect(order.externalId).toBe('other-tool-42');
+    expect(await applyBrokerOrder(ctx, order, 'stream')).toBeUndefined();
   }, 120_000);
 });

@@ -3,6 +3,7 @@
 // are not ours are told apart (our broker ids; the external id the broker keeps on the order), and the fills that
 // explain a difference (src/domain/outside-close.ts, through position-explain) are recorded against the trade once,
 // with an audit event. A trade left holding nothing is then closed with its P&L (apply-settlements.ts).
+import { isIdShaped } from '../../domain/ids.js';
 import type { BrokerTransaction } from '../../domain/account.js';
 import { isTerminalGroup } from '../../domain/order-group.js';
 import {
@@ -20,7 +21,6 @@ import type { Store } from '../store-port.js';
 /** Pages of 250 Trade transactions read at most per underlying (newest first), until one is older than the trades. */
 const MAX_PAGES = 4;
 const PER_PAGE = 250;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Open or broken, with no group of ours live: the only trades a close by hand is recorded against (never raced). */
 async function atRest(store: Store, trade: TradeRow): Promise<boolean> {
@@ -38,7 +38,7 @@ async function ownerOf(ctx: Pick<ExecContext, 'store' | 'broker' | 'log'>, broke
   try {
     const order = await ctx.broker.getOrder(brokerOrderId);
     if (!order.externalId) return 'foreign';
-    if (!UUID.test(order.externalId)) return 'foreign';
+    if (!isIdShaped(order.externalId)) return 'foreign';
     return (await ctx.store.orders.get(order.externalId)) ? 'ours' : 'unknown';
   } catch (error) {
     ctx.log.warn(
