@@ -1,6 +1,7 @@
 // Owns the `chat` role: the Discord bot (src/app/chat-bot.ts) in this process, for `legwork worker chat` and for
 // `legwork start` when DISCORD_TOKEN is set. It takes no jobs: it answers commands in the listed channels and posts the
-// audit log's alerts, fills and proposals to the alert channel. Stopping closes the gateway and the feed.
+// audit log's alerts, fills and proposals to the alert channel, while it holds the token's lease in Redis (else it
+// stands by, logged out, to take over). Stopping closes the gateway and the feed, then gives the lease up.
 import type { AppContext } from '../src/app/context.js';
 import { startChatBot, type ChatBotOptions, type RunningChatBot } from '../src/app/chat-bot.js';
 
@@ -12,12 +13,13 @@ export function runChat(ctx: AppContext, options: ChatBotOptions = {}): RunningC
   const running = startChatBot(ctx, discord, options);
   ctx.log.info(
     {
+      process: running.id,
       channels: discord.channels,
       alertChannel: discord.alertChannel,
       users: discord.users.length,
       fills: discord.fills,
     },
-    `Discord bot starting (${discord.apiUrl ? `server ${discord.apiUrl}` : 'discord.com'})`,
+    `Discord bot starting (${discord.apiUrl ? `server ${discord.apiUrl}` : 'discord.com'}; active once it holds the token's lease, else standby)`,
   );
   return running;
 }

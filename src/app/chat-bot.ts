@@ -1,12 +1,14 @@
 // Owns assembling the Discord bot from the app context: the chat commands' dependencies (the same pipeline functions
 // the CLI and the HTTP API use), the chat service, the audit-log feed to the alert channel, the discord.js adapter,
-// and the status shared for /api/ready. Started by the `chat` role (workers/chat.worker.ts).
+// the lease that makes it the one active bot for its token (else a standby, logged out), and the status shared for
+// /api/ready. Started by the `chat` role (workers/chat.worker.ts).
 import type { ChatDeps, HaltOutcome } from '../chat/chat-deps.js';
 import { createChatService, type ChatService } from '../chat/chat-service.js';
 import type { ChatStatus } from '../chat/chat-status.js';
 import { createDiscordBot, type DiscordBot, type DiscordBotOptions } from '../chat/discord-client.js';
 import { createChatFeed, type ChatFeed, type FeedState } from '../chat/feed.js';
 import type { DiscordConfig } from '../config/env.js';
+import { type LeaseRole, leaseTimings } from '../domain/lease.js';
 import type { ApprovalNotifier } from '../pipeline/ports.js';
 import { riskReport } from '../pipeline/account/account-stage.js';
 import { createAlerter } from '../pipeline/alerts.js';
@@ -15,11 +17,13 @@ import { flattenAll } from '../pipeline/exit/exit-stage.js';
 import { failsafeStates } from '../pipeline/failsafe-check.js';
 import { loadTradePnl } from '../pipeline/pnl.js';
 import { resumeTrading } from '../pipeline/resume.js';
+import { chatLeaseKey, createRedisLease, leaseHolderId } from '../queue/redis-lease.js';
 import { auditAfter, latestAuditId } from '../store/audit.repo.js';
 import { latestRankedCandidates } from '../store/scans.repo.js';
 import { getSetting, putSetting } from '../store/settings.repo.js';
 import type { AppContext } from './context.js';
 import { createExecContext } from './exec-context.js';
+import { createLeaseKeeper, type LeaseKeeper } from './lease-keeper.js';
 
 /** Where the feed keeps its place in the audit log (table settings). */
 export const FEED_SETTING = 'chat_feed';
@@ -99,6 +103,8 @@ function feedSource(app: AppContext) {
 }
 
 export interface RunningChatBot {
+  /** This chat process's id in the lease (`host:pid:nonce`): what a standby's `activeIn` names. */
+  id: string;
   bot: DiscordBot;
   feed: ChatFeed;
   service: ChatService;
@@ -133,9 +139,15 @@ export interface ChatBotOptions {
   discord?: Partial<Omit<DiscordBotOptions, 'config' | 'service' | 'log'>>;
   feedPollMs?: number;
   feedSettleMs?: number;
+  /** The lease's timings (tests): by default a 15 s ttl, renewed every 5 s, a standby trying every 5 s. */
+  lease?: { ttlMs?: number; retryMs?: number };
 }
 
-/** Starts the bot in the background: it never waits for Discord and never throws for it. */
+/**
+ * Starts the chat process in the background: it never waits for Discord and never throws for it. It is the active bot
+ * only while it holds the lease for its token in Redis (one bot per token and deployment: docs/decisions.md, one chat
+ * process); until then it stands by, logged out, and tries again every few seconds.
+ */
 export function startChatBot(app: AppContext, config: DiscordConfig, options: ChatBotOptions = {}): RunningChatBot {
   const log = app.log.child({ component: 'chat' });
   if (config.users.length === 0)
@@ -147,44 +159,123 @@ export function startChatBot(app: AppContext, config: DiscordConfig, options: Ch
     audit: (event) => app.store.audit.append(event),
     log,
   });
-  let feed: ChatFeed | undefined;
+  const id = leaseHolderId();
+  const timings = leaseTimings(options.lease?.ttlMs, options.lease?.retryMs);
+  const lease = createRedisLease({
+    redisUrl: app.queues.settings.redisUrl,
+    key: chatLeaseKey(app.queues.settings.prefix, config.token),
+    holder: id,
+    ttlMs: timings.ttlMs,
+  });
+  const keeper: LeaseKeeper = createLeaseKeeper({
+    store: lease,
+    me: id,
+    timings,
+    log: log.child({ lease: 'chat' }),
+    onChange: onLeaseChange,
+  });
+  /** Asked before every answer and every post: the lease is surely still this process's. */
+  const holding = () => keeper.valid();
   const publish = (status: ChatStatus) => void app.chatStatus.publish(status);
+  let standbySince = new Date().toISOString();
+  const status = (): ChatStatus => {
+    switch (keeper.role()) {
+      case 'active':
+        return { ...bot.status(), role: 'active', activeIn: id };
+      case 'standby':
+        return {
+          configured: true,
+          connected: false,
+          since: standbySince,
+          lastError: null,
+          role: 'standby',
+          activeIn: keeper.holder(),
+        };
+      case 'stopped':
+        return bot.status();
+    }
+  };
   const bot = createDiscordBot({
     config,
     service,
     log,
     ...options.discord,
-    onStatus: (status) => {
-      publish(status);
-      options.discord?.onStatus?.(status);
+    mayAct: holding,
+    onStatus: (s) => {
+      // Only the active process's bot speaks for the token (a bot stopping as it steps down does not)
+      if (keeper.role() === 'active') publish(status());
+      options.discord?.onStatus?.(s);
     },
-    onConnected: () => feed?.nudge(),
+    onConnected: () => feed.nudge(),
   });
-  feed = createChatFeed({
-    source: feedSource(app),
-    poster: bot,
+  const notHolding = () => Promise.reject(new Error('this chat process no longer holds the lease'));
+  const source = feedSource(app);
+  const feed = createChatFeed({
+    // Fenced by the lease: a process that may have lost it neither posts nor moves the feed's place
+    source: { ...source, saveState: (state) => (holding() ? source.saveState(state) : notHolding()) },
+    poster: {
+      connected: () => holding() && bot.connected(),
+      send: (reply) => (holding() ? bot.send(reply) : notHolding()),
+      edit: (messageId, reply) => (holding() ? bot.edit(messageId, reply) : notHolding()),
+    },
     fills: config.fills,
     log,
     ...(options.feedPollMs ? { pollMs: options.feedPollMs } : {}),
     ...(options.feedSettleMs ? { settleMs: options.feedSettleMs } : {}),
   });
-  const nudge = async () => feed?.nudge();
+  let acting = false;
+  let toldHolder: string | null | undefined;
+
+  /** Active: log in, feed on. Standby or stopped: at once no more answers, no more posts, logged out. */
+  async function onLeaseChange(role: LeaseRole, holder: string | null): Promise<void> {
+    if (role === 'active') {
+      acting = true;
+      toldHolder = undefined;
+      log.info({ process: id }, 'chat: this process holds the lease for the token: active, logging in to Discord');
+      feed.start();
+      bot.start();
+      publish(status());
+      return;
+    }
+    const wasActing = acting;
+    if (acting) {
+      acting = false;
+      await feed.stop();
+      await bot.stop();
+    }
+    if (role === 'stopped') {
+      // Before the lease is given up: a successor's status is not overwritten with this one's
+      if (wasActing) await app.chatStatus.publish({ ...bot.status(), role: 'active', activeIn: id });
+      return;
+    }
+    if (wasActing) {
+      standbySince = new Date().toISOString();
+      await app.chatStatus.withdraw(id);
+      log.warn(
+        { activeIn: holder },
+        `chat: lost the lease${holder ? ` to ${holder}` : ''}: logged out of Discord, feed stopped; standby`,
+      );
+    } else if (holder !== null && holder !== toldHolder)
+      log.info({ activeIn: holder }, `standby: chat bot active in ${holder}`);
+    toldHolder = holder;
+    publish(status());
+  }
+
+  const nudge = async () => feed.nudge();
   options.relay?.attach({ proposed: nudge, resolved: nudge });
-  publish(bot.status());
-  const refresh = setInterval(() => publish(bot.status()), STATUS_REFRESH_MS);
+  const refresh = setInterval(() => keeper.role() !== 'stopped' && publish(status()), STATUS_REFRESH_MS);
   refresh.unref();
-  bot.start();
-  feed.start();
+  keeper.start();
   return {
+    id,
     bot,
     feed,
     service,
-    status: () => bot.status(),
+    status,
     async stop() {
       clearInterval(refresh);
-      await feed.stop();
-      await bot.stop();
-      await app.chatStatus.publish(bot.status());
+      await keeper.stop();
+      await lease.close();
     },
   };
 }

@@ -1,5 +1,7 @@
 // Owns what the Discord bot reports about its connection (GET /api/ready's `chat`): configured, connected, since when,
-// the last error. Readiness for trading never depends on it: a Discord outage is reported, not a reason to stop.
+// the last error, and whether this chat process is the active one or a standby (one bot per token: the others wait,
+// logged out, to take over). Readiness for trading never depends on it: a Discord outage is reported, not a reason to
+// stop; a standby is neither.
 
 export interface ChatStatus {
   /** DISCORD_TOKEN is set. */
@@ -8,6 +10,10 @@ export interface ChatStatus {
   /** Since when it has been connected (or not), ISO; null before the first attempt. */
   since: string | null;
   lastError: string | null;
+  /** A chat process's: `active` holds the lease (the bot that answers), `standby` waits for it, logged out. */
+  role?: 'active' | 'standby';
+  /** The chat process that holds the lease (`host:pid:nonce`), as last seen; null when nobody does or not known. */
+  activeIn?: string | null;
 }
 
 export const CHAT_NOT_CONFIGURED: ChatStatus = { configured: false, connected: false, since: null, lastError: null };

@@ -36,6 +36,11 @@ export interface DiscordBotOptions {
   onStatus?: (status: ChatStatus) => void;
   /** Told when the bot (re)connects: the feed posts what waited. */
   onConnected?: () => void;
+  /**
+   * Asked before a message or an interaction is handled: false ignores it (not handled, not audited, not answered).
+   * The chat role answers false once its lease (one bot per token) may have passed to another process.
+   */
+  mayAct?: () => boolean;
   /** How long a command may run before the answer is deferred (Discord wants one within 3 s). */
   deferAfterMs?: number;
   /** Down this long (no ready gateway session) → the watchdog logs in afresh. */
@@ -190,8 +195,10 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     for (const page of rest) if (m.channel.isSendable()) await m.channel.send(page);
   }
 
+  const mayAct = () => options.mayAct?.() ?? true;
+
   async function onMessage(m: Message): Promise<void> {
-    if (m.author.bot || m.webhookId) return;
+    if (m.author.bot || m.webhookId || !mayAct()) return;
     const text = commandText(m.content);
     if (text === null) return;
     const input = { userId: m.author.id, channelId: m.channelId, via: 'message' as const, input: text };
@@ -209,7 +216,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   }
 
   async function onInteraction(i: Interaction): Promise<void> {
-    if (!i.isChatInputCommand() && !i.isButton()) return;
+    if ((!i.isChatInputCommand() && !i.isButton()) || !mayAct()) return;
     const channelId = i.channelId ?? '';
     let input: Parameters<ChatService['handle']>[0];
     if (i.isChatInputCommand()) {

@@ -54,11 +54,13 @@ export interface ChatFeedOptions {
 export interface ChatFeed {
   /** One round: read new events, post what can be posted, move the floor. Never throws. */
   tick(): Promise<void>;
-  /** Runs a round soon (a proposal in this process, a reconnect). */
+  /** Runs a round soon (a proposal in this process, a reconnect); nothing once stopped. */
   nudge(): void;
   /** Events read while Discord was unreachable and not posted yet. */
   waiting(): number;
+  /** Polls; each start reads the feed's place afresh from Postgres (another process may have moved it meanwhile). */
   start(): void;
+  /** No more rounds until the next start: resolves once the current one is done. */
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,7 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
   let running: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
   let again = false;
+  let stopped = false;
   let lastFailure = 0;
 
   const warn = (error: unknown, what: string) => {
@@ -190,6 +193,7 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
 
   const feed: ChatFeed = {
     async tick() {
+      if (stopped) return;
       if (running) {
         again = true;
         return running;
@@ -210,13 +214,20 @@ export function createChatFeed(options: ChatFeedOptions): ChatFeed {
     },
     waiting: () => heldBack.size,
     start() {
+      // Perhaps taken over from another process (one bot per token): its place in Postgres, not what this one knew
+      state = undefined;
+      firstSeen.clear();
+      heldBack.clear();
+      stopped = false;
       timer ??= setInterval(() => void feed.tick(), pollMs);
       timer.unref();
       void feed.tick();
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      again = false;
       await running;
     },
   };

@@ -1,6 +1,6 @@
 // The alert channel's feed from the audit log: each event posted once, several lines as one message, nothing lost
 // while Discord is down (delayed events say so), a row that commits late below a posted one still posted, proposals
-// with buttons edited when decided, fills only when asked, and its place kept across a restart.
+// with buttons edited when decided, fills only when asked, and its place kept across a restart and a takeover.
 import { describe, expect, it } from 'vitest';
 import { createChatFeed, type FeedSource, type FeedState } from '../../../src/chat/feed.js';
 import type { ChatReply } from '../../../src/chat/format.js';
@@ -138,6 +138,30 @@ describe('the chat feed', () => {
     expect(w.sent.map((s) => s.reply.text)).toEqual([
       '🛑 **halt**: before the restart',
       '🛑 **halt**: after the restart',
+    ]);
+  });
+
+  it('stopped while another process posted (a takeover and back): started again, it reads its place afresh; stopped, it does nothing', async () => {
+    const w = world();
+    const mine = w.feed();
+    await mine.tick();
+    w.alert(1, 'halt', 'posted here');
+    await mine.tick();
+    await mine.stop();
+    const other = w.feed(); // the chat process that held the lease meanwhile
+    w.alert(2, 'halt', 'posted by the other process');
+    await other.tick();
+    mine.start();
+    w.alert(3, 'halt', 'posted here again');
+    await mine.tick();
+    await mine.stop();
+    w.alert(4, 'halt', 'nobody active');
+    mine.nudge();
+    await mine.tick();
+    expect(w.sent.map((s) => s.reply.text)).toEqual([
+      '🛑 **halt**: posted here',
+      '🛑 **halt**: posted by the other process',
+      '🛑 **halt**: posted here again',
     ]);
   });
 
