@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ExecContext } from '../../src/pipeline/execution-context.js';
 import { getTrade } from '../../src/store/trades.repo.js';
-import { REDIS_URL, type TestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
 import { openCondorTrade } from '../support/condor-trades.js';
 import { venueSignedPositions } from '../support/iron-condor.js';
 import { condorRule } from '../support/rules.js';
@@ -41,18 +41,11 @@ describe('an early assignment handled by the production workers', () => {
   it('ends with the shares and the other legs closed at the venue and the trade closed with its P&L', async () => {
     const trade = await openCondorTrade(app, ctx, 'assigned-by-workers', 'SPY');
     const account = app.sim.venue.accountNumbers()[0]!;
-    worker = startWorkerProcess('reconcile,exit,execute,monitor', {
-      TT_ENV: 'sim',
-      LEGWORK_VENUE_URL: app.sim.baseUrl,
-      DATABASE_URL: app.db.url,
-      REDIS_URL,
-      LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix,
-      LEGWORK_RULES_DIR: app.rulesDir,
-      LEGWORK_EXIT_EVERY_SECONDS: '1',
-      LEGWORK_RECONCILE_EVERY_SECONDS: '1',
-      // Same clock as the test app: the venue is frozen, so cadences in broker time would never come round
-      LEGWORK_CLOCK: 'wall',
-    });
+    // On the test app's clock: the venue is frozen, so cadences in broker time would never come round
+    worker = startWorkerProcess(
+      'reconcile,exit,execute,monitor',
+      app.workerEnv({ LEGWORK_EXIT_EVERY_SECONDS: '1', LEGWORK_RECONCILE_EVERY_SECONDS: '1' }),
+    );
     await worker.ready;
 
     const shortPut = trade.legs.find((l) => l.action === 'Sell to Open' && l.right === 'P')!;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { bullScanJobs } from '../../src/queue/scan-jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { accountOf, insertPendingCondor, nakedLegs } from '../support/executor-process.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -39,15 +39,7 @@ describe('crash recovery through the BullMQ execute worker (kill -9 of `legwork 
     sim.venue.clearFillRules();
     sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
 
-    const env = {
-      TT_ENV: 'sim',
-      LEGWORK_VENUE_URL: sim.baseUrl,
-      DATABASE_URL: app.db.url,
-      REDIS_URL,
-      LEGWORK_QUEUE_PREFIX: ctx.queues.settings.prefix,
-      LEGWORK_RULES_DIR: app.rulesDir,
-      LEGWORK_CLOCK: 'wall', // same clock as the test app (frozen venue, deadlines on wall time)
-    };
+    const env = app.workerEnv();
     const a = startWorkerProcess('execute', env);
     spawned.push(a);
     await a.ready;

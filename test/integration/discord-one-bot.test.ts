@@ -86,16 +86,7 @@ beforeAll(async () => {
   app = await startTestApp({ 'ic.yaml': condorRule({ name: 'ic-one-bot' }) }, { env: discordEnv });
   await app.readyToTrade();
   redis = new Redis(REDIS_URL);
-  env = {
-    ...discordEnv,
-    TT_ENV: 'sim',
-    LEGWORK_VENUE_URL: app.sim.baseUrl,
-    DATABASE_URL: app.db.url,
-    REDIS_URL,
-    LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix,
-    LEGWORK_RULES_DIR: app.rulesDir,
-    LEGWORK_CLOCK: 'wall',
-  };
+  env = app.workerEnv(discordEnv);
 }, 60_000);
 
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { executeJobId } from '../../src/queue/exec-jobs.js';
 import { bullScanJobs } from '../../src/queue/scan-jobs.js';
 import { setTradingState } from '../../src/store/settings.repo.js';
-import { startTestApp, REDIS_URL, type TestApp } from '../support/app.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { accountOf, insertPendingCondor } from '../support/executor-process.js';
 import { condorRule } from '../support/rules.js';
 import { waitUntil } from '../support/wait-until.js';
@@ -37,17 +37,7 @@ afterAll(async () => {
 });
 
 function env(): Record<string, string> {
-  return {
-    TT_ENV: 'sim',
-    LEGWORK_VENUE_URL: app.sim.baseUrl,
-    DATABASE_URL: app.db.url,
-    REDIS_URL,
-    LEGWORK_QUEUE_PREFIX: app.ctx.queues.settings.prefix,
-    LEGWORK_RULES_DIR: app.rulesDir,
-    NODE_ENV: 'production',
-    // Same clock as the test app (its venue is frozen; deadlines on wall time)
-    LEGWORK_CLOCK: 'wall',
-  };
+  return app.workerEnv({ NODE_ENV: 'production' });
 }
 
 async function start(role: string): Promise<WorkerProcess> {

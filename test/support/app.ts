@@ -22,6 +22,11 @@ export interface TestApp {
   ctx: AppContext;
   rulesDir: string;
   writeRule(file: string, text: string): void;
+  /**
+   * The environment of a worker child process (`startWorkerProcess`) that joins this app: its venue, database, Redis
+   * queues and rules, on the same clock (a frozen venue, deadlines on wall time); `extra` adds or overrides variables.
+   */
+  workerEnv(extra?: Record<string, string>): Record<string, string>;
   /** The venue fills at once with no fault rules left, and trading is active: the start most tests want. */
   readyToTrade(): Promise<void>;
   close(): Promise<void>;
@@ -71,6 +76,16 @@ export async function startTestApp(rules: Record<string, string>, options: TestA
     ctx,
     rulesDir,
     writeRule,
+    workerEnv: (extra = {}) => ({
+      TT_ENV: 'sim',
+      LEGWORK_VENUE_URL: sim.baseUrl,
+      DATABASE_URL: db.url,
+      REDIS_URL,
+      LEGWORK_QUEUE_PREFIX: ctx.queues.settings.prefix,
+      LEGWORK_RULES_DIR: rulesDir,
+      LEGWORK_CLOCK: options.clock === 'broker' ? 'broker' : 'wall',
+      ...extra,
+    }),
     async readyToTrade() {
       sim.venue.clearFillRules();
       sim.venue.setDefaultFillBehavior({ behavior: 'immediate' });
