@@ -280,12 +280,15 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
     });
     c.on(Events.Error, (error) => log.warn({ err: error }, 'discord: client error'));
     c.on(Events.Warn, (text) => log.warn(`discord: ${text}`));
+    // A replaced client's socket may still hear a message the client in use hears too: only the one in use answers
     c.on(Events.MessageCreate, (m) => {
+      if (!current(c)) return;
       void onMessage(m).catch((error: unknown) =>
         log.warn({ err: error, channelId: m.channelId }, 'discord: answering a message failed'),
       );
     });
     c.on(Events.InteractionCreate, (i) => {
+      if (!current(c)) return;
       void onInteraction(i).catch((error: unknown) =>
         log.warn({ err: error, channelId: i.channelId }, 'discord: answering an interaction failed'),
       );
