@@ -1,7 +1,7 @@
 // Owns running one chaos campaign end to end: a fresh venue, database and queue prefix, the production worker processes,
 // the seeded fault timeline, then calm → halt entries → settle → stop → reconcile → invariants. Returns its report.
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAppContext, type AppContext } from '../src/app/context.js';
@@ -492,8 +492,10 @@ export async function runCampaign(
     if (!report.ok) report.logs = Object.fromEntries(procs.map((p) => [p.name, p.output.join('').slice(-4000)]));
     // Whole worker logs on request (a restarted worker's log follows its predecessor's)
     const logDir = process.env.CHAOS_LOG_DIR;
-    if (logDir)
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
       for (const p of procs) appendFileSync(join(logDir, `${plan.seed}-${index}-${p.name}.log`), p.output.join(''));
+    }
     report.peakRssMb = rssMax;
     await app?.close().catch(() => {});
     await sim?.close().catch(() => {});
