@@ -3,7 +3,7 @@
 // a position a trader closed by hand outside Legwork (the broker's fills of an order not ours say so), a position no
 // trade owns, or a difference nothing explains. Pure.
 import { parseOcc } from './instrument.js';
-import { brokerOrdersText, outsideCloseOf, type OutsideEvidence } from './outside-close.js';
+import { brokerOrdersText, outsideCloseOf, type OutsideCloseVerdict, type OutsideEvidence } from './outside-close.js';
 import { deliveryChange, pairSettlements, removesOption, type Settlement } from './settlement.js';
 
 export type DifferenceKind =
@@ -94,8 +94,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
   const out: PositionDifference[] = [];
   type Base = { symbol: string; ours: number; broker: number; tradeIds: string[] };
   /** A close by hand explains it: pushed, true. Asked only once the settlements explained nothing. */
-  const byHand = (base: Base): boolean => {
-    const verdict = outsideCloseOf(base, input.outside);
+  const byHand = (base: Base, verdict: OutsideCloseVerdict): boolean => {
     if (verdict.kind !== 'closed') return false;
     const closed = verdict.fills.reduce((n, f) => n + f.quantity, 0);
     out.push({
@@ -109,17 +108,17 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
     return true;
   };
   /** Fills by hand that explain it once the trade's live group of ours ends: said, not applied. */
-  const waiting = (base: Base): string => {
-    const verdict = outsideCloseOf(base, input.outside);
-    return verdict.kind === 'waiting'
+  const waiting = (verdict: OutsideCloseVerdict): string =>
+    verdict.kind === 'waiting'
       ? `; ${brokerOrdersText(verdict.fills)} closed it outside Legwork, recorded once the trade's live group ends`
       : '';
-  };
   for (const symbol of [...new Set([...ours.keys(), ...theirs.keys()])].sort()) {
     const a = ours.get(symbol) ?? 0;
     const b = theirs.get(symbol) ?? 0;
     if (a === b) continue;
     const base = { symbol, ours: a, broker: b, tradeIds: owners.get(symbol) ?? [] };
+    // What fills by hand say of it, read once for both the explanation and the note on a waiting close
+    const hand = outsideCloseOf(base, input.outside);
     const diff = b - a;
     const expiration = optionExpiration(symbol);
 
@@ -145,7 +144,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
         });
         continue;
       }
-      if (byHand(base)) continue;
+      if (byHand(base, hand)) continue;
       if (b === 0 && removals.length === 0) {
         const after =
           expiration <= input.today
@@ -156,7 +155,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
           kind: 'missing',
           settlementIds: [],
           needsAction: true,
-          detail: `${symbol}: trades hold ${a}, ${after}${waiting(base)}`,
+          detail: `${symbol}: trades hold ${a}, ${after}${waiting(hand)}`,
         });
         continue;
       }
@@ -185,7 +184,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
       }
     }
 
-    if (byHand(base)) continue;
+    if (byHand(base, hand)) continue;
     if (a === 0) {
       out.push({
         ...base,
@@ -200,7 +199,7 @@ export function explainPositions(input: ExplainInput): PositionDifference[] {
         kind: 'unexplained',
         settlementIds: [],
         needsAction: true,
-        detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it${waiting(base)}`,
+        detail: `${symbol}: trades hold ${a}, the broker ${b}, and no settlement explains it${waiting(hand)}`,
       });
     }
   }
