@@ -91,6 +91,35 @@ describe('the bot recovers by itself', () => {
     expect((await discord.botMessages(CHANNEL)).filter((m) => m.replyTo === asked.id)).toHaveLength(1);
   }, 60_000);
 
+  it('a gateway whose handshakes hang: clients given up on while still connecting fail quietly (no uncaught error), and the bot connects once the gateway answers', async () => {
+    const { sim, workers, discord } = await start();
+    const chat = workers.chat!;
+    await waitUntil(() => chat.status().connected, { timeoutMs: 20_000, what: 'the bot to connect' });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      // Each handshake hangs until the outage ends, then is refused: the watchdog gives up on the resuming client and
+      // the login timeout on the fresh ones, all while their sockets are still connecting
+      await discord.outage(4_000, 'stall');
+      const stalled = async () =>
+        ((await (await fetch(`${sim.baseUrl}/__discord/state`)).json()).gateway as { refused: number }).refused;
+      await waitUntil(async () => ((await stalled()) >= 3 ? true : undefined), {
+        timeoutMs: 15_000,
+        what: 'three handshakes held by the stalling gateway',
+      });
+      await waitUntil(() => chat.status().connected, { timeoutMs: 20_000, what: 'the bot to connect again' });
+      // The held handshakes were all answered (503) by now; the sockets given up on must not have thrown
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(uncaught.map((e) => String(e))).toEqual([]);
+      const asked = await discord.say(VIEWER, '!status', CHANNEL);
+      const reply = await discord.waitForMessage(CHANNEL, (m) => m.replyTo === asked.id, 'a reply to !status');
+      expect(reply.content).toMatch(/^\*\*Trading /);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  }, 60_000);
+
   it('without the Message Content Intent allowed, the status names the setting to turn on', async () => {
     const { workers } = await start({ allowedPrivilegedIntents: 0 });
     const status = await waitUntil(

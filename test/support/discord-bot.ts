@@ -21,8 +21,8 @@ export interface DiscordDriver {
   /** The bot's first message in the channel that `match` accepts, waited for. */
   waitForMessage(channelId: string, match: (m: MessageSummary) => boolean, what: string): Promise<MessageSummary>;
   drop(body?: Record<string, unknown>): Promise<void>;
-  /** Refuses gateway connections for `ms` (0 ends an outage). */
-  outage(ms: number): Promise<void>;
+  /** Refuses gateway connections for `ms` (0 ends an outage); `stall` holds each handshake until the end, then 503. */
+  outage(ms: number, mode?: 'refuse' | 'reset' | 'stall'): Promise<void>;
   commands(): Promise<{ global: { name: string }[]; guild: { name: string; options?: { name: string }[] }[] }>;
 }
 
@@ -60,7 +60,7 @@ export function discordDriver(sim: DiscordSimHandle): DiscordDriver {
     waitForMessage: (channelId, match, what) =>
       waitUntil(async () => (await driver.botMessages(channelId)).find(match), { timeoutMs: 15_000, what }),
     drop: async (body = { mode: 'terminate' }) => void (await call('POST', '/__discord/drop', body)),
-    outage: async (ms) => void (await call('POST', '/__discord/outage', { ms })),
+    outage: async (ms, mode) => void (await call('POST', '/__discord/outage', { ms, ...(mode ? { mode } : {}) })),
     commands: () => call('GET', '/__discord/commands'),
   };
   return driver;

@@ -13,7 +13,8 @@ import { type Session, SessionStore } from './sessions.js';
 
 export type GatewayPath = 'connect' | 'resume';
 export type DropMode = 'terminate' | 'close' | 'reconnect' | 'invalid-session';
-export type OutageMode = 'refuse' | 'reset';
+/** refuse: 503 at once; reset: the socket is cut; stall: the handshake hangs until the outage ends, then 503. */
+export type OutageMode = 'refuse' | 'reset' | 'stall';
 
 export interface GatewayOptions {
   config: DiscordSimConfig;
@@ -91,6 +92,10 @@ export function createGateway(options: GatewayOptions) {
   };
   let outage: { until: number; mode: OutageMode } | null = null;
   let ackHeartbeats = true;
+  /** Handshakes held by a stalling outage, answered (503) when it ends or the server closes. */
+  const stalled = new Set<{ socket: Duplex; timer: NodeJS.Timeout }>();
+  const refuse = (socket: Duplex) =>
+    socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
 
   const send = (conn: Conn, data: string | object) => {
     if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(typeof data === 'string' ? data : JSON.stringify(data));
@@ -232,9 +237,17 @@ export function createGateway(options: GatewayOptions) {
       const mode = inOutage();
       if (mode) {
         stats.refused += 1;
-        if (mode === 'refuse')
-          socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-        else socket.destroy();
+        if (mode === 'refuse') refuse(socket);
+        else if (mode === 'stall') {
+          const held = {
+            socket,
+            timer: setTimeout(() => {
+              stalled.delete(held);
+              refuse(socket);
+            }, Math.max(0, (outage?.until ?? 0) - now())),
+          };
+          stalled.add(held);
+        } else socket.destroy();
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, req));
@@ -271,6 +284,12 @@ export function createGateway(options: GatewayOptions) {
     outage(ms: number, mode: OutageMode = 'refuse'): void {
       outage = ms > 0 ? { until: now() + ms, mode } : null;
       if (outage) for (const conn of [...conns]) conn.ws.terminate();
+      else
+        for (const held of stalled) {
+          clearTimeout(held.timer);
+          stalled.delete(held);
+          refuse(held.socket);
+        }
     },
 
     setHeartbeatAcks(enabled: boolean): void {
@@ -291,6 +310,11 @@ export function createGateway(options: GatewayOptions) {
     },
 
     async close(): Promise<void> {
+      for (const held of stalled) {
+        clearTimeout(held.timer);
+        held.socket.destroy();
+      }
+      stalled.clear();
       for (const conn of conns) conn.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

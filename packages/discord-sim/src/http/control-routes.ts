@@ -53,7 +53,7 @@ const dropSchema = z
   .strict();
 
 const outageSchema = z
-  .object({ ms: z.number().int().nonnegative(), mode: z.enum(['refuse', 'reset']).default('refuse') })
+  .object({ ms: z.number().int().nonnegative(), mode: z.enum(['refuse', 'reset', 'stall']).default('refuse') })
   .strict();
 
 const faultSchema = z
