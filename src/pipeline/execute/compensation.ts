@@ -100,11 +100,16 @@ async function closedMarketWait(ctx: ExecContext): Promise<number | null> {
   }
 }
 
-/** The open of the current session when the market is open and opened after `since`; null otherwise (or unknown). */
-async function reopenedSince(ctx: ExecContext, since: number): Promise<number | null> {
+/**
+ * Whether a deadline set at `since` may still run, asked once it seems passed: 'closed' when the market is not open
+ * now (a close fell after the last look: the loop waits for the open), the open of the current session when it opened
+ * after `since` (a night passed between two looks: the deadline restarts there); null when it truly passed (or unknown).
+ */
+async function deadlineReprieve(ctx: ExecContext, since: number): Promise<'closed' | number | null> {
   try {
     const session = await ctx.broker.marketSession();
-    return session.state === 'Open' && session.openAt !== null && session.openAt > since ? session.openAt : null;
+    if (session.state !== 'Open') return 'closed';
+    return session.openAt !== null && session.openAt > since ? session.openAt : null;
   } catch {
     return null;
   }
@@ -172,11 +177,13 @@ export async function compensate(
       }
     }
     if (ctx.now() >= deadline) {
-      // A close and an open passed since the deadline was set (a night between two looks): it restarts at that open
-      const reopenedAt = await reopenedSince(ctx, startedAt);
-      if (reopenedAt !== null) {
-        startedAt = reopenedAt;
-        deadline = reopenedAt + opts.compensationDeadlineMs;
+      // The clock may have jumped past the close since the look above (then the loop waits for the open), or a close
+      // and an open passed since the deadline was set (a night between two looks: it restarts at that open)
+      const reprieve = await deadlineReprieve(ctx, startedAt);
+      if (reprieve === 'closed') continue;
+      if (reprieve !== null) {
+        startedAt = reprieve;
+        deadline = reprieve + opts.compensationDeadlineMs;
         if (ctx.now() < deadline) continue;
       }
     }

@@ -122,6 +122,39 @@ describe('legged entry', () => {
     expect(h.alerts).toEqual(['broken_group']);
   });
 
+  it('a close falls between the open-market check and the deadline check: the rollback waits for the open, not broken (chaos seed 20261123)', async () => {
+    const h = execHarness();
+    h.broker.script({ kind: 'reject' }, { symbol: shortCall.symbol });
+    // The first buy-back of the short put rests unfilled; the one sent after the open fills
+    h.broker.script({ kind: 'never' }, { symbol: shortPut.symbol, action: 'Buy to Close', times: 1 });
+    const closing = () => h.broker.calls.some((c) => c.op === 'submit' && c.legs[0]!.action === 'Buy to Close');
+    // Open until a closing order works; the broker then answers "Open" once more and the close (a night in one jump
+    // of the clock, as the venue does) falls right after that answer; the next session opens 17.5 h later
+    let nextOpenAt: number | undefined;
+    h.broker.marketSession = async () => {
+      const now = h.clock.now();
+      if (nextOpenAt === undefined) {
+        if (closing()) {
+          nextOpenAt = now + 10 * 60_000 + 17.5 * 3_600_000;
+          h.clock.advance(10 * 60_000);
+        }
+        return { state: 'Open', openAt: now - 3_600_000, closeAt: now + 1, nextOpenAt: null };
+      }
+      return now < nextOpenAt
+        ? { state: 'Closed', openAt: null, closeAt: null, nextOpenAt }
+        : { state: 'Open', openAt: nextOpenAt, closeAt: nextOpenAt + 6.5 * 3_600_000, nextOpenAt: null };
+    };
+    const trade = await pendingCondor(h, 'ic-legged');
+    const result = await executeGroup(h.ctx, trade.id, trade.entryGroupId);
+
+    expect(nextOpenAt).toBeGreaterThan(0);
+    expect(h.clock.now()).toBeGreaterThanOrEqual(nextOpenAt!);
+    expect(result).toMatchObject({ status: 'rolled_back' });
+    expect(h.broker.positionMap()).toEqual(new Map());
+    expect(await h.store.trades.get(trade.id)).not.toMatchObject({ status: 'broken' });
+    expect(h.alerts).toEqual([]);
+  });
+
   it('a wing nobody bids for once the rest is flat is kept, not offered: rolled back, trade open holding it, no human called', async () => {
     const h = execHarness();
     h.broker.script({ kind: 'reject' }, { symbol: shortCall.symbol });

@@ -241,10 +241,13 @@ export function createGateway(options: GatewayOptions) {
         else if (mode === 'stall') {
           const held = {
             socket,
-            timer: setTimeout(() => {
-              stalled.delete(held);
-              refuse(socket);
-            }, Math.max(0, (outage?.until ?? 0) - now())),
+            timer: setTimeout(
+              () => {
+                stalled.delete(held);
+                refuse(socket);
+              },
+              Math.max(0, (outage?.until ?? 0) - now()),
+            ),
           };
           stalled.add(held);
         } else socket.destroy();
