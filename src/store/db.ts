@@ -20,12 +20,20 @@ export function createDb(url: string, options: DbOptions = {}): Sql {
     max: options.max ?? 10,
     idle_timeout: 30,
     connect_timeout: 10,
+    // Reconnect pauses, in seconds: postgres.js's default grows 3^n across the whole pool up to 20 s, so after a few
+    // refused attempts during a PostgreSQL restart every query waited 10–20 s for a server long back up. Capped at 2 s.
+    backoff: reconnectBackoffSeconds,
     // bigint columns (cents, broker ids) come back as JS numbers: all our values are far below 2^53
     types: { bigint: { to: 20, from: [20], serialize: (v: number) => String(v), parse: (v: string) => Number(v) } },
     transform: { undefined: null },
     connection: { application_name: options.applicationName ?? 'legwork' },
     ...(options.quiet !== false ? { onnotice: () => {} } : {}),
   });
+}
+
+/** Pause before reconnecting after `retries` failed attempts (pool-wide): 50 ms doubling, jittered ±25 %, at most 2 s. */
+export function reconnectBackoffSeconds(retries: number, random: () => number = Math.random): number {
+  return Math.min(2, 0.05 * 2 ** Math.max(0, retries) * (0.75 + random() / 2));
 }
 
 export type ReservedSql = postgres.ReservedSql;

@@ -61,6 +61,59 @@ describe('PostgreSQL crashes under load', () => {
     expect((await sql<{ one: number }[]>`select 1 as one`)[0]?.one).toBe(1);
   }, 60_000);
 
+  it('a reserved connection that dies under its holder: the holder’s next query fails, its release leaves the pool whole', async () => {
+    const one = createDb(pg.url, { max: 1 });
+    try {
+      await one`select 1`;
+      const r = await reserveWithin(one, 3000);
+      await pg.restart({ downMs: 300 });
+      await expect(within(r`select ${1}::int as one`.execute(), 5000, 'the holder query')).rejects.toMatchObject({
+        code: 'CONNECTION_CLOSED',
+      });
+      r.release();
+      // postgres.js 3.4.9 put the dead connection back in its open queue on release: every later query failed
+      const [row] = await within(one<{ two: number }[]>`select ${2}::int as two`.execute(), 10_000, 'a query after');
+      expect(row?.two).toBe(2);
+    } finally {
+      await one.end({ timeout: 1 }).catch(() => {});
+    }
+  }, 60_000);
+
+  it('a transaction whose connection dies: its later statements fail, never run elsewhere; the pool serves on', async () => {
+    const one = createDb(pg.url, { max: 1 });
+    try {
+      await one`select 1`;
+      const later: string[] = [];
+      let body: Promise<void> | undefined;
+      const outcome = one
+        .begin((tx) => {
+          body = (async () => {
+            await tx`insert into t values (${-1})`;
+            await pg.restart({ downMs: 300 });
+            // The transaction failed the moment its connection closed; the rest of its body still runs
+            for (const n of [-2, -3])
+              await tx`insert into t values (${n})`.then(
+                () => void later.push(`${n} ran`),
+                (e: unknown) => void later.push(`${n} ${(e as { code?: string }).code}`),
+              );
+          })();
+          return body;
+        })
+        .then(
+          () => 'committed',
+          (e: unknown) => String((e as { code?: string }).code),
+        );
+      expect(await within(outcome, 10_000, 'the transaction')).toBe('CONNECTION_CLOSED');
+      await within(body!, 10_000, 'the rest of the transaction body');
+      expect(later).toEqual(['-2 CONNECTION_CLOSED', '-3 CONNECTION_CLOSED']);
+      // postgres.js 3.4.9 ran them on the dead connection and parked it in its full queue: the next query waited forever
+      const rows = await within(one<{ n: number }[]>`select n from t where n < 0`.execute(), 10_000, 'a query after');
+      expect(rows.map((r) => r.n)).toEqual([]);
+    } finally {
+      await one.end({ timeout: 1 }).catch(() => {});
+    }
+  }, 60_000);
+
   it('waitForDatabase waits out a restart instead of failing; a wrong database name fails at once', async () => {
     const restarting = pg.restart({ downMs: 1500 });
     await new Promise((r) => setTimeout(r, 100));

@@ -1,5 +1,6 @@
 // Checks that the installed postgres.js carries patches/postgres+3.4.9.patch (applied by `npm install` via
-// patch-package): without it a PostgreSQL restart can crash a worker with an uncatchable TypeError in nextWrite.
+// patch-package): without it a PostgreSQL restart can crash a worker with an uncatchable TypeError in nextWrite, and a
+// reserved connection or transaction that lost its connection put a dead connection back in the pool for good.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -25,6 +26,19 @@ describe('postgres.js patch (porsager/postgres#1154, #1208)', () => {
       // ... and fails what it cannot send (dropping it silently left the caller waiting forever)
       expect(nextWrite).toContain("error(Errors.connection('CONNECTION_CLOSED', options, socket))");
       expect(code.match(/\n {4}clearImmediate\(nextWriteTimer\)\n\s+chunk = nextWriteTimer = null/g)?.length).toBe(2);
+      // The array types query of a new connection cannot end the process when the connection dies under it
+      expect(code).toContain('return fetchArrayTypes().catch(noop)');
+    });
+    it(`a reserved connection or transaction that lost its connection fails its queries and leaves the pool alone (${build})`, () => {
+      const code = readFileSync(join(root, build, 'index.js'), 'utf8');
+      const reserve = code.slice(code.indexOf('async function reserve'), code.indexOf('async function begin'));
+      expect(reserve).toContain('const held = c.reserved');
+      expect(reserve.match(/if \(c\.reserved !== held\)/g)?.length).toBe(2); // in release and in the query handler
+      const begin = code.slice(code.indexOf('async function begin'), code.indexOf('function move'));
+      expect(begin).toContain('held = c.reserved = () =>');
+      expect(begin).toContain(
+        "if (c.reserved !== held)\n          return q.reject(Errors.connection('CONNECTION_CLOSED', options))",
+      );
     });
   }
 });
