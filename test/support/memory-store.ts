@@ -111,6 +111,11 @@ export interface MemoryStore extends Store {
   readonly state: MemoryState;
   /** Groups whose lock is held now. */
   readonly locked: Set<string>;
+  /**
+   * Lock handles taken and not released yet, held or not. Each stands for a reserved PostgreSQL connection in the real
+   * Store (src/store/postgres-store.ts groupLock): one never released is a connection the pool never gets back.
+   */
+  openLockHandles(): number;
 }
 
 /** `now` stamps records (the broker's clock in the pipeline's tests); `environment` is the process's TT_ENV. */
@@ -145,6 +150,7 @@ export function createMemoryStore(
   const orderOf = (id: string) => s().orders.find((o) => o.id === id);
   const copy = <T>(v: T): T => structuredClone(v);
 
+  let openHandles = 0;
   const store: MemoryStore = {
     get state() {
       return box.state;
@@ -756,8 +762,11 @@ export function createMemoryStore(
         throw error;
       }
     },
+    openLockHandles: () => openHandles,
     groupLock: async (groupId) => {
       let held = false;
+      let open = true;
+      openHandles += 1;
       return {
         tryAcquire: async () => {
           if (locked.has(groupId) && !held) return false;
@@ -768,6 +777,8 @@ export function createMemoryStore(
         release: async () => {
           if (held) locked.delete(groupId);
           held = false;
+          if (open) openHandles -= 1;
+          open = false;
         },
       };
     },

@@ -53,9 +53,11 @@ async function apply(ctx: ExecContext, trade: TradeRow, decision: RepairDecision
       // night's clock jump makes "10 minutes" pass while it fetches quotes) holds the lock, and the trade is left to
       // it; one that comes later finds the trade rejected and plans nothing. Without it both happened: rejected here,
       // then planned and filled there (chaos seeds 20261426 and 20261433: a rejected trade whose legs the venue held)
+      // The lock is a reserved connection: released whatever happens, also when another run holds the lock (a
+      // repair left to the executor used to keep its connection for good: ten of them and the process's pool was gone)
       const lock = await ctx.store.groupLock(trade.entryGroupId);
-      if (!(await lock.tryAcquire())) return undefined;
       try {
+        if (!(await lock.tryAcquire())) return undefined;
         const entry = await ctx.store.groups.get(trade.entryGroupId);
         if (entry && !isTerminalGroup(entry.status)) return undefined; // planned meanwhile: the executor's now
         return (await ctx.store.trades.move(trade.id, 'EntryRejected', { exitReason: `repair: ${decision.why}` }))

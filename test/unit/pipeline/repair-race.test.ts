@@ -19,7 +19,12 @@ describe('a stale pending entry', () => {
     expect(await executor.tryAcquire()).toBe(true);
     expect((await repairTrades(h.ctx)).filter((r) => r.event)).toEqual([]);
     expect((await h.store.trades.get(trade.id))!.status).toBe('pending');
+    // ... and gives its lock handle (a reserved connection in PostgreSQL) back: only the executor's is still open.
+    // Chaos seed 20261140 index 18: every pass left one behind, ten and the exit process's pool hung for good.
+    expect((await repairTrades(h.ctx)).filter((r) => r.event)).toEqual([]);
+    expect(h.store.openLockHandles()).toBe(1);
     await executor.release();
+    expect(h.store.openLockHandles()).toBe(0);
 
     // Nobody holds it: rejected
     const repairs = await repairTrades(h.ctx);
