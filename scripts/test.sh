@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Owns the one test command (`npm test`): dependencies, services, every vitest project, then (with no arguments) the
-# short chaos set: LEGWORK_TEST_CHAOS_CAMPAIGNS campaigns (default 18: every fault kind once, 0 skips) from seed LEGWORK_TEST_CHAOS_SEED, and the
+# short chaos set: LEGWORK_TEST_CHAOS_CAMPAIGNS campaigns (default 14: every fault kind, closes and halts; 0 skips) from seed LEGWORK_TEST_CHAOS_SEED, and the
 # short soak: LEGWORK_TEST_SOAK_DAYS trading days (default 2, 0 skips) across a monthly expiration, a weekend and a holiday.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ summary() {
   ' || true
 }
 summary
-campaigns="${LEGWORK_TEST_CHAOS_CAMPAIGNS:-18}"
+campaigns="${LEGWORK_TEST_CHAOS_CAMPAIGNS:-14}"
 if [ "$#" -eq 0 ] && [ "$campaigns" != 0 ]; then
   echo "[test] chaos: $campaigns campaigns (npm run chaos -- --campaigns 500 for the long run)"
   npx tsx chaos/run.ts --campaigns "$campaigns" --seed "${LEGWORK_TEST_CHAOS_SEED:-20261122}" --trading-ms 9000 \
