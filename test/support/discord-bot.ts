@@ -1,6 +1,6 @@
 // Owns driving the local Discord server (@legwork/discord-sim) from tests over its control routes, as the people in a
 // channel would: post a message, run a slash command, click a button; read what the bot posted; break the gateway.
-import type { DiscordSimHandle, InteractionSummary, MessageSummary } from '@legwork/discord-sim';
+import type { DiscordSimHandle, InteractionSummary, MessageSummary, OutageMode } from '@legwork/discord-sim';
 import { waitUntil } from './wait-until.js';
 
 export interface DiscordDriver {
@@ -22,7 +22,7 @@ export interface DiscordDriver {
   waitForMessage(channelId: string, match: (m: MessageSummary) => boolean, what: string): Promise<MessageSummary>;
   drop(body?: Record<string, unknown>): Promise<void>;
   /** Refuses gateway connections for `ms` (0 ends an outage); `stall` holds each handshake until the end, then 503. */
-  outage(ms: number, mode?: 'refuse' | 'reset' | 'stall'): Promise<void>;
+  outage(ms: number, mode?: OutageMode): Promise<void>;
   commands(): Promise<{ global: { name: string }[]; guild: { name: string; options?: { name: string }[] }[] }>;
 }
 

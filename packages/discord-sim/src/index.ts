@@ -9,5 +9,5 @@ export {
   type DiscordSimOptions,
 } from './config.js';
 export type { DiscordSimControl, InteractionSummary, MessageSummary, SimState, UserMessageRequest } from './control.js';
-export type { GatewayState } from './gateway/gateway.js';
+export type { GatewayState, OutageMode } from './gateway/gateway.js';
 export { INTENT } from './intents.js';

@@ -96,6 +96,14 @@ export function createGateway(options: GatewayOptions) {
   const stalled = new Set<{ socket: Duplex; timer: NodeJS.Timeout }>();
   const refuse = (socket: Duplex) =>
     socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  /** Ends every held handshake now: refused when an outage ends, cut when the server closes. */
+  const endStalled = (end: (socket: Duplex) => void) => {
+    for (const held of stalled) {
+      clearTimeout(held.timer);
+      end(held.socket);
+    }
+    stalled.clear();
+  };
 
   const send = (conn: Conn, data: string | object) => {
     if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(typeof data === 'string' ? data : JSON.stringify(data));
@@ -287,12 +295,7 @@ export function createGateway(options: GatewayOptions) {
     outage(ms: number, mode: OutageMode = 'refuse'): void {
       outage = ms > 0 ? { until: now() + ms, mode } : null;
       if (outage) for (const conn of [...conns]) conn.ws.terminate();
-      else
-        for (const held of stalled) {
-          clearTimeout(held.timer);
-          stalled.delete(held);
-          refuse(held.socket);
-        }
+      else endStalled(refuse);
     },
 
     setHeartbeatAcks(enabled: boolean): void {
@@ -313,11 +316,7 @@ export function createGateway(options: GatewayOptions) {
     },
 
     async close(): Promise<void> {
-      for (const held of stalled) {
-        clearTimeout(held.timer);
-        held.socket.destroy();
-      }
-      stalled.clear();
+      endStalled((socket) => socket.destroy());
       for (const conn of conns) conn.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
